@@ -1,0 +1,180 @@
+/*-------------------------------------------------------------------------
+ *
+ * sim.h
+ *		Shared contract of gcsim, the Genesys Cloud + Salesforce simulator.
+ *
+ * The server core (main.c, http routing, fault injection, rate limiting,
+ * stats) and the Genesys side live in gc_*.c; the Salesforce side (CRM
+ * world, OAuth, SOQL engine, describe, limits) lives in sf_*.c.  The two
+ * halves meet only through this header.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		test/simulator/sim.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef GCSIM_SIM_H
+#define GCSIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------------
+ * Deterministic randomness: the same seed gives the same bytes.
+ * splitmix64; sim_rng_derive() makes an independent stream for a
+ * sub-object (an account, a day, a conversation) so that generating one
+ * object never depends on how many others were generated before it.
+ * ---------------------------------------------------------------------
+ */
+typedef struct SimRng
+{
+	uint64_t	state;
+} SimRng;
+
+extern void sim_rng_seed(SimRng *rng, uint64_t seed);
+extern SimRng sim_rng_derive(uint64_t seed, const char *label, uint64_t index);
+extern uint64_t sim_rng_next(SimRng *rng);
+extern double sim_rng_uniform(SimRng *rng);	/* [0, 1) */
+extern int64_t sim_rng_range(SimRng *rng, int64_t lo, int64_t hi);	/* [lo, hi] */
+
+/* ---------------------------------------------------------------------
+ * Configuration: every command-line knob, parsed once by main.c.
+ * ---------------------------------------------------------------------
+ */
+typedef struct SimConfig
+{
+	uint64_t	seed;			/* --seed, default 42 */
+	int64_t		now_ms;			/* --now, simulated current time, epoch ms */
+	int			conversations_per_day;	/* --conversations-per-day */
+	int			accounts;		/* --accounts, Salesforce accounts, default 2000 */
+	int			port;			/* --port, 0 = pick a free one and print it */
+	int			latency_ms;		/* --latency-ms added to every response */
+	int			rate_limit_per_minute;	/* --rate-limit-per-minute, 0 = none */
+	int			details_page_max;	/* --details-page-max, default 100 */
+	int			job_page_max;	/* --job-page-max, default 1000 */
+	int			listing_page_max;	/* --listing-page-max, default 100 */
+	int			sf_batch_max;	/* --sf-batch-max, default 2000 */
+	int			gc_token_ttl_s; /* --gc-token-ttl, expires_in, default 86400 */
+	int			sf_token_ttl_s; /* --sf-token-ttl, session timeout, default 7200 */
+	int			job_delay_ms;	/* --job-delay-ms before a job is FULFILLED */
+	const char *client_id;		/* --client-id: NULL = accept any non-empty */
+	const char *client_secret;	/* --client-secret: NULL = accept any */
+	/* fault injection, shares in [0, 1] of eligible API requests */
+	double		fault_429;
+	double		fault_500;
+	double		fault_503;
+	double		fault_drop;		/* close the connection without a response */
+	double		fault_truncate; /* send a truncated body */
+	double		fault_401;		/* reject a valid token as expired */
+} SimConfig;
+
+extern SimConfig sim_config;
+
+/* ---------------------------------------------------------------------
+ * One HTTP exchange.  The core fills SimRequest (all strings are
+ * NUL-terminated and owned by the core for the duration of the call) and
+ * the handler fills SimResponse.  body is malloc'd by the handler and
+ * freed by the core.
+ * ---------------------------------------------------------------------
+ */
+#define SIM_MAX_HEADERS 8
+
+typedef struct SimRequest
+{
+	const char *method;			/* "GET", "POST", ... */
+	const char *path;			/* URL path, percent-decoded, no query */
+	const char *query;			/* raw query string after '?', "" if none */
+	const char *body;			/* request body, "" if none */
+	size_t		body_len;
+	const char *authorization;	/* Authorization header or NULL */
+	const char *content_type;	/* Content-Type header or NULL */
+	int64_t		now_ms;			/* simulated time of this request */
+} SimRequest;
+
+typedef struct SimHeader
+{
+	char		name[64];
+	char		value[256];
+} SimHeader;
+
+typedef struct SimResponse
+{
+	int			status;
+	char	   *body;			/* malloc'd, may be NULL for an empty body */
+	size_t		body_len;
+	const char *content_type;	/* static string, default application/json */
+	const char *endpoint;		/* static label for /sim/stats, e.g.
+								 * "sf.query" */
+	int			nheaders;
+	SimHeader	headers[SIM_MAX_HEADERS];
+} SimResponse;
+
+extern void sim_response_header(SimResponse *resp, const char *name,
+								const char *fmt,...);
+/* Looks up a query-string argument, percent-decoded into buf; 0 if absent */
+extern int	sim_query_arg(const char *query, const char *name,
+						  char *buf, size_t buflen);
+
+/* ---------------------------------------------------------------------
+ * The Salesforce world (sf_world.c).  Built once from the seed; the
+ * Genesys side reads it to attach sfAccountId to calls, to pick ANI
+ * numbers that match an account's phone, and to plant the escalation
+ * story by tier.
+ * ---------------------------------------------------------------------
+ */
+typedef enum SfTier
+{
+	SF_TIER_ENTERPRISE = 0,
+	SF_TIER_MID_MARKET,
+	SF_TIER_SMB
+} SfTier;
+
+extern const char *sf_tier_name(SfTier tier); /* "Enterprise", "Mid-Market",
+											 * "SMB" */
+
+typedef struct SfAccount
+{
+	char		id[19];			/* 18-char case-safe id, prefix 001 */
+	char		name[64];
+	SfTier		tier;			/* custom field Tier__c */
+	char		industry[32];
+	char		phone[24];		/* E.164, e.g. +15551234567 */
+	char		phone_display[32];	/* as stored in CRM, e.g. (555) 123-4567 */
+	char		owner_id[19];	/* User id, prefix 005 */
+	int64_t		ltv_cents;		/* Lifetime_Value__c, currency */
+	int			open_cases;
+	int			open_opportunities;
+	int64_t		created_ms;
+	int64_t		modstamp_ms;	/* SystemModstamp */
+} SfAccount;
+
+typedef struct SfWorld
+{
+	int			naccounts;
+	SfAccount  *accounts;
+	/* cases, opportunities and users are private to sf_*.c */
+	void	   *priv;
+} SfWorld;
+
+extern SfWorld sf_world;
+
+/* Builds sf_world from sim_config (seed, accounts, now_ms); call once. */
+extern void sf_world_build(void);
+
+/*
+ * Handles a request under /services/ (OAuth, query, describe, limits).
+ * Returns 1 if the path is Salesforce's (resp filled), 0 otherwise.
+ */
+extern int	sf_handle(const SimRequest *req, SimResponse *resp);
+
+/* Fills resp with a Salesforce error array body for fault injection. */
+extern void sf_error(SimResponse *resp, int status, const char *error_code,
+					 const char *message);
+
+/* Writes DIR/accounts.csv for `gcsim truth`; returns 0 on success. */
+extern int	sf_write_truth(const char *dir);
+
+#endif							/* GCSIM_SIM_H */
