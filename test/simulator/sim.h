@@ -69,6 +69,12 @@ typedef struct SimConfig
 	double		fault_drop;		/* close the connection without a response */
 	double		fault_truncate; /* send a truncated body */
 	double		fault_401;		/* reject a valid token as expired */
+	int			sf_daily_limit; /* --sf-daily-limit, DailyApiRequests Max,
+								 * default 100000 */
+	const char *sf_api_version; /* newest version served, default "62.0" */
+	const char *base_url;		/* "http://127.0.0.1:PORT", set by main.c
+								 * once the port is bound; Salesforce's
+								 * instance_url */
 } SimConfig;
 
 extern SimConfig sim_config;
@@ -91,6 +97,10 @@ typedef struct SimRequest
 	size_t		body_len;
 	const char *authorization;	/* Authorization header or NULL */
 	const char *content_type;	/* Content-Type header or NULL */
+	const char *sforce_query_options;	/* Sforce-Query-Options header or
+										 * NULL */
+	size_t		url_len;		/* length of the raw request URL with its
+								 * query (for 414) */
 	int64_t		now_ms;			/* simulated time of this request */
 } SimRequest;
 
