@@ -1,0 +1,58 @@
+# gcanalytics - PGXS build, plus the harness targets of the README.
+#
+#   make && make install        build and install into the PostgreSQL of PG_CONFIG
+#   make test [TESTS="a b"]     everything (or the named tests) on a scratch cluster
+#   make demo                   the demo on the built-in simulator
+#   make bench                  benchmarks, written to BENCHMARKS.md
+
+EXTENSION = gcanalytics
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = gcanalytics
+SRCS = $(sort $(wildcard src/*.c src/*/*.c))
+OBJS = $(SRCS:.c=.o)
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
+DATA = $(wildcard src/sql/upgrade/*--*--*.sql)
+
+# pg_regress: every sql/NAME.sql, or those named in TESTS
+ALL_REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS = $(if $(TESTS),$(filter $(TESTS),$(ALL_REGRESS)),$(ALL_REGRESS))
+REGRESS_OPTS = --use-existing
+
+# the Debian server-dev package ships PG 15 here; /usr/bin/pg_config picks the newest
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+
+PKG_CFLAGS := $(shell pkg-config --cflags libcurl json-c 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs libcurl json-c 2>/dev/null)
+PG_CPPFLAGS = -I$(srcdir)/src/include $(PKG_CFLAGS) -DGCA_VERSION=\"$(EXTVERSION)\"
+PG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-sign-compare
+SHLIB_LINK = $(PKG_LIBS)
+
+EXTRA_CLEAN = results regression.diffs regression.out
+
+# Without the server headers (a fresh machine) only the harness targets
+# below work; they install the packages and call make again.
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+endif
+# the harness's database, with gcanalytics and pg_cron already created
+override CONTRIB_TESTDB = gca_regress
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) $(EXTENSION).control
+	cat $(SQL_PIECES) > $@
+
+$(OBJS): $(wildcard src/include/*.h)
+
+.PHONY: test demo bench gcsim
+test:
+	bash test/run.sh test $(TESTS)
+demo:
+	bash test/run.sh demo
+bench:
+	bash test/run.sh bench $(TESTS)
+gcsim:
+	$(MAKE) -C test/simulator

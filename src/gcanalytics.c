@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * gcanalytics.c
+ *		Module entry point: settings and one-time library set-up.
+ *
+ * Works whether or not the library is in shared_preload_libraries; only
+ * the shared rate budget needs preloading (see http/ratelimit.c).
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/gcanalytics.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "gcanalytics.h"
+#include "http.h"
+
+PG_MODULE_MAGIC;
+
+int			gca_http_timeout_ms = 30000;
+int			gca_http_connect_timeout_ms = 5000;
+int			gca_max_retries = 5;
+int			gca_retry_max_wait_ms = 180000;
+
+PG_FUNCTION_INFO_V1(gcanalytics_version);
+
+void		_PG_init(void);
+
+/*
+ * Defines the settings, reserves the "gcanalytics." prefix and initialises
+ * libcurl once per process.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("gcanalytics.http_timeout_ms",
+							"Sets the default total time limit of one HTTP request.",
+							"Used when the server has no timeout_ms option.",
+							&gca_http_timeout_ms,
+							30000, 100, 3600 * 1000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gcanalytics.http_connect_timeout_ms",
+							"Sets the default time limit for connecting to an API host.",
+							"Used when the server has no connect_timeout_ms option.",
+							&gca_http_connect_timeout_ms,
+							5000, 100, 600 * 1000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gcanalytics.max_retries",
+							"Sets the default number of retries of a failed request.",
+							"Used when the server has no max_retries option. "
+							"429, 5xx, timeouts and connection resets are retried.",
+							&gca_max_retries,
+							5, 0, 100,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gcanalytics.retry_max_wait_ms",
+							"Sets the longest single wait before a retry.",
+							"A Retry-After longer than this fails the request instead of waiting.",
+							&gca_retry_max_wait_ms,
+							180000, 0, 3600 * 1000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("gcanalytics");
+
+	gca_http_init();
+}
+
+/*
+ * gcanalytics.version() returns the version of the loaded library.
+ */
+Datum
+gcanalytics_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(GCA_VERSION));
+}

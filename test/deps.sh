@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# test/deps.sh - installs the Debian packages the build, the tests and the
+# demo need, when they are missing (apt-get as root, sudo otherwise).
+set -u
+PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libcurl4-openssl-dev
+libjson-c-dev libmicrohttpd-dev pkg-config make gcc curl libipc-run-perl valgrind"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "== installing:$missing"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || exit 1
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || exit 1
+# Debian's postgresql-15 package creates and starts a system cluster; the
+# tests never use it.
+exit 0

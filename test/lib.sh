@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# test/lib.sh - helpers for suites, benchmarks and the demo (see test/README.md).
+# Sourced; expects the environment test/run.sh sets.
+
+runas() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+fail() {
+    printf 'FAIL: %s\n' "$*" >&2
+    exit 1
+}
+
+# assert_eq EXPECTED ACTUAL WHAT
+assert_eq() {
+    if [ "$1" != "$2" ]; then
+        printf 'FAIL: %s\n  expected: %s\n  actual:   %s\n' "$3" "$1" "$2" >&2
+        exit 1
+    fi
+    printf 'ok: %s\n' "$3"
+}
+
+# sql "statement" - runs SQL in $PGDATABASE, unaligned and tuples only,
+# stopping at the first error.
+sql() {
+    "$PG_BINDIR/psql" -qXAt -v ON_ERROR_STOP=1 -c "$1"
+}
+
+GCSIM_PIDS=""
+
+# start_gcsim ARGS... - starts $GCSIM on a free loopback port with ARGS,
+# waits until it is ready, sets GCSIM_URL and GCSIM_PID.  Every gcsim
+# started this way is stopped by stop_all_gcsim (and on exit).
+start_gcsim() {
+    [ -n "${GCSIM:-}" ] && [ -x "$GCSIM" ] || { echo "gcsim is not built" >&2; return 1; }
+    local out
+    out=$(mktemp "${GCA_BUILD:-/tmp}/tmp/gcsim.XXXXXX")
+    "$GCSIM" --port 0 "$@" >"$out" 2>&1 &
+    GCSIM_PID=$!
+    GCSIM_PIDS="$GCSIM_PIDS $GCSIM_PID"
+    local i
+    for i in $(seq 1 300); do
+        if grep -q '^gcsim listening on ' "$out" 2>/dev/null; then
+            GCSIM_URL=$(sed -n 's/^gcsim listening on \(http[^ ]*\).*/\1/p' "$out" | head -n 1)
+            export GCSIM_URL GCSIM_PID
+            return 0
+        fi
+        kill -0 "$GCSIM_PID" 2>/dev/null || { cat "$out" >&2; return 1; }
+        sleep 0.1
+    done
+    cat "$out" >&2
+    return 1
+}
+
+stop_all_gcsim() {
+    local p
+    for p in $GCSIM_PIDS; do
+        kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    done
+    GCSIM_PIDS=""
+}
+
+# A suite that starts its own gcsim stops it when it exits.
+if [ "${BASH_SOURCE[0]}" != "$0" ] && [ -z "${GCA_LIB_NO_TRAP:-}" ]; then
+    trap 'stop_all_gcsim' EXIT
+fi
