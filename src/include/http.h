@@ -5,6 +5,20 @@
  *
  * Only src/http/ includes curl; everything else sees this interface.
  *
+ * A GcaClient is cached per user mapping (keyed by its OID): it holds the
+ * OAuth token, the curl handles (keep-alive) and the service's base URLs.
+ * A GcaCall is one logical API request; the client sends it, retries it
+ * (429, 5xx, timeouts, resets; a 401 refreshes the token once), waits on
+ * the shared rate budget before every attempt, and streams a successful
+ * response body into the call's sink as it arrives.  Up to
+ * max_concurrency calls of one client are in flight at once.
+ *
+ * Every wait (network, backoff, Retry-After, budget) is interruptible:
+ * Ctrl-C and statement_timeout raise their own error within a second.
+ * Any failure after the retries raises an ERROR naming the service,
+ * method, path, HTTP status, the API's message and the correlation id;
+ * secrets and tokens never appear in errors or logs.
+ *
  * Copyright (c) 2026, gcanalytics developers
  *
  * IDENTIFICATION
@@ -15,7 +29,102 @@
 #ifndef GCA_HTTP_H
 #define GCA_HTTP_H
 
+#include "fdw.h"
+
+/*
+ * Where the body of a successful (2xx) response goes.  reset() is called
+ * before every attempt (so a retried request starts a fresh parse);
+ * write() gets the bytes as they arrive and returns false to abort the
+ * transfer (for instance on a parse error: the call then fails with the
+ * sink's message in error_detail).  Non-2xx bodies never reach the sink;
+ * the client keeps them (bounded) for the error message.
+ */
+typedef struct GcaSink
+{
+	void		(*reset) (void *arg);
+	bool		(*write) (void *arg, const char *data, size_t len);
+	void	   *arg;
+} GcaSink;
+
+/* Counters of one scan, shown by EXPLAIN ANALYZE. */
+typedef struct GcaHttpCounters
+{
+	int64		requests;		/* attempts sent, including retries */
+	int64		retries;
+	int64		n429;
+	int64		bytes;			/* response body bytes received */
+	double		wait_ms;		/* time waiting on budget, backoff and
+								 * Retry-After */
+} GcaHttpCounters;
+
+typedef enum GcaCallState
+{
+	GCA_CALL_IDLE = 0,
+	GCA_CALL_RUNNING,			/* started, not yet finished */
+	GCA_CALL_DONE				/* finished successfully */
+} GcaCallState;
+
+/*
+ * One logical request.  The caller fills the request fields and keeps the
+ * struct (and the strings it points to) alive until the call is DONE or
+ * cancelled; the client fills the result fields.
+ */
+typedef struct GcaCall
+{
+	/* request */
+	const char *method;			/* "GET", "POST", "DELETE" */
+	const char *path;			/* "/api/v2/..." relative to the API base,
+								 * or an absolute URL of the same host */
+	const char *body;			/* JSON body for POST, or NULL */
+	GcaSink		sink;
+	GcaHttpCounters *counters;	/* may be NULL */
+
+	/* result */
+	GcaCallState state;
+	int			status;			/* HTTP status of the last attempt */
+	int			attempts;
+	char		correlation_id[80];
+
+	void	   *priv;			/* the client's bookkeeping */
+} GcaCall;
+
+typedef struct GcaClient GcaClient;
+
 /* in http/client.c */
 extern void gca_http_init(void);
+
+/*
+ * Returns the client of the user mapping in opts, creating it (and
+ * fetching a token) on first use; cached for the session and invalidated
+ * when the server or user mapping changes.
+ */
+extern GcaClient *gca_client_get(const GcaOptions *opts);
+
+/* Base URL the client sends relative paths to (Salesforce: instance_url). */
+extern const char *gca_client_base_url(GcaClient *client);
+
+/*
+ * Queues a call; it is sent when the budget and max_concurrency allow.
+ * Does not wait for it.
+ */
+extern void gca_call_start(GcaClient *client, GcaCall *call);
+
+/*
+ * Drives transfers until `call` is DONE (other started calls progress
+ * meanwhile).  Raises an ERROR if the call fails after its retries.
+ */
+extern void gca_call_wait(GcaClient *client, GcaCall *call);
+
+/* start + wait */
+extern void gca_call_perform(GcaClient *client, GcaCall *call);
+
+/*
+ * Abandons a started call (for example when LIMIT stops a scan early);
+ * no-op for idle or done calls.  Never raises an error.
+ */
+extern void gca_call_cancel(GcaClient *client, GcaCall *call);
+
+/* in http/ratelimit.c */
+extern void gca_ratelimit_shmem_init(void); /* from _PG_init */
 
 #endif							/* GCA_HTTP_H */
