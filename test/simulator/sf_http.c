@@ -59,10 +59,11 @@ max_version(void)
 	return sim_config.sf_api_version ? sim_config.sf_api_version : "62.0";
 }
 
+/* --sf-daily-limit; 0 means every counted request is over the limit */
 static int
 daily_limit(void)
 {
-	return sim_config.sf_daily_limit > 0 ? sim_config.sf_daily_limit : 100000;
+	return sim_config.sf_daily_limit >= 0 ? sim_config.sf_daily_limit : 100000;
 }
 
 static const char *
