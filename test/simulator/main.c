@@ -95,6 +95,7 @@ typedef struct ConnState
 	size_t		body_len;
 	size_t		body_cap;
 	bool		too_large;
+	bool		started;		/* the access handler saw the headers */
 } ConnState;
 
 /* a truncated body served by a content-reader callback */
@@ -221,6 +222,7 @@ sim_reset(SimResponse *resp)
 	pthread_mutex_unlock(&stats_lock);
 	atomic_store(&request_seq, 0);
 	atomic_store(&fault_seq, 0);
+	gc_reset();
 	resp->status = 204;
 	resp->endpoint = "sim.reset";
 }
@@ -501,6 +503,11 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	(void) version;
 	if (st == NULL)				/* no URI logger state: cannot happen */
 		return MHD_NO;
+	if (!st->started)			/* headers only; the body follows */
+	{
+		st->started = true;
+		return MHD_YES;
+	}
 	if (*upload_data_size > 0)
 	{
 		if (st->body_len + *upload_data_size > MAX_BODY_BYTES)
