@@ -916,6 +916,7 @@ test_http_query(void)
 	CHECK(total == sf_world.naccounts && order_ok, "every account exactly once, in Id order (%d)", total);
 	CHECK(ltv_ok && expo > 0 && expo < total, "Lifetime_Value__c exact, %d of %d in exponent form", expo, total);
 	CHECK(shape_ok, "record shape: attributes, nested Owner, +0000 datetimes");
+	free(seen);
 	sim_config.sf_batch_max = 2000;
 
 	/* the same locator again (a client retrying a page) and a bad one */
