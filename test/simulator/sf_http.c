@@ -33,7 +33,7 @@
 #define LOCATOR_SLOTS	65536	/* open cursors kept; the oldest go first */
 #define MIN_VERSION		20
 #define TOKEN_PREFIX	"00DSIM000000001!AQgcsim."
-#define REFRESH_PREFIX	"5Aep"
+#define REVOKED_PREFIX	"revoked"	/* refresh tokens gcsim refuses */
 
 typedef struct Locator
 {
@@ -240,8 +240,10 @@ handle_token(const SimRequest *req, SimResponse *resp)
 	}
 	else if (strcmp(grant, "refresh_token") == 0)
 	{
+		/* any refresh token is good unless empty or "revoked..." */
 		if (!sim_query_arg(req->body, "refresh_token", refresh, sizeof(refresh)) ||
-			strncmp(refresh, REFRESH_PREFIX, strlen(REFRESH_PREFIX)) != 0)
+			refresh[0] == '\0' ||
+			strncmp(refresh, REVOKED_PREFIX, strlen(REVOKED_PREFIX)) == 0)
 		{
 			oauth_error(resp, "invalid_grant", "expired access/refresh token");
 			return;

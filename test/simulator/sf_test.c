@@ -568,7 +568,7 @@ test_world(const char *tmp)
 	snprintf(p, sizeof(p), "%s/accounts.csv", d2);
 	b = slurp(p);
 	CHECK(a && b && strcmp(a, b) == 0, "same seed, same accounts.csv");
-	CHECK(a && strncmp(a, "account_id,name,tier,industry,owner_id,owner_name,ltv,phone,open_cases,open_opportunities,created,system_modstamp\r\n", 110) == 0,
+	CHECK(a && strncmp(a, "account_id,name,tier,industry,owner_id,owner_name,ltv,phone,open_cases,open_opportunities,created,system_modstamp\n", 109) == 0,
 		  "accounts.csv header");
 	for (char *s = a; s && *s; s++)
 		lines += *s == '\n';
@@ -774,8 +774,13 @@ test_http_oauth(void)
 	exchange_free(&x);
 
 	exchange(&x, "POST", "/services/oauth2/token", NULL,
-			 "grant_type=refresh_token&refresh_token=bogus&client_id=cid", NULL, NULL, NOW_MS);
-	CHECK(x.resp.status == 400 && strcmp(jstr(x.json, "error"), "invalid_grant") == 0, "bad refresh token");
+			 "grant_type=refresh_token&refresh_token=revoked-1&client_id=cid", NULL, NULL, NOW_MS);
+	CHECK(x.resp.status == 400 && strcmp(jstr(x.json, "error"), "invalid_grant") == 0, "revoked refresh token");
+	exchange_free(&x);
+
+	exchange(&x, "POST", "/services/oauth2/token", NULL,
+			 "grant_type=refresh_token&refresh_token=&client_id=cid", NULL, NULL, NOW_MS);
+	CHECK(x.resp.status == 400 && strcmp(jstr(x.json, "error"), "invalid_grant") == 0, "empty refresh token");
 	exchange_free(&x);
 
 	exchange(&x, "POST", "/services/oauth2/token", NULL, "grant_type=password&client_id=cid", NULL, NULL, NOW_MS);

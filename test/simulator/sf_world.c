@@ -577,7 +577,10 @@ sf_world_free(void)
  * ---------------------------------------------------------------------
  */
 
-/* one CSV field (RFC 4180); NULL is an empty field */
+/*
+ * One CSV field with RFC 4180 quoting (lines end in LF, as in the Genesys
+ * truth files); NULL is an empty field, an empty string is "".
+ */
 static void
 csv_field(FILE *f, const char *s, bool last)
 {
@@ -597,7 +600,7 @@ csv_field(FILE *f, const char *s, bool last)
 		else
 			fputs(s, f);
 	}
-	fputs(last ? "\r\n" : ",", f);
+	fputc(last ? '\n' : ',', f);
 }
 
 int
@@ -613,7 +616,7 @@ sf_write_truth(const char *dir)
 	if (f == NULL)
 		return -1;
 	fputs("account_id,name,tier,industry,owner_id,owner_name,ltv,phone,"
-		  "open_cases,open_opportunities,created,system_modstamp\r\n", f);
+		  "open_cases,open_opportunities,created,system_modstamp\n", f);
 	for (int i = 0; i < sf_world.naccounts; i++)
 	{
 		const SfAccount *a = &sf_world.accounts[i];

@@ -74,6 +74,9 @@ printf 'ok: client_credentials with HTTP Basic\n'
 [ -n "$(token -d grant_type=refresh_token -d refresh_token=5Aep861gcsim -d client_id=cid)" ] \
     || fail "refresh_token grant"
 printf 'ok: refresh_token grant\n'
+status=$(curl_json -X POST "$URL/services/oauth2/token" -d grant_type=refresh_token \
+    -d refresh_token=revoked-42 -d client_id=cid)
+assert_eq "400 invalid_grant" "$status $(jget error <"$TMP/body")" "revoked refresh token"
 status=$(curl_json -X POST "$URL/services/oauth2/token" -d grant_type=client_credentials \
     -d client_id=cid -d client_secret=wrong)
 assert_eq "400 invalid_client" "$status $(jget error <"$TMP/body")" "wrong client secret"
