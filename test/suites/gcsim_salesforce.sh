@@ -133,6 +133,10 @@ grep -q '"records":\[\]' "$TMP/body" || fail "COUNT() must return no records"
 want=$(awk -F , 'NR > 1 { s += $9 } END { print s }' "$TMP/truth/accounts.csv")
 query "SELECT COUNT() FROM Case WHERE IsClosed = false AND AccountId != null" >/dev/null
 assert_eq "$want" "$(jget totalSize <"$TMP/body")" "open cases equal the sum of open_cases"
+curl_json -G -H "Authorization: Bearer $TOKEN" "$URL$V/queryAll" --data-urlencode "q=SELECT COUNT() FROM Case" >/dev/null
+assert_eq "$(($(wc -l <"$TMP/truth/cases.csv") - 1))" "$(jget totalSize <"$TMP/body")" "queryAll counts every row of cases.csv"
+query "SELECT COUNT() FROM Case" >/dev/null
+assert_eq "$(grep -c ',false$' "$TMP/truth/cases.csv")" "$(jget totalSize <"$TMP/body")" "query skips the deleted cases"
 want=$(awk -F , 'NR > 1 { s += $10 } END { print s }' "$TMP/truth/accounts.csv")
 query "SELECT COUNT() FROM Opportunity WHERE IsClosed = null" >/dev/null
 assert_eq "$want" "$(jget totalSize <"$TMP/body")" "open opportunities (BoolField = null) equal open_opportunities"
