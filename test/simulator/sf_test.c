@@ -465,6 +465,8 @@ test_soql_errors(void)
 	expect_error("SELECT Id FROM Account WHERE Id = 'abc'", "INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: abc");
 	expect_error("SELECT Id, Name, name FROM Account", "MALFORMED_QUERY", "duplicate field selected");
 	expect_error("SELECT FROM Account", "MALFORMED_QUERY", NULL);
+	expect_error("SELECT Id, (SELECT Id FROM Cases) FROM Account", "MALFORMED_QUERY", "subqueries");
+	expect_error("SELECT COUNT(Id) FROM Account", "MALFORMED_QUERY", NULL);
 	expect_error("SELECT Id, FROM Account", "MALFORMED_QUERY", NULL);
 	expect_error("SELECT Id FROM Account WHERE", "MALFORMED_QUERY", "<EOF>");
 	expect_error("SELECT Id FROM Account LIMIT -1", "MALFORMED_QUERY", NULL);
@@ -574,6 +576,18 @@ test_world(const char *tmp)
 		lines += *s == '\n';
 	CHECK(lines == 2001, "accounts.csv has 2000 rows: %d lines", lines);
 	free(b);
+	{
+		char		cp[600];
+		char	   *c;
+
+		snprintf(cp, sizeof(cp), "%s/cases.csv", d1);
+		c = slurp(cp);
+		lines = 0;
+		for (char *s = c; s && *s; s++)
+			lines += *s == '\n';
+		CHECK(lines == SF_PRIV->ncases + 1, "cases.csv has every case: %d lines", lines);
+		free(c);
+	}
 	configure(43, 2000);
 	CHECK(sf_write_truth(d2) == 0, "truth written for seed 43");
 	b = slurp(p);
