@@ -833,7 +833,8 @@ test_http_session(void)
 	exchange_free(&x);
 	sim_config.sf_token_ttl_s = 7200;
 	exchange(&x, "GET", "/services/data/v62.0/query", q, NULL, "Bearer 00Dgarbage", NULL, NOW_MS);
-	CHECK(x.resp.status == 401 && strcmp(error_code(&x), "INVALID_SESSION_ID") == 0, "garbage token");
+	CHECK(x.resp.status == 401 && strcmp(error_code(&x), "INVALID_SESSION_ID") == 0 &&
+		  header(&x.resp, "Sforce-Limit-Info") != NULL, "garbage token (with Sforce-Limit-Info)");
 	exchange_free(&x);
 	{
 		/* a forged issue time does not verify */
