@@ -1033,8 +1033,8 @@ parse_int_clause(Parser *p, int64_t *out)
 {
 	const Token *t = next(p);
 
-	if (t->kind != TK_NUMBER || t->start[0] == '-' ||
-		memchr(t->start, '.', t->len) != NULL)
+	if (t->kind != TK_NUMBER || !isdigit((unsigned char) t->start[0]) ||
+		strspn(t->start, "0123456789") != (size_t) t->len)
 	{
 		unexpected(p, t);
 		return false;

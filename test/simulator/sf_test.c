@@ -470,6 +470,7 @@ test_soql_errors(void)
 	expect_error("SELECT Id, FROM Account", "MALFORMED_QUERY", NULL);
 	expect_error("SELECT Id FROM Account WHERE", "MALFORMED_QUERY", "<EOF>");
 	expect_error("SELECT Id FROM Account LIMIT -1", "MALFORMED_QUERY", NULL);
+	expect_error("SELECT Id FROM Account LIMIT 1e3", "MALFORMED_QUERY", NULL);
 	expect_error("SELECT Id FROM Account WHERE CreatedDate > 2024-13-01T00:00:00Z", "MALFORMED_QUERY", NULL);
 }
 
