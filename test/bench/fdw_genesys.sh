@@ -160,9 +160,9 @@ SELECT count(*) FROM b_mem.conversations WHERE conversation_start >= '$to' AND c
 \! grep VmHWM /proc/\$GCA_PID/status | tr -dc 0-9; echo
 SQL
 }
-read -r small_rows small_kb < <(peak_kb 1 | tr '\n' ' ')
+read -r small_rows small_kb < <(peak_kb 1 | tr '\n' ' '; echo)
 t0=$(ms)
-read -r big_rows big_kb < <(peak_kb "$BIG_DAYS" | tr '\n' ' ')
+read -r big_rows big_kb < <(peak_kb "$BIG_DAYS" | tr '\n' ' '; echo)
 t1=$(ms)
 echo "**3. Memory.** Peak resident memory (VmHWM) of a fresh backend that reads every conversation of the"
 echo "range twice (an aggregate over four columns, then count)."
