@@ -34,8 +34,9 @@ PG_FUNCTION_INFO_V1(gcanalytics_version);
 void		_PG_init(void);
 
 /*
- * Defines the settings, reserves the "gcanalytics." prefix and initialises
- * libcurl once per process.
+ * Defines the settings, reserves the "gcanalytics." prefix, initialises
+ * libcurl once per process and, when preloaded, asks for the shared
+ * memory of the rate budget.
  */
 void
 _PG_init(void)
@@ -73,6 +74,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("gcanalytics");
 
 	gca_http_init();
+	gca_ratelimit_shmem_init();
 }
 
 /*

@@ -524,22 +524,23 @@ int_option(List *options, const char *name, int dflt)
 }
 
 /*
- * Merges the options of a server, the calling user's mapping and (when
- * relid is valid) a foreign table, with defaults filled.  Errors when the
- * user has no mapping.  Result palloc'd in the current context.
+ * Merges the options of a server, the user's mapping (when userid is
+ * valid; errors when the user has none) and (when relid is valid) a
+ * foreign table, with defaults filled.  Result palloc'd in the current
+ * context.
  */
 GcaOptions *
 gca_get_options(Oid serverid, Oid userid, Oid relid)
 {
 	ForeignServer *server = GetForeignServer(serverid);
-	UserMapping *um = GetUserMapping(userid, serverid);
+	UserMapping *um = OidIsValid(userid) ? GetUserMapping(userid, serverid) : NULL;
 	GcaOptions *o = palloc0(sizeof(GcaOptions));
 	List	   *sopts = server->options;
 	const char *service = find_value(sopts, "service");
 	const char *v;
 
 	o->serverid = serverid;
-	o->umid = um->umid;
+	o->umid = um ? um->umid : InvalidOid;
 	o->servername = pstrdup(server->servername);
 	o->service = (service && strcmp(service, "salesforce") == 0)
 		? GCA_SERVICE_SALESFORCE : GCA_SERVICE_GENESYS;
@@ -584,12 +585,15 @@ gca_get_options(Oid serverid, Oid userid, Oid relid)
 	if (v)
 		(void) parse_bool(v, &o->use_remote_estimate);
 
-	v = find_value(um->options, "client_id");
-	o->client_id = v ? pstrdup(v) : NULL;
-	v = find_value(um->options, "client_secret");
-	o->client_secret = v ? pstrdup(v) : NULL;
-	v = find_value(um->options, "refresh_token");
-	o->refresh_token = v ? pstrdup(v) : NULL;
+	if (um)
+	{
+		v = find_value(um->options, "client_id");
+		o->client_id = v ? pstrdup(v) : NULL;
+		v = find_value(um->options, "client_secret");
+		o->client_secret = v ? pstrdup(v) : NULL;
+		v = find_value(um->options, "refresh_token");
+		o->refresh_token = v ? pstrdup(v) : NULL;
+	}
 
 	if (OidIsValid(relid))
 	{

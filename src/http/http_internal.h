@@ -1,0 +1,231 @@
+/*-------------------------------------------------------------------------
+ *
+ * http_internal.h
+ *		Declarations shared by the files of the HTTP core (src/http/ only).
+ *
+ * The rest of the extension sees http.h.  This header includes curl and
+ * is therefore included only under src/http/.  It never includes json-c
+ * or utils/builtins.h, so every file of the core may include it.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/http/http_internal.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef GCA_HTTP_INTERNAL_H
+#define GCA_HTTP_INTERNAL_H
+
+#include <curl/curl.h>
+
+#include "datatype/timestamp.h"
+#include "utils/elog.h"
+#include "utils/palloc.h"
+
+#include "http.h"
+
+/* bytes of a non-2xx body kept for the error message */
+#define GCA_ERRBODY_MAX		8192
+/* idle easy handles kept per engine for reuse */
+#define GCA_POOL_MAX		16
+/* backoff: base and cap of the exponential, full-jitter delay */
+#define GCA_BACKOFF_BASE_MS	500
+#define GCA_BACKOFF_CAP_MS	30000
+
+/* ---------------------------------------------------------------------
+ * The rate budget (ratelimit.c)
+ * ---------------------------------------------------------------------
+ */
+
+/* A client's handle on its budget slot; plain data, kept in the client. */
+typedef struct GcaBudget
+{
+	Oid			dbid;
+	Oid			serverid;
+	uint32		client_hash;	/* hash of the OAuth client_id */
+	int			slot;			/* index last found at, -1 if none */
+	char		servername[NAMEDATALEN];
+} GcaBudget;
+
+/* What the budget records for one finished attempt. */
+typedef struct GcaAttemptStats
+{
+	int			status;			/* HTTP status, 0 for a transport error */
+	int64		bytes;
+	bool		retry;			/* this attempt was a retry */
+	bool		token;			/* a request to the token endpoint */
+} GcaAttemptStats;
+
+/* One row of http_stats(), summed over the budgets of a server. */
+#define GCA_STATUS_KINDS	12
+typedef struct GcaBudgetStats
+{
+	Oid			serverid;
+	char		servername[NAMEDATALEN];
+	int64		requests;
+	int64		retries;
+	int64		token_requests;
+	int64		bytes;
+	int64		network_errors;
+	double		wait_ms;
+	int			nstatus;
+	int			statuses[GCA_STATUS_KINDS];
+	int64		status_counts[GCA_STATUS_KINDS];
+	int64		other_errors;	/* statuses beyond GCA_STATUS_KINDS kinds */
+} GcaBudgetStats;
+
+extern void gca_budget_attach(GcaBudget *budget, Oid serverid,
+							  const char *servername, const char *client_id);
+extern int	gca_budget_take(GcaBudget *budget, int requests_per_minute);
+extern void gca_budget_pause(GcaBudget *budget, int ms);
+extern void gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st);
+extern void gca_budget_record_wait(GcaBudget *budget, double ms);
+extern bool gca_budget_is_shared(void);
+extern int	gca_budget_snapshot(GcaBudgetStats *out, int max);
+extern void gca_budget_reset_stats(void);
+
+/* ---------------------------------------------------------------------
+ * Engines, calls and clients (client.c)
+ * ---------------------------------------------------------------------
+ */
+typedef enum GcaRequestKind
+{
+	GCA_REQ_API = 0,			/* bearer token, rate budget */
+	GCA_REQ_TOKEN				/* token endpoint: no bearer, no budget */
+} GcaRequestKind;
+
+typedef enum GcaPhase
+{
+	GCA_PH_QUEUED = 0,			/* waiting for its time, the budget or a slot */
+	GCA_PH_RUNNING,				/* an attempt is in the multi handle */
+	GCA_PH_FAILED				/* failed for good; error kept until waited */
+} GcaPhase;
+
+typedef struct GcaEngine GcaEngine;
+
+/*
+ * The client's bookkeeping for one started call (GcaCall.priv).  Lives in
+ * the client's memory context, not the caller's, so that it can be
+ * cleaned up at transaction end even after the caller's memory is gone;
+ * `call` must not be dereferenced then.
+ */
+typedef struct GcaCallPriv
+{
+	struct GcaCallPriv *next;	/* in the engine's list, in start order */
+	GcaCall    *call;			/* the caller's struct */
+	GcaEngine  *engine;
+	GcaRequestKind kind;
+	int			nestlevel;		/* transaction nesting level at start */
+	GcaPhase	phase;
+	char	   *url;			/* full URL, in the client's context */
+	char	   *display_path;	/* path without query, for messages */
+
+	/* scheduling */
+	TimestampTz not_before;		/* earliest start of the next attempt */
+	TimestampTz wait_since;		/* when waiting on budget/backoff began, or 0 */
+	TimestampTz started;		/* start of the running attempt */
+	int			retries;		/* retries used (429, 5xx, network) */
+	bool		auth_retried;	/* a 401 has refreshed the token once */
+	int			token_gen;		/* token generation the attempt used */
+
+	/* the running attempt */
+	CURL	   *easy;
+	struct curl_slist *headers;
+	long		status;
+	int			retry_after_s;	/* Retry-After in seconds, or -1 */
+	char		correlation_id[80];
+	size_t		bytes;
+	bool		sink_failed;	/* the sink refused data */
+	ErrorData  *sink_error;		/* the sink raised this error */
+	size_t		errlen;
+	char		errbody[GCA_ERRBODY_MAX];
+	char		errbuf[CURL_ERROR_SIZE];
+
+	/* the failure, when phase == GCA_PH_FAILED */
+	int			fail_sqlstate;
+	char	   *fail_msg;
+	char	   *fail_detail;
+	char	   *fail_hint;
+} GcaCallPriv;
+
+struct GcaEngine
+{
+	GcaClient  *client;
+	CURLM	   *multi;
+	GcaCallPriv *head;			/* started calls, in start order */
+	GcaCallPriv *tail;
+	int			nrunning;		/* attempts in the multi handle */
+	int			npool;
+	CURL	   *pool[GCA_POOL_MAX];
+};
+
+struct GcaClient
+{
+	Oid			umid;
+	Oid			serverid;
+	uint32		server_hash;	/* syscache hash values, for invalidation */
+	uint32		mapping_hash;
+	bool		invalid;		/* server or user mapping changed */
+	MemoryContext cxt;			/* holds the client and its strings */
+
+	GcaService	service;
+	char	   *servername;
+	char	   *api_url;		/* configured API base */
+	char	   *login_url;
+	char	   *client_id;
+	char	   *client_secret;
+	char	   *refresh_token;
+	char	   *base_url;		/* api_url, or Salesforce's instance_url */
+
+	/* tunables, refreshed from the options on every gca_client_get() */
+	int			timeout_ms;
+	int			connect_timeout_ms;
+	int			max_retries;
+	int			max_concurrency;
+	int			requests_per_minute;
+
+	/* OAuth */
+	char	   *access_token;	/* NULL until fetched */
+	TimestampTz token_refresh_at;	/* refresh after this, 0 = only on 401 */
+	int			token_gen;		/* bumped on every new token */
+
+	GcaEngine	api;			/* API requests */
+	GcaEngine	auth;			/* token requests, driven on their own */
+	GcaBudget	budget;
+};
+
+extern const char *gca_service_name(GcaService service);
+extern void gca_engine_start(GcaEngine *engine, GcaCall *call,
+							 GcaRequestKind kind);
+extern void gca_engine_wait(GcaEngine *engine, GcaCall *call);
+extern void gca_engine_cancel(GcaEngine *engine, GcaCall *call);
+extern void gca_scrub_secrets(GcaClient *client, char *text);
+
+/* ---------------------------------------------------------------------
+ * OAuth and JSON bodies (oauth.c, the only json-c user of the core)
+ * ---------------------------------------------------------------------
+ */
+extern void gca_oauth_ensure_token(GcaClient *client);
+extern void gca_oauth_forget_token(GcaClient *client);
+extern char *gca_error_body_text(const char *body, size_t len);
+extern bool gca_error_body_has_code(const char *body, size_t len,
+									const char *code);
+
+/* ---------------------------------------------------------------------
+ * In-memory sink, used for token responses and http_request() (client.c)
+ * ---------------------------------------------------------------------
+ */
+typedef struct GcaBufferSink
+{
+	char	   *data;			/* palloc'd in cxt, NUL-terminated */
+	size_t		len;
+	size_t		cap;
+	size_t		max;			/* refuse bodies longer than this */
+	MemoryContext cxt;
+} GcaBufferSink;
+
+extern void gca_buffer_sink_init(GcaSink *sink, GcaBufferSink *buf,
+								 size_t max);
+
+#endif							/* GCA_HTTP_INTERNAL_H */

@@ -1,0 +1,39 @@
+-- The HTTP core: request counters and a diagnostic request function.
+
+CREATE FUNCTION gcanalytics.http_stats(
+    OUT server name,
+    OUT requests bigint,
+    OUT retries bigint,
+    OUT errors jsonb,
+    OUT bytes bigint,
+    OUT wait_ms double precision,
+    OUT token_requests bigint,
+    OUT shared boolean)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'gcanalytics_http_stats'
+    LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION gcanalytics.http_stats() IS
+    'HTTP requests per server of this database: attempts, retries, non-2xx responses by status, bytes, time waiting on the rate budget and backoff; across all sessions when gcanalytics is preloaded (shared), else this session''s';
+
+CREATE FUNCTION gcanalytics.http_stats_reset() RETURNS void
+    AS 'MODULE_PATHNAME', 'gcanalytics_http_stats_reset'
+    LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION gcanalytics.http_stats_reset() IS
+    'zeroes the counters of gcanalytics.http_stats() for this database';
+REVOKE ALL ON FUNCTION gcanalytics.http_stats_reset() FROM PUBLIC;
+
+CREATE FUNCTION gcanalytics.http_request(
+    server name,
+    method text,
+    path text,
+    request_body text DEFAULT NULL,
+    OUT status integer,
+    OUT body text,
+    OUT attempts integer,
+    OUT correlation_id text)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'gcanalytics_http_request'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION gcanalytics.http_request(name, text, text, text) IS
+    'diagnostic: sends one API request with the calling user''s mapping (token, rate budget, retries) and returns the response; path is relative to the API base (Salesforce: instance_url)';
+REVOKE ALL ON FUNCTION gcanalytics.http_request(name, text, text, text) FROM PUBLIC;

@@ -1,0 +1,448 @@
+/*-------------------------------------------------------------------------
+ *
+ * gc.h
+ *		The Genesys side of gcsim and the server core's own helpers: string
+ *		buffers, time formatting, the Genesys world and its handlers.
+ *
+ * sim.h is the contract with the Salesforce side; this header is private
+ * to main.c, sim_util.c and gc_*.c.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		test/simulator/gc.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef GCSIM_GC_H
+#define GCSIM_GC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+#define MS_PER_SEC	INT64_C(1000)
+#define MS_PER_MIN	INT64_C(60000)
+#define MS_PER_HOUR INT64_C(3600000)
+#define MS_PER_DAY	INT64_C(86400000)
+
+/* Options of the Genesys side beyond SimConfig (parsed by main.c) */
+typedef struct GcConfig
+{
+	int			cache_days;		/* --cache-days: generated days kept, LRU */
+	int			max_results;	/* --details-max-results, 100000 */
+} GcConfig;
+
+extern GcConfig gc_config;
+
+/* the ININ-Correlation-Id of the request this thread is answering */
+extern __thread char sim_correlation_id[40];
+
+/* ---------------------------------------------------------------------
+ * gc_buf.c: growable strings, JSON escaping, ISO-8601 time
+ * ---------------------------------------------------------------------
+ */
+typedef struct StrBuf
+{
+	char	   *data;			/* NUL-terminated, malloc'd */
+	size_t		len;
+	size_t		cap;
+} StrBuf;
+
+extern void sb_init(StrBuf *sb, size_t cap);
+extern void sb_free(StrBuf *sb);
+extern void sb_reserve(StrBuf *sb, size_t extra);
+extern void sb_append(StrBuf *sb, const char *s, size_t n);
+extern void sb_puts(StrBuf *sb, const char *s);
+extern void sb_putc(StrBuf *sb, char c);
+extern void sb_printf(StrBuf *sb, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+extern void sb_int(StrBuf *sb, int64_t v);
+/* a JSON string literal with quotes; NULL gives null */
+extern void sb_json_str(StrBuf *sb, const char *s);
+/* "key": with a leading comma unless first */
+extern void sb_key(StrBuf *sb, const char *key, bool *first);
+/* a quoted ISO-8601 timestamp with ms and Z */
+extern void sb_json_ts(StrBuf *sb, int64_t ms);
+/* hands the buffer over to resp (body, body_len) */
+extern void sb_to_response(StrBuf *sb, SimResponse *resp);
+
+/* writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL) into buf */
+extern void sim_format_ts(char *buf, int64_t ms);
+/* writes "YYYY-MM-DD" */
+extern void sim_format_date(char *buf, int64_t ms);
+/*
+ * Parses an ISO-8601 timestamp (date, or date 'T' time with optional
+ * fraction and Z or +-HH:MM offset); returns 0 on success.
+ */
+extern int	sim_parse_ts(const char *s, size_t len, int64_t *ms);
+/* days since 1970-01-01 of a civil date, and back */
+extern int64_t sim_days_from_civil(int y, int m, int d);
+extern void sim_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/* ---------------------------------------------------------------------
+ * gc_world.c: the Genesys world (reference data) and conversations,
+ * generated lazily per UTC day and cached (LRU, cache_days days).
+ * ---------------------------------------------------------------------
+ */
+#define GC_OPEN			INT64_C(-1)	/* segment or conversation end: open */
+#define GC_WRAPUP_TIMEOUT (-2)	/* wrapup index of ININ-WRAP-UP-TIMEOUT */
+#define GC_NONE			(-1)
+
+typedef enum GcMedia
+{
+	MEDIA_VOICE = 0, MEDIA_CHAT, MEDIA_EMAIL, MEDIA_MESSAGE, MEDIA_CALLBACK,
+	NUM_MEDIA
+} GcMedia;
+
+typedef enum GcPurpose
+{
+	PURPOSE_CUSTOMER = 0, PURPOSE_EXTERNAL, PURPOSE_IVR, PURPOSE_BOTFLOW,
+	PURPOSE_ACD, PURPOSE_AGENT, NUM_PURPOSES
+} GcPurpose;
+
+typedef enum GcSegType
+{
+	SEG_ALERT = 0, SEG_DIALING, SEG_INTERACT, SEG_HOLD, SEG_WRAPUP, SEG_IVR,
+	SEG_SYSTEM, NUM_SEGTYPES
+} GcSegType;
+
+typedef enum GcDisconnect
+{
+	DISC_NONE = 0, DISC_CLIENT, DISC_ENDPOINT, DISC_PEER, DISC_TRANSFER,
+	DISC_CONSULT_TRANSFER, DISC_SYSTEM, NUM_DISCONNECTS
+} GcDisconnect;
+
+/* the detail metrics gcsim emits, by purpose as the reference §2.3 lists */
+typedef enum GcMetric
+{
+	M_NCONNECTED = 0, M_NFLOW, M_TIVR, M_TFLOW, M_NOFFERED, M_TACD,
+	M_TABANDON, M_TALERT, M_TANSWERED, M_TTALK, M_TTALKCOMPLETE, M_THELD,
+	M_THELDCOMPLETE, M_TACW, M_THANDLE, M_NTRANSFERRED,
+	M_NBLINDTRANSFERRED, M_NCONSULTTRANSFERRED,
+	NUM_DETAIL_METRICS,
+	M_NCONVERSATIONS = NUM_DETAIL_METRICS,	/* aggregates only */
+	NUM_METRICS
+} GcMetric;
+
+typedef enum GcEvalStatus
+{
+	EVAL_FINISHED = 0, EVAL_INPROGRESS, EVAL_INREVIEW, EVAL_PENDING,
+	NUM_EVAL_STATUSES
+} GcEvalStatus;
+
+extern const char *const gc_media_names[NUM_MEDIA];
+extern const char *const gc_purpose_names[NUM_PURPOSES];
+extern const char *const gc_segtype_names[NUM_SEGTYPES];
+extern const char *const gc_disconnect_names[NUM_DISCONNECTS];
+extern const char *const gc_metric_names[NUM_METRICS];
+extern const char *const gc_eval_status_names[NUM_EVAL_STATUSES];	/* analytics */
+extern const char *const gc_eval_status_quality[NUM_EVAL_STATUSES];	/* quality */
+
+typedef struct GcDivision
+{
+	char		id[37];
+	const char *name;
+} GcDivision;
+
+typedef struct GcQueue
+{
+	char		id[37];
+	const char *name;
+	int			division;
+	bool		internal;		/* QA Review, Training, Health Check */
+	int64_t		created_ms;
+	int			nagents;		/* members: indexes into gc_world.users */
+	int		   *agents;
+} GcQueue;
+
+typedef struct GcUser
+{
+	char		id[37];
+	char		name[48];
+	char		email[64];
+	const char *department;
+	const char *title;
+	const char *state;			/* active, inactive */
+	int			division;
+	bool		evaluator;		/* a QA supervisor, never an agent */
+} GcUser;
+
+typedef struct GcWrapup
+{
+	char		id[37];
+	const char *name;
+	int			division;
+	int64_t		created_ms;
+} GcWrapup;
+
+typedef struct GcFlow
+{
+	char		id[37];
+	const char *name;
+	const char *flow_type;		/* INBOUNDCALL, BOT, DIGITALBOT */
+	bool		bot;
+	const char *dnis;			/* tel: number for voice flows */
+} GcFlow;
+
+#define GC_FORM_GROUPS	3
+#define GC_GROUP_QUESTIONS 3
+
+typedef struct GcForm
+{
+	char		id[37];
+	char		context_id[37];
+	const char *name;
+	char		group_ids[GC_FORM_GROUPS][37];
+	char		question_ids[GC_FORM_GROUPS][GC_GROUP_QUESTIONS][37];
+	double		group_weight[GC_FORM_GROUPS];
+} GcForm;
+
+typedef struct GcRelease
+{
+	const char *date;			/* YYYY-MM-DD, 00:00 UTC */
+	const char *version;
+	int64_t		ms;
+} GcRelease;
+
+typedef struct GcWorld
+{
+	int			ndivisions;
+	GcDivision *divisions;
+	int			nqueues;
+	GcQueue    *queues;
+	int			nusers;
+	GcUser	   *users;
+	int			nwrapups;
+	GcWrapup   *wrapups;
+	int			nflows;
+	GcFlow	   *flows;
+	int			nforms;
+	GcForm	   *forms;
+	int			nreleases;
+	const GcRelease *releases;
+	int			story_release;	/* index of the release that plants the story */
+	/* E.164 phone -> account index, open addressing */
+	int			phone_slots;
+	int		   *phone_table;
+} GcWorld;
+
+extern GcWorld gc_world;
+
+typedef struct GcSegment
+{
+	int64_t		start_ms;
+	int64_t		end_ms;			/* GC_OPEN while in progress */
+	int16_t		queue;			/* GC_NONE or queue index */
+	int16_t		wrapup;			/* GC_NONE, GC_WRAPUP_TIMEOUT or index */
+	uint8_t		type;			/* GcSegType */
+	uint8_t		disconnect;		/* GcDisconnect */
+} GcSegment;
+
+typedef struct GcMetricVal
+{
+	int64_t		value;
+	int64_t		emit_ms;
+	uint8_t		metric;			/* GcMetric */
+} GcMetricVal;
+
+typedef struct GcSession
+{
+	uint32_t	first_seg;
+	uint32_t	first_metric;
+	uint16_t	nseg;
+	uint16_t	nmetric;
+	uint8_t		media;			/* GcMedia */
+	uint8_t		direction;		/* 0 inbound, 1 outbound */
+	int16_t		flow;			/* GC_NONE or flow index */
+	int16_t		exit_queue;		/* flows: the queue they transfer to */
+} GcSession;
+
+typedef struct GcParticipant
+{
+	uint32_t	first_sess;
+	uint16_t	nsess;
+	uint8_t		purpose;		/* GcPurpose */
+	int16_t		user;			/* GC_NONE or user index (agents) */
+	int16_t		queue;			/* acd participants: the queue */
+} GcParticipant;
+
+typedef struct GcEvaluation
+{
+	uint64_t	id_seed;		/* evaluationId, answers */
+	int16_t		form;
+	int16_t		evaluator;
+	int16_t		agent;
+	int16_t		queue;
+	uint8_t		status;			/* GcEvalStatus */
+	bool		calibration;
+	double		total_score;	/* Quality API float; oTotalScore rounds it */
+	double		critical_score;
+	double		noncritical_score;
+	bool		any_failed_kill;
+	int64_t		created_ms;
+	int64_t		released_ms;
+	int64_t		changed_ms;
+	char		id[37];
+	char		calibration_id[37];
+} GcEvaluation;
+
+typedef struct GcConversation
+{
+	char		id[37];
+	char		ani[24];		/* E.164 "+1..." or "" */
+	uint32_t	seq;
+	int64_t		start_ms;
+	int64_t		end_ms;			/* GC_OPEN while in progress */
+	uint64_t	id_seed;		/* participant and session ids */
+	uint8_t		media;			/* the customer session's GcMedia */
+	uint8_t		orig_dir;		/* 0 inbound, 1 outbound */
+	int16_t		division;
+	int32_t		account;		/* sfAccountId account index or GC_NONE */
+	bool		escalated;
+	bool		bot_handled;
+	int8_t		product_release;	/* release index for productVersion */
+	int16_t		dnis_flow;		/* flow whose dnis was dialled, or GC_NONE */
+	uint32_t	first_part;
+	uint16_t	npart;
+	uint16_t	neval;
+	uint32_t	first_eval;
+	/* pre-rendered JSON (without attributes) in GcDay.json */
+	size_t		json_off;
+	uint32_t	json_len;
+	uint32_t	attr_at;		/* insert the attributes member here */
+	uint32_t	attr_off;		/* in GcDay.attrs */
+	uint32_t	attr_len;
+} GcConversation;
+
+typedef struct GcDay
+{
+	int64_t		day;			/* days since 1970-01-01 */
+	int			nconv;
+	GcConversation *conv;
+	GcParticipant *part;
+	GcSession  *sess;
+	GcSegment  *seg;
+	GcMetricVal *met;
+	GcEvaluation *eval;
+	char	   *json;
+	size_t		json_len;
+	char	   *attrs;
+	size_t		attrs_len;
+	/* cache bookkeeping */
+	int			refcount;
+	uint64_t	last_used;
+	size_t		bytes;
+} GcDay;
+
+/* the customer (or external) participant: always the first */
+#define GC_CUSTOMER(day, c) (&(day)->part[(c)->first_part])
+
+/* returns day (generated or cached), pinned; release with gc_day_release */
+extern GcDay *gc_day_get(int64_t day);
+extern void gc_day_release(GcDay *d);
+/* generates a day without caching it (truth, benchmarks); free it after */
+extern GcDay *gc_day_generate(int64_t day);
+extern void gc_day_free(GcDay *d);
+/* finds a conversation by id: pins its day; NULL if unknown */
+extern GcConversation *gc_conversation_find(const char *id, GcDay **dayp);
+/* account whose E.164 phone is ani ("+1..."), or GC_NONE */
+extern int	gc_phone_account(const char *ani);
+/* the user, queue, wrap-up code id strings */
+extern const char *gc_wrapup_id(int wrapup);
+/* the id of participant p / session s of conversation c */
+extern void gc_part_id(const GcConversation *c, int p, char *buf);
+extern void gc_sess_id(const GcConversation *c, int s, char *buf);
+/* a UUID from a random stream */
+extern void gc_uuid(char *buf, SimRng *rng);
+/* question scores of an evaluation: scores[group][question] 0..5 */
+extern void gc_eval_answers(const GcEvaluation *e,
+							int scores[GC_FORM_GROUPS][GC_GROUP_QUESTIONS]);
+
+/* gc_render.c: a conversation's JSON record, with attributes or not */
+/* the ani and dnis of its sessions (buf of 40 bytes), NULL if none */
+extern const char *gc_ani(const GcConversation *c, char *buf);
+extern const char *gc_dnis(const GcConversation *c, char *buf);
+extern void gc_render_conversation(GcDay *d, GcConversation *c, StrBuf *json,
+								   StrBuf *attrs);
+extern void gc_append_conversation(StrBuf *sb, const GcDay *d,
+								   const GcConversation *c, bool attributes);
+
+/* ---------------------------------------------------------------------
+ * gc_filter.c: conversation, segment, evaluation and aggregate filters
+ * ---------------------------------------------------------------------
+ */
+struct json_object;
+
+typedef enum GcScope
+{
+	SCOPE_CONVERSATION = 0, SCOPE_SEGMENT, SCOPE_EVALUATION, SCOPE_AGGREGATE
+} GcScope;
+
+typedef struct GcFilterSet GcFilterSet;
+
+/*
+ * Compiles an array of filters (or one filter object, for aggregates);
+ * NULL with a message in err on a bad filter.
+ */
+extern GcFilterSet *gc_filters_parse(struct json_object *v, GcScope scope,
+									 char *err, size_t errlen);
+extern void gc_filters_free(GcFilterSet *fs);
+/* all filters hold for conversation c (NULL fs: true) */
+extern bool gc_filters_match(const GcFilterSet *fs, const GcDay *d,
+							 const GcConversation *c);
+/* aggregates: all filters hold for session se of c */
+extern bool gc_filters_match_session(const GcFilterSet *fs, const GcDay *d,
+									 const GcConversation *c,
+									 const GcParticipant *pa,
+									 const GcSession *se);
+/* a session's queue (its participant's or segments') and wrap-up code */
+extern int	gc_session_queue(const GcDay *d, const GcParticipant *pa,
+							 const GcSession *se);
+extern int	gc_session_wrapup(const GcDay *d, const GcSession *se);
+
+/* ---------------------------------------------------------------------
+ * gc_api.c: the Genesys endpoints
+ * ---------------------------------------------------------------------
+ */
+
+/* gc_query.c */
+extern struct json_object *gc_parse_body(const SimRequest *req, SimResponse *resp);
+/* parses "start/end"; 0 on success */
+extern int	gc_parse_interval(const char *s, int64_t *start, int64_t *end);
+extern void gc_details_query(const SimRequest *req, SimResponse *resp);
+extern void gc_details_jobs(const SimRequest *req, const char *rest, SimResponse *resp);
+extern void gc_conversation_by_id(const char *id, SimResponse *resp);
+extern void gc_conversations_by_ids(const SimRequest *req, SimResponse *resp);
+extern void gc_jobs_reset(void);
+extern int64_t gc_data_availability_ms(void);
+
+/* gc_aggr.c */
+extern void gc_aggregates_query(const SimRequest *req, SimResponse *resp);
+
+/* forgets jobs (POST /sim/reset) */
+extern void gc_reset(void);
+
+/* builds the Genesys world (after sf_world_build); call once */
+extern void gc_world_build(void);
+
+/*
+ * Handles a Genesys request (/oauth/token, /api/v2/...).  Returns 1 if the
+ * path is Genesys's (resp filled), 0 otherwise.
+ */
+extern int	gc_handle(const SimRequest *req, SimResponse *resp);
+
+/* fills resp with a Genesys ErrorBody */
+extern void gc_error(SimResponse *resp, int status, const char *code,
+					 const char *fmt,...) __attribute__((format(printf, 4, 5)));
+
+/* the client id a Genesys bearer token was issued to, for rate limiting */
+extern bool gc_token_client(const char *authorization, uint64_t *client_key);
+
+/* `gcsim truth`: writes the Genesys truth files; 0 on success */
+extern int	gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms);
+
+#endif							/* GCSIM_GC_H */

@@ -1,0 +1,163 @@
+/*-------------------------------------------------------------------------
+ *
+ * sim_util.c
+ *		Deterministic randomness, response headers and query-string
+ *		arguments: the helpers of sim.h that both halves of gcsim use.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		test/simulator/sim_util.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim.h"
+
+/* splitmix64 finalizer: a bijective 64-bit mix */
+static inline uint64_t
+mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+void
+sim_rng_seed(SimRng *rng, uint64_t seed)
+{
+	rng->state = seed;
+}
+
+/*
+ * An independent stream for (seed, label, index): FNV-1a of the label,
+ * mixed with the seed and the index, so that streams for different labels
+ * or indexes do not overlap in practice.
+ */
+SimRng
+sim_rng_derive(uint64_t seed, const char *label, uint64_t index)
+{
+	SimRng		rng;
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+
+	for (const unsigned char *p = (const unsigned char *) label; *p; p++)
+	{
+		h ^= *p;
+		h *= UINT64_C(0x100000001b3);
+	}
+	rng.state = mix64(seed ^ mix64(h + mix64(index + UINT64_C(0x9e3779b97f4a7c15))));
+	return rng;
+}
+
+uint64_t
+sim_rng_next(SimRng *rng)
+{
+	rng->state += UINT64_C(0x9e3779b97f4a7c15);
+	return mix64(rng->state);
+}
+
+double
+sim_rng_uniform(SimRng *rng)
+{
+	return (double) (sim_rng_next(rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+int64_t
+sim_rng_range(SimRng *rng, int64_t lo, int64_t hi)
+{
+	uint64_t	span;
+
+	if (hi <= lo)
+		return lo;
+	span = (uint64_t) (hi - lo) + 1;
+	if (span == 0)				/* the whole 64-bit range */
+		return (int64_t) sim_rng_next(rng);
+	return lo + (int64_t) (sim_rng_next(rng) % span);
+}
+
+/*
+ * Adds a header to resp; silently drops it past SIM_MAX_HEADERS (the
+ * caller sizes its headers) and truncates over-long values.
+ */
+void
+sim_response_header(SimResponse *resp, const char *name, const char *fmt,...)
+{
+	SimHeader  *h;
+	va_list		ap;
+
+	if (resp->nheaders >= SIM_MAX_HEADERS)
+		return;
+	h = &resp->headers[resp->nheaders++];
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	va_start(ap, fmt);
+	vsnprintf(h->value, sizeof(h->value), fmt, ap);
+	va_end(ap);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decodes src[0..len) into buf ('+' is a space, as in forms);
+ * always NUL-terminates, truncating to buflen - 1 bytes.
+ */
+static void
+percent_decode(const char *src, size_t len, char *buf, size_t buflen)
+{
+	size_t		o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < buflen; i++)
+	{
+		int			c = (unsigned char) src[i];
+
+		if (c == '%' && i + 2 < len && hexval(src[i + 1]) >= 0 &&
+			hexval(src[i + 2]) >= 0)
+		{
+			c = hexval(src[i + 1]) * 16 + hexval(src[i + 2]);
+			i += 2;
+		}
+		else if (c == '+')
+			c = ' ';
+		buf[o++] = (char) c;
+	}
+	if (buflen > 0)
+		buf[o] = '\0';
+}
+
+int
+sim_query_arg(const char *query, const char *name, char *buf, size_t buflen)
+{
+	size_t		nlen = strlen(name);
+	const char *p = query;
+
+	if (buflen > 0)
+		buf[0] = '\0';
+	while (p && *p)
+	{
+		const char *end = strchr(p, '&');
+		const char *eq;
+		size_t		len = end ? (size_t) (end - p) : strlen(p);
+
+		eq = memchr(p, '=', len);
+		if ((eq ? (size_t) (eq - p) : len) == nlen && strncmp(p, name, nlen) == 0)
+		{
+			if (eq)
+				percent_decode(eq + 1, len - (size_t) (eq + 1 - p), buf, buflen);
+			return 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
