@@ -95,8 +95,11 @@ INSERT INTO cases VALUES ('consult transfer', rec($$
                 {"segmentType":"wrapup","segmentStart":"@245","segmentEnd":"@265"}]}]}]}
 $$));
 
--- 3. IVR-only call: the IVR serves the caller 0-90 and the caller hangs up.
---   ivr = 90000, everything else 0, no queue, no agent, valid
+-- 3. IVR-only call: the IVR serves the caller 0-40, holds them 40-50 (a
+-- system hold, still IVR time as in tIvr), serves 50-90, and the caller
+-- hangs up.
+--   ivr = 40000 + 10000 + 40000 = 90000 (tIvr 90000); system_hold = 10000
+--   everything else 0, no queue, no agent, valid
 INSERT INTO cases VALUES ('ivr only', rec($$
 {"conversationId":"c3","conversationStart":"@0","conversationEnd":"@90",
  "participants":[
@@ -104,12 +107,15 @@ INSERT INTO cases VALUES ('ivr only', rec($$
     "segments":[{"segmentType":"interact","segmentStart":"@0","segmentEnd":"@90","disconnectType":"endpoint"}]}]},
   {"participantId":"p1","purpose":"ivr","sessions":[{"mediaType":"voice",
     "metrics":[{"name":"tIvr","value":90000}],
-    "segments":[{"segmentType":"interact","segmentStart":"@0","segmentEnd":"@90","disconnectType":"peer"}]}]}]}
+    "segments":[{"segmentType":"ivr","segmentStart":"@0","segmentEnd":"@40"},
+                {"segmentType":"hold","segmentStart":"@40","segmentEnd":"@50"},
+                {"segmentType":"ivr","segmentStart":"@50","segmentEnd":"@90","disconnectType":"peer"}]}]}]}
 $$));
 
 -- 4. Bot-only chat: a bot flow (purpose botflow) answers a chat 0-240 and
--- the customer leaves; bot time counts as self-service (ivr_ms).
---   ivr = 240000, everything else 0, valid
+-- the customer leaves.  Bot time is not IVR time (Genesys emits tFlow, not
+-- tIvr, for bots): events of kind "bot", counted in no column.
+--   everything 0, no queue, no agent, valid
 INSERT INTO cases VALUES ('bot only chat', rec($$
 {"conversationId":"c4","conversationStart":"@0","conversationEnd":"@240",
  "participants":[
@@ -141,12 +147,14 @@ INSERT INTO cases VALUES ('abandoned', rec($$
 $$));
 
 -- 6. Customer and system holds.  Queue q1: interact 0-30, hold 30-40 (a
--- hold on the acd participant: system), interact 40-50.  Agent u1: alert
+-- hold on the acd participant: system; the caller is still queued, so it
+-- also counts in queue wait, as in tAcd), interact 40-50.  Agent u1: alert
 -- 45-50, interact 50-100, hold 100-160 (customer hold), interact 160-200,
 -- parked 200-215 (system), interact 215-260, wrap-up 260-290.  The
 -- customer's own hold segment 100-160 mirrors the agent's and is not
 -- counted.
---   queue = 30000 + 10000 = 40000 (tAcd 40000); system_hold = 10000 + 15000 = 25000
+--   queue = 30000 + 10000 + 10000 = 50000 (tAcd 50000)
+--   system_hold = 10000 (queue) + 15000 (parked) = 25000
 --   talk = 50000 + 40000 + 45000 = 135000; customer_hold = 60000
 --   acw = 30000; alert = 5000; handle = 135000 + 60000 + 30000 = 225000
 INSERT INTO cases VALUES ('holds', rec($$
@@ -157,7 +165,7 @@ INSERT INTO cases VALUES ('holds', rec($$
                 {"segmentType":"hold","segmentStart":"@100","segmentEnd":"@160"},
                 {"segmentType":"interact","segmentStart":"@160","segmentEnd":"@260","disconnectType":"endpoint"}]}]},
   {"participantId":"p1","purpose":"acd","sessions":[{"mediaType":"voice",
-    "metrics":[{"name":"tAcd","value":40000}],
+    "metrics":[{"name":"tAcd","value":50000}],
     "segments":[{"segmentType":"interact","segmentStart":"@0","segmentEnd":"@30","queueId":"q1"},
                 {"segmentType":"hold","segmentStart":"@30","segmentEnd":"@40","queueId":"q1"},
                 {"segmentType":"interact","segmentStart":"@40","segmentEnd":"@50","queueId":"q1","disconnectType":"transfer"}]}]},
@@ -323,10 +331,10 @@ CREATE TABLE expect (name text PRIMARY KEY, queue_wait_ms bigint, talk_ms bigint
 INSERT INTO expect VALUES
  ('blind transfer',               50000, 300000,     0,    0, 50000,  30000, 10000, 1, 350000, 'q1',  'u2', true, NULL),
  ('consult transfer',             15000, 220000, 30000,    0, 40000,      0, 10000, 1, 290000, 'q1',  'u2', true, NULL),
- ('ivr only',                         0,      0,     0,    0,     0,  90000,     0, 0,      0, NULL,  NULL, true, NULL),
- ('bot only chat',                    0,      0,     0,    0,     0, 240000,     0, 0,      0, NULL,  NULL, true, NULL),
+ ('ivr only',                         0,      0,     0, 10000,     0,  90000,     0, 0,      0, NULL,  NULL, true, NULL),
+ ('bot only chat',                    0,      0,     0,    0,     0,      0,     0, 0,      0, NULL,  NULL, true, NULL),
  ('abandoned',                    60000,      0,     0,    0,     0,  15000, 20000, 0,      0, 'q1',  NULL, true, NULL),
- ('holds',                        40000, 135000, 60000, 25000, 30000,      0,  5000, 0, 225000, 'q1',  'u1', true, NULL),
+ ('holds',                        50000, 135000, 60000, 25000, 30000,      0,  5000, 0, 225000, 'q1',  'u1', true, NULL),
  ('callback',                    600000, 140000,     0,    0, 30000,      0,  5000, 0, 170000, 'qcb', 'u3', true, NULL),
  ('in progress',                  20000,      0,     0,    0,     0,      0,  5000, 0,      0, 'q1',  'u1', true, NULL),
  ('wrap-up before talk',              0,  40000,     0,    0, 10000,      0,  5000, 0,  50000, NULL,  'u1', false,

@@ -14,12 +14,16 @@
  *
  * Classification (README "KPI functions" has the user-facing version):
  *	acd participant:	hold/system/parked -> system_hold, else queue
- *	ivr, botflow:		hold/system/parked -> system_hold, else ivr
+ *	ivr:				hold/system/parked -> system_hold, else ivr
+ *	botflow:			hold/system/parked -> system_hold, else bot
  *	agent, user:		interact -> talk, hold -> customer_hold,
  *						wrapup -> acw, alert -> alert,
  *						system/parked -> system_hold, else other
  *	customer, external: party (mirrors the others; never counted)
  *	anything else:		hold/system/parked -> system_hold, else other
+ * A system hold on an acd or ivr participant also counts in queue_wait_ms
+ * or ivr_ms, as it does in the tAcd and tIvr metrics: the caller is still
+ * in the queue or the IVR while held there.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -53,7 +57,8 @@ typedef enum TlClass
 {
 	PC_CUSTOMER,				/* customer: mirrors the conversation */
 	PC_EXTERNAL,				/* external party (consult or transfer target) */
-	PC_FLOW,					/* ivr, botflow */
+	PC_FLOW,					/* ivr */
+	PC_BOT,						/* botflow */
 	PC_ACD,						/* acd: the queue */
 	PC_AGENT,					/* agent, user */
 	PC_OTHER
@@ -70,12 +75,13 @@ typedef enum TlKind
 	K_ALERT,
 	K_OTHER,
 	K_PARTY,
+	K_BOT,
 	K_NKINDS
 } TlKind;
 
 static const char *const kind_names[K_NKINDS] = {
 	"queue", "ivr", "talk", "customer_hold", "system_hold", "acw", "alert",
-	"other", "party"
+	"other", "party", "bot"
 };
 
 /* anomalies, in the order they are reported */
@@ -136,7 +142,7 @@ static const TlPurpose purposes[] = {
 	{"customer", 0, PC_CUSTOMER},
 	{"external", 1, PC_EXTERNAL},
 	{"ivr", 2, PC_FLOW},
-	{"botflow", 3, PC_FLOW},
+	{"botflow", 3, PC_BOT},
 	{"acd", 4, PC_ACD},
 	{"agent", 5, PC_AGENT},
 	{"user", 6, PC_AGENT},
@@ -301,6 +307,8 @@ classify(TlClass pclass, GcaStr type)
 			return (holdlike || systemlike) ? K_SYSTEM_HOLD : K_QUEUE;
 		case PC_FLOW:
 			return (holdlike || systemlike) ? K_SYSTEM_HOLD : K_IVR;
+		case PC_BOT:
+			return (holdlike || systemlike) ? K_SYSTEM_HOLD : K_BOT;
 		case PC_OTHER:
 			break;
 	}
@@ -620,7 +628,7 @@ is_transfer_target(Timeline *tl, TlSegment *seg)
 
 	if (!seg->time_ok)
 		return false;
-	if (pc == PC_ACD || pc == PC_FLOW || pc == PC_EXTERNAL)
+	if (pc == PC_ACD || pc == PC_FLOW || pc == PC_BOT || pc == PC_EXTERNAL)
 		return true;
 	return pc == PC_AGENT && (seg->kind == K_TALK || seg->kind == K_ALERT);
 }
@@ -763,6 +771,15 @@ tl_compute(Timeline *tl)
 			seg->counted = true;
 			tl->sum[seg->kind] += d;
 			s->sum[seg->kind] += d;
+			/* held in the queue or the IVR: still waiting there */
+			if (seg->kind == K_SYSTEM_HOLD &&
+				(p->pclass == PC_ACD || p->pclass == PC_FLOW))
+			{
+				TlKind		also = p->pclass == PC_ACD ? K_QUEUE : K_IVR;
+
+				tl->sum[also] += d;
+				s->sum[also] += d;
+			}
 		}
 
 		if (p->pclass != PC_AGENT)
