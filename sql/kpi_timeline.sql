@@ -64,10 +64,12 @@ INSERT INTO cases VALUES ('blind transfer', rec($$
 $$));
 
 -- 2. Consult transfer.  Queue q1 0-15; agent u1 alerted 10-15, talks 15-75,
--- holds the customer 75-105 while consulting u2 and completes the transfer
--- (hold segment ends with consultTransfer), wrap-up 105-125.  Agent u2
--- alerted 80-85 (starts after u1's transferring segment began at 75), talks
--- 85-245, wrap-up 245-265.
+-- holds the customer 75-105 while consulting u2 and completes the transfer,
+-- wrap-up 105-125.  As in the API, the session's last segment (the
+-- wrap-up) carries disconnectType consultTransfer; the transfer was made
+-- during the segment before it (the hold from 75).  Agent u2 is alerted
+-- 80-85 (after 75: the transfer is followed), talks 85-245, wrap-up
+-- 245-265.
 --   queue = 15000; talk = 60000 + 160000 = 220000; customer_hold = 30000
 --   acw = 20000 + 20000 = 40000; alert = 5000 + 5000 = 10000; transfers 1
 --   handle = 220000 + 30000 + 40000 = 290000; first q1; last u2
@@ -86,8 +88,8 @@ INSERT INTO cases VALUES ('consult transfer', rec($$
                {"name":"tAcw","value":20000},{"name":"nTransferred","value":1},{"name":"nConsultTransferred","value":1}],
     "segments":[{"segmentType":"alert","segmentStart":"@10","segmentEnd":"@15","queueId":"q1"},
                 {"segmentType":"interact","segmentStart":"@15","segmentEnd":"@75","queueId":"q1"},
-                {"segmentType":"hold","segmentStart":"@75","segmentEnd":"@105","queueId":"q1","disconnectType":"consultTransfer"},
-                {"segmentType":"wrapup","segmentStart":"@105","segmentEnd":"@125","queueId":"q1"}]}]},
+                {"segmentType":"hold","segmentStart":"@75","segmentEnd":"@105","queueId":"q1"},
+                {"segmentType":"wrapup","segmentStart":"@105","segmentEnd":"@125","queueId":"q1","disconnectType":"consultTransfer"}]}]},
   {"participantId":"p3","purpose":"agent","userId":"u2","sessions":[{"sessionId":"s3","mediaType":"voice",
     "metrics":[{"name":"tAlert","value":5000},{"name":"tTalk","value":160000},{"name":"tAcw","value":20000}],
     "segments":[{"segmentType":"alert","segmentStart":"@80","segmentEnd":"@85"},
@@ -206,10 +208,29 @@ INSERT INTO cases VALUES ('callback', rec($$
                 {"segmentType":"wrapup","segmentStart":"@750","segmentEnd":"@780","queueId":"qcb"}]}]}]}
 $$));
 
+-- 7b. Outbound call: no queue participant; agent u4 dials 0-10, talks
+-- 10-70 and wraps up 70-80, every segment on queue qs.  With no acd
+-- segment, first_queue_id is the first segment's queue.  Dialing counts in
+-- no column.
+--   talk 60000, acw 10000, handle 70000, first qs, last u4
+INSERT INTO cases VALUES ('outbound', rec($$
+{"conversationId":"c7b","conversationStart":"@0","conversationEnd":"@80","originatingDirection":"outbound",
+ "participants":[
+  {"participantId":"p0","purpose":"agent","userId":"u4","sessions":[{"mediaType":"voice","direction":"outbound",
+    "metrics":[{"name":"tTalk","value":60000},{"name":"tAcw","value":10000}],
+    "segments":[{"segmentType":"dialing","segmentStart":"@0","segmentEnd":"@10","queueId":"qs"},
+                {"segmentType":"interact","segmentStart":"@10","segmentEnd":"@70","queueId":"qs"},
+                {"segmentType":"wrapup","segmentStart":"@70","segmentEnd":"@80","queueId":"qs"}]}]},
+  {"participantId":"p1","purpose":"customer","sessions":[{"mediaType":"voice","direction":"outbound",
+    "segments":[{"segmentType":"interact","segmentStart":"@10","segmentEnd":"@70"}]}]}]}
+$$));
+
 -- 8. In progress: no conversationEnd.  Queue q1 0-20, agent u1 alerted
--- 15-20 and talking since 20 (no segmentEnd yet).  Open segments count
--- nothing yet and are not an anomaly.
---   queue = 20000; alert = 5000; talk 0; handle 0; last agent u1; valid
+-- 15-20, talked 20-50, held the customer 50-60 and has been talking again
+-- since 60 (no segmentEnd yet).  Open segments count nothing yet and are
+-- not an anomaly; u1's finished talk and hold wait for the session to end
+-- (as tTalk and tHeld do); the finished alert counts.
+--   queue = 20000; alert = 5000; talk 0; hold 0; handle 0; last agent u1
 INSERT INTO cases VALUES ('in progress', rec($$
 {"conversationId":"c8","conversationStart":"@0",
  "participants":[
@@ -221,7 +242,9 @@ INSERT INTO cases VALUES ('in progress', rec($$
   {"participantId":"p2","purpose":"agent","userId":"u1","sessions":[{"mediaType":"voice",
     "metrics":[{"name":"tAlert","value":5000}],
     "segments":[{"segmentType":"alert","segmentStart":"@15","segmentEnd":"@20"},
-                {"segmentType":"interact","segmentStart":"@20"}]}]}]}
+                {"segmentType":"interact","segmentStart":"@20","segmentEnd":"@50"},
+                {"segmentType":"hold","segmentStart":"@50","segmentEnd":"@60"},
+                {"segmentType":"interact","segmentStart":"@60"}]}]}]}
 $$));
 
 -- Malformed records.  The figures are still computed from the usable
@@ -336,6 +359,7 @@ INSERT INTO expect VALUES
  ('abandoned',                    60000,      0,     0,    0,     0,  15000, 20000, 0,      0, 'q1',  NULL, true, NULL),
  ('holds',                        50000, 135000, 60000, 25000, 30000,      0,  5000, 0, 225000, 'q1',  'u1', true, NULL),
  ('callback',                    600000, 140000,     0,    0, 30000,      0,  5000, 0, 170000, 'qcb', 'u3', true, NULL),
+ ('outbound',                         0,  60000,     0,    0, 10000,      0,     0, 0,  70000, 'qs',  'u4', true, NULL),
  ('in progress',                  20000,      0,     0,    0,     0,      0,  5000, 0,      0, 'q1',  'u1', true, NULL),
  ('wrap-up before talk',              0,  40000,     0,    0, 10000,      0,  5000, 0,  50000, NULL,  'u1', false,
   'wrap-up before talk (participants[1].sessions[0].segments[1])'),
@@ -374,16 +398,20 @@ SELECT count(*) AS cases_without_expectation FROM cases WHERE name NOT IN (SELEC
 --   1 acd @0-@15, 2 customer @0-@75 (same start, earlier end first),
 --   3 u1 alert @10-@15, 4 u1 talk @15-@75,
 --   5 customer hold @75-@105 and 6 u1 hold @75-@105 (same times: customer
---     has priority), u1's hold carries the consultTransfer,
+--     has priority),
 --   7 u2 alert @80-@85, 8 u2 talk @85-@245,
---   9 u1 wrap-up @105-@125 and 10 customer @105-@245 (earlier end first),
+--   9 u1 wrap-up @105-@125 (with the consultTransfer) and 10 customer
+--     @105-@245 (earlier end first),
 --   11 u2 wrap-up @245-@265.
 -- Durations are the differences; customer segments are kind "party".
 SELECT seq, purpose, user_id, segment_type, to_char(segment_start, 'MI:SS') AS s,
        to_char(segment_end, 'MI:SS') AS e, duration_ms, kind, flag, disconnect_type
   FROM gcanalytics.timeline_events((SELECT r FROM cases WHERE name = 'consult transfer'));
 
--- flags: open segments of a conversation in progress, anomalies on events
+-- flags: open and pending segments of a conversation in progress; by hand:
+--   1 acd interact 20000 queue, 2 customer interact (open) party open,
+--   3 agent alert 5000 alert, 4 agent interact 30000 talk pending,
+--   5 agent hold 10000 customer_hold pending, 6 agent interact (open) talk open
 SELECT seq, purpose, segment_type, duration_ms, kind, flag
   FROM gcanalytics.timeline_events((SELECT r FROM cases WHERE name = 'in progress'));
 SELECT seq, segment_type, duration_ms, flag

@@ -21,6 +21,18 @@
  *						system/parked -> system_hold, else other
  *	customer, external: party (mirrors the others; never counted)
  *	anything else:		hold/system/parked -> system_hold, else other
+ * A conversation in progress (no conversationEnd) is valid; a segment
+ * without end counts nothing yet (event flag "open"), and neither do the
+ * finished talk, hold and wrap-up segments of a session still open (flag
+ * "pending"), since their metrics come when the session ends; finished
+ * alerts count.
+ *
+ * first_queue_id is the queue of the first acd segment that has one; a
+ * conversation without any (an outbound call) takes the first segment's
+ * queue.  last_agent_id is the user of the agent whose talk started last.
+ * transfers counts agent segments whose disconnectType is transfer,
+ * consultTransfer, forwardTransfer or conferenceTransfer (the API puts it
+ * on the session's last segment), as nTransferred does.
  * A system hold on an acd or ivr participant also counts in queue_wait_ms
  * or ivr_ms, as it does in the tAcd and tIvr metrics: the caller is still
  * in the queue or the IVR while held there.
@@ -187,6 +199,7 @@ typedef struct TlSegment
 	bool		time_ok;		/* start (and end, if any) parsed */
 	bool		has_end;
 	bool		counted;		/* duration added to the sums */
+	bool		pending;		/* closed, but its session is still open */
 	bool		is_transfer;
 	TlKind		kind;
 	int			participant;
@@ -635,11 +648,17 @@ is_transfer_target(Timeline *tl, TlSegment *seg)
 
 /*
  * Transfer check: every agent segment that ended in a transfer must be
- * followed (a segment starting at or after its start) by a segment of
- * another participant that is a queue, a flow, an external party, or an
- * agent alerting or talking.  Linear: suffix summaries over the sorted
- * array give, for each position, the first target's participant and
- * whether a target of a different participant also follows.
+ * followed by a segment of another participant that is a queue, a flow, an
+ * external party, or an agent alerting or talking, starting at or after
+ * the moment the transfer was made.  Genesys puts the disconnectType on a
+ * session's last segment, usually the wrap-up, so for a wrap-up that
+ * moment is the start of the session's last segment before it (the talk
+ * or the consult hold); otherwise the segment's own start.
+ *
+ * Linear after the sort: suffix summaries over the sorted array give, for
+ * each position, the first target's participant and whether a target of a
+ * different participant also follows; a binary search finds the first
+ * position at or after the moment.
  */
 static void
 check_transfers(Timeline *tl)
@@ -647,13 +666,14 @@ check_transfers(Timeline *tl)
 	int			n = tl->nsegs;
 	int		   *c1;
 	bool	   *c2;
-	int		   *group;
+	int64	   *last_start;		/* per session: last non-wrap-up start */
+	int			first_ok = 0;
 
 	if (tl->transfers == 0)
 		return;
 	c1 = palloc(sizeof(int) * (n + 1));
 	c2 = palloc(sizeof(bool) * (n + 1));
-	group = palloc(sizeof(int) * n);
+	last_start = palloc(sizeof(int64) * Max(tl->nsess, 1));
 	c1[n] = -1;
 	c2[n] = false;
 	for (int i = n - 1; i >= 0; i--)
@@ -672,18 +692,36 @@ check_transfers(Timeline *tl)
 				(c1[i + 1] == seg->participant ? c2[i + 1] : true);
 		}
 	}
-	for (int i = 0; i < n; i++)
-		group[i] = (i > 0 && tl->segs[i].time_ok && tl->segs[i - 1].time_ok &&
-					tl->segs[i].start_ms == tl->segs[i - 1].start_ms)
-			? group[i - 1] : i;
-	for (int i = 0; i < n; i++)
+	/* segments with unreadable times sort first */
+	while (first_ok < n && !tl->segs[first_ok].time_ok)
+		first_ok++;
+	for (int i = 0; i < tl->nsess; i++)
+		last_start[i] = PG_INT64_MIN;
+
+	for (int i = first_ok; i < n; i++)
 	{
 		TlSegment  *seg = &tl->segs[i];
-		int			g = group[i];
+		int64		moment = seg->start_ms;
+		int			lo = first_ok,
+					hi = n;
 
-		if (!seg->is_transfer || !seg->time_ok)
+		if (seg->kind == K_ACW && last_start[seg->session] != PG_INT64_MIN)
+			moment = last_start[seg->session];
+		else if (seg->kind != K_ACW)
+			last_start[seg->session] = seg->start_ms;
+		if (!seg->is_transfer)
 			continue;
-		if ((c1[g] != -1 && c1[g] != seg->participant) || c2[g])
+		/* first position whose start is at or after the moment */
+		while (lo < hi)
+		{
+			int			mid = lo + (hi - lo) / 2;
+
+			if (tl->segs[mid].start_ms < moment)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if ((c1[lo] != -1 && c1[lo] != seg->participant) || c2[lo])
 			continue;
 		tl_note_seg(tl, seg, AN_DANGLING_TRANSFER, "%s, disconnectType %.*s",
 					seg_path(tl, seg), seg->disconnect_type.len,
@@ -691,7 +729,7 @@ check_transfers(Timeline *tl)
 	}
 	pfree(c1);
 	pfree(c2);
-	pfree(group);
+	pfree(last_start);
 }
 
 /* compares one session metric with the segments; flags on disagreement */
@@ -734,10 +772,16 @@ check_metric(Timeline *tl, TlSession *s, int sidx, TlMetric m, TlKind kind)
 static void
 tl_compute(Timeline *tl)
 {
+	bool		first_queue_from_acd = false;
+
 	if (tl->nsegs == 0)
 		tl_note(tl, AN_NO_SEGMENTS, "the record has no segments");
 
 	qsort_arg(tl->segs, tl->nsegs, sizeof(TlSegment), seg_cmp, tl);
+
+	for (int i = 0; i < tl->nsegs; i++)
+		if (tl->segs[i].time_ok && !tl->segs[i].has_end)
+			tl->sess[tl->segs[i].session].has_open = true;
 
 	for (int i = 0; i < tl->nsegs; i++)
 	{
@@ -745,25 +789,42 @@ tl_compute(Timeline *tl)
 		TlSession  *s = &tl->sess[seg->session];
 		TlParticipant *p = &tl->parts[seg->participant];
 
-		if (seg->is_transfer)
+		/*
+		 * In a conversation in progress, a session still open counts only
+		 * its finished alerts: Genesys emits tTalk, tHeld, tAcw, tAcd, tIvr
+		 * and nTransferred when the session ends.
+		 */
+		bool		open_session = !tl->finished && s->has_open;
+
+		if (seg->is_transfer && !open_session)
 		{
 			tl->transfers++;
 			s->transfers++;
 		}
-		if (p->pclass == PC_ACD && tl->first_queue_id.ptr == NULL &&
-			seg->queue_id.ptr != NULL)
-			tl->first_queue_id = seg->queue_id;
+		if (seg->queue_id.ptr != NULL)
+		{
+			if (p->pclass == PC_ACD && !first_queue_from_acd)
+			{
+				tl->first_queue_id = seg->queue_id;
+				first_queue_from_acd = true;
+			}
+			else if (tl->first_queue_id.ptr == NULL)
+				tl->first_queue_id = seg->queue_id;
+		}
 		if (!seg->time_ok)
 			continue;
 
 		if (!seg->has_end)
 		{
-			s->has_open = true;
 			if (tl->finished)
 				tl_note_seg(tl, seg, AN_NO_END, "%s", seg_path(tl, seg));
 		}
 		else if (seg->end_ms < seg->start_ms)
 			tl_note_seg(tl, seg, AN_END_BEFORE_START, "%s", seg_path(tl, seg));
+		else if (open_session && seg->kind != K_ALERT &&
+				 seg->kind != K_PARTY && seg->kind != K_OTHER &&
+				 seg->kind != K_BOT)
+			seg->pending = true;
 		else
 		{
 			int64		d = seg->end_ms - seg->start_ms;
@@ -945,11 +1006,13 @@ gcanalytics_timeline_events(PG_FUNCTION_ARGS)
 		values[5] = TimestampTzGetDatum(gca_ms_to_timestamptz(seg->start_ms));
 		nulls[6] = !seg->time_ok || !seg->has_end;
 		values[6] = TimestampTzGetDatum(gca_ms_to_timestamptz(seg->end_ms));
-		nulls[7] = !seg->counted;
+		nulls[7] = !seg->time_ok || !seg->has_end || seg->end_ms < seg->start_ms;
 		values[7] = Int64GetDatum(seg->end_ms - seg->start_ms);
 		flag = anomaly_text(&tl, seg->flags, false, ", ");
 		if (flag == NULL && seg->time_ok && !seg->has_end)
 			flag = "open";
+		else if (flag == NULL && seg->pending)
+			flag = "pending";
 		nulls[8] = (flag == NULL);
 		values[8] = flag ? CStringGetTextDatum(flag) : (Datum) 0;
 		values[9] = CStringGetTextDatum(kind_names[seg->kind]);
