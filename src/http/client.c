@@ -611,6 +611,9 @@ schedule_retry(GcaCallPriv *priv, TimestampTz now)
 	{
 		int64		ra_ms = (int64) priv->retry_after_s * 1000;
 
+		/* every user of the budget waits, even if this call gives up */
+		if (priv->kind == GCA_REQ_API)
+			gca_budget_pause(&client->budget, (int) Min(ra_ms, INT_MAX));
 		if (ra_ms > gca_retry_max_wait_ms)
 		{
 			char	   *hint = psprintf("The API asked to wait %d s before retrying, longer than gcanalytics.retry_max_wait_ms (%d ms).",
@@ -619,8 +622,6 @@ schedule_retry(GcaCallPriv *priv, TimestampTz now)
 			fail_http(priv, hint);
 			return true;		/* handled (failed) */
 		}
-		if (priv->kind == GCA_REQ_API)
-			gca_budget_pause(&client->budget, (int) ra_ms);
 		/* a little jitter so that waiting backends do not all wake at once */
 		delay_ms = ra_ms + pg_prng_double(&pg_global_prng_state) * 250.0;
 	}
