@@ -102,7 +102,7 @@ err=$("$PSQL" -qXAt -v VERBOSITY=verbose -c "SELECT * FROM gcanalytics.http_requ
 [[ "$err" == *"internal.server.error"* ]] || fail "500 error should carry the API's code: $err"
 [[ "$err" == *"correlation id"* ]] || fail "500 error should carry the correlation id: $err"
 [[ "$err" == *"HV000"* ]] || fail "500 error should have SQLSTATE HV000: $err"
-[[ "$err" == *"tried 3 times"* ]] || fail "500 error should say how often it was tried: $err"
+[[ "$err" == *"sent 3 times"* ]] || fail "500 error should say how often it was tried: $err"
 assert_eq 3 "$(sim_requests "$GCSIM_URL" gc.queues)" "max_retries 2 means three attempts"
 echo "ok: persistent 500 -> $(echo "$err" | head -n 1)"
 
@@ -139,6 +139,9 @@ n=$(sql "SELECT count(*) FROM generate_series(1, 5) g,
          SELECT r.status, r.attempts FROM gcanalytics.http_request('h_sf', 'GET', '${SFQ}1') r" | tr '\n' ' ')
 assert_eq "5  200|2 " "$n" "salesforce queries through instance_url; after the session timeout INVALID_SESSION_ID refreshes once"
 assert_eq 2 "$(sim_requests "$URLS" sf.token)" "one salesforce token, then one more after the 401"
+li=$(sql "SELECT limit_info FROM gcanalytics.http_stats() WHERE server = 'h_sf'")
+[[ "$li" == api-usage=* ]] || fail "http_stats should show the last Sforce-Limit-Info: $li"
+echo "ok: salesforce limit_info $li"
 n=$(sql "SELECT r.status FROM gcanalytics.http_request('h_sf_rt', 'GET', '/services/data/v62.0/limits') r")
 assert_eq 200 "$n" "salesforce refresh_token grant"
 err=$(sql "SELECT * FROM gcanalytics.http_request('h_sf_rt', 'GET', '/services/data/v62.0/query?q=SELECT+Nope+FROM+Account')" 2>&1 >/dev/null)
@@ -188,6 +191,48 @@ assert_eq 101 "$ncancel" "101 requests cancelled by statement_timeout"
 [ -n "$before" ] && [ -n "$after" ] || fail "no fd counts: $out"
 [ "$after" -le "$before" ] || fail "fds grew from $before to $after over 100 cancelled requests"
 echo "ok: open fds $before before and $after after 100 cancelled requests"
+
+# ------------------------------------------------ concurrency, abandoned calls
+start_gcsim --latency-ms 1000 || fail "gcsim did not start"
+genesys_server h_conc "$GCSIM_URL" "max_concurrency '4'"
+sql "ALTER SERVER h_conc OPTIONS (SET login_url '$URL1')" >/dev/null
+paths="ARRAY(SELECT '$Q?pageNumber=' || g FROM generate_series(1, 8) g)"
+t0=$(now_ms)
+n=$(sql "SELECT count(*) FROM gcanalytics.http_request_many('h_conc', 'GET', $paths) WHERE status = 200")
+t1=$(now_ms)
+assert_eq 8 "$n" "8 requests through http_request_many"
+el4=$((t1 - t0))
+sql "ALTER SERVER h_conc OPTIONS (SET max_concurrency '1')" >/dev/null
+t0=$(now_ms)
+sql "SELECT count(*) FROM gcanalytics.http_request_many('h_conc', 'GET', $paths)" >/dev/null
+t1=$(now_ms)
+el1=$((t1 - t0))
+[ "$el4" -lt 4000 ] || fail "8 requests of 1 s at max_concurrency 4 took $el4 ms"
+[ "$el1" -ge 8000 ] || fail "8 requests of 1 s at max_concurrency 1 took only $el1 ms"
+echo "ok: 8 requests of 1 s: $el4 ms at max_concurrency 4, $el1 ms at 1"
+
+# a failure while others are in flight: they are abandoned, nothing leaks
+sql "ALTER SERVER h_conc OPTIONS (SET max_concurrency '4')" >/dev/null
+{
+    # two rounds first, so that the keep-alive cache is warm
+    for i in 0 00; do
+        echo "SELECT count(*) FROM gcanalytics.http_request_many('h_conc', 'GET', ARRAY['/api/v2/no/such/thing', '$Q?a=$i', '$Q?b=$i', '$Q?c=$i']);"
+    done
+    echo "SELECT 'fd-before', count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/fd');"
+    for i in $(seq 1 10); do
+        echo "SELECT count(*) FROM gcanalytics.http_request_many('h_conc', 'GET', ARRAY['/api/v2/no/such/thing', '$Q?a=$i', '$Q?b=$i', '$Q?c=$i']);"
+    done
+    echo "SELECT 'fd-after', count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/fd');"
+    echo "SELECT 'ok', count(*) FROM gcanalytics.http_request_many('h_conc', 'GET', ARRAY['$Q', '$Q?x=1']);"
+} >"$T/abandon.sql"
+out=$("$PSQL" -qXAt -f "$T/abandon.sql" 2>&1)
+assert_eq 12 "$(grep -c 'failed with HTTP status 404' <<<"$out")" "12 failures with requests in flight"
+before=$(sed -n 's/^fd-before|//p' <<<"$out")
+after=$(sed -n 's/^fd-after|//p' <<<"$out")
+# 30 abandoned transfers; one more idle keep-alive connection is allowed
+[ -n "$before" ] && [ -n "$after" ] && [ "$after" -le $((before + 1)) ] || fail "fds grew from $before to $after: $out"
+assert_eq "ok|2" "$(grep '^ok|' <<<"$out")" "the session works after abandoned requests"
+echo "ok: open fds $before before and $after after 10 failures with 3 requests in flight each"
 
 # ----------------------------------------------- secrets never in the log
 start_gcsim --gc-token-ttl 5 --fault-401 0.2 --fault-500 0.2 --fault-429 0.1 || fail "gcsim did not start"
