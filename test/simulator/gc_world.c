@@ -74,7 +74,7 @@ static GcRelease releases[] = {
 
 /* escalation probability by tier (Enterprise, Mid-Market, SMB, none) */
 static const double escalation_before[4] = {0.09, 0.10, 0.11, 0.10};
-static const double escalation_after[4] = {0.23, 0.11, 0.105, 0.10};
+static const double escalation_after[4] = {0.235, 0.11, 0.105, 0.10};
 
 /* queues: name, division, internal */
 enum
@@ -909,7 +909,7 @@ plan_conversation(GcConversation *c, Plan *p, SimRng *rng)
 		{
 			double		ptransfer = ntransfers == 0 ? (c->escalated ? 0.45 : 0.12) : 0.08;
 			bool		transfer = !internal && media != MEDIA_EMAIL &&
-				sim_rng_uniform(rng) < ptransfer;
+				sim_rng_uniform(rng) < ptransfer && ntransfers < 3;
 			int			nholds = media == MEDIA_VOICE && sim_rng_uniform(rng) < 0.25 ?
 				(int) sim_rng_range(rng, 1, 2) : 0;
 			int64_t		seg_talk = transfer ? talk_total / 3 : talk_total;

@@ -45,6 +45,7 @@ static const char *base_url;
 static char token[256];
 static CURL *curl;
 static int	failures;
+static bool fresh_connections;	/* no keep-alive: curl would retry a drop */
 
 typedef struct HttpResult
 {
@@ -114,6 +115,8 @@ http(const char *method, const char *path, const char *body, HttpResult *r)
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
 	if (body)
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	if (fresh_connections)
+		curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
 	r->code = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_slist_free_all(h);
@@ -734,6 +737,7 @@ cmd_faults(int n)
 				trunc = 0,
 				other = 0;
 
+	fresh_connections = true;
 	for (int i = 0; i < n; i++)
 	{
 		HttpResult	r;
