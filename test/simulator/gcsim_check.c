@@ -17,6 +17,9 @@
  *		N requests; prints the share of each outcome
  *	gcsim_check bench URL INTERVAL PAGES
  *		pages per second served against json-c parsing the same bytes
+ *	gcsim_check serve-days URL FIRSTDAY NDAYS
+ *		downloads every conversation of NDAYS days through details jobs
+ *		(pageSize 1000) and prints how many and how fast
  *
  * Prints "ok: ..." lines, or "FAIL: ..." and exits 1.
  *
@@ -99,7 +102,7 @@ http(const char *method, const char *path, const char *body, HttpResult *r)
 	struct curl_slist *h = NULL;
 
 	memset(r, 0, sizeof(*r));
-	sb_init(&r->body, 65536);
+	sb_init(&r->body, 1024 * 1024);
 	snprintf(url, sizeof(url), "%s%s", base_url, path);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	h = curl_slist_append(h, auth);
@@ -837,6 +840,97 @@ cmd_bench(const char *interval, int npages)
 	return failures ? 1 : 0;
 }
 
+/* the number of records in a page: one conversationId each */
+static int
+count_records(const char *body)
+{
+	int			n = 0;
+
+	for (const char *p = body; (p = strstr(p, "{\"conversationId\":")); p++)
+		n++;
+	return n;
+}
+
+static int
+cmd_serve_days(const char *first_day, int ndays)
+{
+	int64_t		day0;
+	int64_t		total = 0,
+				bytes = 0;
+	int			pages = 0;
+	double		t0 = now_s();
+
+	if (sim_parse_ts(first_day, strlen(first_day), &day0) != 0)
+	{
+		fail("bad day %s", first_day);
+		return 1;
+	}
+	for (int d = 0; d < ndays; d++)
+	{
+		char		a[32],
+					b[32],
+					body[256],
+					path[512],
+					job[64],
+					cursor[128] = "";
+		HttpResult	r;
+		json_object *o,
+				   *v;
+
+		sim_format_ts(a, day0 + d * MS_PER_DAY);
+		sim_format_ts(b, day0 + (d + 1) * MS_PER_DAY);
+		snprintf(body, sizeof(body),
+				 "{\"interval\":\"%s/%s\",\"startOfDayIntervalMatching\":true}", a, b);
+		http("POST", "/api/v2/analytics/conversations/details/jobs", body, &r);
+		if (r.status != 202 || !(o = json_tokener_parse(r.body.data)) ||
+			!json_object_object_get_ex(o, "jobId", &v))
+		{
+			fail("job: %ld %.200s", r.status, r.body.data);
+			return 1;
+		}
+		snprintf(job, sizeof(job), "%s", json_object_get_string(v));
+		json_object_put(o);
+		sb_free(&r.body);
+		for (;;)
+		{
+			snprintf(path, sizeof(path),
+					 "/api/v2/analytics/conversations/details/jobs/%s/results?pageSize=1000%s%s",
+					 job, cursor[0] ? "&cursor=" : "", cursor);
+			http("GET", path, NULL, &r);
+			if (r.status == 400 && strstr(r.body.data, "not fulfilled"))
+			{
+				sb_free(&r.body);
+				usleep(20000);
+				continue;
+			}
+			if (r.status != 200)
+			{
+				fail("results: %ld %.200s", r.status, r.body.data);
+				return 1;
+			}
+			total += count_records(r.body.data);
+			bytes += (int64_t) r.body.len;
+			pages++;
+			{
+				char	   *c = strstr(r.body.data, "\"cursor\":\"");
+
+				if (!c)
+				{
+					sb_free(&r.body);
+					break;
+				}
+				c += 10;
+				snprintf(cursor, sizeof(cursor), "%.*s", (int) strcspn(c, "\""), c);
+			}
+			sb_free(&r.body);
+		}
+	}
+	printf("conversations %lld pages %d bytes %lld seconds %.2f conversations_per_s %.0f\n",
+		   (long long) total, pages, (long long) bytes, now_s() - t0,
+		   total / (now_s() - t0));
+	return failures ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -861,6 +955,8 @@ main(int argc, char **argv)
 		rc = cmd_faults(atoi(argv[3]));
 	else if (strcmp(argv[1], "bench") == 0 && argc >= 5)
 		rc = cmd_bench(argv[3], atoi(argv[4]));
+	else if (strcmp(argv[1], "serve-days") == 0 && argc >= 5)
+		rc = cmd_serve_days(argv[3], atoi(argv[4]));
 	else
 		fprintf(stderr, "gcsim_check: bad arguments\n");
 	curl_easy_cleanup(curl);
