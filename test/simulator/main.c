@@ -20,6 +20,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -611,6 +612,7 @@ usage(FILE *f)
 	fprintf(f,
 			"usage: gcsim [options]                      serve on 127.0.0.1\n"
 			"       gcsim truth --from D1 --to D2 --out DIR [options]\n"
+			"       gcsim generate --from D1 --to D2 [options]   (benchmark)\n"
 			"options (see test/simulator/README.md):\n"
 			"  --seed N --now TS --conversations-per-day N --accounts N\n"
 			"  --port N --latency-ms N --rate-limit-per-minute N\n"
@@ -780,6 +782,37 @@ set_defaults(void)
 	gc_config.max_results = 100000;
 }
 
+/*
+ * `gcsim generate --from D1 --to D2`: generates and renders every day of
+ * the range once (as the server does on a cache miss) and reports the
+ * cost, for the benchmark.
+ */
+static int
+generate_days(int64_t from_ms, int64_t to_ms)
+{
+	int64_t		t0 = mono_ms();
+	int64_t		nconv = 0,
+				bytes = 0,
+				max_day_bytes = 0,
+				ndays = 0;
+
+	for (int64_t day = from_ms / MS_PER_DAY; day * MS_PER_DAY < to_ms; day++)
+	{
+		GcDay	   *d = gc_day_generate(day);
+
+		nconv += d->nconv;
+		bytes += (int64_t) d->json_len;
+		if ((int64_t) d->bytes > max_day_bytes)
+			max_day_bytes = (int64_t) d->bytes;
+		ndays++;
+		gc_day_free(d);
+	}
+	printf("days %lld conversations %lld json_bytes %lld max_day_bytes %lld seconds %.2f\n",
+		   (long long) ndays, (long long) nconv, (long long) bytes,
+		   (long long) max_day_bytes, (mono_ms() - t0) / 1000.0);
+	return 0;
+}
+
 static void
 on_signal(int sig)
 {
@@ -837,9 +870,18 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	TruthArgs	truth = {0, 0, NULL};
 	bool		truth_mode = argc > 1 && strcmp(argv[1], "truth") == 0;
+	bool		generate_mode = argc > 1 && strcmp(argv[1], "generate") == 0;
+
+	/*
+	 * Response bodies of a few hundred KB come and go with every page: keep
+	 * them on the heap instead of fresh mmap'd (zero-filled) pages.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 
 	set_defaults();
-	parse_args(argc, argv, truth_mode ? 2 : 1, truth_mode ? &truth : NULL);
+	parse_args(argc, argv, truth_mode || generate_mode ? 2 : 1,
+			   truth_mode || generate_mode ? &truth : NULL);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -851,6 +893,8 @@ main(int argc, char **argv)
 	sf_world_build();
 	gc_world_build();
 
+	if (generate_mode)
+		return generate_days(truth.from_ms, truth.to_ms);
 	if (truth_mode)
 	{
 		if (!truth.out || truth.to_ms <= truth.from_ms)
