@@ -394,7 +394,8 @@ listing(const SimRequest *req, SimResponse *resp, ListKind kind)
 		return;
 	}
 	sim_query_arg(req->query, "name", name_pat, sizeof(name_pat));
-	sim_query_arg(req->query, "state", state, sizeof(state));
+	if (!sim_query_arg(req->query, "state", state, sizeof(state)) || !state[0])
+		snprintf(state, sizeof(state), "active");
 	if (!sim_query_arg(req->query, "id", id_filter, sizeof(id_filter)))
 		sim_query_arg(req->query, "id[]", id_filter, sizeof(id_filter));
 	if (sim_query_arg(req->query, "sortOrder", arg, sizeof(arg)))
