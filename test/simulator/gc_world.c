@@ -74,7 +74,7 @@ static GcRelease releases[] = {
 
 /* escalation probability by tier (Enterprise, Mid-Market, SMB, none) */
 static const double escalation_before[4] = {0.09, 0.10, 0.11, 0.10};
-static const double escalation_after[4] = {0.235, 0.11, 0.105, 0.10};
+static const double escalation_after[4] = {0.24, 0.11, 0.105, 0.10};
 
 /* queues: name, division, internal */
 enum
