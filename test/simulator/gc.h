@@ -52,6 +52,9 @@ typedef struct StrBuf
 	size_t		cap;
 } StrBuf;
 
+/* FNV-1a hash of a NUL-terminated string */
+extern uint64_t sim_hash_str(const char *s);
+
 extern void sb_init(StrBuf *sb, size_t cap);
 extern void sb_free(StrBuf *sb);
 extern void sb_reserve(StrBuf *sb, size_t extra);

@@ -70,19 +70,6 @@ token_mac(uint64_t issued, uint64_t client)
 	return mix(sim_config.seed ^ mix(issued ^ mix(client + UINT64_C(0x6763736d))));
 }
 
-static uint64_t
-str_key(const char *s)
-{
-	uint64_t	h = UINT64_C(0xcbf29ce484222325);
-
-	for (; *s; s++)
-	{
-		h ^= (unsigned char) *s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h ? h : 1;
-}
-
 /* parses and verifies a token; false when forged or malformed */
 static bool
 token_parse(const char *tok, uint64_t *issued, uint64_t *client)
@@ -216,7 +203,7 @@ oauth_token(const SimRequest *req, SimResponse *resp)
 					"Only grant_type=client_credentials is supported.");
 		return;
 	}
-	client = str_key(creds);
+	client = sim_hash_str(creds) | 1;
 	issued = (uint64_t) req->now_ms;
 	sb_init(&sb, 160);
 	sb_printf(&sb, "{\"access_token\":\"gcsim1.%llx.%llx.%llx\",\"token_type\":\"bearer\","
@@ -262,16 +249,25 @@ typedef enum ListKind
 	LIST_QUEUES, LIST_USERS, LIST_WRAPUPS
 } ListKind;
 
+/* {"id","name","selfUri":uri_base + id} */
+static void
+entity_ref(StrBuf *sb, const char *id, const char *name, const char *uri_base)
+{
+	sb_puts(sb, "{\"id\":");
+	sb_json_str(sb, id);
+	sb_puts(sb, ",\"name\":");
+	sb_json_str(sb, name);
+	sb_puts(sb, ",\"selfUri\":\"");
+	sb_puts(sb, uri_base);
+	sb_puts(sb, id);
+	sb_puts(sb, "\"}");
+}
+
 static void
 render_division(StrBuf *sb, int div)
 {
-	sb_puts(sb, "{\"id\":");
-	sb_json_str(sb, gc_world.divisions[div].id);
-	sb_puts(sb, ",\"name\":");
-	sb_json_str(sb, gc_world.divisions[div].name);
-	sb_puts(sb, ",\"selfUri\":\"/api/v2/authorization/divisions/");
-	sb_puts(sb, gc_world.divisions[div].id);
-	sb_puts(sb, "\"}");
+	entity_ref(sb, gc_world.divisions[div].id, gc_world.divisions[div].name,
+			   "/api/v2/authorization/divisions/");
 }
 
 static void
@@ -457,13 +453,8 @@ listing(const SimRequest *req, SimResponse *resp, ListKind kind)
 static void
 user_ref(StrBuf *sb, const char *key, int user)
 {
-	sb_printf(sb, ",\"%s\":{\"id\":", key);
-	sb_json_str(sb, gc_world.users[user].id);
-	sb_puts(sb, ",\"name\":");
-	sb_json_str(sb, gc_world.users[user].name);
-	sb_puts(sb, ",\"selfUri\":\"/api/v2/users/");
-	sb_puts(sb, gc_world.users[user].id);
-	sb_puts(sb, "\"}");
+	sb_printf(sb, ",\"%s\":", key);
+	entity_ref(sb, gc_world.users[user].id, gc_world.users[user].name, "/api/v2/users/");
 }
 
 static void

@@ -193,19 +193,6 @@ typedef struct Truth
 	int		   *slots;			/* hash of id -> row */
 } Truth;
 
-static uint64_t
-hash_id(const char *s)
-{
-	uint64_t	h = UINT64_C(0xcbf29ce484222325);
-
-	for (; *s; s++)
-	{
-		h ^= (unsigned char) *s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
-}
-
 /* splits a CSV line in place (no quoted fields in these files) */
 static int
 split_csv(char *line, char **f, int max)
@@ -264,7 +251,7 @@ truth_load(Truth *t, const char *dir)
 		t->slots[i] = -1;
 	for (int i = 0; i < t->n; i++)
 	{
-		uint64_t	h = hash_id(t->rows[i].f[T_ID]);
+		uint64_t	h = sim_hash_str(t->rows[i].f[T_ID]);
 
 		while (t->slots[h % (uint64_t) t->nslots] >= 0)
 			h++;
@@ -275,7 +262,7 @@ truth_load(Truth *t, const char *dir)
 static TruthRow *
 truth_find(Truth *t, const char *id)
 {
-	uint64_t	h = hash_id(id);
+	uint64_t	h = sim_hash_str(id);
 
 	for (;; h++)
 	{

@@ -128,30 +128,6 @@ sleep_ms(int ms)
 		;
 }
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t	h = UINT64_C(0xcbf29ce484222325);
-
-	for (; *s; s++)
-	{
-		h ^= (unsigned char) *s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h ? h : 1;
-}
-
-static void
-format_uuid(char *buf, SimRng *rng)
-{
-	uint64_t	a = sim_rng_next(rng),
-				b = sim_rng_next(rng);
-
-	snprintf(buf, 37, "%08x-%04x-4%03x-%04x-%012llx",
-			 (unsigned) (a >> 32), (unsigned) (a >> 16) & 0xffff,
-			 (unsigned) a & 0xfff, (unsigned) (0x8000 | ((b >> 48) & 0x3fff)),
-			 (unsigned long long) (b & UINT64_C(0xffffffffffff)));
-}
 
 /* ----------------------------------------------------------------------
  * Statistics
@@ -361,7 +337,7 @@ process(const SimRequest *req, SimResponse *resp)
 	if (api && sim_config.rate_limit_per_minute > 0)
 	{
 		if (!gc_token_client(req->authorization, &key))
-			key = req->authorization ? hash_str(req->authorization) : 1;
+			key = req->authorization ? sim_hash_str(req->authorization) | 1 : 1;
 		limited = rate_limit_hit(key, &rl_count, &rl_reset);
 	}
 
@@ -549,7 +525,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 
 	crng = sim_rng_derive(sim_config.seed, "correlation",
 						  atomic_fetch_add(&request_seq, 1));
-	format_uuid(sim_correlation_id, &crng);
+	gc_uuid(sim_correlation_id, &crng);
 
 	if (st->too_large)
 	{
