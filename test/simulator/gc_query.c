@@ -46,11 +46,17 @@ typedef struct DetailQuery
 								 * the match cache */
 } DetailQuery;
 
-/* the matches of a query: pinned days and conversation indexes */
+/*
+ * The matches of a query: conversation indexes per day of the range.  A
+ * day is pinned only while it is scanned and, later, while a page that
+ * holds one of its conversations is rendered, so that a long interval
+ * never holds more than the day cache.
+ */
 typedef struct MatchList
 {
+	int64_t		first_day;
 	int			ndays;
-	GcDay	   *days[64];
+	GcDay	   *days[64];		/* pinned days, NULL when not */
 	int			n;
 	int			cap;
 	struct
@@ -252,7 +258,8 @@ static void
 matches_free(MatchList *ml)
 {
 	for (int i = 0; i < ml->ndays; i++)
-		gc_day_release(ml->days[i]);
+		if (ml->days[i])
+			gc_day_release(ml->days[i]);
 	free(ml->items);
 	memset(ml, 0, sizeof(*ml));
 }
@@ -320,8 +327,7 @@ matches_cached(const DetailQuery *q, int64_t first, MatchList *ml)
 	pthread_mutex_unlock(&match_lock);
 	if (!e)
 		return false;
-	for (int i = 0; i < ml->ndays; i++)
-		ml->days[i] = gc_day_get(first + i);
+	ml->first_day = first;
 	return true;
 }
 
@@ -363,12 +369,12 @@ matches_collect(const DetailQuery *q, MatchList *ml, SimResponse *resp)
 		return -1;
 	if (matches_cached(q, first, ml))
 		return 0;
+	ml->first_day = first;
 	for (int64_t day = first; day <= last; day++)
 	{
 		GcDay	   *d = gc_day_get(day);
-		int			di = ml->ndays;
+		int			di = ml->ndays++;
 
-		ml->days[ml->ndays++] = d;
 		for (int i = 0; i < d->nconv; i++)
 		{
 			if (!conversation_matches(q, d, &d->conv[i]))
@@ -384,6 +390,7 @@ matches_collect(const DetailQuery *q, MatchList *ml, SimResponse *resp)
 			ml->items[ml->n].conv = i;
 			ml->n++;
 		}
+		gc_day_release(d);
 	}
 	if (q->limit > 0 && ml->n > q->limit)
 		ml->n = (int) q->limit;
@@ -391,12 +398,16 @@ matches_collect(const DetailQuery *q, MatchList *ml, SimResponse *resp)
 	return 0;
 }
 
+/* the i-th match in the query's order; pins its day until matches_free */
 static const GcConversation *
-match_at(const MatchList *ml, const DetailQuery *q, int i, const GcDay **dp)
+match_at(MatchList *ml, const DetailQuery *q, int i, const GcDay **dp)
 {
 	int			k = q->desc ? ml->n - 1 - i : i;
+	int			di = ml->items[k].day;
 
-	*dp = ml->days[ml->items[k].day];
+	if (!ml->days[di])
+		ml->days[di] = gc_day_get(ml->first_day + di);
+	*dp = ml->days[di];
 	return &(*dp)->conv[ml->items[k].conv];
 }
 
