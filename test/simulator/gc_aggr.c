@@ -368,7 +368,6 @@ gc_aggregates_query(const SimRequest *req, SimResponse *resp)
 				now_day = sim_config.now_ms / MS_PER_DAY;
 	bool		ok = true;
 
-	resp->endpoint = "gc.aggregates.query";
 	if (!(body = gc_parse_body(req, resp)))
 		return;
 	if (agg_parse(body, &q, resp) != 0)

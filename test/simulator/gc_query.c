@@ -423,7 +423,6 @@ gc_details_query(const SimRequest *req, SimResponse *resp)
 	StrBuf		sb;
 	int64_t		offset;
 
-	resp->endpoint = "gc.details.query";
 	if (query_parse(req->body, false, &q, resp) != 0)
 		return;
 	if ((int64_t) q.page_number * q.page_size > gc_config.max_results)
@@ -510,15 +509,14 @@ job_lookup(const char *id, char **body, int64_t *submitted, const char **state)
 	return found;
 }
 
-static void
-job_create(const SimRequest *req, SimResponse *resp)
+void
+gc_job_create(const SimRequest *req, SimResponse *resp)
 {
 	DetailQuery q;
 	Job		   *slot = NULL;
 	SimRng		rng;
 	StrBuf		sb;
 
-	resp->endpoint = "gc.jobs.create";
 	if (query_parse(req->body, true, &q, resp) != 0)
 		return;
 	query_free(&q);
@@ -549,14 +547,13 @@ job_create(const SimRequest *req, SimResponse *resp)
 	sb_to_response(&sb, resp);
 }
 
-static void
-job_status(const char *id, SimResponse *resp)
+void
+gc_job_status(const char *id, SimResponse *resp)
 {
 	int64_t		submitted;
 	const char *state;
 	StrBuf		sb;
 
-	resp->endpoint = "gc.jobs.status";
 	if (!job_lookup(id, NULL, &submitted, &state))
 	{
 		gc_error(resp, 404, "not.found", "Job %s was not found.", id);
@@ -579,12 +576,11 @@ job_status(const char *id, SimResponse *resp)
 	sb_to_response(&sb, resp);
 }
 
-static void
-job_delete(const char *id, SimResponse *resp)
+void
+gc_job_delete(const char *id, SimResponse *resp)
 {
 	bool		found = false;
 
-	resp->endpoint = "gc.jobs.delete";
 	pthread_mutex_lock(&job_lock);
 	for (int i = 0; i < MAX_JOBS; i++)
 		if (jobs[i].used && strcmp(jobs[i].id, id) == 0)
@@ -617,8 +613,8 @@ cursor_mask(const char *id)
 	return sim_rng_next(&r) & UINT64_C(0xffffffffffff);
 }
 
-static void
-job_results(const SimRequest *req, const char *id, SimResponse *resp)
+void
+gc_job_results(const SimRequest *req, const char *id, SimResponse *resp)
 {
 	char	   *body = NULL;
 	const char *state;
@@ -630,7 +626,6 @@ job_results(const SimRequest *req, const char *id, SimResponse *resp)
 	StrBuf		sb;
 	int64_t		stop;
 
-	resp->endpoint = "gc.jobs.results";
 	if (!job_lookup(id, &body, NULL, &state))
 	{
 		gc_error(resp, 404, "not.found", "Job %s was not found.", id);
@@ -702,57 +697,17 @@ job_results(const SimRequest *req, const char *id, SimResponse *resp)
 	query_free(&q);
 }
 
-static void
-job_availability(SimResponse *resp)
+void
+gc_job_availability(SimResponse *resp)
 {
 	StrBuf		sb;
 
-	resp->endpoint = "gc.jobs.availability";
 	sb_init(&sb, 64);
 	sb_puts(&sb, "{\"dataAvailabilityDate\":");
 	sb_json_ts(&sb, gc_data_availability_ms());
 	sb_putc(&sb, '}');
 	resp->status = 200;
 	sb_to_response(&sb, resp);
-}
-
-/*
- * Routes /api/v2/analytics/conversations/details/jobs[/...]; rest is the
- * path after ".../jobs" ("" or "/ID" or "/ID/results" or "/availability").
- */
-void
-gc_details_jobs(const SimRequest *req, const char *rest, SimResponse *resp)
-{
-	char		id[64];
-	const char *slash;
-	bool		is_get = strcmp(req->method, "GET") == 0;
-
-	if (rest[0] == '\0' || strcmp(rest, "/") == 0)
-	{
-		if (strcmp(req->method, "POST") == 0)
-			job_create(req, resp);
-		else
-			gc_error(resp, 405, "method.not.allowed", "Use POST to create a job.");
-		return;
-	}
-	rest++;
-	if (strcmp(rest, "availability") == 0 && is_get)
-	{
-		job_availability(resp);
-		return;
-	}
-	slash = strchr(rest, '/');
-	snprintf(id, sizeof(id), "%.*s", slash ? (int) (slash - rest) : (int) strlen(rest), rest);
-	if (!slash && is_get)
-		job_status(id, resp);
-	else if (!slash && strcmp(req->method, "DELETE") == 0)
-		job_delete(id, resp);
-	else if (slash && strcmp(slash, "/results") == 0 && is_get)
-		job_results(req, id, resp);
-	else
-		gc_error(resp, 404, "not.found", "The requested resource was not found.");
-	if (!resp->endpoint)
-		resp->endpoint = "gc.jobs";
 }
 
 void
@@ -780,7 +735,6 @@ gc_conversation_by_id(const char *id, SimResponse *resp)
 	GcConversation *c = gc_conversation_find(id, &d);
 	StrBuf		sb;
 
-	resp->endpoint = "gc.conversation";
 	if (!c)
 	{
 		gc_error(resp, 404, "not.found", "Conversation %s was not found.", id);
@@ -801,7 +755,6 @@ gc_conversations_by_ids(const SimRequest *req, SimResponse *resp)
 	bool		first = true;
 	char	   *save = NULL;
 
-	resp->endpoint = "gc.conversations";
 	if (!ids || !sim_query_arg(req->query, "id", ids, req->url_len + 1) || !ids[0])
 	{
 		free(ids);

@@ -341,7 +341,18 @@ process(const SimRequest *req, SimResponse *resp)
 		limited = rate_limit_hit(key, &rl_count, &rl_reset);
 	}
 
-	if (!(sf ? sf_handle(req, resp) : gc_handle(req, resp)))
+	if (api && !limited)
+		fault = choose_fault();
+
+	/*
+	 * A Genesys request refused by the rate limit or an injected error
+	 * never runs (no job is created); one that is dropped or truncated
+	 * does.  Salesforce requests always run, for the sf_handle() label.
+	 */
+	if (!sf && (limited || fault == FAULT_429 || fault == FAULT_500 ||
+				fault == FAULT_503 || fault == FAULT_401))
+		resp->endpoint = gc_endpoint_label(req);
+	if (!resp->endpoint && !(sf ? sf_handle(req, resp) : gc_handle(req, resp)))
 	{
 		resp->endpoint = sf ? "sf.unknown" : "gc.unknown";
 		if (sf)
@@ -365,9 +376,8 @@ process(const SimRequest *req, SimResponse *resp)
 		sim_response_header(resp, "Retry-After", "%d", rl_reset);
 		fault = FAULT_RATE_LIMITED;
 	}
-	else if (api)
+	else
 	{
-		fault = choose_fault();
 		switch (fault)
 		{
 			case FAULT_429:
