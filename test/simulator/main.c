@@ -119,13 +119,25 @@ mono_ms(void)
 	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* sleeps ms, in steps, so that a shutdown does not wait for the latency */
 static void
 sleep_ms(int ms)
 {
-	struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+	int64_t		until = mono_ms() + ms;
 
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	while (!stop_requested)
+	{
+		int64_t		left = until - mono_ms();
+		struct timespec ts;
+
+		if (left <= 0)
+			break;
+		if (left > 50)
+			left = 50;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long) left * 1000000L;
+		nanosleep(&ts, NULL);
+	}
 }
 
 
