@@ -155,7 +155,8 @@ run_test_mode() {
         mkdir -p "$GCA_BUILD/tmp/$name"
         chmod 1777 "$GCA_BUILD/tmp/$name"
         local start=$SECONDS
-        if GCSIM_URL=${GCSIM_DEFAULT_URL:-} bash "$f" >"$GCA_BUILD/logs/$name.log" 2>&1; then
+        if GCSIM_URL=${GCSIM_DEFAULT_URL:-} timeout --kill-after=10 "${GCA_SUITE_TIMEOUT:-600}" \
+            bash "$f" >"$GCA_BUILD/logs/$name.log" 2>&1; then
             passed=$((passed + 1))
             printf 'ok   %-32s %4ds\n' "$name" $((SECONDS - start))
         else
