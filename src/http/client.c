@@ -534,8 +534,8 @@ times_text(int n)
 
 /* Records the failure of priv; the strings go to the client's context. */
 static void
-attempt_fail(GcaCallPriv *priv, int sqlstate, char *msg, char *detail,
-			 char *hint)
+attempt_fail(GcaCallPriv *priv, int sqlstate, const char *msg,
+			 const char *detail, const char *hint)
 {
 	GcaClient  *client = priv->engine->client;
 
@@ -719,8 +719,16 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 		char	   *msg = psprintf("%s request %s %s: the response could not be processed",
 								   gca_service_name(client->service), call->method,
 								   priv->display_path);
+		const char *detail = NULL;
 
-		attempt_fail(priv, ERRCODE_FDW_ERROR, msg, NULL, NULL);
+		if (!priv->sink_error)
+		{
+			if (call->sink.error)
+				detail = call->sink.error(call->sink.arg);
+			if (detail == NULL)
+				detail = "The consumer of the response body refused it (too large or malformed).";
+		}
+		attempt_fail(priv, ERRCODE_FDW_ERROR, msg, detail, NULL);
 		return;
 	}
 
@@ -1174,6 +1182,35 @@ release_calls(int min_nestlevel)
 	}
 }
 
+/*
+ * Frees the clients whose server or user mapping changed (or was
+ * dropped); called at transaction end, when no call is started.  Never
+ * throws.
+ */
+static void
+drop_invalid_clients(void)
+{
+	HASH_SEQ_STATUS scan;
+	ClientEntry *entry;
+
+	if (client_hash == NULL)
+		return;
+	hash_seq_init(&scan, client_hash);
+	while ((entry = (ClientEntry *) hash_seq_search(&scan)) != NULL)
+	{
+		GcaClient  *client = entry->client;
+
+		if (client && client->invalid &&
+			client->api.head == NULL && client->auth.head == NULL)
+		{
+			entry->client = NULL;
+			client_destroy(client);
+		}
+		if (entry->client == NULL)
+			hash_search(client_hash, &entry->umid, HASH_REMOVE, NULL);
+	}
+}
+
 static void
 xact_callback(XactEvent event, void *arg)
 {
@@ -1185,6 +1222,7 @@ xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			release_calls(0);
+			drop_invalid_clients();
 			break;
 		default:
 			break;

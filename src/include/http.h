@@ -35,15 +35,19 @@
  * Where the body of a successful (2xx) response goes.  reset() is called
  * before every attempt (so a retried request starts a fresh parse);
  * write() gets the bytes as they arrive and returns false to abort the
- * transfer (for instance on a parse error: the call then fails with the
- * sink's message in error_detail).  Non-2xx bodies never reach the sink;
- * the client keeps them (bounded) for the error message.
+ * transfer (for instance on a parse error: the call then fails, not
+ * retried, with the text of the optional error() as the error's detail).
+ * If write() raises an ERROR instead, the transfer is stopped and the
+ * error is raised again by gca_call_wait().  Non-2xx bodies never reach
+ * the sink; the client keeps them (bounded) for the error message.
  */
 typedef struct GcaSink
 {
 	void		(*reset) (void *arg);
 	bool		(*write) (void *arg, const char *data, size_t len);
 	void	   *arg;
+	/* optional (NULL): why write() returned false, for the error detail */
+	const char *(*error) (void *arg);
 } GcaSink;
 
 /* Counters of one scan, shown by EXPLAIN ANALYZE. */
