@@ -62,7 +62,7 @@ static bool curl_ready = false;
 
 static void engine_pump(GcaEngine *engine);
 static void engine_release(GcaEngine *engine, GcaCallPriv *priv);
-static void release_calls(int min_nestlevel);
+static void release_calls(int min_nestlevel, bool drop_invalid);
 
 /*
  * Initialises libcurl once per process.  Called from _PG_init; a failure
@@ -1145,10 +1145,12 @@ inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 
 /*
  * Releases the calls started at transaction nesting level min_nestlevel
- * or deeper, in every client.  Never throws.
+ * or deeper, in every client; at the end of the top transaction
+ * (drop_invalid) also frees the clients whose server or user mapping
+ * changed or was dropped.  Never throws.
  */
 static void
-release_calls(int min_nestlevel)
+release_calls(int min_nestlevel, bool drop_invalid)
 {
 	HASH_SEQ_STATUS scan;
 	ClientEntry *entry;
@@ -1162,51 +1164,31 @@ release_calls(int min_nestlevel)
 		GcaEngine  *engines[2];
 		int			i;
 
-		if (client == NULL)
-			continue;
-		engines[0] = &client->api;
-		engines[1] = &client->auth;
-		for (i = 0; i < 2; i++)
+		if (client != NULL)
 		{
-			GcaCallPriv *priv = engines[i]->head;
-
-			while (priv)
+			engines[0] = &client->api;
+			engines[1] = &client->auth;
+			for (i = 0; i < 2; i++)
 			{
-				GcaCallPriv *next = priv->next;
+				GcaCallPriv *priv = engines[i]->head;
 
-				if (priv->nestlevel >= min_nestlevel)
-					engine_release(engines[i], priv);
-				priv = next;
+				while (priv)
+				{
+					GcaCallPriv *next = priv->next;
+
+					if (priv->nestlevel >= min_nestlevel)
+						engine_release(engines[i], priv);
+					priv = next;
+				}
+			}
+			if (drop_invalid && client->invalid &&
+				client->api.head == NULL && client->auth.head == NULL)
+			{
+				entry->client = NULL;
+				client_destroy(client);
 			}
 		}
-	}
-}
-
-/*
- * Frees the clients whose server or user mapping changed (or was
- * dropped); called at transaction end, when no call is started.  Never
- * throws.
- */
-static void
-drop_invalid_clients(void)
-{
-	HASH_SEQ_STATUS scan;
-	ClientEntry *entry;
-
-	if (client_hash == NULL)
-		return;
-	hash_seq_init(&scan, client_hash);
-	while ((entry = (ClientEntry *) hash_seq_search(&scan)) != NULL)
-	{
-		GcaClient  *client = entry->client;
-
-		if (client && client->invalid &&
-			client->api.head == NULL && client->auth.head == NULL)
-		{
-			entry->client = NULL;
-			client_destroy(client);
-		}
-		if (entry->client == NULL)
+		if (drop_invalid && entry->client == NULL)
 			hash_search(client_hash, &entry->umid, HASH_REMOVE, NULL);
 	}
 }
@@ -1221,8 +1203,7 @@ xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			release_calls(0);
-			drop_invalid_clients();
+			release_calls(0, true);
 			break;
 		default:
 			break;
@@ -1234,7 +1215,7 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 				 SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		release_calls(GetCurrentTransactionNestLevel());
+		release_calls(GetCurrentTransactionNestLevel(), false);
 }
 
 static char *
