@@ -63,6 +63,7 @@ static bool curl_ready = false;
 static void engine_pump(GcaEngine *engine);
 static void engine_release(GcaEngine *engine, GcaCallPriv *priv);
 static void release_calls(int min_nestlevel, bool drop_invalid);
+static void attempt_detach(GcaEngine *engine, GcaCallPriv *priv);
 
 /*
  * Initialises libcurl once per process.  Called from _PG_init; a failure
@@ -382,6 +383,9 @@ attempt_start(GcaEngine *engine, GcaCallPriv *priv)
 	struct curl_slist *headers = NULL;
 	CURL	   *easy;
 
+	/* leftovers of an attempt whose set-up failed */
+	attempt_detach(engine, priv);
+
 	if (call->sink.reset)
 		call->sink.reset(call->sink.arg);
 
@@ -463,6 +467,7 @@ attempt_start(GcaEngine *engine, GcaCallPriv *priv)
 
 	if (curl_multi_add_handle(engine->multi, easy) != CURLM_OK)
 		elog(ERROR, "gcanalytics: could not add a transfer to the libcurl multi handle");
+	priv->in_multi = true;
 	priv->phase = GCA_PH_RUNNING;
 	priv->started = GetCurrentTimestamp();
 	engine->nrunning++;
@@ -480,10 +485,14 @@ attempt_detach(GcaEngine *engine, GcaCallPriv *priv)
 {
 	if (priv->easy)
 	{
-		curl_multi_remove_handle(engine->multi, priv->easy);
+		if (priv->in_multi)
+		{
+			curl_multi_remove_handle(engine->multi, priv->easy);
+			engine->nrunning--;
+			priv->in_multi = false;
+		}
 		engine_put_easy(engine, priv->easy);
 		priv->easy = NULL;
-		engine->nrunning--;
 	}
 	if (priv->headers)
 	{
