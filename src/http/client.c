@@ -637,16 +637,17 @@ schedule_retry(GcaCallPriv *priv, TimestampTz now)
 	GcaClient  *client = engine->client;
 	double		delay_ms;
 
+	/* every user of the budget waits, even if this call gives up */
+	if (priv->status == 429 && priv->retry_after_s >= 0 && priv->kind == GCA_REQ_API)
+		gca_budget_pause(&client->budget, priv->retry_after_s * 1000);
+
 	if (priv->retries >= client->max_retries)
 		return false;
 
-	if (priv->status == 429 && priv->retry_after_s >= 0)
+	if ((priv->status == 429 || priv->status == 503) && priv->retry_after_s >= 0)
 	{
 		int64		ra_ms = (int64) priv->retry_after_s * 1000;
 
-		/* every user of the budget waits, even if this call gives up */
-		if (priv->kind == GCA_REQ_API)
-			gca_budget_pause(&client->budget, (int) Min(ra_ms, INT_MAX));
 		if (ra_ms > gca_retry_max_wait_ms)
 		{
 			char	   *hint = psprintf("The API asked to wait %d s before retrying, longer than gcanalytics.retry_max_wait_ms (%d ms).",
