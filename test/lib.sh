@@ -62,3 +62,12 @@ stop_all_gcsim() {
 if [ "${BASH_SOURCE[0]}" != "$0" ] && [ -z "${GCA_LIB_NO_TRAP:-}" ]; then
     trap 'stop_all_gcsim' EXIT
 fi
+
+# load_csv TABLE FILE - (re)creates TABLE with one text column per header
+# field of the CSV FILE and loads it (empty fields are NULL).
+load_csv() {
+    local header
+    header=$(head -n 1 "$2")
+    sql "DROP TABLE IF EXISTS $1; CREATE TABLE $1 ($(echo "$header" | sed 's/,/ text,/g') text)"
+    sql "\\copy $1 FROM '$2' WITH (FORMAT csv, HEADER true)"
+}

@@ -4,6 +4,8 @@
 # MODE test : pg_regress (sql/, expected/) and every suite test/suites/*.sh
 # MODE demo : test/demo.sh
 # MODE bench: every test/bench/*.sh, collected into BENCHMARKS.md
+# MODE exec : runs the rest of the command line in bash, with the cluster
+#             and gcsim up (for developing: bash test/run.sh exec 'psql')
 #
 # Installs what is missing, builds, installs the extension into a private
 # copy of the PostgreSQL installation under .build/, starts a scratch
@@ -51,7 +53,7 @@ runas() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 if [ -f "$GCA_BUILD/pgdata/postmaster.pid" ] && [ -x "$PG_BINDIR/pg_ctl" ]; then
     runas "$PG_BINDIR/pg_ctl" -D "$GCA_BUILD/pgdata" -m immediate stop >/dev/null 2>&1 || true
 fi
-rm -rf "$PGINST" "$GCA_BUILD/pgdata" "$GCA_BUILD/socket" "$GCA_BUILD/tmp"
+rm -rf "$PGINST" "$GCA_BUILD/pgdata" "$GCA_BUILD/socket" "$GCA_BUILD/tmp" "$GCA_BUILD/logs"
 mkdir -p "$PGINST/usr/lib/postgresql" "$PGINST/usr/share/postgresql" "$GCA_BUILD/logs" "$GCA_BUILD/tmp"
 cp -a /usr/lib/postgresql/15 "$PGINST/usr/lib/postgresql/" || die "cannot copy the PostgreSQL installation"
 rm -rf "$PGINST/usr/lib/postgresql/15/lib/bitcode"
@@ -99,11 +101,13 @@ max_wal_size = 4GB
 log_line_prefix = '%m [%p] '
 log_min_messages = warning
 EOF
+# the database pg_cron's launcher connects to must exist before it starts
+echo "CREATE DATABASE gca_regress" | runas "$PG_BINDIR/postgres" --single -D "$GCA_BUILD/pgdata" postgres \
+    >"$GCA_BUILD/logs/createdb.log" 2>&1 || { cat "$GCA_BUILD/logs/createdb.log"; die "createdb failed"; }
 runas "$PG_BINDIR/pg_ctl" -D "$GCA_BUILD/pgdata" -l "$GCA_BUILD/logs/postgres.log" -w -t 60 start >/dev/null \
     || { cat "$GCA_BUILD/logs/postgres.log"; die "the scratch cluster did not start"; }
 
 export PGHOST=$GCA_BUILD/socket PGPORT=5432 PGUSER=postgres PGDATABASE=gca_regress
-"$PG_BINDIR/psql" -qX -d postgres -c "CREATE DATABASE gca_regress" >/dev/null || die "createdb failed"
 "$PG_BINDIR/psql" -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_cron; CREATE EXTENSION gcanalytics;" >/dev/null \
     || die "CREATE EXTENSION failed"
 
@@ -201,6 +205,7 @@ run_bench_mode() {
 }
 
 case "$MODE" in
+    exec) GCSIM_URL=${GCSIM_DEFAULT_URL:-} bash -c "$NAMES" ;;
     test) run_test_mode ;;
     demo) run_demo_mode ;;
     bench) run_bench_mode ;;

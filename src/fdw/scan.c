@@ -200,13 +200,18 @@ make_fetch(GcaScan *scan, const char *method, char *path, char *body)
 	return f;
 }
 
+/* Abandons a fetch and frees it with its path and body. */
 static void
 free_fetch(GcaScan *scan, GcaFetch *f)
 {
 	if (scan->client)
 		gca_call_cancel(scan->client, &f->call);
 	gca_parser_free(f->parser);
-	f->parser = NULL;
+	if (f->path)
+		pfree(f->path);
+	if (f->body)
+		pfree(f->body);
+	pfree(f);
 }
 
 /*
@@ -914,6 +919,8 @@ gca_scan_next(GcaScan *scan)
 	if (!scan->started)
 		scan_start(scan);
 	MemoryContextReset(scan->row_cxt);
+	/* called in the per-tuple context: run state must live in run_cxt */
+	old = MemoryContextSwitchTo(scan->run_cxt);
 
 	for (;;)
 	{
@@ -921,7 +928,10 @@ gca_scan_next(GcaScan *scan)
 		if (scan->page == NULL || scan->conv_index >= scan->conv_count)
 		{
 			if (!load_page(scan))
+			{
+				MemoryContextSwitchTo(old);
 				return slot;
+			}
 			continue;
 		}
 		if (scan->seg_count < 0)
@@ -936,7 +946,7 @@ gca_scan_next(GcaScan *scan)
 			scan->seg_count = -1;
 			continue;
 		}
-		old = MemoryContextSwitchTo(scan->row_cxt);
+		MemoryContextSwitchTo(scan->row_cxt);
 		gca_conv_fill(scan->page, scan->conv_index, segments ? scan->seg_index : -1,
 					  scan->columns, scan->ncolumns,
 					  slot->tts_values, slot->tts_isnull);

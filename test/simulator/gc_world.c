@@ -632,6 +632,12 @@ agent_finish(AgentLeg *al, SimRng *rng, int64_t t, GcMedia media, bool escalated
 	}
 	leg_metric(l, M_TACW, acw, t);
 	leg_metric(l, M_THANDLE, al->talk + al->held + acw, t);
+	/* transfers count when the transferring agent's session ends */
+	if (disc == DISC_TRANSFER || disc == DISC_CONSULT_TRANSFER)
+	{
+		leg_metric(l, M_NTRANSFERRED, 1, t);
+		leg_metric(l, disc == DISC_TRANSFER ? M_NBLINDTRANSFERRED : M_NCONSULTTRANSFERRED, 1, t);
+	}
 	return t;
 }
 
@@ -943,16 +949,12 @@ plan_conversation(GcConversation *c, Plan *p, SimRng *rng)
 					hold = (ta - t) + uniform_ms(rng, 20, 100);
 					t2 = leg_seg(al.leg, SEG_HOLD, t, hold, al.queue);
 					al.held += hold;
-					leg_metric(al.leg, M_NTRANSFERRED, 1, t2);
-					leg_metric(al.leg, M_NCONSULTTRANSFERRED, 1, t2);
 					agent_finish(&al, rng, t2, media, c->escalated, DISC_CONSULT_TRANSFER);
 					al = al2;
 					t = ta;
 				}
 				else
 				{
-					leg_metric(al.leg, M_NTRANSFERRED, 1, t);
-					leg_metric(al.leg, M_NBLINDTRANSFERRED, 1, t);
 					agent_finish(&al, rng, t, media, c->escalated, DISC_TRANSFER);
 					t = acd_wait(p, rng, t, q2, media, false);
 					l2 = plan_leg(p, PURPOSE_AGENT, media, 0);
