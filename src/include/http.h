@@ -109,13 +109,20 @@ extern const char *gca_client_base_url(GcaClient *client);
 
 /*
  * Queues a call; it is sent when the budget and max_concurrency allow.
- * Does not wait for it.
+ * Does not wait for it, but may send it and move other transfers along.
+ * Can throw (for instance when a token must be fetched and cannot be);
+ * the call then counts as started.  A started call must stay in memory
+ * until it is DONE, has raised its error in gca_call_wait(), or is
+ * cancelled; at the end of the (sub)transaction that started it the
+ * client forgets it without touching its memory.
  */
 extern void gca_call_start(GcaClient *client, GcaCall *call);
 
 /*
  * Drives transfers until `call` is DONE (other started calls progress
- * meanwhile).  Raises an ERROR if the call fails after its retries.
+ * meanwhile; their failures are kept until they are waited for).  Raises
+ * an ERROR if the call fails after its retries, and the query-cancel or
+ * timeout error when interrupted.
  */
 extern void gca_call_wait(GcaClient *client, GcaCall *call);
 
