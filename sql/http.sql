@@ -46,6 +46,14 @@ SELECT * FROM gcanalytics.http_request('regress_http_closed', 'PATCH', '/api/v2/
 SELECT * FROM gcanalytics.http_request('regress_http_closed', 'GET', NULL);
 SELECT * FROM gcanalytics.http_request('regress_http_closed', 'GET', '/api/v2/routing/queues');
 SELECT * FROM gcanalytics.http_request_many('regress_http_closed', 'GET', ARRAY['/a', '/b']);
+-- an error caught in a subtransaction leaves nothing started behind
+DO $$
+BEGIN
+    PERFORM * FROM gcanalytics.http_request_many('regress_http_closed', 'GET', ARRAY['/a']);
+EXCEPTION WHEN fdw_unable_to_establish_connection THEN
+    RAISE NOTICE 'caught: %', SQLERRM;
+END
+$$;
 SELECT server, requests, retries, errors, token_requests, shared
   FROM gcanalytics.http_stats() WHERE server = 'regress_http_closed';
 

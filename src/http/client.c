@@ -62,7 +62,8 @@ static bool curl_ready = false;
 
 static void engine_pump(GcaEngine *engine);
 static void engine_release(GcaEngine *engine, GcaCallPriv *priv);
-static void release_calls(int min_nestlevel);
+static void release_calls(int min_nestlevel, bool drop_invalid);
+static void attempt_detach(GcaEngine *engine, GcaCallPriv *priv);
 
 /*
  * Initialises libcurl once per process.  Called from _PG_init; a failure
@@ -382,6 +383,9 @@ attempt_start(GcaEngine *engine, GcaCallPriv *priv)
 	struct curl_slist *headers = NULL;
 	CURL	   *easy;
 
+	/* leftovers of an attempt whose set-up failed */
+	attempt_detach(engine, priv);
+
 	if (call->sink.reset)
 		call->sink.reset(call->sink.arg);
 
@@ -463,6 +467,7 @@ attempt_start(GcaEngine *engine, GcaCallPriv *priv)
 
 	if (curl_multi_add_handle(engine->multi, easy) != CURLM_OK)
 		elog(ERROR, "gcanalytics: could not add a transfer to the libcurl multi handle");
+	priv->in_multi = true;
 	priv->phase = GCA_PH_RUNNING;
 	priv->started = GetCurrentTimestamp();
 	engine->nrunning++;
@@ -480,10 +485,14 @@ attempt_detach(GcaEngine *engine, GcaCallPriv *priv)
 {
 	if (priv->easy)
 	{
-		curl_multi_remove_handle(engine->multi, priv->easy);
+		if (priv->in_multi)
+		{
+			curl_multi_remove_handle(engine->multi, priv->easy);
+			engine->nrunning--;
+			priv->in_multi = false;
+		}
 		engine_put_easy(engine, priv->easy);
 		priv->easy = NULL;
-		engine->nrunning--;
 	}
 	if (priv->headers)
 	{
@@ -534,8 +543,8 @@ times_text(int n)
 
 /* Records the failure of priv; the strings go to the client's context. */
 static void
-attempt_fail(GcaCallPriv *priv, int sqlstate, char *msg, char *detail,
-			 char *hint)
+attempt_fail(GcaCallPriv *priv, int sqlstate, const char *msg,
+			 const char *detail, const char *hint)
 {
 	GcaClient  *client = priv->engine->client;
 
@@ -628,16 +637,17 @@ schedule_retry(GcaCallPriv *priv, TimestampTz now)
 	GcaClient  *client = engine->client;
 	double		delay_ms;
 
+	/* every user of the budget waits, even if this call gives up */
+	if (priv->status == 429 && priv->retry_after_s >= 0 && priv->kind == GCA_REQ_API)
+		gca_budget_pause(&client->budget, priv->retry_after_s * 1000);
+
 	if (priv->retries >= client->max_retries)
 		return false;
 
-	if (priv->status == 429 && priv->retry_after_s >= 0)
+	if ((priv->status == 429 || priv->status == 503) && priv->retry_after_s >= 0)
 	{
 		int64		ra_ms = (int64) priv->retry_after_s * 1000;
 
-		/* every user of the budget waits, even if this call gives up */
-		if (priv->kind == GCA_REQ_API)
-			gca_budget_pause(&client->budget, (int) Min(ra_ms, INT_MAX));
 		if (ra_ms > gca_retry_max_wait_ms)
 		{
 			char	   *hint = psprintf("The API asked to wait %d s before retrying, longer than gcanalytics.retry_max_wait_ms (%d ms).",
@@ -719,8 +729,16 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 		char	   *msg = psprintf("%s request %s %s: the response could not be processed",
 								   gca_service_name(client->service), call->method,
 								   priv->display_path);
+		const char *detail = NULL;
 
-		attempt_fail(priv, ERRCODE_FDW_ERROR, msg, NULL, NULL);
+		if (!priv->sink_error)
+		{
+			if (call->sink.error)
+				detail = call->sink.error(call->sink.arg);
+			if (detail == NULL)
+				detail = "The consumer of the response body refused it (too large or malformed).";
+		}
+		attempt_fail(priv, ERRCODE_FDW_ERROR, msg, detail, NULL);
 		return;
 	}
 
@@ -1137,10 +1155,12 @@ inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 
 /*
  * Releases the calls started at transaction nesting level min_nestlevel
- * or deeper, in every client.  Never throws.
+ * or deeper, in every client; at the end of the top transaction
+ * (drop_invalid) also frees the clients whose server or user mapping
+ * changed or was dropped.  Never throws.
  */
 static void
-release_calls(int min_nestlevel)
+release_calls(int min_nestlevel, bool drop_invalid)
 {
 	HASH_SEQ_STATUS scan;
 	ClientEntry *entry;
@@ -1154,23 +1174,32 @@ release_calls(int min_nestlevel)
 		GcaEngine  *engines[2];
 		int			i;
 
-		if (client == NULL)
-			continue;
-		engines[0] = &client->api;
-		engines[1] = &client->auth;
-		for (i = 0; i < 2; i++)
+		if (client != NULL)
 		{
-			GcaCallPriv *priv = engines[i]->head;
-
-			while (priv)
+			engines[0] = &client->api;
+			engines[1] = &client->auth;
+			for (i = 0; i < 2; i++)
 			{
-				GcaCallPriv *next = priv->next;
+				GcaCallPriv *priv = engines[i]->head;
 
-				if (priv->nestlevel >= min_nestlevel)
-					engine_release(engines[i], priv);
-				priv = next;
+				while (priv)
+				{
+					GcaCallPriv *next = priv->next;
+
+					if (priv->nestlevel >= min_nestlevel)
+						engine_release(engines[i], priv);
+					priv = next;
+				}
+			}
+			if (drop_invalid && client->invalid &&
+				client->api.head == NULL && client->auth.head == NULL)
+			{
+				entry->client = NULL;
+				client_destroy(client);
 			}
 		}
+		if (drop_invalid && entry->client == NULL)
+			hash_search(client_hash, &entry->umid, HASH_REMOVE, NULL);
 	}
 }
 
@@ -1184,7 +1213,7 @@ xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			release_calls(0);
+			release_calls(0, true);
 			break;
 		default:
 			break;
@@ -1196,7 +1225,7 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 				 SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		release_calls(GetCurrentTransactionNestLevel());
+		release_calls(GetCurrentTransactionNestLevel(), false);
 }
 
 static char *

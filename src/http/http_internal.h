@@ -137,6 +137,7 @@ typedef struct GcaCallPriv
 
 	/* the running attempt */
 	CURL	   *easy;
+	bool		in_multi;		/* easy is in the multi handle */
 	struct curl_slist *headers;
 	long		status;
 	int			retry_after_s;	/* Retry-After in seconds, or -1 */

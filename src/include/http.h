@@ -35,15 +35,19 @@
  * Where the body of a successful (2xx) response goes.  reset() is called
  * before every attempt (so a retried request starts a fresh parse);
  * write() gets the bytes as they arrive and returns false to abort the
- * transfer (for instance on a parse error: the call then fails with the
- * sink's message in error_detail).  Non-2xx bodies never reach the sink;
- * the client keeps them (bounded) for the error message.
+ * transfer (for instance on a parse error: the call then fails, not
+ * retried, with the text of the optional error() as the error's detail).
+ * If write() raises an ERROR instead, the transfer is stopped and the
+ * error is raised again by gca_call_wait().  Non-2xx bodies never reach
+ * the sink; the client keeps them (bounded) for the error message.
  */
 typedef struct GcaSink
 {
 	void		(*reset) (void *arg);
 	bool		(*write) (void *arg, const char *data, size_t len);
 	void	   *arg;
+	/* optional (NULL): why write() returned false, for the error detail */
+	const char *(*error) (void *arg);
 } GcaSink;
 
 /* Counters of one scan, shown by EXPLAIN ANALYZE. */
@@ -105,13 +109,20 @@ extern const char *gca_client_base_url(GcaClient *client);
 
 /*
  * Queues a call; it is sent when the budget and max_concurrency allow.
- * Does not wait for it.
+ * Does not wait for it, but may send it and move other transfers along.
+ * Can throw (for instance when a token must be fetched and cannot be);
+ * the call then counts as started.  A started call must stay in memory
+ * until it is DONE, has raised its error in gca_call_wait(), or is
+ * cancelled; at the end of the (sub)transaction that started it the
+ * client forgets it without touching its memory.
  */
 extern void gca_call_start(GcaClient *client, GcaCall *call);
 
 /*
  * Drives transfers until `call` is DONE (other started calls progress
- * meanwhile).  Raises an ERROR if the call fails after its retries.
+ * meanwhile; their failures are kept until they are waited for).  Raises
+ * an ERROR if the call fails after its retries, and the query-cancel or
+ * timeout error when interrupted.
  */
 extern void gca_call_wait(GcaClient *client, GcaCall *call);
 
