@@ -500,18 +500,16 @@ uniform_ms(SimRng *rng, int lo_s, int hi_s)
 	return sim_rng_range(rng, (int64_t) lo_s * 1000, (int64_t) hi_s * 1000);
 }
 
+/* a member of queue, other than agent avoid when the queue has others */
 static int
 pick_agent(SimRng *rng, int queue, int avoid)
 {
 	GcQueue    *q = &gc_world.queues[queue];
-	int			a = q->agents[sim_rng_range(rng, 0, q->nagents - 1)];
+	int			i = (int) sim_rng_range(rng, 0, q->nagents - 1);
 
-	if (a == avoid && q->nagents > 1)
-		a = q->agents[(sim_rng_range(rng, 1, q->nagents - 1) +
-					   (int64_t) (a == q->agents[0] ? 0 : 0)) % q->nagents];
-	if (a == avoid)
-		a = (avoid + 1) % NUM_AGENTS;
-	return a;
+	if (q->agents[i] == avoid && q->nagents > 1)
+		i = (i + (int) sim_rng_range(rng, 1, q->nagents - 1)) % q->nagents;
+	return q->agents[i];
 }
 
 static int
