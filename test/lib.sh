@@ -61,6 +61,7 @@ stop_all_gcsim() {
 # A suite that starts its own gcsim stops it when it exits.
 if [ "${BASH_SOURCE[0]}" != "$0" ] && [ -z "${GCA_LIB_NO_TRAP:-}" ]; then
     trap 'stop_all_gcsim' EXIT
+    trap 'exit 143' TERM INT
 fi
 
 # load_csv TABLE FILE - (re)creates TABLE with one text column per header

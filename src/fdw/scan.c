@@ -179,6 +179,14 @@ sink_write(void *arg, const char *data, size_t len)
 	return !f->sink_failed;
 }
 
+static const char *
+sink_error(void *arg)
+{
+	GcaFetch   *f = arg;
+
+	return gca_parser_error(f->parser);
+}
+
 /* Makes a fetch (in run_cxt) for method/path/body; not started yet. */
 static GcaFetch *
 make_fetch(GcaScan *scan, const char *method, char *path, char *body)
@@ -194,6 +202,7 @@ make_fetch(GcaScan *scan, const char *method, char *path, char *body)
 	f->call.body = f->body;
 	f->call.sink.reset = sink_reset;
 	f->call.sink.write = sink_write;
+	f->call.sink.error = sink_error;
 	f->call.sink.arg = f;
 	f->call.counters = &scan->counters;
 	MemoryContextSwitchTo(old);

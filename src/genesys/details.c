@@ -193,6 +193,12 @@ gca_parser_free(GcaParser *p)
 	free(p);
 }
 
+const char *
+gca_parser_error(GcaParser *p)
+{
+	return p->failed ? (p->error ? p->error : "invalid JSON") : NULL;
+}
+
 void
 gca_page_free(GcaPage *page)
 {

@@ -121,6 +121,8 @@ extern bool gca_parser_feed(GcaParser *parser, const char *data, size_t len);
 /* Finishes the document; NULL and *error set when it is not valid JSON. */
 extern GcaPage *gca_parser_finish(GcaParser *parser, const char **error);
 extern void gca_parser_free(GcaParser *parser);
+/* Why feeding failed (static text), or NULL. */
+extern const char *gca_parser_error(GcaParser *parser);
 extern void gca_page_free(GcaPage *page);
 
 /* Reading a parsed page */
