@@ -287,6 +287,7 @@ tl_note(Timeline *tl, TlAnomaly an, const char *fmt,...)
 		tl_note((tl), (an), __VA_ARGS__); \
 	} while (0)
 
+/* byte-wise comparison of two present strings, shorter first on a tie */
 static int
 str_cmp(GcaStr a, GcaStr b)
 {
@@ -308,6 +309,7 @@ seg_path(Timeline *tl, TlSegment *seg)
 					s->pj, s->sj, seg->gj);
 }
 
+/* the KPI kind of a segment type on a participant class (file header) */
 static TlKind
 classify(TlClass pclass, GcaStr type)
 {
@@ -380,6 +382,10 @@ read_array(Timeline *tl, JsonbContainer *obj, const char *key,
 	return arr;
 }
 
+/*
+ * Adds the session metrics the segments are checked against (TlMetric) to
+ * s; other metrics are ignored, unusable values noted as malformed.
+ */
 static void
 read_metrics(Timeline *tl, TlSession *s, JsonbContainer *metrics,
 			 TlPath where)
@@ -417,6 +423,11 @@ read_metrics(Timeline *tl, TlSession *s, JsonbContainer *metrics,
 	}
 }
 
+/*
+ * Appends the segments of session sidx to tl->segs (growing it), with
+ * their kind, transfer flag and parsed times.  Errors (54000) past
+ * TL_MAX_SEGMENTS; everything else wrong is noted on the timeline.
+ */
 static void
 read_segments(Timeline *tl, int sidx, JsonbContainer *segments,
 			  TlPath where)
@@ -646,6 +657,7 @@ seg_cmp(const void *a, const void *b, void *arg)
 	return x->input_idx - y->input_idx;
 }
 
+/* can seg be what follows a transfer (a queue, flow, external party, agent)? */
 static bool
 is_transfer_target(Timeline *tl, TlSegment *seg)
 {
@@ -929,6 +941,7 @@ anomaly_text(Timeline *tl, uint32 mask, bool with_detail, const char *sep)
 	return buf.data;
 }
 
+/* a text datum of s, or NULL (*isnull set) when s is absent */
 static Datum
 str_or_null(GcaStr s, bool *isnull)
 {
