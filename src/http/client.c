@@ -252,6 +252,16 @@ header_value(const char *line, size_t len, const char *name)
 	return line;
 }
 
+/* Forgets what the headers of a response said.  Never throws. */
+static void
+response_headers_reset(GcaCallPriv *priv)
+{
+	priv->retry_after_s = -1;
+	priv->correlation_id[0] = '\0';
+	priv->limit_info[0] = '\0';
+	priv->rl_count = priv->rl_allowed = priv->rl_reset = -1;
+}
+
 static size_t
 header_cb(char *buffer, size_t size, size_t nitems, void *arg)
 {
@@ -263,8 +273,7 @@ header_cb(char *buffer, size_t size, size_t nitems, void *arg)
 	/* a new response (e.g. after "100 Continue"): forget earlier headers */
 	if (len >= 5 && strncmp(buffer, "HTTP/", 5) == 0)
 	{
-		priv->retry_after_s = -1;
-		priv->correlation_id[0] = '\0';
+		response_headers_reset(priv);
 		return len;
 	}
 
@@ -281,14 +290,19 @@ header_cb(char *buffer, size_t size, size_t nitems, void *arg)
 		if (*v >= '0' && *v <= '9')
 			priv->retry_after_s = (int) Min(strtol(v, NULL, 10), 86400 * 7);
 	}
-	else if ((v = header_value(buffer, len, "inin-ratelimit-allowed")) != NULL ||
-			 (v = header_value(buffer, len, "inin-ratelimit-count")) != NULL ||
-			 (v = header_value(buffer, len, "inin-ratelimit-reset")) != NULL ||
-			 (v = header_value(buffer, len, "Sforce-Limit-Info")) != NULL)
+	else if ((v = header_value(buffer, len, "inin-ratelimit-count")) != NULL)
+		priv->rl_count = atoi(v);
+	else if ((v = header_value(buffer, len, "inin-ratelimit-allowed")) != NULL)
+		priv->rl_allowed = atoi(v);
+	else if ((v = header_value(buffer, len, "inin-ratelimit-reset")) != NULL)
+		priv->rl_reset = atoi(v);
+	else if ((v = header_value(buffer, len, "Sforce-Limit-Info")) != NULL)
 	{
-		/* the API's own view of its limit, for the debug log */
-		vlen = strcspn(buffer, "\r\n");
-		elog(DEBUG3, "gcanalytics: %.*s", (int) Min(vlen, 200), buffer);
+		/* "api-usage=18/15000", perhaps with more parts */
+		vlen = strcspn(v, "\r\n");
+		vlen = Min(vlen, sizeof(priv->limit_info) - 1);
+		memcpy(priv->limit_info, v, vlen);
+		priv->limit_info[vlen] = '\0';
 	}
 	return len;
 }
@@ -372,8 +386,7 @@ attempt_start(GcaEngine *engine, GcaCallPriv *priv)
 		call->sink.reset(call->sink.arg);
 
 	priv->status = 0;
-	priv->retry_after_s = -1;
-	priv->correlation_id[0] = '\0';
+	response_headers_reset(priv);
 	priv->bytes = 0;
 	priv->sink_failed = false;
 	priv->errlen = 0;
@@ -508,6 +521,17 @@ status_is_transient(long status)
 		status == 502 || status == 503 || status == 504;
 }
 
+/* "once", "twice", "N times"; palloc'd */
+static char *
+times_text(int n)
+{
+	if (n == 1)
+		return pstrdup("once");
+	if (n == 2)
+		return pstrdup("twice");
+	return psprintf("%d times", n);
+}
+
 /* Records the failure of priv; the strings go to the client's context. */
 static void
 attempt_fail(GcaCallPriv *priv, int sqlstate, char *msg, char *detail,
@@ -563,8 +587,8 @@ fail_http(GcaCallPriv *priv, const char *extra_hint)
 	else if (priv->status == 403)
 		hint = pstrdup("The OAuth client lacks a permission (role or division) this request needs.");
 	else if (status_is_transient(priv->status))
-		hint = psprintf("The request was tried %d times; try again later, or raise the server option max_retries.",
-						priv->call->attempts);
+		hint = psprintf("The request was sent %s; try again later, or raise the server option max_retries.",
+						times_text(priv->call->attempts));
 
 	attempt_fail(priv, ERRCODE_FDW_ERROR, msg, detail.data, hint);
 }
@@ -583,12 +607,12 @@ fail_transport(GcaCallPriv *priv, CURLcode code)
 				   priv->display_path, curl_easy_strerror(code));
 	detail = psprintf("%s", priv->errbuf[0] ? priv->errbuf : curl_easy_strerror(code));
 	if (code == CURLE_OPERATION_TIMEDOUT)
-		hint = psprintf("The limits are the server options timeout_ms (%d ms) and connect_timeout_ms (%d ms); the request was tried %d times.",
+		hint = psprintf("The limits are the server options timeout_ms (%d ms) and connect_timeout_ms (%d ms); the request was sent %s.",
 						client->timeout_ms, client->connect_timeout_ms,
-						priv->call->attempts);
+						times_text(priv->call->attempts));
 	else if (curl_code_is_transient(code))
-		hint = psprintf("The request was tried %d times; check that server \"%s\" can reach the API.",
-						priv->call->attempts, client->servername);
+		hint = psprintf("The request was sent %s; check that the API of server \"%s\" is reachable.",
+						times_text(priv->call->attempts), client->servername);
 	attempt_fail(priv, ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION, msg, detail, hint);
 }
 
@@ -611,6 +635,9 @@ schedule_retry(GcaCallPriv *priv, TimestampTz now)
 	{
 		int64		ra_ms = (int64) priv->retry_after_s * 1000;
 
+		/* every user of the budget waits, even if this call gives up */
+		if (priv->kind == GCA_REQ_API)
+			gca_budget_pause(&client->budget, (int) Min(ra_ms, INT_MAX));
 		if (ra_ms > gca_retry_max_wait_ms)
 		{
 			char	   *hint = psprintf("The API asked to wait %d s before retrying, longer than gcanalytics.retry_max_wait_ms (%d ms).",
@@ -619,8 +646,6 @@ schedule_retry(GcaCallPriv *priv, TimestampTz now)
 			fail_http(priv, hint);
 			return true;		/* handled (failed) */
 		}
-		if (priv->kind == GCA_REQ_API)
-			gca_budget_pause(&client->budget, (int) ra_ms);
 		/* a little jitter so that waiting backends do not all wake at once */
 		delay_ms = ra_ms + pg_prng_double(&pg_global_prng_state) * 250.0;
 	}
@@ -673,14 +698,20 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 	st.bytes = priv->bytes;
 	st.retry = call->attempts > 1;
 	st.token = priv->kind == GCA_REQ_TOKEN;
+	if (priv->rl_allowed >= 0)
+		snprintf(priv->limit_info, sizeof(priv->limit_info),
+				 "inin-ratelimit count=%d allowed=%d reset=%d",
+				 priv->rl_count, priv->rl_allowed, priv->rl_reset);
+	st.limit_info = priv->limit_info;
 	gca_budget_record(&client->budget, &st);
 
-	elog(DEBUG2, "gcanalytics: %s %s %s%s: status %ld, %zu bytes, %ld ms, attempt %d%s%s",
+	elog(DEBUG2, "gcanalytics: %s %s %s%s: status %ld, %zu bytes, %ld ms, attempt %d%s%s%s%s",
 		 gca_service_name(client->service), call->method, priv->display_path,
 		 strchr(priv->url, '?') ? "?..." : "",
 		 priv->status, priv->bytes, elapsed, call->attempts,
 		 code != CURLE_OK ? ", " : "",
-		 code != CURLE_OK ? curl_easy_strerror(code) : "");
+		 code != CURLE_OK ? curl_easy_strerror(code) : "",
+		 priv->limit_info[0] ? ", " : "", priv->limit_info);
 
 	/* the sink raised or refused: never retried */
 	if (priv->sink_error || priv->sink_failed)
@@ -1049,7 +1080,9 @@ gca_engine_wait(GcaEngine *engine, GcaCall *call)
 
 			if (wake >= 0 && wake < timeout)
 				timeout = (int) wake;
+			pgstat_report_wait_start(PG_WAIT_EXTENSION);
 			curl_multi_poll(engine->multi, NULL, 0, timeout, NULL);
+			pgstat_report_wait_end();
 		}
 		else if (wake > 0)
 		{

@@ -55,7 +55,11 @@ typedef struct GcaAttemptStats
 	int64		bytes;
 	bool		retry;			/* this attempt was a retry */
 	bool		token;			/* a request to the token endpoint */
+	const char *limit_info;		/* the API's usage headers, or "" */
 } GcaAttemptStats;
+
+/* the API's own usage report: Sforce-Limit-Info or inin-ratelimit-* */
+#define GCA_LIMIT_INFO_LEN	80
 
 /* One row of http_stats(), summed over the budgets of a server. */
 #define GCA_STATUS_KINDS	12
@@ -73,6 +77,8 @@ typedef struct GcaBudgetStats
 	int			statuses[GCA_STATUS_KINDS];
 	int64		status_counts[GCA_STATUS_KINDS];
 	int64		other_errors;	/* statuses beyond GCA_STATUS_KINDS kinds */
+	char		limit_info[GCA_LIMIT_INFO_LEN];	/* last usage the API reported */
+	TimestampTz limit_info_at;
 } GcaBudgetStats;
 
 extern void gca_budget_attach(GcaBudget *budget, Oid serverid,
@@ -135,6 +141,10 @@ typedef struct GcaCallPriv
 	long		status;
 	int			retry_after_s;	/* Retry-After in seconds, or -1 */
 	char		correlation_id[80];
+	char		limit_info[GCA_LIMIT_INFO_LEN];
+	int			rl_count;		/* inin-ratelimit-count, or -1 */
+	int			rl_allowed;		/* inin-ratelimit-allowed, or -1 */
+	int			rl_reset;		/* inin-ratelimit-reset, or -1 */
 	size_t		bytes;
 	bool		sink_failed;	/* the sink refused data */
 	ErrorData  *sink_error;		/* the sink raised this error */

@@ -61,6 +61,8 @@ typedef struct BudgetSlot
 	int			nstatus;
 	int			statuses[GCA_STATUS_KINDS];
 	int64		status_counts[GCA_STATUS_KINDS];
+	char		limit_info[GCA_LIMIT_INFO_LEN];
+	TimestampTz limit_info_at;
 } BudgetSlot;
 
 typedef struct BudgetTable
@@ -297,6 +299,11 @@ gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st)
 	if (st->token)
 		s->token_requests++;
 	s->bytes += st->bytes;
+	if (st->limit_info && st->limit_info[0])
+	{
+		strlcpy(s->limit_info, st->limit_info, GCA_LIMIT_INFO_LEN);
+		s->limit_info_at = now;
+	}
 	if (st->status == 0)
 		s->network_errors++;
 	else if (st->status < 200 || st->status >= 300)
@@ -370,6 +377,11 @@ gca_budget_snapshot(GcaBudgetStats *out, int max)
 		r->network_errors += s->network_errors;
 		r->other_errors += s->other_errors;
 		r->wait_ms += s->wait_ms;
+		if (s->limit_info[0] && s->limit_info_at > r->limit_info_at)
+		{
+			strlcpy(r->limit_info, s->limit_info, GCA_LIMIT_INFO_LEN);
+			r->limit_info_at = s->limit_info_at;
+		}
 		for (j = 0; j < s->nstatus; j++)
 		{
 			int			k;

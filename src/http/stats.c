@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "fmgr.h"
 #include "foreign/foreign.h"
 #include "funcapi.h"
@@ -35,6 +36,7 @@
 PG_FUNCTION_INFO_V1(gcanalytics_http_stats);
 PG_FUNCTION_INFO_V1(gcanalytics_http_stats_reset);
 PG_FUNCTION_INFO_V1(gcanalytics_http_request);
+PG_FUNCTION_INFO_V1(gcanalytics_http_request_many);
 
 #define MAX_STAT_ROWS		64
 #define HTTP_REQUEST_MAX	(64 * 1024 * 1024)
@@ -43,7 +45,8 @@ PG_FUNCTION_INFO_V1(gcanalytics_http_request);
  * gcanalytics.http_stats() returns one row per server of this database
  * that made requests: server, requests, retries, errors (jsonb: count per
  * HTTP status, "network" for transport errors), bytes, wait_ms,
- * token_requests, shared.
+ * token_requests, shared, limit_info (the last usage the API reported in
+ * Sforce-Limit-Info or inin-ratelimit-* headers).
  */
 Datum
 gcanalytics_http_stats(PG_FUNCTION_ARGS)
@@ -58,8 +61,8 @@ gcanalytics_http_stats(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 	{
 		GcaBudgetStats *r = &rows[i];
-		Datum		values[8];
-		bool		nulls[8] = {0};
+		Datum		values[9];
+		bool		nulls[9] = {0};
 		ForeignServer *server = GetForeignServerExtended(r->serverid, FSV_MISSING_OK);
 		StringInfoData errors;
 		NameData	name;
@@ -88,6 +91,10 @@ gcanalytics_http_stats(PG_FUNCTION_ARGS)
 		values[5] = Float8GetDatum(r->wait_ms);
 		values[6] = Int64GetDatum(r->token_requests);
 		values[7] = BoolGetDatum(gca_budget_is_shared());
+		if (r->limit_info[0])
+			values[8] = CStringGetTextDatum(r->limit_info);
+		else
+			nulls[8] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -102,6 +109,71 @@ gcanalytics_http_stats_reset(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The client of the calling user for a gcanalytics server, checking the
+ * method on the way.  Throws on an unknown or foreign server, an invalid
+ * method, a missing user mapping or a failed token fetch.
+ */
+static GcaClient *
+request_client(FunctionCallInfo fcinfo, char **method)
+{
+	char	   *servername;
+	ForeignServer *server;
+	ForeignDataWrapper *fdw;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("server, method and path must not be null")));
+	servername = NameStr(*PG_GETARG_NAME(0));
+	*method = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	server = GetForeignServerByName(servername, false);
+	fdw = GetForeignDataWrapper(server->fdwid);
+	if (strcmp(fdw->fdwname, "gcanalytics_fdw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("server \"%s\" does not use the foreign-data wrapper gcanalytics_fdw",
+						servername)));
+	if (strcmp(*method, "GET") != 0 && strcmp(*method, "POST") != 0 &&
+		strcmp(*method, "DELETE") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid HTTP method \"%s\"", *method),
+				 errhint("Use GET, POST or DELETE.")));
+	InitMaterializedSRF(fcinfo, 0);
+	return gca_client_get(gca_get_options(server->serverid, GetUserId(), InvalidOid));
+}
+
+/*
+ * Adds the row (path, status, body, attempts, correlation_id) of a done
+ * call; with_path = false leaves out the first column.
+ */
+static void
+put_response(ReturnSetInfo *rsinfo, bool with_path, GcaCall *call,
+			 GcaBufferSink *buf)
+{
+	Datum		values[5];
+	bool		nulls[5] = {0};
+	int			i = 0;
+
+	if (with_path)
+		values[i++] = CStringGetTextDatum(call->path);
+	values[i++] = Int32GetDatum(call->status);
+	if (buf->data && !pg_verifymbstr(buf->data, (int) buf->len, true))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("response body of %s %s is not valid in the database encoding",
+						call->method, call->path)));
+	values[i++] = PointerGetDatum(cstring_to_text_with_len(buf->data ? buf->data : "",
+														   (int) buf->len));
+	values[i++] = Int32GetDatum(call->attempts);
+	if (call->correlation_id[0])
+		values[i] = CStringGetTextDatum(call->correlation_id);
+	else
+		nulls[i] = true;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
  * gcanalytics.http_request(server name, method text, path text,
  *							request_body text DEFAULT NULL)
  *
@@ -113,37 +185,10 @@ gcanalytics_http_stats_reset(PG_FUNCTION_ARGS)
 Datum
 gcanalytics_http_request(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *servername;
-	ForeignServer *server;
-	ForeignDataWrapper *fdw;
-	GcaOptions *opts;
-	GcaClient  *client;
+	char	   *method;
+	GcaClient  *client = request_client(fcinfo, &method);
 	GcaCall		call;
 	GcaBufferSink buf;
-	char	   *method;
-	Datum		values[4];
-	bool		nulls[4] = {0};
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("server, method and path must not be null")));
-	servername = NameStr(*PG_GETARG_NAME(0));
-	method = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	server = GetForeignServerByName(servername, false);
-	fdw = GetForeignDataWrapper(server->fdwid);
-	if (strcmp(fdw->fdwname, "gcanalytics_fdw") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("server \"%s\" does not use the foreign-data wrapper gcanalytics_fdw",
-						servername)));
-	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0 &&
-		strcmp(method, "DELETE") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid HTTP method \"%s\"", method),
-				 errhint("Use GET, POST or DELETE.")));
 
 	memset(&call, 0, sizeof(call));
 	call.method = method;
@@ -151,28 +196,51 @@ gcanalytics_http_request(PG_FUNCTION_ARGS)
 	call.body = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	gca_buffer_sink_init(&call.sink, &buf, HTTP_REQUEST_MAX);
 
-	InitMaterializedSRF(fcinfo, 0);
-	opts = gca_get_options(server->serverid, GetUserId(), InvalidOid);
-	client = gca_client_get(opts);
 	gca_call_perform(client, &call);
+	put_response((ReturnSetInfo *) fcinfo->resultinfo, false, &call, &buf);
+	return (Datum) 0;
+}
 
-	values[0] = Int32GetDatum(call.status);
-	if (buf.data == NULL)
-		values[1] = CStringGetTextDatum("");
-	else
+/*
+ * gcanalytics.http_request_many(server name, method text, paths text[])
+ *
+ * Starts one request per path at once; they run max_concurrency at a
+ * time under the rate budget, and are waited for in order.  One row per
+ * path: path, status, body, attempts, correlation_id.  The first failure
+ * raises its error (the other requests are abandoned).
+ */
+Datum
+gcanalytics_http_request_many(PG_FUNCTION_ARGS)
+{
+	char	   *method;
+	GcaClient  *client = request_client(fcinfo, &method);
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(2);
+	Datum	   *elems;
+	bool	   *enulls;
+	int			n;
+	int			i;
+	GcaCall    *calls;
+	GcaBufferSink *bufs;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &n);
+	calls = palloc0(sizeof(GcaCall) * Max(n, 1));
+	bufs = palloc0(sizeof(GcaBufferSink) * Max(n, 1));
+	for (i = 0; i < n; i++)
 	{
-		if (!pg_verifymbstr(buf.data, (int) buf.len, true))
+		if (enulls[i])
 			ereport(ERROR,
-					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-					 errmsg("response body of %s %s is not valid in the database encoding",
-							method, call.path)));
-		values[1] = PointerGetDatum(cstring_to_text_with_len(buf.data, (int) buf.len));
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("paths must not contain nulls")));
+		calls[i].method = method;
+		calls[i].path = TextDatumGetCString(elems[i]);
+		gca_buffer_sink_init(&calls[i].sink, &bufs[i], HTTP_REQUEST_MAX);
 	}
-	values[2] = Int32GetDatum(call.attempts);
-	if (call.correlation_id[0])
-		values[3] = CStringGetTextDatum(call.correlation_id);
-	else
-		nulls[3] = true;
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	for (i = 0; i < n; i++)
+		gca_call_start(client, &calls[i]);
+	for (i = 0; i < n; i++)
+	{
+		gca_call_wait(client, &calls[i]);
+		put_response((ReturnSetInfo *) fcinfo->resultinfo, true, &calls[i], &bufs[i]);
+	}
 	return (Datum) 0;
 }

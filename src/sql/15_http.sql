@@ -8,7 +8,8 @@ CREATE FUNCTION gcanalytics.http_stats(
     OUT bytes bigint,
     OUT wait_ms double precision,
     OUT token_requests bigint,
-    OUT shared boolean)
+    OUT shared boolean,
+    OUT limit_info text)
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'gcanalytics_http_stats'
     LANGUAGE C VOLATILE STRICT;
@@ -37,3 +38,19 @@ CREATE FUNCTION gcanalytics.http_request(
 COMMENT ON FUNCTION gcanalytics.http_request(name, text, text, text) IS
     'diagnostic: sends one API request with the calling user''s mapping (token, rate budget, retries) and returns the response; path is relative to the API base (Salesforce: instance_url)';
 REVOKE ALL ON FUNCTION gcanalytics.http_request(name, text, text, text) FROM PUBLIC;
+
+CREATE FUNCTION gcanalytics.http_request_many(
+    server name,
+    method text,
+    paths text[],
+    OUT path text,
+    OUT status integer,
+    OUT body text,
+    OUT attempts integer,
+    OUT correlation_id text)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'gcanalytics_http_request_many'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION gcanalytics.http_request_many(name, text, text[]) IS
+    'diagnostic: sends one request per path at once (max_concurrency at a time, under the rate budget) and returns the responses in order';
+REVOKE ALL ON FUNCTION gcanalytics.http_request_many(name, text, text[]) FROM PUBLIC;

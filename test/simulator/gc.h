@@ -399,6 +399,14 @@ extern bool gc_filters_match_session(const GcFilterSet *fs, const GcDay *d,
 									 const GcConversation *c,
 									 const GcParticipant *pa,
 									 const GcSession *se);
+/* a dimension by name for a scope, or -1; its name; its value for a session
+ * (buf of 48 bytes), NULL when absent */
+extern int	gc_dim_lookup(const char *name, GcScope scope);
+extern const char *gc_dim_name(int dim);
+extern const char *gc_dim_session_value(int dim, const GcDay *d,
+										const GcConversation *c,
+										const GcParticipant *pa,
+										const GcSession *se, char *buf);
 /* a session's queue (its participant's or segments') and wrap-up code */
 extern int	gc_session_queue(const GcDay *d, const GcParticipant *pa,
 							 const GcSession *se);

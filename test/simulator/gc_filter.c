@@ -714,3 +714,39 @@ gc_filters_match_session(const GcFilterSet *fs, const GcDay *d, const GcConversa
 			return false;
 	return true;
 }
+
+int
+gc_dim_lookup(const char *name, GcScope scope)
+{
+	for (int d = 0; d < NUM_DIMS; d++)
+		if (strcmp(dims[d].name, name) == 0 && (dims[d].scopes & (1 << scope)))
+			return d;
+	return -1;
+}
+
+const char *
+gc_dim_name(int dim)
+{
+	return dims[dim].name;
+}
+
+const char *
+gc_dim_session_value(int dim, const GcDay *d, const GcConversation *c,
+					 const GcParticipant *pa, const GcSession *se, char *buf)
+{
+	FCtx		x;
+	const char *v;
+
+	memset(&x, 0, sizeof(x));
+	x.d = d;
+	x.c = c;
+	x.pa = pa;
+	x.se = se;
+	v = dim_value(&x, dim);
+	if (v == x.buf)
+	{
+		snprintf(buf, 48, "%s", x.buf);
+		return buf;
+	}
+	return v;
+}

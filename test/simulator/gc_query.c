@@ -42,6 +42,8 @@ typedef struct DetailQuery
 	GcFilterSet *conv_filters;
 	GcFilterSet *seg_filters;
 	GcFilterSet *eval_filters;
+	char	   *key;			/* the query without paging and order, for
+								 * the match cache */
 } DetailQuery;
 
 /* the matches of a query: pinned days and conversation indexes */
@@ -66,6 +68,27 @@ typedef struct Job
 	int64_t		submitted_ms;	/* simulated */
 	bool		used;
 } Job;
+
+/*
+ * The matches of recent queries: paging through a result re-runs the same
+ * query for every page, so its matches are kept (by day number and
+ * conversation index; days are regenerated identically when evicted).
+ */
+#define MATCH_CACHE 8
+
+typedef struct MatchCacheEntry
+{
+	char	   *key;
+	int64_t		first_day;
+	int			ndays;
+	int			n;
+	void	   *items;
+	uint64_t	used;
+} MatchCacheEntry;
+
+static pthread_mutex_t match_lock = PTHREAD_MUTEX_INITIALIZER;
+static MatchCacheEntry match_cache[MATCH_CACHE];
+static uint64_t match_tick;
 
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static Job	jobs[MAX_JOBS];
@@ -110,6 +133,7 @@ query_free(DetailQuery *q)
 	gc_filters_free(q->conv_filters);
 	gc_filters_free(q->seg_filters);
 	gc_filters_free(q->eval_filters);
+	free(q->key);
 }
 
 /* parses a ConversationQuery / AsyncConversationQuery; 400 on error */
@@ -205,6 +229,12 @@ query_parse(const char *body_text, bool job, DetailQuery *q, SimResponse *resp)
 		else
 			q->eval_filters = fs;
 	}
+	json_object_object_del(body, "paging");
+	json_object_object_del(body, "order");
+	json_object_object_del(body, "orderBy");
+	q->key = malloc(strlen(body_text) + 16);
+	sprintf(q->key, "%d:%s", job ? 1 : 0,
+			json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN));
 	json_object_put(body);
 	return 0;
 
@@ -242,6 +272,82 @@ conversation_matches(const DetailQuery *q, const GcDay *d, const GcConversation 
 		gc_filters_match(q->eval_filters, d, c);
 }
 
+/* the day range a query reads; -1 with a 400 in resp when too long */
+static int
+query_days(const DetailQuery *q, int64_t *first, int64_t *last, SimResponse *resp)
+{
+	int64_t		now_day = sim_config.now_ms / MS_PER_DAY;
+
+	*first = q->start_ms / MS_PER_DAY;
+	*last = (q->end_ms - 1) / MS_PER_DAY;
+	if (q->job)
+		(*first)--;				/* conversations running over midnight */
+	if (*first < 0)
+		*first = 0;
+	if (*last > now_day)
+		*last = now_day;
+	if (*last - *first + 1 > 64)
+	{
+		gc_error(resp, 400, "bad.request",
+				 "The interval spans more than %d days; query shorter intervals.",
+				 q->job ? 63 : 64);
+		return -1;
+	}
+	return 0;
+}
+
+/* fills ml from the match cache; false on a miss */
+static bool
+matches_cached(const DetailQuery *q, int64_t first, MatchList *ml)
+{
+	MatchCacheEntry *e = NULL;
+
+	pthread_mutex_lock(&match_lock);
+	for (int i = 0; i < MATCH_CACHE; i++)
+		if (match_cache[i].key && strcmp(match_cache[i].key, q->key) == 0 &&
+			match_cache[i].first_day == first)
+			e = &match_cache[i];
+	if (e)
+	{
+		e->used = ++match_tick;
+		ml->n = ml->cap = e->n;
+		ml->ndays = e->ndays;
+		ml->items = malloc(sizeof(ml->items[0]) * (size_t) (e->n + 1));
+		if (!ml->items)
+			abort();
+		memcpy(ml->items, e->items, sizeof(ml->items[0]) * (size_t) e->n);
+	}
+	pthread_mutex_unlock(&match_lock);
+	if (!e)
+		return false;
+	for (int i = 0; i < ml->ndays; i++)
+		ml->days[i] = gc_day_get(first + i);
+	return true;
+}
+
+static void
+matches_remember(const DetailQuery *q, int64_t first, const MatchList *ml)
+{
+	MatchCacheEntry *e = &match_cache[0];
+
+	pthread_mutex_lock(&match_lock);
+	for (int i = 1; i < MATCH_CACHE; i++)
+		if (match_cache[i].used < e->used)
+			e = &match_cache[i];
+	free(e->key);
+	free(e->items);
+	e->key = strdup(q->key);
+	e->first_day = first;
+	e->ndays = ml->ndays;
+	e->n = ml->n;
+	e->items = malloc(sizeof(ml->items[0]) * (size_t) (ml->n + 1));
+	if (!e->items)
+		abort();
+	memcpy(e->items, ml->items, sizeof(ml->items[0]) * (size_t) ml->n);
+	e->used = ++match_tick;
+	pthread_mutex_unlock(&match_lock);
+}
+
 /*
  * Collects the matching conversations in conversationStart order (asc or
  * desc); 400 in resp when the interval spans too many days.
@@ -249,24 +355,14 @@ conversation_matches(const DetailQuery *q, const GcDay *d, const GcConversation 
 static int
 matches_collect(const DetailQuery *q, MatchList *ml, SimResponse *resp)
 {
-	int64_t		first = q->start_ms / MS_PER_DAY;
-	int64_t		last = (q->end_ms - 1) / MS_PER_DAY;
-	int64_t		now_day = sim_config.now_ms / MS_PER_DAY;
+	int64_t		first,
+				last;
 
 	memset(ml, 0, sizeof(*ml));
-	if (q->job)
-		first--;				/* conversations running over midnight */
-	if (first < 0)
-		first = 0;
-	if (last > now_day)
-		last = now_day;
-	if (last - first + 1 > 64)
-	{
-		gc_error(resp, 400, "bad.request",
-				 "The interval spans more than %d days; query shorter intervals.",
-				 q->job ? 63 : 64);
+	if (query_days(q, &first, &last, resp) != 0)
 		return -1;
-	}
+	if (matches_cached(q, first, ml))
+		return 0;
 	for (int64_t day = first; day <= last; day++)
 	{
 		GcDay	   *d = gc_day_get(day);
@@ -291,6 +387,7 @@ matches_collect(const DetailQuery *q, MatchList *ml, SimResponse *resp)
 	}
 	if (q->limit > 0 && ml->n > q->limit)
 		ml->n = (int) q->limit;
+	matches_remember(q, first, ml);
 	return 0;
 }
 

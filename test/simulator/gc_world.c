@@ -74,7 +74,7 @@ static GcRelease releases[] = {
 
 /* escalation probability by tier (Enterprise, Mid-Market, SMB, none) */
 static const double escalation_before[4] = {0.09, 0.10, 0.11, 0.10};
-static const double escalation_after[4] = {0.23, 0.11, 0.105, 0.10};
+static const double escalation_after[4] = {0.235, 0.11, 0.105, 0.10};
 
 /* queues: name, division, internal */
 enum
@@ -632,6 +632,12 @@ agent_finish(AgentLeg *al, SimRng *rng, int64_t t, GcMedia media, bool escalated
 	}
 	leg_metric(l, M_TACW, acw, t);
 	leg_metric(l, M_THANDLE, al->talk + al->held + acw, t);
+	/* transfers count when the transferring agent's session ends */
+	if (disc == DISC_TRANSFER || disc == DISC_CONSULT_TRANSFER)
+	{
+		leg_metric(l, M_NTRANSFERRED, 1, t);
+		leg_metric(l, disc == DISC_TRANSFER ? M_NBLINDTRANSFERRED : M_NCONSULTTRANSFERRED, 1, t);
+	}
 	return t;
 }
 
@@ -903,7 +909,7 @@ plan_conversation(GcConversation *c, Plan *p, SimRng *rng)
 		{
 			double		ptransfer = ntransfers == 0 ? (c->escalated ? 0.45 : 0.12) : 0.08;
 			bool		transfer = !internal && media != MEDIA_EMAIL &&
-				sim_rng_uniform(rng) < ptransfer;
+				sim_rng_uniform(rng) < ptransfer && ntransfers < 3;
 			int			nholds = media == MEDIA_VOICE && sim_rng_uniform(rng) < 0.25 ?
 				(int) sim_rng_range(rng, 1, 2) : 0;
 			int64_t		seg_talk = transfer ? talk_total / 3 : talk_total;
@@ -943,16 +949,12 @@ plan_conversation(GcConversation *c, Plan *p, SimRng *rng)
 					hold = (ta - t) + uniform_ms(rng, 20, 100);
 					t2 = leg_seg(al.leg, SEG_HOLD, t, hold, al.queue);
 					al.held += hold;
-					leg_metric(al.leg, M_NTRANSFERRED, 1, t2);
-					leg_metric(al.leg, M_NCONSULTTRANSFERRED, 1, t2);
 					agent_finish(&al, rng, t2, media, c->escalated, DISC_CONSULT_TRANSFER);
 					al = al2;
 					t = ta;
 				}
 				else
 				{
-					leg_metric(al.leg, M_NTRANSFERRED, 1, t);
-					leg_metric(al.leg, M_NBLINDTRANSFERRED, 1, t);
 					agent_finish(&al, rng, t, media, c->escalated, DISC_TRANSFER);
 					t = acd_wait(p, rng, t, q2, media, false);
 					l2 = plan_leg(p, PURPOSE_AGENT, media, 0);

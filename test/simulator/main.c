@@ -805,7 +805,7 @@ serve(void)
 						 MHD_USE_ERROR_LOG,
 						 (uint16_t) sim_config.port, NULL, NULL, answer, NULL,
 						 MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
-						 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (256 * 1024),
+						 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (64 * 1024),
 						 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 300,
 						 MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
 						 MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,

@@ -33,7 +33,7 @@
 #define LOCATOR_SLOTS	65536	/* open cursors kept; the oldest go first */
 #define MIN_VERSION		20
 #define TOKEN_PREFIX	"00DSIM000000001!AQgcsim."
-#define REFRESH_PREFIX	"5Aep"
+#define REVOKED_PREFIX	"revoked"	/* refresh tokens gcsim refuses */
 
 typedef struct Locator
 {
@@ -240,8 +240,10 @@ handle_token(const SimRequest *req, SimResponse *resp)
 	}
 	else if (strcmp(grant, "refresh_token") == 0)
 	{
+		/* any refresh token is good unless empty or "revoked..." */
 		if (!sim_query_arg(req->body, "refresh_token", refresh, sizeof(refresh)) ||
-			strncmp(refresh, REFRESH_PREFIX, strlen(REFRESH_PREFIX)) != 0)
+			refresh[0] == '\0' ||
+			strncmp(refresh, REVOKED_PREFIX, strlen(REVOKED_PREFIX)) == 0)
 		{
 			oauth_error(resp, "invalid_grant", "expired access/refresh token");
 			return;
@@ -775,50 +777,49 @@ path_is(const char *path, const char *want)
 		(path[n] == '\0' || (path[n] == '/' && path[n + 1] == '\0'));
 }
 
-int
-sf_handle(const SimRequest *req, SimResponse *resp)
+/*
+ * Serves one /services/data/... request; *used is the request count after
+ * it (unchanged when the request does not count).
+ */
+static void
+handle_data(const SimRequest *req, SimResponse *resp, int64_t *used)
 {
 	const char *path = req->path;
 	const char *rest;
+	const char *slash;
 	char		version[16];
-	int64_t		used;
 
-	if (strncmp(path, "/services/", 10) != 0)
-		return 0;
-	resp->content_type = "application/json;charset=UTF-8";
-	resp->endpoint = "sf.other";
+	pthread_mutex_lock(&sf_lock);
+	*used = api_used;
+	pthread_mutex_unlock(&sf_lock);
+
 	if (req->url_len > SF_MAX_URL)
 	{
 		sf_error(resp, 414, "URI_TOO_LONG",
 				 "The request URI is longer than 16384 bytes");
-		return 1;
-	}
-	if (path_is(path, "/services/oauth2/token"))
-	{
-		handle_token(req, resp);
-		return 1;
+		return;
 	}
 	if (path_is(path, "/services/data"))
 	{
 		handle_versions(resp);
-		return 1;
+		return;
 	}
 	if (strncmp(path, "/services/data/", 15) != 0 ||
 		(rest = parse_version(path + 15, version, sizeof(version))) == NULL)
 	{
 		sf_error(resp, 404, "NOT_FOUND", "The requested resource does not exist");
-		return 1;
+		return;
 	}
 	if (!token_valid(req->authorization, req->now_ms))
 	{
 		sf_error(resp, 401, "INVALID_SESSION_ID", "Session expired or invalid");
-		return 1;
+		return;
 	}
 
 	pthread_mutex_lock(&sf_lock);
-	used = ++api_used;
+	*used = ++api_used;
 	pthread_mutex_unlock(&sf_lock);
-	if (used > daily_limit())
+	if (*used > daily_limit())
 	{
 		resp->endpoint = "sf.limits";
 		sf_error(resp, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
@@ -831,7 +832,7 @@ sf_handle(const SimRequest *req, SimResponse *resp)
 				 req->method);
 		sf_error(resp, 405, "METHOD_NOT_ALLOWED", msg);
 	}
-	else if (rest[0] == '\0' || path_is(rest, ""))
+	else if (path_is(rest, ""))
 		handle_resources(resp, version);
 	else if (path_is(rest, "/query") || path_is(rest, "/queryAll"))
 		handle_query(req, resp, version, rest[6] == 'A');
@@ -842,19 +843,36 @@ sf_handle(const SimRequest *req, SimResponse *resp)
 	else if (path_is(rest, "/sobjects"))
 		handle_sobjects(resp, version);
 	else if (strncmp(rest, "/sobjects/", 10) == 0 &&
-			 strlen(rest) > 19 && path_is(strchr(rest + 10, '/') ? strchr(rest + 10, '/') : "", "/describe"))
+			 (slash = strchr(rest + 10, '/')) != NULL &&
+			 slash - (rest + 10) < 64 && path_is(slash, "/describe"))
 	{
 		char		name[64];
-		size_t		n = strchr(rest + 10, '/') - (rest + 10);
 
-		snprintf(name, sizeof(name), "%.*s", (int) (n < 63 ? n : 63), rest + 10);
+		snprintf(name, sizeof(name), "%.*s", (int) (slash - (rest + 10)), rest + 10);
 		handle_describe(resp, version, name);
 	}
 	else if (path_is(rest, "/limits"))
-		handle_limits(resp, used);
+		handle_limits(resp, *used);
 	else
 		sf_error(resp, 404, "NOT_FOUND", "The requested resource does not exist");
+}
 
+int
+sf_handle(const SimRequest *req, SimResponse *resp)
+{
+	int64_t		used;
+
+	if (strncmp(req->path, "/services/", 10) != 0)
+		return 0;
+	resp->content_type = "application/json;charset=UTF-8";
+	resp->endpoint = "sf.other";
+	if (path_is(req->path, "/services/oauth2/token"))
+	{
+		handle_token(req, resp);
+		return 1;
+	}
+	/* every REST response says how much of the allocation is used */
+	handle_data(req, resp, &used);
 	sim_response_header(resp, "Sforce-Limit-Info", "api-usage=%" PRId64 "/%d",
 						used, daily_limit());
 	return 1;

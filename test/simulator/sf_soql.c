@@ -1033,8 +1033,8 @@ parse_int_clause(Parser *p, int64_t *out)
 {
 	const Token *t = next(p);
 
-	if (t->kind != TK_NUMBER || t->start[0] == '-' ||
-		memchr(t->start, '.', t->len) != NULL)
+	if (t->kind != TK_NUMBER || !isdigit((unsigned char) t->start[0]) ||
+		strspn(t->start, "0123456789") != (size_t) t->len)
 	{
 		unexpected(p, t);
 		return false;
@@ -1069,8 +1069,17 @@ sf_soql_parse(const char *soql, SfError *err)
 		goto fail;
 	/* the select list is resolved once FROM names the object */
 	sel_start = p->pos;
-	while (peek(p)->kind != TK_EOF && !tok_is(peek(p), "FROM"))
-		next(p);
+	{
+		int			depth = 0;
+
+		/* skip parenthesized parts: a subquery's FROM is not ours */
+		while (peek(p)->kind != TK_EOF && (depth > 0 || !tok_is(peek(p), "FROM")))
+		{
+			depth += peek(p)->kind == TK_LPAREN;
+			depth -= peek(p)->kind == TK_RPAREN && depth > 0;
+			next(p);
+		}
+	}
 	sel_end = p->pos;
 	if (!expect(p, "FROM"))
 		goto fail;
@@ -1102,6 +1111,12 @@ sf_soql_parse(const char *soql, SfError *err)
 		{
 			const Token *f = &p->toks[i];
 
+			if (f->kind == TK_LPAREN)
+			{
+				perr(p, f->pos, "MALFORMED_QUERY",
+					 "parent-to-child subqueries are not supported by gcsim");
+				goto fail;
+			}
 			if (f->kind != TK_IDENT || tok_is(f, "COUNT") ||
 				(i + 1 < sel_end && p->toks[i + 1].kind != TK_COMMA))
 			{

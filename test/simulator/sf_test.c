@@ -465,9 +465,12 @@ test_soql_errors(void)
 	expect_error("SELECT Id FROM Account WHERE Id = 'abc'", "INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: abc");
 	expect_error("SELECT Id, Name, name FROM Account", "MALFORMED_QUERY", "duplicate field selected");
 	expect_error("SELECT FROM Account", "MALFORMED_QUERY", NULL);
+	expect_error("SELECT Id, (SELECT Id FROM Cases) FROM Account", "MALFORMED_QUERY", "subqueries");
+	expect_error("SELECT COUNT(Id) FROM Account", "MALFORMED_QUERY", NULL);
 	expect_error("SELECT Id, FROM Account", "MALFORMED_QUERY", NULL);
 	expect_error("SELECT Id FROM Account WHERE", "MALFORMED_QUERY", "<EOF>");
 	expect_error("SELECT Id FROM Account LIMIT -1", "MALFORMED_QUERY", NULL);
+	expect_error("SELECT Id FROM Account LIMIT 1e3", "MALFORMED_QUERY", NULL);
 	expect_error("SELECT Id FROM Account WHERE CreatedDate > 2024-13-01T00:00:00Z", "MALFORMED_QUERY", NULL);
 }
 
@@ -568,12 +571,24 @@ test_world(const char *tmp)
 	snprintf(p, sizeof(p), "%s/accounts.csv", d2);
 	b = slurp(p);
 	CHECK(a && b && strcmp(a, b) == 0, "same seed, same accounts.csv");
-	CHECK(a && strncmp(a, "account_id,name,tier,industry,owner_id,owner_name,ltv,phone,open_cases,open_opportunities,created,system_modstamp\r\n", 110) == 0,
+	CHECK(a && strncmp(a, "account_id,name,tier,industry,owner_id,owner_name,ltv,phone,open_cases,open_opportunities,created,system_modstamp\n", 109) == 0,
 		  "accounts.csv header");
 	for (char *s = a; s && *s; s++)
 		lines += *s == '\n';
 	CHECK(lines == 2001, "accounts.csv has 2000 rows: %d lines", lines);
 	free(b);
+	{
+		char		cp[600];
+		char	   *c;
+
+		snprintf(cp, sizeof(cp), "%s/cases.csv", d1);
+		c = slurp(cp);
+		lines = 0;
+		for (char *s = c; s && *s; s++)
+			lines += *s == '\n';
+		CHECK(lines == SF_PRIV->ncases + 1, "cases.csv has every case: %d lines", lines);
+		free(c);
+	}
 	configure(43, 2000);
 	CHECK(sf_write_truth(d2) == 0, "truth written for seed 43");
 	b = slurp(p);
@@ -774,8 +789,13 @@ test_http_oauth(void)
 	exchange_free(&x);
 
 	exchange(&x, "POST", "/services/oauth2/token", NULL,
-			 "grant_type=refresh_token&refresh_token=bogus&client_id=cid", NULL, NULL, NOW_MS);
-	CHECK(x.resp.status == 400 && strcmp(jstr(x.json, "error"), "invalid_grant") == 0, "bad refresh token");
+			 "grant_type=refresh_token&refresh_token=revoked-1&client_id=cid", NULL, NULL, NOW_MS);
+	CHECK(x.resp.status == 400 && strcmp(jstr(x.json, "error"), "invalid_grant") == 0, "revoked refresh token");
+	exchange_free(&x);
+
+	exchange(&x, "POST", "/services/oauth2/token", NULL,
+			 "grant_type=refresh_token&refresh_token=&client_id=cid", NULL, NULL, NOW_MS);
+	CHECK(x.resp.status == 400 && strcmp(jstr(x.json, "error"), "invalid_grant") == 0, "empty refresh token");
 	exchange_free(&x);
 
 	exchange(&x, "POST", "/services/oauth2/token", NULL, "grant_type=password&client_id=cid", NULL, NULL, NOW_MS);
@@ -814,7 +834,8 @@ test_http_session(void)
 	exchange_free(&x);
 	sim_config.sf_token_ttl_s = 7200;
 	exchange(&x, "GET", "/services/data/v62.0/query", q, NULL, "Bearer 00Dgarbage", NULL, NOW_MS);
-	CHECK(x.resp.status == 401 && strcmp(error_code(&x), "INVALID_SESSION_ID") == 0, "garbage token");
+	CHECK(x.resp.status == 401 && strcmp(error_code(&x), "INVALID_SESSION_ID") == 0 &&
+		  header(&x.resp, "Sforce-Limit-Info") != NULL, "garbage token (with Sforce-Limit-Info)");
 	exchange_free(&x);
 	{
 		/* a forged issue time does not verify */

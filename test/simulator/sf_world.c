@@ -577,7 +577,10 @@ sf_world_free(void)
  * ---------------------------------------------------------------------
  */
 
-/* one CSV field (RFC 4180); NULL is an empty field */
+/*
+ * One CSV field with RFC 4180 quoting (lines end in LF, as in the Genesys
+ * truth files); NULL is an empty field, an empty string is "".
+ */
 static void
 csv_field(FILE *f, const char *s, bool last)
 {
@@ -597,28 +600,87 @@ csv_field(FILE *f, const char *s, bool last)
 		else
 			fputs(s, f);
 	}
-	fputs(last ? "\r\n" : ",", f);
+	fputc(last ? '\n' : ',', f);
 }
 
-int
-sf_write_truth(const char *dir)
+/* DIR/name opened for writing with its header line written, or NULL */
+static FILE *
+open_csv(const char *dir, const char *name, const char *header)
 {
 	char		path[4096];
 	FILE	   *f;
 
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f)
+		fprintf(f, "%s\n", header);
+	return f;
+}
+
+static void
+csv_ts(FILE *f, int64_t ms, bool last)
+{
+	char		buf[40];
+
+	if (ms == SF_NULL_I64)
+	{
+		csv_field(f, NULL, last);
+		return;
+	}
+	sf_format_iso_z(buf, ms);
+	csv_field(f, buf, last);
+}
+
+static void
+csv_cents(FILE *f, int64_t cents)
+{
+	char		buf[40];
+
+	if (cents == SF_NULL_I64)
+	{
+		csv_field(f, NULL, false);
+		return;
+	}
+	sf_format_decimal(buf, sizeof(buf), cents, 2);
+	csv_field(f, buf, false);
+}
+
+static void
+csv_int(FILE *f, int64_t v)
+{
+	char		buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long) v);
+	csv_field(f, buf, false);
+}
+
+static const char *
+account_id_of(int row)
+{
+	return row >= 0 ? sf_world.accounts[row].id : NULL;
+}
+
+/*
+ * accounts.csv (the contract), and cases.csv and opportunities.csv with
+ * every row, soft-deleted ones included (is_deleted).
+ */
+int
+sf_write_truth(const char *dir)
+{
+	FILE	   *f;
+	int			rc = 0;
+
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		return -1;
-	snprintf(path, sizeof(path), "%s/accounts.csv", dir);
-	f = fopen(path, "w");
+	f = open_csv(dir, "accounts.csv",
+				 "account_id,name,tier,industry,owner_id,owner_name,ltv,phone,"
+				 "open_cases,open_opportunities,created,system_modstamp");
 	if (f == NULL)
 		return -1;
-	fputs("account_id,name,tier,industry,owner_id,owner_name,ltv,phone,"
-		  "open_cases,open_opportunities,created,system_modstamp\r\n", f);
 	for (int i = 0; i < sf_world.naccounts; i++)
 	{
 		const SfAccount *a = &sf_world.accounts[i];
 		const SfUser *owner = &SF_PRIV->users[SF_PRIV->acc_extra[i].owner_row];
-		char		buf[64];
 
 		csv_field(f, a->id, false);
 		csv_field(f, a->name, false);
@@ -626,19 +688,65 @@ sf_write_truth(const char *dir)
 		csv_field(f, a->industry, false);
 		csv_field(f, a->owner_id, false);
 		csv_field(f, owner->name, false);
-		sf_format_decimal(buf, sizeof(buf), a->ltv_cents, 2);
-		csv_field(f, buf, false);
+		csv_cents(f, a->ltv_cents);
 		csv_field(f, a->phone, false);
-		snprintf(buf, sizeof(buf), "%d", a->open_cases);
-		csv_field(f, buf, false);
-		snprintf(buf, sizeof(buf), "%d", a->open_opportunities);
-		csv_field(f, buf, false);
-		sf_format_iso_z(buf, a->created_ms);
-		csv_field(f, buf, false);
-		sf_format_iso_z(buf, a->modstamp_ms);
-		csv_field(f, buf, true);
+		csv_int(f, a->open_cases);
+		csv_int(f, a->open_opportunities);
+		csv_ts(f, a->created_ms, false);
+		csv_ts(f, a->modstamp_ms, true);
 	}
-	if (fclose(f) != 0)
+	rc |= fclose(f);
+
+	f = open_csv(dir, "cases.csv",
+				 "case_id,case_number,account_id,owner_id,status,is_closed,priority,"
+				 "origin,subject,created,closed,system_modstamp,is_deleted");
+	if (f == NULL)
 		return -1;
-	return 0;
+	for (int i = 0; i < SF_PRIV->ncases; i++)
+	{
+		const SfCase *c = &SF_PRIV->cases[i];
+
+		csv_field(f, c->id, false);
+		csv_field(f, c->number, false);
+		csv_field(f, account_id_of(c->account_row), false);
+		csv_field(f, SF_PRIV->users[c->owner_row].id, false);
+		csv_field(f, c->status, false);
+		csv_field(f, c->closed ? "true" : "false", false);
+		csv_field(f, c->priority, false);
+		csv_field(f, c->origin, false);
+		csv_field(f, c->subject, false);
+		csv_ts(f, c->created_ms, false);
+		csv_ts(f, c->closed_ms, false);
+		csv_ts(f, c->modstamp_ms, false);
+		csv_field(f, c->deleted ? "true" : "false", true);
+	}
+	rc |= fclose(f);
+
+	f = open_csv(dir, "opportunities.csv",
+				 "opportunity_id,account_id,owner_id,name,stage,is_closed,is_won,"
+				 "amount,close_date,probability,created,system_modstamp,is_deleted");
+	if (f == NULL)
+		return -1;
+	for (int i = 0; i < SF_PRIV->nopps; i++)
+	{
+		const SfOpportunity *o = &SF_PRIV->opps[i];
+		char		day[16];
+
+		csv_field(f, o->id, false);
+		csv_field(f, account_id_of(o->account_row), false);
+		csv_field(f, SF_PRIV->users[o->owner_row].id, false);
+		csv_field(f, o->name, false);
+		csv_field(f, o->stage, false);
+		csv_field(f, o->closed ? "true" : "false", false);
+		csv_field(f, o->won ? "true" : "false", false);
+		csv_cents(f, o->amount_cents);
+		sf_format_date(day, o->close_day);
+		csv_field(f, day, false);
+		csv_int(f, o->probability);
+		csv_ts(f, o->created_ms, false);
+		csv_ts(f, o->modstamp_ms, false);
+		csv_field(f, o->deleted ? "true" : "false", true);
+	}
+	rc |= fclose(f);
+	return rc == 0 ? 0 : -1;
 }

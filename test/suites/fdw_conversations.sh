@@ -25,6 +25,7 @@ sql "CREATE SERVER fc_gc FOREIGN DATA WRAPPER gcanalytics_fdw
      CREATE USER MAPPING FOR CURRENT_USER SERVER fc_gc OPTIONS (client_id 'fc', client_secret 'fc-secret');
      CREATE SCHEMA fc;
      IMPORT FOREIGN SCHEMA analytics FROM SERVER fc_gc INTO fc;
+     ALTER FOREIGN TABLE fc.conversations OPTIONS (ADD extraction 'query');
      CREATE FOREIGN TABLE fc.conversations_job (
          conversation_id text, conversation_start timestamptz, conversation_end timestamptz,
          media_type text, originating_direction text, queue_id text, agent_id text, wrapup_code text,

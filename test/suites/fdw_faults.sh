@@ -18,7 +18,7 @@ chmod -R a+rX "$T"
 make_server() { # name url [extra options]
     sql "DROP SERVER IF EXISTS $1 CASCADE;
          CREATE SERVER $1 FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'genesys', api_url '$2', login_url '$2', max_retries '8', requests_per_minute '100000' ${3:-});
+           OPTIONS (service 'genesys', api_url '$2', login_url '$2', requests_per_minute '100000' ${3:-});
          CREATE USER MAPPING FOR CURRENT_USER SERVER $1 OPTIONS (client_id 'ff', client_secret 'ff-secret');
          CREATE FOREIGN TABLE ${1}_conv (conversation_id text, conversation_start timestamptz,
              talk_ms bigint, handle_ms bigint, transfers integer, queue_id text)
@@ -38,16 +38,23 @@ check_equal() { # what table
     assert_eq "$(sql "SELECT count(*) FROM ff_truth") 0" "$(sql "SELECT count(*) FROM $2") $diff" "$1"
 }
 
-# tokens live 2 s and every response takes 20 ms: the scan outlives several tokens
+# tokens live 1 s and every response takes 40 ms: a scan of 120 pages
+# outlives several tokens
 start_gcsim --seed $SEED --conversations-per-day $PER_DAY --now $NOW \
-    --fault-429 0.10 --fault-503 0.05 --fault-drop 0.02 --gc-token-ttl 2 --latency-ms 20
-make_server ff_gc "$GCSIM_URL" ", page_size '50'"
+    --fault-429 0.10 --fault-503 0.05 --fault-drop 0.02 --gc-token-ttl 1 --latency-ms 40
+make_server ff_gc "$GCSIM_URL" ", page_size '10', max_retries '10'"
 sql "DROP TABLE IF EXISTS ff_got; CREATE TABLE ff_got AS SELECT * FROM ff_gc_conv
      WHERE conversation_start >= '$DAY' AND conversation_start < '$NEXT'"
 check_equal "with 429s, 503s, dropped connections and expiring tokens the result is exactly the truth" ff_got
 stats=$(curl -s "$GCSIM_URL/sim/stats")
 echo "gcsim stats: $stats" | head -c 2000; echo
-echo "$stats" | grep -q '429' || fail "gcsim served no 429: the faults were not exercised"
+fault_count() { echo "$stats" | grep -o "\"gc.details.query\":{[^}]*}" | grep -o "\"$1\":[0-9]*" | grep -o '[0-9]*$'; }
+oauth=$(echo "$stats" | grep -o '"gc.oauth":{"requests":[0-9]*' | grep -o '[0-9]*$')
+[ "$(fault_count 429)" -ge 3 ] || fail "gcsim served too few 429s: the faults were not exercised"
+[ "$(fault_count 503)" -ge 1 ] || fail "gcsim served no 503: the faults were not exercised"
+[ "$(fault_count drop)" -ge 1 ] || fail "gcsim dropped no connection: the faults were not exercised"
+[ "$oauth" -ge 2 ] || fail "the token never expired during the scan ($oauth token requests)"
+echo "ok: faults exercised: $(fault_count 429) x 429, $(fault_count 503) x 503, $(fault_count drop) dropped, $oauth tokens"
 
 # the same through the details jobs
 sql "ALTER FOREIGN TABLE ff_gc_conv OPTIONS (ADD extraction 'job')"

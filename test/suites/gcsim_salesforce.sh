@@ -74,6 +74,9 @@ printf 'ok: client_credentials with HTTP Basic\n'
 [ -n "$(token -d grant_type=refresh_token -d refresh_token=5Aep861gcsim -d client_id=cid)" ] \
     || fail "refresh_token grant"
 printf 'ok: refresh_token grant\n'
+status=$(curl_json -X POST "$URL/services/oauth2/token" -d grant_type=refresh_token \
+    -d refresh_token=revoked-42 -d client_id=cid)
+assert_eq "400 invalid_grant" "$status $(jget error <"$TMP/body")" "revoked refresh token"
 status=$(curl_json -X POST "$URL/services/oauth2/token" -d grant_type=client_credentials \
     -d client_id=cid -d client_secret=wrong)
 assert_eq "400 invalid_client" "$status $(jget error <"$TMP/body")" "wrong client secret"
@@ -130,6 +133,10 @@ grep -q '"records":\[\]' "$TMP/body" || fail "COUNT() must return no records"
 want=$(awk -F , 'NR > 1 { s += $9 } END { print s }' "$TMP/truth/accounts.csv")
 query "SELECT COUNT() FROM Case WHERE IsClosed = false AND AccountId != null" >/dev/null
 assert_eq "$want" "$(jget totalSize <"$TMP/body")" "open cases equal the sum of open_cases"
+curl_json -G -H "Authorization: Bearer $TOKEN" "$URL$V/queryAll" --data-urlencode "q=SELECT COUNT() FROM Case" >/dev/null
+assert_eq "$(($(wc -l <"$TMP/truth/cases.csv") - 1))" "$(jget totalSize <"$TMP/body")" "queryAll counts every row of cases.csv"
+query "SELECT COUNT() FROM Case" >/dev/null
+assert_eq "$(grep -c ',false$' "$TMP/truth/cases.csv")" "$(jget totalSize <"$TMP/body")" "query skips the deleted cases"
 want=$(awk -F , 'NR > 1 { s += $10 } END { print s }' "$TMP/truth/accounts.csv")
 query "SELECT COUNT() FROM Opportunity WHERE IsClosed = null" >/dev/null
 assert_eq "$want" "$(jget totalSize <"$TMP/body")" "open opportunities (BoolField = null) equal open_opportunities"
