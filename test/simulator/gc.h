@@ -52,6 +52,9 @@ typedef struct StrBuf
 	size_t		cap;
 } StrBuf;
 
+/* FNV-1a hash of a NUL-terminated string */
+extern uint64_t sim_hash_str(const char *s);
+
 extern void sb_init(StrBuf *sb, size_t cap);
 extern void sb_free(StrBuf *sb);
 extern void sb_reserve(StrBuf *sb, size_t extra);
@@ -422,7 +425,11 @@ extern struct json_object *gc_parse_body(const SimRequest *req, SimResponse *res
 /* parses "start/end"; 0 on success */
 extern int	gc_parse_interval(const char *s, int64_t *start, int64_t *end);
 extern void gc_details_query(const SimRequest *req, SimResponse *resp);
-extern void gc_details_jobs(const SimRequest *req, const char *rest, SimResponse *resp);
+extern void gc_job_create(const SimRequest *req, SimResponse *resp);
+extern void gc_job_status(const char *id, SimResponse *resp);
+extern void gc_job_delete(const char *id, SimResponse *resp);
+extern void gc_job_results(const SimRequest *req, const char *id, SimResponse *resp);
+extern void gc_job_availability(SimResponse *resp);
 extern void gc_conversation_by_id(const char *id, SimResponse *resp);
 extern void gc_conversations_by_ids(const SimRequest *req, SimResponse *resp);
 extern void gc_jobs_reset(void);
@@ -446,6 +453,12 @@ extern int	gc_handle(const SimRequest *req, SimResponse *resp);
 /* fills resp with a Genesys ErrorBody */
 extern void gc_error(SimResponse *resp, int status, const char *code,
 					 const char *fmt,...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * The /sim/stats label of a Genesys request ("gc.details.query", ...), or
+ * NULL when the path is not Genesys's; does not run the request.
+ */
+extern const char *gc_endpoint_label(const SimRequest *req);
 
 /* the client id a Genesys bearer token was issued to, for rate limiting */
 extern bool gc_token_client(const char *authorization, uint64_t *client_key);

@@ -82,19 +82,6 @@ parse_period(const char *s)
 	return -1;
 }
 
-static uint64_t
-hash_key(const char *s)
-{
-	uint64_t	h = UINT64_C(0xcbf29ce484222325);
-
-	for (; *s; s++)
-	{
-		h ^= (unsigned char) *s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
-}
-
 /* the group of these dimension values, created when new */
 static Group *
 group_for(AggQuery *q, const char **values)
@@ -106,7 +93,7 @@ group_for(AggQuery *q, const char **values)
 	for (int i = 0; i < q->ngroup_by; i++)
 		len += (size_t) snprintf(key + len, sizeof(key) - len, "%s\x1f",
 								 values[i] ? values[i] : "\x1e");
-	h = hash_key(key);
+	h = sim_hash_str(key);
 	for (;; h++)
 	{
 		int		   *slot = &q->slots[h % (uint64_t) q->nslots];
@@ -381,7 +368,6 @@ gc_aggregates_query(const SimRequest *req, SimResponse *resp)
 				now_day = sim_config.now_ms / MS_PER_DAY;
 	bool		ok = true;
 
-	resp->endpoint = "gc.aggregates.query";
 	if (!(body = gc_parse_body(req, resp)))
 		return;
 	if (agg_parse(body, &q, resp) != 0)

@@ -70,19 +70,6 @@ token_mac(uint64_t issued, uint64_t client)
 	return mix(sim_config.seed ^ mix(issued ^ mix(client + UINT64_C(0x6763736d))));
 }
 
-static uint64_t
-str_key(const char *s)
-{
-	uint64_t	h = UINT64_C(0xcbf29ce484222325);
-
-	for (; *s; s++)
-	{
-		h ^= (unsigned char) *s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h ? h : 1;
-}
-
 /* parses and verifies a token; false when forged or malformed */
 static bool
 token_parse(const char *tok, uint64_t *issued, uint64_t *client)
@@ -183,7 +170,6 @@ oauth_token(const SimRequest *req, SimResponse *resp)
 				issued;
 	StrBuf		sb;
 
-	resp->endpoint = "gc.oauth";
 	if (strcmp(req->method, "POST") != 0)
 	{
 		oauth_error(resp, 400, "invalid_request", "Use POST.");
@@ -216,7 +202,7 @@ oauth_token(const SimRequest *req, SimResponse *resp)
 					"Only grant_type=client_credentials is supported.");
 		return;
 	}
-	client = str_key(creds);
+	client = sim_hash_str(creds) | 1;
 	issued = (uint64_t) req->now_ms;
 	sb_init(&sb, 160);
 	sb_printf(&sb, "{\"access_token\":\"gcsim1.%llx.%llx.%llx\",\"token_type\":\"bearer\","
@@ -262,16 +248,25 @@ typedef enum ListKind
 	LIST_QUEUES, LIST_USERS, LIST_WRAPUPS
 } ListKind;
 
+/* {"id","name","selfUri":uri_base + id} */
+static void
+entity_ref(StrBuf *sb, const char *id, const char *name, const char *uri_base)
+{
+	sb_puts(sb, "{\"id\":");
+	sb_json_str(sb, id);
+	sb_puts(sb, ",\"name\":");
+	sb_json_str(sb, name);
+	sb_puts(sb, ",\"selfUri\":\"");
+	sb_puts(sb, uri_base);
+	sb_puts(sb, id);
+	sb_puts(sb, "\"}");
+}
+
 static void
 render_division(StrBuf *sb, int div)
 {
-	sb_puts(sb, "{\"id\":");
-	sb_json_str(sb, gc_world.divisions[div].id);
-	sb_puts(sb, ",\"name\":");
-	sb_json_str(sb, gc_world.divisions[div].name);
-	sb_puts(sb, ",\"selfUri\":\"/api/v2/authorization/divisions/");
-	sb_puts(sb, gc_world.divisions[div].id);
-	sb_puts(sb, "\"}");
+	entity_ref(sb, gc_world.divisions[div].id, gc_world.divisions[div].name,
+			   "/api/v2/authorization/divisions/");
 }
 
 static void
@@ -379,8 +374,6 @@ listing(const SimRequest *req, SimResponse *resp, ListKind kind)
 	bool		desc = false;
 	StrBuf		sb;
 
-	resp->endpoint = kind == LIST_QUEUES ? "gc.queues" : kind == LIST_USERS ? "gc.users" :
-		"gc.wrapupcodes";
 	if (sim_query_arg(req->query, "pageSize", arg, sizeof(arg)))
 		page_size = atoi(arg);
 	if (sim_query_arg(req->query, "pageNumber", arg, sizeof(arg)))
@@ -394,7 +387,8 @@ listing(const SimRequest *req, SimResponse *resp, ListKind kind)
 		return;
 	}
 	sim_query_arg(req->query, "name", name_pat, sizeof(name_pat));
-	sim_query_arg(req->query, "state", state, sizeof(state));
+	if (!sim_query_arg(req->query, "state", state, sizeof(state)) || !state[0])
+		snprintf(state, sizeof(state), "active");
 	if (!sim_query_arg(req->query, "id", id_filter, sizeof(id_filter)))
 		sim_query_arg(req->query, "id[]", id_filter, sizeof(id_filter));
 	if (sim_query_arg(req->query, "sortOrder", arg, sizeof(arg)))
@@ -456,13 +450,8 @@ listing(const SimRequest *req, SimResponse *resp, ListKind kind)
 static void
 user_ref(StrBuf *sb, const char *key, int user)
 {
-	sb_printf(sb, ",\"%s\":{\"id\":", key);
-	sb_json_str(sb, gc_world.users[user].id);
-	sb_puts(sb, ",\"name\":");
-	sb_json_str(sb, gc_world.users[user].name);
-	sb_puts(sb, ",\"selfUri\":\"/api/v2/users/");
-	sb_puts(sb, gc_world.users[user].id);
-	sb_puts(sb, "\"}");
+	sb_printf(sb, ",\"%s\":", key);
+	entity_ref(sb, gc_world.users[user].id, gc_world.users[user].name, "/api/v2/users/");
 }
 
 static void
@@ -475,7 +464,6 @@ quality_evaluation(const char *conv_id, const char *eval_id, SimResponse *resp)
 	int			scores[GC_FORM_GROUPS][GC_GROUP_QUESTIONS];
 	StrBuf		sb;
 
-	resp->endpoint = "gc.quality.evaluation";
 	for (int i = 0; c && i < c->neval; i++)
 		if (strcmp(d->eval[c->first_eval + i].id, eval_id) == 0)
 			e = &d->eval[c->first_eval + i];
@@ -601,71 +589,172 @@ gc_reset(void)
 	gc_jobs_reset();
 }
 
-int
-gc_handle(const SimRequest *req, SimResponse *resp)
+typedef enum GcRoute
+{
+	R_NONE = 0,					/* not a Genesys path */
+	R_OAUTH,
+	R_DETAILS_QUERY,
+	R_JOBS_CREATE,
+	R_JOBS_AVAILABILITY,
+	R_JOBS_STATUS,
+	R_JOBS_DELETE,
+	R_JOBS_RESULTS,
+	R_CONVERSATIONS,
+	R_CONVERSATION,
+	R_AGGREGATES,
+	R_QUEUES,
+	R_USERS,
+	R_WRAPUPS,
+	R_QUALITY,
+	R_UNKNOWN,
+	NUM_ROUTES
+} GcRoute;
+
+static const char *const route_labels[NUM_ROUTES] = {
+	NULL, "gc.oauth", "gc.details.query", "gc.jobs.create", "gc.jobs.availability",
+	"gc.jobs.status", "gc.jobs.delete", "gc.jobs.results", "gc.conversations",
+	"gc.conversation", "gc.aggregates.query", "gc.queues", "gc.users",
+	"gc.wrapupcodes", "gc.quality.evaluation", "gc.unknown"
+};
+
+/* which endpoint a request is for; ids found in the path go to a and b */
+static GcRoute
+route(const SimRequest *req, char a[64], char b[64])
 {
 	const char *path = req->path;
-	bool		get = strcmp(req->method, "GET") == 0;
-	bool		post = strcmp(req->method, "POST") == 0;
+	const char *m = req->method;
+	bool		get = strcmp(m, "GET") == 0;
+	bool		post = strcmp(m, "POST") == 0;
 
+	a[0] = b[0] = '\0';
 	if (strcmp(path, "/oauth/token") == 0)
-	{
-		oauth_token(req, resp);
-		return 1;
-	}
+		return R_OAUTH;
 	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0)
-		return 0;
-	if (!check_auth(req, resp))
-	{
-		resp->endpoint = "gc.unauthorized";
-		return 1;
-	}
+		return R_NONE;
 	if (strncmp(path, DETAILS_PREFIX, strlen(DETAILS_PREFIX)) == 0)
 	{
 		const char *rest = path + strlen(DETAILS_PREFIX);
 		size_t		n = strlen(rest);
 
 		if (strcmp(rest, "details/query") == 0 && post)
-			gc_details_query(req, resp);
-		else if (strncmp(rest, "details/jobs", 12) == 0 &&
-				 (rest[12] == '\0' || rest[12] == '/'))
-			gc_details_jobs(req, rest + 12, resp);
-		else if (strcmp(rest, "details") == 0 && get)
-			gc_conversations_by_ids(req, resp);
-		else if (strcmp(rest, "aggregates/query") == 0 && post)
-			gc_aggregates_query(req, resp);
-		else if (get && n > 8 && strcmp(rest + n - 8, "/details") == 0 && n - 8 < 64)
+			return R_DETAILS_QUERY;
+		if (strcmp(rest, "details/jobs") == 0 && post)
+			return R_JOBS_CREATE;
+		if (strcmp(rest, "details/jobs/availability") == 0 && get)
+			return R_JOBS_AVAILABILITY;
+		if (strncmp(rest, "details/jobs/", 13) == 0)
 		{
-			char		id[64];
+			int			used = 0;
 
-			snprintf(id, sizeof(id), "%.*s", (int) (n - 8), rest);
-			gc_conversation_by_id(id, resp);
+			if (sscanf(rest + 13, "%63[^/]%n", a, &used) != 1)
+				return R_UNKNOWN;
+			if (rest[13 + used] == '\0')
+				return get ? R_JOBS_STATUS : strcmp(m, "DELETE") == 0 ? R_JOBS_DELETE : R_UNKNOWN;
+			return get && strcmp(rest + 13 + used, "/results") == 0 ? R_JOBS_RESULTS : R_UNKNOWN;
 		}
-		else
-			gc_error(resp, 404, "not.found", "The requested resource was not found: %s %s",
-					 req->method, path);
-		return 1;
+		if (strcmp(rest, "details") == 0 && get)
+			return R_CONVERSATIONS;
+		if (strcmp(rest, "aggregates/query") == 0 && post)
+			return R_AGGREGATES;
+		if (get && n > 8 && n - 8 < 64 && strcmp(rest + n - 8, "/details") == 0 &&
+			!memchr(rest, '/', n - 8))
+		{
+			snprintf(a, 64, "%.*s", (int) (n - 8), rest);
+			return R_CONVERSATION;
+		}
+		return R_UNKNOWN;
 	}
 	if (get && strcmp(path, "/api/v2/routing/queues") == 0)
-		listing(req, resp, LIST_QUEUES);
-	else if (get && strcmp(path, "/api/v2/users") == 0)
-		listing(req, resp, LIST_USERS);
-	else if (get && strcmp(path, "/api/v2/routing/wrapupcodes") == 0)
-		listing(req, resp, LIST_WRAPUPS);
-	else if (get && strncmp(path, "/api/v2/quality/conversations/", 30) == 0)
+		return R_QUEUES;
+	if (get && strcmp(path, "/api/v2/users") == 0)
+		return R_USERS;
+	if (get && strcmp(path, "/api/v2/routing/wrapupcodes") == 0)
+		return R_WRAPUPS;
+	if (get && strncmp(path, "/api/v2/quality/conversations/", 30) == 0)
 	{
-		char		conv[64],
-					eval[64];
-		int			n = 0;
+		int			used = 0;
 
-		if (sscanf(path + 30, "%63[^/]/evaluations/%63[^/]%n", conv, eval, &n) == 2 &&
-			path[30 + n] == '\0')
-			quality_evaluation(conv, eval, resp);
-		else
-			gc_error(resp, 404, "not.found", "The requested resource was not found.");
+		if (sscanf(path + 30, "%63[^/]/evaluations/%63[^/]%n", a, b, &used) == 2 &&
+			path[30 + used] == '\0')
+			return R_QUALITY;
 	}
-	else
-		gc_error(resp, 404, "not.found", "The requested resource was not found: %s %s",
-				 req->method, path);
+	return R_UNKNOWN;
+}
+
+const char *
+gc_endpoint_label(const SimRequest *req)
+{
+	char		a[64],
+				b[64];
+
+	return route_labels[route(req, a, b)];
+}
+
+int
+gc_handle(const SimRequest *req, SimResponse *resp)
+{
+	char		a[64],
+				b[64];
+	GcRoute		r = route(req, a, b);
+
+	if (r == R_NONE)
+		return 0;
+	resp->endpoint = route_labels[r];
+	if (r == R_OAUTH)
+	{
+		oauth_token(req, resp);
+		return 1;
+	}
+	if (!check_auth(req, resp))
+	{
+		resp->endpoint = "gc.unauthorized";
+		return 1;
+	}
+	switch (r)
+	{
+		case R_DETAILS_QUERY:
+			gc_details_query(req, resp);
+			break;
+		case R_JOBS_CREATE:
+			gc_job_create(req, resp);
+			break;
+		case R_JOBS_AVAILABILITY:
+			gc_job_availability(resp);
+			break;
+		case R_JOBS_STATUS:
+			gc_job_status(a, resp);
+			break;
+		case R_JOBS_DELETE:
+			gc_job_delete(a, resp);
+			break;
+		case R_JOBS_RESULTS:
+			gc_job_results(req, a, resp);
+			break;
+		case R_CONVERSATIONS:
+			gc_conversations_by_ids(req, resp);
+			break;
+		case R_CONVERSATION:
+			gc_conversation_by_id(a, resp);
+			break;
+		case R_AGGREGATES:
+			gc_aggregates_query(req, resp);
+			break;
+		case R_QUEUES:
+			listing(req, resp, LIST_QUEUES);
+			break;
+		case R_USERS:
+			listing(req, resp, LIST_USERS);
+			break;
+		case R_WRAPUPS:
+			listing(req, resp, LIST_WRAPUPS);
+			break;
+		case R_QUALITY:
+			quality_evaluation(a, b, resp);
+			break;
+		default:
+			gc_error(resp, 404, "not.found", "The requested resource was not found: %s %s",
+					 req->method, req->path);
+			break;
+	}
 	return 1;
 }

@@ -20,6 +20,20 @@
 
 #include "gc.h"
 
+/* FNV-1a of a string: the hash of every string-keyed table of gcsim */
+uint64_t
+sim_hash_str(const char *s)
+{
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+
+	for (; *s; s++)
+	{
+		h ^= (unsigned char) *s;
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
 void
 sb_init(StrBuf *sb, size_t cap)
 {

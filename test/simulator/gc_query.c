@@ -46,11 +46,17 @@ typedef struct DetailQuery
 								 * the match cache */
 } DetailQuery;
 
-/* the matches of a query: pinned days and conversation indexes */
+/*
+ * The matches of a query: conversation indexes per day of the range.  A
+ * day is pinned only while it is scanned and, later, while a page that
+ * holds one of its conversations is rendered, so that a long interval
+ * never holds more than the day cache.
+ */
 typedef struct MatchList
 {
+	int64_t		first_day;
 	int			ndays;
-	GcDay	   *days[64];
+	GcDay	   *days[64];		/* pinned days, NULL when not */
 	int			n;
 	int			cap;
 	struct
@@ -252,7 +258,8 @@ static void
 matches_free(MatchList *ml)
 {
 	for (int i = 0; i < ml->ndays; i++)
-		gc_day_release(ml->days[i]);
+		if (ml->days[i])
+			gc_day_release(ml->days[i]);
 	free(ml->items);
 	memset(ml, 0, sizeof(*ml));
 }
@@ -320,8 +327,7 @@ matches_cached(const DetailQuery *q, int64_t first, MatchList *ml)
 	pthread_mutex_unlock(&match_lock);
 	if (!e)
 		return false;
-	for (int i = 0; i < ml->ndays; i++)
-		ml->days[i] = gc_day_get(first + i);
+	ml->first_day = first;
 	return true;
 }
 
@@ -363,12 +369,12 @@ matches_collect(const DetailQuery *q, MatchList *ml, SimResponse *resp)
 		return -1;
 	if (matches_cached(q, first, ml))
 		return 0;
+	ml->first_day = first;
 	for (int64_t day = first; day <= last; day++)
 	{
 		GcDay	   *d = gc_day_get(day);
-		int			di = ml->ndays;
+		int			di = ml->ndays++;
 
-		ml->days[ml->ndays++] = d;
 		for (int i = 0; i < d->nconv; i++)
 		{
 			if (!conversation_matches(q, d, &d->conv[i]))
@@ -384,6 +390,7 @@ matches_collect(const DetailQuery *q, MatchList *ml, SimResponse *resp)
 			ml->items[ml->n].conv = i;
 			ml->n++;
 		}
+		gc_day_release(d);
 	}
 	if (q->limit > 0 && ml->n > q->limit)
 		ml->n = (int) q->limit;
@@ -391,12 +398,16 @@ matches_collect(const DetailQuery *q, MatchList *ml, SimResponse *resp)
 	return 0;
 }
 
+/* the i-th match in the query's order; pins its day until matches_free */
 static const GcConversation *
-match_at(const MatchList *ml, const DetailQuery *q, int i, const GcDay **dp)
+match_at(MatchList *ml, const DetailQuery *q, int i, const GcDay **dp)
 {
 	int			k = q->desc ? ml->n - 1 - i : i;
+	int			di = ml->items[k].day;
 
-	*dp = ml->days[ml->items[k].day];
+	if (!ml->days[di])
+		ml->days[di] = gc_day_get(ml->first_day + di);
+	*dp = ml->days[di];
 	return &(*dp)->conv[ml->items[k].conv];
 }
 
@@ -412,7 +423,6 @@ gc_details_query(const SimRequest *req, SimResponse *resp)
 	StrBuf		sb;
 	int64_t		offset;
 
-	resp->endpoint = "gc.details.query";
 	if (query_parse(req->body, false, &q, resp) != 0)
 		return;
 	if ((int64_t) q.page_number * q.page_size > gc_config.max_results)
@@ -499,15 +509,14 @@ job_lookup(const char *id, char **body, int64_t *submitted, const char **state)
 	return found;
 }
 
-static void
-job_create(const SimRequest *req, SimResponse *resp)
+void
+gc_job_create(const SimRequest *req, SimResponse *resp)
 {
 	DetailQuery q;
 	Job		   *slot = NULL;
 	SimRng		rng;
 	StrBuf		sb;
 
-	resp->endpoint = "gc.jobs.create";
 	if (query_parse(req->body, true, &q, resp) != 0)
 		return;
 	query_free(&q);
@@ -538,14 +547,13 @@ job_create(const SimRequest *req, SimResponse *resp)
 	sb_to_response(&sb, resp);
 }
 
-static void
-job_status(const char *id, SimResponse *resp)
+void
+gc_job_status(const char *id, SimResponse *resp)
 {
 	int64_t		submitted;
 	const char *state;
 	StrBuf		sb;
 
-	resp->endpoint = "gc.jobs.status";
 	if (!job_lookup(id, NULL, &submitted, &state))
 	{
 		gc_error(resp, 404, "not.found", "Job %s was not found.", id);
@@ -568,12 +576,11 @@ job_status(const char *id, SimResponse *resp)
 	sb_to_response(&sb, resp);
 }
 
-static void
-job_delete(const char *id, SimResponse *resp)
+void
+gc_job_delete(const char *id, SimResponse *resp)
 {
 	bool		found = false;
 
-	resp->endpoint = "gc.jobs.delete";
 	pthread_mutex_lock(&job_lock);
 	for (int i = 0; i < MAX_JOBS; i++)
 		if (jobs[i].used && strcmp(jobs[i].id, id) == 0)
@@ -606,8 +613,8 @@ cursor_mask(const char *id)
 	return sim_rng_next(&r) & UINT64_C(0xffffffffffff);
 }
 
-static void
-job_results(const SimRequest *req, const char *id, SimResponse *resp)
+void
+gc_job_results(const SimRequest *req, const char *id, SimResponse *resp)
 {
 	char	   *body = NULL;
 	const char *state;
@@ -619,7 +626,6 @@ job_results(const SimRequest *req, const char *id, SimResponse *resp)
 	StrBuf		sb;
 	int64_t		stop;
 
-	resp->endpoint = "gc.jobs.results";
 	if (!job_lookup(id, &body, NULL, &state))
 	{
 		gc_error(resp, 404, "not.found", "Job %s was not found.", id);
@@ -691,57 +697,17 @@ job_results(const SimRequest *req, const char *id, SimResponse *resp)
 	query_free(&q);
 }
 
-static void
-job_availability(SimResponse *resp)
+void
+gc_job_availability(SimResponse *resp)
 {
 	StrBuf		sb;
 
-	resp->endpoint = "gc.jobs.availability";
 	sb_init(&sb, 64);
 	sb_puts(&sb, "{\"dataAvailabilityDate\":");
 	sb_json_ts(&sb, gc_data_availability_ms());
 	sb_putc(&sb, '}');
 	resp->status = 200;
 	sb_to_response(&sb, resp);
-}
-
-/*
- * Routes /api/v2/analytics/conversations/details/jobs[/...]; rest is the
- * path after ".../jobs" ("" or "/ID" or "/ID/results" or "/availability").
- */
-void
-gc_details_jobs(const SimRequest *req, const char *rest, SimResponse *resp)
-{
-	char		id[64];
-	const char *slash;
-	bool		is_get = strcmp(req->method, "GET") == 0;
-
-	if (rest[0] == '\0' || strcmp(rest, "/") == 0)
-	{
-		if (strcmp(req->method, "POST") == 0)
-			job_create(req, resp);
-		else
-			gc_error(resp, 405, "method.not.allowed", "Use POST to create a job.");
-		return;
-	}
-	rest++;
-	if (strcmp(rest, "availability") == 0 && is_get)
-	{
-		job_availability(resp);
-		return;
-	}
-	slash = strchr(rest, '/');
-	snprintf(id, sizeof(id), "%.*s", slash ? (int) (slash - rest) : (int) strlen(rest), rest);
-	if (!slash && is_get)
-		job_status(id, resp);
-	else if (!slash && strcmp(req->method, "DELETE") == 0)
-		job_delete(id, resp);
-	else if (slash && strcmp(slash, "/results") == 0 && is_get)
-		job_results(req, id, resp);
-	else
-		gc_error(resp, 404, "not.found", "The requested resource was not found.");
-	if (!resp->endpoint)
-		resp->endpoint = "gc.jobs";
 }
 
 void
@@ -769,7 +735,6 @@ gc_conversation_by_id(const char *id, SimResponse *resp)
 	GcConversation *c = gc_conversation_find(id, &d);
 	StrBuf		sb;
 
-	resp->endpoint = "gc.conversation";
 	if (!c)
 	{
 		gc_error(resp, 404, "not.found", "Conversation %s was not found.", id);
@@ -790,7 +755,6 @@ gc_conversations_by_ids(const SimRequest *req, SimResponse *resp)
 	bool		first = true;
 	char	   *save = NULL;
 
-	resp->endpoint = "gc.conversations";
 	if (!ids || !sim_query_arg(req->query, "id", ids, req->url_len + 1) || !ids[0])
 	{
 		free(ids);

@@ -74,7 +74,7 @@ static GcRelease releases[] = {
 
 /* escalation probability by tier (Enterprise, Mid-Market, SMB, none) */
 static const double escalation_before[4] = {0.09, 0.10, 0.11, 0.10};
-static const double escalation_after[4] = {0.235, 0.11, 0.105, 0.10};
+static const double escalation_after[4] = {0.24, 0.11, 0.105, 0.10};
 
 /* queues: name, division, internal */
 enum
@@ -174,19 +174,6 @@ entity_uuid(char *buf, const char *kind, int i)
 	gc_uuid(buf, &rng);
 }
 
-static uint64_t
-phone_hash(const char *s)
-{
-	uint64_t	h = UINT64_C(0xcbf29ce484222325);
-
-	for (; *s; s++)
-	{
-		h ^= (unsigned char) *s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
-}
-
 int
 gc_phone_account(const char *ani)
 {
@@ -194,7 +181,7 @@ gc_phone_account(const char *ani)
 
 	if (!ani || !*ani || gc_world.phone_slots == 0)
 		return GC_NONE;
-	h = phone_hash(ani);
+	h = sim_hash_str(ani);
 	for (int i = 0; i < gc_world.phone_slots; i++)
 	{
 		int			a = gc_world.phone_table[(h + (uint64_t) i) % (uint64_t) gc_world.phone_slots];
@@ -222,7 +209,7 @@ build_phone_table(void)
 
 		if (!sf_world.accounts[a].phone[0] || gc_phone_account(sf_world.accounts[a].phone) >= 0)
 			continue;			/* first account with a phone wins */
-		h = phone_hash(sf_world.accounts[a].phone);
+		h = sim_hash_str(sf_world.accounts[a].phone);
 		for (int i = 0;; i++)
 		{
 			int		   *slot = &gc_world.phone_table[(h + (uint64_t) i) % (uint64_t) gc_world.phone_slots];
@@ -673,6 +660,14 @@ acd_wait(Plan *p, SimRng *rng, int64_t t, int queue, GcMedia media, bool abandon
 	return t;
 }
 
+/* the customer's one segment, from the start until it leaves at end */
+static void
+customer_leaves(Leg *cust, const GcConversation *c, int64_t end, GcDisconnect disc)
+{
+	leg_seg(cust, SEG_INTERACT, c->start_ms, end - c->start_ms, GC_NONE);
+	leg_disconnect(cust, disc);
+}
+
 static int
 first_queue_for(SimRng *rng, GcMedia media, int tier, int orig_dir)
 {
@@ -852,8 +847,7 @@ plan_conversation(GcConversation *c, Plan *p, SimRng *rng)
 		if (self_served)
 		{
 			leg_disconnect(l, DISC_PEER);
-			leg_seg(cust, SEG_INTERACT, c->start_ms, t - c->start_ms, GC_NONE);
-			leg_disconnect(cust, DISC_CLIENT);
+			customer_leaves(cust, c, t, DISC_CLIENT);
 			return;
 		}
 		l->exit_queue = (int16_t) queue;
@@ -874,8 +868,7 @@ plan_conversation(GcConversation *c, Plan *p, SimRng *rng)
 		{
 			c->bot_handled = true;
 			leg_disconnect(l, DISC_PEER);
-			leg_seg(cust, SEG_INTERACT, c->start_ms, t - c->start_ms, GC_NONE);
-			leg_disconnect(cust, DISC_CLIENT);
+			customer_leaves(cust, c, t, DISC_CLIENT);
 			return;
 		}
 		l->exit_queue = (int16_t) queue;
@@ -889,8 +882,7 @@ plan_conversation(GcConversation *c, Plan *p, SimRng *rng)
 		t = acd_wait(p, rng, t, queue, media, abandon);
 		if (abandon)
 		{
-			leg_seg(cust, SEG_INTERACT, c->start_ms, t - c->start_ms, GC_NONE);
-			leg_disconnect(cust, DISC_CLIENT);
+			customer_leaves(cust, c, t, DISC_CLIENT);
 			return;
 		}
 	}
@@ -971,9 +963,7 @@ plan_conversation(GcConversation *c, Plan *p, SimRng *rng)
 		agent_finish(&al, rng, t, media, c->escalated,
 					 cust_disc == DISC_PEER ? DISC_CLIENT : DISC_PEER);
 	}
-	leg_seg(cust, SEG_INTERACT, c->start_ms, cust_end - c->start_ms, GC_NONE);
-	/* nConnected was emitted before the segment existed: keep it first */
-	leg_disconnect(cust, cust_disc);
+	customer_leaves(cust, c, cust_end, cust_disc);
 }
 
 /* ----------------------------------------------------------------------

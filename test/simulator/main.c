@@ -20,6 +20,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -127,30 +128,6 @@ sleep_ms(int ms)
 		;
 }
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t	h = UINT64_C(0xcbf29ce484222325);
-
-	for (; *s; s++)
-	{
-		h ^= (unsigned char) *s;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h ? h : 1;
-}
-
-static void
-format_uuid(char *buf, SimRng *rng)
-{
-	uint64_t	a = sim_rng_next(rng),
-				b = sim_rng_next(rng);
-
-	snprintf(buf, 37, "%08x-%04x-4%03x-%04x-%012llx",
-			 (unsigned) (a >> 32), (unsigned) (a >> 16) & 0xffff,
-			 (unsigned) a & 0xfff, (unsigned) (0x8000 | ((b >> 48) & 0x3fff)),
-			 (unsigned long long) (b & UINT64_C(0xffffffffffff)));
-}
 
 /* ----------------------------------------------------------------------
  * Statistics
@@ -360,11 +337,22 @@ process(const SimRequest *req, SimResponse *resp)
 	if (api && sim_config.rate_limit_per_minute > 0)
 	{
 		if (!gc_token_client(req->authorization, &key))
-			key = req->authorization ? hash_str(req->authorization) : 1;
+			key = req->authorization ? sim_hash_str(req->authorization) | 1 : 1;
 		limited = rate_limit_hit(key, &rl_count, &rl_reset);
 	}
 
-	if (!(sf ? sf_handle(req, resp) : gc_handle(req, resp)))
+	if (api && !limited)
+		fault = choose_fault();
+
+	/*
+	 * A Genesys request refused by the rate limit or an injected error
+	 * never runs (no job is created); one that is dropped or truncated
+	 * does.  Salesforce requests always run, for the sf_handle() label.
+	 */
+	if (!sf && (limited || fault == FAULT_429 || fault == FAULT_500 ||
+				fault == FAULT_503 || fault == FAULT_401))
+		resp->endpoint = gc_endpoint_label(req);
+	if (!resp->endpoint && !(sf ? sf_handle(req, resp) : gc_handle(req, resp)))
 	{
 		resp->endpoint = sf ? "sf.unknown" : "gc.unknown";
 		if (sf)
@@ -388,9 +376,8 @@ process(const SimRequest *req, SimResponse *resp)
 		sim_response_header(resp, "Retry-After", "%d", rl_reset);
 		fault = FAULT_RATE_LIMITED;
 	}
-	else if (api)
+	else
 	{
-		fault = choose_fault();
 		switch (fault)
 		{
 			case FAULT_429:
@@ -548,7 +535,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 
 	crng = sim_rng_derive(sim_config.seed, "correlation",
 						  atomic_fetch_add(&request_seq, 1));
-	format_uuid(sim_correlation_id, &crng);
+	gc_uuid(sim_correlation_id, &crng);
 
 	if (st->too_large)
 	{
@@ -611,6 +598,7 @@ usage(FILE *f)
 	fprintf(f,
 			"usage: gcsim [options]                      serve on 127.0.0.1\n"
 			"       gcsim truth --from D1 --to D2 --out DIR [options]\n"
+			"       gcsim generate --from D1 --to D2 [options]   (benchmark)\n"
 			"options (see test/simulator/README.md):\n"
 			"  --seed N --now TS --conversations-per-day N --accounts N\n"
 			"  --port N --latency-ms N --rate-limit-per-minute N\n"
@@ -780,6 +768,37 @@ set_defaults(void)
 	gc_config.max_results = 100000;
 }
 
+/*
+ * `gcsim generate --from D1 --to D2`: generates and renders every day of
+ * the range once (as the server does on a cache miss) and reports the
+ * cost, for the benchmark.
+ */
+static int
+generate_days(int64_t from_ms, int64_t to_ms)
+{
+	int64_t		t0 = mono_ms();
+	int64_t		nconv = 0,
+				bytes = 0,
+				max_day_bytes = 0,
+				ndays = 0;
+
+	for (int64_t day = from_ms / MS_PER_DAY; day * MS_PER_DAY < to_ms; day++)
+	{
+		GcDay	   *d = gc_day_generate(day);
+
+		nconv += d->nconv;
+		bytes += (int64_t) d->json_len;
+		if ((int64_t) d->bytes > max_day_bytes)
+			max_day_bytes = (int64_t) d->bytes;
+		ndays++;
+		gc_day_free(d);
+	}
+	printf("days %lld conversations %lld json_bytes %lld max_day_bytes %lld seconds %.2f\n",
+		   (long long) ndays, (long long) nconv, (long long) bytes,
+		   (long long) max_day_bytes, (mono_ms() - t0) / 1000.0);
+	return 0;
+}
+
 static void
 on_signal(int sig)
 {
@@ -837,9 +856,18 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	TruthArgs	truth = {0, 0, NULL};
 	bool		truth_mode = argc > 1 && strcmp(argv[1], "truth") == 0;
+	bool		generate_mode = argc > 1 && strcmp(argv[1], "generate") == 0;
+
+	/*
+	 * Response bodies of a few hundred KB come and go with every page: keep
+	 * them on the heap instead of fresh mmap'd (zero-filled) pages.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 
 	set_defaults();
-	parse_args(argc, argv, truth_mode ? 2 : 1, truth_mode ? &truth : NULL);
+	parse_args(argc, argv, truth_mode || generate_mode ? 2 : 1,
+			   truth_mode || generate_mode ? &truth : NULL);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -851,6 +879,8 @@ main(int argc, char **argv)
 	sf_world_build();
 	gc_world_build();
 
+	if (generate_mode)
+		return generate_days(truth.from_ms, truth.to_ms);
 	if (truth_mode)
 	{
 		if (!truth.out || truth.to_ms <= truth.from_ms)

@@ -86,7 +86,8 @@ T=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$TMP/body")
 code=$(curl -s -o "$TMP/body" -w '%{http_code}' "$GCSIM_URL/api/v2/users")
 assert_eq 401 "$code" "no bearer token"
 grep -q '"code":"authentication.required"' "$TMP/body" || fail "401 body: $(cat "$TMP/body")"
-code=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer ${T%?}0" "$GCSIM_URL/api/v2/users")
+forged=${T%?}0; [ "$forged" = "$T" ] && forged=${T%?}1
+code=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $forged" "$GCSIM_URL/api/v2/users")
 assert_eq 401 "$code" "a forged token"
 # latency: two requests in parallel take one latency, not two
 start=$(date +%s%N)
@@ -101,3 +102,17 @@ sleep 2.1
 code=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $T" "$GCSIM_URL/api/v2/users")
 assert_eq 401 "$code" "an expired token"
 grep -q '"code":"credentials.expired"' "$TMP/body" || fail "expired body: $(cat "$TMP/body")"
+stop_all_gcsim
+
+# --- faults reach both services, never the token endpoints ---------------
+start_gcsim --seed 7 --fault-500 1.0
+code=$(curl -s -o "$TMP/body" -w '%{http_code}' -u a:b -d grant_type=client_credentials "$GCSIM_URL/oauth/token")
+assert_eq 200 "$code" "no fault on /oauth/token"
+T=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$TMP/body")
+code=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $T" "$GCSIM_URL/api/v2/users")
+assert_eq 500 "$code" "a Genesys fault"
+grep -q '"code":"internal.server.error"' "$TMP/body" || fail "Genesys 500 body: $(cat "$TMP/body")"
+code=$(curl -s -o "$TMP/body" -w '%{http_code}' "$GCSIM_URL/services/data/v62.0/limits")
+assert_eq 500 "$code" "a Salesforce fault"
+grep -q '^\[{.*"errorCode":"UNKNOWN_EXCEPTION"' "$TMP/body" || fail "Salesforce 500 body: $(cat "$TMP/body")"
+assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$GCSIM_URL/sim/stats")" "no fault on /sim/stats"

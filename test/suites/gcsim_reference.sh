@@ -33,6 +33,7 @@ assert_eq 400 "$(get '/api/v2/routing/queues?pageSize=101')" "listing pageSize 1
 assert_eq 200 "$(get '/api/v2/users?pageSize=100&state=any')" "users, any state"
 has '"total":80,' "80 users"
 assert_eq 200 "$(get '/api/v2/users?pageSize=100')" "active users"
+has '"total":77,' "77 active users by default"
 grep -q '"state":"inactive"' "$TMP/body" && fail "inactive users listed by default"
 assert_eq 200 "$(get '/api/v2/routing/wrapupcodes?pageSize=100')" "wrap-up codes"
 has '"total":14,' "14 wrap-up codes"
