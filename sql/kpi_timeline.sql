@@ -417,6 +417,18 @@ SELECT seq, purpose, segment_type, duration_ms, kind, flag
 SELECT seq, segment_type, duration_ms, flag
   FROM gcanalytics.timeline_events((SELECT r FROM cases WHERE name = 'wrap-up before talk'));
 
+-- unusable times: segments whose times cannot be read come first, in input
+-- order, with no times and no duration; by hand: 1 interact (start
+-- "yesterday") and 2 interact (end 31 February) flagged "invalid
+-- timestamp", 3 interact 00:00-00:30 30000 ms unflagged
+SELECT seq, segment_type, to_char(segment_start, 'MI:SS') AS s, to_char(segment_end, 'MI:SS') AS e,
+       duration_ms, flag
+  FROM gcanalytics.timeline_events((SELECT r FROM cases WHERE name = 'invalid timestamp'));
+-- a segment ending before it starts keeps its times, has no duration: 01:10-00:10, NULL, flagged
+SELECT seq, segment_type, to_char(segment_start, 'MI:SS') AS s, to_char(segment_end, 'MI:SS') AS e,
+       duration_ms, flag
+  FROM gcanalytics.timeline_events((SELECT r FROM cases WHERE name = 'end before start'));
+
 -- several anomalies at once are all named, in a fixed order
 SELECT valid, anomaly FROM gcanalytics.timeline(rec($$
 {"conversationEnd":"@100","participants":[{"purpose":"agent","sessions":[{"segments":[

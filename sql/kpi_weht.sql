@@ -32,15 +32,16 @@ SELECT handle_ms, transfers, media_type, weighted,
   FROM expect ORDER BY 1, 2, 3;
 
 -- editing the table changes what the views pass in, not the 3-arg form:
--- chat becomes 0.5, a 3+ transfer tier of 2.0 is added
+-- chat becomes 0.5, a 3+ transfer tier of 2.0 is added (in a transaction
+-- rolled back, so the shared table is left as it was)
+BEGIN;
 UPDATE gcanalytics.weht_weights SET multiplier = 0.5 WHERE dimension = 'media_type' AND key = 'chat';
 INSERT INTO gcanalytics.weht_weights VALUES ('transfers', '3', 2.0, 'three or more');
 SELECT gcanalytics.weighted_handle_time(100000, 1, 'chat', gcanalytics.weht_weights_json()) AS chat_edited,     -- 100000 * 1.2 * 0.5 = 60000
        gcanalytics.weighted_handle_time(100000, 2, 'voice', gcanalytics.weht_weights_json()) AS two_transfers, -- 1.5: 150000
        gcanalytics.weighted_handle_time(100000, 4, 'voice', gcanalytics.weht_weights_json()) AS four_transfers,-- 2.0: 200000
        gcanalytics.weighted_handle_time(100000, 1, 'chat') AS chat_builtin;                                   -- 108000
-UPDATE gcanalytics.weht_weights SET multiplier = 0.9 WHERE dimension = 'media_type' AND key = 'chat';
-DELETE FROM gcanalytics.weht_weights WHERE dimension = 'transfers' AND key = '3';
+ROLLBACK;
 SELECT gcanalytics.weht_weights_json() = gcanalytics.weht_default_weights() AS restored;
 -- the table refuses nonsense
 INSERT INTO gcanalytics.weht_weights VALUES ('transfers', 'two', 1.5, NULL);

@@ -53,6 +53,14 @@ extern bool gca_jb_value_float8(const JsonbValue *v, double *out);
 extern bool gca_parse_iso8601_ms(const char *s, int len, int64 *ms);
 extern TimestampTz gca_ms_to_timestamptz(int64 ms);
 extern Datum gca_str_datum(GcaStr s);
-extern bool gca_str_eq(GcaStr s, const char *lit);
+
+/* true when s is present and equals the literal (inline: strlen folds) */
+static inline bool
+gca_str_eq(GcaStr s, const char *lit)
+{
+	size_t		n = strlen(lit);
+
+	return s.ptr != NULL && (size_t) s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
 
 #endif							/* GCANALYTICS_KPI_H */

@@ -37,6 +37,7 @@ PG_FUNCTION_INFO_V1(gcanalytics_evaluation_scores);
 
 #define EVAL_NCOLS 7
 
+/* raises the error (22023) for a value at path that is not what it should be */
 static void
 answers_error(const char *path, const char *what)
 {

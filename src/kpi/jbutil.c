@@ -179,26 +179,26 @@ gca_jb_bool(JsonbContainer *obj, const char *key, bool *out)
 }
 
 /*
- * Element i of an array when it is an object: GCA_JB_OK and *out set;
- * GCA_JB_WRONG_TYPE for any other element (JSON null included).
+ * Element i of an array when it is an object: GCA_JB_OK and *out set (a
+ * pointer into the array's data); GCA_JB_WRONG_TYPE for any other element
+ * (JSON null included).  Reads the JEntry directly, without allocating.
  */
 GcaJbResult
 gca_jb_array_element(JsonbContainer *array, uint32 i, JsonbContainer **out)
 {
-	JsonbValue *v = getIthJsonbValueFromContainer(array, i);
-	GcaJbResult r = GCA_JB_WRONG_TYPE;
+	uint32		n = JsonContainerSize(array);
+	JEntry		entry;
+	char	   *base;
 
 	*out = NULL;
-	if (v != NULL)
-	{
-		if (v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data))
-		{
-			*out = v->val.binary.data;
-			r = GCA_JB_OK;
-		}
-		pfree(v);
-	}
-	return r;
+	if (!JsonContainerIsArray(array) || i >= n)
+		return GCA_JB_WRONG_TYPE;
+	entry = array->children[i];
+	if (!JBE_ISCONTAINER(entry))
+		return GCA_JB_WRONG_TYPE;
+	base = (char *) &array->children[n];
+	*out = (JsonbContainer *) (base + INTALIGN(getJsonbOffset(array, i)));
+	return JsonContainerIsObject(*out) ? GCA_JB_OK : GCA_JB_WRONG_TYPE;
 }
 
 /* days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant) */
@@ -343,13 +343,3 @@ gca_str_datum(GcaStr s)
 	return PointerGetDatum(cstring_to_text_with_len(s.ptr, s.len));
 }
 
-/*
- * True when s is present and equals the literal.
- */
-bool
-gca_str_eq(GcaStr s, const char *lit)
-{
-	size_t		n = strlen(lit);
-
-	return s.ptr != NULL && (size_t) s.len == n && memcmp(s.ptr, lit, n) == 0;
-}

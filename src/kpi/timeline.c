@@ -232,6 +232,22 @@ typedef struct Timeline
 	char	   *detail[AN_N];	/* first occurrence of each */
 } Timeline;
 
+/* where an object sits in the record: participants[pj] or its sessions[sj] */
+typedef struct TlPath
+{
+	int			pj;
+	int			sj;				/* -1 for the participant itself */
+} TlPath;
+
+/* "participants[i]" or "participants[i].sessions[j]", palloc'd */
+static char *
+path_str(TlPath where)
+{
+	if (where.sj < 0)
+		return psprintf("participants[%d]", where.pj);
+	return psprintf("participants[%d].sessions[%d]", where.pj, where.sj);
+}
+
 /*
  * Records anomaly an; the first occurrence of each kind keeps a detail
  * message (formatted only then).
@@ -271,6 +287,7 @@ tl_note(Timeline *tl, TlAnomaly an, const char *fmt,...)
 		tl_note((tl), (an), __VA_ARGS__); \
 	} while (0)
 
+/* byte-wise comparison of two present strings, shorter first on a tie */
 static int
 str_cmp(GcaStr a, GcaStr b)
 {
@@ -292,6 +309,7 @@ seg_path(Timeline *tl, TlSegment *seg)
 					s->pj, s->sj, seg->gj);
 }
 
+/* the KPI kind of a segment type on a participant class (file header) */
 static TlKind
 classify(TlClass pclass, GcaStr type)
 {
@@ -335,7 +353,7 @@ classify(TlClass pclass, GcaStr type)
  */
 static GcaStr
 read_str(Timeline *tl, JsonbContainer *obj, const char *key,
-		 const char *where, int k)
+		 TlPath where, int k)
 {
 	GcaStr		s;
 
@@ -343,9 +361,9 @@ read_str(Timeline *tl, JsonbContainer *obj, const char *key,
 		return s;
 	if (k >= 0)
 		tl_note(tl, AN_MALFORMED, "%s.segments[%d].%s is not a string",
-				where, k, key);
+				path_str(where), k, key);
 	else
-		tl_note(tl, AN_MALFORMED, "%s.%s is not a string", where, key);
+		tl_note(tl, AN_MALFORMED, "%s.%s is not a string", path_str(where), key);
 	return s;
 }
 
@@ -355,18 +373,22 @@ read_str(Timeline *tl, JsonbContainer *obj, const char *key,
  */
 static JsonbContainer *
 read_array(Timeline *tl, JsonbContainer *obj, const char *key,
-		   const char *where)
+		   TlPath where)
 {
 	JsonbContainer *arr;
 
 	if (gca_jb_container(obj, key, true, &arr) == GCA_JB_WRONG_TYPE)
-		tl_note(tl, AN_MALFORMED, "%s.%s is not an array", where, key);
+		tl_note(tl, AN_MALFORMED, "%s.%s is not an array", path_str(where), key);
 	return arr;
 }
 
+/*
+ * Adds the session metrics the segments are checked against (TlMetric) to
+ * s; other metrics are ignored, unusable values noted as malformed.
+ */
 static void
 read_metrics(Timeline *tl, TlSession *s, JsonbContainer *metrics,
-			 const char *where)
+			 TlPath where)
 {
 	int			n = JsonContainerSize(metrics);
 
@@ -380,7 +402,7 @@ read_metrics(Timeline *tl, TlSession *s, JsonbContainer *metrics,
 		if (gca_jb_array_element(metrics, k, &m) != GCA_JB_OK)
 		{
 			tl_note(tl, AN_MALFORMED, "%s.metrics[%d] is not an object",
-					where, k);
+					path_str(where), k);
 			continue;
 		}
 		if (gca_jb_string(m, "name", &name) != GCA_JB_OK)
@@ -393,7 +415,7 @@ read_metrics(Timeline *tl, TlSession *s, JsonbContainer *metrics,
 		if (gca_jb_int64(m, "value", &value) != GCA_JB_OK)
 		{
 			tl_note(tl, AN_MALFORMED, "%s.metrics[%d].value is not an integer in range",
-					where, k);
+					path_str(where), k);
 			continue;
 		}
 		s->metric[which] += value;
@@ -401,9 +423,14 @@ read_metrics(Timeline *tl, TlSession *s, JsonbContainer *metrics,
 	}
 }
 
+/*
+ * Appends the segments of session sidx to tl->segs (growing it), with
+ * their kind, transfer flag and parsed times.  Errors (54000) past
+ * TL_MAX_SEGMENTS; everything else wrong is noted on the timeline.
+ */
 static void
 read_segments(Timeline *tl, int sidx, JsonbContainer *segments,
-			  const char *where)
+			  TlPath where)
 {
 	int			n = JsonContainerSize(segments);
 	TlParticipant *p = &tl->parts[tl->sess[sidx].participant];
@@ -429,7 +456,7 @@ read_segments(Timeline *tl, int sidx, JsonbContainer *segments,
 		if (gca_jb_array_element(segments, k, &g) != GCA_JB_OK)
 		{
 			tl_note(tl, AN_MALFORMED, "%s.segments[%d] is not an object",
-					where, k);
+					path_str(where), k);
 			continue;
 		}
 		seg = &tl->segs[tl->nsegs];
@@ -458,7 +485,7 @@ read_segments(Timeline *tl, int sidx, JsonbContainer *segments,
 		{
 			seg->time_ok = false;
 			tl_note_seg(tl, seg, AN_BAD_TIME, "%s.segments[%d].segmentStart %s",
-						where, k, r == GCA_JB_ABSENT ? "is missing" : "is invalid");
+						path_str(where), k, r == GCA_JB_ABSENT ? "is missing" : "is invalid");
 		}
 		r = gca_jb_string(g, "segmentEnd", &ts);
 		if (r == GCA_JB_OK)
@@ -468,7 +495,7 @@ read_segments(Timeline *tl, int sidx, JsonbContainer *segments,
 			{
 				seg->time_ok = false;
 				tl_note_seg(tl, seg, AN_BAD_TIME,
-							"%s.segments[%d].segmentEnd is invalid", where, k);
+							"%s.segments[%d].segmentEnd is invalid", path_str(where), k);
 			}
 		}
 		else if (r == GCA_JB_WRONG_TYPE)
@@ -476,7 +503,7 @@ read_segments(Timeline *tl, int sidx, JsonbContainer *segments,
 			seg->has_end = true;
 			seg->time_ok = false;
 			tl_note_seg(tl, seg, AN_BAD_TIME,
-						"%s.segments[%d].segmentEnd is invalid", where, k);
+						"%s.segments[%d].segmentEnd is invalid", path_str(where), k);
 		}
 	}
 }
@@ -540,7 +567,7 @@ tl_read(Timeline *tl, Jsonb *jb)
 		JsonbContainer *pobj;
 		JsonbContainer *sessions;
 		TlParticipant *p;
-		char	   *where;
+		TlPath		where = {i, -1};
 		int			ns;
 
 		CHECK_FOR_INTERRUPTS();
@@ -549,7 +576,6 @@ tl_read(Timeline *tl, Jsonb *jb)
 			tl_note(tl, AN_MALFORMED, "participants[%d] is not an object", i);
 			continue;
 		}
-		where = psprintf("participants[%d]", i);
 		p = &tl->parts[tl->nparts];
 		p->participant_id = read_str(tl, pobj, "participantId", where, -1);
 		p->purpose = read_str(tl, pobj, "purpose", where, -1);
@@ -572,12 +598,12 @@ tl_read(Timeline *tl, Jsonb *jb)
 			JsonbContainer *sobj;
 			JsonbContainer *arr;
 			TlSession  *s;
-			char	   *swhere;
+			TlPath		swhere = {i, j};
 
 			if (gca_jb_array_element(sessions, j, &sobj) != GCA_JB_OK)
 			{
 				tl_note(tl, AN_MALFORMED, "%s.sessions[%d] is not an object",
-						where, j);
+						path_str(where), j);
 				continue;
 			}
 			if (tl->nsess == tl->sess_cap)
@@ -591,16 +617,13 @@ tl_read(Timeline *tl, Jsonb *jb)
 			s->pj = i;
 			s->sj = j;
 			tl->nsess++;
-			swhere = psprintf("%s.sessions[%d]", where, j);
 			s->session_id = read_str(tl, sobj, "sessionId", swhere, -1);
 			s->media_type = read_str(tl, sobj, "mediaType", swhere, -1);
 			if ((arr = read_array(tl, sobj, "metrics", swhere)) != NULL)
 				read_metrics(tl, s, arr, swhere);
 			if ((arr = read_array(tl, sobj, "segments", swhere)) != NULL)
 				read_segments(tl, tl->nsess - 1, arr, swhere);
-			pfree(swhere);
 		}
-		pfree(where);
 	}
 }
 
@@ -634,6 +657,7 @@ seg_cmp(const void *a, const void *b, void *arg)
 	return x->input_idx - y->input_idx;
 }
 
+/* can seg be what follows a transfer (a queue, flow, external party, agent)? */
 static bool
 is_transfer_target(Timeline *tl, TlSegment *seg)
 {
@@ -917,6 +941,7 @@ anomaly_text(Timeline *tl, uint32 mask, bool with_detail, const char *sep)
 	return buf.data;
 }
 
+/* a text datum of s, or NULL (*isnull set) when s is absent */
 static Datum
 str_or_null(GcaStr s, bool *isnull)
 {
