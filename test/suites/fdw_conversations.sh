@@ -142,4 +142,25 @@ requests=$(echo "$plan" | sed -n 's/.*Genesys Requests: \([0-9]*\).*/\1/p')
 [ -n "$requests" ] && [ "$requests" -le 4 ] || { echo "$plan"; fail "LIMIT 10 should stop paging after a few requests, sent $requests"; }
 echo "ok: LIMIT 10 sent $requests requests"
 
+# 6. secrets: a scan and a failing scan at log_min_messages = debug5 leave
+#    neither the secret nor a token in the server log
+log=$GCA_BUILD/logs/postgres.log
+before=$(wc -l <"$log")
+# the first dot-separated part of a gcsim token, common to all its tokens
+token=$(curl -s -XPOST -u fc:fc-secret -d grant_type=client_credentials "$GCSIM_URL/oauth/token" | sed 's/.*"access_token":"\([^".]*\).*/\1/')
+"$PG_BINDIR/psql" -qXAt >/dev/null 2>&1 <<SQL || true
+SET log_min_messages = debug5;
+SET client_min_messages = debug5;
+SELECT count(*) FROM fc.conversations WHERE conversation_start >= '$DAY' AND conversation_start < '$DAY 01:00';
+EXPLAIN (ANALYZE, VERBOSE) SELECT count(*) FROM fc.conversations_job WHERE conversation_start >= '$DAY' AND conversation_start < '$DAY 01:00';
+SQL
+new_lines=$(tail -n +"$((before + 1))" "$log")
+n_debug=$(echo "$new_lines" | grep -c 'DEBUG' || true)
+[ "$n_debug" -gt 10 ] || fail "debug5 logging did not reach the log ($n_debug lines): the check proves nothing"
+if echo "$new_lines" | grep -q -e 'fc-secret' -e 'Bearer' -e "$token"; then
+    echo "$new_lines" | grep -e 'fc-secret' -e 'Bearer' -e "$token" | head -5
+    fail "a secret or token reached the server log"
+fi
+echo "ok: $n_debug debug lines, no secret, no token, no Authorization header in the log"
+
 sql "DROP SCHEMA fc CASCADE; DROP SERVER fc_gc CASCADE; DROP TABLE fc_truth, fc_truth_seg, fc_query, fc_job, fc_seg"
