@@ -20,6 +20,8 @@
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 
+#include "isotime.h"
+
 /* What a column of a Genesys foreign table is filled from. */
 typedef enum GcaColumnKind
 {
@@ -151,9 +153,5 @@ extern void gca_conv_fill(GcaPage *page, int i, int seg,
 						  const GcaColumn *columns, int ncolumns,
 						  Datum *values, bool *nulls);
 
-/* Parses an ISO-8601 UTC time as the API writes it; false if malformed. */
-extern bool gca_parse_iso_time(const char *s, TimestampTz *result);
-/* Writes an ISO-8601 UTC time with milliseconds and Z into buf[32]. */
-extern void gca_format_iso_time(TimestampTz t, char *buf);
 
 #endif							/* GCA_GENESYS_H */

@@ -20,6 +20,8 @@
 #include "datatype/timestamp.h"
 #include "utils/jsonb.h"
 
+#include "isotime.h"
+
 /* a string inside a jsonb datum: not NUL-terminated, ptr NULL if absent */
 typedef struct GcaStr
 {
@@ -50,8 +52,6 @@ extern GcaJbResult gca_jb_array_element(JsonbContainer *array, uint32 i,
 										JsonbContainer **out);
 extern bool gca_jb_value_int64(const JsonbValue *v, int64 *out);
 extern bool gca_jb_value_float8(const JsonbValue *v, double *out);
-extern bool gca_parse_iso8601_ms(const char *s, int len, int64 *ms);
-extern TimestampTz gca_ms_to_timestamptz(int64 ms);
 extern Datum gca_str_datum(GcaStr s);
 
 /* true when s is present and equals the literal (inline: strlen folds) */
