@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 /* ---------------------------------------------------------------------
@@ -173,6 +174,16 @@ extern void sb_to_response(StrBuf *sb, SimResponse *resp);
  */
 extern int64_t sim_days_from_civil(int y, int m, int d);
 extern void sim_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/* ---------------------------------------------------------------------
+ * CSV fields of the truth files (sim_util.c), RFC 4180 quoting, lines
+ * ending in LF.  Each writes the field and then ',' or, when last, '\n'.
+ * ---------------------------------------------------------------------
+ */
+/* NULL is an empty field; "" is written as ""; quoted when it holds , " CR LF */
+extern void sim_csv_field(FILE *f, const char *s, bool last);
+/* a decimal integer */
+extern void sim_csv_int(FILE *f, int64_t v, bool last);
 
 /* ---------------------------------------------------------------------
  * The Salesforce world (sf_world.c).  Built once from the seed; the

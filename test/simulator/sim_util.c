@@ -2,8 +2,8 @@
  *
  * sim_util.c
  *		Deterministic randomness, response headers, query-string
- *		arguments, growable strings with JSON escaping and civil dates:
- *		the helpers of sim.h that both halves of gcsim use.
+ *		arguments, growable strings with JSON escaping, civil dates and
+ *		CSV fields: the helpers of sim.h that both halves of gcsim use.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -347,4 +347,36 @@ sim_civil_from_days(int64_t z, int *y, int *m, int *d)
 	*d = (int) (doy - (153 * mp + 2) / 5 + 1);
 	*m = (int) (mp < 10 ? mp + 3 : mp - 9);
 	*y = (int) (yoe + era * 400 + (*m <= 2));
+}
+
+/* ---------------------------------------------------------------------
+ * CSV fields
+ * ---------------------------------------------------------------------
+ */
+void
+sim_csv_field(FILE *f, const char *s, bool last)
+{
+	if (s != NULL)
+	{
+		if (*s == '\0' || strpbrk(s, ",\"\r\n") != NULL)
+		{
+			fputc('"', f);
+			for (; *s; s++)
+			{
+				if (*s == '"')
+					fputc('"', f);
+				fputc(*s, f);
+			}
+			fputc('"', f);
+		}
+		else
+			fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+void
+sim_csv_int(FILE *f, int64_t v, bool last)
+{
+	fprintf(f, "%lld%c", (long long) v, last ? '\n' : ',');
 }
