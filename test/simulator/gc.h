@@ -24,11 +24,6 @@
 
 #include "sim.h"
 
-#define MS_PER_SEC	INT64_C(1000)
-#define MS_PER_MIN	INT64_C(60000)
-#define MS_PER_HOUR INT64_C(3600000)
-#define MS_PER_DAY	INT64_C(86400000)
-
 /* Options of the Genesys side beyond SimConfig (parsed by main.c) */
 typedef struct GcConfig
 {

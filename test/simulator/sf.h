@@ -23,11 +23,10 @@
 
 #include "sim.h"
 
-#define SF_MS_PER_DAY	INT64_C(86400000)
 #define SF_NULL_I64		INT64_MIN	/* a null number, date or datetime */
 #define SF_MAX_OFFSET	2000
 #define SF_MAX_URL		16384
-#define SF_LOCATOR_TTL_MS (2 * SF_MS_PER_DAY)
+#define SF_LOCATOR_TTL_MS (2 * MS_PER_DAY)
 #define SF_ORG_ID		"00DSIM000000001EAA"
 
 /* ---------------------------------------------------------------------

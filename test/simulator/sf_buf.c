@@ -30,8 +30,8 @@ floor_div(int64_t a, int64_t b)
 static void
 format_ms(char *buf, int64_t ms, const char *zone)
 {
-	int64_t		day = floor_div(ms, SF_MS_PER_DAY);
-	int64_t		rem = ms - day * SF_MS_PER_DAY;
+	int64_t		day = floor_div(ms, MS_PER_DAY);
+	int64_t		rem = ms - day * MS_PER_DAY;
 	int			y,
 				m,
 				d;

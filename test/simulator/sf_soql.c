@@ -747,7 +747,7 @@ parse_datetime(const char *s, int len, bool dt, int64_t *out)
 	}
 	else
 		return false;
-	*out = day * SF_MS_PER_DAY + ((int64_t) (h + oh) * 3600 + (mi + om) * 60 + se) * 1000 + ms;
+	*out = day * MS_PER_DAY + ((int64_t) (h + oh) * 3600 + (mi + om) * 60 + se) * 1000 + ms;
 	return true;
 }
 

@@ -44,7 +44,7 @@ static int	nok;
 	} while (0)
 
 #define NOW_MS	INT64_C(1776686400000)	/* 2026-04-20T12:00:00Z */
-#define DAY		SF_MS_PER_DAY
+#define DAY		MS_PER_DAY
 
 static void
 configure(uint64_t seed, int accounts)

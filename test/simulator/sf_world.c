@@ -27,8 +27,7 @@
 SfWorld		sf_world;
 static SfWorldPriv world_priv;
 
-#define MS_PER_HOUR INT64_C(3600000)
-#define MS_PER_YEAR (365 * SF_MS_PER_DAY)
+#define MS_PER_YEAR (365 * MS_PER_DAY)
 
 static const char *const name_heads[] = {
 	"Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka",
@@ -277,14 +276,14 @@ make_case(SimRng *rng, SfCase *c, int account_row, int owner_row,
 	c->account_row = account_row;
 	c->owner_row = owner_row;
 	c->created_ms = now - sim_rng_range(rng, 0, now - since);
-	if (now - c->created_ms > 30 * SF_MS_PER_DAY)
+	if (now - c->created_ms > 30 * MS_PER_DAY)
 		c->closed = sim_rng_uniform(rng) < 0.9;
 	else
 		c->closed = sim_rng_uniform(rng) < 0.4;
 	if (c->closed)
 	{
 		c->status = "Closed";
-		c->closed_ms = c->created_ms + sim_rng_range(rng, MS_PER_HOUR, 20 * SF_MS_PER_DAY);
+		c->closed_ms = c->created_ms + sim_rng_range(rng, MS_PER_HOUR, 20 * MS_PER_DAY);
 		if (c->closed_ms > now)
 			c->closed_ms = now;
 		c->modstamp_ms = c->closed_ms;
@@ -307,14 +306,14 @@ make_opportunity(SimRng *rng, SfOpportunity *o, const SfAccount *a,
 				 int account_row, int owner_row, int64_t now)
 {
 	static const int stage_probability[] = {10, 20, 25, 50, 75, 100, 0};
-	int64_t		now_day = now / SF_MS_PER_DAY;
+	int64_t		now_day = now / MS_PER_DAY;
 	int			stage;
 
 	o->account_row = account_row;
 	o->owner_row = owner_row;
 	o->created_ms = now - sim_rng_range(rng, 0, now - a->created_ms < 2 * MS_PER_YEAR ?
 										now - a->created_ms : 2 * MS_PER_YEAR);
-	o->close_day = o->created_ms / SF_MS_PER_DAY + sim_rng_range(rng, 14, 180);
+	o->close_day = o->created_ms / MS_PER_DAY + sim_rng_range(rng, 14, 180);
 	if (o->close_day < now_day)
 		stage = sim_rng_uniform(rng) < 0.55 ? 5 : 6;
 	else
@@ -460,7 +459,7 @@ build_account(int i, int n, int64_t now, uint64_t base, Grow *cases, Grow *opps)
 
 	/* created in index order over the five years before now */
 	a->created_ms = now - span + (int64_t) ((double) span * 0.9 * i / (n > 0 ? n : 1)) +
-		sim_rng_range(&rng, 0, SF_MS_PER_DAY);
+		sim_rng_range(&rng, 0, MS_PER_DAY);
 	a->modstamp_ms = a->created_ms + sim_rng_range(&rng, 0, now - a->created_ms);
 	x->last_activity_day = SF_NULL_I64;
 
@@ -473,8 +472,8 @@ build_account(int i, int n, int64_t now, uint64_t base, Grow *cases, Grow *opps)
 		make_case(&rng, c, i, x->owner_row, since, now);
 		if (!c->deleted && !c->closed)
 			a->open_cases++;
-		if (!c->deleted && c->created_ms / SF_MS_PER_DAY > x->last_activity_day)
-			x->last_activity_day = c->created_ms / SF_MS_PER_DAY;
+		if (!c->deleted && c->created_ms / MS_PER_DAY > x->last_activity_day)
+			x->last_activity_day = c->created_ms / MS_PER_DAY;
 	}
 	for (int k = 0; k < nopps; k++)
 	{

@@ -24,6 +24,12 @@
 #include <stdio.h>
 #include <time.h>
 
+/* milliseconds, the unit of every simulated time (epoch ms, UTC) */
+#define MS_PER_SEC	INT64_C(1000)
+#define MS_PER_MIN	INT64_C(60000)
+#define MS_PER_HOUR INT64_C(3600000)
+#define MS_PER_DAY	INT64_C(86400000)
+
 /* ---------------------------------------------------------------------
  * Deterministic randomness: the same seed gives the same bytes.
  * splitmix64; sim_rng_derive() makes an independent stream for a
