@@ -24,11 +24,6 @@
 
 #include "sim.h"
 
-#define MS_PER_SEC	INT64_C(1000)
-#define MS_PER_MIN	INT64_C(60000)
-#define MS_PER_HOUR INT64_C(3600000)
-#define MS_PER_DAY	INT64_C(86400000)
-
 /* Options of the Genesys side beyond SimConfig (parsed by main.c) */
 typedef struct GcConfig
 {
@@ -42,36 +37,17 @@ extern GcConfig gc_config;
 extern __thread char sim_correlation_id[40];
 
 /* ---------------------------------------------------------------------
- * gc_buf.c: growable strings, JSON escaping, ISO-8601 time
+ * gc_buf.c: hashing, JSON numbers and timestamps, ISO-8601 time (the
+ * StrBuf itself is sim.h's)
  * ---------------------------------------------------------------------
  */
-typedef struct StrBuf
-{
-	char	   *data;			/* NUL-terminated, malloc'd */
-	size_t		len;
-	size_t		cap;
-} StrBuf;
 
 /* FNV-1a hash of a NUL-terminated string */
 extern uint64_t sim_hash_str(const char *s);
 
-extern void sb_init(StrBuf *sb, size_t cap);
-extern void sb_free(StrBuf *sb);
-extern void sb_reserve(StrBuf *sb, size_t extra);
-extern void sb_append(StrBuf *sb, const char *s, size_t n);
-extern void sb_puts(StrBuf *sb, const char *s);
-extern void sb_putc(StrBuf *sb, char c);
-extern void sb_printf(StrBuf *sb, const char *fmt,...)
-			__attribute__((format(printf, 2, 3)));
 extern void sb_int(StrBuf *sb, int64_t v);
-/* a JSON string literal with quotes; NULL gives null */
-extern void sb_json_str(StrBuf *sb, const char *s);
-/* "key": with a leading comma unless first */
-extern void sb_key(StrBuf *sb, const char *key, bool *first);
 /* a quoted ISO-8601 timestamp with ms and Z */
 extern void sb_json_ts(StrBuf *sb, int64_t ms);
-/* hands the buffer over to resp (body, body_len) */
-extern void sb_to_response(StrBuf *sb, SimResponse *resp);
 
 /* writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL) into buf */
 extern void sim_format_ts(char *buf, int64_t ms);
@@ -82,9 +58,6 @@ extern void sim_format_date(char *buf, int64_t ms);
  * fraction and Z or +-HH:MM offset); returns 0 on success.
  */
 extern int	sim_parse_ts(const char *s, size_t len, int64_t *ms);
-/* days since 1970-01-01 of a civil date, and back */
-extern int64_t sim_days_from_civil(int y, int m, int d);
-extern void sim_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 /* ---------------------------------------------------------------------
  * gc_world.c: the Genesys world (reference data) and conversations,

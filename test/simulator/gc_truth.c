@@ -84,26 +84,7 @@ session_truth(const GcDay *d, const GcSession *se, SessionTruth *st)
 	}
 }
 
-/* writes s as one CSV field (quoted when needed); NULL is empty */
-static void
-csv_field(FILE *f, const char *s, bool last)
-{
-	if (s && strpbrk(s, ",\"\r\n"))
-	{
-		fputc('"', f);
-		for (; *s; s++)
-		{
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	}
-	else if (s)
-		fputs(s, f);
-	fputc(last ? '\n' : ',', f);
-}
-
+/* a Genesys timestamp ("...Z", put2-fast); GC_OPEN is an empty field */
 static void
 csv_ts(FILE *f, int64_t ms, bool last)
 {
@@ -111,17 +92,11 @@ csv_ts(FILE *f, int64_t ms, bool last)
 
 	if (ms == GC_OPEN)
 	{
-		csv_field(f, NULL, last);
+		sim_csv_field(f, NULL, last);
 		return;
 	}
 	sim_format_ts(buf, ms);
-	csv_field(f, buf, last);
-}
-
-static void
-csv_int(FILE *f, int64_t v, bool last)
-{
-	fprintf(f, "%lld%c", (long long) v, last ? '\n' : ',');
+	sim_csv_field(f, buf, last);
 }
 
 static const char *
@@ -240,32 +215,32 @@ write_conversation(FILE *f, const GcDay *d, const GcConversation *c)
 		}
 	}
 
-	csv_field(f, c->id, false);
+	sim_csv_field(f, c->id, false);
 	csv_ts(f, c->start_ms, false);
 	csv_ts(f, c->end_ms, false);
-	csv_field(f, gc_media_names[c->media], false);
-	csv_field(f, c->orig_dir ? "outbound" : "inbound", false);
-	csv_field(f, queue_id(first_queue), false);
-	csv_field(f, best_user == GC_NONE ? NULL : gc_world.users[best_user].id, false);
-	csv_field(f, gc_wrapup_id(wrapup), false);
-	csv_field(f, ani, false);
-	csv_int(f, talk, false);
-	csv_int(f, held, false);
-	csv_int(f, acw, false);
-	csv_int(f, handle, false);
-	csv_int(f, acd, false);
-	csv_int(f, ivr, false);
-	csv_int(f, alert, false);
-	csv_int(f, transfers, false);
-	csv_field(f, cf.abandoned ? "true" : "false", false);
-	csv_field(f, c->escalated ? "true" : "false", false);
-	csv_field(f, c->end_ms != GC_OPEN && cf.has_bot && !cf.has_agent && !cf.has_acd ?
+	sim_csv_field(f, gc_media_names[c->media], false);
+	sim_csv_field(f, c->orig_dir ? "outbound" : "inbound", false);
+	sim_csv_field(f, queue_id(first_queue), false);
+	sim_csv_field(f, best_user == GC_NONE ? NULL : gc_world.users[best_user].id, false);
+	sim_csv_field(f, gc_wrapup_id(wrapup), false);
+	sim_csv_field(f, ani, false);
+	sim_csv_int(f, talk, false);
+	sim_csv_int(f, held, false);
+	sim_csv_int(f, acw, false);
+	sim_csv_int(f, handle, false);
+	sim_csv_int(f, acd, false);
+	sim_csv_int(f, ivr, false);
+	sim_csv_int(f, alert, false);
+	sim_csv_int(f, transfers, false);
+	sim_csv_field(f, cf.abandoned ? "true" : "false", false);
+	sim_csv_field(f, c->escalated ? "true" : "false", false);
+	sim_csv_field(f, c->end_ms != GC_OPEN && cf.has_bot && !cf.has_agent && !cf.has_acd ?
 			  "true" : "false", false);
-	csv_field(f, c->account != GC_NONE ? sf_world.accounts[c->account].id : NULL, false);
-	csv_field(f, phone_acct != GC_NONE ? sf_world.accounts[phone_acct].id : NULL, false);
-	csv_field(f, tier_acct != GC_NONE ? sf_tier_name(sf_world.accounts[tier_acct].tier) : NULL,
+	sim_csv_field(f, c->account != GC_NONE ? sf_world.accounts[c->account].id : NULL, false);
+	sim_csv_field(f, phone_acct != GC_NONE ? sf_world.accounts[phone_acct].id : NULL, false);
+	sim_csv_field(f, tier_acct != GC_NONE ? sf_tier_name(sf_world.accounts[tier_acct].tier) : NULL,
 			  false);
-	csv_int(f, c->neval, true);
+	sim_csv_int(f, c->neval, true);
 }
 
 static void
@@ -289,17 +264,17 @@ write_segments(FILE *f, const GcDay *d, const GcConversation *c)
 			{
 				const GcSegment *sg = &d->seg[se->first_seg + g];
 
-				csv_field(f, c->id, false);
-				csv_field(f, pid, false);
-				csv_field(f, gc_purpose_names[pa->purpose], false);
-				csv_field(f, pa->user == GC_NONE ? NULL : gc_world.users[pa->user].id, false);
-				csv_field(f, sid, false);
-				csv_field(f, gc_media_names[se->media], false);
-				csv_field(f, gc_segtype_names[sg->type], false);
+				sim_csv_field(f, c->id, false);
+				sim_csv_field(f, pid, false);
+				sim_csv_field(f, gc_purpose_names[pa->purpose], false);
+				sim_csv_field(f, pa->user == GC_NONE ? NULL : gc_world.users[pa->user].id, false);
+				sim_csv_field(f, sid, false);
+				sim_csv_field(f, gc_media_names[se->media], false);
+				sim_csv_field(f, gc_segtype_names[sg->type], false);
 				csv_ts(f, sg->start_ms, false);
 				csv_ts(f, sg->end_ms, false);
-				csv_field(f, queue_id(sg->queue), false);
-				csv_field(f, gc_wrapup_id(sg->wrapup), true);
+				sim_csv_field(f, queue_id(sg->queue), false);
+				sim_csv_field(f, gc_wrapup_id(sg->wrapup), true);
 			}
 		}
 	}
@@ -312,15 +287,15 @@ write_evaluations(FILE *f, const GcDay *d, const GcConversation *c)
 	{
 		const GcEvaluation *ev = &d->eval[c->first_eval + e];
 
-		csv_field(f, ev->id, false);
-		csv_field(f, c->id, false);
-		csv_field(f, gc_world.users[ev->agent].id, false);
-		csv_field(f, gc_world.users[ev->evaluator].id, false);
-		csv_field(f, gc_world.forms[ev->form].id, false);
+		sim_csv_field(f, ev->id, false);
+		sim_csv_field(f, c->id, false);
+		sim_csv_field(f, gc_world.users[ev->agent].id, false);
+		sim_csv_field(f, gc_world.users[ev->evaluator].id, false);
+		sim_csv_field(f, gc_world.forms[ev->form].id, false);
 		fprintf(f, "%.2f,", ev->total_score);
-		csv_field(f, ev->calibration ? "true" : "false", false);
-		csv_field(f, ev->calibration ? ev->calibration_id : NULL, false);
-		csv_field(f, gc_eval_status_quality[ev->status], true);
+		sim_csv_field(f, ev->calibration ? "true" : "false", false);
+		sim_csv_field(f, ev->calibration ? ev->calibration_id : NULL, false);
+		sim_csv_field(f, gc_eval_status_quality[ev->status], true);
 	}
 }
 

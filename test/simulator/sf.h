@@ -23,45 +23,22 @@
 
 #include "sim.h"
 
-#define SF_MS_PER_DAY	INT64_C(86400000)
 #define SF_NULL_I64		INT64_MIN	/* a null number, date or datetime */
 #define SF_MAX_OFFSET	2000
 #define SF_MAX_URL		16384
-#define SF_LOCATOR_TTL_MS (2 * SF_MS_PER_DAY)
+#define SF_LOCATOR_TTL_MS (2 * MS_PER_DAY)
 #define SF_ORG_ID		"00DSIM000000001EAA"
 
 /* ---------------------------------------------------------------------
- * sf_buf.c: growable strings and encodings
+ * sf_buf.c: Salesforce's encodings (the StrBuf is sim.h's)
  * ---------------------------------------------------------------------
  */
-typedef struct SfBuf
-{
-	char	   *data;			/* NUL-terminated, malloc'd */
-	size_t		len;
-	size_t		cap;
-} SfBuf;
-
-extern void sfb_init(SfBuf *b);
-extern void sfb_free(SfBuf *b);
-extern void sfb_append(SfBuf *b, const char *s, size_t n);
-extern void sfb_puts(SfBuf *b, const char *s);
-extern void sfb_putc(SfBuf *b, char c);
-extern void sfb_printf(SfBuf *b, const char *fmt,...)
-			__attribute__((format(printf, 2, 3)));
-/* a JSON string literal with its quotes; NULL gives null */
-extern void sfb_json_str(SfBuf *b, const char *s);
-/* writes ",\"key\":" (no comma when *first, which it clears) */
-extern void sfb_key(SfBuf *b, const char *key, bool *first);
-/* hands the buffer's bytes over to resp->body */
-extern void sfb_to_response(SfBuf *b, SimResponse *resp);
-
 /* "YYYY-MM-DDTHH:MM:SS.mmm+0000" (Salesforce's datetime), 29 bytes */
 extern void sf_format_datetime(char *buf, int64_t ms);
 /* same with a trailing Z instead of +0000 (truth files) */
 extern void sf_format_iso_z(char *buf, int64_t ms);
 /* "YYYY-MM-DD" of a day number (days since 1970-01-01) */
 extern void sf_format_date(char *buf, int64_t day);
-extern int64_t sf_days_from_civil(int y, int m, int d);
 /*
  * A decimal number mantissa * 10^-scale as Java's Double.toString
  * prints it (how Salesforce serializes double, currency and percent):
@@ -296,7 +273,7 @@ extern void sf_soql_execute(const SfQuery *q, bool all, int **rows,
 							int *nrows);
 
 /* Appends one record of the result as JSON (attributes, nested parents) */
-extern void sf_soql_record_json(SfBuf *b, const SfQuery *q, int row,
+extern void sf_soql_record_json(StrBuf *b, const SfQuery *q, int row,
 								const char *version);
 
 #endif							/* GCSIM_SF_H */

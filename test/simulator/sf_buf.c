@@ -1,9 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * sf_buf.c
- *		Growable strings, JSON escaping, Salesforce's value encodings
- *		(datetimes, Java-style doubles), base64 and HMAC-SHA256 for the
- *		Salesforce side of gcsim.
+ *		Salesforce's value encodings (datetimes, Java-style doubles),
+ *		base64 and HMAC-SHA256 for the Salesforce side of gcsim.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -12,178 +11,16 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sf.h"
 
-void
-sfb_init(SfBuf *b)
-{
-	b->cap = 256;
-	b->len = 0;
-	b->data = malloc(b->cap);
-	if (b->data == NULL)
-		abort();
-	b->data[0] = '\0';
-}
-
-void
-sfb_free(SfBuf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-}
-
-static void
-sfb_reserve(SfBuf *b, size_t extra)
-{
-	if (b->len + extra + 1 <= b->cap)
-		return;
-	while (b->len + extra + 1 > b->cap)
-		b->cap *= 2;
-	b->data = realloc(b->data, b->cap);
-	if (b->data == NULL)
-		abort();
-}
-
-void
-sfb_append(SfBuf *b, const char *s, size_t n)
-{
-	sfb_reserve(b, n);
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void
-sfb_puts(SfBuf *b, const char *s)
-{
-	sfb_append(b, s, strlen(s));
-}
-
-void
-sfb_putc(SfBuf *b, char c)
-{
-	sfb_append(b, &c, 1);
-}
-
-void
-sfb_printf(SfBuf *b, const char *fmt,...)
-{
-	va_list		ap;
-	int			n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	sfb_reserve(b, (size_t) n);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t) n;
-}
-
-void
-sfb_json_str(SfBuf *b, const char *s)
-{
-	if (s == NULL)
-	{
-		sfb_puts(b, "null");
-		return;
-	}
-	sfb_putc(b, '"');
-	for (; *s; s++)
-	{
-		unsigned char c = (unsigned char) *s;
-
-		switch (c)
-		{
-			case '"':
-				sfb_puts(b, "\\\"");
-				break;
-			case '\\':
-				sfb_puts(b, "\\\\");
-				break;
-			case '\n':
-				sfb_puts(b, "\\n");
-				break;
-			case '\r':
-				sfb_puts(b, "\\r");
-				break;
-			case '\t':
-				sfb_puts(b, "\\t");
-				break;
-			default:
-				if (c < 0x20)
-					sfb_printf(b, "\\u%04x", c);
-				else
-					sfb_putc(b, (char) c);
-		}
-	}
-	sfb_putc(b, '"');
-}
-
-void
-sfb_key(SfBuf *b, const char *key, bool *first)
-{
-	if (!*first)
-		sfb_putc(b, ',');
-	*first = false;
-	sfb_json_str(b, key);
-	sfb_putc(b, ':');
-}
-
-void
-sfb_to_response(SfBuf *b, SimResponse *resp)
-{
-	resp->body = b->data;
-	resp->body_len = b->len;
-	b->data = NULL;
-	b->len = b->cap = 0;
-}
-
 /* ---------------------------------------------------------------------
  * Dates and times (proleptic Gregorian, UTC)
  * ---------------------------------------------------------------------
  */
-int64_t
-sf_days_from_civil(int y, int m, int d)
-{
-	int64_t		yy = y - (m <= 2);
-	int64_t		era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t		yoe = yy - era * 400;
-	int64_t		doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t		doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t		era,
-				doe,
-				yoe,
-				doy,
-				mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int) (doy - (153 * mp + 2) / 5 + 1);
-	*m = (int) (mp < 10 ? mp + 3 : mp - 9);
-	*y = (int) (yoe + era * 400 + (*m <= 2));
-}
-
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
@@ -193,13 +30,13 @@ floor_div(int64_t a, int64_t b)
 static void
 format_ms(char *buf, int64_t ms, const char *zone)
 {
-	int64_t		day = floor_div(ms, SF_MS_PER_DAY);
-	int64_t		rem = ms - day * SF_MS_PER_DAY;
+	int64_t		day = floor_div(ms, MS_PER_DAY);
+	int64_t		rem = ms - day * MS_PER_DAY;
 	int			y,
 				m,
 				d;
 
-	civil_from_days(day, &y, &m, &d);
+	sim_civil_from_days(day, &y, &m, &d);
 	sprintf(buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", y, m, d,
 			(int) (rem / 3600000), (int) (rem / 60000 % 60),
 			(int) (rem / 1000 % 60), (int) (rem % 1000), zone);
@@ -224,7 +61,7 @@ sf_format_date(char *buf, int64_t day)
 				m,
 				d;
 
-	civil_from_days(day, &y, &m, &d);
+	sim_civil_from_days(day, &y, &m, &d);
 	sprintf(buf, "%04d-%02d-%02d", y, m, d);
 }
 

@@ -76,16 +76,16 @@ void
 sf_error(SimResponse *resp, int status, const char *error_code,
 		 const char *message)
 {
-	SfBuf		b;
+	StrBuf		b;
 
-	sfb_init(&b);
-	sfb_puts(&b, "[{\"message\":");
-	sfb_json_str(&b, message);
-	sfb_puts(&b, ",\"errorCode\":");
-	sfb_json_str(&b, error_code);
-	sfb_puts(&b, "}]");
+	sb_init(&b, 256);
+	sb_puts(&b, "[{\"message\":");
+	sb_json_str(&b, message);
+	sb_puts(&b, ",\"errorCode\":");
+	sb_json_str(&b, error_code);
+	sb_puts(&b, "}]");
 	free(resp->body);
-	sfb_to_response(&b, resp);
+	sb_to_response(&b, resp);
 	resp->status = status;
 	resp->content_type = "application/json;charset=UTF-8";
 }
@@ -100,22 +100,22 @@ sf_error_from(SimResponse *resp, const SfError *err)
 static void
 oauth_error(SimResponse *resp, const char *error, const char *description)
 {
-	SfBuf		b;
+	StrBuf		b;
 
-	sfb_init(&b);
-	sfb_puts(&b, "{\"error\":");
-	sfb_json_str(&b, error);
-	sfb_puts(&b, ",\"error_description\":");
-	sfb_json_str(&b, description);
-	sfb_putc(&b, '}');
-	sfb_to_response(&b, resp);
+	sb_init(&b, 256);
+	sb_puts(&b, "{\"error\":");
+	sb_json_str(&b, error);
+	sb_puts(&b, ",\"error_description\":");
+	sb_json_str(&b, description);
+	sb_putc(&b, '}');
+	sb_to_response(&b, resp);
 	resp->status = 400;
 }
 
 static void
-json_response(SimResponse *resp, SfBuf *b)
+json_response(SimResponse *resp, StrBuf *b)
 {
-	sfb_to_response(b, resp);
+	sb_to_response(b, resp);
 	resp->status = 200;
 }
 
@@ -192,7 +192,7 @@ handle_token(const SimRequest *req, SimResponse *resp)
 				token[128],
 				sig[64];
 	unsigned char sigraw[32];
-	SfBuf		b;
+	StrBuf		b;
 
 	resp->endpoint = "sf.token";
 	resp->content_type = "application/json;charset=UTF-8";
@@ -280,18 +280,18 @@ handle_token(const SimRequest *req, SimResponse *resp)
 					   (unsigned char *) msg, strlen(msg), sigraw);
 		sf_base64_encode(sigraw, 32, sig);
 	}
-	sfb_init(&b);
-	sfb_puts(&b, "{\"access_token\":");
-	sfb_json_str(&b, token);
-	sfb_puts(&b, ",\"signature\":");
-	sfb_json_str(&b, sig);
-	sfb_puts(&b, ",\"scope\":\"api\",\"instance_url\":");
-	sfb_json_str(&b, base_url());
-	sfb_puts(&b, ",\"id\":");
-	sfb_json_str(&b, id_url);
-	sfb_puts(&b, ",\"token_type\":\"Bearer\",\"issued_at\":");
-	sfb_json_str(&b, issued);
-	sfb_putc(&b, '}');
+	sb_init(&b, 256);
+	sb_puts(&b, "{\"access_token\":");
+	sb_json_str(&b, token);
+	sb_puts(&b, ",\"signature\":");
+	sb_json_str(&b, sig);
+	sb_puts(&b, ",\"scope\":\"api\",\"instance_url\":");
+	sb_json_str(&b, base_url());
+	sb_puts(&b, ",\"id\":");
+	sb_json_str(&b, id_url);
+	sb_puts(&b, ",\"token_type\":\"Bearer\",\"issued_at\":");
+	sb_json_str(&b, issued);
+	sb_putc(&b, '}');
 	json_response(resp, &b);
 }
 
@@ -390,7 +390,7 @@ query_page(const SimRequest *req, SimResponse *resp, const char *version,
 	int		   *rows;
 	int			nrows,
 				end;
-	SfBuf		b;
+	StrBuf		b;
 	char		loc[19];
 
 	if (q == NULL)
@@ -406,8 +406,8 @@ query_page(const SimRequest *req, SimResponse *resp, const char *version,
 		sf_soql_free(q);
 		return;
 	}
-	sfb_init(&b);
-	sfb_printf(&b, "{\"totalSize\":%d,", nrows);
+	sb_init(&b, 256);
+	sb_printf(&b, "{\"totalSize\":%d,", nrows);
 	if (sf_soql_is_count(q))
 		end = offset = nrows;
 	else
@@ -419,19 +419,19 @@ query_page(const SimRequest *req, SimResponse *resp, const char *version,
 			sf_make_id(loc, "01g", locator_open(soql, all, batch, req->now_ms));
 			locator = loc;
 		}
-		sfb_printf(&b, "\"done\":false,\"nextRecordsUrl\":\"/services/data/v%s/query/%s-%d\",",
+		sb_printf(&b, "\"done\":false,\"nextRecordsUrl\":\"/services/data/v%s/query/%s-%d\",",
 				   version, locator, end);
 	}
 	else
-		sfb_puts(&b, "\"done\":true,");
-	sfb_puts(&b, "\"records\":[");
+		sb_puts(&b, "\"done\":true,");
+	sb_puts(&b, "\"records\":[");
 	for (int i = offset; i < end; i++)
 	{
 		if (i > offset)
-			sfb_putc(&b, ',');
+			sb_putc(&b, ',');
 		sf_soql_record_json(&b, q, rows[i], version);
 	}
-	sfb_puts(&b, "]}");
+	sb_puts(&b, "]}");
 	json_response(resp, &b);
 	free(rows);
 	sf_soql_free(q);
@@ -515,28 +515,28 @@ soap_type(SfFieldType t)
 }
 
 static void
-put_bool(SfBuf *b, const char *key, bool v, bool *first)
+put_bool(StrBuf *b, const char *key, bool v, bool *first)
 {
-	sfb_key(b, key, first);
-	sfb_puts(b, v ? "true" : "false");
+	sb_key(b, key, first);
+	sb_puts(b, v ? "true" : "false");
 }
 
 static void
-put_int(SfBuf *b, const char *key, int v, bool *first)
+put_int(StrBuf *b, const char *key, int v, bool *first)
 {
-	sfb_key(b, key, first);
-	sfb_printf(b, "%d", v);
+	sb_key(b, key, first);
+	sb_printf(b, "%d", v);
 }
 
 static void
-put_str(SfBuf *b, const char *key, const char *v, bool *first)
+put_str(StrBuf *b, const char *key, const char *v, bool *first)
 {
-	sfb_key(b, key, first);
-	sfb_json_str(b, v);
+	sb_key(b, key, first);
+	sb_json_str(b, v);
 }
 
 static void
-put_field(SfBuf *b, const SfFieldDef *f)
+put_field(StrBuf *b, const SfFieldDef *f)
 {
 	bool		first = true;
 	bool		text = sf_type_is_text(f->type);
@@ -544,7 +544,7 @@ put_field(SfBuf *b, const SfFieldDef *f)
 		f->type != SF_T_DOUBLE && f->type != SF_T_CURRENCY &&
 		f->type != SF_T_PERCENT;
 
-	sfb_putc(b, '{');
+	sb_putc(b, '{');
 	put_bool(b, "calculated", false, &first);
 	put_bool(b, "custom", f->custom, &first);
 	put_int(b, "digits", f->type == SF_T_INT ? 9 : 0, &first);
@@ -557,25 +557,25 @@ put_field(SfBuf *b, const SfFieldDef *f)
 	put_str(b, "name", f->name, &first);
 	put_bool(b, "nameField", strcmp(f->name, "Name") == 0, &first);
 	put_bool(b, "nillable", f->nillable, &first);
-	sfb_key(b, "picklistValues", &first);
-	sfb_putc(b, '[');
+	sb_key(b, "picklistValues", &first);
+	sb_putc(b, '[');
 	for (int k = 0; f->picklist && f->picklist[k]; k++)
 	{
 		if (k > 0)
-			sfb_putc(b, ',');
-		sfb_puts(b, "{\"active\":true,\"defaultValue\":false,\"label\":");
-		sfb_json_str(b, f->picklist[k]);
-		sfb_puts(b, ",\"validFor\":null,\"value\":");
-		sfb_json_str(b, f->picklist[k]);
-		sfb_putc(b, '}');
+			sb_putc(b, ',');
+		sb_puts(b, "{\"active\":true,\"defaultValue\":false,\"label\":");
+		sb_json_str(b, f->picklist[k]);
+		sb_puts(b, ",\"validFor\":null,\"value\":");
+		sb_json_str(b, f->picklist[k]);
+		sb_putc(b, '}');
 	}
-	sfb_putc(b, ']');
+	sb_putc(b, ']');
 	put_int(b, "precision", f->precision, &first);
-	sfb_key(b, "referenceTo", &first);
+	sb_key(b, "referenceTo", &first);
 	if (f->type == SF_T_REFERENCE)
-		sfb_printf(b, "[\"%s\"]", sf_objects[f->ref_obj].name);
+		sb_printf(b, "[\"%s\"]", sf_objects[f->ref_obj].name);
 	else
-		sfb_puts(b, "[]");
+		sb_puts(b, "[]");
 	put_str(b, "relationshipName", f->rel_name, &first);
 	put_int(b, "scale", f->scale, &first);
 	put_str(b, "soapType", soap_type(f->type), &first);
@@ -584,22 +584,22 @@ put_field(SfBuf *b, const SfFieldDef *f)
 	put_bool(b, "unique", false, &first);
 	put_bool(b, "updateable", f->type != SF_T_ID && strcmp(f->name, "IsDeleted") != 0 &&
 			 f->type != SF_T_DATETIME, &first);
-	sfb_putc(b, '}');
+	sb_putc(b, '}');
 }
 
 static void
-put_object_urls(SfBuf *b, const char *version, const char *name)
+put_object_urls(StrBuf *b, const char *version, const char *name)
 {
-	sfb_printf(b, "\"urls\":{\"sobject\":\"/services/data/v%s/sobjects/%s\","
+	sb_printf(b, "\"urls\":{\"sobject\":\"/services/data/v%s/sobjects/%s\","
 			   "\"describe\":\"/services/data/v%s/sobjects/%s/describe\","
 			   "\"rowTemplate\":\"/services/data/v%s/sobjects/%s/{ID}\"}",
 			   version, name, version, name, version, name);
 }
 
 static void
-put_object_header(SfBuf *b, const SfObjectDef *od)
+put_object_header(StrBuf *b, const SfObjectDef *od)
 {
-	sfb_printf(b, "\"custom\":false,\"keyPrefix\":\"%s\",\"label\":\"%s\","
+	sb_printf(b, "\"custom\":false,\"keyPrefix\":\"%s\",\"label\":\"%s\","
 			   "\"labelPlural\":\"%s\",\"name\":\"%s\",\"queryable\":true,"
 			   "\"retrieveable\":true,\"searchable\":true,\"createable\":false,"
 			   "\"updateable\":false,\"deletable\":false,",
@@ -609,21 +609,21 @@ put_object_header(SfBuf *b, const SfObjectDef *od)
 static void
 handle_sobjects(SimResponse *resp, const char *version)
 {
-	SfBuf		b;
+	StrBuf		b;
 
 	resp->endpoint = "sf.describe";
-	sfb_init(&b);
-	sfb_puts(&b, "{\"encoding\":\"UTF-8\",\"maxBatchSize\":200,\"sobjects\":[");
+	sb_init(&b, 256);
+	sb_puts(&b, "{\"encoding\":\"UTF-8\",\"maxBatchSize\":200,\"sobjects\":[");
 	for (int i = 0; i < SF_NOBJECTS; i++)
 	{
 		if (i > 0)
-			sfb_putc(&b, ',');
-		sfb_putc(&b, '{');
+			sb_putc(&b, ',');
+		sb_putc(&b, '{');
 		put_object_header(&b, &sf_objects[i]);
 		put_object_urls(&b, version, sf_objects[i].name);
-		sfb_putc(&b, '}');
+		sb_putc(&b, '}');
 	}
-	sfb_puts(&b, "]}");
+	sb_puts(&b, "]}");
 	json_response(resp, &b);
 }
 
@@ -633,7 +633,7 @@ handle_describe(SimResponse *resp, const char *version, const char *name)
 	int			obj = sf_find_object(name, strlen(name));
 	const SfObjectDef *od;
 	bool		first = true;
-	SfBuf		b;
+	StrBuf		b;
 
 	resp->endpoint = "sf.describe";
 	if (obj < 0)
@@ -642,8 +642,8 @@ handle_describe(SimResponse *resp, const char *version, const char *name)
 		return;
 	}
 	od = &sf_objects[obj];
-	sfb_init(&b);
-	sfb_puts(&b, "{\"childRelationships\":[");
+	sb_init(&b, 256);
+	sb_puts(&b, "{\"childRelationships\":[");
 	/* every reference field of any object that points here */
 	for (int c = 0; c < SF_NOBJECTS; c++)
 		for (int i = 0; i < sf_objects[c].nfields; i++)
@@ -653,38 +653,38 @@ handle_describe(SimResponse *resp, const char *version, const char *name)
 			if (f->type != SF_T_REFERENCE || f->ref_obj != (SfObject) obj)
 				continue;
 			if (!first)
-				sfb_putc(&b, ',');
+				sb_putc(&b, ',');
 			first = false;
-			sfb_printf(&b, "{\"cascadeDelete\":false,\"childSObject\":\"%s\","
+			sb_printf(&b, "{\"cascadeDelete\":false,\"childSObject\":\"%s\","
 					   "\"field\":\"%s\",\"relationshipName\":",
 					   sf_objects[c].name, f->name);
-			sfb_json_str(&b, f->child_rel);
-			sfb_putc(&b, '}');
+			sb_json_str(&b, f->child_rel);
+			sb_putc(&b, '}');
 		}
-	sfb_puts(&b, "],");
+	sb_puts(&b, "],");
 	put_object_header(&b, od);
-	sfb_puts(&b, "\"fields\":[");
+	sb_puts(&b, "\"fields\":[");
 	for (int i = 0; i < od->nfields; i++)
 	{
 		if (i > 0)
-			sfb_putc(&b, ',');
+			sb_putc(&b, ',');
 		put_field(&b, &od->fields[i]);
 	}
-	sfb_puts(&b, "],");
+	sb_puts(&b, "],");
 	put_object_urls(&b, version, od->name);
-	sfb_putc(&b, '}');
+	sb_putc(&b, '}');
 	json_response(resp, &b);
 }
 
 static void
 handle_limits(SimResponse *resp, int64_t used)
 {
-	SfBuf		b;
+	StrBuf		b;
 	int64_t		max = daily_limit();
 
 	resp->endpoint = "sf.limits";
-	sfb_init(&b);
-	sfb_printf(&b, "{\"DailyApiRequests\":{\"Max\":%" PRId64 ",\"Remaining\":%" PRId64 "},"
+	sb_init(&b, 256);
+	sb_printf(&b, "{\"DailyApiRequests\":{\"Max\":%" PRId64 ",\"Remaining\":%" PRId64 "},"
 			   "\"DailyBulkV2QueryJobs\":{\"Max\":10000,\"Remaining\":10000},"
 			   "\"DailyBulkV2QueryFileStorageMB\":{\"Max\":1000000,\"Remaining\":1000000}}",
 			   max, used < max ? max - used : 0);
@@ -706,32 +706,32 @@ release_label(int v, char *buf, size_t len)
 static void
 handle_versions(SimResponse *resp)
 {
-	SfBuf		b;
+	StrBuf		b;
 	int			max = atoi(max_version());
 
 	resp->endpoint = "sf.versions";
-	sfb_init(&b);
-	sfb_putc(&b, '[');
+	sb_init(&b, 256);
+	sb_putc(&b, '[');
 	for (int v = 31; v <= max; v++)
 	{
 		char		label[32];
 
 		release_label(v, label, sizeof(label));
-		sfb_printf(&b, "%s{\"label\":\"%s\",\"url\":\"/services/data/v%d.0\",\"version\":\"%d.0\"}",
+		sb_printf(&b, "%s{\"label\":\"%s\",\"url\":\"/services/data/v%d.0\",\"version\":\"%d.0\"}",
 				   v > 31 ? "," : "", label, v, v);
 	}
-	sfb_putc(&b, ']');
+	sb_putc(&b, ']');
 	json_response(resp, &b);
 }
 
 static void
 handle_resources(SimResponse *resp, const char *version)
 {
-	SfBuf		b;
+	StrBuf		b;
 
 	resp->endpoint = "sf.versions";
-	sfb_init(&b);
-	sfb_printf(&b, "{\"limits\":\"/services/data/v%s/limits\","
+	sb_init(&b, 256);
+	sb_printf(&b, "{\"limits\":\"/services/data/v%s/limits\","
 			   "\"query\":\"/services/data/v%s/query\","
 			   "\"queryAll\":\"/services/data/v%s/queryAll\","
 			   "\"sobjects\":\"/services/data/v%s/sobjects\"}",

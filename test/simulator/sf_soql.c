@@ -710,7 +710,7 @@ parse_datetime(const char *s, int len, bool dt, int64_t *out)
 		!parse_fixed(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 ||
 		d > mdays[mo - 1])
 		return false;
-	day = sf_days_from_civil(y, mo, d);
+	day = sim_days_from_civil(y, mo, d);
 	if (!dt)
 	{
 		*out = day;
@@ -747,7 +747,7 @@ parse_datetime(const char *s, int len, bool dt, int64_t *out)
 	}
 	else
 		return false;
-	*out = day * SF_MS_PER_DAY + ((int64_t) (h + oh) * 3600 + (mi + om) * 60 + se) * 1000 + ms;
+	*out = day * MS_PER_DAY + ((int64_t) (h + oh) * 3600 + (mi + om) * 60 + se) * 1000 + ms;
 	return true;
 }
 
@@ -1479,45 +1479,45 @@ sf_soql_execute(const SfQuery *q, bool all, int **rows, int *nrows)
  * ---------------------------------------------------------------------
  */
 static void
-put_attributes(SfBuf *b, SfObject obj, int row, const char *version)
+put_attributes(StrBuf *b, SfObject obj, int row, const char *version)
 {
-	sfb_printf(b, "\"attributes\":{\"type\":\"%s\",\"url\":\"/services/data/v%s/sobjects/%s/%s\"}",
+	sb_printf(b, "\"attributes\":{\"type\":\"%s\",\"url\":\"/services/data/v%s/sobjects/%s/%s\"}",
 			   sf_objects[obj].name, version, sf_objects[obj].name,
 			   sf_row_id(obj, row));
 }
 
 static void
-put_value(SfBuf *b, const SfFieldDef *f, const SfValue *v)
+put_value(StrBuf *b, const SfFieldDef *f, const SfValue *v)
 {
 	char		buf[64];
 
 	switch (v->kind)
 	{
 		case SFV_NULL:
-			sfb_puts(b, "null");
+			sb_puts(b, "null");
 			break;
 		case SFV_STRING:
-			sfb_json_str(b, v->s);
+			sb_json_str(b, v->s);
 			break;
 		case SFV_BOOL:
-			sfb_puts(b, v->b ? "true" : "false");
+			sb_puts(b, v->b ? "true" : "false");
 			break;
 		case SFV_NUMBER:
 			if (f->type == SF_T_INT)
-				sfb_printf(b, "%lld", (long long) v->i);
+				sb_printf(b, "%lld", (long long) v->i);
 			else
 			{
 				sf_format_java_double(buf, sizeof(buf), v->i, v->scale);
-				sfb_puts(b, buf);
+				sb_puts(b, buf);
 			}
 			break;
 		case SFV_DATE:
 			sf_format_date(buf, v->i);
-			sfb_printf(b, "\"%s\"", buf);
+			sb_printf(b, "\"%s\"", buf);
 			break;
 		case SFV_DATETIME:
 			sf_format_datetime(buf, v->i);
-			sfb_printf(b, "\"%s\"", buf);
+			sb_printf(b, "\"%s\"", buf);
 			break;
 	}
 }
@@ -1528,7 +1528,7 @@ put_value(SfBuf *b, const SfFieldDef *f, const SfValue *v)
  * become one nested object (or null), at the place of the first of them.
  */
 static void
-put_members(SfBuf *b, const SfQuery *q, const int *items, int nitems,
+put_members(StrBuf *b, const SfQuery *q, const int *items, int nitems,
 			int depth, SfObject obj, int row, const char *version)
 {
 	for (int i = 0; i < nitems; i++)
@@ -1540,11 +1540,11 @@ put_members(SfBuf *b, const SfQuery *q, const int *items, int nitems,
 		int			nsub = 0;
 		bool		seen = false;
 
-		sfb_putc(b, ',');
+		sb_putc(b, ',');
 		if (pi->nhops == depth)
 		{
-			sfb_json_str(b, pi->field->name);
-			sfb_putc(b, ':');
+			sb_json_str(b, pi->field->name);
+			sb_putc(b, ':');
 			sf_value(obj, row, pi->field, &v);
 			put_value(b, pi->field, &v);
 			continue;
@@ -1563,31 +1563,31 @@ put_members(SfBuf *b, const SfQuery *q, const int *items, int nitems,
 			if (q->select[items[j]].nhops > depth &&
 				q->select[items[j]].hops[depth] == rel)
 				sub[nsub++] = items[j];
-		sfb_json_str(b, rel->rel_name);
-		sfb_putc(b, ':');
+		sb_json_str(b, rel->rel_name);
+		sb_putc(b, ':');
 		sf_value(obj, row, rel, &v);
 		if (v.ref < 0)
 		{
-			sfb_puts(b, "null");
+			sb_puts(b, "null");
 			continue;
 		}
-		sfb_putc(b, '{');
+		sb_putc(b, '{');
 		put_attributes(b, rel->ref_obj, v.ref, version);
 		put_members(b, q, sub, nsub, depth + 1, rel->ref_obj, v.ref, version);
-		sfb_putc(b, '}');
+		sb_putc(b, '}');
 	}
 }
 
 void
-sf_soql_record_json(SfBuf *b, const SfQuery *q, int row, const char *version)
+sf_soql_record_json(StrBuf *b, const SfQuery *q, int row, const char *version)
 {
 	int			items[256];
 	int			n = q->nselect < 256 ? q->nselect : 256;
 
 	for (int i = 0; i < n; i++)
 		items[i] = i;
-	sfb_putc(b, '{');
+	sb_putc(b, '{');
 	put_attributes(b, q->obj, row, version);
 	put_members(b, q, items, n, 0, q->obj, row, version);
-	sfb_putc(b, '}');
+	sb_putc(b, '}');
 }

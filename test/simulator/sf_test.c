@@ -44,7 +44,7 @@ static int	nok;
 	} while (0)
 
 #define NOW_MS	INT64_C(1776686400000)	/* 2026-04-20T12:00:00Z */
-#define DAY		SF_MS_PER_DAY
+#define DAY		MS_PER_DAY
 
 static void
 configure(uint64_t seed, int accounts)
@@ -167,9 +167,9 @@ p_revenue_null(int r)
 static bool
 p_created_2024(int r)
 {
-	int64_t		lo = sf_days_from_civil(2024, 1, 1) * DAY - 3600 * 1000;	/* +01:00 */
+	int64_t		lo = sim_days_from_civil(2024, 1, 1) * DAY - 3600 * 1000;	/* +01:00 */
 
-	return ACC(r)->created_ms >= lo && ACC(r)->created_ms < sf_days_from_civil(2025, 1, 1) * DAY;
+	return ACC(r)->created_ms >= lo && ACC(r)->created_ms < sim_days_from_civil(2025, 1, 1) * DAY;
 }
 static bool
 p_owner_active(int r)
@@ -252,7 +252,7 @@ p_case_closed_late(int r)
 static bool
 p_opp_close_2025(int r)
 {
-	return OPP(r)->close_day < sf_days_from_civil(2025, 1, 1);
+	return OPP(r)->close_day < sim_days_from_civil(2025, 1, 1);
 }
 static bool
 p_opp_amount(int r)
@@ -508,7 +508,7 @@ test_encodings(void)
 	}
 	sf_format_decimal(buf, sizeof(buf), 1234567890, 2);
 	CHECK(strcmp(buf, "12345678.90") == 0, "decimal %s", buf);
-	sf_format_datetime(buf, sf_days_from_civil(2024, 1, 15) * DAY + (9 * 3600 + 30 * 60) * 1000);
+	sf_format_datetime(buf, sim_days_from_civil(2024, 1, 15) * DAY + (9 * 3600 + 30 * 60) * 1000);
 	CHECK(strcmp(buf, "2024-01-15T09:30:00.000+0000") == 0, "datetime %s", buf);
 	/* the reference's own ids */
 	sf_id_suffix("001xx000003DGb2", id);

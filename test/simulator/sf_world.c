@@ -27,8 +27,7 @@
 SfWorld		sf_world;
 static SfWorldPriv world_priv;
 
-#define MS_PER_HOUR INT64_C(3600000)
-#define MS_PER_YEAR (365 * SF_MS_PER_DAY)
+#define MS_PER_YEAR (365 * MS_PER_DAY)
 
 static const char *const name_heads[] = {
 	"Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka",
@@ -277,14 +276,14 @@ make_case(SimRng *rng, SfCase *c, int account_row, int owner_row,
 	c->account_row = account_row;
 	c->owner_row = owner_row;
 	c->created_ms = now - sim_rng_range(rng, 0, now - since);
-	if (now - c->created_ms > 30 * SF_MS_PER_DAY)
+	if (now - c->created_ms > 30 * MS_PER_DAY)
 		c->closed = sim_rng_uniform(rng) < 0.9;
 	else
 		c->closed = sim_rng_uniform(rng) < 0.4;
 	if (c->closed)
 	{
 		c->status = "Closed";
-		c->closed_ms = c->created_ms + sim_rng_range(rng, MS_PER_HOUR, 20 * SF_MS_PER_DAY);
+		c->closed_ms = c->created_ms + sim_rng_range(rng, MS_PER_HOUR, 20 * MS_PER_DAY);
 		if (c->closed_ms > now)
 			c->closed_ms = now;
 		c->modstamp_ms = c->closed_ms;
@@ -307,14 +306,14 @@ make_opportunity(SimRng *rng, SfOpportunity *o, const SfAccount *a,
 				 int account_row, int owner_row, int64_t now)
 {
 	static const int stage_probability[] = {10, 20, 25, 50, 75, 100, 0};
-	int64_t		now_day = now / SF_MS_PER_DAY;
+	int64_t		now_day = now / MS_PER_DAY;
 	int			stage;
 
 	o->account_row = account_row;
 	o->owner_row = owner_row;
 	o->created_ms = now - sim_rng_range(rng, 0, now - a->created_ms < 2 * MS_PER_YEAR ?
 										now - a->created_ms : 2 * MS_PER_YEAR);
-	o->close_day = o->created_ms / SF_MS_PER_DAY + sim_rng_range(rng, 14, 180);
+	o->close_day = o->created_ms / MS_PER_DAY + sim_rng_range(rng, 14, 180);
 	if (o->close_day < now_day)
 		stage = sim_rng_uniform(rng) < 0.55 ? 5 : 6;
 	else
@@ -460,7 +459,7 @@ build_account(int i, int n, int64_t now, uint64_t base, Grow *cases, Grow *opps)
 
 	/* created in index order over the five years before now */
 	a->created_ms = now - span + (int64_t) ((double) span * 0.9 * i / (n > 0 ? n : 1)) +
-		sim_rng_range(&rng, 0, SF_MS_PER_DAY);
+		sim_rng_range(&rng, 0, MS_PER_DAY);
 	a->modstamp_ms = a->created_ms + sim_rng_range(&rng, 0, now - a->created_ms);
 	x->last_activity_day = SF_NULL_I64;
 
@@ -473,8 +472,8 @@ build_account(int i, int n, int64_t now, uint64_t base, Grow *cases, Grow *opps)
 		make_case(&rng, c, i, x->owner_row, since, now);
 		if (!c->deleted && !c->closed)
 			a->open_cases++;
-		if (!c->deleted && c->created_ms / SF_MS_PER_DAY > x->last_activity_day)
-			x->last_activity_day = c->created_ms / SF_MS_PER_DAY;
+		if (!c->deleted && c->created_ms / MS_PER_DAY > x->last_activity_day)
+			x->last_activity_day = c->created_ms / MS_PER_DAY;
 	}
 	for (int k = 0; k < nopps; k++)
 	{
@@ -577,32 +576,6 @@ sf_world_free(void)
  * ---------------------------------------------------------------------
  */
 
-/*
- * One CSV field with RFC 4180 quoting (lines end in LF, as in the Genesys
- * truth files); NULL is an empty field, an empty string is "".
- */
-static void
-csv_field(FILE *f, const char *s, bool last)
-{
-	if (s != NULL)
-	{
-		if (*s == '\0' || strpbrk(s, ",\"\r\n") != NULL)
-		{
-			fputc('"', f);
-			for (; *s; s++)
-			{
-				if (*s == '"')
-					fputc('"', f);
-				fputc(*s, f);
-			}
-			fputc('"', f);
-		}
-		else
-			fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
-
 /* DIR/name opened for writing with its header line written, or NULL */
 static FILE *
 open_csv(const char *dir, const char *name, const char *header)
@@ -617,6 +590,7 @@ open_csv(const char *dir, const char *name, const char *header)
 	return f;
 }
 
+/* a Salesforce datetime with Z instead of +0000; SF_NULL_I64 is empty */
 static void
 csv_ts(FILE *f, int64_t ms, bool last)
 {
@@ -624,11 +598,11 @@ csv_ts(FILE *f, int64_t ms, bool last)
 
 	if (ms == SF_NULL_I64)
 	{
-		csv_field(f, NULL, last);
+		sim_csv_field(f, NULL, last);
 		return;
 	}
 	sf_format_iso_z(buf, ms);
-	csv_field(f, buf, last);
+	sim_csv_field(f, buf, last);
 }
 
 static void
@@ -638,20 +612,11 @@ csv_cents(FILE *f, int64_t cents)
 
 	if (cents == SF_NULL_I64)
 	{
-		csv_field(f, NULL, false);
+		sim_csv_field(f, NULL, false);
 		return;
 	}
 	sf_format_decimal(buf, sizeof(buf), cents, 2);
-	csv_field(f, buf, false);
-}
-
-static void
-csv_int(FILE *f, int64_t v)
-{
-	char		buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long) v);
-	csv_field(f, buf, false);
+	sim_csv_field(f, buf, false);
 }
 
 static const char *
@@ -682,16 +647,16 @@ sf_write_truth(const char *dir)
 		const SfAccount *a = &sf_world.accounts[i];
 		const SfUser *owner = &SF_PRIV->users[SF_PRIV->acc_extra[i].owner_row];
 
-		csv_field(f, a->id, false);
-		csv_field(f, a->name, false);
-		csv_field(f, sf_tier_name(a->tier), false);
-		csv_field(f, a->industry, false);
-		csv_field(f, a->owner_id, false);
-		csv_field(f, owner->name, false);
+		sim_csv_field(f, a->id, false);
+		sim_csv_field(f, a->name, false);
+		sim_csv_field(f, sf_tier_name(a->tier), false);
+		sim_csv_field(f, a->industry, false);
+		sim_csv_field(f, a->owner_id, false);
+		sim_csv_field(f, owner->name, false);
 		csv_cents(f, a->ltv_cents);
-		csv_field(f, a->phone, false);
-		csv_int(f, a->open_cases);
-		csv_int(f, a->open_opportunities);
+		sim_csv_field(f, a->phone, false);
+		sim_csv_int(f, a->open_cases, false);
+		sim_csv_int(f, a->open_opportunities, false);
 		csv_ts(f, a->created_ms, false);
 		csv_ts(f, a->modstamp_ms, true);
 	}
@@ -706,19 +671,19 @@ sf_write_truth(const char *dir)
 	{
 		const SfCase *c = &SF_PRIV->cases[i];
 
-		csv_field(f, c->id, false);
-		csv_field(f, c->number, false);
-		csv_field(f, account_id_of(c->account_row), false);
-		csv_field(f, SF_PRIV->users[c->owner_row].id, false);
-		csv_field(f, c->status, false);
-		csv_field(f, c->closed ? "true" : "false", false);
-		csv_field(f, c->priority, false);
-		csv_field(f, c->origin, false);
-		csv_field(f, c->subject, false);
+		sim_csv_field(f, c->id, false);
+		sim_csv_field(f, c->number, false);
+		sim_csv_field(f, account_id_of(c->account_row), false);
+		sim_csv_field(f, SF_PRIV->users[c->owner_row].id, false);
+		sim_csv_field(f, c->status, false);
+		sim_csv_field(f, c->closed ? "true" : "false", false);
+		sim_csv_field(f, c->priority, false);
+		sim_csv_field(f, c->origin, false);
+		sim_csv_field(f, c->subject, false);
 		csv_ts(f, c->created_ms, false);
 		csv_ts(f, c->closed_ms, false);
 		csv_ts(f, c->modstamp_ms, false);
-		csv_field(f, c->deleted ? "true" : "false", true);
+		sim_csv_field(f, c->deleted ? "true" : "false", true);
 	}
 	rc |= fclose(f);
 
@@ -732,20 +697,20 @@ sf_write_truth(const char *dir)
 		const SfOpportunity *o = &SF_PRIV->opps[i];
 		char		day[16];
 
-		csv_field(f, o->id, false);
-		csv_field(f, account_id_of(o->account_row), false);
-		csv_field(f, SF_PRIV->users[o->owner_row].id, false);
-		csv_field(f, o->name, false);
-		csv_field(f, o->stage, false);
-		csv_field(f, o->closed ? "true" : "false", false);
-		csv_field(f, o->won ? "true" : "false", false);
+		sim_csv_field(f, o->id, false);
+		sim_csv_field(f, account_id_of(o->account_row), false);
+		sim_csv_field(f, SF_PRIV->users[o->owner_row].id, false);
+		sim_csv_field(f, o->name, false);
+		sim_csv_field(f, o->stage, false);
+		sim_csv_field(f, o->closed ? "true" : "false", false);
+		sim_csv_field(f, o->won ? "true" : "false", false);
 		csv_cents(f, o->amount_cents);
 		sf_format_date(day, o->close_day);
-		csv_field(f, day, false);
-		csv_int(f, o->probability);
+		sim_csv_field(f, day, false);
+		sim_csv_int(f, o->probability, false);
 		csv_ts(f, o->created_ms, false);
 		csv_ts(f, o->modstamp_ms, false);
-		csv_field(f, o->deleted ? "true" : "false", true);
+		sim_csv_field(f, o->deleted ? "true" : "false", true);
 	}
 	rc |= fclose(f);
 	return rc == 0 ? 0 : -1;

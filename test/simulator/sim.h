@@ -18,9 +18,17 @@
 #ifndef GCSIM_SIM_H
 #define GCSIM_SIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
+
+/* milliseconds, the unit of every simulated time (epoch ms, UTC) */
+#define MS_PER_SEC	INT64_C(1000)
+#define MS_PER_MIN	INT64_C(60000)
+#define MS_PER_HOUR INT64_C(3600000)
+#define MS_PER_DAY	INT64_C(86400000)
 
 /* ---------------------------------------------------------------------
  * Deterministic randomness: the same seed gives the same bytes.
@@ -127,6 +135,61 @@ extern void sim_response_header(SimResponse *resp, const char *name,
 /* Looks up a query-string argument, percent-decoded into buf; 0 if absent */
 extern int	sim_query_arg(const char *query, const char *name,
 						  char *buf, size_t buflen);
+
+/* ---------------------------------------------------------------------
+ * Growable strings (sim_util.c): both halves build their JSON as text
+ * into a StrBuf.  data is always NUL-terminated; running out of memory
+ * aborts.
+ * ---------------------------------------------------------------------
+ */
+typedef struct StrBuf
+{
+	char	   *data;			/* NUL-terminated, malloc'd */
+	size_t		len;
+	size_t		cap;
+} StrBuf;
+
+/* an empty buffer with room for cap bytes (64 at least) */
+extern void sb_init(StrBuf *sb, size_t cap);
+extern void sb_free(StrBuf *sb);
+/* makes room for extra more bytes plus the terminating NUL */
+extern void sb_reserve(StrBuf *sb, size_t extra);
+extern void sb_append(StrBuf *sb, const char *s, size_t n);
+extern void sb_puts(StrBuf *sb, const char *s);
+extern void sb_putc(StrBuf *sb, char c);
+extern void sb_printf(StrBuf *sb, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+/*
+ * A JSON string literal with its quotes: " \ \n \r \t escaped as such,
+ * other bytes below 0x20 as \u00XX, the rest (UTF-8 too) as they are;
+ * NULL gives null.
+ */
+extern void sb_json_str(StrBuf *sb, const char *s);
+/*
+ * "key": with a leading comma unless *first (which it clears); first may
+ * be NULL (always a comma).  key is written as it is, not escaped.
+ */
+extern void sb_key(StrBuf *sb, const char *key, bool *first);
+/* hands the buffer's bytes over to resp (body, body_len), leaves sb empty */
+extern void sb_to_response(StrBuf *sb, SimResponse *resp);
+
+/* ---------------------------------------------------------------------
+ * Civil dates (sim_util.c), proleptic Gregorian: days since 1970-01-01
+ * of a valid y-m-d (Howard Hinnant's algorithms), and back.
+ * ---------------------------------------------------------------------
+ */
+extern int64_t sim_days_from_civil(int y, int m, int d);
+extern void sim_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/* ---------------------------------------------------------------------
+ * CSV fields of the truth files (sim_util.c), RFC 4180 quoting, lines
+ * ending in LF.  Each writes the field and then ',' or, when last, '\n'.
+ * ---------------------------------------------------------------------
+ */
+/* NULL is an empty field; "" is written as ""; quoted when it holds , " CR LF */
+extern void sim_csv_field(FILE *f, const char *s, bool last);
+/* a decimal integer */
+extern void sim_csv_int(FILE *f, int64_t v, bool last);
 
 /* ---------------------------------------------------------------------
  * The Salesforce world (sf_world.c).  Built once from the seed; the

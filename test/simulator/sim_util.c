@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * sim_util.c
- *		Deterministic randomness, response headers and query-string
- *		arguments: the helpers of sim.h that both halves of gcsim use.
+ *		Deterministic randomness, response headers, query-string
+ *		arguments, growable strings with JSON escaping, civil dates and
+ *		CSV fields: the helpers of sim.h that both halves of gcsim use.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -13,6 +14,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -160,4 +162,221 @@ sim_query_arg(const char *query, const char *name, char *buf, size_t buflen)
 		p = end ? end + 1 : NULL;
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Growable strings
+ * ---------------------------------------------------------------------
+ */
+void
+sb_init(StrBuf *sb, size_t cap)
+{
+	if (cap < 64)
+		cap = 64;
+	sb->data = malloc(cap);
+	if (!sb->data)
+		abort();
+	sb->data[0] = '\0';
+	sb->len = 0;
+	sb->cap = cap;
+}
+
+void
+sb_free(StrBuf *sb)
+{
+	free(sb->data);
+	sb->data = NULL;
+	sb->len = sb->cap = 0;
+}
+
+/* makes room for extra more bytes plus the terminating NUL */
+void
+sb_reserve(StrBuf *sb, size_t extra)
+{
+	size_t		need = sb->len + extra + 1;
+
+	if (need <= sb->cap)
+		return;
+	while (sb->cap < need)
+		sb->cap *= 2;
+	sb->data = realloc(sb->data, sb->cap);
+	if (!sb->data)
+		abort();
+}
+
+void
+sb_append(StrBuf *sb, const char *s, size_t n)
+{
+	sb_reserve(sb, n);
+	memcpy(sb->data + sb->len, s, n);
+	sb->len += n;
+	sb->data[sb->len] = '\0';
+}
+
+void
+sb_puts(StrBuf *sb, const char *s)
+{
+	sb_append(sb, s, strlen(s));
+}
+
+void
+sb_putc(StrBuf *sb, char c)
+{
+	sb_reserve(sb, 1);
+	sb->data[sb->len++] = c;
+	sb->data[sb->len] = '\0';
+}
+
+void
+sb_printf(StrBuf *sb, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t) n >= sb->cap - sb->len)
+	{
+		sb_reserve(sb, (size_t) n);
+		va_start(ap, fmt);
+		vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+	}
+	sb->len += (size_t) n;
+}
+
+void
+sb_json_str(StrBuf *sb, const char *s)
+{
+	if (s == NULL)
+	{
+		sb_append(sb, "null", 4);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+	{
+		switch (*p)
+		{
+			case '"':
+				sb_append(sb, "\\\"", 2);
+				break;
+			case '\\':
+				sb_append(sb, "\\\\", 2);
+				break;
+			case '\n':
+				sb_append(sb, "\\n", 2);
+				break;
+			case '\r':
+				sb_append(sb, "\\r", 2);
+				break;
+			case '\t':
+				sb_append(sb, "\\t", 2);
+				break;
+			default:
+				if (*p < 0x20)
+					sb_printf(sb, "\\u%04x", *p);
+				else
+					sb_putc(sb, (char) *p);
+		}
+	}
+	sb_putc(sb, '"');
+}
+
+void
+sb_key(StrBuf *sb, const char *key, bool *first)
+{
+	if (first && !*first)
+		sb_putc(sb, ',');
+	if (first)
+		*first = false;
+	sb_putc(sb, '"');
+	sb_puts(sb, key);
+	sb_append(sb, "\":", 2);
+}
+
+void
+sb_to_response(StrBuf *sb, SimResponse *resp)
+{
+	resp->body = sb->data;
+	resp->body_len = sb->len;
+	sb->data = NULL;
+	sb->len = sb->cap = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Civil dates
+ * ---------------------------------------------------------------------
+ */
+
+/* Howard Hinnant's days_from_civil / civil_from_days */
+int64_t
+sim_days_from_civil(int y, int m, int d)
+{
+	int64_t		era;
+	unsigned	yoe,
+				doy,
+				doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned) (y - era * 400);
+	doy = (unsigned) ((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t) doe - 719468;
+}
+
+void
+sim_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t		era;
+	unsigned	doe,
+				yoe,
+				doy,
+				mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned) (z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int) (doy - (153 * mp + 2) / 5 + 1);
+	*m = (int) (mp < 10 ? mp + 3 : mp - 9);
+	*y = (int) (yoe + era * 400 + (*m <= 2));
+}
+
+/* ---------------------------------------------------------------------
+ * CSV fields
+ * ---------------------------------------------------------------------
+ */
+void
+sim_csv_field(FILE *f, const char *s, bool last)
+{
+	if (s != NULL)
+	{
+		if (*s == '\0' || strpbrk(s, ",\"\r\n") != NULL)
+		{
+			fputc('"', f);
+			for (; *s; s++)
+			{
+				if (*s == '"')
+					fputc('"', f);
+				fputc(*s, f);
+			}
+			fputc('"', f);
+		}
+		else
+			fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+void
+sim_csv_int(FILE *f, int64_t v, bool last)
+{
+	fprintf(f, "%lld%c", (long long) v, last ? '\n' : ',');
 }
