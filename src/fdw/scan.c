@@ -90,6 +90,8 @@ typedef struct GcaFetch
 	char	   *path;
 	char	   *body;
 	bool		sink_failed;
+	bool		parsing;		/* the page is being read: parse as it comes */
+	StringInfoData held;		/* bytes that came before that, unparsed */
 } GcaFetch;
 
 struct GcaScan
@@ -160,12 +162,19 @@ wait_ms(long ms)
 	}
 }
 
+/*
+ * A fetch's body is parsed as it arrives once the scan reads that page;
+ * pages fetched ahead keep their raw bytes (a tenth of the parsed tree's
+ * size) until then, so one parsed page at a time is in memory and hot in
+ * the cache.
+ */
 static void
 sink_reset(void *arg)
 {
 	GcaFetch   *f = arg;
 
 	gca_parser_reset(f->parser);
+	resetStringInfo(&f->held);
 	f->sink_failed = false;
 }
 
@@ -174,6 +183,11 @@ sink_write(void *arg, const char *data, size_t len)
 {
 	GcaFetch   *f = arg;
 
+	if (!f->parsing)
+	{
+		appendBinaryStringInfo(&f->held, data, (int) len);
+		return true;
+	}
 	if (!gca_parser_feed(f->parser, data, len))
 		f->sink_failed = true;
 	return !f->sink_failed;
@@ -195,6 +209,7 @@ make_fetch(GcaScan *scan, const char *method, char *path, char *body)
 	GcaFetch   *f = palloc0(sizeof(GcaFetch));
 
 	f->parser = gca_parser_create();
+	initStringInfo(&f->held);
 	f->path = path;
 	f->body = body;
 	f->call.method = method;
@@ -216,6 +231,7 @@ free_fetch(GcaScan *scan, GcaFetch *f)
 	if (scan->client)
 		gca_call_cancel(scan->client, &f->call);
 	gca_parser_free(f->parser);
+	pfree(f->held.data);
 	if (f->path)
 		pfree(f->path);
 	if (f->body)
@@ -233,6 +249,11 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 	const char *error = NULL;
 	GcaPage    *page;
 
+	/* parse what arrived ahead, then the rest as it comes */
+	f->parsing = true;
+	if (f->held.len > 0 && !gca_parser_feed(f->parser, f->held.data, f->held.len))
+		f->sink_failed = true;
+	resetStringInfo(&f->held);
 	gca_call_wait(scan->client, &f->call);
 	page = gca_parser_finish(f->parser, &error);
 	if (page == NULL)
