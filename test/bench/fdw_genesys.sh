@@ -176,7 +176,7 @@ read -r big_rows big_kb < <(peak_kb "$BIG_DAYS" | tr '\n' ' '; echo)
 t1=$(ms)
 echo "**3. Memory.** Peak resident memory (VmHWM) of a fresh backend that reads four columns of every"
 echo "conversation of the range, both through the details jobs (pages of 1000 conversations), with"
-echo "\\`jit = off\\`: the larger scan's cost otherwise passes \\`jit_above_cost\\`, and loading LLVM adds"
+echo "jit = off: the larger scan's cost otherwise passes jit_above_cost, and loading LLVM adds"
 echo "about 60 MiB that has nothing to do with the rows read."
 echo
 echo "| read | conversations | peak backend memory |"
