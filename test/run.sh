@@ -175,15 +175,12 @@ run_demo_mode() {
     GCSIM_URL=${GCSIM_DEFAULT_URL:-} bash test/demo.sh
 }
 
+# BENCHMARKS.md keeps one block per benchmark between <!-- bench:NAME -->
+# and <!-- /bench:NAME -->; a run replaces the blocks of the benchmarks it
+# ran and keeps the others, so `make bench TESTS=x` updates only x.
 run_bench_mode() {
-    local out=$GCA_BUILD/BENCHMARKS.md name rc=0
-    {
-        echo "# Benchmarks"
-        echo
-        echo "Written by \`make bench\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB."
-        echo "Every figure is a ratio against a baseline measured in the same run; absolute times vary with the machine."
-        echo
-    } >"$out"
+    local name rc=0 f
+    touch BENCHMARKS.md
     for f in test/bench/*.sh; do
         [ -e "$f" ] || continue
         name=$(basename "$f" .sh)
@@ -192,17 +189,36 @@ run_bench_mode() {
         mkdir -p "$GCA_BUILD/tmp/$name"
         chmod 1777 "$GCA_BUILD/tmp/$name"
         if GCSIM_URL=${GCSIM_DEFAULT_URL:-} bash "$f" >"$GCA_BUILD/tmp/$name.md" 2>"$GCA_BUILD/logs/bench-$name.log"; then
-            cat "$GCA_BUILD/tmp/$name.md" >>"$out"
-            echo >>"$out"
+            replace_bench_block "$name" "$GCA_BUILD/tmp/$name.md"
         else
             rc=1
             echo "bench $name failed:"
             tail -n 40 "$GCA_BUILD/logs/bench-$name.log"
         fi
     done
-    cp "$out" BENCHMARKS.md
     cat BENCHMARKS.md
     return $rc
+}
+
+# replace_bench_block NAME FILE - puts FILE as NAME's block into BENCHMARKS.md
+replace_bench_block() {
+    local out=$GCA_BUILD/BENCHMARKS.md.new
+    {
+        echo "# Benchmarks"
+        echo
+        echo "Written by \`make bench\` (\`make bench TESTS=name\` reruns one section); $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB."
+        echo "Every figure is a ratio against a baseline measured in the same run; absolute times vary with the machine."
+        echo
+        awk -v name="$1" '
+            /^<!-- bench:/ { n = $2; sub(/^bench:/, "", n); keep = (n != name) }
+            /^<!-- bench:/, /^<!-- \/bench:/ { if (keep) print; next }' BENCHMARKS.md
+        echo "<!-- bench:$1 -->"
+        echo "_Run $(date -u '+%Y-%m-%d %H:%M UTC')._"
+        echo
+        cat "$2"
+        echo "<!-- /bench:$1 -->"
+    } >"$out"
+    mv "$out" BENCHMARKS.md
 }
 
 case "$MODE" in

@@ -147,8 +147,8 @@ echo "| INSERT ... SELECT FROM gc.conversations, max_concurrency 1 | $fdw1_rate 
 echo "| COPY raw pages + jsonb SQL | $sql_rate | 1.00x | $(ratio $sql_rate $jc_rate) |"
 echo "| json-c parse alone (no HTTP, no tuples) | $jc_rate | $(ratio $jc_rate $sql_rate)x | 1.00 |"
 echo
-echo "With no network latency, prefetching gains nothing and its extra transfers compete with gcsim"
-echo "for the two cores; against a real API (100+ ms a request) max_concurrency hides the latency."
+echo "Pages fetched ahead are kept as raw bytes and parsed only when the scan reads them, so one parsed"
+echo "page is in memory at a time; against a real API (100+ ms a request) max_concurrency hides the latency."
 echo
 stop_all_gcsim
 
