@@ -119,6 +119,20 @@ fi
 # ------------------------------------------------------------------ modes
 selected() { [ -z "$NAMES" ] || [[ " $NAMES " == *" $1 "* ]]; }
 
+# selected_scripts DIR - names of the selected DIR/*.sh, one a line, each
+# with its scratch directory $GCA_BUILD/tmp/NAME made
+selected_scripts() {
+    local f name
+    for f in "$1"/*.sh; do
+        [ -e "$f" ] || continue
+        name=$(basename "$f" .sh)
+        selected "$name" || continue
+        mkdir -p "$GCA_BUILD/tmp/$name"
+        chmod 1777 "$GCA_BUILD/tmp/$name"
+        echo "$name"
+    done
+}
+
 run_test_mode() {
     local passed=0 failed=0 failed_names="" name regress=""
     for f in sql/*.sql; do
@@ -147,13 +161,9 @@ run_test_mode() {
             failed_names="$failed_names pg_regress"
         fi
     fi
-    for f in test/suites/*.sh; do
-        [ -e "$f" ] || continue
-        name=$(basename "$f" .sh)
-        selected "$name" || continue
+    for name in $(selected_scripts test/suites); do
+        f=test/suites/$name.sh
         log "suite $name"
-        mkdir -p "$GCA_BUILD/tmp/$name"
-        chmod 1777 "$GCA_BUILD/tmp/$name"
         local start=$SECONDS
         if GCSIM_URL=${GCSIM_DEFAULT_URL:-} timeout --kill-after=10 "${GCA_SUITE_TIMEOUT:-600}" \
             bash "$f" >"$GCA_BUILD/logs/$name.log" 2>&1; then
@@ -181,13 +191,9 @@ run_demo_mode() {
 run_bench_mode() {
     local name rc=0 f
     touch BENCHMARKS.md
-    for f in test/bench/*.sh; do
-        [ -e "$f" ] || continue
-        name=$(basename "$f" .sh)
-        selected "$name" || continue
+    for name in $(selected_scripts test/bench); do
+        f=test/bench/$name.sh
         log "bench $name"
-        mkdir -p "$GCA_BUILD/tmp/$name"
-        chmod 1777 "$GCA_BUILD/tmp/$name"
         if GCSIM_URL=${GCSIM_DEFAULT_URL:-} bash "$f" >"$GCA_BUILD/tmp/$name.md" 2>"$GCA_BUILD/logs/bench-$name.log"; then
             replace_bench_block "$name" "$GCA_BUILD/tmp/$name.md"
         else
