@@ -20,10 +20,7 @@ set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
-if [ -z "${GCSIM:-}" ] || [ ! -x "$GCSIM" ]; then
-    echo "skipped: gcsim not built"
-    exit 0
-fi
+[ -n "${GCSIM:-}" ] && [ -x "$GCSIM" ] || fail "gcsim is not built"
 
 SEED=${KPI_GCSIM_SEED:-7}
 PER_DAY=${KPI_GCSIM_PER_DAY:-2000}
@@ -37,10 +34,7 @@ rm -f "$T"/*.csv "$T"/records.jsonl
 
 "$GCSIM" truth --seed "$SEED" --conversations-per-day "$PER_DAY" --now $NOW \
     --from $DAY --to $NEXT --out "$T" >/dev/null
-if [ ! -s "$T/conversations.csv" ] || [ ! -s "$T/segments.csv" ]; then
-    echo "skipped: gcsim truth does not write conversations.csv and segments.csv yet"
-    exit 0
-fi
+[ -s "$T/conversations.csv" ] && [ -s "$T/segments.csv" ] || fail "gcsim truth wrote no conversations.csv or segments.csv"
 chmod -R a+r "$T"
 
 start_gcsim --seed "$SEED" --conversations-per-day "$PER_DAY" --now $NOW
