@@ -57,7 +57,9 @@ d=$GCA_BUILD/tmp/fdw_cancel
 fd_before=$(cat $d/fd_before); fd_after=$(cat $d/fd_after)
 rss_before=$(cat $d/rss_before); rss_after=$(cat $d/rss_after)
 echo "file descriptors: $fd_before before, $fd_after after; VmRSS: $rss_before kB before, $rss_after kB after"
-[ "$fd_after" -le $((fd_before + 1)) ] || fail "file descriptors grew from $fd_before to $fd_after over 100 cancelled scans"
+# a leak would add one descriptor per cancelled scan (100); the keep-alive
+# cache may hold up to max_concurrency (4) connections at any time
+[ "$fd_after" -le $((fd_before + 4)) ] || fail "file descriptors grew from $fd_before to $fd_after over 100 cancelled scans"
 [ "$rss_after" -le $((rss_before + 2048)) ] || fail "memory grew by $((rss_after - rss_before)) kB over 100 cancelled scans"
 echo "ok: 100 cancelled scans, no descriptor or memory growth"
 

@@ -222,17 +222,26 @@ sql "ALTER SERVER h_conc OPTIONS (SET max_concurrency '4')" >/dev/null
     for i in $(seq 1 10); do
         echo "SELECT count(*) FROM gcanalytics.http_request_many('h_conc', 'GET', ARRAY['/api/v2/no/such/thing', '$Q?a=$i', '$Q?b=$i', '$Q?c=$i']);"
     done
+    echo "SELECT 'fd-mid', count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/fd');"
+    for i in $(seq 11 20); do
+        echo "SELECT count(*) FROM gcanalytics.http_request_many('h_conc', 'GET', ARRAY['/api/v2/no/such/thing', '$Q?a=$i', '$Q?b=$i', '$Q?c=$i']);"
+    done
     echo "SELECT 'fd-after', count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/fd');"
     echo "SELECT 'ok', count(*) FROM gcanalytics.http_request_many('h_conc', 'GET', ARRAY['$Q', '$Q?x=1']);"
 } >"$T/abandon.sql"
 out=$("$PSQL" -qXAt -f "$T/abandon.sql" 2>&1)
-assert_eq 12 "$(grep -c 'failed with HTTP status 404' <<<"$out")" "12 failures with requests in flight"
+assert_eq 22 "$(grep -c 'failed with HTTP status 404' <<<"$out")" "22 failures with requests in flight"
 before=$(sed -n 's/^fd-before|//p' <<<"$out")
+mid=$(sed -n 's/^fd-mid|//p' <<<"$out")
 after=$(sed -n 's/^fd-after|//p' <<<"$out")
-# 30 abandoned transfers; one more idle keep-alive connection is allowed
-[ -n "$before" ] && [ -n "$after" ] && [ "$after" -le $((before + 1)) ] || fail "fds grew from $before to $after: $out"
+# each batch abandons 30 transfers: a leak would add about 30 fds a batch,
+# while the keep-alive cache holds at most max_concurrency (4) connections,
+# so the count moves within that bound (19, 21, 19 ... was seen)
+[ -n "$before" ] && [ -n "$mid" ] && [ -n "$after" ] || fail "no fd counts: $out"
+[ "$mid" -le $((before + 4)) ] || fail "fds grew from $before to $mid over the first 10 failures: $out"
+[ "$after" -le $((before + 4)) ] || fail "fds grew from $before to $after over 20 failures: $out"
 assert_eq "ok|2" "$(grep '^ok|' <<<"$out")" "the session works after abandoned requests"
-echo "ok: open fds $before before and $after after 10 failures with 3 requests in flight each"
+echo "ok: open fds $before, $mid after 10 and $after after 20 failures with 3 requests in flight each"
 
 # ----------------------------------------------- secrets never in the log
 start_gcsim --gc-token-ttl 5 --fault-401 0.2 --fault-500 0.2 --fault-429 0.1 || fail "gcsim did not start"
