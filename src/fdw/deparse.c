@@ -282,6 +282,21 @@ gca_classify_conditions(PlannerInfo *root, RelOptInfo *rel, List *clauses,
 	return conds;
 }
 
+/*
+ * Refuses a scan of relname that gives no lower bound on
+ * conversation_start (nor conversation ids).  Never returns.
+ */
+void
+gca_error_unbounded_scan(const char *relname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_OPTION_INDEX),
+			 errmsg("a scan of foreign table \"%s\" needs a lower bound on conversation_start",
+					relname),
+			 errdetail("Genesys Cloud is read by time interval; an unbounded scan would crawl the whole history."),
+			 errhint("Add WHERE conversation_start >= ... (and < ...), or filter on conversation_id.")));
+}
+
 /* ------------------------------------------------------------------
  * Request bodies
  * ------------------------------------------------------------------

@@ -359,12 +359,7 @@ gcaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 			bounded = true;
 	}
 	if (!bounded)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_INDEX),
-				 errmsg("a scan of foreign table \"%s\" needs a lower bound on conversation_start",
-						get_rel_name(foreigntableid)),
-				 errdetail("Genesys Cloud is read by time interval; an unbounded scan would crawl the whole history."),
-				 errhint("Add WHERE conversation_start >= ... (and < ...), or filter on conversation_id.")));
+		gca_error_unbounded_scan(get_rel_name(foreigntableid));
 
 	/* the columns the query reads, also those only the local quals need */
 	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);

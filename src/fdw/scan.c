@@ -312,37 +312,37 @@ to_timestamptz(Datum d, Oid typid)
 static List *
 text_values(Datum d, bool is_array)
 {
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
 	List	   *values = NIL;
 
 	if (!is_array)
 		return list_make1(TextDatumGetCString(d));
-	else
+
+	arr = DatumGetArrayTypeP(d);
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
+					  &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
 	{
-		ArrayType  *arr = DatumGetArrayTypeP(d);
-		Datum	   *elems;
-		bool	   *nulls;
-		int			n;
-		int16		typlen;
-		bool		typbyval;
-		char		typalign;
+		char	   *v;
+		ListCell   *lc;
+		bool		seen = false;
 
-		get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-		deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
-						  &elems, &nulls, &n);
-		for (int i = 0; i < n; i++)
-			if (!nulls[i])
-				values = list_append_unique(values,
-											makeString(TextDatumGetCString(elems[i])));
-		/* plain strings for the builders */
-		{
-			List	   *out = NIL;
-			ListCell   *lc;
-
-			foreach(lc, values)
-				out = lappend(out, strVal(lfirst(lc)));
-			return out;
-		}
+		if (nulls[i])
+			continue;
+		v = TextDatumGetCString(elems[i]);
+		foreach(lc, values)
+			seen = seen || strcmp(lfirst(lc), v) == 0;
+		if (!seen)
+			values = lappend(values, v);
 	}
+	return values;
 }
 
 /*
@@ -493,17 +493,6 @@ make_windows(GcaScan *scan)
 	}
 }
 
-static void
-raise_unbounded(GcaScan *scan)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_INVALID_OPTION_INDEX),
-			 errmsg("a scan of foreign table \"%s\" needs a lower bound on conversation_start",
-					RelationGetRelationName(scan->node->ss.ss_currentRelation)),
-			 errdetail("Genesys Cloud is read by time interval; an unbounded scan would crawl the whole history."),
-			 errhint("Add WHERE conversation_start >= ... (and < ...), or filter on conversation_id.")));
-}
-
 /* Decides how this run reads and prepares its windows. */
 static void
 plan_run(GcaScan *scan)
@@ -521,7 +510,7 @@ plan_run(GcaScan *scan)
 			if (scan->explain_only && scan->parameterized)
 				return;
 			if (!scan->spec.empty)
-				raise_unbounded(scan);
+				gca_error_unbounded_scan(RelationGetRelationName(scan->node->ss.ss_currentRelation));
 		}
 		if (!scan->spec.have_upper)
 		{

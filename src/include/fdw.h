@@ -100,6 +100,7 @@ typedef struct GcaDimension
 } GcaDimension;
 
 extern const GcaDimension *gca_dimension(int column);
+extern void gca_error_unbounded_scan(const char *relname) pg_attribute_noreturn();
 
 /*
  * Finds the pushable conditions among clauses (RestrictInfos or bare
