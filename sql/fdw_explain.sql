@@ -52,6 +52,20 @@ SELECT conversation_id FROM ex.conversations
  WHERE conversation_start >= '2026-03-02 00:00:00+00' AND conversation_start < '2026-03-02 06:00:00+00'
    AND originating_direction = 'inbound' AND 'd-1' = ANY (division_ids)
    AND conversation_end IS NOT NULL;
+-- "=" under a nondeterministic (case-insensitive) collation is not sent:
+-- the API's exact match would drop rows that SQL keeps; it stays a Filter
+CREATE COLLATION ex_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT conversation_id FROM ex.conversations
+ WHERE conversation_start >= '2026-03-02 00:00:00+00' AND conversation_start < '2026-03-02 06:00:00+00'
+   AND queue_id = 'Q-1' COLLATE ex_ci;
+-- nor is an operator that is not built in, whatever its name
+CREATE FUNCTION ex_texteq(text, text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS 'BEGIN RETURN lower($1) = lower($2); END';
+CREATE OPERATOR ex.= (LEFTARG = text, RIGHTARG = text, FUNCTION = ex_texteq);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT conversation_id FROM ex.conversations
+ WHERE conversation_start >= '2026-03-02 00:00:00+00' AND conversation_start < '2026-03-02 06:00:00+00'
+   AND queue_id OPERATOR(ex.=) 'Q-1';
 -- remote text is escaped as JSON
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT conversation_id FROM ex.conversations
@@ -106,5 +120,7 @@ BEGIN
 END $$;
 SET client_min_messages = warning;
 DROP SCHEMA ex CASCADE;
+DROP COLLATION ex_ci;
+DROP FUNCTION ex_texteq(text, text);
 DROP SERVER ex_gc CASCADE;
 RESET client_min_messages;

@@ -125,6 +125,12 @@ push_check "queue and media together" "queue_id = '$Q1' AND media_type = 'voice'
 push_check "a narrow > / <= range" \
     "conversation_start > '$DAY 09:00+00' AND conversation_start <= '$DAY 10:30+00'" \
     "conversation_start > '$DAY 09:00+00' AND conversation_start <= '$DAY 10:30+00'"
+# under a case-insensitive collation "=" matches what the API's exact
+# match would not: such a condition must stay local, never be sent
+sql "DROP COLLATION IF EXISTS fc_ci; CREATE COLLATION fc_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)"
+Q1U=$(echo "$Q1" | tr 'a-z' 'A-Z')
+[ "$Q1U" != "$Q1" ] || fail "the queue id has no lower-case letter: the collation check proves nothing"
+push_check "queue_id = under a case-insensitive collation" "queue_id = '$Q1U' COLLATE fc_ci" "queue_id = '$Q1'"
 seg_push=$(sql "SELECT count(*) FROM fc.segments WHERE $RANGE AND segment_type = 'hold' AND purpose = 'agent'")
 seg_local=$(sql "SELECT count(*) FROM fc_seg WHERE segment_type = 'hold' AND purpose = 'agent'")
 assert_eq "$seg_local" "$seg_push" "segment pushdown returns the same rows as local filtering"
@@ -163,4 +169,4 @@ if echo "$new_lines" | grep -q -e 'fc-secret' -e 'Bearer' -e "$token"; then
 fi
 echo "ok: $n_debug debug lines, no secret, no token, no Authorization header in the log"
 
-sql "DROP SCHEMA fc CASCADE; DROP SERVER fc_gc CASCADE; DROP TABLE fc_truth, fc_truth_seg, fc_query, fc_job, fc_seg"
+sql "DROP COLLATION fc_ci; DROP SCHEMA fc CASCADE; DROP SERVER fc_gc CASCADE; DROP TABLE fc_truth, fc_truth_seg, fc_query, fc_job, fc_seg"
