@@ -194,6 +194,26 @@ report_invalid_option(const char *name, Oid context)
 			 : errhint("The foreign-data wrapper itself takes no options.")));
 }
 
+/* Raises an error listing the choices when value is none of them. */
+static void
+check_choice(const GcaOptionDef *def, const char *value,
+			 const char *const *choices)
+{
+	StringInfoData list;
+
+	initStringInfo(&list);
+	for (const char *const *c = choices; *c; c++)
+	{
+		if (strcmp(*c, value) == 0)
+			return;
+		appendStringInfo(&list, "%s\"%s\"", list.len ? ", " : "", *c);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("invalid value for option \"%s\": \"%s\"", def->name, value),
+			 errhint("Valid values are %s.", list.data)));
+}
+
 /*
  * Checks one option value against its definition; raises an error that
  * never echoes a secret.
@@ -216,44 +236,22 @@ check_option_value(const GcaOptionDef *def, const char *value)
 	switch (def->kind)
 	{
 		case OPT_CHOICE:
-			{
-				const char *const *c;
-				StringInfoData list;
-
-				initStringInfo(&list);
-				ok = false;
-				for (c = def->choices; *c; c++)
-				{
-					if (strcmp(*c, value) == 0)
-						ok = true;
-					appendStringInfo(&list, "%s\"%s\"", list.len ? ", " : "", *c);
-				}
-				if (!ok)
-					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-							 errmsg("invalid value for option \"%s\": \"%s\"",
-									def->name, value),
-							 errhint("Valid values are %s.", list.data)));
-				break;
-			}
+			check_choice(def, value, def->choices);
+			break;
 		case OPT_URL:
 			ok = gca_url_is_allowed(value, &why);
 			break;
 		case OPT_RESOURCE:
-			if (gca_find_resource(value) == NULL)
 			{
-				StringInfoData list;
+				const GcaResource *const *r = gca_resources();
+				const char **names = palloc0(sizeof(char *) * 64);
+				int			n = 0;
 
-				initStringInfo(&list);
-				for (const GcaResource *const *r = gca_resources(); *r; r++)
-					appendStringInfo(&list, "%s\"%s\"", list.len ? ", " : "", (*r)->name);
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								def->name, value),
-						 errhint("Valid values are %s.", list.data)));
+				for (; *r && n < 63; r++)
+					names[n++] = (*r)->name;
+				check_choice(def, value, names);
+				break;
 			}
-			break;
 		case OPT_DOMAIN:
 			{
 				const char *p;
