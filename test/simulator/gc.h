@@ -37,8 +37,8 @@ extern GcConfig gc_config;
 extern __thread char sim_correlation_id[40];
 
 /* ---------------------------------------------------------------------
- * gc_buf.c: hashing, JSON numbers and timestamps, ISO-8601 time (the
- * StrBuf itself is sim.h's)
+ * gc_buf.c: hashing, JSON numbers and timestamps (the StrBuf and the
+ * ISO-8601 time functions are sim.h's)
  * ---------------------------------------------------------------------
  */
 
@@ -49,15 +49,6 @@ extern void sb_int(StrBuf *sb, int64_t v);
 /* a quoted ISO-8601 timestamp with ms and Z */
 extern void sb_json_ts(StrBuf *sb, int64_t ms);
 
-/* writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL) into buf */
-extern void sim_format_ts(char *buf, int64_t ms);
-/* writes "YYYY-MM-DD" */
-extern void sim_format_date(char *buf, int64_t ms);
-/*
- * Parses an ISO-8601 timestamp (date, or date 'T' time with optional
- * fraction and Z or +-HH:MM offset); returns 0 on success.
- */
-extern int	sim_parse_ts(const char *s, size_t len, int64_t *ms);
 
 /* ---------------------------------------------------------------------
  * gc_world.c: the Genesys world (reference data) and conversations,

@@ -319,7 +319,7 @@ test_soql_filters(void)
 		char		q[200],
 					ts[40];
 
-		sf_format_iso_z(ts, NOW_MS - 90 * DAY);
+		sim_format_ts(ts, NOW_MS - 90 * DAY);
 		snprintf(q, sizeof(q), "SELECT Id FROM Case WHERE ClosedDate > %s", ts);
 		expect_rows(q, SF_OBJ_CASE, false, p_case_closed_late);
 	}

@@ -181,6 +181,17 @@ extern void sb_to_response(StrBuf *sb, SimResponse *resp);
 extern int64_t sim_days_from_civil(int y, int m, int d);
 extern void sim_civil_from_days(int64_t days, int *y, int *m, int *d);
 
+/*
+ * ISO-8601 time in UTC (sim_util.c).  sim_format_ts writes
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL) into buf; sim_format_date
+ * writes "YYYY-MM-DD" but needs the same 25 bytes.  sim_parse_ts parses a
+ * date, or date 'T' time with optional fraction and Z or +-HH[:MM]
+ * offset; returns 0 on success.
+ */
+extern void sim_format_ts(char *buf, int64_t ms);
+extern void sim_format_date(char *buf, int64_t ms);
+extern int	sim_parse_ts(const char *s, size_t len, int64_t *ms);
+
 /* ---------------------------------------------------------------------
  * CSV fields of the truth files (sim_util.c), RFC 4180 quoting, lines
  * ending in LF.  Each writes the field and then ',' or, when last, '\n'.
