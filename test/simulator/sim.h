@@ -80,6 +80,8 @@ typedef struct SimConfig
 	int			sf_daily_limit; /* --sf-daily-limit, DailyApiRequests Max,
 								 * default 100000 */
 	const char *sf_api_version; /* newest version served, default "62.0" */
+	int			sf_wide_account;	/* --sf-wide-account N: Account gains N
+									 * managed-package fields, default 0 */
 	const char *base_url;		/* "http://127.0.0.1:PORT", set by main.c
 								 * once the port is bound; Salesforce's
 								 * instance_url */
