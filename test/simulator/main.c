@@ -484,6 +484,15 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
+/* adds a header line's bytes ("Name: value" CRLF) to *cls */
+static enum MHD_Result
+add_header_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void) kind;
+	*(size_t *) cls += strlen(key) + 2 + (value ? strlen(value) : 0) + 2;
+	return MHD_YES;
+}
+
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *conn, const char *url,
 	   const char *method, const char *version, const char *upload_data,
@@ -543,6 +552,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	req.sforce_query_options = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 														   "Sforce-Query-Options");
 	req.url_len = strlen(st->raw_uri);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_len, &req.header_len);
 	req.now_ms = sim_config.now_ms + (mono_ms() - start_mono_ms);
 
 	crng = sim_rng_derive(sim_config.seed, "correlation",
@@ -792,7 +802,7 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 		else if (strcmp(o, "--sf-api-version") == 0)
 			c->sf_api_version = v;
 		else if (strcmp(o, "--sf-wide-account") == 0)
-			c->sf_wide_account = (int) parse_int(o, v, 0, 2000);
+			c->sf_wide_account = (int) parse_int(o, v, 0, 800);
 		else if (parse_gc_option(o, v))
 			;
 		else if (truth && strcmp(o, "--from") == 0)

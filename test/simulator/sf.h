@@ -118,7 +118,10 @@ typedef struct SfObjectDef
 	int			nfields;
 } SfObjectDef;
 
-extern const SfObjectDef sf_objects[SF_NOBJECTS];
+extern SfObjectDef sf_objects[SF_NOBJECTS];
+
+/* adds --sf-wide-account's fields to Account; sf_world_build() calls it */
+extern void sf_schema_build(void);
 
 /* picklist values, NULL-terminated, shared by describe and the world */
 extern const char *const *sf_pick_industries;

@@ -519,6 +519,7 @@ sf_world_build(void)
 	uint64_t	cbase,
 				obase;
 
+	sf_schema_build();
 	sf_world_free();
 	sf_world.priv = &world_priv;
 	sf_world.naccounts = n;

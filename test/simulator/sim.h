@@ -111,6 +111,8 @@ typedef struct SimRequest
 										 * NULL */
 	size_t		url_len;		/* length of the raw request URL with its
 								 * query (for 414) */
+	size_t		header_len;		/* bytes of the header lines, "Name: value"
+								 * CRLF each (for 431) */
 	int64_t		now_ms;			/* simulated time of this request */
 } SimRequest;
 
