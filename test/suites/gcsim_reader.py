@@ -3,6 +3,14 @@
 
     gcsim_reader.py details URL INTERVAL PAGE_SIZE STRATEGY   details query
     gcsim_reader.py job URL INTERVAL PAGE_SIZE STRATEGY       details job
+    gcsim_reader.py truth details|job INTERVAL TRUTH_DIR [BEFORE]
+
+The truth command prints, sorted, the ids that a complete read must return,
+from `gcsim truth`'s conversations.csv (covering the day before INTERVAL
+too, for jobs): details, conversations started in the interval; job,
+conversations that started before its end and ended at or after its start
+(or still run), and with BEFORE (an ISO timestamp) only those started
+before it.
 
 prints the conversation ids read, one a line, in the order read (duplicates
 kept), and on stderr one line "pages N rereads N totalHits N".  Strategies:
@@ -19,6 +27,8 @@ kept), and on stderr one line "pages N rereads N totalHits N".  Strategies:
 Exit 3 = a page stayed short; 2 = usage or HTTP error.
 """
 import base64
+import csv
+import datetime
 import json
 import sys
 import urllib.request
@@ -110,7 +120,30 @@ def job(url, interval, size, strategy):
     return ids, pages, rereads, -1
 
 
+def ms(ts):
+    return datetime.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+
+
+def truth(kind, interval, truth_dir, before=None):
+    lo, hi = (ms(t) for t in interval.split("/"))
+    out = []
+    with open(truth_dir + "/conversations.csv") as f:
+        for row in csv.DictReader(f):
+            start = ms(row["conversation_start"])
+            end = ms(row["conversation_end"]) if row["conversation_end"] else None
+            if kind == "details":
+                keep = lo <= start < hi
+            else:
+                keep = start < hi and (end is None or end >= lo)
+            if keep and (before is None or start < ms(before)):
+                out.append(row["conversation_id"])
+    sys.stdout.write("".join(i + "\n" for i in sorted(out)))
+
+
 def main():
+    if len(sys.argv) in (5, 6) and sys.argv[1] == "truth":
+        truth(*sys.argv[2:])
+        return
     if len(sys.argv) != 6 or sys.argv[1] not in ("details", "job") or \
             sys.argv[5] not in ("total", "naive", "correct"):
         print(__doc__, file=sys.stderr)
