@@ -607,7 +607,6 @@ gc_job_create(const SimRequest *req, SimResponse *resp)
 	Job		   *slot = NULL;
 	SimRng		rng;
 	StrBuf		sb;
-
 	bool		short_read;
 
 	if (query_parse(req->body, true, &q, resp) != 0)
