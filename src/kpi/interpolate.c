@@ -79,18 +79,24 @@ ts_text(TimestampTz t)
 	return pstrdup(timestamptz_to_str(t));
 }
 
-/* raises the error for an "at" outside its neighbours (window order) */
+/*
+ * Raises an error about row i and the "at" of its neighbours with values
+ * p and next: sqlstate, message and hint as given.
+ */
 static void
-order_error(const TimestampTz *at, int64 p, int64 i, int64 next)
+at_error(int sqlstate, const char *msg, const char *hint,
+		 const TimestampTz *at, int64 p, int64 i, int64 next)
 {
 	ereport(ERROR,
-			(errcode(ERRCODE_WINDOWING_ERROR),
-			 errmsg("interpolation window is not ordered by its timestamps"),
-			 errdetail("Row " INT64_FORMAT " of the partition, at %s, does not lie between its neighbours with values, at %s and %s.",
-					   i + 1, ts_text(at[i]),
-					   ts_text(at[p]), ts_text(at[next])),
-			 errhint("Order the window by the second argument, as in OVER (ORDER BY at).")));
+			(errcode(sqlstate),
+			 errmsg("%s", msg),
+			 errdetail("Row " INT64_FORMAT " of the partition is at %s; its neighbours with values are at %s and %s.",
+					   i + 1, ts_text(at[i]), ts_text(at[p]), ts_text(at[next])),
+			 errhint("%s", hint)));
 }
+
+#define ORDER_MSG	"interpolation window is not ordered by its timestamps"
+#define ORDER_HINT	"Order the window by the second argument, as in OVER (ORDER BY at)."
 
 /*
  * The value of row i, NULL, between rows p and next that have values:
@@ -112,24 +118,21 @@ interp_row(const double *res, const TimestampTz *at, const bool *atnull,
 		frac = (double) (i - p) / (double) (next - p);
 	else if (TIMESTAMP_NOT_FINITE(at[i]) || TIMESTAMP_NOT_FINITE(at[p]) ||
 			 TIMESTAMP_NOT_FINITE(at[next]))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("cannot interpolate at an infinite timestamp"),
-				 errdetail("Row " INT64_FORMAT " of the partition, at %s, lies between values at %s and %s.",
-						   i + 1, ts_text(at[i]),
-						   ts_text(at[p]), ts_text(at[next])),
-				 errhint("Leave rows at infinite timestamps out of the window, or pass NULL as the timestamp to interpolate by row position.")));
+		at_error(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE,
+				 "cannot interpolate at an infinite timestamp",
+				 "Leave rows at infinite timestamps out of the window, or pass NULL as the timestamp to interpolate by row position.",
+				 at, p, i, next);
 	else if (at[next] == at[p])
 	{
 		if (at[i] != at[p])
-			order_error(at, p, i, next);
+			at_error(ERRCODE_WINDOWING_ERROR, ORDER_MSG, ORDER_HINT, at, p, i, next);
 		frac = (double) (i - p) / (double) (next - p);
 	}
 	else
 	{
 		if ((at[i] < at[p] && at[i] < at[next]) ||
 			(at[i] > at[p] && at[i] > at[next]))
-			order_error(at, p, i, next);
+			at_error(ERRCODE_WINDOWING_ERROR, ORDER_MSG, ORDER_HINT, at, p, i, next);
 		frac = ts_span(at[p], at[i]) / ts_span(at[p], at[next]);
 	}
 
