@@ -64,7 +64,8 @@ typedef struct GcaBudget
 	Oid			dbid;
 	Oid			serverid;
 	uint32		client_hash;	/* hash of the OAuth client_id */
-	int			slot;			/* index last found at, -1 if none */
+	int			slot;			/* index last found at, -1 if none, -2 when
+								 * kept in this backend (shared table full) */
 	char		servername[NAMEDATALEN];
 } GcaBudget;
 
