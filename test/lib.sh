@@ -72,3 +72,18 @@ load_csv() {
     sql "DROP TABLE IF EXISTS $1; CREATE TABLE $1 ($(echo "$header" | sed 's/,/ text,/g') text)"
     sql "\\copy $1 FROM '$2' WITH (FORMAT csv, HEADER true)"
 }
+
+# genesys_server NAME URL CLIENT SECRET [OPTION...] - a Genesys server on
+# URL (also its login URL) with the given extra OPTIONs ("max_retries '2'"),
+# and a user mapping for the current user with CLIENT and SECRET.
+genesys_server() {
+    local name=$1 url=$2 client=$3 secret=$4
+    shift 4
+    local extra="" o
+    for o in "$@"; do extra="$extra, $o"; done
+    sql "SET client_min_messages = warning; DROP SERVER IF EXISTS $name CASCADE;
+         CREATE SERVER $name FOREIGN DATA WRAPPER gcanalytics_fdw
+           OPTIONS (service 'genesys', api_url '$url', login_url '$url'$extra);
+         CREATE USER MAPPING FOR CURRENT_USER SERVER $name
+           OPTIONS (client_id '$client', client_secret '$secret');"
+}

@@ -38,26 +38,13 @@ else:
     print(t["requests"] if k == "requests" else t["faults"].get(k, 0))' "$2"
 }
 
-# genesys_server NAME URL CLIENT [OPTIONS...] - server + mapping for the
-# current user, in the database psql connects to
-genesys_server() {
-    local name=$1 url=$2 client=$3
-    shift 3
-    local extra="" o
-    for o in "$@"; do extra="$extra, $o"; done
-    sql "SET client_min_messages = warning; DROP SERVER IF EXISTS $name CASCADE;
-         CREATE SERVER $name FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'genesys', api_url '$url', login_url '$url'$extra);
-         CREATE USER MAPPING FOR CURRENT_USER SERVER $name
-           OPTIONS (client_id '$client', client_secret 'rb-secret');"
-}
 
 # ------------------------------------------- 1. no self-caused 429
 RPM=120
 SESSIONS=8
 PER_SESSION=17
 start_gcsim --rate-limit-per-minute $RPM || fail "gcsim did not start"
-genesys_server rb_shared "$GCSIM_URL" rb-client "requests_per_minute '$RPM'" "max_concurrency '4'"
+genesys_server rb_shared "$GCSIM_URL" rb-client rb-secret "requests_per_minute '$RPM'" "max_concurrency '4'"
 sql "SELECT gcanalytics.http_stats_reset()" >/dev/null
 one_session() {
     "$PSQL" -qXAt -c "SELECT count(*) FROM gcanalytics.http_request_many('rb_shared', 'GET',
@@ -133,10 +120,10 @@ start_gcsim --rate-limit-per-minute 1 || fail "gcsim did not start"
 URL_LIMITED=$GCSIM_URL
 
 # D owes its next grant for 61 s after one request at 1/min
-genesys_server rb_debt "$URL" rb-debt "requests_per_minute '1'"
+genesys_server rb_debt "$URL" rb-debt rb-secret "requests_per_minute '1'"
 assert_eq 200 "$(request rb_debt)" "rb_debt: first request"
 # P is paused by a Retry-After: gcsim allows one request a minute to it
-genesys_server rb_pause "$URL_LIMITED" rb-pause "requests_per_minute '100000'" "max_retries '1'"
+genesys_server rb_pause "$URL_LIMITED" rb-pause rb-secret "requests_per_minute '100000'" "max_retries '1'"
 assert_eq 200 "$(request rb_pause)" "rb_pause: first request"
 out=$(request rb_pause "SET gcanalytics.retry_max_wait_ms = '100'; ")
 [[ "$out" == *"HTTP status 429"* ]] || fail "rb_pause: the second request should meet gcsim's 429: $out"
@@ -145,7 +132,7 @@ limited_before=$(sim_total "$URL_LIMITED" api_requests)
 
 # 8 other pairs, each done at once (100000/min), cycle through the table
 for i in $(seq 1 8); do
-    genesys_server "rb_other$i" "$URL" "rb-other$i" "requests_per_minute '100000'"
+    genesys_server "rb_other$i" "$URL" "rb-other$i" rb-secret "requests_per_minute '100000'"
 done
 others=$(for i in $(seq 1 8); do request "rb_other$i"; done | sort | uniq -c | awk '{print $1 "x" $2}')
 assert_eq "8x200" "$others" "8 other pairs used the 8-slot table, without a warning"
@@ -162,11 +149,11 @@ assert_eq "$limited_before" "$(sim_total "$URL_LIMITED" api_requests)" \
 
 # fill the other 6 slots with pairs that owe a grant: the table is full
 for i in $(seq 1 6); do
-    genesys_server "rb_full$i" "$URL" "rb-full$i" "requests_per_minute '1'"
+    genesys_server "rb_full$i" "$URL" "rb-full$i" rb-secret "requests_per_minute '1'"
     assert_eq 200 "$(request "rb_full$i")" "rb_full$i: first request"
 done
-genesys_server rb_new1 "$URL" rb-new1
-genesys_server rb_new2 "$URL" rb-new2
+genesys_server rb_new1 "$URL" rb-new1 rb-secret
+genesys_server rb_new2 "$URL" rb-new2 rb-secret
 out=$("$PSQL" -qXAt -c "SELECT status FROM gcanalytics.http_request('rb_new1', 'GET', '$Q?pageSize=1');
                         SELECT status FROM gcanalytics.http_request('rb_new2', 'GET', '$Q?pageSize=1');
                         SELECT string_agg(server || ':' || requests, ',' ORDER BY server)
