@@ -45,7 +45,7 @@ override CONTRIB_TESTDB = gca_regress
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) $(EXTENSION).control
 	cat $(SQL_PIECES) > $@
 
-$(OBJS): $(wildcard src/include/*.h)
+$(OBJS): $(wildcard src/include/*.h src/*/*.h)
 
 .PHONY: test demo bench gcsim
 test:

@@ -47,13 +47,16 @@ n=$(sql "SELECT count(*) FROM gcanalytics.http_request('h_tok', 'GET', '$Q') r W
 assert_eq "1  1 " "$n" "requests before and after the token's lifetime succeed"
 assert_eq 3 "$(sim_requests "$URL1" gc.oauth)" "a new token after expires_in (one more per session)"
 
-# 401 on a valid token: refreshed once and retried
+# a 401 fetches a new token and retries; when every new token is refused
+# before any was accepted (a real credential problem), it fails after
+# three new tokens (GCA_MAX_REFUSED_TOKENS), with the hint
 start_gcsim --fault-401 1.0 || fail "gcsim did not start"
 genesys_server h_401 "$GCSIM_URL" regress-client "$SECRET" "max_retries '1'"
 err=$(sql "SELECT * FROM gcanalytics.http_request('h_401', 'GET', '$Q')" 2>&1 >/dev/null)
 [[ "$err" == *"failed with HTTP status 401"* ]] || fail "a persistent 401 should fail: $err"
-assert_eq 2 "$(sim_requests "$GCSIM_URL" gc.oauth)" "a 401 fetches one new token, then fails"
-assert_eq 2 "$(sim_requests "$GCSIM_URL" gc.queues)" "a 401 is retried once"
+[[ "$err" == *"refused a freshly fetched token"* ]] || fail "a persistent 401 should hint at the OAuth client: $err"
+assert_eq 4 "$(sim_requests "$GCSIM_URL" gc.oauth)" "a persistent 401 fetches three new tokens, then fails"
+assert_eq 4 "$(sim_requests "$GCSIM_URL" gc.queues)" "a persistent 401 is retried with each new token"
 
 # ---------------------------------------------------------- faults retried
 start_gcsim --fault-429 0.1 --fault-503 0.05 --fault-drop 0.02 --fault-truncate 0.02 --gc-token-ttl 5 \
