@@ -14,7 +14,9 @@ OBJS = $(SRCS:.c=.o)
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
-DATA = $(wildcard src/sql/upgrade/*--*--*.sql)
+# upgrade scripts A--B and the frozen install scripts of released versions
+# (src/sql/upgrade/), so that CREATE EXTENSION ... VERSION 'A' works
+DATA = $(filter-out %/$(DATA_built),$(wildcard src/sql/upgrade/$(EXTENSION)--*.sql))
 
 # pg_regress: every sql/NAME.sql, or those named in TESTS
 ALL_REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
