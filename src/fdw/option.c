@@ -34,6 +34,7 @@
 
 #include "fdw.h"
 #include "gcanalytics.h"
+#include "url.h"
 
 PG_FUNCTION_INFO_V1(gcanalytics_fdw_validator);
 
@@ -47,6 +48,7 @@ typedef enum GcaOptionKind
 	OPT_BOOL,
 	OPT_IDENT,					/* letters, digits, underscores */
 	OPT_PATH,					/* dotted identifiers (Owner.Name) */
+	OPT_RESOURCE,				/* a resource of the registry */
 	OPT_TEXT,					/* any non-empty text */
 	OPT_SECRET					/* non-empty text that is never echoed */
 } GcaOptionKind;
@@ -66,10 +68,6 @@ typedef struct GcaOptionDef
 
 static const char *const service_choices[] = {"genesys", "salesforce", NULL};
 static const char *const extraction_choices[] = {"query", "job", "auto", NULL};
-static const char *const resource_choices[] = {
-	"conversations", "segments", "evaluations", "conversation_aggregates",
-	"queues", "users", "wrapup_codes", NULL
-};
 
 static const GcaOptionDef option_defs[] = {
 	{"service", ForeignServerRelationId, SVC_ANY, OPT_CHOICE, 0, 0, service_choices},
@@ -89,7 +87,7 @@ static const GcaOptionDef option_defs[] = {
 	{"client_id", UserMappingRelationId, SVC_ANY, OPT_TEXT},
 	{"client_secret", UserMappingRelationId, SVC_ANY, OPT_SECRET},
 	{"refresh_token", UserMappingRelationId, SVC_ANY, OPT_SECRET},
-	{"resource", ForeignTableRelationId, SVC_ANY, OPT_CHOICE, 0, 0, resource_choices},
+	{"resource", ForeignTableRelationId, SVC_ANY, OPT_RESOURCE},
 	{"sobject", ForeignTableRelationId, SVC_ANY, OPT_IDENT},
 	{"extraction", ForeignTableRelationId, SVC_ANY, OPT_CHOICE, 0, 0, extraction_choices},
 	{"use_remote_estimate", ForeignTableRelationId, SVC_ANY, OPT_BOOL},
@@ -196,75 +194,6 @@ report_invalid_option(const char *name, Oid context)
 			 : errhint("The foreign-data wrapper itself takes no options.")));
 }
 
-static bool
-is_loopback_host(const char *host, size_t len)
-{
-	if (len == 9 && strncmp(host, "localhost", 9) == 0)
-		return true;
-	if (len == 5 && strncmp(host, "[::1]", 5) == 0)
-		return true;
-	if (len >= 4 && strncmp(host, "127.", 4) == 0)
-	{
-		size_t		i;
-
-		for (i = 4; i < len; i++)
-			if (!isdigit((unsigned char) host[i]) && host[i] != '.')
-				return false;
-		return true;
-	}
-	return false;
-}
-
-/*
- * Decides whether an API base URL may be used: https:// with a host, or
- * http:// only towards a loopback host (the simulator).  No credentials,
- * query string or fragment.  On false, *why says what is wrong.
- */
-bool
-gca_url_is_allowed(const char *url, const char **why)
-{
-	const char *host;
-	size_t		hostlen;
-	bool		https;
-
-	if (strncmp(url, "https://", 8) == 0)
-	{
-		https = true;
-		host = url + 8;
-	}
-	else if (strncmp(url, "http://", 7) == 0)
-	{
-		https = false;
-		host = url + 7;
-	}
-	else
-	{
-		*why = "The URL must start with https://.";
-		return false;
-	}
-
-	if (host[0] == '[')
-		hostlen = strcspn(host, "]") + 1;
-	else
-		hostlen = strcspn(host, ":/");
-	if (hostlen == 0 || hostlen > strlen(host))
-	{
-		*why = "The URL has no host.";
-		return false;
-	}
-	if (strpbrk(url, "@?# \t\r\n"))
-	{
-		*why = "The URL must not contain credentials, a query string, a fragment or spaces.";
-		return false;
-	}
-	if (!https && !is_loopback_host(host, hostlen))
-	{
-		*why = "Plain http:// is accepted only for loopback hosts (127.0.0.1, localhost, [::1]); use https://.";
-		return false;
-	}
-	return true;
-}
-
 /*
  * Checks one option value against its definition; raises an error that
  * never echoes a secret.
@@ -309,6 +238,21 @@ check_option_value(const GcaOptionDef *def, const char *value)
 			}
 		case OPT_URL:
 			ok = gca_url_is_allowed(value, &why);
+			break;
+		case OPT_RESOURCE:
+			if (gca_find_resource(value) == NULL)
+			{
+				StringInfoData list;
+
+				initStringInfo(&list);
+				for (const GcaResource *const *r = gca_resources(); *r; r++)
+					appendStringInfo(&list, "%s\"%s\"", list.len ? ", " : "", (*r)->name);
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								def->name, value),
+						 errhint("Valid values are %s.", list.data)));
+			}
 			break;
 		case OPT_DOMAIN:
 			{
@@ -535,50 +479,55 @@ gca_get_options(Oid serverid, Oid userid, Oid relid)
 	ForeignServer *server = GetForeignServer(serverid);
 	UserMapping *um = OidIsValid(userid) ? GetUserMapping(userid, serverid) : NULL;
 	GcaOptions *o = palloc0(sizeof(GcaOptions));
+	GcaClientConfig *h = &o->http;
 	List	   *sopts = server->options;
 	const char *service = find_value(sopts, "service");
+	char	   *api_url;
+	char	   *login_url;
 	const char *v;
 
-	o->serverid = serverid;
-	o->umid = um ? um->umid : InvalidOid;
-	o->servername = pstrdup(server->servername);
-	o->service = (service && strcmp(service, "salesforce") == 0)
+	h->serverid = serverid;
+	h->umid = um ? um->umid : InvalidOid;
+	h->servername = pstrdup(server->servername);
+	h->service = (service && strcmp(service, "salesforce") == 0)
 		? GCA_SERVICE_SALESFORCE : GCA_SERVICE_GENESYS;
 
-	if (o->service == GCA_SERVICE_GENESYS)
+	if (h->service == GCA_SERVICE_GENESYS)
 	{
 		const char *region = find_value(sopts, "region");
 
 		if (region == NULL)
 			region = "mypurecloud.com";
 		v = find_value(sopts, "api_url");
-		o->api_url = v ? pstrdup(v) : psprintf("https://api.%s", region);
+		api_url = v ? pstrdup(v) : psprintf("https://api.%s", region);
 		v = find_value(sopts, "login_url");
-		o->login_url = v ? pstrdup(v) : psprintf("https://login.%s", region);
-		o->requests_per_minute = int_option(sopts, "requests_per_minute", 300);
+		login_url = v ? pstrdup(v) : psprintf("https://login.%s", region);
+		h->requests_per_minute = int_option(sopts, "requests_per_minute", 300);
 	}
 	else
 	{
 		v = find_value(sopts, "instance_url");
-		o->api_url = pstrdup(v ? v : "");
+		api_url = pstrdup(v ? v : "");
 		v = find_value(sopts, "login_url");
-		o->login_url = pstrdup(v ? v : o->api_url);
+		login_url = pstrdup(v ? v : api_url);
 		v = find_value(sopts, "api_version");
 		o->api_version = pstrdup(v ? v : "62.0");
-		o->requests_per_minute = int_option(sopts, "requests_per_minute", 1000);
+		h->requests_per_minute = int_option(sopts, "requests_per_minute", 1000);
 	}
 	/* strip one trailing slash so paths can be appended */
-	if (o->api_url[0] && o->api_url[strlen(o->api_url) - 1] == '/')
-		o->api_url[strlen(o->api_url) - 1] = '\0';
-	if (o->login_url[0] && o->login_url[strlen(o->login_url) - 1] == '/')
-		o->login_url[strlen(o->login_url) - 1] = '\0';
+	if (api_url[0] && api_url[strlen(api_url) - 1] == '/')
+		api_url[strlen(api_url) - 1] = '\0';
+	if (login_url[0] && login_url[strlen(login_url) - 1] == '/')
+		login_url[strlen(login_url) - 1] = '\0';
+	h->api_url = api_url;
+	h->login_url = login_url;
 
-	o->max_concurrency = int_option(sopts, "max_concurrency", 4);
-	o->page_size = int_option(sopts, "page_size", 0);
-	o->timeout_ms = int_option(sopts, "timeout_ms", gca_http_timeout_ms);
-	o->connect_timeout_ms = int_option(sopts, "connect_timeout_ms",
+	h->max_concurrency = int_option(sopts, "max_concurrency", 4);
+	h->timeout_ms = int_option(sopts, "timeout_ms", gca_http_timeout_ms);
+	h->connect_timeout_ms = int_option(sopts, "connect_timeout_ms",
 									   gca_http_connect_timeout_ms);
-	o->max_retries = int_option(sopts, "max_retries", gca_max_retries);
+	h->max_retries = int_option(sopts, "max_retries", gca_max_retries);
+	o->page_size = int_option(sopts, "page_size", 0);
 	v = find_value(sopts, "extraction");
 	o->extraction = pstrdup(v ? v : "auto");
 	v = find_value(sopts, "use_remote_estimate");
@@ -588,11 +537,11 @@ gca_get_options(Oid serverid, Oid userid, Oid relid)
 	if (um)
 	{
 		v = find_value(um->options, "client_id");
-		o->client_id = v ? pstrdup(v) : NULL;
+		h->client_id = v ? pstrdup(v) : NULL;
 		v = find_value(um->options, "client_secret");
-		o->client_secret = v ? pstrdup(v) : NULL;
+		h->client_secret = v ? pstrdup(v) : NULL;
 		v = find_value(um->options, "refresh_token");
-		o->refresh_token = v ? pstrdup(v) : NULL;
+		h->refresh_token = v ? pstrdup(v) : NULL;
 	}
 
 	if (OidIsValid(relid))

@@ -47,6 +47,7 @@
 
 #include "gcanalytics.h"
 #include "http_internal.h"
+#include "url.h"
 
 /* longest sleep between two CHECK_FOR_INTERRUPTS() while transfers run */
 #define POLL_MS		100
@@ -76,12 +77,6 @@ gca_http_init(void)
 		return;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
 		curl_ready = true;
-}
-
-const char *
-gca_service_name(GcaService service)
-{
-	return service == GCA_SERVICE_SALESFORCE ? "salesforce" : "genesys";
 }
 
 /* ---------------------------------------------------------------------
@@ -411,6 +406,11 @@ attempt_start(GcaEngine *engine, GcaCallPriv *priv)
 	}
 	else
 		headers = add_header(headers, "Content-Type: application/x-www-form-urlencoded");
+	if (call->headers)
+	{
+		for (const char *const *h = call->headers; *h; h++)
+			headers = add_header(headers, *h);
+	}
 	/* no "Expect: 100-continue" round trip */
 	headers = add_header(headers, "Expect:");
 	priv->headers = headers;
@@ -439,9 +439,9 @@ attempt_start(GcaEngine *engine, GcaCallPriv *priv)
 	SETOPT(easy, CURLOPT_XFERINFODATA, priv);
 	SETOPT(easy, CURLOPT_HTTPHEADER, headers);
 
-	if (priv->kind == GCA_REQ_TOKEN && client->service == GCA_SERVICE_GENESYS)
+	if (priv->kind == GCA_REQ_TOKEN && client->svc->token_basic_auth)
 	{
-		/* Genesys: Basic base64(client_id:client_secret) */
+		/* Basic base64(client_id:client_secret) */
 		SETOPT(easy, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);
 		SETOPT(easy, CURLOPT_USERNAME, client->client_id);
 		SETOPT(easy, CURLOPT_PASSWORD, client->client_secret ? client->client_secret : "");
@@ -563,7 +563,7 @@ static void
 fail_http(GcaCallPriv *priv, const char *extra_hint)
 {
 	GcaClient  *client = priv->engine->client;
-	const char *service = gca_service_name(client->service);
+	const char *service = client->svc->name;
 	char	   *msg;
 	char	   *text;
 	StringInfoData detail;
@@ -587,9 +587,8 @@ fail_http(GcaCallPriv *priv, const char *extra_hint)
 	if (extra_hint)
 		hint = pstrdup(extra_hint);
 	else if (priv->kind == GCA_REQ_TOKEN && priv->status >= 400 && priv->status < 500)
-		hint = psprintf("Check the OAuth client options (client_id, client_secret%s) of the user mapping for server \"%s\".",
-						client->service == GCA_SERVICE_SALESFORCE ? ", refresh_token" : "",
-						client->servername);
+		hint = psprintf("Check the OAuth client options (%s) of the user mapping for server \"%s\".",
+						client->svc->credential_options, client->servername);
 	else if (priv->status == 401)
 		hint = psprintf("The API refused a freshly fetched token; check the OAuth client of the user mapping for server \"%s\".",
 						client->servername);
@@ -612,7 +611,7 @@ fail_transport(GcaCallPriv *priv, CURLcode code)
 	char	   *hint = NULL;
 
 	msg = psprintf("%s request %s %s failed: %s",
-				   gca_service_name(client->service), priv->call->method,
+				   client->svc->name, priv->call->method,
 				   priv->display_path, curl_easy_strerror(code));
 	detail = psprintf("%s", priv->errbuf[0] ? priv->errbuf : curl_easy_strerror(code));
 	if (code == CURLE_OPERATION_TIMEDOUT)
@@ -716,7 +715,7 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 	gca_budget_record(&client->budget, &st);
 
 	elog(DEBUG2, "gcanalytics: %s %s %s%s: status %ld, %zu bytes, %ld ms, attempt %d%s%s%s%s",
-		 gca_service_name(client->service), call->method, priv->display_path,
+		 client->svc->name, call->method, priv->display_path,
 		 strchr(priv->url, '?') ? "?..." : "",
 		 priv->status, priv->bytes, elapsed, call->attempts,
 		 code != CURLE_OK ? ", " : "",
@@ -727,7 +726,7 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 	if (priv->sink_error || priv->sink_failed)
 	{
 		char	   *msg = psprintf("%s request %s %s: the response could not be processed",
-								   gca_service_name(client->service), call->method,
+								   client->svc->name, call->method,
 								   priv->display_path);
 		const char *detail = NULL;
 
@@ -746,7 +745,7 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 	{
 		/* an interrupt is pending; the caller's CHECK_FOR_INTERRUPTS raises it */
 		char	   *msg = psprintf("%s request %s %s was interrupted",
-								   gca_service_name(client->service), call->method,
+								   client->svc->name, call->method,
 								   priv->display_path);
 
 		attempt_fail(priv, ERRCODE_QUERY_CANCELED, msg, NULL, NULL);
@@ -762,8 +761,9 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 
 	if (code == CURLE_OK && priv->status == 401 && priv->kind == GCA_REQ_API &&
 		!priv->auth_retried &&
-		(client->service == GCA_SERVICE_GENESYS ||
-		 gca_error_body_has_code(priv->errbody, priv->errlen, "INVALID_SESSION_ID")))
+		(client->svc->expired_session_code == NULL ||
+		 gca_error_body_has_code(priv->errbody, priv->errlen,
+								 client->svc->expired_session_code)))
 	{
 		/* the token expired or was revoked: a new one, and once more */
 		if (priv->token_gen == client->token_gen)
@@ -981,6 +981,9 @@ gca_engine_start(GcaEngine *engine, GcaCall *call, GcaRequestKind kind)
 	priv->nestlevel = GetCurrentTransactionNestLevel();
 	priv->phase = GCA_PH_QUEUED;
 	priv->retry_after_s = -1;
+	if (call->delay_ms > 0)
+		priv->not_before = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													   call->delay_ms);
 
 	if (kind == GCA_REQ_TOKEN)
 		priv->url = MemoryContextStrdup(client->cxt, psprintf("%s%s", client->login_url, path));
@@ -998,7 +1001,7 @@ gca_engine_start(GcaEngine *engine, GcaCall *call, GcaRequestKind kind)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("%s request path must start with \"/\" or with the API base URL",
-							gca_service_name(client->service)),
+							client->svc->name),
 					 errdetail_internal("The base URL of server \"%s\" is %s.",
 										client->servername, client->base_url)));
 		}
@@ -1234,9 +1237,9 @@ client_strdup(GcaClient *client, const char *s)
 	return s ? MemoryContextStrdup(client->cxt, s) : NULL;
 }
 
-/* Creates a client from opts, without a token yet.  Can throw. */
+/* Creates a client from config, without a token yet.  Can throw. */
 static GcaClient *
-client_create(const GcaOptions *opts)
+client_create(const GcaClientConfig *opts)
 {
 	MemoryContext cxt;
 	GcaClient  *client;
@@ -1270,7 +1273,7 @@ client_create(const GcaOptions *opts)
 												ObjectIdGetDatum(opts->serverid));
 	client->mapping_hash = GetSysCacheHashValue1(USERMAPPINGOID,
 												 ObjectIdGetDatum(opts->umid));
-	client->service = opts->service;
+	client->svc = gca_service_def(opts->service);
 	client->servername = client_strdup(client, opts->servername);
 	client->api_url = client_strdup(client, opts->api_url);
 	client->login_url = client_strdup(client, opts->login_url);
@@ -1298,13 +1301,13 @@ client_create(const GcaOptions *opts)
 }
 
 /*
- * Returns the client of the user mapping in opts, creating it and
+ * Returns the client of the user mapping in config, creating it and
  * fetching a token on first use.  The client lives in TopMemoryContext
  * until its server or user mapping changes.  Throws if the token cannot
  * be obtained (the client stays cached, without a token).
  */
 GcaClient *
-gca_client_get(const GcaOptions *opts)
+gca_client_get(const GcaClientConfig *opts)
 {
 	ClientEntry *entry;
 	bool		found;

@@ -34,6 +34,26 @@
 #define GCA_BACKOFF_CAP_MS	30000
 
 /* ---------------------------------------------------------------------
+ * What differs between the services (service.c)
+ * ---------------------------------------------------------------------
+ */
+typedef struct GcaServiceDef
+{
+	GcaService	service;
+	const char *name;			/* "genesys", in messages */
+	const char *token_path;		/* on the login host */
+	bool		token_basic_auth;	/* client id and secret as Basic auth,
+									 * else as form fields */
+	bool		token_expires;	/* honour expires_in */
+	bool		base_url_from_token;	/* instance_url becomes the API base */
+	const char *expired_session_code;	/* a 401 means an expired token only
+										 * with this error code; NULL: always */
+	const char *credential_options; /* to check when the token is refused */
+} GcaServiceDef;
+
+extern const GcaServiceDef *gca_service_def(GcaService service);
+
+/* ---------------------------------------------------------------------
  * The rate budget (ratelimit.c)
  * ---------------------------------------------------------------------
  */
@@ -58,28 +78,6 @@ typedef struct GcaAttemptStats
 	const char *limit_info;		/* the API's usage headers, or "" */
 } GcaAttemptStats;
 
-/* the API's own usage report: Sforce-Limit-Info or inin-ratelimit-* */
-#define GCA_LIMIT_INFO_LEN	80
-
-/* One row of http_stats(), summed over the budgets of a server. */
-#define GCA_STATUS_KINDS	12
-typedef struct GcaBudgetStats
-{
-	Oid			serverid;
-	char		servername[NAMEDATALEN];
-	int64		requests;
-	int64		retries;
-	int64		token_requests;
-	int64		bytes;
-	int64		network_errors;
-	double		wait_ms;
-	int			nstatus;
-	int			statuses[GCA_STATUS_KINDS];
-	int64		status_counts[GCA_STATUS_KINDS];
-	int64		other_errors;	/* statuses beyond GCA_STATUS_KINDS kinds */
-	char		limit_info[GCA_LIMIT_INFO_LEN];	/* last usage the API reported */
-	TimestampTz limit_info_at;
-} GcaBudgetStats;
 
 extern void gca_budget_attach(GcaBudget *budget, Oid serverid,
 							  const char *servername, const char *client_id);
@@ -87,9 +85,6 @@ extern int	gca_budget_take(GcaBudget *budget, int requests_per_minute);
 extern void gca_budget_pause(GcaBudget *budget, int ms);
 extern void gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st);
 extern void gca_budget_record_wait(GcaBudget *budget, double ms);
-extern bool gca_budget_is_shared(void);
-extern int	gca_budget_snapshot(GcaBudgetStats *out, int max);
-extern void gca_budget_reset_stats(void);
 
 /* ---------------------------------------------------------------------
  * Engines, calls and clients (client.c)
@@ -180,7 +175,7 @@ struct GcaClient
 	bool		invalid;		/* server or user mapping changed */
 	MemoryContext cxt;			/* holds the client and its strings */
 
-	GcaService	service;
+	const GcaServiceDef *svc;
 	char	   *servername;
 	char	   *api_url;		/* configured API base */
 	char	   *login_url;
@@ -206,7 +201,6 @@ struct GcaClient
 	GcaBudget	budget;
 };
 
-extern const char *gca_service_name(GcaService service);
 extern void gca_engine_start(GcaEngine *engine, GcaCall *call,
 							 GcaRequestKind kind);
 extern void gca_engine_wait(GcaEngine *engine, GcaCall *call);
@@ -223,20 +217,5 @@ extern char *gca_error_body_text(const char *body, size_t len);
 extern bool gca_error_body_has_code(const char *body, size_t len,
 									const char *code);
 
-/* ---------------------------------------------------------------------
- * In-memory sink, used for token responses and http_request() (client.c)
- * ---------------------------------------------------------------------
- */
-typedef struct GcaBufferSink
-{
-	char	   *data;			/* palloc'd in cxt, NUL-terminated */
-	size_t		len;
-	size_t		cap;
-	size_t		max;			/* refuse bodies longer than this */
-	MemoryContext cxt;
-} GcaBufferSink;
-
-extern void gca_buffer_sink_init(GcaSink *sink, GcaBufferSink *buf,
-								 size_t max);
 
 #endif							/* GCA_HTTP_INTERNAL_H */

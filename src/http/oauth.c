@@ -16,8 +16,8 @@
  * instance_url, the base of every REST call, and no expires_in: the token
  * is refreshed only when a request gets 401 INVALID_SESSION_ID.
  *
- * This is the json-c file of the HTTP core: it must not include
- * utils/builtins.h (both define json_object).
+ * What differs between the two is in the service table (service.c); JSON
+ * goes through json.h.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -28,72 +28,15 @@
  */
 #include "postgres.h"
 
-#include <json-c/json.h>
-
-#include "fdw.h"
 #include "lib/stringinfo.h"
 #include "utils/timestamp.h"
 
 #include "http_internal.h"
+#include "json.h"
+#include "url.h"
 
 /* largest token response accepted */
 #define TOKEN_BODY_MAX	(64 * 1024)
-
-/* Appends name=value, value percent-encoded (RFC 3986 unreserved kept). */
-static void
-append_form(StringInfo buf, const char *name, const char *value)
-{
-	const char *p;
-
-	if (buf->len > 0)
-		appendStringInfoChar(buf, '&');
-	appendStringInfo(buf, "%s=", name);
-	for (p = value; *p; p++)
-	{
-		unsigned char c = (unsigned char) *p;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			(c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~')
-			appendStringInfoChar(buf, (char) c);
-		else
-			appendStringInfo(buf, "%%%02X", c);
-	}
-}
-
-/* A string member of obj, or NULL. */
-static const char *
-get_string(struct json_object *obj, const char *key)
-{
-	struct json_object *v;
-
-	if (obj == NULL || !json_object_is_type(obj, json_type_object) ||
-		!json_object_object_get_ex(obj, key, &v) ||
-		!json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static struct json_object *
-parse_json(const char *body, size_t len)
-{
-	struct json_tokener *tok;
-	struct json_object *obj;
-
-	if (body == NULL || len == 0)
-		return NULL;
-	tok = json_tokener_new();
-	if (tok == NULL)
-		return NULL;
-	obj = json_tokener_parse_ex(tok, body, (int) len);
-	if (json_tokener_get_error(tok) != json_tokener_success)
-	{
-		if (obj)
-			json_object_put(obj);
-		obj = NULL;
-	}
-	json_tokener_free(tok);
-	return obj;
-}
 
 /*
  * Forgets the client's access token (zeroed first), so the next request
@@ -118,38 +61,34 @@ gca_oauth_forget_token(GcaClient *client)
 static void
 store_token(GcaClient *client, const char *body, size_t len)
 {
-	struct json_object *obj = parse_json(body, len);
-	const char *token = get_string(obj, "access_token");
-	const char *instance_url = get_string(obj, "instance_url");
-	struct json_object *v;
+	GcaJson    *obj = gca_json_parse(body, len);
+	const char *token = gca_json_get_string(obj, "access_token");
+	const char *instance_url = gca_json_get_string(obj, "instance_url");
 	int64		expires_in = 0;
 	const char *why = NULL;
 	char	   *bad_url = NULL;
 
 	if (token == NULL || token[0] == '\0')
 	{
-		if (obj)
-			json_object_put(obj);
+		gca_json_free(obj);
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("%s token response of server \"%s\" has no access token",
-						gca_service_name(client->service), client->servername)));
+						client->svc->name, client->servername)));
 	}
 
 	gca_oauth_forget_token(client);
 	client->access_token = MemoryContextStrdup(client->cxt, token);
 	client->token_gen++;
 
-	if (json_object_object_get_ex(obj, "expires_in", &v) &&
-		(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_string)))
-		expires_in = json_object_get_int64(v);
-	if (client->service == GCA_SERVICE_GENESYS && expires_in > 0)
+	expires_in = gca_json_get_int64(obj, "expires_in", 0);
+	if (client->svc->token_expires && expires_in > 0)
 		client->token_refresh_at =
 			TimestampTzPlusMilliseconds(GetCurrentTimestamp(), expires_in * 900);
 	else
 		client->token_refresh_at = 0;
 
-	if (client->service == GCA_SERVICE_SALESFORCE && instance_url)
+	if (client->svc->base_url_from_token && instance_url)
 	{
 		char	   *url = pstrdup(instance_url);
 		size_t		ulen = strlen(url);
@@ -164,17 +103,17 @@ store_token(GcaClient *client, const char *body, size_t len)
 		else
 			bad_url = url;
 	}
-	json_object_put(obj);
+	gca_json_free(obj);
 
 	if (bad_url)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("salesforce token response of server \"%s\" has an unacceptable instance_url \"%s\"",
-						client->servername, bad_url),
+				 errmsg("%s token response of server \"%s\" has an unacceptable instance_url \"%s\"",
+						client->svc->name, client->servername, bad_url),
 				 errdetail("%s", why)));
 
 	elog(DEBUG1, "gcanalytics: new %s access token for server \"%s\"%s",
-		 gca_service_name(client->service), client->servername,
+		 client->svc->name, client->servername,
 		 expires_in > 0 ? psprintf(", expires in %lld s", (long long) expires_in) : "");
 }
 
@@ -199,27 +138,25 @@ gca_oauth_ensure_token(GcaClient *client)
 	memset(&call, 0, sizeof(call));
 	initStringInfo(&form);
 	call.method = "POST";
-	if (client->service == GCA_SERVICE_GENESYS)
-	{
-		call.path = "/oauth/token";
-		append_form(&form, "grant_type", "client_credentials");
-	}
+	call.path = client->svc->token_path;
+	if (client->svc->token_basic_auth)
+		gca_append_form_field(&form, "grant_type", "client_credentials");
 	else
 	{
-		call.path = "/services/oauth2/token";
+		/* the client's id and secret go in the form */
 		if (client->refresh_token)
 		{
-			append_form(&form, "grant_type", "refresh_token");
-			append_form(&form, "refresh_token", client->refresh_token);
-			append_form(&form, "client_id", client->client_id);
+			gca_append_form_field(&form, "grant_type", "refresh_token");
+			gca_append_form_field(&form, "refresh_token", client->refresh_token);
+			gca_append_form_field(&form, "client_id", client->client_id);
 			if (client->client_secret)
-				append_form(&form, "client_secret", client->client_secret);
+				gca_append_form_field(&form, "client_secret", client->client_secret);
 		}
 		else
 		{
-			append_form(&form, "grant_type", "client_credentials");
-			append_form(&form, "client_id", client->client_id);
-			append_form(&form, "client_secret", client->client_secret);
+			gca_append_form_field(&form, "grant_type", "client_credentials");
+			gca_append_form_field(&form, "client_id", client->client_id);
+			gca_append_form_field(&form, "client_secret", client->client_secret);
 		}
 	}
 	call.body = form.data;
@@ -251,19 +188,18 @@ gca_oauth_ensure_token(GcaClient *client)
 
 /* The members that carry a message in the error bodies of both APIs. */
 static void
-error_fields(struct json_object *obj, const char **code, const char **message)
+error_fields(GcaJson *obj, const char **code, const char **message)
 {
-	if (obj && json_object_is_type(obj, json_type_array) &&
-		json_object_array_length(obj) > 0)
-		obj = json_object_array_get_idx(obj, 0);	/* Salesforce */
-	*code = get_string(obj, "code");	/* Genesys */
+	if (gca_json_array_length(obj) > 0)
+		obj = gca_json_array_item(obj, 0);	/* Salesforce */
+	*code = gca_json_get_string(obj, "code");	/* Genesys */
 	if (*code == NULL)
-		*code = get_string(obj, "errorCode");	/* Salesforce REST */
+		*code = gca_json_get_string(obj, "errorCode");	/* Salesforce REST */
 	if (*code == NULL)
-		*code = get_string(obj, "error");	/* OAuth endpoints */
-	*message = get_string(obj, "message");
+		*code = gca_json_get_string(obj, "error");	/* OAuth endpoints */
+	*message = gca_json_get_string(obj, "message");
 	if (*message == NULL)
-		*message = get_string(obj, "error_description");
+		*message = gca_json_get_string(obj, "error_description");
 }
 
 /*
@@ -275,7 +211,7 @@ error_fields(struct json_object *obj, const char **code, const char **message)
 char *
 gca_error_body_text(const char *body, size_t len)
 {
-	struct json_object *obj = parse_json(body, len);
+	GcaJson    *obj = gca_json_parse(body, len);
 	const char *code;
 	const char *message;
 	char	   *result = NULL;
@@ -287,7 +223,7 @@ gca_error_body_text(const char *body, size_t len)
 		result = psprintf("%s: %s", code, message);
 	else if (message || code)
 		result = pstrdup(message ? message : code);
-	json_object_put(obj);
+	gca_json_free(obj);
 	return result;
 }
 
@@ -295,7 +231,7 @@ gca_error_body_text(const char *body, size_t len)
 bool
 gca_error_body_has_code(const char *body, size_t len, const char *code)
 {
-	struct json_object *obj = parse_json(body, len);
+	GcaJson    *obj = gca_json_parse(body, len);
 	const char *c;
 	const char *message;
 	bool		result;
@@ -304,6 +240,6 @@ gca_error_body_has_code(const char *body, size_t len, const char *code)
 		return false;
 	error_fields(obj, &c, &message);
 	result = c != NULL && strcmp(c, code) == 0;
-	json_object_put(obj);
+	gca_json_free(obj);
 	return result;
 }

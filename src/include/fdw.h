@@ -1,7 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * fdw.h
- *		The foreign data wrapper gcanalytics_fdw: options and scans.
+ *		The foreign data wrapper gcanalytics_fdw: options, pushdown and the
+ *		generic scan engine (src/fdw/).
+ *
+ * The FDW knows no resource: what a table reads, its columns and its
+ * requests come from the resource registry (resource.h).
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -13,16 +17,14 @@
 #ifndef GCA_FDW_H
 #define GCA_FDW_H
 
-#include "datatype/timestamp.h"
-#include "lib/stringinfo.h"
+#include "nodes/execnodes.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
+#include "utils/relcache.h"
 
-typedef enum GcaService
-{
-	GCA_SERVICE_GENESYS = 1,
-	GCA_SERVICE_SALESFORCE = 2
-} GcaService;
+#include "http.h"
+#include "resource.h"
 
 /*
  * Everything a scan needs to know about where and how to call the API,
@@ -32,24 +34,11 @@ typedef enum GcaService
  */
 typedef struct GcaOptions
 {
-	Oid			serverid;
-	Oid			umid;			/* user mapping OID, key of the token cache */
-	char	   *servername;
-	GcaService	service;
-	char	   *api_url;		/* https://api.<region> or the override */
-	char	   *login_url;		/* https://login.<region>, or Salesforce's */
+	GcaClientConfig http;		/* what the HTTP client is made from */
 	char	   *api_version;	/* Salesforce REST version, e.g. "62.0" */
-	int			requests_per_minute;
-	int			max_concurrency;
 	int			page_size;		/* 0 = the endpoint's default */
-	int			timeout_ms;
-	int			connect_timeout_ms;
-	int			max_retries;
 	char	   *extraction;		/* "query", "job" or "auto" */
 	bool		use_remote_estimate;
-	char	   *client_id;
-	char	   *client_secret;
-	char	   *refresh_token;
 	char	   *resource;		/* Genesys foreign table */
 	char	   *sobject;		/* Salesforce foreign table */
 } GcaOptions;
@@ -57,88 +46,66 @@ typedef struct GcaOptions
 /* in fdw/option.c */
 extern GcaOptions *gca_get_options(Oid serverid, Oid userid, Oid relid);
 extern char *gca_column_option(Oid relid, int attnum, const char *name);
-extern bool gca_url_is_allowed(const char *url, const char **why);
-
 
 /* ---------------------------------------------------------------------
- * Pushdown (fdw/deparse.c)
+ * Pushdown (fdw/pushdown.c)
  * ---------------------------------------------------------------------
  */
 
-/* What a pushable WHERE condition says. */
-typedef enum GcaCondKind
+/* The shape of a condition that can be sent to the API. */
+typedef enum GcaCondOp
 {
-	COND_START_GE,				/* conversation_start >= value (also >) */
-	COND_START_LT,				/* conversation_start < value */
-	COND_START_LE,				/* conversation_start <= value */
-	COND_START_EQ,				/* conversation_start = value */
-	COND_ID_IN,					/* conversation_id = value / = ANY(array) */
-	COND_DIM_IN,				/* a dimension column = value / = ANY(array) */
-	COND_END_NOT_NULL			/* conversation_end IS NOT NULL */
-} GcaCondKind;
+	GCA_OP_EQ,					/* col = value */
+	GCA_OP_IN,					/* col = ANY(array) */
+	GCA_OP_LT,					/* col < value */
+	GCA_OP_LE,					/* col <= value */
+	GCA_OP_GE,					/* col >= value, also > */
+	GCA_OP_CONTAINS,			/* value = ANY(col), col @> ARRAY[value] */
+	GCA_OP_NOT_NULL				/* col IS NOT NULL */
+} GcaCondOp;
 
-/*
- * A condition found in the scan's clauses.  value is the expression to
- * evaluate at execution (NULL for COND_END_NOT_NULL); is_array says it
- * yields an array of values.
- */
+/* A pushable condition found in the scan's clauses. */
 typedef struct GcaCond
 {
-	GcaCondKind kind;
-	int			column;			/* GcaColumnKind of the column */
-	Expr	   *value;
-	bool		is_array;
+	GcaCondOp	op;
+	int			attnum;
+	Expr	   *value;			/* evaluated at execution; NULL for NOT_NULL */
+	bool		is_array;		/* value yields an array of values */
+	ExprState  *state;			/* at execution: value's state */
 } GcaCond;
 
-/* How a column maps to a Genesys filter predicate. */
-typedef struct GcaDimension
-{
-	int			column;			/* GcaColumnKind */
-	bool		segment;		/* segmentFilters, else conversationFilters */
-	const char *dimension;		/* e.g. "queueId" */
-	int			priority;		/* lower pushes first among segment dims */
-} GcaDimension;
-
-extern const GcaDimension *gca_dimension(int column);
-extern void gca_error_unbounded_scan(const char *relname) pg_attribute_noreturn();
-
 /*
- * Finds the pushable conditions among clauses (RestrictInfos or bare
- * expressions) of relation rel whose columns map through colkinds (indexed
- * by attnum - 1).  Every clause stays in the local quals too.
+ * The planner's view of a foreign table (baserel->fdw_private): its
+ * resource and columns, and the conditions of its WHERE clause that can
+ * be pushed, classified once.
  */
+typedef struct GcaPlanState
+{
+	const GcaResource *resource;
+	GcaOptions *opts;
+	GcaColumn  *columns;		/* by attnum - 1 */
+	int			ncolumns;
+	List	   *conds;			/* GcaCond of baserestrictinfo */
+	bool		bounded;		/* a time bound or ids, if the resource
+								 * needs one */
+	double		requests;		/* estimated API requests */
+} GcaPlanState;
+
+extern GcaColumn *gca_table_columns(Relation rel, const GcaResource *res,
+									bool check_types);
 extern List *gca_classify_conditions(PlannerInfo *root, RelOptInfo *rel,
-									 List *clauses, const int *colkinds,
-									 int ncols);
-
-/* The values of a condition at execution, and the request they build. */
-typedef struct GcaFilterValues
-{
-	int			column;			/* GcaColumnKind */
-	List	   *values;			/* char * values, OR'ed */
-} GcaFilterValues;
-
-typedef struct GcaRequestSpec
-{
-	bool		have_lower;
-	bool		have_upper;
-	TimestampTz lower;			/* interval start, inclusive */
-	TimestampTz upper;			/* interval end, exclusive */
-	bool		by_id;			/* conversation ids given */
-	List	   *ids;			/* char *, distinct, when by_id */
-	bool		empty;			/* a condition can never be true */
-	bool		end_not_null;
-	List	   *conv_filters;	/* GcaFilterValues, AND'ed */
-	GcaFilterValues *seg_filter;	/* the one segment dimension pushed */
-} GcaRequestSpec;
-
-extern void gca_append_details_body(StringInfo buf, const GcaRequestSpec *spec,
-									TimestampTz start, TimestampTz end,
-									int page_size, int page_number);
-extern void gca_append_url_escaped(StringInfo buf, const char *s);
+									 List *clauses, const GcaColumn *columns,
+									 int ncolumns);
+extern bool gca_conds_bound(const GcaResource *res, const GcaColumn *columns,
+							List *conds);
+extern void gca_error_unbounded_scan(const char *relname,
+									 const GcaResource *res) pg_attribute_noreturn();
+extern void gca_evaluate_conds(GcaPushed *pushed, List *conds,
+							   const GcaColumn *columns, ExprContext *econtext,
+							   bool explain_only);
 
 /* ---------------------------------------------------------------------
- * Scans (fdw/scan.c)
+ * Scans (fdw/scan.c) and EXPLAIN (fdw/explain.c)
  * ---------------------------------------------------------------------
  */
 
@@ -147,21 +114,23 @@ enum GcaFdwPrivateIndex
 {
 	GCA_PRIVATE_RESOURCE,		/* String: resource name */
 	GCA_PRIVATE_USED,			/* IntList: attnums the query reads */
-	GCA_PRIVATE_CONDS			/* List of IntList [kind, column, is_array,
+	GCA_PRIVATE_CONDS			/* List of IntList [op, attnum, is_array,
 								 * expr index or -1] */
 };
 
 typedef struct GcaScan GcaScan;
-struct ForeignScanState;
 struct ExplainState;
 
-extern GcaScan *gca_scan_begin(struct ForeignScanState *node, int eflags);
-extern struct TupleTableSlot *gca_scan_next(GcaScan *scan);
+extern GcaScan *gca_scan_begin(ForeignScanState *node, int eflags);
+extern TupleTableSlot *gca_scan_next(GcaScan *scan);
 extern void gca_scan_rescan(GcaScan *scan);
 extern void gca_scan_end(GcaScan *scan);
-extern void gca_scan_explain(GcaScan *scan, struct ExplainState *es);
 
-/* Conversations a day assumed for row estimates. */
-#define GCA_CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
+/* in fdw/explain.c */
+extern void gca_explain_scan(GcaScan *scan, struct ExplainState *es);
+
+/* in fdw/import.c */
+extern List *gca_import_foreign_schema(ImportForeignSchemaStmt *stmt,
+									   Oid serverOid);
 
 #endif							/* GCA_FDW_H */

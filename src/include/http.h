@@ -29,7 +29,38 @@
 #ifndef GCA_HTTP_H
 #define GCA_HTTP_H
 
-#include "fdw.h"
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+
+/* The APIs the client speaks; what differs between them is http/service.c. */
+typedef enum GcaService
+{
+	GCA_SERVICE_GENESYS = 1,
+	GCA_SERVICE_SALESFORCE = 2
+} GcaService;
+
+/*
+ * Where and how to call one API with one OAuth client: what a client is
+ * created from.  Plain data, filled by the caller (the FDW from its
+ * server and user mapping options); strings are copied by the client.
+ */
+typedef struct GcaClientConfig
+{
+	Oid			serverid;		/* key of the rate budget, with client_id */
+	Oid			umid;			/* user mapping OID, key of the client cache */
+	const char *servername;		/* for messages */
+	GcaService	service;
+	const char *api_url;		/* API base, no trailing slash */
+	const char *login_url;		/* token endpoint host */
+	const char *client_id;
+	const char *client_secret;	/* never shown anywhere */
+	const char *refresh_token;	/* never shown anywhere */
+	int			requests_per_minute;
+	int			max_concurrency;
+	int			timeout_ms;
+	int			connect_timeout_ms;
+	int			max_retries;
+} GcaClientConfig;
 
 /*
  * Where the body of a successful (2xx) response goes.  reset() is called
@@ -80,6 +111,9 @@ typedef struct GcaCall
 	const char *path;			/* "/api/v2/..." relative to the API base,
 								 * or an absolute URL of the same host */
 	const char *body;			/* JSON body for POST, or NULL */
+	const char *const *headers; /* extra "Name: value" lines, NULL-ended,
+								 * or NULL */
+	int			delay_ms;		/* send no earlier than this after start */
 	GcaSink		sink;
 	GcaHttpCounters *counters;	/* may be NULL */
 
@@ -97,12 +131,14 @@ typedef struct GcaClient GcaClient;
 /* in http/client.c */
 extern void gca_http_init(void);
 
+extern const char *gca_service_name(GcaService service);
+
 /*
- * Returns the client of the user mapping in opts, creating it (and
+ * Returns the client of the user mapping in config, creating it (and
  * fetching a token) on first use; cached for the session and invalidated
  * when the server or user mapping changes.
  */
-extern GcaClient *gca_client_get(const GcaOptions *opts);
+extern GcaClient *gca_client_get(const GcaClientConfig *config);
 
 /* Base URL the client sends relative paths to (Salesforce: instance_url). */
 extern const char *gca_client_base_url(GcaClient *client);
@@ -135,7 +171,49 @@ extern void gca_call_perform(GcaClient *client, GcaCall *call);
  */
 extern void gca_call_cancel(GcaClient *client, GcaCall *call);
 
+/*
+ * A sink that keeps the whole body in memory (palloc'd in the current
+ * context at init), refusing bodies longer than max bytes.
+ */
+typedef struct GcaBufferSink
+{
+	char	   *data;			/* NUL-terminated */
+	size_t		len;
+	size_t		cap;
+	size_t		max;
+	MemoryContext cxt;
+} GcaBufferSink;
+
+extern void gca_buffer_sink_init(GcaSink *sink, GcaBufferSink *buf,
+								 size_t max);
+
 /* in http/ratelimit.c */
 extern void gca_ratelimit_shmem_init(void); /* from _PG_init */
+
+/* One row of http_stats(), summed over the budgets of a server. */
+#define GCA_STATUS_KINDS	12
+#define GCA_LIMIT_INFO_LEN	80
+typedef struct GcaBudgetStats
+{
+	Oid			serverid;
+	char		servername[NAMEDATALEN];
+	int64		requests;
+	int64		retries;
+	int64		token_requests;
+	int64		bytes;
+	int64		network_errors;
+	double		wait_ms;
+	int			nstatus;
+	int			statuses[GCA_STATUS_KINDS];
+	int64		status_counts[GCA_STATUS_KINDS];
+	int64		other_errors;	/* statuses beyond GCA_STATUS_KINDS kinds */
+	char		limit_info[GCA_LIMIT_INFO_LEN];	/* last usage the API reported */
+	TimestampTz limit_info_at;
+} GcaBudgetStats;
+
+extern bool gca_budget_is_shared(void);
+/* Copies up to max rows of this database's budgets into out. */
+extern int	gca_budget_snapshot(GcaBudgetStats *out, int max);
+extern void gca_budget_reset_stats(void);
 
 #endif							/* GCA_HTTP_H */

@@ -138,7 +138,7 @@ got=$(sql "SELECT count(*) FROM (SELECT conversation_id FROM fc_truth ORDER BY c
            JOIN fc.conversations c USING (conversation_id)")
 assert_eq 5 "$got" "a join on conversation_id reads each outer id"
 plan=$(sql "EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT conversation_id FROM fc.conversations WHERE $RANGE LIMIT 10")
-requests=$(echo "$plan" | sed -n 's/.*Genesys Requests: \([0-9]*\).*/\1/p')
+requests=$(echo "$plan" | sed -n 's/.*Remote Requests: \([0-9]*\).*/\1/p')
 [ -n "$requests" ] && [ "$requests" -le 4 ] || { echo "$plan"; fail "LIMIT 10 should stop paging after a few requests, sent $requests"; }
 echo "ok: LIMIT 10 sent $requests requests"
 

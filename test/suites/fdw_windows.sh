@@ -32,7 +32,7 @@ got=$(sql "SELECT count(*), sum(handle_ms) FROM fw_gc_conv WHERE conversation_st
 assert_eq "$want" "$got" "a range over five partial and whole days equals the truth (count|sum of handle_ms)"
 dups=$(sql "SELECT count(*) - count(DISTINCT conversation_id) FROM fw_gc_conv WHERE conversation_start >= '$FROM' AND conversation_start < '$TO'")
 assert_eq 0 "$dups" "no conversation is returned twice across windows"
-windows=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT 1 FROM fw_gc_conv WHERE conversation_start >= '$FROM' AND conversation_start < '$TO'" | sed -n 's/.*Genesys Windows: //p')
+windows=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT 1 FROM fw_gc_conv WHERE conversation_start >= '$FROM' AND conversation_start < '$TO'" | sed -n 's/.*Remote Windows: //p')
 assert_eq 5 "$windows" "the range is read in one window per UTC day it touches"
 stop_all_gcsim
 

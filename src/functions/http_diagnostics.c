@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * stats.c
+ * http_diagnostics.c
  *		SQL functions of the HTTP core: http_stats(), http_stats_reset()
  *		and the diagnostic http_request().
  *
@@ -13,7 +13,7 @@
  * Copyright (c) 2026, gcanalytics developers
  *
  * IDENTIFICATION
- *		src/http/stats.c
+ *		src/functions/http_diagnostics.c
  *
  *-------------------------------------------------------------------------
  */
@@ -31,7 +31,7 @@
 #include "utils/tuplestore.h"
 
 #include "fdw.h"
-#include "http_internal.h"
+#include "http.h"
 
 PG_FUNCTION_INFO_V1(gcanalytics_http_stats);
 PG_FUNCTION_INFO_V1(gcanalytics_http_stats_reset);
@@ -140,7 +140,7 @@ request_client(FunctionCallInfo fcinfo, char **method)
 				 errmsg("invalid HTTP method \"%s\"", *method),
 				 errhint("Use GET, POST or DELETE.")));
 	InitMaterializedSRF(fcinfo, 0);
-	return gca_client_get(gca_get_options(server->serverid, GetUserId(), InvalidOid));
+	return gca_client_get(&gca_get_options(server->serverid, GetUserId(), InvalidOid)->http);
 }
 
 /*

@@ -1,0 +1,94 @@
+/*-------------------------------------------------------------------------
+ *
+ * import.c
+ *		IMPORT FOREIGN SCHEMA: one foreign table per resource of the
+ *		server's service, from the registry.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/fdw/import.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "fdw.h"
+
+/* The remote schema each service's resources are imported from. */
+static const char *
+remote_schema(GcaService service)
+{
+	return service == GCA_SERVICE_GENESYS ? "analytics" : "sobjects";
+}
+
+/* Whether LIMIT TO / EXCEPT let table name through. */
+static bool
+wanted(ImportForeignSchemaStmt *stmt, const char *name)
+{
+	ListCell   *lc;
+	bool		listed = false;
+
+	foreach(lc, stmt->table_list)
+		listed = listed || strcmp(((RangeVar *) lfirst(lc))->relname, name) == 0;
+	switch (stmt->list_type)
+	{
+		case FDW_IMPORT_SCHEMA_LIMIT_TO:
+			return listed;
+		case FDW_IMPORT_SCHEMA_EXCEPT:
+			return !listed;
+		default:
+			return true;
+	}
+}
+
+/* CREATE FOREIGN TABLE of one resource on server. */
+static char *
+create_table_command(const GcaResource *res, const char *servername)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE FOREIGN TABLE %s (", quote_identifier(res->name));
+	for (const GcaColumnDef *c = res->columns; c->name; c++)
+		appendStringInfo(&buf, "%s%s %s", c == res->columns ? "" : ", ",
+						 quote_identifier(c->name), c->type);
+	appendStringInfo(&buf, ") SERVER %s OPTIONS (resource %s)",
+					 quote_identifier(servername), quote_literal_cstr(res->name));
+	return buf.data;
+}
+
+/*
+ * IMPORT FOREIGN SCHEMA analytics FROM SERVER <genesys server> INTO s:
+ * one foreign table per Genesys resource (LIMIT TO / EXCEPT apply).
+ */
+List *
+gca_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
+{
+	GcaOptions *opts = gca_get_options(serverOid, InvalidOid, InvalidOid);
+	ForeignServer *server = GetForeignServer(serverOid);
+	GcaService	service = opts->http.service;
+	List	   *commands = NIL;
+
+	if (service == GCA_SERVICE_SALESFORCE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot import from salesforce server \"%s\" yet", server->servername),
+				 errdetail("Salesforce objects are not supported by this version of gcanalytics yet.")));
+	if (strcmp(stmt->remote_schema, remote_schema(service)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
+				 errmsg("%s server \"%s\" has no remote schema \"%s\"",
+						gca_service_name(service), server->servername, stmt->remote_schema),
+				 errhint("Use IMPORT FOREIGN SCHEMA %s FROM SERVER %s INTO ...",
+						 remote_schema(service), quote_identifier(server->servername))));
+
+	for (const GcaResource *const *r = gca_resources(); *r; r++)
+		if ((*r)->service == service && wanted(stmt, (*r)->name))
+			commands = lappend(commands, create_table_command(*r, server->servername));
+	return commands;
+}

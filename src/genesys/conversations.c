@@ -1,0 +1,917 @@
+/*-------------------------------------------------------------------------
+ *
+ * conversations.c
+ *		The Genesys resources "conversations" and "segments": conversation
+ *		detail records, read by time range or by id.
+ *
+ * Three routes, chosen per run (design.md 2.4, 2.5):
+ *	- by id: GET /api/v2/analytics/conversations/details?id=a,b,... in
+ *	  batches of 100, when the query gives conversation ids;
+ *	- query: POST .../details/query, page by page (pageNumber) until the
+ *	  API omits "conversations", per window of at most one UTC day; a
+ *	  window whose totalHits passes the 100,000-result cap is halved;
+ *	- job: POST .../details/jobs, poll its status, then read its results
+ *	  by cursor; the only route that returns participant attributes.
+ * Windows partition the requested conversation_start range, and a
+ * conversation is returned by the window its start falls in, once (pages
+ * may shift while data arrives: duplicates are dropped by id within the
+ * window).  Both tables read the same records: one row per conversation,
+ * or one per segment.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/genesys/conversations.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+
+#include "conversations.h"
+#include "isotime.h"
+#include "url.h"
+
+#define DETAILS_QUERY_PATH "/api/v2/analytics/conversations/details/query"
+#define DETAILS_JOBS_PATH "/api/v2/analytics/conversations/details/jobs"
+#define DETAILS_BY_ID_PATH "/api/v2/analytics/conversations/details"
+#define RESULT_CAP 100000		/* "Pagination may not exceed 100000
+								 * results" */
+#define QUERY_PAGE_MAX 100
+#define JOB_PAGE_MAX 1000
+#define IDS_PER_REQUEST 100
+#define MIN_WINDOW_USECS (60 * USECS_PER_SEC)
+#define AUTO_JOB_DAYS 3			/* auto uses jobs beyond this many days */
+#define CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
+#define SEGMENTS_PER_CONVERSATION 12.0
+
+/* GcaColumnDef.push_group: which filter list a predicate goes in */
+#define GROUP_CONVERSATION 1
+#define GROUP_SEGMENT 2			/* only one segment predicate is sent */
+
+/* ------------------------------------------------------------------
+ * Columns
+ * ------------------------------------------------------------------
+ */
+
+static const GcaColumnDef conversation_columns[] = {
+	{"conversation_id", "text", CC_CONVERSATION_ID, GCA_PUSH_ID, "conversationId", 0, 0,
+	"conversation id"},
+	{"conversation_start", "timestamptz", CC_CONVERSATION_START, GCA_PUSH_TIME, "conversationStart", 0, 0,
+	"start of the conversation; ranges become the request interval"},
+	{"conversation_end", "timestamptz", CC_CONVERSATION_END, GCA_PUSH_EXISTS, "conversationEnd", GROUP_CONVERSATION, 0,
+	"end of the conversation; NULL while it is in progress"},
+	{"duration_ms", "bigint", CC_DURATION_MS, GCA_PUSH_NONE, NULL, 0, 0,
+	"conversation_end - conversation_start in milliseconds"},
+	{"originating_direction", "text", CC_ORIGINATING_DIRECTION, GCA_PUSH_FILTER, "originatingDirection", GROUP_CONVERSATION, 0,
+	"inbound or outbound"},
+	{"media_type", "text", CC_MEDIA_TYPE, GCA_PUSH_FILTER, "mediaType", GROUP_SEGMENT, 6,
+	"media type of the customer's session (voice, chat, email, message, callback)"},
+	{"division_ids", "text[]", CC_DIVISION_IDS, GCA_PUSH_ARRAY_FILTER, "divisionId", GROUP_CONVERSATION, 0,
+	"divisions the conversation belongs to"},
+	{"ani", "text", CC_ANI, GCA_PUSH_FILTER, "ani", GROUP_SEGMENT, 4,
+	"calling number (ANI) of the customer's session"},
+	{"dnis", "text", CC_DNIS, GCA_PUSH_FILTER, "dnis", GROUP_SEGMENT, 5,
+	"dialed number (DNIS) of the customer's session"},
+	{"external_contact_id", "text", CC_EXTERNAL_CONTACT_ID, GCA_PUSH_NONE, NULL, 0, 0,
+	"external contact of the customer participant"},
+	{"queue_id", "text", CC_QUEUE_ID, GCA_PUSH_FILTER, "queueId", GROUP_SEGMENT, 1,
+	"first queue the conversation entered"},
+	{"queue_ids", "text[]", CC_QUEUE_IDS, GCA_PUSH_NONE, NULL, 0, 0,
+	"every queue, in order of entry"},
+	{"agent_id", "text", CC_AGENT_ID, GCA_PUSH_FILTER, "userId", GROUP_SEGMENT, 2,
+	"the agent with the longest talk time"},
+	{"agent_ids", "text[]", CC_AGENT_IDS, GCA_PUSH_NONE, NULL, 0, 0,
+	"every agent, in order of first segment"},
+	{"wrapup_code", "text", CC_WRAPUP_CODE, GCA_PUSH_FILTER, "wrapUpCode", GROUP_SEGMENT, 3,
+	"wrap-up code id of the last agent segment that has one"},
+	{"talk_ms", "bigint", CC_TALK_MS, GCA_PUSH_NONE, "tTalk", 0, 0,
+	"sum of tTalk over the sessions (ms)"},
+	{"held_ms", "bigint", CC_HELD_MS, GCA_PUSH_NONE, "tHeld", 0, 0,
+	"sum of tHeld (ms)"},
+	{"acw_ms", "bigint", CC_ACW_MS, GCA_PUSH_NONE, "tAcw", 0, 0,
+	"sum of tAcw, after-call work (ms)"},
+	{"handle_ms", "bigint", CC_HANDLE_MS, GCA_PUSH_NONE, "tHandle", 0, 0,
+	"sum of tHandle (ms)"},
+	{"acd_ms", "bigint", CC_ACD_MS, GCA_PUSH_NONE, "tAcd", 0, 0,
+	"sum of tAcd, time waiting in queue (ms)"},
+	{"ivr_ms", "bigint", CC_IVR_MS, GCA_PUSH_NONE, "tIvr", 0, 0,
+	"sum of tIvr (ms)"},
+	{"alert_ms", "bigint", CC_ALERT_MS, GCA_PUSH_NONE, "tAlert", 0, 0,
+	"sum of tAlert (ms)"},
+	{"abandoned", "boolean", CC_ABANDONED, GCA_PUSH_NONE, "tAbandon", 0, 0,
+	"a session has tAbandon"},
+	{"transferred", "boolean", CC_TRANSFERRED, GCA_PUSH_NONE, "nTransferred", 0, 0,
+	"transfers > 0"},
+	{"transfers", "integer", CC_TRANSFERS, GCA_PUSH_NONE, "nTransferred", 0, 0,
+	"sum of nTransferred"},
+	{"n_evaluations", "integer", CC_N_EVALUATIONS, GCA_PUSH_NONE, "evaluations", 0, 0,
+	"quality evaluations of the conversation"},
+	{"attributes", "jsonb", CC_ATTRIBUTES, GCA_PUSH_NONE, "attributes", 0, 0,
+	"participant attributes merged (details jobs only)"},
+	{"participants", "jsonb", CC_PARTICIPANTS, GCA_PUSH_NONE, "participants", 0, 0,
+	"the participants as the API returns them"},
+	{"raw", "jsonb", CC_RAW, GCA_PUSH_NONE, NULL, 0, 0,
+	"the whole conversation detail record"},
+	{NULL}
+};
+
+static const GcaColumnDef segment_columns[] = {
+	{"conversation_id", "text", CC_CONVERSATION_ID, GCA_PUSH_ID, "conversationId", 0, 0,
+	"conversation id"},
+	{"conversation_start", "timestamptz", CC_CONVERSATION_START, GCA_PUSH_TIME, "conversationStart", 0, 0,
+	"start of the conversation; ranges become the request interval"},
+	{"participant_id", "text", CS_PARTICIPANT_ID, GCA_PUSH_NONE, "participantId", 0, 0,
+	"participant of the segment"},
+	{"purpose", "text", CS_PURPOSE, GCA_PUSH_FILTER, "purpose", GROUP_SEGMENT, 7,
+	"the participant's purpose (customer, ivr, acd, agent, ...)"},
+	{"user_id", "text", CS_USER_ID, GCA_PUSH_FILTER, "userId", GROUP_SEGMENT, 2,
+	"the participant's user (agents)"},
+	{"session_id", "text", CS_SESSION_ID, GCA_PUSH_NONE, "sessionId", 0, 0,
+	"session of the segment"},
+	{"media_type", "text", CS_MEDIA_TYPE, GCA_PUSH_FILTER, "mediaType", GROUP_SEGMENT, 6,
+	"media type of the session"},
+	{"direction", "text", CS_DIRECTION, GCA_PUSH_FILTER, "direction", GROUP_SEGMENT, 8,
+	"direction of the session"},
+	{"segment_type", "text", CS_SEGMENT_TYPE, GCA_PUSH_FILTER, "segmentType", GROUP_SEGMENT, 6,
+	"interact, hold, wrapup, alert, ivr, system, ..."},
+	{"segment_start", "timestamptz", CS_SEGMENT_START, GCA_PUSH_NONE, "segmentStart", 0, 0,
+	"start of the segment"},
+	{"segment_end", "timestamptz", CS_SEGMENT_END, GCA_PUSH_NONE, "segmentEnd", 0, 0,
+	"end of the segment; NULL while it is open"},
+	{"duration_ms", "bigint", CS_DURATION_MS, GCA_PUSH_NONE, NULL, 0, 0,
+	"segment_end - segment_start in milliseconds"},
+	{"queue_id", "text", CS_QUEUE_ID, GCA_PUSH_FILTER, "queueId", GROUP_SEGMENT, 1,
+	"queue of the segment"},
+	{"wrapup_code", "text", CS_WRAPUP_CODE, GCA_PUSH_FILTER, "wrapUpCode", GROUP_SEGMENT, 3,
+	"wrap-up code id of the segment"},
+	{"disconnect_type", "text", CS_DISCONNECT_TYPE, GCA_PUSH_FILTER, "disconnectType", GROUP_SEGMENT, 5,
+	"how the segment ended (client, peer, transfer, ...)"},
+	{"conference", "boolean", CS_CONFERENCE, GCA_PUSH_NONE, "conference", 0, 0,
+	"the segment is part of a conference"},
+	{NULL}
+};
+
+/* ------------------------------------------------------------------
+ * A run's state
+ * ------------------------------------------------------------------
+ */
+
+typedef enum Route
+{
+	ROUTE_QUERY,
+	ROUTE_JOB,
+	ROUTE_BY_ID
+} Route;
+
+/* What a response is, in GcaRequest.kind. */
+typedef enum RequestKind
+{
+	REQ_QUERY_PAGE,
+	REQ_BY_ID,
+	REQ_JOB_CREATE,
+	REQ_JOB_STATUS,
+	REQ_JOB_RESULTS
+} RequestKind;
+
+typedef enum JobState
+{
+	JOB_NONE,					/* not created */
+	JOB_RUNNING,				/* created, polling */
+	JOB_READY					/* results can be read */
+} JobState;
+
+/* A slice [start, end) of the conversation_start range. */
+typedef struct Window
+{
+	TimestampTz start;
+	TimestampTz end;
+	int			est_pages;		/* from totalHits of page 1, -1 unknown */
+	int			next_page;		/* next pageNumber to request */
+	bool		finished;		/* the API said there is no more */
+	JobState	job_state;		/* job route */
+	char	   *job_id;
+	char	   *cursor;			/* next results cursor */
+	int			poll_delay_ms;
+} Window;
+
+typedef struct ConvScan
+{
+	bool		segments;		/* one row per segment */
+	Route		route;
+	int			page_size;
+	List	   *windows;		/* Window, by start */
+	int			nbatches;		/* by id */
+	int			next_batch;
+	bool		job_busy;		/* job route: a request is in flight */
+	int64		job_requests;	/* job route: order of requests */
+
+	/* the page being read */
+	GcaJson    *page;
+	GcaJson    *convs;			/* its conversations array, or NULL */
+	Window	   *page_window;	/* NULL for by-id pages */
+	int			conv_count;
+	int			conv_index;
+	int			seg_index;
+	int			seg_count;		/* -1: conversation not looked at yet */
+	bool		conv_accepted;
+
+	/* duplicate filter, per window */
+	MemoryContext window_cxt;
+	HTAB	   *seen;
+	Window	   *seen_window;
+} ConvScan;
+
+/* ------------------------------------------------------------------
+ * Request bodies
+ * ------------------------------------------------------------------
+ */
+
+static void
+append_time(StringInfo buf, TimestampTz t)
+{
+	char		iso[32];
+
+	gca_format_iso_time(t, iso);
+	appendStringInfoString(buf, iso);
+}
+
+/* {"type":"or","predicates":[{"dimension":D,"value":V}, ...]} */
+static void
+append_filter(StringInfo buf, const GcaPushedValues *f)
+{
+	ListCell   *lc;
+
+	appendStringInfoString(buf, "{\"type\":\"or\",\"predicates\":[");
+	foreach(lc, f->values)
+	{
+		if (lc != list_head(f->values))
+			appendStringInfoChar(buf, ',');
+		appendStringInfo(buf, "{\"type\":\"dimension\",\"dimension\":\"%s\",\"operator\":\"matches\",\"value\":",
+						 f->def->api_name);
+		escape_json(buf, (const char *) lfirst(lc));
+		appendStringInfoChar(buf, '}');
+	}
+	appendStringInfoString(buf, "]}");
+}
+
+/*
+ * The one segment predicate sent: the API may require one segment to
+ * match every segment predicate, while our columns come from different
+ * segments.  The lowest priority wins, then the fewest values.
+ */
+static const GcaPushedValues *
+segment_filter(const GcaPushed *pushed)
+{
+	const GcaPushedValues *best = NULL;
+	ListCell   *lc;
+
+	foreach(lc, pushed->filters)
+	{
+		const GcaPushedValues *f = lfirst(lc);
+
+		if (f->def->push_group != GROUP_SEGMENT)
+			continue;
+		if (best == NULL || f->def->push_priority < best->def->push_priority ||
+			(f->def->push_priority == best->def->push_priority &&
+			 list_length(f->values) < list_length(best->values)))
+			best = f;
+	}
+	return best;
+}
+
+/*
+ * The JSON body of a details query (page_number > 0) or a details job
+ * (page_number == 0) for [start, end); palloc'd.  Remote text is escaped
+ * as JSON.
+ */
+static char *
+details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
+			 int page_size, int page_number)
+{
+	StringInfoData buf;
+	const GcaPushedValues *seg = segment_filter(pushed);
+	bool		first = true;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"interval\":\"");
+	append_time(&buf, start);
+	appendStringInfoChar(&buf, '/');
+	append_time(&buf, end);
+	appendStringInfoString(&buf, "\",\"order\":\"asc\",\"orderBy\":\"conversationStart\"");
+	if (page_number > 0)
+		appendStringInfo(&buf, ",\"paging\":{\"pageSize\":%d,\"pageNumber\":%d}",
+						 page_size, page_number);
+
+	foreach(lc, pushed->exists)
+	{
+		const GcaColumnDef *def = lfirst(lc);
+
+		appendStringInfoString(&buf, first ? ",\"conversationFilters\":[" : ",");
+		first = false;
+		appendStringInfo(&buf, "{\"type\":\"and\",\"predicates\":[{\"type\":\"dimension\",\"dimension\":\"%s\",\"operator\":\"exists\"}]}",
+						 def->api_name);
+	}
+	foreach(lc, pushed->filters)
+	{
+		const GcaPushedValues *f = lfirst(lc);
+
+		if (f->def->push_group != GROUP_CONVERSATION)
+			continue;
+		appendStringInfoString(&buf, first ? ",\"conversationFilters\":[" : ",");
+		first = false;
+		append_filter(&buf, f);
+	}
+	if (!first)
+		appendStringInfoChar(&buf, ']');
+	if (seg)
+	{
+		appendStringInfoString(&buf, ",\"segmentFilters\":[");
+		append_filter(&buf, seg);
+		appendStringInfoChar(&buf, ']');
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+static char *
+by_id_path(const GcaPushed *pushed, int batch)
+{
+	StringInfoData buf;
+	int			first = batch * IDS_PER_REQUEST;
+	int			n = list_length(pushed->ids);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, DETAILS_BY_ID_PATH "?id=");
+	for (int i = first; i < Min(n, first + IDS_PER_REQUEST); i++)
+	{
+		if (i > first)
+			appendStringInfoString(&buf, "%2C");
+		gca_append_url_escaped(&buf, list_nth(pushed->ids, i));
+	}
+	return buf.data;
+}
+
+static char *
+job_path(Window *w, const char *suffix)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, DETAILS_JOBS_PATH "/");
+	gca_append_url_escaped(&buf, w->job_id);
+	appendStringInfoString(&buf, suffix);
+	return buf.data;
+}
+
+/* ------------------------------------------------------------------
+ * Planning a run: route and windows
+ * ------------------------------------------------------------------
+ */
+
+static void
+estimate(const GcaEstimateInput *in, double per_conversation,
+		 double *rows, double *requests)
+{
+	double		conversations;
+
+	if (in->ids >= 0)
+	{
+		conversations = in->ids;
+		*requests = ceil(in->ids / IDS_PER_REQUEST);
+	}
+	else
+	{
+		conversations = Max(in->days * CONVERSATIONS_PER_DAY_ESTIMATE *
+							pow(0.2, in->filters), 1);
+		*requests = ceil(conversations / QUERY_PAGE_MAX) + ceil(in->days);
+	}
+	*rows = conversations * per_conversation;
+}
+
+static void
+conversations_estimate(const GcaEstimateInput *in, double *rows, double *requests)
+{
+	estimate(in, 1.0, rows, requests);
+}
+
+static void
+segments_estimate(const GcaEstimateInput *in, double *rows, double *requests)
+{
+	estimate(in, SEGMENTS_PER_CONVERSATION, rows, requests);
+}
+
+static bool
+uses_attributes(GcaResourceScan *rs)
+{
+	for (int i = 0; i < rs->ncolumns; i++)
+		if (rs->columns[i].used &&
+			(rs->columns[i].attribute ||
+			 (rs->columns[i].def && rs->columns[i].def->id == CC_ATTRIBUTES)))
+			return true;
+	return false;
+}
+
+static Window *
+new_window(TimestampTz start, TimestampTz end)
+{
+	Window	   *w = palloc0(sizeof(Window));
+
+	w->start = start;
+	w->end = end;
+	w->est_pages = -1;
+	w->next_page = 1;
+	return w;
+}
+
+/* Splits [lower, upper) at UTC midnights into windows. */
+static List *
+make_windows(TimestampTz lower, TimestampTz upper)
+{
+	List	   *windows = NIL;
+	TimestampTz t = lower;
+
+	while (t < upper)
+	{
+		TimestampTz next_midnight = t - (t % USECS_PER_DAY) + USECS_PER_DAY;
+		Window	   *w;
+
+		if (t < 0 && t % USECS_PER_DAY != 0)
+			next_midnight -= USECS_PER_DAY;
+		w = new_window(t, Min(next_midnight, upper));
+		windows = lappend(windows, w);
+		t = w->end;
+	}
+	return windows;
+}
+
+static void
+conversations_plan(GcaResourceScan *rs)
+{
+	ConvScan   *st = palloc0(sizeof(ConvScan));
+	GcaPushed  *pushed = &rs->pushed;
+	bool		job_option = strcmp(rs->extraction, "job") == 0;
+
+	rs->state = st;
+	st->segments = rs->resource == &gca_genesys_segments;
+	st->window_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										   "gcanalytics conversation window",
+										   ALLOCSET_DEFAULT_SIZES);
+	if (pushed->by_id && (!job_option || !pushed->have_lower))
+	{
+		st->route = ROUTE_BY_ID;
+		st->nbatches = (list_length(pushed->ids) + IDS_PER_REQUEST - 1) / IDS_PER_REQUEST;
+	}
+	else
+	{
+		if (job_option)
+			st->route = ROUTE_JOB;
+		else if (strcmp(rs->extraction, "query") == 0)
+			st->route = ROUTE_QUERY;
+		else
+			st->route = (uses_attributes(rs) ||
+						 pushed->upper - pushed->lower > AUTO_JOB_DAYS * USECS_PER_DAY)
+				? ROUTE_JOB : ROUTE_QUERY;
+		if (!pushed->empty && pushed->have_lower)
+			st->windows = make_windows(pushed->lower, pushed->upper);
+	}
+	if (st->route == ROUTE_JOB)
+		st->page_size = rs->page_size > 0 ? Min(rs->page_size, JOB_PAGE_MAX) : JOB_PAGE_MAX;
+	else
+		st->page_size = rs->page_size > 0 ? Min(rs->page_size, QUERY_PAGE_MAX) : QUERY_PAGE_MAX;
+}
+
+/* ------------------------------------------------------------------
+ * Requests
+ * ------------------------------------------------------------------
+ */
+
+static bool
+next_query_request(GcaResourceScan *rs, ConvScan *st, GcaRequest *req)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->windows)
+	{
+		Window	   *w = lfirst(lc);
+
+		if (w->finished ||
+			!(w->next_page == 1 ||
+			  (w->est_pages >= 0 && w->next_page <= w->est_pages + 1)))
+			continue;
+		req->method = "POST";
+		req->path = pstrdup(DETAILS_QUERY_PATH);
+		req->body = details_body(&rs->pushed, w->start, w->end,
+								 st->page_size, w->next_page);
+		req->kind = REQ_QUERY_PAGE;
+		req->owner = w;
+		req->order = w->start;
+		req->number = w->next_page++;
+		return true;
+	}
+	return false;
+}
+
+static bool
+next_job_request(GcaResourceScan *rs, ConvScan *st, GcaRequest *req)
+{
+	Window	   *w;
+
+	if (st->job_busy)
+		return false;
+	while (st->windows != NIL && ((Window *) linitial(st->windows))->finished)
+		st->windows = list_delete_first(st->windows);
+	if (st->windows == NIL)
+		return false;
+	w = linitial(st->windows);
+	req->owner = w;
+	req->order = ++st->job_requests;
+	switch (w->job_state)
+	{
+		case JOB_NONE:
+			req->method = "POST";
+			req->path = pstrdup(DETAILS_JOBS_PATH);
+			req->body = details_body(&rs->pushed, w->start, w->end, 0, 0);
+			req->kind = REQ_JOB_CREATE;
+			break;
+		case JOB_RUNNING:
+			req->method = "GET";
+			req->path = job_path(w, "");
+			req->kind = REQ_JOB_STATUS;
+			req->delay_ms = w->poll_delay_ms;
+			break;
+		case JOB_READY:
+			{
+				StringInfoData suffix;
+
+				initStringInfo(&suffix);
+				appendStringInfo(&suffix, "/results?pageSize=%d", st->page_size);
+				if (w->cursor)
+				{
+					appendStringInfoString(&suffix, "&cursor=");
+					gca_append_url_escaped(&suffix, w->cursor);
+				}
+				req->method = "GET";
+				req->path = job_path(w, suffix.data);
+				req->kind = REQ_JOB_RESULTS;
+				break;
+			}
+	}
+	st->job_busy = true;
+	return true;
+}
+
+static bool
+conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
+{
+	ConvScan   *st = rs->state;
+
+	if (rs->pushed.empty)
+		return false;
+	switch (st->route)
+	{
+		case ROUTE_BY_ID:
+			if (st->next_batch >= st->nbatches)
+				return false;
+			req->method = "GET";
+			req->path = by_id_path(&rs->pushed, st->next_batch);
+			req->kind = REQ_BY_ID;
+			req->number = st->next_batch++;
+			return true;
+		case ROUTE_QUERY:
+			return next_query_request(rs, st, req);
+		case ROUTE_JOB:
+			return next_job_request(rs, st, req);
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------
+ * Responses
+ * ------------------------------------------------------------------
+ */
+
+/* Splits window w in two halves in place of it (the cap was passed). */
+static void
+split_window(ConvScan *st, Window *w)
+{
+	TimestampTz mid = w->start + (w->end - w->start) / 2;
+	Window	   *second;
+	int			pos = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->windows)
+	{
+		if (lfirst(lc) == w)
+			break;
+		pos++;
+	}
+	mid -= mid % 1000;
+	second = new_window(mid, w->end);
+	w->end = mid;
+	w->est_pages = -1;
+	w->next_page = 1;
+	/* keep windows sorted by start: the second half follows w */
+	st->windows = list_insert_nth(st->windows, pos + 1, second);
+}
+
+/* Reads a details query page; rows offered, 0 when the window is done. */
+static int
+read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
+				GcaJson *page, int count)
+{
+	Window	   *w = req->owner;
+
+	if (count <= 0)
+	{
+		/* past the last page: "conversations" omitted */
+		w->finished = true;
+		rs->drop_owner = w;
+		return 0;
+	}
+	if (req->number == 1)
+	{
+		int64		hits = gca_json_get_int64(page, "totalHits", -1);
+
+		if (hits > RESULT_CAP && w->end - w->start > MIN_WINDOW_USECS)
+		{
+			rs->drop_owner = w;
+			split_window(st, w);
+			return 0;
+		}
+		w->est_pages = hits >= 0 ? (int) ((hits + st->page_size - 1) / st->page_size) : 1;
+	}
+	/* a full page past the estimate: the data grew, keep going */
+	if (req->number >= w->est_pages)
+		w->est_pages = req->number;
+	return count;
+}
+
+/* Reads a job's creation or status response. */
+static void
+read_job_state(ConvScan *st, const GcaRequest *req, GcaJson *page)
+{
+	Window	   *w = req->owner;
+	const char *state;
+
+	if (req->kind == REQ_JOB_CREATE)
+	{
+		const char *id = gca_json_get_string(page, "jobId");
+
+		if (id == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("genesys response to POST %s has no job id", DETAILS_JOBS_PATH)));
+		w->job_id = pstrdup(id);
+		w->job_state = JOB_RUNNING;
+		w->poll_delay_ms = 0;
+		return;
+	}
+	state = gca_json_get_string(page, "state");
+	if (state && strcmp(state, "FULFILLED") == 0)
+	{
+		w->job_state = JOB_READY;
+		return;
+	}
+	if (state == NULL || strcmp(state, "FAILED") == 0 ||
+		strcmp(state, "CANCELLED") == 0 || strcmp(state, "EXPIRED") == 0)
+	{
+		const char *message = gca_json_get_string(page, "errorMessage");
+
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("genesys details job %s ended in state %s",
+						w->job_id, state ? state : "(none)"),
+				 message ? errdetail_internal("%s", message) : 0,
+				 errhint("The window is retried on the next scan.")));
+	}
+	w->poll_delay_ms = w->poll_delay_ms == 0 ? 250 : Min(w->poll_delay_ms * 2, 5000);
+}
+
+static int
+conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
+{
+	ConvScan   *st = rs->state;
+	GcaJson    *convs = gca_json_get(page, "conversations");
+	int			count = gca_json_is_array(convs) ? gca_json_array_length(convs) : -1;
+
+	if (req->kind == REQ_JOB_CREATE || req->kind == REQ_JOB_STATUS)
+	{
+		st->job_busy = false;
+		read_job_state(st, req, page);
+		return 0;
+	}
+	if (req->kind == REQ_QUERY_PAGE)
+		count = read_query_page(rs, st, req, page, count);
+	else if (req->kind == REQ_JOB_RESULTS)
+	{
+		Window	   *w = req->owner;
+		const char *cursor = gca_json_get_string(page, "cursor");
+
+		st->job_busy = false;
+		w->cursor = cursor ? pstrdup(cursor) : NULL;
+		if (cursor == NULL)
+			w->finished = true;
+	}
+	else if (count < 0 && gca_json_has(page, "conversationId"))
+	{
+		/* by id: the page is itself one conversation */
+		convs = NULL;
+		count = 1;
+	}
+	if (count <= 0)
+		return 0;
+	st->page = page;
+	st->convs = convs;
+	st->page_window = req->kind == REQ_BY_ID ? NULL : req->owner;
+	st->conv_count = count;
+	st->conv_index = 0;
+	st->seg_count = -1;
+	return count;
+}
+
+/* ------------------------------------------------------------------
+ * Rows
+ * ------------------------------------------------------------------
+ */
+
+static GcaJson *
+page_conversation(ConvScan *st, int i)
+{
+	return st->convs ? gca_json_array_item(st->convs, i) : st->page;
+}
+
+/* True the first time conversation id is seen in the current window. */
+static bool
+first_sighting(ConvScan *st, const char *id)
+{
+	bool		found;
+	char		key[NAMEDATALEN * 2];
+
+	if (st->seen == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(key);
+		ctl.entrysize = sizeof(key);
+		ctl.hcxt = st->window_cxt;
+		st->seen = hash_create("gcanalytics seen conversations", 1024, &ctl,
+							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	strlcpy(key, id, sizeof(key));
+	(void) hash_search(st->seen, key, HASH_ENTER, &found);
+	return !found;
+}
+
+/* Whether a conversation of the current page belongs in the result. */
+static bool
+accept_conversation(ConvScan *st, GcaJson *conv)
+{
+	const char *id = gca_json_get_string(conv, "conversationId");
+	Window	   *w = st->page_window;
+
+	if (id == NULL)
+		return false;
+	if (w)
+	{
+		TimestampTz start = DT_NOBEGIN;
+
+		(void) gca_json_get_time(conv, "conversationStart", &start);
+		/* the API matches by overlap; the window owns only its starts */
+		if (start < w->start || start >= w->end)
+			return false;
+	}
+	if (st->seen_window != w || st->seen == NULL)
+	{
+		MemoryContextReset(st->window_cxt);
+		st->seen = NULL;
+		st->seen_window = w;
+	}
+	return first_sighting(st, id);
+}
+
+static bool
+conversations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
+{
+	ConvScan   *st = rs->state;
+
+	while (st->conv_index < st->conv_count)
+	{
+		GcaJson    *conv = page_conversation(st, st->conv_index);
+
+		if (st->seg_count < 0)
+		{
+			st->conv_accepted = accept_conversation(st, conv);
+			st->seg_count = st->segments ? gca_conversation_segment_count(conv) : 1;
+			st->seg_index = 0;
+		}
+		if (!st->conv_accepted || st->seg_index >= st->seg_count)
+		{
+			st->conv_index++;
+			st->seg_count = -1;
+			continue;
+		}
+		gca_conversation_fill(conv, st->segments ? st->seg_index : -1,
+							  rs->columns, rs->ncolumns, values, nulls);
+		st->seg_index++;
+		return true;
+	}
+	st->page = NULL;
+	st->convs = NULL;
+	return false;
+}
+
+/* ------------------------------------------------------------------
+ * EXPLAIN
+ * ------------------------------------------------------------------
+ */
+
+static const char *
+route_name(Route route)
+{
+	switch (route)
+	{
+		case ROUTE_QUERY:
+			return "details query";
+		case ROUTE_JOB:
+			return "details job";
+		case ROUTE_BY_ID:
+			return "conversations by id";
+	}
+	return "?";
+}
+
+static List *
+conversations_explain(GcaResourceScan *rs)
+{
+	ConvScan   *st = rs->state;
+	List	   *items = NIL;
+	GcaExplainItem *item;
+
+	if (rs->pushed.empty)
+		return list_make1(gca_explain_item("Request", pstrdup("none (the conditions cannot match)")));
+	if (rs->explain_only && rs->pushed.needs_outer)
+		return list_make1(gca_explain_item("Request",
+										   pstrdup("GET " DETAILS_BY_ID_PATH "?id=$param (per outer row)")));
+	items = lappend(items, gca_explain_item("Route", pstrdup(route_name(st->route))));
+	if (st->route == ROUTE_BY_ID)
+		return lappend(items, gca_explain_item("Request",
+											   psprintf("GET %s", by_id_path(&rs->pushed, 0))));
+	items = lappend(items, gca_explain_item("Request",
+											pstrdup(st->route == ROUTE_JOB
+													? "POST " DETAILS_JOBS_PATH
+													: "POST " DETAILS_QUERY_PATH)));
+	if (st->windows != NIL)
+	{
+		Window	   *w = linitial(st->windows);
+
+		items = lappend(items, gca_explain_item("Body",
+												details_body(&rs->pushed, w->start, w->end,
+															 st->page_size,
+															 st->route == ROUTE_JOB ? 0 : 1)));
+	}
+	item = gca_explain_item("Windows", psprintf("%d", list_length(st->windows)));
+	item->is_integer = true;
+	item->verbose_only = true;
+	return lappend(items, item);
+}
+
+/* ------------------------------------------------------------------
+ * The resources
+ * ------------------------------------------------------------------
+ */
+
+const GcaResource gca_genesys_conversations = {
+	.name = "conversations",
+	.service = GCA_SERVICE_GENESYS,
+	.needs_time_bound = true,
+	.columns = conversation_columns,
+	.comment = "Genesys Cloud conversation detail records, one row per conversation",
+	.estimate = conversations_estimate,
+	.plan = conversations_plan,
+	.next_request = conversations_next_request,
+	.read_page = conversations_read_page,
+	.next_row = conversations_next_row,
+	.explain = conversations_explain,
+};
+
+const GcaResource gca_genesys_segments = {
+	.name = "segments",
+	.service = GCA_SERVICE_GENESYS,
+	.needs_time_bound = true,
+	.columns = segment_columns,
+	.comment = "Genesys Cloud conversation segments, one row per segment",
+	.estimate = segments_estimate,
+	.plan = conversations_plan,
+	.next_request = conversations_next_request,
+	.read_page = conversations_read_page,
+	.next_row = conversations_next_row,
+	.explain = conversations_explain,
+};

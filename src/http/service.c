@@ -1,0 +1,55 @@
+/*-------------------------------------------------------------------------
+ *
+ * service.c
+ *		What differs between the APIs the HTTP core speaks.
+ *
+ * The client and OAuth code read this table instead of branching on the
+ * service: how a token is asked for and where, whether it expires,
+ * whether the token response names the API host, and what a 401 means.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/http/service.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "http_internal.h"
+
+static const GcaServiceDef services[] = {
+	{
+		.service = GCA_SERVICE_GENESYS,
+		.name = "genesys",
+		.token_path = "/oauth/token",
+		.token_basic_auth = true,
+		.token_expires = true,
+		.base_url_from_token = false,
+		.expired_session_code = NULL,	/* every 401: the token expired */
+		.credential_options = "client_id, client_secret",
+	},
+	{
+		.service = GCA_SERVICE_SALESFORCE,
+		.name = "salesforce",
+		.token_path = "/services/oauth2/token",
+		.token_basic_auth = false,
+		.token_expires = false,	/* no expires_in: a 401 tells */
+		.base_url_from_token = true,	/* instance_url */
+		.expired_session_code = "INVALID_SESSION_ID",
+		.credential_options = "client_id, client_secret, refresh_token",
+	},
+};
+
+/* The description of service; never NULL. */
+const GcaServiceDef *
+gca_service_def(GcaService service)
+{
+	return service == GCA_SERVICE_SALESFORCE ? &services[1] : &services[0];
+}
+
+const char *
+gca_service_name(GcaService service)
+{
+	return gca_service_def(service)->name;
+}

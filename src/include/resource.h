@@ -1,0 +1,208 @@
+/*-------------------------------------------------------------------------
+ *
+ * resource.h
+ *		The resource registry: one constant description per foreign-table
+ *		resource, and the interface between a resource and the scan engine.
+ *
+ * A resource (Genesys "conversations", "segments", ...) is one static
+ * const GcaResource in its own file: its name and service, whether a scan
+ * needs a time bound, its columns (type, API name, pushdown role, a
+ * description), and the few functions that differ between resources:
+ * estimate a read, plan the requests of a run, build the next request,
+ * read a response page, fill a row, explain.  The planner, the scan
+ * engine, EXPLAIN, IMPORT FOREIGN SCHEMA and the option validator read the
+ * registry (resource/registry.c) and never name a column or an endpoint.
+ *
+ * Adding a resource: write src/<service>/<name>.c with its columns and
+ * callbacks, and list it in resource/registry.c.
+ *
+ * Layers (includes point one way): fdw -> resources -> http, json -> util.
+ * A resource sees the scan only through GcaResourceScan below; it never
+ * calls the engine.  It asks for requests by returning them from
+ * next_request, gets each response in read_page, in the order it asked
+ * (GcaRequest.order), and hands out rows from next_row.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/include/resource.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef GCA_RESOURCE_H
+#define GCA_RESOURCE_H
+
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+
+#include "http.h"
+#include "json.h"
+
+/* How WHERE conditions on a column may be sent to the API. */
+typedef enum GcaPushRole
+{
+	GCA_PUSH_NONE = 0,
+	GCA_PUSH_TIME,				/* <, <=, >, >=, =, BETWEEN: the interval */
+	GCA_PUSH_ID,				/* = value, = ANY(array), joins: read by id */
+	GCA_PUSH_FILTER,			/* = value, = ANY(array): a filter predicate */
+	GCA_PUSH_ARRAY_FILTER,		/* text[] column: value = ANY(col), or col @>
+								 * a one-element array */
+	GCA_PUSH_PARAM,				/* = value, = ANY(array): a request parameter */
+	GCA_PUSH_EXISTS				/* IS NOT NULL: an exists predicate */
+} GcaPushRole;
+
+/* One column of a resource, as IMPORT FOREIGN SCHEMA creates it. */
+typedef struct GcaColumnDef
+{
+	const char *name;
+	const char *type;			/* SQL type name, as IMPORT writes it */
+	int			id;				/* the resource's own number for it */
+	GcaPushRole push;
+	const char *api_name;		/* the API's name for it (filter dimension,
+								 * parameter, field), or NULL */
+	int			push_group;		/* resource-defined kind of predicate */
+	int			push_priority;	/* lower is pushed first within a group */
+	const char *comment;		/* what it holds, for COMMENT and docs */
+} GcaColumnDef;
+
+/* A column of a scanned foreign table. */
+typedef struct GcaColumn
+{
+	const GcaColumnDef *def;	/* NULL: not a resource column (reads NULL) */
+	char	   *attribute;		/* option "attribute": a participant attribute */
+	Oid			typid;			/* the declared type */
+	int32		typmod;
+	bool		used;			/* the query reads it */
+} GcaColumn;
+
+/* The values of one pushed condition on a column, OR'ed. */
+typedef struct GcaPushedValues
+{
+	const GcaColumnDef *def;
+	List	   *values;			/* char *, distinct, never empty */
+} GcaPushedValues;
+
+/*
+ * The pushed conditions evaluated for one run (one execution or rescan).
+ * Time bounds are widened to whole milliseconds; everything is also
+ * rechecked locally.
+ */
+typedef struct GcaPushed
+{
+	bool		empty;			/* no row can match: send nothing */
+	bool		have_lower;
+	bool		have_upper;		/* false only before the engine defaults it */
+	TimestampTz lower;			/* inclusive */
+	TimestampTz upper;			/* exclusive */
+	bool		by_id;			/* ids are given */
+	List	   *ids;			/* char *, distinct */
+	List	   *filters;		/* GcaPushedValues, by (group, priority) */
+	List	   *params;			/* GcaPushedValues */
+	List	   *exists;			/* GcaColumnDef *, IS NOT NULL */
+	bool		needs_outer;	/* EXPLAIN: some values come from an outer row */
+} GcaPushed;
+
+/* A request a resource wants sent. */
+typedef struct GcaRequest
+{
+	const char *method;
+	char	   *path;			/* palloc'd: relative to the API base, with
+								 * its query string */
+	char	   *body;			/* palloc'd JSON, or NULL */
+	const char *const *headers; /* static extra headers, or NULL */
+	int			delay_ms;		/* send no earlier than this from now */
+	int64		order;			/* responses are read in (order, number) */
+	int			number;			/* order; resource-defined meaning too */
+	int			kind;			/* resource-defined: what the response is */
+	void	   *owner;			/* resource-defined: whose request it is */
+} GcaRequest;
+
+struct GcaResource;
+
+/*
+ * A resource's view of one scan.  The engine fills everything but state;
+ * callbacks run in the scan's run context (reset on rescan) except
+ * next_row, which runs in the per-row context.
+ */
+typedef struct GcaResourceScan
+{
+	const struct GcaResource *resource;
+	const char *relname;
+	GcaColumn  *columns;		/* by attnum - 1 */
+	int			ncolumns;
+	GcaPushed	pushed;
+	int			page_size;		/* server option page_size, 0 = default */
+	int			max_concurrency;
+	const char *extraction;		/* "query", "job" or "auto" */
+	bool		explain_only;	/* EXPLAIN without ANALYZE: nothing is sent */
+	void	   *state;			/* the resource's */
+	void	   *drop_owner;		/* read_page: drop the queued requests of
+								 * this owner */
+} GcaResourceScan;
+
+/* A line EXPLAIN VERBOSE prints: "Remote <label>: <value>". */
+typedef struct GcaExplainItem
+{
+	const char *label;
+	char	   *value;
+	bool		is_integer;		/* value is a number */
+	bool		verbose_only;	/* plain EXPLAIN (not ANALYZE) only */
+} GcaExplainItem;
+
+/* What the planner knows of a read, for row estimates. */
+typedef struct GcaEstimateInput
+{
+	bool		have_time;		/* a lower time bound */
+	double		days;			/* length of the time range */
+	double		ids;			/* ids given, or -1 */
+	int			filters;		/* pushed filter conditions */
+} GcaEstimateInput;
+
+typedef struct GcaResource
+{
+	const char *name;			/* value of the table option "resource" */
+	GcaService	service;
+	bool		needs_time_bound;	/* refuse scans with no lower bound on
+									 * the time column (or ids) */
+	const GcaColumnDef *columns;	/* {NULL}-terminated */
+	const char *comment;
+
+	/* rows and API requests of a read */
+	void		(*estimate) (const GcaEstimateInput *in, double *rows,
+							 double *requests);
+	/* decides the requests of a run from rs->pushed; may throw */
+	void		(*plan) (GcaResourceScan *rs);
+	/* fills req and returns true if a request can be sent now */
+	bool		(*next_request) (GcaResourceScan *rs, GcaRequest *req);
+	/*
+	 * reads the response to req (in request order); returns how many rows
+	 * it offers (0: none, ask for more requests).  The page stays valid
+	 * until next_row returns false.
+	 */
+	int			(*read_page) (GcaResourceScan *rs, const GcaRequest *req,
+							  GcaJson *page);
+	/* fills values/nulls (by attnum - 1) of the next row; false at the end
+	 * of the page */
+	bool		(*next_row) (GcaResourceScan *rs, Datum *values, bool *nulls);
+	/* the request lines of EXPLAIN VERBOSE: a List of GcaExplainItem */
+	List	   *(*explain) (GcaResourceScan *rs);
+} GcaResource;
+
+/* in resource/registry.c */
+extern const GcaResource *gca_find_resource(const char *name);
+/* the resources, NULL-terminated */
+extern const GcaResource *const *gca_resources(void);
+extern const GcaColumnDef *gca_find_column(const GcaResource *res,
+										   const char *name);
+/* the first column with this role, or NULL */
+extern const GcaColumnDef *gca_column_with_role(const GcaResource *res,
+												GcaPushRole role);
+/* the type OID of a column definition */
+extern Oid	gca_column_type(const GcaColumnDef *def);
+extern GcaExplainItem *gca_explain_item(const char *label, char *value);
+
+/* Resources, each in its own file. */
+extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c */
+extern const GcaResource gca_genesys_segments;
+
+#endif							/* GCA_RESOURCE_H */

@@ -1,0 +1,417 @@
+/*-------------------------------------------------------------------------
+ *
+ * json.c
+ *		The one place that includes json-c: the streaming parser of
+ *		response bodies, accessors, and the conversion to jsonb.
+ *
+ * It must not include utils/builtins.h (both declare json_object); the
+ * two PostgreSQL functions it needs from there are declared by hand.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/json/json.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <json-c/json.h>
+
+#include "fmgr.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "isotime.h"
+#include "json.h"
+
+/* from utils/builtins.h, which cannot be included beside json-c */
+extern Datum numeric_in(PG_FUNCTION_ARGS);
+
+struct GcaJsonParser
+{
+	json_tokener *tok;
+	json_object *root;			/* finished document, or NULL */
+	bool		failed;
+	const char *error;
+};
+
+/* ------------------------------------------------------------------
+ * The streaming parser
+ * ------------------------------------------------------------------
+ */
+
+/* Returns a new parser; malloc'd, so it can outlive memory contexts. */
+GcaJsonParser *
+gca_json_parser_create(void)
+{
+	GcaJsonParser *p = calloc(1, sizeof(GcaJsonParser));
+
+	if (p == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	p->tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	if (p->tok == NULL)
+	{
+		free(p);
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+	return p;
+}
+
+/* Drops a partial or finished document so the parser can start again. */
+void
+gca_json_parser_reset(GcaJsonParser *p)
+{
+	json_tokener_reset(p->tok);
+	if (p->root)
+		json_object_put(p->root);
+	p->root = NULL;
+	p->failed = false;
+	p->error = NULL;
+}
+
+bool
+gca_json_parser_feed(GcaJsonParser *p, const char *data, size_t len)
+{
+	while (len > 0 && !p->failed)
+	{
+		json_object *obj;
+		enum json_tokener_error jerr;
+		size_t		used;
+
+		if (p->root)
+		{
+			/* only whitespace may follow the document */
+			for (; len > 0; data++, len--)
+				if (!isspace((unsigned char) *data))
+				{
+					p->failed = true;
+					p->error = "unexpected data after the JSON document";
+					return false;
+				}
+			return true;
+		}
+		obj = json_tokener_parse_ex(p->tok, data, (int) Min(len, INT_MAX));
+		jerr = json_tokener_get_error(p->tok);
+		if (jerr == json_tokener_continue)
+			return true;
+		if (jerr != json_tokener_success)
+		{
+			p->failed = true;
+			p->error = json_tokener_error_desc(jerr);
+			return false;
+		}
+		p->root = obj;
+		used = json_tokener_get_parse_end(p->tok);
+		data += used;
+		len -= used;
+		if (p->root == NULL)
+		{
+			/* the document was a bare null */
+			p->failed = true;
+			p->error = "the response is JSON null";
+			return false;
+		}
+	}
+	return !p->failed;
+}
+
+GcaJson *
+gca_json_parser_finish(GcaJsonParser *p, const char **error)
+{
+	json_object *root;
+
+	if (!p->failed && p->root == NULL)
+	{
+		/* a number at the very end needs a terminator to be complete */
+		gca_json_parser_feed(p, " ", 1);
+	}
+	if (p->failed || p->root == NULL)
+	{
+		*error = p->error ? p->error : "the response body is incomplete";
+		gca_json_parser_reset(p);
+		return NULL;
+	}
+	if (!json_object_is_type(p->root, json_type_object))
+	{
+		*error = "the response is not a JSON object";
+		gca_json_parser_reset(p);
+		return NULL;
+	}
+	root = p->root;
+	p->root = NULL;
+	json_tokener_reset(p->tok);
+	return root;
+}
+
+const char *
+gca_json_parser_error(GcaJsonParser *p)
+{
+	return p->failed ? (p->error ? p->error : "invalid JSON") : NULL;
+}
+
+void
+gca_json_parser_free(GcaJsonParser *p)
+{
+	if (p == NULL)
+		return;
+	if (p->root)
+		json_object_put(p->root);
+	json_tokener_free(p->tok);
+	free(p);
+}
+
+GcaJson *
+gca_json_parse(const char *data, size_t len)
+{
+	json_tokener *tok;
+	json_object *obj;
+
+	if (data == NULL || len == 0 || len > INT_MAX)
+		return NULL;
+	tok = json_tokener_new();
+	if (tok == NULL)
+		return NULL;
+	obj = json_tokener_parse_ex(tok, data, (int) len);
+	if (json_tokener_get_error(tok) != json_tokener_success)
+	{
+		if (obj)
+			json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}
+
+void
+gca_json_free(GcaJson *doc)
+{
+	if (doc)
+		json_object_put(doc);
+}
+
+/* ------------------------------------------------------------------
+ * Accessors
+ * ------------------------------------------------------------------
+ */
+
+GcaJson *
+gca_json_get(const GcaJson *o, const char *key)
+{
+	json_object *v;
+
+	if (o && json_object_is_type(o, json_type_object) &&
+		json_object_object_get_ex(o, key, &v))
+		return v;
+	return NULL;
+}
+
+bool
+gca_json_has(const GcaJson *o, const char *key)
+{
+	return o && json_object_is_type(o, json_type_object) &&
+		json_object_object_get_ex(o, key, NULL);
+}
+
+bool
+gca_json_is_object(const GcaJson *v)
+{
+	return v && json_object_is_type(v, json_type_object);
+}
+
+bool
+gca_json_is_array(const GcaJson *v)
+{
+	return v && json_object_is_type(v, json_type_array);
+}
+
+int
+gca_json_array_length(const GcaJson *a)
+{
+	return gca_json_is_array(a) ? (int) json_object_array_length(a) : 0;
+}
+
+GcaJson *
+gca_json_array_item(const GcaJson *a, int i)
+{
+	return gca_json_is_array(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
+const char *
+gca_json_string(const GcaJson *v)
+{
+	return (v && json_object_is_type(v, json_type_string))
+		? json_object_get_string((json_object *) v) : NULL;
+}
+
+const char *
+gca_json_get_string(const GcaJson *o, const char *key)
+{
+	return gca_json_string(gca_json_get(o, key));
+}
+
+bool
+gca_json_int64(const GcaJson *v, int64 *result)
+{
+	if (v == NULL)
+		return false;
+	if (json_object_is_type(v, json_type_int) ||
+		json_object_is_type(v, json_type_double))
+	{
+		*result = json_object_get_int64(v);
+		return true;
+	}
+	if (json_object_is_type(v, json_type_string))
+	{
+		const char *s = json_object_get_string((json_object *) v);
+		char	   *end;
+		long long	n;
+
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (end == s || *end != '\0' || errno != 0)
+			return false;
+		*result = (int64) n;
+		return true;
+	}
+	return false;
+}
+
+int64
+gca_json_get_int64(const GcaJson *o, const char *key, int64 dflt)
+{
+	int64		v;
+
+	return gca_json_int64(gca_json_get(o, key), &v) ? v : dflt;
+}
+
+bool
+gca_json_bool(const GcaJson *v, bool *result)
+{
+	if (v == NULL || !json_object_is_type(v, json_type_boolean))
+		return false;
+	*result = json_object_get_boolean(v);
+	return true;
+}
+
+bool
+gca_json_get_time(const GcaJson *o, const char *key, TimestampTz *result)
+{
+	const char *s = gca_json_get_string(o, key);
+
+	return s && gca_parse_iso_time(s, result);
+}
+
+const char *
+gca_json_text(const GcaJson *v)
+{
+	return v ? json_object_get_string((json_object *) v) : NULL;
+}
+
+/* ------------------------------------------------------------------
+ * jsonb from a json-c tree
+ * ------------------------------------------------------------------
+ */
+
+static JsonbValue *push_value(JsonbParseState **state, JsonbIteratorToken ctx,
+							  json_object *o);
+
+static void
+push_members(JsonbParseState **state, json_object *o)
+{
+	json_object_object_foreach(o, key, val)
+	{
+		JsonbValue	k;
+
+		k.type = jbvString;
+		k.val.string.val = key;
+		k.val.string.len = strlen(key);
+		pushJsonbValue(state, WJB_KEY, &k);
+		push_value(state, WJB_VALUE, val);
+	}
+}
+
+/*
+ * Pushes a json-c value into a jsonb parse state; for a container it
+ * returns what closing it returned (the finished value at the root).
+ */
+static JsonbValue *
+push_value(JsonbParseState **state, JsonbIteratorToken ctx, json_object *o)
+{
+	JsonbValue	v;
+
+	switch (o ? json_object_get_type(o) : json_type_null)
+	{
+		case json_type_object:
+			pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+			push_members(state, o);
+			return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+		case json_type_array:
+			pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+			for (size_t i = 0; i < json_object_array_length(o); i++)
+				push_value(state, WJB_ELEM, json_object_array_get_idx(o, i));
+			return pushJsonbValue(state, WJB_END_ARRAY, NULL);
+		case json_type_null:
+			v.type = jbvNull;
+			break;
+		case json_type_boolean:
+			v.type = jbvBool;
+			v.val.boolean = json_object_get_boolean(o);
+			break;
+		case json_type_int:
+			v.type = jbvNumeric;
+			v.val.numeric = int64_to_numeric(json_object_get_int64(o));
+			break;
+		case json_type_double:
+			/* the tokener keeps the number's text, so this is exact */
+			v.type = jbvNumeric;
+			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																CStringGetDatum(json_object_get_string(o)),
+																ObjectIdGetDatum(InvalidOid),
+																Int32GetDatum(-1)));
+			break;
+		case json_type_string:
+			v.type = jbvString;
+			v.val.string.val = (char *) json_object_get_string(o);
+			v.val.string.len = json_object_get_string_len(o);
+			break;
+	}
+	if (ctx == WJB_ELEM && *state == NULL)
+	{
+		/* a scalar at the root: jsonb holds it as a one-element array */
+		JsonbValue *res;
+
+		pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+		(*state)->contVal.val.array.rawScalar = true;
+		pushJsonbValue(state, WJB_ELEM, &v);
+		res = pushJsonbValue(state, WJB_END_ARRAY, NULL);
+		return res;
+	}
+	return pushJsonbValue(state, ctx, &v);
+}
+
+Datum
+gca_json_to_jsonb(const GcaJson *value)
+{
+	JsonbParseState *state = NULL;
+
+	return JsonbPGetDatum(JsonbValueToJsonb(push_value(&state, WJB_ELEM,
+													   (json_object *) value)));
+}
+
+Datum
+gca_json_merge_to_jsonb(GcaJson *const *objects, int n)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < n; i++)
+		if (gca_json_is_object(objects[i]))
+			push_members(&state, objects[i]);
+	/* jsonb keeps the last of duplicate keys */
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(res));
+}
