@@ -112,8 +112,18 @@ BEGIN
             MESSAGE = 'duplicate key value violates unique constraint "weht_weights_pkey"',
             DETAIL = format('Key (dimension, key)=(%s, %s) already exists.', NEW.dimension, NEW.key);
     END IF;
-    INSERT INTO gcanalytics.weht_weights_edit VALUES (NEW.dimension, NEW.key, NEW.multiplier, NEW.description)
-        ON CONFLICT (dimension, key) DO UPDATE SET multiplier = EXCLUDED.multiplier, description = EXCLUDED.description;
+    IF TG_OP = 'UPDATE' AND (OLD.dimension, OLD.key) IS NOT DISTINCT FROM (NEW.dimension, NEW.key) THEN
+        INSERT INTO gcanalytics.weht_weights_edit VALUES (NEW.dimension, NEW.key, NEW.multiplier, NEW.description)
+            ON CONFLICT (dimension, key) DO UPDATE SET multiplier = EXCLUDED.multiplier, description = EXCLUDED.description;
+    ELSE
+        -- a new key: re-adds a deleted default, or is added (two sessions
+        -- adding one key meet the edit table's primary key)
+        UPDATE gcanalytics.weht_weights_edit e SET multiplier = NEW.multiplier, description = NEW.description
+         WHERE e.dimension = NEW.dimension AND e.key = NEW.key AND e.multiplier IS NULL;
+        IF NOT FOUND THEN
+            INSERT INTO gcanalytics.weht_weights_edit VALUES (NEW.dimension, NEW.key, NEW.multiplier, NEW.description);
+        END IF;
+    END IF;
     -- an edit that equals its default is no edit
     DELETE FROM gcanalytics.weht_weights_edit e USING gcanalytics.weht_weights_default d
      WHERE e.dimension = NEW.dimension AND e.key = NEW.key AND d.dimension = e.dimension AND d.key = e.key
