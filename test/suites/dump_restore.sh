@@ -2,7 +2,7 @@
 # pg_dump / pg_restore round trip of everything a user creates with
 # gcanalytics: servers, user mappings (credentials kept), foreign tables
 # (IMPORT FOREIGN SCHEMA from gcsim, options on tables and columns, a
-# hand-written table) and edited weights (a changed, an added and a deleted
+# hand-written table), a view granted to a BI role, and edited weights (a changed, an added and a deleted
 # row).  The dump is restored into fresh databases, as custom format through
 # pg_restore --exit-on-error and as plain SQL through psql ON_ERROR_STOP;
 # each restored database must hold the same objects, read the same rows
@@ -46,18 +46,13 @@ create_objects() {
             sf_account text OPTIONS (attribute 'sfAccountId'),
             escalated boolean OPTIONS (attribute 'escalated'))
           SERVER dr_gc OPTIONS (resource 'conversations', extraction 'job');
-        UPDATE gcanalytics.weht_weights SET multiplier = 0.8 WHERE dimension = 'media_type' AND key = 'chat';
-        INSERT INTO gcanalytics.weht_weights VALUES ('transfers', '3', 2.0, 'three or more');
-        DELETE FROM gcanalytics.weht_weights WHERE dimension = 'media_type' AND key = 'video';
+        $WEIGHT_EDITS
+        -- a BI role without a user mapping reads a view through its owner's
+        CREATE VIEW dr_daily AS SELECT media_type, count(*) AS n FROM gc.conversations WHERE $RANGE GROUP BY 1;
+        GRANT SELECT ON dr_daily TO regress_dr_bi;
         -- what the restored databases must read: stored locally in the source
         CREATE TABLE dr_rows AS SELECT * FROM gc.conversations WHERE $RANGE;"
 }
-
-# the weights the source must have: the defaults of this version (the
-# built-in jsonb) with chat 0.8, transfers 3: 2.0 and no video
-EXPECTED_WEIGHTS="SELECT jsonb_build_object(
-                    'transfers', (gcanalytics.weht_default_weights()->'transfers') || '{\"3\": 2.0}',
-                    'media_type', ((gcanalytics.weht_default_weights()->'media_type') - 'video') || '{\"chat\": 0.8}')"
 
 # same WHAT QUERY - QUERY gives the same (non-empty) output in $SRC and $DST
 same() {
@@ -96,23 +91,27 @@ compare_databases() {
     same "weighted handle times" \
         "SELECT conversation_id, gcanalytics.weighted_handle_time(handle_ms, transfers, media_type, gcanalytics.weht_weights_json())
            FROM gc.conversations WHERE $RANGE AND handle_ms IS NOT NULL ORDER BY 1"
-    assert_eq t "$(q "$DST" "SELECT gcanalytics.weht_weights_json() = ($EXPECTED_WEIGHTS)")" \
+    assert_eq t "$(q "$DST" "SELECT gcanalytics.weht_weights_json() = ($WEIGHTS_AFTER_EDITS)")" \
         "$DST: the weights are the defaults with the three edits"
     assert_eq 0 "$(q "$DST" "SELECT count(*) FROM ((SELECT * FROM dr_rows EXCEPT ALL SELECT * FROM gc.conversations WHERE $RANGE)
                                                    UNION ALL (SELECT * FROM gc.conversations WHERE $RANGE EXCEPT ALL SELECT * FROM dr_rows)) d")" \
         "$DST: a scan equals the rows the source read before the dump"
+    assert_eq "$n" "$(PGUSER=regress_dr_bi q "$DST" "SELECT sum(n) FROM dr_daily")" \
+        "$DST: a BI role without a user mapping reads a view over a foreign table (the owner's mapping)"
     assert_eq "$n" "$(PGUSER=regress_dr_user q "$DST" "SELECT count(*) FROM gc.conversations WHERE $RANGE")" \
         "$DST: the ordinary role reads through its own restored user mapping"
 }
 
 for db in $SRC dr_custom dr_plain; do q postgres "DROP DATABASE IF EXISTS $db" 2>/dev/null; done
-q postgres "DROP ROLE IF EXISTS regress_dr_user" 2>/dev/null
-q postgres "CREATE ROLE regress_dr_user LOGIN"
+for r in regress_dr_user regress_dr_bi; do
+    q postgres "DROP ROLE IF EXISTS $r" 2>/dev/null
+    q postgres "CREATE ROLE $r LOGIN"
+done
 q postgres "CREATE DATABASE $SRC"
 create_objects
 n=$(q "$SRC" "SELECT count(*) FROM dr_rows")
 [ "$n" -gt 100 ] || fail "the source read only $n conversations of $DAY from gcsim"
-assert_eq t "$(q "$SRC" "SELECT gcanalytics.weht_weights_json() = ($EXPECTED_WEIGHTS)")" \
+assert_eq t "$(q "$SRC" "SELECT gcanalytics.weht_weights_json() = ($WEIGHTS_AFTER_EDITS)")" \
     "the source's weights are the defaults with the three edits"
 
 "$PG_BINDIR/pg_dump" -Fc -f "$T/src.dump" "$SRC"
@@ -134,3 +133,4 @@ done
 
 for db in $SRC dr_custom dr_plain; do q postgres "DROP DATABASE $db"; done
 q postgres "DROP ROLE regress_dr_user"
+q postgres "DROP ROLE regress_dr_bi"

@@ -67,12 +67,6 @@ SELECT format('config tables %s conditions %s',
   FROM pg_extension e WHERE e.extname = 'gcanalytics'
 ORDER BY 1"
 
-# the weights a user sees after the edits below: this version's defaults,
-# chat 0.8, a transfers tier 3 of 2.0, no video
-EXPECTED_WEIGHTS="SELECT jsonb_build_object(
-                    'transfers', (gcanalytics.weht_default_weights()->'transfers') || '{\"3\": 2.0}',
-                    'media_type', ((gcanalytics.weht_default_weights()->'media_type') - 'video') || '{\"chat\": 0.8}')"
-
 q postgres "DROP DATABASE IF EXISTS up_fresh" 2>/dev/null
 q postgres "CREATE DATABASE up_fresh"
 q up_fresh "CREATE EXTENSION gcanalytics"
@@ -96,9 +90,7 @@ for script in "$GCA_ROOT"/src/sql/upgrade/gcanalytics--*.sql; do
              CREATE USER MAPPING FOR CURRENT_USER SERVER up_gc OPTIONS (client_id 'up', client_secret 'up-secret');
              CREATE SCHEMA gc;
              IMPORT FOREIGN SCHEMA analytics FROM SERVER up_gc INTO gc;
-             UPDATE gcanalytics.weht_weights SET multiplier = 0.8 WHERE dimension = 'media_type' AND key = 'chat';
-             INSERT INTO gcanalytics.weht_weights VALUES ('transfers', '3', 2.0, 'three or more');
-             DELETE FROM gcanalytics.weht_weights WHERE dimension = 'media_type' AND key = 'video';
+             $WEIGHT_EDITS
              CREATE TABLE up_rows AS SELECT * FROM gc.conversations WHERE $RANGE;
              CREATE TABLE up_weighted AS
                SELECT conversation_id, gcanalytics.weighted_handle_time(handle_ms, transfers, media_type, gcanalytics.weht_weights_json()) AS w
@@ -108,7 +100,7 @@ for script in "$GCA_ROOT"/src/sql/upgrade/gcanalytics--*.sql; do
 
     q "$DB" "ALTER EXTENSION gcanalytics UPDATE"
     assert_eq "$CURRENT" "$(q "$DB" "SELECT extversion FROM pg_extension WHERE extname = 'gcanalytics'")" "$v updated to $CURRENT"
-    assert_eq t "$(q "$DB" "SELECT gcanalytics.weht_weights_json() = ($EXPECTED_WEIGHTS)")" \
+    assert_eq t "$(q "$DB" "SELECT gcanalytics.weht_weights_json() = ($WEIGHTS_AFTER_EDITS)")" \
         "$v -> $CURRENT: the weights are the defaults with the three edits"
     assert_eq 0 "$(q "$DB" "SELECT count(*) FROM ((SELECT * FROM up_rows EXCEPT ALL SELECT * FROM gc.conversations WHERE $RANGE)
                                                UNION ALL (SELECT * FROM gc.conversations WHERE $RANGE EXCEPT ALL SELECT * FROM up_rows)) d")" \
@@ -127,7 +119,7 @@ for script in "$GCA_ROOT"/src/sql/upgrade/gcanalytics--*.sql; do
     q postgres "DROP DATABASE IF EXISTS ${DB}_r" 2>/dev/null
     q postgres "CREATE DATABASE ${DB}_r"
     "$PG_BINDIR/pg_restore" --exit-on-error -d "${DB}_r" "$GCA_BUILD/tmp/upgrade/$DB.dump"
-    assert_eq t "$(q "${DB}_r" "SELECT gcanalytics.weht_weights_json() = ($EXPECTED_WEIGHTS)")" \
+    assert_eq t "$(q "${DB}_r" "SELECT gcanalytics.weht_weights_json() = ($WEIGHTS_AFTER_EDITS)")" \
         "$v -> $CURRENT, dumped and restored: the weights keep the edits"
     q postgres "DROP DATABASE $DB"
     q postgres "DROP DATABASE ${DB}_r"
