@@ -44,9 +44,15 @@ echo "ok: $(basename "$deb") holds the library, the control file, the install an
 # 3. a clean Debian root
 P=$GCA_BUILD/package
 ROOT=$P/root
+# the host's Debian mirror and sources (deb822 or one-line format)
 SOURCES=/etc/apt/sources.list.d/debian.sources
-[ -f "$SOURCES" ] || fail "no $SOURCES to take the Debian mirror from"
-MIRROR=$(awk '/^URIs:/ { print $2; exit }' "$SOURCES")
+if [ -f "$SOURCES" ]; then
+    MIRROR=$(awk '/^URIs:/ { print $2; exit }' "$SOURCES")
+else
+    SOURCES=/etc/apt/sources.list
+    MIRROR=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' "$SOURCES" 2>/dev/null || true)
+fi
+[ -n "$MIRROR" ] || fail "no Debian mirror found in the host's apt sources"
 SUITE=$(. /etc/os-release && echo "$VERSION_CODENAME")
 cleanup_root() {
     for m in dev/shm dev/pts dev proc; do umount -l "$ROOT/$m" 2>/dev/null || true; done
@@ -76,7 +82,10 @@ mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
 mount -t tmpfs tmpfs "$ROOT/dev/shm"
 rm -f "$ROOT/etc/apt/sources.list"
-cp "$SOURCES" "$ROOT/etc/apt/sources.list.d/"
+case $SOURCES in
+    */sources.list) cp "$SOURCES" "$ROOT/etc/apt/sources.list" ;;
+    *) cp "$SOURCES" "$ROOT/etc/apt/sources.list.d/" ;;
+esac
 printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"   # no services start in the root
 chmod +x "$ROOT/usr/sbin/policy-rc.d"
 cp "$deb" "$ROOT/tmp/"
