@@ -87,3 +87,14 @@ genesys_server() {
          CREATE USER MAPPING FOR CURRENT_USER SERVER $name
            OPTIONS (client_id '$client', client_secret '$secret');"
 }
+
+# The weight edits of the suites that carry a user's objects across a dump
+# or an upgrade (a changed, an added and a deleted row), and the weights
+# jsonb they must give, worked out from the built-in defaults: chat 0.8, a
+# transfers tier 3 of 2.0, no video.
+WEIGHT_EDITS="UPDATE gcanalytics.weht_weights SET multiplier = 0.8 WHERE dimension = 'media_type' AND key = 'chat';
+              INSERT INTO gcanalytics.weht_weights VALUES ('transfers', '3', 2.0, 'three or more');
+              DELETE FROM gcanalytics.weht_weights WHERE dimension = 'media_type' AND key = 'video';"
+WEIGHTS_AFTER_EDITS="SELECT jsonb_build_object(
+                       'transfers', (gcanalytics.weht_default_weights()->'transfers') || '{\"3\": 2.0}',
+                       'media_type', ((gcanalytics.weht_default_weights()->'media_type') - 'video') || '{\"chat\": 0.8}')"
