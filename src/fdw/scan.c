@@ -34,6 +34,11 @@
 #include "fdw_internal.h"
 #include "gcanalytics.h"
 
+/* bytes parsed between two turns of the HTTP client */
+#define PARSE_SLICE (256 * 1024)
+/* rows handed out between two turns of the HTTP client */
+#define ROWS_PER_PROGRESS 32
+
 /* What a request is assumed to take before one has been timed. */
 #define GCA_LATENCY_GUESS_MS 100.0
 
@@ -152,10 +157,18 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 	const char *error = NULL;
 	TimestampTz waited_from = GetCurrentTimestamp();
 
-	/* parse what arrived ahead, then the rest as it comes */
+	/*
+	 * Parse what arrived ahead, in slices between which the other
+	 * responses keep arriving, then the rest as it comes.
+	 */
+	for (int off = 0, n; off < f->held.len && !f->sink_failed; off += n)
+	{
+		n = Min(PARSE_SLICE, f->held.len - off);
+		if (!gca_json_parser_feed(f->parser, f->held.data + off, n))
+			f->sink_failed = true;
+		gca_client_progress(scan->client);	/* may append to f->held */
+	}
 	f->parsing = true;
-	if (f->held.len > 0 && !gca_json_parser_feed(f->parser, f->held.data, f->held.len))
-		f->sink_failed = true;
 	resetStringInfo(&f->held);
 	gca_call_wait(scan->client, &f->call);
 	scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
@@ -364,7 +377,8 @@ gca_scan_next(GcaScan *scan)
 		MemoryContextSwitchTo(scan->run_cxt);
 		if (got)
 		{
-			scan->rows++;
+			if (++scan->rows % ROWS_PER_PROGRESS == 0 && scan->pipeline != NIL)
+				gca_client_progress(scan->client);
 			ExecStoreVirtualTuple(slot);
 			break;
 		}

@@ -51,6 +51,7 @@
 #define JOB_POLLS_ESTIMATE 3	/* status polls of a job, for auto */
 #define JOB_WAIT_ESTIMATE_S 1.0	/* time a job takes to be ready, for auto */
 #define POLL_FIRST_MS 50		/* then doubled up to POLL_MAX_MS */
+#define RESULTS_IN_FLIGHT 2		/* job results pages fetched at once */
 #define POLL_MAX_MS 2000
 #define CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
 #define SEGMENTS_PER_CONVERSATION 12.0
@@ -636,18 +637,14 @@ results_request(ConvScan *st, Window *w, GcaRequest *req)
  * The next request of a window read by a details job: create it (while
  * fewer than max_concurrency jobs run), poll it with a short first wait
  * and backoff, then read its results page by page, the next page asked
- * for as soon as the current one's cursor is seen.  Results are fetched
- * only for the first window whose results are not all asked for, so at
- * most two results pages are held at a time.
+ * for as soon as the current one's cursor is seen.  At most
+ * RESULTS_IN_FLIGHT results pages (of any windows, in window order) are
+ * fetched at a time, so memory does not grow with the range.
  */
 static bool
 next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
-				 bool *results_turn, int *running, GcaRequest *req)
+				 int *results_slots, int *running, GcaRequest *req)
 {
-	bool		my_turn = *results_turn && !w->all_requested;
-
-	if (w->job_state == JOB_READY && !w->all_requested)
-		*results_turn = false;
 	if (w->reread_path)
 	{
 		req->method = "GET";
@@ -675,8 +672,11 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->kind = REQ_JOB_STATUS;
 		req->delay_ms = w->poll_delay_ms;
 	}
-	else if (my_turn)
+	else if (!w->all_requested && *results_slots > 0)
+	{
+		(*results_slots)--;
 		results_request(st, w, req);
+	}
 	else
 		return false;
 	if (req->number == 0)
@@ -693,7 +693,7 @@ static bool
 conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 {
 	ConvScan   *st = rs->state;
-	bool		results_turn = true;
+	int			results_slots = RESULTS_IN_FLIGHT;
 	int			running = 0;
 	ListCell   *lc;
 
@@ -727,13 +727,15 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 
 		if (w->route == ROUTE_JOB && !w->finished && w->job_state != JOB_NONE)
 			running++;
+		if (w->route == ROUTE_JOB && w->job_state == JOB_READY && w->busy)
+			results_slots--;
 	}
 	foreach(lc, st->windows)
 	{
 		Window	   *w = lfirst(lc);
 
 		if (w->route == ROUTE_QUERY ? next_query_request(rs, st, w, req)
-			: next_job_request(rs, st, w, &results_turn, &running, req))
+			: next_job_request(rs, st, w, &results_slots, &running, req))
 			return true;
 	}
 	return false;

@@ -1401,6 +1401,12 @@ gca_call_wait(GcaClient *client, GcaCall *call)
 }
 
 void
+gca_client_progress(GcaClient *client)
+{
+	engine_pump(&client->api);
+}
+
+void
 gca_call_perform(GcaClient *client, GcaCall *call)
 {
 	gca_engine_start(&client->api, call, GCA_REQ_API);
