@@ -350,6 +350,7 @@ plan_conds(ForeignScanState *node, List *serialized, List *states)
 		cond->op = list_nth_int(c, 0);
 		cond->attnum = list_nth_int(c, 1);
 		cond->is_array = list_nth_int(c, 2) != 0;
+		cond->cmp = list_nth_int(c, 4);
 		cond->state = expr_index >= 0 ? list_nth(states, expr_index) : NULL;
 		conds = lappend(conds, cond);
 	}
@@ -390,7 +391,7 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 		elog(ERROR, "gcanalytics: the plan names an unknown resource");
 	rs->relname = pstrdup(RelationGetRelationName(rel));
 	rs->ncolumns = RelationGetDescr(rel)->natts;
-	rs->columns = gca_table_columns(rel, rs->resource, false);
+	rs->columns = gca_table_columns(rel, rs->resource, scan->opts, false);
 	foreach(lc, (List *) list_nth(plan->fdw_private, GCA_PRIVATE_USED))
 	{
 		int			attnum = lfirst_int(lc);
@@ -401,6 +402,8 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 	rs->page_size = scan->opts->page_size;
 	rs->max_concurrency = scan->opts->http.max_concurrency;
 	rs->extraction = scan->opts->extraction;
+	rs->object = scan->opts->sobject;
+	rs->api_version = scan->opts->api_version;
 	rs->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	scan->conds = plan_conds(node, list_nth(plan->fdw_private, GCA_PRIVATE_CONDS),
 							 ExecInitExprList(plan->fdw_exprs, (PlanState *) node));

@@ -19,6 +19,7 @@
 static const GcaResource *const registry[] = {
 	&gca_genesys_conversations,
 	&gca_genesys_segments,
+	&gca_salesforce_sobject,
 	NULL
 };
 

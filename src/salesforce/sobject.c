@@ -1,0 +1,755 @@
+/*-------------------------------------------------------------------------
+ *
+ * sobject.c
+ *		The resource "sobject": a Salesforce object read with SOQL through
+ *		GET /services/data/vNN.0/query, following nextRecordsUrl.
+ *
+ * SELECT lists only the fields the query reads.  WHERE carries the pushed
+ * comparisons (pushdown.c decides them from describe's filterable and the
+ * kinds in describe.c) with literals written per the SOQL rules: strings
+ * quoted and escaped (\' \" \\ \n \r \t \b \f \uXXXX, and \% \_ in LIKE),
+ * numbers, booleans, dates and datetimes unquoted.  A comparison SOQL
+ * cannot state exactly is widened or left out, never narrowed: every
+ * condition is rechecked locally (SOQL compares strings
+ * case-insensitively).
+ *
+ * URLs stay under URL_MAX characters: the largest IN-list is split into
+ * chunks, one query each; if what remains is still too long, the longest
+ * other conditions are left to the local check.  Chunks are read in
+ * order, up to max_concurrency requests in flight; a chunk's next batch is
+ * asked for as soon as its batch is read.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/salesforce/sobject.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+#include "isotime.h"
+#include "salesforce.h"
+#include "url.h"
+
+/*
+ * The longest URL sent, origin included (Salesforce's advice: under about
+ * 2,000 characters).  ORIGIN_RESERVE stands for the instance URL, which
+ * the plan does not know (My Domain URLs run to about 60 characters).
+ */
+#define URL_MAX			2000
+#define ORIGIN_RESERVE	100
+#define STRING_LITERAL_MAX 4000 /* SOQL's limit per string literal */
+#define BATCH_MIN		200
+#define BATCH_MAX		2000
+
+/* What a pushed comparison becomes in SOQL. */
+typedef struct SfCond
+{
+	char	   *text;			/* the whole condition, or the IN prefix */
+	List	   *items;			/* IN: the literals, else NIL */
+	int			enc_len;		/* URL-encoded length of text (IN: with
+								 * every item) */
+} SfCond;
+
+typedef struct SfColumnPath
+{
+	int			nparts;
+	char	   *parts[SF_MAX_PATH];
+} SfColumnPath;
+
+typedef struct SfScan
+{
+	char	   *path;			/* /services/data/vNN.0/query */
+	char	   *select;			/* "SELECT ... FROM Object" */
+	char	   *where;			/* fixed conditions joined by AND, or NULL */
+	char	   *tail;			/* " ORDER BY ... LIMIT n", or "" */
+	SfCond	   *chunked;		/* the IN-list split into chunks, or NULL */
+	List	   *chunks;			/* char *: "Field IN (...)" per query */
+	int			nqueries;
+	int			next_query;		/* the next query to start */
+	int			dropped;		/* conditions left to the local check */
+	const char *headers[2];
+	List	   *pending;		/* GcaRequest *: next batches to ask for */
+
+	/* the page being read */
+	GcaJson    *records;
+	int			nrecords;
+	int			index;
+
+	/* per column (by attnum - 1) */
+	SfColumnPath *paths;
+	FmgrInfo   *infuncs;
+	Oid		   *ioparams;
+} SfScan;
+
+/* ------------------------------------------------------------------
+ * SOQL literals
+ * ------------------------------------------------------------------
+ */
+
+/* Appends s as a quoted SOQL string literal; like: a LIKE pattern. */
+static void
+append_string_literal(StringInfo buf, const char *s, bool like)
+{
+	appendStringInfoChar(buf, '\'');
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (like && c == '\\' && s[1] != '\0')
+		{
+			/* PostgreSQL's escape: the next character is literal */
+			c = (unsigned char) *++s;
+			if (c == '%' || c == '_')
+			{
+				appendStringInfo(buf, "\\%c", c);
+				continue;
+			}
+		}
+		switch (c)
+		{
+			case '\'':
+			case '"':
+			case '\\':
+				appendStringInfo(buf, "\\%c", c);
+				break;
+			case '\n':
+				appendStringInfoString(buf, "\\n");
+				break;
+			case '\r':
+				appendStringInfoString(buf, "\\r");
+				break;
+			case '\t':
+				appendStringInfoString(buf, "\\t");
+				break;
+			case '\b':
+				appendStringInfoString(buf, "\\b");
+				break;
+			case '\f':
+				appendStringInfoString(buf, "\\f");
+				break;
+			default:
+				if (c < 0x20 || c == 0x7f)
+					appendStringInfo(buf, "\\u%04x", c);
+				else
+					appendStringInfoChar(buf, (char) c);
+		}
+	}
+	appendStringInfoChar(buf, '\'');
+}
+
+/* Whether s is a Salesforce id: 15 or 18 letters and digits. */
+static bool
+is_sf_id(const char *s)
+{
+	size_t		n = strlen(s);
+
+	if (n != 15 && n != 18)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char) *s))
+			return false;
+	return true;
+}
+
+/* Whether s is a finite decimal number as PostgreSQL prints one. */
+static bool
+is_number(const char *s)
+{
+	bool		digits = false;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; isdigit((unsigned char) *s) || *s == '.'; s++)
+		digits = digits || *s != '.';
+	if (digits && (*s == 'e' || *s == 'E'))
+	{
+		s++;
+		if (*s == '-' || *s == '+')
+			s++;
+		if (!isdigit((unsigned char) *s))
+			return false;
+		while (isdigit((unsigned char) *s))
+			s++;
+	}
+	return digits && *s == '\0';
+}
+
+typedef enum
+{
+	LIT_OK,
+	LIT_NEVER,					/* no row can have it (a malformed id) */
+	LIT_UNSENDABLE				/* SOQL cannot state it: leave it local */
+} LiteralResult;
+
+/*
+ * Appends value (the API text of a SQL value, see GcaPushedCompare) as a
+ * SOQL literal of a field of kind, for comparison cmp.  Datetimes are sent
+ * to the second: a bound with milliseconds is widened (rounded down for >
+ * and >=, up for < and <=) and equality with milliseconds is left local.
+ */
+static LiteralResult
+append_literal(StringInfo buf, SfKind kind, GcaCompare cmp, const char *value)
+{
+	TimestampTz t;
+	char		iso[32];
+
+	switch (kind)
+	{
+		case SF_KIND_STRING:
+			if (strlen(value) > STRING_LITERAL_MAX)
+				return LIT_UNSENDABLE;
+			append_string_literal(buf, value, cmp == GCA_CMP_LIKE);
+			return LIT_OK;
+		case SF_KIND_ID:
+			if (!is_sf_id(value))
+				return LIT_NEVER;
+			appendStringInfo(buf, "'%s'", value);
+			return LIT_OK;
+		case SF_KIND_BOOLEAN:
+		case SF_KIND_DATE:
+			appendStringInfoString(buf, value);
+			return LIT_OK;
+		case SF_KIND_NUMBER:
+			if (!is_number(value))
+				return LIT_UNSENDABLE;
+			appendStringInfoString(buf, value);
+			return LIT_OK;
+		case SF_KIND_DATETIME:
+			if (!gca_parse_iso_time(value, &t))
+				return LIT_UNSENDABLE;
+			if (t % USECS_PER_SEC != 0)
+			{
+				if (cmp == GCA_CMP_GT || cmp == GCA_CMP_GE)
+					t -= t % USECS_PER_SEC + (t < 0 ? USECS_PER_SEC : 0);
+				else if (cmp == GCA_CMP_LT || cmp == GCA_CMP_LE)
+					t += USECS_PER_SEC - ((t % USECS_PER_SEC) + USECS_PER_SEC) % USECS_PER_SEC;
+				else
+					return LIT_UNSENDABLE;
+			}
+			gca_format_iso_time(t, iso);
+			/* "YYYY-MM-DDTHH:MM:SS.000Z" -> "YYYY-MM-DDTHH:MM:SSZ" */
+			appendBinaryStringInfo(buf, iso, 19);
+			appendStringInfoChar(buf, 'Z');
+			return LIT_OK;
+		case SF_KIND_OTHER:
+			break;
+	}
+	return LIT_UNSENDABLE;
+}
+
+/* The URL-encoded length of s. */
+static int
+encoded_length(const char *s)
+{
+	int			n = 0;
+
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		n += (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') ? 1 : 3;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------
+ * The plan of a run: SOQL, chunks
+ * ------------------------------------------------------------------
+ */
+
+/*
+ * The SOQL of one pushed comparison, or NULL when it is left to the local
+ * check; *never when no row can match it.
+ */
+static SfCond *
+soql_condition(const GcaPushedCompare *pc, bool *never)
+{
+	static const char *const ops[] = {
+		[GCA_CMP_EQ] = "=",[GCA_CMP_NE] = "!=",[GCA_CMP_LT] = "<",
+		[GCA_CMP_LE] = "<=",[GCA_CMP_GT] = ">",[GCA_CMP_GE] = ">=",
+		[GCA_CMP_LIKE] = "LIKE",
+	};
+	SfKind		kind = (SfKind) pc->def->id;
+	SfCond	   *cond = palloc0(sizeof(SfCond));
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, pc->def->api_name);
+	switch (pc->cmp)
+	{
+		case GCA_CMP_IS_NULL:
+			appendStringInfoString(&buf, " = null");
+			break;
+		case GCA_CMP_NOT_NULL:
+			appendStringInfoString(&buf, " != null");
+			break;
+		case GCA_CMP_IN:
+			appendStringInfoString(&buf, " IN (");
+			foreach(lc, pc->values)
+			{
+				StringInfoData lit;
+
+				initStringInfo(&lit);
+				switch (append_literal(&lit, kind, pc->cmp, lfirst(lc)))
+				{
+					case LIT_OK:
+						cond->items = lappend(cond->items, lit.data);
+						cond->enc_len += encoded_length(lit.data) + 3;	/* "," */
+						break;
+					case LIT_NEVER:
+						break;
+					case LIT_UNSENDABLE:
+						return NULL;
+				}
+			}
+			if (cond->items == NIL)
+			{
+				*never = true;
+				return NULL;
+			}
+			break;
+		default:
+			appendStringInfo(&buf, " %s ", ops[pc->cmp]);
+			switch (append_literal(&buf, kind, pc->cmp, linitial(pc->values)))
+			{
+				case LIT_OK:
+					break;
+				case LIT_NEVER:
+					if (pc->cmp == GCA_CMP_EQ)
+						*never = true;
+					return NULL;
+				case LIT_UNSENDABLE:
+					return NULL;
+			}
+	}
+	cond->text = buf.data;
+	cond->enc_len += encoded_length(buf.data) + (cond->items ? 3 : 0);
+	return cond;
+}
+
+/* "SELECT f, ... FROM Object": the fields the query reads, once each. */
+static char *
+select_clause(GcaResourceScan *rs)
+{
+	StringInfoData buf;
+	List	   *seen = NIL;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "SELECT ");
+	for (int i = 0; i < rs->ncolumns; i++)
+	{
+		const GcaColumnDef *def = rs->columns[i].def;
+		ListCell   *lc;
+		bool		dup = false;
+
+		if (def == NULL || !rs->columns[i].used)
+			continue;
+		foreach(lc, seen)
+			dup = dup || pg_strcasecmp(lfirst(lc), def->api_name) == 0;
+		if (dup)
+			continue;
+		appendStringInfo(&buf, "%s%s", seen ? ", " : "", def->api_name);
+		seen = lappend(seen, (void *) def->api_name);
+	}
+	if (seen == NIL)
+		appendStringInfoString(&buf, "Id");
+	appendStringInfo(&buf, " FROM %s", rs->object);
+	return buf.data;
+}
+
+/* " ORDER BY ... LIMIT n" of the pushed sort and limit. */
+static char *
+tail_clause(GcaResourceScan *rs)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, rs->pushed.sort)
+	{
+		GcaSortKey *k = lfirst(lc);
+
+		appendStringInfo(&buf, "%s%s %s NULLS %s",
+						 buf.len == 0 ? " ORDER BY " : ", ", k->def->api_name,
+						 k->descending ? "DESC" : "ASC",
+						 k->nulls_first ? "FIRST" : "LAST");
+	}
+	if (rs->pushed.limit >= 0)
+		appendStringInfo(&buf, " LIMIT " INT64_FORMAT, rs->pushed.limit);
+	return buf.data;
+}
+
+/* Joins the texts of conds with " AND ", or NULL for none. */
+static char *
+join_conditions(List *conds)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (conds == NIL)
+		return NULL;
+	initStringInfo(&buf);
+	foreach(lc, conds)
+	{
+		SfCond	   *c = lfirst(lc);
+		ListCell   *li;
+
+		appendStringInfo(&buf, "%s%s", buf.len ? " AND " : "", c->text);
+		foreach(li, c->items)
+			appendStringInfo(&buf, "%s%s", li == list_head(c->items) ? "" : ",",
+							 (char *) lfirst(li));
+		if (c->items)
+			appendStringInfoChar(&buf, ')');
+	}
+	return buf.data;
+}
+
+/* Splits the items of c into "Field IN (...)" texts of at most budget. */
+static List *
+make_chunks(SfCond *c, int budget)
+{
+	List	   *chunks = NIL;
+	StringInfoData buf;
+	int			used = 0;
+	ListCell   *lc;
+	int			base = encoded_length(c->text) + 3;
+
+	initStringInfo(&buf);
+	foreach(lc, c->items)
+	{
+		char	   *item = lfirst(lc);
+		int			len = encoded_length(item) + 3;
+
+		if (used > 0 && base + used + len > budget)
+		{
+			appendStringInfoChar(&buf, ')');
+			chunks = lappend(chunks, buf.data);
+			initStringInfo(&buf);
+			used = 0;
+		}
+		appendStringInfo(&buf, "%s%s", used ? "," : c->text, item);
+		used += len;
+	}
+	appendStringInfoChar(&buf, ')');
+	return lappend(chunks, buf.data);
+}
+
+static int
+cmp_cond_length(const ListCell *a, const ListCell *b)
+{
+	int			x = ((SfCond *) lfirst(a))->enc_len;
+	int			y = ((SfCond *) lfirst(b))->enc_len;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Decides the queries of a run: the SOQL conditions, and the IN-list
+ * split into chunks when the whole does not fit in a URL.
+ */
+static void
+plan_queries(GcaResourceScan *rs, SfScan *st)
+{
+	List	   *conds = NIL;
+	ListCell   *lc;
+	bool		never = false;
+	int			budget;
+	int			total;
+
+	foreach(lc, rs->pushed.compares)
+	{
+		SfCond	   *c = soql_condition(lfirst(lc), &never);
+
+		if (c)
+			conds = lappend(conds, c);
+		else
+			st->dropped++;
+	}
+	if (never)
+		rs->pushed.empty = true;
+
+	budget = URL_MAX - ORIGIN_RESERVE - encoded_length(st->path) - 3 -
+		encoded_length(st->select) - encoded_length(" WHERE ") -
+		encoded_length(st->tail);
+	/* shortest first: the longest are chunked or left out */
+	list_sort(conds, cmp_cond_length);
+	total = 0;
+	foreach(lc, conds)
+		total += ((SfCond *) lfirst(lc))->enc_len + 9;	/* " AND " */
+	while (total > budget && conds != NIL)
+	{
+		SfCond	   *last = llast(conds);
+		int			rest = total - last->enc_len - 9;
+
+		if (last->items && list_length(last->items) > 1 && st->chunked == NULL &&
+			rest + encoded_length(last->text) + 100 <= budget)
+		{
+			/* the longest is an IN-list: chunks of what is left */
+			st->chunked = last;
+			st->chunks = make_chunks(last, budget - rest - 9);
+			conds = list_delete_last(conds);
+			break;
+		}
+		conds = list_delete_last(conds);
+		total = rest;
+		st->dropped++;
+	}
+	st->where = join_conditions(conds);
+	st->nqueries = st->chunks ? list_length(st->chunks) : 1;
+}
+
+/* The SOQL of query number i. */
+static char *
+query_soql(SfScan *st, int i)
+{
+	StringInfoData buf;
+	char	   *chunk = st->chunks ? list_nth(st->chunks, i) : NULL;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, st->select);
+	if (st->where || chunk)
+		appendStringInfo(&buf, " WHERE %s%s%s", st->where ? st->where : "",
+						 st->where && chunk ? " AND " : "", chunk ? chunk : "");
+	appendStringInfoString(&buf, st->tail);
+	return buf.data;
+}
+
+/* Splits each used column's field path, and looks up its input function. */
+static void
+plan_columns(GcaResourceScan *rs, SfScan *st)
+{
+	st->paths = palloc0(sizeof(SfColumnPath) * Max(rs->ncolumns, 1));
+	st->infuncs = palloc0(sizeof(FmgrInfo) * Max(rs->ncolumns, 1));
+	st->ioparams = palloc0(sizeof(Oid) * Max(rs->ncolumns, 1));
+	for (int i = 0; i < rs->ncolumns; i++)
+	{
+		GcaColumn  *col = &rs->columns[i];
+		SfColumnPath *p = &st->paths[i];
+		char	   *copy;
+		char	   *part;
+		Oid			infunc;
+
+		if (col->def == NULL || !col->used)
+			continue;
+		copy = pstrdup(col->def->api_name);
+		for (part = strtok(copy, "."); part && p->nparts < SF_MAX_PATH;
+			 part = strtok(NULL, "."))
+			p->parts[p->nparts++] = part;
+		getTypeInputInfo(col->typid, &infunc, &st->ioparams[i]);
+		fmgr_info(infunc, &st->infuncs[i]);
+	}
+}
+
+static void
+sobject_plan(GcaResourceScan *rs)
+{
+	SfScan	   *st = palloc0(sizeof(SfScan));
+
+	rs->state = st;
+	st->path = psprintf("/services/data/v%s/query", rs->api_version);
+	st->select = select_clause(rs);
+	st->tail = tail_clause(rs);
+	plan_queries(rs, st);
+	plan_columns(rs, st);
+	if (rs->page_size > 0)
+	{
+		st->headers[0] = psprintf("Sforce-Query-Options: batchSize=%d",
+								  Min(Max(rs->page_size, BATCH_MIN), BATCH_MAX));
+		st->headers[1] = NULL;
+	}
+}
+
+/* ------------------------------------------------------------------
+ * Requests and pages
+ * ------------------------------------------------------------------
+ */
+
+static bool
+sobject_next_request(GcaResourceScan *rs, GcaRequest *req)
+{
+	SfScan	   *st = rs->state;
+
+	if (rs->pushed.empty)
+		return false;
+	req->method = "GET";
+	req->headers = st->headers[0] ? st->headers : NULL;
+	if (st->pending != NIL)
+	{
+		GcaRequest *next = linitial(st->pending);
+
+		st->pending = list_delete_first(st->pending);
+		req->path = next->path;
+		req->order = next->order;
+		req->number = next->number;
+		return true;
+	}
+	if (st->next_query >= st->nqueries)
+		return false;
+	{
+		StringInfoData path;
+
+		initStringInfo(&path);
+		appendStringInfo(&path, "%s?q=", st->path);
+		gca_append_url_escaped(&path, query_soql(st, st->next_query));
+		req->path = path.data;
+	}
+	req->order = st->next_query++;
+	req->number = 1;
+	return true;
+}
+
+static int
+sobject_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
+{
+	SfScan	   *st = rs->state;
+	const char *next = gca_json_get_string(page, "nextRecordsUrl");
+	bool		done = true;
+
+	(void) gca_json_bool(gca_json_get(page, "done"), &done);
+	if (!done && next)
+	{
+		GcaRequest *r = palloc0(sizeof(GcaRequest));
+
+		r->path = pstrdup(next);
+		r->order = req->order;
+		r->number = req->number + 1;
+		st->pending = lappend(st->pending, r);
+	}
+	st->records = gca_json_get(page, "records");
+	st->nrecords = gca_json_array_length(st->records);
+	st->index = 0;
+	return st->nrecords;
+}
+
+/* The value at a field path of record: NULL (JSON null) when a parent is. */
+static GcaJson *
+path_value(GcaJson *record, const SfColumnPath *p)
+{
+	GcaJson    *v = record;
+
+	for (int i = 0; i < p->nparts && v; i++)
+		v = gca_json_get(v, p->parts[i]);
+	return v;
+}
+
+/* A field's JSON value as a Datum of the column's type. */
+static Datum
+field_datum(SfScan *st, const GcaColumn *col, int i, GcaJson *v)
+{
+	const char *text;
+	TimestampTz t;
+	bool		b;
+
+	if (col->typid == TIMESTAMPTZOID && gca_json_string(v) &&
+		gca_parse_iso_time(gca_json_string(v), &t))
+		return TimestampTzGetDatum(t);
+	if (col->typid == BOOLOID && gca_json_bool(v, &b))
+		return BoolGetDatum(b);
+	if (col->typid == JSONBOID)
+		return gca_json_to_jsonb(v);
+	/* numbers from their decimal text: exact, exponent forms included */
+	text = gca_json_text(v);
+	return InputFunctionCall(&st->infuncs[i], (char *) text, st->ioparams[i],
+							 col->typmod);
+}
+
+static bool
+sobject_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
+{
+	SfScan	   *st = rs->state;
+	GcaJson    *record;
+
+	if (st->index >= st->nrecords)
+	{
+		st->records = NULL;
+		return false;
+	}
+	record = gca_json_array_item(st->records, st->index++);
+	for (int i = 0; i < rs->ncolumns; i++)
+	{
+		const GcaColumn *col = &rs->columns[i];
+		GcaJson    *v;
+
+		nulls[i] = true;
+		values[i] = (Datum) 0;
+		if (col->def == NULL || !col->used)
+			continue;
+		v = path_value(record, &st->paths[i]);
+		if (v == NULL)
+			continue;
+		values[i] = field_datum(st, col, i, v);
+		nulls[i] = false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------
+ * Estimates and EXPLAIN
+ * ------------------------------------------------------------------
+ */
+
+static void
+sobject_estimate(const GcaEstimateInput *in, double *rows, double *requests)
+{
+	if (in->ids >= 0)
+		*rows = in->ids;
+	else
+		*rows = 2000.0 / pow(5.0, Min(in->filters, 4));
+	*requests = Max(1.0, ceil(*rows / BATCH_MAX));
+}
+
+static List *
+sobject_explain(GcaResourceScan *rs)
+{
+	SfScan	   *st = rs->state;
+	List	   *items = NIL;
+	GcaExplainItem *item;
+
+	if (rs->pushed.empty)
+		return list_make1(gca_explain_item("Request", pstrdup("none (the conditions cannot match)")));
+	items = lappend(items, gca_explain_item("Request", psprintf("GET %s", st->path)));
+	items = lappend(items, gca_explain_item("SOQL", query_soql(st, 0)));
+	if (rs->explain_only && rs->pushed.needs_outer)
+		items = lappend(items, gca_explain_item("Parameters",
+												pstrdup("conditions on outer values are added per scan")));
+	item = gca_explain_item("Queries", psprintf("%d", st->nqueries));
+	item->is_integer = true;
+	items = lappend(items, item);
+	if (st->dropped > 0)
+	{
+		item = gca_explain_item("Local Only", psprintf("%d", st->dropped));
+		item->is_integer = true;
+		items = lappend(items, item);
+	}
+	return items;
+}
+
+const GcaResource gca_salesforce_sobject = {
+	.name = "sobject",
+	.service = GCA_SERVICE_SALESFORCE,
+	.needs_time_bound = false,
+	.columns = (const GcaColumnDef[]) {{NULL}},
+	.comment = "a Salesforce object, read with SOQL",
+	.estimate = sobject_estimate,
+	.plan = sobject_plan,
+	.next_request = sobject_next_request,
+	.read_page = sobject_read_page,
+	.next_row = sobject_next_row,
+	.explain = sobject_explain,
+	.bind_columns = gca_sf_bind_columns,
+	.import = gca_sf_import,
+	.object_option = "sobject",
+};
