@@ -21,7 +21,10 @@
 
 #include <math.h>
 
+#include "access/stratnum.h"
 #include "access/table.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
 #include "catalog/pg_type.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
@@ -281,8 +284,72 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps
 		add_path(baserel, (Path *)
 				 create_foreignscan_path(root, baserel, NULL, rows,
 										 REQUEST_COST, REQUEST_COST + rows * ROW_COST,
-										 NIL, required_outer, NULL, conds));
+										 NIL, required_outer, NULL,
+										 list_make3(conds, NIL, makeInteger(-1))));
 	}
+}
+
+/*
+ * The pushed ORDER BY of query_pathkeys, as a List of IntList [attnum,
+ * descending, nulls_first]; NIL unless every key is a plain column the
+ * resource can sort by (GCA_WHERE_SORTABLE) under its type's default
+ * btree order.
+ */
+static List *
+pushed_sort(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps)
+{
+	List	   *sort = NIL;
+	ListCell   *lc;
+
+	foreach(lc, root->query_pathkeys)
+	{
+		PathKey    *pk = lfirst(lc);
+		ListCell   *lm;
+		int			attnum = 0;
+
+		if (pk->pk_eclass->ec_has_volatile)
+			return NIL;
+		foreach(lm, pk->pk_eclass->ec_members)
+		{
+			EquivalenceMember *em = lfirst(lm);
+			Expr	   *e = em->em_expr;
+			const GcaColumn *col;
+
+			if (!bms_equal(em->em_relids, baserel->relids) || !IsA(e, Var) ||
+				((Var *) e)->varattno <= 0 || ((Var *) e)->varattno > ps->ncolumns)
+				continue;
+			col = &ps->columns[((Var *) e)->varattno - 1];
+			if (col->def && col->def->push == GCA_PUSH_WHERE &&
+				(col->def->where_ops & GCA_WHERE_SORTABLE) &&
+				pk->pk_opfamily == get_opclass_family(GetDefaultOpClass(col->typid, BTREE_AM_OID)))
+				attnum = ((Var *) e)->varattno;
+		}
+		if (attnum == 0)
+			return NIL;
+		sort = lappend(sort, list_make3_int(attnum,
+											pk->pk_strategy == BTGreaterStrategyNumber,
+											pk->pk_nulls_first));
+	}
+	return sort;
+}
+
+/*
+ * The LIMIT a scan may pass on to the resource: the query's hard limit
+ * when this table is its only relation, every restriction is pushed, and
+ * the scan's order is the query's (sorted: the pushed ORDER BY covers
+ * query_pathkeys).  -1 otherwise.  The resource still drops it unless it
+ * sends every condition exactly.
+ */
+static int
+pushed_limit(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps,
+			 bool sorted)
+{
+	if (root->limit_tuples <= 0 || root->limit_tuples > PG_INT32_MAX ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		list_length(ps->conds) != list_length(baserel->baserestrictinfo) ||
+		(root->query_pathkeys != NIL && !sorted))
+		return -1;
+	return (int) root->limit_tuples;
 }
 
 static void
@@ -291,6 +358,7 @@ gcaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	GcaPlanState *ps = baserel->fdw_private;
 	Cost		startup = REQUEST_COST;
 	Cost		total = startup + ps->requests * REQUEST_COST + baserel->rows * ROW_COST;
+	List	   *sort;
 
 	/* an unbounded scan fails at execution: let any alternative win */
 	if (!ps->bounded)
@@ -300,7 +368,17 @@ gcaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	}
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
-									 startup, total, NIL, NULL, NULL, NIL));
+									 startup, total, NIL, NULL, NULL,
+									 list_make3(NIL, NIL,
+												makeInteger(pushed_limit(root, baserel, ps, false)))));
+	sort = pushed_sort(root, baserel, ps);
+	if (sort != NIL)
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+										 startup, total + 1.0, root->query_pathkeys,
+										 NULL, NULL,
+										 list_make3(NIL, sort,
+													makeInteger(pushed_limit(root, baserel, ps, true)))));
 	add_parameterized_paths(root, baserel, ps);
 }
 
@@ -339,7 +417,9 @@ gcaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 				  Plan *outer_plan)
 {
 	GcaPlanState *ps = baserel->fdw_private;
-	List	   *conds = list_concat(list_copy(ps->conds), best_path->fdw_private);
+	/* the path's: [join conditions, pushed sort, pushed limit] */
+	List	   *conds = list_concat(list_copy(ps->conds),
+									linitial(best_path->fdw_private));
 	List	   *fdw_exprs = NIL;
 	List	   *serialized = NIL;
 	ListCell   *lc;
@@ -362,9 +442,11 @@ gcaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	}
 	return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
 							baserel->relid, fdw_exprs,
-							list_make3(makeString(pstrdup(ps->resource->name)),
+							list_make5(makeString(pstrdup(ps->resource->name)),
 									   used_attnums(baserel, scan_clauses, ps->ncolumns),
-									   serialized),
+									   serialized,
+									   lsecond(best_path->fdw_private),
+									   lthird(best_path->fdw_private)),
 							NIL, NIL, outer_plan);
 }
 

@@ -24,6 +24,7 @@
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "foreign/foreign.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
@@ -359,11 +360,34 @@ classify_saop(List *conds, ScalarArrayOpExpr *saop, RelOptInfo *rel,
 	return conds;
 }
 
+/*
+ * A boolean column as a whole clause ("WHERE col", "WHERE NOT col": how
+ * the planner writes col = true and col = false) on a GCA_PUSH_WHERE
+ * column: col = true / false.
+ */
+static List *
+classify_boolean(List *conds, Expr *clause, RelOptInfo *rel,
+				 const GcaColumn *columns, int ncols)
+{
+	bool		negated = is_notclause(clause);
+	Node	   *arg = negated ? (Node *) get_notclausearg(clause) : (Node *) clause;
+	int			attno = 0;
+	Oid			coll;
+	const GcaColumnDef *def = var_column(arg, rel, columns, ncols, &attno, &coll);
+
+	if (def == NULL || def->push != GCA_PUSH_WHERE || exprType(arg) != BOOLOID)
+		return conds;
+	return add_where(conds, &columns[attno - 1], attno, GCA_CMP_EQ,
+					 (Node *) makeBoolConst(!negated, false), false);
+}
+
 /* Conditions from one clause (conjunct) of the WHERE list. */
 static List *
 classify_clause(List *conds, Expr *clause, RelOptInfo *rel,
 				const GcaColumn *columns, int ncols)
 {
+	if (IsA(clause, Var) || is_notclause(clause))
+		return classify_boolean(conds, clause, rel, columns, ncols);
 	if (IsA(clause, OpExpr))
 		return classify_opexpr(conds, (OpExpr *) clause, rel, columns, ncols);
 	if (IsA(clause, ScalarArrayOpExpr))
@@ -641,7 +665,8 @@ api_values(Datum d, Oid typid, bool is_array, bool *unsendable)
 
 /*
  * One GCA_PUSH_WHERE condition into pushed->compares.  A value that the
- * API cannot take leaves the condition to the local check alone.
+ * API cannot take (an infinite date) gives the comparison no values: the
+ * resource leaves it to the local check.
  */
 static void
 add_compare(GcaPushed *pushed, GcaCond *c, const GcaColumnDef *def, Datum d)
@@ -659,8 +684,8 @@ add_compare(GcaPushed *pushed, GcaCond *c, const GcaColumnDef *def, Datum d)
 			type = get_element_type(type);
 		pc->values = api_values(d, type, c->is_array, &unsendable);
 		if (unsendable)
-			return;
-		if (pc->values == NIL)
+			pc->values = NIL;	/* kept, so the resource knows of it */
+		else if (pc->values == NIL)
 		{
 			pushed->empty = true;	/* = ANY of no value */
 			return;

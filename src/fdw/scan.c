@@ -246,6 +246,8 @@ start_run(GcaScan *scan)
 
 	gca_evaluate_conds(pushed, scan->conds, rs->columns,
 					   scan->node->ss.ps.ps_ExprContext, rs->explain_only);
+	pushed->sort = scan->sort;
+	pushed->limit = scan->limit;
 	if (rs->resource->needs_time_bound && !pushed->empty &&
 		!pushed->have_lower && !pushed->by_id &&
 		!(rs->explain_only && pushed->needs_outer))
@@ -407,6 +409,16 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 	rs->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	scan->conds = plan_conds(node, list_nth(plan->fdw_private, GCA_PRIVATE_CONDS),
 							 ExecInitExprList(plan->fdw_exprs, (PlanState *) node));
+	foreach(lc, (List *) list_nth(plan->fdw_private, GCA_PRIVATE_SORT))
+	{
+		GcaSortKey *k = palloc0(sizeof(GcaSortKey));
+
+		k->def = rs->columns[linitial_int((List *) lfirst(lc)) - 1].def;
+		k->descending = lsecond_int((List *) lfirst(lc)) != 0;
+		k->nulls_first = lthird_int((List *) lfirst(lc)) != 0;
+		scan->sort = lappend(scan->sort, k);
+	}
+	scan->limit = intVal(list_nth(plan->fdw_private, GCA_PRIVATE_LIMIT));
 
 	if (rs->explain_only)
 		start_run(scan);		/* for EXPLAIN VERBOSE: the requests, unsent */

@@ -49,9 +49,20 @@ typedef struct GcaServiceDef
 	const char *expired_session_code;	/* a 401 means an expired token only
 										 * with this error code; NULL: always */
 	const char *credential_options; /* to check when the token is refused */
+	/* hints for error codes of the API's error bodies, {NULL}-ended */
+	const struct GcaErrorHint *error_hints;
 } GcaServiceDef;
 
+/* The hint of an error that carries an API error code. */
+typedef struct GcaErrorHint
+{
+	const char *code;			/* e.g. "REQUEST_LIMIT_EXCEEDED" */
+	const char *hint;
+} GcaErrorHint;
+
 extern const GcaServiceDef *gca_service_def(GcaService service);
+extern const char *gca_service_error_hint(const GcaServiceDef *svc,
+										  const char *body, size_t len);
 
 /* ---------------------------------------------------------------------
  * The rate budget (ratelimit.c)

@@ -18,6 +18,18 @@
 
 #include "http_internal.h"
 
+static const GcaErrorHint salesforce_hints[] = {
+	{"REQUEST_LIMIT_EXCEEDED",
+	 "The org's API request allocation (or its limit on concurrent long requests) is used up; Salesforce refuses further requests until its rolling 24-hour usage drops.  gcanalytics.http_stats() shows the last Sforce-Limit-Info; wait, or ask the Salesforce administrator for a higher limit."},
+	{"INVALID_FIELD",
+	 "A field of the foreign table does not exist or the integration user cannot see it; compare the table with describe (IMPORT FOREIGN SCHEMA sobjects) and the user's field-level security."},
+	{"INVALID_TYPE",
+	 "Check the table option sobject: the object does not exist or the integration user cannot see it."},
+	{"INVALID_QUERY_LOCATOR",
+	 "The query's cursor expired or was released; run the query again."},
+	{NULL, NULL}
+};
+
 static const GcaServiceDef services[] = {
 	{
 		.service = GCA_SERVICE_GENESYS,
@@ -38,6 +50,7 @@ static const GcaServiceDef services[] = {
 		.base_url_from_token = true,	/* instance_url */
 		.expired_session_code = "INVALID_SESSION_ID",
 		.credential_options = "client_id, client_secret, refresh_token",
+		.error_hints = salesforce_hints,
 	},
 };
 
@@ -46,6 +59,18 @@ const GcaServiceDef *
 gca_service_def(GcaService service)
 {
 	return service == GCA_SERVICE_SALESFORCE ? &services[1] : &services[0];
+}
+
+/* The hint for the error code in an error body, or NULL. */
+const char *
+gca_service_error_hint(const GcaServiceDef *svc, const char *body, size_t len)
+{
+	if (svc->error_hints == NULL || body == NULL || len == 0)
+		return NULL;
+	for (const GcaErrorHint *h = svc->error_hints; h->code; h++)
+		if (gca_error_body_has_code(body, len, h->code))
+			return h->hint;
+	return NULL;
 }
 
 const char *

@@ -118,7 +118,9 @@ typedef struct GcaPushedCompare
 {
 	const GcaColumnDef *def;
 	GcaCompare	cmp;
-	List	   *values;			/* char *; IN: distinct, never empty */
+	List	   *values;			/* char *; IN: distinct.  NIL for null tests,
+								 * and when a value has no API form (the
+								 * condition then stays local) */
 } GcaPushedCompare;
 
 /* A pushed ORDER BY key (a GCA_WHERE_SORTABLE column). */

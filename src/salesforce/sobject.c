@@ -60,6 +60,7 @@ typedef struct SfCond
 	List	   *items;			/* IN: the literals, else NIL */
 	int			enc_len;		/* URL-encoded length of text (IN: with
 								 * every item) */
+	bool		exact;			/* SOQL matches exactly the rows SQL does */
 } SfCond;
 
 typedef struct SfColumnPath
@@ -79,6 +80,7 @@ typedef struct SfScan
 	int			nqueries;
 	int			next_query;		/* the next query to start */
 	int			dropped;		/* conditions left to the local check */
+	bool		inexact;		/* some condition sent matches a superset */
 	const char *headers[2];
 	List	   *pending;		/* GcaRequest *: next batches to ask for */
 
@@ -200,7 +202,8 @@ typedef enum
  * and >=, up for < and <=) and equality with milliseconds is left local.
  */
 static LiteralResult
-append_literal(StringInfo buf, SfKind kind, GcaCompare cmp, const char *value)
+append_literal(StringInfo buf, SfKind kind, GcaCompare cmp, const char *value,
+			   bool *widened)
 {
 	TimestampTz t;
 	char		iso[32];
@@ -231,6 +234,7 @@ append_literal(StringInfo buf, SfKind kind, GcaCompare cmp, const char *value)
 				return LIT_UNSENDABLE;
 			if (t % USECS_PER_SEC != 0)
 			{
+				*widened = true;
 				if (cmp == GCA_CMP_GT || cmp == GCA_CMP_GE)
 					t -= t % USECS_PER_SEC + (t < 0 ? USECS_PER_SEC : 0);
 				else if (cmp == GCA_CMP_LT || cmp == GCA_CMP_LE)
@@ -270,6 +274,22 @@ encoded_length(const char *s)
  */
 
 /*
+ * Whether SOQL's cmp on a field of kind selects exactly SQL's rows: not
+ * for strings and ids (case-insensitive, 15-character id matching), nor
+ * "!=" (true for null in SOQL).  Null tests are exact for every kind
+ * pushed with them.
+ */
+static bool
+is_exact(SfKind kind, GcaCompare cmp)
+{
+	if (cmp == GCA_CMP_IS_NULL || cmp == GCA_CMP_NOT_NULL)
+		return true;
+	if (cmp == GCA_CMP_NE || kind == SF_KIND_STRING || kind == SF_KIND_ID)
+		return false;
+	return true;
+}
+
+/*
  * The SOQL of one pushed comparison, or NULL when it is left to the local
  * check; *never when no row can match it.
  */
@@ -285,7 +305,11 @@ soql_condition(const GcaPushedCompare *pc, bool *never)
 	SfCond	   *cond = palloc0(sizeof(SfCond));
 	StringInfoData buf;
 	ListCell   *lc;
+	bool		widened = false;
 
+	if (pc->values == NIL && pc->cmp != GCA_CMP_IS_NULL &&
+		pc->cmp != GCA_CMP_NOT_NULL)
+		return NULL;
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, pc->def->api_name);
 	switch (pc->cmp)
@@ -303,7 +327,7 @@ soql_condition(const GcaPushedCompare *pc, bool *never)
 				StringInfoData lit;
 
 				initStringInfo(&lit);
-				switch (append_literal(&lit, kind, pc->cmp, lfirst(lc)))
+				switch (append_literal(&lit, kind, pc->cmp, lfirst(lc), &widened))
 				{
 					case LIT_OK:
 						cond->items = lappend(cond->items, lit.data);
@@ -323,7 +347,7 @@ soql_condition(const GcaPushedCompare *pc, bool *never)
 			break;
 		default:
 			appendStringInfo(&buf, " %s ", ops[pc->cmp]);
-			switch (append_literal(&buf, kind, pc->cmp, linitial(pc->values)))
+			switch (append_literal(&buf, kind, pc->cmp, linitial(pc->values), &widened))
 			{
 				case LIT_OK:
 					break;
@@ -337,6 +361,7 @@ soql_condition(const GcaPushedCompare *pc, bool *never)
 	}
 	cond->text = buf.data;
 	cond->enc_len += encoded_length(buf.data) + (cond->items ? 3 : 0);
+	cond->exact = !widened && is_exact(kind, pc->cmp);
 	return cond;
 }
 
@@ -370,7 +395,7 @@ select_clause(GcaResourceScan *rs)
 	return buf.data;
 }
 
-/* " ORDER BY ... LIMIT n" of the pushed sort and limit. */
+/* " ORDER BY ..." of the pushed sort. */
 static char *
 tail_clause(GcaResourceScan *rs)
 {
@@ -387,8 +412,6 @@ tail_clause(GcaResourceScan *rs)
 						 k->descending ? "DESC" : "ASC",
 						 k->nulls_first ? "FIRST" : "LAST");
 	}
-	if (rs->pushed.limit >= 0)
-		appendStringInfo(&buf, " LIMIT " INT64_FORMAT, rs->pushed.limit);
 	return buf.data;
 }
 
@@ -481,9 +504,10 @@ plan_queries(GcaResourceScan *rs, SfScan *st)
 	if (never)
 		rs->pushed.empty = true;
 
+	/* 20: room for " LIMIT n" */
 	budget = URL_MAX - ORIGIN_RESERVE - encoded_length(st->path) - 3 -
 		encoded_length(st->select) - encoded_length(" WHERE ") -
-		encoded_length(st->tail);
+		encoded_length(st->tail) - 20;
 	/* shortest first: the longest are chunked or left out */
 	list_sort(conds, cmp_cond_length);
 	total = 0;
@@ -494,7 +518,9 @@ plan_queries(GcaResourceScan *rs, SfScan *st)
 		SfCond	   *last = llast(conds);
 		int			rest = total - last->enc_len - 9;
 
+		/* chunks would each come sorted, not the whole: no chunks then */
 		if (last->items && list_length(last->items) > 1 && st->chunked == NULL &&
+			rs->pushed.sort == NIL &&
 			rest + encoded_length(last->text) + 100 <= budget)
 		{
 			/* the longest is an IN-list: chunks of what is left */
@@ -509,6 +535,12 @@ plan_queries(GcaResourceScan *rs, SfScan *st)
 	}
 	st->where = join_conditions(conds);
 	st->nqueries = st->chunks ? list_length(st->chunks) : 1;
+	foreach(lc, conds)
+		st->inexact |= !((SfCond *) lfirst(lc))->exact;
+	/* LIMIT only when SOQL returns exactly the rows SQL keeps */
+	if (rs->pushed.limit >= 0 && st->dropped == 0 && st->chunks == NIL &&
+		!st->inexact)
+		st->tail = psprintf("%s LIMIT " INT64_FORMAT, st->tail, rs->pushed.limit);
 }
 
 /* The SOQL of query number i. */
