@@ -40,7 +40,6 @@
 
 #include "isotime.h"
 #include "salesforce.h"
-#include "url.h"
 
 /*
  * The longest URL sent, origin included (Salesforce's advice: under about
@@ -48,7 +47,10 @@
  * the plan does not know (My Domain URLs run to about 60 characters).
  */
 #define URL_MAX			2000
+#define URL_HARD_MAX	16000	/* Salesforce answers 414 past 16,384 bytes */
 #define ORIGIN_RESERVE	100
+#define CONDITION_ROOM	1000	/* URL room for conditions past a wide
+								 * SELECT list */
 #define STRING_LITERAL_MAX 4000 /* SOQL's limit per string literal */
 #define BATCH_MIN		200
 #define BATCH_MAX		2000
@@ -253,18 +255,39 @@ append_literal(StringInfo buf, SfKind kind, GcaCompare cmp, const char *value,
 	return LIT_UNSENDABLE;
 }
 
-/* The URL-encoded length of s. */
+/* Whether c goes into a query string as it is. */
+static bool
+is_unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		(c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+/* Appends s to a query string: spaces as '+', the rest %-escaped. */
+static void
+append_query_escaped(StringInfo buf, const char *s)
+{
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (is_unreserved(c))
+			appendStringInfoChar(buf, (char) c);
+		else if (c == ' ')
+			appendStringInfoChar(buf, '+');
+		else
+			appendStringInfo(buf, "%%%02X", c);
+	}
+}
+
+/* The length of s in a query string (append_query_escaped). */
 static int
 encoded_length(const char *s)
 {
 	int			n = 0;
 
 	for (; *s; s++)
-	{
-		unsigned char c = (unsigned char) *s;
-
-		n += (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') ? 1 : 3;
-	}
+		n += (is_unreserved((unsigned char) *s) || *s == ' ') ? 1 : 3;
 	return n;
 }
 
@@ -489,6 +512,7 @@ plan_queries(GcaResourceScan *rs, SfScan *st)
 	List	   *conds = NIL;
 	ListCell   *lc;
 	bool		never = false;
+	int			fixed;
 	int			budget;
 	int			total;
 
@@ -504,10 +528,23 @@ plan_queries(GcaResourceScan *rs, SfScan *st)
 	if (never)
 		rs->pushed.empty = true;
 
-	/* 20: room for " LIMIT n" */
-	budget = URL_MAX - ORIGIN_RESERVE - encoded_length(st->path) - 3 -
-		encoded_length(st->select) - encoded_length(" WHERE ") -
-		encoded_length(st->tail) - 20;
+	/*
+	 * 20: room for " LIMIT n".  A wide SELECT list may take the URL past
+	 * URL_MAX (conditions still get CONDITION_ROOM), never past
+	 * URL_HARD_MAX.
+	 */
+	fixed = ORIGIN_RESERVE + encoded_length(st->path) + 3 +
+		encoded_length(st->select) + encoded_length(" WHERE ") +
+		encoded_length(st->tail) + 20;
+	if (fixed > URL_HARD_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_EXECUTION),
+				 errmsg("the SOQL query of foreign table \"%s\" is too long for a URL",
+						rs->relname),
+				 errdetail("The SELECT list of %d characters passes Salesforce's limit of 16,384 bytes per request line.",
+						   encoded_length(st->select)),
+				 errhint("Select fewer columns (only the fields a query references are sent).")));
+	budget = Max(URL_MAX, Min(fixed + CONDITION_ROOM, URL_HARD_MAX)) - fixed;
 	/* shortest first: the longest are chunked or left out */
 	list_sort(conds, cmp_cond_length);
 	total = 0;
@@ -635,7 +672,7 @@ sobject_next_request(GcaResourceScan *rs, GcaRequest *req)
 
 		initStringInfo(&path);
 		appendStringInfo(&path, "%s?q=", st->path);
-		gca_append_url_escaped(&path, query_soql(st, st->next_query));
+		append_query_escaped(&path, query_soql(st, st->next_query));
 		req->path = path.data;
 	}
 	req->order = st->next_query++;

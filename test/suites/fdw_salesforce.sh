@@ -155,7 +155,7 @@ import sys, urllib.parse
 lines = open(sys.argv[1]).read().splitlines()
 soql = next(l.split("Remote SOQL: ", 1)[1] for l in lines if "Remote SOQL: " in l)
 queries = int(next(l.split("Remote Queries: ", 1)[1] for l in lines if "Remote Queries: " in l))
-url = sys.argv[2] + "/services/data/v62.0/query?q=" + urllib.parse.quote(soql, safe="-_.~")
+url = sys.argv[2] + "/services/data/v62.0/query?q=" + urllib.parse.quote_plus(soql, safe="-_.~")
 per_chunk = soql.count("'") // 2
 want = -(-5000 // per_chunk)
 assert len(url) < 2000, "URL of %d characters" % len(url)
