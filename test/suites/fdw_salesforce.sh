@@ -281,6 +281,20 @@ tokens=$(sql "SELECT token_requests FROM gcanalytics.http_stats() WHERE server =
 [ "$tokens" -ge 3 ] || fail "only $tokens token requests: the token never expired mid-scan"
 echo "ok: the token was renewed $((tokens - 1)) times after 401 INVALID_SESSION_ID"
 
+# ------------------------------------------------------------ refused credentials
+sql "DROP SERVER IF EXISTS sf_bad CASCADE;
+     CREATE SERVER sf_bad FOREIGN DATA WRAPPER gcanalytics_fdw OPTIONS (service 'salesforce', instance_url '$URL');
+     CREATE USER MAPPING FOR CURRENT_USER SERVER sf_bad OPTIONS (client_id 'cid', client_secret 'wrong');
+     CREATE FOREIGN TABLE sfc.account_bad (\"Id\" text) SERVER sf_bad OPTIONS (sobject 'Account');"
+out=$("$PG_BINDIR/psql" -qXAt -c "SELECT count(*) FROM sfc.account_bad" 2>&1 || true)
+case "$out" in *"invalid_client"*"HINT:"*"client_id, client_secret, refresh_token"*) echo "ok: a wrong client secret is a clear error with a hint" ;;
+    *) echo "$out"; fail "a wrong client secret" ;; esac
+sql "ALTER USER MAPPING FOR CURRENT_USER SERVER sf_bad OPTIONS (DROP client_secret, ADD refresh_token 'revoked-token')"
+out=$("$PG_BINDIR/psql" -qXAt -c "SELECT count(*) FROM sfc.account_bad" 2>&1 || true)
+case "$out" in *"invalid_grant"*"HINT:"*) echo "ok: a revoked refresh token is a clear error with a hint" ;;
+    *) echo "$out"; fail "a revoked refresh token" ;; esac
+sql "DROP SERVER sf_bad CASCADE"
+
 # ------------------------------------------------------------ REQUEST_LIMIT_EXCEEDED
 start_gcsim $WORLD --sf-daily-limit 4 --sf-batch-max 200
 URL3=$GCSIM_URL
@@ -295,3 +309,25 @@ case "$out" in *"403"*"REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."*"H
 n=$(curl -s "$URL3/sim/stats" | python3 -c 'import json,sys; e=json.load(sys.stdin)["endpoints"]; print(sum(v["requests"] for k, v in e.items() if k.startswith("sf.") and k != "sf.token"))')
 assert_eq 5 "$n" "REQUEST_LIMIT_EXCEEDED fails at once: 4 requests allowed, the 5th refused and not retried"
 echo "ok: $(echo "$out" | grep -m1 ERROR)"
+
+# ------------------------------------------------------------ README examples run as written
+"$PG_BINDIR/psql" -qX -d postgres -c "DROP DATABASE IF EXISTS sf_readme" -c "CREATE DATABASE sf_readme" >/dev/null
+rsql() { "$PG_BINDIR/psql" -qXAt -v ON_ERROR_STOP=1 -d sf_readme "$@"; }
+rsql -c "CREATE EXTENSION gcanalytics;
+         CREATE SERVER salesforce FOREIGN DATA WRAPPER gcanalytics_fdw
+           OPTIONS (service 'salesforce', instance_url '$URL', requests_per_minute '100000');
+         CREATE USER MAPPING FOR CURRENT_USER SERVER salesforce OPTIONS (client_id 'cid', client_secret 'sec');
+         CREATE SERVER genesys FOREIGN DATA WRAPPER gcanalytics_fdw
+           OPTIONS (service 'genesys', api_url '$URL', login_url '$URL');
+         CREATE USER MAPPING FOR CURRENT_USER SERVER genesys OPTIONS (client_id 'cid', client_secret 'sec');
+         CREATE SCHEMA gc;" >/dev/null
+awk '/^### Reading Salesforce/ { on = 1; next } on && /^### / { exit }
+     on && /^```sql/ { code = 1; next } on && code && /^```/ { code = 0; print "-- end of block"; next }
+     on && code { print }' "$GCA_ROOT/README.md" >"$T/readme.sql"
+blocks=$(grep -c '^-- end of block' "$T/readme.sql")
+[ "$blocks" -ge 4 ] || fail "found only $blocks SQL blocks in README's Reading Salesforce"
+rsql -f "$T/readme.sql" >"$T/readme.out" 2>&1 || { cat "$T/readme.out"; fail "a README example of Reading Salesforce fails"; }
+grep -q '^[^|]*|[^|]*|\(Enterprise\|Mid-Market\)|' "$T/readme.out" \
+    || { cat "$T/readme.out"; fail "README: the first example returned no Enterprise or Mid-Market account"; }
+echo "ok: the $blocks SQL blocks of README's Reading Salesforce run as written"
+"$PG_BINDIR/psql" -qX -d postgres -c "DROP DATABASE sf_readme" >/dev/null
