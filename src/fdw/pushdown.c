@@ -554,32 +554,6 @@ distinct_strings(List *values)
 	return result;
 }
 
-/* The text values of a condition: one value, or an array's distinct ones. */
-static List *
-text_values(Datum d, bool is_array)
-{
-	ArrayType  *arr;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	List	   *values = NIL;
-
-	if (!is_array)
-		return list_make1(TextDatumGetCString(d));
-
-	arr = DatumGetArrayTypeP(d);
-	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
-					  &elems, &nulls, &n);
-	for (int i = 0; i < n; i++)
-		if (!nulls[i])
-			values = lappend(values, TextDatumGetCString(elems[i]));
-	return distinct_strings(values);
-}
-
 /*
  * The API's text of one value (see GcaPushedCompare): timestamps in UTC
  * with milliseconds and "Z", dates ISO, the rest as PostgreSQL prints it.
@@ -661,6 +635,15 @@ api_values(Datum d, Oid typid, bool is_array, bool *unsendable)
 			values = lappend(values, v);
 	}
 	return distinct_strings(values);
+}
+
+/* The text values of a condition: one value, or an array's distinct ones. */
+static List *
+text_values(Datum d, bool is_array)
+{
+	bool		unsendable = false;
+
+	return api_values(d, TEXTOID, is_array, &unsendable);
 }
 
 /*

@@ -292,6 +292,8 @@ extern const GcaColumnDef *gca_column_with_role(const GcaResource *res,
 /* the type OID of a column definition */
 extern Oid	gca_column_type(const GcaColumnDef *def);
 extern GcaExplainItem *gca_explain_item(const char *label, char *value);
+extern GcaExplainItem *gca_explain_integer(const char *label, int64 value,
+										   bool verbose_only);
 
 /* Resources, each in its own file. */
 extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c */

@@ -785,7 +785,6 @@ sobject_explain(GcaResourceScan *rs)
 {
 	SfScan	   *st = rs->state;
 	List	   *items = NIL;
-	GcaExplainItem *item;
 
 	if (rs->pushed.empty)
 		return list_make1(gca_explain_item("Request", pstrdup("none (the conditions cannot match)")));
@@ -794,15 +793,9 @@ sobject_explain(GcaResourceScan *rs)
 	if (rs->explain_only && rs->pushed.needs_outer)
 		items = lappend(items, gca_explain_item("Parameters",
 												pstrdup("conditions on outer values are added per scan")));
-	item = gca_explain_item("Queries", psprintf("%d", st->nqueries));
-	item->is_integer = true;
-	items = lappend(items, item);
+	items = lappend(items, gca_explain_integer("Queries", st->nqueries, false));
 	if (st->dropped > 0)
-	{
-		item = gca_explain_item("Local Only", psprintf("%d", st->dropped));
-		item->is_integer = true;
-		items = lappend(items, item);
-	}
+		items = lappend(items, gca_explain_integer("Local Only", st->dropped, false));
 	return items;
 }
 
