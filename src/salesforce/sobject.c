@@ -36,6 +36,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "isotime.h"
@@ -51,6 +52,8 @@
 #define ORIGIN_RESERVE	100
 #define CONDITION_ROOM	1000	/* URL room for conditions past a wide
 								 * SELECT list */
+#define PART_ROOM		200		/* a part's "SELECT Id, ... AND Id >= '...'
+								 * AND Id <= '...' ORDER BY Id" */
 #define STRING_LITERAL_MAX 4000 /* SOQL's limit per string literal */
 #define BATCH_MIN		200
 #define BATCH_MAX		2000
@@ -71,10 +74,35 @@ typedef struct SfColumnPath
 	char	   *parts[SF_MAX_PATH];
 } SfColumnPath;
 
+/* What a response is (GcaRequest.kind). */
+typedef enum SfRequestKind
+{
+	REQ_QUERY = 0,				/* a batch of a query with every field */
+	REQ_DRIVER,					/* column parts: a batch of part 0 */
+	REQ_PART					/* column parts: another part, for the Id
+								 * range of a part-0 batch (owner) */
+} SfRequestKind;
+
+/*
+ * Column parts: the values of one part-0 batch, filled in from the other
+ * parts' queries, as text.  The other parts are read over the batch's Id
+ * range when part 0 is read in Id order, else (a pushed ORDER BY) by
+ * Id IN-lists.
+ */
+typedef struct SfPageTable
+{
+	MemoryContext cxt;
+	int			n;				/* rows of the part-0 batch */
+	char	  **ids;			/* [row] */
+	char	 ***values;			/* [row][field]: text, NULL for null */
+	int		   *by_id;			/* row numbers in Id order */
+	int			parts_left;		/* part queries not yet read to their end */
+} SfPageTable;
+
 typedef struct SfScan
 {
 	char	   *path;			/* /services/data/vNN.0/query */
-	char	   *select;			/* "SELECT ... FROM Object" */
+	char	   *select;			/* "SELECT ... FROM Object" (part 0's) */
 	char	   *where;			/* fixed conditions joined by AND, or NULL */
 	char	   *tail;			/* " ORDER BY ... LIMIT n", or "" */
 	SfCond	   *chunked;		/* the IN-list split into chunks, or NULL */
@@ -91,8 +119,22 @@ typedef struct SfScan
 	int			nrecords;
 	int			index;
 
+	/* the fields selected, once each */
+	int			nfields;
+	const char **fields;		/* API paths ("Owner.Name") */
+	SfColumnPath *fpaths;		/* the same, split */
+	int			id_field;		/* the index of "Id", or -1 */
+
+	/*
+	 * Column parts: a SELECT list too long for one URL is read in nparts
+	 * queries (each with Id, ordered by Id), joined by Id batch by batch
+	 */
+	int			nparts;
+	int		   *part_of;		/* [field]: its part */
+	SfPageTable *table;			/* complete batch being handed out */
+
 	/* per column (by attnum - 1) */
-	SfColumnPath *paths;
+	int		   *col_field;		/* its field, or -1 */
 	FmgrInfo   *infuncs;
 	Oid		   *ioparams;
 } SfScan;
@@ -388,34 +430,105 @@ soql_condition(const GcaPushedCompare *pc, bool *never)
 	return cond;
 }
 
-/* "SELECT f, ... FROM Object": the fields the query reads, once each. */
-static char *
-select_clause(GcaResourceScan *rs)
+/*
+ * The fields the query reads, once each (SOQL refuses a field twice), and
+ * which column reads which.
+ */
+static void
+plan_fields(GcaResourceScan *rs, SfScan *st)
 {
-	StringInfoData buf;
-	List	   *seen = NIL;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "SELECT ");
+	st->fields = palloc0(sizeof(char *) * Max(rs->ncolumns, 1));
+	st->fpaths = palloc0(sizeof(SfColumnPath) * Max(rs->ncolumns, 1));
+	st->col_field = palloc(sizeof(int) * Max(rs->ncolumns, 1));
+	st->id_field = -1;
 	for (int i = 0; i < rs->ncolumns; i++)
 	{
 		const GcaColumnDef *def = rs->columns[i].def;
-		ListCell   *lc;
-		bool		dup = false;
+		int			f;
 
+		st->col_field[i] = -1;
 		if (def == NULL || !rs->columns[i].used)
 			continue;
-		foreach(lc, seen)
-			dup = dup || pg_strcasecmp(lfirst(lc), def->api_name) == 0;
-		if (dup)
-			continue;
-		appendStringInfo(&buf, "%s%s", seen ? ", " : "", def->api_name);
-		seen = lappend(seen, (void *) def->api_name);
+		for (f = 0; f < st->nfields; f++)
+			if (pg_strcasecmp(st->fields[f], def->api_name) == 0)
+				break;
+		if (f == st->nfields)
+		{
+			SfColumnPath *p = &st->fpaths[f];
+			char	   *copy = pstrdup(def->api_name);
+
+			for (char *part = strtok(copy, "."); part && p->nparts < SF_MAX_PATH;
+				 part = strtok(NULL, "."))
+				p->parts[p->nparts++] = part;
+			st->fields[st->nfields++] = def->api_name;
+			if (pg_strcasecmp(def->api_name, "Id") == 0)
+				st->id_field = f;
+		}
+		st->col_field[i] = f;
 	}
-	if (seen == NIL)
+}
+
+/*
+ * "SELECT f, ... FROM Object" of part (every field when there is one
+ * part; with parts, Id and the part's fields).
+ */
+static char *
+part_select(GcaResourceScan *rs, SfScan *st, int part)
+{
+	StringInfoData buf;
+	bool		any = false;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "SELECT ");
+	if (st->nparts > 1)
+	{
+		appendStringInfoString(&buf, "Id");
+		any = true;
+	}
+	for (int f = 0; f < st->nfields; f++)
+	{
+		if (st->nparts > 1 && (st->part_of[f] != part || f == st->id_field))
+			continue;
+		appendStringInfo(&buf, "%s%s", any ? ", " : "", st->fields[f]);
+		any = true;
+	}
+	if (!any)
 		appendStringInfoString(&buf, "Id");
 	appendStringInfo(&buf, " FROM %s", rs->object);
 	return buf.data;
+}
+
+/*
+ * Splits the fields into column parts when one SELECT list would take a
+ * URL past URL_HARD_MAX (with CONDITION_ROOM for WHERE).
+ */
+static void
+plan_parts(GcaResourceScan *rs, SfScan *st, int fixed)
+{
+	int			budget = URL_HARD_MAX - fixed - CONDITION_ROOM - PART_ROOM -
+		encoded_length(rs->object);
+	int			used = 0;
+
+	st->nparts = 1;
+	st->part_of = palloc0(sizeof(int) * Max(st->nfields, 1));
+	st->select = part_select(rs, st, 0);
+	if (fixed + encoded_length(st->select) + CONDITION_ROOM <= URL_HARD_MAX)
+		return;
+	for (int f = 0; f < st->nfields; f++)
+	{
+		int			len = encoded_length(st->fields[f]) + 4;	/* ",+" */
+
+		if (f == st->id_field)
+			continue;
+		if (used > 0 && used + len > budget)
+		{
+			st->nparts++;
+			used = 0;
+		}
+		st->part_of[f] = st->nparts - 1;
+		used += len;
+	}
+	st->select = part_select(rs, st, 0);
 }
 
 /* " ORDER BY ..." of the pushed sort. */
@@ -530,20 +643,15 @@ plan_queries(GcaResourceScan *rs, SfScan *st)
 
 	/*
 	 * 20: room for " LIMIT n".  A wide SELECT list may take the URL past
-	 * URL_MAX (conditions still get CONDITION_ROOM), never past
-	 * URL_HARD_MAX.
+	 * URL_MAX (conditions still get CONDITION_ROOM); past URL_HARD_MAX it
+	 * is read in column parts.
 	 */
 	fixed = ORIGIN_RESERVE + encoded_length(st->path) + 3 +
-		encoded_length(st->select) + encoded_length(" WHERE ") +
-		encoded_length(st->tail) + 20;
-	if (fixed > URL_HARD_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_EXECUTION),
-				 errmsg("the SOQL query of foreign table \"%s\" is too long for a URL",
-						rs->relname),
-				 errdetail("The SELECT list of %d characters passes Salesforce's limit of 16,384 bytes per request line.",
-						   encoded_length(st->select)),
-				 errhint("Select fewer columns (only the fields a query references are sent).")));
+		encoded_length(" WHERE ") + encoded_length(st->tail) + 20;
+	plan_parts(rs, st, fixed);
+	if (st->nparts > 1 && rs->pushed.sort == NIL)
+		st->tail = pstrdup(" ORDER BY Id ASC");
+	fixed += encoded_length(st->select);
 	budget = Max(URL_MAX, Min(fixed + CONDITION_ROOM, URL_HARD_MAX)) - fixed;
 	/* shortest first: the longest are chunked or left out */
 	list_sort(conds, cmp_cond_length);
@@ -555,9 +663,12 @@ plan_queries(GcaResourceScan *rs, SfScan *st)
 		SfCond	   *last = llast(conds);
 		int			rest = total - last->enc_len - 9;
 
-		/* chunks would each come sorted, not the whole: no chunks then */
+		/*
+		 * chunks would each come sorted, not the whole: no chunks then, nor
+		 * with column parts
+		 */
 		if (last->items && list_length(last->items) > 1 && st->chunked == NULL &&
-			rs->pushed.sort == NIL &&
+			rs->pushed.sort == NIL && st->nparts == 1 &&
 			rest + encoded_length(last->text) + 100 <= budget)
 		{
 			/* the longest is an IN-list: chunks of what is left */
@@ -596,28 +707,19 @@ query_soql(SfScan *st, int i)
 	return buf.data;
 }
 
-/* Splits each used column's field path, and looks up its input function. */
+/* Looks up the input function of each column read. */
 static void
 plan_columns(GcaResourceScan *rs, SfScan *st)
 {
-	st->paths = palloc0(sizeof(SfColumnPath) * Max(rs->ncolumns, 1));
 	st->infuncs = palloc0(sizeof(FmgrInfo) * Max(rs->ncolumns, 1));
 	st->ioparams = palloc0(sizeof(Oid) * Max(rs->ncolumns, 1));
 	for (int i = 0; i < rs->ncolumns; i++)
 	{
-		GcaColumn  *col = &rs->columns[i];
-		SfColumnPath *p = &st->paths[i];
-		char	   *copy;
-		char	   *part;
 		Oid			infunc;
 
-		if (col->def == NULL || !col->used)
+		if (st->col_field[i] < 0)
 			continue;
-		copy = pstrdup(col->def->api_name);
-		for (part = strtok(copy, "."); part && p->nparts < SF_MAX_PATH;
-			 part = strtok(NULL, "."))
-			p->parts[p->nparts++] = part;
-		getTypeInputInfo(col->typid, &infunc, &st->ioparams[i]);
+		getTypeInputInfo(rs->columns[i].typid, &infunc, &st->ioparams[i]);
 		fmgr_info(infunc, &st->infuncs[i]);
 	}
 }
@@ -629,7 +731,7 @@ sobject_plan(GcaResourceScan *rs)
 
 	rs->state = st;
 	st->path = psprintf("/services/data/v%s/query", rs->api_version);
-	st->select = select_clause(rs);
+	plan_fields(rs, st);
 	st->tail = tail_clause(rs);
 	plan_queries(rs, st);
 	plan_columns(rs, st);
@@ -645,6 +747,35 @@ sobject_plan(GcaResourceScan *rs)
  * Requests and pages
  * ------------------------------------------------------------------
  */
+
+static GcaJson *path_value(GcaJson *record, const SfColumnPath *p);
+
+/* A request for the SOQL soql (palloc'd path). */
+static char *
+query_path(SfScan *st, const char *soql)
+{
+	StringInfoData path;
+
+	initStringInfo(&path);
+	appendStringInfo(&path, "%s?q=", st->path);
+	append_query_escaped(&path, soql);
+	return path.data;
+}
+
+/* Queues a request to send before any new query. */
+static void
+queue_request(SfScan *st, char *path, int64 order, int number,
+			  SfRequestKind kind, void *owner)
+{
+	GcaRequest *r = palloc0(sizeof(GcaRequest));
+
+	r->path = path;
+	r->order = order;
+	r->number = number;
+	r->kind = kind;
+	r->owner = owner;
+	st->pending = lappend(st->pending, r);
+}
 
 static bool
 sobject_next_request(GcaResourceScan *rs, GcaRequest *req)
@@ -663,21 +794,175 @@ sobject_next_request(GcaResourceScan *rs, GcaRequest *req)
 		req->path = next->path;
 		req->order = next->order;
 		req->number = next->number;
+		req->kind = next->kind;
+		req->owner = next->owner;
 		return true;
 	}
 	if (st->next_query >= st->nqueries)
 		return false;
-	{
-		StringInfoData path;
-
-		initStringInfo(&path);
-		appendStringInfo(&path, "%s?q=", st->path);
-		append_query_escaped(&path, query_soql(st, st->next_query));
-		req->path = path.data;
-	}
+	req->path = query_path(st, query_soql(st, st->next_query));
+	req->kind = st->nparts > 1 ? REQ_DRIVER : REQ_QUERY;
+	/* column parts: order counts part-0 batches, number parts and batches */
 	req->order = st->next_query++;
-	req->number = 1;
+	req->number = st->nparts > 1 ? 0 : 1;
 	return true;
+}
+
+/*
+ * Copies the values of part's fields in record into row of table t (in
+ * its context), as text.
+ */
+static void
+copy_part_values(SfScan *st, SfPageTable *t, int row, int part, GcaJson *record)
+{
+	MemoryContext old = MemoryContextSwitchTo(t->cxt);
+
+	for (int f = 0; f < st->nfields; f++)
+	{
+		GcaJson    *v;
+
+		if (st->part_of[f] != part)
+			continue;
+		v = path_value(record, &st->fpaths[f]);
+		t->values[row][f] = v ? pstrdup(gca_json_text(v)) : NULL;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static int
+cmp_row_id(const void *a, const void *b, void *arg)
+{
+	char	  **ids = arg;
+
+	return strcmp(ids[*(const int *) a], ids[*(const int *) b]);
+}
+
+/* The row of table t with this id, or -1. */
+static int
+find_row(SfPageTable *t, const char *id)
+{
+	int			lo = 0,
+				hi = t->n - 1;
+
+	while (id && lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			r = strcmp(t->ids[t->by_id[mid]], id);
+
+		if (r == 0)
+			return t->by_id[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* Asks for part of table t: over its Id range, or by IN-lists. */
+static void
+queue_part(GcaResourceScan *rs, SfScan *st, SfPageTable *t, int part, int64 order)
+{
+	char	   *select = part_select(rs, st, part);
+	int			budget = URL_HARD_MAX - ORIGIN_RESERVE - encoded_length(st->path) - 3 -
+		encoded_length(select) - 40;
+	int			i = 0;
+	int			number = part * 100000;
+
+	if (rs->pushed.sort == NIL)
+	{
+		char	   *soql = psprintf("%s WHERE %s%sId >= '%s' AND Id <= '%s' ORDER BY Id ASC",
+									select, st->where ? st->where : "",
+									st->where ? " AND " : "",
+									t->ids[t->by_id[0]], t->ids[t->by_id[t->n - 1]]);
+
+		queue_request(st, query_path(st, soql), order, number, REQ_PART, t);
+		t->parts_left++;
+		return;
+	}
+	while (i < t->n)
+	{
+		StringInfoData soql;
+		int			used = 0;
+
+		initStringInfo(&soql);
+		appendStringInfo(&soql, "%s WHERE Id IN (", select);
+		for (; i < t->n && (used == 0 || used + 27 <= budget); i++, used += 27)
+			appendStringInfo(&soql, "%s'%s'", used ? "," : "", t->ids[i]);
+		appendStringInfoChar(&soql, ')');
+		queue_request(st, query_path(st, soql.data), order, number++, REQ_PART, t);
+		t->parts_left++;
+	}
+}
+
+/*
+ * Reads a part-0 batch into a new table and asks for the other parts.
+ * Rows come once every part is read (read_part).
+ */
+static void
+read_driver(GcaResourceScan *rs, SfScan *st, const GcaRequest *req, GcaJson *records)
+{
+	SfPageTable *t = palloc0(sizeof(SfPageTable));
+	int			n = gca_json_array_length(records);
+	MemoryContext old;
+
+	t->cxt = AllocSetContextCreate(CurrentMemoryContext, "gcanalytics salesforce parts",
+								   ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(t->cxt);
+	t->ids = palloc0(sizeof(char *) * Max(n, 1));
+	t->values = palloc0(sizeof(char **) * Max(n, 1));
+	t->by_id = palloc0(sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		GcaJson    *record = gca_json_array_item(records, i);
+		const char *id = gca_json_get_string(record, "Id");
+
+		if (id == NULL)
+			continue;
+		t->ids[t->n] = pstrdup(id);
+		t->values[t->n] = palloc0(sizeof(char *) * Max(st->nfields, 1));
+		if (st->id_field >= 0)
+			t->values[t->n][st->id_field] = t->ids[t->n];
+		copy_part_values(st, t, t->n, 0, record);
+		t->by_id[t->n] = t->n;
+		t->n++;
+	}
+	MemoryContextSwitchTo(old);
+	if (t->n == 0)
+	{
+		MemoryContextDelete(t->cxt);
+		return;
+	}
+	qsort_arg(t->by_id, t->n, sizeof(int), cmp_row_id, t->ids);
+	for (int part = 1; part < st->nparts; part++)
+		queue_part(rs, st, t, part, req->order);
+}
+
+/*
+ * Fills the rows of table t from a batch of another part; the rows the
+ * scan hands out once every part query is read: then t->n.
+ */
+static int
+read_part(SfScan *st, SfPageTable *t, int part, GcaJson *records, bool last)
+{
+	int			n = gca_json_array_length(records);
+
+	for (int i = 0; i < n; i++)
+	{
+		GcaJson    *record = gca_json_array_item(records, i);
+		int			row = find_row(t, gca_json_get_string(record, "Id"));
+
+		/* a row the part-0 batch lacks (changed meanwhile) is skipped */
+		if (row >= 0)
+			copy_part_values(st, t, row, part, record);
+	}
+	if (last && --t->parts_left == 0)
+	{
+		st->table = t;
+		st->index = 0;
+		return t->n;
+	}
+	return 0;
 }
 
 static int
@@ -686,24 +971,35 @@ sobject_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 	SfScan	   *st = rs->state;
 	const char *next = gca_json_get_string(page, "nextRecordsUrl");
 	bool		done = true;
+	GcaJson    *records = gca_json_get(page, "records");
 
 	(void) gca_json_bool(gca_json_get(page, "done"), &done);
-	if (!done && next)
+	done = done || next == NULL;
+	switch ((SfRequestKind) req->kind)
 	{
-		GcaRequest *r = palloc0(sizeof(GcaRequest));
-
-		r->path = pstrdup(next);
-		r->order = req->order;
-		r->number = req->number + 1;
-		st->pending = lappend(st->pending, r);
+		case REQ_QUERY:
+			if (!done)
+				queue_request(st, pstrdup(next), req->order, req->number + 1,
+							  REQ_QUERY, NULL);
+			st->records = records;
+			st->nrecords = gca_json_array_length(records);
+			st->index = 0;
+			return st->nrecords;
+		case REQ_DRIVER:
+			read_driver(rs, st, req, records);
+			if (!done)
+				queue_request(st, pstrdup(next), req->order + 1, 0, REQ_DRIVER, NULL);
+			return 0;
+		case REQ_PART:
+			if (!done)
+				queue_request(st, pstrdup(next), req->order, req->number + 1,
+							  REQ_PART, req->owner);
+			return read_part(st, req->owner, (int) (req->number / 100000), records, done);
 	}
-	st->records = gca_json_get(page, "records");
-	st->nrecords = gca_json_array_length(st->records);
-	st->index = 0;
-	return st->nrecords;
+	return 0;
 }
 
-/* The value at a field path of record: NULL (JSON null) when a parent is. */
+/* The path of a field in record: NULL (JSON null) when a parent is. */
 static GcaJson *
 path_value(GcaJson *record, const SfColumnPath *p)
 {
@@ -714,25 +1010,54 @@ path_value(GcaJson *record, const SfColumnPath *p)
 	return v;
 }
 
-/* A field's JSON value as a Datum of the column's type. */
+/* A field's text (as the API wrote it) as a Datum of column i's type. */
+static Datum
+text_datum(SfScan *st, const GcaColumn *col, int i, const char *text)
+{
+	TimestampTz t;
+
+	if (col->typid == TIMESTAMPTZOID && gca_parse_iso_time(text, &t))
+		return TimestampTzGetDatum(t);
+	/* numbers from their decimal text: exact, exponent forms included */
+	return InputFunctionCall(&st->infuncs[i], (char *) text, st->ioparams[i],
+							 col->typmod);
+}
+
+/* A field's JSON value as a Datum of column i's type. */
 static Datum
 field_datum(SfScan *st, const GcaColumn *col, int i, GcaJson *v)
 {
-	const char *text;
-	TimestampTz t;
 	bool		b;
 
-	if (col->typid == TIMESTAMPTZOID && gca_json_string(v) &&
-		gca_parse_iso_time(gca_json_string(v), &t))
-		return TimestampTzGetDatum(t);
 	if (col->typid == BOOLOID && gca_json_bool(v, &b))
 		return BoolGetDatum(b);
 	if (col->typid == JSONBOID)
 		return gca_json_to_jsonb(v);
-	/* numbers from their decimal text: exact, exponent forms included */
-	text = gca_json_text(v);
-	return InputFunctionCall(&st->infuncs[i], (char *) text, st->ioparams[i],
-							 col->typmod);
+	return text_datum(st, col, i, gca_json_text(v));
+}
+
+/* The next row of a column-parts table; false (and frees it) at its end. */
+static bool
+next_table_row(GcaResourceScan *rs, SfScan *st, Datum *values, bool *nulls)
+{
+	SfPageTable *t = st->table;
+	char	  **row;
+
+	if (st->index >= t->n)
+	{
+		MemoryContextDelete(t->cxt);
+		st->table = NULL;
+		return false;
+	}
+	row = t->values[st->index++];
+	for (int i = 0; i < rs->ncolumns; i++)
+	{
+		int			f = st->col_field[i];
+
+		nulls[i] = f < 0 || row[f] == NULL;
+		values[i] = nulls[i] ? (Datum) 0 : text_datum(st, &rs->columns[i], i, row[f]);
+	}
+	return true;
 }
 
 static bool
@@ -741,6 +1066,8 @@ sobject_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 	SfScan	   *st = rs->state;
 	GcaJson    *record;
 
+	if (st->table)
+		return next_table_row(rs, st, values, nulls);
 	if (st->index >= st->nrecords)
 	{
 		st->records = NULL;
@@ -749,18 +1076,11 @@ sobject_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 	record = gca_json_array_item(st->records, st->index++);
 	for (int i = 0; i < rs->ncolumns; i++)
 	{
-		const GcaColumn *col = &rs->columns[i];
-		GcaJson    *v;
+		int			f = st->col_field[i];
+		GcaJson    *v = f >= 0 ? path_value(record, &st->fpaths[f]) : NULL;
 
-		nulls[i] = true;
-		values[i] = (Datum) 0;
-		if (col->def == NULL || !col->used)
-			continue;
-		v = path_value(record, &st->paths[i]);
-		if (v == NULL)
-			continue;
-		values[i] = field_datum(st, col, i, v);
-		nulls[i] = false;
+		nulls[i] = v == NULL;
+		values[i] = v ? field_datum(st, &rs->columns[i], i, v) : (Datum) 0;
 	}
 	return true;
 }
@@ -794,6 +1114,8 @@ sobject_explain(GcaResourceScan *rs)
 		items = lappend(items, gca_explain_item("Parameters",
 												pstrdup("conditions on outer values are added per scan")));
 	items = lappend(items, gca_explain_integer("Queries", st->nqueries, false));
+	if (st->nparts > 1)
+		items = lappend(items, gca_explain_integer("Column Parts", st->nparts, false));
 	if (st->dropped > 0)
 		items = lappend(items, gca_explain_integer("Local Only", st->dropped, false));
 	return items;
