@@ -25,6 +25,8 @@ static const GcaErrorHint salesforce_hints[] = {
 	 "A field of the foreign table does not exist or the integration user cannot see it; compare the table with describe (IMPORT FOREIGN SCHEMA sobjects) and the user's field-level security."},
 	{"INVALID_TYPE",
 	 "Check the table option sobject: the object does not exist or the integration user cannot see it."},
+	{"NOT_FOUND",
+	 "The resource does not exist on this org: check the table option sobject (or the LIMIT TO names) and the server option api_version."},
 	{"INVALID_QUERY_LOCATOR",
 	 "The query's cursor expired or was released; run the query again."},
 	{NULL, NULL}
