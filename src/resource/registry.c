@@ -19,6 +19,7 @@
 static const GcaResource *const registry[] = {
 	&gca_genesys_conversations,
 	&gca_genesys_segments,
+	&gca_salesforce_sobject,
 	NULL
 };
 
@@ -94,5 +95,16 @@ gca_explain_item(const char *label, char *value)
 
 	item->label = label;
 	item->value = value;
+	return item;
+}
+
+/* An EXPLAIN line with an integer value. */
+GcaExplainItem *
+gca_explain_integer(const char *label, int64 value, bool verbose_only)
+{
+	GcaExplainItem *item = gca_explain_item(label, psprintf(INT64_FORMAT, value));
+
+	item->is_integer = true;
+	item->verbose_only = verbose_only;
 	return item;
 }
