@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
@@ -57,6 +58,8 @@ gca_json_parser_create(void)
 		free(p);
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
+	/* text and jsonb datums must be valid UTF-8; json-c passes any byte */
+	json_tokener_set_flags(p->tok, JSON_TOKENER_VALIDATE_UTF8);
 	return p;
 }
 
@@ -174,6 +177,7 @@ gca_json_parse(const char *data, size_t len)
 	tok = json_tokener_new();
 	if (tok == NULL)
 		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, data, (int) len);
 	if (json_tokener_get_error(tok) != json_tokener_success)
 	{
@@ -239,11 +243,27 @@ gca_json_array_item(const GcaJson *a, int i)
 	return gca_json_is_array(a) ? json_object_array_get_idx(a, i) : NULL;
 }
 
+/*
+ * Whether a string of len bytes is UTF-8 as PostgreSQL reads it, without
+ * NUL.  json-c's own check (JSON_TOKENER_VALIDATE_UTF8) lets overlong
+ * forms and surrogates through, and \u0000 decodes to a NUL byte.
+ */
+static bool
+utf8_is_valid(const char *s, int len)
+{
+	return pg_encoding_verifymbstr(PG_UTF8, s, len) == len;
+}
+
+/* A string that is not valid UTF-8 reads as absent (NULL). */
 const char *
 gca_json_string(const GcaJson *v)
 {
-	return (v && json_object_is_type(v, json_type_string))
-		? json_object_get_string((json_object *) v) : NULL;
+	const char *s;
+
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string((json_object *) v);
+	return utf8_is_valid(s, json_object_get_string_len(v)) ? s : NULL;
 }
 
 const char *
@@ -318,6 +338,40 @@ gca_json_text(const GcaJson *v)
 static JsonbValue *push_value(JsonbParseState **state, JsonbIteratorToken ctx,
 							  json_object *o);
 
+/*
+ * A JSON number as a numeric, from its text: exact for doubles (the
+ * tokener keeps their text) and for integers beyond int64 (json-c reads
+ * those up to 2^64 - 1 as unsigned).  JSON has no NaN or infinity, which
+ * json-c accepts and jsonb must not hold: an error.
+ */
+static Numeric
+number_to_numeric(json_object *o)
+{
+	const char *text = json_object_get_string(o);
+	const char *digits = text + (text[0] == '-' || text[0] == '+');
+
+	if (!isdigit((unsigned char) digits[0]) && digits[0] != '.')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("the response holds the number \"%s\", which JSON does not allow", text)));
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(text),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+/* Throws unless a string may go into jsonb (valid UTF-8, no NUL). */
+static void
+check_string(const char *s, int len)
+{
+	if (!utf8_is_valid(s, len))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("a string of the response is not valid UTF-8 or holds \\u0000"),
+				 errdetail("jsonb cannot hold it: of its %d bytes, the first %d are valid.",
+						   len, pg_encoding_verifymbstr(PG_UTF8, s, len))));
+}
+
 static void
 push_members(JsonbParseState **state, json_object *o)
 {
@@ -328,6 +382,7 @@ push_members(JsonbParseState **state, json_object *o)
 		k.type = jbvString;
 		k.val.string.val = key;
 		k.val.string.len = strlen(key);
+		check_string(key, k.val.string.len);
 		pushJsonbValue(state, WJB_KEY, &k);
 		push_value(state, WJB_VALUE, val);
 	}
@@ -362,20 +417,21 @@ push_value(JsonbParseState **state, JsonbIteratorToken ctx, json_object *o)
 			break;
 		case json_type_int:
 			v.type = jbvNumeric;
-			v.val.numeric = int64_to_numeric(json_object_get_int64(o));
+			/* INT64_MAX may stand for a larger unsigned value */
+			if (json_object_get_int64(o) != PG_INT64_MAX)
+				v.val.numeric = int64_to_numeric(json_object_get_int64(o));
+			else
+				v.val.numeric = number_to_numeric(o);
 			break;
 		case json_type_double:
-			/* the tokener keeps the number's text, so this is exact */
 			v.type = jbvNumeric;
-			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																CStringGetDatum(json_object_get_string(o)),
-																ObjectIdGetDatum(InvalidOid),
-																Int32GetDatum(-1)));
+			v.val.numeric = number_to_numeric(o);
 			break;
 		case json_type_string:
 			v.type = jbvString;
 			v.val.string.val = (char *) json_object_get_string(o);
 			v.val.string.len = json_object_get_string_len(o);
+			check_string(v.val.string.val, v.val.string.len);
 			break;
 	}
 	if (ctx == WJB_ELEM && *state == NULL)
