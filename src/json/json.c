@@ -31,12 +31,17 @@
 /* from utils/builtins.h, which cannot be included beside json-c */
 extern Datum numeric_in(PG_FUNCTION_ARGS);
 
+/* bytes of a number held back from the end of a feed (see carry_feed) */
+#define CARRY_MAX	64
+
 struct GcaJsonParser
 {
 	json_tokener *tok;
 	json_object *root;			/* finished document, or NULL */
 	bool		failed;
 	const char *error;
+	int			ncarry;
+	char		carry[CARRY_MAX];
 };
 
 /* ------------------------------------------------------------------
@@ -58,8 +63,11 @@ gca_json_parser_create(void)
 		free(p);
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
-	/* text and jsonb datums must be valid UTF-8; json-c passes any byte */
-	json_tokener_set_flags(p->tok, JSON_TOKENER_VALIDATE_UTF8);
+	/*
+	 * Not JSON_TOKENER_VALIDATE_UTF8: json-c 0.16 refuses a character split
+	 * between two feeds (the fuzzer found it); strings are checked where
+	 * they become text or jsonb instead.
+	 */
 	return p;
 }
 
@@ -73,10 +81,19 @@ gca_json_parser_reset(GcaJsonParser *p)
 	p->root = NULL;
 	p->failed = false;
 	p->error = NULL;
+	p->ncarry = 0;
 }
 
-bool
-gca_json_parser_feed(GcaJsonParser *p, const char *data, size_t len)
+static bool
+is_number_byte(char c)
+{
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
+		c == 'e' || c == 'E';
+}
+
+/* Feeds bytes to json-c as they are. */
+static bool
+feed_raw(GcaJsonParser *p, const char *data, size_t len)
 {
 	while (len > 0 && !p->failed)
 	{
@@ -121,11 +138,73 @@ gca_json_parser_feed(GcaJsonParser *p, const char *data, size_t len)
 	return !p->failed;
 }
 
+/*
+ * json-c 0.16 does not check a number split between two feeds: "0" then
+ * "-}" reads as 0, "1" then "e}" as 1, where the whole text is refused
+ * (the fuzzer found it).  So a feed never ends inside a run of bytes that
+ * can belong to a number: up to CARRY_MAX of them are held back and fed
+ * with the start of the next feed, up to and including its first other
+ * byte.  Valid JSON parses the same however it is cut.
+ */
+bool
+gca_json_parser_feed(GcaJsonParser *p, const char *data, size_t len)
+{
+	size_t		run;
+
+	if (p->failed)
+		return false;
+	if (p->ncarry > 0 && len > 0)
+	{
+		char		buf[2 * CARRY_MAX];
+		size_t		j = 0;
+
+		while (j < len && is_number_byte(data[j]))
+			j++;
+		if (j == len && p->ncarry + len <= CARRY_MAX)
+		{
+			/* the run goes on: hold it all */
+			memcpy(p->carry + p->ncarry, data, len);
+			p->ncarry += len;
+			return true;
+		}
+		if (j < len)
+			j++;				/* the byte that ends the run goes with it */
+		if (p->ncarry + j <= sizeof(buf))
+		{
+			memcpy(buf, p->carry, p->ncarry);
+			memcpy(buf + p->ncarry, data, j);
+			if (!feed_raw(p, buf, p->ncarry + j))
+				return false;
+			data += j;
+			len -= j;
+		}
+		else if (!feed_raw(p, p->carry, p->ncarry))
+			return false;		/* a run longer than any number */
+		p->ncarry = 0;
+	}
+	for (run = 0; run < len && run < CARRY_MAX && is_number_byte(data[len - 1 - run]); run++)
+		;
+	if (run == CARRY_MAX)
+		run = 0;				/* not a number: feed it as it is */
+	if (!feed_raw(p, data, len - run))
+		return false;
+	memcpy(p->carry, data + len - run, run);
+	p->ncarry = run;
+	return true;
+}
+
 GcaJson *
 gca_json_parser_finish(GcaJsonParser *p, const char **error)
 {
 	json_object *root;
 
+	if (!p->failed && p->ncarry > 0)
+	{
+		int			n = p->ncarry;
+
+		p->ncarry = 0;
+		feed_raw(p, p->carry, n);
+	}
 	if (!p->failed && p->root == NULL)
 	{
 		/* a number at the very end needs a terminator to be complete */
@@ -177,7 +256,6 @@ gca_json_parse(const char *data, size_t len)
 	tok = json_tokener_new();
 	if (tok == NULL)
 		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, data, (int) len);
 	if (json_tokener_get_error(tok) != json_tokener_success)
 	{
@@ -245,8 +323,9 @@ gca_json_array_item(const GcaJson *a, int i)
 
 /*
  * Whether a string of len bytes is UTF-8 as PostgreSQL reads it, without
- * NUL.  json-c's own check (JSON_TOKENER_VALIDATE_UTF8) lets overlong
- * forms and surrogates through, and \u0000 decodes to a NUL byte.
+ * NUL.  json-c passes any byte through (its JSON_TOKENER_VALIDATE_UTF8
+ * lets overlong forms through and breaks on characters split between
+ * feeds), and \u0000 decodes to a NUL byte.
  */
 static bool
 utf8_is_valid(const char *s, int len)

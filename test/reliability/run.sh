@@ -106,7 +106,7 @@ print("api_requests=%d tokens=%d %s" % (api, oauth, " ".join("%s=%d" % (k, v) fo
 
 # ------------------------------------------------------------------ soak
 part_soak() {
-    local ttl=${RELIABILITY_TOKEN_TTL:-3} route start secs stats
+    local ttl=${RELIABILITY_TOKEN_TTL:-30} route start secs stats
     truth $FROM $TO
     for route in query job; do
         # a fresh gcsim per route, so that its counters are the route's
