@@ -30,7 +30,9 @@ PSQL=("${VG_PSQL[@]}")
 failed=0
 for f in "$GCA_ROOT"/sql/kpi_*.sql; do
     name=$(basename "$f" .sql)
-    (cd "$GCA_ROOT" && "${PSQL[@]}" -d vg -a -q -f "sql/$name.sql") >"$T/out/$name.out" 2>&1 || true
+    # the session settings pg_regress gives the tests (their expected output has them)
+    (cd "$GCA_ROOT" && PGDATESTYLE="Postgres, MDY" PGTZ=PST8PDT "${PSQL[@]}" -d vg -a -q -f "sql/$name.sql") \
+        >"$T/out/$name.out" 2>&1 || true
     if diff <(sed 's/^psql:[^ ]*: //' "$T/out/$name.out") "$GCA_ROOT/expected/$name.out" >"$T/out/$name.diff"; then
         echo "ok: $name under valgrind"
     else
