@@ -7,6 +7,6 @@
 # size is `make reliability` (RELIABILITY.md).
 set -eu -o pipefail
 export RELIABILITY_PER_DAY=${RELIABILITY_PER_DAY:-200}
-export RELIABILITY_PAGE=${RELIABILITY_PAGE:-8}
+export RELIABILITY_PAGE=${RELIABILITY_PAGE:-6}
 export RELIABILITY_TOKEN_TTL=${RELIABILITY_TOKEN_TTL:-10}
 exec bash "$GCA_ROOT/test/reliability/run.sh"
