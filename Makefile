@@ -4,6 +4,8 @@
 #   make test [TESTS="a b"]     everything (or the named tests) on a scratch cluster
 #   make demo                   the demo on the built-in simulator
 #   make bench                  benchmarks, written to BENCHMARKS.md
+#   make fuzz                   every fuzz target for FUZZ_SECONDS (default 60) each
+#   make reliability            the reliability harness at full size (RELIABILITY.md)
 #   make package                the Debian package, into .build/package/
 
 EXTENSION = gcanalytics
@@ -68,7 +70,7 @@ $(OBJS): $(wildcard src/include/*.h src/*/*.h) $(EXTENSION).control
 PKGDIR = .build/package
 PKGSRC = $(PKGDIR)/src/$(EXTENSION)-$(EXTVERSION)
 
-.PHONY: test demo bench gcsim package
+.PHONY: test demo bench gcsim package fuzz reliability
 test:
 	bash test/run.sh test $(TESTS)
 demo:
@@ -77,6 +79,10 @@ bench:
 	bash test/run.sh bench $(TESTS)
 gcsim:
 	$(MAKE) -C test/simulator
+fuzz:
+	bash test/deps.sh && bash test/fuzz/fuzz.sh all
+reliability:
+	bash test/run.sh exec 'bash test/reliability/run.sh'
 package:
 	rm -rf $(PKGDIR)/src && mkdir -p $(PKGSRC)
 	git ls-files -co --exclude-standard -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh \

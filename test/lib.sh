@@ -98,3 +98,67 @@ WEIGHT_EDITS="UPDATE gcanalytics.weht_weights SET multiplier = 0.8 WHERE dimensi
 WEIGHTS_AFTER_EDITS="SELECT jsonb_build_object(
                        'transfers', (gcanalytics.weht_default_weights()->'transfers') || '{\"3\": 2.0}',
                        'media_type', ((gcanalytics.weht_default_weights()->'media_type') - 'video') || '{\"chat\": 0.8}')"
+
+# vg_cluster_start DIR PORT [CONF] - initdb a scratch cluster in DIR/data
+# and start it with postgres under valgrind (memcheck, children traced, a
+# log per process in DIR/logs/vg.PID.log), extra postgresql.conf lines in
+# CONF; sets VG_PSQL (psql of that cluster, an array) and stops it with
+# vg_cluster_stop on exit.  Waits until it answers.
+vg_cluster_start() {
+    VG_DIR=$1
+    VG_PORT=$2
+    rm -rf "$VG_DIR"
+    mkdir -p "$VG_DIR/logs" "$VG_DIR/sock" "$VG_DIR/out"
+    chmod 777 "$VG_DIR" "$VG_DIR/logs" "$VG_DIR/sock" "$VG_DIR/out"
+    VG_PSQL=("$PG_BINDIR/psql" -h "$VG_DIR/sock" -p "$VG_PORT" -U postgres -X)
+    runas "$PG_BINDIR/initdb" -D "$VG_DIR/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+        >"$VG_DIR/initdb.log" 2>&1 || { cat "$VG_DIR/initdb.log"; fail "initdb failed"; }
+    cat >>"$VG_DIR/data/postgresql.conf" <<EOC
+listen_addresses = ''
+port = $VG_PORT
+unix_socket_directories = '$VG_DIR/sock'
+fsync = off
+autovacuum = off
+max_connections = 10
+shared_buffers = 64MB
+${3:-}
+EOC
+    runas valgrind --quiet --trace-children=yes --error-limit=no --num-callers=30 \
+        --log-file="$VG_DIR/logs/vg.%p.log" "$PG_BINDIR/postgres" -D "$VG_DIR/data" >"$VG_DIR/server.log" 2>&1 &
+    VG_PID=$!
+    trap vg_cluster_stop EXIT
+    local i
+    for i in $(seq 1 120); do
+        "${VG_PSQL[@]}" -d postgres -Atc "SELECT 1" >/dev/null 2>&1 && return 0
+        sleep 1
+    done
+    fail "the valgrind cluster did not come up"
+}
+
+vg_cluster_stop() {
+    runas "$PG_BINDIR/pg_ctl" -D "$VG_DIR/data" -m fast -w -t 120 stop >/dev/null 2>&1 \
+        || kill "$VG_PID" 2>/dev/null || true
+    stop_all_gcsim
+    trap - EXIT
+    sleep 1
+}
+
+# vg_reports_ours - after vg_cluster_stop: prints the valgrind reports of
+# PostgreSQL itself (counted, not failed: uninitialised padding in WAL
+# writes, which Debian's symbol-less binary keeps the core's suppressions
+# from matching) and returns 1 when a report has a gcanalytics frame (the
+# library, or any of its source files), printing those.
+vg_reports_ours() {
+    local files ours n_other
+    files=$(cd "$GCA_ROOT/src" && ls ./*/*.c ./*.c | xargs -n1 basename | sed 's/\.c$//' | paste -sd'|' -)
+    ours=$(grep -l -E "gcanalytics\\.so|\\(($files)\\.c:" "$VG_DIR"/logs/vg.*.log 2>/dev/null || true)
+    n_other=$(cat "$VG_DIR"/logs/vg.*.log | grep -cE '^==[0-9]+== [A-Z]' || true)
+    echo "valgrind reports outside gcanalytics (PostgreSQL core):"
+    cat "$VG_DIR"/logs/vg.*.log | grep -E '^==[0-9]+== [A-Z]' | sed 's/^==[0-9]*== //' | sort | uniq -c || true
+    if [ -n "$ours" ]; then
+        echo "FAIL: valgrind reports with a gcanalytics frame:"
+        for f in $ours; do head -n 40 "$f"; done
+        return 1
+    fi
+    echo "ok: no valgrind report has a gcanalytics frame ($n_other reports in PostgreSQL itself)"
+}

@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -31,6 +32,7 @@
 /* What the conversation-level columns are computed from, in one pass. */
 typedef struct ConvFacts
 {
+	const char *conversation_id;	/* for messages */
 	int64		talk,
 				held,
 				acw,
@@ -119,6 +121,20 @@ collect_segments(ConvFacts *f, GcaJson *segments, const char *user,
 	return agent;
 }
 
+/*
+ * Adds a metric value to its sum; a sum past int64 (values no real
+ * conversation has) is an error rather than a wrapped, negative figure.
+ */
+static void
+add_metric(ConvFacts *f, int64 *sum, int64 value, const char *name)
+{
+	if (pg_add_s64_overflow(*sum, value, sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the %s metrics of conversation \"%s\" sum past the range of bigint",
+						name, f->conversation_id ? f->conversation_id : "?")));
+}
+
 /* Adds a session's metrics to the facts. */
 static void
 collect_metrics(ConvFacts *f, GcaJson *metrics, const char *user,
@@ -136,31 +152,31 @@ collect_metrics(ConvFacts *f, GcaJson *metrics, const char *user,
 			continue;
 		if (strcmp(name, "tTalk") == 0)
 		{
-			f->talk += value;
+			add_metric(f, &f->talk, value, name);
 			if (is_agent && user)
 			{
 				if (agent < 0)
 					agent = note_id(f->agents, f->agent_first, &f->nagents, user, DT_NOEND);
 				if (agent >= 0)
-					f->agent_talk[agent] += value;
+					add_metric(f, &f->agent_talk[agent], value, name);
 			}
 		}
 		else if (strcmp(name, "tHeld") == 0)
-			f->held += value;
+			add_metric(f, &f->held, value, name);
 		else if (strcmp(name, "tAcw") == 0)
-			f->acw += value;
+			add_metric(f, &f->acw, value, name);
 		else if (strcmp(name, "tHandle") == 0)
-			f->handle += value;
+			add_metric(f, &f->handle, value, name);
 		else if (strcmp(name, "tAcd") == 0)
-			f->acd += value;
+			add_metric(f, &f->acd, value, name);
 		else if (strcmp(name, "tIvr") == 0)
-			f->ivr += value;
+			add_metric(f, &f->ivr, value, name);
 		else if (strcmp(name, "tAlert") == 0)
-			f->alert += value;
+			add_metric(f, &f->alert, value, name);
 		else if (strcmp(name, "tAbandon") == 0)
 			f->abandoned = true;
 		else if (strcmp(name, "nTransferred") == 0)
-			f->transfers += value;
+			add_metric(f, &f->transfers, value, name);
 	}
 }
 
@@ -171,6 +187,7 @@ collect_facts(const GcaJson *conv, ConvFacts *f)
 	int			np = gca_json_array_length(participants);
 
 	memset(f, 0, sizeof(ConvFacts));
+	f->conversation_id = gca_json_get_string(conv, "conversationId");
 	for (int ip = 0; ip < np; ip++)
 	{
 		GcaJson    *part = gca_json_array_item(participants, ip);
@@ -453,6 +470,11 @@ fact_value(ConvFacts *f, int id, bool *isnull)
 		case CC_TRANSFERRED:
 			return BoolGetDatum(f->transfers > 0);
 		case CC_TRANSFERS:
+			if (f->transfers < PG_INT32_MIN || f->transfers > PG_INT32_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("the transfers of conversation \"%s\" are out of the range of integer",
+								f->conversation_id ? f->conversation_id : "?")));
 			return Int32GetDatum((int32) f->transfers);
 	}
 	elog(ERROR, "gcanalytics: column %d is not a conversation fact", id);

@@ -75,8 +75,10 @@ extern int	gca_conversation_segment_count(const GcaJson *conv);
  * Fills values/nulls (by attnum - 1) for the used columns of one row:
  * the conversation, or (seg >= 0) its segment number seg, in participant,
  * session, segment order.  Datums are palloc'd in the current memory
- * context.  Missing or mistyped members become NULL; only a participant
- * attribute that its column's type cannot read raises an error.
+ * context.  Missing or mistyped members become NULL; errors are raised
+ * only for a participant attribute that its column's type cannot read,
+ * metric sums past bigint (transfers: integer), and strings or numbers
+ * that jsonb cannot hold (see gca_json_to_jsonb).
  */
 extern void gca_conversation_fill(const GcaJson *conv, int seg,
 								  const GcaColumn *columns, int ncolumns,

@@ -81,7 +81,8 @@ store_token(GcaClient *client, const char *body, size_t len)
 	client->access_token = MemoryContextStrdup(client->cxt, token);
 	client->token_gen++;
 
-	expires_in = gca_json_get_int64(obj, "expires_in", 0);
+	/* a year at most: a longer lifetime only overflows the arithmetic */
+	expires_in = Min(gca_json_get_int64(obj, "expires_in", 0), 366 * SECS_PER_DAY);
 	if (client->svc->token_expires && expires_in > 0)
 		client->token_refresh_at =
 			TimestampTzPlusMilliseconds(GetCurrentTimestamp(), expires_in * 900);

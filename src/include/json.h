@@ -61,7 +61,8 @@ extern bool gca_json_is_array(const GcaJson *value);
 /* elements of an array; 0 for anything else */
 extern int	gca_json_array_length(const GcaJson *array);
 extern GcaJson *gca_json_array_item(const GcaJson *array, int i);
-/* a string value, or NULL for any other type */
+/* a string value, or NULL for any other type and for a string that is
+ * not valid UTF-8 or holds \u0000 (text cannot hold it) */
 extern const char *gca_json_string(const GcaJson *value);
 extern const char *gca_json_get_string(const GcaJson *object, const char *key);
 /* a number (or numeric string) as int64; false otherwise */
@@ -83,7 +84,11 @@ extern const char *gca_json_text(const GcaJson *value);
  */
 extern char *gca_json_peek_string(const char *raw, size_t len, const char *key);
 
-/* jsonb (palloc'd in the current memory context) */
+/*
+ * jsonb (palloc'd in the current memory context).  Throws when a string
+ * is not valid UTF-8 or holds \u0000, or a number is NaN or infinite
+ * (json-c reads both; jsonb cannot hold them).
+ */
 extern Datum gca_json_to_jsonb(const GcaJson *value);
 /* the members of several objects merged into one, later ones winning */
 extern Datum gca_json_merge_to_jsonb(GcaJson *const *objects, int n);

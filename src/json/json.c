@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
@@ -30,12 +31,17 @@
 /* from utils/builtins.h, which cannot be included beside json-c */
 extern Datum numeric_in(PG_FUNCTION_ARGS);
 
+/* bytes of a number held back from the end of a feed (see carry_feed) */
+#define CARRY_MAX	64
+
 struct GcaJsonParser
 {
 	json_tokener *tok;
 	json_object *root;			/* finished document, or NULL */
 	bool		failed;
 	const char *error;
+	int			ncarry;
+	char		carry[CARRY_MAX];
 };
 
 /* ------------------------------------------------------------------
@@ -57,6 +63,11 @@ gca_json_parser_create(void)
 		free(p);
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
+	/*
+	 * Not JSON_TOKENER_VALIDATE_UTF8: json-c 0.16 refuses a character split
+	 * between two feeds (the fuzzer found it); strings are checked where
+	 * they become text or jsonb instead.
+	 */
 	return p;
 }
 
@@ -70,10 +81,19 @@ gca_json_parser_reset(GcaJsonParser *p)
 	p->root = NULL;
 	p->failed = false;
 	p->error = NULL;
+	p->ncarry = 0;
 }
 
-bool
-gca_json_parser_feed(GcaJsonParser *p, const char *data, size_t len)
+static bool
+is_number_byte(char c)
+{
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
+		c == 'e' || c == 'E';
+}
+
+/* Feeds bytes to json-c as they are. */
+static bool
+feed_raw(GcaJsonParser *p, const char *data, size_t len)
 {
 	while (len > 0 && !p->failed)
 	{
@@ -118,11 +138,73 @@ gca_json_parser_feed(GcaJsonParser *p, const char *data, size_t len)
 	return !p->failed;
 }
 
+/*
+ * json-c 0.16 does not check a number split between two feeds: "0" then
+ * "-}" reads as 0, "1" then "e}" as 1, where the whole text is refused
+ * (the fuzzer found it).  So a feed never ends inside a run of bytes that
+ * can belong to a number: up to CARRY_MAX of them are held back and fed
+ * with the start of the next feed, up to and including its first other
+ * byte.  Valid JSON parses the same however it is cut.
+ */
+bool
+gca_json_parser_feed(GcaJsonParser *p, const char *data, size_t len)
+{
+	size_t		run;
+
+	if (p->failed)
+		return false;
+	if (p->ncarry > 0 && len > 0)
+	{
+		char		buf[2 * CARRY_MAX];
+		size_t		j = 0;
+
+		while (j < len && is_number_byte(data[j]))
+			j++;
+		if (j == len && p->ncarry + len <= CARRY_MAX)
+		{
+			/* the run goes on: hold it all */
+			memcpy(p->carry + p->ncarry, data, len);
+			p->ncarry += len;
+			return true;
+		}
+		if (j < len)
+			j++;				/* the byte that ends the run goes with it */
+		if (p->ncarry + j <= sizeof(buf))
+		{
+			memcpy(buf, p->carry, p->ncarry);
+			memcpy(buf + p->ncarry, data, j);
+			if (!feed_raw(p, buf, p->ncarry + j))
+				return false;
+			data += j;
+			len -= j;
+		}
+		else if (!feed_raw(p, p->carry, p->ncarry))
+			return false;		/* a run longer than any number */
+		p->ncarry = 0;
+	}
+	for (run = 0; run < len && run < CARRY_MAX && is_number_byte(data[len - 1 - run]); run++)
+		;
+	if (run == CARRY_MAX)
+		run = 0;				/* not a number: feed it as it is */
+	if (!feed_raw(p, data, len - run))
+		return false;
+	memcpy(p->carry, data + len - run, run);
+	p->ncarry = run;
+	return true;
+}
+
 GcaJson *
 gca_json_parser_finish(GcaJsonParser *p, const char **error)
 {
 	json_object *root;
 
+	if (!p->failed && p->ncarry > 0)
+	{
+		int			n = p->ncarry;
+
+		p->ncarry = 0;
+		feed_raw(p, p->carry, n);
+	}
 	if (!p->failed && p->root == NULL)
 	{
 		/* a number at the very end needs a terminator to be complete */
@@ -239,11 +321,28 @@ gca_json_array_item(const GcaJson *a, int i)
 	return gca_json_is_array(a) ? json_object_array_get_idx(a, i) : NULL;
 }
 
+/*
+ * Whether a string of len bytes is UTF-8 as PostgreSQL reads it, without
+ * NUL.  json-c passes any byte through (its JSON_TOKENER_VALIDATE_UTF8
+ * lets overlong forms through and breaks on characters split between
+ * feeds), and \u0000 decodes to a NUL byte.
+ */
+static bool
+utf8_is_valid(const char *s, int len)
+{
+	return pg_encoding_verifymbstr(PG_UTF8, s, len) == len;
+}
+
+/* A string that is not valid UTF-8 reads as absent (NULL). */
 const char *
 gca_json_string(const GcaJson *v)
 {
-	return (v && json_object_is_type(v, json_type_string))
-		? json_object_get_string((json_object *) v) : NULL;
+	const char *s;
+
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string((json_object *) v);
+	return utf8_is_valid(s, json_object_get_string_len(v)) ? s : NULL;
 }
 
 const char *
@@ -318,6 +417,40 @@ gca_json_text(const GcaJson *v)
 static JsonbValue *push_value(JsonbParseState **state, JsonbIteratorToken ctx,
 							  json_object *o);
 
+/*
+ * A JSON number as a numeric, from its text: exact for doubles (the
+ * tokener keeps their text) and for integers beyond int64 (json-c reads
+ * those up to 2^64 - 1 as unsigned).  JSON has no NaN or infinity, which
+ * json-c accepts and jsonb must not hold: an error.
+ */
+static Numeric
+number_to_numeric(json_object *o)
+{
+	const char *text = json_object_get_string(o);
+	const char *digits = text + (text[0] == '-' || text[0] == '+');
+
+	if (!isdigit((unsigned char) digits[0]) && digits[0] != '.')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("the response holds the number \"%s\", which JSON does not allow", text)));
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(text),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+/* Throws unless a string may go into jsonb (valid UTF-8, no NUL). */
+static void
+check_string(const char *s, int len)
+{
+	if (!utf8_is_valid(s, len))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("a string of the response is not valid UTF-8 or holds \\u0000"),
+				 errdetail("jsonb cannot hold it: of its %d bytes, the first %d are valid.",
+						   len, pg_encoding_verifymbstr(PG_UTF8, s, len))));
+}
+
 static void
 push_members(JsonbParseState **state, json_object *o)
 {
@@ -328,6 +461,7 @@ push_members(JsonbParseState **state, json_object *o)
 		k.type = jbvString;
 		k.val.string.val = key;
 		k.val.string.len = strlen(key);
+		check_string(key, k.val.string.len);
 		pushJsonbValue(state, WJB_KEY, &k);
 		push_value(state, WJB_VALUE, val);
 	}
@@ -362,20 +496,21 @@ push_value(JsonbParseState **state, JsonbIteratorToken ctx, json_object *o)
 			break;
 		case json_type_int:
 			v.type = jbvNumeric;
-			v.val.numeric = int64_to_numeric(json_object_get_int64(o));
+			/* INT64_MAX may stand for a larger unsigned value */
+			if (json_object_get_int64(o) != PG_INT64_MAX)
+				v.val.numeric = int64_to_numeric(json_object_get_int64(o));
+			else
+				v.val.numeric = number_to_numeric(o);
 			break;
 		case json_type_double:
-			/* the tokener keeps the number's text, so this is exact */
 			v.type = jbvNumeric;
-			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																CStringGetDatum(json_object_get_string(o)),
-																ObjectIdGetDatum(InvalidOid),
-																Int32GetDatum(-1)));
+			v.val.numeric = number_to_numeric(o);
 			break;
 		case json_type_string:
 			v.type = jbvString;
 			v.val.string.val = (char *) json_object_get_string(o);
 			v.val.string.len = json_object_get_string_len(o);
+			check_string(v.val.string.val, v.val.string.len);
 			break;
 	}
 	if (ctx == WJB_ELEM && *state == NULL)
