@@ -50,6 +50,7 @@ typedef struct GcaFetch
 	GcaJsonParser *parser;
 	bool		sink_failed;
 	bool		parsing;		/* the page is being read: parse as it comes */
+	bool		peeked;			/* its raw body went to the resource's peek */
 	StringInfoData held;		/* bytes that came before that, unparsed */
 } GcaFetch;
 
@@ -237,6 +238,31 @@ report_progress(GcaScan *scan)
 						scan->rs.resource->name, scan->run_started, &p);
 }
 
+/*
+ * Hands every response that has arrived whole, and asked for it, to the
+ * resource's peek, so that the requests they lead to (the next page of a
+ * cursor) go out now, not when their turn to be read comes.
+ */
+static void
+peek_arrived(GcaScan *scan)
+{
+	const GcaResource *res = scan->rs.resource;
+	ListCell   *lc;
+
+	if (res->peek == NULL)
+		return;
+	foreach(lc, scan->pipeline)
+	{
+		GcaFetch   *f = lfirst(lc);
+
+		if (f->req.peek && !f->peeked && f->call.state == GCA_CALL_DONE)
+		{
+			res->peek(&scan->rs, &f->req, f->held.data, f->held.len);
+			f->peeked = true;
+		}
+	}
+}
+
 /* Reads responses until one offers rows; false at the end of the run. */
 static bool
 load_page(GcaScan *scan)
@@ -248,18 +274,23 @@ load_page(GcaScan *scan)
 		GcaFetch   *f;
 		int			rows;
 
+		if (scan->client && scan->pipeline != NIL)
+		{
+			gca_client_progress(scan->client);
+			peek_arrived(scan);
+		}
 		refill(scan);
 		if (scan->pipeline == NIL)
 			return false;
 		f = linitial(scan->pipeline);
-		if (f->req.peek && res->peek)
+		if (f->req.peek && res->peek && !f->peeked)
 		{
 			/* the whole body first, then the next request, then parse */
 			TimestampTz waited_from = GetCurrentTimestamp();
 
 			gca_call_wait(scan->client, &f->call);
 			scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
-			res->peek(&scan->rs, &f->req, f->held.data, f->held.len);
+			peek_arrived(scan);
 			refill(scan);
 		}
 		finish_fetch(scan, f);
