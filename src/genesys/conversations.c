@@ -233,18 +233,24 @@ typedef struct ConvScan
  * ------------------------------------------------------------------
  */
 
-static void
-append_time(StringInfo buf, TimestampTz t)
+/* "interval":"start/end" */
+void
+gca_details_append_interval(StringInfo buf, TimestampTz start, TimestampTz end)
 {
 	char		iso[32];
 
-	gca_format_iso_time(t, iso);
+	appendStringInfoString(buf, "\"interval\":\"");
+	gca_format_iso_time(start, iso);
 	appendStringInfoString(buf, iso);
+	appendStringInfoChar(buf, '/');
+	gca_format_iso_time(end, iso);
+	appendStringInfoString(buf, iso);
+	appendStringInfoChar(buf, '"');
 }
 
 /* {"type":"or","predicates":[{"dimension":D,"value":V}, ...]} */
-static void
-append_filter(StringInfo buf, const GcaPushedValues *f)
+void
+gca_details_append_filter(StringInfo buf, const GcaPushedValues *f)
 {
 	ListCell   *lc;
 
@@ -301,11 +307,9 @@ details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
 	ListCell   *lc;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"interval\":\"");
-	append_time(&buf, start);
-	appendStringInfoChar(&buf, '/');
-	append_time(&buf, end);
-	appendStringInfoString(&buf, "\",\"order\":\"asc\",\"orderBy\":\"conversationStart\"");
+	appendStringInfoChar(&buf, '{');
+	gca_details_append_interval(&buf, start, end);
+	appendStringInfoString(&buf, ",\"order\":\"asc\",\"orderBy\":\"conversationStart\"");
 	if (page_number > 0)
 		appendStringInfo(&buf, ",\"paging\":{\"pageSize\":%d,\"pageNumber\":%d}",
 						 page_size, page_number);
@@ -327,14 +331,14 @@ details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
 			continue;
 		appendStringInfoString(&buf, first ? ",\"conversationFilters\":[" : ",");
 		first = false;
-		append_filter(&buf, f);
+		gca_details_append_filter(&buf, f);
 	}
 	if (!first)
 		appendStringInfoChar(&buf, ']');
 	if (seg)
 	{
 		appendStringInfoString(&buf, ",\"segmentFilters\":[");
-		append_filter(&buf, seg);
+		gca_details_append_filter(&buf, seg);
 		appendStringInfoChar(&buf, ']');
 	}
 	appendStringInfoChar(&buf, '}');
@@ -440,12 +444,8 @@ make_windows(TimestampTz lower, TimestampTz upper)
 
 	while (t < upper)
 	{
-		TimestampTz next_midnight = t - (t % USECS_PER_DAY) + USECS_PER_DAY;
-		Window	   *w;
+		Window	   *w = new_window(t, Min(gca_next_utc_midnight(t), upper));
 
-		if (t < 0 && t % USECS_PER_DAY != 0)
-			next_midnight -= USECS_PER_DAY;
-		w = new_window(t, Min(next_midnight, upper));
 		windows = lappend(windows, w);
 		t = w->end;
 	}

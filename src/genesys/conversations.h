@@ -14,6 +14,8 @@
 #ifndef GCA_GENESYS_CONVERSATIONS_H
 #define GCA_GENESYS_CONVERSATIONS_H
 
+#include "lib/stringinfo.h"
+
 #include "resource.h"
 
 /* GcaColumnDef.id of the columns of both resources */
@@ -65,6 +67,12 @@ typedef enum ConvColumn
 	CS_DISCONNECT_TYPE,
 	CS_CONFERENCE
 } ConvColumn;
+
+/* in genesys/conversations.c, shared with the evaluations' details query */
+extern void gca_details_append_interval(StringInfo buf, TimestampTz start,
+										TimestampTz end);
+extern void gca_details_append_filter(StringInfo buf,
+									  const GcaPushedValues *f);
 
 /* in genesys/conversation_rows.c */
 

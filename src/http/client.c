@@ -558,6 +558,18 @@ attempt_fail(GcaCallPriv *priv, int sqlstate, const char *msg,
 	gca_scrub_secrets(client, priv->fail_hint);
 }
 
+/* Whether the caller of call handles a response of this status itself. */
+static bool
+status_is_accepted(const GcaCall *call, long status)
+{
+	if (call->accept_statuses == NULL)
+		return false;
+	for (const int *s = call->accept_statuses; *s; s++)
+		if (*s == status)
+			return true;
+	return false;
+}
+
 /* The error of a request that got a non-2xx status. */
 static void
 fail_http(GcaCallPriv *priv, const char *extra_hint)
@@ -753,6 +765,13 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 	}
 
 	if (code == CURLE_OK && priv->status >= 200 && priv->status < 300)
+	{
+		call->state = GCA_CALL_DONE;
+		engine_release(engine, priv);
+		return;
+	}
+
+	if (code == CURLE_OK && status_is_accepted(call, priv->status))
 	{
 		call->state = GCA_CALL_DONE;
 		engine_release(engine, priv);

@@ -115,6 +115,12 @@ typedef struct GcaRequest
 	int			number;			/* order; resource-defined meaning too */
 	int			kind;			/* resource-defined: what the response is */
 	void	   *owner;			/* resource-defined: whose request it is */
+	const int  *accept_statuses;	/* non-2xx statuses read_page handles
+									 * (0-terminated), or NULL: any other
+									 * failure is an error */
+	int			status;			/* read_page: the response's HTTP status
+								 * (an accepted one comes with an empty
+								 * object as its page) */
 } GcaRequest;
 
 struct GcaResource;
@@ -201,8 +207,24 @@ extern const GcaColumnDef *gca_column_with_role(const GcaResource *res,
 extern Oid	gca_column_type(const GcaColumnDef *def);
 extern GcaExplainItem *gca_explain_item(const char *label, char *value);
 
+/* in resource/values.c: rows from plain API objects */
+/* the member at a dotted path ("agent.id"), or NULL */
+extern GcaJson *gca_json_path(const GcaJson *object, const char *path);
+/* v as a Datum of def's declared type; *isnull when it is not one */
+extern Datum gca_json_column_value(const GcaJson *v, const GcaColumnDef *def,
+								   bool *isnull);
+/* used columns from the members paths[def->id] (NULL: left NULL) */
+extern void gca_fill_from_paths(const GcaJson *object, const char *const *paths,
+								const GcaColumn *columns, int ncolumns,
+								Datum *values, bool *nulls);
+
 /* Resources, each in its own file. */
 extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c */
 extern const GcaResource gca_genesys_segments;
+extern const GcaResource gca_genesys_evaluations;	/* genesys/evaluations.c */
+extern const GcaResource gca_genesys_aggregates;	/* genesys/aggregates.c */
+extern const GcaResource gca_genesys_queues;	/* genesys/listings.c */
+extern const GcaResource gca_genesys_users;
+extern const GcaResource gca_genesys_wrapup_codes;
 
 #endif							/* GCA_RESOURCE_H */
