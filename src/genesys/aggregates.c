@@ -28,8 +28,8 @@
 #include "utils/json.h"
 #include "utils/timestamp.h"
 
+#include "conversations.h"
 #include "isotime.h"
-#include "resource.h"
 
 #define AGGREGATES_PATH "/api/v2/analytics/conversations/aggregates/query"
 #define GROUPS_ESTIMATE 20.0
@@ -336,6 +336,50 @@ aggregates_explain(GcaResourceScan *rs)
 		items = lappend(items, gca_explain_item("Body",
 												aggregates_body(rs, st, linitial(st->granularities))));
 	return items;
+}
+
+/*
+ * The number of conversations started in [lower, upper): the aggregates
+ * query's nConversations over the whole interval, asked at planning time
+ * (use_remote_estimate).  Errors as any API call.
+ */
+double
+gca_remote_conversation_count(GcaClient *client, TimestampTz lower, TimestampTz upper)
+{
+	GcaCall		call;
+	GcaBufferSink buf;
+	StringInfoData body;
+	GcaJson    *doc;
+	GcaJson    *results;
+	double		count = 0;
+
+	initStringInfo(&body);
+	appendStringInfoChar(&body, '{');
+	gca_details_append_interval(&body, lower, upper);
+	appendStringInfoString(&body, ",\"metrics\":[\"nConversations\"]}");
+	memset(&call, 0, sizeof(call));
+	call.method = "POST";
+	call.path = AGGREGATES_PATH;
+	call.body = body.data;
+	gca_buffer_sink_init(&call.sink, &buf, 16 * 1024 * 1024);
+	gca_call_perform(client, &call);
+	doc = gca_json_parse(buf.data, buf.len);
+	results = gca_json_get(doc, "results");
+	for (int r = 0; r < gca_json_array_length(results); r++)
+	{
+		GcaJson    *data = gca_json_get(gca_json_array_item(results, r), "data");
+
+		for (int d = 0; d < gca_json_array_length(data); d++)
+		{
+			GcaJson    *metrics = gca_json_get(gca_json_array_item(data, d), "metrics");
+
+			for (int m = 0; m < gca_json_array_length(metrics); m++)
+				count += gca_json_get_int64(gca_json_path(gca_json_array_item(metrics, m),
+														  "stats"), "count", 0);
+		}
+	}
+	gca_json_free(doc);
+	return count;
 }
 
 const GcaResource gca_genesys_aggregates = {

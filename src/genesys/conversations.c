@@ -393,8 +393,12 @@ estimate(const GcaEstimateInput *in, double per_conversation,
 	}
 	else
 	{
-		conversations = Max(in->days * CONVERSATIONS_PER_DAY_ESTIMATE *
-							pow(0.2, in->filters), 1);
+		/* use_remote_estimate: the aggregates query counts them */
+		double		per_range = in->client && in->have_range
+			? gca_remote_conversation_count(in->client, in->lower, in->upper)
+			: in->days * CONVERSATIONS_PER_DAY_ESTIMATE;
+
+		conversations = Max(per_range * pow(0.2, in->filters), 1);
 		*requests = ceil(conversations / QUERY_PAGE_MAX) + ceil(in->days);
 	}
 	*rows = conversations * per_conversation;

@@ -74,6 +74,10 @@ extern void gca_details_append_interval(StringInfo buf, TimestampTz start,
 extern void gca_details_append_filter(StringInfo buf,
 									  const GcaPushedValues *f);
 
+/* in genesys/aggregates.c: conversations started in [lower, upper) */
+extern double gca_remote_conversation_count(GcaClient *client, TimestampTz lower,
+											TimestampTz upper);
+
 /* in genesys/conversation_rows.c */
 
 /* Rows of gc.segments in a conversation record. */

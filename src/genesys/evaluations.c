@@ -295,14 +295,15 @@ details_body(EvalScan *st, TimestampTz start, TimestampTz end, int page)
 static char *
 quality_path(const char *conversation_id, const char *evaluation_id)
 {
-	StringInfoData c,
-				e;
+	StringInfoData buf;
 
-	initStringInfo(&c);
-	initStringInfo(&e);
-	gca_append_url_escaped(&c, conversation_id);
-	gca_append_url_escaped(&e, evaluation_id);
-	return psprintf(QUALITY_PATH, c.data, e.data);
+	/* one buffer, freed by the engine with the request: one per evaluation */
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "/api/v2/quality/conversations/");
+	gca_append_url_escaped(&buf, conversation_id);
+	appendStringInfoString(&buf, "/evaluations/");
+	gca_append_url_escaped(&buf, evaluation_id);
+	return buf.data;
 }
 
 static void

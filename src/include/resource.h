@@ -162,6 +162,11 @@ typedef struct GcaEstimateInput
 	double		days;			/* length of the time range */
 	double		ids;			/* ids given, or -1 */
 	int			filters;		/* pushed filter conditions */
+	bool		have_range;		/* constant lower and upper time bounds */
+	TimestampTz lower;			/* inclusive */
+	TimestampTz upper;			/* exclusive */
+	GcaClient  *client;			/* use_remote_estimate: a client the
+								 * estimate may ask the API with, else NULL */
 } GcaEstimateInput;
 
 typedef struct GcaResource

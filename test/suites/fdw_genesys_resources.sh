@@ -290,6 +290,17 @@ assert_eq "$n_daily 0" "$(sql "SELECT count(*) FROM gr_from_conv") $(sql "SELECT
         UNION ALL (SELECT $DCOLS FROM gr_daily EXCEPT ALL SELECT $DCOLS FROM gr_from_conv)) d")" \
     "daily per-queue aggregates equal gc.conversations' metrics grouped in SQL"
 
+# use_remote_estimate: gc.conversations' row estimate is the aggregates'
+# count of the range, which is the truth's (the default is 5000 a day)
+est() { sql "EXPLAIN SELECT * FROM gr.conversations WHERE $1" | sed -n 's/.*Foreign Scan.* rows=\([0-9]*\).*/\1/p' | head -n 1; }
+assert_eq 5000 "$(est "$DAY")" "without use_remote_estimate a day is estimated at 5000 conversations"
+sql "ALTER FOREIGN TABLE gr.conversations OPTIONS (ADD use_remote_estimate 'true')"
+assert_eq "$(sql "SELECT count(*) FROM gr_truth_conv WHERE conversation_start::timestamptz < '$D1'::date + 1")" \
+    "$(est "$DAY")" "use_remote_estimate estimates a day of gc.conversations from the aggregates query"
+assert_eq "$(sql "SELECT count(*) FROM gr_truth_conv")" "$(est "$WEEK")" \
+    "use_remote_estimate estimates a week from the aggregates query"
+sql "ALTER FOREIGN TABLE gr.conversations OPTIONS (DROP use_remote_estimate)"
+
 # 8. faults during the per-evaluation GETs lose nothing
 # shellcheck disable=SC2086
 start_gcsim $SIM --fault-429 0.08 --fault-500 0.05 --fault-503 0.05 --fault-drop 0.03 --fault-truncate 0.03 --fault-401 0.03
