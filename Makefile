@@ -4,6 +4,7 @@
 #   make test [TESTS="a b"]     everything (or the named tests) on a scratch cluster
 #   make demo                   the demo on the built-in simulator
 #   make bench                  benchmarks, written to BENCHMARKS.md
+#   make package                the Debian package, into .build/package/
 
 EXTENSION = gcanalytics
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
@@ -14,7 +15,9 @@ OBJS = $(SRCS:.c=.o)
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
-DATA = $(wildcard src/sql/upgrade/*--*--*.sql)
+# upgrade scripts A--B and the frozen install scripts of released versions
+# (src/sql/upgrade/), so that CREATE EXTENSION ... VERSION 'A' works
+DATA = $(filter-out %/$(DATA_built),$(wildcard src/sql/upgrade/$(EXTENSION)--*.sql))
 
 # pg_regress: every sql/NAME.sql, or those named in TESTS
 ALL_REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -45,9 +48,14 @@ override CONTRIB_TESTDB = gca_regress
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) $(EXTENSION).control
 	cat $(SQL_PIECES) > $@
 
-$(OBJS): $(wildcard src/include/*.h)
+$(OBJS): $(wildcard src/include/*.h src/*/*.h)
 
-.PHONY: test demo bench gcsim
+# make package: a Debian package (debian/, pg_buildext) built from a clean
+# copy of the checkout's files under .build/package/, the .deb left there
+PKGDIR = .build/package
+PKGSRC = $(PKGDIR)/src/$(EXTENSION)-$(EXTVERSION)
+
+.PHONY: test demo bench gcsim package
 test:
 	bash test/run.sh test $(TESTS)
 demo:
@@ -56,3 +64,10 @@ bench:
 	bash test/run.sh bench $(TESTS)
 gcsim:
 	$(MAKE) -C test/simulator
+package:
+	rm -rf $(PKGDIR)/src && mkdir -p $(PKGSRC)
+	git ls-files -co --exclude-standard -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh \
+		| tar --null -T - -cf - | tar -xf - -C $(PKGSRC)
+	cd $(PKGSRC) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 60 ../build.log; exit 1; }
+	mv $(PKGDIR)/src/*.deb $(PKGDIR)/
+	@ls $(PKGDIR)/*.deb

@@ -48,6 +48,33 @@ INSERT INTO gcanalytics.weht_weights VALUES ('transfers', 'two', 1.5, NULL);
 INSERT INTO gcanalytics.weht_weights VALUES ('media_type', 'fax', 0, NULL);
 INSERT INTO gcanalytics.weht_weights VALUES ('queue', 'q1', 1.0, NULL);
 
+-- the view behaves as a table with primary key (dimension, key); every
+-- change is kept as an edit of the shipped defaults (weht_weights_edit,
+-- what pg_dump dumps), and an edit back to the default is no edit
+INSERT INTO gcanalytics.weht_weights VALUES ('media_type', 'voice', 2.0, NULL);      -- voice exists
+INSERT INTO gcanalytics.weht_weights VALUES ('media_type', 'sms', NULL, NULL);       -- multiplier required
+BEGIN;
+DELETE FROM gcanalytics.weht_weights WHERE dimension = 'media_type' AND key IN ('video', 'fax');  -- 1 row
+UPDATE gcanalytics.weht_weights SET multiplier = 1.3 WHERE dimension = 'transfers' AND key = '1';
+UPDATE gcanalytics.weht_weights SET key = 'sms' WHERE dimension = 'media_type' AND key = 'message';
+INSERT INTO gcanalytics.weht_weights VALUES ('transfers', '3', 2.0, 'three or more');
+UPDATE gcanalytics.weht_weights SET description = 'edited' WHERE dimension = 'media_type' AND key = 'email';
+UPDATE gcanalytics.weht_weights SET description = 'written answers take more care' WHERE dimension = 'media_type' AND key = 'email';
+-- the edits: transfers 1 changed, 3 added, video and message masked, sms added; email is back to its default
+SELECT * FROM gcanalytics.weht_weights_edit ORDER BY 1, 2;
+-- 10 defaults - video - message + sms + 3 = 10 rows
+SELECT dimension, key, multiplier FROM gcanalytics.weht_weights ORDER BY dimension DESC, key;
+SAVEPOINT s;
+UPDATE gcanalytics.weht_weights SET key = 'chat' WHERE key = 'sms';                  -- chat exists
+ROLLBACK TO s;
+ROLLBACK;
+BEGIN;
+-- a deleted default comes back with INSERT
+DELETE FROM gcanalytics.weht_weights WHERE dimension = 'media_type' AND key = 'chat';
+INSERT INTO gcanalytics.weht_weights VALUES ('media_type', 'chat', 0.9, 'agents handle chats concurrently');
+SELECT count(*) AS edits_after_reinsert FROM gcanalytics.weht_weights_edit;       -- 0: back to the default
+ROLLBACK;
+
 -- partial weights: what is missing counts 1.0
 SELECT gcanalytics.weighted_handle_time(1000, 1, 'voice', '{}') AS empty_weights,                       -- 1000
        gcanalytics.weighted_handle_time(1000, 0, 'chat', '{"transfers": {"1": 2}}') AS below_lowest_key, -- 1000

@@ -71,10 +71,11 @@ _PG_init(void)
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	/* defines gcanalytics.rate_budget_slots: before the prefix is reserved */
+	gca_ratelimit_shmem_init();
 	MarkGUCPrefixReserved("gcanalytics");
 
 	gca_http_init();
-	gca_ratelimit_shmem_init();
 }
 
 /*

@@ -4,6 +4,10 @@
 set -u
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libcurl4-openssl-dev
 libjson-c-dev libmicrohttpd-dev pkg-config make gcc curl libipc-run-perl valgrind"
+# the opt-in package test (GCA_PACKAGE_TEST=1 make test TESTS=package_deb) and make package
+if [ "${GCA_PACKAGE_TEST:-}" = 1 ]; then
+    PACKAGES="$PACKAGES postgresql-server-dev-all debhelper dpkg-dev fakeroot debootstrap"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -72,3 +72,29 @@ load_csv() {
     sql "DROP TABLE IF EXISTS $1; CREATE TABLE $1 ($(echo "$header" | sed 's/,/ text,/g') text)"
     sql "\\copy $1 FROM '$2' WITH (FORMAT csv, HEADER true)"
 }
+
+# genesys_server NAME URL CLIENT SECRET [OPTION...] - a Genesys server on
+# URL (also its login URL) with the given extra OPTIONs ("max_retries '2'"),
+# and a user mapping for the current user with CLIENT and SECRET.
+genesys_server() {
+    local name=$1 url=$2 client=$3 secret=$4
+    shift 4
+    local extra="" o
+    for o in "$@"; do extra="$extra, $o"; done
+    sql "SET client_min_messages = warning; DROP SERVER IF EXISTS $name CASCADE;
+         CREATE SERVER $name FOREIGN DATA WRAPPER gcanalytics_fdw
+           OPTIONS (service 'genesys', api_url '$url', login_url '$url'$extra);
+         CREATE USER MAPPING FOR CURRENT_USER SERVER $name
+           OPTIONS (client_id '$client', client_secret '$secret');"
+}
+
+# The weight edits of the suites that carry a user's objects across a dump
+# or an upgrade (a changed, an added and a deleted row), and the weights
+# jsonb they must give, worked out from the built-in defaults: chat 0.8, a
+# transfers tier 3 of 2.0, no video.
+WEIGHT_EDITS="UPDATE gcanalytics.weht_weights SET multiplier = 0.8 WHERE dimension = 'media_type' AND key = 'chat';
+              INSERT INTO gcanalytics.weht_weights VALUES ('transfers', '3', 2.0, 'three or more');
+              DELETE FROM gcanalytics.weht_weights WHERE dimension = 'media_type' AND key = 'video';"
+WEIGHTS_AFTER_EDITS="SELECT jsonb_build_object(
+                       'transfers', (gcanalytics.weht_default_weights()->'transfers') || '{\"3\": 2.0}',
+                       'media_type', ((gcanalytics.weht_default_weights()->'media_type') - 'video') || '{\"chat\": 0.8}')"

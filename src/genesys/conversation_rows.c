@@ -51,7 +51,8 @@ typedef struct ConvFacts
 	int			nagents;
 	const char *agents[MAX_IDS];
 	TimestampTz agent_first[MAX_IDS];
-	int64		agent_talk[MAX_IDS];
+	int64		agent_talk[MAX_IDS];	/* their tTalk */
+	int64		agent_interact[MAX_IDS];	/* their closed interact segments */
 	const char *wrapup;			/* of the latest agent segment that has one */
 	TimestampTz wrapup_at;
 } ConvFacts;
@@ -101,12 +102,18 @@ collect_segments(ConvFacts *f, GcaJson *segments, const char *user,
 			note_id(f->queues, f->queue_first, &f->nqueues, queue, start);
 		if (is_agent && user)
 		{
+			const char *type = gca_json_get_string(seg, "segmentType");
+			TimestampTz end;
+
 			agent = note_id(f->agents, f->agent_first, &f->nagents, user, start);
 			if (wrapup && (f->wrapup == NULL || start >= f->wrapup_at))
 			{
 				f->wrapup = wrapup;
 				f->wrapup_at = start;
 			}
+			if (agent >= 0 && type && strcmp(type, "interact") == 0 &&
+				gca_json_get_time(seg, "segmentEnd", &end) && end > start)
+				f->agent_interact[agent] += (end - start) / 1000;
 		}
 	}
 	return agent;
@@ -194,7 +201,7 @@ collect_facts(const GcaJson *conv, ConvFacts *f)
 
 /* Sorts a distinct id list by first-seen time (stable; lists are short). */
 static void
-sort_ids(const char **ids, TimestampTz *first, int64 *extra, int n)
+sort_ids(const char **ids, TimestampTz *first, int64 *extra, int64 *extra2, int n)
 {
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && first[j] < first[j - 1]; j--)
@@ -212,6 +219,9 @@ sort_ids(const char **ids, TimestampTz *first, int64 *extra, int n)
 
 				extra[j] = extra[j - 1];
 				extra[j - 1] = te;
+				te = extra2[j];
+				extra2[j] = extra2[j - 1];
+				extra2[j - 1] = te;
 			}
 		}
 }
@@ -374,7 +384,12 @@ main_session(ConvFacts *f)
 	return f->customer_session ? f->customer_session : f->first_session;
 }
 
-/* The agent with the longest talk, or NULL. */
+/*
+ * The agent with the longest talk (tTalk), or NULL when there is no agent.
+ * While a conversation is in progress its open agent session has no tTalk
+ * yet: then the agent with the longest closed interact segments, or the
+ * first agent, is the one on the call.
+ */
 static const char *
 main_agent(ConvFacts *f)
 {
@@ -384,7 +399,15 @@ main_agent(ConvFacts *f)
 		if (f->agent_talk[k] > 0 &&
 			(best < 0 || f->agent_talk[k] > f->agent_talk[best]))
 			best = k;
-	return best >= 0 ? f->agents[best] : NULL;
+	if (best >= 0)
+		return f->agents[best];
+	if (f->nagents == 0)
+		return NULL;
+	best = 0;
+	for (int k = 1; k < f->nagents; k++)
+		if (f->agent_interact[k] > f->agent_interact[best])
+			best = k;
+	return f->agents[best];
 }
 
 /* A value of a conversation-level column that needs the facts. */
@@ -575,8 +598,8 @@ gca_conversation_fill(const GcaJson *conv, int seg,
 			if (!have_facts)
 			{
 				collect_facts(conv, &f);
-				sort_ids(f.queues, f.queue_first, NULL, f.nqueues);
-				sort_ids(f.agents, f.agent_first, f.agent_talk, f.nagents);
+				sort_ids(f.queues, f.queue_first, NULL, NULL, f.nqueues);
+				sort_ids(f.agents, f.agent_first, f.agent_talk, f.agent_interact, f.nagents);
 				have_facts = true;
 			}
 			values[c] = fact_value(&f, id, &isnull);

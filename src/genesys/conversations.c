@@ -48,6 +48,7 @@
 #define IDS_PER_REQUEST 100
 #define MIN_WINDOW_USECS (60 * USECS_PER_SEC)
 #define AUTO_JOB_DAYS 3			/* auto uses jobs beyond this many days */
+#define SHORT_PAGE_READS 4		/* reads of a short page before failing */
 #define CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
 #define SEGMENTS_PER_CONVERSATION 12.0
 
@@ -195,6 +196,11 @@ typedef struct Window
 	int			est_pages;		/* from totalHits of page 1, -1 unknown */
 	int			next_page;		/* next pageNumber to request */
 	bool		finished;		/* the API said there is no more */
+	int64		hits;			/* totalHits of the latest page, -1 unknown */
+	List	   *reread_pages;	/* query pages that came back short */
+	int			short_page;		/* the page (or job page) last short */
+	int			short_reads;	/* its reads so far */
+	int			job_page;		/* job results pages read */
 	JobState	job_state;		/* job route */
 	char	   *job_id;
 	char	   *cursor;			/* next results cursor */
@@ -436,6 +442,7 @@ new_window(TimestampTz start, TimestampTz end)
 	w->end = end;
 	w->est_pages = -1;
 	w->next_page = 1;
+	w->hits = -1;
 	return w;
 }
 
@@ -505,7 +512,22 @@ next_query_request(GcaResourceScan *rs, ConvScan *st, GcaRequest *req)
 	foreach(lc, st->windows)
 	{
 		Window	   *w = lfirst(lc);
+		int			page;
 
+		if (w->reread_pages != NIL)
+		{
+			/* a short page again, ahead of the pages after it */
+			page = linitial_int(w->reread_pages);
+			w->reread_pages = list_delete_first(w->reread_pages);
+			req->method = "POST";
+			req->path = pstrdup(DETAILS_QUERY_PATH);
+			req->body = details_body(&rs->pushed, w->start, w->end, st->page_size, page);
+			req->kind = REQ_QUERY_PAGE;
+			req->owner = w;
+			req->order = w->start;
+			req->number = page;
+			return true;
+		}
 		if (w->finished ||
 			!(w->next_page == 1 ||
 			  (w->est_pages >= 0 && w->next_page <= w->est_pages + 1)))
@@ -627,12 +649,50 @@ split_window(ConvScan *st, Window *w)
 }
 
 /* Reads a details query page; rows offered, 0 when the window is done. */
+/*
+ * Notes a short read of page number of window w: it is read again, up to
+ * SHORT_PAGE_READS times in all, then the scan fails naming the window;
+ * a short read never passes as the end of the data.
+ */
+static void
+short_read(Window *w, int number, int count, int64 expected, const char *what)
+{
+	char		from[32],
+				to[32];
+
+	if (w->short_page != number)
+	{
+		w->short_page = number;
+		w->short_reads = 0;
+	}
+	if (++w->short_reads < SHORT_PAGE_READS)
+		return;
+	gca_format_iso_time(w->start, from);
+	gca_format_iso_time(w->end, to);
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_ERROR),
+			 errmsg("genesys %s came back short for the window %s/%s", what, from, to),
+			 errdetail("Page %d held %d conversations where %lld were due; it was read %d times.",
+					   number, Max(count, 0), (long long) expected, w->short_reads),
+			 errhint("No rows were passed off as complete. Run the query again later; if it stays short, report the window to Genesys Cloud support.")));
+}
+
 static int
 read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 				GcaJson *page, int count)
 {
 	Window	   *w = req->owner;
+	int64		due;
 
+	w->hits = gca_json_get_int64(page, "totalHits", w->hits);
+	due = Min(st->page_size, w->hits - (int64) (req->number - 1) * st->page_size);
+	if (due > 0 && count < due)
+	{
+		/* fewer than totalHits says this page holds: read it again */
+		short_read(w, req->number, count, due, "details query");
+		w->reread_pages = lappend_int(w->reread_pages, req->number);
+		return 0;
+	}
 	if (count <= 0)
 	{
 		/* past the last page: "conversations" omitted */
@@ -720,6 +780,13 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 		const char *cursor = gca_json_get_string(page, "cursor");
 
 		st->job_busy = false;
+		if (cursor && count <= 0)
+		{
+			/* no conversations, yet more to come: read it again */
+			short_read(w, w->job_page + 1, count, st->page_size, "details job");
+			return 0;
+		}
+		w->job_page++;
 		w->cursor = cursor ? pstrdup(cursor) : NULL;
 		if (cursor == NULL)
 			w->finished = true;

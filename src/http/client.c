@@ -689,6 +689,23 @@ schedule_retry(GcaCallPriv *priv, TimestampTz now)
 }
 
 /*
+ * Whether a 401 on a request sent with token generation gen may fetch a
+ * new token and retry: always after the token had been accepted (it
+ * expired), and after a refused new token only a few times in a row, so
+ * that a real credential failure still fails fast.
+ */
+static bool
+token_may_be_refreshed(GcaClient *client, int gen)
+{
+	if (gen > client->refused_gen)
+	{
+		client->refused_streak = client->good_gen >= gen ? 1 : client->refused_streak + 1;
+		client->refused_gen = gen;
+	}
+	return client->refused_streak <= GCA_MAX_REFUSED_TOKENS;
+}
+
+/*
  * Handles a finished attempt: success, retry or failure.  Can throw only
  * on out-of-memory; the call's own errors are kept in priv.
  */
@@ -766,6 +783,8 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 
 	if (code == CURLE_OK && priv->status >= 200 && priv->status < 300)
 	{
+		if (priv->kind == GCA_REQ_API)
+			client->good_gen = Max(client->good_gen, priv->token_gen);
 		call->state = GCA_CALL_DONE;
 		engine_release(engine, priv);
 		return;
@@ -779,15 +798,14 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 	}
 
 	if (code == CURLE_OK && priv->status == 401 && priv->kind == GCA_REQ_API &&
-		!priv->auth_retried &&
 		(client->svc->expired_session_code == NULL ||
 		 gca_error_body_has_code(priv->errbody, priv->errlen,
-								 client->svc->expired_session_code)))
+								 client->svc->expired_session_code)) &&
+		token_may_be_refreshed(client, priv->token_gen))
 	{
-		/* the token expired or was revoked: a new one, and once more */
+		/* the token expired or was revoked: a new one, and again */
 		if (priv->token_gen == client->token_gen)
 			gca_oauth_forget_token(client);
-		priv->auth_retried = true;
 		priv->phase = GCA_PH_QUEUED;
 		priv->not_before = now;
 		if (call->counters)

@@ -29,6 +29,9 @@
 #define GCA_ERRBODY_MAX		8192
 /* idle easy handles kept per engine for reuse */
 #define GCA_POOL_MAX		16
+/* a 401 refreshes the token, unless this many new tokens in a row were
+ * refused before any of them was accepted */
+#define GCA_MAX_REFUSED_TOKENS	3
 /* backoff: base and cap of the exponential, full-jitter delay */
 #define GCA_BACKOFF_BASE_MS	500
 #define GCA_BACKOFF_CAP_MS	30000
@@ -64,7 +67,8 @@ typedef struct GcaBudget
 	Oid			dbid;
 	Oid			serverid;
 	uint32		client_hash;	/* hash of the OAuth client_id */
-	int			slot;			/* index last found at, -1 if none */
+	int			slot;			/* index last found at, -1 if none, -2 when
+								 * kept in this backend (shared table full) */
 	char		servername[NAMEDATALEN];
 } GcaBudget;
 
@@ -127,7 +131,6 @@ typedef struct GcaCallPriv
 	TimestampTz wait_since;		/* when waiting on budget/backoff began, or 0 */
 	TimestampTz started;		/* start of the running attempt */
 	int			retries;		/* retries used (429, 5xx, network) */
-	bool		auth_retried;	/* a 401 has refreshed the token once */
 	int			token_gen;		/* token generation the attempt used */
 
 	/* the running attempt */
@@ -195,6 +198,10 @@ struct GcaClient
 	char	   *access_token;	/* NULL until fetched */
 	TimestampTz token_refresh_at;	/* refresh after this, 0 = only on 401 */
 	int			token_gen;		/* bumped on every new token */
+	int			good_gen;		/* latest token generation that got a 2xx */
+	int			refused_gen;	/* latest token generation refused (401) */
+	int			refused_streak; /* tokens refused in a row, none of them
+								 * ever accepted */
 
 	GcaEngine	api;			/* API requests */
 	GcaEngine	auth;			/* token requests, driven on their own */

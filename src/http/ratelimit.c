@@ -1,19 +1,28 @@
 /*-------------------------------------------------------------------------
  *
  * ratelimit.c
- *		The rate budget: a token bucket per (server, OAuth client), and the
- *		request counters of http_stats().
+ *		The rate budget: a pace per (server, OAuth client), and the request
+ *		counters of http_stats().
  *
  * When gcanalytics is in shared_preload_libraries the budgets live in
- * shared memory (a fixed table of GCA_MAX_BUDGETS slots keyed by database,
- * server OID and a hash of the client_id, under one LWLock), so every
- * backend draws from the same bucket and honours the same Retry-After
- * pause, as the API counts them.  Otherwise each backend has its own
- * table: the limit then holds per session only, which DEBUG1 says once
- * and http_stats() shows in its "shared" column.
+ * shared memory (a table of gcanalytics.rate_budget_slots slots keyed by
+ * database, server OID and a hash of the client_id, under one LWLock), so
+ * every backend draws from the same budget and honours the same
+ * Retry-After pause, as the API counts them.  Otherwise each backend has
+ * its own table: the limit then holds per session only, which DEBUG1 says
+ * once and http_stats() shows in its "shared" column.
  *
- * The bucket refills at requests_per_minute / 60 tokens a second and
- * holds at most a small burst (one second's worth, between 1 and 10).
+ * The budget never lets more than requests_per_minute requests out in any
+ * window of GCA_WINDOW_MS (60 s plus a margin for the time between a grant
+ * and the request reaching the server), however many sessions share it:
+ * grants are at least GCA_WINDOW_MS / (requests_per_minute - 1) apart, so
+ * a window holds at most requests_per_minute of them.  There is no burst;
+ * the steady rate is (requests_per_minute - 1) per 61 s, 98 % of the limit
+ * at 300/min.  A slot's whole state is the time of its next grant and its
+ * pause, so a slot whose next grant and pause are both past can be reused
+ * for another pair without losing a limit; a slot still holding either is
+ * never evicted.  When every shared slot holds one, the pair gets a budget
+ * in this backend only (a WARNING says so once per backend).
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -24,20 +33,23 @@
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "http_internal.h"
 
-#define GCA_MAX_BUDGETS		64
-#define GCA_BURST_MAX		10.0
+/* any window this long holds at most requests_per_minute grants */
+#define GCA_WINDOW_MS		61000
+/* slots of a per-backend table at first (it grows; it is never full) */
+#define GCA_LOCAL_SLOTS		64
+/* GcaBudget.slot of a pair that fell back to a per-backend budget */
+#define GCA_SLOT_LOCAL		(-2)
 
 typedef struct BudgetSlot
 {
@@ -46,9 +58,8 @@ typedef struct BudgetSlot
 	Oid			serverid;
 	uint32		client_hash;
 	char		servername[NAMEDATALEN];
-	double		tokens;
-	TimestampTz refilled_at;
-	TimestampTz paused_until;
+	TimestampTz next_at;		/* earliest time of the next grant */
+	TimestampTz paused_until;	/* Retry-After: no grant before this */
 	TimestampTz last_used;
 	/* counters */
 	int64		requests;
@@ -67,23 +78,36 @@ typedef struct BudgetSlot
 
 typedef struct BudgetTable
 {
-	BudgetSlot	slots[GCA_MAX_BUDGETS];
+	int			nslots;
+	BudgetSlot	slots[FLEXIBLE_ARRAY_MEMBER];
 } BudgetTable;
+
+static int	rate_budget_slots = 64; /* gcanalytics.rate_budget_slots */
 
 static BudgetTable *shared_table = NULL;	/* in shared memory */
 static LWLock *shared_lock = NULL;
-static BudgetTable *local_table = NULL; /* per backend, when not preloaded */
+static BudgetTable *local_table = NULL; /* per backend: not preloaded, or
+										 * pairs the shared table had no
+										 * room for */
 static bool said_local = false;
+static bool said_full = false;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+static Size
+table_size(int nslots)
+{
+	return add_size(offsetof(BudgetTable, slots),
+					mul_size(nslots, sizeof(BudgetSlot)));
+}
 
 static void
 gca_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(BudgetTable)));
+	RequestAddinShmemSpace(MAXALIGN(table_size(rate_budget_slots)));
 	RequestNamedLWLockTranche("gcanalytics", 1);
 }
 
@@ -97,22 +121,36 @@ gca_shmem_startup(void)
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	shared_table = ShmemInitStruct("gcanalytics rate budgets",
-								   sizeof(BudgetTable), &found);
+								   table_size(rate_budget_slots), &found);
 	if (!found)
-		memset(shared_table, 0, sizeof(BudgetTable));
+	{
+		memset(shared_table, 0, table_size(rate_budget_slots));
+		shared_table->nslots = rate_budget_slots;
+	}
 	shared_lock = &(GetNamedLWLockTranche("gcanalytics"))->lock;
 	LWLockRelease(AddinShmemInitLock);
 }
 
 /*
- * Called from _PG_init: installs the shared-memory hooks when the library
- * is being preloaded; otherwise does nothing (per-backend budgets).
+ * Called from _PG_init, before the "gcanalytics" prefix is reserved: when
+ * the library is being preloaded, defines gcanalytics.rate_budget_slots
+ * (PGC_POSTMASTER settings can only be made then) and installs the
+ * shared-memory hooks; otherwise does nothing (per-backend budgets).
  */
 void
 gca_ratelimit_shmem_init(void)
 {
 	if (!process_shared_preload_libraries_in_progress)
 		return;
+	DefineCustomIntVariable("gcanalytics.rate_budget_slots",
+							"Sets the number of (server, OAuth client) rate budgets in shared memory.",
+							"A budget that still holds a pending limit is never reused for "
+							"another pair; when all do, a new pair gets a budget in its session "
+							"only. Takes effect at server start.",
+							&rate_budget_slots,
+							64, 8, 65536,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = gca_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
@@ -125,39 +163,66 @@ gca_budget_is_shared(void)
 	return shared_table != NULL;
 }
 
-/* The table in use, locked; pair with table_unlock().  Can throw (OOM). */
+/*
+ * The per-backend table, made on first use or grown to hold one more
+ * slot.  Can throw (out of memory); the shared lock must not be held.
+ */
 static BudgetTable *
-table_lock(void)
+local_table_with_room(bool grow)
 {
-	if (shared_table)
+	int			n;
+
+	if (local_table == NULL)
+	{
+		local_table = MemoryContextAllocZero(TopMemoryContext,
+											 table_size(GCA_LOCAL_SLOTS));
+		local_table->nslots = GCA_LOCAL_SLOTS;
+	}
+	else if (grow)
+	{
+		n = local_table->nslots;
+		local_table = repalloc(local_table, table_size(n * 2));
+		memset(&local_table->slots[n], 0, sizeof(BudgetSlot) * n);
+		local_table->nslots = n * 2;
+	}
+	return local_table;
+}
+
+/*
+ * The table budget lives in, locked (shared) or made (per backend); pair
+ * with table_unlock().  Can throw only when making the per-backend table
+ * (out of memory), never with the lock held.
+ */
+static BudgetTable *
+table_lock(GcaBudget *budget)
+{
+	if (shared_table && (budget == NULL || budget->slot != GCA_SLOT_LOCAL))
 	{
 		LWLockAcquire(shared_lock, LW_EXCLUSIVE);
 		return shared_table;
 	}
-	if (local_table == NULL)
-		local_table = MemoryContextAllocZero(TopMemoryContext, sizeof(BudgetTable));
-	return local_table;
+	return local_table_with_room(false);
 }
 
 static void
-table_unlock(void)
+table_unlock(BudgetTable *table)
 {
-	if (shared_table)
+	if (table == shared_table)
 		LWLockRelease(shared_lock);
 }
 
-static double
-burst_of(int rpm)
+static bool
+slot_is(BudgetSlot *s, GcaBudget *budget)
 {
-	double		b = rpm / 60.0;
-
-	return Max(1.0, Min(b, GCA_BURST_MAX));
+	return s->used && s->dbid == budget->dbid &&
+		s->serverid == budget->serverid && s->client_hash == budget->client_hash;
 }
 
 /*
- * The slot of budget in table, created (evicting the least recently used
- * one when the table is full) if absent.  Called with the lock held;
- * never throws.
+ * The slot of budget in table, created if absent in a free slot or, else,
+ * in the least recently used slot whose next grant and pause are both
+ * past (reusing it loses no limit).  NULL when every slot still holds one.
+ * Called with the table locked; never throws.
  */
 static BudgetSlot *
 find_slot(BudgetTable *table, GcaBudget *budget, TimestampTz now)
@@ -167,14 +232,10 @@ find_slot(BudgetTable *table, GcaBudget *budget, TimestampTz now)
 	int			victim = -1;
 	int			free_slot = -1;
 
-	if (budget->slot >= 0)
-	{
-		s = &table->slots[budget->slot];
-		if (s->used && s->dbid == budget->dbid && s->serverid == budget->serverid &&
-			s->client_hash == budget->client_hash)
-			return s;
-	}
-	for (i = 0; i < GCA_MAX_BUDGETS; i++)
+	if (budget->slot >= 0 && budget->slot < table->nslots &&
+		slot_is(&table->slots[budget->slot], budget))
+		return &table->slots[budget->slot];
+	for (i = 0; i < table->nslots; i++)
 	{
 		s = &table->slots[i];
 		if (!s->used)
@@ -183,18 +244,21 @@ find_slot(BudgetTable *table, GcaBudget *budget, TimestampTz now)
 				free_slot = i;
 			continue;
 		}
-		if (s->dbid == budget->dbid && s->serverid == budget->serverid &&
-			s->client_hash == budget->client_hash)
+		if (slot_is(s, budget))
 		{
-			budget->slot = i;
+			if (budget->slot != GCA_SLOT_LOCAL)
+				budget->slot = i;
 			return s;
 		}
+		if (s->next_at > now || s->paused_until > now)
+			continue;			/* still holds a limit */
 		if (victim < 0 || s->last_used < table->slots[victim].last_used)
 			victim = i;
 	}
-	/* a new slot: a free one, else the least recently used */
 	if (free_slot >= 0)
 		victim = free_slot;
+	if (victim < 0)
+		return NULL;
 	s = &table->slots[victim];
 	memset(s, 0, sizeof(*s));
 	s->used = true;
@@ -202,10 +266,52 @@ find_slot(BudgetTable *table, GcaBudget *budget, TimestampTz now)
 	s->serverid = budget->serverid;
 	s->client_hash = budget->client_hash;
 	strlcpy(s->servername, budget->servername, NAMEDATALEN);
-	s->tokens = -1;				/* filled on first take */
-	s->refilled_at = now;
 	s->last_used = now;
-	budget->slot = victim;
+	if (budget->slot != GCA_SLOT_LOCAL)
+		budget->slot = victim;
+	return s;
+}
+
+/*
+ * Locks the table of budget and returns its slot (made if need be); pair
+ * with table_unlock(*table).  When the shared table has no room, the pair
+ * moves to a per-backend budget for good (budget->slot = GCA_SLOT_LOCAL),
+ * with a WARNING once per backend.  Can throw only out of memory for the
+ * per-backend table, and never with the lock held.
+ */
+static BudgetSlot *
+slot_lock(GcaBudget *budget, TimestampTz now, BudgetTable **table)
+{
+	BudgetSlot *s;
+	int			nslots;
+
+	*table = table_lock(budget);
+	s = find_slot(*table, budget, now);
+	if (s != NULL)
+		return s;
+	nslots = (*table)->nslots;
+	table_unlock(*table);
+	if (*table == shared_table)
+	{
+		budget->slot = GCA_SLOT_LOCAL;
+		if (!said_full)
+		{
+			said_full = true;
+			ereport(WARNING,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("shared rate budget table is full"),
+					 errdetail("All %d slots hold a pending limit; server \"%s\" now has a rate budget in this session only, so sessions together may exceed its requests_per_minute.",
+							   nslots, budget->servername),
+					 errhint("Raise gcanalytics.rate_budget_slots (takes effect at server start).")));
+		}
+		*table = local_table_with_room(false);
+	}
+	else
+		*table = local_table_with_room(true);
+	s = find_slot(*table, budget, now);
+	if (s == NULL)				/* the per-backend table was full: grow it */
+		s = find_slot(*table = local_table_with_room(true), budget, now);
+	Assert(s != NULL);
 	return s;
 }
 
@@ -232,66 +338,74 @@ gca_budget_attach(GcaBudget *budget, Oid serverid, const char *servername,
 }
 
 /*
- * Takes one request's token from the budget.  Returns 0 when taken, else
- * the milliseconds to wait before asking again (the bucket is empty or a
- * Retry-After pause is on).  Never throws.
+ * The least time between two grants at requests_per_minute, in
+ * microseconds: GCA_WINDOW_MS / (rpm - 1) rounded up, so that a window of
+ * GCA_WINDOW_MS holds at most rpm grants (one grant a window plus a
+ * microsecond when rpm is 1).
+ */
+static int64
+grant_interval_us(int requests_per_minute)
+{
+	int64		window_us = (int64) GCA_WINDOW_MS * 1000;
+
+	if (requests_per_minute <= 1)
+		return window_us + 1;
+	return (window_us + requests_per_minute - 2) / (requests_per_minute - 1);
+}
+
+/*
+ * Takes one request's grant from the budget.  Returns 0 when granted,
+ * else the milliseconds to wait before asking again (the next grant is
+ * not due yet, or a Retry-After pause is on).  Can throw only out of
+ * memory when the pair needs a per-backend budget (see slot_lock); may
+ * emit the WARNING of a full table.
  */
 int
 gca_budget_take(GcaBudget *budget, int requests_per_minute)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	BudgetTable *table = table_lock();
-	BudgetSlot *s = find_slot(table, budget, now);
-	double		rate = requests_per_minute / 60000.0;	/* tokens per ms */
-	double		burst = burst_of(requests_per_minute);
+	BudgetTable *table;
+	BudgetSlot *s = slot_lock(budget, now, &table);
+	TimestampTz due = Max(s->next_at, s->paused_until);
 	int			wait;
 
 	s->last_used = now;
-	if (s->tokens < 0)
-		s->tokens = burst;
-	if (now > s->refilled_at)
-		s->tokens = Min(burst, s->tokens + (now - s->refilled_at) / 1000.0 * rate);
-	s->refilled_at = now;
-
-	if (s->paused_until > now)
-		wait = (int) Max(1, (s->paused_until - now + 999) / 1000);
-	else if (s->tokens >= 1.0)
+	if (due <= now)
 	{
-		s->tokens -= 1.0;
+		s->next_at = now + grant_interval_us(requests_per_minute);
 		wait = 0;
 	}
 	else
-		wait = (int) Max(1.0, ceil((1.0 - s->tokens) / rate));
-	table_unlock();
+		wait = (int) Min((due - now + 999) / 1000, PG_INT32_MAX);
+	table_unlock(table);
 	return wait;
 }
 
 /*
- * Pauses every user of the budget for ms (a 429's Retry-After).  Never
- * throws.
+ * Pauses every user of the budget for ms (a 429's Retry-After); the next
+ * grant comes no earlier than the pause's end.  Can throw only as
+ * gca_budget_take.
  */
 void
 gca_budget_pause(GcaBudget *budget, int ms)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	TimestampTz until = TimestampTzPlusMilliseconds(now, ms);
-	BudgetTable *table = table_lock();
-	BudgetSlot *s = find_slot(table, budget, now);
+	BudgetTable *table;
+	BudgetSlot *s = slot_lock(budget, now, &table);
 
 	if (s->paused_until < until)
 		s->paused_until = until;
-	/* the bucket starts empty after the pause */
-	s->tokens = Min(s->tokens, 0.0);
-	table_unlock();
+	table_unlock(table);
 }
 
-/* Counts one finished attempt.  Never throws. */
+/* Counts one finished attempt.  Can throw only as gca_budget_take. */
 void
 gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	BudgetTable *table = table_lock();
-	BudgetSlot *s = find_slot(table, budget, now);
+	BudgetTable *table;
+	BudgetSlot *s = slot_lock(budget, now, &table);
 
 	s->requests++;
 	if (st->retry)
@@ -324,33 +438,32 @@ gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st)
 		else
 			s->other_errors++;
 	}
-	table_unlock();
+	table_unlock(table);
 }
 
-/* Counts time spent waiting on the budget or a backoff.  Never throws. */
+/*
+ * Counts time spent waiting on the budget or a backoff.  Can throw only
+ * as gca_budget_take.
+ */
 void
 gca_budget_record_wait(GcaBudget *budget, double ms)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	BudgetTable *table = table_lock();
-	BudgetSlot *s = find_slot(table, budget, now);
+	BudgetTable *table;
+	BudgetSlot *s = slot_lock(budget, now, &table);
 
 	s->wait_ms += ms;
-	table_unlock();
+	table_unlock(table);
 }
 
 /*
- * Copies the counters of the current database's budgets, summed per
- * server, into out (at most max rows); returns the number of rows.
+ * Adds the counters of table's slots of the current database, summed per
+ * server, to out[0..*n) (at most max rows).  Called with table locked.
  */
-int
-gca_budget_snapshot(GcaBudgetStats *out, int max)
+static void
+snapshot_table(BudgetTable *table, GcaBudgetStats *out, int *n, int max)
 {
-	BudgetTable *table = table_lock();
-	int			n = 0;
-	int			i;
-
-	for (i = 0; i < GCA_MAX_BUDGETS; i++)
+	for (int i = 0; i < table->nslots; i++)
 	{
 		BudgetSlot *s = &table->slots[i];
 		GcaBudgetStats *r = NULL;
@@ -358,14 +471,14 @@ gca_budget_snapshot(GcaBudgetStats *out, int max)
 
 		if (!s->used || s->dbid != MyDatabaseId)
 			continue;
-		for (j = 0; j < n; j++)
+		for (j = 0; j < *n; j++)
 			if (out[j].serverid == s->serverid)
 				r = &out[j];
 		if (r == NULL)
 		{
-			if (n >= max)
+			if (*n >= max)
 				continue;
-			r = &out[n++];
+			r = &out[(*n)++];
 			memset(r, 0, sizeof(*r));
 			r->serverid = s->serverid;
 			strlcpy(r->servername, s->servername, NAMEDATALEN);
@@ -403,18 +516,32 @@ gca_budget_snapshot(GcaBudgetStats *out, int max)
 			r->status_counts[k] += s->status_counts[j];
 		}
 	}
-	table_unlock();
+}
+
+/*
+ * Copies the counters of the current database's budgets, summed per
+ * server, into out (at most max rows); returns the number of rows.  Reads
+ * the shared table and this backend's own budgets (pairs the shared table
+ * had no room for).  Can throw only out of memory.
+ */
+int
+gca_budget_snapshot(GcaBudgetStats *out, int max)
+{
+	BudgetTable *table = table_lock(NULL);
+	int			n = 0;
+
+	snapshot_table(table, out, &n, max);
+	table_unlock(table);
+	if (table != local_table && local_table != NULL)
+		snapshot_table(local_table, out, &n, max);
 	return n;
 }
 
-/* Zeroes the counters of the current database's budgets. */
-void
-gca_budget_reset_stats(void)
+/* Zeroes the counters of table's slots of the current database. */
+static void
+reset_table(BudgetTable *table)
 {
-	BudgetTable *table = table_lock();
-	int			i;
-
-	for (i = 0; i < GCA_MAX_BUDGETS; i++)
+	for (int i = 0; i < table->nslots; i++)
 	{
 		BudgetSlot *s = &table->slots[i];
 
@@ -425,8 +552,19 @@ gca_budget_reset_stats(void)
 		s->wait_ms = 0;
 		s->nstatus = 0;
 	}
-	table_unlock();
 }
 
-/* the size of the shared table, for tests of the layout */
-StaticAssertDecl(sizeof(BudgetTable) < 1024 * 1024, "budget table too large");
+/*
+ * Zeroes the counters of the current database's budgets (shared, and this
+ * backend's own).  Can throw only out of memory.
+ */
+void
+gca_budget_reset_stats(void)
+{
+	BudgetTable *table = table_lock(NULL);
+
+	reset_table(table);
+	table_unlock(table);
+	if (table != local_table && local_table != NULL)
+		reset_table(local_table);
+}

@@ -13,6 +13,15 @@
  *	after the last value		extrapolated)
  *	no value in the partition	NULL
  *
+ * The window must be ordered by "at" (ascending or descending): a row
+ * whose "at" lies outside its two neighbours' is an error (42P20) with a
+ * hint to add ORDER BY at, never an extrapolation.  An infinite "at" used
+ * in a fill is an error (22008): no point lies between -infinity and a
+ * finite time.  Spans of time are taken exactly (timestamps years apart,
+ * even 4713 BC to 294276 AD, do not overflow), and neighbours whose
+ * difference leaves the double range are weighted instead of subtracted;
+ * -Infinity and Infinity as neighbours are an error (22003).
+ *
  * The frame clause is ignored: the whole partition is read once, on its
  * first row, and every row's result is kept in partition-local memory, so
  * a partition costs linear time and 9 bytes a row.
@@ -26,7 +35,11 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
+#include "common/int.h"
 #include "fmgr.h"
+#include "utils/float.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "windowapi.h"
@@ -44,6 +57,101 @@ typedef struct InterpCache
 
 #define CACHE_RESULTS(c)	((double *) ((char *) (c) + MAXALIGN(sizeof(InterpCache))))
 #define CACHE_NULLS(c)		((bool *) (CACHE_RESULTS(c) + (c)->nrows))
+
+/*
+ * b - a as a double; exact when the difference fits in int64, else within
+ * a double's rounding (finite timestamps differ by at most ~9.4e18 us).
+ */
+static double
+ts_span(TimestampTz a, TimestampTz b)
+{
+	int64		d;
+
+	if (!pg_sub_s64_overflow(b, a, &d))
+		return (double) d;
+	return (double) b - (double) a;
+}
+
+/* "at" as text, palloc'd (timestamptz_to_str reuses one buffer) */
+static char *
+ts_text(TimestampTz t)
+{
+	return pstrdup(timestamptz_to_str(t));
+}
+
+/*
+ * Raises an error about row i and the "at" of its neighbours with values
+ * p and next: sqlstate, message and hint as given.
+ */
+static void
+at_error(int sqlstate, const char *msg, const char *hint,
+		 const TimestampTz *at, int64 p, int64 i, int64 next)
+{
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("%s", msg),
+			 errdetail("Row " INT64_FORMAT " of the partition is at %s; its neighbours with values are at %s and %s.",
+					   i + 1, ts_text(at[i]), ts_text(at[p]), ts_text(at[next])),
+			 errhint("%s", hint)));
+}
+
+#define ORDER_MSG	"interpolation window is not ordered by its timestamps"
+#define ORDER_HINT	"Order the window by the second argument, as in OVER (ORDER BY at)."
+
+/*
+ * The value of row i, NULL, between rows p and next that have values:
+ * linear in "at" (linear in row position when an "at" is NULL or both
+ * neighbours share one).  Errors for an infinite "at" (22008), an "at"
+ * outside its neighbours' (42P20: the window is not ordered by "at") and
+ * for -Infinity and Infinity as neighbours (22003).
+ */
+static double
+interp_row(const double *res, const TimestampTz *at, const bool *atnull,
+		   int64 p, int64 i, int64 next)
+{
+	double		a = res[p];
+	double		b = res[next];
+	double		frac;
+	double		v;
+
+	if (atnull[i] || atnull[p] || atnull[next])
+		frac = (double) (i - p) / (double) (next - p);
+	else if (TIMESTAMP_NOT_FINITE(at[i]) || TIMESTAMP_NOT_FINITE(at[p]) ||
+			 TIMESTAMP_NOT_FINITE(at[next]))
+		at_error(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE,
+				 "cannot interpolate at an infinite timestamp",
+				 "Leave rows at infinite timestamps out of the window, or pass NULL as the timestamp to interpolate by row position.",
+				 at, p, i, next);
+	else if (at[next] == at[p])
+	{
+		if (at[i] != at[p])
+			at_error(ERRCODE_WINDOWING_ERROR, ORDER_MSG, ORDER_HINT, at, p, i, next);
+		frac = (double) (i - p) / (double) (next - p);
+	}
+	else
+	{
+		if ((at[i] < at[p] && at[i] < at[next]) ||
+			(at[i] > at[p] && at[i] > at[next]))
+			at_error(ERRCODE_WINDOWING_ERROR, ORDER_MSG, ORDER_HINT, at, p, i, next);
+		frac = ts_span(at[p], at[i]) / ts_span(at[p], at[next]);
+	}
+
+	if (frac <= 0)
+		return a;
+	if (frac >= 1)
+		return b;
+	v = a + (b - a) * frac;
+	if (isinf(v) && isfinite(a) && isfinite(b))
+		v = a * (1 - frac) + b * frac;	/* b - a left the double range */
+	if (isnan(v) && !isnan(a) && !isnan(b))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot interpolate between %s and %s", float8out_internal(a),
+						float8out_internal(b)),
+				 errdetail("Row " INT64_FORMAT " of the partition lies between them.", i + 1),
+				 errhint("Replace infinite values by NULL or by finite bounds before interpolating.")));
+	return v;
+}
 
 /*
  * Reads the partition and computes every row's result into cache.
@@ -98,15 +206,7 @@ fill_cache(WindowObject winobj, InterpCache *cache)
 		else if (next < 0)
 			res[i] = res[p];
 		else
-		{
-			double		frac;
-
-			if (!atnull[i] && !atnull[p] && !atnull[next] && at[next] != at[p])
-				frac = (double) (at[i] - at[p]) / (double) (at[next] - at[p]);
-			else
-				frac = (double) (i - p) / (double) (next - p);
-			res[i] = res[p] + (res[next] - res[p]) * frac;
-		}
+			res[i] = interp_row(res, at, atnull, p, i, next);
 	}
 	pfree(at);
 	pfree(atnull);

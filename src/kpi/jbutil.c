@@ -84,16 +84,35 @@ gca_jb_container(JsonbContainer *obj, const char *key, bool want_array,
 }
 
 /*
- * Converts a numeric JsonbValue to int64, rounding fractions.  Returns false
- * for non-numbers, NaN, infinities and values outside the int64 range.
+ * -1 when num is below INT64_MIN, 1 when above INT64_MAX, else 0.
+ */
+static int
+cmp_numerics_bounds(Numeric num)
+{
+	Datum		d = NumericGetDatum(num);
+
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, d,
+										  NumericGetDatum(int64_to_numeric(PG_INT64_MIN)))) < 0)
+		return -1;
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, d,
+										  NumericGetDatum(int64_to_numeric(PG_INT64_MAX)))) > 0)
+		return 1;
+	return 0;
+}
+
+/*
+ * Converts a numeric JsonbValue to int64, rounding fractions (half away
+ * from zero, as numeric_int8 does).  Returns false for non-numbers, NaN,
+ * infinities and values that round outside the int64 range; every value
+ * from INT64_MIN to INT64_MAX is accepted.  Never throws on bad data.
  */
 bool
 gca_jb_value_int64(const JsonbValue *v, int64 *out)
 {
 	Numeric		num;
+	Numeric		rounded;
 	bool		err = false;
 	int32		i4;
-	double		d;
 
 	if (v->type != jbvNumeric)
 		return false;
@@ -107,12 +126,14 @@ gca_jb_value_int64(const JsonbValue *v, int64 *out)
 		*out = i4;
 		return true;
 	}
-	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
-										   NumericGetDatum(num)));
-	if (!(fabs(d) < 9.0e18))
+	/* compare the rounded value with the bounds exactly, then convert */
+	rounded = DatumGetNumeric(DirectFunctionCall2(numeric_round,
+												  NumericGetDatum(num),
+												  Int32GetDatum(0)));
+	if (cmp_numerics_bounds(rounded) != 0)
 		return false;
 	*out = DatumGetInt64(DirectFunctionCall1(numeric_int8,
-											 NumericGetDatum(num)));
+											 NumericGetDatum(rounded)));
 	return true;
 }
 

@@ -47,6 +47,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "common/int.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -96,6 +97,12 @@ static const char *const kind_names[K_NKINDS] = {
 	"other", "party", "bot"
 };
 
+/* the timeline() column of each kind's sum; NULL when not a column */
+static const char *const sum_column_names[K_NKINDS] = {
+	"queue_wait_ms", "ivr_ms", "talk_ms", "customer_hold_ms",
+	"system_hold_ms", "acw_ms", "alert_ms", NULL, NULL, NULL
+};
+
 /* anomalies, in the order they are reported */
 typedef enum TlAnomaly
 {
@@ -108,6 +115,7 @@ typedef enum TlAnomaly
 	AN_WRAPUP_BEFORE_TALK,
 	AN_DANGLING_TRANSFER,
 	AN_METRIC,
+	AN_OVERFLOW,
 	AN_N
 } TlAnomaly;
 
@@ -120,7 +128,8 @@ static const char *const anomaly_names[AN_N] = {
 	"overlapping agent segments",
 	"wrap-up before talk",
 	"transfer without following queue or agent",
-	"metric disagreement"
+	"metric disagreement",
+	"sum out of range"
 };
 
 /* session metrics that the segments are checked against */
@@ -185,6 +194,7 @@ typedef struct TlSession
 	GcaStr		media_type;
 	int64		metric[M_N];	/* summed metric values */
 	uint32		metric_present; /* bit per TlMetric */
+	uint32		metric_overflow;	/* bit per TlMetric: sum left bigint */
 	int64		sum[K_NKINDS];	/* segment durations by kind */
 	int			transfers;		/* transfer segments */
 	bool		has_open;		/* a segment without end */
@@ -225,6 +235,7 @@ typedef struct Timeline
 	bool		finished;		/* conversationEnd present */
 	/* results */
 	int64		sum[K_NKINDS];
+	uint32		sum_overflow;	/* bit per TlKind: sum left bigint */
 	int			transfers;
 	GcaStr		first_queue_id;
 	GcaStr		last_agent_id;
@@ -418,7 +429,17 @@ read_metrics(Timeline *tl, TlSession *s, JsonbContainer *metrics,
 					path_str(where), k);
 			continue;
 		}
-		s->metric[which] += value;
+		if (s->metric_overflow & (1u << which))
+			continue;
+		if (pg_add_s64_overflow(s->metric[which], value, &s->metric[which]))
+		{
+			/* the sum is unknown: neither checked nor trusted */
+			s->metric_overflow |= (1u << which);
+			s->metric_present &= ~(1u << which);
+			tl_note(tl, AN_OVERFLOW, "%s %s sum exceeds the bigint range",
+					path_str(where), metric_names[which]);
+			continue;
+		}
 		s->metric_present |= (1u << which);
 	}
 }
@@ -762,6 +783,7 @@ check_metric(Timeline *tl, TlSession *s, int sidx, TlMetric m, TlKind kind)
 {
 	int64		segsum;
 	int64		tolerance;
+	int64		diff;
 
 	if (!(s->metric_present & (1u << m)))
 		return;
@@ -775,7 +797,9 @@ check_metric(Timeline *tl, TlSession *s, int sidx, TlMetric m, TlKind kind)
 		segsum = s->sum[kind];
 		tolerance = TL_TOLERANCE_MS;
 	}
-	if (Abs(segsum - s->metric[m]) <= tolerance)
+	/* a difference past the bigint range disagrees by far */
+	if (!pg_sub_s64_overflow(segsum, s->metric[m], &diff) &&
+		diff >= -tolerance && diff <= tolerance)
 		return;
 	tl_note(tl, AN_METRIC,
 			"participants[%d].sessions[%d] %s " INT64_FORMAT " but segments give " INT64_FORMAT,
@@ -788,6 +812,32 @@ check_metric(Timeline *tl, TlSession *s, int sidx, TlMetric m, TlKind kind)
 			(m == M_NTRANSFERRED ? seg->is_transfer : seg->kind == kind))
 			seg->flags |= (1u << AN_METRIC);
 	}
+}
+
+/*
+ * Adds a counted segment's duration d (>= 0) to the conversation's and its
+ * session's sums of kind.  A conversation sum of a timeline() column that
+ * leaves the bigint range is flagged (the column becomes NULL); other sums,
+ * and session sums (never above the conversation's), saturate.
+ */
+static void
+tl_add(Timeline *tl, TlSegment *seg, TlKind kind, int64 d)
+{
+	TlSession  *s = &tl->sess[seg->session];
+
+	if (pg_add_s64_overflow(s->sum[kind], d, &s->sum[kind]))
+		s->sum[kind] = PG_INT64_MAX;
+	if (tl->sum_overflow & (1u << kind))
+		return;
+	if (!pg_add_s64_overflow(tl->sum[kind], d, &tl->sum[kind]))
+		return;
+	tl->sum[kind] = PG_INT64_MAX;
+	if (sum_column_names[kind] == NULL)
+		return;
+	tl->sum_overflow |= (1u << kind);
+	seg->flags |= (1u << AN_OVERFLOW);
+	tl_note(tl, AN_OVERFLOW, "%s exceeds the bigint range at %s",
+			sum_column_names[kind], seg_path(tl, seg));
 }
 
 /*
@@ -854,17 +904,11 @@ tl_compute(Timeline *tl)
 			int64		d = seg->end_ms - seg->start_ms;
 
 			seg->counted = true;
-			tl->sum[seg->kind] += d;
-			s->sum[seg->kind] += d;
+			tl_add(tl, seg, seg->kind, d);
 			/* held in the queue or the IVR: still waiting there */
 			if (seg->kind == K_SYSTEM_HOLD &&
 				(p->pclass == PC_ACD || p->pclass == PC_FLOW))
-			{
-				TlKind		also = p->pclass == PC_ACD ? K_QUEUE : K_IVR;
-
-				tl->sum[also] += d;
-				s->sum[also] += d;
-			}
+				tl_add(tl, seg, p->pclass == PC_ACD ? K_QUEUE : K_IVR, d);
 		}
 
 		if (p->pclass != PC_AGENT)
@@ -941,6 +985,34 @@ anomaly_text(Timeline *tl, uint32 mask, bool with_detail, const char *sep)
 	return buf.data;
 }
 
+/* the sums in timeline()'s first seven columns, in order */
+static const TlKind sum_columns[] = {
+	K_QUEUE, K_TALK, K_CUSTOMER_HOLD, K_SYSTEM_HOLD, K_ACW, K_IVR, K_ALERT
+};
+
+/*
+ * handle_ms = talk + customer hold + acw into *out; false (and the
+ * anomaly noted) when a part or the total is past the bigint range.
+ */
+static bool
+handle_time(Timeline *tl, int64 *out)
+{
+	static const TlKind parts[] = {K_TALK, K_CUSTOMER_HOLD, K_ACW};
+
+	*out = 0;
+	for (int i = 0; i < lengthof(parts); i++)
+	{
+		if (tl->sum_overflow & (1u << parts[i]))
+			return false;
+		if (pg_add_s64_overflow(*out, tl->sum[parts[i]], out))
+		{
+			tl_note(tl, AN_OVERFLOW, "handle_ms (talk + customer hold + acw) exceeds the bigint range");
+			return false;
+		}
+	}
+	return true;
+}
+
 /* a text datum of s, or NULL (*isnull set) when s is absent */
 static Datum
 str_or_null(GcaStr s, bool *isnull)
@@ -962,6 +1034,7 @@ gcanalytics_timeline(PG_FUNCTION_ARGS)
 	Datum		values[13];
 	bool		nulls[13] = {0};
 	char	   *anomaly;
+	int64		handle_ms;
 
 	if (tupdesc == NULL)
 	{
@@ -977,16 +1050,16 @@ gcanalytics_timeline(PG_FUNCTION_ARGS)
 	tl_read(&tl, jb);
 	tl_compute(&tl);
 
-	values[0] = Int64GetDatum(tl.sum[K_QUEUE]);
-	values[1] = Int64GetDatum(tl.sum[K_TALK]);
-	values[2] = Int64GetDatum(tl.sum[K_CUSTOMER_HOLD]);
-	values[3] = Int64GetDatum(tl.sum[K_SYSTEM_HOLD]);
-	values[4] = Int64GetDatum(tl.sum[K_ACW]);
-	values[5] = Int64GetDatum(tl.sum[K_IVR]);
-	values[6] = Int64GetDatum(tl.sum[K_ALERT]);
+	for (int c = 0; c < lengthof(sum_columns); c++)
+	{
+		TlKind		k = sum_columns[c];
+
+		nulls[c] = (tl.sum_overflow & (1u << k)) != 0;
+		values[c] = Int64GetDatum(tl.sum[k]);
+	}
 	values[7] = Int32GetDatum(tl.transfers);
-	values[8] = Int64GetDatum(tl.sum[K_TALK] + tl.sum[K_CUSTOMER_HOLD] +
-							  tl.sum[K_ACW]);
+	nulls[8] = !handle_time(&tl, &handle_ms);
+	values[8] = Int64GetDatum(handle_ms);
 	values[9] = str_or_null(tl.first_queue_id, &nulls[9]);
 	values[10] = str_or_null(tl.last_agent_id, &nulls[10]);
 	values[11] = BoolGetDatum(tl.anomalies == 0);

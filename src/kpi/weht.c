@@ -162,7 +162,8 @@ channel_multiplier(JsonbContainer *cm, text *media_type)
 /*
  * weighted_handle_time(handle_ms bigint, transfers int, media_type text
  * [, weights jsonb]) returns float8 milliseconds.  STRICT, IMMUTABLE.
- * Errors (22023) for negative inputs and malformed weights.
+ * Errors (22023) for negative inputs and malformed weights, and (22003)
+ * when the product is past the double precision range.
  */
 Datum
 gcanalytics_weighted_handle_time(PG_FUNCTION_ARGS)
@@ -175,6 +176,7 @@ gcanalytics_weighted_handle_time(PG_FUNCTION_ARGS)
 	JsonbContainer *cm = NULL;
 	double		tmult = 1.0;
 	double		cmult = 1.0;
+	double		result;
 
 	if (handle_ms < 0)
 		ereport(ERROR,
@@ -198,7 +200,15 @@ gcanalytics_weighted_handle_time(PG_FUNCTION_ARGS)
 	if (cm != NULL)
 		cmult = channel_multiplier(cm, media_type);
 
-	PG_RETURN_FLOAT8((double) handle_ms * tmult * cmult);
+	result = (double) handle_ms * tmult * cmult;
+	if (isinf(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("weighted handle time is out of range"),
+				 errdetail("handle_ms " INT64_FORMAT " times the transfer multiplier %g and the channel multiplier %g exceeds the double precision range.",
+						   handle_ms, tmult, cmult),
+				 errhint("Check the multipliers in the weights (gcanalytics.weht_weights).")));
+	PG_RETURN_FLOAT8(result);
 }
 
 /*

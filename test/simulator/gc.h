@@ -29,6 +29,20 @@ typedef struct GcConfig
 {
 	int			cache_days;		/* --cache-days: generated days kept, LRU */
 	int			max_results;	/* --details-max-results, 100000 */
+	int			listing_page_cap;	/* --listing-page-cap: entities served per
+									 * listing page at most, 0 = no cap */
+	int			job_availability_lag_s; /* --job-availability-lag-s, 0 = the
+										 * 5-minute default, nothing held back */
+	/* read faults (gc_fault.c), all off by default */
+	int			fault_empty_page;	/* --fault-empty-page P, 0 = off */
+	int			fault_missing_page; /* --fault-missing-page P, 0 = off */
+	bool		fault_page_once;	/* --fault-page-once: only a page's first
+									 * read is faulty */
+	int			fault_shift_pages;	/* --fault-shift-pages K, 0 = off */
+	int64_t		short_from_ms;	/* --fault-short-window FROM/TO:SHARE */
+	int64_t		short_to_ms;
+	double		short_share;	/* 0 = off */
+	double		fault_eval_404; /* --fault-eval-404 SHARE, 0 = off */
 } GcConfig;
 
 extern GcConfig gc_config;
@@ -37,8 +51,8 @@ extern GcConfig gc_config;
 extern __thread char sim_correlation_id[40];
 
 /* ---------------------------------------------------------------------
- * gc_buf.c: hashing, JSON numbers and timestamps, ISO-8601 time (the
- * StrBuf itself is sim.h's)
+ * gc_buf.c: hashing, JSON numbers and timestamps (the StrBuf and the
+ * ISO-8601 time functions are sim.h's)
  * ---------------------------------------------------------------------
  */
 
@@ -49,15 +63,6 @@ extern void sb_int(StrBuf *sb, int64_t v);
 /* a quoted ISO-8601 timestamp with ms and Z */
 extern void sb_json_ts(StrBuf *sb, int64_t ms);
 
-/* writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL) into buf */
-extern void sim_format_ts(char *buf, int64_t ms);
-/* writes "YYYY-MM-DD" */
-extern void sim_format_date(char *buf, int64_t ms);
-/*
- * Parses an ISO-8601 timestamp (date, or date 'T' time with optional
- * fraction and Z or +-HH:MM offset); returns 0 on success.
- */
-extern int	sim_parse_ts(const char *s, size_t len, int64_t *ms);
 
 /* ---------------------------------------------------------------------
  * gc_world.c: the Genesys world (reference data) and conversations,
@@ -407,6 +412,38 @@ extern void gc_conversation_by_id(const char *id, SimResponse *resp);
 extern void gc_conversations_by_ids(const SimRequest *req, SimResponse *resp);
 extern void gc_jobs_reset(void);
 extern int64_t gc_data_availability_ms(void);
+
+/* ---------------------------------------------------------------------
+ * gc_fault.c: faults in the middle of a read (README "Read faults")
+ * ---------------------------------------------------------------------
+ */
+typedef enum GcPageFault
+{
+	GC_PAGE_OK = 0,
+	GC_PAGE_EMPTY,				/* "conversations":[] */
+	GC_PAGE_MISSING				/* the conversations key omitted */
+} GcPageFault;
+
+/*
+ * The fault of results page page_number (1-based) of a read; read_key
+ * names that page of that read (query or job, page size, page) so that
+ * --fault-page-once spares its later reads.
+ */
+extern GcPageFault gc_page_fault(int page_number, uint64_t read_key);
+/*
+ * Whether a read of [start_ms, end_ms) is short (--fault-short-window):
+ * the first details query or job overlapping the window is.  query_key
+ * names the details query without its paging (0 for a job, whose pages
+ * are all short or none).
+ */
+extern bool gc_short_read(int64_t start_ms, int64_t end_ms, uint64_t query_key,
+						  int page_number);
+/* whether a short read leaves conversation c out */
+extern bool gc_short_drops(const GcConversation *c);
+/* whether quality GETs of this evaluation answer 404 (--fault-eval-404) */
+extern bool gc_eval_gone(const char *evaluation_id);
+/* forgets which pages and windows were read (POST /sim/reset) */
+extern void gc_faults_reset(void);
 
 /* gc_aggr.c */
 extern void gc_aggregates_query(const SimRequest *req, SimResponse *resp);

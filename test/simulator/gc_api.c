@@ -386,6 +386,9 @@ listing(const SimRequest *req, SimResponse *resp, ListKind kind)
 		free(sel);
 		return;
 	}
+	/* the server's own cap, reflected in pageSize and pageCount */
+	if (gc_config.listing_page_cap > 0 && page_size > gc_config.listing_page_cap)
+		page_size = gc_config.listing_page_cap;
 	sim_query_arg(req->query, "name", name_pat, sizeof(name_pat));
 	if (!sim_query_arg(req->query, "state", state, sizeof(state)) || !state[0])
 		snprintf(state, sizeof(state), "active");
@@ -467,7 +470,7 @@ quality_evaluation(const char *conv_id, const char *eval_id, SimResponse *resp)
 	for (int i = 0; c && i < c->neval; i++)
 		if (strcmp(d->eval[c->first_eval + i].id, eval_id) == 0)
 			e = &d->eval[c->first_eval + i];
-	if (!e)
+	if (!e || gc_eval_gone(eval_id))
 	{
 		if (c)
 			gc_day_release(d);
@@ -587,6 +590,7 @@ void
 gc_reset(void)
 {
 	gc_jobs_reset();
+	gc_faults_reset();
 }
 
 typedef enum GcRoute

@@ -72,6 +72,8 @@ typedef struct Job
 	char	   *body;			/* the query, re-run for each results page */
 	int64_t		created_mono_ms;
 	int64_t		submitted_ms;	/* simulated */
+	bool		short_read;		/* its results are a short read
+								 * (--fault-short-window) */
 	bool		used;
 } Job;
 
@@ -274,6 +276,9 @@ conversation_matches(const DetailQuery *q, const GcDay *d, const GcConversation 
 	if (q->job && q->start_of_day &&
 		c->start_ms < (q->start_ms / MS_PER_DAY) * MS_PER_DAY)
 		return false;
+	if (q->job && gc_config.job_availability_lag_s > 0 &&
+		c->start_ms >= gc_data_availability_ms())
+		return false;			/* not available to jobs yet */
 	return gc_filters_match(q->conv_filters, d, c) &&
 		gc_filters_match(q->seg_filters, d, c) &&
 		gc_filters_match(q->eval_filters, d, c);
@@ -411,17 +416,106 @@ match_at(MatchList *ml, const DetailQuery *q, int i, const GcDay **dp)
 	return &(*dp)->conv[ml->items[k].conv];
 }
 
+/* leaves out the conversations a short read drops (gc_short_drops) */
+static void
+matches_drop_short(MatchList *ml)
+{
+	int			kept = 0;
+
+	for (int i = 0; i < ml->n; i++)
+	{
+		int			di = ml->items[i].day;
+
+		if (!ml->days[di])
+			ml->days[di] = gc_day_get(ml->first_day + di);
+		if (!gc_short_drops(&ml->days[di]->conv[ml->items[i].conv]))
+			ml->items[kept++] = ml->items[i];
+	}
+	ml->n = kept;
+}
+
+/*
+ * The conversations of a results page, or none: [] or no key at all when
+ * the page is faulty (gc_page_fault).  Appends the "conversations" member
+ * (with a trailing comma when comma) for served positions [lo, hi) of
+ * ml; served position j is match j, or j - 1 from shift on (a repeated
+ * conversation, --fault-shift-pages).
+ */
+static void
+append_page(StrBuf *sb, MatchList *ml, const DetailQuery *q, int64_t lo, int64_t hi,
+			int64_t shift, GcPageFault fault, bool comma)
+{
+	if (fault == GC_PAGE_MISSING)
+		return;
+	sb_puts(sb, "\"conversations\":[");
+	for (int64_t j = lo; j < hi && fault == GC_PAGE_OK; j++)
+	{
+		const GcDay *d;
+		const GcConversation *c = match_at(ml, q, (int) (j < shift ? j : j - 1), &d);
+
+		if (j > lo)
+			sb_putc(sb, ',');
+		gc_append_conversation(sb, d, c, q->job);
+	}
+	sb_putc(sb, ']');
+	if (comma)
+		sb_putc(sb, ',');
+}
+
+/* a 64-bit name of a read of one page, for --fault-page-once */
+static uint64_t
+page_read_key(const char *what, int64_t a, int64_t b)
+{
+	SimRng		r = sim_rng_derive(sim_hash_str(what), "page", (uint64_t) a);
+
+	return sim_rng_next(&r) ^ (uint64_t) b * UINT64_C(0x9e3779b97f4a7c15);
+}
+
 /* ----------------------------------------------------------------------
  * POST /api/v2/analytics/conversations/details/query
  * ----------------------------------------------------------------------
  */
+/*
+ * The served positions [lo, hi) of a details page over n matches.
+ * Normally match (pageNumber - 1) * pageSize on.  With --fault-shift-pages
+ * K (and a page K + 1 within the matches), the pages after K are served
+ * as if one conversation had arrived ahead of them: positions from
+ * shift = K * pageSize on serve match j - 1, so page K's last
+ * conversation opens page K + 1 again; the pages totalHits announces
+ * stop at position n, and the one conversation pushed past them comes
+ * alone on the page after.
+ */
+static void
+details_page(const DetailQuery *q, int64_t n, int64_t *lo, int64_t *hi, int64_t *shift)
+{
+	int64_t		k = gc_config.fault_shift_pages;
+	int64_t		last_page = (n + q->page_size - 1) / q->page_size;
+
+	*lo = (int64_t) (q->page_number - 1) * q->page_size;
+	*hi = *lo + q->page_size < n ? *lo + q->page_size : n;
+	*shift = INT64_MAX;
+	if (k > 0 && k * q->page_size < n)
+	{
+		*shift = k * q->page_size;
+		if (q->page_number == last_page + 1)
+		{
+			*lo = n;
+			*hi = n + 1;
+		}
+	}
+	if (*hi < *lo)
+		*hi = *lo;
+}
+
 void
 gc_details_query(const SimRequest *req, SimResponse *resp)
 {
 	DetailQuery q;
 	MatchList	ml;
 	StrBuf		sb;
-	int64_t		offset;
+	int64_t		lo,
+				hi,
+				shift;
 
 	if (query_parse(req->body, false, &q, resp) != 0)
 		return;
@@ -437,25 +531,16 @@ gc_details_query(const SimRequest *req, SimResponse *resp)
 		query_free(&q);
 		return;
 	}
-	offset = (int64_t) (q.page_number - 1) * q.page_size;
-	sb_init(&sb, offset < ml.n ? (size_t) q.page_size * 4096 : 64);
+	if (gc_short_read(q.start_ms, q.end_ms, sim_hash_str(q.key), q.page_number))
+		matches_drop_short(&ml);
+	details_page(&q, ml.n, &lo, &hi, &shift);
+	sb_init(&sb, hi > lo ? (size_t) (hi - lo) * 4096 : 64);
 	sb_putc(&sb, '{');
-	if (offset < ml.n)
-	{
-		int64_t		stop = offset + q.page_size < ml.n ? offset + q.page_size : ml.n;
-
-		sb_puts(&sb, "\"conversations\":[");
-		for (int64_t i = offset; i < stop; i++)
-		{
-			const GcDay *d;
-			const GcConversation *c = match_at(&ml, &q, (int) i, &d);
-
-			if (i > offset)
-				sb_putc(&sb, ',');
-			gc_append_conversation(&sb, d, c, false);
-		}
-		sb_puts(&sb, "],");
-	}
+	if (hi > lo)
+		append_page(&sb, &ml, &q, lo, hi, shift,
+					gc_page_fault(q.page_number,
+								  page_read_key(q.key, q.page_size * 2 + q.desc,
+												q.page_number)), true);
 	sb_printf(&sb, "\"totalHits\":%d}", ml.n);
 	resp->status = 200;
 	sb_to_response(&sb, resp);
@@ -486,9 +571,13 @@ job_state(const Job *j)
 	return age * 2 < sim_config.job_delay_ms ? "QUEUED" : "PENDING";
 }
 
-/* copies job id's body (malloc'd) and submission time; false if unknown */
+/*
+ * copies job id's body (malloc'd), submission time and whether it reads
+ * short; false if unknown
+ */
 static bool
-job_lookup(const char *id, char **body, int64_t *submitted, const char **state)
+job_lookup(const char *id, char **body, int64_t *submitted, const char **state,
+		   bool *short_read)
 {
 	bool		found = false;
 
@@ -502,6 +591,8 @@ job_lookup(const char *id, char **body, int64_t *submitted, const char **state)
 				*submitted = jobs[i].submitted_ms;
 			if (state)
 				*state = job_state(&jobs[i]);
+			if (short_read)
+				*short_read = jobs[i].short_read;
 			found = true;
 			break;
 		}
@@ -516,9 +607,11 @@ gc_job_create(const SimRequest *req, SimResponse *resp)
 	Job		   *slot = NULL;
 	SimRng		rng;
 	StrBuf		sb;
+	bool		short_read;
 
 	if (query_parse(req->body, true, &q, resp) != 0)
 		return;
+	short_read = gc_short_read(q.start_ms, q.end_ms, 0, 1);
 	query_free(&q);
 	pthread_mutex_lock(&job_lock);
 	for (int i = 0; i < MAX_JOBS && !slot; i++)
@@ -537,6 +630,7 @@ gc_job_create(const SimRequest *req, SimResponse *resp)
 	slot->body = strdup(req->body);
 	slot->created_mono_ms = mono_now_ms();
 	slot->submitted_ms = req->now_ms;
+	slot->short_read = short_read;
 	slot->used = true;
 	sb_init(&sb, 64);
 	sb_puts(&sb, "{\"jobId\":");
@@ -554,7 +648,7 @@ gc_job_status(const char *id, SimResponse *resp)
 	const char *state;
 	StrBuf		sb;
 
-	if (!job_lookup(id, NULL, &submitted, &state))
+	if (!job_lookup(id, NULL, &submitted, &state, NULL))
 	{
 		gc_error(resp, 404, "not.found", "Job %s was not found.", id);
 		return;
@@ -600,8 +694,14 @@ gc_job_delete(const char *id, SimResponse *resp)
 int64_t
 gc_data_availability_ms(void)
 {
-	/* data up to five minutes before --now, on a minute boundary */
-	return (sim_config.now_ms - 5 * MS_PER_MIN) / MS_PER_MIN * MS_PER_MIN;
+	/*
+	 * data up to --job-availability-lag-s (by default five minutes, then
+	 * nothing is held back) before --now, on a minute boundary
+	 */
+	int64_t		lag = gc_config.job_availability_lag_s > 0 ?
+		gc_config.job_availability_lag_s * MS_PER_SEC : 5 * MS_PER_MIN;
+
+	return (sim_config.now_ms - lag) / MS_PER_MIN * MS_PER_MIN;
 }
 
 /* cursors are opaque: the offset, scrambled with the job id */
@@ -625,8 +725,11 @@ gc_job_results(const SimRequest *req, const char *id, SimResponse *resp)
 	MatchList	ml;
 	StrBuf		sb;
 	int64_t		stop;
+	bool		short_read,
+				first;
+	GcPageFault fault = GC_PAGE_OK;
 
-	if (!job_lookup(id, &body, NULL, &state))
+	if (!job_lookup(id, &body, NULL, &state, &short_read))
 	{
 		gc_error(resp, 404, "not.found", "Job %s was not found.", id);
 		return;
@@ -672,23 +775,23 @@ gc_job_results(const SimRequest *req, const char *id, SimResponse *resp)
 		query_free(&q);
 		return;
 	}
+	if (short_read)
+		matches_drop_short(&ml);
 	stop = offset + page_size < ml.n ? offset + page_size : ml.n;
+	/* only a page with a cursor: a short last page would look complete */
+	if (offset % page_size == 0 && stop > offset && stop < ml.n)
+		fault = gc_page_fault((int) (offset / page_size) + 1,
+							  page_read_key(id, page_size, offset));
 	sb_init(&sb, (size_t) (stop > offset ? stop - offset : 0) * 4200 + 128);
-	sb_puts(&sb, "{\"conversations\":[");
-	for (int64_t i = offset; i < stop; i++)
-	{
-		const GcDay *d;
-		const GcConversation *c = match_at(&ml, &q, (int) i, &d);
-
-		if (i > offset)
-			sb_putc(&sb, ',');
-		gc_append_conversation(&sb, d, c, true);
-	}
-	sb_putc(&sb, ']');
+	sb_putc(&sb, '{');
+	append_page(&sb, &ml, &q, offset, stop, INT64_MAX, fault, false);
+	first = fault == GC_PAGE_MISSING;
 	if (stop < ml.n)
-		sb_printf(&sb, ",\"cursor\":\"%llx\"",
-				  (unsigned long long) ((uint64_t) stop ^ cursor_mask(id)));
-	sb_puts(&sb, ",\"dataAvailabilityDate\":");
+	{
+		sb_key(&sb, "cursor", &first);
+		sb_printf(&sb, "\"%llx\"", (unsigned long long) ((uint64_t) stop ^ cursor_mask(id)));
+	}
+	sb_key(&sb, "dataAvailabilityDate", &first);
 	sb_json_ts(&sb, gc_data_availability_ms());
 	sb_putc(&sb, '}');
 	resp->status = 200;

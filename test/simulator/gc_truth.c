@@ -12,6 +12,8 @@
  *	conversations.csv	one row per conversation that started in [from, to)
  *	segments.csv		one row per segment of those conversations
  *	evaluations.csv		one row per evaluation of those conversations
+ *	evaluations_gone.csv	with --fault-eval-404 only: the evaluations whose
+ *						quality GET answers 404
  *	queue_daily.csv		per UTC date in [from, to), queue and media type
  *
  * CSV: a header line, commas, RFC 4180 quoting, empty = NULL, booleans
@@ -280,12 +282,19 @@ write_segments(FILE *f, const GcDay *d, const GcConversation *c)
 	}
 }
 
+/* fg, when not NULL, gets the evaluations the quality API denies */
 static void
-write_evaluations(FILE *f, const GcDay *d, const GcConversation *c)
+write_evaluations(FILE *f, FILE *fg, const GcDay *d, const GcConversation *c)
 {
 	for (int e = 0; e < c->neval; e++)
 	{
 		const GcEvaluation *ev = &d->eval[c->first_eval + e];
+
+		if (fg && gc_eval_gone(ev->id))
+		{
+			sim_csv_field(fg, ev->id, false);
+			sim_csv_field(fg, c->id, true);
+		}
 
 		sim_csv_field(f, ev->id, false);
 		sim_csv_field(f, c->id, false);
@@ -399,9 +408,11 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 	FILE	   *fq = open_csv(dir, "queue_daily.csv",
 							  "date,queue_id,media_type,n_offered,n_abandoned,t_handle_sum,"
 							  "t_handle_count,t_talk_sum,t_acd_sum");
+	FILE	   *fg = gc_config.fault_eval_404 <= 0 ? NULL :
+		open_csv(dir, "evaluations_gone.csv", "evaluation_id,conversation_id");
 	int			rc = 0;
 
-	if (!qd || !fc || !fs || !fe || !fq)
+	if (!qd || !fc || !fs || !fe || !fq || (gc_config.fault_eval_404 > 0 && !fg))
 		return -1;
 	/* the day before: its conversations may end (and count) on day one */
 	for (int64_t day = first_day - 1; day <= last_day && day <= now_day; day++)
@@ -420,7 +431,7 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 				continue;
 			write_conversation(fc, d, c);
 			write_segments(fs, d, c);
-			write_evaluations(fe, d, c);
+			write_evaluations(fe, fg, d, c);
 		}
 		gc_day_free(d);
 	}
@@ -444,7 +455,7 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 			}
 	}
 	free(qd);
-	if (fclose(fc) || fclose(fs) || fclose(fe) || fclose(fq))
+	if (fclose(fc) || fclose(fs) || fclose(fe) || fclose(fq) || (fg && fclose(fg)))
 		rc = -1;
 	return rc;
 }

@@ -484,6 +484,15 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
+/* adds a header line's bytes ("Name: value" CRLF) to *cls */
+static enum MHD_Result
+add_header_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void) kind;
+	*(size_t *) cls += strlen(key) + 2 + (value ? strlen(value) : 0) + 2;
+	return MHD_YES;
+}
+
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *conn, const char *url,
 	   const char *method, const char *version, const char *upload_data,
@@ -543,6 +552,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	req.sforce_query_options = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 														   "Sforce-Query-Options");
 	req.url_len = strlen(st->raw_uri);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_len, &req.header_len);
 	req.now_ms = sim_config.now_ms + (mono_ms() - start_mono_ms);
 
 	crng = sim_rng_derive(sim_config.seed, "correlation",
@@ -618,7 +628,11 @@ usage(FILE *f)
 			"  --sf-batch-max N --gc-token-ttl S --sf-token-ttl S --job-delay-ms N\n"
 			"  --client-id S --client-secret S --sf-daily-limit N --sf-api-version V\n"
 			"  --fault-429 F --fault-500 F --fault-503 F --fault-drop F\n"
-			"  --fault-truncate F --fault-401 F --cache-days N\n");
+			"  --fault-truncate F --fault-401 F --cache-days N\n"
+			"  --details-max-results N --listing-page-cap N --job-availability-lag-s S\n"
+			"  --fault-empty-page P --fault-missing-page P --fault-page-once\n"
+			"  --fault-shift-pages K --fault-short-window FROM/TO:SHARE\n"
+			"  --fault-eval-404 F --sf-wide-account N\n");
 }
 
 static void
@@ -664,6 +678,51 @@ parse_time_opt(const char *opt, const char *v)
 	return ms;
 }
 
+/* --fault-short-window FROM/TO:SHARE (the share after the last colon) */
+static void
+parse_short_window(const char *opt, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	char		interval[128];
+
+	if (!colon || (size_t) (colon - v) >= sizeof(interval))
+		die("invalid value for %s (expected FROM/TO:SHARE)", opt);
+	memcpy(interval, v, (size_t) (colon - v));
+	interval[colon - v] = '\0';
+	if (gc_parse_interval(interval, &gc_config.short_from_ms, &gc_config.short_to_ms) != 0)
+		die("invalid interval for %s (expected FROM/TO:SHARE)", opt);
+	gc_config.short_share = parse_share(opt, colon + 1);
+}
+
+/* the Genesys side's options beyond SimConfig; false if o is none of them */
+static bool
+parse_gc_option(const char *o, const char *v)
+{
+	GcConfig   *g = &gc_config;
+
+	if (strcmp(o, "--cache-days") == 0)
+		g->cache_days = (int) parse_int(o, v, 1, 10000);
+	else if (strcmp(o, "--details-max-results") == 0)
+		g->max_results = (int) parse_int(o, v, 1, 100000000);
+	else if (strcmp(o, "--listing-page-cap") == 0)
+		g->listing_page_cap = (int) parse_int(o, v, 0, 100000);
+	else if (strcmp(o, "--job-availability-lag-s") == 0)
+		g->job_availability_lag_s = (int) parse_int(o, v, 0, 100000000);
+	else if (strcmp(o, "--fault-empty-page") == 0)
+		g->fault_empty_page = (int) parse_int(o, v, 0, 100000000);
+	else if (strcmp(o, "--fault-missing-page") == 0)
+		g->fault_missing_page = (int) parse_int(o, v, 0, 100000000);
+	else if (strcmp(o, "--fault-shift-pages") == 0)
+		g->fault_shift_pages = (int) parse_int(o, v, 0, 100000000);
+	else if (strcmp(o, "--fault-short-window") == 0)
+		parse_short_window(o, v);
+	else if (strcmp(o, "--fault-eval-404") == 0)
+		g->fault_eval_404 = parse_share(o, v);
+	else
+		return false;
+	return true;
+}
+
 typedef struct TruthArgs
 {
 	int64_t		from_ms;
@@ -685,6 +744,11 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 		{
 			usage(stdout);
 			exit(0);
+		}
+		if (strcmp(o, "--fault-page-once") == 0)
+		{
+			gc_config.fault_page_once = true;	/* a switch, no value */
+			continue;
 		}
 		if (i + 1 >= argc)
 			die("missing value for %s", o);
@@ -737,8 +801,10 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 			c->sf_daily_limit = (int) parse_int(o, v, 0, 2000000000);
 		else if (strcmp(o, "--sf-api-version") == 0)
 			c->sf_api_version = v;
-		else if (strcmp(o, "--cache-days") == 0)
-			gc_config.cache_days = (int) parse_int(o, v, 1, 10000);
+		else if (strcmp(o, "--sf-wide-account") == 0)
+			c->sf_wide_account = (int) parse_int(o, v, 0, 800);
+		else if (parse_gc_option(o, v))
+			;
 		else if (truth && strcmp(o, "--from") == 0)
 			truth->from_ms = parse_time_opt(o, v);
 		else if (truth && strcmp(o, "--to") == 0)
@@ -754,6 +820,9 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 	if (c->fault_429 + c->fault_500 + c->fault_503 + c->fault_drop +
 		c->fault_truncate + c->fault_401 > 1.0 + 1e-9)
 		die("%s", "fault shares add up to more than 1");
+	if (gc_config.fault_empty_page > 0 &&
+		gc_config.fault_empty_page == gc_config.fault_missing_page)
+		die("%s", "--fault-empty-page and --fault-missing-page name the same page");
 }
 
 static void

@@ -35,9 +35,7 @@
  */
 /* "YYYY-MM-DDTHH:MM:SS.mmm+0000" (Salesforce's datetime), 29 bytes */
 extern void sf_format_datetime(char *buf, int64_t ms);
-/* same with a trailing Z instead of +0000 (truth files) */
-extern void sf_format_iso_z(char *buf, int64_t ms);
-/* "YYYY-MM-DD" of a day number (days since 1970-01-01) */
+/* "YYYY-MM-DD" of a day number (days since 1970-01-01), 25 bytes */
 extern void sf_format_date(char *buf, int64_t day);
 /*
  * A decimal number mantissa * 10^-scale as Java's Double.toString
@@ -120,7 +118,10 @@ typedef struct SfObjectDef
 	int			nfields;
 } SfObjectDef;
 
-extern const SfObjectDef sf_objects[SF_NOBJECTS];
+extern SfObjectDef sf_objects[SF_NOBJECTS];
+
+/* adds --sf-wide-account's fields to Account; sf_world_build() calls it */
+extern void sf_schema_build(void);
 
 /* picklist values, NULL-terminated, shared by describe and the world */
 extern const char *const *sf_pick_industries;

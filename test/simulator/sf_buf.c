@@ -18,51 +18,21 @@
 #include "sf.h"
 
 /* ---------------------------------------------------------------------
- * Dates and times (proleptic Gregorian, UTC)
+ * Dates and times (UTC): the civil arithmetic and the ISO-8601 text are
+ * sim_util.c's; Salesforce differs only in its +0000 offset
  * ---------------------------------------------------------------------
  */
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
-static void
-format_ms(char *buf, int64_t ms, const char *zone)
-{
-	int64_t		day = floor_div(ms, MS_PER_DAY);
-	int64_t		rem = ms - day * MS_PER_DAY;
-	int			y,
-				m,
-				d;
-
-	sim_civil_from_days(day, &y, &m, &d);
-	sprintf(buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", y, m, d,
-			(int) (rem / 3600000), (int) (rem / 60000 % 60),
-			(int) (rem / 1000 % 60), (int) (rem % 1000), zone);
-}
-
 void
 sf_format_datetime(char *buf, int64_t ms)
 {
-	format_ms(buf, ms, "+0000");
-}
-
-void
-sf_format_iso_z(char *buf, int64_t ms)
-{
-	format_ms(buf, ms, "Z");
+	sim_format_ts(buf, ms);
+	memcpy(buf + 23, "+0000", 6);
 }
 
 void
 sf_format_date(char *buf, int64_t day)
 {
-	int			y,
-				m,
-				d;
-
-	sim_civil_from_days(day, &y, &m, &d);
-	sprintf(buf, "%04d-%02d-%02d", y, m, d);
+	sim_format_date(buf, day * MS_PER_DAY);
 }
 
 /* ---------------------------------------------------------------------

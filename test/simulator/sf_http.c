@@ -799,6 +799,12 @@ handle_data(const SimRequest *req, SimResponse *resp, int64_t *used)
 				 "The request URI is longer than 16384 bytes");
 		return;
 	}
+	if (req->url_len + req->header_len > SF_MAX_URL)
+	{
+		sf_error(resp, 431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
+				 "The request URI and headers are longer than 16384 bytes");
+		return;
+	}
 	if (path_is(path, "/services/data"))
 	{
 		handle_versions(resp);

@@ -3,7 +3,9 @@
  * sf_schema.c
  *		The sObjects gcsim serves (User, Account, Case, Opportunity): their
  *		fields as describe reports them, and sf_value(), the one place that
- *		maps a field of a generated record to a typed value.
+ *		maps a field of a generated record to a typed value.  With
+ *		--sf-wide-account N, Account also has N managed-package fields
+ *		pkg__Field_<i>__c of mixed types (sf_schema_build).
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -12,6 +14,8 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -48,7 +52,8 @@ enum
 {
 	A_ID, A_ISDELETED, A_NAME, A_INDUSTRY, A_TIER, A_PHONE, A_WEBSITE,
 	A_COUNTRY, A_REVENUE, A_EMPLOYEES, A_LTV, A_DESCRIPTION, A_OWNERID,
-	A_CREATED, A_MODSTAMP, A_LASTACTIVITY
+	A_CREATED, A_MODSTAMP, A_LASTACTIVITY,
+	A_WIDE						/* pkg__Field_1__c; field i is A_WIDE + i - 1 */
 };
 enum
 {
@@ -147,12 +152,127 @@ static const SfFieldDef opp_fields[] = {
 
 #define NF(a) ((int) (sizeof(a) / sizeof((a)[0])))
 
-const SfObjectDef sf_objects[SF_NOBJECTS] = {
+/* not const: sf_schema_build() may widen Account */
+SfObjectDef sf_objects[SF_NOBJECTS] = {
 	[SF_OBJ_USER] = {"User", "User", "Users", "005", user_fields, NF(user_fields)},
 	[SF_OBJ_ACCOUNT] = {"Account", "Account", "Accounts", "001", account_fields, NF(account_fields)},
 	[SF_OBJ_CASE] = {"Case", "Case", "Cases", "500", case_fields, NF(case_fields)},
 	[SF_OBJ_OPPORTUNITY] = {"Opportunity", "Opportunity", "Opportunities", "006", opp_fields, NF(opp_fields)},
 };
+
+/* ---------------------------------------------------------------------
+ * The wide Account (--sf-wide-account N): field i (1-based) has type
+ * wide_types[(i - 1) % 9]; values are drawn per (account, field) from the
+ * seed, about 15 % null except booleans.
+ * ---------------------------------------------------------------------
+ */
+static const SfFieldType wide_types[] = {
+	SF_T_STRING, SF_T_DOUBLE, SF_T_BOOLEAN, SF_T_DATE, SF_T_DATETIME,
+	SF_T_PICKLIST, SF_T_CURRENCY, SF_T_PERCENT, SF_T_TEXTAREA
+};
+static const char *const wide_picks[] = {"Bronze", "Silver", "Gold", "Platinum", NULL};
+static const char *const wide_words[] = {
+	"Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel",
+	"India", "Juliett", "Kilo", "Lima", "Mike", "November", "Oscar", "Papa"
+};
+static const char *const wide_notes[] = {
+	"Renewal discussed with the customer; follow up next quarter.",
+	"Migrated from the legacy CRM, \"owner\" unverified.",
+	"Multi-line note:\nfirst line\nsecond line",
+	"Prefers e-mail, avoid calls before 10:00 local time."
+};
+
+void
+sf_schema_build(void)
+{
+	int			n = sim_config.sf_wide_account;
+	int			nbase = NF(account_fields);
+	SfFieldDef *fields;
+
+	sf_objects[SF_OBJ_ACCOUNT].fields = account_fields;
+	sf_objects[SF_OBJ_ACCOUNT].nfields = nbase;
+	if (n <= 0)
+		return;
+	fields = calloc((size_t) (nbase + n), sizeof(SfFieldDef));
+	if (!fields)
+		abort();
+	memcpy(fields, account_fields, sizeof(account_fields));
+	for (int i = 1; i <= n; i++)
+	{
+		SfFieldDef *f = &fields[nbase + i - 1];
+		char		name[48],
+					label[48];
+
+		snprintf(name, sizeof(name), "pkg__Field_%d__c", i);
+		snprintf(label, sizeof(label), "Field %d", i);
+		f->name = strdup(name);
+		f->label = strdup(label);
+		f->type = wide_types[(i - 1) % NF(wide_types)];
+		f->nillable = f->type != SF_T_BOOLEAN;
+		f->filterable = f->sortable = f->type != SF_T_TEXTAREA;
+		f->custom = true;
+		f->col = A_WIDE + i - 1;
+		f->picklist = f->type == SF_T_PICKLIST ? wide_picks : NULL;
+		f->length = f->type == SF_T_STRING ? 80 : f->type == SF_T_PICKLIST ? 255 :
+			f->type == SF_T_TEXTAREA ? 32768 : 0;
+		f->precision = f->type == SF_T_DOUBLE ? 18 : f->type == SF_T_CURRENCY ? 16 :
+			f->type == SF_T_PERCENT ? 5 : 0;
+		f->scale = f->type == SF_T_DOUBLE ? 4 : f->type == SF_T_CURRENCY ||
+			f->type == SF_T_PERCENT ? 2 : 0;
+	}
+	sf_objects[SF_OBJ_ACCOUNT].fields = fields;
+	sf_objects[SF_OBJ_ACCOUNT].nfields = nbase + n;
+}
+
+static void v_str(SfValue *v, const char *s);
+static void v_bool(SfValue *v, bool b);
+static void v_i64(SfValue *v, SfValKind kind, int64_t i, int scale);
+
+/* the value of wide field (col - A_WIDE + 1) of an account */
+static void
+wide_value(int row, const SfFieldDef *f, SfValue *v)
+{
+	SimRng		r = sim_rng_derive(sim_config.seed, "sf.wide",
+								   ((uint64_t) row << 16) | (uint64_t) (f->col - A_WIDE));
+	int64_t		now = sim_config.now_ms;
+	int64_t		since = sim_days_from_civil(2020, 1, 1);
+
+	if (f->nillable && sim_rng_uniform(&r) < 0.15)
+	{
+		v->kind = SFV_NULL;
+		return;
+	}
+	switch (f->type)
+	{
+		case SF_T_STRING:
+			v_str(v, wide_words[sim_rng_range(&r, 0, NF(wide_words) - 1)]);
+			break;
+		case SF_T_DOUBLE:
+			v_i64(v, SFV_NUMBER, sim_rng_range(&r, -INT64_C(1000000000), INT64_C(1000000000)), 4);
+			break;
+		case SF_T_BOOLEAN:
+			v_bool(v, sim_rng_uniform(&r) < 0.5);
+			break;
+		case SF_T_DATE:
+			v_i64(v, SFV_DATE, sim_rng_range(&r, since, now / MS_PER_DAY), 0);
+			break;
+		case SF_T_DATETIME:
+			v_i64(v, SFV_DATETIME, sim_rng_range(&r, since * MS_PER_DAY, now), 0);
+			break;
+		case SF_T_PICKLIST:
+			v_str(v, wide_picks[sim_rng_range(&r, 0, NF(wide_picks) - 2)]);
+			break;
+		case SF_T_CURRENCY:
+			v_i64(v, SFV_NUMBER, sim_rng_range(&r, 0, INT64_C(10000000000)), 2);
+			break;
+		case SF_T_PERCENT:
+			v_i64(v, SFV_NUMBER, sim_rng_range(&r, 0, 10000), 2);
+			break;
+		default:
+			v_str(v, wide_notes[sim_rng_range(&r, 0, NF(wide_notes) - 1)]);
+			break;
+	}
+}
 
 const SfFieldDef *
 sf_find_field(SfObject obj, const char *name, size_t len)
@@ -272,8 +392,9 @@ user_value(int row, int col, SfValue *v)
 }
 
 static void
-account_value(int row, int col, SfValue *v)
+account_value(int row, const SfFieldDef *f, SfValue *v)
 {
+	int			col = f->col;
 	const SfAccount *a = &sf_world.accounts[row];
 	const SfAccountExtra *x = &SF_PRIV->acc_extra[row];
 
@@ -326,6 +447,9 @@ account_value(int row, int col, SfValue *v)
 			break;
 		case A_LASTACTIVITY:
 			v_i64(v, SFV_DATE, x->last_activity_day, 0);
+			break;
+		default:
+			wide_value(row, f, v);
 			break;
 	}
 }
@@ -439,7 +563,7 @@ sf_value(SfObject obj, int row, const SfFieldDef *f, SfValue *v)
 			user_value(row, f->col, v);
 			break;
 		case SF_OBJ_ACCOUNT:
-			account_value(row, f->col, v);
+			account_value(row, f, v);
 			break;
 		case SF_OBJ_CASE:
 			case_value(row, f->col, v);

@@ -1536,7 +1536,7 @@ put_members(StrBuf *b, const SfQuery *q, const int *items, int nitems,
 		const Path *pi = &q->select[items[i]];
 		const SfFieldDef *rel;
 		SfValue		v;
-		int			sub[64];
+		int		   *sub;
 		int			nsub = 0;
 		bool		seen = false;
 
@@ -1559,10 +1559,6 @@ put_members(StrBuf *b, const SfQuery *q, const int *items, int nitems,
 			b->data[b->len] = '\0';
 			continue;
 		}
-		for (int j = i; j < nitems && nsub < 64; j++)
-			if (q->select[items[j]].nhops > depth &&
-				q->select[items[j]].hops[depth] == rel)
-				sub[nsub++] = items[j];
 		sb_json_str(b, rel->rel_name);
 		sb_putc(b, ':');
 		sf_value(obj, row, rel, &v);
@@ -1571,9 +1567,18 @@ put_members(StrBuf *b, const SfQuery *q, const int *items, int nitems,
 			sb_puts(b, "null");
 			continue;
 		}
+		/* every item through the same relationship, however many */
+		sub = malloc(sizeof(int) * (size_t) (nitems - i));
+		if (!sub)
+			abort();
+		for (int j = i; j < nitems; j++)
+			if (q->select[items[j]].nhops > depth &&
+				q->select[items[j]].hops[depth] == rel)
+				sub[nsub++] = items[j];
 		sb_putc(b, '{');
 		put_attributes(b, rel->ref_obj, v.ref, version);
 		put_members(b, q, sub, nsub, depth + 1, rel->ref_obj, v.ref, version);
+		free(sub);
 		sb_putc(b, '}');
 	}
 }
@@ -1581,13 +1586,15 @@ put_members(StrBuf *b, const SfQuery *q, const int *items, int nitems,
 void
 sf_soql_record_json(StrBuf *b, const SfQuery *q, int row, const char *version)
 {
-	int			items[256];
-	int			n = q->nselect < 256 ? q->nselect : 256;
+	int		   *items = malloc(sizeof(int) * (size_t) (q->nselect + 1));
 
-	for (int i = 0; i < n; i++)
+	if (!items)
+		abort();
+	for (int i = 0; i < q->nselect; i++)
 		items[i] = i;
 	sb_putc(b, '{');
 	put_attributes(b, q->obj, row, version);
-	put_members(b, q, items, n, 0, q->obj, row, version);
+	put_members(b, q, items, q->nselect, 0, q->obj, row, version);
 	sb_putc(b, '}');
+	free(items);
 }

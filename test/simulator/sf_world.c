@@ -519,6 +519,7 @@ sf_world_build(void)
 	uint64_t	cbase,
 				obase;
 
+	sf_schema_build();
 	sf_world_free();
 	sf_world.priv = &world_priv;
 	sf_world.naccounts = n;
@@ -601,7 +602,7 @@ csv_ts(FILE *f, int64_t ms, bool last)
 		sim_csv_field(f, NULL, last);
 		return;
 	}
-	sf_format_iso_z(buf, ms);
+	sim_format_ts(buf, ms);
 	sim_csv_field(f, buf, last);
 }
 
@@ -695,7 +696,7 @@ sf_write_truth(const char *dir)
 	for (int i = 0; i < SF_PRIV->nopps; i++)
 	{
 		const SfOpportunity *o = &SF_PRIV->opps[i];
-		char		day[16];
+		char		day[32];
 
 		sim_csv_field(f, o->id, false);
 		sim_csv_field(f, account_id_of(o->account_row), false);

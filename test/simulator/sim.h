@@ -80,6 +80,8 @@ typedef struct SimConfig
 	int			sf_daily_limit; /* --sf-daily-limit, DailyApiRequests Max,
 								 * default 100000 */
 	const char *sf_api_version; /* newest version served, default "62.0" */
+	int			sf_wide_account;	/* --sf-wide-account N: Account gains N
+									 * managed-package fields, default 0 */
 	const char *base_url;		/* "http://127.0.0.1:PORT", set by main.c
 								 * once the port is bound; Salesforce's
 								 * instance_url */
@@ -109,6 +111,8 @@ typedef struct SimRequest
 										 * NULL */
 	size_t		url_len;		/* length of the raw request URL with its
 								 * query (for 414) */
+	size_t		header_len;		/* bytes of the header lines, "Name: value"
+								 * CRLF each (for 431) */
 	int64_t		now_ms;			/* simulated time of this request */
 } SimRequest;
 
@@ -180,6 +184,17 @@ extern void sb_to_response(StrBuf *sb, SimResponse *resp);
  */
 extern int64_t sim_days_from_civil(int y, int m, int d);
 extern void sim_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/*
+ * ISO-8601 time in UTC (sim_util.c).  sim_format_ts writes
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL) into buf; sim_format_date
+ * writes "YYYY-MM-DD" but needs the same 25 bytes.  sim_parse_ts parses a
+ * date, or date 'T' time with optional fraction and Z or +-HH[:MM]
+ * offset; returns 0 on success.
+ */
+extern void sim_format_ts(char *buf, int64_t ms);
+extern void sim_format_date(char *buf, int64_t ms);
+extern int	sim_parse_ts(const char *s, size_t len, int64_t *ms);
 
 /* ---------------------------------------------------------------------
  * CSV fields of the truth files (sim_util.c), RFC 4180 quoting, lines

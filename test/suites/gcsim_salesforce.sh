@@ -8,9 +8,10 @@
 #    once, Lifetime_Value__c exact also in exponent form), COUNT(), escapes,
 #    errors (MALFORMED_QUERY, INVALID_FIELD, 414), describe, limits,
 #    session expiry (401) and the daily allocation (403).
+# 3. The wide Account of --sf-wide-account (gcsim_sf_wide.py, python3).
 #
 # Runs standalone too: GCA_ROOT/GCA_BUILD default to this checkout, and
-# gcsim is built when $GCSIM is not set.  Needs only curl, sed, awk, grep.
+# gcsim is built when $GCSIM is not set.  Needs curl, sed, awk, grep, python3.
 set -u -o pipefail
 
 GCA_ROOT=${GCA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -204,5 +205,23 @@ assert_eq 200 "$(query "SELECT COUNT() FROM Account")" "request 3 of 3"
 status=$(query "SELECT COUNT() FROM Account")
 assert_eq "403 REQUEST_LIMIT_EXCEEDED" "$status $(jget errorCode <"$TMP/body")" "past --sf-daily-limit"
 grep -q 'TotalRequests Limit exceeded.' "$TMP/body" || fail "403 message: $(cat "$TMP/body")"
+stop_all_gcsim
+
+# --- the wide Account (--sf-wide-account): describe, one query of every
+# field, typed values, filters agreeing with the values, two servers alike
+WIDE="--seed 42 --accounts 400 --conversations-per-day 20 --sf-wide-account 720"
+for run in a b; do
+    start_gcsim $WIDE || fail "gcsim did not start"
+    python3 "$GCA_ROOT/test/suites/gcsim_sf_wide.py" "$GCSIM_URL" 720 400 "$TMP/wide_$run.json" ||
+        fail "wide Account"
+    stop_all_gcsim
+done
+cmp -s "$TMP/wide_a.json" "$TMP/wide_b.json" || fail "two servers give different wide values"
+echo "ok: two servers with the same seed give the same 400 x 720 wide values"
+start_gcsim --seed 42 --accounts 50 || fail "gcsim did not start"
+URL=$GCSIM_URL
+TOKEN=$(token -d grant_type=client_credentials -d client_id=a -d client_secret=b)
+status=$(query "SELECT pkg__Field_1__c FROM Account")
+assert_eq "400 INVALID_FIELD" "$status $(jget errorCode <"$TMP/body")" "no wide fields without --sf-wide-account"
 stop_all_gcsim
 echo "gcsim_salesforce: all checks passed"
