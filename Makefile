@@ -48,7 +48,7 @@ override CONTRIB_TESTDB = gca_regress
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) $(EXTENSION).control
 	cat $(SQL_PIECES) > $@
 
-$(OBJS): $(wildcard src/include/*.h src/*/*.h)
+$(OBJS): $(wildcard src/include/*.h src/*/*.h) $(EXTENSION).control
 
 # make package: a Debian package (debian/, pg_buildext) built from a clean
 # copy of the checkout's files under .build/package/, the .deb left there

@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "fdw.h"
 #include "gcanalytics.h"
 #include "http.h"
 
@@ -28,6 +29,7 @@ int			gca_http_timeout_ms = 30000;
 int			gca_http_connect_timeout_ms = 5000;
 int			gca_max_retries = 5;
 int			gca_retry_max_wait_ms = 180000;
+int			gca_max_scan_requests = 10000;
 
 PG_FUNCTION_INFO_V1(gcanalytics_version);
 
@@ -71,6 +73,15 @@ _PG_init(void)
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("gcanalytics.max_scan_requests",
+							"Sets the most API requests one foreign scan may be estimated to send.",
+							"A scan estimated to need more is refused before it sends anything, "
+							"so that a missing or mistyped bound does not crawl years of history.",
+							&gca_max_scan_requests,
+							10000, 1, INT_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	gca_progress_shmem_init();
 	/* defines gcanalytics.rate_budget_slots: before the prefix is reserved */
 	gca_ratelimit_shmem_init();
 	MarkGUCPrefixReserved("gcanalytics");

@@ -48,6 +48,9 @@ gca_explain_scan(GcaScan *scan, ExplainState *es)
 		ExplainPropertyInteger("Remote Bytes", NULL, scan->counters.bytes, es);
 		ExplainPropertyInteger("Remote Retries", NULL, scan->counters.retries, es);
 		ExplainPropertyInteger("Remote 429s", NULL, scan->counters.n429, es);
-		ExplainPropertyFloat("Remote Wait", "ms", scan->counters.wait_ms, 1, es);
+		/* wall clock: never more than the scan's own time */
+		ExplainPropertyFloat("Remote Wait", "ms", scan->blocked_ms, 1, es);
+		/* summed over requests, which overlap when max_concurrency > 1 */
+		ExplainPropertyFloat("Remote Throttled", "ms", scan->counters.wait_ms, 1, es);
 	}
 }

@@ -35,6 +35,10 @@ struct GcaScan
 	/* EXPLAIN ANALYZE */
 	GcaHttpCounters counters;
 	int64		pages;
+	double		blocked_ms;		/* wall clock spent waiting for responses */
+	int64		rows;
+	TimestampTz run_started;
+	int64		id_rescans;		/* runs that read one id each (joins) */
 };
 
 #endif							/* GCA_FDW_INTERNAL_H */

@@ -29,7 +29,9 @@
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/syscache.h"
 #include "utils/varlena.h"
 
 #include "fdw.h"
@@ -466,6 +468,28 @@ int_option(List *options, const char *name, int dflt)
 }
 
 /*
+ * The user mapping of userid (or PUBLIC) on server; an error naming the
+ * server, with the command that creates one, when there is none.
+ */
+static UserMapping *
+user_mapping(Oid userid, ForeignServer *server)
+{
+	if (!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
+							   ObjectIdGetDatum(server->serverid)) &&
+		!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+							   ObjectIdGetDatum(server->serverid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user \"%s\" has no user mapping for server \"%s\"",
+						GetUserNameFromId(userid, false), server->servername),
+				 errdetail("gcanalytics calls the API with the OAuth client of the user mapping of the user who runs the query."),
+				 errhint("Create one: CREATE USER MAPPING FOR %s SERVER %s OPTIONS (client_id '...', client_secret '...');",
+						 quote_identifier(GetUserNameFromId(userid, false)),
+						 quote_identifier(server->servername))));
+	return GetUserMapping(userid, server->serverid);
+}
+
+/*
  * Merges the options of a server, the user's mapping (when userid is
  * valid; errors when the user has none) and (when relid is valid) a
  * foreign table, with defaults filled.  Result palloc'd in the current
@@ -475,7 +499,7 @@ GcaOptions *
 gca_get_options(Oid serverid, Oid userid, Oid relid)
 {
 	ForeignServer *server = GetForeignServer(serverid);
-	UserMapping *um = OidIsValid(userid) ? GetUserMapping(userid, serverid) : NULL;
+	UserMapping *um = OidIsValid(userid) ? user_mapping(userid, server) : NULL;
 	GcaOptions *o = palloc0(sizeof(GcaOptions));
 	GcaClientConfig *h = &o->http;
 	List	   *sopts = server->options;

@@ -21,14 +21,18 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "executor/executor.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 #include "fdw_internal.h"
+#include "gcanalytics.h"
 
 /* One request in flight or waiting to be read. */
 typedef struct GcaFetch
@@ -144,6 +148,7 @@ static void
 finish_fetch(GcaScan *scan, GcaFetch *f)
 {
 	const char *error = NULL;
+	TimestampTz waited_from = GetCurrentTimestamp();
 
 	/* parse what arrived ahead, then the rest as it comes */
 	f->parsing = true;
@@ -151,6 +156,7 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 		f->sink_failed = true;
 	resetStringInfo(&f->held);
 	gca_call_wait(scan->client, &f->call);
+	scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
 	f->req.status = f->call.status;
 	if (f->call.status < 200 || f->call.status >= 300)
 		scan->page = gca_json_parse("{}", 2);	/* an accepted status */
@@ -203,6 +209,23 @@ drop_owner_fetches(GcaScan *scan, void *owner)
 	}
 }
 
+/* Publishes the run's figures for gcanalytics.scan_progress(). */
+static void
+report_progress(GcaScan *scan)
+{
+	GcaProgress p;
+
+	p.windows_done = scan->rs.windows_done;
+	p.windows_total = scan->rs.windows_total;
+	p.requests = scan->counters.requests;
+	p.pages = scan->pages;
+	p.rows = scan->rows;
+	p.wait_ms = scan->blocked_ms;
+	p.throttled_ms = scan->counters.wait_ms;
+	gca_progress_report(RelationGetRelid(scan->node->ss.ss_currentRelation),
+						scan->rs.resource->name, scan->run_started, &p);
+}
+
 /* Reads responses until one offers rows; false at the end of the run. */
 static bool
 load_page(GcaScan *scan)
@@ -225,6 +248,7 @@ load_page(GcaScan *scan)
 		if (scan->rs.drop_owner)
 			drop_owner_fetches(scan, scan->rs.drop_owner);
 		free_fetch(scan, f);
+		report_progress(scan);
 		if (rows > 0)
 			return true;
 		gca_json_free(scan->page);
@@ -236,6 +260,36 @@ load_page(GcaScan *scan)
  * Runs
  * ------------------------------------------------------------------
  */
+
+/*
+ * Refuses a run whose estimated requests pass gcanalytics.max_scan_requests
+ * (no accidental crawl of years of history).
+ */
+static void
+check_run_size(GcaResourceScan *rs)
+{
+	GcaPushed  *pushed = &rs->pushed;
+	GcaEstimateInput in;
+	double		rows,
+				requests;
+
+	memset(&in, 0, sizeof(in));
+	in.have_time = pushed->have_lower;
+	in.days = pushed->have_lower
+		? (double) (pushed->upper - pushed->lower) / USECS_PER_DAY : 1.0;
+	in.ids = pushed->by_id ? list_length(pushed->ids) : -1;
+	in.filters = list_length(pushed->filters);
+	rs->resource->estimate(&in, &rows, &requests);
+	if (requests > gca_max_scan_requests)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a scan of foreign table \"%s\" would send about %.0f API requests",
+						rs->relname, requests),
+				 errdetail("It reads %.1f days; gcanalytics.max_scan_requests is %d.",
+						   in.days, gca_max_scan_requests),
+				 errhint("Narrow the range, or raise the limit for this session: SET gcanalytics.max_scan_requests = %.0f;",
+						 ceil(requests))));
+}
 
 /*
  * Evaluates the pushed conditions and lets the resource plan its
@@ -262,8 +316,15 @@ start_run(GcaScan *scan)
 		pushed->have_upper = true;
 		pushed->empty |= pushed->lower >= pushed->upper;
 	}
+	if (!rs->explain_only && !pushed->empty)
+		check_run_size(rs);
+	if (!rs->explain_only && scan->client == NULL)
+		scan->client = gca_client_get(&scan->opts->http);
 	rs->resource->plan(rs);
 	scan->started = true;
+	scan->run_started = GetCurrentTimestamp();
+	if (!rs->explain_only)
+		report_progress(scan);
 	MemoryContextSwitchTo(old);
 }
 
@@ -293,6 +354,7 @@ gca_scan_next(GcaScan *scan)
 		MemoryContextSwitchTo(scan->run_cxt);
 		if (got)
 		{
+			scan->rows++;
 			ExecStoreVirtualTuple(slot);
 			break;
 		}
@@ -412,14 +474,30 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 
 	if (rs->explain_only)
 		start_run(scan);		/* for EXPLAIN VERBOSE: the requests, unsent */
-	else
-		scan->client = gca_client_get(&scan->opts->http);
 	return scan;
 }
+
+/* After this many one-id runs, say once how to batch the ids. */
+#define ID_RESCANS_BEFORE_HINT 20
 
 void
 gca_scan_rescan(GcaScan *scan)
 {
+	GcaPushed  *pushed = &scan->rs.pushed;
+
+	if (scan->started && pushed->by_id && list_length(pushed->ids) == 1 &&
+		++scan->id_rescans == ID_RESCANS_BEFORE_HINT)
+	{
+		const GcaColumnDef *id = gca_column_with_role(scan->rs.resource, GCA_PUSH_ID);
+
+		ereport(NOTICE,
+				(errmsg("foreign table \"%s\" is read with one request per outer row",
+						scan->rs.relname),
+				 errdetail("A join or IN (SELECT ...) on %s looks up one id at a time.",
+						   id->name),
+				 errhint("Write %s = ANY (ARRAY(SELECT ...)) to look ids up in batches.",
+						 id->name)));
+	}
 	new_run(scan);
 }
 
@@ -428,6 +506,8 @@ gca_scan_end(GcaScan *scan)
 {
 	if (scan == NULL)
 		return;
+	if (!scan->rs.explain_only)
+		gca_progress_report(InvalidOid, NULL, 0, NULL);
 	release_run(scan);
 	MemoryContextDelete(scan->scan_cxt);
 }

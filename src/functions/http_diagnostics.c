@@ -19,6 +19,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "fmgr.h"
@@ -88,7 +90,7 @@ gcanalytics_http_stats(PG_FUNCTION_ARGS)
 		values[2] = Int64GetDatum(r->retries);
 		values[3] = DirectFunctionCall1(jsonb_in, CStringGetDatum(errors.data));
 		values[4] = Int64GetDatum(r->bytes);
-		values[5] = Float8GetDatum(r->wait_ms);
+		values[5] = Float8GetDatum(rint(r->wait_ms));	/* whole ms */
 		values[6] = Int64GetDatum(r->token_requests);
 		values[7] = BoolGetDatum(gca_budget_is_shared());
 		if (r->limit_info[0])

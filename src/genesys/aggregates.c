@@ -226,6 +226,7 @@ aggregates_plan(GcaResourceScan *rs)
 			st->metrics = lappend(st->metrics, (char *) default_metrics[i]);
 	if (st->granularities == NIL)
 		st->granularities = list_make1(NULL);
+	rs->windows_total = list_length(st->granularities);
 }
 
 static bool
@@ -247,6 +248,7 @@ aggregates_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 {
 	AggScan    *st = rs->state;
 
+	rs->windows_done++;
 	st->granularity = list_nth(st->granularities, req->number);
 	st->results = gca_json_get(page, "results");
 	st->result = st->datum = st->metric = 0;

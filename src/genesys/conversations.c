@@ -493,6 +493,7 @@ conversations_plan(GcaResourceScan *rs)
 		if (!pushed->empty && pushed->have_lower)
 			st->windows = make_windows(pushed->lower, pushed->upper);
 	}
+	rs->windows_total = st->route == ROUTE_BY_ID ? st->nbatches : list_length(st->windows);
 	if (st->route == ROUTE_JOB)
 		st->page_size = rs->page_size > 0 ? Min(rs->page_size, JOB_PAGE_MAX) : JOB_PAGE_MAX;
 	else
@@ -697,6 +698,7 @@ read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	{
 		/* past the last page: "conversations" omitted */
 		w->finished = true;
+		rs->windows_done++;
 		rs->drop_owner = w;
 		return 0;
 	}
@@ -708,6 +710,7 @@ read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 		{
 			rs->drop_owner = w;
 			split_window(st, w);
+			rs->windows_total++;
 			return 0;
 		}
 		w->est_pages = hits >= 0 ? (int) ((hits + st->page_size - 1) / st->page_size) : 1;
@@ -789,9 +792,14 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 		w->job_page++;
 		w->cursor = cursor ? pstrdup(cursor) : NULL;
 		if (cursor == NULL)
+		{
 			w->finished = true;
+			rs->windows_done++;
+		}
 	}
-	else if (count < 0 && gca_json_has(page, "conversationId"))
+	else if (req->kind == REQ_BY_ID)
+		rs->windows_done++;
+	if (req->kind == REQ_BY_ID && count < 0 && gca_json_has(page, "conversationId"))
 	{
 		/* by id: the page is itself one conversation */
 		convs = NULL;

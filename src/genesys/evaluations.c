@@ -337,6 +337,7 @@ evaluations_plan(GcaResourceScan *rs)
 		st->windows = lappend(st->windows, w);
 		t = w->end;
 	}
+	rs->windows_total = list_length(st->windows);
 }
 
 /*
@@ -509,7 +510,10 @@ evaluations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 		st->details_busy = false;
 		/* past the last page, "conversations" is omitted */
 		if (count < st->page_size)
+		{
 			w->finished = true;
+			rs->windows_done++;
+		}
 		collect_evaluations(st, w, convs);
 		notify_vanished(rs, st);
 		return 0;

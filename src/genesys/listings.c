@@ -236,6 +236,7 @@ listings_plan(GcaResourceScan *rs)
 			new_listing(st, lfirst(lc));
 	else
 		new_listing(st, NULL);
+	rs->windows_total = list_length(st->listings);
 }
 
 static char *
@@ -295,6 +296,7 @@ listings_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 	if (count == 0 || !more)
 	{
 		l->finished = true;
+		rs->windows_done++;
 		rs->drop_owner = l;
 	}
 	else if (page_count > l->page_count)

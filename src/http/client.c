@@ -626,7 +626,9 @@ fail_transport(GcaCallPriv *priv, CURLcode code)
 				   client->svc->name, priv->call->method,
 				   priv->display_path, curl_easy_strerror(code));
 	detail = psprintf("%s", priv->errbuf[0] ? priv->errbuf : curl_easy_strerror(code));
-	if (code == CURLE_OPERATION_TIMEDOUT)
+	if (code == CURLE_COULDNT_RESOLVE_HOST)
+		hint = pstrdup(client->svc->host_hint);
+	else if (code == CURLE_OPERATION_TIMEDOUT)
 		hint = psprintf("The limits are the server options timeout_ms (%d ms) and connect_timeout_ms (%d ms); the request was sent %s.",
 						client->timeout_ms, client->connect_timeout_ms,
 						times_text(priv->call->attempts));

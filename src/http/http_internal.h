@@ -52,6 +52,7 @@ typedef struct GcaServiceDef
 	const char *expired_session_code;	/* a 401 means an expired token only
 										 * with this error code; NULL: always */
 	const char *credential_options; /* to check when the token is refused */
+	const char *host_hint;		/* when the API host cannot be resolved */
 } GcaServiceDef;
 
 extern const GcaServiceDef *gca_service_def(GcaService service);

@@ -28,6 +28,12 @@ static const GcaServiceDef services[] = {
 		.base_url_from_token = false,
 		.expired_session_code = NULL,	/* every 401: the token expired */
 		.credential_options = "client_id, client_secret",
+		.host_hint = "Check the server option region (or api_url and login_url). "
+		"Genesys Cloud regions are mypurecloud.com, mypurecloud.ie, mypurecloud.de, "
+		"mypurecloud.jp, mypurecloud.com.au, usw2.pure.cloud, cac1.pure.cloud, "
+		"euw2.pure.cloud, euc2.pure.cloud, aps1.pure.cloud, apne2.pure.cloud, "
+		"apne3.pure.cloud, apse1.pure.cloud, sae1.pure.cloud, mec1.pure.cloud, "
+		"mxc1.pure.cloud and use2.us-gov-pure.cloud.",
 	},
 	{
 		.service = GCA_SERVICE_SALESFORCE,
@@ -38,6 +44,8 @@ static const GcaServiceDef services[] = {
 		.base_url_from_token = true,	/* instance_url */
 		.expired_session_code = "INVALID_SESSION_ID",
 		.credential_options = "client_id, client_secret, refresh_token",
+		.host_hint = "Check the server options instance_url (your My Domain URL, such as "
+		"https://acme.my.salesforce.com) and login_url.",
 	},
 };
 

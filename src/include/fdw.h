@@ -129,6 +129,22 @@ extern void gca_scan_end(GcaScan *scan);
 /* in fdw/explain.c */
 extern void gca_explain_scan(GcaScan *scan, struct ExplainState *es);
 
+/* in fdw/progress.c: gcanalytics.scan_progress() */
+typedef struct GcaProgress
+{
+	int			windows_done;
+	int			windows_total;
+	int64		requests;
+	int64		pages;
+	int64		rows;
+	double		wait_ms;		/* wall clock waiting for responses */
+	double		throttled_ms;	/* summed over requests */
+} GcaProgress;
+
+extern void gca_progress_shmem_init(void);
+extern void gca_progress_report(Oid relid, const char *resource,
+								TimestampTz started, const GcaProgress *progress);
+
 /* in fdw/import.c */
 extern List *gca_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 									   Oid serverOid);

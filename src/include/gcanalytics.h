@@ -18,5 +18,6 @@ extern int	gca_http_timeout_ms;
 extern int	gca_http_connect_timeout_ms;
 extern int	gca_max_retries;
 extern int	gca_retry_max_wait_ms;
+extern int	gca_max_scan_requests;
 
 #endif							/* GCANALYTICS_H */

@@ -142,6 +142,8 @@ typedef struct GcaResourceScan
 	const char *extraction;		/* "query", "job" or "auto" */
 	bool		explain_only;	/* EXPLAIN without ANALYZE: nothing is sent */
 	void	   *state;			/* the resource's */
+	int			windows_total;	/* progress, kept by the resource: windows */
+	int			windows_done;	/* (or other units) of the run */
 	void	   *drop_owner;		/* read_page: drop the queued requests of
 								 * this owner */
 } GcaResourceScan;
