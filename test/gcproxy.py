@@ -1,11 +1,9 @@
 #!/usr/bin/env python3
 """test/gcproxy.py - a loopback proxy in front of gcsim for what gcsim does
-not simulate (yet):
+not simulate:
 
   --vanish FILE      evaluation ids, one a line: their Quality API GET answers
                      404 (deleted after the details query listed them)
-  --listing-cap N    the listings apply a page cap: pageSize above N is served
-                     as N (the server's own numbering and pageCount follow)
 
 Usage: gcproxy.py --upstream http://127.0.0.1:PORT [options]; prints
 "gcproxy listening on http://127.0.0.1:PORT" when ready.  Everything else
@@ -21,14 +19,12 @@ import urllib.parse
 ap = argparse.ArgumentParser()
 ap.add_argument("--upstream", required=True)
 ap.add_argument("--vanish")
-ap.add_argument("--listing-cap", type=int, default=0)
 args = ap.parse_args()
 up = urllib.parse.urlsplit(args.upstream)
 vanish = set()
 if args.vanish:
     with open(args.vanish) as f:
         vanish = {line.strip() for line in f if line.strip()}
-LISTINGS = ("/api/v2/routing/queues", "/api/v2/users", "/api/v2/routing/wrapupcodes")
 QUALITY = re.compile(r"^/api/v2/quality/conversations/[^/]+/evaluations/([^/?]+)")
 
 
@@ -53,11 +49,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if m and m.group(1) in vanish:
             body = b'{"message":"Not found","code":"not.found","status":404}'
             return self.send_body(404, [("Content-Type", "application/json")], body)
-        parts = urllib.parse.urlsplit(path)
-        if args.listing_cap and parts.path in LISTINGS:
-            q = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-            q = [(k, str(min(int(v), args.listing_cap)) if k == "pageSize" else v) for k, v in q]
-            path = urllib.parse.urlunsplit(("", "", parts.path, urllib.parse.urlencode(q), ""))
         n = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(n) if n else None
         conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)

@@ -658,23 +658,36 @@ split_window(ConvScan *st, Window *w)
 static void
 short_read(Window *w, int number, int count, int64 expected, const char *what)
 {
+	gca_details_short_read(&w->short_page, &w->short_reads, w->start, w->end,
+						   number, count, expected, what);
+}
+
+/*
+ * The same for any resource reading details pages of [start, end): the
+ * caller keeps *short_page and *short_reads per window.
+ */
+void
+gca_details_short_read(int *short_page, int *short_reads, TimestampTz start,
+					   TimestampTz end, int number, int count, int64 expected,
+					   const char *what)
+{
 	char		from[32],
 				to[32];
 
-	if (w->short_page != number)
+	if (*short_page != number)
 	{
-		w->short_page = number;
-		w->short_reads = 0;
+		*short_page = number;
+		*short_reads = 0;
 	}
-	if (++w->short_reads < SHORT_PAGE_READS)
+	if (++*short_reads < SHORT_PAGE_READS)
 		return;
-	gca_format_iso_time(w->start, from);
-	gca_format_iso_time(w->end, to);
+	gca_format_iso_time(start, from);
+	gca_format_iso_time(end, to);
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_ERROR),
 			 errmsg("genesys %s came back short for the window %s/%s", what, from, to),
 			 errdetail("Page %d held %d conversations where %lld were due; it was read %d times.",
-					   number, Max(count, 0), (long long) expected, w->short_reads),
+					   number, Max(count, 0), (long long) expected, *short_reads),
 			 errhint("No rows were passed off as complete. Run the query again later; if it stays short, report the window to Genesys Cloud support.")));
 }
 

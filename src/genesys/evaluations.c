@@ -158,6 +158,9 @@ typedef struct EvalWindow
 	TimestampTz start;
 	TimestampTz end;
 	int			next_page;
+	int64		hits;			/* totalHits of the last page */
+	int			short_page;		/* the page last short, and its reads */
+	int			short_reads;
 	bool		finished;
 } EvalWindow;
 
@@ -506,10 +509,21 @@ evaluations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 		EvalWindow *w = req->owner;
 		GcaJson    *convs = gca_json_get(page, "conversations");
 		int			count = gca_json_array_length(convs);
+		int64		due;
 
 		st->details_busy = false;
+		w->hits = gca_json_get_int64(page, "totalHits", w->hits);
+		due = Min(st->page_size, w->hits - (int64) (req->number - 1) * st->page_size);
+		if (due > 0 && count < due)
+		{
+			/* fewer than totalHits says this page holds: read it again */
+			gca_details_short_read(&w->short_page, &w->short_reads, w->start, w->end,
+								   req->number, count, due, "details query");
+			w->next_page = req->number;
+			return 0;
+		}
 		/* past the last page, "conversations" is omitted */
-		if (count < st->page_size)
+		if (count == 0)
 		{
 			w->finished = true;
 			rs->windows_done++;

@@ -128,11 +128,12 @@ push_check "agent and status" "agent_id = '$AG' AND status = 'FINISHED'"
 explain_requests() { # query -> the Remote Requests of EXPLAIN ANALYZE
     sql "EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) $1" | sed -n 's/.*Remote Requests: //p' | head -n 1
 }
-n_ag=$(sql "SELECT count(*) FROM gr_eval WHERE agent_id = '$AG'")
+# each day: a page, and the empty page that ends it when it had conversations
+n_ag=$(sql "SELECT count(*) + count(DISTINCT (conversation_start AT TIME ZONE 'UTC')::date) FROM gr_eval WHERE agent_id = '$AG'")
 assert_eq "$((n_ag + 7))" "$(explain_requests "SELECT * FROM gr.evaluations WHERE $WEEK AND agent_id = '$AG'")" \
-    "agent_id is sent: one details page per day and one GET per matching evaluation"
-assert_eq "$((n_truth + 7))" "$(explain_requests "SELECT * FROM gr.evaluations WHERE $WEEK")" \
-    "a week: one details page per day and one GET per evaluation"
+    "agent_id is sent: details pages of that agent's days and one GET per matching evaluation"
+assert_eq "$((n_truth + 14))" "$(explain_requests "SELECT * FROM gr.evaluations WHERE $WEEK")" \
+    "a week: two details pages per day and one GET per evaluation"
 sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM gr.evaluations WHERE $WEEK AND status = 'FINISHED'" >"$T/explain_status"
 grep -q '"dimension":"evaluationStatus","operator":"matches","value":"Finished"' "$T/explain_status" ||
     { cat "$T/explain_status"; fail "status is sent as the analytics evaluationStatus"; }
@@ -144,7 +145,7 @@ assert_eq 0 "$(sql "SELECT count(*) FROM gr.evaluations WHERE $WEEK AND status =
 sql "SELECT evaluation_id FROM gr_eval WHERE evaluation_id LIKE '%a' OR evaluation_id LIKE '%5' ORDER BY 1" >"$T/vanish"
 n_vanish=$(wc -l <"$T/vanish")
 [ "$n_vanish" -gt 1 ] || fail "too few evaluations to vanish ($n_vanish)"
-python3 "$GCA_ROOT/test/gcproxy.py" --upstream "$PLAIN_URL" --vanish "$T/vanish" --listing-cap 7 >"$T/proxy.out" 2>&1 &
+python3 "$GCA_ROOT/test/gcproxy.py" --upstream "$PLAIN_URL" --vanish "$T/vanish" >"$T/proxy.out" 2>&1 &
 PROXY_PID=$!
 trap 'kill $PROXY_PID 2>/dev/null; stop_all_gcsim' EXIT
 for _ in $(seq 1 100); do grep -q listening "$T/proxy.out" && break; sleep 0.1; done
@@ -163,15 +164,24 @@ assert_eq 0 "$(sql "SELECT count(*) FROM (SELECT $ECOLS FROM gr_truth_eval WHERE
 
 # 5. listings through a server page cap (7) smaller than the page asked (100)
 # and in pages of 5 asked: every row, once; ids of the truth are all there
+# shellcheck disable=SC2086
+start_gcsim $SIM --listing-page-cap 7
+server gr_cap "$GCSIM_URL"
+sql "DROP SCHEMA IF EXISTS gr_cap CASCADE; CREATE SCHEMA gr_cap;
+     IMPORT FOREIGN SCHEMA analytics LIMIT TO (queues, users, wrapup_codes) FROM SERVER gr_cap INTO gr_cap;"
 for opt in "" "page_size '5'"; do
-    [ -n "$opt" ] && sql "ALTER SERVER gr_px OPTIONS (ADD $opt)"
+    [ -n "$opt" ] && sql "ALTER SERVER gr_cap OPTIONS (ADD $opt)"
     for t in queues users wrapup_codes; do
         assert_eq "$(sql "SELECT count(*), count(DISTINCT id) FROM gr.$t")" \
-            "$(sql "SELECT count(*), count(DISTINCT id) FROM gr_px.$t")" \
+            "$(sql "SELECT count(*), count(DISTINCT id) FROM gr_cap.$t")" \
             "gc.$t through a page cap of 7${opt:+ and $opt} returns every row once"
     done
 done
-sql "ALTER SERVER gr_px OPTIONS (DROP page_size)"
+assert_eq "$(( ($(sql "SELECT count(*) FROM gr.users") + 4) / 5 ))" \
+    "$(explain_requests "SELECT * FROM gr_cap.users")" "gc.users in pages of 5: one request per page"
+sql "ALTER SERVER gr_cap OPTIONS (DROP page_size)"
+assert_eq "$(( ($(sql "SELECT count(*) FROM gr.users") + 6) / 7 ))" \
+    "$(explain_requests "SELECT * FROM gr_cap.users")" "gc.users through the cap of 7: one request per capped page"
 # the listing pages as gcsim serves them, read with python: the independent count
 listing_total() {
     python3 - "$PLAIN_URL" "$1" <<'PY'
@@ -193,18 +203,18 @@ while True:
 print(len(ids))
 PY
 }
-assert_eq "$(listing_total /api/v2/routing/queues) 14" "$(sql "SELECT count(*) FROM gr_px.queues") $(sql "SELECT count(*) FROM gr_px.queues")" \
+assert_eq "$(listing_total /api/v2/routing/queues) 14" "$(sql "SELECT count(*) FROM gr_cap.queues") $(sql "SELECT count(*) FROM gr_cap.queues")" \
     "gc.queues has the 14 queues gcsim lists"
-assert_eq "$(listing_total /api/v2/users)" "$(sql "SELECT count(*) FROM gr_px.users")" "gc.users has every user, inactive ones too"
-assert_eq "$(listing_total /api/v2/routing/wrapupcodes)" "$(sql "SELECT count(*) FROM gr_px.wrapup_codes")" "gc.wrapup_codes has every code"
+assert_eq "$(listing_total /api/v2/users)" "$(sql "SELECT count(*) FROM gr_cap.users")" "gc.users has every user, inactive ones too"
+assert_eq "$(listing_total /api/v2/routing/wrapupcodes)" "$(sql "SELECT count(*) FROM gr_cap.wrapup_codes")" "gc.wrapup_codes has every code"
 assert_eq 0 "$(sql "SELECT count(*) FROM (SELECT queue_id FROM gr_truth_seg WHERE queue_id IS NOT NULL
-                                          EXCEPT SELECT id FROM gr_px.queues) d")" \
+                                          EXCEPT SELECT id FROM gr_cap.queues) d")" \
     "every queue of the truth's segments is in gc.queues"
 assert_eq 0 "$(sql "SELECT count(*) FROM (SELECT agent_id FROM gr_truth_eval UNION SELECT evaluator_id FROM gr_truth_eval
-                                          EXCEPT SELECT id FROM gr_px.users) d")" \
+                                          EXCEPT SELECT id FROM gr_cap.users) d")" \
     "every agent and evaluator of the truth is in gc.users"
 assert_eq 0 "$(sql "SELECT count(*) FROM (SELECT wrapup_code FROM gr_truth_conv WHERE wrapup_code IS NOT NULL AND wrapup_code <> 'ININ-WRAP-UP-TIMEOUT'
-                                          EXCEPT SELECT id FROM gr_px.wrapup_codes) d")" \
+                                          EXCEPT SELECT id FROM gr_cap.wrapup_codes) d")" \
     "every wrap-up code of the truth is in gc.wrapup_codes"
 assert_eq "3|0" "$(sql "SELECT count(*), count(*) FILTER (WHERE state <> 'inactive') FROM gr.users WHERE state = 'inactive'")" \
     "state = 'inactive' is sent and gives the 3 inactive agents"
