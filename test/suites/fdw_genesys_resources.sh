@@ -141,26 +141,51 @@ echo "ok: EXPLAIN shows status sent as evaluationStatus Finished"
 assert_eq 0 "$(sql "SELECT count(*) FROM gr.evaluations WHERE $WEEK AND status = 'finished'")" \
     "an unknown status is not sent and matches nothing locally"
 
-# 4. vanished evaluations: skipped, one NOTICE naming how many
-sql "SELECT evaluation_id FROM gr_eval WHERE evaluation_id LIKE '%a' OR evaluation_id LIKE '%5' ORDER BY 1" >"$T/vanish"
-n_vanish=$(wc -l <"$T/vanish")
-[ "$n_vanish" -gt 1 ] || fail "too few evaluations to vanish ($n_vanish)"
-python3 "$GCA_ROOT/test/gcproxy.py" --upstream "$PLAIN_URL" --vanish "$T/vanish" >"$T/proxy.out" 2>&1 &
-PROXY_PID=$!
-trap 'kill $PROXY_PID 2>/dev/null; stop_all_gcsim' EXIT
-for _ in $(seq 1 100); do grep -q listening "$T/proxy.out" && break; sleep 0.1; done
-PROXY_URL=$(sed -n 's/^gcproxy listening on //p' "$T/proxy.out")
-[ -n "$PROXY_URL" ] || fail "the proxy did not start: $(cat "$T/proxy.out")"
-server gr_px "$PROXY_URL"
-sql "DROP SCHEMA IF EXISTS gr_px CASCADE; CREATE SCHEMA gr_px;
-     IMPORT FOREIGN SCHEMA analytics FROM SERVER gr_px INTO gr_px;"
-out=$("$PG_BINDIR/psql" -qXAt -v ON_ERROR_STOP=1 -c "SELECT count(*) FROM gr_px.evaluations WHERE $WEEK" 2>&1)
-assert_eq "1 NOTICE:  $n_vanish evaluations of foreign table \"evaluations\" were not found $((n_truth - n_vanish))" \
-    "$(grep -c '^NOTICE' <<<"$out") $(grep '^NOTICE' <<<"$out") $(tail -n 1 <<<"$out")" \
+# 4. vanished evaluations (gcsim --fault-eval-404): skipped, one NOTICE
+# naming how many; exactly the truth's evaluations_gone.csv are missing
+# shellcheck disable=SC2086
+"$GCSIM" truth $SIM --fault-eval-404 0.15 --from $D1 --to $D2 --out "$T/gone" >/dev/null
+chmod -R a+rX "$T/gone"
+load_csv gr_truth_gone "$T/gone/evaluations_gone.csv"
+n_vanish=$(sql "SELECT count(*) FROM gr_truth_gone")
+[ "$n_vanish" -gt 1 ] || fail "too few evaluations vanish ($n_vanish)"
+# shellcheck disable=SC2086
+start_gcsim $SIM --fault-eval-404 0.15
+server gr_gone "$GCSIM_URL"
+sql "DROP SCHEMA IF EXISTS gr_gone CASCADE; CREATE SCHEMA gr_gone;
+     IMPORT FOREIGN SCHEMA analytics LIMIT TO (evaluations) FROM SERVER gr_gone INTO gr_gone;"
+out=$("$PG_BINDIR/psql" -qXAt -v ON_ERROR_STOP=1 -c "CREATE TABLE gr_eval_gone AS SELECT * FROM gr_gone.evaluations WHERE $WEEK" 2>&1)
+assert_eq "1 NOTICE:  $n_vanish evaluations of foreign table \"evaluations\" were not found" \
+    "$(grep -c '^NOTICE' <<<"$out") $(grep '^NOTICE' <<<"$out")" \
     "vanished evaluations are skipped with one NOTICE naming how many"
-assert_eq 0 "$(sql "SELECT count(*) FROM (SELECT $ECOLS FROM gr_truth_eval WHERE evaluation_id NOT IN (SELECT evaluation_id FROM gr_eval WHERE evaluation_id LIKE '%a' OR evaluation_id LIKE '%5')
-                    EXCEPT SELECT $ECOLS FROM gr_px.evaluations WHERE $WEEK) d" 2>/dev/null)" \
-    "every evaluation that did not vanish is returned"
+assert_eq "$((n_truth - n_vanish)) 0" "$(sql "SELECT count(*) FROM gr_eval_gone") $(sql "SELECT count(*) FROM (
+        (SELECT $ECOLS FROM gr_truth_eval WHERE evaluation_id NOT IN (SELECT evaluation_id FROM gr_truth_gone)
+         EXCEPT ALL SELECT $ECOLS FROM gr_eval_gone)
+        UNION ALL (SELECT $ECOLS FROM gr_eval_gone EXCEPT ALL SELECT $ECOLS FROM gr_truth_eval)) d")" \
+    "exactly the vanished evaluations are missing, the others equal the truth"
+assert_eq 0 "$(sql "SELECT count(*) FROM gr_eval_gone WHERE evaluation_id IN (SELECT evaluation_id FROM gr_truth_gone)")" \
+    "no vanished evaluation is returned"
+
+# 4b. a details page that comes back empty once is read again; one that
+# stays empty fails the scan naming the window
+# shellcheck disable=SC2086
+start_gcsim $SIM --fault-empty-page 1 --fault-page-once
+server gr_once "$GCSIM_URL"
+sql "DROP SCHEMA IF EXISTS gr_once CASCADE; CREATE SCHEMA gr_once;
+     IMPORT FOREIGN SCHEMA analytics LIMIT TO (evaluations) FROM SERVER gr_once INTO gr_once;
+     CREATE TABLE gr_eval_once AS SELECT * FROM gr_once.evaluations WHERE $WEEK"
+compare_evaluations "gc.evaluations with every first details page empty once" gr_eval_once
+# shellcheck disable=SC2086
+start_gcsim $SIM --fault-empty-page 1
+server gr_short "$GCSIM_URL"
+sql "DROP SCHEMA IF EXISTS gr_short CASCADE; CREATE SCHEMA gr_short;
+     IMPORT FOREIGN SCHEMA analytics LIMIT TO (evaluations) FROM SERVER gr_short INTO gr_short;"
+if out=$(sql "SELECT count(*) FROM gr_short.evaluations WHERE conversation_start >= '$D1' AND conversation_start < '$D1'::date + 1" 2>&1); then
+    fail "a details page that stays empty gave a result ($out)"
+fi
+grep -q "came back short for the window ${D1}T00:00:00.000Z/" <<<"$out" ||
+    fail "expected the short-read error naming the window, got: $out"
+echo "ok: a details page that stays empty fails the scan: $(head -n 1 <<<"$out")"
 
 # 5. listings through a server page cap (7) smaller than the page asked (100)
 # and in pages of 5 asked: every row, once; ids of the truth are all there
