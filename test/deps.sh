@@ -3,7 +3,8 @@
 # demo need, when they are missing (apt-get as root, sudo otherwise).
 set -u
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libcurl4-openssl-dev
-libjson-c-dev libmicrohttpd-dev pkg-config make gcc curl libipc-run-perl valgrind"
+libjson-c-dev libmicrohttpd-dev pkg-config make gcc curl libipc-run-perl valgrind jq
+python3-requests python3-psycopg2"
 # the opt-in package test (GCA_PACKAGE_TEST=1 make test TESTS=package_deb) and make package
 if [ "${GCA_PACKAGE_TEST:-}" = 1 ]; then
     PACKAGES="$PACKAGES postgresql-server-dev-all debhelper dpkg-dev fakeroot debootstrap"

@@ -34,6 +34,9 @@
 #include "fdw_internal.h"
 #include "gcanalytics.h"
 
+/* What a request is assumed to take before one has been timed. */
+#define GCA_LATENCY_GUESS_MS 100.0
+
 /* One request in flight or waiting to be read. */
 typedef struct GcaFetch
 {
@@ -241,6 +244,16 @@ load_page(GcaScan *scan)
 		if (scan->pipeline == NIL)
 			return false;
 		f = linitial(scan->pipeline);
+		if (f->req.peek && res->peek)
+		{
+			/* the whole body first, then the next request, then parse */
+			TimestampTz waited_from = GetCurrentTimestamp();
+
+			gca_call_wait(scan->client, &f->call);
+			scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
+			res->peek(&scan->rs, &f->req, f->held.data, f->held.len);
+			refill(scan);
+		}
 		finish_fetch(scan, f);
 		scan->pipeline = list_delete_first(scan->pipeline);
 		scan->rs.drop_owner = NULL;
@@ -320,6 +333,8 @@ start_run(GcaScan *scan)
 		check_run_size(rs);
 	if (!rs->explain_only && scan->client == NULL)
 		scan->client = gca_client_get(&scan->opts->http);
+	if (scan->client && gca_client_latency_ms(scan->client) > 0)
+		rs->latency_ms = gca_client_latency_ms(scan->client);
 	rs->resource->plan(rs);
 	scan->started = true;
 	scan->run_started = GetCurrentTimestamp();
@@ -467,6 +482,8 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 	}
 	rs->page_size = scan->opts->page_size;
 	rs->max_concurrency = scan->opts->http.max_concurrency;
+	rs->requests_per_minute = scan->opts->http.requests_per_minute;
+	rs->latency_ms = GCA_LATENCY_GUESS_MS;
 	rs->extraction = scan->opts->extraction;
 	rs->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	scan->conds = plan_conds(node, list_nth(plan->fdw_private, GCA_PRIVATE_CONDS),

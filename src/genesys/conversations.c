@@ -47,8 +47,11 @@
 #define JOB_PAGE_MAX 1000
 #define IDS_PER_REQUEST 100
 #define MIN_WINDOW_USECS (60 * USECS_PER_SEC)
-#define AUTO_JOB_DAYS 3			/* auto uses jobs beyond this many days */
 #define SHORT_PAGE_READS 4		/* reads of a short page before failing */
+#define JOB_POLLS_ESTIMATE 3	/* status polls of a job, for auto */
+#define JOB_WAIT_ESTIMATE_S 1.0	/* time a job takes to be ready, for auto */
+#define POLL_FIRST_MS 50		/* then doubled up to POLL_MAX_MS */
+#define POLL_MAX_MS 2000
 #define CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
 #define SEGMENTS_PER_CONVERSATION 12.0
 
@@ -178,8 +181,18 @@ typedef enum RequestKind
 	REQ_BY_ID,
 	REQ_JOB_CREATE,
 	REQ_JOB_STATUS,
-	REQ_JOB_RESULTS
+	REQ_JOB_RESULTS,
+	REQ_AVAILABILITY
 } RequestKind;
+
+/* The job route's reading of GET .../jobs/availability. */
+typedef enum Availability
+{
+	AVAIL_UNNEEDED,				/* no window is read by jobs */
+	AVAIL_NEEDED,
+	AVAIL_ASKED,
+	AVAIL_KNOWN
+} Availability;
 
 typedef enum JobState
 {
@@ -200,23 +213,31 @@ typedef struct Window
 	List	   *reread_pages;	/* query pages that came back short */
 	int			short_page;		/* the page (or job page) last short */
 	int			short_reads;	/* its reads so far */
-	int			job_page;		/* job results pages read */
-	JobState	job_state;		/* job route */
+	Route		route;			/* ROUTE_QUERY or ROUTE_JOB */
+	/* job route */
+	JobState	job_state;
 	char	   *job_id;
-	char	   *cursor;			/* next results cursor */
+	bool		busy;			/* a request of this window is in flight */
+	int			seq;			/* its requests, in reading order */
 	int			poll_delay_ms;
+	int			job_page;		/* results pages read */
+	char	   *cursor;			/* next results cursor */
+	bool		all_requested;	/* the last results page is requested */
+	char	   *reread_path;	/* a results page that came back short */
+	int			reread_number;
 } Window;
 
 typedef struct ConvScan
 {
 	bool		segments;		/* one row per segment */
-	Route		route;
-	int			page_size;
+	Route		route;			/* by id, or the route of ranged windows */
+	char	   *route_why;		/* how auto chose it, for EXPLAIN */
+	int			query_page_size;
+	int			job_page_size;
 	List	   *windows;		/* Window, by start */
 	int			nbatches;		/* by id */
 	int			next_batch;
-	bool		job_busy;		/* job route: a request is in flight */
-	int64		job_requests;	/* job route: order of requests */
+	Availability availability;	/* dataAvailabilityDate of job results */
 
 	/* the page being read */
 	GcaJson    *page;
@@ -463,41 +484,97 @@ make_windows(TimestampTz lower, TimestampTz upper)
 	return windows;
 }
 
+/*
+ * The time a read of n requests takes at the budget's rate or, when
+ * latency binds, at max_concurrency requests per round trip (seconds).
+ */
+static double
+read_seconds(GcaResourceScan *rs, double requests)
+{
+	double		by_rate = requests * 60.0 / Max(rs->requests_per_minute, 1);
+	double		by_latency = requests * rs->latency_ms / 1000.0 / Max(rs->max_concurrency, 1);
+
+	return Max(by_rate, by_latency);
+}
+
+/*
+ * extraction 'auto': the details query or jobs, whichever the estimate
+ * says is done sooner under the server's rate budget and the observed
+ * latency (a job costs a creation, a few polls and a wait, then 1,000
+ * conversations a page instead of 100); jobs always when participant
+ * attributes are read, since only job results carry them.
+ */
+static Route
+choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
+{
+	GcaEstimateInput in;
+	double		query_requests,
+				conversations,
+				job_requests,
+				query_s,
+				job_s;
+
+	if (strcmp(rs->extraction, "job") == 0)
+		return ROUTE_JOB;
+	if (strcmp(rs->extraction, "query") == 0)
+		return ROUTE_QUERY;
+	if (uses_attributes(rs))
+	{
+		st->route_why = pstrdup("auto: participant attributes come only with jobs");
+		return ROUTE_JOB;
+	}
+	memset(&in, 0, sizeof(in));
+	in.have_time = true;
+	in.days = (double) (rs->pushed.upper - rs->pushed.lower) / USECS_PER_DAY;
+	in.ids = -1;
+	in.filters = list_length(rs->pushed.filters);
+	estimate(&in, 1.0, &conversations, &query_requests);
+	job_requests = 1 + nwindows * (1 + JOB_POLLS_ESTIMATE) +
+		nwindows * ceil(conversations / nwindows / JOB_PAGE_MAX);
+	query_s = read_seconds(rs, query_requests);
+	/* polls wait for the job, windows run max_concurrency at a time */
+	job_s = read_seconds(rs, job_requests) +
+		JOB_WAIT_ESTIMATE_S * ceil((double) nwindows / Max(rs->max_concurrency, 1));
+	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by the details query (%.1f s) at %d requests/min and %.0f ms a request",
+							 job_requests, job_s, query_requests, query_s,
+							 rs->requests_per_minute, rs->latency_ms);
+	if (job_s < query_s)
+		return ROUTE_JOB;
+	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by details jobs (%.1f s) at %d requests/min and %.0f ms a request",
+							 query_requests, query_s, job_requests, job_s,
+							 rs->requests_per_minute, rs->latency_ms);
+	return ROUTE_QUERY;
+}
+
 static void
 conversations_plan(GcaResourceScan *rs)
 {
 	ConvScan   *st = palloc0(sizeof(ConvScan));
 	GcaPushed  *pushed = &rs->pushed;
-	bool		job_option = strcmp(rs->extraction, "job") == 0;
+	ListCell   *lc;
 
 	rs->state = st;
 	st->segments = rs->resource == &gca_genesys_segments;
 	st->window_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										   "gcanalytics conversation window",
 										   ALLOCSET_DEFAULT_SIZES);
-	if (pushed->by_id && (!job_option || !pushed->have_lower))
+	st->query_page_size = rs->page_size > 0 ? Min(rs->page_size, QUERY_PAGE_MAX) : QUERY_PAGE_MAX;
+	st->job_page_size = rs->page_size > 0 ? Min(rs->page_size, JOB_PAGE_MAX) : JOB_PAGE_MAX;
+	if (pushed->by_id && (strcmp(rs->extraction, "job") != 0 || !pushed->have_lower))
 	{
 		st->route = ROUTE_BY_ID;
 		st->nbatches = (list_length(pushed->ids) + IDS_PER_REQUEST - 1) / IDS_PER_REQUEST;
+		rs->windows_total = st->nbatches;
+		return;
 	}
-	else
-	{
-		if (job_option)
-			st->route = ROUTE_JOB;
-		else if (strcmp(rs->extraction, "query") == 0)
-			st->route = ROUTE_QUERY;
-		else
-			st->route = (uses_attributes(rs) ||
-						 pushed->upper - pushed->lower > AUTO_JOB_DAYS * USECS_PER_DAY)
-				? ROUTE_JOB : ROUTE_QUERY;
-		if (!pushed->empty && pushed->have_lower)
-			st->windows = make_windows(pushed->lower, pushed->upper);
-	}
-	rs->windows_total = st->route == ROUTE_BY_ID ? st->nbatches : list_length(st->windows);
-	if (st->route == ROUTE_JOB)
-		st->page_size = rs->page_size > 0 ? Min(rs->page_size, JOB_PAGE_MAX) : JOB_PAGE_MAX;
-	else
-		st->page_size = rs->page_size > 0 ? Min(rs->page_size, QUERY_PAGE_MAX) : QUERY_PAGE_MAX;
+	if (!pushed->empty && pushed->have_lower)
+		st->windows = make_windows(pushed->lower, pushed->upper);
+	st->route = pushed->have_lower ? choose_route(rs, st, list_length(st->windows)) : ROUTE_QUERY;
+	foreach(lc, st->windows)
+		((Window *) lfirst(lc))->route = st->route;
+	if (st->route == ROUTE_JOB && st->windows != NIL)
+		st->availability = AVAIL_NEEDED;
+	rs->windows_total = list_length(st->windows);
 }
 
 /* ------------------------------------------------------------------
@@ -505,93 +582,114 @@ conversations_plan(GcaResourceScan *rs)
  * ------------------------------------------------------------------
  */
 
-static bool
-next_query_request(GcaResourceScan *rs, ConvScan *st, GcaRequest *req)
+/* A details query page of window w. */
+static void
+query_request(GcaResourceScan *rs, ConvScan *st, Window *w, int page,
+			  GcaRequest *req)
 {
-	ListCell   *lc;
-
-	foreach(lc, st->windows)
-	{
-		Window	   *w = lfirst(lc);
-		int			page;
-
-		if (w->reread_pages != NIL)
-		{
-			/* a short page again, ahead of the pages after it */
-			page = linitial_int(w->reread_pages);
-			w->reread_pages = list_delete_first(w->reread_pages);
-			req->method = "POST";
-			req->path = pstrdup(DETAILS_QUERY_PATH);
-			req->body = details_body(&rs->pushed, w->start, w->end, st->page_size, page);
-			req->kind = REQ_QUERY_PAGE;
-			req->owner = w;
-			req->order = w->start;
-			req->number = page;
-			return true;
-		}
-		if (w->finished ||
-			!(w->next_page == 1 ||
-			  (w->est_pages >= 0 && w->next_page <= w->est_pages + 1)))
-			continue;
-		req->method = "POST";
-		req->path = pstrdup(DETAILS_QUERY_PATH);
-		req->body = details_body(&rs->pushed, w->start, w->end,
-								 st->page_size, w->next_page);
-		req->kind = REQ_QUERY_PAGE;
-		req->owner = w;
-		req->order = w->start;
-		req->number = w->next_page++;
-		return true;
-	}
-	return false;
+	req->method = "POST";
+	req->path = pstrdup(DETAILS_QUERY_PATH);
+	req->body = details_body(&rs->pushed, w->start, w->end, st->query_page_size, page);
+	req->kind = REQ_QUERY_PAGE;
+	req->owner = w;
+	req->order = w->start;
+	req->number = page;
 }
 
+/*
+ * The next page of a window read by the details query: a short page again
+ * first, then pages up to one past what totalHits announces.
+ */
 static bool
-next_job_request(GcaResourceScan *rs, ConvScan *st, GcaRequest *req)
+next_query_request(GcaResourceScan *rs, ConvScan *st, Window *w, GcaRequest *req)
 {
-	Window	   *w;
-
-	if (st->job_busy)
-		return false;
-	while (st->windows != NIL && ((Window *) linitial(st->windows))->finished)
-		st->windows = list_delete_first(st->windows);
-	if (st->windows == NIL)
-		return false;
-	w = linitial(st->windows);
-	req->owner = w;
-	req->order = ++st->job_requests;
-	switch (w->job_state)
+	if (w->reread_pages != NIL)
 	{
-		case JOB_NONE:
-			req->method = "POST";
-			req->path = pstrdup(DETAILS_JOBS_PATH);
-			req->body = details_body(&rs->pushed, w->start, w->end, 0, 0);
-			req->kind = REQ_JOB_CREATE;
-			break;
-		case JOB_RUNNING:
-			req->method = "GET";
-			req->path = job_path(w, "");
-			req->kind = REQ_JOB_STATUS;
-			req->delay_ms = w->poll_delay_ms;
-			break;
-		case JOB_READY:
-			{
-				StringInfoData suffix;
-
-				initStringInfo(&suffix);
-				appendStringInfo(&suffix, "/results?pageSize=%d", st->page_size);
-				if (w->cursor)
-				{
-					appendStringInfoString(&suffix, "&cursor=");
-					gca_append_url_escaped(&suffix, w->cursor);
-				}
-				req->method = "GET";
-				req->path = job_path(w, suffix.data);
-				req->kind = REQ_JOB_RESULTS;
-				break;
-			}
+		query_request(rs, st, w, linitial_int(w->reread_pages), req);
+		w->reread_pages = list_delete_first(w->reread_pages);
+		return true;
 	}
-	st->job_busy = true;
+	if (w->finished ||
+		!(w->next_page == 1 ||
+		  (w->est_pages >= 0 && w->next_page <= w->est_pages + 1)))
+		return false;
+	query_request(rs, st, w, w->next_page++, req);
+	return true;
+}
+
+/* A results page of window w's job: from its cursor, or path again. */
+static void
+results_request(ConvScan *st, Window *w, GcaRequest *req)
+{
+	StringInfoData suffix;
+
+	initStringInfo(&suffix);
+	appendStringInfo(&suffix, "/results?pageSize=%d", st->job_page_size);
+	if (w->cursor)
+	{
+		appendStringInfoString(&suffix, "&cursor=");
+		gca_append_url_escaped(&suffix, w->cursor);
+	}
+	req->method = "GET";
+	req->path = job_path(w, suffix.data);
+	req->kind = REQ_JOB_RESULTS;
+	req->peek = true;
+}
+
+/*
+ * The next request of a window read by a details job: create it (while
+ * fewer than max_concurrency jobs run), poll it with a short first wait
+ * and backoff, then read its results page by page, the next page asked
+ * for as soon as the current one's cursor is seen.  Results are fetched
+ * only for the first window whose results are not all asked for, so at
+ * most two results pages are held at a time.
+ */
+static bool
+next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
+				 bool *results_turn, int *running, GcaRequest *req)
+{
+	bool		my_turn = *results_turn && !w->all_requested;
+
+	if (w->job_state == JOB_READY && !w->all_requested)
+		*results_turn = false;
+	if (w->reread_path)
+	{
+		req->method = "GET";
+		req->path = w->reread_path;
+		req->kind = REQ_JOB_RESULTS;
+		req->number = w->reread_number;
+		w->reread_path = NULL;
+	}
+	else if (w->finished || w->busy)
+		return false;
+	else if (w->job_state == JOB_NONE)
+	{
+		if (*running >= Max(rs->max_concurrency, 1))
+			return false;
+		(*running)++;
+		req->method = "POST";
+		req->path = pstrdup(DETAILS_JOBS_PATH);
+		req->body = details_body(&rs->pushed, w->start, w->end, 0, 0);
+		req->kind = REQ_JOB_CREATE;
+	}
+	else if (w->job_state == JOB_RUNNING)
+	{
+		req->method = "GET";
+		req->path = job_path(w, "");
+		req->kind = REQ_JOB_STATUS;
+		req->delay_ms = w->poll_delay_ms;
+	}
+	else if (my_turn)
+		results_request(st, w, req);
+	else
+		return false;
+	if (req->number == 0)
+	{
+		req->number = ++w->seq;
+		w->busy = true;
+	}
+	req->owner = w;
+	req->order = w->start;
 	return true;
 }
 
@@ -599,23 +697,48 @@ static bool
 conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 {
 	ConvScan   *st = rs->state;
+	bool		results_turn = true;
+	int			running = 0;
+	ListCell   *lc;
 
 	if (rs->pushed.empty)
 		return false;
-	switch (st->route)
+	if (st->route == ROUTE_BY_ID)
 	{
-		case ROUTE_BY_ID:
-			if (st->next_batch >= st->nbatches)
-				return false;
-			req->method = "GET";
-			req->path = by_id_path(&rs->pushed, st->next_batch);
-			req->kind = REQ_BY_ID;
-			req->number = st->next_batch++;
+		if (st->next_batch >= st->nbatches)
+			return false;
+		req->method = "GET";
+		req->path = by_id_path(&rs->pushed, st->next_batch);
+		req->kind = REQ_BY_ID;
+		req->number = st->next_batch++;
+		return true;
+	}
+	if (st->availability == AVAIL_NEEDED)
+	{
+		/* job results hold data up to dataAvailabilityDate only */
+		req->method = "GET";
+		req->path = pstrdup(DETAILS_JOBS_PATH "/availability");
+		req->kind = REQ_AVAILABILITY;
+		req->order = PG_INT64_MIN;
+		st->availability = AVAIL_ASKED;
+		return true;
+	}
+	if (st->availability == AVAIL_ASKED)
+		return false;
+	foreach(lc, st->windows)
+	{
+		Window	   *w = lfirst(lc);
+
+		if (w->route == ROUTE_JOB && !w->finished && w->job_state != JOB_NONE)
+			running++;
+	}
+	foreach(lc, st->windows)
+	{
+		Window	   *w = lfirst(lc);
+
+		if (w->route == ROUTE_QUERY ? next_query_request(rs, st, w, req)
+			: next_job_request(rs, st, w, &results_turn, &running, req))
 			return true;
-		case ROUTE_QUERY:
-			return next_query_request(rs, st, req);
-		case ROUTE_JOB:
-			return next_job_request(rs, st, req);
 	}
 	return false;
 }
@@ -699,7 +822,7 @@ read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	int64		due;
 
 	w->hits = gca_json_get_int64(page, "totalHits", w->hits);
-	due = Min(st->page_size, w->hits - (int64) (req->number - 1) * st->page_size);
+	due = Min(st->query_page_size, w->hits - (int64) (req->number - 1) * st->query_page_size);
 	if (due > 0 && count < due)
 	{
 		/* fewer than totalHits says this page holds: read it again */
@@ -726,7 +849,7 @@ read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 			rs->windows_total++;
 			return 0;
 		}
-		w->est_pages = hits >= 0 ? (int) ((hits + st->page_size - 1) / st->page_size) : 1;
+		w->est_pages = hits >= 0 ? (int) ((hits + st->query_page_size - 1) / st->query_page_size) : 1;
 	}
 	/* a full page past the estimate: the data grew, keep going */
 	if (req->number >= w->est_pages)
@@ -736,9 +859,8 @@ read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 
 /* Reads a job's creation or status response. */
 static void
-read_job_state(ConvScan *st, const GcaRequest *req, GcaJson *page)
+read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
 {
-	Window	   *w = req->owner;
 	const char *state;
 
 	if (req->kind == REQ_JOB_CREATE)
@@ -772,7 +894,91 @@ read_job_state(ConvScan *st, const GcaRequest *req, GcaJson *page)
 				 message ? errdetail_internal("%s", message) : 0,
 				 errhint("The window is retried on the next scan.")));
 	}
-	w->poll_delay_ms = w->poll_delay_ms == 0 ? 250 : Min(w->poll_delay_ms * 2, 5000);
+	w->poll_delay_ms = w->poll_delay_ms == 0 ? POLL_FIRST_MS
+		: Min(w->poll_delay_ms * 2, POLL_MAX_MS);
+}
+
+/*
+ * Job results hold data up to dataAvailabilityDate: the windows of the
+ * job route after it are read with the details query instead (a window
+ * that spans it is split there), never left out.
+ */
+static void
+read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
+{
+	TimestampTz available;
+	List	   *windows = NIL;
+	ListCell   *lc;
+
+	st->availability = AVAIL_KNOWN;
+	if (!gca_json_get_time(page, "dataAvailabilityDate", &available))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("genesys response to GET %s/availability has no dataAvailabilityDate",
+						DETAILS_JOBS_PATH)));
+	foreach(lc, st->windows)
+	{
+		Window	   *w = lfirst(lc);
+
+		windows = lappend(windows, w);
+		if (w->route != ROUTE_JOB || w->end <= available)
+			continue;
+		if (w->start >= available)
+			w->route = ROUTE_QUERY;
+		else
+		{
+			Window	   *tail = new_window(available, w->end);
+
+			tail->route = ROUTE_QUERY;
+			w->end = available;
+			windows = lappend(windows, tail);
+			rs->windows_total++;
+		}
+	}
+	st->windows = windows;
+}
+
+/* Reads a job results page; the rows it offers. */
+static int
+read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
+				 GcaJson *page, int count)
+{
+	Window	   *w = req->owner;
+	bool		more = gca_json_get_string(page, "cursor") != NULL;
+
+	if (req->number == w->seq)
+		w->busy = false;
+	if (more && count <= 0)
+	{
+		/* no conversations, yet more to come: read it again */
+		short_read(w, req->number, count, st->job_page_size, "details job");
+		w->reread_path = pstrdup(req->path);
+		w->reread_number = req->number;
+		return 0;
+	}
+	w->job_page++;
+	if (!more)
+	{
+		w->finished = true;
+		rs->windows_done++;
+	}
+	return count;
+}
+
+/* The cursor of a results page, before the page is parsed. */
+static void
+conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
+				   const char *raw, size_t len)
+{
+	Window	   *w = req->owner;
+	char	   *cursor;
+
+	if (req->kind != REQ_JOB_RESULTS || req->number != w->seq)
+		return;					/* a page read again: its cursor is known */
+	cursor = gca_json_peek_string(raw, len, "cursor");
+	w->cursor = cursor;
+	w->all_requested = cursor == NULL;
+	w->busy = false;
 }
 
 static int
@@ -782,41 +988,31 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 	GcaJson    *convs = gca_json_get(page, "conversations");
 	int			count = gca_json_is_array(convs) ? gca_json_array_length(convs) : -1;
 
-	if (req->kind == REQ_JOB_CREATE || req->kind == REQ_JOB_STATUS)
+	switch ((RequestKind) req->kind)
 	{
-		st->job_busy = false;
-		read_job_state(st, req, page);
-		return 0;
-	}
-	if (req->kind == REQ_QUERY_PAGE)
-		count = read_query_page(rs, st, req, page, count);
-	else if (req->kind == REQ_JOB_RESULTS)
-	{
-		Window	   *w = req->owner;
-		const char *cursor = gca_json_get_string(page, "cursor");
-
-		st->job_busy = false;
-		if (cursor && count <= 0)
-		{
-			/* no conversations, yet more to come: read it again */
-			short_read(w, w->job_page + 1, count, st->page_size, "details job");
+		case REQ_AVAILABILITY:
+			read_availability(rs, st, page);
 			return 0;
-		}
-		w->job_page++;
-		w->cursor = cursor ? pstrdup(cursor) : NULL;
-		if (cursor == NULL)
-		{
-			w->finished = true;
+		case REQ_JOB_CREATE:
+		case REQ_JOB_STATUS:
+			((Window *) req->owner)->busy = false;
+			read_job_state(req->owner, req, page);
+			return 0;
+		case REQ_QUERY_PAGE:
+			count = read_query_page(rs, st, req, page, count);
+			break;
+		case REQ_JOB_RESULTS:
+			count = read_job_results(rs, st, req, page, count);
+			break;
+		case REQ_BY_ID:
 			rs->windows_done++;
-		}
-	}
-	else if (req->kind == REQ_BY_ID)
-		rs->windows_done++;
-	if (req->kind == REQ_BY_ID && count < 0 && gca_json_has(page, "conversationId"))
-	{
-		/* by id: the page is itself one conversation */
-		convs = NULL;
-		count = 1;
+			if (count < 0 && gca_json_has(page, "conversationId"))
+			{
+				/* the page is itself one conversation */
+				convs = NULL;
+				count = 1;
+			}
+			break;
 	}
 	if (count <= 0)
 		return 0;
@@ -952,7 +1148,9 @@ conversations_explain(GcaResourceScan *rs)
 	if (rs->explain_only && rs->pushed.needs_outer)
 		return list_make1(gca_explain_item("Request",
 										   pstrdup("GET " DETAILS_BY_ID_PATH "?id=$param (per outer row)")));
-	items = lappend(items, gca_explain_item("Route", pstrdup(route_name(st->route))));
+	items = lappend(items, gca_explain_item("Route",
+											st->route_why ? psprintf("%s (%s)", route_name(st->route), st->route_why)
+											: pstrdup(route_name(st->route))));
 	if (st->route == ROUTE_BY_ID)
 		return lappend(items, gca_explain_item("Request",
 											   psprintf("GET %s", by_id_path(&rs->pushed, 0))));
@@ -966,7 +1164,7 @@ conversations_explain(GcaResourceScan *rs)
 
 		items = lappend(items, gca_explain_item("Body",
 												details_body(&rs->pushed, w->start, w->end,
-															 st->page_size,
+															 st->query_page_size,
 															 st->route == ROUTE_JOB ? 0 : 1)));
 	}
 	item = gca_explain_item("Windows", psprintf("%d", list_length(st->windows)));
@@ -990,6 +1188,7 @@ const GcaResource gca_genesys_conversations = {
 	.plan = conversations_plan,
 	.next_request = conversations_next_request,
 	.read_page = conversations_read_page,
+	.peek = conversations_peek,
 	.next_row = conversations_next_row,
 	.explain = conversations_explain,
 };
@@ -1004,6 +1203,7 @@ const GcaResource gca_genesys_segments = {
 	.plan = conversations_plan,
 	.next_request = conversations_next_request,
 	.read_page = conversations_read_page,
+	.peek = conversations_peek,
 	.next_row = conversations_next_row,
 	.explain = conversations_explain,
 };

@@ -786,7 +786,11 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 	if (code == CURLE_OK && priv->status >= 200 && priv->status < 300)
 	{
 		if (priv->kind == GCA_REQ_API)
+		{
 			client->good_gen = Max(client->good_gen, priv->token_gen);
+			client->latency_ms = client->latency_ms == 0 ? (double) elapsed
+				: 0.8 * client->latency_ms + 0.2 * (double) elapsed;
+		}
 		call->state = GCA_CALL_DONE;
 		engine_release(engine, priv);
 		return;
@@ -1389,6 +1393,12 @@ gca_client_get(const GcaClientConfig *opts)
 
 	gca_oauth_ensure_token(client);
 	return client;
+}
+
+double
+gca_client_latency_ms(GcaClient *client)
+{
+	return client->latency_ms;
 }
 
 const char *

@@ -200,6 +200,7 @@ struct GcaClient
 	TimestampTz token_refresh_at;	/* refresh after this, 0 = only on 401 */
 	int			token_gen;		/* bumped on every new token */
 	int			good_gen;		/* latest token generation that got a 2xx */
+	double		latency_ms;		/* moving average of successful requests */
 	int			refused_gen;	/* latest token generation refused (401) */
 	int			refused_streak; /* tokens refused in a row, none of them
 								 * ever accepted */

@@ -145,6 +145,9 @@ extern const char *gca_service_name(GcaService service);
  */
 extern GcaClient *gca_client_get(const GcaClientConfig *config);
 
+/* Observed time of a successful request (ms, moving average), 0 if none. */
+extern double gca_client_latency_ms(GcaClient *client);
+
 /* Base URL the client sends relative paths to (Salesforce: instance_url). */
 extern const char *gca_client_base_url(GcaClient *client);
 

@@ -75,6 +75,14 @@ extern bool gca_json_get_time(const GcaJson *object, const char *key,
 /* the text of a scalar as an input function reads it (objects: JSON) */
 extern const char *gca_json_text(const GcaJson *value);
 
+/*
+ * The string value of a top-level member of the JSON object in raw
+ * (len bytes, not parsed: nested objects and strings are skipped), palloc'd
+ * and unescaped; NULL when the member is absent or not a string.  For
+ * finding a page's cursor without parsing the page.
+ */
+extern char *gca_json_peek_string(const char *raw, size_t len, const char *key);
+
 /* jsonb (palloc'd in the current memory context) */
 extern Datum gca_json_to_jsonb(const GcaJson *value);
 /* the members of several objects merged into one, later ones winning */

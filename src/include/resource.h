@@ -121,6 +121,8 @@ typedef struct GcaRequest
 	int			status;			/* read_page: the response's HTTP status
 								 * (an accepted one comes with an empty
 								 * object as its page) */
+	bool		peek;			/* hand the raw body to peek() when it has
+								 * arrived, before it is parsed */
 } GcaRequest;
 
 struct GcaResource;
@@ -139,6 +141,8 @@ typedef struct GcaResourceScan
 	GcaPushed	pushed;
 	int			page_size;		/* server option page_size, 0 = default */
 	int			max_concurrency;
+	int			requests_per_minute;	/* the server's rate budget */
+	double		latency_ms;		/* observed time of a request (or a guess) */
 	const char *extraction;		/* "query", "job" or "auto" */
 	bool		explain_only;	/* EXPLAIN without ANALYZE: nothing is sent */
 	void	   *state;			/* the resource's */
@@ -194,6 +198,13 @@ typedef struct GcaResource
 	 */
 	int			(*read_page) (GcaResourceScan *rs, const GcaRequest *req,
 							  GcaJson *page);
+	/*
+	 * optional: sees the raw body of a request marked peek before it is
+	 * parsed (to find the next cursor), so the next request can be sent
+	 * while this page is read
+	 */
+	void		(*peek) (GcaResourceScan *rs, const GcaRequest *req,
+						 const char *raw, size_t len);
 	/* fills values/nulls (by attnum - 1) of the next row; false at the end
 	 * of the page */
 	bool		(*next_row) (GcaResourceScan *rs, Datum *values, bool *nulls);

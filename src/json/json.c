@@ -415,3 +415,71 @@ gca_json_merge_to_jsonb(GcaJson *const *objects, int n)
 	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	return JsonbPGetDatum(JsonbValueToJsonb(res));
 }
+
+/* ------------------------------------------------------------------
+ * Peeking at raw bytes
+ * ------------------------------------------------------------------
+ */
+
+/* The end of the JSON string starting at raw[i] == '"', or len. */
+static size_t
+skip_string(const char *raw, size_t len, size_t i)
+{
+	for (i++; i < len; i++)
+	{
+		if (raw[i] == '\\')
+			i++;
+		else if (raw[i] == '"')
+			return i + 1;
+	}
+	return len;
+}
+
+char *
+gca_json_peek_string(const char *raw, size_t len, const char *key)
+{
+	size_t		keylen = strlen(key);
+	int			depth = 0;
+	bool		expect_key = false;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = raw[i];
+
+		if (c == '{' || c == '[')
+		{
+			depth++;
+			expect_key = c == '{' && depth == 1;
+		}
+		else if (c == '}' || c == ']')
+			depth--;
+		else if (c == ',' && depth == 1)
+			expect_key = true;
+		else if (c == '"')
+		{
+			size_t		end = skip_string(raw, len, i);
+
+			if (expect_key && end - i - 2 == keylen &&
+				memcmp(raw + i + 1, key, keylen) == 0)
+			{
+				size_t		v = end;
+				json_object *str;
+				char	   *result = NULL;
+
+				while (v < len && (isspace((unsigned char) raw[v]) || raw[v] == ':'))
+					v++;
+				if (v >= len || raw[v] != '"')
+					return NULL;
+				/* let json-c unescape the value */
+				str = gca_json_parse(raw + v, skip_string(raw, len, v) - v);
+				if (str && json_object_is_type(str, json_type_string))
+					result = pstrdup(json_object_get_string(str));
+				gca_json_free(str);
+				return result;
+			}
+			expect_key = false;
+			i = end - 1;
+		}
+	}
+	return NULL;
+}

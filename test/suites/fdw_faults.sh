@@ -22,7 +22,7 @@ make_server() { # name url [extra options]
          CREATE USER MAPPING FOR CURRENT_USER SERVER $1 OPTIONS (client_id 'ff', client_secret 'ff-secret');
          CREATE FOREIGN TABLE ${1}_conv (conversation_id text, conversation_start timestamptz,
              talk_ms bigint, handle_ms bigint, transfers integer, queue_id text)
-           SERVER $1 OPTIONS (resource 'conversations');"
+           SERVER $1 OPTIONS (resource 'conversations', extraction 'query');"
 }
 
 load_csv ff_truth "$T/conversations.csv"
@@ -57,7 +57,7 @@ oauth=$(echo "$stats" | grep -o '"gc.oauth":{"requests":[0-9]*' | grep -o '[0-9]
 echo "ok: faults exercised: $(fault_count 429) x 429, $(fault_count 503) x 503, $(fault_count drop) dropped, $oauth tokens"
 
 # the same through the details jobs
-sql "ALTER FOREIGN TABLE ff_gc_conv OPTIONS (ADD extraction 'job')"
+sql "ALTER FOREIGN TABLE ff_gc_conv OPTIONS (SET extraction 'job')"
 sql "DROP TABLE ff_got; CREATE TABLE ff_got AS SELECT * FROM ff_gc_conv
      WHERE conversation_start >= '$DAY' AND conversation_start < '$NEXT'"
 check_equal "the details jobs under the same faults give exactly the truth" ff_got
