@@ -1141,7 +1141,6 @@ conversations_explain(GcaResourceScan *rs)
 {
 	ConvScan   *st = rs->state;
 	List	   *items = NIL;
-	GcaExplainItem *item;
 
 	if (rs->pushed.empty)
 		return list_make1(gca_explain_item("Request", pstrdup("none (the conditions cannot match)")));
@@ -1167,10 +1166,7 @@ conversations_explain(GcaResourceScan *rs)
 															 st->query_page_size,
 															 st->route == ROUTE_JOB ? 0 : 1)));
 	}
-	item = gca_explain_item("Windows", psprintf("%d", list_length(st->windows)));
-	item->is_integer = true;
-	item->verbose_only = true;
-	return lappend(items, item);
+	return lappend(items, gca_explain_count("Windows", list_length(st->windows)));
 }
 
 /* ------------------------------------------------------------------

@@ -593,7 +593,6 @@ evaluations_explain(GcaResourceScan *rs)
 {
 	EvalScan   *st = rs->state;
 	List	   *items = NIL;
-	GcaExplainItem *item;
 
 	if (rs->pushed.empty)
 		return list_make1(gca_explain_item("Request", pstrdup("none (the conditions cannot match)")));
@@ -607,10 +606,7 @@ evaluations_explain(GcaResourceScan *rs)
 	items = lappend(items, gca_explain_item("Then",
 											psprintf("GET " QUALITY_PATH " per evaluation",
 													 "{conversationId}", "{evaluationId}")));
-	item = gca_explain_item("Windows", psprintf("%d", list_length(st->windows)));
-	item->is_integer = true;
-	item->verbose_only = true;
-	return lappend(items, item);
+	return lappend(items, gca_explain_count("Windows", list_length(st->windows)));
 }
 
 const GcaResource gca_genesys_evaluations = {

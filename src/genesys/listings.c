@@ -329,7 +329,6 @@ static List *
 listings_explain(GcaResourceScan *rs)
 {
 	ListScan   *st = rs->state;
-	GcaExplainItem *item;
 	List	   *items;
 
 	if (st->listings == NIL)
@@ -340,10 +339,7 @@ listings_explain(GcaResourceScan *rs)
 	items = list_make1(gca_explain_item("Request",
 										psprintf("GET %s",
 												 page_path(st, linitial(st->listings), 1))));
-	item = gca_explain_item("Listings", psprintf("%d", list_length(st->listings)));
-	item->is_integer = true;
-	item->verbose_only = true;
-	return lappend(items, item);
+	return lappend(items, gca_explain_count("Listings", list_length(st->listings)));
 }
 
 #define LISTING_RESOURCE(var, rname, cols, est, what) \

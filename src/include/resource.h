@@ -224,6 +224,8 @@ extern const GcaColumnDef *gca_column_with_role(const GcaResource *res,
 /* the type OID of a column definition */
 extern Oid	gca_column_type(const GcaColumnDef *def);
 extern GcaExplainItem *gca_explain_item(const char *label, char *value);
+/* an integer line of plain EXPLAIN VERBOSE only */
+extern GcaExplainItem *gca_explain_count(const char *label, int n);
 
 /* in resource/values.c: rows from plain API objects */
 /* the member at a dotted path ("agent.id"), or NULL */

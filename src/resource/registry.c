@@ -101,3 +101,14 @@ gca_explain_item(const char *label, char *value)
 	item->value = value;
 	return item;
 }
+
+/* A count EXPLAIN VERBOSE prints without ANALYZE (windows, listings). */
+GcaExplainItem *
+gca_explain_count(const char *label, int n)
+{
+	GcaExplainItem *item = gca_explain_item(label, psprintf("%d", n));
+
+	item->is_integer = true;
+	item->verbose_only = true;
+	return item;
+}
