@@ -1028,10 +1028,15 @@ gca_engine_start(GcaEngine *engine, GcaCall *call, GcaRequestKind kind)
 		priv->not_before = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 													   call->delay_ms);
 
-	if (kind == GCA_REQ_TOKEN)
-		priv->url = MemoryContextStrdup(client->cxt, psprintf("%s%s", client->login_url, path));
-	else if (path[0] == '/')
-		priv->url = MemoryContextStrdup(client->cxt, psprintf("%s%s", client->base_url, path));
+	if (kind == GCA_REQ_TOKEN || path[0] == '/')
+	{
+		/* built in the client's context: nothing per call is left in the caller's */
+		MemoryContext old = MemoryContextSwitchTo(client->cxt);
+
+		priv->url = psprintf("%s%s", kind == GCA_REQ_TOKEN ? client->login_url : client->base_url,
+							 path);
+		MemoryContextSwitchTo(old);
+	}
 	else
 	{
 		/* an absolute URL, only towards the API's own origin */
@@ -1052,7 +1057,9 @@ gca_engine_start(GcaEngine *engine, GcaCall *call, GcaRequestKind kind)
 		path += blen;
 	}
 	plen = strcspn(path, "?");
-	priv->display_path = MemoryContextStrdup(client->cxt, psprintf("%.*s", (int) plen, path));
+	priv->display_path = MemoryContextAlloc(client->cxt, plen + 1);
+	memcpy(priv->display_path, path, plen);
+	priv->display_path[plen] = '\0';
 
 	if (engine->tail)
 		engine->tail->next = priv;
