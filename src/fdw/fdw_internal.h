@@ -26,6 +26,8 @@ struct GcaScan
 	GcaClient  *client;			/* NULL in EXPLAIN without ANALYZE */
 	GcaResourceScan rs;			/* what the resource sees */
 	List	   *conds;			/* GcaCond with their ExprStates */
+	List	   *sort;			/* GcaSortKey: the pushed ORDER BY */
+	int64		limit;			/* the pushed LIMIT, or -1 */
 
 	/* per run */
 	bool		started;		/* the run's requests are planned */

@@ -21,7 +21,10 @@
 
 #include <math.h>
 
+#include "access/stratnum.h"
 #include "access/table.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
 #include "catalog/pg_type.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
@@ -53,18 +56,26 @@ PG_FUNCTION_INFO_V1(gcanalytics_fdw_handler);
 static const GcaResource *
 table_resource(Relation rel, const GcaOptions *opts)
 {
-	const GcaResource *res;
+	const GcaResource *res = NULL;
 	const char *service = gca_service_name(opts->http.service);
 
-	if (opts->resource == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot scan foreign table \"%s\"", RelationGetRelationName(rel)),
-				 opts->http.service == GCA_SERVICE_SALESFORCE
-				 ? errdetail("Salesforce objects are not supported by this version of gcanalytics yet.")
-				 : errdetail("The table names a Salesforce sobject, but server \"%s\" is a %s server.",
-							 opts->http.servername, service)));
-	res = gca_find_resource(opts->resource);
+	if (opts->resource)
+		res = gca_find_resource(opts->resource);
+	else
+	{
+		/* a table naming a remote object: the resource of that option */
+		for (const GcaResource *const *r = gca_resources(); *r; r++)
+			if ((*r)->object_option && (*r)->service == opts->http.service &&
+				strcmp((*r)->object_option, "sobject") == 0)
+				res = *r;
+		if (res == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot scan foreign table \"%s\"", RelationGetRelationName(rel)),
+					 errdetail("The table names a Salesforce sobject, but server \"%s\" is a %s server.",
+							   opts->http.servername, service)));
+		return res;
+	}
 	if (res == NULL || res->service != opts->http.service)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -147,6 +158,7 @@ estimate_input(GcaPlanState *ps, GcaEstimateInput *in)
 				break;
 			case GCA_PUSH_FILTER:
 			case GCA_PUSH_ARRAY_FILTER:
+			case GCA_PUSH_WHERE:
 				in->filters++;
 				break;
 			default:
@@ -171,12 +183,19 @@ gcaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	Relation	rel = table_open(foreigntableid, AccessShareLock);
 	GcaEstimateInput in;
 	double		rows;
+	Oid			serverid = GetForeignTable(foreigntableid)->serverid;
 
-	ps->opts = gca_get_options(GetForeignTable(foreigntableid)->serverid,
-							   InvalidOid, foreigntableid);
+	ps->opts = gca_get_options(serverid, InvalidOid, foreigntableid);
 	ps->resource = table_resource(rel, ps->opts);
+	if (ps->resource->bind_columns)
+	{
+		/* the columns come from the API (describe): as the querying user */
+		ps->opts = gca_get_options(serverid,
+								   OidIsValid(baserel->userid) ? baserel->userid : GetUserId(),
+								   foreigntableid);
+	}
 	ps->ncolumns = RelationGetDescr(rel)->natts;
-	ps->columns = gca_table_columns(rel, ps->resource, true);
+	ps->columns = gca_table_columns(rel, ps->resource, ps->opts, true);
 	table_close(rel, AccessShareLock);
 
 	ps->conds = gca_classify_conditions(root, baserel, baserel->baserestrictinfo,
@@ -205,26 +224,29 @@ ec_member_is_id(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
 		((Var *) e)->varattno == attnum && ((Var *) e)->varlevelsup == 0;
 }
 
+/* Whether a join clause "column = outer value" can be sent for column. */
+static bool
+is_join_column(const GcaColumnDef *def)
+{
+	return def && (def->push == GCA_PUSH_ID ||
+				   (def->push == GCA_PUSH_WHERE &&
+					(def->where_ops & GCA_CMP_BIT(GCA_CMP_EQ))));
+}
+
 /*
- * Adds a path per join clause "id column = outer value": a read by id per
- * outer row instead of a time range.  The path's fdw_private holds the
- * clause's condition.
+ * Adds a path per join clause "id column = outer value" (or, for
+ * resources with a query language, "column = outer value"): a read by
+ * that value per outer row instead of a full read.  The path's
+ * fdw_private holds the clause's condition.
  */
 static void
 add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps)
 {
-	int			id_attnum = 0;
 	List	   *candidates = NIL;
 	ListCell   *lc;
 	double		rows,
 				requests;
 	GcaEstimateInput in = {.ids = 1,.days = 1.0};
-
-	for (int i = 0; i < ps->ncolumns; i++)
-		if (ps->columns[i].def && ps->columns[i].def->push == GCA_PUSH_ID)
-			id_attnum = i + 1;
-	if (id_attnum == 0)
-		return;
 
 	foreach(lc, baserel->joininfo)
 	{
@@ -233,12 +255,17 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps
 		if (join_clause_is_movable_to(ri, baserel))
 			candidates = lappend(candidates, ri);
 	}
-	if (baserel->has_eclass_joins)
-		candidates = list_concat(candidates,
-								 generate_implied_equalities_for_column(root, baserel,
-																		ec_member_is_id,
-																		&id_attnum,
-																		baserel->lateral_referencers));
+	for (int i = 0; i < ps->ncolumns && baserel->has_eclass_joins; i++)
+	{
+		int			attnum = i + 1;
+
+		if (is_join_column(ps->columns[i].def))
+			candidates = list_concat(candidates,
+									 generate_implied_equalities_for_column(root, baserel,
+																			ec_member_is_id,
+																			&attnum,
+																			baserel->lateral_referencers));
+	}
 	ps->resource->estimate(&in, &rows, &requests);
 	rows = Max(rows, 1);
 	foreach(lc, candidates)
@@ -246,11 +273,15 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps
 		RestrictInfo *ri = lfirst(lc);
 		List	   *conds = gca_classify_conditions(root, baserel, list_make1(ri),
 													ps->columns, ps->ncolumns);
+		GcaCond    *c;
 		Relids		required_outer;
 		ParamPathInfo *ppi;
 
-		if (list_length(conds) != 1 ||
-			((GcaCond *) linitial(conds))->attnum != id_attnum)
+		if (list_length(conds) != 1)
+			continue;
+		c = linitial(conds);
+		if (!is_join_column(ps->columns[c->attnum - 1].def) ||
+			(c->op != GCA_OP_EQ && !(c->op == GCA_OP_WHERE && c->cmp == GCA_CMP_EQ)))
 			continue;
 		required_outer = bms_difference(bms_union(ri->clause_relids, baserel->lateral_relids),
 										baserel->relids);
@@ -261,8 +292,72 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps
 		add_path(baserel, (Path *)
 				 create_foreignscan_path(root, baserel, NULL, rows,
 										 REQUEST_COST, REQUEST_COST + rows * ROW_COST,
-										 NIL, required_outer, NULL, conds));
+										 NIL, required_outer, NULL,
+										 list_make3(conds, NIL, makeInteger(-1))));
 	}
+}
+
+/*
+ * The pushed ORDER BY of query_pathkeys, as a List of IntList [attnum,
+ * descending, nulls_first]; NIL unless every key is a plain column the
+ * resource can sort by (GCA_WHERE_SORTABLE) under its type's default
+ * btree order.
+ */
+static List *
+pushed_sort(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps)
+{
+	List	   *sort = NIL;
+	ListCell   *lc;
+
+	foreach(lc, root->query_pathkeys)
+	{
+		PathKey    *pk = lfirst(lc);
+		ListCell   *lm;
+		int			attnum = 0;
+
+		if (pk->pk_eclass->ec_has_volatile)
+			return NIL;
+		foreach(lm, pk->pk_eclass->ec_members)
+		{
+			EquivalenceMember *em = lfirst(lm);
+			Expr	   *e = em->em_expr;
+			const GcaColumn *col;
+
+			if (!bms_equal(em->em_relids, baserel->relids) || !IsA(e, Var) ||
+				((Var *) e)->varattno <= 0 || ((Var *) e)->varattno > ps->ncolumns)
+				continue;
+			col = &ps->columns[((Var *) e)->varattno - 1];
+			if (col->def && col->def->push == GCA_PUSH_WHERE &&
+				(col->def->where_ops & GCA_WHERE_SORTABLE) &&
+				pk->pk_opfamily == get_opclass_family(GetDefaultOpClass(col->typid, BTREE_AM_OID)))
+				attnum = ((Var *) e)->varattno;
+		}
+		if (attnum == 0)
+			return NIL;
+		sort = lappend(sort, list_make3_int(attnum,
+											pk->pk_strategy == BTGreaterStrategyNumber,
+											pk->pk_nulls_first));
+	}
+	return sort;
+}
+
+/*
+ * The LIMIT a scan may pass on to the resource: the query's hard limit
+ * when this table is its only relation, every restriction is pushed, and
+ * the scan's order is the query's (sorted: the pushed ORDER BY covers
+ * query_pathkeys).  -1 otherwise.  The resource still drops it unless it
+ * sends every condition exactly.
+ */
+static int
+pushed_limit(PlannerInfo *root, RelOptInfo *baserel, GcaPlanState *ps,
+			 bool sorted)
+{
+	if (root->limit_tuples <= 0 || root->limit_tuples > PG_INT32_MAX ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		list_length(ps->conds) != list_length(baserel->baserestrictinfo) ||
+		(root->query_pathkeys != NIL && !sorted))
+		return -1;
+	return (int) root->limit_tuples;
 }
 
 static void
@@ -271,6 +366,7 @@ gcaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	GcaPlanState *ps = baserel->fdw_private;
 	Cost		startup = REQUEST_COST;
 	Cost		total = startup + ps->requests * REQUEST_COST + baserel->rows * ROW_COST;
+	List	   *sort;
 
 	/* an unbounded scan fails at execution: let any alternative win */
 	if (!ps->bounded)
@@ -280,7 +376,17 @@ gcaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	}
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
-									 startup, total, NIL, NULL, NULL, NIL));
+									 startup, total, NIL, NULL, NULL,
+									 list_make3(NIL, NIL,
+												makeInteger(pushed_limit(root, baserel, ps, false)))));
+	sort = pushed_sort(root, baserel, ps);
+	if (sort != NIL)
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+										 startup, total + 1.0, root->query_pathkeys,
+										 NULL, NULL,
+										 list_make3(NIL, sort,
+													makeInteger(pushed_limit(root, baserel, ps, true)))));
 	add_parameterized_paths(root, baserel, ps);
 }
 
@@ -319,7 +425,9 @@ gcaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 				  Plan *outer_plan)
 {
 	GcaPlanState *ps = baserel->fdw_private;
-	List	   *conds = list_concat(list_copy(ps->conds), best_path->fdw_private);
+	/* the path's: [join conditions, pushed sort, pushed limit] */
+	List	   *conds = list_concat(list_copy(ps->conds),
+									linitial(best_path->fdw_private));
 	List	   *fdw_exprs = NIL;
 	List	   *serialized = NIL;
 	ListCell   *lc;
@@ -337,13 +445,16 @@ gcaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 			expr_index = list_length(fdw_exprs) - 1;
 		}
 		serialized = lappend(serialized,
-							 list_make4_int(c->op, c->attnum, c->is_array ? 1 : 0, expr_index));
+							 list_make5_int(c->op, c->attnum, c->is_array ? 1 : 0,
+											expr_index, c->cmp));
 	}
 	return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
 							baserel->relid, fdw_exprs,
-							list_make3(makeString(pstrdup(ps->resource->name)),
+							list_make5(makeString(pstrdup(ps->resource->name)),
 									   used_attnums(baserel, scan_clauses, ps->ncolumns),
-									   serialized),
+									   serialized,
+									   lsecond(best_path->fdw_private),
+									   lthird(best_path->fdw_private)),
 							NIL, NIL, outer_plan);
 }
 

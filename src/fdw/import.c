@@ -15,6 +15,7 @@
 
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "fdw.h"
@@ -63,8 +64,41 @@ create_table_command(const GcaResource *res, const char *servername)
 }
 
 /*
+ * Lets the resource of service that has an import callback build the
+ * tables (Salesforce objects from describe); NIL, false when none has.
+ */
+static bool
+import_from_resource(ImportForeignSchemaStmt *stmt, Oid serverOid,
+					 GcaService service, List **commands)
+{
+	for (const GcaResource *const *r = gca_resources(); *r; r++)
+	{
+		GcaImportRef ref;
+		GcaOptions *opts;
+		ListCell   *lc;
+
+		if ((*r)->service != service || (*r)->import == NULL)
+			continue;
+		/* the API is called as the importing user */
+		opts = gca_get_options(serverOid, GetUserId(), InvalidOid);
+		memset(&ref, 0, sizeof(ref));
+		ref.api.http = &opts->http;
+		ref.api.api_version = opts->api_version;
+		ref.servername = opts->http.servername;
+		ref.limit_to = stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO;
+		ref.except = stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT;
+		foreach(lc, stmt->table_list)
+			ref.tables = lappend(ref.tables, ((RangeVar *) lfirst(lc))->relname);
+		*commands = (*r)->import(&ref);
+		return true;
+	}
+	return false;
+}
+
+/*
  * IMPORT FOREIGN SCHEMA analytics FROM SERVER <genesys server> INTO s:
- * one foreign table per Genesys resource (LIMIT TO / EXCEPT apply).
+ * one foreign table per Genesys resource (LIMIT TO / EXCEPT apply); for a
+ * service whose resource imports (sobjects of Salesforce), what it builds.
  */
 List *
 gca_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
@@ -74,11 +108,6 @@ gca_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	GcaService	service = opts->http.service;
 	List	   *commands = NIL;
 
-	if (service == GCA_SERVICE_SALESFORCE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot import from salesforce server \"%s\" yet", server->servername),
-				 errdetail("Salesforce objects are not supported by this version of gcanalytics yet.")));
 	if (strcmp(stmt->remote_schema, remote_schema(service)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
@@ -87,8 +116,10 @@ gca_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 				 errhint("Use IMPORT FOREIGN SCHEMA %s FROM SERVER %s INTO ...",
 						 remote_schema(service), quote_identifier(server->servername))));
 
+	if (import_from_resource(stmt, serverOid, service, &commands))
+		return commands;
 	for (const GcaResource *const *r = gca_resources(); *r; r++)
-		if ((*r)->service == service && wanted(stmt, (*r)->name))
+		if ((*r)->service == service && (*r)->object_option == NULL && wanted(stmt, (*r)->name))
 			commands = lappend(commands, create_table_command(*r, server->servername));
 	return commands;
 }

@@ -249,8 +249,10 @@ check_option_value(const GcaOptionDef *def, const char *value)
 				const char **names = palloc0(sizeof(char *) * 64);
 				int			n = 0;
 
+				/* resources named by another option (sobject) are not listed */
 				for (; *r && n < 63; r++)
-					names[n++] = (*r)->name;
+					if ((*r)->object_option == NULL)
+						names[n++] = (*r)->name;
 				check_choice(def, value, names);
 				break;
 			}

@@ -24,16 +24,20 @@
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "foreign/foreign.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
 #include "fdw.h"
+#include "isotime.h"
 
 /* ------------------------------------------------------------------
  * The columns of a foreign table
@@ -47,7 +51,8 @@
  * error.  palloc'd, indexed by attnum - 1.
  */
 GcaColumn *
-gca_table_columns(Relation rel, const GcaResource *res, bool check_types)
+gca_table_columns(Relation rel, const GcaResource *res, const GcaOptions *opts,
+				  bool check_types)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	GcaColumn  *columns = palloc0(sizeof(GcaColumn) * Max(tupdesc->natts, 1));
@@ -60,10 +65,12 @@ gca_table_columns(Relation rel, const GcaResource *res, bool check_types)
 
 		if (att->attisdropped)
 			continue;
+		col->name = pstrdup(NameStr(att->attname));
 		col->typid = att->atttypid;
 		col->typmod = att->atttypmod;
 		col->attribute = gca_column_option(RelationGetRelid(rel), i + 1, "attribute");
-		if (col->attribute)
+		col->field = gca_column_option(RelationGetRelid(rel), i + 1, "field");
+		if (col->attribute || res->bind_columns)
 			continue;
 		col->def = gca_find_column(res, NameStr(att->attname));
 		if (col->def == NULL || !check_types)
@@ -78,6 +85,17 @@ gca_table_columns(Relation rel, const GcaResource *res, bool check_types)
 							format_type_be(type)),
 					 errhint("Declare the column as %s, or let IMPORT FOREIGN SCHEMA create the table.",
 							 format_type_be(type))));
+	}
+	if (res->bind_columns)
+	{
+		GcaTableRef ref;
+
+		ref.relname = RelationGetRelationName(rel);
+		ref.object = res->object_option && strcmp(res->object_option, "sobject") == 0
+			? opts->sobject : opts->resource;
+		ref.http = &opts->http;
+		ref.api_version = opts->api_version;
+		res->bind_columns(&ref, columns, tupdesc->natts);
 	}
 	return columns;
 }
@@ -190,6 +208,55 @@ add_comparison(List *conds, const GcaColumnDef *def, int attnum,
 	return conds;
 }
 
+/* The SQL operator names of the GCA_PUSH_WHERE comparisons. */
+static const struct
+{
+	const char *opname;
+	GcaCompare	cmp;
+}			where_operators[] = {
+	{"=", GCA_CMP_EQ}, {"<>", GCA_CMP_NE}, {"<", GCA_CMP_LT},
+	{"<=", GCA_CMP_LE}, {">", GCA_CMP_GT}, {">=", GCA_CMP_GE},
+	{"~~", GCA_CMP_LIKE},
+};
+
+/*
+ * A value may be compared remotely only when it has the column's type (or
+ * both are strings): a date field takes a date, a datetime a timestamptz.
+ */
+static bool
+same_value_type(Oid valtype, Oid coltype)
+{
+	return valtype == coltype || (is_text_type(valtype) && is_text_type(coltype));
+}
+
+static List *
+add_where(List *conds, const GcaColumn *col, int attnum, GcaCompare cmp,
+		  Node *value, bool is_array)
+{
+	GcaCond    *c;
+
+	if (!(col->def->where_ops & GCA_CMP_BIT(cmp)))
+		return conds;
+	if (value && !same_value_type(is_array ? get_element_type(exprType(value))
+								  : exprType(value), col->typid))
+		return conds;
+	conds = add_cond(conds, GCA_OP_WHERE, attnum, value, is_array);
+	c = llast(conds);
+	c->cmp = cmp;
+	return conds;
+}
+
+/* "col op value" on a GCA_PUSH_WHERE column. */
+static List *
+add_where_comparison(List *conds, const GcaColumn *col, int attnum,
+					 const char *opname, Node *value)
+{
+	for (int i = 0; i < lengthof(where_operators); i++)
+		if (strcmp(where_operators[i].opname, opname) == 0)
+			return add_where(conds, col, attnum, where_operators[i].cmp, value, false);
+	return conds;
+}
+
 static const char *
 commuted(const char *opname)
 {
@@ -248,6 +315,15 @@ classify_opexpr(List *conds, OpExpr *op, RelOptInfo *rel,
 			return add_cond(conds, GCA_OP_CONTAINS, lattno, right, true);
 		return conds;
 	}
+	if (ldef && ldef->push == GCA_PUSH_WHERE)
+		return is_value_expr(right, rel)
+			? add_where_comparison(conds, &columns[lattno - 1], lattno, opname, right)
+			: conds;
+	if (rdef && rdef->push == GCA_PUSH_WHERE)
+		return is_value_expr(left, rel) && strcmp(opname, "~~") != 0
+			? add_where_comparison(conds, &columns[rattno - 1], rattno,
+								   commuted(opname), left)
+			: conds;
 	if (ldef && is_value_expr(right, rel))
 		return add_comparison(conds, ldef, lattno, opname, right);
 	if (rdef && is_value_expr(left, rel))
@@ -273,6 +349,8 @@ classify_saop(List *conds, ScalarArrayOpExpr *saop, RelOptInfo *rel,
 		(ldef == NULL) == (rdef == NULL) ||
 		!is_shippable_operator(saop->opno, saop->inputcollid, ldef ? lcoll : rcoll))
 		return conds;
+	if (ldef && ldef->push == GCA_PUSH_WHERE && is_value_expr(right, rel))
+		return add_where(conds, &columns[lattno - 1], lattno, GCA_CMP_IN, right, true);
 	if (ldef && is_value_expr(right, rel) &&
 		(ldef->push == GCA_PUSH_ID || ldef->push == GCA_PUSH_FILTER ||
 		 ldef->push == GCA_PUSH_PARAM))
@@ -282,11 +360,34 @@ classify_saop(List *conds, ScalarArrayOpExpr *saop, RelOptInfo *rel,
 	return conds;
 }
 
+/*
+ * A boolean column as a whole clause ("WHERE col", "WHERE NOT col": how
+ * the planner writes col = true and col = false) on a GCA_PUSH_WHERE
+ * column: col = true / false.
+ */
+static List *
+classify_boolean(List *conds, Expr *clause, RelOptInfo *rel,
+				 const GcaColumn *columns, int ncols)
+{
+	bool		negated = is_notclause(clause);
+	Node	   *arg = negated ? (Node *) get_notclausearg(clause) : (Node *) clause;
+	int			attno = 0;
+	Oid			coll;
+	const GcaColumnDef *def = var_column(arg, rel, columns, ncols, &attno, &coll);
+
+	if (def == NULL || def->push != GCA_PUSH_WHERE || exprType(arg) != BOOLOID)
+		return conds;
+	return add_where(conds, &columns[attno - 1], attno, GCA_CMP_EQ,
+					 (Node *) makeBoolConst(!negated, false), false);
+}
+
 /* Conditions from one clause (conjunct) of the WHERE list. */
 static List *
 classify_clause(List *conds, Expr *clause, RelOptInfo *rel,
 				const GcaColumn *columns, int ncols)
 {
+	if (IsA(clause, Var) || is_notclause(clause))
+		return classify_boolean(conds, clause, rel, columns, ncols);
 	if (IsA(clause, OpExpr))
 		return classify_opexpr(conds, (OpExpr *) clause, rel, columns, ncols);
 	if (IsA(clause, ScalarArrayOpExpr))
@@ -302,6 +403,10 @@ classify_clause(List *conds, Expr *clause, RelOptInfo *rel,
 		if (nt->nulltesttype == IS_NOT_NULL && !nt->argisrow &&
 			def && def->push == GCA_PUSH_EXISTS)
 			return add_cond(conds, GCA_OP_NOT_NULL, attno, NULL, false);
+		if (!nt->argisrow && def && def->push == GCA_PUSH_WHERE)
+			return add_where(conds, &columns[attno - 1], attno,
+							 nt->nulltesttype == IS_NULL ? GCA_CMP_IS_NULL : GCA_CMP_NOT_NULL,
+							 NULL, false);
 	}
 	return conds;
 }
@@ -397,9 +502,105 @@ to_timestamptz(Datum d, Oid typid)
 	return DatumGetTimestampTz(d);
 }
 
-/* The text values of a condition: one value, or an array's distinct ones. */
+typedef struct IndexedString
+{
+	const char *s;
+	int			index;
+} IndexedString;
+
+static int
+cmp_indexed_string(const void *a, const void *b)
+{
+	const IndexedString *x = a;
+	const IndexedString *y = b;
+	int			r = strcmp(x->s, y->s);
+
+	return r != 0 ? r : (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * The distinct strings of values, in first-seen order (n log n: IN-lists
+ * run to thousands).  The List is new; the strings are shared.
+ */
 static List *
-text_values(Datum d, bool is_array)
+distinct_strings(List *values)
+{
+	int			n = list_length(values);
+	IndexedString *items;
+	bool	   *keep;
+	List	   *result = NIL;
+	int			i = 0;
+	ListCell   *lc;
+
+	if (n < 2)
+		return values;
+	items = palloc(sizeof(IndexedString) * n);
+	keep = palloc0(sizeof(bool) * n);
+	foreach(lc, values)
+	{
+		items[i].s = lfirst(lc);
+		items[i].index = i;
+		i++;
+	}
+	qsort(items, n, sizeof(IndexedString), cmp_indexed_string);
+	for (i = 0; i < n; i++)
+		keep[items[i].index] = i == 0 || strcmp(items[i].s, items[i - 1].s) != 0;
+	i = 0;
+	foreach(lc, values)
+		if (keep[i++])
+			result = lappend(result, lfirst(lc));
+	pfree(items);
+	pfree(keep);
+	return result;
+}
+
+/*
+ * The API's text of one value (see GcaPushedCompare): timestamps in UTC
+ * with milliseconds and "Z", dates ISO, the rest as PostgreSQL prints it.
+ * palloc'd.
+ */
+static char *
+api_text(Datum d, Oid typid)
+{
+	Oid			outfunc;
+	bool		isvarlena;
+
+	if (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID)
+	{
+		char		buf[32];
+		TimestampTz t = to_timestamptz(d, typid);
+
+		if (TIMESTAMP_NOT_FINITE(t))
+			return NULL;
+		/* the APIs count milliseconds: SOQL takes no finer literal */
+		gca_format_iso_time(t, buf);
+		return pstrdup(buf);
+	}
+	if (typid == DATEOID)
+	{
+		struct pg_tm tm;
+
+		if (DATE_NOT_FINITE(DatumGetDateADT(d)))
+			return NULL;
+		j2date(DatumGetDateADT(d) + POSTGRES_EPOCH_JDATE,
+			   &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		if (tm.tm_year <= 0 || tm.tm_year > 9999)
+			return NULL;
+		return psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday);
+	}
+	if (typid == BOOLOID)
+		return pstrdup(DatumGetBool(d) ? "true" : "false");
+	getTypeOutputInfo(typid, &outfunc, &isvarlena);
+	return OidOutputFunctionCall(outfunc, d);
+}
+
+/*
+ * The API texts of a GCA_PUSH_WHERE value: one, or an array's distinct
+ * non-null ones.  *unsendable is set when a value has no API form
+ * (infinite or BC dates).
+ */
+static List *
+api_values(Datum d, Oid typid, bool is_array, bool *unsendable)
 {
 	ArrayType  *arr;
 	Datum	   *elems;
@@ -411,8 +612,12 @@ text_values(Datum d, bool is_array)
 	List	   *values = NIL;
 
 	if (!is_array)
-		return list_make1(TextDatumGetCString(d));
+	{
+		char	   *v = api_text(d, typid);
 
+		*unsendable |= v == NULL;
+		return v ? list_make1(v) : NIL;
+	}
 	arr = DatumGetArrayTypeP(d);
 	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
@@ -420,18 +625,56 @@ text_values(Datum d, bool is_array)
 	for (int i = 0; i < n; i++)
 	{
 		char	   *v;
-		ListCell   *lc;
-		bool		seen = false;
 
 		if (nulls[i])
 			continue;
-		v = TextDatumGetCString(elems[i]);
-		foreach(lc, values)
-			seen = seen || strcmp(lfirst(lc), v) == 0;
-		if (!seen)
+		v = api_text(elems[i], ARR_ELEMTYPE(arr));
+		if (v == NULL)
+			*unsendable = true;
+		else
 			values = lappend(values, v);
 	}
-	return values;
+	return distinct_strings(values);
+}
+
+/* The text values of a condition: one value, or an array's distinct ones. */
+static List *
+text_values(Datum d, bool is_array)
+{
+	bool		unsendable = false;
+
+	return api_values(d, TEXTOID, is_array, &unsendable);
+}
+
+/*
+ * One GCA_PUSH_WHERE condition into pushed->compares.  A value that the
+ * API cannot take (an infinite date) gives the comparison no values: the
+ * resource leaves it to the local check.
+ */
+static void
+add_compare(GcaPushed *pushed, GcaCond *c, const GcaColumnDef *def, Datum d)
+{
+	GcaPushedCompare *pc = palloc0(sizeof(GcaPushedCompare));
+	bool		unsendable = false;
+
+	pc->def = def;
+	pc->cmp = c->cmp;
+	if (c->state)
+	{
+		Oid			type = exprType((Node *) c->state->expr);
+
+		if (c->is_array)
+			type = get_element_type(type);
+		pc->values = api_values(d, type, c->is_array, &unsendable);
+		if (unsendable)
+			pc->values = NIL;	/* kept, so the resource knows of it */
+		else if (pc->values == NIL)
+		{
+			pushed->empty = true;	/* = ANY of no value */
+			return;
+		}
+	}
+	pushed->compares = lappend(pushed->compares, pc);
 }
 
 static void
@@ -484,6 +727,7 @@ gca_evaluate_conds(GcaPushed *pushed, List *conds, const GcaColumn *columns,
 	ListCell   *lc;
 
 	memset(pushed, 0, sizeof(GcaPushed));
+	pushed->limit = -1;
 	foreach(lc, conds)
 	{
 		GcaCond    *c = lfirst(lc);
@@ -536,6 +780,9 @@ gca_evaluate_conds(GcaPushed *pushed, List *conds, const GcaColumn *columns,
 				break;
 			case GCA_PUSH_EXISTS:
 				pushed->exists = list_append_unique_ptr(pushed->exists, (void *) def);
+				break;
+			case GCA_PUSH_WHERE:
+				add_compare(pushed, c, def, d);
 				break;
 			case GCA_PUSH_NONE:
 				break;

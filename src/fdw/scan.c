@@ -34,6 +34,11 @@
 #include "fdw_internal.h"
 #include "gcanalytics.h"
 
+/* bytes parsed between two turns of the HTTP client */
+#define PARSE_SLICE (256 * 1024)
+/* rows handed out between two turns of the HTTP client */
+#define ROWS_PER_PROGRESS 32
+
 /* What a request is assumed to take before one has been timed. */
 #define GCA_LATENCY_GUESS_MS 100.0
 
@@ -153,10 +158,18 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 	const char *error = NULL;
 	TimestampTz waited_from = GetCurrentTimestamp();
 
-	/* parse what arrived ahead, then the rest as it comes */
+	/*
+	 * Parse what arrived ahead, in slices between which the other
+	 * responses keep arriving, then the rest as it comes.
+	 */
+	for (int off = 0, n; off < f->held.len && !f->sink_failed; off += n)
+	{
+		n = Min(PARSE_SLICE, f->held.len - off);
+		if (!gca_json_parser_feed(f->parser, f->held.data + off, n))
+			f->sink_failed = true;
+		gca_client_progress(scan->client);	/* may append to f->held */
+	}
 	f->parsing = true;
-	if (f->held.len > 0 && !gca_json_parser_feed(f->parser, f->held.data, f->held.len))
-		f->sink_failed = true;
 	resetStringInfo(&f->held);
 	gca_call_wait(scan->client, &f->call);
 	scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
@@ -318,6 +331,8 @@ start_run(GcaScan *scan)
 
 	gca_evaluate_conds(pushed, scan->conds, rs->columns,
 					   scan->node->ss.ps.ps_ExprContext, rs->explain_only);
+	pushed->sort = scan->sort;
+	pushed->limit = scan->limit;
 	if (rs->resource->needs_time_bound && !pushed->empty &&
 		!pushed->have_lower && !pushed->by_id &&
 		!(rs->explain_only && pushed->needs_outer))
@@ -369,7 +384,8 @@ gca_scan_next(GcaScan *scan)
 		MemoryContextSwitchTo(scan->run_cxt);
 		if (got)
 		{
-			scan->rows++;
+			if (++scan->rows % ROWS_PER_PROGRESS == 0 && scan->pipeline != NIL)
+				gca_client_progress(scan->client);
 			ExecStoreVirtualTuple(slot);
 			break;
 		}
@@ -432,6 +448,7 @@ plan_conds(ForeignScanState *node, List *serialized, List *states)
 		cond->op = list_nth_int(c, 0);
 		cond->attnum = list_nth_int(c, 1);
 		cond->is_array = list_nth_int(c, 2) != 0;
+		cond->cmp = list_nth_int(c, 4);
 		cond->state = expr_index >= 0 ? list_nth(states, expr_index) : NULL;
 		conds = lappend(conds, cond);
 	}
@@ -472,7 +489,7 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 		elog(ERROR, "gcanalytics: the plan names an unknown resource");
 	rs->relname = pstrdup(RelationGetRelationName(rel));
 	rs->ncolumns = RelationGetDescr(rel)->natts;
-	rs->columns = gca_table_columns(rel, rs->resource, false);
+	rs->columns = gca_table_columns(rel, rs->resource, scan->opts, false);
 	foreach(lc, (List *) list_nth(plan->fdw_private, GCA_PRIVATE_USED))
 	{
 		int			attnum = lfirst_int(lc);
@@ -485,9 +502,21 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 	rs->requests_per_minute = scan->opts->http.requests_per_minute;
 	rs->latency_ms = GCA_LATENCY_GUESS_MS;
 	rs->extraction = scan->opts->extraction;
+	rs->object = scan->opts->sobject;
+	rs->api_version = scan->opts->api_version;
 	rs->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	scan->conds = plan_conds(node, list_nth(plan->fdw_private, GCA_PRIVATE_CONDS),
 							 ExecInitExprList(plan->fdw_exprs, (PlanState *) node));
+	foreach(lc, (List *) list_nth(plan->fdw_private, GCA_PRIVATE_SORT))
+	{
+		GcaSortKey *k = palloc0(sizeof(GcaSortKey));
+
+		k->def = rs->columns[linitial_int((List *) lfirst(lc)) - 1].def;
+		k->descending = lsecond_int((List *) lfirst(lc)) != 0;
+		k->nulls_first = lthird_int((List *) lfirst(lc)) != 0;
+		scan->sort = lappend(scan->sort, k);
+	}
+	scan->limit = intVal(list_nth(plan->fdw_private, GCA_PRIVATE_LIMIT));
 
 	if (rs->explain_only)
 		start_run(scan);		/* for EXPLAIN VERBOSE: the requests, unsent */

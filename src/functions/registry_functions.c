@@ -41,6 +41,8 @@ role_name(GcaPushRole role)
 			return "request parameter";
 		case GCA_PUSH_EXISTS:
 			return "IS NOT NULL filter";
+		case GCA_PUSH_WHERE:
+			return "SOQL WHERE";
 	}
 	return NULL;
 }

@@ -51,6 +51,7 @@
 #define JOB_POLLS_ESTIMATE 3	/* status polls of a job, for auto */
 #define JOB_WAIT_ESTIMATE_S 1.0	/* time a job takes to be ready, for auto */
 #define POLL_FIRST_MS 50		/* then doubled up to POLL_MAX_MS */
+#define MIN_JOB_WINDOW_USECS (30 * 60 * USECS_PER_SEC)
 #define POLL_MAX_MS 2000
 #define CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
 #define SEGMENTS_PER_CONVERSATION 12.0
@@ -546,6 +547,46 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
 	return ROUTE_QUERY;
 }
 
+/*
+ * Halves the longest window (at a whole minute, none shorter than
+ * MIN_JOB_WINDOW_USECS) until there are n windows: a job's results are
+ * read by cursor, one page after the other, so a short range read by
+ * jobs needs several jobs to keep max_concurrency requests busy.
+ */
+static List *
+subdivide_windows(List *windows, int n)
+{
+	while (list_length(windows) < n)
+	{
+		Window	   *longest = NULL;
+		Window	   *second;
+		TimestampTz mid;
+		ListCell   *lc;
+		int			pos = 0,
+					at = 0;
+
+		foreach(lc, windows)
+		{
+			Window	   *w = lfirst(lc);
+
+			if (longest == NULL || w->end - w->start > longest->end - longest->start)
+			{
+				longest = w;
+				at = pos;
+			}
+			pos++;
+		}
+		if (longest == NULL || longest->end - longest->start < 2 * MIN_JOB_WINDOW_USECS)
+			break;
+		mid = longest->start + (longest->end - longest->start) / 2;
+		mid -= mid % (60 * USECS_PER_SEC);
+		second = new_window(mid, longest->end);
+		longest->end = mid;
+		windows = list_insert_nth(windows, at + 1, second);
+	}
+	return windows;
+}
+
 static void
 conversations_plan(GcaResourceScan *rs)
 {
@@ -570,6 +611,8 @@ conversations_plan(GcaResourceScan *rs)
 	if (!pushed->empty && pushed->have_lower)
 		st->windows = make_windows(pushed->lower, pushed->upper);
 	st->route = pushed->have_lower ? choose_route(rs, st, list_length(st->windows)) : ROUTE_QUERY;
+	if (st->route == ROUTE_JOB)
+		st->windows = subdivide_windows(st->windows, Max(rs->max_concurrency, 1));
 	foreach(lc, st->windows)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->windows != NIL)
@@ -640,18 +683,14 @@ results_request(ConvScan *st, Window *w, GcaRequest *req)
  * The next request of a window read by a details job: create it (while
  * fewer than max_concurrency jobs run), poll it with a short first wait
  * and backoff, then read its results page by page, the next page asked
- * for as soon as the current one's cursor is seen.  Results are fetched
- * only for the first window whose results are not all asked for, so at
- * most two results pages are held at a time.
+ * for as soon as the current one's cursor is seen.  At most
+ * max_concurrency results pages (of any windows, in window order) are
+ * fetched at a time, so memory does not grow with the range.
  */
 static bool
 next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
-				 bool *results_turn, int *running, GcaRequest *req)
+				 int *results_slots, int *running, GcaRequest *req)
 {
-	bool		my_turn = *results_turn && !w->all_requested;
-
-	if (w->job_state == JOB_READY && !w->all_requested)
-		*results_turn = false;
 	if (w->reread_path)
 	{
 		req->method = "GET";
@@ -679,8 +718,11 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->kind = REQ_JOB_STATUS;
 		req->delay_ms = w->poll_delay_ms;
 	}
-	else if (my_turn)
+	else if (!w->all_requested && *results_slots > 0)
+	{
+		(*results_slots)--;
 		results_request(st, w, req);
+	}
 	else
 		return false;
 	if (req->number == 0)
@@ -697,7 +739,7 @@ static bool
 conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 {
 	ConvScan   *st = rs->state;
-	bool		results_turn = true;
+	int			results_slots = Max(rs->max_concurrency, 1);
 	int			running = 0;
 	ListCell   *lc;
 
@@ -731,13 +773,15 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 
 		if (w->route == ROUTE_JOB && !w->finished && w->job_state != JOB_NONE)
 			running++;
+		if (w->route == ROUTE_JOB && w->job_state == JOB_READY && w->busy)
+			results_slots--;
 	}
 	foreach(lc, st->windows)
 	{
 		Window	   *w = lfirst(lc);
 
 		if (w->route == ROUTE_QUERY ? next_query_request(rs, st, w, req)
-			: next_job_request(rs, st, w, &results_turn, &running, req))
+			: next_job_request(rs, st, w, &results_slots, &running, req))
 			return true;
 	}
 	return false;
@@ -779,10 +823,11 @@ split_window(ConvScan *st, Window *w)
  * a short read never passes as the end of the data.
  */
 static void
-short_read(Window *w, int number, int count, int64 expected, const char *what)
+short_read(Window *w, int number, int page, int count, int64 expected,
+		   const char *what)
 {
 	gca_details_short_read(&w->short_page, &w->short_reads, w->start, w->end,
-						   number, count, expected, what);
+						   number, page, count, expected, what);
 }
 
 /*
@@ -791,8 +836,8 @@ short_read(Window *w, int number, int count, int64 expected, const char *what)
  */
 void
 gca_details_short_read(int *short_page, int *short_reads, TimestampTz start,
-					   TimestampTz end, int number, int count, int64 expected,
-					   const char *what)
+					   TimestampTz end, int number, int page, int count,
+					   int64 expected, const char *what)
 {
 	char		from[32],
 				to[32];
@@ -810,7 +855,7 @@ gca_details_short_read(int *short_page, int *short_reads, TimestampTz start,
 			(errcode(ERRCODE_FDW_ERROR),
 			 errmsg("genesys %s came back short for the window %s/%s", what, from, to),
 			 errdetail("Page %d held %d conversations where %lld were due; it was read %d times.",
-					   number, Max(count, 0), (long long) expected, *short_reads),
+					   page, Max(count, 0), (long long) expected, *short_reads),
 			 errhint("No rows were passed off as complete. Run the query again later; if it stays short, report the window to Genesys Cloud support.")));
 }
 
@@ -826,7 +871,7 @@ read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	if (due > 0 && count < due)
 	{
 		/* fewer than totalHits says this page holds: read it again */
-		short_read(w, req->number, count, due, "details query");
+		short_read(w, req->number, req->number, count, due, "details query");
 		w->reread_pages = lappend_int(w->reread_pages, req->number);
 		return 0;
 	}
@@ -951,7 +996,7 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	if (more && count <= 0)
 	{
 		/* no conversations, yet more to come: read it again */
-		short_read(w, req->number, count, st->job_page_size, "details job");
+		short_read(w, req->number, w->job_page + 1, count, st->job_page_size, "details job");
 		w->reread_path = pstrdup(req->path);
 		w->reread_number = req->number;
 		return 0;
@@ -1166,7 +1211,7 @@ conversations_explain(GcaResourceScan *rs)
 															 st->query_page_size,
 															 st->route == ROUTE_JOB ? 0 : 1)));
 	}
-	return lappend(items, gca_explain_count("Windows", list_length(st->windows)));
+	return lappend(items, gca_explain_integer("Windows", list_length(st->windows), true));
 }
 
 /* ------------------------------------------------------------------

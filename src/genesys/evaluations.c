@@ -518,7 +518,7 @@ evaluations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 		{
 			/* fewer than totalHits says this page holds: read it again */
 			gca_details_short_read(&w->short_page, &w->short_reads, w->start, w->end,
-								   req->number, count, due, "details query");
+								   req->number, req->number, count, due, "details query");
 			w->next_page = req->number;
 			return 0;
 		}
@@ -606,7 +606,7 @@ evaluations_explain(GcaResourceScan *rs)
 	items = lappend(items, gca_explain_item("Then",
 											psprintf("GET " QUALITY_PATH " per evaluation",
 													 "{conversationId}", "{evaluationId}")));
-	return lappend(items, gca_explain_count("Windows", list_length(st->windows)));
+	return lappend(items, gca_explain_integer("Windows", list_length(st->windows), true));
 }
 
 const GcaResource gca_genesys_evaluations = {

@@ -339,7 +339,7 @@ listings_explain(GcaResourceScan *rs)
 	items = list_make1(gca_explain_item("Request",
 										psprintf("GET %s",
 												 page_path(st, linitial(st->listings), 1))));
-	return lappend(items, gca_explain_count("Listings", list_length(st->listings)));
+	return lappend(items, gca_explain_integer("Listings", list_length(st->listings), true));
 }
 
 #define LISTING_RESOURCE(var, rname, cols, est, what) \

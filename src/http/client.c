@@ -598,6 +598,8 @@ fail_http(GcaCallPriv *priv, const char *extra_hint)
 
 	if (extra_hint)
 		hint = pstrdup(extra_hint);
+	else if (gca_service_error_hint(client->svc, priv->errbody, priv->errlen))
+		hint = pstrdup(gca_service_error_hint(client->svc, priv->errbody, priv->errlen));
 	else if (priv->kind == GCA_REQ_TOKEN && priv->status >= 400 && priv->status < 500)
 		hint = psprintf("Check the OAuth client options (%s) of the user mapping for server \"%s\".",
 						client->svc->credential_options, client->servername);
@@ -1424,6 +1426,12 @@ void
 gca_call_wait(GcaClient *client, GcaCall *call)
 {
 	gca_engine_wait(&client->api, call);
+}
+
+void
+gca_client_progress(GcaClient *client)
+{
+	engine_pump(&client->api);
 }
 
 void

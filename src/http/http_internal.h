@@ -53,9 +53,20 @@ typedef struct GcaServiceDef
 										 * with this error code; NULL: always */
 	const char *credential_options; /* to check when the token is refused */
 	const char *host_hint;		/* when the API host cannot be resolved */
+	/* hints for error codes of the API's error bodies, {NULL}-ended */
+	const struct GcaErrorHint *error_hints;
 } GcaServiceDef;
 
+/* The hint of an error that carries an API error code. */
+typedef struct GcaErrorHint
+{
+	const char *code;			/* e.g. "REQUEST_LIMIT_EXCEEDED" */
+	const char *hint;
+} GcaErrorHint;
+
 extern const GcaServiceDef *gca_service_def(GcaService service);
+extern const char *gca_service_error_hint(const GcaServiceDef *svc,
+										  const char *body, size_t len);
 
 /* ---------------------------------------------------------------------
  * The rate budget (ratelimit.c)

@@ -211,20 +211,37 @@ error_fields(GcaJson *obj, const char **code, const char **message)
 char *
 gca_error_body_text(const char *body, size_t len)
 {
-	GcaJson    *obj = gca_json_parse(body, len);
-	const char *code;
-	const char *message;
-	char	   *result = NULL;
+	GcaJson    *doc = gca_json_parse(body, len);
+	int			n = gca_json_is_array(doc) ? gca_json_array_length(doc) : 1;
+	StringInfoData buf;
 
-	if (obj == NULL)
+	if (doc == NULL)
 		return NULL;
-	error_fields(obj, &code, &message);
-	if (code && message)
-		result = psprintf("%s: %s", code, message);
-	else if (message || code)
-		result = pstrdup(message ? message : code);
-	gca_json_free(obj);
-	return result;
+	initStringInfo(&buf);
+	/* Salesforce sends an array: every error of it, "; "-separated */
+	for (int i = 0; i < n; i++)
+	{
+		GcaJson    *obj = gca_json_is_array(doc) ? gca_json_array_item(doc, i) : doc;
+		const char *code;
+		const char *message;
+
+		error_fields(obj, &code, &message);
+		if (!code && !message)
+			continue;
+		if (buf.len > 0)
+			appendStringInfoString(&buf, "; ");
+		if (code && message)
+			appendStringInfo(&buf, "%s: %s", code, message);
+		else
+			appendStringInfoString(&buf, message ? message : code);
+	}
+	gca_json_free(doc);
+	if (buf.len == 0)
+	{
+		pfree(buf.data);
+		return NULL;
+	}
+	return buf.data;
 }
 
 /* Does the error body carry this error code (e.g. INVALID_SESSION_ID)? */

@@ -18,6 +18,20 @@
 
 #include "http_internal.h"
 
+static const GcaErrorHint salesforce_hints[] = {
+	{"REQUEST_LIMIT_EXCEEDED",
+	 "The org's API request allocation (or its limit on concurrent long requests) is used up; Salesforce refuses further requests until its rolling 24-hour usage drops.  gcanalytics.http_stats() shows the last Sforce-Limit-Info; wait, or ask the Salesforce administrator for a higher limit."},
+	{"INVALID_FIELD",
+	 "A field of the foreign table does not exist or the integration user cannot see it; compare the table with describe (IMPORT FOREIGN SCHEMA sobjects) and the user's field-level security."},
+	{"INVALID_TYPE",
+	 "Check the table option sobject: the object does not exist or the integration user cannot see it."},
+	{"NOT_FOUND",
+	 "The resource does not exist on this org: check the table option sobject (or the LIMIT TO names) and the server option api_version."},
+	{"INVALID_QUERY_LOCATOR",
+	 "The query's cursor expired or was released; run the query again."},
+	{NULL, NULL}
+};
+
 static const GcaServiceDef services[] = {
 	{
 		.service = GCA_SERVICE_GENESYS,
@@ -46,6 +60,7 @@ static const GcaServiceDef services[] = {
 		.credential_options = "client_id, client_secret, refresh_token",
 		.host_hint = "Check the server options instance_url (your My Domain URL, such as "
 		"https://acme.my.salesforce.com) and login_url.",
+		.error_hints = salesforce_hints,
 	},
 };
 
@@ -54,6 +69,18 @@ const GcaServiceDef *
 gca_service_def(GcaService service)
 {
 	return service == GCA_SERVICE_SALESFORCE ? &services[1] : &services[0];
+}
+
+/* The hint for the error code in an error body, or NULL. */
+const char *
+gca_service_error_hint(const GcaServiceDef *svc, const char *body, size_t len)
+{
+	if (svc->error_hints == NULL || body == NULL || len == 0)
+		return NULL;
+	for (const GcaErrorHint *h = svc->error_hints; h->code; h++)
+		if (gca_error_body_has_code(body, len, h->code))
+			return h->hint;
+	return NULL;
 }
 
 const char *

@@ -61,7 +61,8 @@ typedef enum GcaCondOp
 	GCA_OP_LE,					/* col <= value */
 	GCA_OP_GE,					/* col >= value, also > */
 	GCA_OP_CONTAINS,			/* value = ANY(col), col @> ARRAY[value] */
-	GCA_OP_NOT_NULL				/* col IS NOT NULL */
+	GCA_OP_NOT_NULL,			/* col IS NOT NULL */
+	GCA_OP_WHERE				/* a GCA_PUSH_WHERE comparison (cmp) */
 } GcaCondOp;
 
 /* A pushable condition found in the scan's clauses. */
@@ -71,6 +72,7 @@ typedef struct GcaCond
 	int			attnum;
 	Expr	   *value;			/* evaluated at execution; NULL for NOT_NULL */
 	bool		is_array;		/* value yields an array of values */
+	GcaCompare	cmp;			/* GCA_OP_WHERE: which comparison */
 	ExprState  *state;			/* at execution: value's state */
 } GcaCond;
 
@@ -92,7 +94,7 @@ typedef struct GcaPlanState
 } GcaPlanState;
 
 extern GcaColumn *gca_table_columns(Relation rel, const GcaResource *res,
-									bool check_types);
+									const GcaOptions *opts, bool check_types);
 extern List *gca_classify_conditions(PlannerInfo *root, RelOptInfo *rel,
 									 List *clauses, const GcaColumn *columns,
 									 int ncolumns);
@@ -114,8 +116,11 @@ enum GcaFdwPrivateIndex
 {
 	GCA_PRIVATE_RESOURCE,		/* String: resource name */
 	GCA_PRIVATE_USED,			/* IntList: attnums the query reads */
-	GCA_PRIVATE_CONDS			/* List of IntList [op, attnum, is_array,
-								 * expr index or -1] */
+	GCA_PRIVATE_CONDS,			/* List of IntList [op, attnum, is_array,
+								 * expr index or -1, cmp] */
+	GCA_PRIVATE_SORT,			/* List of IntList [attnum, descending,
+								 * nulls_first]: pushed ORDER BY */
+	GCA_PRIVATE_LIMIT			/* Integer: pushed LIMIT (-1: none) */
 };
 
 typedef struct GcaScan GcaScan;

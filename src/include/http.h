@@ -170,6 +170,14 @@ extern void gca_call_start(GcaClient *client, GcaCall *call);
  */
 extern void gca_call_wait(GcaClient *client, GcaCall *call);
 
+/*
+ * Moves started calls along without waiting (sends what may be sent,
+ * receives what has arrived), so that responses fetched ahead keep
+ * arriving while the caller works.  Never waits; can throw like
+ * gca_call_start.
+ */
+extern void gca_client_progress(GcaClient *client);
+
 /* start + wait */
 extern void gca_call_perform(GcaClient *client, GcaCall *call);
 

@@ -48,8 +48,31 @@ typedef enum GcaPushRole
 	GCA_PUSH_ARRAY_FILTER,		/* text[] column: value = ANY(col), or col @>
 								 * a one-element array */
 	GCA_PUSH_PARAM,				/* = value, = ANY(array): a request parameter */
-	GCA_PUSH_EXISTS				/* IS NOT NULL: an exists predicate */
+	GCA_PUSH_EXISTS,			/* IS NOT NULL: an exists predicate */
+	GCA_PUSH_WHERE				/* the comparisons in where_ops: a query
+								 * language's WHERE (SOQL) */
 } GcaPushRole;
+
+/*
+ * The comparisons a GCA_PUSH_WHERE column may send (GcaColumnDef.where_ops
+ * holds GCA_CMP_BIT of each), and the shape of a pushed one.
+ */
+typedef enum GcaCompare
+{
+	GCA_CMP_EQ = 0,				/* col = value */
+	GCA_CMP_NE,					/* col <> value */
+	GCA_CMP_LT,
+	GCA_CMP_LE,
+	GCA_CMP_GT,
+	GCA_CMP_GE,
+	GCA_CMP_IN,					/* col = ANY(array) */
+	GCA_CMP_LIKE,				/* col LIKE pattern (backslash escapes) */
+	GCA_CMP_IS_NULL,
+	GCA_CMP_NOT_NULL
+} GcaCompare;
+
+#define GCA_CMP_BIT(c)		(1u << (c))
+#define GCA_WHERE_SORTABLE	(1u << 16)	/* ORDER BY may be sent */
 
 /* One column of a resource, as IMPORT FOREIGN SCHEMA creates it. */
 typedef struct GcaColumnDef
@@ -63,13 +86,17 @@ typedef struct GcaColumnDef
 	int			push_group;		/* resource-defined kind of predicate */
 	int			push_priority;	/* lower is pushed first within a group */
 	const char *comment;		/* what it holds, for COMMENT and docs */
+	unsigned int where_ops;		/* GCA_PUSH_WHERE: GCA_CMP_BIT()s, and
+								 * GCA_WHERE_SORTABLE */
 } GcaColumnDef;
 
 /* A column of a scanned foreign table. */
 typedef struct GcaColumn
 {
 	const GcaColumnDef *def;	/* NULL: not a resource column (reads NULL) */
+	char	   *name;			/* the column's name */
 	char	   *attribute;		/* option "attribute": a participant attribute */
+	char	   *field;			/* option "field": the API's field (path) */
 	Oid			typid;			/* the declared type */
 	int32		typmod;
 	bool		used;			/* the query reads it */
@@ -81,6 +108,28 @@ typedef struct GcaPushedValues
 	const GcaColumnDef *def;
 	List	   *values;			/* char *, distinct, never empty */
 } GcaPushedValues;
+
+/*
+ * One pushed GCA_PUSH_WHERE comparison.  Values are the API's text of
+ * the SQL values: numbers and booleans as PostgreSQL prints them, dates
+ * "YYYY-MM-DD", timestamps "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC), text as is.
+ */
+typedef struct GcaPushedCompare
+{
+	const GcaColumnDef *def;
+	GcaCompare	cmp;
+	List	   *values;			/* char *; IN: distinct.  NIL for null tests,
+								 * and when a value has no API form (the
+								 * condition then stays local) */
+} GcaPushedCompare;
+
+/* A pushed ORDER BY key (a GCA_WHERE_SORTABLE column). */
+typedef struct GcaSortKey
+{
+	const GcaColumnDef *def;
+	bool		descending;
+	bool		nulls_first;
+} GcaSortKey;
 
 /*
  * The pushed conditions evaluated for one run (one execution or rescan).
@@ -99,6 +148,9 @@ typedef struct GcaPushed
 	List	   *filters;		/* GcaPushedValues, by (group, priority) */
 	List	   *params;			/* GcaPushedValues */
 	List	   *exists;			/* GcaColumnDef *, IS NOT NULL */
+	List	   *compares;		/* GcaPushedCompare, in clause order */
+	List	   *sort;			/* GcaSortKey: the plan's order, if pushed */
+	int64		limit;			/* rows the query needs at most, or -1 */
 	bool		needs_outer;	/* EXPLAIN: some values come from an outer row */
 } GcaPushed;
 
@@ -144,6 +196,8 @@ typedef struct GcaResourceScan
 	int			requests_per_minute;	/* the server's rate budget */
 	double		latency_ms;		/* observed time of a request (or a guess) */
 	const char *extraction;		/* "query", "job" or "auto" */
+	const char *object;			/* table option sobject (Salesforce) */
+	const char *api_version;	/* Salesforce REST version */
 	bool		explain_only;	/* EXPLAIN without ANALYZE: nothing is sent */
 	void	   *state;			/* the resource's */
 	int			windows_total;	/* progress, kept by the resource: windows */
@@ -174,6 +228,28 @@ typedef struct GcaEstimateInput
 	GcaClient  *client;			/* use_remote_estimate: a client the
 								 * estimate may ask the API with, else NULL */
 } GcaEstimateInput;
+
+/*
+ * A foreign table of a resource whose columns come from the table
+ * definition (bind_columns), or a server to import such tables from.
+ */
+typedef struct GcaTableRef
+{
+	const char *relname;		/* NULL when importing */
+	const char *object;			/* the remote object (table option sobject) */
+	const GcaClientConfig *http;	/* to call the API (describe) */
+	const char *api_version;
+} GcaTableRef;
+
+/* What IMPORT FOREIGN SCHEMA asks a resource with an import callback. */
+typedef struct GcaImportRef
+{
+	GcaTableRef api;			/* object NULL */
+	const char *servername;
+	bool		limit_to;		/* only the names in tables */
+	bool		except;			/* all but the names in tables */
+	List	   *tables;			/* char *, as written */
+} GcaImportRef;
 
 typedef struct GcaResource
 {
@@ -210,6 +286,22 @@ typedef struct GcaResource
 	bool		(*next_row) (GcaResourceScan *rs, Datum *values, bool *nulls);
 	/* the request lines of EXPLAIN VERBOSE: a List of GcaExplainItem */
 	List	   *(*explain) (GcaResourceScan *rs);
+
+	/*
+	 * Optional, for resources whose columns are the table's (columns is
+	 * empty): sets def (palloc'd) of each column of columns[ncolumns] from
+	 * its name or field option, NULL for none; may call the API (describe)
+	 * and throws for a column it cannot read.
+	 */
+	void		(*bind_columns) (const GcaTableRef *table, GcaColumn *columns,
+								 int ncolumns);
+	/*
+	 * Optional: IMPORT FOREIGN SCHEMA of the resource's service builds its
+	 * tables here: a List of CREATE FOREIGN TABLE commands.
+	 */
+	List	   *(*import) (const GcaImportRef *ref);
+	/* the table option naming the remote object (e.g. "sobject"), or NULL */
+	const char *object_option;
 } GcaResource;
 
 /* in resource/registry.c */
@@ -224,8 +316,8 @@ extern const GcaColumnDef *gca_column_with_role(const GcaResource *res,
 /* the type OID of a column definition */
 extern Oid	gca_column_type(const GcaColumnDef *def);
 extern GcaExplainItem *gca_explain_item(const char *label, char *value);
-/* an integer line of plain EXPLAIN VERBOSE only */
-extern GcaExplainItem *gca_explain_count(const char *label, int n);
+extern GcaExplainItem *gca_explain_integer(const char *label, int64 value,
+										   bool verbose_only);
 
 /* in resource/values.c: rows from plain API objects */
 /* the member at a dotted path ("agent.id"), or NULL */
@@ -246,5 +338,6 @@ extern const GcaResource gca_genesys_aggregates;	/* genesys/aggregates.c */
 extern const GcaResource gca_genesys_queues;	/* genesys/listings.c */
 extern const GcaResource gca_genesys_users;
 extern const GcaResource gca_genesys_wrapup_codes;
+extern const GcaResource gca_salesforce_sobject;	/* salesforce/sobject.c */
 
 #endif							/* GCA_RESOURCE_H */

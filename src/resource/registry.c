@@ -24,6 +24,7 @@ static const GcaResource *const registry[] = {
 	&gca_genesys_queues,
 	&gca_genesys_users,
 	&gca_genesys_wrapup_codes,
+	&gca_salesforce_sobject,
 	NULL
 };
 
@@ -102,13 +103,13 @@ gca_explain_item(const char *label, char *value)
 	return item;
 }
 
-/* A count EXPLAIN VERBOSE prints without ANALYZE (windows, listings). */
+/* An EXPLAIN line with an integer value. */
 GcaExplainItem *
-gca_explain_count(const char *label, int n)
+gca_explain_integer(const char *label, int64 value, bool verbose_only)
 {
-	GcaExplainItem *item = gca_explain_item(label, psprintf("%d", n));
+	GcaExplainItem *item = gca_explain_item(label, psprintf(INT64_FORMAT, value));
 
 	item->is_integer = true;
-	item->verbose_only = true;
+	item->verbose_only = verbose_only;
 	return item;
 }
