@@ -54,7 +54,8 @@ EXCEPTION WHEN fdw_unable_to_establish_connection THEN
     RAISE NOTICE 'caught: %', SQLERRM;
 END
 $$;
-SELECT server, requests, retries, errors, token_requests, shared
+SELECT server, requests, retries, errors, token_requests,
+       shared = (current_setting('shared_preload_libraries') LIKE '%gcanalytics%') AS shared_when_preloaded
   FROM gcanalytics.http_stats() WHERE server = 'regress_http_closed';
 
 -- salesforce: the token comes from login_url (default: instance_url)

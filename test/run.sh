@@ -21,6 +21,8 @@ NAMES="$*"
 GCA_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GCA_BUILD=$GCA_ROOT/.build
 export GCA_ROOT GCA_BUILD
+# pg_regress uses the harness database (Makefile)
+export GCA_HARNESS=1
 cd "$GCA_ROOT"
 
 log() { printf '== %s\n' "$*"; }

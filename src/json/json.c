@@ -435,12 +435,94 @@ skip_string(const char *raw, size_t len, size_t i)
 	return len;
 }
 
+/*
+ * The value of key among the top-level members after the object's last
+ * nested array or object, scanning from the end (pages carry their cursor
+ * after the big array, so this reads a few bytes, not the page).  Sets
+ * *found false when the tail holds no such member.
+ */
+static char *
+peek_tail(const char *raw, size_t len, const char *key, bool *found)
+{
+	size_t		keylen = strlen(key);
+	size_t		i = len;
+
+	*found = false;
+	/* the closing brace of the document */
+	while (i > 0 && isspace((unsigned char) raw[i - 1]))
+		i--;
+	if (i == 0 || raw[i - 1] != '}')
+		return NULL;
+	i--;
+	while (i > 0)
+	{
+		char		c = raw[--i];
+
+		if (c == ']' || c == '}')
+			return NULL;		/* reached a nested value: not in the tail */
+		if (c != '"')
+			continue;
+		/* a string ends here: find where it starts (an unescaped quote) */
+		{
+			size_t		end = i;
+			size_t		j = i;
+
+			for (;;)
+			{
+				size_t		bs = 0;
+
+				if (j == 0)
+					return NULL;
+				j--;
+				if (raw[j] != '"')
+					continue;
+				while (j > bs && raw[j - 1 - bs] == '\\')
+					bs++;
+				if (bs % 2 == 0)
+					break;
+			}
+			i = j;
+			/* a key is followed by a colon */
+			{
+				size_t		k = end + 1;
+
+				while (k < len && isspace((unsigned char) raw[k]))
+					k++;
+				if (k < len && raw[k] == ':' && end - j - 1 == keylen &&
+					memcmp(raw + j + 1, key, keylen) == 0)
+				{
+					size_t		v = k + 1;
+					json_object *str;
+					char	   *result = NULL;
+
+					*found = true;
+					while (v < len && isspace((unsigned char) raw[v]))
+						v++;
+					if (v >= len || raw[v] != '"')
+						return NULL;
+					str = gca_json_parse(raw + v, skip_string(raw, len, v) - v);
+					if (str && json_object_is_type(str, json_type_string))
+						result = pstrdup(json_object_get_string(str));
+					gca_json_free(str);
+					return result;
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
 char *
 gca_json_peek_string(const char *raw, size_t len, const char *key)
 {
 	size_t		keylen = strlen(key);
+	bool		found;
+	char	   *tail = peek_tail(raw, len, key, &found);
 	int			depth = 0;
 	bool		expect_key = false;
+
+	if (found)
+		return tail;
 
 	for (size_t i = 0; i < len; i++)
 	{

@@ -8,11 +8,14 @@
 #     300/min limit: the default auto route against the floor set by the
 #     requests it sends, and against the seed-style Python pipeline
 #     (test/bench/baseline_etl.py) on the same gcsim.
-# Sizes can be lowered for a quick run: BENCH_SCALE=0.1.
+# Sizes can be lowered for a quick run: BENCH_SCALE=0.1; BENCH_PARTS="1 3"
+# runs only those parts.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
 SCALE=${BENCH_SCALE:-1}
+PARTS=${BENCH_PARTS:-1 2 3}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 NOW=2026-03-20T12:00:00Z
 ms() { date +%s%N | cut -c1-13; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -31,6 +34,7 @@ echo "\`make bench TESTS=fdw_extraction\`; gcsim on loopback; $(nproc) cores; me
 echo
 
 # ------------------------------------------------------------ 1. throughput
+if part 1; then
 PER_DAY=$(n_scaled 20000)
 start_gcsim --seed 6 --conversations-per-day "$PER_DAY" --now $NOW --job-delay-ms 50
 genesys_server x_fast "$GCSIM_URL" bench bench-secret "requests_per_minute '1000000'"
@@ -62,8 +66,10 @@ echo "| details query (pages of 100) | $(( n * 1000 / q_ms )) |"
 echo "| details jobs (pages of 1000, next page fetched while one is parsed) | $(( n * 1000 / j_ms )) ($(ratio "$q_ms" "$j_ms")x the query route; target >= 0.9) |"
 echo
 stop_all_gcsim
+fi
 
 # ------------------------------------------------------------ 2. memory
+if part 2; then
 BIG_DAYS=$(n_scaled 30)
 [ "$BIG_DAYS" -ge 2 ] || BIG_DAYS=2
 start_gcsim --seed 8 --conversations-per-day 10000 --now $NOW --cache-days 2 --job-delay-ms 50
@@ -97,8 +103,10 @@ for r in query job auto; do
 done
 echo
 stop_all_gcsim
+fi
 
 # ------------------------------------------------------------ 3. a week, rate-limited
+if part 3; then
 PER_DAY=$(n_scaled 10000)
 start_gcsim --seed 9 --conversations-per-day "$PER_DAY" --now $NOW --latency-ms 250 --rate-limit-per-minute 300
 genesys_server x_rate "$GCSIM_URL" bench bench-secret "requests_per_minute '300'"
@@ -134,5 +142,7 @@ echo "| baseline_etl.py | $base_rows rows in $base_s s, $base_requests requests 
 echo "| baseline / gcanalytics (target >= 5) | $(ratio "$base_ms" "$fdw_ms")x |"
 echo
 stop_all_gcsim
-sql "DROP SERVER x_fast CASCADE; DROP SERVER x_mem CASCADE; DROP SERVER x_rate CASCADE;
-     DROP TABLE x_load, x_week, etl_conversations" >/dev/null 2>&1 || true
+fi
+for o in "SERVER x_fast" "SERVER x_mem" "SERVER x_rate" "TABLE x_load" "TABLE x_week" "TABLE etl_conversations"; do
+    sql "DROP $o CASCADE" >/dev/null 2>&1 || true
+done
