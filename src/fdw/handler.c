@@ -166,7 +166,12 @@ estimate_input(GcaPlanState *ps, GcaEstimateInput *in)
 		}
 	}
 	if (lower != 0 && upper != 0 && upper > lower)
+	{
 		in->days = (double) (upper - lower) / USECS_PER_DAY;
+		in->have_range = true;
+		in->lower = lower;
+		in->upper = upper;
+	}
 	else if (lower != 0 && !have_upper)
 		in->days = Max((double) (GetCurrentTimestamp() - lower) / USECS_PER_DAY, 1.0 / 24);
 }
@@ -197,6 +202,9 @@ gcaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 										ps->columns, ps->ncolumns);
 	ps->bounded = gca_conds_bound(ps->resource, ps->columns, ps->conds);
 	estimate_input(ps, &in);
+	if (ps->opts->use_remote_estimate)
+		in.client = gca_client_get(&gca_get_options(ps->opts->http.serverid, GetUserId(),
+													foreigntableid)->http);
 	ps->resource->estimate(&in, &rows, &ps->requests);
 	baserel->rows = clamp_row_est(rows);
 	baserel->fdw_private = ps;

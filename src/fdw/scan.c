@@ -114,6 +114,7 @@ issue(GcaScan *scan, const GcaRequest *req)
 	f->call.body = f->req.body;
 	f->call.headers = f->req.headers;
 	f->call.delay_ms = f->req.delay_ms;
+	f->call.accept_statuses = f->req.accept_statuses;
 	f->call.sink.reset = sink_reset;
 	f->call.sink.write = sink_write;
 	f->call.sink.error = sink_error;
@@ -173,7 +174,11 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 	resetStringInfo(&f->held);
 	gca_call_wait(scan->client, &f->call);
 	scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
-	scan->page = gca_json_parser_finish(f->parser, &error);
+	f->req.status = f->call.status;
+	if (f->call.status < 200 || f->call.status >= 300)
+		scan->page = gca_json_parse("{}", 2);	/* an accepted status */
+	else
+		scan->page = gca_json_parser_finish(f->parser, &error);
 	if (scan->page == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),

@@ -261,18 +261,24 @@ typedef struct ConvScan
  * ------------------------------------------------------------------
  */
 
-static void
-append_time(StringInfo buf, TimestampTz t)
+/* "interval":"start/end" */
+void
+gca_details_append_interval(StringInfo buf, TimestampTz start, TimestampTz end)
 {
 	char		iso[32];
 
-	gca_format_iso_time(t, iso);
+	appendStringInfoString(buf, "\"interval\":\"");
+	gca_format_iso_time(start, iso);
 	appendStringInfoString(buf, iso);
+	appendStringInfoChar(buf, '/');
+	gca_format_iso_time(end, iso);
+	appendStringInfoString(buf, iso);
+	appendStringInfoChar(buf, '"');
 }
 
 /* {"type":"or","predicates":[{"dimension":D,"value":V}, ...]} */
-static void
-append_filter(StringInfo buf, const GcaPushedValues *f)
+void
+gca_details_append_filter(StringInfo buf, const GcaPushedValues *f)
 {
 	ListCell   *lc;
 
@@ -329,11 +335,9 @@ details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
 	ListCell   *lc;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"interval\":\"");
-	append_time(&buf, start);
-	appendStringInfoChar(&buf, '/');
-	append_time(&buf, end);
-	appendStringInfoString(&buf, "\",\"order\":\"asc\",\"orderBy\":\"conversationStart\"");
+	appendStringInfoChar(&buf, '{');
+	gca_details_append_interval(&buf, start, end);
+	appendStringInfoString(&buf, ",\"order\":\"asc\",\"orderBy\":\"conversationStart\"");
 	if (page_number > 0)
 		appendStringInfo(&buf, ",\"paging\":{\"pageSize\":%d,\"pageNumber\":%d}",
 						 page_size, page_number);
@@ -355,14 +359,14 @@ details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
 			continue;
 		appendStringInfoString(&buf, first ? ",\"conversationFilters\":[" : ",");
 		first = false;
-		append_filter(&buf, f);
+		gca_details_append_filter(&buf, f);
 	}
 	if (!first)
 		appendStringInfoChar(&buf, ']');
 	if (seg)
 	{
 		appendStringInfoString(&buf, ",\"segmentFilters\":[");
-		append_filter(&buf, seg);
+		gca_details_append_filter(&buf, seg);
 		appendStringInfoChar(&buf, ']');
 	}
 	appendStringInfoChar(&buf, '}');
@@ -417,8 +421,12 @@ estimate(const GcaEstimateInput *in, double per_conversation,
 	}
 	else
 	{
-		conversations = Max(in->days * CONVERSATIONS_PER_DAY_ESTIMATE *
-							pow(0.2, in->filters), 1);
+		/* use_remote_estimate: the aggregates query counts them */
+		double		per_range = in->client && in->have_range
+			? gca_remote_conversation_count(in->client, in->lower, in->upper)
+			: in->days * CONVERSATIONS_PER_DAY_ESTIMATE;
+
+		conversations = Max(per_range * pow(0.2, in->filters), 1);
 		*requests = ceil(conversations / QUERY_PAGE_MAX) + ceil(in->days);
 	}
 	*rows = conversations * per_conversation;
@@ -469,12 +477,8 @@ make_windows(TimestampTz lower, TimestampTz upper)
 
 	while (t < upper)
 	{
-		TimestampTz next_midnight = t - (t % USECS_PER_DAY) + USECS_PER_DAY;
-		Window	   *w;
+		Window	   *w = new_window(t, Min(gca_next_utc_midnight(t), upper));
 
-		if (t < 0 && t % USECS_PER_DAY != 0)
-			next_midnight -= USECS_PER_DAY;
-		w = new_window(t, Min(next_midnight, upper));
 		windows = lappend(windows, w);
 		t = w->end;
 	}
@@ -822,23 +826,36 @@ static void
 short_read(Window *w, int number, int page, int count, int64 expected,
 		   const char *what)
 {
+	gca_details_short_read(&w->short_page, &w->short_reads, w->start, w->end,
+						   number, page, count, expected, what);
+}
+
+/*
+ * The same for any resource reading details pages of [start, end): the
+ * caller keeps *short_page and *short_reads per window.
+ */
+void
+gca_details_short_read(int *short_page, int *short_reads, TimestampTz start,
+					   TimestampTz end, int number, int page, int count,
+					   int64 expected, const char *what)
+{
 	char		from[32],
 				to[32];
 
-	if (w->short_page != number)
+	if (*short_page != number)
 	{
-		w->short_page = number;
-		w->short_reads = 0;
+		*short_page = number;
+		*short_reads = 0;
 	}
-	if (++w->short_reads < SHORT_PAGE_READS)
+	if (++*short_reads < SHORT_PAGE_READS)
 		return;
-	gca_format_iso_time(w->start, from);
-	gca_format_iso_time(w->end, to);
+	gca_format_iso_time(start, from);
+	gca_format_iso_time(end, to);
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_ERROR),
 			 errmsg("genesys %s came back short for the window %s/%s", what, from, to),
 			 errdetail("Page %d held %d conversations where %lld were due; it was read %d times.",
-					   page, Max(count, 0), (long long) expected, w->short_reads),
+					   page, Max(count, 0), (long long) expected, *short_reads),
 			 errhint("No rows were passed off as complete. Run the query again later; if it stays short, report the window to Genesys Cloud support.")));
 }
 
@@ -1169,7 +1186,6 @@ conversations_explain(GcaResourceScan *rs)
 {
 	ConvScan   *st = rs->state;
 	List	   *items = NIL;
-	GcaExplainItem *item;
 
 	if (rs->pushed.empty)
 		return list_make1(gca_explain_item("Request", pstrdup("none (the conditions cannot match)")));
@@ -1195,10 +1211,7 @@ conversations_explain(GcaResourceScan *rs)
 															 st->query_page_size,
 															 st->route == ROUTE_JOB ? 0 : 1)));
 	}
-	item = gca_explain_item("Windows", psprintf("%d", list_length(st->windows)));
-	item->is_integer = true;
-	item->verbose_only = true;
-	return lappend(items, item);
+	return lappend(items, gca_explain_integer("Windows", list_length(st->windows), true));
 }
 
 /* ------------------------------------------------------------------

@@ -558,6 +558,18 @@ attempt_fail(GcaCallPriv *priv, int sqlstate, const char *msg,
 	gca_scrub_secrets(client, priv->fail_hint);
 }
 
+/* Whether the caller of call handles a response of this status itself. */
+static bool
+status_is_accepted(const GcaCall *call, long status)
+{
+	if (call->accept_statuses == NULL)
+		return false;
+	for (const int *s = call->accept_statuses; *s; s++)
+		if (*s == status)
+			return true;
+	return false;
+}
+
 /* The error of a request that got a non-2xx status. */
 static void
 fail_http(GcaCallPriv *priv, const char *extra_hint)
@@ -781,6 +793,13 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 			client->latency_ms = client->latency_ms == 0 ? (double) elapsed
 				: 0.8 * client->latency_ms + 0.2 * (double) elapsed;
 		}
+		call->state = GCA_CALL_DONE;
+		engine_release(engine, priv);
+		return;
+	}
+
+	if (code == CURLE_OK && status_is_accepted(call, priv->status))
+	{
 		call->state = GCA_CALL_DONE;
 		engine_release(engine, priv);
 		return;
@@ -1011,10 +1030,15 @@ gca_engine_start(GcaEngine *engine, GcaCall *call, GcaRequestKind kind)
 		priv->not_before = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 													   call->delay_ms);
 
-	if (kind == GCA_REQ_TOKEN)
-		priv->url = MemoryContextStrdup(client->cxt, psprintf("%s%s", client->login_url, path));
-	else if (path[0] == '/')
-		priv->url = MemoryContextStrdup(client->cxt, psprintf("%s%s", client->base_url, path));
+	if (kind == GCA_REQ_TOKEN || path[0] == '/')
+	{
+		/* built in the client's context: nothing per call is left in the caller's */
+		MemoryContext old = MemoryContextSwitchTo(client->cxt);
+
+		priv->url = psprintf("%s%s", kind == GCA_REQ_TOKEN ? client->login_url : client->base_url,
+							 path);
+		MemoryContextSwitchTo(old);
+	}
 	else
 	{
 		/* an absolute URL, only towards the API's own origin */
@@ -1035,7 +1059,9 @@ gca_engine_start(GcaEngine *engine, GcaCall *call, GcaRequestKind kind)
 		path += blen;
 	}
 	plen = strcspn(path, "?");
-	priv->display_path = MemoryContextStrdup(client->cxt, psprintf("%.*s", (int) plen, path));
+	priv->display_path = MemoryContextAlloc(client->cxt, plen + 1);
+	memcpy(priv->display_path, path, plen);
+	priv->display_path[plen] = '\0';
 
 	if (engine->tail)
 		engine->tail->next = priv;

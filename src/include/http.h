@@ -114,6 +114,11 @@ typedef struct GcaCall
 	const char *const *headers; /* extra "Name: value" lines, NULL-ended,
 								 * or NULL */
 	int			delay_ms;		/* send no earlier than this after start */
+	const int  *accept_statuses;	/* non-2xx statuses the caller handles
+									 * itself, 0-terminated, or NULL: such a
+									 * response ends the call DONE (status
+									 * set, body not sent to the sink), never
+									 * retried nor raised */
 	GcaSink		sink;
 	GcaHttpCounters *counters;	/* may be NULL */
 

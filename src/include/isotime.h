@@ -25,6 +25,8 @@ extern bool gca_parse_iso8601_ms(const char *s, int len, int64 *ms);
 extern TimestampTz gca_ms_to_timestamptz(int64 ms);
 /* The same for a NUL-terminated string, into a timestamptz. */
 extern bool gca_parse_iso_time(const char *s, TimestampTz *result);
+/* The first UTC midnight after t. */
+extern TimestampTz gca_next_utc_midnight(TimestampTz t);
 /* Writes t as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC) into buf (32 bytes). */
 extern void gca_format_iso_time(TimestampTz t, char *buf);
 

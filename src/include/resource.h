@@ -167,6 +167,12 @@ typedef struct GcaRequest
 	int			number;			/* order; resource-defined meaning too */
 	int			kind;			/* resource-defined: what the response is */
 	void	   *owner;			/* resource-defined: whose request it is */
+	const int  *accept_statuses;	/* non-2xx statuses read_page handles
+									 * (0-terminated), or NULL: any other
+									 * failure is an error */
+	int			status;			/* read_page: the response's HTTP status
+								 * (an accepted one comes with an empty
+								 * object as its page) */
 	bool		peek;			/* hand the raw body to peek() when it has
 								 * arrived, before it is parsed */
 } GcaRequest;
@@ -216,6 +222,11 @@ typedef struct GcaEstimateInput
 	double		days;			/* length of the time range */
 	double		ids;			/* ids given, or -1 */
 	int			filters;		/* pushed filter conditions */
+	bool		have_range;		/* constant lower and upper time bounds */
+	TimestampTz lower;			/* inclusive */
+	TimestampTz upper;			/* exclusive */
+	GcaClient  *client;			/* use_remote_estimate: a client the
+								 * estimate may ask the API with, else NULL */
 } GcaEstimateInput;
 
 /*
@@ -308,9 +319,25 @@ extern GcaExplainItem *gca_explain_item(const char *label, char *value);
 extern GcaExplainItem *gca_explain_integer(const char *label, int64 value,
 										   bool verbose_only);
 
+/* in resource/values.c: rows from plain API objects */
+/* the member at a dotted path ("agent.id"), or NULL */
+extern GcaJson *gca_json_path(const GcaJson *object, const char *path);
+/* v as a Datum of def's declared type; *isnull when it is not one */
+extern Datum gca_json_column_value(const GcaJson *v, const GcaColumnDef *def,
+								   bool *isnull);
+/* used columns from the members paths[def->id] (NULL: left NULL) */
+extern void gca_fill_from_paths(const GcaJson *object, const char *const *paths,
+								const GcaColumn *columns, int ncolumns,
+								Datum *values, bool *nulls);
+
 /* Resources, each in its own file. */
 extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c */
 extern const GcaResource gca_genesys_segments;
+extern const GcaResource gca_genesys_evaluations;	/* genesys/evaluations.c */
+extern const GcaResource gca_genesys_aggregates;	/* genesys/aggregates.c */
+extern const GcaResource gca_genesys_queues;	/* genesys/listings.c */
+extern const GcaResource gca_genesys_users;
+extern const GcaResource gca_genesys_wrapup_codes;
 extern const GcaResource gca_salesforce_sobject;	/* salesforce/sobject.c */
 
 #endif							/* GCA_RESOURCE_H */

@@ -19,6 +19,11 @@
 static const GcaResource *const registry[] = {
 	&gca_genesys_conversations,
 	&gca_genesys_segments,
+	&gca_genesys_evaluations,
+	&gca_genesys_aggregates,
+	&gca_genesys_queues,
+	&gca_genesys_users,
+	&gca_genesys_wrapup_codes,
 	&gca_salesforce_sobject,
 	NULL
 };

@@ -189,3 +189,13 @@ gca_format_iso_time(TimestampTz t, char *buf)
 			 (int) (secs / 3600), (int) (secs / 60 % 60), (int) (secs % 60),
 			 (int) (rem % USECS_PER_SEC / 1000));
 }
+
+TimestampTz
+gca_next_utc_midnight(TimestampTz t)
+{
+	TimestampTz next = t - (t % USECS_PER_DAY) + USECS_PER_DAY;
+
+	if (t < 0 && t % USECS_PER_DAY != 0)
+		next -= USECS_PER_DAY;
+	return next;
+}

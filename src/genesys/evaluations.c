@@ -1,0 +1,624 @@
+/*-------------------------------------------------------------------------
+ *
+ * evaluations.c
+ *		The Genesys resource "evaluations": quality evaluations, one row
+ *		each, with the Quality API's float scores.
+ *
+ * Two steps (design.md 2.2):
+ *	- the details query (POST .../details/query) with evaluationFilters
+ *	  finds the conversations that have a matching evaluation, per window
+ *	  of at most one UTC day of conversation_start, page by page; the
+ *	  records' evaluations[] name (conversation, evaluation) pairs;
+ *	- one GET /api/v2/quality/conversations/{c}/evaluations/{e} per
+ *	  evaluation gives the row (the record's scores are rounded ints, not
+ *	  the scorecard).  These are issued as soon as their page is read, up
+ *	  to max_concurrency in flight under the rate budget, and only one
+ *	  details page is in flight at a time so the slots go to them.
+ * An evaluation deleted between the two steps answers 404: it is skipped,
+ * and the scan raises one NOTICE with how many were.
+ *
+ * Copyright (c) 2026, gcanalytics developers
+ *
+ * IDENTIFICATION
+ *		src/genesys/evaluations.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "conversations.h"
+#include "isotime.h"
+#include "url.h"
+
+#define DETAILS_QUERY_PATH "/api/v2/analytics/conversations/details/query"
+#define QUALITY_PATH "/api/v2/quality/conversations/%s/evaluations/%s"
+#define QUERY_PAGE_MAX 100
+#define EVALUATIONS_PER_DAY_ESTIMATE 100.0
+
+/* GcaColumnDef.push_group */
+#define GROUP_CONVERSATION 1
+#define GROUP_EVALUATION 2
+
+typedef enum EvalColumn
+{
+	EV_EVALUATION_ID = 1,
+	EV_CONVERSATION_ID,
+	EV_CONVERSATION_START,
+	EV_AGENT_ID,
+	EV_EVALUATOR_ID,
+	EV_QUEUE_ID,
+	EV_FORM_ID,
+	EV_FORM_NAME,
+	EV_STATUS,
+	EV_TOTAL_SCORE,
+	EV_TOTAL_CRITICAL_SCORE,
+	EV_TOTAL_NON_CRITICAL_SCORE,
+	EV_ANY_FAILED_KILL_QUESTIONS,
+	EV_IS_CALIBRATION,
+	EV_CALIBRATION_ID,
+	EV_RELEASE_DATE,
+	EV_ASSIGNED_DATE,
+	EV_CHANGED_DATE,
+	EV_ANSWERS,
+	EV_NCOLUMNS
+} EvalColumn;
+
+/* api_name: the evaluation filter dimension (and the record's member) */
+static const GcaColumnDef evaluation_columns[] = {
+	{"evaluation_id", "text", EV_EVALUATION_ID, GCA_PUSH_FILTER, "evaluationId", GROUP_EVALUATION, 0,
+	"evaluation id"},
+	{"conversation_id", "text", EV_CONVERSATION_ID, GCA_PUSH_FILTER, "conversationId", GROUP_CONVERSATION, 0,
+	"the evaluated conversation"},
+	{"conversation_start", "timestamptz", EV_CONVERSATION_START, GCA_PUSH_TIME, "conversationStart", 0, 0,
+	"start of the evaluated conversation; ranges become the request interval"},
+	{"agent_id", "text", EV_AGENT_ID, GCA_PUSH_FILTER, "userId", GROUP_EVALUATION, 1,
+	"the evaluated agent"},
+	{"evaluator_id", "text", EV_EVALUATOR_ID, GCA_PUSH_FILTER, "evaluatorId", GROUP_EVALUATION, 2,
+	"the evaluator"},
+	{"queue_id", "text", EV_QUEUE_ID, GCA_PUSH_FILTER, "queueId", GROUP_EVALUATION, 3,
+	"queue of the evaluated interaction"},
+	{"form_id", "text", EV_FORM_ID, GCA_PUSH_FILTER, "formId", GROUP_EVALUATION, 4,
+	"evaluation form id"},
+	{"form_name", "text", EV_FORM_NAME, GCA_PUSH_FILTER, "formName", GROUP_EVALUATION, 5,
+	"evaluation form name"},
+	{"status", "text", EV_STATUS, GCA_PUSH_FILTER, "evaluationStatus", GROUP_EVALUATION, 6,
+	"PENDING, INPROGRESS, FINISHED, INREVIEW or RETRACTED"},
+	{"total_score", "float8", EV_TOTAL_SCORE, GCA_PUSH_NONE, NULL, 0, 0,
+	"answers.totalScore (Quality API, float)"},
+	{"total_critical_score", "float8", EV_TOTAL_CRITICAL_SCORE, GCA_PUSH_NONE, NULL, 0, 0,
+	"answers.totalCriticalScore"},
+	{"total_non_critical_score", "float8", EV_TOTAL_NON_CRITICAL_SCORE, GCA_PUSH_NONE, NULL, 0, 0,
+	"answers.totalNonCriticalScore"},
+	{"any_failed_kill_questions", "boolean", EV_ANY_FAILED_KILL_QUESTIONS, GCA_PUSH_NONE, NULL, 0, 0,
+	"answers.anyFailedKillQuestions"},
+	{"is_calibration", "boolean", EV_IS_CALIBRATION, GCA_PUSH_NONE, NULL, 0, 0,
+	"the evaluation belongs to a calibration"},
+	{"calibration_id", "text", EV_CALIBRATION_ID, GCA_PUSH_FILTER, "calibrationId", GROUP_EVALUATION, 7,
+	"the calibration, or NULL"},
+	{"release_date", "timestamptz", EV_RELEASE_DATE, GCA_PUSH_NONE, NULL, 0, 0,
+	"when the evaluation was released to the agent"},
+	{"assigned_date", "timestamptz", EV_ASSIGNED_DATE, GCA_PUSH_NONE, NULL, 0, 0,
+	"when the evaluation was assigned"},
+	{"changed_date", "timestamptz", EV_CHANGED_DATE, GCA_PUSH_NONE, NULL, 0, 0,
+	"last change"},
+	{"answers", "jsonb", EV_ANSWERS, GCA_PUSH_NONE, NULL, 0, 0,
+	"the scoring set as the Quality API returns it"},
+	{NULL}
+};
+
+/* Where each column is in an EvaluationResponse (NULL: filled here). */
+static const char *const quality_paths[EV_NCOLUMNS] = {
+	[EV_EVALUATION_ID] = "id",
+	[EV_CONVERSATION_ID] = "conversation.id",
+	[EV_AGENT_ID] = "agent.id",
+	[EV_EVALUATOR_ID] = "evaluator.id",
+	[EV_QUEUE_ID] = "queue.id",
+	[EV_FORM_ID] = "evaluationForm.id",
+	[EV_FORM_NAME] = "evaluationForm.name",
+	[EV_STATUS] = "status",
+	[EV_TOTAL_SCORE] = "answers.totalScore",
+	[EV_TOTAL_CRITICAL_SCORE] = "answers.totalCriticalScore",
+	[EV_TOTAL_NON_CRITICAL_SCORE] = "answers.totalNonCriticalScore",
+	[EV_ANY_FAILED_KILL_QUESTIONS] = "answers.anyFailedKillQuestions",
+	[EV_CALIBRATION_ID] = "calibration.id",
+	[EV_RELEASE_DATE] = "releaseDate",
+	[EV_ASSIGNED_DATE] = "assignedDate",
+	[EV_CHANGED_DATE] = "changedDate",
+	[EV_ANSWERS] = "answers",
+};
+
+/* The Quality API's status and the analytics evaluationStatus. */
+static const char *const status_names[][2] = {
+	{"FINISHED", "Finished"},
+	{"INPROGRESS", "InProgress"},
+	{"INREVIEW", "InReview"},
+	{"PENDING", "Pending"},
+	{"RETRACTED", "Retracted"},
+};
+
+/* What a response is, in GcaRequest.kind. */
+enum
+{
+	REQ_DETAILS_PAGE,
+	REQ_EVALUATION
+};
+
+static const int accept_not_found[] = {404, 0};
+
+/* A slice [start, end) of the conversation_start range. */
+typedef struct EvalWindow
+{
+	TimestampTz start;
+	TimestampTz end;
+	int			next_page;
+	int64		hits;			/* totalHits of the last page */
+	int			short_page;		/* the page last short, and its reads */
+	int			short_reads;
+	bool		finished;
+} EvalWindow;
+
+/* An evaluation to fetch; the owner of its request. */
+typedef struct EvalRef
+{
+	char	   *conversation_id;
+	char	   *evaluation_id;
+	TimestampTz conversation_start;
+} EvalRef;
+
+typedef struct EvalScan
+{
+	int			page_size;
+	List	   *windows;		/* EvalWindow, by start */
+	List	   *filters;		/* GcaPushedValues sent (status mapped) */
+	bool		details_busy;	/* a details page is in flight */
+	int64		requests;		/* issued: requests are read in this order */
+	List	   *pending;		/* EvalRef found, not yet requested */
+	int64		in_flight;		/* evaluation requests not yet read */
+	int64		vanished;		/* 404s */
+	bool		notified;
+
+	/* duplicate filter of the current window */
+	MemoryContext window_cxt;
+	HTAB	   *seen;
+	EvalWindow *seen_window;
+
+	/* the evaluation being read */
+	GcaJson    *page;
+	EvalRef    *ref;
+} EvalScan;
+
+/* ------------------------------------------------------------------
+ * Requests
+ * ------------------------------------------------------------------
+ */
+
+/* The analytics name of a Quality API status, or NULL. */
+static const char *
+analytics_status(const char *status)
+{
+	for (int i = 0; i < lengthof(status_names); i++)
+		if (strcmp(status_names[i][0], status) == 0)
+			return status_names[i][1];
+	return NULL;
+}
+
+/*
+ * The filters to send: a status the analytics API names differently is
+ * translated; a list with an unknown status is not sent (the local qual
+ * still applies).
+ */
+static List *
+sent_filters(const GcaPushed *pushed)
+{
+	List	   *sent = NIL;
+	ListCell   *lc;
+
+	foreach(lc, pushed->filters)
+	{
+		GcaPushedValues *f = lfirst(lc);
+		GcaPushedValues *copy;
+		ListCell   *vc;
+		bool		ok = true;
+
+		if (f->def->id != EV_STATUS)
+		{
+			sent = lappend(sent, f);
+			continue;
+		}
+		copy = palloc0(sizeof(GcaPushedValues));
+		copy->def = f->def;
+		foreach(vc, f->values)
+		{
+			const char *name = analytics_status(lfirst(vc));
+
+			ok = ok && name != NULL;
+			if (name)
+				copy->values = lappend(copy->values, (char *) name);
+		}
+		if (ok)
+			sent = lappend(sent, copy);
+	}
+	return sent;
+}
+
+/*
+ * The details query for one window and page: every conversation filter
+ * as a filter, and one evaluation filter whose clauses one evaluation
+ * must all satisfy.
+ */
+static char *
+details_body(EvalScan *st, TimestampTz start, TimestampTz end, int page)
+{
+	StringInfoData buf;
+	bool		first = true;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	gca_details_append_interval(&buf, start, end);
+	appendStringInfo(&buf, ",\"order\":\"asc\",\"orderBy\":\"conversationStart\","
+					 "\"paging\":{\"pageSize\":%d,\"pageNumber\":%d}",
+					 st->page_size, page);
+	foreach(lc, st->filters)
+	{
+		GcaPushedValues *f = lfirst(lc);
+
+		if (f->def->push_group != GROUP_CONVERSATION)
+			continue;
+		appendStringInfoString(&buf, first ? ",\"conversationFilters\":[" : ",");
+		first = false;
+		gca_details_append_filter(&buf, f);
+	}
+	if (!first)
+		appendStringInfoChar(&buf, ']');
+	appendStringInfoString(&buf, ",\"evaluationFilters\":[{\"type\":\"and\",\"predicates\":"
+						   "[{\"type\":\"dimension\",\"dimension\":\"evaluationId\",\"operator\":\"exists\"}]");
+	first = true;
+	foreach(lc, st->filters)
+	{
+		GcaPushedValues *f = lfirst(lc);
+
+		if (f->def->push_group != GROUP_EVALUATION)
+			continue;
+		appendStringInfoString(&buf, first ? ",\"clauses\":[" : ",");
+		first = false;
+		gca_details_append_filter(&buf, f);
+	}
+	appendStringInfoString(&buf, first ? "}]}" : "]}]}");
+	return buf.data;
+}
+
+static char *
+quality_path(const char *conversation_id, const char *evaluation_id)
+{
+	StringInfoData buf;
+
+	/* one buffer, freed by the engine with the request: one per evaluation */
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "/api/v2/quality/conversations/");
+	gca_append_url_escaped(&buf, conversation_id);
+	appendStringInfoString(&buf, "/evaluations/");
+	gca_append_url_escaped(&buf, evaluation_id);
+	return buf.data;
+}
+
+static void
+evaluations_estimate(const GcaEstimateInput *in, double *rows, double *requests)
+{
+	*rows = Max(in->days * EVALUATIONS_PER_DAY_ESTIMATE * pow(0.3, in->filters), 1);
+	*requests = *rows + ceil(*rows / QUERY_PAGE_MAX) + ceil(in->days);
+}
+
+static void
+evaluations_plan(GcaResourceScan *rs)
+{
+	EvalScan   *st = palloc0(sizeof(EvalScan));
+	GcaPushed  *pushed = &rs->pushed;
+
+	rs->state = st;
+	st->page_size = rs->page_size > 0 ? Min(rs->page_size, QUERY_PAGE_MAX) : QUERY_PAGE_MAX;
+	st->filters = sent_filters(pushed);
+	st->window_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										   "gcanalytics evaluation window",
+										   ALLOCSET_DEFAULT_SIZES);
+	if (pushed->empty || !pushed->have_lower)
+		return;
+	for (TimestampTz t = pushed->lower; t < pushed->upper;)
+	{
+		EvalWindow *w = palloc0(sizeof(EvalWindow));
+
+		w->start = t;
+		w->end = Min(gca_next_utc_midnight(t), pushed->upper);
+		w->next_page = 1;
+		st->windows = lappend(st->windows, w);
+		t = w->end;
+	}
+	rs->windows_total = list_length(st->windows);
+}
+
+/*
+ * Evaluations found first, then the next details page (one at a time), so
+ * requests are read in the order they are issued.
+ */
+static bool
+evaluations_next_request(GcaResourceScan *rs, GcaRequest *req)
+{
+	EvalScan   *st = rs->state;
+	EvalWindow *w;
+
+	if (st->pending != NIL)
+	{
+		EvalRef    *ref = linitial(st->pending);
+
+		st->pending = list_delete_first(st->pending);
+		req->method = "GET";
+		req->path = quality_path(ref->conversation_id, ref->evaluation_id);
+		req->kind = REQ_EVALUATION;
+		req->owner = ref;
+		req->accept_statuses = accept_not_found;
+		req->order = ++st->requests;
+		st->in_flight++;
+		return true;
+	}
+	if (st->details_busy)
+		return false;
+	while (st->windows != NIL && ((EvalWindow *) linitial(st->windows))->finished)
+		st->windows = list_delete_first(st->windows);
+	if (st->windows == NIL)
+		return false;
+	w = linitial(st->windows);
+	req->method = "POST";
+	req->path = pstrdup(DETAILS_QUERY_PATH);
+	req->body = details_body(st, w->start, w->end, w->next_page);
+	req->kind = REQ_DETAILS_PAGE;
+	req->owner = w;
+	req->number = w->next_page++;
+	req->order = ++st->requests;
+	st->details_busy = true;
+	return true;
+}
+
+/* ------------------------------------------------------------------
+ * Responses
+ * ------------------------------------------------------------------
+ */
+
+/* True the first time evaluation id is seen in window w. */
+static bool
+first_sighting(EvalScan *st, EvalWindow *w, const char *id)
+{
+	bool		found;
+	char		key[NAMEDATALEN * 2];
+
+	if (st->seen == NULL || st->seen_window != w)
+	{
+		HASHCTL		ctl;
+
+		MemoryContextReset(st->window_cxt);
+		ctl.keysize = sizeof(key);
+		ctl.entrysize = sizeof(key);
+		ctl.hcxt = st->window_cxt;
+		st->seen = hash_create("gcanalytics seen evaluations", 256, &ctl,
+							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		st->seen_window = w;
+	}
+	strlcpy(key, id, sizeof(key));
+	(void) hash_search(st->seen, key, HASH_ENTER, &found);
+	return !found;
+}
+
+/*
+ * Whether an evaluation of a record meets every evaluation filter sent
+ * (the API returns the conversation when one of its evaluations does).
+ */
+static bool
+evaluation_wanted(EvalScan *st, const GcaJson *ev)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->filters)
+	{
+		GcaPushedValues *f = lfirst(lc);
+		const char *v = gca_json_get_string(ev, f->def->api_name);
+		bool		match = false;
+		ListCell   *vc;
+
+		if (f->def->push_group != GROUP_EVALUATION)
+			continue;
+		foreach(vc, f->values)
+			match = match || (v && strcmp(v, lfirst(vc)) == 0);
+		if (!match)
+			return false;
+	}
+	return true;
+}
+
+/* Queues the wanted evaluations of the conversations w owns on a page. */
+static void
+collect_evaluations(EvalScan *st, EvalWindow *w, GcaJson *convs)
+{
+	for (int i = 0; i < gca_json_array_length(convs); i++)
+	{
+		GcaJson    *conv = gca_json_array_item(convs, i);
+		GcaJson    *evals = gca_json_get(conv, "evaluations");
+		const char *conv_id = gca_json_get_string(conv, "conversationId");
+		TimestampTz start;
+
+		/* the API matches by overlap; the window owns only its starts */
+		if (conv_id == NULL || !gca_json_get_time(conv, "conversationStart", &start) ||
+			start < w->start || start >= w->end)
+			continue;
+		for (int e = 0; e < gca_json_array_length(evals); e++)
+		{
+			GcaJson    *ev = gca_json_array_item(evals, e);
+			const char *id = gca_json_get_string(ev, "evaluationId");
+			EvalRef    *ref;
+
+			if (id == NULL || !evaluation_wanted(st, ev) || !first_sighting(st, w, id))
+				continue;
+			ref = palloc(sizeof(EvalRef));
+			ref->conversation_id = pstrdup(conv_id);
+			ref->evaluation_id = pstrdup(id);
+			ref->conversation_start = start;
+			st->pending = lappend(st->pending, ref);
+		}
+	}
+}
+
+static void
+free_ref(EvalRef *ref)
+{
+	pfree(ref->conversation_id);
+	pfree(ref->evaluation_id);
+	pfree(ref);
+}
+
+/* The one NOTICE of a run, once everything has been read. */
+static void
+notify_vanished(GcaResourceScan *rs, EvalScan *st)
+{
+	ListCell   *lc;
+
+	if (st->notified || st->vanished == 0 || st->in_flight > 0 ||
+		st->pending != NIL || st->details_busy)
+		return;
+	foreach(lc, st->windows)
+		if (!((EvalWindow *) lfirst(lc))->finished)
+			return;
+	st->notified = true;
+	ereport(NOTICE,
+			(errmsg("%lld evaluations of foreign table \"%s\" were not found",
+					(long long) st->vanished, rs->relname),
+			 errdetail("The Quality API answered 404 for evaluations the details query had listed: they were deleted in between, and are left out.")));
+}
+
+static int
+evaluations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
+{
+	EvalScan   *st = rs->state;
+
+	if (req->kind == REQ_DETAILS_PAGE)
+	{
+		EvalWindow *w = req->owner;
+		GcaJson    *convs = gca_json_get(page, "conversations");
+		int			count = gca_json_array_length(convs);
+		int64		due;
+
+		st->details_busy = false;
+		w->hits = gca_json_get_int64(page, "totalHits", w->hits);
+		due = Min(st->page_size, w->hits - (int64) (req->number - 1) * st->page_size);
+		if (due > 0 && count < due)
+		{
+			/* fewer than totalHits says this page holds: read it again */
+			gca_details_short_read(&w->short_page, &w->short_reads, w->start, w->end,
+								   req->number, req->number, count, due, "details query");
+			w->next_page = req->number;
+			return 0;
+		}
+		/* past the last page, "conversations" is omitted */
+		if (count == 0)
+		{
+			w->finished = true;
+			rs->windows_done++;
+		}
+		collect_evaluations(st, w, convs);
+		notify_vanished(rs, st);
+		return 0;
+	}
+	st->in_flight--;
+	if (req->status == 404)
+	{
+		free_ref(req->owner);
+		st->vanished++;
+		notify_vanished(rs, st);
+		return 0;
+	}
+	st->page = page;
+	st->ref = req->owner;
+	notify_vanished(rs, st);
+	return 1;
+}
+
+/* ------------------------------------------------------------------
+ * Rows
+ * ------------------------------------------------------------------
+ */
+
+static bool
+evaluations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
+{
+	EvalScan   *st = rs->state;
+
+	if (st->page == NULL)
+		return false;
+	gca_fill_from_paths(st->page, quality_paths, rs->columns, rs->ncolumns,
+						values, nulls);
+	for (int i = 0; i < rs->ncolumns; i++)
+	{
+		const GcaColumnDef *def = rs->columns[i].def;
+
+		if (def == NULL || !rs->columns[i].used)
+			continue;
+		if (def->id == EV_CONVERSATION_START)
+		{
+			values[i] = TimestampTzGetDatum(st->ref->conversation_start);
+			nulls[i] = false;
+		}
+		else if (def->id == EV_IS_CALIBRATION)
+		{
+			values[i] = BoolGetDatum(gca_json_get(st->page, "calibration") != NULL);
+			nulls[i] = false;
+		}
+	}
+	st->page = NULL;
+	free_ref(st->ref);
+	st->ref = NULL;
+	return true;
+}
+
+/* ------------------------------------------------------------------
+ * EXPLAIN
+ * ------------------------------------------------------------------
+ */
+
+static List *
+evaluations_explain(GcaResourceScan *rs)
+{
+	EvalScan   *st = rs->state;
+	List	   *items = NIL;
+
+	if (rs->pushed.empty)
+		return list_make1(gca_explain_item("Request", pstrdup("none (the conditions cannot match)")));
+	items = lappend(items, gca_explain_item("Request", pstrdup("POST " DETAILS_QUERY_PATH)));
+	if (st->windows != NIL)
+	{
+		EvalWindow *w = linitial(st->windows);
+
+		items = lappend(items, gca_explain_item("Body", details_body(st, w->start, w->end, 1)));
+	}
+	items = lappend(items, gca_explain_item("Then",
+											psprintf("GET " QUALITY_PATH " per evaluation",
+													 "{conversationId}", "{evaluationId}")));
+	return lappend(items, gca_explain_integer("Windows", list_length(st->windows), true));
+}
+
+const GcaResource gca_genesys_evaluations = {
+	.name = "evaluations",
+	.service = GCA_SERVICE_GENESYS,
+	.needs_time_bound = true,
+	.columns = evaluation_columns,
+	.comment = "Genesys Cloud quality evaluations, one row per evaluation (Quality API scores)",
+	.estimate = evaluations_estimate,
+	.plan = evaluations_plan,
+	.next_request = evaluations_next_request,
+	.read_page = evaluations_read_page,
+	.next_row = evaluations_next_row,
+	.explain = evaluations_explain,
+};
