@@ -191,16 +191,27 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 	scan->pages++;
 }
 
-/* Starts requests while fewer than max_concurrency are in flight. */
+/*
+ * Starts requests while fewer than max_concurrency are in flight.
+ * Responses that have arrived but wait for their turn to be read do not
+ * count (another window's results, say), up to as many again, so that
+ * they hold no request back while memory stays bounded.
+ */
 static void
 refill(GcaScan *scan)
 {
 	int			limit = Max(scan->opts->http.max_concurrency, 1);
 
-	while (list_length(scan->pipeline) < limit)
+	for (;;)
 	{
 		GcaRequest	req;
+		int			in_flight = 0;
+		ListCell   *lc;
 
+		foreach(lc, scan->pipeline)
+			in_flight += ((GcaFetch *) lfirst(lc))->call.state != GCA_CALL_DONE;
+		if (in_flight >= limit || list_length(scan->pipeline) >= 2 * limit)
+			break;
 		memset(&req, 0, sizeof(req));
 		if (!scan->rs.resource->next_request(&scan->rs, &req))
 			break;

@@ -681,7 +681,7 @@ results_request(ConvScan *st, Window *w, GcaRequest *req)
 
 /*
  * The next request of a window read by a details job: create it (while
- * fewer than max_concurrency jobs run), poll it with a short first wait
+ * fewer than max_concurrency jobs are being prepared), poll it with a short first wait
  * and backoff, then read its results page by page, the next page asked
  * for as soon as the current one's cursor is seen.  At most
  * max_concurrency results pages (of any windows, in window order) are
@@ -771,7 +771,8 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 	{
 		Window	   *w = lfirst(lc);
 
-		if (w->route == ROUTE_JOB && !w->finished && w->job_state != JOB_NONE)
+		/* jobs being prepared count against max_concurrency, not ready ones */
+		if (w->route == ROUTE_JOB && w->job_state == JOB_RUNNING)
 			running++;
 		if (w->route == ROUTE_JOB && w->job_state == JOB_READY && w->busy)
 			results_slots--;
