@@ -162,3 +162,9 @@ vg_reports_ours() {
     fi
     echo "ok: no valgrind report has a gcanalytics frame ($n_other reports in PostgreSQL itself)"
 }
+
+# Benchmark helpers: ms (now in milliseconds), ratio A B (A / B to two
+# decimals), n_scaled N (N times $BENCH_SCALE, default 1).
+ms() { date +%s%N | cut -c1-13; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+n_scaled() { awk -v n="$1" -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", n * s }'; }

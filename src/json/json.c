@@ -571,6 +571,28 @@ skip_string(const char *raw, size_t len, size_t i)
 }
 
 /*
+ * The string that follows raw[at] past white space and the key's colon,
+ * unescaped by json-c and palloc'd; NULL when no string follows.
+ */
+static char *
+string_value_at(const char *raw, size_t len, size_t at)
+{
+	size_t		v = at;
+	json_object *str;
+	char	   *result = NULL;
+
+	while (v < len && (isspace((unsigned char) raw[v]) || raw[v] == ':'))
+		v++;
+	if (v >= len || raw[v] != '"')
+		return NULL;
+	str = gca_json_parse(raw + v, skip_string(raw, len, v) - v);
+	if (str && json_object_is_type(str, json_type_string))
+		result = pstrdup(json_object_get_string(str));
+	gca_json_free(str);
+	return result;
+}
+
+/*
  * The value of key among the top-level members after the object's last
  * nested array or object, scanning from the end (pages carry their cursor
  * after the big array, so this reads a few bytes, not the page).  Sets
@@ -626,20 +648,8 @@ peek_tail(const char *raw, size_t len, const char *key, bool *found)
 				if (k < len && raw[k] == ':' && end - j - 1 == keylen &&
 					memcmp(raw + j + 1, key, keylen) == 0)
 				{
-					size_t		v = k + 1;
-					json_object *str;
-					char	   *result = NULL;
-
 					*found = true;
-					while (v < len && isspace((unsigned char) raw[v]))
-						v++;
-					if (v >= len || raw[v] != '"')
-						return NULL;
-					str = gca_json_parse(raw + v, skip_string(raw, len, v) - v);
-					if (str && json_object_is_type(str, json_type_string))
-						result = pstrdup(json_object_get_string(str));
-					gca_json_free(str);
-					return result;
+					return string_value_at(raw, len, k);
 				}
 			}
 		}
@@ -678,22 +688,7 @@ gca_json_peek_string(const char *raw, size_t len, const char *key)
 
 			if (expect_key && end - i - 2 == keylen &&
 				memcmp(raw + i + 1, key, keylen) == 0)
-			{
-				size_t		v = end;
-				json_object *str;
-				char	   *result = NULL;
-
-				while (v < len && (isspace((unsigned char) raw[v]) || raw[v] == ':'))
-					v++;
-				if (v >= len || raw[v] != '"')
-					return NULL;
-				/* let json-c unescape the value */
-				str = gca_json_parse(raw + v, skip_string(raw, len, v) - v);
-				if (str && json_object_is_type(str, json_type_string))
-					result = pstrdup(json_object_get_string(str));
-				gca_json_free(str);
-				return result;
-			}
+				return string_value_at(raw, len, end);
 			expect_key = false;
 			i = end - 1;
 		}

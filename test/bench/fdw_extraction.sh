@@ -13,13 +13,9 @@
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
-SCALE=${BENCH_SCALE:-1}
 PARTS=${BENCH_PARTS:-1 2 3}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 NOW=2026-03-20T12:00:00Z
-ms() { date +%s%N | cut -c1-13; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-n_scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { printf "%d", n * s }'; }
 PY=$(command -v /usr/bin/python3 || command -v python3)
 served() { # total API requests gcsim served, token requests excluded
     curl -s "$GCSIM_URL/sim/stats" | python3 -c "

@@ -13,14 +13,10 @@
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
-SCALE=${BENCH_SCALE:-1}
 T=$GCA_BUILD/tmp/fdw_genesys
 mkdir -p "$T"
 chmod 777 "$T"
 NOW=2026-03-20T12:00:00Z
-ms() { date +%s%N | cut -c1-13; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-n_scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { printf "%d", n * s }'; }
 
 make_server() { # name url options
     sql "DROP SERVER IF EXISTS $1 CASCADE;

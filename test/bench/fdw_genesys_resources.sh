@@ -9,11 +9,7 @@
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
-SCALE=${BENCH_SCALE:-1}
 NOW=2026-03-20T12:00:00Z
-ms() { date +%s%N | cut -c1-13; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-n_scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { printf "%d", n * s }'; }
 stat_of() { # stats-json endpoint -> its requests
     python3 -c "import json,sys; print(json.load(sys.stdin)['endpoints'].get(sys.argv[1], {}).get('requests', 0))" "$2" <<<"$1"
 }

@@ -19,7 +19,6 @@ export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning -c max_parallel_
 SCALE=${BENCH_SCALE:-1}
 N=$(awk -v s="$SCALE" 'BEGIN { printf "%d", 1000000 * s }')
 SUB=$(awk -v s="$SCALE" 'BEGIN { printf "%d", 100000 * s }')
-ms() { date +%s%N | cut -c1-13; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 timed() { # SQL -> elapsed ms on stdout
     local t0 t1
