@@ -15,11 +15,17 @@ MODULE_big = gcanalytics
 SRCS = $(sort $(wildcard src/*.c src/*/*.c))
 OBJS = $(SRCS:.c=.o)
 
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
-# upgrade scripts A--B and the frozen install scripts of released versions
-# (src/sql/upgrade/), so that CREATE EXTENSION ... VERSION 'A' works
-DATA = $(filter-out %/$(DATA_built),$(wildcard src/sql/upgrade/$(EXTENSION)--*.sql))
+# The upgrade 0.1.0 -> 0.2.0 is its hand-written head (what changed in the
+# pieces 0.1.0 had) followed by the pieces new since 0.1.0 (src/sql/3*.sql
+# and later, the warehouse) unchanged, so that an upgrade and a fresh
+# install run the same statements for them.
+UPGRADE_HEAD = src/sql/upgrade/head-0.1.0--$(EXTVERSION).sql
+UPGRADE_NEW_PIECES = $(filter-out src/sql/0% src/sql/1% src/sql/2% src/sql/9%,$(SQL_PIECES))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1.0--$(EXTVERSION).sql
+# the frozen install scripts of released versions (src/sql/upgrade/), so
+# that CREATE EXTENSION ... VERSION 'A' works
+DATA = $(filter-out $(addprefix %/,$(DATA_built)),$(wildcard src/sql/upgrade/$(EXTENSION)--*.sql))
 
 # pg_regress: every sql/NAME.sql, or those named in TESTS
 ALL_REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -62,6 +68,9 @@ endif
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) $(EXTENSION).control
 	cat $(SQL_PIECES) > $@
+
+$(EXTENSION)--0.1.0--$(EXTVERSION).sql: $(UPGRADE_HEAD) $(UPGRADE_NEW_PIECES) $(EXTENSION).control
+	cat $(UPGRADE_HEAD) $(UPGRADE_NEW_PIECES) > $@
 
 $(OBJS): $(wildcard src/include/*.h src/*/*.h) $(EXTENSION).control
 
