@@ -69,7 +69,7 @@ fi
 load_csv() {
     local header
     header=$(head -n 1 "$2")
-    sql "DROP TABLE IF EXISTS $1; CREATE TABLE $1 ($(echo "$header" | sed 's/,/ text,/g') text)"
+    sql "SET client_min_messages = warning; DROP TABLE IF EXISTS $1; CREATE TABLE $1 ($(echo "$header" | sed 's/,/ text,/g') text)"
     sql "\\copy $1 FROM '$2' WITH (FORMAT csv, HEADER true)"
 }
 

@@ -330,7 +330,7 @@ BEGIN
             WHEN 'in_progress' THEN n := gcanalytics._refresh_in_progress(reread_from);
         END CASE;
         RAISE NOTICE '%: % % in % s', step, n,
-            CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts changed since the last sync' ELSE 'conversations in progress read again' END, round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+            CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress read again' END, round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
         IF gcanalytics._window_failure_is_fatal(state) THEN
