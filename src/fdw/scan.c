@@ -141,12 +141,52 @@ free_fetch(GcaScan *scan, GcaFetch *f)
 	if (scan->client)
 		gca_call_cancel(scan->client, &f->call);
 	gca_json_parser_free(f->parser);
-	pfree(f->held.data);
+	if (f->held.data)
+		pfree(f->held.data);
 	if (f->req.path)
 		pfree(f->req.path);
 	if (f->req.body)
 		pfree(f->req.body);
 	pfree(f);
+}
+
+/* Frees the page being read, its items and its body. */
+static void
+free_page(GcaScan *scan)
+{
+	gca_json_free(scan->page);
+	scan->page = NULL;
+	gca_json_items_free(scan->rs.items);
+	scan->rs.items = NULL;
+	if (scan->page_raw)
+		pfree(scan->page_raw);
+	scan->page_raw = NULL;
+}
+
+/*
+ * A response whose items_key member is read an item at a time: the whole
+ * body first, then the rest of the document parsed; the body becomes the
+ * page's (scan->page_raw) for the items to be parsed from as rows are read.
+ */
+static GcaJson *
+finish_items(GcaScan *scan, GcaFetch *f, const char **error)
+{
+	GcaJson    *doc;
+
+	gca_call_wait(scan->client, &f->call);
+	if (f->call.status < 200 || f->call.status >= 300)
+		return NULL;
+	scan->rs.items = gca_json_items_parse(f->held.data, f->held.len,
+										  f->req.items_key, &doc, error);
+	if (scan->rs.items)
+	{
+		scan->page_raw = f->held.data;
+		f->held.data = NULL;
+		if (scan->page_request)
+			pfree(scan->page_request);
+		scan->page_request = psprintf("%s %s", f->call.method, f->req.path);
+	}
+	return doc;
 }
 
 /*
@@ -159,25 +199,30 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 	const char *error = NULL;
 	TimestampTz waited_from = GetCurrentTimestamp();
 
-	/*
-	 * Parse what arrived ahead, in slices between which the other
-	 * responses keep arriving, then the rest as it comes.
-	 */
-	for (int off = 0, n; off < f->held.len && !f->sink_failed; off += n)
+	if (f->req.items_key)
+		scan->page = finish_items(scan, f, &error);
+	else
 	{
-		n = Min(PARSE_SLICE, f->held.len - off);
-		if (!gca_json_parser_feed(f->parser, f->held.data + off, n))
-			f->sink_failed = true;
-		gca_client_progress(scan->client);	/* may append to f->held */
+		/*
+		 * Parse what arrived ahead, in slices between which the other
+		 * responses keep arriving, then the rest as it comes.
+		 */
+		for (int off = 0, n; off < f->held.len && !f->sink_failed; off += n)
+		{
+			n = Min(PARSE_SLICE, f->held.len - off);
+			if (!gca_json_parser_feed(f->parser, f->held.data + off, n))
+				f->sink_failed = true;
+			gca_client_progress(scan->client);	/* may append to f->held */
+		}
+		f->parsing = true;
+		resetStringInfo(&f->held);
+		gca_call_wait(scan->client, &f->call);
 	}
-	f->parsing = true;
-	resetStringInfo(&f->held);
-	gca_call_wait(scan->client, &f->call);
 	scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
 	f->req.status = f->call.status;
 	if (f->call.status < 200 || f->call.status >= 300)
 		scan->page = gca_json_parse("{}", 2);	/* an accepted status */
-	else
+	else if (!f->req.items_key)
 		scan->page = gca_json_parser_finish(f->parser, &error);
 	if (scan->page == NULL)
 		ereport(ERROR,
@@ -319,9 +364,25 @@ load_page(GcaScan *scan)
 		report_progress(scan);
 		if (rows > 0)
 			return true;
-		gca_json_free(scan->page);
-		scan->page = NULL;
+		free_page(scan);
 	}
+}
+
+GcaJson *
+gca_page_item(GcaResourceScan *rs, int i)
+{
+	GcaScan    *scan = (GcaScan *) ((char *) rs - offsetof(GcaScan, rs));
+	GcaJson    *item = gca_json_items_get(rs->items, i);
+
+	if (item == NULL && rs->items != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("%s response to %s is not valid JSON",
+						gca_service_name(rs->resource->service),
+						scan->page_request),
+				 errdetail_internal("%s (item %d)",
+									gca_json_items_error(rs->items), i)));
+	return item;
 }
 
 /* ------------------------------------------------------------------
@@ -431,8 +492,7 @@ gca_scan_next(GcaScan *scan)
 			ExecStoreVirtualTuple(slot);
 			break;
 		}
-		gca_json_free(scan->page);
-		scan->page = NULL;
+		free_page(scan);
 	}
 	MemoryContextSwitchTo(old);
 	return slot;
@@ -453,8 +513,7 @@ release_run(void *arg)
 	foreach(lc, scan->pipeline)
 		free_fetch(scan, lfirst(lc));
 	scan->pipeline = NIL;
-	gca_json_free(scan->page);
-	scan->page = NULL;
+	free_page(scan);
 }
 
 /* Prepares run_cxt for a new run: release_run runs when it is reset. */
@@ -470,6 +529,9 @@ new_run(GcaScan *scan)
 	MemoryContextRegisterResetCallback(scan->run_cxt, cb);
 	scan->pipeline = NIL;
 	scan->page = NULL;
+	scan->page_raw = NULL;
+	scan->page_request = NULL;
+	scan->rs.items = NULL;
 	scan->started = false;
 	scan->rs.state = NULL;
 }

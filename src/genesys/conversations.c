@@ -677,6 +677,7 @@ results_request(ConvScan *st, Window *w, GcaRequest *req)
 	req->path = job_path(w, suffix.data);
 	req->kind = REQ_JOB_RESULTS;
 	req->peek = true;
+	req->items_key = "conversations";
 }
 
 /*
@@ -696,6 +697,7 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->method = "GET";
 		req->path = w->reread_path;
 		req->kind = REQ_JOB_RESULTS;
+		req->items_key = "conversations";
 		req->number = w->reread_number;
 		w->reread_path = NULL;
 	}
@@ -1031,8 +1033,9 @@ static int
 conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 {
 	ConvScan   *st = rs->state;
-	GcaJson    *convs = gca_json_get(page, "conversations");
-	int			count = gca_json_is_array(convs) ? gca_json_array_length(convs) : -1;
+	GcaJson    *convs = rs->items ? NULL : gca_json_get(page, "conversations");
+	int			count = rs->items ? gca_json_items_count(rs->items)
+		: gca_json_is_array(convs) ? gca_json_array_length(convs) : -1;
 
 	switch ((RequestKind) req->kind)
 	{
@@ -1077,8 +1080,10 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
  */
 
 static GcaJson *
-page_conversation(ConvScan *st, int i)
+page_conversation(GcaResourceScan *rs, ConvScan *st, int i)
 {
+	if (rs->items)
+		return gca_page_item(rs, i);
 	return st->convs ? gca_json_array_item(st->convs, i) : st->page;
 }
 
@@ -1138,7 +1143,7 @@ conversations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 
 	while (st->conv_index < st->conv_count)
 	{
-		GcaJson    *conv = page_conversation(st, st->conv_index);
+		GcaJson    *conv = page_conversation(rs, st, st->conv_index);
 
 		if (st->seg_count < 0)
 		{

@@ -85,6 +85,20 @@ extern const char *gca_json_text(const GcaJson *value);
 extern char *gca_json_peek_string(const char *raw, size_t len, const char *key);
 
 /*
+ * A page whose big top-level array is read an item at a time, so that one
+ * item's tree is in memory at a time, not the page's (see json.c).
+ */
+typedef struct GcaJsonItems GcaJsonItems;
+extern GcaJsonItems *gca_json_items_parse(const char *raw, size_t len,
+										  const char *key, GcaJson **doc,
+										  const char **error);
+/* items of the array, or -1 for NULL (the member was absent) */
+extern int	gca_json_items_count(const GcaJsonItems *items);
+extern GcaJson *gca_json_items_get(GcaJsonItems *items, int i);
+extern const char *gca_json_items_error(const GcaJsonItems *items);
+extern void gca_json_items_free(GcaJsonItems *items);
+
+/*
  * jsonb (palloc'd in the current memory context).  Throws when a string
  * is not valid UTF-8 or holds \u0000, or a number is NaN or infinite
  * (json-c reads both; jsonb cannot hold them).

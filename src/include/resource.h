@@ -175,6 +175,9 @@ typedef struct GcaRequest
 								 * object as its page) */
 	bool		peek;			/* hand the raw body to peek() when it has
 								 * arrived, before it is parsed */
+	const char *items_key;		/* a top-level array member of the response
+								 * left unparsed: read_page sees it as [] and
+								 * its items in rs->items (gca_page_item) */
 } GcaRequest;
 
 struct GcaResource;
@@ -204,6 +207,8 @@ typedef struct GcaResourceScan
 	int			windows_done;	/* (or other units) of the run */
 	void	   *drop_owner;		/* read_page: drop the queued requests of
 								 * this owner */
+	GcaJsonItems *items;		/* read_page, next_row: the items of the
+								 * page's items_key member, or NULL */
 } GcaResourceScan;
 
 /* A line EXPLAIN VERBOSE prints: "Remote <label>: <value>". */
@@ -318,6 +323,12 @@ extern Oid	gca_column_type(const GcaColumnDef *def);
 extern GcaExplainItem *gca_explain_item(const char *label, char *value);
 extern GcaExplainItem *gca_explain_integer(const char *label, int64 value,
 										   bool verbose_only);
+
+/*
+ * in fdw/scan.c: item i of the page's rs->items, parsed (the one before it
+ * is freed); throws naming the request when it is not JSON
+ */
+extern GcaJson *gca_page_item(GcaResourceScan *rs, int i);
 
 /* in resource/values.c: rows from plain API objects */
 /* the member at a dotted path ("agent.id"), or NULL */

@@ -556,16 +556,30 @@ gca_json_merge_to_jsonb(GcaJson *const *objects, int n)
  * ------------------------------------------------------------------
  */
 
-/* The end of the JSON string starting at raw[i] == '"', or len. */
+/*
+ * The end of the JSON string starting at raw[i] == '"', or len: the next
+ * quote not escaped (preceded by an even run of backslashes), found with
+ * memchr since most of a page's bytes are inside strings.
+ */
 static size_t
 skip_string(const char *raw, size_t len, size_t i)
 {
-	for (i++; i < len; i++)
+	size_t		open = i;
+
+	for (i++; i < len;)
 	{
-		if (raw[i] == '\\')
-			i++;
-		else if (raw[i] == '"')
-			return i + 1;
+		const char *q = memchr(raw + i, '"', len - i);
+		size_t		j,
+					bs = 0;
+
+		if (q == NULL)
+			break;
+		j = q - raw;
+		while (j - bs > open + 1 && raw[j - 1 - bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return j + 1;
+		i = j + 1;
 	}
 	return len;
 }
@@ -657,17 +671,16 @@ peek_tail(const char *raw, size_t len, const char *key, bool *found)
 	return NULL;
 }
 
-char *
-gca_json_peek_string(const char *raw, size_t len, const char *key)
+/*
+ * The offset just past the key (its closing quote) of the top-level member
+ * key of the object in raw, scanning forward, or 0 when it is absent.
+ */
+static size_t
+find_member(const char *raw, size_t len, const char *key)
 {
 	size_t		keylen = strlen(key);
-	bool		found;
-	char	   *tail = peek_tail(raw, len, key, &found);
 	int			depth = 0;
 	bool		expect_key = false;
-
-	if (found)
-		return tail;
 
 	for (size_t i = 0; i < len; i++)
 	{
@@ -688,10 +701,243 @@ gca_json_peek_string(const char *raw, size_t len, const char *key)
 
 			if (expect_key && end - i - 2 == keylen &&
 				memcmp(raw + i + 1, key, keylen) == 0)
-				return string_value_at(raw, len, end);
+				return end;
 			expect_key = false;
 			i = end - 1;
 		}
 	}
-	return NULL;
+	return 0;
+}
+
+char *
+gca_json_peek_string(const char *raw, size_t len, const char *key)
+{
+	bool		found;
+	char	   *tail = peek_tail(raw, len, key, &found);
+	size_t		at;
+
+	if (found)
+		return tail;
+	at = find_member(raw, len, key);
+	return at > 0 ? string_value_at(raw, len, at) : NULL;
+}
+
+/* ------------------------------------------------------------------
+ * A page's big array read an item at a time
+ * ------------------------------------------------------------------
+ */
+
+/*
+ * Parsing a page of 1,000 conversations into one tree builds tens of
+ * megabytes of small objects and frees them all at once: the tree falls
+ * out of the cache while it is read, and free() consolidates megabytes of
+ * chunks.  Items parsed one at a time reuse the same few hot chunks.
+ */
+struct GcaJsonItems
+{
+	const char *raw;			/* the body (the caller keeps it) */
+	int			count;
+	size_t	   *bounds;			/* item i is raw[bounds[2i], bounds[2i+1]) */
+	json_tokener *tok;
+	json_object *current;		/* the item last parsed */
+	int			current_index;
+	const char *error;
+};
+
+static bool
+is_space_byte(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/*
+ * Finds the items of the array that opens at raw[open] and where it closes
+ * (*close); false when the bytes are not an array of values.
+ */
+static bool
+scan_items(GcaJsonItems *it, const char *raw, size_t len, size_t open,
+		   size_t *close)
+{
+	int			depth = 0;
+	int			cap = 256;
+	size_t		start = open + 1;
+
+	it->bounds = malloc(2 * cap * sizeof(size_t));
+	if (it->bounds == NULL)
+		return false;
+	while (start < len && is_space_byte(raw[start]))
+		start++;
+	if (start < len && raw[start] == ']')
+	{
+		*close = start;
+		return true;			/* empty */
+	}
+	for (size_t i = start; i < len; i++)
+	{
+		char		c = raw[i];
+
+		if (c == '"')
+			i = skip_string(raw, len, i) - 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && depth > 0)
+			depth--;
+		else if (depth == 0 && (c == ',' || c == ']'))
+		{
+			if (i == start)
+				return false;	/* an empty item */
+			if (it->count == cap)
+			{
+				size_t	   *more = realloc(it->bounds, 4 * cap * sizeof(size_t));
+
+				if (more == NULL)
+					return false;
+				it->bounds = more;
+				cap *= 2;
+			}
+			it->bounds[2 * it->count] = start;
+			it->bounds[2 * it->count + 1] = i;
+			it->count++;
+			if (c == ']')
+			{
+				*close = i;
+				return true;
+			}
+			start = i + 1;
+		}
+		else if (depth == 0 && c == '}')
+			return false;
+	}
+	return false;
+}
+
+/*
+ * Parses the JSON object in raw but for the items of its top-level array
+ * member key: *doc gets the object with that member as [], and the result
+ * reads the items one by one (gca_json_items_get).  Returns NULL with
+ * *doc the whole object when key is absent or not an array, and NULL with
+ * *doc NULL (and *error) when raw is not a JSON object.  raw must outlive
+ * the items; both are freed by the caller (gca_json_free,
+ * gca_json_items_free).
+ */
+GcaJsonItems *
+gca_json_items_parse(const char *raw, size_t len, const char *key,
+					 GcaJson **doc, const char **error)
+{
+	GcaJsonItems *it;
+	size_t		at = find_member(raw, len, key);
+	size_t		close = 0;
+	char	   *rest;
+
+	*doc = NULL;
+	*error = "the response is not a JSON object";
+	while (at > 0 && at < len && (is_space_byte(raw[at]) || raw[at] == ':'))
+		at++;
+	if (at == 0 || at >= len || raw[at] != '[')
+	{
+		*doc = gca_json_parse(raw, len);
+		if (*doc && !json_object_is_type(*doc, json_type_object))
+		{
+			json_object_put(*doc);
+			*doc = NULL;
+		}
+		return NULL;
+	}
+	it = calloc(1, sizeof(GcaJsonItems));
+	if (it == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	it->raw = raw;
+	it->current_index = -1;
+	if (!scan_items(it, raw, len, at, &close) ||
+		(it->tok = json_tokener_new()) == NULL)
+	{
+		gca_json_items_free(it);
+		return NULL;
+	}
+	/* the rest of the document, with the array as [] */
+	rest = palloc(len - (close - at) + 2);
+	memcpy(rest, raw, at + 1);
+	memcpy(rest + at + 1, raw + close, len - close);
+	*doc = gca_json_parse(rest, len - (close - at) + 1);
+	pfree(rest);
+	if (*doc == NULL || !json_object_is_type(*doc, json_type_object))
+	{
+		gca_json_free(*doc);
+		*doc = NULL;
+		gca_json_items_free(it);
+		return NULL;
+	}
+	*error = NULL;
+	return it;
+}
+
+int
+gca_json_items_count(const GcaJsonItems *it)
+{
+	return it ? it->count : -1;
+}
+
+/*
+ * Item i, parsed; valid until the next call or gca_json_items_free (the
+ * item before it is freed).  NULL when it is not JSON (see
+ * gca_json_items_error) or i is out of range.
+ */
+GcaJson *
+gca_json_items_get(GcaJsonItems *it, int i)
+{
+	size_t		start,
+				end,
+				used;
+	json_object *obj;
+
+	if (it == NULL || i < 0 || i >= it->count)
+		return NULL;
+	if (i == it->current_index)
+		return it->current;
+	if (it->current)
+		json_object_put(it->current);
+	it->current = NULL;
+	it->current_index = i;
+	start = it->bounds[2 * i];
+	end = it->bounds[2 * i + 1];
+	/* the delimiter ends a number that would otherwise wait for more */
+	json_tokener_reset(it->tok);
+	obj = json_tokener_parse_ex(it->tok, it->raw + start, (int) (end + 1 - start));
+	used = json_tokener_get_parse_end(it->tok);
+	if (json_tokener_get_error(it->tok) != json_tokener_success)
+	{
+		if (obj)
+			json_object_put(obj);
+		it->error = "an item of the page is not valid JSON";
+		return NULL;
+	}
+	for (used += start; used < end && is_space_byte(it->raw[used]); used++)
+		;
+	if (used < end)
+	{
+		json_object_put(obj);
+		it->error = "unexpected data after an item of the page";
+		return NULL;
+	}
+	it->current = obj;
+	return obj;
+}
+
+const char *
+gca_json_items_error(const GcaJsonItems *it)
+{
+	return it && it->error ? it->error : "invalid JSON";
+}
+
+void
+gca_json_items_free(GcaJsonItems *it)
+{
+	if (it == NULL)
+		return;
+	if (it->current)
+		json_object_put(it->current);
+	if (it->tok)
+		json_tokener_free(it->tok);
+	free(it->bounds);
+	free(it);
 }
