@@ -634,6 +634,7 @@ query_request(GcaResourceScan *rs, ConvScan *st, Window *w, int page,
 	req->path = pstrdup(DETAILS_QUERY_PATH);
 	req->body = details_body(&rs->pushed, w->start, w->end, st->query_page_size, page);
 	req->kind = REQ_QUERY_PAGE;
+	req->items_key = "conversations";
 	req->owner = w;
 	req->order = w->start;
 	req->number = page;
