@@ -55,6 +55,7 @@ typedef struct GcaFetch
 } GcaFetch;
 
 static void release_run(void *arg);
+static void wait_fetch(GcaScan *scan, GcaFetch *f);
 
 /* ------------------------------------------------------------------
  * Fetches
@@ -173,7 +174,7 @@ finish_items(GcaScan *scan, GcaFetch *f, const char **error)
 {
 	GcaJson    *doc;
 
-	gca_call_wait(scan->client, &f->call);
+	wait_fetch(scan, f);
 	if (f->call.status < 200 || f->call.status >= 300)
 		return NULL;
 	scan->rs.items = gca_json_items_parse(f->held.data, f->held.len,
@@ -216,7 +217,7 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 		}
 		f->parsing = true;
 		resetStringInfo(&f->held);
-		gca_call_wait(scan->client, &f->call);
+		wait_fetch(scan, f);
 	}
 	scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
 	f->req.status = f->call.status;
@@ -305,7 +306,7 @@ report_progress(GcaScan *scan)
  * cursor) go out now, not when their turn to be read comes.
  */
 static void
-peek_arrived(GcaScan *scan)
+peek_arrived(GcaScan *scan, GcaFetch *except)
 {
 	const GcaResource *res = scan->rs.resource;
 	ListCell   *lc;
@@ -316,11 +317,33 @@ peek_arrived(GcaScan *scan)
 	{
 		GcaFetch   *f = lfirst(lc);
 
-		if (f->req.peek && !f->peeked && f->call.state == GCA_CALL_DONE)
+		if (f->req.peek && !f->peeked && f->call.state == GCA_CALL_DONE &&
+			f != except)
 		{
-			res->peek(&scan->rs, &f->req, f->held.data, f->held.len);
 			f->peeked = true;
+			if (res->peek(&scan->rs, &f->req, f->held.data, f->held.len))
+			{
+				/* all the response was for: it is not read */
+				scan->pipeline = foreach_delete_current(scan->pipeline, lc);
+				free_fetch(scan, f);
+			}
 		}
+	}
+}
+
+/*
+ * Waits for f.  Other responses that arrive meanwhile go to peek at once
+ * and the requests they lead to are sent (a job's status, the next page
+ * of a cursor), so that waiting for one window holds no other back.
+ */
+static void
+wait_fetch(GcaScan *scan, GcaFetch *f)
+{
+	while (f->call.state != GCA_CALL_DONE)
+	{
+		gca_call_wait_any(scan->client, &f->call);
+		peek_arrived(scan, f);
+		refill(scan);
 	}
 }
 
@@ -338,7 +361,7 @@ load_page(GcaScan *scan)
 		if (scan->client && scan->pipeline != NIL)
 		{
 			gca_client_progress(scan->client);
-			peek_arrived(scan);
+			peek_arrived(scan, NULL);
 		}
 		refill(scan);
 		if (scan->pipeline == NIL)
@@ -349,10 +372,13 @@ load_page(GcaScan *scan)
 			/* the whole body first, then the next request, then parse */
 			TimestampTz waited_from = GetCurrentTimestamp();
 
-			gca_call_wait(scan->client, &f->call);
+			wait_fetch(scan, f);
 			scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
-			peek_arrived(scan);
+			peek_arrived(scan, NULL);
 			refill(scan);
+			if (scan->pipeline == NIL || !((GcaFetch *) linitial(scan->pipeline))->peeked)
+				continue;		/* f was all peek's: it is gone */
+			f = linitial(scan->pipeline);
 		}
 		finish_fetch(scan, f);
 		scan->pipeline = list_delete_first(scan->pipeline);

@@ -713,6 +713,7 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->path = pstrdup(DETAILS_JOBS_PATH);
 		req->body = details_body(&rs->pushed, w->start, w->end, 0, 0);
 		req->kind = REQ_JOB_CREATE;
+		req->peek = true;		/* read on arrival, not in window order */
 	}
 	else if (w->job_state == JOB_RUNNING)
 	{
@@ -720,6 +721,7 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->path = job_path(w, "");
 		req->kind = REQ_JOB_STATUS;
 		req->delay_ms = w->poll_delay_ms;
+		req->peek = true;
 	}
 	else if (!w->all_requested && *results_slots > 0)
 	{
@@ -1014,20 +1016,49 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	return count;
 }
 
-/* The cursor of a results page, before the page is parsed. */
-static void
+/*
+ * A job's creation or status response, read as soon as it arrives (the
+ * jobs of later windows advance while an earlier window's results are
+ * read); the cursor of a results page, before the page is parsed.
+ */
+static bool
 conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
 				   const char *raw, size_t len)
 {
 	Window	   *w = req->owner;
 	char	   *cursor;
 
+	if (req->kind == REQ_JOB_CREATE || req->kind == REQ_JOB_STATUS)
+	{
+		GcaJson    *doc = gca_json_parse(raw, len);
+
+		if (!gca_json_is_object(doc))
+		{
+			gca_json_free(doc);
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("genesys response to %s %s is not a JSON object",
+							req->method, req->path)));
+		}
+		w->busy = false;
+		PG_TRY();
+		{
+			read_job_state(w, req, doc);
+		}
+		PG_FINALLY();
+		{
+			gca_json_free(doc);
+		}
+		PG_END_TRY();
+		return true;
+	}
 	if (req->kind != REQ_JOB_RESULTS || req->number != w->seq)
-		return;					/* a page read again: its cursor is known */
+		return false;			/* a page read again: its cursor is known */
 	cursor = gca_json_peek_string(raw, len, "cursor");
 	w->cursor = cursor;
 	w->all_requested = cursor == NULL;
 	w->busy = false;
+	return false;
 }
 
 static int
@@ -1045,9 +1076,7 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 			return 0;
 		case REQ_JOB_CREATE:
 		case REQ_JOB_STATUS:
-			((Window *) req->owner)->busy = false;
-			read_job_state(req->owner, req, page);
-			return 0;
+			return 0;			/* read by conversations_peek */
 		case REQ_QUERY_PAGE:
 			count = read_query_page(rs, st, req, page, count);
 			break;

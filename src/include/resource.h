@@ -280,11 +280,13 @@ typedef struct GcaResource
 	int			(*read_page) (GcaResourceScan *rs, const GcaRequest *req,
 							  GcaJson *page);
 	/*
-	 * optional: sees the raw body of a request marked peek before it is
-	 * parsed (to find the next cursor), so the next request can be sent
-	 * while this page is read
+	 * optional: sees the raw body of a request marked peek as soon as it
+	 * has arrived whole (successfully), before its turn to be read: to find
+	 * the next cursor, so the next request can be sent while this page is
+	 * read.  Returns true when that was all the response is for (a job's
+	 * status): it is dropped and never goes to read_page.
 	 */
-	void		(*peek) (GcaResourceScan *rs, const GcaRequest *req,
+	bool		(*peek) (GcaResourceScan *rs, const GcaRequest *req,
 						 const char *raw, size_t len);
 	/* fills values/nulls (by attnum - 1) of the next row; false at the end
 	 * of the page */
