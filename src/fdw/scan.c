@@ -55,7 +55,6 @@ typedef struct GcaFetch
 } GcaFetch;
 
 static void release_run(void *arg);
-static void wait_fetch(GcaScan *scan, GcaFetch *f);
 
 /* ------------------------------------------------------------------
  * Fetches
@@ -174,7 +173,7 @@ finish_items(GcaScan *scan, GcaFetch *f, const char **error)
 {
 	GcaJson    *doc;
 
-	wait_fetch(scan, f);
+	gca_call_wait(scan->client, &f->call);	/* load_page waited */
 	if (f->call.status < 200 || f->call.status >= 300)
 		return NULL;
 	scan->rs.items = gca_json_items_parse(f->held.data, f->held.len,
@@ -217,7 +216,7 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 		}
 		f->parsing = true;
 		resetStringInfo(&f->held);
-		wait_fetch(scan, f);
+		gca_call_wait(scan->client, &f->call);
 	}
 	scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
 	f->req.status = f->call.status;
@@ -301,32 +300,40 @@ report_progress(GcaScan *scan)
 }
 
 /*
- * Hands every response that has arrived whole, and asked for it, to the
- * resource's peek, so that the requests they lead to (the next page of a
- * cursor) go out now, not when their turn to be read comes.
+ * Hands f's raw body to the resource's peek if it asked for it and has not
+ * had it yet; true when that was all the response was for (the caller
+ * drops f).  f must have arrived whole.
+ */
+static bool
+peek_body(GcaScan *scan, GcaFetch *f)
+{
+	const GcaResource *res = scan->rs.resource;
+
+	if (!f->req.peek || f->peeked || res->peek == NULL)
+		return false;
+	f->peeked = true;
+	return res->peek(&scan->rs, &f->req, f->held.data, f->held.len);
+}
+
+/*
+ * Hands every response that has arrived whole, but except, to peek (see
+ * peek_body), so that the requests they lead to (the next page of a
+ * cursor, a job's next status poll) go out now, not when their turn to be
+ * read comes.
  */
 static void
 peek_arrived(GcaScan *scan, GcaFetch *except)
 {
-	const GcaResource *res = scan->rs.resource;
 	ListCell   *lc;
 
-	if (res->peek == NULL)
-		return;
 	foreach(lc, scan->pipeline)
 	{
 		GcaFetch   *f = lfirst(lc);
 
-		if (f->req.peek && !f->peeked && f->call.state == GCA_CALL_DONE &&
-			f != except)
+		if (f != except && f->call.state == GCA_CALL_DONE && peek_body(scan, f))
 		{
-			f->peeked = true;
-			if (res->peek(&scan->rs, &f->req, f->held.data, f->held.len))
-			{
-				/* all the response was for: it is not read */
-				scan->pipeline = foreach_delete_current(scan->pipeline, lc);
-				free_fetch(scan, f);
-			}
+			scan->pipeline = foreach_delete_current(scan->pipeline, lc);
+			free_fetch(scan, f);
 		}
 	}
 }
@@ -367,21 +374,26 @@ load_page(GcaScan *scan)
 		if (scan->pipeline == NIL)
 			return false;
 		f = linitial(scan->pipeline);
-		if (f->req.peek && res->peek && !f->peeked)
+		if (f->req.items_key || (f->req.peek && res->peek))
 		{
 			/* the whole body first, then the next request, then parse */
 			TimestampTz waited_from = GetCurrentTimestamp();
 
 			wait_fetch(scan, f);
 			scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
-			peek_arrived(scan, NULL);
+			if (peek_body(scan, f))
+			{
+				/* that was all f was for */
+				scan->pipeline = list_delete_ptr(scan->pipeline, f);
+				free_fetch(scan, f);
+				continue;
+			}
 			refill(scan);
-			if (scan->pipeline == NIL || !((GcaFetch *) linitial(scan->pipeline))->peeked)
-				continue;		/* f was all peek's: it is gone */
-			f = linitial(scan->pipeline);
+			if (linitial(scan->pipeline) != f)
+				continue;		/* an earlier request went out meanwhile */
 		}
 		finish_fetch(scan, f);
-		scan->pipeline = list_delete_first(scan->pipeline);
+		scan->pipeline = list_delete_ptr(scan->pipeline, f);
 		scan->rs.drop_owner = NULL;
 		rows = res->read_page(&scan->rs, &f->req, scan->page);
 		if (scan->rs.drop_owner)
