@@ -1166,6 +1166,30 @@ accept_conversation(ConvScan *st, GcaJson *conv)
 	return first_sighting(st, id);
 }
 
+/*
+ * Whether the current item of a page read an item at a time starts outside
+ * the page's window (accept_conversation would refuse it): such items are
+ * skipped unparsed.  A job's window matches by overlap, so every boundary
+ * brings some.
+ */
+static bool
+item_outside_window(GcaResourceScan *rs, ConvScan *st)
+{
+	Window	   *w = st->page_window;
+	TimestampTz start = DT_NOBEGIN;
+	char	   *s;
+
+	if (rs->items == NULL || w == NULL)
+		return false;
+	s = gca_json_items_peek_string(rs->items, st->conv_index, "conversationStart");
+	if (s)
+	{
+		(void) gca_parse_iso_time(s, &start);
+		pfree(s);
+	}
+	return start < w->start || start >= w->end;
+}
+
 static bool
 conversations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 {
@@ -1173,8 +1197,14 @@ conversations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 
 	while (st->conv_index < st->conv_count)
 	{
-		GcaJson    *conv = page_conversation(rs, st, st->conv_index);
+		GcaJson    *conv;
 
+		if (st->seg_count < 0 && item_outside_window(rs, st))
+		{
+			st->conv_index++;
+			continue;
+		}
+		conv = page_conversation(rs, st, st->conv_index);
 		if (st->seg_count < 0)
 		{
 			st->conv_accepted = accept_conversation(st, conv);

@@ -95,6 +95,9 @@ extern GcaJsonItems *gca_json_items_parse(const char *raw, size_t len,
 /* items of the array, or -1 for NULL (the member was absent) */
 extern int	gca_json_items_count(const GcaJsonItems *items);
 extern GcaJson *gca_json_items_get(GcaJsonItems *items, int i);
+/* a top-level string member of item i, unparsed (gca_json_peek_string) */
+extern char *gca_json_items_peek_string(const GcaJsonItems *items, int i,
+										const char *key);
 extern const char *gca_json_items_error(const GcaJsonItems *items);
 extern void gca_json_items_free(GcaJsonItems *items);
 

@@ -595,11 +595,16 @@ string_value_at(const char *raw, size_t len, size_t at)
 	json_object *str;
 	char	   *result = NULL;
 
+	size_t		end;
+
 	while (v < len && (isspace((unsigned char) raw[v]) || raw[v] == ':'))
 		v++;
 	if (v >= len || raw[v] != '"')
 		return NULL;
-	str = gca_json_parse(raw + v, skip_string(raw, len, v) - v);
+	end = skip_string(raw, len, v);
+	if (end < len && memchr(raw + v + 1, '\\', end - v - 2) == NULL)
+		return pnstrdup(raw + v + 1, end - v - 2);	/* nothing to unescape */
+	str = gca_json_parse(raw + v, end - v);
 	if (str && json_object_is_type(str, json_type_string))
 		result = pstrdup(json_object_get_string(str));
 	gca_json_free(str);
@@ -921,6 +926,26 @@ gca_json_items_get(GcaJsonItems *it, int i)
 	}
 	it->current = obj;
 	return obj;
+}
+
+/*
+ * The string value of a top-level member of item i, found without parsing
+ * the item (as gca_json_peek_string); palloc'd, NULL when absent or not a
+ * string.
+ */
+char *
+gca_json_items_peek_string(const GcaJsonItems *it, int i, const char *key)
+{
+	const char *raw;
+	size_t		len,
+				at;
+
+	if (it == NULL || i < 0 || i >= it->count)
+		return NULL;
+	raw = it->raw + it->bounds[2 * i];
+	len = it->bounds[2 * i + 1] - it->bounds[2 * i];
+	at = find_member(raw, len, key);
+	return at > 0 ? string_value_at(raw, len, at) : NULL;
 }
 
 const char *
