@@ -354,6 +354,46 @@ wait_fetch(GcaScan *scan, GcaFetch *f)
 	}
 }
 
+/* Whether no fetch of f's owner comes before f in reading order. */
+static bool
+owner_first(GcaScan *scan, GcaFetch *f)
+{
+	ListCell   *lc;
+
+	foreach(lc, scan->pipeline)
+	{
+		GcaFetch   *g = lfirst(lc);
+
+		if (g == f)
+			return true;
+		if (g->req.owner == f->req.owner)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * The fetch to read next: the first in reading order or, when owners may
+ * be read in any order, the first that has arrived whole and is its
+ * owner's first.  NULL when none of those has arrived yet.
+ */
+static GcaFetch *
+next_to_read(GcaScan *scan)
+{
+	ListCell   *lc;
+
+	if (!scan->rs.any_owner_order)
+		return linitial(scan->pipeline);
+	foreach(lc, scan->pipeline)
+	{
+		GcaFetch   *f = lfirst(lc);
+
+		if (f->call.state == GCA_CALL_DONE && owner_first(scan, f))
+			return f;
+	}
+	return NULL;
+}
+
 /* Reads responses until one offers rows; false at the end of the run. */
 static bool
 load_page(GcaScan *scan)
@@ -373,7 +413,17 @@ load_page(GcaScan *scan)
 		refill(scan);
 		if (scan->pipeline == NIL)
 			return false;
-		f = linitial(scan->pipeline);
+		f = next_to_read(scan);
+		if (f == NULL)
+		{
+			/* nothing readable has arrived: wait until something does */
+			TimestampTz waited_from = GetCurrentTimestamp();
+
+			gca_call_wait_any(scan->client,
+							  &((GcaFetch *) linitial(scan->pipeline))->call);
+			scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
+			continue;
+		}
 		if (f->req.items_key || (f->req.peek && res->peek))
 		{
 			/* the whole body first, then the next request, then parse */
@@ -389,7 +439,8 @@ load_page(GcaScan *scan)
 				continue;
 			}
 			refill(scan);
-			if (linitial(scan->pipeline) != f)
+			if (scan->rs.any_owner_order ? !owner_first(scan, f)
+				: linitial(scan->pipeline) != f)
 				continue;		/* an earlier request went out meanwhile */
 		}
 		finish_fetch(scan, f);
@@ -572,6 +623,7 @@ new_run(GcaScan *scan)
 	scan->rs.items = NULL;
 	scan->started = false;
 	scan->rs.state = NULL;
+	scan->rs.any_owner_order = false;
 }
 
 /* The pushed conditions of the plan, with their expressions initialised. */

@@ -226,6 +226,9 @@ typedef struct Window
 	bool		all_requested;	/* the last results page is requested */
 	char	   *reread_path;	/* a results page that came back short */
 	int			reread_number;
+	/* duplicate filter: ids seen in the window (windows are read at once) */
+	MemoryContext seen_cxt;
+	HTAB	   *seen;
 } Window;
 
 typedef struct ConvScan
@@ -250,10 +253,9 @@ typedef struct ConvScan
 	int			seg_count;		/* -1: conversation not looked at yet */
 	bool		conv_accepted;
 
-	/* duplicate filter, per window */
+	/* duplicate filters live here: per window, and the by-id route's */
 	MemoryContext window_cxt;
 	HTAB	   *seen;
-	Window	   *seen_window;
 } ConvScan;
 
 /* ------------------------------------------------------------------
@@ -617,6 +619,12 @@ conversations_plan(GcaResourceScan *rs)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->windows != NIL)
 		st->availability = AVAIL_NEEDED;
+	/*
+	 * A job's results come one page per round trip (by cursor): windows
+	 * are read in turns as their pages arrive, so that no window waits for
+	 * another's latency-bound chain.  Rows come in no particular order.
+	 */
+	rs->any_owner_order = st->route == ROUTE_JOB;
 	rs->windows_total = list_length(st->windows);
 }
 
@@ -1061,6 +1069,8 @@ conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
 	return false;
 }
 
+static void drop_seen(ConvScan *st, Window *reading);
+
 static int
 conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 {
@@ -1098,6 +1108,7 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 	st->page = page;
 	st->convs = convs;
 	st->page_window = req->kind == REQ_BY_ID ? NULL : req->owner;
+	drop_seen(st, st->page_window);
 	st->conv_count = count;
 	st->conv_index = 0;
 	st->seg_count = -1;
@@ -1117,26 +1128,54 @@ page_conversation(GcaResourceScan *rs, ConvScan *st, int i)
 	return st->convs ? gca_json_array_item(st->convs, i) : st->page;
 }
 
-/* True the first time conversation id is seen in the current window. */
+/*
+ * True the first time conversation id is seen in window w (NULL: by id).
+ * Each window has its own filter, since the pages of several windows are
+ * read in turns; it is dropped once the window is read (drop_seen).
+ */
 static bool
-first_sighting(ConvScan *st, const char *id)
+first_sighting(ConvScan *st, Window *w, const char *id)
 {
+	HTAB	  **seen = w ? &w->seen : &st->seen;
 	bool		found;
 	char		key[NAMEDATALEN * 2];
 
-	if (st->seen == NULL)
+	if (*seen == NULL)
 	{
 		HASHCTL		ctl;
 
 		ctl.keysize = sizeof(key);
 		ctl.entrysize = sizeof(key);
 		ctl.hcxt = st->window_cxt;
-		st->seen = hash_create("gcanalytics seen conversations", 1024, &ctl,
-							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		if (w)
+			ctl.hcxt = w->seen_cxt = AllocSetContextCreate(st->window_cxt,
+														   "gcanalytics window seen conversations",
+														   ALLOCSET_DEFAULT_SIZES);
+		*seen = hash_create("gcanalytics seen conversations", 1024, &ctl,
+							HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
 	strlcpy(key, id, sizeof(key));
-	(void) hash_search(st->seen, key, HASH_ENTER, &found);
+	(void) hash_search(*seen, key, HASH_ENTER, &found);
 	return !found;
+}
+
+/* Drops the filters of windows read to the end, but reading's. */
+static void
+drop_seen(ConvScan *st, Window *reading)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->windows)
+	{
+		Window	   *w = lfirst(lc);
+
+		if (w->finished && w != reading && w->seen_cxt)
+		{
+			MemoryContextDelete(w->seen_cxt);
+			w->seen_cxt = NULL;
+			w->seen = NULL;
+		}
+	}
 }
 
 /* Whether a conversation of the current page belongs in the result. */
@@ -1157,13 +1196,7 @@ accept_conversation(ConvScan *st, GcaJson *conv)
 		if (start < w->start || start >= w->end)
 			return false;
 	}
-	if (st->seen_window != w || st->seen == NULL)
-	{
-		MemoryContextReset(st->window_cxt);
-		st->seen = NULL;
-		st->seen_window = w;
-	}
-	return first_sighting(st, id);
+	return first_sighting(st, w, id);
 }
 
 /*

@@ -209,6 +209,10 @@ typedef struct GcaResourceScan
 								 * this owner */
 	GcaJsonItems *items;		/* read_page, next_row: the items of the
 								 * page's items_key member, or NULL */
+	bool		any_owner_order;	/* set by plan: responses of different
+									 * owners may be read in any order (as
+									 * they arrive); an owner's own still in
+									 * (order, number) */
 } GcaResourceScan;
 
 /* A line EXPLAIN VERBOSE prints: "Remote <label>: <value>". */
