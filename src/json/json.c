@@ -697,7 +697,10 @@ find_member(const char *raw, size_t len, const char *key)
 			expect_key = c == '{' && depth == 1;
 		}
 		else if (c == '}' || c == ']')
-			depth--;
+		{
+			if (--depth <= 0)
+				return 0;		/* the end of the object */
+		}
 		else if (c == ',' && depth == 1)
 			expect_key = true;
 		else if (c == '"')
@@ -753,6 +756,37 @@ static bool
 is_space_byte(char c)
 {
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/*
+ * The JSON object that is the whole of raw (white space around it
+ * allowed), or NULL, as the streaming parser reads a body.
+ */
+static json_object *
+parse_whole_object(const char *raw, size_t len)
+{
+	json_tokener *tok;
+	json_object *obj;
+	size_t		end;
+
+	if (len == 0 || len > INT_MAX || (tok = json_tokener_new()) == NULL)
+		return NULL;
+	obj = json_tokener_parse_ex(tok, raw, (int) len);
+	end = json_tokener_get_parse_end(tok);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+		!json_object_is_type(obj, json_type_object))
+	{
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	for (; obj && end < len; end++)
+		if (!isspace((unsigned char) raw[end]))
+		{
+			json_object_put(obj);
+			obj = NULL;
+		}
+	return obj;
 }
 
 /*
@@ -840,12 +874,7 @@ gca_json_items_parse(const char *raw, size_t len, const char *key,
 		at++;
 	if (at == 0 || at >= len || raw[at] != '[')
 	{
-		*doc = gca_json_parse(raw, len);
-		if (*doc && !json_object_is_type(*doc, json_type_object))
-		{
-			json_object_put(*doc);
-			*doc = NULL;
-		}
+		*doc = parse_whole_object(raw, len);
 		return NULL;
 	}
 	it = calloc(1, sizeof(GcaJsonItems));
@@ -863,12 +892,10 @@ gca_json_items_parse(const char *raw, size_t len, const char *key,
 	rest = palloc(len - (close - at) + 2);
 	memcpy(rest, raw, at + 1);
 	memcpy(rest + at + 1, raw + close, len - close);
-	*doc = gca_json_parse(rest, len - (close - at) + 1);
+	*doc = parse_whole_object(rest, len - (close - at) + 1);
 	pfree(rest);
-	if (*doc == NULL || !json_object_is_type(*doc, json_type_object))
+	if (*doc == NULL)
 	{
-		gca_json_free(*doc);
-		*doc = NULL;
 		gca_json_items_free(it);
 		return NULL;
 	}
