@@ -463,7 +463,7 @@ gca_page_item(GcaResourceScan *rs, int i)
 	GcaScan    *scan = (GcaScan *) ((char *) rs - offsetof(GcaScan, rs));
 	GcaJson    *item = gca_json_items_get(rs->items, i);
 
-	if (item == NULL && rs->items != NULL)
+	if (item == NULL && gca_json_items_error(rs->items))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("%s response to %s is not valid JSON",

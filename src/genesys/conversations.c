@@ -27,6 +27,7 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
 #include <math.h>
 
 #include "utils/builtins.h"
@@ -1076,8 +1077,20 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 {
 	ConvScan   *st = rs->state;
 	GcaJson    *convs = rs->items ? NULL : gca_json_get(page, "conversations");
-	int			count = rs->items ? gca_json_items_count(rs->items)
-		: gca_json_is_array(convs) ? gca_json_array_length(convs) : -1;
+	int			count;
+
+	/*
+	 * Job results need not be counted (whether there are any is enough):
+	 * their items are found as rows are read, and the page is scanned once.
+	 */
+	if (rs->items && req->kind == REQ_JOB_RESULTS)
+		count = gca_json_items_exists(rs->items, 0) ? INT_MAX : 0;
+	else if (rs->items)
+		count = gca_json_items_count(rs->items);
+	else
+		count = gca_json_is_array(convs) ? gca_json_array_length(convs) : -1;
+	if (rs->items && count <= 0 && gca_json_items_error(rs->items))
+		(void) gca_page_item(rs, 0);	/* throws */
 
 	switch ((RequestKind) req->kind)
 	{
@@ -1212,7 +1225,8 @@ item_outside_window(GcaResourceScan *rs, ConvScan *st)
 	TimestampTz start = DT_NOBEGIN;
 	char	   *s;
 
-	if (rs->items == NULL || w == NULL)
+	if (rs->items == NULL || w == NULL ||
+		!gca_json_items_exists(rs->items, st->conv_index))
 		return false;
 	s = gca_json_items_peek_string(rs->items, st->conv_index, "conversationStart");
 	if (s)
@@ -1238,6 +1252,8 @@ conversations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 			continue;
 		}
 		conv = page_conversation(rs, st, st->conv_index);
+		if (conv == NULL && rs->items)
+			break;				/* past the last item */
 		if (st->seg_count < 0)
 		{
 			st->conv_accepted = accept_conversation(st, conv);

@@ -92,12 +92,18 @@ typedef struct GcaJsonItems GcaJsonItems;
 extern GcaJsonItems *gca_json_items_parse(const char *raw, size_t len,
 										  const char *key, GcaJson **doc,
 										  const char **error);
-/* items of the array, or -1 for NULL (the member was absent) */
-extern int	gca_json_items_count(const GcaJsonItems *items);
+/*
+ * Items are found as they are read (a page is not scanned twice): count
+ * reads to the end of the array; -1 for NULL (the member was absent) and
+ * for an array found not well formed (gca_json_items_error).
+ */
+extern int	gca_json_items_count(GcaJsonItems *items);
+extern bool gca_json_items_exists(GcaJsonItems *items, int i);
 extern GcaJson *gca_json_items_get(GcaJsonItems *items, int i);
 /* a top-level string member of item i, unparsed (gca_json_peek_string) */
-extern char *gca_json_items_peek_string(const GcaJsonItems *items, int i,
+extern char *gca_json_items_peek_string(GcaJsonItems *items, int i,
 										const char *key);
+/* why the array was found not well formed (static text), or NULL */
 extern const char *gca_json_items_error(const GcaJsonItems *items);
 extern void gca_json_items_free(GcaJsonItems *items);
 

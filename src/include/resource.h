@@ -332,7 +332,8 @@ extern GcaExplainItem *gca_explain_integer(const char *label, int64 value,
 
 /*
  * in fdw/scan.c: item i of the page's rs->items, parsed (the one before it
- * is freed); throws naming the request when it is not JSON
+ * is freed), NULL past the last; throws naming the request when the items
+ * are not well formed
  */
 extern GcaJson *gca_page_item(GcaResourceScan *rs, int i);
 

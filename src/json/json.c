@@ -618,12 +618,14 @@ string_value_at(const char *raw, size_t len, size_t at)
  * *found false when the tail holds no such member.
  */
 static char *
-peek_tail(const char *raw, size_t len, const char *key, bool *found)
+peek_tail(const char *raw, size_t len, const char *key, bool *found,
+		  size_t *nested_end)
 {
-	size_t		keylen = strlen(key);
+	size_t		keylen = key ? strlen(key) : 0;
 	size_t		i = len;
 
 	*found = false;
+	*nested_end = 0;
 	/* the closing brace of the document */
 	while (i > 0 && isspace((unsigned char) raw[i - 1]))
 		i--;
@@ -635,7 +637,10 @@ peek_tail(const char *raw, size_t len, const char *key, bool *found)
 		char		c = raw[--i];
 
 		if (c == ']' || c == '}')
-			return NULL;		/* reached a nested value: not in the tail */
+		{
+			*nested_end = i;	/* reached a nested value: not in the tail */
+			return NULL;
+		}
 		if (c != '"')
 			continue;
 		/* a string ends here: find where it starts (an unescaped quote) */
@@ -664,7 +669,7 @@ peek_tail(const char *raw, size_t len, const char *key, bool *found)
 
 				while (k < len && isspace((unsigned char) raw[k]))
 					k++;
-				if (k < len && raw[k] == ':' && end - j - 1 == keylen &&
+				if (key && k < len && raw[k] == ':' && end - j - 1 == keylen &&
 					memcmp(raw + j + 1, key, keylen) == 0)
 				{
 					*found = true;
@@ -721,7 +726,8 @@ char *
 gca_json_peek_string(const char *raw, size_t len, const char *key)
 {
 	bool		found;
-	char	   *tail = peek_tail(raw, len, key, &found);
+	size_t		nested_end;
+	char	   *tail = peek_tail(raw, len, key, &found, &nested_end);
 	size_t		at;
 
 	if (found)
@@ -744,8 +750,12 @@ gca_json_peek_string(const char *raw, size_t len, const char *key)
 struct GcaJsonItems
 {
 	const char *raw;			/* the body (the caller keeps it) */
-	int			count;
-	size_t	   *bounds;			/* item i is raw[bounds[2i], bounds[2i+1]) */
+	size_t		close;			/* where the array closes */
+	int			count;			/* items, -1 until the close is reached */
+	int			known;			/* items whose start is known */
+	int			cap;
+	size_t	   *bounds;			/* item i is raw[bounds[2i], bounds[2i+1]),
+								 * the end 0 until known */
 	json_tokener *tok;
 	json_object *current;		/* the item last parsed */
 	int			current_index;
@@ -789,29 +799,13 @@ parse_whole_object(const char *raw, size_t len)
 	return obj;
 }
 
-/*
- * Finds the items of the array that opens at raw[open] and where it closes
- * (*close); false when the bytes are not an array of values.
- */
-static bool
-scan_items(GcaJsonItems *it, const char *raw, size_t len, size_t open,
-		   size_t *close)
+/* The end of the value (not a string) that starts at raw[i], or 0. */
+static size_t
+skip_value(const char *raw, size_t len, size_t i)
 {
 	int			depth = 0;
-	int			cap = 256;
-	size_t		start = open + 1;
 
-	it->bounds = malloc(2 * cap * sizeof(size_t));
-	if (it->bounds == NULL)
-		return false;
-	while (start < len && is_space_byte(raw[start]))
-		start++;
-	if (start < len && raw[start] == ']')
-	{
-		*close = start;
-		return true;			/* empty */
-	}
-	for (size_t i = start; i < len; i++)
+	for (; i < len; i++)
 	{
 		char		c = raw[i];
 
@@ -819,35 +813,87 @@ scan_items(GcaJsonItems *it, const char *raw, size_t len, size_t open,
 			i = skip_string(raw, len, i) - 1;
 		else if (c == '{' || c == '[')
 			depth++;
-		else if ((c == '}' || c == ']') && depth > 0)
-			depth--;
-		else if (depth == 0 && (c == ',' || c == ']'))
+		else if (c == '}' || c == ']')
 		{
-			if (i == start)
-				return false;	/* an empty item */
-			if (it->count == cap)
-			{
-				size_t	   *more = realloc(it->bounds, 4 * cap * sizeof(size_t));
-
-				if (more == NULL)
-					return false;
-				it->bounds = more;
-				cap *= 2;
-			}
-			it->bounds[2 * it->count] = start;
-			it->bounds[2 * it->count + 1] = i;
-			it->count++;
-			if (c == ']')
-			{
-				*close = i;
-				return true;
-			}
-			start = i + 1;
+			if (depth == 0)
+				return i;
+			depth--;
 		}
-		else if (depth == 0 && c == '}')
-			return false;
+		else if (c == ',' && depth == 0)
+			return i;
 	}
+	return 0;
+}
+
+static bool
+items_fail(GcaJsonItems *it, const char *error)
+{
+	it->error = error;
 	return false;
+}
+
+/*
+ * Makes the start of item i known, from the end of item i - 1 (found by
+ * parsing it, or else by skipping it); false past the last item (the
+ * count is then known) or when the array is not well formed (it->error).
+ * Items are found as they are read, so a page's bytes are not scanned
+ * twice.
+ */
+static bool
+find_item(GcaJsonItems *it, int i)
+{
+	while (it->known <= i)
+	{
+		int			k = it->known;
+		size_t		at;
+
+		if (it->error || it->count >= 0)
+			return false;
+		if (k == 0)
+			at = it->bounds[0];	/* just past the '[' */
+		else
+		{
+			at = it->bounds[2 * (k - 1) + 1];
+			if (at == 0)
+			{
+				at = skip_value(it->raw, it->close + 1, it->bounds[2 * (k - 1)]);
+				if (at == 0)
+					return items_fail(it, "an item of the page is not valid JSON");
+				it->bounds[2 * (k - 1) + 1] = at;
+			}
+			while (at < it->close && is_space_byte(it->raw[at]))
+				at++;
+			if (at == it->close)
+			{
+				it->count = k;
+				return false;
+			}
+			if (it->raw[at] != ',')
+				return items_fail(it, "unexpected data after an item of the page");
+			at++;
+		}
+		while (at < it->close && is_space_byte(it->raw[at]))
+			at++;
+		if (at >= it->close)
+		{
+			/* an empty array; or one that ends with a comma: json-c takes it */
+			it->count = k;
+			return false;
+		}
+		if (k == it->cap)
+		{
+			size_t	   *more = realloc(it->bounds, 4 * it->cap * sizeof(size_t));
+
+			if (more == NULL)
+				return items_fail(it, "out of memory");
+			it->bounds = more;
+			it->cap *= 2;
+		}
+		it->bounds[2 * k] = at;
+		it->bounds[2 * k + 1] = 0;
+		it->known++;
+	}
+	return true;
 }
 
 /*
@@ -857,7 +903,9 @@ scan_items(GcaJsonItems *it, const char *raw, size_t len, size_t open,
  * *doc the whole object when key is absent or not an array, and NULL with
  * *doc NULL (and *error) when raw is not a JSON object.  raw must outlive
  * the items; both are freed by the caller (gca_json_free,
- * gca_json_items_free).
+ * gca_json_items_free).  The array must be the document's last nested
+ * value (pages end with scalars: cursor, totalHits); the items are only
+ * checked as they are read.
  */
 GcaJsonItems *
 gca_json_items_parse(const char *raw, size_t len, const char *key,
@@ -866,26 +914,18 @@ gca_json_items_parse(const char *raw, size_t len, const char *key,
 	GcaJsonItems *it;
 	size_t		at = find_member(raw, len, key);
 	size_t		close = 0;
+	bool		found;
 	char	   *rest;
 
 	*doc = NULL;
 	*error = "the response is not a JSON object";
 	while (at > 0 && at < len && (is_space_byte(raw[at]) || raw[at] == ':'))
 		at++;
-	if (at == 0 || at >= len || raw[at] != '[')
+	if (at > 0 && at < len && raw[at] == '[')
+		(void) peek_tail(raw, len, NULL, &found, &close);
+	if (close <= at || raw[close] != ']')
 	{
 		*doc = parse_whole_object(raw, len);
-		return NULL;
-	}
-	it = calloc(1, sizeof(GcaJsonItems));
-	if (it == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	it->raw = raw;
-	it->current_index = -1;
-	if (!scan_items(it, raw, len, at, &close) ||
-		(it->tok = json_tokener_new()) == NULL)
-	{
-		gca_json_items_free(it);
 		return NULL;
 	}
 	/* the rest of the document, with the array as [] */
@@ -895,18 +935,47 @@ gca_json_items_parse(const char *raw, size_t len, const char *key,
 	*doc = parse_whole_object(rest, len - (close - at) + 1);
 	pfree(rest);
 	if (*doc == NULL)
+		return NULL;
+	it = calloc(1, sizeof(GcaJsonItems));
+	if (it)
+		it->bounds = malloc(2 * 256 * sizeof(size_t));
+	if (it == NULL || it->bounds == NULL || (it->tok = json_tokener_new()) == NULL)
 	{
 		gca_json_items_free(it);
-		return NULL;
+		gca_json_free(*doc);
+		*doc = NULL;
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
+	it->raw = raw;
+	it->close = close;
+	it->count = -1;
+	it->cap = 256;
+	it->bounds[0] = at + 1;
+	it->current_index = -1;
 	*error = NULL;
 	return it;
 }
 
+/*
+ * Items of the array (reads to its end: a page's last item is found by
+ * skipping the ones not read yet), or -1 for NULL and for an array that is
+ * not well formed (gca_json_items_error).
+ */
 int
-gca_json_items_count(const GcaJsonItems *it)
+gca_json_items_count(GcaJsonItems *it)
 {
-	return it ? it->count : -1;
+	if (it == NULL)
+		return -1;
+	while (it->count < 0 && find_item(it, it->known))
+		;
+	return it->count;
+}
+
+/* Whether the array has an item i (reading up to it). */
+bool
+gca_json_items_exists(GcaJsonItems *it, int i)
+{
+	return it != NULL && i >= 0 && find_item(it, i);
 }
 
 /*
@@ -918,39 +987,45 @@ GcaJson *
 gca_json_items_get(GcaJsonItems *it, int i)
 {
 	size_t		start,
-				end,
-				used;
+				end;
 	json_object *obj;
 
-	if (it == NULL || i < 0 || i >= it->count)
-		return NULL;
-	if (i == it->current_index)
+	if (i == it->current_index && i >= 0)
 		return it->current;
+	if (!gca_json_items_exists(it, i))
+		return NULL;
 	if (it->current)
 		json_object_put(it->current);
 	it->current = NULL;
 	it->current_index = i;
 	start = it->bounds[2 * i];
-	end = it->bounds[2 * i + 1];
-	/* the delimiter ends a number that would otherwise wait for more */
 	json_tokener_reset(it->tok);
-	obj = json_tokener_parse_ex(it->tok, it->raw + start, (int) (end + 1 - start));
-	used = json_tokener_get_parse_end(it->tok);
-	if (json_tokener_get_error(it->tok) != json_tokener_success)
+	/* up to and with the close: it ends a number that would wait for more */
+	obj = json_tokener_parse_ex(it->tok, it->raw + start,
+								(int) Min(it->close + 1 - start, INT_MAX));
+	end = start + json_tokener_get_parse_end(it->tok);
+	if (json_tokener_get_error(it->tok) != json_tokener_success || end > it->close)
 	{
 		if (obj)
 			json_object_put(obj);
 		it->error = "an item of the page is not valid JSON";
 		return NULL;
 	}
-	for (used += start; used < end && is_space_byte(it->raw[used]); used++)
-		;
-	if (used < end)
+	if (it->bounds[2 * i + 1] > 0)
 	{
-		json_object_put(obj);
-		it->error = "unexpected data after an item of the page";
-		return NULL;
+		/* skipped before: the parse must end where the skip did */
+		size_t		skipped = it->bounds[2 * i + 1];
+
+		while (end < skipped && is_space_byte(it->raw[end]))
+			end++;
+		if (end != skipped)
+		{
+			json_object_put(obj);
+			it->error = "unexpected data after an item of the page";
+			return NULL;
+		}
 	}
+	it->bounds[2 * i + 1] = end;
 	it->current = obj;
 	return obj;
 }
@@ -961,16 +1036,16 @@ gca_json_items_get(GcaJsonItems *it, int i)
  * string.
  */
 char *
-gca_json_items_peek_string(const GcaJsonItems *it, int i, const char *key)
+gca_json_items_peek_string(GcaJsonItems *it, int i, const char *key)
 {
 	const char *raw;
 	size_t		len,
 				at;
 
-	if (it == NULL || i < 0 || i >= it->count)
+	if (!gca_json_items_exists(it, i))
 		return NULL;
 	raw = it->raw + it->bounds[2 * i];
-	len = it->bounds[2 * i + 1] - it->bounds[2 * i];
+	len = it->close - it->bounds[2 * i];
 	at = find_member(raw, len, key);
 	return at > 0 ? string_value_at(raw, len, at) : NULL;
 }
@@ -978,7 +1053,7 @@ gca_json_items_peek_string(const GcaJsonItems *it, int i, const char *key)
 const char *
 gca_json_items_error(const GcaJsonItems *it)
 {
-	return it && it->error ? it->error : "invalid JSON";
+	return it ? it->error : NULL;
 }
 
 void
