@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include <malloc.h>
 #include <math.h>
 
 #include "access/xact.h"
@@ -38,6 +39,10 @@
 #define PARSE_SLICE (256 * 1024)
 /* rows handed out between two turns of the HTTP client */
 #define ROWS_PER_PROGRESS 32
+
+/* allocations from this size up are mmap'd (see gca_scan_begin) */
+#define RAW_PAGE_MMAP_THRESHOLD (1024 * 1024)
+static bool mmap_threshold_fixed = false;
 
 /* What a request is assumed to take before one has been timed. */
 #define GCA_LATENCY_GUESS_MS 100.0
@@ -240,12 +245,16 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
  * Starts requests while fewer than max_concurrency are in flight.
  * Responses that have arrived but wait for their turn to be read do not
  * count (another window's results, say), up to as many again, so that
- * they hold no request back while memory stays bounded.
+ * they hold no request back while memory stays bounded.  When owners are
+ * read in any order, an arrived response waits only for the scan to get
+ * to it: one is enough to keep the scan busy, and fewer raw pages (of a
+ * thousand conversations) are held.
  */
 static void
 refill(GcaScan *scan)
 {
 	int			limit = Max(scan->opts->http.max_concurrency, 1);
+	int			held = scan->rs.any_owner_order ? 1 : limit;
 
 	for (;;)
 	{
@@ -255,7 +264,7 @@ refill(GcaScan *scan)
 
 		foreach(lc, scan->pipeline)
 			in_flight += ((GcaFetch *) lfirst(lc))->call.state != GCA_CALL_DONE;
-		if (in_flight >= limit || list_length(scan->pipeline) >= 2 * limit)
+		if (in_flight >= limit || list_length(scan->pipeline) >= limit + held)
 			break;
 		memset(&req, 0, sizeof(req));
 		if (!scan->rs.resource->next_request(&scan->rs, &req))
@@ -662,6 +671,18 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 	Oid			userid;
 
 	scan->node = node;
+	if (!mmap_threshold_fixed)
+	{
+		/*
+		 * Raw pages (megabytes each) are malloc'd and freed all the time;
+		 * glibc's sliding mmap threshold would move them onto the heap
+		 * after the first free, where they fragment it among the parser's
+		 * small objects and resident memory creeps up with the length of
+		 * the read.  A fixed threshold keeps them mapped and returned.
+		 */
+		mallopt(M_MMAP_THRESHOLD, RAW_PAGE_MMAP_THRESHOLD);
+		mmap_threshold_fixed = true;
+	}
 	scan->scan_cxt = AllocSetContextCreate(estate->es_query_cxt, "gcanalytics scan",
 										   ALLOCSET_DEFAULT_SIZES);
 	scan->run_cxt = AllocSetContextCreate(scan->scan_cxt, "gcanalytics scan run",

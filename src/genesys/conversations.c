@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <math.h>
 
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
@@ -1142,6 +1143,18 @@ page_conversation(GcaResourceScan *rs, ConvScan *st, int i)
 }
 
 /*
+ * A conversation id in a duplicate filter: its first 16 bytes and a 64-bit
+ * hash of it all (two UUIDs that share 60 random bits and a hash are not
+ * to be met).  A fifth of the size of the whole id as a key, since several
+ * windows' filters live at once.
+ */
+typedef struct SeenKey
+{
+	char		prefix[16];
+	uint64		hash;
+} SeenKey;
+
+/*
  * True the first time conversation id is seen in window w (NULL: by id).
  * Each window has its own filter, since the pages of several windows are
  * read in turns; it is dropped once the window is read (drop_seen).
@@ -1151,24 +1164,27 @@ first_sighting(ConvScan *st, Window *w, const char *id)
 {
 	HTAB	  **seen = w ? &w->seen : &st->seen;
 	bool		found;
-	char		key[NAMEDATALEN * 2];
+	SeenKey		key;
+	size_t		len = strlen(id);
 
 	if (*seen == NULL)
 	{
 		HASHCTL		ctl;
 
-		ctl.keysize = sizeof(key);
-		ctl.entrysize = sizeof(key);
+		ctl.keysize = sizeof(SeenKey);
+		ctl.entrysize = sizeof(SeenKey);
 		ctl.hcxt = st->window_cxt;
 		if (w)
 			ctl.hcxt = w->seen_cxt = AllocSetContextCreate(st->window_cxt,
 														   "gcanalytics window seen conversations",
 														   ALLOCSET_DEFAULT_SIZES);
 		*seen = hash_create("gcanalytics seen conversations", 1024, &ctl,
-							HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	strlcpy(key, id, sizeof(key));
-	(void) hash_search(*seen, key, HASH_ENTER, &found);
+	memset(&key, 0, sizeof(key));
+	memcpy(key.prefix, id, Min(len, sizeof(key.prefix)));
+	key.hash = hash_bytes_extended((const unsigned char *) id, (int) len, 0);
+	(void) hash_search(*seen, &key, HASH_ENTER, &found);
 	return !found;
 }
 
