@@ -33,6 +33,8 @@ struct GcaScan
 	bool		started;		/* the run's requests are planned */
 	List	   *pipeline;		/* GcaFetch, in reading order */
 	GcaJson    *page;			/* the response being read */
+	char	   *page_raw;		/* its body, when rs.items reads from it */
+	char	   *page_request;	/* "METHOD path" of it, for errors */
 
 	/* EXPLAIN ANALYZE */
 	GcaHttpCounters counters;

@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include <malloc.h>
 #include <math.h>
 
 #include "access/xact.h"
@@ -38,6 +39,10 @@
 #define PARSE_SLICE (256 * 1024)
 /* rows handed out between two turns of the HTTP client */
 #define ROWS_PER_PROGRESS 32
+
+/* allocations from this size up are mmap'd (see gca_scan_begin) */
+#define RAW_PAGE_MMAP_THRESHOLD (1024 * 1024)
+static bool mmap_threshold_fixed = false;
 
 /* What a request is assumed to take before one has been timed. */
 #define GCA_LATENCY_GUESS_MS 100.0
@@ -141,12 +146,52 @@ free_fetch(GcaScan *scan, GcaFetch *f)
 	if (scan->client)
 		gca_call_cancel(scan->client, &f->call);
 	gca_json_parser_free(f->parser);
-	pfree(f->held.data);
+	if (f->held.data)
+		pfree(f->held.data);
 	if (f->req.path)
 		pfree(f->req.path);
 	if (f->req.body)
 		pfree(f->req.body);
 	pfree(f);
+}
+
+/* Frees the page being read, its items and its body. */
+static void
+free_page(GcaScan *scan)
+{
+	gca_json_free(scan->page);
+	scan->page = NULL;
+	gca_json_items_free(scan->rs.items);
+	scan->rs.items = NULL;
+	if (scan->page_raw)
+		pfree(scan->page_raw);
+	scan->page_raw = NULL;
+}
+
+/*
+ * A response whose items_key member is read an item at a time: the whole
+ * body first, then the rest of the document parsed; the body becomes the
+ * page's (scan->page_raw) for the items to be parsed from as rows are read.
+ */
+static GcaJson *
+finish_items(GcaScan *scan, GcaFetch *f, const char **error)
+{
+	GcaJson    *doc;
+
+	gca_call_wait(scan->client, &f->call);	/* load_page waited */
+	if (f->call.status < 200 || f->call.status >= 300)
+		return NULL;
+	scan->rs.items = gca_json_items_parse(f->held.data, f->held.len,
+										  f->req.items_key, &doc, error);
+	if (scan->rs.items)
+	{
+		scan->page_raw = f->held.data;
+		f->held.data = NULL;
+		if (scan->page_request)
+			pfree(scan->page_request);
+		scan->page_request = psprintf("%s %s", f->call.method, f->req.path);
+	}
+	return doc;
 }
 
 /*
@@ -159,25 +204,30 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 	const char *error = NULL;
 	TimestampTz waited_from = GetCurrentTimestamp();
 
-	/*
-	 * Parse what arrived ahead, in slices between which the other
-	 * responses keep arriving, then the rest as it comes.
-	 */
-	for (int off = 0, n; off < f->held.len && !f->sink_failed; off += n)
+	if (f->req.items_key)
+		scan->page = finish_items(scan, f, &error);
+	else
 	{
-		n = Min(PARSE_SLICE, f->held.len - off);
-		if (!gca_json_parser_feed(f->parser, f->held.data + off, n))
-			f->sink_failed = true;
-		gca_client_progress(scan->client);	/* may append to f->held */
+		/*
+		 * Parse what arrived ahead, in slices between which the other
+		 * responses keep arriving, then the rest as it comes.
+		 */
+		for (int off = 0, n; off < f->held.len && !f->sink_failed; off += n)
+		{
+			n = Min(PARSE_SLICE, f->held.len - off);
+			if (!gca_json_parser_feed(f->parser, f->held.data + off, n))
+				f->sink_failed = true;
+			gca_client_progress(scan->client);	/* may append to f->held */
+		}
+		f->parsing = true;
+		resetStringInfo(&f->held);
+		gca_call_wait(scan->client, &f->call);
 	}
-	f->parsing = true;
-	resetStringInfo(&f->held);
-	gca_call_wait(scan->client, &f->call);
 	scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
 	f->req.status = f->call.status;
 	if (f->call.status < 200 || f->call.status >= 300)
 		scan->page = gca_json_parse("{}", 2);	/* an accepted status */
-	else
+	else if (!f->req.items_key)
 		scan->page = gca_json_parser_finish(f->parser, &error);
 	if (scan->page == NULL)
 		ereport(ERROR,
@@ -195,12 +245,16 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
  * Starts requests while fewer than max_concurrency are in flight.
  * Responses that have arrived but wait for their turn to be read do not
  * count (another window's results, say), up to as many again, so that
- * they hold no request back while memory stays bounded.
+ * they hold no request back while memory stays bounded.  When owners are
+ * read in any order, an arrived response waits only for the scan to get
+ * to it: one is enough to keep the scan busy, and fewer raw pages (of a
+ * thousand conversations) are held.
  */
 static void
 refill(GcaScan *scan)
 {
 	int			limit = Max(scan->opts->http.max_concurrency, 1);
+	int			held = scan->rs.any_owner_order ? 1 : limit;
 
 	for (;;)
 	{
@@ -210,7 +264,7 @@ refill(GcaScan *scan)
 
 		foreach(lc, scan->pipeline)
 			in_flight += ((GcaFetch *) lfirst(lc))->call.state != GCA_CALL_DONE;
-		if (in_flight >= limit || list_length(scan->pipeline) >= 2 * limit)
+		if (in_flight >= limit || list_length(scan->pipeline) >= limit + held)
 			break;
 		memset(&req, 0, sizeof(req));
 		if (!scan->rs.resource->next_request(&scan->rs, &req))
@@ -255,28 +309,98 @@ report_progress(GcaScan *scan)
 }
 
 /*
- * Hands every response that has arrived whole, and asked for it, to the
- * resource's peek, so that the requests they lead to (the next page of a
- * cursor) go out now, not when their turn to be read comes.
+ * Hands f's raw body to the resource's peek if it asked for it and has not
+ * had it yet; true when that was all the response was for (the caller
+ * drops f).  f must have arrived whole.
  */
-static void
-peek_arrived(GcaScan *scan)
+static bool
+peek_body(GcaScan *scan, GcaFetch *f)
 {
 	const GcaResource *res = scan->rs.resource;
+
+	if (!f->req.peek || f->peeked || res->peek == NULL)
+		return false;
+	f->peeked = true;
+	return res->peek(&scan->rs, &f->req, f->held.data, f->held.len);
+}
+
+/*
+ * Hands every response that has arrived whole, but except, to peek (see
+ * peek_body), so that the requests they lead to (the next page of a
+ * cursor, a job's next status poll) go out now, not when their turn to be
+ * read comes.
+ */
+static void
+peek_arrived(GcaScan *scan, GcaFetch *except)
+{
 	ListCell   *lc;
 
-	if (res->peek == NULL)
-		return;
 	foreach(lc, scan->pipeline)
 	{
 		GcaFetch   *f = lfirst(lc);
 
-		if (f->req.peek && !f->peeked && f->call.state == GCA_CALL_DONE)
+		if (f != except && f->call.state == GCA_CALL_DONE && peek_body(scan, f))
 		{
-			res->peek(&scan->rs, &f->req, f->held.data, f->held.len);
-			f->peeked = true;
+			scan->pipeline = foreach_delete_current(scan->pipeline, lc);
+			free_fetch(scan, f);
 		}
 	}
+}
+
+/*
+ * Waits for f.  Other responses that arrive meanwhile go to peek at once
+ * and the requests they lead to are sent (a job's status, the next page
+ * of a cursor), so that waiting for one window holds no other back.
+ */
+static void
+wait_fetch(GcaScan *scan, GcaFetch *f)
+{
+	while (f->call.state != GCA_CALL_DONE)
+	{
+		gca_call_wait_any(scan->client, &f->call);
+		peek_arrived(scan, f);
+		refill(scan);
+	}
+}
+
+/* Whether no fetch of f's owner comes before f in reading order. */
+static bool
+owner_first(GcaScan *scan, GcaFetch *f)
+{
+	ListCell   *lc;
+
+	foreach(lc, scan->pipeline)
+	{
+		GcaFetch   *g = lfirst(lc);
+
+		if (g == f)
+			return true;
+		if (g->req.owner == f->req.owner)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * The fetch to read next: the first in reading order or, when owners may
+ * be read in any order, the first that has arrived whole and is its
+ * owner's first.  NULL when none of those has arrived yet.
+ */
+static GcaFetch *
+next_to_read(GcaScan *scan)
+{
+	ListCell   *lc;
+
+	if (!scan->rs.any_owner_order)
+		return linitial(scan->pipeline);
+	foreach(lc, scan->pipeline)
+	{
+		GcaFetch   *f = lfirst(lc);
+
+		if (f->call.state == GCA_CALL_DONE && owner_first(scan, f))
+			return f;
+	}
+	return NULL;
 }
 
 /* Reads responses until one offers rows; false at the end of the run. */
@@ -293,24 +417,43 @@ load_page(GcaScan *scan)
 		if (scan->client && scan->pipeline != NIL)
 		{
 			gca_client_progress(scan->client);
-			peek_arrived(scan);
+			peek_arrived(scan, NULL);
 		}
 		refill(scan);
 		if (scan->pipeline == NIL)
 			return false;
-		f = linitial(scan->pipeline);
-		if (f->req.peek && res->peek && !f->peeked)
+		f = next_to_read(scan);
+		if (f == NULL)
+		{
+			/* nothing readable has arrived: wait until something does */
+			TimestampTz waited_from = GetCurrentTimestamp();
+
+			gca_call_wait_any(scan->client,
+							  &((GcaFetch *) linitial(scan->pipeline))->call);
+			scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
+			continue;
+		}
+		if (f->req.items_key || (f->req.peek && res->peek))
 		{
 			/* the whole body first, then the next request, then parse */
 			TimestampTz waited_from = GetCurrentTimestamp();
 
-			gca_call_wait(scan->client, &f->call);
+			wait_fetch(scan, f);
 			scan->blocked_ms += (double) (GetCurrentTimestamp() - waited_from) / 1000.0;
-			peek_arrived(scan);
+			if (peek_body(scan, f))
+			{
+				/* that was all f was for */
+				scan->pipeline = list_delete_ptr(scan->pipeline, f);
+				free_fetch(scan, f);
+				continue;
+			}
 			refill(scan);
+			if (scan->rs.any_owner_order ? !owner_first(scan, f)
+				: linitial(scan->pipeline) != f)
+				continue;		/* an earlier request went out meanwhile */
 		}
 		finish_fetch(scan, f);
-		scan->pipeline = list_delete_first(scan->pipeline);
+		scan->pipeline = list_delete_ptr(scan->pipeline, f);
 		scan->rs.drop_owner = NULL;
 		rows = res->read_page(&scan->rs, &f->req, scan->page);
 		if (scan->rs.drop_owner)
@@ -319,9 +462,25 @@ load_page(GcaScan *scan)
 		report_progress(scan);
 		if (rows > 0)
 			return true;
-		gca_json_free(scan->page);
-		scan->page = NULL;
+		free_page(scan);
 	}
+}
+
+GcaJson *
+gca_page_item(GcaResourceScan *rs, int i)
+{
+	GcaScan    *scan = (GcaScan *) ((char *) rs - offsetof(GcaScan, rs));
+	GcaJson    *item = gca_json_items_get(rs->items, i);
+
+	if (item == NULL && gca_json_items_error(rs->items))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("%s response to %s is not valid JSON",
+						gca_service_name(rs->resource->service),
+						scan->page_request),
+				 errdetail_internal("%s (item %d)",
+									gca_json_items_error(rs->items), i)));
+	return item;
 }
 
 /* ------------------------------------------------------------------
@@ -431,8 +590,7 @@ gca_scan_next(GcaScan *scan)
 			ExecStoreVirtualTuple(slot);
 			break;
 		}
-		gca_json_free(scan->page);
-		scan->page = NULL;
+		free_page(scan);
 	}
 	MemoryContextSwitchTo(old);
 	return slot;
@@ -453,8 +611,7 @@ release_run(void *arg)
 	foreach(lc, scan->pipeline)
 		free_fetch(scan, lfirst(lc));
 	scan->pipeline = NIL;
-	gca_json_free(scan->page);
-	scan->page = NULL;
+	free_page(scan);
 }
 
 /* Prepares run_cxt for a new run: release_run runs when it is reset. */
@@ -470,8 +627,12 @@ new_run(GcaScan *scan)
 	MemoryContextRegisterResetCallback(scan->run_cxt, cb);
 	scan->pipeline = NIL;
 	scan->page = NULL;
+	scan->page_raw = NULL;
+	scan->page_request = NULL;
+	scan->rs.items = NULL;
 	scan->started = false;
 	scan->rs.state = NULL;
+	scan->rs.any_owner_order = false;
 }
 
 /* The pushed conditions of the plan, with their expressions initialised. */
@@ -510,6 +671,18 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 	Oid			userid;
 
 	scan->node = node;
+	if (!mmap_threshold_fixed)
+	{
+		/*
+		 * Raw pages (megabytes each) are malloc'd and freed all the time;
+		 * glibc's sliding mmap threshold would move them onto the heap
+		 * after the first free, where they fragment it among the parser's
+		 * small objects and resident memory creeps up with the length of
+		 * the read.  A fixed threshold keeps them mapped and returned.
+		 */
+		mallopt(M_MMAP_THRESHOLD, RAW_PAGE_MMAP_THRESHOLD);
+		mmap_threshold_fixed = true;
+	}
 	scan->scan_cxt = AllocSetContextCreate(estate->es_query_cxt, "gcanalytics scan",
 										   ALLOCSET_DEFAULT_SIZES);
 	scan->run_cxt = AllocSetContextCreate(scan->scan_cxt, "gcanalytics scan run",

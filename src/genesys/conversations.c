@@ -27,8 +27,10 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
 #include <math.h>
 
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
@@ -226,6 +228,9 @@ typedef struct Window
 	bool		all_requested;	/* the last results page is requested */
 	char	   *reread_path;	/* a results page that came back short */
 	int			reread_number;
+	/* duplicate filter: ids seen in the window (windows are read at once) */
+	MemoryContext seen_cxt;
+	HTAB	   *seen;
 } Window;
 
 typedef struct ConvScan
@@ -250,10 +255,9 @@ typedef struct ConvScan
 	int			seg_count;		/* -1: conversation not looked at yet */
 	bool		conv_accepted;
 
-	/* duplicate filter, per window */
+	/* duplicate filters live here: per window, and the by-id route's */
 	MemoryContext window_cxt;
 	HTAB	   *seen;
-	Window	   *seen_window;
 } ConvScan;
 
 /* ------------------------------------------------------------------
@@ -617,6 +621,12 @@ conversations_plan(GcaResourceScan *rs)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->windows != NIL)
 		st->availability = AVAIL_NEEDED;
+	/*
+	 * A job's results come one page per round trip (by cursor): windows
+	 * are read in turns as their pages arrive, so that no window waits for
+	 * another's latency-bound chain.  Rows come in no particular order.
+	 */
+	rs->any_owner_order = st->route == ROUTE_JOB;
 	rs->windows_total = list_length(st->windows);
 }
 
@@ -634,6 +644,7 @@ query_request(GcaResourceScan *rs, ConvScan *st, Window *w, int page,
 	req->path = pstrdup(DETAILS_QUERY_PATH);
 	req->body = details_body(&rs->pushed, w->start, w->end, st->query_page_size, page);
 	req->kind = REQ_QUERY_PAGE;
+	req->items_key = "conversations";
 	req->owner = w;
 	req->order = w->start;
 	req->number = page;
@@ -677,6 +688,7 @@ results_request(ConvScan *st, Window *w, GcaRequest *req)
 	req->path = job_path(w, suffix.data);
 	req->kind = REQ_JOB_RESULTS;
 	req->peek = true;
+	req->items_key = "conversations";
 }
 
 /*
@@ -696,6 +708,7 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->method = "GET";
 		req->path = w->reread_path;
 		req->kind = REQ_JOB_RESULTS;
+		req->items_key = "conversations";
 		req->number = w->reread_number;
 		w->reread_path = NULL;
 	}
@@ -710,6 +723,7 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->path = pstrdup(DETAILS_JOBS_PATH);
 		req->body = details_body(&rs->pushed, w->start, w->end, 0, 0);
 		req->kind = REQ_JOB_CREATE;
+		req->peek = true;		/* read on arrival, not in window order */
 	}
 	else if (w->job_state == JOB_RUNNING)
 	{
@@ -717,6 +731,7 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->path = job_path(w, "");
 		req->kind = REQ_JOB_STATUS;
 		req->delay_ms = w->poll_delay_ms;
+		req->peek = true;
 	}
 	else if (!w->all_requested && *results_slots > 0)
 	{
@@ -1011,28 +1026,72 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	return count;
 }
 
-/* The cursor of a results page, before the page is parsed. */
-static void
+/*
+ * A job's creation or status response, read as soon as it arrives (the
+ * jobs of later windows advance while an earlier window's results are
+ * read); the cursor of a results page, before the page is parsed.
+ */
+static bool
 conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
 				   const char *raw, size_t len)
 {
 	Window	   *w = req->owner;
 	char	   *cursor;
 
+	if (req->kind == REQ_JOB_CREATE || req->kind == REQ_JOB_STATUS)
+	{
+		GcaJson    *doc = gca_json_parse(raw, len);
+
+		if (!gca_json_is_object(doc))
+		{
+			gca_json_free(doc);
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("genesys response to %s %s is not a JSON object",
+							req->method, req->path)));
+		}
+		w->busy = false;
+		PG_TRY();
+		{
+			read_job_state(w, req, doc);
+		}
+		PG_FINALLY();
+		{
+			gca_json_free(doc);
+		}
+		PG_END_TRY();
+		return true;
+	}
 	if (req->kind != REQ_JOB_RESULTS || req->number != w->seq)
-		return;					/* a page read again: its cursor is known */
+		return false;			/* a page read again: its cursor is known */
 	cursor = gca_json_peek_string(raw, len, "cursor");
 	w->cursor = cursor;
 	w->all_requested = cursor == NULL;
 	w->busy = false;
+	return false;
 }
+
+static void drop_seen(ConvScan *st, Window *reading);
 
 static int
 conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 {
 	ConvScan   *st = rs->state;
-	GcaJson    *convs = gca_json_get(page, "conversations");
-	int			count = gca_json_is_array(convs) ? gca_json_array_length(convs) : -1;
+	GcaJson    *convs = rs->items ? NULL : gca_json_get(page, "conversations");
+	int			count;
+
+	/*
+	 * Job results need not be counted (whether there are any is enough):
+	 * their items are found as rows are read, and the page is scanned once.
+	 */
+	if (rs->items && req->kind == REQ_JOB_RESULTS)
+		count = gca_json_items_exists(rs->items, 0) ? INT_MAX : 0;
+	else if (rs->items)
+		count = gca_json_items_count(rs->items);
+	else
+		count = gca_json_is_array(convs) ? gca_json_array_length(convs) : -1;
+	if (rs->items && count <= 0 && gca_json_items_error(rs->items))
+		(void) gca_page_item(rs, 0);	/* throws */
 
 	switch ((RequestKind) req->kind)
 	{
@@ -1041,9 +1100,7 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 			return 0;
 		case REQ_JOB_CREATE:
 		case REQ_JOB_STATUS:
-			((Window *) req->owner)->busy = false;
-			read_job_state(req->owner, req, page);
-			return 0;
+			return 0;			/* read by conversations_peek */
 		case REQ_QUERY_PAGE:
 			count = read_query_page(rs, st, req, page, count);
 			break;
@@ -1065,6 +1122,7 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 	st->page = page;
 	st->convs = convs;
 	st->page_window = req->kind == REQ_BY_ID ? NULL : req->owner;
+	drop_seen(st, st->page_window);
 	st->conv_count = count;
 	st->conv_index = 0;
 	st->seg_count = -1;
@@ -1077,31 +1135,76 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
  */
 
 static GcaJson *
-page_conversation(ConvScan *st, int i)
+page_conversation(GcaResourceScan *rs, ConvScan *st, int i)
 {
+	if (rs->items)
+		return gca_page_item(rs, i);
 	return st->convs ? gca_json_array_item(st->convs, i) : st->page;
 }
 
-/* True the first time conversation id is seen in the current window. */
-static bool
-first_sighting(ConvScan *st, const char *id)
+/*
+ * A conversation id in a duplicate filter: its first 16 bytes and a 64-bit
+ * hash of it all (two UUIDs that share 60 random bits and a hash are not
+ * to be met).  A fifth of the size of the whole id as a key, since several
+ * windows' filters live at once.
+ */
+typedef struct SeenKey
 {
-	bool		found;
-	char		key[NAMEDATALEN * 2];
+	char		prefix[16];
+	uint64		hash;
+} SeenKey;
 
-	if (st->seen == NULL)
+/*
+ * True the first time conversation id is seen in window w (NULL: by id).
+ * Each window has its own filter, since the pages of several windows are
+ * read in turns; it is dropped once the window is read (drop_seen).
+ */
+static bool
+first_sighting(ConvScan *st, Window *w, const char *id)
+{
+	HTAB	  **seen = w ? &w->seen : &st->seen;
+	bool		found;
+	SeenKey		key;
+	size_t		len = strlen(id);
+
+	if (*seen == NULL)
 	{
 		HASHCTL		ctl;
 
-		ctl.keysize = sizeof(key);
-		ctl.entrysize = sizeof(key);
+		ctl.keysize = sizeof(SeenKey);
+		ctl.entrysize = sizeof(SeenKey);
 		ctl.hcxt = st->window_cxt;
-		st->seen = hash_create("gcanalytics seen conversations", 1024, &ctl,
-							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		if (w)
+			ctl.hcxt = w->seen_cxt = AllocSetContextCreate(st->window_cxt,
+														   "gcanalytics window seen conversations",
+														   ALLOCSET_DEFAULT_SIZES);
+		*seen = hash_create("gcanalytics seen conversations", 1024, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	strlcpy(key, id, sizeof(key));
-	(void) hash_search(st->seen, key, HASH_ENTER, &found);
+	memset(&key, 0, sizeof(key));
+	memcpy(key.prefix, id, Min(len, sizeof(key.prefix)));
+	key.hash = hash_bytes_extended((const unsigned char *) id, (int) len, 0);
+	(void) hash_search(*seen, &key, HASH_ENTER, &found);
 	return !found;
+}
+
+/* Drops the filters of windows read to the end, but reading's. */
+static void
+drop_seen(ConvScan *st, Window *reading)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->windows)
+	{
+		Window	   *w = lfirst(lc);
+
+		if (w->finished && w != reading && w->seen_cxt)
+		{
+			MemoryContextDelete(w->seen_cxt);
+			w->seen_cxt = NULL;
+			w->seen = NULL;
+		}
+	}
 }
 
 /* Whether a conversation of the current page belongs in the result. */
@@ -1122,13 +1225,32 @@ accept_conversation(ConvScan *st, GcaJson *conv)
 		if (start < w->start || start >= w->end)
 			return false;
 	}
-	if (st->seen_window != w || st->seen == NULL)
+	return first_sighting(st, w, id);
+}
+
+/*
+ * Whether the current item of a page read an item at a time starts outside
+ * the page's window (accept_conversation would refuse it): such items are
+ * skipped unparsed.  A job's window matches by overlap, so every boundary
+ * brings some.
+ */
+static bool
+item_outside_window(GcaResourceScan *rs, ConvScan *st)
+{
+	Window	   *w = st->page_window;
+	TimestampTz start = DT_NOBEGIN;
+	char	   *s;
+
+	if (rs->items == NULL || w == NULL ||
+		!gca_json_items_exists(rs->items, st->conv_index))
+		return false;
+	s = gca_json_items_peek_string(rs->items, st->conv_index, "conversationStart");
+	if (s)
 	{
-		MemoryContextReset(st->window_cxt);
-		st->seen = NULL;
-		st->seen_window = w;
+		(void) gca_parse_iso_time(s, &start);
+		pfree(s);
 	}
-	return first_sighting(st, id);
+	return start < w->start || start >= w->end;
 }
 
 static bool
@@ -1138,8 +1260,16 @@ conversations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 
 	while (st->conv_index < st->conv_count)
 	{
-		GcaJson    *conv = page_conversation(st, st->conv_index);
+		GcaJson    *conv;
 
+		if (st->seg_count < 0 && item_outside_window(rs, st))
+		{
+			st->conv_index++;
+			continue;
+		}
+		conv = page_conversation(rs, st, st->conv_index);
+		if (conv == NULL && rs->items)
+			break;				/* past the last item */
 		if (st->seg_count < 0)
 		{
 			st->conv_accepted = accept_conversation(st, conv);

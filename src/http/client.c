@@ -794,6 +794,7 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 				: 0.8 * client->latency_ms + 0.2 * (double) elapsed;
 		}
 		call->state = GCA_CALL_DONE;
+		engine->ndone++;
 		engine_release(engine, priv);
 		return;
 	}
@@ -801,6 +802,7 @@ attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 	if (code == CURLE_OK && status_is_accepted(call, priv->status))
 	{
 		call->state = GCA_CALL_DONE;
+		engine->ndone++;
 		engine_release(engine, priv);
 		return;
 	}
@@ -1091,12 +1093,15 @@ engine_find(GcaEngine *engine, GcaCall *call)
 }
 
 /*
- * Drives the engine until call is done; raises its error if it failed.
- * Interruptible: CHECK_FOR_INTERRUPTS() at least every POLL_MS.
+ * Drives the engine until call is done (any: or another call is); raises
+ * its error if it failed.  Interruptible: CHECK_FOR_INTERRUPTS() at least
+ * every POLL_MS.
  */
 void
-gca_engine_wait(GcaEngine *engine, GcaCall *call)
+gca_engine_wait(GcaEngine *engine, GcaCall *call, bool any)
 {
+	uint64		ndone = engine->ndone;
+
 	for (;;)
 	{
 		GcaCallPriv *priv;
@@ -1141,7 +1146,7 @@ gca_engine_wait(GcaEngine *engine, GcaCall *call)
 		}
 
 		engine_pump(engine);
-		if (call->state == GCA_CALL_DONE)
+		if (call->state == GCA_CALL_DONE || (any && engine->ndone != ndone))
 			return;
 		if (engine_find(engine, call) && ((GcaCallPriv *) call->priv)->phase == GCA_PH_FAILED)
 			continue;
@@ -1425,7 +1430,13 @@ gca_call_start(GcaClient *client, GcaCall *call)
 void
 gca_call_wait(GcaClient *client, GcaCall *call)
 {
-	gca_engine_wait(&client->api, call);
+	gca_engine_wait(&client->api, call, false);
+}
+
+void
+gca_call_wait_any(GcaClient *client, GcaCall *call)
+{
+	gca_engine_wait(&client->api, call, true);
 }
 
 void
@@ -1438,7 +1449,7 @@ void
 gca_call_perform(GcaClient *client, GcaCall *call)
 {
 	gca_engine_start(&client->api, call, GCA_REQ_API);
-	gca_engine_wait(&client->api, call);
+	gca_engine_wait(&client->api, call, false);
 }
 
 /*

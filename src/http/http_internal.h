@@ -177,6 +177,7 @@ struct GcaEngine
 	GcaCallPriv *head;			/* started calls, in start order */
 	GcaCallPriv *tail;
 	int			nrunning;		/* attempts in the multi handle */
+	uint64		ndone;			/* calls that have become DONE */
 	int			npool;
 	CURL	   *pool[GCA_POOL_MAX];
 };
@@ -223,7 +224,7 @@ struct GcaClient
 
 extern void gca_engine_start(GcaEngine *engine, GcaCall *call,
 							 GcaRequestKind kind);
-extern void gca_engine_wait(GcaEngine *engine, GcaCall *call);
+extern void gca_engine_wait(GcaEngine *engine, GcaCall *call, bool any);
 extern void gca_engine_cancel(GcaEngine *engine, GcaCall *call);
 extern void gca_scrub_secrets(GcaClient *client, char *text);
 

@@ -166,7 +166,7 @@ gca_oauth_ensure_token(GcaClient *client)
 	PG_TRY();
 	{
 		gca_engine_start(&client->auth, &call, GCA_REQ_TOKEN);
-		gca_engine_wait(&client->auth, &call);
+		gca_engine_wait(&client->auth, &call, false);
 		store_token(client, buf.data, buf.len);
 	}
 	PG_CATCH();

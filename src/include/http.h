@@ -169,6 +169,8 @@ extern void gca_call_start(GcaClient *client, GcaCall *call);
  * timeout error when interrupted.
  */
 extern void gca_call_wait(GcaClient *client, GcaCall *call);
+/* The same, but returns as soon as any started call has become DONE. */
+extern void gca_call_wait_any(GcaClient *client, GcaCall *call);
 
 /*
  * Moves started calls along without waiting (sends what may be sent,

@@ -85,6 +85,29 @@ extern const char *gca_json_text(const GcaJson *value);
 extern char *gca_json_peek_string(const char *raw, size_t len, const char *key);
 
 /*
+ * A page whose big top-level array is read an item at a time, so that one
+ * item's tree is in memory at a time, not the page's (see json.c).
+ */
+typedef struct GcaJsonItems GcaJsonItems;
+extern GcaJsonItems *gca_json_items_parse(const char *raw, size_t len,
+										  const char *key, GcaJson **doc,
+										  const char **error);
+/*
+ * Items are found as they are read (a page is not scanned twice): count
+ * reads to the end of the array; -1 for NULL (the member was absent) and
+ * for an array found not well formed (gca_json_items_error).
+ */
+extern int	gca_json_items_count(GcaJsonItems *items);
+extern bool gca_json_items_exists(GcaJsonItems *items, int i);
+extern GcaJson *gca_json_items_get(GcaJsonItems *items, int i);
+/* a top-level string member of item i, unparsed (gca_json_peek_string) */
+extern char *gca_json_items_peek_string(GcaJsonItems *items, int i,
+										const char *key);
+/* why the array was found not well formed (static text), or NULL */
+extern const char *gca_json_items_error(const GcaJsonItems *items);
+extern void gca_json_items_free(GcaJsonItems *items);
+
+/*
  * jsonb (palloc'd in the current memory context).  Throws when a string
  * is not valid UTF-8 or holds \u0000, or a number is NaN or infinite
  * (json-c reads both; jsonb cannot hold them).

@@ -175,6 +175,9 @@ typedef struct GcaRequest
 								 * object as its page) */
 	bool		peek;			/* hand the raw body to peek() when it has
 								 * arrived, before it is parsed */
+	const char *items_key;		/* a top-level array member of the response
+								 * left unparsed: read_page sees it as [] and
+								 * its items in rs->items (gca_page_item) */
 } GcaRequest;
 
 struct GcaResource;
@@ -204,6 +207,12 @@ typedef struct GcaResourceScan
 	int			windows_done;	/* (or other units) of the run */
 	void	   *drop_owner;		/* read_page: drop the queued requests of
 								 * this owner */
+	GcaJsonItems *items;		/* read_page, next_row: the items of the
+								 * page's items_key member, or NULL */
+	bool		any_owner_order;	/* set by plan: responses of different
+									 * owners may be read in any order (as
+									 * they arrive); an owner's own still in
+									 * (order, number) */
 } GcaResourceScan;
 
 /* A line EXPLAIN VERBOSE prints: "Remote <label>: <value>". */
@@ -275,11 +284,13 @@ typedef struct GcaResource
 	int			(*read_page) (GcaResourceScan *rs, const GcaRequest *req,
 							  GcaJson *page);
 	/*
-	 * optional: sees the raw body of a request marked peek before it is
-	 * parsed (to find the next cursor), so the next request can be sent
-	 * while this page is read
+	 * optional: sees the raw body of a request marked peek as soon as it
+	 * has arrived whole (successfully), before its turn to be read: to find
+	 * the next cursor, so the next request can be sent while this page is
+	 * read.  Returns true when that was all the response is for (a job's
+	 * status): it is dropped and never goes to read_page.
 	 */
-	void		(*peek) (GcaResourceScan *rs, const GcaRequest *req,
+	bool		(*peek) (GcaResourceScan *rs, const GcaRequest *req,
 						 const char *raw, size_t len);
 	/* fills values/nulls (by attnum - 1) of the next row; false at the end
 	 * of the page */
@@ -318,6 +329,13 @@ extern Oid	gca_column_type(const GcaColumnDef *def);
 extern GcaExplainItem *gca_explain_item(const char *label, char *value);
 extern GcaExplainItem *gca_explain_integer(const char *label, int64 value,
 										   bool verbose_only);
+
+/*
+ * in fdw/scan.c: item i of the page's rs->items, parsed (the one before it
+ * is freed), NULL past the last; throws naming the request when the items
+ * are not well formed
+ */
+extern GcaJson *gca_page_item(GcaResourceScan *rs, int i);
 
 /* in resource/values.c: rows from plain API objects */
 /* the member at a dotted path ("agent.id"), or NULL */

@@ -556,16 +556,30 @@ gca_json_merge_to_jsonb(GcaJson *const *objects, int n)
  * ------------------------------------------------------------------
  */
 
-/* The end of the JSON string starting at raw[i] == '"', or len. */
+/*
+ * The end of the JSON string starting at raw[i] == '"', or len: the next
+ * quote not escaped (preceded by an even run of backslashes), found with
+ * memchr since most of a page's bytes are inside strings.
+ */
 static size_t
 skip_string(const char *raw, size_t len, size_t i)
 {
-	for (i++; i < len; i++)
+	size_t		open = i;
+
+	for (i++; i < len;)
 	{
-		if (raw[i] == '\\')
-			i++;
-		else if (raw[i] == '"')
-			return i + 1;
+		const char *q = memchr(raw + i, '"', len - i);
+		size_t		j,
+					bs = 0;
+
+		if (q == NULL)
+			break;
+		j = q - raw;
+		while (j - bs > open + 1 && raw[j - 1 - bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return j + 1;
+		i = j + 1;
 	}
 	return len;
 }
@@ -581,11 +595,16 @@ string_value_at(const char *raw, size_t len, size_t at)
 	json_object *str;
 	char	   *result = NULL;
 
+	size_t		end;
+
 	while (v < len && (isspace((unsigned char) raw[v]) || raw[v] == ':'))
 		v++;
 	if (v >= len || raw[v] != '"')
 		return NULL;
-	str = gca_json_parse(raw + v, skip_string(raw, len, v) - v);
+	end = skip_string(raw, len, v);
+	if (end < len && memchr(raw + v + 1, '\\', end - v - 2) == NULL)
+		return pnstrdup(raw + v + 1, end - v - 2);	/* nothing to unescape */
+	str = gca_json_parse(raw + v, end - v);
 	if (str && json_object_is_type(str, json_type_string))
 		result = pstrdup(json_object_get_string(str));
 	gca_json_free(str);
@@ -599,12 +618,14 @@ string_value_at(const char *raw, size_t len, size_t at)
  * *found false when the tail holds no such member.
  */
 static char *
-peek_tail(const char *raw, size_t len, const char *key, bool *found)
+peek_tail(const char *raw, size_t len, const char *key, bool *found,
+		  size_t *nested_end)
 {
-	size_t		keylen = strlen(key);
+	size_t		keylen = key ? strlen(key) : 0;
 	size_t		i = len;
 
 	*found = false;
+	*nested_end = 0;
 	/* the closing brace of the document */
 	while (i > 0 && isspace((unsigned char) raw[i - 1]))
 		i--;
@@ -616,7 +637,10 @@ peek_tail(const char *raw, size_t len, const char *key, bool *found)
 		char		c = raw[--i];
 
 		if (c == ']' || c == '}')
-			return NULL;		/* reached a nested value: not in the tail */
+		{
+			*nested_end = i;	/* reached a nested value: not in the tail */
+			return NULL;
+		}
 		if (c != '"')
 			continue;
 		/* a string ends here: find where it starts (an unescaped quote) */
@@ -645,7 +669,7 @@ peek_tail(const char *raw, size_t len, const char *key, bool *found)
 
 				while (k < len && isspace((unsigned char) raw[k]))
 					k++;
-				if (k < len && raw[k] == ':' && end - j - 1 == keylen &&
+				if (key && k < len && raw[k] == ':' && end - j - 1 == keylen &&
 					memcmp(raw + j + 1, key, keylen) == 0)
 				{
 					*found = true;
@@ -657,17 +681,16 @@ peek_tail(const char *raw, size_t len, const char *key, bool *found)
 	return NULL;
 }
 
-char *
-gca_json_peek_string(const char *raw, size_t len, const char *key)
+/*
+ * The offset just past the key (its closing quote) of the top-level member
+ * key of the object in raw, scanning forward, or 0 when it is absent.
+ */
+static size_t
+find_member(const char *raw, size_t len, const char *key)
 {
 	size_t		keylen = strlen(key);
-	bool		found;
-	char	   *tail = peek_tail(raw, len, key, &found);
 	int			depth = 0;
 	bool		expect_key = false;
-
-	if (found)
-		return tail;
 
 	for (size_t i = 0; i < len; i++)
 	{
@@ -679,7 +702,10 @@ gca_json_peek_string(const char *raw, size_t len, const char *key)
 			expect_key = c == '{' && depth == 1;
 		}
 		else if (c == '}' || c == ']')
-			depth--;
+		{
+			if (--depth <= 0)
+				return 0;		/* the end of the object */
+		}
 		else if (c == ',' && depth == 1)
 			expect_key = true;
 		else if (c == '"')
@@ -688,10 +714,357 @@ gca_json_peek_string(const char *raw, size_t len, const char *key)
 
 			if (expect_key && end - i - 2 == keylen &&
 				memcmp(raw + i + 1, key, keylen) == 0)
-				return string_value_at(raw, len, end);
+				return end;
 			expect_key = false;
 			i = end - 1;
 		}
 	}
-	return NULL;
+	return 0;
+}
+
+char *
+gca_json_peek_string(const char *raw, size_t len, const char *key)
+{
+	bool		found;
+	size_t		nested_end;
+	char	   *tail = peek_tail(raw, len, key, &found, &nested_end);
+	size_t		at;
+
+	if (found)
+		return tail;
+	at = find_member(raw, len, key);
+	return at > 0 ? string_value_at(raw, len, at) : NULL;
+}
+
+/* ------------------------------------------------------------------
+ * A page's big array read an item at a time
+ * ------------------------------------------------------------------
+ */
+
+/*
+ * Parsing a page of 1,000 conversations into one tree builds tens of
+ * megabytes of small objects and frees them all at once: the tree falls
+ * out of the cache while it is read, and free() consolidates megabytes of
+ * chunks.  Items parsed one at a time reuse the same few hot chunks.
+ */
+struct GcaJsonItems
+{
+	const char *raw;			/* the body (the caller keeps it) */
+	size_t		close;			/* where the array closes */
+	int			count;			/* items, -1 until the close is reached */
+	int			known;			/* items whose start is known */
+	int			cap;
+	size_t	   *bounds;			/* item i is raw[bounds[2i], bounds[2i+1]),
+								 * the end 0 until known */
+	json_tokener *tok;
+	json_object *current;		/* the item last parsed */
+	int			current_index;
+	const char *error;
+};
+
+static bool
+is_space_byte(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/*
+ * The JSON object that is the whole of raw (white space around it
+ * allowed), or NULL, as the streaming parser reads a body.
+ */
+static json_object *
+parse_whole_object(const char *raw, size_t len)
+{
+	json_tokener *tok;
+	json_object *obj;
+	size_t		end;
+
+	if (len == 0 || len > INT_MAX || (tok = json_tokener_new()) == NULL)
+		return NULL;
+	obj = json_tokener_parse_ex(tok, raw, (int) len);
+	end = json_tokener_get_parse_end(tok);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+		!json_object_is_type(obj, json_type_object))
+	{
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	for (; obj && end < len; end++)
+		if (!isspace((unsigned char) raw[end]))
+		{
+			json_object_put(obj);
+			obj = NULL;
+		}
+	return obj;
+}
+
+/* The end of the value (not a string) that starts at raw[i], or 0. */
+static size_t
+skip_value(const char *raw, size_t len, size_t i)
+{
+	int			depth = 0;
+
+	for (; i < len; i++)
+	{
+		char		c = raw[i];
+
+		if (c == '"')
+			i = skip_string(raw, len, i) - 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+		{
+			if (depth == 0)
+				return i;
+			depth--;
+		}
+		else if (c == ',' && depth == 0)
+			return i;
+	}
+	return 0;
+}
+
+static bool
+items_fail(GcaJsonItems *it, const char *error)
+{
+	it->error = error;
+	return false;
+}
+
+/*
+ * Makes the start of item i known, from the end of item i - 1 (found by
+ * parsing it, or else by skipping it); false past the last item (the
+ * count is then known) or when the array is not well formed (it->error).
+ * Items are found as they are read, so a page's bytes are not scanned
+ * twice.
+ */
+static bool
+find_item(GcaJsonItems *it, int i)
+{
+	while (it->known <= i)
+	{
+		int			k = it->known;
+		size_t		at;
+
+		if (it->error || it->count >= 0)
+			return false;
+		if (k == 0)
+			at = it->bounds[0];	/* just past the '[' */
+		else
+		{
+			at = it->bounds[2 * (k - 1) + 1];
+			if (at == 0)
+			{
+				at = skip_value(it->raw, it->close + 1, it->bounds[2 * (k - 1)]);
+				if (at == 0)
+					return items_fail(it, "an item of the page is not valid JSON");
+				it->bounds[2 * (k - 1) + 1] = at;
+			}
+			while (at < it->close && is_space_byte(it->raw[at]))
+				at++;
+			if (at == it->close)
+			{
+				it->count = k;
+				return false;
+			}
+			if (it->raw[at] != ',')
+				return items_fail(it, "unexpected data after an item of the page");
+			at++;
+		}
+		while (at < it->close && is_space_byte(it->raw[at]))
+			at++;
+		if (at >= it->close)
+		{
+			/* an empty array; or one that ends with a comma: json-c takes it */
+			it->count = k;
+			return false;
+		}
+		if (k == it->cap)
+		{
+			size_t	   *more = realloc(it->bounds, 4 * it->cap * sizeof(size_t));
+
+			if (more == NULL)
+				return items_fail(it, "out of memory");
+			it->bounds = more;
+			it->cap *= 2;
+		}
+		it->bounds[2 * k] = at;
+		it->bounds[2 * k + 1] = 0;
+		it->known++;
+	}
+	return true;
+}
+
+/*
+ * Parses the JSON object in raw but for the items of its top-level array
+ * member key: *doc gets the object with that member as [], and the result
+ * reads the items one by one (gca_json_items_get).  Returns NULL with
+ * *doc the whole object when key is absent or not an array, and NULL with
+ * *doc NULL (and *error) when raw is not a JSON object.  raw must outlive
+ * the items; both are freed by the caller (gca_json_free,
+ * gca_json_items_free).  The array must be the document's last nested
+ * value (pages end with scalars: cursor, totalHits); the items are only
+ * checked as they are read.
+ */
+GcaJsonItems *
+gca_json_items_parse(const char *raw, size_t len, const char *key,
+					 GcaJson **doc, const char **error)
+{
+	GcaJsonItems *it;
+	size_t		at = find_member(raw, len, key);
+	size_t		close = 0;
+	bool		found;
+	char	   *rest;
+
+	*doc = NULL;
+	*error = "the response is not a JSON object";
+	while (at > 0 && at < len && (is_space_byte(raw[at]) || raw[at] == ':'))
+		at++;
+	if (at > 0 && at < len && raw[at] == '[')
+		(void) peek_tail(raw, len, NULL, &found, &close);
+	if (close <= at || raw[close] != ']')
+	{
+		*doc = parse_whole_object(raw, len);
+		return NULL;
+	}
+	/* the rest of the document, with the array as [] */
+	rest = palloc(len - (close - at) + 2);
+	memcpy(rest, raw, at + 1);
+	memcpy(rest + at + 1, raw + close, len - close);
+	*doc = parse_whole_object(rest, len - (close - at) + 1);
+	pfree(rest);
+	if (*doc == NULL)
+		return NULL;
+	it = calloc(1, sizeof(GcaJsonItems));
+	if (it)
+		it->bounds = malloc(2 * 256 * sizeof(size_t));
+	if (it == NULL || it->bounds == NULL || (it->tok = json_tokener_new()) == NULL)
+	{
+		gca_json_items_free(it);
+		gca_json_free(*doc);
+		*doc = NULL;
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+	it->raw = raw;
+	it->close = close;
+	it->count = -1;
+	it->cap = 256;
+	it->bounds[0] = at + 1;
+	it->current_index = -1;
+	*error = NULL;
+	return it;
+}
+
+/*
+ * Items of the array (reads to its end: a page's last item is found by
+ * skipping the ones not read yet), or -1 for NULL and for an array that is
+ * not well formed (gca_json_items_error).
+ */
+int
+gca_json_items_count(GcaJsonItems *it)
+{
+	if (it == NULL)
+		return -1;
+	while (it->count < 0 && find_item(it, it->known))
+		;
+	return it->count;
+}
+
+/* Whether the array has an item i (reading up to it). */
+bool
+gca_json_items_exists(GcaJsonItems *it, int i)
+{
+	return it != NULL && i >= 0 && find_item(it, i);
+}
+
+/*
+ * Item i, parsed; valid until the next call or gca_json_items_free (the
+ * item before it is freed).  NULL when it is not JSON (see
+ * gca_json_items_error) or i is out of range.
+ */
+GcaJson *
+gca_json_items_get(GcaJsonItems *it, int i)
+{
+	size_t		start,
+				end;
+	json_object *obj;
+
+	if (i == it->current_index && i >= 0)
+		return it->current;
+	if (!gca_json_items_exists(it, i))
+		return NULL;
+	if (it->current)
+		json_object_put(it->current);
+	it->current = NULL;
+	it->current_index = i;
+	start = it->bounds[2 * i];
+	json_tokener_reset(it->tok);
+	/* up to and with the close: it ends a number that would wait for more */
+	obj = json_tokener_parse_ex(it->tok, it->raw + start,
+								(int) Min(it->close + 1 - start, INT_MAX));
+	end = start + json_tokener_get_parse_end(it->tok);
+	if (json_tokener_get_error(it->tok) != json_tokener_success || end > it->close)
+	{
+		if (obj)
+			json_object_put(obj);
+		it->error = "an item of the page is not valid JSON";
+		return NULL;
+	}
+	if (it->bounds[2 * i + 1] > 0)
+	{
+		/* skipped before: the parse must end where the skip did */
+		size_t		skipped = it->bounds[2 * i + 1];
+
+		while (end < skipped && is_space_byte(it->raw[end]))
+			end++;
+		if (end != skipped)
+		{
+			json_object_put(obj);
+			it->error = "unexpected data after an item of the page";
+			return NULL;
+		}
+	}
+	it->bounds[2 * i + 1] = end;
+	it->current = obj;
+	return obj;
+}
+
+/*
+ * The string value of a top-level member of item i, found without parsing
+ * the item (as gca_json_peek_string); palloc'd, NULL when absent or not a
+ * string.
+ */
+char *
+gca_json_items_peek_string(GcaJsonItems *it, int i, const char *key)
+{
+	const char *raw;
+	size_t		len,
+				at;
+
+	if (!gca_json_items_exists(it, i))
+		return NULL;
+	raw = it->raw + it->bounds[2 * i];
+	len = it->close - it->bounds[2 * i];
+	at = find_member(raw, len, key);
+	return at > 0 ? string_value_at(raw, len, at) : NULL;
+}
+
+const char *
+gca_json_items_error(const GcaJsonItems *it)
+{
+	return it ? it->error : NULL;
+}
+
+void
+gca_json_items_free(GcaJsonItems *it)
+{
+	if (it == NULL)
+		return;
+	if (it->current)
+		json_object_put(it->current);
+	if (it->tok)
+		json_tokener_free(it->tok);
+	free(it->bounds);
+	free(it);
 }
