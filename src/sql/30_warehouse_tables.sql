@@ -56,7 +56,7 @@ CREATE TABLE gcanalytics.queues (
     queue_id    text PRIMARY KEY,
     name        text,
     division_id text,
-    synced_at   timestamptz NOT NULL
+    loaded_at   timestamptz NOT NULL
 );
 COMMENT ON TABLE gcanalytics.queues IS 'Genesys routing queues (id, name), from sync_reference()';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.queues', '');
@@ -69,7 +69,7 @@ CREATE TABLE gcanalytics.users (
     department  text,
     title       text,
     division_id text,
-    synced_at   timestamptz NOT NULL
+    loaded_at   timestamptz NOT NULL
 );
 COMMENT ON TABLE gcanalytics.users IS 'Genesys users (agents, evaluators), from sync_reference()';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.users', '');
@@ -77,7 +77,7 @@ SELECT pg_catalog.pg_extension_config_dump('gcanalytics.users', '');
 CREATE TABLE gcanalytics.wrapup_codes (
     wrapup_code text PRIMARY KEY,
     name        text,
-    synced_at   timestamptz NOT NULL
+    loaded_at   timestamptz NOT NULL
 );
 COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), from sync_reference()';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.wrapup_codes', '');
@@ -256,7 +256,7 @@ CREATE TABLE gcanalytics.crm_accounts (
     open_case_count        integer NOT NULL DEFAULT 0,
     open_opportunity_count integer NOT NULL DEFAULT 0,
     system_modstamp        timestamptz,
-    synced_at              timestamptz NOT NULL
+    loaded_at              timestamptz NOT NULL
 );
 COMMENT ON TABLE gcanalytics.crm_accounts IS
     'snapshot of the Salesforce Accounts (fields from crm_field_map), incremental on SystemModstamp';

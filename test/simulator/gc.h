@@ -24,6 +24,8 @@
 
 #include "sim.h"
 
+#define GC_MAX_STATUS_WINDOWS 16
+
 /* Options of the Genesys side beyond SimConfig (parsed by main.c) */
 typedef struct GcConfig
 {
@@ -43,6 +45,13 @@ typedef struct GcConfig
 	int64_t		short_to_ms;
 	double		short_share;	/* 0 = off */
 	double		fault_eval_404; /* --fault-eval-404 SHARE, 0 = off */
+	int			nstatus_windows;	/* --fault-window-status FROM/TO:STATUS */
+	struct
+	{
+		int64_t		from_ms;
+		int64_t		to_ms;
+		int			status;		/* 400, 404, 500 or 503 */
+	}			status_windows[GC_MAX_STATUS_WINDOWS];
 } GcConfig;
 
 extern GcConfig gc_config;
@@ -440,6 +449,12 @@ extern bool gc_short_read(int64_t start_ms, int64_t end_ms, uint64_t query_key,
 						  int page_number);
 /* whether a short read leaves conversation c out */
 extern bool gc_short_drops(const GcConversation *c);
+/*
+ * The status a details query or details job creation must answer because
+ * its interval overlaps a --fault-window-status window (the first such
+ * window's), or 0: any other request, or a body without a valid interval.
+ */
+extern int	gc_window_status(const SimRequest *req);
 /* whether quality GETs of this evaluation answer 404 (--fault-eval-404) */
 extern bool gc_eval_gone(const char *evaluation_id);
 /* forgets which pages and windows were read (POST /sim/reset) */

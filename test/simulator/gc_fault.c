@@ -4,7 +4,8 @@
  *		Faults in the middle of a read, for clients that must notice a
  *		short read (README.md, "Read faults"): empty or missing pages of
  *		the details query and of job results, windows whose first read is
- *		short, and quality evaluations that vanished.
+ *		short, quality evaluations that vanished, and windows whose
+ *		details reads always fail with one status.
  *
  * Unlike the request faults of main.c (a share of all requests, drawn
  * from the request sequence), these are tied to what is read: a page
@@ -19,6 +20,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <json-c/json.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,36 @@ gc_short_read(int64_t start_ms, int64_t end_ms, uint64_t query_key, int page_num
 		short_state = 2;
 	pthread_mutex_unlock(&fault_lock);
 	return shrt;
+}
+
+int
+gc_window_status(const SimRequest *req)
+{
+	const char *label;
+	json_object *body,
+			   *v;
+	int64_t		start_ms,
+				end_ms;
+	int			status = 0;
+
+	if (gc_config.nstatus_windows == 0)
+		return 0;
+	label = gc_endpoint_label(req);
+	if (!label || (strcmp(label, "gc.details.query") != 0 &&
+				   strcmp(label, "gc.jobs.create") != 0))
+		return 0;
+	body = json_tokener_parse(req->body);
+	if (body && json_object_is_type(body, json_type_object) &&
+		json_object_object_get_ex(body, "interval", &v) &&
+		gc_parse_interval(json_object_get_string(v), &start_ms, &end_ms) == 0)
+	{
+		for (int i = 0; i < gc_config.nstatus_windows && !status; i++)
+			if (start_ms < gc_config.status_windows[i].to_ms &&
+				end_ms > gc_config.status_windows[i].from_ms)
+				status = gc_config.status_windows[i].status;
+	}
+	json_object_put(body);
+	return status;
 }
 
 /* a uniform [0, 1) draw of the seed and a string, for choices by id */

@@ -58,11 +58,28 @@ typedef enum FaultKind
 	FAULT_TRUNCATE,
 	FAULT_401,
 	FAULT_RATE_LIMITED,			/* a real rate-limit 429, not injected */
+	FAULT_WINDOW_STATUS,		/* --fault-window-status */
 	NUM_FAULT_KINDS
 } FaultKind;
 
 static const char *const fault_names[NUM_FAULT_KINDS] = {
-	"none", "429", "500", "503", "drop", "truncate", "401", "rate_limited"
+	"none", "429", "500", "503", "drop", "truncate", "401", "rate_limited",
+	"window_status"
+};
+
+/* the error bodies of injected statuses, both services */
+static const struct
+{
+	int			status;
+	const char *gc_code;
+	const char *sf_code;
+	const char *message;
+}			status_errors[] = {
+	{400, "bad.request", "MALFORMED_QUERY", "The request could not be understood by the server."},
+	{404, "not.found", "NOT_FOUND", "The requested resource was not found."},
+	{500, "internal.server.error", "UNKNOWN_EXCEPTION",
+	"The server encountered an unexpected condition."},
+	{503, "service.unavailable", "SERVER_UNAVAILABLE", "Service temporarily unavailable."},
 };
 
 /* /sim/stats counters per endpoint label */
@@ -319,6 +336,16 @@ service_error(SimResponse *resp, bool sf, int status, const char *gc_code,
 	resp->status = status;
 }
 
+/* replaces resp with the error of an injected status of status_errors */
+static void
+status_error(SimResponse *resp, bool sf, int status)
+{
+	for (size_t i = 0; i < sizeof(status_errors) / sizeof(status_errors[0]); i++)
+		if (status_errors[i].status == status)
+			service_error(resp, sf, status, status_errors[i].gc_code,
+						  status_errors[i].sf_code, status_errors[i].message);
+}
+
 /*
  * Runs one request through routing, rate limiting and fault injection.
  * Returns the fault applied (FAULT_DROP and FAULT_TRUNCATE are carried out
@@ -334,6 +361,7 @@ process(const SimRequest *req, SimResponse *resp)
 	int			rl_count = 0,
 				rl_reset = 0;
 	bool		limited = false;
+	int			window_status = 0;
 
 	if (strcmp(req->path, "/sim/stats") == 0 && strcmp(req->method, "GET") == 0)
 	{
@@ -355,6 +383,10 @@ process(const SimRequest *req, SimResponse *resp)
 
 	if (api && !limited)
 		fault = choose_fault();
+	/* after choose_fault, so that the drawn sequence stays the same */
+	if (!sf && api && !limited && fault == FAULT_NONE &&
+		(window_status = gc_window_status(req)) != 0)
+		fault = FAULT_WINDOW_STATUS;
 
 	/*
 	 * A Genesys request refused by the rate limit or an injected error
@@ -362,7 +394,8 @@ process(const SimRequest *req, SimResponse *resp)
 	 * does.  Salesforce requests always run, for the sf_handle() label.
 	 */
 	if (!sf && (limited || fault == FAULT_429 || fault == FAULT_500 ||
-				fault == FAULT_503 || fault == FAULT_401))
+				fault == FAULT_503 || fault == FAULT_401 ||
+				fault == FAULT_WINDOW_STATUS))
 		resp->endpoint = gc_endpoint_label(req);
 	if (!resp->endpoint && !(sf ? sf_handle(req, resp) : gc_handle(req, resp)))
 	{
@@ -399,12 +432,13 @@ process(const SimRequest *req, SimResponse *resp)
 				sim_response_header(resp, "Retry-After", "1");
 				break;
 			case FAULT_500:
-				service_error(resp, sf, 500, "internal.server.error", "UNKNOWN_EXCEPTION",
-							  "The server encountered an unexpected condition.");
+				status_error(resp, sf, 500);
 				break;
 			case FAULT_503:
-				service_error(resp, sf, 503, "service.unavailable", "SERVER_UNAVAILABLE",
-							  "Service temporarily unavailable.");
+				status_error(resp, sf, 503);
+				break;
+			case FAULT_WINDOW_STATUS:
+				status_error(resp, sf, window_status);
 				break;
 			case FAULT_401:
 				if (sf)
@@ -632,7 +666,8 @@ usage(FILE *f)
 			"  --details-max-results N --listing-page-cap N --job-availability-lag-s S\n"
 			"  --fault-empty-page P --fault-missing-page P --fault-page-once\n"
 			"  --fault-shift-pages K --fault-short-window FROM/TO:SHARE\n"
-			"  --fault-eval-404 F --sf-wide-account N\n");
+			"  --fault-eval-404 F --fault-window-status FROM/TO:STATUS\n"
+			"  --sf-wide-account N --sf-tier-change ACCOUNT_ID=TIER\n");
 }
 
 static void
@@ -678,20 +713,46 @@ parse_time_opt(const char *opt, const char *v)
 	return ms;
 }
 
-/* --fault-short-window FROM/TO:SHARE (the share after the last colon) */
-static void
-parse_short_window(const char *opt, const char *v)
+/*
+ * A window option's FROM/TO:VALUE (the value after the last colon, as the
+ * times hold colons): sets *from, *to and returns VALUE; usage names the
+ * form in the error.
+ */
+static const char *
+parse_window(const char *opt, const char *v, const char *usage,
+			 int64_t *from, int64_t *to)
 {
 	const char *colon = strrchr(v, ':');
 	char		interval[128];
+	char		msg[160];
 
+	snprintf(msg, sizeof(msg), "invalid value for %%s (expected %s)", usage);
 	if (!colon || (size_t) (colon - v) >= sizeof(interval))
-		die("invalid value for %s (expected FROM/TO:SHARE)", opt);
+		die(msg, opt);
 	memcpy(interval, v, (size_t) (colon - v));
 	interval[colon - v] = '\0';
-	if (gc_parse_interval(interval, &gc_config.short_from_ms, &gc_config.short_to_ms) != 0)
-		die("invalid interval for %s (expected FROM/TO:SHARE)", opt);
-	gc_config.short_share = parse_share(opt, colon + 1);
+	if (gc_parse_interval(interval, from, to) != 0)
+		die(msg, opt);
+	return colon + 1;
+}
+
+/* --fault-window-status FROM/TO:STATUS, repeatable */
+static void
+parse_status_window(const char *opt, const char *v)
+{
+	GcConfig   *g = &gc_config;
+	const char *status;
+	int			n = g->nstatus_windows;
+
+	if (n >= GC_MAX_STATUS_WINDOWS)
+		die("too many %s (at most 16)", opt);
+	status = parse_window(opt, v, "FROM/TO:STATUS", &g->status_windows[n].from_ms,
+						  &g->status_windows[n].to_ms);
+	g->status_windows[n].status = (int) parse_int(opt, status, 400, 503);
+	if (g->status_windows[n].status != 400 && g->status_windows[n].status != 404 &&
+		g->status_windows[n].status != 500 && g->status_windows[n].status != 503)
+		die("invalid status for %s (400, 404, 500 or 503)", opt);
+	g->nstatus_windows++;
 }
 
 /* the Genesys side's options beyond SimConfig; false if o is none of them */
@@ -715,7 +776,11 @@ parse_gc_option(const char *o, const char *v)
 	else if (strcmp(o, "--fault-shift-pages") == 0)
 		g->fault_shift_pages = (int) parse_int(o, v, 0, 100000000);
 	else if (strcmp(o, "--fault-short-window") == 0)
-		parse_short_window(o, v);
+		g->short_share = parse_share(o, parse_window(o, v, "FROM/TO:SHARE",
+													 &g->short_from_ms,
+													 &g->short_to_ms));
+	else if (strcmp(o, "--fault-window-status") == 0)
+		parse_status_window(o, v);
 	else if (strcmp(o, "--fault-eval-404") == 0)
 		g->fault_eval_404 = parse_share(o, v);
 	else
@@ -803,6 +868,13 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 			c->sf_api_version = v;
 		else if (strcmp(o, "--sf-wide-account") == 0)
 			c->sf_wide_account = (int) parse_int(o, v, 0, 800);
+		else if (strcmp(o, "--sf-tier-change") == 0)
+		{
+			if (c->sf_ntier_changes >= SIM_MAX_TIER_CHANGES)
+				die("too many %s (at most 256)", o);
+			c->sf_tier_changes[c->sf_ntier_changes++] = v;	/* sf_world_build
+															 * checks them */
+		}
 		else if (parse_gc_option(o, v))
 			;
 		else if (truth && strcmp(o, "--from") == 0)

@@ -413,7 +413,7 @@ account_value(int row, const SfFieldDef *f, SfValue *v)
 			v_str(v, a->industry);
 			break;
 		case A_TIER:
-			v_str(v, sf_tier_name(a->tier));
+			v_str(v, sf_tier_name(a->crm_tier));
 			break;
 		case A_PHONE:
 			v_str(v, a->phone_display);

@@ -399,6 +399,7 @@ build_account(int i, int n, int64_t now, uint64_t base, Grow *cases, Grow *opps)
 	sf_make_id(a->id, "001", base + (uint64_t) i * 7);
 	r = sim_rng_uniform(&rng);
 	a->tier = r < 0.15 ? SF_TIER_ENTERPRISE : r < 0.50 ? SF_TIER_MID_MARKET : SF_TIER_SMB;
+	a->crm_tier = a->tier;
 	snprintf(a->industry, sizeof(a->industry), "%s",
 			 pick_list(&rng, sf_pick_industries));
 	head = PICK(&rng, name_heads);
@@ -507,6 +508,48 @@ cmp_opp(const void *pa, const void *pb)
 	return a->account_row - b->account_row;
 }
 
+static void
+tier_change_error(const char *arg, const char *why)
+{
+	fprintf(stderr, "gcsim: invalid value for --sf-tier-change \"%s\": %s\n", arg, why);
+	exit(2);
+}
+
+/*
+ * --sf-tier-change ACCOUNT_ID=TIER: Salesforce reports the account's
+ * Tier__c as TIER and its SystemModstamp as --now, as if someone had
+ * edited it just now.  Only crm_tier and modstamp_ms move: tier, which
+ * the Genesys world reads, and everything generated from it stay as
+ * built, so the conversations are byte-identical with and without.
+ */
+static void
+apply_tier_changes(void)
+{
+	for (int k = 0; k < sim_config.sf_ntier_changes; k++)
+	{
+		const char *arg = sim_config.sf_tier_changes[k];
+		const char *eq = strchr(arg, '=');
+		SfAccount  *a = NULL;
+		int			t;
+
+		if (!eq)
+			tier_change_error(arg, "expected ACCOUNT_ID=TIER");
+		for (t = SF_TIER_ENTERPRISE; t <= SF_TIER_SMB; t++)
+			if (strcmp(eq + 1, sf_tier_name((SfTier) t)) == 0)
+				break;
+		if (t > SF_TIER_SMB)
+			tier_change_error(arg, "the tier must be Enterprise, Mid-Market or SMB");
+		for (int i = 0; i < sf_world.naccounts && !a; i++)
+			if (strlen(sf_world.accounts[i].id) == (size_t) (eq - arg) &&
+				strncmp(sf_world.accounts[i].id, arg, (size_t) (eq - arg)) == 0)
+				a = &sf_world.accounts[i];
+		if (!a)
+			tier_change_error(arg, "no Account has that 18-character id");
+		a->crm_tier = (SfTier) t;
+		a->modstamp_ms = sim_config.now_ms;
+	}
+}
+
 void
 sf_world_build(void)
 {
@@ -557,6 +600,7 @@ sf_world_build(void)
 	}
 	for (int k = 0; k < opps.n; k++)
 		sf_make_id(world_priv.opps[k].id, "006", obase + (uint64_t) k * 5);
+	apply_tier_changes();
 }
 
 void
@@ -650,7 +694,7 @@ sf_write_truth(const char *dir)
 
 		sim_csv_field(f, a->id, false);
 		sim_csv_field(f, a->name, false);
-		sim_csv_field(f, sf_tier_name(a->tier), false);
+		sim_csv_field(f, sf_tier_name(a->crm_tier), false);
 		sim_csv_field(f, a->industry, false);
 		sim_csv_field(f, a->owner_id, false);
 		sim_csv_field(f, owner->name, false);

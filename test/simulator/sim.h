@@ -52,6 +52,8 @@ extern int64_t sim_rng_range(SimRng *rng, int64_t lo, int64_t hi);	/* [lo, hi] *
  * Configuration: every command-line knob, parsed once by main.c.
  * ---------------------------------------------------------------------
  */
+#define SIM_MAX_TIER_CHANGES 256
+
 typedef struct SimConfig
 {
 	uint64_t	seed;			/* --seed, default 42 */
@@ -82,6 +84,9 @@ typedef struct SimConfig
 	const char *sf_api_version; /* newest version served, default "62.0" */
 	int			sf_wide_account;	/* --sf-wide-account N: Account gains N
 									 * managed-package fields, default 0 */
+	/* --sf-tier-change ACCOUNT_ID=TIER, as given (sf_world_build applies) */
+	int			sf_ntier_changes;
+	const char *sf_tier_changes[SIM_MAX_TIER_CHANGES];
 	const char *base_url;		/* "http://127.0.0.1:PORT", set by main.c
 								 * once the port is bound; Salesforce's
 								 * instance_url */
@@ -227,7 +232,10 @@ typedef struct SfAccount
 {
 	char		id[19];			/* 18-char case-safe id, prefix 001 */
 	char		name[64];
-	SfTier		tier;			/* custom field Tier__c */
+	SfTier		tier;			/* the tier the Genesys world plants the
+								 * story by (escalations, truth "tier") */
+	SfTier		crm_tier;		/* Tier__c as Salesforce reports it: tier,
+								 * unless --sf-tier-change moved it */
 	char		industry[32];
 	char		phone[24];		/* E.164, e.g. +15551234567 */
 	char		phone_display[32];	/* as stored in CRM, e.g. (555) 123-4567 */
@@ -236,7 +244,8 @@ typedef struct SfAccount
 	int			open_cases;
 	int			open_opportunities;
 	int64_t		created_ms;
-	int64_t		modstamp_ms;	/* SystemModstamp */
+	int64_t		modstamp_ms;	/* SystemModstamp (--now once its tier
+								 * changed) */
 } SfAccount;
 
 typedef struct SfWorld
@@ -249,7 +258,10 @@ typedef struct SfWorld
 
 extern SfWorld sf_world;
 
-/* Builds sf_world from sim_config (seed, accounts, now_ms); call once. */
+/*
+ * Builds sf_world from sim_config (seed, accounts, now_ms), then applies
+ * the --sf-tier-change list (exits with status 2 on a bad one); call once.
+ */
 extern void sf_world_build(void);
 
 /*

@@ -1,0 +1,201 @@
+-- Warehouse configuration: settings with their defaults, configure() and
+-- the checks every load makes first (README "The warehouse").
+
+-- The settings gcanalytics knows, with their defaults.  configure() adds
+-- every one missing from gcanalytics.settings.
+CREATE FUNCTION gcanalytics.setting_defaults()
+    RETURNS TABLE (name text, value text, description text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    VALUES
+        ('genesys_server', '', 'the Genesys Cloud foreign server the warehouse reads (configure())'),
+        ('salesforce_server', '', 'the Salesforce foreign server, empty for none (configure())'),
+        ('initial_sync_from', '14 days', 'where the first run() starts: an interval before its end, or a timestamp'),
+        ('min_talk_ms', '3000', 'an agent who talked less than this (ms) did not handle the conversation'),
+        ('lag_window', '2 hours', 'data this recent is not final at Genesys and is read again by the next run()'),
+        ('evaluation_lookback', '3 days', 'each run() re-reads the evaluations of conversations this far back (new ones, status changes)'),
+        ('crm_relink_days', '30', 'a CRM account change re-enriches its interactions of this many days before the newest loaded'),
+        ('join_quality_warn_pct', '30', 'join_quality warns when more than this share (%) of interactions has no CRM account'),
+        ('validation_tolerance_pct', '0.5', 'check_window() marks a window for reloading when loaded and expected volume differ by more than this (%)'),
+        ('window_max_conversations', '25000', 'automatic conversation windows hold at most this many conversations (by the aggregates count)'),
+        ('window_max_length', '1 day', 'automatic conversation windows are at most this long'),
+        ('max_attempts', '5', 'run() retries a failed window until it has failed this many times; retry_failed() always retries'),
+        ('default_country_code', '1', 'country code of national phone numbers when matching the ANI to CRM phones'),
+        ('internal_queue_pattern', '(qa review|training|health.?check)', 'configure() lists queues whose name matches (case-insensitive) in excluded_queues, once')
+$$;
+COMMENT ON FUNCTION gcanalytics.setting_defaults() IS 'the warehouse settings and their defaults';
+
+-- setting(name): the value of a setting, its default when unset.
+CREATE FUNCTION gcanalytics.setting(setting_name text)
+    RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce((SELECT s.value FROM gcanalytics.settings s WHERE s.name = setting_name),
+                    (SELECT d.value FROM gcanalytics.setting_defaults() d WHERE d.name = setting_name))
+$$;
+COMMENT ON FUNCTION gcanalytics.setting(text) IS 'the value of a warehouse setting (its default when not set)';
+
+-- The source schema's foreign tables for the CRM, built from
+-- crm_field_map.  Only the fields the warehouse uses are selected.
+CREATE FUNCTION gcanalytics._crm_field(crm_target text)
+    RETURNS text
+    LANGUAGE sql STABLE
+    AS $$ SELECT field FROM gcanalytics.crm_field_map WHERE target = crm_target $$;
+
+CREATE PROCEDURE gcanalytics._create_crm_tables(salesforce_server text)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    m record;
+BEGIN
+    FOR m IN SELECT target, sobject, field FROM gcanalytics.crm_field_map WHERE sobject <> 'Account' LOOP
+        RAISE EXCEPTION 'crm_field_map target "%" reads sObject "%"', m.target, m.sobject
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The warehouse reads every CRM value from the Account of the conversation.',
+                  HINT = 'Name an Account field, dotted for parent fields (such as Owner.Name).';
+    END LOOP;
+    EXECUTE format(
+        'CREATE FOREIGN TABLE gcanalytics_source.crm_account (
+             account_id text OPTIONS (field %L), system_modstamp timestamptz OPTIONS (field %L),
+             name text OPTIONS (field %L), tier text OPTIONS (field %L), industry text OPTIONS (field %L),
+             ltv numeric OPTIONS (field %L), phone text OPTIONS (field %L), owner text OPTIONS (field %L))
+         SERVER %I OPTIONS (sobject %L)',
+        'Id', 'SystemModstamp', gcanalytics._crm_field('name'), gcanalytics._crm_field('tier'),
+        gcanalytics._crm_field('industry'), gcanalytics._crm_field('ltv'), gcanalytics._crm_field('phone'),
+        gcanalytics._crm_field('owner'), salesforce_server, 'Account');
+    EXECUTE format(
+        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_case (account_id text OPTIONS (field %L), is_closed boolean OPTIONS (field %L))
+         SERVER %I OPTIONS (sobject %L)', 'AccountId', 'IsClosed', salesforce_server, 'Case');
+    EXECUTE format(
+        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_opportunity (account_id text OPTIONS (field %L), is_closed boolean OPTIONS (field %L))
+         SERVER %I OPTIONS (sobject %L)', 'AccountId', 'IsClosed', salesforce_server, 'Opportunity');
+END
+$$;
+
+-- configure(): records the servers, adds the missing defaults and
+-- (re)creates the foreign tables of gcanalytics_source.  The CRM fields
+-- are checked against the org's describe (through the FDW): a field the
+-- org lacks is an error naming its crm_field_map target.
+CREATE PROCEDURE gcanalytics.configure(genesys_server text, salesforce_server text DEFAULT NULL)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    srv record;
+    m record;
+    pattern text;
+    n int;
+BEGIN
+    FOR srv IN SELECT s.name, s.service
+                 FROM (VALUES (genesys_server, 'genesys'), (salesforce_server, 'salesforce')) s (name, service)
+                WHERE s.name IS NOT NULL LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_server fs
+                         JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = fs.srvfdw
+                        WHERE fs.srvname = srv.name AND w.fdwname = 'gcanalytics_fdw'
+                          AND coalesce((SELECT split_part(o, '=', 2) FROM unnest(fs.srvoptions) o
+                                         WHERE o LIKE 'service=%'), 'genesys') = srv.service) THEN
+            RAISE EXCEPTION 'server "%" is not a % server of gcanalytics_fdw', srv.name, srv.service
+                USING ERRCODE = 'undefined_object',
+                      HINT = format('CREATE SERVER %s FOREIGN DATA WRAPPER gcanalytics_fdw OPTIONS (service %L, ...) first.',
+                                    srv.name, srv.service);
+        END IF;
+    END LOOP;
+    IF genesys_server IS NULL THEN
+        RAISE EXCEPTION 'configure() needs a Genesys server' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+
+    INSERT INTO gcanalytics.settings (name, value, description)
+    SELECT d.name, d.value, d.description FROM gcanalytics.setting_defaults() d
+    ON CONFLICT (name) DO NOTHING;
+    UPDATE gcanalytics.settings SET value = genesys_server WHERE name = 'genesys_server';
+    UPDATE gcanalytics.settings SET value = coalesce(salesforce_server, '') WHERE name = 'salesforce_server';
+    INSERT INTO gcanalytics.crm_field_map (target, sobject, field)
+    VALUES ('tier', 'Account', 'Tier__c'), ('industry', 'Account', 'Industry'),
+           ('ltv', 'Account', 'Lifetime_Value__c'), ('phone', 'Account', 'Phone'),
+           ('owner', 'Account', 'Owner.Name'), ('name', 'Account', 'Name')
+    ON CONFLICT (target) DO NOTHING;
+    IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'escalation_rules_seeded') THEN
+        INSERT INTO gcanalytics.escalation_rules VALUES ('attribute', 'escalated') ON CONFLICT DO NOTHING;
+        INSERT INTO gcanalytics.settings VALUES ('escalation_rules_seeded', 'true',
+            'the default escalation rule was added once; edit escalation_rules freely');
+    END IF;
+
+    DROP SCHEMA IF EXISTS gcanalytics_source CASCADE;
+    CREATE SCHEMA gcanalytics_source;
+    COMMENT ON SCHEMA gcanalytics_source IS 'the foreign tables the warehouse reads, (re)created by gcanalytics.configure()';
+    EXECUTE format('IMPORT FOREIGN SCHEMA analytics FROM SERVER %I INTO gcanalytics_source', genesys_server);
+    IF salesforce_server IS NOT NULL THEN
+        FOR m IN SELECT target, sobject, field FROM gcanalytics.crm_field_map ORDER BY target LOOP
+            EXECUTE format('CREATE FOREIGN TABLE gcanalytics_source.crm_field_probe (v text OPTIONS (field %L)) SERVER %I OPTIONS (sobject %L)',
+                           m.field, salesforce_server, m.sobject);
+            BEGIN
+                EXECUTE 'EXPLAIN SELECT v FROM gcanalytics_source.crm_field_probe';
+            EXCEPTION WHEN fdw_column_name_not_found THEN
+                RAISE EXCEPTION 'crm_field_map target "%" names %.%, a field the Salesforce org does not have',
+                    m.target, m.sobject, m.field
+                    USING ERRCODE = 'fdw_column_name_not_found',
+                          DETAIL = format('Describe of %s on server %s has no readable field %s.', m.sobject, salesforce_server, m.field),
+                          HINT = format('UPDATE gcanalytics.crm_field_map SET field = ''<your field>'' WHERE target = %L; then CALL gcanalytics.configure(...) again.', m.target);
+            END;
+            DROP FOREIGN TABLE gcanalytics_source.crm_field_probe;
+        END LOOP;
+        CALL gcanalytics._create_crm_tables(salesforce_server);
+    END IF;
+
+    IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'excluded_queues_seeded') THEN
+        pattern := gcanalytics.setting('internal_queue_pattern');
+        INSERT INTO gcanalytics.excluded_queues (queue_id, reason)
+        SELECT q.id, format('internal queue "%s" (name matched at configure())', q.name)
+          FROM gcanalytics_source.queues q
+         WHERE q.name ~* pattern
+        ON CONFLICT DO NOTHING;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        INSERT INTO gcanalytics.settings VALUES ('excluded_queues_seeded', 'true',
+            'internal queues were listed in excluded_queues once; edit excluded_queues freely');
+        RAISE NOTICE 'excluded_queues: % internal queue(s) whose name matches %', n, pattern
+            USING HINT = 'Their conversations are not loaded; edit gcanalytics.excluded_queues to change that.';
+    END IF;
+    RAISE NOTICE 'gcanalytics configured: Genesys server %, Salesforce server %', genesys_server,
+        coalesce(salesforce_server, 'none (CRM columns stay NULL)');
+END
+$$;
+COMMENT ON PROCEDURE gcanalytics.configure(text, text) IS
+    'record the servers, add missing defaults, (re)create the foreign tables of gcanalytics_source';
+
+-- _check_ready(): the warehouse is configured and the current role can
+-- read through every configured server (a user mapping of its own or
+-- PUBLIC's); an error with a hint otherwise, before anything is loaded.
+CREATE FUNCTION gcanalytics._check_ready()
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    srv text;
+BEGIN
+    IF coalesce(gcanalytics.setting('genesys_server'), '') = '' THEN
+        RAISE EXCEPTION 'the gcanalytics warehouse is not configured'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'CALL gcanalytics.configure(genesys_server => ''genesys'', salesforce_server => ''salesforce'') first.';
+    END IF;
+    FOREACH srv IN ARRAY array_remove(ARRAY[gcanalytics.setting('genesys_server'), gcanalytics.setting('salesforce_server')], '') LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_user_mappings um
+                        WHERE um.srvname = srv
+                          AND (um.usename = current_user OR um.usename = 'public')) THEN
+            RAISE EXCEPTION 'role "%" has no user mapping for server "%"', current_user, srv
+                USING ERRCODE = 'undefined_object',
+                      DETAIL = 'The warehouse reads the APIs with the credentials of the role that runs the load; without them nothing can be loaded.',
+                      HINT = format('CREATE USER MAPPING FOR %I SERVER %I OPTIONS (client_id ''...'', client_secret ''...''), or run the load as a role that has one.',
+                                    current_user, srv);
+        END IF;
+        IF NOT has_server_privilege(srv, 'USAGE') THEN
+            RAISE EXCEPTION 'role "%" may not use server "%"', current_user, srv
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = format('GRANT USAGE ON FOREIGN SERVER %I TO %I;', srv, current_user);
+        END IF;
+    END LOOP;
+    IF to_regclass('gcanalytics_source.conversations') IS NULL THEN
+        RAISE EXCEPTION 'the source tables of the warehouse are missing'
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'CALL gcanalytics.configure(...) again; it recreates schema gcanalytics_source.';
+    END IF;
+END
+$$;

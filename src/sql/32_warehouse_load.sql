@@ -1,0 +1,381 @@
+-- Loading one window of one resource (README "The warehouse"): plain
+-- functions, no transaction control; the procedures of 33_warehouse_run.sql
+-- call them one window per transaction.
+
+-- _ensure_partitions(from, to): the monthly partitions of interactions
+-- that [from, to) touches exist (interactions_YYYY_MM, UTC months).
+CREATE FUNCTION gcanalytics._ensure_partitions(range_from timestamptz, range_to timestamptz)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    month_start timestamp;
+    name text;
+BEGIN
+    month_start := date_trunc('month', range_from AT TIME ZONE 'UTC');
+    WHILE (month_start AT TIME ZONE 'UTC') < range_to LOOP
+        name := 'interactions_' || to_char(month_start, 'YYYY_MM');
+        IF to_regclass('gcanalytics.' || name) IS NULL THEN
+            EXECUTE format('CREATE TABLE gcanalytics.%I PARTITION OF gcanalytics.interactions FOR VALUES FROM (%L) TO (%L)',
+                           name, (month_start AT TIME ZONE 'UTC'), ((month_start + interval '1 month') AT TIME ZONE 'UTC'));
+        END IF;
+        month_start := month_start + interval '1 month';
+    END LOOP;
+END
+$$;
+
+-- _upsert(target, keys, source): inserts the rows of the query source
+-- (which names every column of target but loaded_at) into target; a row
+-- whose key exists is updated only when a value differs, so that loading
+-- the same data again changes nothing (loaded_at included).  Returns the
+-- rows of source and the rows inserted or changed.
+CREATE FUNCTION gcanalytics._upsert(target regclass, keys text[], source text,
+                                    OUT source_rows bigint, OUT changed_rows bigint)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    cols text[];
+    vals text[];
+BEGIN
+    SELECT array_agg(quote_ident(a.attname) ORDER BY a.attnum)
+      INTO cols
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+       AND a.attname <> 'loaded_at' AND NOT a.attname = ANY (keys);
+    SELECT array_agg(format('%s = EXCLUDED.%s', c, c)) INTO vals FROM unnest(cols) c;
+    EXECUTE format(
+        'WITH s AS MATERIALIZED (%s),
+              u AS (INSERT INTO %s AS t (%s, %s, loaded_at)
+                    SELECT %s, %s, clock_timestamp() FROM s
+                    ON CONFLICT (%s) DO UPDATE SET %s, loaded_at = EXCLUDED.loaded_at
+                    WHERE (%s) IS DISTINCT FROM (%s)
+                    RETURNING 1)
+         SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM u)',
+        source, target,
+        array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(cols, ', '),
+        array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(cols, ', '),
+        array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(vals, ', '),
+        array_to_string(ARRAY(SELECT 't.' || c FROM unnest(cols) c), ', '),
+        array_to_string(ARRAY(SELECT 'EXCLUDED.' || c FROM unnest(cols) c), ', '))
+      INTO source_rows, changed_rows;
+END
+$$;
+
+-- _agent_talk_ms(raw): the longest talk of one agent (ms, closed interact
+-- segments of its agent participants summed by user), 0 without agent.
+CREATE FUNCTION gcanalytics._agent_talk_ms(raw jsonb)
+    RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(max(talk), 0)
+      FROM (SELECT sum(extract(epoch FROM ((g->>'segmentEnd')::timestamptz - (g->>'segmentStart')::timestamptz)) * 1000)::bigint AS talk
+              FROM jsonb_array_elements(raw->'participants') p,
+                   jsonb_array_elements(p->'sessions') s,
+                   jsonb_array_elements(s->'segments') g
+             WHERE p->>'purpose' = 'agent' AND g->>'segmentType' = 'interact' AND g ? 'segmentEnd'
+             GROUP BY p->>'userId') a
+$$;
+
+-- _bot_only(raw, ended): ended inside a bot flow, no queue, no agent.
+CREATE FUNCTION gcanalytics._bot_only(raw jsonb, ended boolean)
+    RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT ended AND bool_or(p->>'purpose' = 'botflow') AND NOT bool_or(p->>'purpose' IN ('acd', 'agent'))
+      FROM jsonb_array_elements(raw->'participants') p
+$$;
+
+-- The escalation rules resolved to ids once per window: attribute names,
+-- wrap-up code ids, queue ids (rules may name them by name or id).
+CREATE FUNCTION gcanalytics._escalation_rule_ids(rule_kind text)
+    RETURNS text[]
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(array_agg(DISTINCT id), '{}')
+      FROM (SELECT r.value AS id FROM gcanalytics.escalation_rules r WHERE r.kind = rule_kind
+            UNION ALL
+            SELECT w.wrapup_code FROM gcanalytics.escalation_rules r JOIN gcanalytics.wrapup_codes w ON w.name = r.value
+             WHERE r.kind = 'wrapup_code' AND rule_kind = 'wrapup_code'
+            UNION ALL
+            SELECT q.queue_id FROM gcanalytics.escalation_rules r JOIN gcanalytics.queues q ON q.name = r.value
+             WHERE r.kind = 'queue' AND rule_kind = 'queue') ids
+$$;
+
+-- _interactions_source(from, to): the query that reads the conversations
+-- started in [from, to) (only those of only_ids when given) and shapes
+-- them into interactions rows.
+CREATE FUNCTION gcanalytics._interactions_source(range_from timestamptz, range_to timestamptz,
+                                                  only_ids text[] DEFAULT NULL)
+    RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT format($q$
+        SELECT c.conversation_id, c.conversation_start, c.conversation_end, c.duration_ms,
+               c.originating_direction, c.media_type, c.queue_id, q.name AS queue_name, c.queue_ids,
+               c.agent_id, u.name AS agent_name, c.agent_ids, c.wrapup_code, w.name AS wrapup_name, c.ani,
+               coalesce(c.attr_account, a.account_id, CASE WHEN c.originating_direction = 'inbound' THEN c.ani_e164 END) AS customer_key,
+               t.talk_ms, t.customer_hold_ms, t.system_hold_ms, t.acw_ms, t.queue_wait_ms AS acd_ms, t.ivr_ms,
+               t.alert_ms, t.handle_ms,
+               gcanalytics.weighted_handle_time(t.handle_ms, t.transfers, c.media_type, %L::jsonb) AS weighted_handle_ms,
+               t.transfers, t.transfers > 0 AS transferred, c.abandoned,
+               gcanalytics._agent_talk_ms(c.raw) >= %s AS handled,
+               c.conversation_end IS NULL AS in_progress, t.valid AS timeline_valid, t.anomaly AS timeline_anomaly,
+               (SELECT avg(e.total_score) FROM gcanalytics.evaluations e
+                 WHERE e.conversation_id = c.conversation_id AND NOT e.is_calibration AND e.status = 'FINISHED') AS qa_score,
+               coalesce(c.attr_account, a.account_id) AS crm_account_id,
+               CASE WHEN c.attr_account IS NOT NULL THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
+               a.tier AS customer_tier, a.industry, a.name AS account_name, a.owner AS account_owner, a.ltv,
+               a.open_case_count, a.open_opportunity_count,
+               (EXISTS (SELECT 1 FROM unnest(%L::text[]) r WHERE lower(c.attributes->>r) IN ('true', 'yes', '1'))
+                OR c.wrapup_code = ANY (%L::text[])
+                OR c.queue_ids[2:] && %L::text[]) AS was_escalated,
+               gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
+               c.attributes
+          FROM (SELECT c.*, nullif(c.attributes->>'sfAccountId', '') AS attr_account,
+                       gcanalytics.normalize_phone(c.ani, %L) AS ani_e164
+                  FROM gcanalytics_source.conversations c
+                 WHERE c.conversation_start >= %L AND c.conversation_start < %L%s) c
+          CROSS JOIN LATERAL gcanalytics.timeline(c.raw) t
+          LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
+          LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
+          LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
+          LEFT JOIN LATERAL gcanalytics._crm_match(c.attr_account, c.ani_e164) a ON true
+         WHERE c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+        $q$,
+        gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,
+        gcanalytics._escalation_rule_ids('attribute'), gcanalytics._escalation_rule_ids('wrapup_code'),
+        gcanalytics._escalation_rule_ids('queue'),
+        gcanalytics.setting('default_country_code'), range_from, range_to,
+        CASE WHEN only_ids IS NOT NULL THEN format(' AND c.conversation_id = ANY (%L::text[])', only_ids) ELSE '' END)
+$$;
+
+-- The loaders: one window of one resource, returning the rows the source
+-- gave.  Errors propagate (the caller records the window as failed).
+CREATE FUNCTION gcanalytics._load_conversations(range_from timestamptz, range_to timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    r record;
+BEGIN
+    PERFORM gcanalytics._ensure_partitions(range_from, range_to);
+    r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
+                             gcanalytics._interactions_source(range_from, range_to));
+    RETURN r.source_rows;
+END
+$$;
+
+CREATE FUNCTION gcanalytics._load_evaluations(range_from timestamptz, range_to timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    r record;
+BEGIN
+    r := gcanalytics._upsert('gcanalytics.evaluations', ARRAY['conversation_id', 'evaluation_id'], format($q$
+        SELECT e.evaluation_id, e.conversation_id, e.conversation_start, e.agent_id, e.evaluator_id, e.queue_id,
+               e.form_id, e.form_name, e.status, e.total_score, e.total_critical_score, e.total_non_critical_score,
+               e.any_failed_kill_questions, coalesce(e.is_calibration, false) AS is_calibration, e.calibration_id,
+               e.release_date, e.assigned_date, e.changed_date, e.answers
+          FROM gcanalytics_source.evaluations e
+         WHERE e.conversation_start >= %L AND e.conversation_start < %L $q$, range_from, range_to));
+    -- the QA score of the window's interactions follows their evaluations
+    UPDATE gcanalytics.interactions i
+       SET qa_score = s.qa_score, loaded_at = clock_timestamp()
+      FROM (SELECT i2.conversation_id, i2.conversation_start,
+                   (SELECT avg(e.total_score) FROM gcanalytics.evaluations e
+                     WHERE e.conversation_id = i2.conversation_id AND NOT e.is_calibration AND e.status = 'FINISHED') AS qa_score
+              FROM gcanalytics.interactions i2
+             WHERE i2.conversation_start >= range_from AND i2.conversation_start < range_to) s
+     WHERE i.conversation_id = s.conversation_id AND i.conversation_start = s.conversation_start
+       AND i.qa_score IS DISTINCT FROM s.qa_score;
+    RETURN r.source_rows;
+END
+$$;
+
+-- queue_metrics: the hourly aggregates of the window per queue and media
+-- type, and the UTC days the window holds whole summed from them (the
+-- aggregates API's P1D buckets are the sums of its PT1H buckets in UTC).
+CREATE FUNCTION gcanalytics._load_queue_metrics(range_from timestamptz, range_to timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    r record;
+    hourly text;
+BEGIN
+    hourly := format($q$
+        SELECT 'PT1H'::text AS granularity, a.interval_start, a.queue_id, a.media_type,
+               sum(a.count) FILTER (WHERE a.metric = 'nOffered')::bigint AS n_offered,
+               sum(a.count) FILTER (WHERE a.metric = 'nConnected')::bigint AS n_connected,
+               sum(a.count) FILTER (WHERE a.metric = 'tAbandon')::bigint AS n_abandoned,
+               sum(a.count) FILTER (WHERE a.metric = 'nTransferred')::bigint AS n_transferred,
+               sum(a.sum) FILTER (WHERE a.metric = 'tHandle') AS t_handle_sum,
+               sum(a.count) FILTER (WHERE a.metric = 'tHandle')::bigint AS t_handle_count,
+               sum(a.sum) FILTER (WHERE a.metric = 'tTalk') AS t_talk_sum,
+               sum(a.count) FILTER (WHERE a.metric = 'tTalk')::bigint AS t_talk_count,
+               sum(a.sum) FILTER (WHERE a.metric = 'tHeld') AS t_held_sum,
+               sum(a.sum) FILTER (WHERE a.metric = 'tAcw') AS t_acw_sum,
+               sum(a.sum) FILTER (WHERE a.metric = 'tAcd') AS t_acd_sum,
+               sum(a.count) FILTER (WHERE a.metric = 'tAcd')::bigint AS t_acd_count,
+               sum(a.sum) FILTER (WHERE a.metric = 'tAbandon') AS t_abandon_sum
+          FROM gcanalytics_source.conversation_aggregates a
+         WHERE a.interval_start >= %L AND a.interval_start < %L AND a.granularity = 'PT1H'
+           AND a.metric IN ('nOffered', 'nConnected', 'tAbandon', 'nTransferred', 'tHandle', 'tTalk', 'tHeld', 'tAcw', 'tAcd')
+           AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
+         GROUP BY a.interval_start, a.queue_id, a.media_type $q$, range_from, range_to);
+    r := gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], hourly);
+    PERFORM gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], format($q$
+        SELECT 'P1D'::text AS granularity, date_trunc('day', h.interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS interval_start,
+               h.queue_id, h.media_type, sum(h.n_offered)::bigint AS n_offered, sum(h.n_connected)::bigint AS n_connected,
+               sum(h.n_abandoned)::bigint AS n_abandoned, sum(h.n_transferred)::bigint AS n_transferred,
+               sum(h.t_handle_sum) AS t_handle_sum, sum(h.t_handle_count)::bigint AS t_handle_count,
+               sum(h.t_talk_sum) AS t_talk_sum, sum(h.t_talk_count)::bigint AS t_talk_count, sum(h.t_held_sum) AS t_held_sum,
+               sum(h.t_acw_sum) AS t_acw_sum, sum(h.t_acd_sum) AS t_acd_sum, sum(h.t_acd_count)::bigint AS t_acd_count,
+               sum(h.t_abandon_sum) AS t_abandon_sum
+          FROM gcanalytics.queue_metrics h
+         WHERE h.granularity = 'PT1H' AND h.interval_start >= %L AND h.interval_start < %L
+         GROUP BY 2, 3, 4 $q$,
+        date_trunc('day', range_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+        date_trunc('day', range_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '1 day'));
+    RETURN r.source_rows;
+END
+$$;
+
+CREATE FUNCTION gcanalytics._load_window(resource text, range_from timestamptz, range_to timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    CASE resource
+        WHEN 'conversations' THEN RETURN gcanalytics._load_conversations(range_from, range_to);
+        WHEN 'evaluations' THEN RETURN gcanalytics._load_evaluations(range_from, range_to);
+        WHEN 'queue_metrics' THEN RETURN gcanalytics._load_queue_metrics(range_from, range_to);
+        ELSE RAISE EXCEPTION 'unknown warehouse resource "%"', resource
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Resources are conversations, evaluations and queue_metrics.';
+    END CASE;
+END
+$$;
+
+-- _conversation_counts(from, to): conversations started per hour in
+-- [from, to) by the aggregates API (nConversations), without those whose
+-- first queue is excluded, from one aggregates query.
+CREATE FUNCTION gcanalytics._conversation_counts(range_from timestamptz, range_to timestamptz)
+    RETURNS TABLE (hour_start timestamptz, conversations bigint)
+    LANGUAGE sql
+    AS $$
+    SELECT a.interval_start, sum(a.count)::bigint
+      FROM gcanalytics_source.conversation_aggregates a
+     WHERE a.interval_start >= date_trunc('hour', range_from) AND a.interval_start < range_to
+       AND a.granularity = 'PT1H' AND a.metric = 'nConversations'
+       AND (a.queue_id IS NULL OR a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x))
+     GROUP BY 1
+$$;
+
+-- _plan_windows(from, to): [from, to) cut into windows of whole hours
+-- (the first and last may be partial) holding at most
+-- window_max_conversations by the hourly counts and lasting at most
+-- window_max_length; an hour busier than that is cut into equal parts.
+CREATE FUNCTION gcanalytics._plan_windows(range_from timestamptz, range_to timestamptz)
+    RETURNS TABLE (window_start timestamptz, window_end timestamptz, expected bigint)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    cap bigint := gcanalytics.setting('window_max_conversations')::bigint;
+    max_len interval := gcanalytics.setting('window_max_length')::interval;
+    h record;
+    parts int;
+    i int;
+    cur_start timestamptz := range_from;
+    cur_n bigint := 0;
+    hour_from timestamptz;
+    hour_to timestamptz;
+BEGIN
+    FOR h IN SELECT g AS hour_start, coalesce(c.conversations, 0) AS n
+               FROM generate_series(date_trunc('hour', range_from), range_to - interval '1 microsecond', interval '1 hour') g
+               LEFT JOIN gcanalytics._conversation_counts(range_from, range_to) c ON c.hour_start = g
+              ORDER BY g LOOP
+        hour_from := greatest(h.hour_start, range_from);
+        hour_to := least(h.hour_start + interval '1 hour', range_to);
+        IF h.n > cap THEN
+            -- flush what is pending, then the busy hour in equal parts
+            IF cur_start < hour_from THEN
+                window_start := cur_start; window_end := hour_from; expected := cur_n; RETURN NEXT;
+            END IF;
+            parts := ceil(h.n::numeric / cap)::int;
+            FOR i IN 0 .. parts - 1 LOOP
+                window_start := hour_from + (hour_to - hour_from) * i / parts;
+                window_end := CASE WHEN i = parts - 1 THEN hour_to ELSE hour_from + (hour_to - hour_from) * (i + 1) / parts END;
+                expected := NULL;
+                RETURN NEXT;
+            END LOOP;
+            cur_start := hour_to;
+            cur_n := 0;
+            CONTINUE;
+        END IF;
+        IF cur_start < hour_from AND (cur_n + h.n > cap OR hour_to - cur_start > max_len) THEN
+            window_start := cur_start; window_end := hour_from; expected := cur_n; RETURN NEXT;
+            cur_start := hour_from;
+            cur_n := 0;
+        END IF;
+        cur_n := cur_n + h.n;
+    END LOOP;
+    IF cur_start < range_to THEN
+        window_start := cur_start; window_end := range_to; expected := cur_n; RETURN NEXT;
+    END IF;
+END
+$$;
+
+-- check_window(resource, from, to): the loaded conversations of each
+-- window of [from, to) against the aggregates API's count; a window more
+-- than validation_tolerance_pct apart is marked for reloading (recheck).
+CREATE FUNCTION gcanalytics.check_window(resource text, range_from timestamptz, range_to timestamptz)
+    RETURNS TABLE (window_start timestamptz, window_end timestamptz, loaded bigint, expected bigint,
+                   difference_pct float8, ok boolean)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    tolerance float8 := gcanalytics.setting('validation_tolerance_pct')::float8;
+BEGIN
+    IF resource <> 'conversations' THEN
+        RAISE EXCEPTION 'check_window() checks conversations, not "%"', resource
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'The aggregates API counts conversations (nConversations); evaluations and queue metrics have no independent count.';
+    END IF;
+    IF to_regclass('pg_temp.gca_window_check') IS NULL THEN
+        CREATE TEMP TABLE gca_hour_counts (hour_start timestamptz, conversations bigint);
+        CREATE TEMP TABLE gca_window_check (window_start timestamptz, window_end timestamptz, loaded bigint,
+                                            expected bigint, difference_pct float8, ok boolean);
+    END IF;
+    TRUNCATE gca_hour_counts, gca_window_check;
+    INSERT INTO gca_hour_counts SELECT * FROM gcanalytics._conversation_counts(range_from, range_to);
+    INSERT INTO gca_window_check
+    WITH w AS (
+        SELECT sw.window_start, sw.window_end
+          FROM gcanalytics.sync_windows sw
+         WHERE sw.resource = 'conversations' AND sw.status = 'done'
+           AND sw.window_start >= range_from AND sw.window_end <= range_to
+           -- only whole hours compare with hourly counts (the partial
+           -- last window of a run is read again by the next one)
+           AND sw.window_start = date_trunc('hour', sw.window_start)
+           AND sw.window_end = date_trunc('hour', sw.window_end)),
+    c AS (
+        SELECT w.window_start, w.window_end,
+               (SELECT count(*) FROM gcanalytics.interactions i
+                 WHERE i.conversation_start >= w.window_start AND i.conversation_start < w.window_end) AS loaded,
+               (SELECT coalesce(sum(h.conversations), 0)::bigint FROM gca_hour_counts h
+                 WHERE h.hour_start >= w.window_start AND h.hour_start < w.window_end) AS expected
+          FROM w)
+    SELECT c.window_start, c.window_end, c.loaded, c.expected,
+           CASE WHEN c.expected = 0 THEN CASE WHEN c.loaded = 0 THEN 0 ELSE 100 END
+                ELSE 100.0 * abs(c.loaded - c.expected) / c.expected END,
+           CASE WHEN c.expected = 0 THEN c.loaded = 0
+                ELSE 100.0 * abs(c.loaded - c.expected) / c.expected <= tolerance END
+      FROM c;
+    UPDATE gcanalytics.sync_windows sw
+       SET recheck = NOT r.ok, expected_rows = r.expected, checked_at = clock_timestamp()
+      FROM gca_window_check r
+     WHERE sw.resource = 'conversations' AND sw.window_start = r.window_start;
+    RETURN QUERY SELECT * FROM gca_window_check r ORDER BY r.window_start;
+END
+$$;

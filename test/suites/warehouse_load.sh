@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# The warehouse load (issue 13) against gcsim, compared with `gcsim truth`:
+#  1. 14 days at 10,000 conversations a day through configure() and run():
+#     every conversation of the truth but those of the internal queues,
+#     field by field (times, queue, agent, wrap-up, ANI, durations,
+#     transfers, abandoned, escalated, bot-only, CRM account, tier, link
+#     method), evaluations, daily queue metrics and CRM accounts equal the
+#     truth; a second run() changes no row (whole rows compared, loaded_at
+#     included).
+#  2. faults (10 % 429, 5 % 5xx, dropped connections, truncated bodies,
+#     token expiry): still exact.
+#  3. a window failing persistently is in the dead-letter list, every other
+#     window is loaded; retry_failed() completes it once the fault is gone.
+#  4. pg_terminate_backend() in the middle of run(), then run(): exact, no
+#     duplicate.
+#  5. a tier change in the CRM re-enriches exactly that account's
+#     interactions of the last 30 days.
+#  6. a window whose first read comes back short is found by check_window()
+#     and reloaded by run().
+#  7. a role without user mappings gets an error from run() and nothing is
+#     loaded; a second run() while one runs returns without loading.
+set -eu -o pipefail
+. "$GCA_ROOT/test/lib.sh"
+
+NOW=2026-04-20T12:00:00Z
+T=$GCA_BUILD/tmp/warehouse_load
+rm -rf "$T"
+mkdir -p "$T"
+chmod 777 "$T"
+PSQL=("$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -q)
+
+# servers URL [genesys options]: the warehouse's two servers on gcsim URL
+servers() {
+    sql "SET client_min_messages = warning;
+         DROP SERVER IF EXISTS wh_gc CASCADE; DROP SERVER IF EXISTS wh_sf CASCADE;
+         CREATE SERVER wh_gc FOREIGN DATA WRAPPER gcanalytics_fdw
+           OPTIONS (service 'genesys', api_url '$1', login_url '$1', requests_per_minute '100000', max_concurrency '4'${2:+, $2});
+         CREATE USER MAPPING FOR CURRENT_USER SERVER wh_gc OPTIONS (client_id 'wh', client_secret 'wh-secret');
+         CREATE SERVER wh_sf FOREIGN DATA WRAPPER gcanalytics_fdw
+           OPTIONS (service 'salesforce', instance_url '$1', requests_per_minute '100000');
+         CREATE USER MAPPING FOR CURRENT_USER SERVER wh_sf OPTIONS (client_id 'wh', client_secret 'wh-secret');"
+}
+# point_at URL: both servers read another gcsim (the warehouse is kept)
+point_at() {
+    sql "ALTER SERVER wh_gc OPTIONS (SET api_url '$1', SET login_url '$1');
+         ALTER SERVER wh_sf OPTIONS (SET instance_url '$1');"
+}
+# reset_warehouse FROM: empty warehouse, first run starts at FROM
+reset_warehouse() {
+    sql "TRUNCATE gcanalytics.interactions, gcanalytics.evaluations, gcanalytics.queue_metrics, gcanalytics.crm_accounts,
+                  gcanalytics.sync_windows, gcanalytics.sync_state;
+         UPDATE gcanalytics.settings SET value = '$1' WHERE name = 'initial_sync_from';"
+}
+# run() up to UNTIL, an hour before gcsim's "now": conversations of the
+# last minutes before "now" come from the details query, which carries no
+# participant attributes (the API's dataAvailabilityDate; README), so the
+# truth's attribute-based fields hold only up to there.
+UNTIL=2026-04-20T11:00:00Z
+run_load() { "${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1; }
+
+# truth NAME SIMARGS... : the truth of [D1, UNTIL) of that world in wt_NAME_*
+truth() {
+    local name=$1
+    shift
+    mkdir -p "$T/$name"
+    "$GCSIM" truth "$@" --now $NOW --from "$D1" --to $UNTIL --out "$T/$name" >/dev/null
+    chmod -R a+r "$T/$name"
+    load_csv "wt_${name}_conv" "$T/$name/conversations.csv"
+    load_csv "wt_${name}_eval" "$T/$name/evaluations.csv"
+    load_csv "wt_${name}_daily" "$T/$name/queue_daily.csv"
+    load_csv "wt_${name}_acct" "$T/$name/accounts.csv"
+}
+
+# The columns compared, from the truth (internal queues left out: their ids
+# come from gcsim's queue listing, by the names its README gives) and from
+# the warehouse.
+TRUTH_COLS="conversation_id, conversation_start::timestamptz, conversation_end::timestamptz, media_type,
+            originating_direction, queue_id, agent_id, wrapup_code, ani, talk_ms::bigint, held_ms::bigint,
+            acw_ms::bigint, handle_ms::bigint, acd_ms::bigint, ivr_ms::bigint, transfers::int,
+            abandoned::boolean, escalated::boolean, bot_only::boolean,
+            coalesce(account_id, phone_account_id) AS account, tier,
+            CASE WHEN account_id IS NOT NULL THEN 'attribute' WHEN phone_account_id IS NOT NULL THEN 'phone' END AS link"
+WH_COLS="conversation_id, conversation_start, conversation_end, media_type, originating_direction, queue_id,
+         agent_id, wrapup_code, ani, talk_ms, customer_hold_ms, acw_ms, handle_ms, acd_ms, ivr_ms, transfers,
+         abandoned, was_escalated, handled_by_bot_only, crm_account_id, customer_tier, crm_link"
+internal_queues() {
+    sql "SET client_min_messages = warning; DROP SCHEMA IF EXISTS wt_src CASCADE; CREATE SCHEMA wt_src;
+         IMPORT FOREIGN SCHEMA analytics LIMIT TO (queues) FROM SERVER wh_gc INTO wt_src;
+         DROP TABLE IF EXISTS wt_internal; CREATE TABLE wt_internal AS
+         SELECT id FROM wt_src.queues WHERE name IN ('QA Review', 'Training', 'Health Check');"
+    assert_eq 3 "$(sql "SELECT count(*) FROM wt_internal")" "gcsim lists its 3 internal queues"
+}
+# compare_interactions NAME WHAT: the warehouse equals the truth NAME
+compare_interactions() {
+    local n_truth n_wh diff
+    n_truth=$(sql "SELECT count(*) FROM wt_$1_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal)")
+    n_wh=$(sql "SELECT count(*) FROM gcanalytics.interactions")
+    diff=$(sql "SELECT count(*) FROM (
+                  (SELECT $TRUTH_COLS FROM wt_$1_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal)
+                   EXCEPT ALL SELECT $WH_COLS FROM gcanalytics.interactions)
+                  UNION ALL
+                  (SELECT $WH_COLS FROM gcanalytics.interactions
+                   EXCEPT ALL SELECT $TRUTH_COLS FROM wt_$1_conv)) d")
+    if [ "$diff" != 0 ] || [ "$n_wh" != "$n_truth" ]; then
+        sql "SELECT 'truth', * FROM (SELECT $TRUTH_COLS FROM wt_$1_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal)
+                                     EXCEPT ALL SELECT $WH_COLS FROM gcanalytics.interactions LIMIT 3) d;
+             SELECT 'warehouse', * FROM (SELECT $WH_COLS FROM gcanalytics.interactions EXCEPT ALL SELECT $TRUTH_COLS FROM wt_$1_conv LIMIT 3) d" >&2
+        fail "$2: $n_wh interactions against $n_truth in the truth, $diff rows differ"
+    fi
+    echo "ok: $2 ($n_wh interactions equal the truth field by field)"
+}
+# snapshot NAME: every row of the warehouse tables, whole, into wt_snap_NAME_*
+snapshot() {
+    local t
+    for t in interactions evaluations queue_metrics crm_accounts; do
+        sql "DROP TABLE IF EXISTS wt_snap_$1_$t; CREATE TABLE wt_snap_$1_$t AS SELECT * FROM gcanalytics.$t"
+    done
+}
+# same_rows TABLE A B: rows of two snapshots that differ
+same_rows() {
+    sql "SELECT count(*) FROM ((TABLE wt_snap_$2_$1 EXCEPT ALL TABLE wt_snap_$3_$1) UNION ALL (TABLE wt_snap_$3_$1 EXCEPT ALL TABLE wt_snap_$2_$1)) d"
+}
+
+########################################################################
+# 1. 14 days at 10,000 a day
+D1=2026-04-06
+BIG="--seed 42 --conversations-per-day 10000"
+# shellcheck disable=SC2086
+start_gcsim $BIG --now $NOW --cache-days 3
+BIG_URL=$GCSIM_URL
+# shellcheck disable=SC2086
+truth big $BIG
+servers "$BIG_URL"
+out=$("${PSQL[@]}" -c "CALL gcanalytics.configure(genesys_server => 'wh_gc', salesforce_server => 'wh_sf')" 2>&1)
+echo "$out" | grep -q "excluded_queues: 3 internal queue" || fail "configure() does not list the 3 internal queues: $out"
+internal_queues
+assert_eq "$(sql "SELECT string_agg(id, ',' ORDER BY id) FROM wt_internal")" \
+    "$(sql "SELECT string_agg(queue_id, ',' ORDER BY queue_id) FROM gcanalytics.excluded_queues")" \
+    "configure() excludes exactly the internal queues"
+reset_warehouse $D1
+out=$(run_load) || fail "run() failed: $out"
+echo "$out" | grep -q "^NOTICE:  conversations \[2026-04-06 00:00:00+00, 2026-04-07 00:00:00+00): [0-9]* rows in" \
+    || fail "run() reports no NOTICE per window: $(echo "$out" | head -5)"
+echo "$out" | grep -q "^NOTICE:  gcanalytics.run: [0-9]* conversations, " || fail "run() prints no summary"
+echo "$out" | grep -E "^(NOTICE:  gcanalytics.run|WARNING)" || true
+assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status <> 'done'")" "every window of 14 days is done"
+[ "$(sql "SELECT count(*) FROM pg_inherits WHERE inhparent = 'gcanalytics.interactions'::regclass")" = 1 ] \
+    || fail "interactions of April are not in one monthly partition"
+compare_interactions big "14 days of 10,000 a day"
+[ "$(sql "SELECT count(*) FROM wt_big_conv WHERE queue_id IN (SELECT id FROM wt_internal)")" -gt 100 ] \
+    || fail "the truth has few conversations in internal queues: the exclusion is not tested"
+assert_eq 0 "$(sql "SELECT count(*) FROM ((SELECT evaluation_id, conversation_id, agent_id, form_id, round(total_score::numeric, 2), is_calibration::boolean, status FROM wt_big_eval)
+                                         EXCEPT ALL (SELECT evaluation_id, conversation_id, agent_id, form_id, round(total_score::numeric, 2), is_calibration, status FROM gcanalytics.evaluations)) d")" \
+    "every evaluation of the truth is loaded (score, calibration, status)"
+assert_eq "$(sql "SELECT count(*) FROM wt_big_eval")" "$(sql "SELECT count(*) FROM gcanalytics.evaluations")" "no evaluation beyond the truth"
+assert_eq 0 "$(sql "SELECT count(*) FROM ((SELECT date::date, queue_id, media_type, n_offered::bigint, n_abandoned::bigint, t_handle_sum::float8, t_handle_count::bigint, t_talk_sum::float8, t_acd_sum::float8
+                                           FROM wt_big_daily WHERE date::date < '2026-04-20')
+                                         EXCEPT ALL (SELECT (interval_start AT TIME ZONE 'UTC')::date, queue_id, media_type, coalesce(n_offered, 0), coalesce(n_abandoned, 0),
+                                                            coalesce(t_handle_sum, 0), coalesce(t_handle_count, 0), coalesce(t_talk_sum, 0), coalesce(t_acd_sum, 0)
+                                           FROM gcanalytics.queue_metrics WHERE granularity = 'P1D')) d")" \
+    "daily queue metrics equal the truth's queue_daily"
+assert_eq 0 "$(sql "SELECT count(*) FROM ((SELECT account_id, name, tier, industry, owner_name, ltv::numeric, phone, open_cases::int, open_opportunities::int FROM wt_big_acct)
+                                         EXCEPT ALL (SELECT account_id, name, tier, industry, owner, ltv, phone_e164, open_case_count, open_opportunity_count FROM gcanalytics.crm_accounts)) d")" \
+    "CRM accounts equal the truth (tier, industry, owner, LTV, phone in E.164, open cases and opportunities)"
+assert_eq "$(sql "SELECT count(*) FROM wt_big_acct")" "$(sql "SELECT count(*) FROM gcanalytics.crm_accounts")" "every account once"
+snapshot first
+out=$(run_load) || fail "run() failed: $out"
+snapshot second
+for t in interactions evaluations queue_metrics crm_accounts; do
+    assert_eq 0 "$(same_rows $t first second)" "a second run() changes no row of $t"
+done
+stop_all_gcsim
+
+
+########################################################################
+# The other checks on a smaller world: 3 days and 11 hours at 2,000 a day.
+D1=2026-04-17
+SMALL="--seed 7 --conversations-per-day 2000"
+# shellcheck disable=SC2086
+start_gcsim $SMALL --now $NOW
+SMALL_URL=$GCSIM_URL
+# shellcheck disable=SC2086
+truth small $SMALL
+
+# 2. faults
+# shellcheck disable=SC2086
+start_gcsim $SMALL --now $NOW --fault-429 0.10 --fault-500 0.025 --fault-503 0.025 --fault-drop 0.02 \
+    --fault-truncate 0.02 --gc-token-ttl 2 --sf-token-ttl 2 --latency-ms 5
+servers "$GCSIM_URL" "max_retries '10'"
+"${PSQL[@]}" -c "SET client_min_messages = warning; CALL gcanalytics.configure(genesys_server => 'wh_gc', salesforce_server => 'wh_sf')"
+internal_queues
+reset_warehouse $D1
+out=$(run_load) || fail "run() failed under faults: $out"
+assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status <> 'done'")" "under faults every window is done"
+served=$(curl -s "$GCSIM_URL/sim/stats" | jq '[.total.faults // .total | .. | numbers] | add')
+echo "gcsim served faults: $(curl -s "$GCSIM_URL/sim/stats" | jq -c '.total')"
+compare_interactions small "under 10 % 429, 5 % 5xx, dropped connections, truncated bodies, token expiry"
+
+# 3. one window failing persistently, then retry_failed()
+# shellcheck disable=SC2086
+start_gcsim $SMALL --now $NOW --fault-window-status 2026-04-18T10:00:00Z/2026-04-18T10:30:00Z:500
+point_at "$GCSIM_URL"
+sql "ALTER SERVER wh_gc OPTIONS (SET max_retries '1')"
+reset_warehouse $D1
+sql "UPDATE gcanalytics.settings SET value = '6 hours' WHERE name = 'window_max_length'"
+out=$(run_load) || fail "run() failed instead of recording the failed window: $out"
+echo "$out" | grep -q "^WARNING:  loading conversations \[2026-04-18 06:00:00+00, 2026-04-18 12:00:00+00) failed" \
+    || fail "no WARNING for the failed window: $out"
+assert_eq "conversations|2026-04-18 06:00:00+00|2026-04-18 12:00:00+00|1|t" \
+    "$(sql "SELECT resource, window_start, window_end, attempts, error LIKE '%500%' FROM gcanalytics.failed_windows")" \
+    "the failing window is the only one in the dead-letter list, with its error"
+assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE conversation_start >= '2026-04-18 06:00+00' AND conversation_start < '2026-04-18 12:00+00'")" \
+    "nothing of the failed window is half-written"
+assert_eq "$(sql "SELECT count(*) FROM wt_small_conv WHERE (queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal))
+                   AND NOT (conversation_start::timestamptz >= '2026-04-18 06:00+00' AND conversation_start::timestamptz < '2026-04-18 12:00+00')")" \
+    "$(sql "SELECT count(*) FROM gcanalytics.interactions")" "every other window is loaded"
+out=$(run_load) || fail "the second run() failed: $out"
+assert_eq 2 "$(sql "SELECT attempts FROM gcanalytics.failed_windows")" "run() retries the failed window (and records the attempt)"
+point_at "$SMALL_URL"
+"${PSQL[@]}" -c "CALL gcanalytics.retry_failed()" 2>&1 | grep -q "1 window(s) retried, 0 still failed" || fail "retry_failed() did not complete the window"
+assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.failed_windows")" "the dead-letter list is empty after retry_failed()"
+compare_interactions small "after retry_failed()"
+sql "UPDATE gcanalytics.settings SET value = (SELECT value FROM gcanalytics.setting_defaults() WHERE name = 'window_max_length') WHERE name = 'window_max_length'"
+
+# 4. pg_terminate_backend() in the middle of run()
+# shellcheck disable=SC2086
+start_gcsim $SMALL --now $NOW --latency-ms 150
+point_at "$GCSIM_URL"
+reset_warehouse $D1
+sql "UPDATE gcanalytics.settings SET value = '3 hours' WHERE name = 'window_max_length'"
+("${PSQL[@]}" -c "SET application_name = 'wt_victim'" -c "CALL gcanalytics.run(until => '$UNTIL')" >"$T/victim.log" 2>&1 || true) &
+victim=$!
+for _ in $(seq 1 300); do
+    [ "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE resource = 'conversations' AND status = 'done'")" -ge 3 ] && break
+    sleep 0.2
+done
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wt_victim'" >/dev/null
+wait $victim || true
+n_partial=$(sql "SELECT count(*) FROM gcanalytics.interactions")
+[ "$n_partial" -gt 0 ] || fail "the terminated run loaded nothing: the test did not interrupt it mid-run"
+echo "terminated run() after $n_partial interactions; $(sql "SELECT string_agg(status || ' ' || n, ', ') FROM (SELECT status, count(*) n FROM gcanalytics.sync_windows GROUP BY 1) s")"
+out=$(run_load) || fail "run() after pg_terminate_backend failed: $out"
+sql "UPDATE gcanalytics.settings SET value = (SELECT value FROM gcanalytics.setting_defaults() WHERE name = 'window_max_length') WHERE name = 'window_max_length'"
+assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status <> 'done'")" "the interrupted window is loaded by the next run()"
+compare_interactions small "pg_terminate_backend() mid-run, then run(): nothing lost or duplicated"
+point_at "$SMALL_URL"
+
+# 5. a tier change in the CRM
+acct=$(sql "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'SMB' AND crm_link = 'attribute'
+             GROUP BY 1 HAVING min(conversation_start) < '2026-04-18' ORDER BY count(*) DESC, 1 LIMIT 1")
+phone_acct=$(sql "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'Mid-Market' AND crm_link = 'phone'
+                   GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+[ -n "$acct" ] && [ -n "$phone_acct" ] || fail "no account to change the tier of"
+# shellcheck disable=SC2086
+start_gcsim $SMALL --now $NOW --sf-tier-change "$acct=Enterprise" --sf-tier-change "$phone_acct=SMB"
+point_at "$GCSIM_URL"
+sql "UPDATE gcanalytics.settings SET value = '2' WHERE name = 'crm_relink_days'"
+snapshot before_tier
+"${PSQL[@]}" -c "CALL gcanalytics.sync_crm()"
+snapshot after_tier
+cutoff="(SELECT max(conversation_start) - interval '2 days' FROM gcanalytics.interactions)"
+expected=$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id IN ('$acct', '$phone_acct') AND conversation_start >= $cutoff")
+[ "$expected" -gt 0 ] && [ "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id IN ('$acct', '$phone_acct') AND conversation_start < $cutoff")" -gt 0 ] \
+    || fail "the changed accounts have no interactions on both sides of the relink horizon"
+assert_eq "$expected" "$(sql "SELECT count(*) FROM (SELECT * FROM wt_snap_after_tier_interactions EXCEPT SELECT * FROM wt_snap_before_tier_interactions) d")" \
+    "sync_crm() changes exactly the interactions of the changed accounts within crm_relink_days"
+assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct' AND conversation_start >= $cutoff AND customer_tier <> 'Enterprise'")
+0
+0" "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct' AND conversation_start >= $cutoff AND customer_tier <> 'Enterprise'")
+$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$phone_acct' AND conversation_start >= $cutoff AND customer_tier <> 'SMB'")
+$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id IN ('$acct', '$phone_acct') AND conversation_start < $cutoff AND customer_tier NOT IN ('SMB', 'Mid-Market')")" \
+    "the new tiers within the horizon, the old ones before it"
+assert_eq "Enterprise SMB" "$(sql "SELECT (SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$acct') || ' ' || (SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$phone_acct')")" \
+    "crm_accounts holds the new tiers"
+sql "UPDATE gcanalytics.settings SET value = '30' WHERE name = 'crm_relink_days'"
+
+# 6. a window whose first read comes back short
+# shellcheck disable=SC2086
+start_gcsim $SMALL --now $NOW --fault-short-window 2026-04-19T13:00:00Z/2026-04-19T16:00:00Z:0.3
+servers "$GCSIM_URL"
+"${PSQL[@]}" -c "SET client_min_messages = warning; CALL gcanalytics.configure(genesys_server => 'wh_gc', salesforce_server => 'wh_sf')"
+reset_warehouse $D1
+out=$(run_load) || fail "run() failed: $out"
+echo "$out" | grep -q "^NOTICE:  conversations \[2026-04-19 00:00:00+00, 2026-04-20 00:00:00+00): loaded volume differs from the aggregates count; loading it again" \
+    || fail "run() did not find the short window: $(echo "$out" | grep -v '^NOTICE:  \(evaluations\|queue_metrics\)')"
+compare_interactions small "a window read short the first time is found by the validation and reloaded"
+assert_eq "0" "$(sql "SELECT count(*) FROM gcanalytics.check_window('conversations', '$D1', '$UNTIL') WHERE NOT ok")" \
+    "check_window() finds every window whole afterwards"
+
+# 7. a role without user mappings; two run() at once
+sql "DROP ROLE IF EXISTS wt_nomap; CREATE ROLE wt_nomap LOGIN;
+     GRANT ALL ON ALL TABLES IN SCHEMA gcanalytics TO wt_nomap; GRANT USAGE ON SCHEMA gcanalytics_source TO wt_nomap;
+     GRANT USAGE ON FOREIGN SERVER wh_gc, wh_sf TO wt_nomap"
+before=$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM gcanalytics.sync_windows) FROM gcanalytics.interactions")
+if out=$("${PSQL[@]}" -U wt_nomap -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1); then
+    fail "run() without a user mapping succeeded: $out"
+fi
+echo "$out" | grep -q 'ERROR:  role "wt_nomap" has no user mapping for server "wh_gc"' || fail "unclear error: $out"
+echo "$out" | grep -q 'HINT:  CREATE USER MAPPING FOR wt_nomap SERVER wh_gc' || fail "no hint: $out"
+assert_eq "$before" "$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM gcanalytics.sync_windows) FROM gcanalytics.interactions")" \
+    "run() without a user mapping loads and records nothing"
+sql "DROP OWNED BY wt_nomap; DROP ROLE wt_nomap"
+# shellcheck disable=SC2086
+start_gcsim $SMALL --now $NOW --latency-ms 300
+point_at "$GCSIM_URL"
+("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" >"$T/first.log" 2>&1) &
+first=$!
+for _ in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status = 'running'")" -ge 1 ] && break
+    sleep 0.1
+done
+out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1)
+echo "$out" | grep -q "NOTICE:  another gcanalytics load is running (process [0-9]*); this one returns without loading" \
+    || fail "the second run() did not step aside: $out"
+wait $first
+grep -q "NOTICE:  gcanalytics.run: " "$T/first.log" || fail "the first run() did not finish: $(cat "$T/first.log")"
+echo "ok: a second run() while one runs returns without loading"
