@@ -14,14 +14,13 @@ COMMENT ON TABLE gcanalytics.service_levels IS
     'service level threshold per queue: a conversation counts as answered in time when its queue wait is at most answer_within; queues not listed use the setting service_level_default (20 seconds)';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.service_levels', '');
 
--- setting_or(name, fallback): the value of a gcanalytics.settings row, or
--- fallback when there is none (the dashboards' settings need no
--- configure() to have run).
+-- setting_or(name, fallback): setting(name), or fallback when the setting
+-- is neither set nor has a default (the dashboards' settings).
 CREATE FUNCTION gcanalytics.setting_or(setting_name text, fallback text) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT coalesce((SELECT s.value FROM gcanalytics.settings s WHERE s.name = setting_name), fallback) $$;
+    LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(gcanalytics.setting(setting_name), fallback) $$;
 COMMENT ON FUNCTION gcanalytics.setting_or(text, text) IS
-    'the value of the gcanalytics.settings row of that name, or the fallback when the row is missing';
+    'the value of a warehouse setting (setting()), or the fallback when it is neither set nor has a default';
 
 -- dashboard_views(): the materialized dashboards in dependency order
 -- (kpi_weekly reads kpi_daily).
@@ -413,7 +412,8 @@ WITH c AS (
            coalesce(sum(conversations) FILTER (WHERE link_method = 'unlinked'), 0) AS unlinked
       FROM g GROUP BY week
 ), snap AS (
-    SELECT max(synced_at) AS synced_at FROM gcanalytics.crm_accounts
+    SELECT greatest((SELECT s.updated_at FROM gcanalytics.sync_state s WHERE s.resource = 'crm'),
+                    (SELECT max(a.loaded_at) FROM gcanalytics.crm_accounts a)) AS synced_at
 )
 SELECT g.week, g.link_method, g.conversations, round(100.0 * g.conversations / t.total, 2) AS share_pct,
        round(100.0 * t.unlinked / t.total, 2) AS week_unlinked_pct,
@@ -549,7 +549,7 @@ BEGIN
         ('join_quality', 'week_unlinked_pct', 'share of the week''s conversations without a CRM account, percent'),
         ('join_quality', 'warning', 'set when week_unlinked_pct exceeds join_quality_warn_pct (30)'),
         ('join_quality', 'stale_enrichments', 'linked conversations whose tier or industry differs from the current CRM snapshot, or whose account is gone from it'),
-        ('join_quality', 'crm_snapshot_at', 'when the CRM snapshot (crm_accounts) was last synced'),
+        ('join_quality', 'crm_snapshot_at', 'when the CRM snapshot last changed (sync_state ''crm'', crm_accounts.loaded_at)'),
         ('join_quality', 'crm_snapshot_stale', 'the CRM snapshot is older than crm_stale_after (1 day) at refreshed_at, or missing'),
         ('join_quality', 'refreshed_at', 'when this view was refreshed'))
         SELECT cl.relname, a.attname,
