@@ -263,11 +263,12 @@ WITH w AS (
       FROM gcanalytics.escalation_weekly cur
       JOIN gcanalytics.escalation_weekly prev ON prev.tier = cur.tier AND prev.week = cur.week - 7,
            LATERAL gcanalytics.two_proportion_test(prev.escalated, prev.conversations, cur.escalated, cur.conversations) t
+), t AS (   -- read here, not through setting(): a view reads its tables as its owner
+    SELECT coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_max_p'), '0.01')::float8 AS max_p,
+           coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_min_conversations'), '30')::bigint AS min_n
 ), s AS (
-    SELECT w.*, w.p_value < gcanalytics.setting_or('insight_max_p', '0.01')::float8
-                AND w.prev_conversations >= gcanalytics.setting_or('insight_min_conversations', '30')::bigint
-                AND w.conversations >= gcanalytics.setting_or('insight_min_conversations', '30')::bigint AS significant
-      FROM w
+    SELECT w.*, w.p_value < t.max_p AND w.prev_conversations >= t.min_n AND w.conversations >= t.min_n AS significant
+      FROM w CROSS JOIN t
 )
 SELECT s.week, s.tier, s.prev_conversations, s.prev_escalated, round(s.prev_rate, 2) AS prev_rate_pct,
        s.conversations, s.escalated, round(s.rate, 2) AS rate_pct,

@@ -219,12 +219,12 @@ assert_eq "kpi_daily kpi_weekly escalation_weekly escalation_by_tier bot_contain
     "in dependency order (kpi_weekly after kpi_daily)"
 assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE n.nspname = 'gcanalytics' AND c.relkind = 'm'
-                       AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND i.indpred IS NULL))")" \
+                       AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND i.indpred IS NULL)")" \
     "every materialized view has a unique index without WHERE (CONCURRENTLY needs it)"
 assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
                     WHERE n.nspname = 'gcanalytics' AND c.relname = ANY (gcanalytics.dashboard_views() || 'escalation_insights'::text)
-                      AND (col_description(c.oid, a.attnum) IS NULL OR obj_description(c.oid, 'pg_class') IS NULL))")" \
+                      AND (col_description(c.oid, a.attnum) IS NULL OR obj_description(c.oid, 'pg_class') IS NULL)")" \
     "every dashboard and every column has a comment"
 
 # ------------------------------------------------------------ roles, per column
@@ -260,10 +260,10 @@ BEGIN
 END
 \$\$" 2>&1 | sed 's/^NOTICE:  /ok: /'
 for r in gcanalytics_reader gcanalytics_supervisor gcanalytics_finance; do
-    assert_eq "2 0" "$(q "SET ROLE $r; SELECT count(*), count(umoptions) FROM pg_user_mappings WHERE srvname IN ('genesys', 'salesforce')")" \
+    assert_eq "2|0" "$(q "SET ROLE $r; SELECT count(*), count(umoptions) FROM pg_user_mappings WHERE srvname IN ('genesys', 'salesforce')")" \
         "$r sees the user mappings but none of their options"
 done
-PGDATABASE=postgres sql "DROP DATABASE IF EXISTS gca_dash_second"
+PGDATABASE=postgres sql "DROP DATABASE IF EXISTS gca_dash_second" 2>/dev/null
 PGDATABASE=postgres sql "CREATE DATABASE gca_dash_second"
 PGDATABASE=gca_dash_second sql "CREATE EXTENSION gcanalytics"
 assert_eq "t" "$(PGDATABASE=gca_dash_second sql "SELECT has_column_privilege('gcanalytics_supervisor', 'gcanalytics.kpi_daily', 'fcr_pct', 'SELECT')")" \
@@ -288,7 +288,7 @@ for i in $(seq 1 80); do
     case $st in succeeded*|failed*) break ;; esac
     sleep 2
 done
-assert_eq "succeeded SELECT 8" "$st" "the refresh job ran and refreshed the 8 views (cron.job_run_details)"
+assert_eq "succeeded 8 rows" "$st" "the refresh job ran and refreshed the 8 views (cron.job_run_details)"
 assert_eq "1|0" "$(sql "SELECT gcanalytics.unschedule(), (SELECT count(*) FROM cron.job WHERE jobname LIKE 'gcanalytics%')")" \
     "unschedule() removes the jobs"
 
