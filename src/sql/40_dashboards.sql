@@ -119,18 +119,19 @@ WITH c AS (
            coalesce(i.media_type, '(unknown)') AS media_type,
            i.queue_id IS NOT NULL AS offered,
            i.queue_id IS NOT NULL AND i.agent_id IS NOT NULL AND NOT coalesce(i.abandoned, false)
-               AND i.acd_ms <= 1000 * extract(epoch FROM coalesce(sl.answer_within,
-                   gcanalytics.setting_or('service_level_default', '20 seconds')::interval)) AS answered_in_sl,
+               AND i.acd_ms <= 1000 * extract(epoch FROM coalesce(sl.answer_within, cfg.sl_default)) AS answered_in_sl,
            coalesce(i.abandoned, false) AS abandoned, i.acd_ms,
            coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms,
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
            n.next_contact_at IS NULL
-               OR n.next_contact_at > i.conversation_start + gcanalytics.setting_or('fcr_window', '7 days')::interval AS resolved,
+               OR n.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved,
            coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
       FROM gcanalytics.interactions i
       JOIN gcanalytics.interaction_next_contact n USING (conversation_id, conversation_start)
       LEFT JOIN gcanalytics.service_levels sl ON sl.queue_id = i.queue_id
+     CROSS JOIN (SELECT gcanalytics.setting_or('service_level_default', '20 seconds')::interval AS sl_default,
+                        gcanalytics.setting_or('fcr_window', '7 days')::interval AS fcr_window) cfg
 ), s AS (
     SELECT day, queue_id, max(queue_name) AS queue_name, media_type,
            count(*) AS conversations,
@@ -300,10 +301,11 @@ WITH c AS (
            coalesce(i.handled_by_bot_only, false) AS contained,
            i.customer_key IS NOT NULL AS known,
            n.next_contact_at IS NULL
-               OR n.next_contact_at > i.conversation_start + gcanalytics.setting_or('containment_window', '24 hours')::interval AS held,
+               OR n.next_contact_at > i.conversation_start + cfg.window AS held,
            i.crm_account_id, i.ltv
       FROM gcanalytics.interactions i
       JOIN gcanalytics.interaction_next_contact n USING (conversation_id, conversation_start)
+     CROSS JOIN (SELECT gcanalytics.setting_or('containment_window', '24 hours')::interval AS window) cfg
 ), a AS (
     SELECT week, industry, media_type, crm_account_id, max(ltv) AS ltv
       FROM c WHERE contained AND crm_account_id IS NOT NULL
