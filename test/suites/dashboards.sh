@@ -289,7 +289,7 @@ for i in $(seq 1 80); do
     sleep 2
 done
 assert_eq "succeeded 8 rows" "$st" "the refresh job ran and refreshed the 8 views (cron.job_run_details)"
-assert_eq "1|0" "$(sql "SELECT gcanalytics.unschedule(), (SELECT count(*) FROM cron.job WHERE jobname LIKE 'gcanalytics%')")" \
+assert_eq "1 0" "$(sql "SELECT gcanalytics.unschedule()") $(sql "SELECT count(*) FROM cron.job WHERE jobname LIKE 'gcanalytics%'")" \
     "unschedule() removes the jobs"
 
 PGDATABASE=postgres sql "DROP DATABASE gca_dash_second"
