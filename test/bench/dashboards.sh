@@ -119,7 +119,7 @@ echo "Per view (first refresh, seconds): $(awk -F'|' '{ printf "%s%s %s", sep, $
 echo
 echo "A dashboard of four queries (kpi_daily of a day, the insight, a tier's escalation weeks, containment by week) run by $CLIENTS pgbench clients for $SECS s; latency per dashboard:"
 echo
-echo "| while | p50 | p95 | queries/s |"
+echo "| while | p50 | p95 | dashboards/s |"
 echo "|---|---|---|---|"
 echo "| nothing else runs | $idle_p50 ms | $idle_p95 ms | $idle_tps |"
 echo "| \`refresh_dashboards()\` runs in a loop | $busy_p50 ms | $busy_p95 ms | $busy_tps |"
