@@ -3,79 +3,74 @@
 # scratch cluster with the built-in simulator at $GCSIM_URL (seed 42, its
 # default "now" 2026-04-20 12:00 UTC; release 5.0 shipped on 2026-04-13).
 #
-# What is built so far: the Genesys foreign tables and the KPI functions.
-# The demo reads two weeks of conversations through the FDW into a local
-# table and prints the KPIs computed in the database.  The warehouse
-# (sync procedures, dashboards, the CRM tier join) comes with later issues.
+# The whole product: servers and user mappings for both of gcsim's
+# services, configure(), gcsim's release calendar, run() over the two
+# simulated weeks before "now" with its progress, refresh_dashboards(),
+# then the dashboards a VP of Customer Experience looks at.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
+NOW=2026-04-20T12:00:00Z
 psql_demo() { "$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -P footer=off "$@"; }
+screen() { printf '\n==================== %s\n\n' "$*"; }
 
 echo "gcanalytics $(sql "SELECT gcanalytics.version()") on $(sql "SHOW server_version")"
-echo "simulator: $GCSIM_URL"
+echo "simulator: $GCSIM_URL (seed 42, now $NOW)"
+
+screen "1/5 Setup: servers, user mappings, configure(), the release calendar"
+warehouse_setup "$GCSIM_URL" 2026-04-06T00:00:00Z 2>&1 | sed -n 's/^NOTICE:  /  /p'
+sql "SELECT '  release ' || release_name || ' on ' || (released_at AT TIME ZONE 'UTC')::date FROM gcanalytics.releases ORDER BY released_at"
+
+screen "2/5 CALL gcanalytics.run(): two simulated weeks (2026-04-06 to now), one NOTICE per step and window"
+start=$SECONDS
+psql_demo -q -c "CALL gcanalytics.run(until => '$NOW')" 2>&1 | sed -n 's/^NOTICE:  /  /p'
 echo
+sql "SELECT format('  loaded %s interactions, %s evaluations, %s queue metric rows, %s CRM accounts in %s s',
+                   (SELECT count(*) FROM gcanalytics.interactions), (SELECT count(*) FROM gcanalytics.evaluations),
+                   (SELECT count(*) FROM gcanalytics.queue_metrics), (SELECT count(*) FROM gcanalytics.crm_accounts), $((SECONDS - start)))"
 
-psql_demo -q <<SQL
-CREATE SERVER genesys FOREIGN DATA WRAPPER gcanalytics_fdw
-  OPTIONS (service 'genesys', api_url '$GCSIM_URL', login_url '$GCSIM_URL', requests_per_minute '6000');
-CREATE USER MAPPING FOR CURRENT_USER SERVER genesys
-  OPTIONS (client_id 'demo-client', client_secret 'demo-secret');
-CREATE SCHEMA gc;
-IMPORT FOREIGN SCHEMA analytics FROM SERVER genesys INTO gc;
-SQL
+screen "3/5 SELECT gcanalytics.refresh_dashboards()"
+psql_demo -c "SELECT view_name, concurrent, round(seconds::numeric, 2) AS seconds, row_count FROM gcanalytics.refresh_dashboards()" 2>/dev/null
 
-echo "== Loading two weeks of conversations (2026-04-06 to 2026-04-20) through gc.conversations"
-start=$(date +%s%N)
-psql_demo -q <<'SQL'
-CREATE TABLE demo_conversations AS
-SELECT conversation_id, conversation_start, conversation_end, media_type, queue_id, agent_id,
-       talk_ms, held_ms, acw_ms, handle_ms, acd_ms, transfers, abandoned,
-       attributes->>'escalated' = 'true' AS escalated,
-       attributes->>'productVersion' AS product_version,
-       attributes ? 'sfAccountId' AS has_account,
-       raw
-  FROM gc.conversations
- WHERE conversation_start >= '2026-04-06' AND conversation_start < '2026-04-20';
-SQL
-elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
-echo "loaded $(sql "SELECT count(*) FROM demo_conversations") conversations in $elapsed ms"
-echo
-
+screen "4/5 Escalation by CRM tier, week over week, and the insight"
 psql_demo <<'SQL'
-\echo == The request the FDW sends (EXPLAIN VERBOSE; no credentials appear)
-EXPLAIN (VERBOSE, COSTS OFF)
-SELECT count(*) FROM gc.conversations
- WHERE conversation_start >= '2026-04-13' AND conversation_start < '2026-04-14' AND media_type = 'voice';
-
-\echo == Escalation rate week over week, by product version reported on the call
-SELECT date_trunc('week', conversation_start)::date AS week,
-       count(*) AS conversations,
-       round(100.0 * avg(escalated::int), 1) AS escalated_pct,
-       round(100.0 * avg(escalated::int) FILTER (WHERE product_version >= '5.0'), 1) AS on_5_0_pct
-  FROM demo_conversations
- GROUP BY 1 ORDER BY 1;
-
-\echo == Queue KPIs of the last week, from timeline() and weighted_handle_time() in C
-SELECT left(c.queue_id, 8) AS queue,
-       count(*) AS handled,
-       round(avg(t.queue_wait_ms) / 1000.0, 1) AS avg_wait_s,
-       round(avg(t.handle_ms) / 1000.0, 1) AS avg_handle_s,
-       round(avg(gcanalytics.weighted_handle_time(t.handle_ms, t.transfers, c.media_type,
-                                                   gcanalytics.weht_weights_json()))::numeric / 1000.0, 1) AS avg_weighted_s,
-       round(100.0 * avg((t.transfers > 0)::int), 1) AS transfer_pct,
-       count(*) FILTER (WHERE NOT t.valid) AS anomalies
-  FROM demo_conversations c, gcanalytics.timeline(c.raw) t
- WHERE c.conversation_start >= '2026-04-13' AND NOT c.abandoned AND c.queue_id IS NOT NULL
- GROUP BY 1 ORDER BY handled DESC LIMIT 8;
-
-\echo == The timeline of one transferred call
-SELECT seq, purpose, segment_type, to_char(segment_start, 'HH24:MI:SS') AS start, duration_ms, flag
-  FROM gcanalytics.timeline_events((SELECT raw FROM demo_conversations
-                                     WHERE transfers > 0 AND media_type = 'voice'
-                                     ORDER BY conversation_id LIMIT 1));
-
-\echo == API traffic of this session
-SELECT server, requests, retries, errors, pg_size_pretty(bytes) AS received, round(wait_ms) AS wait_ms, shared
-  FROM gcanalytics.http_stats();
+SELECT week, tier, conversations, escalated, escalation_rate_pct AS "rate %"
+  FROM gcanalytics.escalation_weekly WHERE week < '2026-04-20' ORDER BY tier, week;
+\pset tuples_only on
+\echo Insight:
+SELECT '  ' || sentence FROM gcanalytics.escalation_insights WHERE significant ORDER BY week DESC, p_value;
+\pset tuples_only off
+SELECT tier, prev_rate_pct AS "last week %", rate_pct AS "this week %", change_points AS points,
+       round(z::numeric, 1) AS z, CASE WHEN p_value < 0.001 THEN '< 0.001' ELSE round(p_value::numeric, 3)::text END AS p,
+       significant, coalesce(releases, '') AS releases
+  FROM gcanalytics.escalation_insights WHERE week = '2026-04-13' ORDER BY tier;
 SQL
+
+screen "5/5 KPIs of the release week, join quality, QA, bot containment"
+psql_demo <<'SQL'
+\echo Queue KPIs, week of 2026-04-13 (all media), busiest queues first
+SELECT queue_name, sum(conversations) AS conversations,
+       round(100.0 * sum(answered_in_sl) / nullif(sum(offered), 0), 1) AS "SL %",
+       round(sum(wait_ms_sum) / nullif(sum(offered), 0) / 1000.0, 1) AS "wait s",
+       round(sum(handle_ms_sum) / nullif(sum(handled), 0) / 1000.0) AS "AHT s",
+       round((sum(weighted_handle_ms_sum) / nullif(sum(handled), 0) / 1000.0)::numeric) AS "weighted AHT s",
+       round(100.0 * sum(fcr_resolved) / nullif(sum(fcr_eligible), 0), 1) AS "FCR %",
+       round(avg(efficiency_score), 1) AS efficiency
+  FROM gcanalytics.kpi_weekly WHERE week = '2026-04-13'
+ GROUP BY queue_name ORDER BY 2 DESC LIMIT 8;
+\echo How conversations found their CRM account
+SELECT week, link_method, conversations, share_pct AS "share %", coalesce(warning, '-') AS warning,
+       stale_enrichments, crm_snapshot_stale
+  FROM gcanalytics.join_quality WHERE week < '2026-04-20' ORDER BY week, link_method;
+\echo Quality: the five agents with the lowest average score (finished evaluations, no calibrations)
+SELECT agent_name, form_name, evaluations, avg_score, min_score, failed_kill_questions
+  FROM gcanalytics.agent_quality WHERE evaluations >= 3 ORDER BY avg_score LIMIT 5;
+\echo Bot containment by industry (chat and message)
+SELECT industry, sum(conversations) AS conversations, sum(contained) AS contained,
+       round(100.0 * sum(contained) / sum(conversations), 1) AS "contained %",
+       round(100.0 * sum(contained_held) / nullif(sum(contained_known), 0), 1) AS "held 24 h %"
+  FROM gcanalytics.bot_containment_by_industry WHERE media_type IN ('chat', 'message')
+ GROUP BY industry ORDER BY 2 DESC;
+SQL
+echo
+echo "Keep it fresh: SELECT * FROM gcanalytics.schedule(sync_every => '15 minutes', refresh_every => '15 minutes');"

@@ -93,6 +93,8 @@ port = 5432
 unix_socket_directories = '$GCA_BUILD/socket'
 shared_preload_libraries = 'pg_cron,gcanalytics'
 cron.database_name = 'gca_regress'
+# pg_cron's jobs connect through the private socket (there is no TCP)
+cron.host = '$GCA_BUILD/socket'
 fsync = off
 synchronous_commit = off
 full_page_writes = off

@@ -1,0 +1,296 @@
+#!/usr/bin/env bash
+# The dashboards (issue 14, README "Dashboards") on a 14-day sync of gcsim
+# (seed 42, 2,000 conversations a day, now 2026-04-20 12:00 UTC): every
+# view's figures equal the same figures computed from `gcsim truth`
+# (dashboards_truth.sql, written from the truth's definitions); the insight
+# names Enterprise and release 5.0 and nothing else; a world whose two weeks
+# lie before release 5.0 (no planted change) gives no insight; queue_daily
+# interpolates a day that was not loaded; join_quality warns and flags
+# stale enrichment; each role reads exactly its columns and no user
+# mapping's options; a second database creates the extension beside the
+# existing roles; refresh_dashboards() refreshes concurrently; a pg_cron
+# job registered by schedule() runs.
+set -eu -o pipefail
+. "$GCA_ROOT/test/lib.sh"
+
+T=$GCA_BUILD/tmp/dashboards
+mkdir -p "$T"
+chmod 777 "$T"
+DB=gca_dash
+DB2=gca_dash_nostory
+NOW=2026-04-20T12:00:00Z
+WORLD="--seed 42 --conversations-per-day 2000 --now $NOW"
+CRON_DB=$PGDATABASE
+
+q() { PGDATABASE=$DB sql "$1"; }
+
+# compare WHAT VIEW_QUERY EXPECTED_QUERY "KEYS" "EXACT" "APPROX" - the two
+# queries have the same keys, equal EXACT columns, and APPROX columns
+# (name:tolerance) within their tolerance; both have rows.
+compare() {
+    local what=$1 view=$2 expected=$3 keys cond="" c n
+    keys=$(echo "$4" | sed 's/ /, /g')
+    for c in $5; do cond="$cond OR v.$c IS DISTINCT FROM e.$c"; done
+    for c in $6; do
+        cond="$cond OR (v.${c%%:*} IS NULL) <> (e.${c%%:*} IS NULL) OR abs(v.${c%%:*} - e.${c%%:*}) > ${c#*:}"
+    done
+    local from="(SELECT *, 1 AS v_present FROM ($view) x) v FULL JOIN (SELECT *, 1 AS e_present FROM ($expected) y) e USING ($keys)
+                WHERE v.v_present IS NULL OR e.e_present IS NULL $cond"
+    n=$(q "SELECT count(*) FROM $from")
+    if [ "$n" != 0 ]; then
+        q "SELECT $keys, v.v_present, e.e_present FROM $from LIMIT 5" >&2
+        PGDATABASE=$DB "$PG_BINDIR/psql" -X -c "SELECT 'view' AS side, * FROM ($view) x LIMIT 0" >&2 || true
+        fail "$what: $n rows differ from the truth (first keys above)"
+    fi
+    n=$(q "SELECT count(*) FROM ($expected) y")
+    [ "$n" -gt 0 ] || fail "$what: the truth has no rows, the comparison proves nothing"
+    echo "ok: $what equals the truth ($n rows)"
+}
+
+# sync DB URL SINCE UNTIL - a fresh database DB with the extension, the
+# warehouse on the gcsim at URL, one run() to UNTIL, and the dashboards
+# refreshed
+sync_world() {
+    PGDATABASE=postgres sql "DROP DATABASE IF EXISTS $1" 2>/dev/null
+    PGDATABASE=postgres sql "CREATE DATABASE $1"
+    PGDATABASE=$1 sql "CREATE EXTENSION gcanalytics"
+    PGDATABASE=$1 warehouse_setup "$2" "$3" 2>/dev/null
+    PGDATABASE=$1 sql "CALL gcanalytics.run(until => '$4')" 2>"$T/run-$1.log"
+    [ "$(PGDATABASE=$1 sql "SELECT count(*) FROM gcanalytics.failed_windows")" = 0 ] \
+        || { cat "$T/run-$1.log"; fail "run() left failed windows in $1"; }
+    PGDATABASE=$1 sql "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>"$T/refresh-$1.log"
+}
+
+# ------------------------------------------------------------ the 14-day sync
+# shellcheck disable=SC2086
+"$GCSIM" truth $WORLD --from 2026-04-06 --to 2026-04-21 --out "$T" >/dev/null
+chmod -R a+r "$T"
+# shellcheck disable=SC2086
+start_gcsim $WORLD
+start=$SECONDS
+sync_world $DB "$GCSIM_URL" 2026-04-06T00:00:00Z $NOW
+echo "synced 14.5 days ($(q "SELECT count(*) FROM gcanalytics.interactions") interactions) in $((SECONDS - start)) s"
+grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | grep -qx 8 || fail "refresh_dashboards() did not report 8 views"
+
+for f in conv:conversations seg:segments acc:accounts eval:evaluations qd:queue_daily; do
+    PGDATABASE=$DB load_csv "t_${f%%:*}" "$T/${f#*:}.csv" 2>/dev/null
+done
+q "CREATE TABLE t_queues AS SELECT id, name FROM gcanalytics_source.queues;
+   CREATE TABLE t_wrapups AS SELECT id, name FROM gcanalytics_source.wrapup_codes;"
+PGDATABASE=$DB "$PG_BINDIR/psql" -qX -f "$GCA_ROOT/test/suites/dashboards_truth.sql" >/dev/null
+assert_eq "$(q "SELECT count(*) FROM tx")" "$(q "SELECT count(*) FROM gcanalytics.interactions")" \
+    "the warehouse holds the truth's conversations less the internal queues"
+# what the dashboards read of each conversation agrees with the truth (the
+# load's semantics, test/suites/warehouse_*.sh); a difference here is the
+# load's, and would show below as a dashboard differing from the truth
+diff=$(q "SELECT t.conversation_id || ' in_progress=' || coalesce(i.in_progress::text, '?') || ':' ||
+                 concat_ws(',', CASE WHEN t.customer_key IS DISTINCT FROM i.customer_key THEN 'customer_key' END,
+                                CASE WHEN t.link IS DISTINCT FROM i.crm_link THEN 'crm_link' END,
+                                CASE WHEN t.tier IS DISTINCT FROM i.customer_tier THEN 'customer_tier' END,
+                                CASE WHEN t.escalated IS DISTINCT FROM i.was_escalated THEN 'was_escalated' END,
+                                CASE WHEN t.bot_only IS DISTINCT FROM i.handled_by_bot_only THEN 'handled_by_bot_only' END,
+                                CASE WHEN t.handled IS DISTINCT FROM i.handled THEN 'handled' END,
+                                CASE WHEN t.handle_ms IS DISTINCT FROM i.handle_ms THEN 'handle_ms' END,
+                                CASE WHEN t.held_ms IS DISTINCT FROM i.customer_hold_ms THEN 'customer_hold_ms' END,
+                                CASE WHEN t.acd_ms IS DISTINCT FROM i.acd_ms THEN 'acd_ms' END)
+            FROM tf t LEFT JOIN gcanalytics.interactions i USING (conversation_id)
+           WHERE (t.customer_key, t.link, t.tier, t.escalated, t.bot_only, t.handled, t.handle_ms, t.held_ms, t.acd_ms)
+                 IS DISTINCT FROM (i.customer_key, i.crm_link, i.customer_tier, i.was_escalated, i.handled_by_bot_only,
+                                   i.handled, i.handle_ms, i.customer_hold_ms, i.acd_ms)")
+[ -z "$diff" ] || { echo "$diff" >&2; fail "the load's interactions differ from the truth (above): every dashboard below would"; }
+echo "ok: the interactions the dashboards read agree with the truth"
+
+# ------------------------------------------------------------ each view against the truth
+KPI_EXACT="queue_name conversations offered handled abandoned answered_in_sl transferred fcr_eligible fcr_resolved wrapup_codes"
+KPI_APPROX="service_level_pct:0.011 abandon_rate_pct:0.011 avg_wait_s:0.011 avg_handle_s:0.011 avg_weighted_handle_s:0.011
+            transfer_rate_pct:0.011 fcr_pct:0.011 talk_ratio_pct:0.011 hold_ratio_pct:0.011 efficiency_score:0.11"
+compare kpi_daily "SELECT * FROM gcanalytics.kpi_daily" "SELECT period AS day, * FROM e_kpi('day')" \
+    "day queue_id media_type" "$KPI_EXACT" "$KPI_APPROX"
+compare kpi_weekly "SELECT * FROM gcanalytics.kpi_weekly" "SELECT period AS week, * FROM e_kpi('week')" \
+    "week queue_id media_type" "$KPI_EXACT" "$KPI_APPROX"
+compare escalation_weekly "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM e_escalation_weekly" \
+    "week tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv" ""
+compare escalation_by_tier "SELECT * FROM gcanalytics.escalation_by_tier" "SELECT * FROM e_escalation_by_tier" \
+    "tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv first_day last_day" ""
+compare bot_containment_by_industry "SELECT * FROM gcanalytics.bot_containment_by_industry" "SELECT * FROM e_containment" \
+    "week industry media_type" "conversations contained containment_pct contained_known contained_held held_pct contained_ltv" ""
+compare agent_quality "SELECT * FROM gcanalytics.agent_quality" "SELECT * FROM e_agent_quality" \
+    "agent_id form_id" "evaluations unfinished" "avg_score:0.006 min_score:0.006 max_score:0.006"
+compare join_quality "SELECT * FROM gcanalytics.join_quality" "SELECT * FROM e_join_quality" \
+    "week link_method" "conversations share_pct" ""
+# queue_daily: the aggregates of every queue (the API's figures, internal
+# queues too), zero where the truth has no row on a loaded day
+QD_TRUTH="SELECT d.day, k.queue_id, k.media_type, coalesce(t.n_offered::float8, 0) AS offered,
+                 coalesce(t.n_abandoned::float8, 0) AS abandoned, coalesce(t.t_handle_sum::float8, 0) AS handle_ms_sum,
+                 coalesce(t.t_handle_count::float8, 0) AS handle_count, coalesce(t.t_talk_sum::float8, 0) AS talk_ms_sum,
+                 coalesce(t.t_acd_sum::float8, 0) AS acd_ms_sum,
+                 round(t.t_handle_sum::numeric / nullif(t.t_handle_count::numeric, 0) / 1000, 2) AS avg_handle_s,
+                 false AS interpolated
+            FROM (SELECT DISTINCT date::date AS day FROM t_qd WHERE date < '2026-04-21') d
+           CROSS JOIN (SELECT DISTINCT queue_id, media_type FROM t_qd) k
+            LEFT JOIN t_qd t ON t.date::date = d.day AND t.queue_id = k.queue_id AND t.media_type = k.media_type"
+compare queue_daily "SELECT * FROM gcanalytics.queue_daily" "$QD_TRUTH" \
+    "day queue_id media_type" "offered abandoned handle_ms_sum handle_count talk_ms_sum acd_ms_sum interpolated" "avg_handle_s:0.011"
+
+# ------------------------------------------------------------ the insight
+assert_eq "2026-04-13|Enterprise|Escalation rate rose 14.1 points week over week (9.2 % to 23.3 %), concentrated in Enterprise (p < 0.001), starting after release 5.0 on 2026-04-13" \
+    "$(q "SELECT week, tier, sentence FROM gcanalytics.escalation_insights WHERE sentence IS NOT NULL")" \
+    "the one insight: Enterprise, after release 5.0 (the figures of test/simulator/README.md)"
+assert_eq "9.2 23.3 14.1" \
+    "$(q "SELECT round(100.0 * sum(escalated::int) FILTER (WHERE week = '2026-04-06') / count(*) FILTER (WHERE week = '2026-04-06'), 1) || ' ' ||
+                 round(100.0 * sum(escalated::int) FILTER (WHERE week = '2026-04-13') / count(*) FILTER (WHERE week = '2026-04-13'), 1) || ' ' ||
+                 round(100.0 * sum(escalated::int) FILTER (WHERE week = '2026-04-13') / count(*) FILTER (WHERE week = '2026-04-13')
+                       - 100.0 * sum(escalated::int) FILTER (WHERE week = '2026-04-06') / count(*) FILTER (WHERE week = '2026-04-06'), 1)
+            FROM e_tiered WHERE tier_label = 'Enterprise'")" \
+    "the sentence's figures are the truth's"
+# every p-value against Python's math.erfc, computed from the truth's counts
+q "SELECT i.week, i.tier, p.escalated, p.conversations, c.escalated, c.conversations, i.p_value
+     FROM gcanalytics.escalation_insights i
+     JOIN e_escalation_weekly c ON c.week = i.week AND c.tier = i.tier
+     JOIN e_escalation_weekly p ON p.week = i.week - 7 AND p.tier = i.tier" >"$T/pvalues"
+python3 - "$T/pvalues" <<'PY'
+import math, sys
+rows = [l.rstrip('\n').split('|') for l in open(sys.argv[1]) if l.strip()]
+assert len(rows) >= 8, rows
+for week, tier, x1, n1, x2, n2, got in rows:
+    x1, n1, x2, n2, got = int(x1), int(n1), int(x2), int(n2), float(got)
+    p = (x1 + x2) / (n1 + n2)
+    z = (x2 / n2 - x1 / n1) / math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    want = math.erfc(abs(z) / math.sqrt(2))
+    if abs(got - want) > 1e-7 * max(want, 1e-300) + 1e-15:
+        sys.exit('FAIL: p-value of %s %s: %r, expected %r' % (week, tier, got, want))
+print('ok: %d p-values equal the two-proportion z-test computed from the truth (relative 1e-7)' % len(rows))
+PY
+assert_eq "0|1" "$(q "SELECT count(*) FILTER (WHERE conversations < 30 AND significant), count(*) FILTER (WHERE significant) FROM gcanalytics.escalation_insights")" \
+    "significance needs 30 conversations a side"
+
+# ------------------------------------------------------------ no planted change, no insight
+# gcsim's story starts with release 5.0 (2026-04-13): a world whose "now" is
+# 2026-04-06 12:00 has two weeks without it (and release 4.9 in the second)
+# shellcheck disable=SC2086
+start_gcsim --seed 42 --conversations-per-day 2000 --now 2026-04-06T12:00:00Z
+sync_world $DB2 "$GCSIM_URL" 2026-03-23T00:00:00Z 2026-04-06T12:00:00Z
+assert_eq "8|1" "$(PGDATABASE=$DB2 sql "SELECT count(*), count(*) FILTER (WHERE tier = 'Enterprise' AND week = '2026-03-30' AND releases = '4.9 on 2026-03-30')
+                                            FROM gcanalytics.escalation_insights")" \
+    "the world without the story is compared week over week (4 tiers x 2 weeks)"
+assert_eq "0" "$(PGDATABASE=$DB2 sql "SELECT count(*) FROM gcanalytics.escalation_insights WHERE significant OR sentence IS NOT NULL")" \
+    "no planted change: no insight, not even in the week of release 4.9"
+PGDATABASE=postgres sql "DROP DATABASE $DB2"
+
+# ------------------------------------------------------------ queue_daily gaps
+q "CREATE TABLE qd_before AS SELECT * FROM gcanalytics.queue_daily;
+   DELETE FROM gcanalytics.queue_metrics WHERE granularity = 'P1D' AND interval_start = '2026-04-10 00:00Z'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+compare "queue_daily with 2026-04-10 not loaded" \
+    "SELECT * FROM gcanalytics.queue_daily" \
+    "SELECT b.day, b.queue_id, b.media_type, b.day = '2026-04-10' AS interpolated,
+            CASE WHEN b.day = '2026-04-10'
+                 THEN (SELECT (p.offered + n.offered) / 2 FROM qd_before p, qd_before n
+                        WHERE p.queue_id = b.queue_id AND p.media_type = b.media_type AND p.day = '2026-04-09'
+                          AND n.queue_id = b.queue_id AND n.media_type = b.media_type AND n.day = '2026-04-11')
+                 ELSE b.offered END AS offered,
+            CASE WHEN b.day = '2026-04-10'
+                 THEN (SELECT (p.handle_ms_sum + n.handle_ms_sum) / 2 FROM qd_before p, qd_before n
+                        WHERE p.queue_id = b.queue_id AND p.media_type = b.media_type AND p.day = '2026-04-09'
+                          AND n.queue_id = b.queue_id AND n.media_type = b.media_type AND n.day = '2026-04-11')
+                 ELSE b.handle_ms_sum END AS handle_ms_sum
+       FROM qd_before b" \
+    "day queue_id media_type" "interpolated" "offered:1e-6 handle_ms_sum:1e-3"
+
+# ------------------------------------------------------------ join_quality warnings
+assert_eq "0|0|f" "$(q "SELECT count(warning), sum(stale_enrichments), bool_or(crm_snapshot_stale) FROM gcanalytics.join_quality")" \
+    "after a sync: unlinked below 30 %, enrichment current, CRM snapshot fresh"
+acct=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'SMB' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+n_acct=$(q "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct'")
+q "UPDATE gcanalytics.settings SET value = '10' WHERE name = 'join_quality_warn_pct';
+   INSERT INTO gcanalytics.settings (name, value) VALUES ('crm_stale_after', '0 seconds')
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value;
+   UPDATE gcanalytics.crm_accounts SET tier = 'Enterprise' WHERE account_id = '$acct'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+assert_eq "$(q "SELECT count(DISTINCT week) FROM e_join_quality WHERE link_method = 'unlinked' AND share_pct > 10")|$n_acct|t" \
+    "$(q "SELECT count(DISTINCT week) FILTER (WHERE warning IS NOT NULL), sum(stale_enrichments), bool_and(crm_snapshot_stale) FROM gcanalytics.join_quality")" \
+    "join_quality warns for the weeks above the threshold, counts the account's interactions whose tier changed, flags the old snapshot"
+
+# ------------------------------------------------------------ refresh
+assert_eq "8|8" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
+    "refresh_dashboards() refreshes the 8 materialized views concurrently once populated"
+assert_eq "kpi_daily kpi_weekly escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality queue_daily join_quality" \
+    "$(q "SELECT string_agg(view_name, ' ' ORDER BY ord) FROM gcanalytics.refresh_dashboards() WITH ORDINALITY r(view_name, c, s, n, ord)" 2>/dev/null)" \
+    "in dependency order (kpi_weekly after kpi_daily)"
+assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'gcanalytics' AND c.relkind = 'm'
+                       AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND i.indpred IS NULL)")" \
+    "every materialized view has a unique index without WHERE (CONCURRENTLY needs it)"
+assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+                    WHERE n.nspname = 'gcanalytics' AND c.relname = ANY (gcanalytics.dashboard_views() || 'escalation_insights'::text)
+                      AND (col_description(c.oid, a.attnum) IS NULL OR obj_description(c.oid, 'pg_class') IS NULL)")" \
+    "every dashboard and every column has a comment"
+
+# ------------------------------------------------------------ roles, per column
+# supervisor: no revenue (the *_ltv columns); finance: no agent-level rows
+# (agent_quality); reader: everything
+REVENUE="escalation_weekly.escalated_ltv escalation_by_tier.escalated_ltv escalation_insights.escalated_ltv bot_containment_by_industry.contained_ltv"
+q "CREATE TEMP TABLE t_revenue (col text); " >/dev/null
+q "DO \$\$
+DECLARE
+    c record; r text; ok boolean; want boolean; bad text := ''; n int := 0;
+BEGIN
+    FOR c IN SELECT cl.relname AS v, a.attname AS col FROM pg_class cl JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0
+              WHERE cl.relnamespace = 'gcanalytics'::regnamespace
+                AND cl.relname = ANY (gcanalytics.dashboard_views() || 'escalation_insights'::text) LOOP
+        FOREACH r IN ARRAY ARRAY['gcanalytics_reader', 'gcanalytics_supervisor', 'gcanalytics_finance'] LOOP
+            want := CASE r WHEN 'gcanalytics_reader' THEN true
+                           WHEN 'gcanalytics_supervisor' THEN NOT (c.v || '.' || c.col = ANY (string_to_array('$REVENUE', ' ')))
+                           ELSE c.v <> 'agent_quality' END;
+            EXECUTE format('SET LOCAL ROLE %I', r);
+            BEGIN
+                EXECUTE format('SELECT %I FROM gcanalytics.%I LIMIT 1', c.col, c.v);
+                ok := true;
+            EXCEPTION WHEN insufficient_privilege THEN
+                ok := false;
+            END;
+            RESET ROLE;
+            n := n + 1;
+            IF ok <> want THEN bad := bad || format(' %s:%s.%s(%s)', r, c.v, c.col, ok); END IF;
+        END LOOP;
+    END LOOP;
+    IF bad <> '' OR n < 400 THEN RAISE EXCEPTION 'column privileges differ (% tried):%', n, bad; END IF;
+    RAISE NOTICE 'tried % role x column reads', n;
+END
+\$\$" 2>&1 | sed 's/^NOTICE:  /ok: /'
+for r in gcanalytics_reader gcanalytics_supervisor gcanalytics_finance; do
+    assert_eq "2|0" "$(q "SET ROLE $r; SELECT count(*), count(umoptions) FROM pg_user_mappings WHERE srvname IN ('genesys', 'salesforce')")" \
+        "$r sees the user mappings but none of their options"
+done
+PGDATABASE=postgres sql "DROP DATABASE IF EXISTS gca_dash_second" 2>/dev/null
+PGDATABASE=postgres sql "CREATE DATABASE gca_dash_second"
+PGDATABASE=gca_dash_second sql "CREATE EXTENSION gcanalytics"
+assert_eq "t" "$(PGDATABASE=gca_dash_second sql "SELECT has_column_privilege('gcanalytics_supervisor', 'gcanalytics.kpi_daily', 'fcr_pct', 'SELECT')")" \
+    "a second database creates the extension beside the existing roles and grants them"
+
+# ------------------------------------------------------------ pg_cron
+err=$(q "SELECT gcanalytics.schedule()" 2>&1 || true)
+echo "$err" | grep -q "pg_cron runs its jobs from database \"$CRON_DB\"" || { echo "$err"; fail "schedule() outside pg_cron's database"; }
+echo "$err" | grep -q "cron.schedule_in_database" || { echo "$err"; fail "the hint names cron.schedule_in_database"; }
+echo "ok: schedule() in another database than pg_cron's says which and how"
+err=$(sql "SELECT gcanalytics.schedule(sync_every => '7 minutes')" 2>&1 || true)
+echo "$err" | grep -q 'invalid schedule interval "00:07:00"' || { echo "$err"; fail "schedule() with 7 minutes"; }
+sql "SELECT gcanalytics.unschedule()" >/dev/null
+assert_eq "gcanalytics_refresh:$CRON_DB|7-59/15 * * * *|SELECT gcanalytics.refresh_dashboards()
+gcanalytics_sync:$CRON_DB|0-59/15 * * * *|CALL gcanalytics.run()" \
+    "$(sql "SELECT job_name, cron_schedule, command FROM gcanalytics.schedule()")" \
+    "schedule() registers the sync and the refresh every 15 minutes"
+sql "SELECT gcanalytics.schedule(sync_every => NULL, refresh_every => '1 minute')" >/dev/null
+for i in $(seq 1 80); do
+    st=$(sql "SELECT d.status || ' ' || d.return_message FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+               WHERE j.jobname = 'gcanalytics_refresh:$CRON_DB' ORDER BY d.runid DESC LIMIT 1")
+    case $st in succeeded*|failed*) break ;; esac
+    sleep 2
+done
+assert_eq "succeeded 8 rows" "$st" "the refresh job ran and refreshed the 8 views (cron.job_run_details)"
+assert_eq "1 0" "$(sql "SELECT gcanalytics.unschedule()") $(sql "SELECT count(*) FROM cron.job WHERE jobname LIKE 'gcanalytics%'")" \
+    "unschedule() removes the jobs"
+
+PGDATABASE=postgres sql "DROP DATABASE gca_dash_second"
+PGDATABASE=postgres sql "DROP DATABASE $DB"
