@@ -281,9 +281,8 @@ BEGIN
            AND (a.open_case_count, a.open_opportunity_count) IS DISTINCT FROM (c.cases, c.opportunities)
         RETURNING a.account_id)
     SELECT changed || coalesce(array_agg(account_id), '{}') INTO changed FROM upd;
-    IF newest IS NOT NULL THEN
-        PERFORM gcanalytics._advance_high_water_mark('crm', newest);
-    END IF;
+    -- updated_at says when the CRM was last read, even when nothing changed
+    PERFORM gcanalytics._advance_high_water_mark('crm', coalesce(newest, mark));
 
     cutoff := (SELECT max(conversation_start) FROM gcanalytics.interactions)
               - make_interval(days => gcanalytics.setting('crm_relink_days')::int);
@@ -547,3 +546,13 @@ END
 $$;
 COMMENT ON PROCEDURE gcanalytics.run(timestamptz) IS
     'the whole load since the high-water marks up to until (default now), committed window by window, then validated against the aggregates';
+
+-- Loading changes the warehouse: the owner (or whom the owner grants) runs
+-- it, like refresh_dashboards().  The helpers stay callable; they act with
+-- the caller's table privileges, which PUBLIC lacks.
+REVOKE ALL ON PROCEDURE gcanalytics.configure(text, text), gcanalytics.run(timestamptz),
+    gcanalytics.sync_conversations(timestamptz, timestamptz, interval),
+    gcanalytics.sync_evaluations(timestamptz, timestamptz, interval),
+    gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval),
+    gcanalytics.sync_crm(), gcanalytics.retry_failed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) FROM PUBLIC;

@@ -14,14 +14,6 @@ COMMENT ON TABLE gcanalytics.service_levels IS
     'service level threshold per queue: a conversation counts as answered in time when its queue wait is at most answer_within; queues not listed use the setting service_level_default (20 seconds)';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.service_levels', '');
 
--- setting_or(name, fallback): setting(name), or fallback when the setting
--- is neither set nor has a default (the dashboards' settings).
-CREATE FUNCTION gcanalytics.setting_or(setting_name text, fallback text) RETURNS text
-    LANGUAGE sql STABLE
-    AS $$ SELECT coalesce(gcanalytics.setting(setting_name), fallback) $$;
-COMMENT ON FUNCTION gcanalytics.setting_or(text, text) IS
-    'the value of a warehouse setting (setting()), or the fallback when it is neither set nor has a default';
-
 -- dashboard_views(): the materialized dashboards in dependency order
 -- (kpi_weekly reads kpi_daily).
 CREATE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
@@ -130,8 +122,8 @@ WITH c AS (
       FROM gcanalytics.interactions i
       JOIN gcanalytics.interaction_next_contact n USING (conversation_id, conversation_start)
       LEFT JOIN gcanalytics.service_levels sl ON sl.queue_id = i.queue_id
-     CROSS JOIN (SELECT gcanalytics.setting_or('service_level_default', '20 seconds')::interval AS sl_default,
-                        gcanalytics.setting_or('fcr_window', '7 days')::interval AS fcr_window) cfg
+     CROSS JOIN (SELECT gcanalytics.setting('service_level_default')::interval AS sl_default,
+                        gcanalytics.setting('fcr_window')::interval AS fcr_window) cfg
 ), s AS (
     SELECT day, queue_id, max(queue_name) AS queue_name, media_type,
            count(*) AS conversations,
@@ -265,8 +257,10 @@ WITH w AS (
       JOIN gcanalytics.escalation_weekly prev ON prev.tier = cur.tier AND prev.week = cur.week - 7,
            LATERAL gcanalytics.two_proportion_test(prev.escalated, prev.conversations, cur.escalated, cur.conversations) t
 ), t AS (   -- read here, not through setting(): a view reads its tables as its owner
-    SELECT coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_max_p'), '0.01')::float8 AS max_p,
-           coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_min_conversations'), '30')::bigint AS min_n
+    SELECT coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_max_p'),
+                    (SELECT value FROM gcanalytics.setting_defaults() WHERE name = 'insight_max_p'))::float8 AS max_p,
+           coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_min_conversations'),
+                    (SELECT value FROM gcanalytics.setting_defaults() WHERE name = 'insight_min_conversations'))::bigint AS min_n
 ), s AS (
     SELECT w.*, w.p_value < t.max_p AND w.prev_conversations >= t.min_n AND w.conversations >= t.min_n AS significant
       FROM w CROSS JOIN t
@@ -305,7 +299,7 @@ WITH c AS (
            i.crm_account_id, i.ltv
       FROM gcanalytics.interactions i
       JOIN gcanalytics.interaction_next_contact n USING (conversation_id, conversation_start)
-     CROSS JOIN (SELECT gcanalytics.setting_or('containment_window', '24 hours')::interval AS window) cfg
+     CROSS JOIN (SELECT gcanalytics.setting('containment_window')::interval AS window) cfg
 ), a AS (
     SELECT week, industry, media_type, crm_account_id, max(ltv) AS ltv
       FROM c WHERE contained AND crm_account_id IS NOT NULL
@@ -415,18 +409,17 @@ WITH c AS (
            coalesce(sum(conversations) FILTER (WHERE link_method = 'unlinked'), 0) AS unlinked
       FROM g GROUP BY week
 ), snap AS (
-    SELECT greatest((SELECT s.updated_at FROM gcanalytics.sync_state s WHERE s.resource = 'crm'),
-                    (SELECT max(a.loaded_at) FROM gcanalytics.crm_accounts a)) AS synced_at
+    SELECT (SELECT s.updated_at FROM gcanalytics.sync_state s WHERE s.resource = 'crm') AS synced_at
 )
 SELECT g.week, g.link_method, g.conversations, round(100.0 * g.conversations / t.total, 2) AS share_pct,
        round(100.0 * t.unlinked / t.total, 2) AS week_unlinked_pct,
-       CASE WHEN 100.0 * t.unlinked / t.total > gcanalytics.setting_or('join_quality_warn_pct', '30')::numeric
+       CASE WHEN 100.0 * t.unlinked / t.total > gcanalytics.setting('join_quality_warn_pct')::numeric
             THEN format('%s %% of the conversations of the week have no CRM account (warning above %s %%)',
-                        round(100.0 * t.unlinked / t.total, 1), gcanalytics.setting_or('join_quality_warn_pct', '30'))
+                        round(100.0 * t.unlinked / t.total, 1), gcanalytics.setting('join_quality_warn_pct'))
        END AS warning,
        g.stale_enrichments, snap.synced_at AS crm_snapshot_at,
        snap.synced_at IS NULL
-           OR snap.synced_at < now() - gcanalytics.setting_or('crm_stale_after', '1 day')::interval AS crm_snapshot_stale,
+           OR snap.synced_at < now() - gcanalytics.setting('crm_stale_after')::interval AS crm_snapshot_stale,
        now() AS refreshed_at
   FROM g JOIN t USING (week) CROSS JOIN snap;
 CREATE UNIQUE INDEX join_quality_key ON gcanalytics.join_quality (week, link_method);
@@ -552,7 +545,7 @@ BEGIN
         ('join_quality', 'week_unlinked_pct', 'share of the week''s conversations without a CRM account, percent'),
         ('join_quality', 'warning', 'set when week_unlinked_pct exceeds join_quality_warn_pct (30)'),
         ('join_quality', 'stale_enrichments', 'linked conversations whose tier or industry differs from the current CRM snapshot, or whose account is gone from it'),
-        ('join_quality', 'crm_snapshot_at', 'when the CRM snapshot last changed (sync_state ''crm'', crm_accounts.loaded_at)'),
+        ('join_quality', 'crm_snapshot_at', 'when the CRM was last read (sync_state ''crm''.updated_at), whether or not anything had changed'),
         ('join_quality', 'crm_snapshot_stale', 'the CRM snapshot is older than crm_stale_after (1 day) at refreshed_at, or missing'),
         ('join_quality', 'refreshed_at', 'when this view was refreshed'))
         SELECT cl.relname, a.attname,

@@ -300,7 +300,7 @@ assert_eq "0" "$(sql "SELECT count(*) FROM gcanalytics.check_window('conversatio
 
 # 7. a role without user mappings; two run() at once
 sql "DROP ROLE IF EXISTS wt_nomap; CREATE ROLE wt_nomap LOGIN;
-     GRANT ALL ON ALL TABLES IN SCHEMA gcanalytics TO wt_nomap; GRANT USAGE ON SCHEMA gcanalytics_source TO wt_nomap;
+     GRANT ALL ON ALL TABLES IN SCHEMA gcanalytics TO wt_nomap; GRANT EXECUTE ON PROCEDURE gcanalytics.run(timestamptz) TO wt_nomap; GRANT USAGE ON SCHEMA gcanalytics_source TO wt_nomap;
      GRANT USAGE ON FOREIGN SERVER wh_gc, wh_sf TO wt_nomap"
 before=$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM gcanalytics.sync_windows) FROM gcanalytics.interactions")
 if out=$("${PSQL[@]}" -U wt_nomap -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1); then
