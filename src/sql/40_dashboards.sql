@@ -85,26 +85,27 @@ $$;
 COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, numeric, bigint, numeric, float8, bigint, bigint, bigint, numeric, numeric) IS
     'the rates, averages and efficiency score of kpi_daily and kpi_weekly from their counts and sums (README "Dashboards")';
 
--- Every conversation with the start of the same customer's next contact
+-- Every interaction with the start of the same customer's next contact
 -- (customer_key; next in order of start, then conversation id): first
--- contact resolution and the containment that held read it.
+-- contact resolution and the containment that held read it, in the same
+-- scan as the rest of the interaction (no self-join).
 CREATE VIEW gcanalytics.interaction_next_contact AS
-SELECT i.conversation_id, i.conversation_start, i.customer_key,
+SELECT i.*,
        CASE WHEN i.customer_key IS NOT NULL
             THEN lead(i.conversation_start) OVER (PARTITION BY i.customer_key
                                                   ORDER BY i.conversation_start, i.conversation_id)
        END AS next_contact_at
   FROM gcanalytics.interactions i;
 COMMENT ON VIEW gcanalytics.interaction_next_contact IS
-    'each conversation and when the same customer (customer_key) contacted next; NULL when never (yet) or the customer is unknown';
-COMMENT ON COLUMN gcanalytics.interaction_next_contact.conversation_id IS 'Genesys conversation id';
-COMMENT ON COLUMN gcanalytics.interaction_next_contact.conversation_start IS 'when the conversation started';
-COMMENT ON COLUMN gcanalytics.interaction_next_contact.customer_key IS 'the customer (interactions.customer_key)';
-COMMENT ON COLUMN gcanalytics.interaction_next_contact.next_contact_at IS 'start of the same customer''s next conversation';
+    'every column of interactions, and when the same customer (customer_key) contacted next';
+COMMENT ON COLUMN gcanalytics.interaction_next_contact.next_contact_at IS 'start of the same customer''s next conversation; NULL when none (yet) or the customer is unknown';
 
 -- ------------------------------------------------------------ kpi_daily
 CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
-WITH c AS (
+WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
+    SELECT gcanalytics.setting('service_level_default')::interval AS sl_default,
+           gcanalytics.setting('fcr_window')::interval AS fcr_window
+), c AS (
     SELECT (i.conversation_start AT TIME ZONE 'UTC')::date AS day,
            coalesce(i.queue_id, '(no queue)') AS queue_id,
            coalesce(i.queue_name, CASE WHEN i.queue_id IS NULL THEN '(no queue)' END) AS queue_name,
@@ -116,14 +117,12 @@ WITH c AS (
            coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms,
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
-           n.next_contact_at IS NULL
-               OR n.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved,
+           i.next_contact_at IS NULL
+               OR i.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved,
            coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
-      FROM gcanalytics.interactions i
-      JOIN gcanalytics.interaction_next_contact n USING (conversation_id, conversation_start)
+      FROM gcanalytics.interaction_next_contact i
       LEFT JOIN gcanalytics.service_levels sl ON sl.queue_id = i.queue_id
-     CROSS JOIN (SELECT gcanalytics.setting('service_level_default')::interval AS sl_default,
-                        gcanalytics.setting('fcr_window')::interval AS fcr_window) cfg
+     CROSS JOIN cfg
 ), s AS (
     SELECT day, queue_id, max(queue_name) AS queue_name, media_type,
            count(*) AS conversations,
@@ -288,18 +287,19 @@ COMMENT ON FUNCTION gcanalytics.industry_label(text, text) IS
     'the industry of a linked account, ''no industry'' for an account without one, ''no account'' for a conversation without an account';
 
 CREATE MATERIALIZED VIEW gcanalytics.bot_containment_by_industry AS
-WITH c AS (
+WITH cfg AS MATERIALIZED (   -- read once, not once per row
+    SELECT gcanalytics.setting('containment_window')::interval AS window
+), c AS (
     SELECT date_trunc('week', i.conversation_start AT TIME ZONE 'UTC')::date AS week,
            gcanalytics.industry_label(i.crm_account_id, i.industry) AS industry,
            coalesce(i.media_type, '(unknown)') AS media_type,
            coalesce(i.handled_by_bot_only, false) AS contained,
            i.customer_key IS NOT NULL AS known,
-           n.next_contact_at IS NULL
-               OR n.next_contact_at > i.conversation_start + cfg.window AS held,
+           i.next_contact_at IS NULL
+               OR i.next_contact_at > i.conversation_start + cfg.window AS held,
            i.crm_account_id, i.ltv
-      FROM gcanalytics.interactions i
-      JOIN gcanalytics.interaction_next_contact n USING (conversation_id, conversation_start)
-     CROSS JOIN (SELECT gcanalytics.setting('containment_window')::interval AS window) cfg
+      FROM gcanalytics.interaction_next_contact i
+     CROSS JOIN cfg
 ), a AS (
     SELECT week, industry, media_type, crm_account_id, max(ltv) AS ltv
       FROM c WHERE contained AND crm_account_id IS NOT NULL
