@@ -263,6 +263,28 @@ COMMENT ON TABLE gcanalytics.crm_accounts IS
 CREATE INDEX crm_accounts_phone_idx ON gcanalytics.crm_accounts (phone_e164);
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_accounts', '');
 
+-- _comment_columns_like(target, source): every column of target without a
+-- comment takes the comment of source's column of the same name (views over
+-- a table: BI tools show the comments).
+CREATE FUNCTION gcanalytics._comment_columns_like(target regclass, source regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    col record;
+BEGIN
+    FOR col IN
+        SELECT t.attname, col_description(source, s.attnum) AS comment
+          FROM pg_catalog.pg_attribute t
+          JOIN pg_catalog.pg_attribute s ON s.attrelid = source AND s.attname = t.attname AND s.attnum > 0
+         WHERE t.attrelid = target AND t.attnum > 0 AND NOT t.attisdropped
+           AND col_description(target, t.attnum) IS NULL AND col_description(source, s.attnum) IS NOT NULL
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col.attname, col.comment);
+    END LOOP;
+END
+$$;
+
 CREATE TABLE gcanalytics.sync_windows (
     resource       text NOT NULL,
     window_start   timestamptz NOT NULL,
@@ -284,6 +306,20 @@ CREATE TABLE gcanalytics.sync_windows (
 );
 COMMENT ON TABLE gcanalytics.sync_windows IS
     'one row per resource and time window loaded: status, attempts, rows, the error of a failed window (the dead-letter list)';
+COMMENT ON COLUMN gcanalytics.sync_windows.resource IS 'conversations, evaluations or queue_metrics';
+COMMENT ON COLUMN gcanalytics.sync_windows.window_start IS 'start of the window (inclusive)';
+COMMENT ON COLUMN gcanalytics.sync_windows.window_end IS 'end of the window (exclusive)';
+COMMENT ON COLUMN gcanalytics.sync_windows.status IS 'pending, running (committed before the load starts), done or failed';
+COMMENT ON COLUMN gcanalytics.sync_windows.attempts IS 'how many times the window was loaded';
+COMMENT ON COLUMN gcanalytics.sync_windows.rows IS 'rows the last successful load read';
+COMMENT ON COLUMN gcanalytics.sync_windows.expected_rows IS 'conversations the aggregates API counts for the window (check_window())';
+COMMENT ON COLUMN gcanalytics.sync_windows.error IS 'the error of the last failed load';
+COMMENT ON COLUMN gcanalytics.sync_windows.error_sqlstate IS 'its SQLSTATE';
+COMMENT ON COLUMN gcanalytics.sync_windows.started_at IS 'when the last load started';
+COMMENT ON COLUMN gcanalytics.sync_windows.finished_at IS 'when the last load ended';
+COMMENT ON COLUMN gcanalytics.sync_windows.seconds IS 'how long the last load took';
+COMMENT ON COLUMN gcanalytics.sync_windows.recheck IS 'check_window() found the loaded volume off: the next run() loads the window again';
+COMMENT ON COLUMN gcanalytics.sync_windows.checked_at IS 'when check_window() last compared the window';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.sync_windows', '');
 
 CREATE TABLE gcanalytics.sync_state (
@@ -302,3 +338,4 @@ SELECT resource, window_start, window_end, attempts, error, error_sqlstate, fini
  WHERE status = 'failed';
 COMMENT ON VIEW gcanalytics.failed_windows IS
     'the dead-letter list: windows whose last load failed; retry_failed() (and every run()) loads them again';
+SELECT gcanalytics._comment_columns_like('gcanalytics.failed_windows', 'gcanalytics.sync_windows');

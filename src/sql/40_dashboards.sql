@@ -31,12 +31,16 @@ CREATE FUNCTION gcanalytics.erfc(x float8) RETURNS float8
     AS $$
 SELECT CASE WHEN x >= 0 THEN r ELSE 2.0 - r END
   FROM (SELECT 1.0 / (1.0 + 0.5 * abs(x)) AS t) s,
-       LATERAL (SELECT t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                 + t * (-0.82215223 + t * 0.17087277))))))))) AS r) e
+       -- beyond |x| = 26.4 erfc(|x|) is below the smallest normal float8
+       -- (and exp() would raise an underflow error): 0
+       LATERAL (SELECT CASE WHEN x * x > 700 THEN 0.0
+                       ELSE t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                            + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                            + t * (-0.82215223 + t * 0.17087277)))))))))
+                       END AS r) e
 $$;
 COMMENT ON FUNCTION gcanalytics.erfc(float8) IS
-    'complementary error function (Numerical Recipes erfcc; relative error < 1.2e-7)';
+    'complementary error function (Numerical Recipes erfcc; relative error < 1.2e-7; 0 and 2 beyond |x| = 26.4)';
 
 -- two_proportion_test(x1, n1, x2, n2): the pooled two-proportion z-test of
 -- x1/n1 against x2/n2; z > 0 when the second share is higher, p_value
@@ -99,6 +103,7 @@ SELECT i.*,
 COMMENT ON VIEW gcanalytics.interaction_next_contact IS
     'every column of interactions, and when the same customer (customer_key) contacted next';
 COMMENT ON COLUMN gcanalytics.interaction_next_contact.next_contact_at IS 'start of the same customer''s next conversation; NULL when none (yet) or the customer is unknown';
+SELECT gcanalytics._comment_columns_like('gcanalytics.interaction_next_contact', 'gcanalytics.interactions');
 
 -- ------------------------------------------------------------ kpi_daily
 CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS

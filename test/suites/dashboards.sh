@@ -169,6 +169,25 @@ for week, tier, x1, n1, x2, n2, got in rows:
         sys.exit('FAIL: p-value of %s %s: %r, expected %r' % (week, tier, got, want))
 print('ok: %d p-values equal the two-proportion z-test computed from the truth (relative 1e-7)' % len(rows))
 PY
+# erfc over its whole range against Python's, and p-values of weeks far
+# larger than gcsim's (10 million interactions: |z| beyond 26, where exp()
+# underflows) are 0, not an error
+q "SELECT x, gcanalytics.erfc(x) FROM generate_series(-30, 40, 0.25) x" >"$T/erfc"
+q "SELECT z, p_value FROM gcanalytics.two_proportion_test(90000, 1000000, 240000, 1000000)" >>"$T/erfc" \
+    || fail "two_proportion_test() fails on large weeks"
+python3 - "$T/erfc" <<'PY'
+import math, sys
+lines = [l.rstrip('\n').split('|') for l in open(sys.argv[1]) if l.strip()]
+for x, got in lines[:-1]:
+    x, got = float(x), float(got)
+    want = math.erfc(x)
+    if abs(got - want) > 1.2e-7 * want + 1e-300:
+        sys.exit('FAIL: erfc(%r) = %r, expected %r' % (x, got, want))
+z, p = map(float, lines[-1])
+if not (z > 200 and p == 0.0):
+    sys.exit('FAIL: two_proportion_test of 1,000,000-conversation weeks: z %r, p %r' % (z, p))
+print('ok: erfc equals math.erfc on [-30, 40] (relative 1.2e-7) and a z of %.0f gives p = 0' % z)
+PY
 assert_eq "0|1" "$(q "SELECT count(*) FILTER (WHERE conversations < 30 AND significant), count(*) FILTER (WHERE significant) FROM gcanalytics.escalation_insights")" \
     "significance needs 30 conversations a side"
 
