@@ -92,17 +92,20 @@ chmod a+r "$T/queries.sql"
 # pgbench_run NAME - 16 clients for SECS seconds; prints "p50 p95 tps" (ms)
 pgbench_run() {
     rm -f "$T"/pgbench_log.*
-    (cd "$T" && "$PG_BINDIR/pgbench" -n -c $CLIENTS -j 2 -T "$SECS" -l -f "$T/queries.sql" "$DB" >"$T/pgbench-$1.out" 2>&1)
+    (cd "$T" && "$PG_BINDIR/pgbench" -n -c $CLIENTS -j 2 -T "$SECS" -l -f "$T/queries.sql" "$DB" >"$T/pgbench-$1.out" 2>&1) \
+        || { head -5 "$T/pgbench-$1.out" >&2; fail "pgbench ($1) failed: a dashboard query raised an error"; }
     cat "$T"/pgbench_log.* | awk '{ print $3 / 1000.0 }' | sort -n | awk -v secs="$SECS" '
         { v[NR] = $1 } END { printf "%.1f %.1f %.0f", v[int(NR * 0.5) + 1], v[int(NR * 0.95) + 1], NR / secs }'
 }
-read -r idle_p50 idle_p95 idle_tps <<<"$(pgbench_run idle)"
+lat=$(pgbench_run idle) || exit 1
+read -r idle_p50 idle_p95 idle_tps <<<"$lat"
 (
     end=$((SECONDS + SECS))
     while [ $SECONDS -lt "$end" ]; do b "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1; done
 ) &
 loop=$!
-read -r busy_p50 busy_p95 busy_tps <<<"$(pgbench_run refresh)"
+lat=$(pgbench_run refresh) || exit 1
+read -r busy_p50 busy_p95 busy_tps <<<"$lat"
 wait $loop
 
 secs() { awk -v m="$1" 'BEGIN { printf "%.1f s", m / 1000 }'; }
