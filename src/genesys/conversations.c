@@ -1379,3 +1379,33 @@ const GcaResource gca_genesys_segments = {
 	.next_row = conversations_next_row,
 	.explain = conversations_explain,
 };
+
+/*
+ * gca_conversations_data_availability: the API's dataAvailabilityDate
+ * (GET .../details/jobs/availability) through the client: details jobs
+ * hold conversations up to it, later ones come without participant
+ * attributes.  Raises as a scan would when the request fails or the
+ * answer has no date.
+ */
+TimestampTz
+gca_conversations_data_availability(GcaClient *client)
+{
+	GcaCall		call;
+	GcaBufferSink buf;
+	GcaJson    *doc;
+	TimestampTz available;
+
+	memset(&call, 0, sizeof(call));
+	call.method = "GET";
+	call.path = DETAILS_JOBS_PATH "/availability";
+	gca_buffer_sink_init(&call.sink, &buf, 64 * 1024);
+	gca_call_perform(client, &call);
+	doc = buf.data ? gca_json_parse(buf.data, buf.len) : NULL;
+	if (doc == NULL || !gca_json_get_time(doc, "dataAvailabilityDate", &available))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("genesys response to GET %s/availability has no dataAvailabilityDate",
+						DETAILS_JOBS_PATH)));
+	gca_json_free(doc);
+	return available;
+}

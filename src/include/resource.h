@@ -350,6 +350,7 @@ extern void gca_fill_from_paths(const GcaJson *object, const char *const *paths,
 
 /* Resources, each in its own file. */
 extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c */
+extern TimestampTz gca_conversations_data_availability(GcaClient *client);
 extern const GcaResource gca_genesys_segments;
 extern const GcaResource gca_genesys_evaluations;	/* genesys/evaluations.c */
 extern const GcaResource gca_genesys_aggregates;	/* genesys/aggregates.c */

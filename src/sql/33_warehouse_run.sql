@@ -427,6 +427,31 @@ END
 $$;
 COMMENT ON PROCEDURE gcanalytics.retry_failed() IS 'load every window of the dead-letter list (gcanalytics.failed_windows) again';
 
+-- _conversations_final_until(until): how far the conversations loaded up
+-- to until are final.  Conversations after the API's data availability
+-- date come without participant attributes (only details jobs carry them),
+-- so the high-water mark stops there and the next run() reads them again;
+-- when the date cannot be read, until (with a WARNING).
+CREATE FUNCTION gcanalytics._conversations_final_until(until timestamptz)
+    RETURNS timestamptz
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    available timestamptz;
+BEGIN
+    available := gcanalytics.data_availability(gcanalytics.setting('genesys_server'));
+    IF available < until THEN
+        RAISE NOTICE 'conversations after % (the API''s data availability date) come without participant attributes; the next run reads them again',
+            available;
+        RETURN available;
+    END IF;
+    RETURN until;
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'could not read the data availability date: %', SQLERRM;
+    RETURN until;
+END
+$$;
+
 -- _since(resource, until, reread): where run() starts a resource: the
 -- high-water mark less reread, or initial_sync_from for the first run
 -- (an interval before until, or a timestamp); whole hours.
@@ -473,6 +498,7 @@ DECLARE
     retried int;
     still_failed int;
     rechecked int := 0;
+    conv_mark timestamptz;
     w record;
 BEGIN
     IF NOT gcanalytics._load_lock() THEN
@@ -499,9 +525,10 @@ BEGIN
 
     conv_since := gcanalytics._since('conversations', until, lag);
     CALL gcanalytics._run_step('in_progress', conv_since);
+    conv_mark := gcanalytics._conversations_final_until(until);
     CALL gcanalytics._sync_range('conversations', conv_since, until, NULL, conversations, failed);
     total_failed := total_failed + failed;
-    PERFORM gcanalytics._advance_high_water_mark('conversations', until);
+    PERFORM gcanalytics._advance_high_water_mark('conversations', conv_mark);
     COMMIT;
 
     -- evaluations arrive and change after their conversation: the
@@ -546,6 +573,13 @@ END
 $$;
 COMMENT ON PROCEDURE gcanalytics.run(timestamptz) IS
     'the whole load since the high-water marks up to until (default now), committed window by window, then validated against the aggregates';
+
+CREATE FUNCTION gcanalytics.data_availability(server name)
+    RETURNS timestamptz
+    LANGUAGE C STRICT VOLATILE
+    AS 'MODULE_PATHNAME', 'gcanalytics_data_availability';
+COMMENT ON FUNCTION gcanalytics.data_availability(name) IS
+    'the Genesys server''s dataAvailabilityDate: details jobs (and participant attributes) hold conversations up to it';
 
 -- Loading changes the warehouse: the owner (or whom the owner grants) runs
 -- it, like refresh_dashboards().  The helpers stay callable; they act with
