@@ -418,7 +418,9 @@ WITH c AS (
 )
 SELECT g.week, g.link_method, g.conversations, round(100.0 * g.conversations / t.total, 2) AS share_pct,
        round(100.0 * t.unlinked / t.total, 2) AS week_unlinked_pct,
-       CASE WHEN 100.0 * t.unlinked / t.total > gcanalytics.setting('join_quality_warn_pct')::numeric
+       CASE WHEN gcanalytics.setting('salesforce_server') = ''
+            THEN 'no CRM is configured: no conversation is linked to a CRM account (configure(salesforce_server => ...) adds one)'
+            WHEN 100.0 * t.unlinked / t.total > gcanalytics.setting('join_quality_warn_pct')::numeric
             THEN format('%s %% of the conversations of the week have no CRM account (warning above %s %%)',
                         round(100.0 * t.unlinked / t.total, 1), gcanalytics.setting('join_quality_warn_pct'))
        END AS warning,

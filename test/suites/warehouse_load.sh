@@ -21,6 +21,9 @@
 #     loaded; a second run() while one runs returns without loading.
 #  8. conversations after the API's data availability date (loaded without
 #     participant attributes) are read again by the next run().
+#  9. without Salesforce: every conversation is loaded, the CRM's values
+#     stay NULL (the sfAccountId attribute still names the account), and
+#     join_quality says that no CRM is configured.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -353,3 +356,21 @@ start_gcsim $SMALL --now $NOW
 point_at "$GCSIM_URL"
 out=$(run_load) || fail "run() failed: $out"
 compare_interactions small "once the availability date moved on, the next run() completed the conversations loaded without attributes ($n_first of $n_truth linked by attribute before)"
+
+# 9. without Salesforce
+"${PSQL[@]}" -c "SET client_min_messages = warning; CALL gcanalytics.configure(genesys_server => 'wh_gc')"
+reset_warehouse $D1
+out=$(run_load) || fail "run() without Salesforce failed: $out"
+echo "$out" | grep -q "NOTICE:  crm:" && fail "run() without Salesforce read a CRM: $out"
+n_truth=$(sql "SELECT count(*) FROM wt_small_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal)")
+n_attr=$(sql "SELECT count(*) FROM wt_small_conv WHERE account_id IS NOT NULL AND (queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal))")
+assert_eq "$n_truth|0|0|$n_attr|$n_attr" \
+    "$(sql "SELECT count(*), count(*) FILTER (WHERE num_nonnulls(customer_tier, industry, ltv, account_name) > 0),
+                   (SELECT count(*) FROM gcanalytics.crm_accounts),
+                   count(*) FILTER (WHERE crm_link = 'attribute'), count(crm_link)
+              FROM gcanalytics.interactions")" \
+    "without Salesforce every conversation is loaded, no CRM value is filled, only the sfAccountId attribute links"
+sql "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+assert_eq "t" "$(sql "SELECT bool_and(warning LIKE 'no CRM is configured%') AND count(*) > 0 FROM gcanalytics.join_quality")" \
+    "join_quality says that no CRM is configured"
+"${PSQL[@]}" -c "SET client_min_messages = warning; CALL gcanalytics.configure(genesys_server => 'wh_gc', salesforce_server => 'wh_sf')"
