@@ -503,6 +503,20 @@ read_seconds(GcaResourceScan *rs, double requests)
 }
 
 /*
+ * How many jobs read at once keep the budget busy: a job's pages come one
+ * per round trip, so latency_ms * requests_per_minute / 60,000 chains fill
+ * the rate; beyond that (up to max_concurrency) more jobs only add their
+ * creations and polls.
+ */
+static int
+job_chains(GcaResourceScan *rs)
+{
+	double		chains = ceil(rs->latency_ms * Max(rs->requests_per_minute, 1) / 60000.0);
+
+	return (int) Max(1, Min(chains, Max(rs->max_concurrency, 1)));
+}
+
+/*
  * extraction 'auto': the details query or jobs, whichever the estimate
  * says is done sooner under the server's rate budget and the observed
  * latency (a job costs a creation, a few polls and a wait, then 1,000
@@ -534,6 +548,7 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
 	in.ids = -1;
 	in.filters = list_length(rs->pushed.filters);
 	estimate(&in, 1.0, &conversations, &query_requests);
+	nwindows = Max(nwindows, job_chains(rs));
 	job_requests = 1 + nwindows * (1 + JOB_POLLS_ESTIMATE) +
 		nwindows * ceil(conversations / nwindows / JOB_PAGE_MAX);
 	query_s = read_seconds(rs, query_requests);
@@ -555,7 +570,7 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
  * Halves the longest window (at a whole minute, none shorter than
  * MIN_JOB_WINDOW_USECS) until there are n windows: a job's results are
  * read by cursor, one page after the other, so a short range read by
- * jobs needs several jobs to keep max_concurrency requests busy.
+ * jobs needs several jobs to keep the budget busy (job_chains()).
  */
 static List *
 subdivide_windows(List *windows, int n)
@@ -616,7 +631,7 @@ conversations_plan(GcaResourceScan *rs)
 		st->windows = make_windows(pushed->lower, pushed->upper);
 	st->route = pushed->have_lower ? choose_route(rs, st, list_length(st->windows)) : ROUTE_QUERY;
 	if (st->route == ROUTE_JOB)
-		st->windows = subdivide_windows(st->windows, Max(rs->max_concurrency, 1));
+		st->windows = subdivide_windows(st->windows, job_chains(rs));
 	foreach(lc, st->windows)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->windows != NIL)
