@@ -492,6 +492,23 @@ user_mapping(Oid userid, ForeignServer *server)
 }
 
 /*
+ * The server of that name, which must use gcanalytics_fdw (the SQL
+ * functions that take a server name).
+ */
+ForeignServer *
+gca_server_by_name(const char *servername)
+{
+	ForeignServer *server = GetForeignServerByName(servername, false);
+
+	if (strcmp(GetForeignDataWrapper(server->fdwid)->fdwname, "gcanalytics_fdw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("server \"%s\" does not use the foreign-data wrapper gcanalytics_fdw",
+						servername)));
+	return server;
+}
+
+/*
  * Merges the options of a server, the user's mapping (when userid is
  * valid; errors when the user has none) and (when relid is valid) a
  * foreign table, with defaults filled.  Result palloc'd in the current

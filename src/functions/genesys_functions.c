@@ -34,16 +34,10 @@ Datum
 gcanalytics_data_availability(PG_FUNCTION_ARGS)
 {
 	char	   *servername = NameStr(*PG_GETARG_NAME(0));
-	ForeignServer *server = GetForeignServerByName(servername, false);
-	ForeignDataWrapper *fdw = GetForeignDataWrapper(server->fdwid);
+	ForeignServer *server = gca_server_by_name(servername);
 	GcaOptions *options;
 	AclResult	aclresult;
 
-	if (strcmp(fdw->fdwname, "gcanalytics_fdw") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("server \"%s\" does not use the foreign-data wrapper gcanalytics_fdw",
-						servername)));
 	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, servername);

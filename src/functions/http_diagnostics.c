@@ -120,7 +120,6 @@ request_client(FunctionCallInfo fcinfo, char **method)
 {
 	char	   *servername;
 	ForeignServer *server;
-	ForeignDataWrapper *fdw;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -128,13 +127,7 @@ request_client(FunctionCallInfo fcinfo, char **method)
 				 errmsg("server, method and path must not be null")));
 	servername = NameStr(*PG_GETARG_NAME(0));
 	*method = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	server = GetForeignServerByName(servername, false);
-	fdw = GetForeignDataWrapper(server->fdwid);
-	if (strcmp(fdw->fdwname, "gcanalytics_fdw") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("server \"%s\" does not use the foreign-data wrapper gcanalytics_fdw",
-						servername)));
+	server = gca_server_by_name(servername);
 	if (strcmp(*method, "GET") != 0 && strcmp(*method, "POST") != 0 &&
 		strcmp(*method, "DELETE") != 0)
 		ereport(ERROR,

@@ -17,6 +17,7 @@
 #ifndef GCA_FDW_H
 #define GCA_FDW_H
 
+#include "foreign/foreign.h"
 #include "nodes/execnodes.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pathnodes.h"
@@ -45,6 +46,7 @@ typedef struct GcaOptions
 
 /* in fdw/option.c */
 extern GcaOptions *gca_get_options(Oid serverid, Oid userid, Oid relid);
+extern ForeignServer *gca_server_by_name(const char *servername);
 extern char *gca_column_option(Oid relid, int attnum, const char *name);
 
 /* ---------------------------------------------------------------------
