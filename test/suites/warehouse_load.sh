@@ -85,6 +85,8 @@ TRUTH_COLS="conversation_id, conversation_start::timestamptz, conversation_end::
             abandoned::boolean, escalated::boolean, bot_only::boolean,
             coalesce(account_id, phone_account_id) AS account, tier,
             CASE WHEN account_id IS NOT NULL THEN 'attribute' WHEN phone_account_id IS NOT NULL THEN 'phone' END AS link"
+# the truth's conversations that the warehouse loads (internal queues left out)
+LOADED="(queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal))"
 WH_COLS="conversation_id, conversation_start, conversation_end, media_type, originating_direction, queue_id,
          agent_id, wrapup_code, ani, talk_ms, customer_hold_ms, acw_ms, handle_ms, acd_ms, ivr_ms, transfers,
          abandoned, was_escalated, handled_by_bot_only, crm_account_id, customer_tier, crm_link"
@@ -98,16 +100,16 @@ internal_queues() {
 # compare_interactions NAME WHAT: the warehouse equals the truth NAME
 compare_interactions() {
     local n_truth n_wh diff
-    n_truth=$(sql "SELECT count(*) FROM wt_$1_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal)")
+    n_truth=$(sql "SELECT count(*) FROM wt_$1_conv WHERE $LOADED")
     n_wh=$(sql "SELECT count(*) FROM gcanalytics.interactions")
     diff=$(sql "SELECT count(*) FROM (
-                  (SELECT $TRUTH_COLS FROM wt_$1_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal)
+                  (SELECT $TRUTH_COLS FROM wt_$1_conv WHERE $LOADED
                    EXCEPT ALL SELECT $WH_COLS FROM gcanalytics.interactions)
                   UNION ALL
                   (SELECT $WH_COLS FROM gcanalytics.interactions
-                   EXCEPT ALL SELECT $TRUTH_COLS FROM wt_$1_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal))) d")
+                   EXCEPT ALL SELECT $TRUTH_COLS FROM wt_$1_conv WHERE $LOADED)) d")
     if [ "$diff" != 0 ] || [ "$n_wh" != "$n_truth" ]; then
-        sql "SELECT 'truth', * FROM (SELECT $TRUTH_COLS FROM wt_$1_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal)
+        sql "SELECT 'truth', * FROM (SELECT $TRUTH_COLS FROM wt_$1_conv WHERE $LOADED
                                      EXCEPT ALL SELECT $WH_COLS FROM gcanalytics.interactions LIMIT 3) d;
              SELECT 'warehouse', * FROM (SELECT $WH_COLS FROM gcanalytics.interactions EXCEPT ALL SELECT $TRUTH_COLS FROM wt_$1_conv LIMIT 3) d" >&2
         fail "$2: $n_wh interactions against $n_truth in the truth, $diff rows differ"
@@ -224,7 +226,7 @@ evaluations|2026-04-18 00:00:00+00|2026-04-19 00:00:00+00|1|t" \
     "the windows overlapping the failing interval are the only ones in the dead-letter list, with their error"
 assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE conversation_start >= '2026-04-18 06:00+00' AND conversation_start < '2026-04-18 12:00+00'")" \
     "nothing of the failed window is half-written"
-assert_eq "$(sql "SELECT count(*) FROM wt_small_conv WHERE (queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal))
+assert_eq "$(sql "SELECT count(*) FROM wt_small_conv WHERE $LOADED
                    AND NOT (conversation_start::timestamptz >= '2026-04-18 06:00+00' AND conversation_start::timestamptz < '2026-04-18 12:00+00')")" \
     "$(sql "SELECT count(*) FROM gcanalytics.interactions")" "every other window is loaded"
 out=$(run_load) || fail "the second run() failed: $out"
@@ -347,7 +349,7 @@ echo "$out" | grep -q "NOTICE:  conversations after 2026-04-20 07:00:00+00 (the 
     || fail "run() did not say that the newest conversations lack their attributes: $out"
 assert_eq "2026-04-20 07:00:00+00" "$(sql "SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'conversations'")" \
     "the conversations' high-water mark stops at the data availability date"
-late="conversation_start::timestamptz >= '2026-04-20T07:00:00Z' AND (queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal))"
+late="conversation_start::timestamptz >= '2026-04-20T07:00:00Z' AND $LOADED"
 n_truth=$(sql "SELECT count(*) FROM wt_small_conv WHERE account_id IS NOT NULL AND $late")
 n_first=$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_link = 'attribute' AND $late")
 [ "$n_first" -lt "$n_truth" ] || fail "the late conversations came with their attributes ($n_first of $n_truth linked by attribute): the check proves nothing"
@@ -362,8 +364,8 @@ compare_interactions small "once the availability date moved on, the next run() 
 reset_warehouse $D1
 out=$(run_load) || fail "run() without Salesforce failed: $out"
 echo "$out" | grep -q "NOTICE:  crm:" && fail "run() without Salesforce read a CRM: $out"
-n_truth=$(sql "SELECT count(*) FROM wt_small_conv WHERE queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal)")
-n_attr=$(sql "SELECT count(*) FROM wt_small_conv WHERE account_id IS NOT NULL AND (queue_id IS NULL OR queue_id NOT IN (SELECT id FROM wt_internal))")
+n_truth=$(sql "SELECT count(*) FROM wt_small_conv WHERE $LOADED")
+n_attr=$(sql "SELECT count(*) FROM wt_small_conv WHERE account_id IS NOT NULL AND $LOADED")
 assert_eq "$n_truth|0|0|$n_attr|$n_attr" \
     "$(sql "SELECT count(*), count(*) FILTER (WHERE num_nonnulls(customer_tier, industry, ltv, account_name) > 0),
                    (SELECT count(*) FROM gcanalytics.crm_accounts),
