@@ -41,7 +41,8 @@ ACC=$(col "$TMP/plain/conversations.csv" account_id)
 TIER=$(col "$TMP/plain/conversations.csv" tier)
 awk -F, -v a="$ACC" -v t="$TIER" 'NR > 1 && $a != "" && !seen[$a]++ { print $a, $t }' \
     "$TMP/plain/conversations.csv" >"$TMP/named"
-{ awk '$2 == "Enterprise"' "$TMP/named" | head -n 3; awk '$2 != "Enterprise"' "$TMP/named" | head -n 5; } \
+# (awk stops counting itself: `awk | head` dies of SIGPIPE under pipefail)
+{ awk '$2 == "Enterprise" && n++ < 3' "$TMP/named"; awk '$2 != "Enterprise" && n++ < 5' "$TMP/named"; } \
     >"$TMP/chosen"
 assert_eq 8 "$(wc -l <"$TMP/chosen")" "8 accounts named by conversations, 3 of them Enterprise"
 next_tier() { case $1 in Enterprise) echo SMB ;; Mid-Market) echo Enterprise ;; SMB) echo Mid-Market ;; esac; }
