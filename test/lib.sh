@@ -18,6 +18,11 @@ assert_eq() {
     printf 'ok: %s\n' "$3"
 }
 
+# contains GREP-ARGS... - grep's status with its output thrown away.  Unlike
+# grep -q it reads its input to the end, so under pipefail the writer of
+# `producer | contains ...` never dies of SIGPIPE when the match comes early.
+contains() { grep "$@" >/dev/null; }
+
 # sql "statement" - runs SQL in $PGDATABASE, unaligned and tuples only,
 # stopping at the first error.
 sql() {

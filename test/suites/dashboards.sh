@@ -75,7 +75,7 @@ start_gcsim $WORLD
 start=$SECONDS
 sync_world $DB "$GCSIM_URL" 2026-04-06T00:00:00Z $UNTIL
 echo "synced 14 days 11 hours ($(q "SELECT count(*) FROM gcanalytics.interactions") interactions) in $((SECONDS - start)) s"
-grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | grep -qx 8 || fail "refresh_dashboards() did not report 8 views"
+grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 8 || fail "refresh_dashboards() did not report 8 views"
 
 for f in conv:conversations seg:segments acc:accounts eval:evaluations qd:queue_daily; do
     PGDATABASE=$DB load_csv "t_${f%%:*}" "$T/${f#*:}.csv" 2>/dev/null
@@ -307,11 +307,11 @@ assert_eq "t" "$(PGDATABASE=gca_dash_second sql "SELECT has_column_privilege('gc
 
 # ------------------------------------------------------------ pg_cron
 err=$(q "SELECT gcanalytics.schedule()" 2>&1 || true)
-echo "$err" | grep -q "pg_cron runs its jobs from database \"$CRON_DB\"" || { echo "$err"; fail "schedule() outside pg_cron's database"; }
-echo "$err" | grep -q "cron.schedule_in_database" || { echo "$err"; fail "the hint names cron.schedule_in_database"; }
+echo "$err" | contains "pg_cron runs its jobs from database \"$CRON_DB\"" || { echo "$err"; fail "schedule() outside pg_cron's database"; }
+echo "$err" | contains "cron.schedule_in_database" || { echo "$err"; fail "the hint names cron.schedule_in_database"; }
 echo "ok: schedule() in another database than pg_cron's says which and how"
 err=$(sql "SELECT gcanalytics.schedule(sync_every => '7 minutes')" 2>&1 || true)
-echo "$err" | grep -q 'invalid schedule interval "00:07:00"' || { echo "$err"; fail "schedule() with 7 minutes"; }
+echo "$err" | contains 'invalid schedule interval "00:07:00"' || { echo "$err"; fail "schedule() with 7 minutes"; }
 sql "SELECT gcanalytics.unschedule()" >/dev/null
 assert_eq "gcanalytics_refresh:$CRON_DB|7-59/15 * * * *|SELECT gcanalytics.refresh_dashboards()
 gcanalytics_sync:$CRON_DB|0-59/15 * * * *|CALL gcanalytics.run()" \

@@ -25,9 +25,9 @@ SQL
 )
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "$out"
-echo "$out" | grep -q '57014' || fail "the timeout did not end the scan with SQLSTATE 57014"
-echo "$out" | grep -q 'canceling statement due to statement timeout' || fail "not the statement-timeout error"
-echo "$out" | grep -q 'still usable' || fail "the session was not usable after the timeout"
+echo "$out" | contains '57014' || fail "the timeout did not end the scan with SQLSTATE 57014"
+echo "$out" | contains 'canceling statement due to statement timeout' || fail "not the statement-timeout error"
+echo "$out" | contains 'still usable' || fail "the session was not usable after the timeout"
 [ "$elapsed_ms" -lt 2000 ] || fail "the timed-out session took $elapsed_ms ms (limit 2000)"
 echo "ok: statement_timeout ended the scan; the whole session took $elapsed_ms ms"
 
@@ -51,7 +51,7 @@ mkdir -p "$(dirname "$script")"
 } >"$script"
 out=$("$PG_BINDIR/psql" -X -f "$script" 2>&1 || true)
 n_cancel=$(echo "$out" | grep -c 'canceling statement due to statement timeout' || true)
-echo "$out" | grep -q alive || fail "the session died during the cancelled scans"
+echo "$out" | contains alive || fail "the session died during the cancelled scans"
 [ "$n_cancel" -ge 100 ] || fail "expected 100 timeouts, saw $n_cancel"
 d=$GCA_BUILD/tmp/fdw_cancel
 fd_before=$(cat $d/fd_before); fd_after=$(cat $d/fd_after)

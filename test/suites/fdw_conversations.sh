@@ -163,7 +163,7 @@ SQL
 new_lines=$(tail -n +"$((before + 1))" "$log")
 n_debug=$(echo "$new_lines" | grep -c 'DEBUG' || true)
 [ "$n_debug" -gt 10 ] || fail "debug5 logging did not reach the log ($n_debug lines): the check proves nothing"
-if echo "$new_lines" | grep -q -e 'fc-secret' -e 'Bearer' -e "$token"; then
+if echo "$new_lines" | contains -e 'fc-secret' -e 'Bearer' -e "$token"; then
     echo "$new_lines" | grep -e 'fc-secret' -e 'Bearer' -e "$token" | head -5
     fail "a secret or token reached the server log"
 fi

@@ -21,8 +21,8 @@ sql "IMPORT FOREIGN SCHEMA analytics FROM SERVER dba_gc INTO dba;
 # 1. no user mapping: the server named, and the command that fixes it
 out=$("$PG_BINDIR/psql" -qXAt -c "SET ROLE regress_dba_nomap;
         SELECT count(*) FROM dba.conversations WHERE conversation_start >= '2026-03-19' AND conversation_start < '2026-03-20'" 2>&1 || true)
-echo "$out" | grep -q 'user "regress_dba_nomap" has no user mapping for server "dba_gc"' || fail "missing mapping: $out"
-echo "$out" | grep -q 'CREATE USER MAPPING FOR regress_dba_nomap SERVER dba_gc' || fail "missing mapping hint: $out"
+echo "$out" | contains 'user "regress_dba_nomap" has no user mapping for server "dba_gc"' || fail "missing mapping: $out"
+echo "$out" | contains 'CREATE USER MAPPING FOR regress_dba_nomap SERVER dba_gc' || fail "missing mapping hint: $out"
 echo "ok: missing user mapping -> $(echo "$out" | head -n 1)"
 
 # 2. an unknown region: the region option and the known regions
@@ -33,14 +33,14 @@ sql "DROP SERVER IF EXISTS dba_region CASCADE;
      CREATE FOREIGN TABLE dba.region_conv (conversation_id text, conversation_start timestamptz)
        SERVER dba_region OPTIONS (resource 'conversations');"
 out=$(sql "SELECT count(*) FROM dba.region_conv WHERE conversation_start >= '2026-03-19' AND conversation_start < '2026-03-20'" 2>&1 || true)
-echo "$out" | grep -q 'region' && echo "$out" | grep -q 'usw2.pure.cloud' || fail "unknown region: $out"
+echo "$out" | contains 'region' && echo "$out" | contains 'usw2.pure.cloud' || fail "unknown region: $out"
 echo "ok: unknown region -> $(echo "$out" | grep -i hint | head -n 1)"
 
 # 3. too many estimated requests: refused before anything is sent
 before=$(curl -s "$URL/sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["requests"])')
 out=$(sql "SET gcanalytics.max_scan_requests = 100;
            SELECT count(*) FROM dba.conversations WHERE conversation_start >= '2026-01-01' AND conversation_start < '2026-03-01'" 2>&1 || true)
-echo "$out" | grep -q 'would send about' && echo "$out" | grep -q 'SET gcanalytics.max_scan_requests' || fail "run size: $out"
+echo "$out" | contains 'would send about' && echo "$out" | contains 'SET gcanalytics.max_scan_requests' || fail "run size: $out"
 after=$(curl -s "$URL/sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["requests"])')
 assert_eq "$before" "$after" "a scan over gcanalytics.max_scan_requests sends nothing"
 
@@ -58,7 +58,7 @@ for _ in $(seq 1 100); do
 done
 wait $scan
 [ -n "$row" ] || fail "no progress row was seen while the scan ran"
-echo "$row" | grep -q '^dba.conversations|conversations|[0-3]|3|t|t$' || fail "progress row: $row"
+echo "$row" | contains '^dba.conversations|conversations|[0-3]|3|t|t$' || fail "progress row: $row"
 echo "ok: progress seen from another session: $row"
 assert_eq "" "$(sql "SELECT pid FROM gcanalytics.scan_progress() WHERE pid <> pg_backend_pid()")" "no progress row once the scan ended"
 stop_all_gcsim
@@ -89,7 +89,7 @@ ids=$(sql "SELECT string_agg(quote_literal(conversation_id), ',') FROM (SELECT c
            WHERE conversation_start >= '2026-03-19' AND conversation_start < '2026-03-20' ORDER BY 1 LIMIT 25) s")
 out=$("$PG_BINDIR/psql" -qXAt -c "SET enable_hashjoin = off; SET enable_mergejoin = off;
         SELECT count(*) FROM (VALUES ($(echo "$ids" | sed "s/','/'),('/g"))) v(id) JOIN dba.conversations c ON c.conversation_id = v.id" 2>&1)
-echo "$out" | grep -q '^25$' || fail "the join returned: $out"
+echo "$out" | contains '^25$' || fail "the join returned: $out"
 assert_eq 1 "$(echo "$out" | grep -c 'one request per outer row')" "a join of 25 ids says once that it reads one id per request"
-echo "$out" | grep -q 'ANY (ARRAY(SELECT' || fail "the notice should give the batched form: $out"
+echo "$out" | contains 'ANY (ARRAY(SELECT' || fail "the notice should give the batched form: $out"
 sql "DROP SCHEMA dba CASCADE; DROP SERVER dba_gc CASCADE; DROP SERVER dba_region CASCADE; DROP ROLE regress_dba_nomap"

@@ -54,13 +54,13 @@ route() { sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT ${3:-conversation_id} FROM $1
 sql "CREATE FOREIGN TABLE ex_plain (conversation_id text, conversation_start timestamptz)
        SERVER ex_gc OPTIONS (resource 'conversations')"
 r=$(route ex_plain "conversation_start >= '2026-03-19 10:00+00' AND conversation_start < '2026-03-19 11:00+00'")
-echo "$r" | grep -q '^details query (auto: about' || fail "an hour should be read with the details query: $r"
+echo "$r" | contains '^details query (auto: about' || fail "an hour should be read with the details query: $r"
 echo "ok: an hour -> $r"
 sql "ALTER SERVER ex_gc OPTIONS (SET requests_per_minute '300')"
 r=$(route ex_plain "conversation_start >= '2026-03-12' AND conversation_start < '2026-03-19'")
-echo "$r" | grep -q '^details job (auto: about' || fail "a week under 300/min should be read with jobs: $r"
+echo "$r" | contains '^details job (auto: about' || fail "a week under 300/min should be read with jobs: $r"
 echo "ok: a week at 300/min -> $r"
 r=$(route ex_auto "conversation_start >= '2026-03-19 10:00+00' AND conversation_start < '2026-03-19 11:00+00'" "conversation_id, sf")
-echo "$r" | grep -q 'participant attributes' || fail "attributes need jobs: $r"
+echo "$r" | contains 'participant attributes' || fail "attributes need jobs: $r"
 echo "ok: attributes -> $r"
 sql "DROP SERVER ex_gc CASCADE; DROP TABLE ex_truth, ex_got"

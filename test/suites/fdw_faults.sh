@@ -68,10 +68,10 @@ start_gcsim --seed $SEED --conversations-per-day $PER_DAY --now $NOW --fault-500
 make_server ff_bad "$GCSIM_URL" ", max_retries '2'"
 out=$("$PG_BINDIR/psql" -qXAt -c "SELECT count(*) FROM ff_bad_conv WHERE conversation_start >= '$DAY' AND conversation_start < '$NEXT'" 2>&1 || true)
 echo "$out"
-echo "$out" | grep -q 'ERROR' || fail "a persistent 500 did not raise an error"
-echo "$out" | grep -q '/api/v2/analytics/conversations/details/query' || fail "the error does not name the endpoint"
-echo "$out" | grep -q '500' || fail "the error does not name the status"
-echo "$out" | grep -qi 'genesys' || fail "the error does not name the service"
+echo "$out" | contains 'ERROR' || fail "a persistent 500 did not raise an error"
+echo "$out" | contains '/api/v2/analytics/conversations/details/query' || fail "the error does not name the endpoint"
+echo "$out" | contains '500' || fail "the error does not name the status"
+echo "$out" | contains -i 'genesys' || fail "the error does not name the service"
 echo "ok: a persistent 500 raises an error naming service, endpoint and status"
 
 sql "DROP SERVER ff_gc CASCADE; DROP SERVER ff_bad CASCADE; DROP TABLE ff_truth, ff_got"

@@ -56,7 +56,7 @@ make_server pl_d "$GCSIM_URL" query ""
 if out=$(sql "SELECT count(*) FROM pl_d_conv WHERE conversation_start >= '$FROM' AND conversation_start < '$TO'" 2>&1); then
     fail "a page size the server refuses gave a result: $out"
 fi
-echo "$out" | grep -q 'failed with HTTP status 400' || fail "expected the API's 400, got: $out"
+echo "$out" | contains 'failed with HTTP status 400' || fail "expected the API's 400, got: $out"
 printf 'ok: a page size the server refuses is an error naming HTTP status 400\n'
 stop_all_gcsim
 

@@ -56,7 +56,7 @@ fails_short() {
     fi
     # the details query reads the day as one window; jobs split it so that
     # several run at once
-    echo "$out" | grep -qE "came back short for the window 2026-03-19T[0-9:.]*Z/2026-03-(19|20)T[0-9:.]*Z" \
+    echo "$out" | contains -E "came back short for the window 2026-03-19T[0-9:.]*Z/2026-03-(19|20)T[0-9:.]*Z" \
         || fail "$2: expected the short-read error naming the window, got: $out"
     printf 'ok: %s: %s\n' "$2" "$(echo "$out" | head -n 1)"
 }
@@ -83,7 +83,7 @@ for fault in "--fault-empty-page 3" "--fault-missing-page 2"; do
     equals_truth sr_once_q "$DAY" "$NEXT" "details query, $fault once"
     equals_truth sr_once_j "$DAY" "$NEXT" "details job, $fault once"
     served=$(curl -s "$GCSIM_URL/sim/stats")
-    echo "$served" | grep -q '"gc.details.query"' || fail "no details query was served"
+    echo "$served" | contains '"gc.details.query"' || fail "no details query was served"
     stop_all_gcsim
 done
 

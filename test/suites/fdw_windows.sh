@@ -45,6 +45,6 @@ echo "$plan"
 stats=$(curl -s "$GCSIM_URL/sim/stats")
 got=$(sql "SELECT count(*), count(DISTINCT conversation_id) FROM fw_big_conv WHERE conversation_start >= '2026-03-18' AND conversation_start < '2026-03-19'")
 assert_eq "130000|130000" "$got" "a day of 130,000 conversations (over the cap) is read whole, each once"
-echo "$stats" | grep -q '"gc.details.query"' || fail "no details query was served"
-echo "$plan" | grep -q 'rows=1 ' || true
+echo "$stats" | contains '"gc.details.query"' || fail "no details query was served"
+echo "$plan" | contains 'rows=1 ' || true
 sql "DROP SERVER fw_gc CASCADE; DROP SERVER fw_big CASCADE; DROP TABLE fw_truth"

@@ -40,10 +40,10 @@ check_share 401 0.04
 check_share ok 0.70
 
 stats=$(curl -s "$GCSIM_URL/sim/stats")
-echo "$stats" | grep -q "\"gc.queues\":{\"requests\":$N," || fail "stats: $stats"
+echo "$stats" | contains "\"gc.queues\":{\"requests\":$N," || fail "stats: $stats"
 for k in 429 500 503 drop truncate 401; do
     got=$(echo "$out" | sed -n "s/.* $k \([0-9]*\).*/\1/p")
-    echo "$stats" | grep -q "\"total\":{.*\"$k\":$got[,}]" || fail "stats $k != $got: $stats"
+    echo "$stats" | contains "\"total\":{.*\"$k\":$got[,}]" || fail "stats $k != $got: $stats"
 done
 echo "ok: /sim/stats counts the same faults"
 assert_eq 204 "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$GCSIM_URL/sim/reset")" "POST /sim/reset"

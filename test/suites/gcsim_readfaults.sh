@@ -60,10 +60,10 @@ for kind in empty missing; do
     start_gcsim --seed 42 --job-delay-ms 0 --fault-$kind-page 2
     body=$(details_page 50 2)
     case $kind in
-        empty)   echo "$body" | grep -q "^{\"conversations\":\[\],\"totalHits\":$ND}$" ;;
+        empty)   echo "$body" | contains "^{\"conversations\":\[\],\"totalHits\":$ND}$" ;;
         missing) [ "$body" = "{\"totalHits\":$ND}" ] ;;
     esac || fail "$kind page 2: $(echo "$body" | head -c 200)"
-    details_page 50 1 | grep -q '"conversations":\[{' || fail "$kind: page 1 is faulty too"
+    details_page 50 1 | contains '"conversations":\[{' || fail "$kind: page 1 is faulty too"
     echo "ok: $kind page 2 of the details query: $(echo "$body" | head -c 60)"
     read_ids details total "$TMP/got"; short_by "$TMP/got" "$TMP/want_details" 50 "$kind page 2, details, total reader"
     read_ids details naive "$TMP/got"; short_by "$TMP/got" "$TMP/want_details" $((ND - 50)) "$kind page 2, details, naive reader"
@@ -101,10 +101,10 @@ dup=$(sort "$TMP/raw" | uniq -d)
     fail "shift: the last conversation of page 1 does not open page 2"
 short_by "$TMP/got" "$TMP/want_details" 1 "shifted pages, details, reader stopping at totalHits"
 body=$(details_page 50 $(((ND + 49) / 50 + 1)))
-echo "$body" | grep -q "\"conversationId\":\"$last\"" || fail "shift: $last is not on the extra page"
+echo "$body" | contains "\"conversationId\":\"$last\"" || fail "shift: $last is not on the extra page"
 [ "$(echo "$body" | grep -o '"conversationId"' | wc -l)" -eq 1 ] || fail "shift: extra page: $body"
 echo "ok: shifted pages: page 2 opens with page 1's last, the one pushed out comes alone on page $(((ND + 49) / 50 + 1))"
-details_page 50 $(((ND + 49) / 50 + 2)) | grep -q '^{"totalHits":'"$ND"'}$' || fail "shift: no end after the extra page"
+details_page 50 $(((ND + 49) / 50 + 2)) | contains '^{"totalHits":'"$ND"'}$' || fail "shift: no end after the extra page"
 read_ids details correct "$TMP/got"; same_as "$TMP/got" "$TMP/want_details" "shifted pages, details, correct reader"
 stop_all_gcsim
 
@@ -180,7 +180,7 @@ stop_all_gcsim
 start_gcsim --seed 42 --listing-page-cap 4
 T=$(token)
 first=$(listing "/api/v2/users?pageSize=10")
-echo "$first" | grep -q "\"pageSize\":4,\"pageNumber\":1,\"total\":$total,\"pageCount\":$(((total + 3) / 4))" ||
+echo "$first" | contains "\"pageSize\":4,\"pageNumber\":1,\"total\":$total,\"pageCount\":$(((total + 3) / 4))" ||
     fail "cap: $(echo "$first" | grep -o '"pageSize.*')"
 next="/api/v2/users?pageSize=10"; got=""; pages=0
 while [ -n "$next" ]; do
@@ -197,9 +197,9 @@ stop_all_gcsim
 
 # --- --details-max-results and the page maxima ------------------------------
 start_gcsim --seed 42 --details-max-results 300
-details_page 100 3 | grep -q '"totalHits"' || fail "page 3 of 100 within 300 results"
+details_page 100 3 | contains '"totalHits"' || fail "page 3 of 100 within 300 results"
 body=$(details_page 100 4)
-echo "$body" | grep -q '"message":"Pagination may not exceed 300 results.","code":"bad.request","status":400' ||
+echo "$body" | contains '"message":"Pagination may not exceed 300 results.","code":"bad.request","status":400' ||
     fail "--details-max-results: $body"
 echo "ok: --details-max-results 300: page 4 of 100 is 400 \"Pagination may not exceed 300 results.\""
 stop_all_gcsim

@@ -173,10 +173,10 @@ assert_eq "400 INVALID_QUERY_LOCATOR" "$status $(jget errorCode <"$TMP/body")" "
 status=$(curl_json -H "Authorization: Bearer $TOKEN" "$URL$V/sobjects/Account/describe")
 assert_eq 200 "$status" "describe Account"
 assert_eq 001 "$(jget keyPrefix <"$TMP/body")" "keyPrefix"
-grep -o '"calculated":false[^{}]*"name":"Description"[^{}]*' "$TMP/body" | grep -q '"filterable":false.*"type":"textarea"' \
+grep -o '"calculated":false[^{}]*"name":"Description"[^{}]*' "$TMP/body" | contains '"filterable":false.*"type":"textarea"' \
     || fail "Description must be a non-filterable textarea"
 grep -o '"calculated":false[^{}]*"name":"Lifetime_Value__c"[^{}]*' "$TMP/body" \
-    | grep -q '"custom":true.*"precision":16.*"scale":2.*"soapType":"xsd:double".*"type":"currency"' \
+    | contains '"custom":true.*"precision":16.*"scale":2.*"soapType":"xsd:double".*"type":"currency"' \
     || fail "Lifetime_Value__c must be a custom currency(16,2)"
 grep -q '"childSObject":"Case","field":"AccountId","relationshipName":"Cases"' "$TMP/body" \
     || fail "childRelationships must list Cases"

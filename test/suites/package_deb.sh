@@ -37,7 +37,7 @@ deb=$(ls "$GCA_BUILD"/package/postgresql-15-gcanalytics_"${v}"_*.deb)
 contents=$(dpkg-deb -c "$deb")
 for f in lib/postgresql/15/lib/gcanalytics.so extension/gcanalytics.control "extension/gcanalytics--$v.sql" \
          extension/gcanalytics--0.1.0.sql "extension/gcanalytics--0.1.0--0.2.0.sql"; do
-    echo "$contents" | grep -q "$f\$" || fail "the package lacks $f"
+    echo "$contents" | contains "$f\$" || fail "the package lacks $f"
 done
 echo "ok: $(basename "$deb") holds the library, the control file, the install and upgrade scripts"
 

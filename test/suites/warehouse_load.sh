@@ -146,16 +146,16 @@ BIG_URL=$GCSIM_URL
 truth big $BIG
 servers "$BIG_URL"
 out=$("${PSQL[@]}" -c "CALL gcanalytics.configure(genesys_server => 'wh_gc', salesforce_server => 'wh_sf')" 2>&1)
-echo "$out" | grep -q "excluded_queues: 3 internal queue" || fail "configure() does not list the 3 internal queues: $out"
+echo "$out" | contains "excluded_queues: 3 internal queue" || fail "configure() does not list the 3 internal queues: $out"
 internal_queues
 assert_eq "$(sql "SELECT string_agg(id, ',' ORDER BY id) FROM wt_internal")" \
     "$(sql "SELECT string_agg(queue_id, ',' ORDER BY queue_id) FROM gcanalytics.excluded_queues")" \
     "configure() excludes exactly the internal queues"
 reset_warehouse $D1
 out=$(run_load) || fail "run() failed: $out"
-echo "$out" | grep -q "^NOTICE:  conversations \[2026-04-06 00:00:00+00, 2026-04-07 00:00:00+00): [0-9]* rows in" \
+echo "$out" | contains "^NOTICE:  conversations \[2026-04-06 00:00:00+00, 2026-04-07 00:00:00+00): [0-9]* rows in" \
     || fail "run() reports no NOTICE per window: $(echo "$out" | head -5)"
-echo "$out" | grep -q "^NOTICE:  gcanalytics.run: [0-9]* conversations, " || fail "run() prints no summary"
+echo "$out" | contains "^NOTICE:  gcanalytics.run: [0-9]* conversations, " || fail "run() prints no summary"
 echo "$out" | grep -E "^(NOTICE:  gcanalytics.run|WARNING)" || true
 assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status <> 'done'")" "every window of 14 days is done"
 [ "$(sql "SELECT count(*) FROM pg_inherits WHERE inhparent = 'gcanalytics.interactions'::regclass")" = 1 ] \
@@ -217,7 +217,7 @@ sql "ALTER SERVER wh_gc OPTIONS (SET max_retries '1')"
 reset_warehouse $D1
 sql "UPDATE gcanalytics.settings SET value = '6 hours' WHERE name = 'window_max_length'"
 out=$(run_load) || fail "run() failed instead of recording the failed window: $out"
-echo "$out" | grep -q "^WARNING:  loading conversations \[2026-04-18 06:00:00+00, 2026-04-18 12:00:00+00) failed" \
+echo "$out" | contains "^WARNING:  loading conversations \[2026-04-18 06:00:00+00, 2026-04-18 12:00:00+00) failed" \
     || fail "no WARNING for the failed window: $out"
 # evaluations are found through the details query as well: their day fails too
 assert_eq "conversations|2026-04-18 06:00:00+00|2026-04-18 12:00:00+00|1|t
@@ -234,7 +234,7 @@ assert_eq "conversations|2
 evaluations|true" "$(sql "SELECT resource, CASE resource WHEN 'conversations' THEN attempts::text ELSE (attempts >= 2)::text END FROM gcanalytics.failed_windows ORDER BY 1")" \
     "run() retries the failed windows (and records the attempts; the evaluations day is in the re-read lookback too)"
 point_at "$SMALL_URL"
-"${PSQL[@]}" -c "CALL gcanalytics.retry_failed()" 2>&1 | grep -q "2 window(s) retried, 0 still failed" || fail "retry_failed() did not complete the windows"
+"${PSQL[@]}" -c "CALL gcanalytics.retry_failed()" 2>&1 | contains "2 window(s) retried, 0 still failed" || fail "retry_failed() did not complete the windows"
 assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.failed_windows")" "the dead-letter list is empty after retry_failed()"
 compare_interactions small "after retry_failed()"
 compare_evaluations small
@@ -299,7 +299,7 @@ servers "$GCSIM_URL"
 "${PSQL[@]}" -c "SET client_min_messages = warning; CALL gcanalytics.configure(genesys_server => 'wh_gc', salesforce_server => 'wh_sf')"
 reset_warehouse $D1
 out=$(run_load) || fail "run() failed: $out"
-echo "$out" | grep -q "^NOTICE:  conversations \[2026-04-19 00:00:00+00, 2026-04-20 00:00:00+00): loaded volume differs from the aggregates count; loading it again" \
+echo "$out" | contains "^NOTICE:  conversations \[2026-04-19 00:00:00+00, 2026-04-20 00:00:00+00): loaded volume differs from the aggregates count; loading it again" \
     || fail "run() did not find the short window: $(echo "$out" | grep -v '^NOTICE:  \(evaluations\|queue_metrics\)')"
 compare_interactions small "a window read short the first time is found by the validation and reloaded"
 assert_eq "0" "$(sql "SELECT count(*) FROM gcanalytics.check_window('conversations', '$D1', '$UNTIL') WHERE NOT ok")" \
@@ -313,8 +313,8 @@ before=$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM gcanalytics.sync_w
 if out=$("${PSQL[@]}" -U wt_nomap -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1); then
     fail "run() without a user mapping succeeded: $out"
 fi
-echo "$out" | grep -q 'ERROR:  role "wt_nomap" has no user mapping for server "wh_gc"' || fail "unclear error: $out"
-echo "$out" | grep -q 'HINT:  CREATE USER MAPPING FOR wt_nomap SERVER wh_gc' || fail "no hint: $out"
+echo "$out" | contains 'ERROR:  role "wt_nomap" has no user mapping for server "wh_gc"' || fail "unclear error: $out"
+echo "$out" | contains 'HINT:  CREATE USER MAPPING FOR wt_nomap SERVER wh_gc' || fail "no hint: $out"
 assert_eq "$before" "$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM gcanalytics.sync_windows) FROM gcanalytics.interactions")" \
     "run() without a user mapping loads and records nothing"
 sql "DROP OWNED BY wt_nomap; DROP ROLE wt_nomap"
@@ -328,7 +328,7 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1)
-echo "$out" | grep -q "NOTICE:  another gcanalytics load is running (process [0-9]*); this one returns without loading" \
+echo "$out" | contains "NOTICE:  another gcanalytics load is running (process [0-9]*); this one returns without loading" \
     || fail "the second run() did not step aside: $out"
 wait $first
 grep -q "NOTICE:  gcanalytics.run: " "$T/first.log" || fail "the first run() did not finish: $(cat "$T/first.log")"
@@ -345,7 +345,7 @@ start_gcsim $SMALL --now $NOW --job-availability-lag-s 18000
 point_at "$GCSIM_URL"
 reset_warehouse $D1
 out=$(run_load) || fail "run() failed: $out"
-echo "$out" | grep -q "NOTICE:  conversations after 2026-04-20 07:00:00+00 (the API's data availability date) come without participant attributes" \
+echo "$out" | contains "NOTICE:  conversations after 2026-04-20 07:00:00+00 (the API's data availability date) come without participant attributes" \
     || fail "run() did not say that the newest conversations lack their attributes: $out"
 assert_eq "2026-04-20 07:00:00+00" "$(sql "SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'conversations'")" \
     "the conversations' high-water mark stops at the data availability date"
@@ -363,7 +363,7 @@ compare_interactions small "once the availability date moved on, the next run() 
 "${PSQL[@]}" -c "SET client_min_messages = warning; CALL gcanalytics.configure(genesys_server => 'wh_gc')"
 reset_warehouse $D1
 out=$(run_load) || fail "run() without Salesforce failed: $out"
-echo "$out" | grep -q "NOTICE:  crm:" && fail "run() without Salesforce read a CRM: $out"
+echo "$out" | contains "NOTICE:  crm:" && fail "run() without Salesforce read a CRM: $out"
 n_truth=$(sql "SELECT count(*) FROM wt_small_conv WHERE $LOADED")
 n_attr=$(sql "SELECT count(*) FROM wt_small_conv WHERE account_id IS NOT NULL AND $LOADED")
 assert_eq "$n_truth|0|0|$n_attr|$n_attr" \
