@@ -551,6 +551,10 @@ start_run(GcaScan *scan)
 		scan->client = gca_client_get(&scan->opts->http);
 	if (scan->client && gca_client_latency_ms(scan->client) > 0)
 		rs->latency_ms = gca_client_latency_ms(scan->client);
+	/* as the planner did (so EXPLAIN asks too, once a range and transaction) */
+	if (scan->opts->use_remote_estimate)
+		rs->estimate_client = scan->client ? scan->client
+			: gca_client_get(&scan->opts->http);
 	rs->resource->plan(rs);
 	scan->started = true;
 	scan->run_started = GetCurrentTimestamp();

@@ -23,6 +23,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -340,10 +341,21 @@ aggregates_explain(GcaResourceScan *rs)
 	return items;
 }
 
+/* the last count asked, so that a statement's planning and route share it */
+static struct
+{
+	GcaClient  *client;
+	TimestampTz lower;
+	TimestampTz upper;
+	TimestampTz xact_start;
+	double		count;
+}			last_count;
+
 /*
  * The number of conversations started in [lower, upper): the aggregates
- * query's nConversations over the whole interval, asked at planning time
- * (use_remote_estimate).  Errors as any API call.
+ * query's nConversations over the whole interval (use_remote_estimate:
+ * asked at planning time and, for extraction 'auto', by the scan; within
+ * one transaction the same range is asked once).  Errors as any API call.
  */
 double
 gca_remote_conversation_count(GcaClient *client, TimestampTz lower, TimestampTz upper)
@@ -355,6 +367,10 @@ gca_remote_conversation_count(GcaClient *client, TimestampTz lower, TimestampTz 
 	GcaJson    *results;
 	double		count = 0;
 
+	if (last_count.client == client && last_count.lower == lower &&
+		last_count.upper == upper &&
+		last_count.xact_start == GetCurrentTransactionStartTimestamp())
+		return last_count.count;
 	initStringInfo(&body);
 	appendStringInfoChar(&body, '{');
 	gca_details_append_interval(&body, lower, upper);
@@ -381,6 +397,11 @@ gca_remote_conversation_count(GcaClient *client, TimestampTz lower, TimestampTz 
 		}
 	}
 	gca_json_free(doc);
+	last_count.client = client;
+	last_count.lower = lower;
+	last_count.upper = upper;
+	last_count.xact_start = GetCurrentTransactionStartTimestamp();
+	last_count.count = count;
 	return count;
 }
 

@@ -532,6 +532,7 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
 				job_requests,
 				query_s,
 				job_s;
+	char	   *volume;
 
 	if (strcmp(rs->extraction, "job") == 0)
 		return ROUTE_JOB;
@@ -547,7 +548,18 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
 	in.days = (double) (rs->pushed.upper - rs->pushed.lower) / USECS_PER_DAY;
 	in.ids = -1;
 	in.filters = list_length(rs->pushed.filters);
+	if (rs->estimate_client && rs->pushed.have_lower && rs->pushed.have_upper)
+	{
+		in.client = rs->estimate_client;
+		in.have_range = true;
+		in.lower = rs->pushed.lower;
+		in.upper = rs->pushed.upper;
+	}
 	estimate(&in, 1.0, &conversations, &query_requests);
+	volume = in.client
+		? psprintf("%.0f conversations (the aggregates count)", conversations)
+		: psprintf("%.0f conversations (%.0f a day assumed)", conversations,
+				   CONVERSATIONS_PER_DAY_ESTIMATE);
 	nwindows = Max(nwindows, job_chains(rs));
 	job_requests = 1 + nwindows * (1 + JOB_POLLS_ESTIMATE) +
 		nwindows * ceil(conversations / nwindows / JOB_PAGE_MAX);
@@ -555,13 +567,13 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
 	/* polls wait for the job, windows run max_concurrency at a time */
 	job_s = read_seconds(rs, job_requests) +
 		JOB_WAIT_ESTIMATE_S * ceil((double) nwindows / Max(rs->max_concurrency, 1));
-	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by the details query (%.1f s) at %d requests/min and %.0f ms a request",
-							 job_requests, job_s, query_requests, query_s,
+	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by the details query (%.1f s) for %s at %d requests/min and %.0f ms a request",
+							 job_requests, job_s, query_requests, query_s, volume,
 							 rs->requests_per_minute, rs->latency_ms);
 	if (job_s < query_s)
 		return ROUTE_JOB;
-	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by details jobs (%.1f s) at %d requests/min and %.0f ms a request",
-							 query_requests, query_s, job_requests, job_s,
+	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by details jobs (%.1f s) for %s at %d requests/min and %.0f ms a request",
+							 query_requests, query_s, job_requests, job_s, volume,
 							 rs->requests_per_minute, rs->latency_ms);
 	return ROUTE_QUERY;
 }

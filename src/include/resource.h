@@ -198,6 +198,9 @@ typedef struct GcaResourceScan
 	int			max_concurrency;
 	int			requests_per_minute;	/* the server's rate budget */
 	double		latency_ms;		/* observed time of a request (or a guess) */
+	GcaClient  *estimate_client;	/* use_remote_estimate: the client the
+									 * route's estimate may ask the API
+									 * with, else NULL */
 	const char *extraction;		/* "query", "job" or "auto" */
 	const char *object;			/* table option sobject (Salesforce) */
 	const char *api_version;	/* Salesforce REST version */

@@ -334,7 +334,18 @@ assert_eq "$(sql "SELECT count(*) FROM gr_truth_conv WHERE conversation_start::t
     "$(est "$DAY")" "use_remote_estimate estimates a day of gc.conversations from the aggregates query"
 assert_eq "$(sql "SELECT count(*) FROM gr_truth_conv")" "$(est "$WEEK")" \
     "use_remote_estimate estimates a week from the aggregates query"
+# extraction 'auto' weighs its routes with the same count, and planning and
+# route ask the aggregates query once between them
+aggregates_asked() { curl -sf "$PLAIN_URL/sim/stats" | jq '.endpoints["gc.aggregates.query"].requests // 0'; }
+before=$(aggregates_asked)
+route=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT conversation_id FROM gr.conversations WHERE $WEEK" | sed -n 's/^ *Remote Route: //p')
+assert_eq "for $(sql "SELECT count(*) FROM gr_truth_conv") conversations (the aggregates count) 1" \
+    "$(grep -o 'for [0-9]* conversations ([a-z ]*)' <<<"$route") $(($(aggregates_asked) - before))" \
+    "use_remote_estimate: auto weighs the routes by the aggregates count of the week, asked once for the statement"
 sql "ALTER FOREIGN TABLE gr.conversations OPTIONS (DROP use_remote_estimate)"
+route=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT conversation_id FROM gr.conversations WHERE $WEEK" | sed -n 's/^ *Remote Route: //p')
+assert_eq "for 35000 conversations (5000 a day assumed)" "$(grep -o 'for [0-9]* conversations ([0-9a-z ]*)' <<<"$route")" \
+    "without use_remote_estimate auto assumes 5000 conversations a day"
 
 # 8. faults during the per-evaluation GETs lose nothing
 # shellcheck disable=SC2086
