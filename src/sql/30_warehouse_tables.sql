@@ -102,6 +102,7 @@ CREATE TABLE gcanalytics.interactions (
     wrapup_name            text,
     ani                    text,
     customer_key           text,
+    next_contact_at        timestamptz,
     talk_ms                bigint,
     customer_hold_ms       bigint,
     system_hold_ms         bigint,
@@ -140,7 +141,7 @@ CREATE INDEX interactions_start_idx ON gcanalytics.interactions (conversation_st
 CREATE INDEX interactions_queue_idx ON gcanalytics.interactions (queue_id, conversation_start);
 CREATE INDEX interactions_agent_idx ON gcanalytics.interactions (agent_id, conversation_start);
 CREATE INDEX interactions_account_idx ON gcanalytics.interactions (crm_account_id, conversation_start);
-CREATE INDEX interactions_customer_idx ON gcanalytics.interactions (customer_key, conversation_start);
+CREATE INDEX interactions_customer_idx ON gcanalytics.interactions (customer_key, conversation_start, conversation_id);
 CREATE INDEX interactions_in_progress_idx ON gcanalytics.interactions (conversation_start) WHERE in_progress;
 
 COMMENT ON COLUMN gcanalytics.interactions.conversation_id IS 'Genesys conversation id';
@@ -159,6 +160,7 @@ COMMENT ON COLUMN gcanalytics.interactions.wrapup_code IS 'the last agent wrap-u
 COMMENT ON COLUMN gcanalytics.interactions.wrapup_name IS 'name of that wrap-up code';
 COMMENT ON COLUMN gcanalytics.interactions.ani IS 'the caller''s address as Genesys reports it';
 COMMENT ON COLUMN gcanalytics.interactions.customer_key IS 'who the customer is, for repeat contacts: the CRM account, else the inbound ANI in E.164, else NULL';
+COMMENT ON COLUMN gcanalytics.interactions.next_contact_at IS 'start of the same customer''s next conversation (by start, then conversation id); NULL when none (yet) or the customer is unknown; kept by the load';
 COMMENT ON COLUMN gcanalytics.interactions.talk_ms IS 'agent talk time, milliseconds';
 COMMENT ON COLUMN gcanalytics.interactions.customer_hold_ms IS 'holds the agent placed, milliseconds';
 COMMENT ON COLUMN gcanalytics.interactions.system_hold_ms IS 'holds the agent did not place (IVR, ACD, parking), milliseconds; never in handle time';

@@ -24,12 +24,13 @@ BEGIN
 END
 $$;
 
--- _upsert(target, keys, source): inserts the rows of the query source
--- (which names every column of target but loaded_at) into target; a row
--- whose key exists is updated only when a value differs, so that loading
--- the same data again changes nothing (loaded_at included).  Returns the
--- rows of source and the rows inserted or changed.
-CREATE FUNCTION gcanalytics._upsert(target regclass, keys text[], source text,
+-- _upsert(target, keys, source, derived): inserts the rows of the query
+-- source (which names every column of target but loaded_at and the derived
+-- ones, which the caller keeps) into target; a row whose key exists is
+-- updated only when a value differs, so that loading the same data again
+-- changes nothing (loaded_at included).  Returns the rows of source and
+-- the rows inserted or changed.
+CREATE FUNCTION gcanalytics._upsert(target regclass, keys text[], source text, derived text[] DEFAULT '{}',
                                     OUT source_rows bigint, OUT changed_rows bigint)
     LANGUAGE plpgsql
     AS $$
@@ -41,7 +42,7 @@ BEGIN
       INTO cols
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
-       AND a.attname <> 'loaded_at' AND NOT a.attname = ANY (keys);
+       AND a.attname <> 'loaded_at' AND NOT a.attname = ANY (keys) AND NOT a.attname = ANY (derived);
     SELECT array_agg(format('%s = EXCLUDED.%s', c, c)) INTO vals FROM unnest(cols) c;
     EXECUTE format(
         'WITH s AS MATERIALIZED (%s),
@@ -149,19 +150,95 @@ CREATE FUNCTION gcanalytics._interactions_source(range_from timestamptz, range_t
         CASE WHEN only_ids IS NOT NULL THEN format(' AND c.conversation_id = ANY (%L::text[])', only_ids) ELSE '' END)
 $$;
 
+-- ------------------------------------------------------------ next contact
+-- interactions.next_contact_at is kept as rows take or leave a place
+-- (customer_key, conversation_start, conversation_id), so that the
+-- dashboards read it instead of sorting every row by customer: such a
+-- move changes the next contact of the row itself and of the row just
+-- before the place, and of no other row.
+CREATE TYPE gcanalytics._contact_place AS (customer_key text, conversation_start timestamptz, conversation_id text);
+
+-- _link_next_contacts(moved): sets next_contact_at again for the moved
+-- rows that still exist and for the row before each place in moved.
+-- Returns the rows it changed.
+CREATE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place[])
+    RETURNS bigint
+    LANGUAGE sql
+    AS $$
+    WITH m AS (
+        SELECT * FROM unnest(moved)
+    ), f AS (
+        SELECT m.conversation_id, m.conversation_start FROM m
+        UNION
+        SELECT p.conversation_id, p.conversation_start
+          FROM m CROSS JOIN LATERAL (
+                SELECT j.conversation_id, j.conversation_start FROM gcanalytics.interactions j
+                 WHERE j.customer_key = m.customer_key
+                   AND (j.conversation_start, j.conversation_id) < (m.conversation_start, m.conversation_id)
+                 ORDER BY j.conversation_start DESC, j.conversation_id DESC LIMIT 1) p
+    ), n AS (
+        SELECT i.conversation_id, i.conversation_start,
+               (SELECT j.conversation_start FROM gcanalytics.interactions j
+                 WHERE j.customer_key = i.customer_key
+                   AND (j.conversation_start, j.conversation_id) > (i.conversation_start, i.conversation_id)
+                 ORDER BY j.conversation_start, j.conversation_id LIMIT 1) AS next_contact_at
+          FROM f JOIN gcanalytics.interactions i USING (conversation_id, conversation_start)
+    ), u AS (
+        UPDATE gcanalytics.interactions t
+           SET next_contact_at = n.next_contact_at, loaded_at = clock_timestamp()
+          FROM n
+         WHERE t.conversation_id = n.conversation_id AND t.conversation_start = n.conversation_start
+           AND t.next_contact_at IS DISTINCT FROM n.next_contact_at
+        RETURNING 1)
+    SELECT count(*) FROM u
+$$;
+
+-- _upsert_interactions(from, to, only_ids): the conversations started in
+-- [from, to) (only those of only_ids when given) upserted into
+-- interactions, and the next contacts their moves change.  Returns the
+-- rows the source gave.
+CREATE FUNCTION gcanalytics._upsert_interactions(range_from timestamptz, range_to timestamptz,
+                                                 only_ids text[] DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    before gcanalytics._contact_place[];
+    r record;
+BEGIN
+    SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
+      INTO before
+      FROM gcanalytics.interactions i
+     WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
+       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids));
+    r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
+                             gcanalytics._interactions_source(range_from, range_to, only_ids),
+                             ARRAY['next_contact_at']);
+    IF r.changed_rows > 0 THEN
+        PERFORM gcanalytics._link_next_contacts(ARRAY(
+            WITH after AS (
+                SELECT ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place AS p
+                  FROM gcanalytics.interactions i
+                 WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
+                   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
+            )
+            (SELECT p FROM after EXCEPT SELECT b FROM unnest(before) b)
+            UNION
+            (SELECT b FROM unnest(before) b EXCEPT SELECT p FROM after)));
+    END IF;
+    RETURN r.source_rows;
+END
+$$;
+
 -- The loaders: one window of one resource, returning the rows the source
 -- gave.  Errors propagate (the caller records the window as failed).
 CREATE FUNCTION gcanalytics._load_conversations(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
-DECLARE
-    r record;
 BEGIN
     PERFORM gcanalytics._ensure_partitions(range_from, range_to);
-    r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
-                             gcanalytics._interactions_source(range_from, range_to));
-    RETURN r.source_rows;
+    RETURN gcanalytics._upsert_interactions(range_from, range_to);
 END
 $$;
 

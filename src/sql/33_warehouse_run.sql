@@ -246,6 +246,7 @@ DECLARE
     n bigint;
     newest timestamptz;
     changed text[];
+    moved gcanalytics._contact_place[];
 BEGIN
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
     SELECT a.account_id, a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.system_modstamp
@@ -286,11 +287,12 @@ BEGIN
 
     cutoff := (SELECT max(conversation_start) FROM gcanalytics.interactions)
               - make_interval(days => gcanalytics.setting('crm_relink_days')::int);
+    WITH upd AS (
     UPDATE gcanalytics.interactions i
        SET crm_account_id = n.crm_account_id, crm_link = n.crm_link, customer_tier = n.tier, industry = n.industry,
            account_name = n.name, account_owner = n.owner, ltv = n.ltv, open_case_count = n.open_case_count,
            open_opportunity_count = n.open_opportunity_count, customer_key = n.customer_key, loaded_at = clock_timestamp()
-      FROM (SELECT i2.conversation_id, i2.conversation_start,
+      FROM (SELECT i2.conversation_id, i2.conversation_start, i2.customer_key AS old_customer_key,
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id) AS crm_account_id,
                    CASE WHEN i2.crm_link = 'attribute' THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
                    a.tier, a.industry, a.name, a.owner, a.ltv, a.open_case_count, a.open_opportunity_count,
@@ -305,7 +307,14 @@ BEGIN
        AND (i.crm_account_id, i.crm_link, i.customer_tier, i.industry, i.account_name, i.account_owner, i.ltv,
             i.open_case_count, i.open_opportunity_count, i.customer_key)
            IS DISTINCT FROM (n.crm_account_id, n.crm_link, n.tier, n.industry, n.name, n.owner, n.ltv,
-                             n.open_case_count, n.open_opportunity_count, n.customer_key);
+                             n.open_case_count, n.open_opportunity_count, n.customer_key)
+    RETURNING n.old_customer_key, i.customer_key, i.conversation_start, i.conversation_id)
+    -- a conversation that changed customer left one place and took another
+    SELECT coalesce(array_agg(ROW(v.k, u.conversation_start, u.conversation_id)::gcanalytics._contact_place), '{}')
+      INTO moved
+      FROM upd u, LATERAL (VALUES (u.old_customer_key), (u.customer_key)) v(k)
+     WHERE u.old_customer_key IS DISTINCT FROM u.customer_key;
+    PERFORM gcanalytics._link_next_contacts(moved);
     RETURN n;
 END
 $$;
@@ -351,7 +360,6 @@ DECLARE
     ids text[];
     first_start timestamptz;
     last_start timestamptz;
-    r record;
 BEGIN
     SELECT array_agg(conversation_id), min(conversation_start), max(conversation_start)
       INTO ids, first_start, last_start
@@ -360,9 +368,7 @@ BEGIN
     IF ids IS NULL THEN
         RETURN 0;
     END IF;
-    r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
-                             gcanalytics._interactions_source(first_start, last_start + interval '1 millisecond', ids));
-    RETURN r.source_rows;
+    RETURN gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
 END
 $$;
 
@@ -530,6 +536,13 @@ BEGIN
     total_failed := total_failed + failed;
     PERFORM gcanalytics._advance_high_water_mark('conversations', conv_mark);
     COMMIT;
+    -- autovacuum analyzes the partitions but never the partitioned table,
+    -- whose statistics plan the dashboards: again once a tenth is new
+    IF conversations > 0.1 * greatest((SELECT c.reltuples FROM pg_class c
+                                       WHERE c.oid = 'gcanalytics.interactions'::regclass), 0) THEN
+        ANALYZE gcanalytics.interactions;
+        COMMIT;
+    END IF;
 
     -- evaluations arrive and change after their conversation: the
     -- lookback is read again, but not before the first conversation loaded

@@ -89,21 +89,13 @@ $$;
 COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, numeric, bigint, numeric, float8, bigint, bigint, bigint, numeric, numeric) IS
     'the rates, averages and efficiency score of kpi_daily and kpi_weekly from their counts and sums (README "Dashboards")';
 
--- Every interaction with the start of the same customer's next contact
--- (customer_key; next in order of start, then conversation id): first
--- contact resolution and the containment that held read it, in the same
--- scan as the rest of the interaction (no self-join).
-CREATE VIEW gcanalytics.interaction_next_contact AS
-SELECT i.*,
-       CASE WHEN i.customer_key IS NOT NULL
-            THEN lead(i.conversation_start) OVER (PARTITION BY i.customer_key
-                                                  ORDER BY i.conversation_start, i.conversation_id)
-       END AS next_contact_at
-  FROM gcanalytics.interactions i;
-COMMENT ON VIEW gcanalytics.interaction_next_contact IS
-    'every column of interactions, and when the same customer (customer_key) contacted next';
-COMMENT ON COLUMN gcanalytics.interaction_next_contact.next_contact_at IS 'start of the same customer''s next conversation; NULL when none (yet) or the customer is unknown';
-SELECT gcanalytics._comment_columns_like('gcanalytics.interaction_next_contact', 'gcanalytics.interactions');
+-- The groups kpi_daily aggregates by: with these statistics the planner
+-- knows there are a few thousand of them and hashes, instead of sorting
+-- every row (run() ANALYZEs interactions after loading).
+CREATE STATISTICS gcanalytics.interactions_day_groups (ndistinct)
+    ON ((conversation_start AT TIME ZONE 'UTC')::date), coalesce(queue_id, '(no queue)'),
+       coalesce(media_type, '(unknown)')
+    FROM gcanalytics.interactions;
 
 -- ------------------------------------------------------------ kpi_daily
 CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
@@ -123,9 +115,8 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
            i.next_contact_at IS NULL
-               OR i.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved,
-           coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
-      FROM gcanalytics.interaction_next_contact i
+               OR i.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved
+      FROM gcanalytics.interactions i
       LEFT JOIN gcanalytics.service_levels sl ON sl.queue_id = i.queue_id
      CROSS JOIN cfg
 ), s AS (
@@ -142,19 +133,27 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            count(*) FILTER (WHERE handled AND fcr_eligible) AS fcr_eligible,
            count(*) FILTER (WHERE handled AND fcr_eligible AND resolved) AS fcr_resolved,
            coalesce(sum(talk_ms) FILTER (WHERE handled), 0) AS talk_ms_sum,
-           coalesce(sum(customer_hold_ms) FILTER (WHERE handled), 0) AS hold_ms_sum,
-           coalesce(array_agg(DISTINCT wrapup ORDER BY wrapup) FILTER (WHERE wrapup IS NOT NULL), '{}') AS wrapup_codes
+           coalesce(sum(customer_hold_ms) FILTER (WHERE handled), 0) AS hold_ms_sum
       FROM c
+     GROUP BY day, queue_id, media_type
+), w AS (   -- apart: an aggregate with DISTINCT in s would sort every row
+    SELECT day, queue_id, media_type, array_agg(wrapup ORDER BY wrapup) AS wrapup_codes
+      FROM (SELECT DISTINCT (i.conversation_start AT TIME ZONE 'UTC')::date AS day,
+                   coalesce(i.queue_id, '(no queue)') AS queue_id, coalesce(i.media_type, '(unknown)') AS media_type,
+                   coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
+              FROM gcanalytics.interactions i
+             WHERE coalesce(i.wrapup_name, i.wrapup_code) IS NOT NULL) d
      GROUP BY day, queue_id, media_type
 )
 SELECT s.day, s.queue_id, s.queue_name, s.media_type, s.conversations, s.offered, s.handled, s.abandoned,
        s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.avg_handle_s,
        r.avg_weighted_handle_s, s.transferred, r.transfer_rate_pct, s.fcr_eligible, s.fcr_resolved, r.fcr_pct,
-       r.talk_ratio_pct, r.hold_ratio_pct, r.efficiency_score, s.wrapup_codes,
+       r.talk_ratio_pct, r.hold_ratio_pct, r.efficiency_score, coalesce(w.wrapup_codes, '{}') AS wrapup_codes,
        s.wait_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum
-  FROM s, LATERAL gcanalytics.kpi_rates(s.offered, s.answered_in_sl, s.abandoned, s.wait_ms_sum, s.handled,
-                                        s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred, s.fcr_eligible,
-                                        s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
+  FROM s LEFT JOIN w ON w.day = s.day AND w.queue_id = s.queue_id AND w.media_type = s.media_type,
+       LATERAL gcanalytics.kpi_rates(s.offered, s.answered_in_sl, s.abandoned, s.wait_ms_sum, s.handled,
+                                     s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred, s.fcr_eligible,
+                                     s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
 CREATE UNIQUE INDEX kpi_daily_key ON gcanalytics.kpi_daily (day, queue_id, media_type);
 
 -- ------------------------------------------------------------ kpi_weekly
@@ -298,7 +297,7 @@ WITH cfg AS MATERIALIZED (   -- read once, not once per row
            i.next_contact_at IS NULL
                OR i.next_contact_at > i.conversation_start + cfg.window AS held,
            i.crm_account_id, i.ltv
-      FROM gcanalytics.interaction_next_contact i
+      FROM gcanalytics.interactions i
      CROSS JOIN cfg
 ), a AS (
     SELECT week, industry, media_type, crm_account_id, max(ltv) AS ltv
@@ -567,10 +566,9 @@ END
 $$;
 
 -- ------------------------------------------------------------ refresh
--- The views read every interaction: walking an index in customer order
--- (which the planner picks for the next-contact window once the table
--- outgrows memory) costs random heap reads, a sequential scan and a sort
--- cost half as much at 10 million rows, so refreshes use no index scans.
+-- The views read every interaction, so refreshes use no index scans: an
+-- index walk over the whole table costs random heap reads where a
+-- sequential scan reads each page once.
 CREATE FUNCTION gcanalytics.refresh_dashboards()
     RETURNS TABLE (view_name text, concurrent boolean, seconds float8, row_count bigint)
     LANGUAGE plpgsql

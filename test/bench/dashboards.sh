@@ -47,13 +47,18 @@ b "SELECT setseed(0.42);
    INSERT INTO gcanalytics.interactions
      (conversation_id, conversation_start, media_type, queue_id, queue_name, agent_id, wrapup_code, wrapup_name,
       customer_key, talk_ms, customer_hold_ms, acw_ms, acd_ms, handle_ms, weighted_handle_ms, transfers, transferred,
-      abandoned, handled, crm_account_id, crm_link, customer_tier, industry, ltv, was_escalated, handled_by_bot_only, loaded_at)
+      abandoned, handled, crm_account_id, crm_link, customer_tier, industry, ltv, was_escalated, handled_by_bot_only, loaded_at,
+      next_contact_at)
+   -- next_contact_at as the load keeps it: the customer's next conversation
+   SELECT x.*, CASE WHEN x.customer_key IS NOT NULL
+                    THEN lead(x.start) OVER (PARTITION BY x.customer_key ORDER BY x.start, x.id) END
+     FROM (
    SELECT g.id, g.start, g.media,
           CASE WHEN g.bot THEN NULL ELSE 'Q' || g.q END, CASE WHEN g.bot THEN NULL ELSE 'Queue ' || g.q END,
           CASE WHEN g.bot OR g.ab THEN NULL ELSE 'A' || (g.r1 * 72)::int END,
           CASE WHEN g.bot OR g.ab THEN NULL ELSE 'W' || (g.r2 * 14)::int END,
           CASE WHEN g.bot OR g.ab THEN NULL ELSE 'Wrap-up ' || (g.r2 * 14)::int END,
-          coalesce(a.id, '+1555' || lpad((g.r3 * 300000)::int::text, 7, '0')),
+          coalesce(a.id, '+1555' || lpad((g.r3 * 300000)::int::text, 7, '0')) AS customer_key,
           h.talk, h.hold, h.acw, h.acd, h.talk + h.hold + h.acw, (h.talk + h.hold + h.acw) * 1.1, g.tr, g.tr > 0,
           g.ab, NOT (g.bot OR g.ab), a.id, CASE WHEN a.id IS NOT NULL THEN 'attribute' END, a.tier, a.industry, a.ltv,
           random() < CASE WHEN a.tier = 'Enterprise' AND g.day >= 50 THEN 0.24 ELSE 0.10 END, g.bot, now()
@@ -67,7 +72,7 @@ b "SELECT setseed(0.42);
              FROM (SELECT i, random() AS m FROM generate_series(0, $N - 1) i) s) g
      LEFT JOIN acc a ON g.link < 0.75 AND a.id = 'ACC' || (1 + (g.r3 * 19999)::int)
      CROSS JOIN LATERAL (SELECT (-ln(1 - random()) * 300000)::bigint AS talk, (-ln(1 - random()) * 20000)::bigint AS hold,
-                                (-ln(1 - random()) * 30000)::bigint AS acw, (-ln(1 - random()) * 60000)::bigint AS acd) h;
+                                (-ln(1 - random()) * 30000)::bigint AS acw, (-ln(1 - random()) * 60000)::bigint AS acd) h) x;
    ANALYZE gcanalytics.interactions;" >/dev/null
 gen_ms=$(($(ms) - t0))
 rows=$(b "SELECT count(*) FROM gcanalytics.interactions")

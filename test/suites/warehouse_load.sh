@@ -115,6 +115,21 @@ compare_interactions() {
         fail "$2: $n_wh interactions against $n_truth in the truth, $diff rows differ"
     fi
     echo "ok: $2 ($n_wh interactions equal the truth field by field)"
+    check_next_contacts "$2"
+}
+# check_next_contacts WHAT: next_contact_at, which the load keeps row by
+# row, equals the window function over the whole table
+check_next_contacts() {
+    local got
+    got=$(sql "SELECT count(*) FILTER (WHERE next_contact_at IS DISTINCT FROM want), count(want)
+                 FROM (SELECT i.next_contact_at,
+                              CASE WHEN i.customer_key IS NOT NULL
+                                   THEN lead(i.conversation_start) OVER (PARTITION BY i.customer_key
+                                                                         ORDER BY i.conversation_start, i.conversation_id) END AS want
+                         FROM gcanalytics.interactions i) x")
+    [ "${got%%|*}" = 0 ] && [ "${got##*|}" -gt 0 ] \
+        || fail "$1: next_contact_at differs from the customers' next conversations in ${got%%|*} rows (of ${got##*|} with one)"
+    echo "ok: $1: next_contact_at is each customer's next conversation (${got##*|} rows have one)"
 }
 # compare_evaluations NAME: the evaluations equal the truth NAME's
 compare_evaluations() {
@@ -290,7 +305,35 @@ $(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id IN ('$
     "the new tiers within the horizon, the old ones before it"
 assert_eq "Enterprise SMB" "$(sql "SELECT (SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$acct') || ' ' || (SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$phone_acct')")" \
     "crm_accounts holds the new tiers"
+check_next_contacts "after sync_crm()"
 sql "UPDATE gcanalytics.settings SET value = '30' WHERE name = 'crm_relink_days'"
+
+# a conversation that changes customer (as a CRM relink does) leaves one
+# place and takes another: _link_next_contacts() mends both customers, and
+# a customer that becomes unknown loses its next contact
+sql "SET client_min_messages = warning;
+     DROP TABLE IF EXISTS wt_moves; CREATE TABLE wt_moves AS
+     WITH c AS (SELECT customer_key FROM gcanalytics.interactions WHERE customer_key IS NOT NULL
+                 GROUP BY 1 HAVING count(*) >= 3 ORDER BY count(*) DESC, 1 LIMIT 3),
+          m AS (SELECT DISTINCT ON (i.customer_key) i.conversation_id, i.conversation_start, i.customer_key
+                  FROM gcanalytics.interactions i JOIN c USING (customer_key)
+                 ORDER BY i.customer_key, i.conversation_start DESC OFFSET 0)
+     SELECT m.*, CASE row_number() OVER (ORDER BY m.customer_key) WHEN 1 THEN (SELECT max(customer_key) FROM c)
+                                                                 WHEN 2 THEN NULL ELSE 'wt-new-customer' END AS new_key
+       FROM m;
+     UPDATE gcanalytics.interactions i SET customer_key = m.new_key FROM wt_moves m
+      WHERE i.conversation_id = m.conversation_id AND i.conversation_start = m.conversation_start;
+     SELECT gcanalytics._link_next_contacts(ARRAY(
+         SELECT ROW(k, m.conversation_start, m.conversation_id)::gcanalytics._contact_place
+           FROM wt_moves m, LATERAL (VALUES (m.customer_key), (m.new_key)) v(k)));" >/dev/null
+assert_eq 3 "$(sql "SELECT count(*) FROM wt_moves")" "3 conversations change customer (to another, to none, to a new one)"
+check_next_contacts "after conversations changed customer"
+sql "UPDATE gcanalytics.interactions i SET customer_key = m.customer_key FROM wt_moves m
+      WHERE i.conversation_id = m.conversation_id AND i.conversation_start = m.conversation_start;
+     SELECT gcanalytics._link_next_contacts(ARRAY(
+         SELECT ROW(k, m.conversation_start, m.conversation_id)::gcanalytics._contact_place
+           FROM wt_moves m, LATERAL (VALUES (m.customer_key), (m.new_key)) v(k)));" >/dev/null
+check_next_contacts "after they changed back"
 
 # 6. a window whose first read comes back short
 # shellcheck disable=SC2086
