@@ -51,9 +51,10 @@ b "SELECT setseed(0.42);
       next_contact_at)
    -- next_contact_at as the load keeps it: the customer's next conversation
    SELECT x.*, CASE WHEN x.customer_key IS NOT NULL
-                    THEN lead(x.start) OVER (PARTITION BY x.customer_key ORDER BY x.start, x.id) END
+                    THEN lead(x.conversation_start) OVER (PARTITION BY x.customer_key
+                                                           ORDER BY x.conversation_start, x.conversation_id) END
      FROM (
-   SELECT g.id, g.start, g.media,
+   SELECT g.id AS conversation_id, g.start AS conversation_start, g.media,
           CASE WHEN g.bot THEN NULL ELSE 'Q' || g.q END, CASE WHEN g.bot THEN NULL ELSE 'Queue ' || g.q END,
           CASE WHEN g.bot OR g.ab THEN NULL ELSE 'A' || (g.r1 * 72)::int END,
           CASE WHEN g.bot OR g.ab THEN NULL ELSE 'W' || (g.r2 * 14)::int END,
