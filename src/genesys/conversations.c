@@ -987,6 +987,23 @@ read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
 }
 
 /*
+ * The dataAvailabilityDate of an answer of GET .../jobs/availability (doc
+ * may be NULL: no parsable answer); raises when there is none.
+ */
+static TimestampTz
+availability_date(GcaJson *doc)
+{
+	TimestampTz available;
+
+	if (doc == NULL || !gca_json_get_time(doc, "dataAvailabilityDate", &available))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("genesys response to GET %s/availability has no dataAvailabilityDate",
+						DETAILS_JOBS_PATH)));
+	return available;
+}
+
+/*
  * Job results hold data up to dataAvailabilityDate: the windows of the
  * job route after it are read with the details query instead (a window
  * that spans it is split there), never left out.
@@ -994,16 +1011,11 @@ read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
 static void
 read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
 {
-	TimestampTz available;
+	TimestampTz available = availability_date(page);
 	List	   *windows = NIL;
 	ListCell   *lc;
 
 	st->availability = AVAIL_KNOWN;
-	if (!gca_json_get_time(page, "dataAvailabilityDate", &available))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("genesys response to GET %s/availability has no dataAvailabilityDate",
-						DETAILS_JOBS_PATH)));
 	foreach(lc, st->windows)
 	{
 		Window	   *w = lfirst(lc);
@@ -1428,11 +1440,7 @@ gca_conversations_data_availability(GcaClient *client)
 	gca_buffer_sink_init(&call.sink, &buf, 64 * 1024);
 	gca_call_perform(client, &call);
 	doc = buf.data ? gca_json_parse(buf.data, buf.len) : NULL;
-	if (doc == NULL || !gca_json_get_time(doc, "dataAvailabilityDate", &available))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("genesys response to GET %s/availability has no dataAvailabilityDate",
-						DETAILS_JOBS_PATH)));
+	available = availability_date(doc);
 	gca_json_free(doc);
 	return available;
 }
