@@ -193,6 +193,18 @@ CREATE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place
     SELECT count(*) FROM u
 $$;
 
+-- _contact_places(from, to, only_ids): the places of the interactions
+-- started in [from, to) (only those of only_ids when given).
+CREATE FUNCTION gcanalytics._contact_places(range_from timestamptz, range_to timestamptz, only_ids text[])
+    RETURNS gcanalytics._contact_place[]
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
+      FROM gcanalytics.interactions i
+     WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
+       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
+$$;
+
 -- _upsert_interactions(from, to, only_ids): the conversations started in
 -- [from, to) (only those of only_ids when given) upserted into
 -- interactions, and the next contacts their moves change.  Returns the
@@ -203,28 +215,19 @@ CREATE FUNCTION gcanalytics._upsert_interactions(range_from timestamptz, range_t
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    before gcanalytics._contact_place[];
+    before gcanalytics._contact_place[] := gcanalytics._contact_places(range_from, range_to, only_ids);
+    after gcanalytics._contact_place[];
     r record;
 BEGIN
-    SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
-      INTO before
-      FROM gcanalytics.interactions i
-     WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
-       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids));
     r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
                              gcanalytics._interactions_source(range_from, range_to, only_ids),
                              ARRAY['next_contact_at']);
     IF r.changed_rows > 0 THEN
+        after := gcanalytics._contact_places(range_from, range_to, only_ids);
         PERFORM gcanalytics._link_next_contacts(ARRAY(
-            WITH after AS (
-                SELECT ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place AS p
-                  FROM gcanalytics.interactions i
-                 WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
-                   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
-            )
-            (SELECT p FROM after EXCEPT SELECT b FROM unnest(before) b)
+            (SELECT a FROM unnest(after) a EXCEPT SELECT b FROM unnest(before) b)
             UNION
-            (SELECT b FROM unnest(before) b EXCEPT SELECT p FROM after)));
+            (SELECT b FROM unnest(before) b EXCEPT SELECT a FROM unnest(after) a)));
     END IF;
     RETURN r.source_rows;
 END
