@@ -174,20 +174,29 @@ ms() { date +%s%N | cut -c1-13; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 n_scaled() { awk -v n="$1" -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", n * s }'; }
 
+# warehouse_servers_sql URL RPM - the SQL that (re)creates servers
+# "genesys" and "salesforce" on the gcsim at URL, each with a budget of
+# RPM requests a minute and a user mapping, and runs configure()
+warehouse_servers_sql() {
+    cat <<SQL
+DROP SERVER IF EXISTS genesys CASCADE; DROP SERVER IF EXISTS salesforce CASCADE;
+CREATE SERVER genesys FOREIGN DATA WRAPPER gcanalytics_fdw
+  OPTIONS (service 'genesys', api_url '$1', login_url '$1', requests_per_minute '$2');
+CREATE USER MAPPING FOR CURRENT_USER SERVER genesys OPTIONS (client_id 'demo', client_secret 'demo-secret');
+CREATE SERVER salesforce FOREIGN DATA WRAPPER gcanalytics_fdw
+  OPTIONS (service 'salesforce', instance_url '$1', requests_per_minute '$2');
+CREATE USER MAPPING FOR CURRENT_USER SERVER salesforce OPTIONS (client_id 'demo', client_secret 'demo-secret');
+CALL gcanalytics.configure(genesys_server => 'genesys', salesforce_server => 'salesforce');
+SQL
+}
+
 # warehouse_setup URL SINCE - in $PGDATABASE: servers "genesys" and
 # "salesforce" on the gcsim at URL with user mappings, configure(), the
 # first run() starting at SINCE, and gcsim's release calendar
 # (test/simulator/README.md) as the user's releases.
 warehouse_setup() {
     sql "SET client_min_messages = warning;
-         DROP SERVER IF EXISTS genesys CASCADE; DROP SERVER IF EXISTS salesforce CASCADE;
-         CREATE SERVER genesys FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'genesys', api_url '$1', login_url '$1', requests_per_minute '100000');
-         CREATE USER MAPPING FOR CURRENT_USER SERVER genesys OPTIONS (client_id 'demo', client_secret 'demo-secret');
-         CREATE SERVER salesforce FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'salesforce', instance_url '$1', requests_per_minute '100000');
-         CREATE USER MAPPING FOR CURRENT_USER SERVER salesforce OPTIONS (client_id 'demo', client_secret 'demo-secret');
-         CALL gcanalytics.configure(genesys_server => 'genesys', salesforce_server => 'salesforce');
+         $(warehouse_servers_sql "$1" 100000)
          UPDATE gcanalytics.settings SET value = '$2' WHERE name = 'initial_sync_from';
          INSERT INTO gcanalytics.releases (release_name, released_at) VALUES
            ('4.6', '2026-01-19 00:00Z'), ('4.7', '2026-02-16 00:00Z'), ('4.8', '2026-03-09 00:00Z'),

@@ -34,14 +34,7 @@ fresh_db() {
 dbsql() { "${PSQL[@]}" -At -c "$1"; }
 # servers RPM: the warehouse's two servers on $GCSIM_URL, configured
 servers() {
-    dbsql "SET client_min_messages = warning;
-           CREATE SERVER wb_gc FOREIGN DATA WRAPPER gcanalytics_fdw
-             OPTIONS (service 'genesys', api_url '$GCSIM_URL', login_url '$GCSIM_URL', requests_per_minute '$1');
-           CREATE USER MAPPING FOR CURRENT_USER SERVER wb_gc OPTIONS (client_id 'wb', client_secret 'wb-secret');
-           CREATE SERVER wb_sf FOREIGN DATA WRAPPER gcanalytics_fdw
-             OPTIONS (service 'salesforce', instance_url '$GCSIM_URL', requests_per_minute '$1');
-           CREATE USER MAPPING FOR CURRENT_USER SERVER wb_sf OPTIONS (client_id 'wb', client_secret 'wb-secret');
-           CALL gcanalytics.configure(genesys_server => 'wb_gc', salesforce_server => 'wb_sf');" >/dev/null
+    dbsql "SET client_min_messages = warning; $(warehouse_servers_sql "$GCSIM_URL" "$1")" >/dev/null
 }
 # empty_warehouse FROM: nothing loaded, the next run() is a first load from FROM
 empty_warehouse() {
