@@ -7,6 +7,7 @@
 #   make fuzz                   every fuzz target for FUZZ_SECONDS (default 60) each
 #   make reliability            the reliability harness at full size (RELIABILITY.md)
 #   make package                the Debian package, into .build/package/
+#   make release                freeze this version's SQL (README "Upgrading")
 
 EXTENSION = gcanalytics
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
@@ -15,17 +16,28 @@ MODULE_big = gcanalytics
 SRCS = $(sort $(wildcard src/*.c src/*/*.c))
 OBJS = $(SRCS:.c=.o)
 
-SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
-# The upgrade 0.1.0 -> 0.2.0 is its hand-written head (what changed in the
-# pieces 0.1.0 had) followed by the pieces new since 0.1.0 (src/sql/3*.sql
-# and later, the warehouse) unchanged, so that an upgrade and a fresh
-# install run the same statements for them.
-UPGRADE_HEAD = src/sql/upgrade/head-0.1.0--$(EXTVERSION).sql
-UPGRADE_NEW_PIECES = $(filter-out src/sql/0% src/sql/1% src/sql/2% src/sql/9%,$(SQL_PIECES))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1.0--$(EXTVERSION).sql
-# the frozen install scripts of released versions (src/sql/upgrade/), so
-# that CREATE EXTENSION ... VERSION 'A' works
-DATA = $(filter-out $(addprefix %/,$(DATA_built)),$(wildcard src/sql/upgrade/$(EXTENSION)--*.sql))
+# The extension's SQL, one source for installs and upgrades (README
+# "Upgrading"):
+#   src/sql/state/NN_*.sql   what holds data (tables, their indexes, types,
+#                            the wrapper): created by a fresh install only
+#   src/sql/code/NN_*.sql    what can be replaced (functions, procedures,
+#                            views, dashboards, comments, grants): written
+#                            so that it runs over the previous version too
+#   src/sql/delta/A--B.sql   the hand-written changes of state from A to B
+#   src/sql/released/        the frozen scripts of released versions
+# The install script is the state and code pieces in name order; the
+# upgrade from each A with a delta A--$(EXTVERSION) is that delta followed by
+# every code piece.
+SQL_STATE = $(wildcard src/sql/state/*.sql)
+SQL_CODE = $(wildcard src/sql/code/*.sql)
+SQL_PIECES = $(shell printf '%s\n' $(SQL_STATE) $(SQL_CODE) | sort -t/ -k4)
+SQL_CODE_PIECES = $(sort $(SQL_CODE))
+SQL_DELTAS = $(wildcard src/sql/delta/*--$(EXTVERSION).sql)
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql \
+	$(patsubst src/sql/delta/%.sql,$(EXTENSION)--%.sql,$(SQL_DELTAS))
+# the frozen scripts of released versions, so that CREATE EXTENSION ...
+# VERSION 'A' and the older steps of an upgrade path keep working
+DATA = $(filter-out $(addprefix %/,$(DATA_built)),$(wildcard src/sql/released/$(EXTENSION)--*.sql))
 
 # pg_regress: every sql/NAME.sql, or those named in TESTS
 ALL_REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -69,8 +81,8 @@ endif
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) $(EXTENSION).control
 	cat $(SQL_PIECES) > $@
 
-$(EXTENSION)--0.1.0--$(EXTVERSION).sql: $(UPGRADE_HEAD) $(UPGRADE_NEW_PIECES) $(EXTENSION).control
-	cat $(UPGRADE_HEAD) $(UPGRADE_NEW_PIECES) > $@
+$(EXTENSION)--%--$(EXTVERSION).sql: src/sql/delta/%--$(EXTVERSION).sql $(SQL_CODE_PIECES) $(EXTENSION).control
+	cat $< $(SQL_CODE_PIECES) > $@
 
 $(OBJS): $(wildcard src/include/*.h src/*/*.h) $(EXTENSION).control
 
@@ -79,9 +91,18 @@ $(OBJS): $(wildcard src/include/*.h src/*/*.h) $(EXTENSION).control
 PKGDIR = .build/package
 PKGSRC = $(PKGDIR)/src/$(EXTENSION)-$(EXTVERSION)
 
-.PHONY: test demo bench gcsim package fuzz reliability
+.PHONY: test demo bench gcsim package fuzz reliability release
 test:
 	bash test/run.sh test $(TESTS)
+# make release: freezes $(EXTVERSION) (its install script and every upgrade
+# into it) under src/sql/released/; then raise default_version and start
+# src/sql/delta/$(EXTVERSION)--NEXT.sql (README "Upgrading")
+release: $(DATA_built)
+	@for f in $(DATA_built); do \
+		if [ -e src/sql/released/$$f ] && ! cmp -s $$f src/sql/released/$$f; then \
+			echo "src/sql/released/$$f exists and differs: $(EXTVERSION) was released already" >&2; exit 1; fi; \
+		cp $$f src/sql/released/$$f && echo "froze src/sql/released/$$f"; \
+	done
 demo:
 	bash test/run.sh demo
 bench:

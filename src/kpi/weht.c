@@ -39,7 +39,7 @@
 PG_FUNCTION_INFO_V1(gcanalytics_weighted_handle_time);
 PG_FUNCTION_INFO_V1(gcanalytics_weht_default_weights);
 
-/* keep in step with the INSERT into gcanalytics.weht_weights (20_kpi.sql) */
+/* keep in step with the INSERT into gcanalytics.weht_weights (src/sql/state/21_kpi_weights.sql) */
 #define WEHT_DEFAULTS \
 	"{\"transfers\": {\"0\": 1.0, \"1\": 1.2, \"2\": 1.5}, " \
 	"\"media_type\": {\"voice\": 1.0, \"callback\": 1.0, \"chat\": 0.9, " \

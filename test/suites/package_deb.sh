@@ -36,7 +36,8 @@ make -s package >"$GCA_BUILD/tmp/package_deb/make.log" 2>&1 || { cat "$GCA_BUILD
 deb=$(ls "$GCA_BUILD"/package/postgresql-15-gcanalytics_"${v}"_*.deb)
 contents=$(dpkg-deb -c "$deb")
 for f in lib/postgresql/15/lib/gcanalytics.so extension/gcanalytics.control "extension/gcanalytics--$v.sql" \
-         extension/gcanalytics--0.1.0.sql "extension/gcanalytics--0.1.0--0.2.0.sql"; do
+         extension/gcanalytics--0.1.0.sql extension/gcanalytics--0.2.0.sql \
+         "extension/gcanalytics--0.1.0--0.2.0.sql" "extension/gcanalytics--0.2.0--$v.sql"; do
     echo "$contents" | contains "$f\$" || fail "the package lacks $f"
 done
 echo "ok: $(basename "$deb") holds the library, the control file, the install and upgrade scripts"

@@ -3,7 +3,7 @@
 
 -- The settings gcanalytics knows, with their defaults.  configure() adds
 -- every one missing from gcanalytics.settings.
-CREATE FUNCTION gcanalytics.setting_defaults()
+CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
     RETURNS TABLE (name text, value text, description text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -32,7 +32,7 @@ $$;
 COMMENT ON FUNCTION gcanalytics.setting_defaults() IS 'the warehouse settings and their defaults';
 
 -- setting(name): the value of a setting, its default when unset.
-CREATE FUNCTION gcanalytics.setting(setting_name text)
+CREATE OR REPLACE FUNCTION gcanalytics.setting(setting_name text)
     RETURNS text
     LANGUAGE sql STABLE
     AS $$
@@ -43,12 +43,12 @@ COMMENT ON FUNCTION gcanalytics.setting(text) IS 'the value of a warehouse setti
 
 -- The source schema's foreign tables for the CRM, built from
 -- crm_field_map.  Only the fields the warehouse uses are selected.
-CREATE FUNCTION gcanalytics._crm_field(crm_target text)
+CREATE OR REPLACE FUNCTION gcanalytics._crm_field(crm_target text)
     RETURNS text
     LANGUAGE sql STABLE
     AS $$ SELECT field FROM gcanalytics.crm_field_map WHERE target = crm_target $$;
 
-CREATE PROCEDURE gcanalytics._create_crm_tables(salesforce_server text)
+CREATE OR REPLACE PROCEDURE gcanalytics._create_crm_tables(salesforce_server text)
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -82,7 +82,7 @@ $$;
 -- (re)creates the foreign tables of gcanalytics_source.  The CRM fields
 -- are checked against the org's describe (through the FDW): a field the
 -- org lacks is an error naming its crm_field_map target.
-CREATE PROCEDURE gcanalytics.configure(genesys_server text, salesforce_server text DEFAULT NULL)
+CREATE OR REPLACE PROCEDURE gcanalytics.configure(genesys_server text, salesforce_server text DEFAULT NULL)
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -170,7 +170,7 @@ COMMENT ON PROCEDURE gcanalytics.configure(text, text) IS
 -- _check_ready(): the warehouse is configured and the current role can
 -- read through every configured server (a user mapping of its own or
 -- PUBLIC's); an error with a hint otherwise, before anything is loaded.
-CREATE FUNCTION gcanalytics._check_ready()
+CREATE OR REPLACE FUNCTION gcanalytics._check_ready()
     RETURNS void
     LANGUAGE plpgsql
     AS $$

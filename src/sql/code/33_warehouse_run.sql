@@ -8,7 +8,7 @@
 -- NOTICE naming the process that holds it) when another session holds
 -- it.  A hold of this very session can only be left over from a load that
 -- was cancelled, and is released first.
-CREATE FUNCTION gcanalytics._load_lock()
+CREATE OR REPLACE FUNCTION gcanalytics._load_lock()
     RETURNS boolean
     LANGUAGE plpgsql
     AS $$
@@ -37,7 +37,7 @@ $$;
 -- _window_failure_is_fatal(sqlstate): errors that every other window
 -- would meet as well (credentials, privileges, configuration) stop the
 -- load instead of filling the dead-letter list.
-CREATE FUNCTION gcanalytics._window_failure_is_fatal(state text)
+CREATE OR REPLACE FUNCTION gcanalytics._window_failure_is_fatal(state text)
     RETURNS boolean
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT left(state, 2) IN ('28', '42', '3F', '0A') OR state IN ('HV00D', 'HV00N', '55000', '57P01', '57P02', '57P03') $$;
@@ -47,7 +47,7 @@ CREATE FUNCTION gcanalytics._window_failure_is_fatal(state text)
 -- progress is visible), then done with its rows, or failed with the error
 -- and the attempt count while the load goes on.  Returns the rows, NULL
 -- when the window failed.
-CREATE PROCEDURE gcanalytics._sync_window(resource text, range_from timestamptz, range_to timestamptz,
+CREATE OR REPLACE PROCEDURE gcanalytics._sync_window(resource text, range_from timestamptz, range_to timestamptz,
                                           INOUT loaded bigint DEFAULT NULL)
     LANGUAGE plpgsql
     AS $$
@@ -97,7 +97,7 @@ $$;
 -- _sync_range(resource, from, to, window): [from, to) window by window:
 -- fixed windows when window is given, else conversation windows planned
 -- from the aggregates count (other resources: one day).
-CREATE PROCEDURE gcanalytics._sync_range(resource text, range_from timestamptz, range_to timestamptz,
+CREATE OR REPLACE PROCEDURE gcanalytics._sync_range(resource text, range_from timestamptz, range_to timestamptz,
                                          window_length interval, INOUT total bigint DEFAULT 0,
                                          INOUT failed int DEFAULT 0)
     LANGUAGE plpgsql
@@ -141,7 +141,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION gcanalytics._advance_high_water_mark(state_resource text, mark timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._advance_high_water_mark(state_resource text, mark timestamptz)
     RETURNS void
     LANGUAGE sql
     AS $$
@@ -152,7 +152,7 @@ CREATE FUNCTION gcanalytics._advance_high_water_mark(state_resource text, mark t
 $$;
 
 -- The public sync procedures: one resource over [since, until).
-CREATE PROCEDURE gcanalytics._sync_public(resource text, since timestamptz, until timestamptz, window_length interval)
+CREATE OR REPLACE PROCEDURE gcanalytics._sync_public(resource text, since timestamptz, until timestamptz, window_length interval)
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -176,26 +176,26 @@ BEGIN
 END
 $$;
 
-CREATE PROCEDURE gcanalytics.sync_conversations(since timestamptz, until timestamptz, "window" interval DEFAULT NULL)
+CREATE OR REPLACE PROCEDURE gcanalytics.sync_conversations(since timestamptz, until timestamptz, "window" interval DEFAULT NULL)
     LANGUAGE plpgsql
     AS $$ BEGIN CALL gcanalytics._sync_public('conversations', since, until, "window"); END $$;
 COMMENT ON PROCEDURE gcanalytics.sync_conversations(timestamptz, timestamptz, interval) IS
     'load the conversations started in [since, until) into interactions, window by window (NULL window: sized from the aggregates count)';
 
-CREATE PROCEDURE gcanalytics.sync_evaluations(since timestamptz, until timestamptz, "window" interval DEFAULT '1 day')
+CREATE OR REPLACE PROCEDURE gcanalytics.sync_evaluations(since timestamptz, until timestamptz, "window" interval DEFAULT '1 day')
     LANGUAGE plpgsql
     AS $$ BEGIN CALL gcanalytics._sync_public('evaluations', since, until, "window"); END $$;
 COMMENT ON PROCEDURE gcanalytics.sync_evaluations(timestamptz, timestamptz, interval) IS
     'load the evaluations of the conversations started in [since, until), window by window';
 
-CREATE PROCEDURE gcanalytics.sync_queue_metrics(since timestamptz, until timestamptz, "window" interval DEFAULT '1 day')
+CREATE OR REPLACE PROCEDURE gcanalytics.sync_queue_metrics(since timestamptz, until timestamptz, "window" interval DEFAULT '1 day')
     LANGUAGE plpgsql
     AS $$ BEGIN CALL gcanalytics._sync_public('queue_metrics', since, until, "window"); END $$;
 COMMENT ON PROCEDURE gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval) IS
     'load hourly and daily aggregates per queue and media type for [since, until), window by window';
 
 -- _sync_reference(): queues, users and wrap-up codes replaced whole.
-CREATE FUNCTION gcanalytics._sync_reference()
+CREATE OR REPLACE FUNCTION gcanalytics._sync_reference()
     RETURNS void
     LANGUAGE plpgsql
     AS $$
@@ -219,7 +219,7 @@ $$;
 -- _crm_match(attribute account, ANI in E.164): the CRM account of a
 -- conversation: the sfAccountId attribute's, else the one whose phone is
 -- the ANI (the lowest id when several share it).
-CREATE FUNCTION gcanalytics._crm_match(attr_account text, ani_e164 text)
+CREATE OR REPLACE FUNCTION gcanalytics._crm_match(attr_account text, ani_e164 text)
     RETURNS SETOF gcanalytics.crm_accounts
     LANGUAGE sql STABLE
     AS $$
@@ -235,7 +235,7 @@ $$;
 -- interactions of the last crm_relink_days (before the newest loaded)
 -- whose account changed or that were not linked through the attribute are
 -- enriched again.  Returns the accounts read.
-CREATE FUNCTION gcanalytics._sync_crm()
+CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -322,7 +322,7 @@ $$;
 -- A step of run() outside the windows (reference data, CRM, in-progress
 -- conversations): its own transaction; a failure is a WARNING, recorded
 -- in sync_state, and the run goes on (the next run does it again).
-CREATE PROCEDURE gcanalytics._run_step(step text, reread_from timestamptz DEFAULT NULL)
+CREATE OR REPLACE PROCEDURE gcanalytics._run_step(step text, reread_from timestamptz DEFAULT NULL)
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -352,7 +352,7 @@ $$;
 
 -- _refresh_in_progress(before): conversations loaded while in progress
 -- that started before this run's re-read range are read again by id.
-CREATE FUNCTION gcanalytics._refresh_in_progress(before timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._refresh_in_progress(before timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -372,7 +372,7 @@ BEGIN
 END
 $$;
 
-CREATE PROCEDURE gcanalytics.sync_crm()
+CREATE OR REPLACE PROCEDURE gcanalytics.sync_crm()
     LANGUAGE plpgsql
     AS $$
 BEGIN
@@ -394,7 +394,7 @@ COMMENT ON PROCEDURE gcanalytics.sync_crm() IS
     'load the Accounts changed since the last sync (SystemModstamp), open cases and opportunities, and re-enrich the interactions of changed accounts';
 
 -- _retry(max_attempts): the failed windows with fewer attempts, again.
-CREATE PROCEDURE gcanalytics._retry(max_attempts int, INOUT retried int DEFAULT 0, INOUT still_failed int DEFAULT 0)
+CREATE OR REPLACE PROCEDURE gcanalytics._retry(max_attempts int, INOUT retried int DEFAULT 0, INOUT still_failed int DEFAULT 0)
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -415,7 +415,7 @@ BEGIN
 END
 $$;
 
-CREATE PROCEDURE gcanalytics.retry_failed()
+CREATE OR REPLACE PROCEDURE gcanalytics.retry_failed()
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -438,7 +438,7 @@ COMMENT ON PROCEDURE gcanalytics.retry_failed() IS 'load every window of the dea
 -- date come without participant attributes (only details jobs carry them),
 -- so the high-water mark stops there and the next run() reads them again;
 -- when the date cannot be read, until (with a WARNING).
-CREATE FUNCTION gcanalytics._conversations_final_until(until timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._conversations_final_until(until timestamptz)
     RETURNS timestamptz
     LANGUAGE plpgsql
     AS $$
@@ -461,7 +461,7 @@ $$;
 -- _since(resource, until, reread): where run() starts a resource: the
 -- high-water mark less reread, or initial_sync_from for the first run
 -- (an interval before until, or a timestamp); whole hours.
-CREATE FUNCTION gcanalytics._since(state_resource text, until timestamptz, reread interval)
+CREATE OR REPLACE FUNCTION gcanalytics._since(state_resource text, until timestamptz, reread interval)
     RETURNS timestamptz
     LANGUAGE plpgsql
     AS $$
@@ -486,7 +486,7 @@ $$;
 -- lag window and in-progress conversations again), evaluations, queue
 -- metrics, then check_window() over the conversations loaded and one
 -- reload of the windows it marks.
-CREATE PROCEDURE gcanalytics.run(until timestamptz DEFAULT now())
+CREATE OR REPLACE PROCEDURE gcanalytics.run(until timestamptz DEFAULT now())
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -587,19 +587,10 @@ $$;
 COMMENT ON PROCEDURE gcanalytics.run(timestamptz) IS
     'the whole load since the high-water marks up to until (default now), committed window by window, then validated against the aggregates';
 
-CREATE FUNCTION gcanalytics.data_availability(server name)
+CREATE OR REPLACE FUNCTION gcanalytics.data_availability(server name)
     RETURNS timestamptz
     LANGUAGE C STRICT VOLATILE
     AS 'MODULE_PATHNAME', 'gcanalytics_data_availability';
 COMMENT ON FUNCTION gcanalytics.data_availability(name) IS
     'the Genesys server''s dataAvailabilityDate: details jobs (and participant attributes) hold conversations up to it';
 
--- Loading changes the warehouse: the owner (or whom the owner grants) runs
--- it, like refresh_dashboards().  The helpers stay callable; they act with
--- the caller's table privileges, which PUBLIC lacks.
-REVOKE ALL ON PROCEDURE gcanalytics.configure(text, text), gcanalytics.run(timestamptz),
-    gcanalytics.sync_conversations(timestamptz, timestamptz, interval),
-    gcanalytics.sync_evaluations(timestamptz, timestamptz, interval),
-    gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval),
-    gcanalytics.sync_crm(), gcanalytics.retry_failed() FROM PUBLIC;
-REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) FROM PUBLIC;

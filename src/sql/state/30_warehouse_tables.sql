@@ -265,27 +265,6 @@ COMMENT ON TABLE gcanalytics.crm_accounts IS
 CREATE INDEX crm_accounts_phone_idx ON gcanalytics.crm_accounts (phone_e164);
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_accounts', '');
 
--- _comment_columns_like(target, source): every column of target without a
--- comment takes the comment of source's column of the same name (views over
--- a table: BI tools show the comments).
-CREATE FUNCTION gcanalytics._comment_columns_like(target regclass, source regclass)
-    RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    col record;
-BEGIN
-    FOR col IN
-        SELECT t.attname, col_description(source, s.attnum) AS comment
-          FROM pg_catalog.pg_attribute t
-          JOIN pg_catalog.pg_attribute s ON s.attrelid = source AND s.attname = t.attname AND s.attnum > 0
-         WHERE t.attrelid = target AND t.attnum > 0 AND NOT t.attisdropped
-           AND col_description(target, t.attnum) IS NULL AND col_description(source, s.attnum) IS NOT NULL
-    LOOP
-        EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col.attname, col.comment);
-    END LOOP;
-END
-$$;
 
 CREATE TABLE gcanalytics.sync_windows (
     resource       text NOT NULL,
@@ -333,11 +312,22 @@ COMMENT ON TABLE gcanalytics.sync_state IS
     'high-water marks: how far each resource is loaded (conversations, evaluations, queue_metrics: by conversation time; crm: by SystemModstamp)';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.sync_state', '');
 
--- The dead-letter list: the failed windows.
-CREATE VIEW gcanalytics.failed_windows AS
-SELECT resource, window_start, window_end, attempts, error, error_sqlstate, finished_at
-  FROM gcanalytics.sync_windows
- WHERE status = 'failed';
-COMMENT ON VIEW gcanalytics.failed_windows IS
-    'the dead-letter list: windows whose last load failed; retry_failed() (and every run()) loads them again';
-SELECT gcanalytics._comment_columns_like('gcanalytics.failed_windows', 'gcanalytics.sync_windows');
+-- one row of a customer's contact sequence (32_warehouse_load.sql)
+CREATE TYPE gcanalytics._contact_place AS (customer_key text, conversation_start timestamptz, conversation_id text);
+
+CREATE TABLE gcanalytics.service_levels (
+    queue_id      text PRIMARY KEY,
+    answer_within interval NOT NULL CHECK (answer_within >= interval '0'),
+    description   text
+);
+COMMENT ON TABLE gcanalytics.service_levels IS
+    'service level threshold per queue: a conversation counts as answered in time when its queue wait is at most answer_within; queues not listed use the setting service_level_default (20 seconds)';
+SELECT pg_catalog.pg_extension_config_dump('gcanalytics.service_levels', '');
+
+-- The groups kpi_daily aggregates by: with these statistics the planner
+-- knows there are a few thousand of them and hashes, instead of sorting
+-- every row (run() ANALYZEs interactions after loading).
+CREATE STATISTICS gcanalytics.interactions_day_groups (ndistinct)
+    ON ((conversation_start AT TIME ZONE 'UTC')::date), coalesce(queue_id, '(no queue)'),
+       coalesce(media_type, '(unknown)')
+    FROM gcanalytics.interactions;

@@ -1,19 +1,15 @@
 -- The foreign data wrapper.
-CREATE FUNCTION gcanalytics.gcanalytics_fdw_handler() RETURNS fdw_handler
+CREATE OR REPLACE FUNCTION gcanalytics.gcanalytics_fdw_handler() RETURNS fdw_handler
     AS 'MODULE_PATHNAME', 'gcanalytics_fdw_handler'
     LANGUAGE C STRICT;
 
-CREATE FUNCTION gcanalytics.gcanalytics_fdw_validator(text[], oid) RETURNS void
+CREATE OR REPLACE FUNCTION gcanalytics.gcanalytics_fdw_validator(text[], oid) RETURNS void
     AS 'MODULE_PATHNAME', 'gcanalytics_fdw_validator'
     LANGUAGE C STRICT;
 
-CREATE FOREIGN DATA WRAPPER gcanalytics_fdw
-    HANDLER gcanalytics.gcanalytics_fdw_handler
-    VALIDATOR gcanalytics.gcanalytics_fdw_validator;
-COMMENT ON FOREIGN DATA WRAPPER gcanalytics_fdw IS 'Genesys Cloud and Salesforce APIs as foreign tables';
 
 -- What the running foreign scans of every backend are doing (progress.c).
-CREATE FUNCTION gcanalytics.scan_progress(
+CREATE OR REPLACE FUNCTION gcanalytics.scan_progress(
     OUT pid integer,
     OUT relid regclass,
     OUT resource text,
@@ -32,7 +28,7 @@ COMMENT ON FUNCTION gcanalytics.scan_progress() IS
     'running gcanalytics foreign scans, one row per backend (join pg_stat_activity on pid): windows done of total, requests, pages, rows, wall-clock ms waiting for responses, ms held back by the rate budget and Retry-After (summed over requests); every backend''s when gcanalytics is preloaded, else this session''s';
 
 -- The resource registry: what every foreign table and column holds.
-CREATE FUNCTION gcanalytics.resources(
+CREATE OR REPLACE FUNCTION gcanalytics.resources(
     OUT resource text,
     OUT service text,
     OUT needs_time_bound boolean,
@@ -43,7 +39,7 @@ CREATE FUNCTION gcanalytics.resources(
 COMMENT ON FUNCTION gcanalytics.resources() IS
     'the resources a foreign table can read (option resource), with their service and description';
 
-CREATE FUNCTION gcanalytics.resource_columns(
+CREATE OR REPLACE FUNCTION gcanalytics.resource_columns(
     OUT resource text,
     OUT ordinal integer,
     OUT column_name text,
@@ -60,7 +56,7 @@ COMMENT ON FUNCTION gcanalytics.resource_columns() IS
 -- Foreign tables of gcanalytics_fdw get the registry's descriptions as
 -- comments when they are created (also by IMPORT FOREIGN SCHEMA), so that
 -- psql's \d+ and BI tools show them; comments already set are kept.
-CREATE FUNCTION gcanalytics.describe_foreign_tables() RETURNS event_trigger
+CREATE OR REPLACE FUNCTION gcanalytics.describe_foreign_tables() RETURNS event_trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -96,6 +92,7 @@ BEGIN
     END LOOP;
 END
 $$;
+DROP EVENT TRIGGER IF EXISTS gcanalytics_describe_foreign_tables;
 CREATE EVENT TRIGGER gcanalytics_describe_foreign_tables ON ddl_command_end
     WHEN TAG IN ('CREATE FOREIGN TABLE', 'IMPORT FOREIGN SCHEMA')
     EXECUTE FUNCTION gcanalytics.describe_foreign_tables();

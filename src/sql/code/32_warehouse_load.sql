@@ -4,7 +4,7 @@
 
 -- _ensure_partitions(from, to): the monthly partitions of interactions
 -- that [from, to) touches exist (interactions_YYYY_MM, UTC months).
-CREATE FUNCTION gcanalytics._ensure_partitions(range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._ensure_partitions(range_from timestamptz, range_to timestamptz)
     RETURNS void
     LANGUAGE plpgsql
     AS $$
@@ -30,7 +30,7 @@ $$;
 -- updated only when a value differs, so that loading the same data again
 -- changes nothing (loaded_at included).  Returns the rows of source and
 -- the rows inserted or changed.
-CREATE FUNCTION gcanalytics._upsert(target regclass, keys text[], source text, derived text[] DEFAULT '{}',
+CREATE OR REPLACE FUNCTION gcanalytics._upsert(target regclass, keys text[], source text, derived text[] DEFAULT '{}',
                                     OUT source_rows bigint, OUT changed_rows bigint)
     LANGUAGE plpgsql
     AS $$
@@ -64,7 +64,7 @@ $$;
 
 -- _agent_talk_ms(raw): the longest talk of one agent (ms, closed interact
 -- segments of its agent participants summed by user), 0 without agent.
-CREATE FUNCTION gcanalytics._agent_talk_ms(raw jsonb)
+CREATE OR REPLACE FUNCTION gcanalytics._agent_talk_ms(raw jsonb)
     RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -78,7 +78,7 @@ CREATE FUNCTION gcanalytics._agent_talk_ms(raw jsonb)
 $$;
 
 -- _bot_only(raw, ended): ended inside a bot flow, no queue, no agent.
-CREATE FUNCTION gcanalytics._bot_only(raw jsonb, ended boolean)
+CREATE OR REPLACE FUNCTION gcanalytics._bot_only(raw jsonb, ended boolean)
     RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -88,7 +88,7 @@ $$;
 
 -- The escalation rules resolved to ids once per window: attribute names,
 -- wrap-up code ids, queue ids (rules may name them by name or id).
-CREATE FUNCTION gcanalytics._escalation_rule_ids(rule_kind text)
+CREATE OR REPLACE FUNCTION gcanalytics._escalation_rule_ids(rule_kind text)
     RETURNS text[]
     LANGUAGE sql STABLE
     AS $$
@@ -105,7 +105,7 @@ $$;
 -- _interactions_source(from, to): the query that reads the conversations
 -- started in [from, to) (only those of only_ids when given) and shapes
 -- them into interactions rows.
-CREATE FUNCTION gcanalytics._interactions_source(range_from timestamptz, range_to timestamptz,
+CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamptz, range_to timestamptz,
                                                   only_ids text[] DEFAULT NULL)
     RETURNS text
     LANGUAGE sql STABLE
@@ -156,12 +156,11 @@ $$;
 -- dashboards read it instead of sorting every row by customer: such a
 -- move changes the next contact of the row itself and of the row just
 -- before the place, and of no other row.
-CREATE TYPE gcanalytics._contact_place AS (customer_key text, conversation_start timestamptz, conversation_id text);
 
 -- _link_next_contacts(moved): sets next_contact_at again for the moved
 -- rows that still exist and for the row before each place in moved.
 -- Returns the rows it changed.
-CREATE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place[])
+CREATE OR REPLACE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place[])
     RETURNS bigint
     LANGUAGE sql
     AS $$
@@ -195,7 +194,7 @@ $$;
 
 -- _contact_places(from, to, only_ids): the places of the interactions
 -- started in [from, to) (only those of only_ids when given).
-CREATE FUNCTION gcanalytics._contact_places(range_from timestamptz, range_to timestamptz, only_ids text[])
+CREATE OR REPLACE FUNCTION gcanalytics._contact_places(range_from timestamptz, range_to timestamptz, only_ids text[])
     RETURNS gcanalytics._contact_place[]
     LANGUAGE sql STABLE
     AS $$
@@ -209,7 +208,7 @@ $$;
 -- [from, to) (only those of only_ids when given) upserted into
 -- interactions, and the next contacts their moves change.  Returns the
 -- rows the source gave.
-CREATE FUNCTION gcanalytics._upsert_interactions(range_from timestamptz, range_to timestamptz,
+CREATE OR REPLACE FUNCTION gcanalytics._upsert_interactions(range_from timestamptz, range_to timestamptz,
                                                  only_ids text[] DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -235,7 +234,7 @@ $$;
 
 -- The loaders: one window of one resource, returning the rows the source
 -- gave.  Errors propagate (the caller records the window as failed).
-CREATE FUNCTION gcanalytics._load_conversations(range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._load_conversations(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -245,7 +244,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION gcanalytics._load_evaluations(range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._load_evaluations(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -276,7 +275,7 @@ $$;
 -- queue_metrics: the hourly aggregates of the window per queue and media
 -- type, and the UTC days the window holds whole summed from them (the
 -- aggregates API's P1D buckets are the sums of its PT1H buckets in UTC).
-CREATE FUNCTION gcanalytics._load_queue_metrics(range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._load_queue_metrics(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -322,7 +321,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION gcanalytics._load_window(resource text, range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._load_window(resource text, range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -340,7 +339,7 @@ $$;
 -- _conversation_counts(from, to): conversations started per hour in
 -- [from, to) by the aggregates API (nConversations), without those whose
 -- first queue is excluded, from one aggregates query.
-CREATE FUNCTION gcanalytics._conversation_counts(range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._conversation_counts(range_from timestamptz, range_to timestamptz)
     RETURNS TABLE (hour_start timestamptz, conversations bigint)
     LANGUAGE sql
     AS $$
@@ -356,7 +355,7 @@ $$;
 -- (the first and last may be partial) holding at most
 -- window_max_conversations by the hourly counts and lasting at most
 -- window_max_length; an hour busier than that is cut into equal parts.
-CREATE FUNCTION gcanalytics._plan_windows(range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._plan_windows(range_from timestamptz, range_to timestamptz)
     RETURNS TABLE (window_start timestamptz, window_end timestamptz, expected bigint)
     LANGUAGE plpgsql
     AS $$
@@ -409,7 +408,7 @@ $$;
 -- check_window(resource, from, to): the loaded conversations of each
 -- window of [from, to) against the aggregates API's count; a window more
 -- than validation_tolerance_pct apart is marked for reloading (recheck).
-CREATE FUNCTION gcanalytics.check_window(resource text, range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics.check_window(resource text, range_from timestamptz, range_to timestamptz)
     RETURNS TABLE (window_start timestamptz, window_end timestamptz, loaded bigint, expected bigint,
                    difference_pct float8, ok boolean)
     LANGUAGE plpgsql

@@ -4,19 +4,22 @@
 -- schedule, and the roles BI tools log in through.  Every day and week is
 -- a UTC day and an ISO week (Monday) in UTC, whatever TimeZone says.
 
--- ------------------------------------------------------------ settings
-CREATE TABLE gcanalytics.service_levels (
-    queue_id      text PRIMARY KEY,
-    answer_within interval NOT NULL CHECK (answer_within >= interval '0'),
-    description   text
-);
-COMMENT ON TABLE gcanalytics.service_levels IS
-    'service level threshold per queue: a conversation counts as answered in time when its queue wait is at most answer_within; queues not listed use the setting service_level_default (20 seconds)';
-SELECT pg_catalog.pg_extension_config_dump('gcanalytics.service_levels', '');
+-- ------------------------------------------------------------ replace
+-- This piece runs on every install and upgrade: the dashboards of the
+-- version being replaced are dropped and created again below, from the
+-- warehouse's rows.  A view added to this file goes into these two lists;
+-- one removed from it is dropped by the version's delta.  A user's own
+-- view over a dashboard stops the upgrade (PostgreSQL's error names it)
+-- rather than being dropped with it.
+DROP VIEW IF EXISTS gcanalytics.escalation_insights;
+DROP MATERIALIZED VIEW IF EXISTS gcanalytics.join_quality, gcanalytics.queue_daily,
+    gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
+    gcanalytics.escalation_by_tier, gcanalytics.escalation_weekly,
+    gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
 
 -- dashboard_views(): the materialized dashboards in dependency order
 -- (kpi_weekly reads kpi_daily).
-CREATE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
+CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'escalation_weekly', 'escalation_by_tier',
                        'bot_containment_by_industry', 'agent_quality', 'queue_daily', 'join_quality'] $$;
@@ -26,7 +29,7 @@ COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
 -- ------------------------------------------------------------ statistics
 -- erfc(x) after Numerical Recipes' erfcc (Chebyshev fit): relative error
 -- below 1.2e-7 everywhere, so a p-value <= 1 is off by less than 1.2e-7.
-CREATE FUNCTION gcanalytics.erfc(x float8) RETURNS float8
+CREATE OR REPLACE FUNCTION gcanalytics.erfc(x float8) RETURNS float8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
 SELECT CASE WHEN x >= 0 THEN r ELSE 2.0 - r END
@@ -46,7 +49,7 @@ COMMENT ON FUNCTION gcanalytics.erfc(float8) IS
 -- x1/n1 against x2/n2; z > 0 when the second share is higher, p_value
 -- two-sided.  NULL when a side is empty or nothing (or everything) is
 -- counted on both sides.
-CREATE FUNCTION gcanalytics.two_proportion_test(x1 bigint, n1 bigint, x2 bigint, n2 bigint,
+CREATE OR REPLACE FUNCTION gcanalytics.two_proportion_test(x1 bigint, n1 bigint, x2 bigint, n2 bigint,
                                                 OUT z float8, OUT p_value float8)
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
@@ -62,7 +65,7 @@ COMMENT ON FUNCTION gcanalytics.two_proportion_test(bigint, bigint, bigint, bigi
 -- ------------------------------------------------------------ KPI figures
 -- kpi_rates(...): the rates and the efficiency score of kpi_daily and
 -- kpi_weekly from their counts and sums, so that both compute them alike.
-CREATE FUNCTION gcanalytics.kpi_rates(
+CREATE OR REPLACE FUNCTION gcanalytics.kpi_rates(
         offered bigint, answered_in_sl bigint, abandoned bigint, wait_ms_sum numeric,
         handled bigint, handle_ms_sum numeric, weighted_handle_ms_sum float8, transferred bigint,
         fcr_eligible bigint, fcr_resolved bigint, talk_ms_sum numeric, hold_ms_sum numeric,
@@ -89,13 +92,6 @@ $$;
 COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, numeric, bigint, numeric, float8, bigint, bigint, bigint, numeric, numeric) IS
     'the rates, averages and efficiency score of kpi_daily and kpi_weekly from their counts and sums (README "Dashboards")';
 
--- The groups kpi_daily aggregates by: with these statistics the planner
--- knows there are a few thousand of them and hashes, instead of sorting
--- every row (run() ANALYZEs interactions after loading).
-CREATE STATISTICS gcanalytics.interactions_day_groups (ndistinct)
-    ON ((conversation_start AT TIME ZONE 'UTC')::date), coalesce(queue_id, '(no queue)'),
-       coalesce(media_type, '(unknown)')
-    FROM gcanalytics.interactions;
 
 -- ------------------------------------------------------------ kpi_daily
 CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
@@ -189,7 +185,7 @@ CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, me
 -- ------------------------------------------------------------ escalation
 -- tier_label(account, tier): the tier of a linked account, 'no tier' for
 -- an account without one, 'no account' for a conversation without.
-CREATE FUNCTION gcanalytics.tier_label(account_id text, tier text) RETURNS text
+CREATE OR REPLACE FUNCTION gcanalytics.tier_label(account_id text, tier text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT CASE WHEN account_id IS NULL THEN 'no account' ELSE coalesce(tier, 'no tier') END $$;
 COMMENT ON FUNCTION gcanalytics.tier_label(text, text) IS
@@ -237,7 +233,7 @@ CREATE UNIQUE INDEX escalation_by_tier_key ON gcanalytics.escalation_by_tier (ti
 
 -- The insight: each tier's week against the week before, a z-test, the
 -- releases of the week, and a sentence when the change is significant.
-CREATE VIEW gcanalytics.escalation_insights AS
+CREATE OR REPLACE VIEW gcanalytics.escalation_insights AS
 WITH w AS (
     SELECT cur.week, cur.tier, prev.conversations AS prev_conversations, prev.escalated AS prev_escalated,
            100.0 * prev.escalated / prev.conversations AS prev_rate,
@@ -279,7 +275,7 @@ SELECT s.week, s.tier, s.prev_conversations, s.prev_escalated, round(s.prev_rate
   FROM s;
 
 -- ------------------------------------------------------------ bot containment
-CREATE FUNCTION gcanalytics.industry_label(account_id text, industry text) RETURNS text
+CREATE OR REPLACE FUNCTION gcanalytics.industry_label(account_id text, industry text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT CASE WHEN account_id IS NULL THEN 'no account' ELSE coalesce(industry, 'no industry') END $$;
 COMMENT ON FUNCTION gcanalytics.industry_label(text, text) IS
@@ -569,7 +565,7 @@ $$;
 -- The views read every interaction, so refreshes use no index scans: an
 -- index walk over the whole table costs random heap reads where a
 -- sequential scan reads each page once.
-CREATE FUNCTION gcanalytics.refresh_dashboards()
+CREATE OR REPLACE FUNCTION gcanalytics.refresh_dashboards()
     RETURNS TABLE (view_name text, concurrent boolean, seconds float8, row_count bigint)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -604,7 +600,7 @@ COMMENT ON FUNCTION gcanalytics.refresh_dashboards() IS
 -- ------------------------------------------------------------ pg_cron
 -- require_pg_cron(): returns when this database can register pg_cron jobs,
 -- otherwise raises an error whose hint says how to get there.
-CREATE FUNCTION gcanalytics.require_pg_cron() RETURNS void
+CREATE OR REPLACE FUNCTION gcanalytics.require_pg_cron() RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -639,7 +635,7 @@ COMMENT ON FUNCTION gcanalytics.require_pg_cron() IS
 -- cron_expression(every, offset_minutes): pg_cron's schedule for "every"
 -- (a whole number of minutes dividing an hour, or of hours dividing a day),
 -- shifted by offset_minutes within the step.
-CREATE FUNCTION gcanalytics.cron_expression(every interval, offset_minutes integer DEFAULT 0) RETURNS text
+CREATE OR REPLACE FUNCTION gcanalytics.cron_expression(every interval, offset_minutes integer DEFAULT 0) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -667,12 +663,12 @@ COMMENT ON FUNCTION gcanalytics.cron_expression(interval, integer) IS
     'the pg_cron schedule running every "every" (minutes dividing an hour, hours dividing a day), offset by offset_minutes';
 
 -- job_names(): the names of this database's two jobs.
-CREATE FUNCTION gcanalytics.job_names(OUT sync_job text, OUT refresh_job text)
+CREATE OR REPLACE FUNCTION gcanalytics.job_names(OUT sync_job text, OUT refresh_job text)
     LANGUAGE sql STABLE
     AS $$ SELECT 'gcanalytics_sync:' || current_database(), 'gcanalytics_refresh:' || current_database() $$;
 COMMENT ON FUNCTION gcanalytics.job_names() IS 'the pg_cron job names of schedule() in this database';
 
-CREATE FUNCTION gcanalytics.unschedule() RETURNS integer
+CREATE OR REPLACE FUNCTION gcanalytics.unschedule() RETURNS integer
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -693,7 +689,7 @@ $$;
 COMMENT ON FUNCTION gcanalytics.unschedule() IS
     'removes the pg_cron jobs schedule() registered in this database for the current user; returns how many';
 
-CREATE FUNCTION gcanalytics.schedule(sync_every interval DEFAULT '15 minutes',
+CREATE OR REPLACE FUNCTION gcanalytics.schedule(sync_every interval DEFAULT '15 minutes',
                                      refresh_every interval DEFAULT '15 minutes')
     RETURNS TABLE (job_id bigint, job_name text, cron_schedule text, command text)
     LANGUAGE plpgsql
@@ -725,43 +721,3 @@ $$;
 COMMENT ON FUNCTION gcanalytics.schedule(interval, interval) IS
     'registers (or replaces) the pg_cron jobs that run gcanalytics.run() every sync_every and refresh_dashboards() every refresh_every; NULL leaves a job out';
 
-REVOKE ALL ON FUNCTION gcanalytics.refresh_dashboards() FROM PUBLIC;
-REVOKE ALL ON FUNCTION gcanalytics.schedule(interval, interval) FROM PUBLIC;
-REVOKE ALL ON FUNCTION gcanalytics.unschedule() FROM PUBLIC;
-
--- ------------------------------------------------------------ roles
--- Roles are cluster-wide: created when missing, so that the extension can
--- be created in a second database.  The grants are per database.
---   gcanalytics_reader      every column of every dashboard
---   gcanalytics_supervisor  every column but the revenue ones (*_ltv)
---   gcanalytics_finance     every column of the dashboards without agent-level rows
-DO $$
-DECLARE
-    r text;
-    c record;
-BEGIN
-    FOREACH r IN ARRAY ARRAY['gcanalytics_reader', 'gcanalytics_supervisor', 'gcanalytics_finance']
-    LOOP
-        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
-            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
-        END IF;
-    END LOOP;
-    FOR c IN
-        SELECT v, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
-                     FROM pg_catalog.pg_attribute a
-                    WHERE a.attrelid = format('gcanalytics.%I', v)::regclass AND a.attnum > 0
-                      AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%') AS performance_columns
-          FROM unnest(gcanalytics.dashboard_views() || 'escalation_insights'::text) v
-    LOOP
-        EXECUTE format('GRANT SELECT ON gcanalytics.%I TO gcanalytics_reader', c.v);
-        EXECUTE format('GRANT SELECT (%s) ON gcanalytics.%I TO gcanalytics_supervisor', c.performance_columns, c.v);
-        IF c.v <> 'agent_quality' THEN
-            EXECUTE format('GRANT SELECT (%s) ON gcanalytics.%I TO gcanalytics_finance',
-                           (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
-                              FROM pg_catalog.pg_attribute a
-                             WHERE a.attrelid = format('gcanalytics.%I', c.v)::regclass AND a.attnum > 0
-                               AND NOT a.attisdropped), c.v);
-        END IF;
-    END LOOP;
-END
-$$;

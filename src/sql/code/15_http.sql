@@ -1,6 +1,6 @@
 -- The HTTP core: request counters and a diagnostic request function.
 
-CREATE FUNCTION gcanalytics.http_stats(
+CREATE OR REPLACE FUNCTION gcanalytics.http_stats(
     OUT server name,
     OUT requests bigint,
     OUT retries bigint,
@@ -16,14 +16,13 @@ CREATE FUNCTION gcanalytics.http_stats(
 COMMENT ON FUNCTION gcanalytics.http_stats() IS
     'HTTP requests per server of this database: attempts, retries, non-2xx responses by status, bytes, time waiting on the rate budget and backoff; across all sessions when gcanalytics is preloaded (shared), else this session''s';
 
-CREATE FUNCTION gcanalytics.http_stats_reset() RETURNS void
+CREATE OR REPLACE FUNCTION gcanalytics.http_stats_reset() RETURNS void
     AS 'MODULE_PATHNAME', 'gcanalytics_http_stats_reset'
     LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION gcanalytics.http_stats_reset() IS
     'zeroes the counters of gcanalytics.http_stats() for this database';
-REVOKE ALL ON FUNCTION gcanalytics.http_stats_reset() FROM PUBLIC;
 
-CREATE FUNCTION gcanalytics.http_request(
+CREATE OR REPLACE FUNCTION gcanalytics.http_request(
     server name,
     method text,
     path text,
@@ -37,9 +36,8 @@ CREATE FUNCTION gcanalytics.http_request(
     LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gcanalytics.http_request(name, text, text, text) IS
     'diagnostic: sends one API request with the calling user''s mapping (token, rate budget, retries) and returns the response; path is relative to the API base (Salesforce: instance_url)';
-REVOKE ALL ON FUNCTION gcanalytics.http_request(name, text, text, text) FROM PUBLIC;
 
-CREATE FUNCTION gcanalytics.http_request_many(
+CREATE OR REPLACE FUNCTION gcanalytics.http_request_many(
     server name,
     method text,
     paths text[],
@@ -53,4 +51,3 @@ CREATE FUNCTION gcanalytics.http_request_many(
     LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gcanalytics.http_request_many(name, text, text[]) IS
     'diagnostic: sends one request per path at once (max_concurrency at a time, under the rate budget) and returns the responses in order';
-REVOKE ALL ON FUNCTION gcanalytics.http_request_many(name, text, text[]) FROM PUBLIC;

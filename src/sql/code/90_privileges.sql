@@ -1,0 +1,82 @@
+-- The privilege model (README "Privileges").  Superusers and the roles a
+-- DBA grants to do the rest; PUBLIC gets what cannot reach an API or
+-- change shared state:
+--   schema gcanalytics              USAGE to PUBLIC
+--   version(), the KPI functions,   EXECUTE to PUBLIC (PostgreSQL's default
+--   weht_weights_json(),            for functions): pure or read-only
+--   weht_default_weights(), http_stats()
+--   weht_weights                    SELECT to PUBLIC; INSERT, UPDATE, DELETE
+--                                   for the extension owner and whom it grants
+--   weht_weights_default, _edit     nobody but the owner (the view and its
+--                                   trigger reach them)
+--   http_request(), http_request_many(), http_stats_reset()
+--                                   revoked from PUBLIC (15_http.sql): they
+--                                   send any method to any path with the
+--                                   caller's user mapping, which may be a
+--                                   shared PUBLIC mapping, or reset counters
+--                                   everyone sees
+--   gcanalytics_fdw                 USAGE not granted: defining servers
+--                                   (which name the URLs credentials go to)
+--                                   needs a superuser or a grant; a foreign
+--                                   server's USAGE and a user mapping are
+--                                   what reading a foreign table needs
+GRANT USAGE ON SCHEMA gcanalytics TO PUBLIC;
+GRANT SELECT ON gcanalytics.weht_weights TO PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics.weht_weights_write() FROM PUBLIC;
+
+-- The HTTP functions: they send any method to any path with the caller's
+-- user mapping, or reset counters everyone sees.
+REVOKE ALL ON FUNCTION gcanalytics.http_stats_reset() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics.http_request(name, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics.http_request_many(name, text, text[]) FROM PUBLIC;
+
+-- Loading changes the warehouse: the owner (or whom the owner grants) runs
+-- it, like refresh_dashboards().  The helpers stay callable; they act with
+-- the caller's table privileges, which PUBLIC lacks.
+REVOKE ALL ON PROCEDURE gcanalytics.configure(text, text), gcanalytics.run(timestamptz),
+    gcanalytics.sync_conversations(timestamptz, timestamptz, interval),
+    gcanalytics.sync_evaluations(timestamptz, timestamptz, interval),
+    gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval),
+    gcanalytics.sync_crm(), gcanalytics.retry_failed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION gcanalytics.refresh_dashboards() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics.schedule(interval, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics.unschedule() FROM PUBLIC;
+
+-- ------------------------------------------------------------ roles
+-- Roles are cluster-wide: created when missing, so that the extension can
+-- be created in a second database.  The grants are per database.
+--   gcanalytics_reader      every column of every dashboard
+--   gcanalytics_supervisor  every column but the revenue ones (*_ltv)
+--   gcanalytics_finance     every column of the dashboards without agent-level rows
+DO $$
+DECLARE
+    r text;
+    c record;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['gcanalytics_reader', 'gcanalytics_supervisor', 'gcanalytics_finance']
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
+    FOR c IN
+        SELECT v, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                     FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = format('gcanalytics.%I', v)::regclass AND a.attnum > 0
+                      AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%') AS performance_columns
+          FROM unnest(gcanalytics.dashboard_views() || 'escalation_insights'::text) v
+    LOOP
+        EXECUTE format('GRANT SELECT ON gcanalytics.%I TO gcanalytics_reader', c.v);
+        EXECUTE format('GRANT SELECT (%s) ON gcanalytics.%I TO gcanalytics_supervisor', c.performance_columns, c.v);
+        IF c.v <> 'agent_quality' THEN
+            EXECUTE format('GRANT SELECT (%s) ON gcanalytics.%I TO gcanalytics_finance',
+                           (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                              FROM pg_catalog.pg_attribute a
+                             WHERE a.attrelid = format('gcanalytics.%I', c.v)::regclass AND a.attnum > 0
+                               AND NOT a.attisdropped), c.v);
+        END IF;
+    END LOOP;
+END
+$$;

@@ -1,0 +1,5 @@
+-- gcanalytics 0.2.0 -> 0.3.0: the changes of state (tables, columns, types,
+-- data moves, objects dropped).  The code pieces (src/sql/code/) follow it
+-- in the built upgrade script and replace every function, view, dashboard
+-- and grant.
+\echo Use "ALTER EXTENSION gcanalytics UPDATE TO '0.3.0'" to load this file. \quit
