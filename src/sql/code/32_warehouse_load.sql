@@ -104,7 +104,8 @@ $$;
 
 -- _interactions_source(from, to): the query that reads the conversations
 -- started in [from, to) (only those of only_ids when given) and shapes
--- them into interactions rows.
+-- them into interactions rows (but next_contact_at and qa_score, which
+-- _upsert_interactions sets from the other rows and the evaluations).
 CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamptz, range_to timestamptz,
                                                   only_ids text[] DEFAULT NULL)
     RETURNS text
@@ -121,8 +122,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                t.transfers, t.transfers > 0 AS transferred, c.abandoned,
                gcanalytics._agent_talk_ms(c.raw) >= %s AS handled,
                c.conversation_end IS NULL AS in_progress, t.valid AS timeline_valid, t.anomaly AS timeline_anomaly,
-               (SELECT avg(e.total_score) FROM gcanalytics.evaluations e
-                 WHERE e.conversation_id = c.conversation_id AND NOT e.is_calibration AND e.status = 'FINISHED') AS qa_score,
                coalesce(c.attr_account, a.account_id) AS crm_account_id,
                CASE WHEN c.attr_account IS NOT NULL THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
                a.tier AS customer_tier, a.industry, a.name AS account_name, a.owner AS account_owner, a.ltv,
@@ -140,7 +139,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
-          LEFT JOIN LATERAL gcanalytics._crm_match(c.attr_account, c.ani_e164) a ON true
+          LEFT JOIN gcanalytics._crm_phone_accounts pa ON c.attr_account IS NULL AND pa.phone_e164 = c.ani_e164
+          LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = coalesce(c.attr_account, pa.account_id)
          WHERE c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
         $q$,
         gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,
@@ -158,50 +158,94 @@ $$;
 -- before the place, and of no other row.
 
 -- _link_next_contacts(moved): sets next_contact_at again for the moved
--- rows that still exist and for the row before each place in moved.
+-- rows and every other row of the customers in moved, changing only those
+-- that differ.  The customers' rows are
+-- read by customer_key, ordered on the coordinator, and written back by
+-- conversation: with interactions distributed by conversation_id
+-- (distribute()), Citus runs no subquery correlated on customer_key.
 -- Returns the rows it changed.
 CREATE OR REPLACE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place[])
     RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-    WITH m AS (
-        SELECT * FROM unnest(moved)
-    ), f AS (
-        SELECT m.conversation_id, m.conversation_start FROM m
-        UNION
-        SELECT p.conversation_id, p.conversation_start
-          FROM m CROSS JOIN LATERAL (
-                SELECT j.conversation_id, j.conversation_start FROM gcanalytics.interactions j
-                 WHERE j.customer_key = m.customer_key
-                   AND (j.conversation_start, j.conversation_id) < (m.conversation_start, m.conversation_id)
-                 ORDER BY j.conversation_start DESC, j.conversation_id DESC LIMIT 1) p
-    ), n AS (
-        SELECT i.conversation_id, i.conversation_start,
-               (SELECT j.conversation_start FROM gcanalytics.interactions j
-                 WHERE j.customer_key = i.customer_key
-                   AND (j.conversation_start, j.conversation_id) > (i.conversation_start, i.conversation_id)
-                 ORDER BY j.conversation_start, j.conversation_id LIMIT 1) AS next_contact_at
-          FROM f JOIN gcanalytics.interactions i USING (conversation_id, conversation_start)
+DECLARE
+    keys text[] := ARRAY(SELECT DISTINCT m.customer_key FROM unnest(moved) m WHERE m.customer_key IS NOT NULL);
+    ids text[] := ARRAY(SELECT m.conversation_id FROM unnest(moved) m);
+    changed bigint;
+    -- one timestamp, passed in: Citus runs no UPDATE of a distributed
+    -- table calling a volatile function such as clock_timestamp()
+    stamp timestamptz := clock_timestamp();
+BEGIN
+    WITH c AS MATERIALIZED (
+        SELECT i.conversation_id, i.conversation_start, i.customer_key, i.next_contact_at
+          FROM gcanalytics.interactions i
+         WHERE i.customer_key OPERATOR(pg_catalog.=) ANY (keys)
+        UNION ALL
+        SELECT i.conversation_id, i.conversation_start, i.customer_key, i.next_contact_at
+          FROM gcanalytics.interactions i
+         WHERE i.conversation_id OPERATOR(pg_catalog.=) ANY (ids) AND i.customer_key IS NULL
+    ), n AS MATERIALIZED (
+        SELECT x.conversation_id, x.conversation_start, x.next_contact_at
+          FROM (SELECT c.conversation_id, c.conversation_start, c.next_contact_at AS old_next,
+                       CASE WHEN c.customer_key IS NOT NULL
+                            THEN lead(c.conversation_start) OVER (PARTITION BY c.customer_key
+                                                                   ORDER BY c.conversation_start, c.conversation_id)
+                       END AS next_contact_at
+                  FROM c) x
+         WHERE x.old_next IS DISTINCT FROM x.next_contact_at
     ), u AS (
         UPDATE gcanalytics.interactions t
-           SET next_contact_at = n.next_contact_at, loaded_at = clock_timestamp()
+           SET next_contact_at = n.next_contact_at, loaded_at = stamp
           FROM n
-         WHERE t.conversation_id = n.conversation_id AND t.conversation_start = n.conversation_start
-           AND t.next_contact_at IS DISTINCT FROM n.next_contact_at
+         WHERE t.conversation_id OPERATOR(pg_catalog.=) n.conversation_id
+           AND t.conversation_start OPERATOR(pg_catalog.=) n.conversation_start
         RETURNING 1)
-    SELECT count(*) FROM u
+    SELECT count(*) INTO changed FROM u;
+    RETURN changed;
+END
 $$;
 
 -- _contact_places(from, to, only_ids): the places of the interactions
 -- started in [from, to) (only those of only_ids when given).
 CREATE OR REPLACE FUNCTION gcanalytics._contact_places(range_from timestamptz, range_to timestamptz, only_ids text[])
     RETURNS gcanalytics._contact_place[]
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
-      FROM gcanalytics.interactions i
-     WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
-       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
+BEGIN
+    RETURN (SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
+              FROM gcanalytics.interactions i
+             WHERE i.conversation_start OPERATOR(pg_catalog.>=) range_from AND i.conversation_start OPERATOR(pg_catalog.<) range_to
+               AND (only_ids IS NULL OR i.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids)));
+END
+$$;
+
+-- _update_qa_scores(from, to, only_ids, stamp): the QA score of the
+-- interactions started in [from, to) (only those of only_ids when given)
+-- from their evaluations (a join on conversation_id, which Citus runs on
+-- each shard of the co-located tables).  Returns the rows it changed.
+CREATE OR REPLACE FUNCTION gcanalytics._update_qa_scores(range_from timestamptz, range_to timestamptz,
+                                                         only_ids text[], stamp timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    changed bigint;
+BEGIN
+    UPDATE gcanalytics.interactions i
+       SET qa_score = s.qa_score, loaded_at = stamp
+      FROM (SELECT i2.conversation_id, i2.conversation_start,
+                   (SELECT avg(e.total_score) FROM gcanalytics.evaluations e
+                     WHERE e.conversation_id OPERATOR(pg_catalog.=) i2.conversation_id AND NOT e.is_calibration
+                       AND e.status OPERATOR(pg_catalog.=) 'FINISHED') AS qa_score
+              FROM gcanalytics.interactions i2
+             WHERE i2.conversation_start OPERATOR(pg_catalog.>=) range_from AND i2.conversation_start OPERATOR(pg_catalog.<) range_to
+               AND (only_ids IS NULL OR i2.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))) s
+     WHERE i.conversation_id OPERATOR(pg_catalog.=) s.conversation_id
+       AND i.conversation_start OPERATOR(pg_catalog.=) s.conversation_start
+       AND i.qa_score IS DISTINCT FROM s.qa_score;
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    RETURN changed;
+END
 $$;
 
 -- _upsert_interactions(from, to, only_ids): the conversations started in
@@ -217,10 +261,12 @@ DECLARE
     before gcanalytics._contact_place[] := gcanalytics._contact_places(range_from, range_to, only_ids);
     after gcanalytics._contact_place[];
     r record;
+    stamp timestamptz := clock_timestamp();
 BEGIN
     r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
                              gcanalytics._interactions_source(range_from, range_to, only_ids),
-                             ARRAY['next_contact_at']);
+                             ARRAY['next_contact_at', 'qa_score']);
+    PERFORM gcanalytics._update_qa_scores(range_from, range_to, only_ids, stamp);
     IF r.changed_rows > 0 THEN
         after := gcanalytics._contact_places(range_from, range_to, only_ids);
         PERFORM gcanalytics._link_next_contacts(ARRAY(
@@ -259,15 +305,7 @@ BEGIN
           FROM gcanalytics_source.evaluations e
          WHERE e.conversation_start >= %L AND e.conversation_start < %L $q$, range_from, range_to));
     -- the QA score of the window's interactions follows their evaluations
-    UPDATE gcanalytics.interactions i
-       SET qa_score = s.qa_score, loaded_at = clock_timestamp()
-      FROM (SELECT i2.conversation_id, i2.conversation_start,
-                   (SELECT avg(e.total_score) FROM gcanalytics.evaluations e
-                     WHERE e.conversation_id = i2.conversation_id AND NOT e.is_calibration AND e.status = 'FINISHED') AS qa_score
-              FROM gcanalytics.interactions i2
-             WHERE i2.conversation_start >= range_from AND i2.conversation_start < range_to) s
-     WHERE i.conversation_id = s.conversation_id AND i.conversation_start = s.conversation_start
-       AND i.qa_score IS DISTINCT FROM s.qa_score;
+    PERFORM gcanalytics._update_qa_scores(range_from, range_to, NULL, clock_timestamp());
     RETURN r.source_rows;
 END
 $$;
@@ -421,13 +459,20 @@ BEGIN
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'The aggregates API counts conversations (nConversations); evaluations and queue metrics have no independent count.';
     END IF;
-    IF to_regclass('pg_temp.gca_window_check') IS NULL THEN
-        CREATE TEMP TABLE gca_hour_counts (hour_start timestamptz, conversations bigint);
-        CREATE TEMP TABLE gca_window_check (window_start timestamptz, window_end timestamptz, loaded bigint,
-                                            expected bigint, difference_pct float8, ok boolean);
+    IF to_regclass('pg_temp.gca_hour_loaded') IS NULL THEN
+        CREATE TEMP TABLE IF NOT EXISTS gca_hour_counts (hour_start timestamptz, conversations bigint);
+        CREATE TEMP TABLE IF NOT EXISTS gca_window_check (window_start timestamptz, window_end timestamptz, loaded bigint,
+                                                          expected bigint, difference_pct float8, ok boolean);
+        CREATE TEMP TABLE gca_hour_loaded (hour_start timestamptz, conversations bigint);
     END IF;
-    TRUNCATE gca_hour_counts, gca_window_check;
+    TRUNCATE gca_hour_counts, gca_window_check, gca_hour_loaded;
     INSERT INTO gca_hour_counts SELECT * FROM gcanalytics._conversation_counts(range_from, range_to);
+    -- the loaded conversations per hour first (the windows compared are
+    -- whole hours): Citus joins no local table with a distributed one
+    INSERT INTO gca_hour_loaded
+    SELECT date_trunc('hour', i.conversation_start), count(*) FROM gcanalytics.interactions i
+     WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
+     GROUP BY 1;
     INSERT INTO gca_window_check
     WITH w AS (
         SELECT sw.window_start, sw.window_end
@@ -440,8 +485,8 @@ BEGIN
            AND sw.window_end = date_trunc('hour', sw.window_end)),
     c AS (
         SELECT w.window_start, w.window_end,
-               (SELECT count(*) FROM gcanalytics.interactions i
-                 WHERE i.conversation_start >= w.window_start AND i.conversation_start < w.window_end) AS loaded,
+               (SELECT coalesce(sum(l.conversations), 0)::bigint FROM gca_hour_loaded l
+                 WHERE l.hour_start >= w.window_start AND l.hour_start < w.window_end) AS loaded,
                (SELECT coalesce(sum(h.conversations), 0)::bigint FROM gca_hour_counts h
                  WHERE h.hour_start >= w.window_start AND h.hour_start < w.window_end) AS expected
           FROM w)

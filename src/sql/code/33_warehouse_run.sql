@@ -199,6 +199,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._sync_reference()
     RETURNS void
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    ids text[];
 BEGIN
     CREATE TEMP TABLE gca_ref_queues ON COMMIT DROP AS SELECT id, name, division_id FROM gcanalytics_source.queues;
     CREATE TEMP TABLE gca_ref_users ON COMMIT DROP AS
@@ -210,24 +212,29 @@ BEGIN
         'SELECT id AS user_id, name, email, state, department, title, division_id FROM gca_ref_users');
     PERFORM gcanalytics._upsert('gcanalytics.wrapup_codes', ARRAY['wrapup_code'],
         'SELECT id AS wrapup_code, name FROM gca_ref_wrapups');
-    DELETE FROM gcanalytics.queues q WHERE NOT EXISTS (SELECT 1 FROM gca_ref_queues r WHERE r.id = q.queue_id);
-    DELETE FROM gcanalytics.users u WHERE NOT EXISTS (SELECT 1 FROM gca_ref_users r WHERE r.id = u.user_id);
-    DELETE FROM gcanalytics.wrapup_codes w WHERE NOT EXISTS (SELECT 1 FROM gca_ref_wrapups r WHERE r.id = w.wrapup_code);
+    -- the ids kept are read first: Citus runs no DELETE on a reference
+    -- table whose subquery reads a temporary table
+    ids := ARRAY(SELECT r.id FROM gca_ref_queues r);
+    DELETE FROM gcanalytics.queues q WHERE q.queue_id OPERATOR(pg_catalog.<>) ALL (ids);
+    ids := ARRAY(SELECT r.id FROM gca_ref_users r);
+    DELETE FROM gcanalytics.users u WHERE u.user_id OPERATOR(pg_catalog.<>) ALL (ids);
+    ids := ARRAY(SELECT r.id FROM gca_ref_wrapups r);
+    DELETE FROM gcanalytics.wrapup_codes w WHERE w.wrapup_code OPERATOR(pg_catalog.<>) ALL (ids);
 END
 $$;
 
--- _crm_match(attribute account, ANI in E.164): the CRM account of a
--- conversation: the sfAccountId attribute's, else the one whose phone is
--- the ANI (the lowest id when several share it).
-CREATE OR REPLACE FUNCTION gcanalytics._crm_match(attr_account text, ani_e164 text)
-    RETURNS SETOF gcanalytics.crm_accounts
-    LANGUAGE sql STABLE
-    AS $$
-    (SELECT x.* FROM gcanalytics.crm_accounts x WHERE x.account_id = attr_account)
-    UNION ALL
-    (SELECT x.* FROM gcanalytics.crm_accounts x
-      WHERE attr_account IS NULL AND x.phone_e164 = ani_e164 ORDER BY x.account_id LIMIT 1)
-$$;
+-- _crm_phone_accounts: the CRM account a phone number (E.164) links a
+-- conversation to: the lowest id of the accounts with that phone.  A
+-- conversation's account is its sfAccountId attribute's, else this one;
+-- the load and the relink join it as a table (Citus plans no function
+-- with parameters that reads a reference table inside a distributed query).
+CREATE OR REPLACE VIEW gcanalytics._crm_phone_accounts AS
+SELECT x.phone_e164, min(x.account_id) AS account_id
+  FROM gcanalytics.crm_accounts x
+ WHERE x.phone_e164 IS NOT NULL
+ GROUP BY x.phone_e164;
+COMMENT ON VIEW gcanalytics._crm_phone_accounts IS
+    'the CRM account of each phone number (E.164): the lowest id of the accounts with that phone';
 
 -- _sync_crm(): Accounts modified since the CRM high-water mark (>=, as
 -- several may share its millisecond; the upsert makes the overlap
@@ -247,6 +254,12 @@ DECLARE
     newest timestamptz;
     changed text[];
     moved gcanalytics._contact_place[];
+    open_ids text[];
+    open_cases int[];
+    open_opportunities int[];
+    -- one timestamp for every row changed (Citus runs no UPDATE of a
+    -- distributed table calling a volatile function such as clock_timestamp())
+    stamp timestamptz := clock_timestamp();
 BEGIN
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
     SELECT a.account_id, a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.system_modstamp
@@ -271,12 +284,19 @@ BEGIN
                coalesce(a.open_opportunity_count, 0) AS open_opportunity_count,
                r.system_modstamp
           FROM gca_crm_read r LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = r.account_id $q$, cc));
+    -- the open counts are read first: Citus runs no UPDATE of a reference
+    -- table whose subquery reads a temporary table
+    SELECT coalesce(array_agg(o.account_id), '{}'), coalesce(array_agg(o.cases), '{}'), coalesce(array_agg(o.opportunities), '{}')
+      INTO open_ids, open_cases, open_opportunities
+      FROM gca_crm_open o;
     WITH counts AS (
         SELECT a.account_id, coalesce(o.cases, 0) AS cases, coalesce(o.opportunities, 0) AS opportunities
-          FROM gcanalytics.crm_accounts a LEFT JOIN gca_crm_open o ON o.account_id = a.account_id),
+          FROM gcanalytics.crm_accounts a
+          LEFT JOIN unnest(open_ids, open_cases, open_opportunities) o (account_id, cases, opportunities)
+            ON o.account_id OPERATOR(pg_catalog.=) a.account_id),
     upd AS (
         UPDATE gcanalytics.crm_accounts a
-           SET open_case_count = c.cases, open_opportunity_count = c.opportunities, loaded_at = clock_timestamp()
+           SET open_case_count = c.cases, open_opportunity_count = c.opportunities, loaded_at = stamp
           FROM counts c
          WHERE a.account_id = c.account_id
            AND (a.open_case_count, a.open_opportunity_count) IS DISTINCT FROM (c.cases, c.opportunities)
@@ -287,11 +307,15 @@ BEGIN
 
     cutoff := (SELECT max(conversation_start) FROM gcanalytics.interactions)
               - make_interval(days => gcanalytics.setting('crm_relink_days')::int);
+    IF cutoff IS NULL THEN
+        -- no interaction yet: nothing to enrich again
+        RETURN n;
+    END IF;
     WITH upd AS (
     UPDATE gcanalytics.interactions i
        SET crm_account_id = n.crm_account_id, crm_link = n.crm_link, customer_tier = n.tier, industry = n.industry,
            account_name = n.name, account_owner = n.owner, ltv = n.ltv, open_case_count = n.open_case_count,
-           open_opportunity_count = n.open_opportunity_count, customer_key = n.customer_key, loaded_at = clock_timestamp()
+           open_opportunity_count = n.open_opportunity_count, customer_key = n.customer_key, loaded_at = stamp
       FROM (SELECT i2.conversation_id, i2.conversation_start, i2.customer_key AS old_customer_key,
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id) AS crm_account_id,
                    CASE WHEN i2.crm_link = 'attribute' THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
@@ -299,8 +323,11 @@ BEGIN
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id,
                             CASE WHEN i2.originating_direction = 'inbound' THEN gcanalytics.normalize_phone(i2.ani, cc) END) AS customer_key
               FROM gcanalytics.interactions i2
-              LEFT JOIN LATERAL gcanalytics._crm_match(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END,
-                                                       gcanalytics.normalize_phone(i2.ani, cc)) a ON true
+              LEFT JOIN gcanalytics._crm_phone_accounts p
+                ON CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END IS NULL
+               AND p.phone_e164 OPERATOR(pg_catalog.=) gcanalytics.normalize_phone(i2.ani, cc)
+              LEFT JOIN gcanalytics.crm_accounts a
+                ON a.account_id OPERATOR(pg_catalog.=) coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, p.account_id)
              WHERE i2.conversation_start >= cutoff
                AND (i2.crm_account_id = ANY (changed) OR i2.crm_link IS DISTINCT FROM 'attribute')) n
      WHERE i.conversation_id = n.conversation_id AND i.conversation_start = n.conversation_start

@@ -38,6 +38,8 @@ REVOKE ALL ON PROCEDURE gcanalytics.configure(text, text), gcanalytics.run(times
     gcanalytics.sync_evaluations(timestamptz, timestamptz, interval),
     gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval),
     gcanalytics.sync_crm(), gcanalytics.retry_failed() FROM PUBLIC;
+-- distribute() reshapes every table (Citus): the owner's, like the load
+REVOKE ALL ON FUNCTION gcanalytics.distribute() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION gcanalytics.refresh_dashboards() FROM PUBLIC;
