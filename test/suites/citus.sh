@@ -74,6 +74,8 @@ assert_eq 2 "$(csql 1 "SELECT count(*) FROM pg_foreign_server WHERE srvname IN (
     "the servers created on the coordinator are on the workers too"
 
 # ------------------------------------------------------------ distribute()
+out=$(cpsql 1 -v VERBOSITY=verbose -c "SELECT * FROM gcanalytics.distribute()" 2>&1) && fail "distribute() on a worker succeeded"
+echo "$out" | contains "ERROR:  55000: distribute() runs on the Citus coordinator" || fail "distribute() on a worker: $out"
 # the README's block, as written (README "Scaling out with Citus")
 awk '/^### Scaling out with Citus/ { on = 1; next } on && /^##/ { on = 0 } on' "$GCA_ROOT/README.md" \
     | awk '/^```sql/ { on = 1; next } /^```/ { on = 0 } on' >"$T/readme.sql"
