@@ -212,7 +212,7 @@ stop_all_gcsim
 WIDE="--seed 42 --accounts 400 --conversations-per-day 20 --sf-wide-account 720"
 for run in a b; do
     start_gcsim $WIDE || fail "gcsim did not start"
-    python3 "$GCA_ROOT/test/suites/gcsim_sf_wide.py" "$GCSIM_URL" 720 400 "$TMP/wide_$run.json" ||
+    python3 "$GCA_ROOT/test/helpers/gcsim_sf_wide.py" "$GCSIM_URL" 720 400 "$TMP/wide_$run.json" ||
         fail "wide Account"
     stop_all_gcsim
 done
