@@ -316,6 +316,8 @@ typedef struct GcaResource
 	List	   *(*import) (const GcaImportRef *ref);
 	/* the table option naming the remote object (e.g. "sobject"), or NULL */
 	const char *object_option;
+	/* the resource's own constant data, for callbacks shared by resources */
+	const void *data;
 } GcaResource;
 
 /* in resource/registry.c */
@@ -353,7 +355,6 @@ extern void gca_fill_from_paths(const GcaJson *object, const char *const *paths,
 
 /* Resources, each in its own file. */
 extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c */
-extern TimestampTz gca_conversations_data_availability(GcaClient *client);
 extern const GcaResource gca_genesys_segments;
 extern const GcaResource gca_genesys_evaluations;	/* genesys/evaluations.c */
 extern const GcaResource gca_genesys_aggregates;	/* genesys/aggregates.c */
