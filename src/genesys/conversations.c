@@ -387,6 +387,13 @@ segments_estimate(const GcaEstimateInput *in, double *rows, double *requests)
 	estimate(in, SEGMENTS_PER_CONVERSATION, rows, requests);
 }
 
+/* The option extraction of the table or server: query, job or auto. */
+static const char *
+extraction(GcaResourceScan *rs)
+{
+	return gca_option_value(rs->options, "extraction", "auto");
+}
+
 static bool
 uses_attributes(GcaResourceScan *rs)
 {
@@ -444,9 +451,9 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
 				job_s;
 	char	   *volume;
 
-	if (strcmp(rs->extraction, "job") == 0)
+	if (strcmp(extraction(rs), "job") == 0)
 		return ROUTE_JOB;
-	if (strcmp(rs->extraction, "query") == 0)
+	if (strcmp(extraction(rs), "query") == 0)
 		return ROUTE_QUERY;
 	if (uses_attributes(rs))
 	{
@@ -530,7 +537,7 @@ conversations_plan(GcaResourceScan *rs)
 	gca_details_init(&st->q, sizeof(Window),
 					 rs->page_size > 0 ? Min(rs->page_size, QUERY_PAGE_MAX) : QUERY_PAGE_MAX);
 	st->job_page_size = rs->page_size > 0 ? Min(rs->page_size, JOB_PAGE_MAX) : JOB_PAGE_MAX;
-	if (pushed->by_id && (strcmp(rs->extraction, "job") != 0 || !pushed->have_lower))
+	if (pushed->by_id && (strcmp(extraction(rs), "job") != 0 || !pushed->have_lower))
 	{
 		st->route = ROUTE_BY_ID;
 		st->nbatches = (list_length(pushed->ids) + IDS_PER_REQUEST - 1) / IDS_PER_REQUEST;
