@@ -316,6 +316,11 @@ details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
 	return buf.data;
 }
 
+/*
+ * GET .../details?id=a,b,... for batch number batch of the pushed ids
+ * (IDS_PER_REQUEST a request): the same records as the details query
+ * (without participant attributes), found by id whatever their start.
+ */
 static char *
 by_id_path(const GcaPushed *pushed, int batch)
 {
@@ -334,6 +339,7 @@ by_id_path(const GcaPushed *pushed, int batch)
 	return buf.data;
 }
 
+/* .../details/jobs/{jobId}<suffix>: the job of window w. */
 static char *
 job_path(Window *w, const char *suffix)
 {
@@ -594,7 +600,11 @@ next_query_request(GcaResourceScan *rs, ConvScan *st, Window *w, GcaRequest *req
 	return true;
 }
 
-/* A results page of window w's job: from its cursor, or path again. */
+/*
+ * A results page of window w's job.  Results are read by cursor: the
+ * first call leaves it out, each answer names the next one, and the
+ * answer without a cursor is the last.
+ */
 static void
 results_request(ConvScan *st, Window *w, GcaRequest *req)
 {
@@ -642,6 +652,11 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		if (*running >= Max(rs->max_concurrency, 1))
 			return false;
 		(*running)++;
+		/*
+		 * A job takes the query's filters and interval but no paging; its
+		 * interval matches every conversation active in it, so the window
+		 * keeps only its starts (item_outside_window).
+		 */
 		req->method = "POST";
 		req->path = pstrdup(DETAILS_JOBS_PATH);
 		req->body = details_body(&rs->pushed, w->d.start, w->d.end, 0, 0);
@@ -729,8 +744,13 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
  * ------------------------------------------------------------------
  */
 
-/* Splits window w in two halves in place of it (the cap was passed). */
-/* Reads a job's creation or status response. */
+/*
+ * Reads a job's creation or status response.  Creating a job answers
+ * {jobId}; its status (AsyncQueryStatus) is QUEUED or PENDING while it
+ * runs, FULFILLED when its results can be read, and FAILED, CANCELLED or
+ * EXPIRED when they never will (errorMessage says why).  Polls back off
+ * from POLL_FIRST_MS to POLL_MAX_MS.
+ */
 static void
 read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
 {

@@ -30,8 +30,10 @@
 
 static const char *const extraction_choices[] = {"query", "job", "auto", NULL};
 
-/* extraction: how conversations and segments are read (details query,
- * details jobs, or the sooner by the estimate) */
+/*
+ * extraction: how conversations and segments are read (the details query,
+ * details jobs, or whichever the estimate says is sooner).
+ */
 static const GcaOptionDef genesys_options[] = {
 	{"region", ForeignServerRelationId, GCA_OPT_DOMAIN,
 		.why = "A region is a Genesys Cloud domain such as \"mypurecloud.com\" or \"usw2.pure.cloud\".",

@@ -372,16 +372,20 @@ typedef struct GcaServiceDesc
 {
 	GcaService	service;
 	const char *name;			/* the server option "service" */
-	/* its own options: of its servers (only there), its tables and their
-	 * columns; {NULL}-ended */
+	/*
+	 * Its own options: of its servers (only there), its tables and their
+	 * columns; {NULL}-ended.
+	 */
 	const GcaOptionDef *options;
 	int			requests_per_minute;	/* default of the server option */
 	const char *remote_schema;	/* IMPORT FOREIGN SCHEMA <remote_schema> */
 	const char *credentials_hint;	/* what its user mappings hold, for a
 									 * hint */
 	const char *table_hint;		/* what its tables name, for a hint */
-	/* the API's and the token endpoint's base URLs, palloc'd, from its
-	 * server's options (DefElem) */
+	/*
+	 * The API's and the token endpoint's base URLs, palloc'd, from its
+	 * server's options (DefElem).
+	 */
 	void		(*base_urls) (List *options, char **api_url,
 							  char **login_url);
 	/* optional: rules across its server's options; throws */
