@@ -27,7 +27,7 @@ problems = []
 longest = (0, "")
 for path in srcs:
     lines = open(path, encoding="utf-8").read().split("\n")
-    prev, start, name = "", None, ""
+    prev, prev_decl, start, name = "", "", None, ""
     for i, line in enumerate(lines):
         if start is None:
             if line.startswith("{") and prev.rstrip().endswith(")"):
