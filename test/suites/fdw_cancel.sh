@@ -6,11 +6,8 @@ set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
 start_gcsim --seed 3 --conversations-per-day 500 --now 2026-03-20T12:00:00Z --latency-ms 30000
-sql "DROP SERVER IF EXISTS fx_gc CASCADE;
-     CREATE SERVER fx_gc FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'genesys', api_url '$GCSIM_URL', login_url '$GCSIM_URL');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER fx_gc OPTIONS (client_id 'fx', client_secret 'fx-secret');
-     CREATE FOREIGN TABLE fx_conv (conversation_id text, conversation_start timestamptz)
+genesys_server fx_gc "$GCSIM_URL" fx fx-secret
+sql "CREATE FOREIGN TABLE fx_conv (conversation_id text, conversation_start timestamptz)
        SERVER fx_gc OPTIONS (resource 'conversations');"
 Q="SELECT count(*) FROM fx_conv WHERE conversation_start >= '2026-03-18' AND conversation_start < '2026-03-19'"
 

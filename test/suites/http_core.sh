@@ -114,14 +114,10 @@ echo "ok: bad credentials -> $(echo "$err" | head -n 1)"
 # ------------------------------------------------------------- Salesforce
 start_gcsim --sf-token-ttl 3 || fail "gcsim did not start"
 URLS=$GCSIM_URL
-sql "CREATE SERVER h_sf FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'salesforce', instance_url '$URLS', max_retries '3');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER h_sf
-       OPTIONS (client_id 'regress-client', client_secret '$SECRET');
-     CREATE SERVER h_sf_rt FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'salesforce', instance_url '$URLS');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER h_sf_rt
-       OPTIONS (client_id 'regress-client', refresh_token '$REFRESH');" >/dev/null
+salesforce_server h_sf "$URLS" regress-client "$SECRET" "max_retries '3'" >/dev/null
+# the refresh-token flow alone
+salesforce_server h_sf_rt "$URLS" regress-client "$SECRET" >/dev/null
+sql "ALTER USER MAPPING FOR CURRENT_USER SERVER h_sf_rt OPTIONS (DROP client_secret, ADD refresh_token '$REFRESH')" >/dev/null
 SFQ="/services/data/v62.0/query?q=SELECT+Id+FROM+Account+LIMIT+"
 # the session timeout (3 s) passes on gcsim's clock, within one session
 n=$("$PSQL" -qXAt -v ON_ERROR_STOP=1 <<EOF | tr '\n' ' '
@@ -244,10 +240,8 @@ echo "ok: open fds $before, $mid after 10 and $after after 20 failures with 3 re
 # ----------------------------------------------- secrets never in the log
 start_gcsim --gc-token-ttl 5 --fault-401 0.2 --fault-500 0.2 --fault-429 0.1 || fail "gcsim did not start"
 genesys_server h_sec "$GCSIM_URL" regress-client "$SECRET" "max_retries '1'"
-sql "CREATE SERVER h_sec_sf FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'salesforce', instance_url '$GCSIM_URL', max_retries '1');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER h_sec_sf
-       OPTIONS (client_id 'regress-client', client_secret '$SECRET', refresh_token '$REFRESH');" >/dev/null
+salesforce_server h_sec_sf "$GCSIM_URL" regress-client "$SECRET" "max_retries '1'" >/dev/null
+sql "ALTER USER MAPPING FOR CURRENT_USER SERVER h_sec_sf OPTIONS (ADD refresh_token '$REFRESH')" >/dev/null
 logstart=$(wc -c <"$LOG")
 "$PSQL" -qXAt >/dev/null 2>&1 <<EOF
 SET log_min_messages = debug5;
