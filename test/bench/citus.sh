@@ -23,7 +23,10 @@ NOW=2026-04-20T12:00:00Z
 UNTIL=2026-04-20T11:00:00Z
 DB=gca_bench_citus
 citus_build >&2 || fail "could not build Citus"
-CITUS_DIR=$GCA_BUILD/tmp/citus/bench-nodes
+T=$GCA_BUILD/tmp/citus-bench
+mkdir -p "$T"
+chmod 777 "$T"
+CITUS_DIR=$T/nodes
 CITUS_SOCK=$CITUS_DIR/sock
 citus_cluster_start
 start_gcsim --seed 42 --now $NOW --conversations-per-day "$PER_DAY"
@@ -45,10 +48,10 @@ declare -A T_SINGLE T_CITUS
 timed_both() {
     local t0
     t0=$(ms)
-    "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d $DB -c "$2" >/dev/null 2>&1 || fail "single node: $2"
+    "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d $DB -c "$2" >"$T/$1.single" 2>&1 || fail "single node: $2"
     T_SINGLE[$1]=$(($(ms) - t0))
     t0=$(ms)
-    cpsql 0 -q -c "$2" >/dev/null 2>&1 || fail "coordinator: $2"
+    cpsql 0 -q -c "$2" >"$T/$1.citus" 2>&1 || fail "coordinator: $2"
     T_CITUS[$1]=$(($(ms) - t0))
 }
 timed_both run "CALL gcanalytics.run(until => '$UNTIL')"

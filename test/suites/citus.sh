@@ -3,7 +3,8 @@
 # The warehouse and the dashboards scaled out on Citus: a coordinator and
 # two workers (Citus built once from its source archive, cached under
 # .build/), beside the scratch cluster, which does the same load as a
-# plain node.  On both, against the demo's world (gcsim seed 42, two weeks):
+# plain node (in a database of its own, dropped at the end).  On both,
+# against the demo's world (gcsim seed 42, two weeks):
 #  1. configure(); on the coordinator distribute() (twice: idempotent) and
 #     the README's "Scaling out with Citus" block as written;
 #  2. run() against a gcsim failing a window persistently: the window is
@@ -39,6 +40,12 @@ echo "Citus ready in $((SECONDS - t0)) s"
 t1=$SECONDS
 citus_cluster_start
 echo "coordinator and two workers up in $((SECONDS - t1)) s"
+
+# the plain node: a database of its own on the scratch cluster
+PGDATABASE=postgres sql "DROP DATABASE IF EXISTS gca_citus_plain" 2>/dev/null
+PGDATABASE=postgres sql "CREATE DATABASE gca_citus_plain"
+export PGDATABASE=gca_citus_plain
+sql "CREATE EXTENSION gcanalytics"
 
 # ---------------------------------------------------------------- refusal
 out=$("${PSQL[@]}" -c "SELECT * FROM gcanalytics.distribute()" 2>&1 -v VERBOSITY=verbose) && fail "distribute() without Citus succeeded"
@@ -242,4 +249,5 @@ for n in 1 2; do
                        WHERE s.nspname = 'gcanalytics' AND c.relname ~ '^crm_accounts_[0-9]+$'" | tail -n 1)" \
         "worker $n holds the whole reference table crm_accounts"
 done
+PGDATABASE=postgres sql "DROP DATABASE gca_citus_plain"
 echo "ok: citus suite in $((SECONDS - t0)) s"

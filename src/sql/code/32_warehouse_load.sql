@@ -139,7 +139,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
-          LEFT JOIN gcanalytics._crm_phone_accounts pa ON c.attr_account IS NULL AND pa.phone_e164 = c.ani_e164
+          -- the CRM account: the attribute's, else the ANI's (the lowest id
+          -- when several share it)
+          LEFT JOIN LATERAL (SELECT min(x.account_id) AS account_id FROM gcanalytics.crm_accounts x
+                              WHERE x.phone_e164 = c.ani_e164) pa ON c.attr_account IS NULL
           LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = coalesce(c.attr_account, pa.account_id)
          WHERE c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
         $q$,
@@ -158,28 +161,46 @@ $$;
 -- before the place, and of no other row.
 
 -- _link_next_contacts(moved): sets next_contact_at again for the moved
--- rows and every other row of the customers in moved, changing only those
--- that differ.  The customers' rows are
--- read by customer_key, ordered on the coordinator, and written back by
--- conversation: with interactions distributed by conversation_id
--- (distribute()), Citus runs no subquery correlated on customer_key.
--- Returns the rows it changed.
+-- rows and the rows of their customers from the one before each
+-- customer's earliest place in moved, changing only those that differ.
+-- Every statement joins interactions by customer_key with arrays and
+-- writes back by conversation: with interactions distributed by
+-- conversation_id (distribute()), Citus runs no subquery correlated on
+-- customer_key.  Returns the rows it changed.
 CREATE OR REPLACE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place[])
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    keys text[] := ARRAY(SELECT DISTINCT m.customer_key FROM unnest(moved) m WHERE m.customer_key IS NOT NULL);
+    keys text[];
+    firsts timestamptz[];
+    lows timestamptz[];
     ids text[] := ARRAY(SELECT m.conversation_id FROM unnest(moved) m);
     changed bigint;
     -- one timestamp, passed in: Citus runs no UPDATE of a distributed
     -- table calling a volatile function such as clock_timestamp()
     stamp timestamptz := clock_timestamp();
 BEGIN
+    -- each customer's earliest place moved, then the start of the row
+    -- before it (whose next contact may change): its rows are read from there
+    SELECT coalesce(array_agg(f.customer_key), '{}'), coalesce(array_agg(f.first_start), '{}')
+      INTO keys, firsts
+      FROM (SELECT m.customer_key, min(m.conversation_start) AS first_start
+              FROM unnest(moved) m WHERE m.customer_key IS NOT NULL GROUP BY 1) f;
+    SELECT coalesce(array_agg(coalesce(p.prev_start, b.first_start) ORDER BY b.ord), '{}')
+      INTO lows
+      FROM unnest(keys, firsts) WITH ORDINALITY b (customer_key, first_start, ord)
+      LEFT JOIN (SELECT f.customer_key, max(i.conversation_start) AS prev_start
+                   FROM unnest(keys, firsts) f (customer_key, first_start)
+                   JOIN gcanalytics.interactions i
+                     ON i.customer_key OPERATOR(pg_catalog.=) f.customer_key
+                    AND i.conversation_start OPERATOR(pg_catalog.<) f.first_start
+                  GROUP BY f.customer_key) p ON p.customer_key OPERATOR(pg_catalog.=) b.customer_key;
     WITH c AS MATERIALIZED (
         SELECT i.conversation_id, i.conversation_start, i.customer_key, i.next_contact_at
-          FROM gcanalytics.interactions i
-         WHERE i.customer_key OPERATOR(pg_catalog.=) ANY (keys)
+          FROM unnest(keys, lows) b (customer_key, low)
+          JOIN gcanalytics.interactions i
+            ON i.customer_key OPERATOR(pg_catalog.=) b.customer_key AND i.conversation_start OPERATOR(pg_catalog.>=) b.low
         UNION ALL
         SELECT i.conversation_id, i.conversation_start, i.customer_key, i.next_contact_at
           FROM gcanalytics.interactions i

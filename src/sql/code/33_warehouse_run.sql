@@ -223,19 +223,6 @@ BEGIN
 END
 $$;
 
--- _crm_phone_accounts: the CRM account a phone number (E.164) links a
--- conversation to: the lowest id of the accounts with that phone.  A
--- conversation's account is its sfAccountId attribute's, else this one;
--- the load and the relink join it as a table (Citus plans no function
--- with parameters that reads a reference table inside a distributed query).
-CREATE OR REPLACE VIEW gcanalytics._crm_phone_accounts AS
-SELECT x.phone_e164, min(x.account_id) AS account_id
-  FROM gcanalytics.crm_accounts x
- WHERE x.phone_e164 IS NOT NULL
- GROUP BY x.phone_e164;
-COMMENT ON VIEW gcanalytics._crm_phone_accounts IS
-    'the CRM account of each phone number (E.164): the lowest id of the accounts with that phone';
-
 -- _sync_crm(): Accounts modified since the CRM high-water mark (>=, as
 -- several may share its millisecond; the upsert makes the overlap
 -- harmless), every account's open cases and opportunities, then the
@@ -323,9 +310,12 @@ BEGIN
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id,
                             CASE WHEN i2.originating_direction = 'inbound' THEN gcanalytics.normalize_phone(i2.ani, cc) END) AS customer_key
               FROM gcanalytics.interactions i2
-              LEFT JOIN gcanalytics._crm_phone_accounts p
+              -- the account of the ANI (the lowest id when several share
+              -- it) when no attribute names one: a join, not a function
+              -- with parameters, which Citus would not plan
+              LEFT JOIN LATERAL (SELECT min(x.account_id) AS account_id FROM gcanalytics.crm_accounts x
+                                  WHERE x.phone_e164 OPERATOR(pg_catalog.=) gcanalytics.normalize_phone(i2.ani, cc)) p
                 ON CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END IS NULL
-               AND p.phone_e164 OPERATOR(pg_catalog.=) gcanalytics.normalize_phone(i2.ani, cc)
               LEFT JOIN gcanalytics.crm_accounts a
                 ON a.account_id OPERATOR(pg_catalog.=) coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, p.account_id)
              WHERE i2.conversation_start >= cutoff

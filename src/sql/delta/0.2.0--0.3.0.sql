@@ -4,6 +4,6 @@
 -- and grant.
 \echo Use "ALTER EXTENSION gcanalytics UPDATE TO '0.3.0'" to load this file. \quit
 
--- _crm_match() became the view _crm_phone_accounts joined by the load (Citus
--- plans no SQL function with parameters reading a reference table)
+-- _crm_match() became a join of the load and the relink (Citus plans no SQL
+-- function with parameters reading a reference table)
 DROP FUNCTION gcanalytics._crm_match(text, text);
