@@ -102,9 +102,9 @@ assert_eq t "$(csql 0 "SELECT (SELECT colocationid FROM pg_dist_partition WHERE 
     "evaluations is co-located with interactions"
 assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE n.nspname = 'gcanalytics' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-                          AND c.relname NOT IN ('sync_windows', 'sync_state')
+                          AND c.relname NOT IN ('sync_windows', 'sync_state', 'load_lock')
                           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)")" \
-    "every table but sync_windows and sync_state is distributed or a reference table"
+    "every table but sync_windows, sync_state and load_lock is distributed or a reference table"
 
 # ------------------------------------------------------ the load, on both
 # 2. a window failing persistently (every attempt a 500), then retry_failed()

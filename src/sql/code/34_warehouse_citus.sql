@@ -22,7 +22,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
         ('sync_windows', 'local', NULL, NULL,
          'bookkeeping of the load, written with clock_timestamp() as each window starts and ends; read only by the coordinator'),
         ('sync_state', 'local', NULL, NULL,
-         'the high-water marks, one row per resource; read only by the coordinator'))
+         'the high-water marks, one row per resource; read only by the coordinator'),
+        ('load_lock', 'local', NULL, NULL,
+         'the load lock, claimed with the process id of the session loading; read only by the coordinator'))
     SELECT c.oid::regclass, coalesce(p.placement, 'reference'), p.col, p.colocate_with,
            coalesce(p.why, 'small; joined with the distributed tables, or read by functions the workers run')
       FROM pg_class c
@@ -103,6 +105,11 @@ BEGIN
             END IF;
             action := 'kept local';
         ELSIF current_method IS NULL THEN
+            -- a table with triggers of its own (settings: its check of
+            -- each value) keeps them, run on every copy; Citus asks for this
+            IF EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = p.table_name AND NOT t.tgisinternal) THEN
+                PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+            END IF;
             IF p.placement = 'distributed' THEN
                 PERFORM pg_catalog.create_distributed_table(p.table_name, p.distribution_column,
                                                             colocate_with => p.colocate_with);
