@@ -102,9 +102,9 @@ assert_eq t "$(csql 0 "SELECT (SELECT colocationid FROM pg_dist_partition WHERE 
     "evaluations is co-located with interactions"
 assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE n.nspname = 'gcanalytics' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-                          AND c.relname NOT IN ('sync_windows', 'sync_state', 'load_lock')
+                          AND c.relname NOT IN ('settings', 'sync_windows', 'sync_state', 'load_lock')
                           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)")" \
-    "every table but sync_windows, sync_state and load_lock is distributed or a reference table"
+    "every table but settings, sync_windows, sync_state and load_lock is distributed or a reference table"
 
 # ------------------------------------------------------ the load, on both
 # 2. a window failing persistently (every attempt a 500), then retry_failed()
@@ -159,7 +159,15 @@ assert_eq 0 "$(csql 0 "SELECT count(*) FROM gcanalytics.interactions WHERE crm_a
                          AND conversation_start >= $cutoff AND customer_tier NOT IN ('Enterprise', 'SMB')")" \
     "every interaction of the changed accounts within the relink days has the new tier"
 
-# 5. the dashboards and the schedule
+# 5. the dashboards and the schedule, with settings of their own; the
+# workers' copies of settings (made by CREATE EXTENSION, never read) get
+# other values, which must change nothing
+both "UPDATE gcanalytics.settings SET value = '8 seconds' WHERE name = 'service_level_default';
+      UPDATE gcanalytics.settings SET value = '2 days' WHERE name = 'fcr_window';"
+for n in 1 2; do
+    csql "$n" "INSERT INTO gcanalytics.settings (name, value) VALUES ('service_level_default', '10 minutes'), ('fcr_window', '1 hour')
+               ON CONFLICT (name) DO UPDATE SET value = excluded.value" >/dev/null
+done
 both_call "SELECT view_name, row_count FROM gcanalytics.refresh_dashboards()"
 assert_eq "$(grep -c '|' "$T/plain.out")" "$(grep -c '|' "$T/citus.out")" "refresh_dashboards() refreshed every view on the coordinator"
 both_call "SELECT * FROM gcanalytics.refresh_dashboards()"

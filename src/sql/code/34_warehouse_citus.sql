@@ -19,6 +19,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
          'grows with traffic; co-located with interactions, so the QA score of a conversation is computed on its shard'),
         ('queue_metrics', 'distributed', 'queue_id', 'none',
          'grows with queues x media types x hours; the daily rows are summed from the hourly ones of the same queue, on its shard'),
+        ('settings', 'local', NULL, NULL,
+         'read through setting(), which the coordinator evaluates before it sends a query to the workers; written with a check of each value that Citus''s copies to reference placements cannot run'),
         ('sync_windows', 'local', NULL, NULL,
          'bookkeeping of the load, written with clock_timestamp() as each window starts and ends; read only by the coordinator'),
         ('sync_state', 'local', NULL, NULL,
