@@ -305,7 +305,7 @@ BEGIN
          GROUP BY a.interval_start, a.queue_id, a.media_type $q$, range_from, range_to);
     r := gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], hourly);
     PERFORM gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], format($q$
-        SELECT 'P1D'::text AS granularity, date_trunc('day', h.interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS interval_start,
+        SELECT 'P1D'::text AS granularity, pg_catalog.date_trunc('day', h.interval_start, 'UTC') AS interval_start,
                h.queue_id, h.media_type, sum(h.n_offered)::bigint AS n_offered, sum(h.n_connected)::bigint AS n_connected,
                sum(h.n_abandoned)::bigint AS n_abandoned, sum(h.n_transferred)::bigint AS n_transferred,
                sum(h.t_handle_sum) AS t_handle_sum, sum(h.t_handle_count)::bigint AS t_handle_count,
@@ -315,8 +315,10 @@ BEGIN
           FROM gcanalytics.queue_metrics h
          WHERE h.granularity = 'PT1H' AND h.interval_start >= %L AND h.interval_start < %L
          GROUP BY 2, 3, 4 $q$,
-        date_trunc('day', range_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-        date_trunc('day', range_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '1 day'));
+        pg_catalog.date_trunc('day', range_from, 'UTC'),
+        -- 24 hours, not '1 day': a day added to a timestamptz follows the
+        -- session's TimeZone across a DST change
+        pg_catalog.date_trunc('day', range_to, 'UTC') + interval '24 hours'));
     RETURN r.source_rows;
 END
 $$;
@@ -345,7 +347,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._conversation_counts(range_from timestamp
     AS $$
     SELECT a.interval_start, sum(a.count)::bigint
       FROM gcanalytics_source.conversation_aggregates a
-     WHERE a.interval_start >= date_trunc('hour', range_from) AND a.interval_start < range_to
+     WHERE a.interval_start >= pg_catalog.date_trunc('hour', range_from, 'UTC') AND a.interval_start < range_to
        AND a.granularity = 'PT1H' AND a.metric = 'nConversations'
        AND (a.queue_id IS NULL OR a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x))
      GROUP BY 1
@@ -371,7 +373,7 @@ DECLARE
     hour_to timestamptz;
 BEGIN
     FOR h IN SELECT g AS hour_start, coalesce(c.conversations, 0) AS n
-               FROM generate_series(date_trunc('hour', range_from), range_to - interval '1 microsecond', interval '1 hour') g
+               FROM generate_series(pg_catalog.date_trunc('hour', range_from, 'UTC'), range_to - interval '1 microsecond', interval '1 hour') g
                LEFT JOIN gcanalytics._conversation_counts(range_from, range_to) c ON c.hour_start = g
               ORDER BY g LOOP
         hour_from := greatest(h.hour_start, range_from);
@@ -436,8 +438,8 @@ BEGIN
            AND sw.window_start >= range_from AND sw.window_end <= range_to
            -- only whole hours compare with hourly counts (the partial
            -- last window of a run is read again by the next one)
-           AND sw.window_start = date_trunc('hour', sw.window_start)
-           AND sw.window_end = date_trunc('hour', sw.window_end)),
+           AND sw.window_start = pg_catalog.date_trunc('hour', sw.window_start, 'UTC')
+           AND sw.window_end = pg_catalog.date_trunc('hour', sw.window_end, 'UTC')),
     c AS (
         SELECT w.window_start, w.window_end,
                (SELECT count(*) FROM gcanalytics.interactions i
