@@ -86,6 +86,80 @@ CREATE OR REPLACE FUNCTION gcanalytics._bot_only(raw jsonb, ended boolean)
       FROM jsonb_array_elements(raw->'participants') p
 $$;
 
+-- _queue_entries(raw): the conversation's queue entries, one per ACD
+-- session (with a queue) in order of entry, from the detail record's
+-- session metrics, the observations Genesys's aggregates count:
+-- offered_at = nOffered's emitDate, wait_ms = tAcd, abandoned_at =
+-- tAbandon's emitDate; answered_at, answer_ms = the tAnswered of the first
+-- agent session of that queue that starts at or after the entry (never one
+-- an earlier entry took), with that session's agent and tHandle.  An agent
+-- session answered (tAnswered) without an entry of its queue before it (a
+-- consult transfer straight to an agent) is an entry of its own without
+-- offered_at.
+CREATE OR REPLACE FUNCTION gcanalytics._queue_entries(raw jsonb)
+    RETURNS gcanalytics.queue_entry[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    WITH s AS (
+        SELECT p.value->>'purpose' AS purpose, p.value->>'userId' AS user_id, p.ord * 1000 + x.ord AS ord,
+               x.value->>'mediaType' AS media_type,
+               (SELECT g->>'queueId' FROM jsonb_array_elements(x.value->'segments') g
+                 WHERE g ? 'queueId' LIMIT 1) AS queue_id,
+               (SELECT min((g->>'segmentStart')::timestamptz) FROM jsonb_array_elements(x.value->'segments') g) AS started,
+               m.*
+          FROM jsonb_array_elements(raw->'participants') WITH ORDINALITY p(value, ord),
+               jsonb_array_elements(p.value->'sessions') WITH ORDINALITY x(value, ord),
+               LATERAL (SELECT max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'nOffered') AS offered_at,
+                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tAcd') AS wait_ms,
+                               max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'tAbandon') AS abandoned_at,
+                               max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'tAnswered') AS answered_at,
+                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tAnswered') AS answer_ms,
+                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tHandle') AS handle_ms
+                          FROM jsonb_array_elements(coalesce(x.value->'metrics', '[]')) e) m
+         WHERE p.value->>'purpose' IN ('acd', 'agent')
+    ), acd AS (
+        SELECT * FROM s WHERE purpose = 'acd' AND queue_id IS NOT NULL
+    ), ans AS (
+        SELECT * FROM s WHERE purpose = 'agent' AND queue_id IS NOT NULL AND answered_at IS NOT NULL
+    ), pair AS (   -- each answer to the latest entry of its queue that started before it and was not abandoned
+        SELECT DISTINCT ON (e.ord) e.ord AS entry_ord, a.ord AS answer_ord
+          FROM ans a
+          JOIN LATERAL (SELECT e.ord FROM acd e
+                         WHERE e.queue_id = a.queue_id AND e.started <= a.started AND e.abandoned_at IS NULL
+                         ORDER BY e.started DESC, e.ord DESC LIMIT 1) e ON true
+         ORDER BY e.ord, a.started, a.ord
+    ), rows AS (
+        SELECT e.started, e.ord, e.queue_id, e.media_type, e.offered_at, e.wait_ms, e.abandoned_at,
+               a.answered_at, a.answer_ms, a.user_id AS agent_id, a.handle_ms
+          FROM acd e
+          LEFT JOIN pair p ON p.entry_ord = e.ord
+          LEFT JOIN ans a ON a.ord = p.answer_ord
+        UNION ALL
+        SELECT a.started, a.ord, a.queue_id, a.media_type, NULL, NULL, NULL, a.answered_at, a.answer_ms, a.user_id, a.handle_ms
+          FROM ans a
+         WHERE a.ord NOT IN (SELECT answer_ord FROM pair)
+    )
+    SELECT array_agg(ROW(r.queue_id, r.media_type, r.offered_at, r.wait_ms, r.abandoned_at, r.answered_at, r.answer_ms,
+                         r.agent_id, r.handle_ms)::gcanalytics.queue_entry ORDER BY r.started, r.ord)
+      FROM rows r
+$$;
+
+-- _self_service(raw, ended): the self-service flow the conversation
+-- entered ('bot' for a bot flow, 'ivr' for an IVR; NULL for none), whether
+-- it ended there (a flow, no queue, no agent: contained), and whether the
+-- flow handed it to an agent (a flow, then an agent participant).
+CREATE OR REPLACE FUNCTION gcanalytics._self_service(raw jsonb, ended boolean,
+                                          OUT flow text, OUT contained boolean, OUT handed_off boolean)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE WHEN bool_or(x.purpose = 'botflow') THEN 'bot' WHEN bool_or(x.purpose = 'ivr') THEN 'ivr' END,
+           coalesce(ended AND bool_or(x.purpose IN ('botflow', 'ivr')) AND NOT bool_or(x.purpose IN ('acd', 'agent')), false),
+           coalesce(bool_or(x.purpose IN ('botflow', 'ivr')) AND bool_or(x.purpose = 'agent'), false)
+      FROM jsonb_array_elements(raw->'participants') p, LATERAL (SELECT p->>'purpose' AS purpose) x
+$$;
+
 -- The escalation rules resolved to ids once per window: attribute names,
 -- wrap-up code ids, queue ids (rules may name them by name or id).
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_rule_ids(rule_kind text)
@@ -129,14 +203,18 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                a.open_case_count, a.open_opportunity_count,
                (EXISTS (SELECT 1 FROM unnest(%L::text[]) r WHERE lower(c.attributes->>r) IN ('true', 'yes', '1'))
                 OR c.wrapup_code = ANY (%L::text[])
-                OR c.queue_ids[2:] && %L::text[]) AS was_escalated,
+                OR c.queue_ids[2:] && %L::text[]
+                -- handoff: a bot or IVR flow ('bot', 'ivr' or 'any') followed by an agent
+                OR (ss.handed_off AND (ss.flow = ANY (%L::text[]) OR 'any' = ANY (%L::text[])))) AS was_escalated,
                gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
-               c.attributes
+               c.attributes, gcanalytics._queue_entries(c.raw) AS queue_entries,
+               ss.flow AS self_service, ss.contained
           FROM (SELECT c.*, nullif(c.attributes->>'sfAccountId', '') AS attr_account,
                        gcanalytics.normalize_phone(c.ani, %L) AS ani_e164
                   FROM gcanalytics_source.conversations c
                  WHERE c.conversation_start >= %L AND c.conversation_start < %L%s) c
           CROSS JOIN LATERAL gcanalytics.timeline(c.raw) t
+          CROSS JOIN LATERAL gcanalytics._self_service(c.raw, c.conversation_end IS NOT NULL) ss
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
@@ -145,7 +223,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
         $q$,
         gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,
         gcanalytics._escalation_rule_ids('attribute'), gcanalytics._escalation_rule_ids('wrapup_code'),
-        gcanalytics._escalation_rule_ids('queue'),
+        gcanalytics._escalation_rule_ids('queue'), gcanalytics._escalation_rule_ids('handoff'),
+        gcanalytics._escalation_rule_ids('handoff'),
         gcanalytics.setting('default_country_code'), range_from, range_to,
         CASE WHEN only_ids IS NOT NULL THEN format(' AND c.conversation_id = ANY (%L::text[])', only_ids) ELSE '' END)
 $$;
