@@ -311,6 +311,27 @@ compare "queue_daily offered (America/New_York, 2026-03-02 .. 2026-03-10)" \
     "SELECT day, queue_id, media_type, offered FROM gcanalytics.queue_daily WHERE day BETWEEN '2026-03-02' AND '2026-03-10' AND offered > 0" \
     "SELECT day, queue_id, media_type, count(*)::float8 AS offered FROM e_queue_offered WHERE day BETWEEN '2026-03-02' AND '2026-03-10' GROUP BY 1, 2, 3" \
     "day queue_id media_type" "offered" ""
+# kpi_daily's offered and answered per New York day equal gcsim's aggregates
+# requested with timeZone America/New_York (P1D), NY days 03-03 .. 03-10
+TOK=$(curl -s -u gca:gca -d grant_type=client_credentials "$GCSIM_URL/oauth/token" | jq -r .access_token)
+curl -s -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' \
+    -d '{"interval":"2026-03-03T05:00:00Z/2026-03-11T04:00:00Z","granularity":"P1D","timeZone":"America/New_York",
+         "groupBy":["queueId","mediaType"],"metrics":["nOffered","tAnswered"]}' \
+    "$GCSIM_URL/api/v2/analytics/conversations/aggregates/query" \
+    | jq -r '.results[] | .group as $g | .data[] | .interval as $i | .metrics[]
+             | [$i, $g.queueId, $g.mediaType, .metric, .stats.count] | @csv' >"$T/ny_aggr.csv"
+q "DROP TABLE IF EXISTS t_ny_aggr; CREATE TABLE t_ny_aggr (bucket text, queue_id text, media_type text, metric text, n bigint)"
+q "\\copy t_ny_aggr FROM '$T/ny_aggr.csv' WITH (FORMAT csv)"
+compare "kpi_daily's offered and answered against the aggregates API in America/New_York (nOffered, tAnswered count, P1D)" \
+    "SELECT day, queue_id, media_type, offered, answered FROM gcanalytics.kpi_daily
+      WHERE direction = 'inbound' AND day BETWEEN '2026-03-03' AND '2026-03-10' AND (offered > 0 OR answered > 0)" \
+    "SELECT (split_part(bucket, '/', 1)::timestamptz AT TIME ZONE 'America/New_York')::date AS day, queue_id, media_type,
+            coalesce(sum(n) FILTER (WHERE metric = 'nOffered'), 0)::bigint AS offered,
+            coalesce(sum(n) FILTER (WHERE metric = 'tAnswered'), 0)::bigint AS answered
+       FROM t_ny_aggr WHERE queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+      GROUP BY 1, 2, 3" \
+    "day queue_id media_type" "offered answered" ""
+
 # the escalation rule kind handoff: an IVR followed by an agent, on a day
 # loaded again (escalation is decided at load)
 q "INSERT INTO gcanalytics.escalation_rules (kind, value) VALUES ('handoff', 'ivr')"
