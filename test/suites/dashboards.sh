@@ -83,7 +83,7 @@ start_gcsim $WORLD
 start=$SECONDS
 sync_world $DB "$GCSIM_URL" 2026-04-06T00:00:00Z $UNTIL
 echo "synced 14 days 11 hours ($(q "SELECT count(*) FROM gcanalytics.interactions") interactions) in $((SECONDS - start)) s"
-grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 9 || fail "refresh_dashboards() did not report 9 views"
+grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 10 || fail "refresh_dashboards() did not report 10 views"
 
 # truth_tables DIR UNTIL TZ - in $DB: the truth files of DIR up to UNTIL as
 # t_* tables and the expected dashboards of dashboards_truth.sql, days and
@@ -154,6 +154,18 @@ assert_eq "0|0" "$(q "SELECT sum(offered), sum(answered) FROM gcanalytics.kpi_da
     "outbound calls (which carry the agent's queue) are never offered nor answered"
 [ "$(q "SELECT count(*) FROM gcanalytics.kpi_daily WHERE direction = 'outbound' AND conversations > 0 AND handled > 0")" -gt 0 ] \
     || fail "outbound calls have no line of their own (attempts, connects)"
+QI_EXACT="offered answered abandoned answered_in_sl sl_entries"
+compare "queue_interval (15 minutes)" "SELECT * FROM gcanalytics.queue_interval" "SELECT * FROM e_queue_interval(15)" \
+    "interval_start queue_id media_type" "$QI_EXACT" "asa_s:0.011 avg_wait_s:0.011 service_level_rate:0.00011"
+q "INSERT INTO gcanalytics.settings (name, value) VALUES ('interval_minutes', '30') ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+compare "queue_interval (30 minutes)" "SELECT * FROM gcanalytics.queue_interval" "SELECT * FROM e_queue_interval(30)" \
+    "interval_start queue_id media_type" "$QI_EXACT" "asa_s:0.011 avg_wait_s:0.011 service_level_rate:0.00011"
+q "UPDATE gcanalytics.settings SET value = '20' WHERE name = 'interval_minutes'"
+err=$(q "SELECT gcanalytics.refresh_dashboards()" 2>&1 || true)
+echo "$err" | contains 'interval_minutes is "20", not 15 or 30' || { echo "$err"; fail "interval_minutes 20"; }
+q "UPDATE gcanalytics.settings SET value = '15' WHERE name = 'interval_minutes'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
 compare escalation_weekly "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM e_escalation_weekly" \
     "week tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv" ""
 compare escalation_by_tier "SELECT * FROM gcanalytics.escalation_by_tier" "SELECT * FROM e_escalation_by_tier" \
@@ -307,6 +319,8 @@ compare "bot_containment_by_industry (America/New_York)" "SELECT * FROM gcanalyt
     "week industry media_type" "conversations contained contained_known contained_held" ""
 compare "join_quality (America/New_York)" "SELECT * FROM gcanalytics.join_quality" "SELECT * FROM e_join_quality" \
     "week link_method" "conversations share_pct" ""
+compare "queue_interval (America/New_York)" "SELECT * FROM gcanalytics.queue_interval" "SELECT * FROM e_queue_interval(15)" \
+    "interval_start queue_id media_type" "offered answered abandoned answered_in_sl sl_entries day" ""
 compare "queue_daily offered (America/New_York, 2026-03-02 .. 2026-03-10)" \
     "SELECT day, queue_id, media_type, offered FROM gcanalytics.queue_daily WHERE day BETWEEN '2026-03-02' AND '2026-03-10' AND offered > 0" \
     "SELECT day, queue_id, media_type, count(*)::float8 AS offered FROM e_queue_offered WHERE day BETWEEN '2026-03-02' AND '2026-03-10' GROUP BY 1, 2, 3" \
@@ -411,9 +425,9 @@ assert_eq "Enterprise|t|f" \
     "sync_crm() with nothing changed at the CRM rewrites no account and renews crm_snapshot_at"
 
 # ------------------------------------------------------------ refresh
-assert_eq "9|9" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
-    "refresh_dashboards() refreshes the 9 materialized views concurrently once populated"
-assert_eq "kpi_daily kpi_weekly escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality" \
+assert_eq "10|10" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
+    "refresh_dashboards() refreshes the 10 materialized views concurrently once populated"
+assert_eq "kpi_daily kpi_weekly queue_interval escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality" \
     "$(q "SELECT string_agg(view_name, ' ' ORDER BY ord) FROM gcanalytics.refresh_dashboards() WITH ORDINALITY r(view_name, c, s, n, ord)" 2>/dev/null)" \
     "in dependency order (kpi_weekly after kpi_daily)"
 assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -487,7 +501,7 @@ for i in $(seq 1 80); do
     case $st in succeeded*|failed*) break ;; esac
     sleep 2
 done
-assert_eq "succeeded 9 rows" "$st" "the refresh job ran and refreshed the 9 views (cron.job_run_details)"
+assert_eq "succeeded 10 rows" "$st" "the refresh job ran and refreshed the 10 views (cron.job_run_details)"
 assert_eq "1 0" "$(sql "SELECT gcanalytics.unschedule()") $(sql "SELECT count(*) FROM cron.job WHERE jobname LIKE 'gcanalytics%'")" \
     "unschedule() removes the jobs"
 

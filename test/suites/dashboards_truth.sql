@@ -115,6 +115,8 @@ SELECT 'answered', a.alert_end, a.queue_id, a.media_type, NULL, a.alert_ms, e.wa
                                            AND a2.started >= e.started AND a2.started < a.started)
                       ORDER BY e.started DESC LIMIT 1) e ON true;
 DELETE FROM t_qfig WHERE queue_id IN (SELECT id FROM t_queues WHERE name IN ('QA Review', 'Training', 'Health Check'));
+DROP TABLE IF EXISTS t_tz;
+CREATE TABLE t_tz AS SELECT :'tz'::text AS tz;
 ALTER TABLE t_qfig ADD COLUMN day date;
 UPDATE t_qfig SET day = (at AT TIME ZONE :'tz')::date;
 
@@ -260,3 +262,25 @@ SELECT (min(segment_start::timestamptz) AT TIME ZONE :'tz')::date AS day, queue_
   FROM t_seg
  WHERE purpose = 'acd' AND queue_id IS NOT NULL
  GROUP BY conversation_id, session_id, queue_id, media_type;
+
+-- queue figures per interval of m minutes (from a UTC midnight), queue and
+-- media type
+CREATE OR REPLACE FUNCTION e_queue_interval(m int)
+    RETURNS TABLE (interval_start timestamptz, day date, queue_id text, media_type text, offered bigint, answered bigint,
+                   abandoned bigint, answered_in_sl bigint, sl_entries bigint, asa_s numeric, avg_wait_s numeric,
+                   service_level_rate numeric)
+    LANGUAGE sql AS $$
+SELECT b.s, b.d, f.queue_id, f.media_type,
+       count(*) FILTER (WHERE metric = 'offered'), count(*) FILTER (WHERE metric = 'answered'),
+       count(*) FILTER (WHERE metric = 'abandoned'),
+       count(*) FILTER (WHERE metric = 'answered' AND entered AND in_sl),
+       count(*) FILTER (WHERE metric = 'answered' AND entered) + count(*) FILTER (WHERE metric = 'abandoned'),
+       round(sum(answer_ms) FILTER (WHERE metric = 'answered') / 1000.0 / nullif(count(*) FILTER (WHERE metric = 'answered'), 0), 2),
+       round(coalesce(sum(wait_ms) FILTER (WHERE metric = 'offered'), 0) / 1000.0 / nullif(count(*) FILTER (WHERE metric = 'offered'), 0), 2),
+       round((count(*) FILTER (WHERE metric = 'answered' AND entered AND in_sl))::numeric
+             / nullif(count(*) FILTER (WHERE metric = 'answered' AND entered) + count(*) FILTER (WHERE metric = 'abandoned'), 0), 4)
+  FROM t_qfig f,
+       LATERAL (SELECT to_timestamp(floor(extract(epoch FROM f.at) / (60 * m)) * 60 * m) AS s) b0,
+       LATERAL (SELECT b0.s, (b0.s AT TIME ZONE (SELECT tz FROM t_tz))::date AS d) b
+ GROUP BY 1, 2, 3, 4
+$$;

@@ -29,6 +29,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('crm_stale_after', '1 day', 'join_quality flags the CRM snapshot as stale when the last CRM sync is older than this'),
         ('insight_max_p', '0.01', 'escalation_insights writes a sentence only for changes with a p-value below this'),
         ('insight_min_conversations', '30', 'escalation_insights writes a sentence only when both weeks have at least this many conversations'),
+        ('interval_minutes', '15', 'queue_interval: the length of its intervals, 15 or 30 minutes'),
         ('reporting_time_zone', 'UTC', 'the dashboards'' days, ISO weeks and intervals are in this IANA time zone (America/New_York, ...); refresh_dashboards() re-buckets after a change')
 $$;
 COMMENT ON FUNCTION gcanalytics.setting_defaults() IS 'the warehouse settings and their defaults';

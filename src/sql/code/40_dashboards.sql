@@ -16,13 +16,13 @@ DROP VIEW IF EXISTS gcanalytics.escalation_insights;
 DROP MATERIALIZED VIEW IF EXISTS gcanalytics.join_quality, gcanalytics.queue_daily,
     gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
     gcanalytics.escalation_by_tier, gcanalytics.escalation_weekly,
-    gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
+    gcanalytics.queue_interval, gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
 
 -- dashboard_views(): the materialized dashboards in dependency order
 -- (kpi_weekly reads kpi_daily).
 CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'escalation_weekly', 'escalation_by_tier',
+    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
                        'bot_containment_by_industry', 'agent_quality', 'agent_quality_weekly', 'queue_daily',
                        'join_quality'] $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
@@ -139,6 +139,50 @@ $$;
 COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
     'the service level target of a queue and media type: service_levels (queue and medium, queue, medium; ''*'' for any), else service_level_default';
 
+-- queue_entry_metrics(): each metric of each queue entry of the inbound
+-- conversations (internal queues left out): offered (entering the queue,
+-- nOffered), answered (tAnswered), abandoned (tAbandon) with its time,
+-- whether an answer followed an entry, the entry's wait (tAcd), the
+-- answer's tAnswered and tHandle, whether an abandon was short
+-- (short_abandon_threshold) and whether the wait was within the service
+-- level target (service_level_threshold()).  kpi_daily and queue_interval
+-- read it.
+CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics()
+    RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
+                   answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+WITH cfg AS MATERIALIZED (
+    SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
+), thr AS MATERIALIZED (   -- the service level target of every queue (and '*': any other) and medium
+    SELECT k.queue_id, m.media_type,
+           1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
+      FROM (SELECT q.queue_id FROM gcanalytics.queues q UNION SELECT '*') k
+     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)']) AS media_type
+                 UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
+                 UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
+)
+SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offered_at IS NOT NULL, e.wait_ms,
+       e.answer_ms, e.handle_ms, e.wait_ms <= cfg.short_ms, e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms)
+  FROM gcanalytics.interactions i
+ CROSS JOIN cfg
+ CROSS JOIN LATERAL unnest(CASE WHEN i.queue_entries IS NOT NULL OR i.queue_id IS NULL THEN i.queue_entries
+                                -- loaded before 0.3.0 (not reloaded since): the first queue only
+                                ELSE ARRAY[ROW(i.queue_id, i.media_type, i.conversation_start, i.acd_ms,
+                                               CASE WHEN i.abandoned THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
+                                               CASE WHEN i.agent_id IS NOT NULL AND NOT coalesce(i.abandoned, false)
+                                                    THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
+                                               i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
+ CROSS JOIN LATERAL (VALUES ('offered', e.offered_at), ('answered', e.answered_at), ('abandoned', e.abandoned_at)) m(metric, at)
+  LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
+  LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
+ WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
+   AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+$$;
+COMMENT ON FUNCTION gcanalytics.queue_entry_metrics() IS
+    'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations, with its time, wait, tAnswered, tHandle, short abandon and service level flags';
+
 -- ------------------------------------------------------------ kpi_daily
 -- Two parts joined on (day, queue, media type, direction): the
 -- conversations, on the day they started, under their first queue
@@ -149,15 +193,7 @@ COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
 CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
 WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
     SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window,
-           gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
-           1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
-), thr AS MATERIALIZED (   -- the service level target of every queue (and '*': any other) and medium
-    SELECT k.queue_id, m.media_type,
-           1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
-      FROM (SELECT q.queue_id FROM gcanalytics.queues q UNION SELECT '*') k
-     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)']) AS media_type
-                 UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
-                 UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
+           gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
 ), c AS (
     SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day,
            coalesce(i.queue_id, '(no queue)') AS queue_id,
@@ -188,24 +224,9 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            bool_or(open) AS open
       FROM c
      GROUP BY day, queue_id, media_type, direction
-), e AS (   -- each metric of each queue entry of an inbound conversation, internal queues left out
-    SELECT (m.at AT TIME ZONE cfg.tz)::date AS day, e.queue_id, coalesce(e.media_type, '(unknown)') AS media_type,
-           m.metric, e.offered_at IS NOT NULL AS entered, e.wait_ms, e.answer_ms,
-           e.wait_ms <= cfg.short_ms AS short, e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms) AS in_sl
-      FROM gcanalytics.interactions i
-     CROSS JOIN cfg
-     CROSS JOIN LATERAL unnest(CASE WHEN i.queue_entries IS NOT NULL OR i.queue_id IS NULL THEN i.queue_entries
-                                    -- loaded before 0.3.0 (not reloaded since): the first queue only
-                                    ELSE ARRAY[ROW(i.queue_id, i.media_type, i.conversation_start, i.acd_ms,
-                                                   CASE WHEN i.abandoned THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
-                                                   CASE WHEN i.agent_id IS NOT NULL AND NOT coalesce(i.abandoned, false)
-                                                        THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
-                                                   i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
-     CROSS JOIN LATERAL (VALUES ('offered', e.offered_at), ('answered', e.answered_at), ('abandoned', e.abandoned_at)) m(metric, at)
-      LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
-      LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
-     WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
-       AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+), e AS (   -- each metric of each queue entry, on its day
+    SELECT (m.at AT TIME ZONE cfg.tz)::date AS day, m.*
+      FROM gcanalytics.queue_entry_metrics() m CROSS JOIN cfg
 ), es AS (
     SELECT day, queue_id, media_type, 'inbound'::text AS direction,
            count(*) FILTER (WHERE metric = 'offered') AS offered,
@@ -292,6 +313,50 @@ SELECT s.week, s.queue_id, s.queue_name, s.media_type, s.direction, s.conversati
                                      s.answer_ms_sum, s.handled, s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred,
                                      s.fcr_eligible, s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
 CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, media_type, direction);
+
+-- ------------------------------------------------------------ queue_interval
+-- What workforce planners staff by: the queue figures of kpi_daily per
+-- interval of interval_minutes (15 or 30), queue and media type, each on
+-- the interval of its metric.  Intervals are whole multiples of the length
+-- from a UTC midnight, which are the intervals of the reporting zone for
+-- every zone whose offset is a multiple of it (all but a few: Nepal's
+-- +05:45 has no 30-minute intervals); interval_local is the interval's
+-- start in reporting_time_zone (twice the same across the autumn DST hour:
+-- interval_start tells them apart).
+CREATE MATERIALIZED VIEW gcanalytics.queue_interval AS
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
+           make_interval(mins => gcanalytics.setting('interval_minutes')::int) AS step
+), s AS (
+    SELECT date_bin(cfg.step, m.at, timestamptz '2000-01-03 00:00+00') AS interval_start, m.queue_id, m.media_type,
+           count(*) FILTER (WHERE m.metric = 'offered') AS offered,
+           count(*) FILTER (WHERE m.metric = 'answered') AS answered,
+           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered AND m.in_sl) AS answered_in_sl,
+           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered)
+               + count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS sl_entries,
+           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS abandoned,
+           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short) AS short_abandoned,
+           coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0) AS wait_ms_sum,
+           coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0) AS answer_ms_sum,
+           count(m.handle_ms) FILTER (WHERE m.metric = 'answered') AS handled,
+           coalesce(sum(m.handle_ms) FILTER (WHERE m.metric = 'answered'), 0) AS handle_ms_sum
+      FROM gcanalytics.queue_entry_metrics() m CROSS JOIN cfg
+     GROUP BY 1, 2, 3
+)
+SELECT s.interval_start, (s.interval_start AT TIME ZONE cfg.tz) AS interval_local,
+       (s.interval_start AT TIME ZONE cfg.tz)::date AS day, s.queue_id, q.name AS queue_name, s.media_type,
+       s.offered, s.answered, s.abandoned, s.short_abandoned, s.answered_in_sl, s.sl_entries,
+       round(100.0 * s.answered_in_sl / nullif(s.sl_entries, 0), 2) AS service_level_pct,
+       round(s.answered_in_sl::numeric / nullif(s.sl_entries, 0), 4) AS service_level_rate,
+       round(s.abandoned::numeric / nullif(s.offered, 0), 4) AS abandon_rate,
+       round(s.answer_ms_sum / nullif(s.answered, 0) / 1000.0, 2) AS asa_s,
+       round(s.wait_ms_sum / nullif(s.offered, 0) / 1000.0, 2) AS avg_wait_s,
+       round(s.handle_ms_sum / nullif(s.handled, 0) / 1000.0, 2) AS avg_handle_s,
+       s.handled, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum,
+       s.interval_start + cfg.step > cfg.complete_until AS provisional
+  FROM s CROSS JOIN cfg
+  LEFT JOIN gcanalytics.queues q ON q.queue_id = s.queue_id;
+CREATE UNIQUE INDEX queue_interval_key ON gcanalytics.queue_interval (interval_start, queue_id, media_type);
 
 -- ------------------------------------------------------------ escalation
 -- tier_label(account, tier): the tier of a linked account, 'no tier' for
@@ -655,6 +720,8 @@ COMMENT ON MATERIALIZED VIEW gcanalytics.kpi_daily IS
     'queue KPIs per day (reporting_time_zone), queue and media type (README "Dashboards"); refreshed by refresh_dashboards()';
 COMMENT ON MATERIALIZED VIEW gcanalytics.kpi_weekly IS
     'queue KPIs per ISO week (Monday, reporting_time_zone), queue and media type, summed from kpi_daily; refreshed by refresh_dashboards()';
+COMMENT ON MATERIALIZED VIEW gcanalytics.queue_interval IS
+    'queue figures per interval of interval_minutes (15 or 30), queue and media type: offered, answered, abandoned, service level, ASA, average wait and handle time (README "Dashboards")';
 COMMENT ON MATERIALIZED VIEW gcanalytics.escalation_weekly IS
     'escalation rate per ISO week (Monday, reporting_time_zone) and CRM tier; conversations without an account are the tier ''no account''';
 COMMENT ON MATERIALIZED VIEW gcanalytics.escalation_by_tier IS
@@ -784,6 +851,12 @@ BEGIN
         ('queue_daily', 'talk_ms_sum', 'tTalk sum, milliseconds'),
         ('queue_daily', 'acd_ms_sum', 'tAcd sum, milliseconds'),
         ('queue_daily', 'acd_count', 'tAcd count'),
+        ('queue_interval', 'interval_start', 'start of the interval (interval_minutes long, whole multiples from a UTC midnight)'),
+        ('queue_interval', 'interval_local', 'start of the interval in reporting_time_zone'),
+        ('queue_interval', 'day', 'day of the interval in reporting_time_zone'),
+        ('queue_interval', 'handled', 'answered entries with the answering agent''s handle time (tHandle count)'),
+        ('queue_interval', 'avg_handle_s', 'tHandle of the answering agents / handled, seconds'),
+        ('queue_interval', 'handle_ms_sum', 'tHandle sum of the answering agents, milliseconds'),
         ('queue_daily', 'day', 'day in reporting_time_zone (default UTC) of the hourly buckets summed'),
         ('queue_daily', 'interpolated', 'the day was not loaded: every figure of the row is interpolated linearly between the neighbouring loaded days'),
         ('join_quality', 'link_method', 'how the CRM account was found: attribute (sfAccountId), phone (ANI = account phone), unlinked'),
@@ -830,6 +903,11 @@ DECLARE
     t0      timestamptz;
     tz      text := gcanalytics.reporting_time_zone();   -- an error before any view
 BEGIN
+    IF gcanalytics.setting('interval_minutes') NOT IN ('15', '30') THEN
+        RAISE EXCEPTION 'interval_minutes is "%", not 15 or 30', gcanalytics.setting('interval_minutes')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'UPDATE gcanalytics.settings SET value = ''30'' WHERE name = ''interval_minutes'';';
+    END IF;
     -- queue_daily sums the API's hourly buckets by day: exact only where
     -- the zone's offset from UTC is whole hours over the loaded range
     IF EXISTS (SELECT 1 FROM gcanalytics.queue_metrics q
