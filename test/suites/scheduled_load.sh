@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The load on the machine's clock (issue 28):
+#  1. run() with its default until (the machine's now) against a gcsim
+#     whose "now" is months behind (fixed at 2026-04-20): a WARNING that
+#     nothing was found where the aggregates count nothing either, a
+#     WARNING that the availability date is far behind the range, a NOTICE
+#     that the first high-water mark lands behind where the run started,
+#     and no partition for the empty months.  A window over two months
+#     with rows in one creates that month's partition only.
+#  2. against a gcsim following the wall clock (--now wall), the load
+#     scheduled with schedule() in pg_cron's database: a scheduled run()
+#     loads the conversations that started after the first run, exactly
+#     those of the truth of that clock-following world.
+# No wall-clock upper bound: the scheduled run is polled for up to 5
+# minutes (pg_cron 1.4 runs jobs at most once a minute).
+set -eu -o pipefail
+. "$GCA_ROOT/test/lib.sh"
+
+T=$GCA_BUILD/tmp/scheduled_load   # made by the harness
+PSQL=("$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -q)
+
+# an empty warehouse without partitions, the first run starting at $1
+reset_warehouse() {
+    sql "SET client_min_messages = warning;
+         TRUNCATE gcanalytics.interactions, gcanalytics.evaluations, gcanalytics.queue_metrics, gcanalytics.crm_accounts,
+                  gcanalytics.sync_windows, gcanalytics.sync_state;
+         DO \$\$ DECLARE p regclass; BEGIN
+             FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'gcanalytics.interactions'::regclass LOOP
+                 EXECUTE format('DROP TABLE %s', p);
+             END LOOP; END \$\$;
+         UPDATE gcanalytics.settings SET value = '$1' WHERE name = 'initial_sync_from';"
+}
+partitions() {
+    sql "SELECT coalesce(string_agg(c.relname, ' ' ORDER BY c.relname), '-')
+           FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'gcanalytics.interactions'::regclass"
+}
+
+# ------------------------------------------------ 1. a gcsim months behind
+start_gcsim --seed 42 --conversations-per-day 500
+sql "SET client_min_messages = warning; $(warehouse_servers_sql "$GCSIM_URL" 100000)"
+reset_warehouse '14 days'
+out=$("${PSQL[@]}" -c "CALL gcanalytics.run()" 2>&1) || { echo "$out"; fail "run() failed"; }
+echo "$out" | contains -E "WARNING:  no conversations in \[.*\), and the aggregates API counts none there either" \
+    || { echo "$out"; fail "run() over a range gcsim has no data in does not warn"; }
+echo "$out" | contains "WARNING:  the API's data availability date 2026-04-20 11:55:00+00 is far behind the range asked for" \
+    || { echo "$out"; fail "run() does not warn that the availability date is far behind"; }
+echo "$out" | contains "NOTICE:  the conversations' high-water mark is set to 2026-04-20 11:55:00+00 (the API's data availability date), behind" \
+    || { echo "$out"; fail "run() does not say why the mark lands behind the range"; }
+echo "ok: run() up to the machine's now on a gcsim fixed at 2026-04-20 warns twice and says where the mark goes"
+assert_eq "0 - 2026-04-20 11:55:00+00" \
+    "$(sql "SELECT count(*) FROM gcanalytics.interactions") $(partitions) $(sql "SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'conversations'")" \
+    "nothing loaded, no empty monthly partition created, the mark at the availability date"
+
+# a window over 2026-04 and 2026-05 with rows in April only
+"${PSQL[@]}" -c "CALL gcanalytics.sync_conversations('2026-04-19 12:00Z', '2026-05-01 12:00Z', \"window\" => '12 days')" >/dev/null 2>&1 \
+    || fail "sync_conversations() over two months failed"
+assert_eq "interactions_2026_04" "$(partitions)" "a window over April and May creates April's partition only"
+assert_eq t "$(sql "SELECT count(*) > 400 FROM gcanalytics.interactions")" "its rows are loaded"
+stop_all_gcsim
+
+# ------------------------------------------- 2. the wall clock and pg_cron
+start_gcsim --seed 42 --conversations-per-day 20000 --now wall
+sql "SET client_min_messages = warning; $(warehouse_servers_sql "$GCSIM_URL" 100000)"
+reset_warehouse '1 hour'
+sql "SELECT gcanalytics.unschedule()" >/dev/null
+"${PSQL[@]}" -c "CALL gcanalytics.run()" >"$T/first.log" 2>&1 || { cat "$T/first.log"; fail "the first run() failed"; }
+contains WARNING "$T/first.log" && { cat "$T/first.log"; fail "the first run() on a gcsim following the clock warns"; }
+first_last=$(sql "SELECT max(conversation_start) FROM gcanalytics.interactions")
+n_first=$(sql "SELECT count(*) FROM gcanalytics.interactions")
+[ "$n_first" -gt 100 ] || fail "the first run() loaded $n_first conversations of the last hour"
+echo "ok: the first run() loaded the last hour: $n_first conversations up to $first_last"
+
+scheduled_at=$(sql "SELECT now()")
+sql "SELECT gcanalytics.schedule(sync_every => '1 minute', refresh_every => NULL)" >/dev/null
+st=""
+for i in $(seq 1 150); do   # at most 5 minutes
+    st=$(sql "SELECT d.status || ' ' || d.start_time FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+               WHERE j.jobname = 'gcanalytics_sync:' || current_database() AND d.start_time > '$scheduled_at'
+                 AND d.status IN ('succeeded', 'failed') ORDER BY d.runid LIMIT 1")
+    [ -n "$st" ] && break
+    sleep 2
+done
+sql "SELECT gcanalytics.unschedule()" >/dev/null
+[ -n "$st" ] || fail "no scheduled run() finished within 5 minutes"
+case $st in succeeded*) ;; *) fail "the scheduled run() failed: $(sql "SELECT return_message FROM cron.job_run_details ORDER BY runid DESC LIMIT 1")" ;; esac
+run_start=${st#succeeded }
+n_new=$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE conversation_start > '$first_last'")
+[ "$n_new" -gt 0 ] || fail "the scheduled run() at $run_start loaded no conversation after $first_last"
+echo "ok: the scheduled run() (pg_cron, started $run_start) loaded $n_new conversations that started after the first run"
+
+# exactly the truth's: the conversations started after the first run's
+# last and a minute before the scheduled run (gcsim's now is in whole
+# minutes), internal queues left out
+first_day=$(sql "SELECT ('$first_last'::timestamptz AT TIME ZONE 'UTC')::date")
+"$GCSIM" truth --seed 42 --conversations-per-day 20000 --now wall \
+    --from "$first_day" --to "$(date -u -d tomorrow +%Y-%m-%d)" --out "$T/truth" >/dev/null
+load_csv sched_truth "$T/truth/conversations.csv"
+# a conversation that reaches an internal queue after it was loaded (it
+# was still in the IVR) is left out on both sides
+assert_eq "0|0" "$(sql "
+    WITH internal AS (SELECT conversation_id FROM sched_truth
+                       WHERE queue_id IN (SELECT queue_id FROM gcanalytics.excluded_queues)),
+         t AS (SELECT conversation_id FROM sched_truth
+                WHERE conversation_start::timestamptz > '$first_last'
+                  AND conversation_start::timestamptz < timestamptz '$run_start' - interval '1 minute'
+               EXCEPT TABLE internal),
+         i AS (SELECT conversation_id FROM gcanalytics.interactions
+                WHERE conversation_start > '$first_last'
+                  AND conversation_start < timestamptz '$run_start' - interval '1 minute'
+               EXCEPT TABLE internal)
+    SELECT (SELECT count(*) FROM (TABLE t EXCEPT TABLE i) x), (SELECT count(*) FROM (TABLE i EXCEPT TABLE t) x)")" \
+    "the scheduled run() loaded the truth's new conversations, nothing else"
+sql "DROP TABLE sched_truth; UPDATE gcanalytics.settings SET value = '14 days' WHERE name = 'initial_sync_from'"
