@@ -86,7 +86,9 @@ case $st in succeeded*) ;; *) fail "the scheduled run() failed: $(sql "SELECT re
 run_start=${st#succeeded }
 n_new=$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE conversation_start > '$first_last'")
 [ "$n_new" -gt 0 ] || fail "the scheduled run() at $run_start loaded no conversation after $first_last"
-echo "ok: the scheduled run() (pg_cron, started $run_start) loaded $n_new conversations that started after the first run"
+took=$(sql "SELECT round(extract(epoch FROM d.end_time - d.start_time)::numeric, 1) FROM cron.job_run_details d
+             WHERE d.start_time = '$run_start' AND d.status = 'succeeded' LIMIT 1")
+echo "ok: the scheduled run() (pg_cron, started $run_start, $took s) loaded $n_new conversations that started after the first run"
 
 # exactly the truth's: the conversations started after the first run's
 # last and a minute before the scheduled run (gcsim's now is in whole

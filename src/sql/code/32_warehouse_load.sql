@@ -25,8 +25,8 @@ DECLARE
     p record;
 BEGIN
     FOR p IN SELECT * FROM gcanalytics._partition_months(range_from, range_to) LOOP
-        IF to_regclass('gcanalytics.' || p.partition_name) IS NULL THEN
-            EXECUTE format('CREATE TABLE gcanalytics.%I PARTITION OF gcanalytics.interactions FOR VALUES FROM (%L) TO (%L)',
+        IF pg_catalog.to_regclass('gcanalytics.' OPERATOR(pg_catalog.||) p.partition_name) IS NULL THEN
+            EXECUTE pg_catalog.format('CREATE TABLE gcanalytics.%I PARTITION OF gcanalytics.interactions FOR VALUES FROM (%L) TO (%L)',
                            p.partition_name, p.month_from, p.month_to);
         END IF;
     END LOOP;
