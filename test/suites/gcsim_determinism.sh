@@ -80,11 +80,11 @@ weeks=$(( (today - 20563) >= 0 ? (today - 20563) / 7 : -((20563 - today + 6) / 7
 day=$(date -u -d "@$(( (today - 5) * 86400 ))" +%Y-%m-%d)
 next=$(date -u -d "@$(( (today - 4) * 86400 ))" +%Y-%m-%d)
 start_gcsim --seed 11 --conversations-per-day 3000 --now wall
-"$GCSIM" truth --seed 11 --conversations-per-day 3000 --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --world-shift-weeks $weeks \
-    --from "$day" --to "$next" --out "$TMP/w"
-python3 "$GCA_ROOT/test/suites/gcsim_reader.py" details "$GCSIM_URL" "${day}T00:00:00Z/${next}T00:00:00Z" 100 correct \
+gcsim_truth "$TMP/w" "$day" "$next" --seed 11 --conversations-per-day 3000 --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --world-shift-weeks $weeks
+python3 "$GCA_ROOT/test/helpers/gcsim_reader.py" details "$GCSIM_URL" "${day}T00:00:00Z/${next}T00:00:00Z" 100 correct \
     2>/dev/null | sort >"$TMP/w.ids"
-python3 "$GCA_ROOT/test/suites/gcsim_reader.py" truth details "${day}T00:00:00Z/${next}T00:00:00Z" "$TMP/w" >"$TMP/w.truth"
+python3 "$GCA_ROOT/test/helpers/gcsim_reader.py" truth details "${day}T00:00:00Z/${next}T00:00:00Z" "$TMP/w" >"$TMP/w.truth"
 [ "$(wc -l <"$TMP/w.ids")" -ge 2900 ] || fail "the clock-following server served $(wc -l <"$TMP/w.ids") conversations on $day"
 cmp -s "$TMP/w.ids" "$TMP/w.truth" || fail "the clock-following server's $day is not the world shifted by $weeks weeks"
 echo "ok: --now wall serves the world shifted by $weeks weeks ($day: $(wc -l <"$TMP/w.ids") conversations as its truth)"

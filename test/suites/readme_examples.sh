@@ -87,7 +87,7 @@ assert_eq t "$(PGDATABASE=$DB sql "SELECT count(*) > 1000 FROM gc.conversations
 today=$(( $(date -u +%s) / 86400 ))
 day=$(date -u -d "@$(( (today - 5) * 86400 ))" +%Y-%m-%d)
 next=$(date -u -d "@$(( (today - 4) * 86400 ))" +%Y-%m-%d)
-"$GCSIM" truth --seed 42 --now wall --from "$day" --to "$next" --out "$T/truth" >/dev/null
+gcsim_truth "$T/truth" "$day" "$next" --seed 42 --now wall
 PGDATABASE=$DB load_csv readme_truth "$T/truth/conversations.csv"
 assert_eq "0|0" "$(PGDATABASE=$DB sql "
     WITH t AS (SELECT conversation_id, escalated::boolean AS escalated, nullif(tier, '') AS tier FROM readme_truth

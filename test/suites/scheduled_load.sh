@@ -94,8 +94,7 @@ echo "ok: the scheduled run() (pg_cron, started $run_start, $took s) loaded $n_n
 # last and a minute before the scheduled run (gcsim's now is in whole
 # minutes), internal queues left out
 first_day=$(sql "SELECT ('$first_last'::timestamptz AT TIME ZONE 'UTC')::date")
-"$GCSIM" truth --seed 42 --conversations-per-day 20000 --now wall \
-    --from "$first_day" --to "$(date -u -d tomorrow +%Y-%m-%d)" --out "$T/truth" >/dev/null
+gcsim_truth "$T/truth" "$first_day" "$(date -u -d tomorrow +%Y-%m-%d)" --seed 42 --conversations-per-day 20000 --now wall
 load_csv sched_truth "$T/truth/conversations.csv"
 # a conversation that reaches an internal queue after it was loaded (it
 # was still in the IVR) is left out on both sides
