@@ -12,33 +12,46 @@
 #     loads the conversations that started after the first run, exactly
 #     those of the truth of that clock-following world.
 # No wall-clock upper bound: the scheduled run is polled for up to 5
-# minutes (pg_cron 1.4 runs jobs at most once a minute).
+# minutes (pg_cron 1.4 runs jobs at most once a minute).  Part 2 leaves
+# pg_cron's database as the harness made it (the extension created again).
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
 T=$GCA_BUILD/tmp/scheduled_load   # made by the harness
 PSQL=("$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -q)
 
-# an empty warehouse without partitions, the first run starting at $1
-reset_warehouse() {
-    sql "SET client_min_messages = warning;
-         TRUNCATE gcanalytics.interactions, gcanalytics.evaluations, gcanalytics.queue_metrics, gcanalytics.crm_accounts,
-                  gcanalytics.sync_windows, gcanalytics.sync_state;
-         DO \$\$ DECLARE p regclass; BEGIN
-             FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'gcanalytics.interactions'::regclass LOOP
-                 EXECUTE format('DROP TABLE %s', p);
-             END LOOP; END \$\$;
-         UPDATE gcanalytics.settings SET value = '$1' WHERE name = 'initial_sync_from';"
+# Part 1 runs in a database of its own; part 2 in pg_cron's, which it
+# leaves as the harness made it: no job, the extension created afresh.
+CRON_DB=$PGDATABASE
+DB=gca_scheduled_load
+cleanup() {
+    PGDATABASE=postgres sql "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true
+    PGDATABASE=$CRON_DB sql "SELECT gcanalytics.unschedule()" >/dev/null 2>&1 || true
+    local i
+    for i in $(seq 1 150); do   # a scheduled run() still going ends first
+        [ "$(PGDATABASE=$CRON_DB sql "SELECT count(*) FROM pg_stat_activity
+                                      WHERE datname = current_database() AND query LIKE 'CALL gcanalytics.run()%'
+                                        AND pid <> pg_backend_pid()")" = 0 ] && break
+        sleep 2
+    done
+    PGDATABASE=$CRON_DB sql "SET client_min_messages = warning; DROP EXTENSION gcanalytics CASCADE;
+                             DROP SCHEMA IF EXISTS gcanalytics_source CASCADE; CREATE EXTENSION gcanalytics" || true
+    stop_all_gcsim
 }
+trap cleanup EXIT
+
 partitions() {
     sql "SELECT coalesce(string_agg(c.relname, ' ' ORDER BY c.relname), '-')
            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'gcanalytics.interactions'::regclass"
 }
 
 # ------------------------------------------------ 1. a gcsim months behind
+PGDATABASE=postgres sql "DROP DATABASE IF EXISTS $DB" 2>/dev/null
+PGDATABASE=postgres sql "CREATE DATABASE $DB"
+export PGDATABASE=$DB
+sql "CREATE EXTENSION gcanalytics"
 start_gcsim --seed 42 --conversations-per-day 500
 sql "SET client_min_messages = warning; $(warehouse_servers_sql "$GCSIM_URL" 100000)"
-reset_warehouse '14 days'
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run()" 2>&1) || { echo "$out"; fail "run() failed"; }
 echo "$out" | contains -E "WARNING:  no conversations in \[.*\), and the aggregates API counts none there either" \
     || { echo "$out"; fail "run() over a range gcsim has no data in does not warn"; }
@@ -59,9 +72,12 @@ assert_eq t "$(sql "SELECT count(*) > 400 FROM gcanalytics.interactions")" "its 
 stop_all_gcsim
 
 # ------------------------------------------- 2. the wall clock and pg_cron
+export PGDATABASE=$CRON_DB
 start_gcsim --seed 42 --conversations-per-day 20000 --now wall
-sql "SET client_min_messages = warning; $(warehouse_servers_sql "$GCSIM_URL" 100000)"
-reset_warehouse '1 hour'
+sql "SET client_min_messages = warning; $(warehouse_servers_sql "$GCSIM_URL" 100000)
+     TRUNCATE gcanalytics.interactions, gcanalytics.evaluations, gcanalytics.queue_metrics, gcanalytics.crm_accounts,
+              gcanalytics.sync_windows, gcanalytics.sync_state;
+     UPDATE gcanalytics.settings SET value = '1 hour' WHERE name = 'initial_sync_from';"
 sql "SELECT gcanalytics.unschedule()" >/dev/null
 "${PSQL[@]}" -c "CALL gcanalytics.run()" >"$T/first.log" 2>&1 || { cat "$T/first.log"; fail "the first run() failed"; }
 contains WARNING "$T/first.log" && { cat "$T/first.log"; fail "the first run() on a gcsim following the clock warns"; }
@@ -111,4 +127,4 @@ assert_eq "0|0" "$(sql "
                EXCEPT TABLE internal)
     SELECT (SELECT count(*) FROM (TABLE t EXCEPT TABLE i) x), (SELECT count(*) FROM (TABLE i EXCEPT TABLE t) x)")" \
     "the scheduled run() loaded the truth's new conversations, nothing else"
-sql "DROP TABLE sched_truth; UPDATE gcanalytics.settings SET value = '14 days' WHERE name = 'initial_sync_from'"
+sql "DROP TABLE sched_truth"
