@@ -106,7 +106,7 @@ typedef enum GcDisconnect
 	DISC_CONSULT_TRANSFER, DISC_SYSTEM, NUM_DISCONNECTS
 } GcDisconnect;
 
-/* the detail metrics gcsim emits, by purpose as the reference §2.3 lists */
+/* the detail metrics gcsim emits, by purpose as Genesys documents them */
 typedef enum GcMetric
 {
 	M_NCONNECTED = 0, M_NFLOW, M_TIVR, M_TFLOW, M_NOFFERED, M_TACD,
@@ -325,7 +325,9 @@ typedef struct GcDay
 	size_t		json_len;
 	char	   *attrs;
 	size_t		attrs_len;
+	int64_t		now_ms;			/* sim_config.now_ms it was generated at */
 	/* cache bookkeeping */
+	bool		outdated;		/* left the cache, freed by its last release */
 	int			refcount;
 	uint64_t	last_used;
 	size_t		bytes;
