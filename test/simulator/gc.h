@@ -115,6 +115,9 @@ typedef enum GcMetric
 	M_NBLINDTRANSFERRED, M_NCONSULTTRANSFERRED,
 	NUM_DETAIL_METRICS,
 	M_NCONVERSATIONS = NUM_DETAIL_METRICS,	/* aggregates only */
+	M_TWAIT,					/* aggregates only: an ACD session's tAcd */
+	M_NOUTBOUND,				/* aggregates only: an outbound conversation */
+	M_OSERVICELEVEL,			/* aggregates only: ACD sessions answered in 20 s */
 	NUM_METRICS
 } GcMetric;
 
@@ -322,7 +325,9 @@ typedef struct GcDay
 	size_t		json_len;
 	char	   *attrs;
 	size_t		attrs_len;
+	int64_t		now_ms;			/* sim_config.now_ms it was generated at */
 	/* cache bookkeeping */
+	bool		outdated;		/* left the cache, freed by its last release */
 	int			refcount;
 	uint64_t	last_used;
 	size_t		bytes;

@@ -116,8 +116,11 @@ BEGIN
         SELECT p.window_start, p.window_end FROM gcanalytics._plan_windows(range_from, range_to) p
          WHERE window_length IS NULL AND resource = 'conversations'
         UNION ALL
-        SELECT g, least(g + coalesce(window_length, interval '1 day'), range_to)
-          FROM generate_series(range_from, range_to - interval '1 microsecond', coalesce(window_length, interval '1 day')) g
+        -- fixed windows step in UTC: a day added to a timestamptz follows
+        -- the session's TimeZone across a DST change
+        SELECT g AT TIME ZONE 'UTC', least((g + coalesce(window_length, interval '1 day')) AT TIME ZONE 'UTC', range_to)
+          FROM generate_series(range_from AT TIME ZONE 'UTC', (range_to AT TIME ZONE 'UTC') - interval '1 microsecond',
+                               coalesce(window_length, interval '1 day')) g
          WHERE window_length IS NOT NULL OR resource <> 'conversations'
         ORDER BY 1 LOOP
         CALL gcanalytics._sync_window(resource, w.window_start, w.window_end, n);
@@ -222,6 +225,9 @@ BEGIN
     DELETE FROM gcanalytics.wrapup_codes w WHERE w.wrapup_code OPERATOR(pg_catalog.<>) ALL (ids);
 END
 $$;
+COMMENT ON TABLE gcanalytics.queues IS 'Genesys routing queues (id, name), replaced whole by each run()';
+COMMENT ON TABLE gcanalytics.users IS 'Genesys users (agents, evaluators), replaced whole by each run()';
+COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), replaced whole by each run()';
 
 -- _sync_crm(): Accounts modified since the CRM high-water mark (>=, as
 -- several may share its millisecond; the upsert makes the overlap
@@ -292,8 +298,9 @@ BEGIN
     -- updated_at says when the CRM was last read, even when nothing changed
     PERFORM gcanalytics._advance_high_water_mark('crm', coalesce(newest, mark));
 
+    -- days of 24 hours (UTC), whatever the session's TimeZone
     cutoff := (SELECT max(conversation_start) FROM gcanalytics.interactions)
-              - make_interval(days => gcanalytics.setting('crm_relink_days')::int);
+              - make_interval(hours => 24 * gcanalytics.setting('crm_relink_days')::int);
     IF cutoff IS NULL THEN
         -- no interaction yet: nothing to enrich again
         RETURN n;
@@ -475,12 +482,63 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- _explain_conversations_range(since, until, mark, loaded, failed): what
+-- run() says about its conversations before it moves their high-water
+-- mark to mark: a WARNING when the API's availability date (mark) is far
+-- behind the range asked for (before its start, or more than a day behind
+-- its end), or when nothing was loaded and the aggregates API counts
+-- nothing there either (the range is wrong for the server, e.g. a
+-- simulator's "now" far from the machine's); a NOTICE when the first mark
+-- lands behind where the first run started (later marks never move back).
+CREATE OR REPLACE FUNCTION gcanalytics._explain_conversations_range(since timestamptz, until timestamptz,
+                                                                  mark timestamptz, loaded bigint, failed int)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    previous timestamptz := (SELECT s.high_water_mark FROM gcanalytics.sync_state s
+                              WHERE s.resource = 'conversations');
+    counted bigint;
+BEGIN
+    IF mark < since
+       OR mark < until - interval '1 day' THEN
+        RAISE WARNING 'the API''s data availability date % is far behind the range asked for, [%, %)', mark, since, until
+            USING DETAIL = 'Genesys serves participant attributes only up to that date; the conversations after it are read again by every run() until it catches up.',
+                  HINT = 'Check run()''s until (default now) against the server''s clock: gcsim serves data up to its own "now" unless it runs with --now wall.';
+    END IF;
+    IF loaded = 0 AND failed = 0 THEN
+        BEGIN
+            counted := (SELECT coalesce(sum(c.conversations), 0)
+                          FROM gcanalytics._conversation_counts(since, until) c);
+        EXCEPTION WHEN OTHERS THEN
+            counted := NULL;        -- no count, nothing to say
+        END;
+        IF counted = 0 THEN
+            RAISE WARNING 'no conversations in [%, %), and the aggregates API counts none there either', since, until
+                USING DETAIL = 'The server has no data in the range this run read.',
+                      HINT = 'Check run()''s until (default now) and the setting initial_sync_from against the server''s data; gcsim serves data up to its own "now" unless it runs with --now wall.';
+        END IF;
+    END IF;
+    -- the mark only moves forward (_advance_high_water_mark), but the
+    -- first one can land behind where the first run started
+    IF previous IS NULL AND mark < since THEN
+        RAISE NOTICE 'the conversations'' high-water mark is set to % (the API''s data availability date), behind %, where this first run started',
+            mark, since
+            USING DETAIL = 'Conversations after the availability date come without participant attributes, so the next run() reads them again from there.';
+    END IF;
+END
+$$;
+
 -- _since(resource, until, reread): where run() starts a resource: the
 -- high-water mark less reread, or initial_sync_from for the first run
--- (an interval before until, or a timestamp); whole hours.
+-- (an interval before until, or a timestamp); whole UTC hours.  In UTC
+-- whatever the session's TimeZone: a timestamp without a zone is a UTC
+-- one, and a day of an interval 24 hours.
 CREATE OR REPLACE FUNCTION gcanalytics._since(state_resource text, until timestamptz, reread interval)
     RETURNS timestamptz
     LANGUAGE plpgsql
+    SET TimeZone = 'UTC'
     AS $$
 DECLARE
     mark timestamptz := (SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = state_resource);
@@ -494,7 +552,7 @@ BEGIN
     ELSE
         start := until - initial::interval;
     END IF;
-    RETURN date_trunc('hour', least(start, until));
+    RETURN pg_catalog.date_trunc('hour', least(start, until), 'UTC');
 END
 $$;
 
@@ -551,6 +609,7 @@ BEGIN
     conv_mark := gcanalytics._conversations_final_until(until);
     CALL gcanalytics._sync_range('conversations', conv_since, until, NULL, conversations, failed);
     total_failed := total_failed + failed;
+    PERFORM gcanalytics._explain_conversations_range(conv_since, until, conv_mark, conversations, failed);
     PERFORM gcanalytics._advance_high_water_mark('conversations', conv_mark);
     COMMIT;
     -- autovacuum analyzes the partitions but never the partitioned table,
@@ -563,12 +622,13 @@ BEGIN
 
     -- evaluations arrive and change after their conversation: the
     -- lookback is read again, but not before the first conversation loaded
-    eval_since := greatest(date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval)),
-                           (SELECT date_trunc('day', min(window_start)) FROM gcanalytics.sync_windows WHERE resource = 'conversations'));
+    -- (UTC days, whatever the session's or server's TimeZone)
+    eval_since := greatest(pg_catalog.date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval), 'UTC'),
+                           (SELECT pg_catalog.date_trunc('day', min(window_start), 'UTC') FROM gcanalytics.sync_windows WHERE resource = 'conversations'));
     CALL gcanalytics._sync_range('evaluations', eval_since, until, interval '1 day', evaluations, failed);
     total_failed := total_failed + failed;
     PERFORM gcanalytics._advance_high_water_mark('evaluations', until);
-    metrics_since := date_trunc('day', gcanalytics._since('queue_metrics', until, lag));
+    metrics_since := pg_catalog.date_trunc('day', gcanalytics._since('queue_metrics', until, lag), 'UTC');
     CALL gcanalytics._sync_range('queue_metrics', metrics_since, until, interval '1 day', metrics, failed);
     total_failed := total_failed + failed;
     PERFORM gcanalytics._advance_high_water_mark('queue_metrics', until);
