@@ -106,6 +106,10 @@ assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN 
                           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)")" \
     "every table but settings, sync_windows, sync_state and load_lock is distributed or a reference table"
 
+# configure() again, as a user changing a server would: it works over the
+# distributed tables
+both "SET client_min_messages = warning; CALL gcanalytics.configure(genesys_server => 'genesys', salesforce_server => 'salesforce')"
+
 # ------------------------------------------------------ the load, on both
 # 2. a window failing persistently (every attempt a 500), then retry_failed()
 start_gcsim --seed 42 --now $NOW --fault-window-status 2026-04-15T10:00:00Z/2026-04-15T10:30:00Z:500

@@ -117,6 +117,12 @@ DECLARE
     pattern text;
     n int;
 BEGIN
+    -- on a Citus coordinator (README "Scaling out with Citus") this one
+    -- transaction reads reference tables and re-creates the foreign tables:
+    -- Citus runs that only through its connections, not locally
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        PERFORM pg_catalog.set_config('citus.enable_local_execution', 'off', true);
+    END IF;
     FOR srv IN SELECT s.name, s.service
                  FROM (VALUES (genesys_server, 'genesys'), (salesforce_server, 'salesforce')) s (name, service)
                 WHERE s.name IS NOT NULL LOOP

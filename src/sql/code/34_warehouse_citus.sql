@@ -107,11 +107,6 @@ BEGIN
             END IF;
             action := 'kept local';
         ELSIF current_method IS NULL THEN
-            -- a table with triggers of its own (settings: its check of
-            -- each value) keeps them, run on every copy; Citus asks for this
-            IF EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = p.table_name AND NOT t.tgisinternal) THEN
-                PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
-            END IF;
             IF p.placement = 'distributed' THEN
                 PERFORM pg_catalog.create_distributed_table(p.table_name, p.distribution_column,
                                                             colocate_with => p.colocate_with);
