@@ -258,6 +258,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place[])
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     keys text[];
@@ -319,6 +320,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._contact_places(range_from timestamptz, range_to timestamptz, only_ids text[])
     RETURNS gcanalytics._contact_place[]
     LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
     RETURN (SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
@@ -336,6 +338,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._update_qa_scores(range_from timestamptz,
                                                          only_ids text[], stamp timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     changed bigint;
