@@ -30,6 +30,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
@@ -492,19 +493,24 @@ user_mapping(Oid userid, ForeignServer *server)
 }
 
 /*
- * The server of that name, which must use gcanalytics_fdw (the SQL
+ * The server of that name, which must use gcanalytics_fdw and on which the
+ * current user must have USAGE, as for a foreign table of it (the SQL
  * functions that take a server name).
  */
 ForeignServer *
 gca_server_by_name(const char *servername)
 {
 	ForeignServer *server = GetForeignServerByName(servername, false);
+	AclResult	aclresult;
 
 	if (strcmp(GetForeignDataWrapper(server->fdwid)->fdwname, "gcanalytics_fdw") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("server \"%s\" does not use the foreign-data wrapper gcanalytics_fdw",
 						servername)));
+	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, servername);
 	return server;
 }
 
