@@ -493,38 +493,38 @@ user_mapping(Oid userid, ForeignServer *server)
 }
 
 /*
- * The server of that name, which must use gcanalytics_fdw and on which the
- * current user must have USAGE, as for a foreign table of it (the SQL
+ * The server of that name, which must use gcanalytics_fdw (the SQL
  * functions that take a server name).
  */
 ForeignServer *
 gca_server_by_name(const char *servername)
 {
 	ForeignServer *server = GetForeignServerByName(servername, false);
-	AclResult	aclresult;
 
 	if (strcmp(GetForeignDataWrapper(server->fdwid)->fdwname, "gcanalytics_fdw") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("server \"%s\" does not use the foreign-data wrapper gcanalytics_fdw",
 						servername)));
-	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, servername);
 	return server;
 }
 
 /*
  * Merges the options of a server, the user's mapping (when userid is
- * valid; errors when the user has none) and (when relid is valid) a
- * foreign table, with defaults filled.  Result palloc'd in the current
- * context.
+ * valid; errors when the user has none, or has no USAGE on the server) and
+ * (when relid is valid) a foreign table, with defaults filled.  Result
+ * palloc'd in the current context.
+ *
+ * Every path that sends requests with a user's credentials comes here
+ * (scans as the checking user, http_request(), data_availability()), so
+ * USAGE on the server is checked here once: a role that may not use a
+ * server cannot send requests through it, even with a PUBLIC mapping.
  */
 GcaOptions *
 gca_get_options(Oid serverid, Oid userid, Oid relid)
 {
 	ForeignServer *server = GetForeignServer(serverid);
-	UserMapping *um = OidIsValid(userid) ? user_mapping(userid, server) : NULL;
+	UserMapping *um = NULL;
 	GcaOptions *o = palloc0(sizeof(GcaOptions));
 	GcaClientConfig *h = &o->http;
 	List	   *sopts = server->options;
@@ -532,6 +532,15 @@ gca_get_options(Oid serverid, Oid userid, Oid relid)
 	char	   *api_url;
 	char	   *login_url;
 	const char *v;
+
+	if (OidIsValid(userid))
+	{
+		AclResult	aclresult = pg_foreign_server_aclcheck(serverid, userid, ACL_USAGE);
+
+		if (aclresult != ACLCHECK_OK)
+			aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+		um = user_mapping(userid, server);
+	}
 
 	h->serverid = serverid;
 	h->umid = um ? um->umid : InvalidOid;

@@ -23,6 +23,17 @@
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
+# SECURITY_KEEP_GOING=1 counts the failures instead of stopping at the
+# first (to see every finding at once on an older version).
+FAILED=0
+if [ -n "${SECURITY_KEEP_GOING:-}" ]; then
+    set +e
+    fail() { printf 'FAIL: %s\n' "$*" >&2; FAILED=$((FAILED + 1)); }
+    assert_eq() {
+        if [ "$1" != "$2" ]; then fail "$3 (expected: $1, actual: $2)"; else printf 'ok: %s\n' "$3"; fi
+    }
+fi
+
 T=$GCA_BUILD/tmp/security
 rm -rf "$T"
 mkdir -p "$T"
@@ -216,7 +227,13 @@ denied "http_request() without USAGE on the server" sec_user \
 denied "http_request_many() without USAGE on the server" sec_user \
     "SELECT status FROM gcanalytics.http_request_many('sec_gc', 'GET', ARRAY['/api/v2/routing/queues'])"
 denied "data_availability() without USAGE on the server" sec_user "SELECT gcanalytics.data_availability('sec_gc')"
+sql "SET client_min_messages = warning; DROP SCHEMA IF EXISTS sec_ft CASCADE; CREATE SCHEMA sec_ft;
+     IMPORT FOREIGN SCHEMA analytics LIMIT TO (queues) FROM SERVER sec_gc INTO sec_ft;
+     GRANT USAGE ON SCHEMA sec_ft TO sec_user; GRANT SELECT ON sec_ft.queues TO sec_user;"
+denied "a scan without USAGE on the server (a PUBLIC mapping)" sec_user "SELECT count(*) FROM sec_ft.queues"
 sql "GRANT USAGE ON FOREIGN SERVER sec_gc TO sec_user"
+[ "$(as sec_user "SELECT count(*) FROM sec_ft.queues")" -gt 0 ] || fail "a scan with USAGE on the server read nothing"
+echo "ok: a scan with USAGE on the server"
 assert_eq "200" "$(as sec_user "SELECT status FROM gcanalytics.http_request('sec_gc', 'GET', '/api/v2/routing/queues')")" \
     "http_request() with USAGE on the server"
 
@@ -329,17 +346,24 @@ sql "UPDATE gcanalytics.settings SET value = '25000' WHERE name = 'window_max_co
      INSERT INTO gcanalytics.settings (name, value) VALUES ('report_time_zone', 'Europe/Paris');
      DELETE FROM gcanalytics.settings WHERE name = 'report_time_zone';" || fail "valid settings refused"
 echo "ok: valid settings are accepted"
-# a bad value written before the check (a restore, an upgraded 0.2.0)
-mark=$(sql "SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'conversations'")
-sql "ALTER TABLE gcanalytics.settings DISABLE TRIGGER settings_check;
+# a bad value written before the check (a restore, an upgraded 0.2.0):
+# the load of [06:00, 12:00) stops before the high-water mark moves
+sql "UPDATE gcanalytics.sync_state SET high_water_mark = '2026-04-19 06:00+00' WHERE resource = 'conversations';
+     DELETE FROM gcanalytics.interactions WHERE conversation_start >= '2026-04-19 06:00+00' AND conversation_start < '2026-04-19 12:00+00';
+     ALTER TABLE gcanalytics.settings DISABLE TRIGGER USER;
      UPDATE gcanalytics.settings SET value = '-1' WHERE name = 'window_max_conversations';
-     ALTER TABLE gcanalytics.settings ENABLE TRIGGER settings_check;"
-out=$("${PSQL[@]}" -c "CALL gcanalytics.sync_conversations('2026-04-20 00:00+00', '2100-01-01 00:00+00')" 2>&1) \
+     ALTER TABLE gcanalytics.settings ENABLE TRIGGER USER;"
+out=$("${PSQL[@]}" -c "CALL gcanalytics.sync_conversations('2026-04-19 06:00+00', '2026-04-19 12:00+00')" 2>&1) \
     && fail "sync_conversations() with window_max_conversations = -1 succeeded: $out"
 echo "$out" | contains 'invalid value for setting "window_max_conversations"' || fail "unclear error: $out"
-assert_eq "$mark" "$(sql "SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'conversations'")" \
+assert_eq "2026-04-19 06:00:00+00" "$(sql "SET TimeZone = 'UTC'; SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'conversations'")" \
     "the high-water mark does not move past a range nothing loaded"
 sql "UPDATE gcanalytics.settings SET value = '25000' WHERE name = 'window_max_conversations'"
+"${PSQL[@]}" -c "CALL gcanalytics.sync_conversations('2026-04-19 06:00+00', '2026-04-19 12:00+00')" >/dev/null 2>&1 \
+    || fail "the range does not load again once the setting is valid"
+[ "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE conversation_start >= '2026-04-19 06:00+00' AND conversation_start < '2026-04-19 12:00+00'")" -gt 0 ] \
+    || fail "the range reloaded no conversation"
+echo "ok: with the setting valid again, the range loads"
 
 # ---------------------------------------------------------------- 9. erfc(), two_proportion_test()
 assert_eq "0|2|0|2" "$(sql "SELECT gcanalytics.erfc(1e308) || '|' || gcanalytics.erfc(-1e308) || '|' ||
@@ -353,9 +377,10 @@ assert_eq "true|true" "$(sql "SELECT (t.z IS NULL AND t.p_value IS NULL) || '|' 
 
 sql "SET client_min_messages = warning;
      DROP SERVER IF EXISTS sec_gc CASCADE; DROP SERVER IF EXISTS sec_slow CASCADE; DROP SERVER IF EXISTS sec_page CASCADE;
-     DROP SCHEMA IF EXISTS sec_slow CASCADE;
+     DROP SCHEMA IF EXISTS sec_slow CASCADE; DROP SCHEMA IF EXISTS sec_ft CASCADE;
      REVOKE USAGE ON FOREIGN DATA WRAPPER gcanalytics_fdw FROM sec_attacker;"
 for r in sec_attacker sec_stats sec_user; do
     sql "SET client_min_messages = warning; DROP OWNED BY $r CASCADE; DROP ROLE $r"
 done
+[ "$FAILED" = 0 ] || { echo "$FAILED failure(s)"; exit 1; }
 echo "ok: security"
