@@ -60,12 +60,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-sql "SET client_min_messages = warning;
-     DROP SCHEMA IF EXISTS sec_evil CASCADE;
-     DROP OWNED BY sec_attacker CASCADE;" 2>/dev/null || true
-for r in sec_attacker sec_stats sec_user; do
-    sql "SET client_min_messages = warning; DROP OWNED BY $r CASCADE; DROP ROLE IF EXISTS $r" 2>/dev/null || true
-done
+# A database of its own (the warehouse's state is not the other suites');
+# schedule() runs in pg_cron's database, $CRON_DB.
+CRON_DB=$PGDATABASE
+export PGDATABASE=gca_security
+drop_all() {
+    local r
+    PGDATABASE=$CRON_DB sql "DROP DATABASE IF EXISTS gca_security WITH (FORCE)" 2>/dev/null
+    PGDATABASE=$CRON_DB sql "SET client_min_messages = warning; DROP SCHEMA IF EXISTS sec_evil CASCADE"
+    for r in sec_attacker sec_stats sec_user; do
+        if [ "$(PGDATABASE=$CRON_DB sql "SELECT count(*) FROM pg_roles WHERE rolname = '$r'")" = 1 ]; then
+            PGDATABASE=$CRON_DB sql "SET client_min_messages = warning; DROP OWNED BY $r CASCADE; DROP ROLE $r"
+        fi
+    done
+}
+drop_all
+PGDATABASE=$CRON_DB sql "CREATE DATABASE gca_security"
+sql "SET client_min_messages = warning; CREATE EXTENSION gcanalytics"
 sql "CREATE ROLE sec_attacker LOGIN; CREATE ROLE sec_stats LOGIN IN ROLE pg_read_all_stats; CREATE ROLE sec_user LOGIN"
 
 start_gcsim --seed 7 --conversations-per-day 200 --now $NOW
@@ -130,8 +141,7 @@ echo "ok: the claim of a session that ended is taken over"
 # shadows what the load and the dashboards called: inexact matches in
 # public (pg_catalog's would need a cast), exact ones in sec_evil, which a
 # superuser's search_path puts before pg_catalog.
-sql "GRANT CREATE ON SCHEMA public TO PUBLIC; CREATE SCHEMA sec_evil AUTHORIZATION sec_attacker;"
-as sec_attacker "
+shadows="
 CREATE FUNCTION sec_evil.hit(what text) RETURNS void LANGUAGE plpgsql AS \$\$
 BEGIN RAISE WARNING 'HIJACKED % as %', what, current_user; END \$\$;
 CREATE FUNCTION public.pg_try_advisory_lock(integer) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -167,7 +177,11 @@ CREATE FUNCTION sec_evil.pg_backend_pid() RETURNS integer LANGUAGE plpgsql AS \$
 BEGIN PERFORM sec_evil.hit('pg_backend_pid()'); RETURN pg_catalog.pg_backend_pid(); END \$\$;
 CREATE FUNCTION sec_evil.date_trunc(text, timestamptz) RETURNS timestamptz LANGUAGE plpgsql AS \$\$
 BEGIN PERFORM sec_evil.hit('date_trunc(text, timestamptz)'); RETURN pg_catalog.date_trunc(\$1, \$2); END \$\$;
-GRANT USAGE ON SCHEMA sec_evil TO PUBLIC;" >/dev/null
+GRANT USAGE ON SCHEMA sec_evil TO PUBLIC;"
+for db in gca_security "$CRON_DB"; do
+    PGDATABASE=$db sql "GRANT CREATE ON SCHEMA public TO PUBLIC; CREATE SCHEMA sec_evil AUTHORIZATION sec_attacker;"
+    PGDATABASE=$db as sec_attacker "$shadows" >/dev/null
+done
 # the shadows do run when called unqualified (the test can see a hijack)
 out=$(sql "SELECT pg_try_advisory_lock(42), pg_advisory_unlock(42), 1.0 / 2::bigint" 2>&1)
 echo "$out" | contains 'HIJACKED pg_try_advisory_lock' || fail "the public shadows are not reached: $out"
@@ -184,8 +198,8 @@ entry_points=(
     "CALL gcanalytics.retry_failed()"
     "SELECT count(*) FROM gcanalytics.check_window('conversations', '2026-04-19 00:00+00', '2026-04-20 00:00+00')"
     "SELECT count(*) FROM gcanalytics.refresh_dashboards()"
-    "SELECT count(*) FROM gcanalytics.schedule('15 minutes', '15 minutes')"
-    "SELECT gcanalytics.unschedule()"
+    "[cron] SELECT count(*) FROM gcanalytics.schedule('15 minutes', '15 minutes')"
+    "[cron] SELECT gcanalytics.unschedule()"
 )
 for v in $(sql "SELECT unnest(gcanalytics.dashboard_views())"); do
     entry_points+=("REFRESH MATERIALIZED VIEW gcanalytics.$v" "REFRESH MATERIALIZED VIEW CONCURRENTLY gcanalytics.$v")
@@ -193,7 +207,9 @@ done
 entry_points+=("SELECT count(*) FROM gcanalytics.escalation_insights")
 for path in '"$user", public' 'sec_evil, pg_catalog, public'; do
     for e in "${entry_points[@]}"; do
-        out=$(PGOPTIONS="-c search_path=$(echo "$path" | tr -d ' ')" "${PSQL[@]}" -c "$e" 2>&1) \
+        db=gca_security
+        case $e in "[cron] "*) db=$CRON_DB; e=${e#"[cron] "} ;; esac
+        out=$(PGDATABASE=$db PGOPTIONS="-c search_path=$(echo "$path" | tr -d ' ')" "${PSQL[@]}" -c "$e" 2>&1) \
             || fail "under search_path $path, $e failed: $out"
         if echo "$out" | contains HIJACKED; then
             fail "under search_path $path, $e ran the attacker's code: $(echo "$out" | grep HIJACKED | sort | uniq -c | head -5)"
@@ -202,10 +218,12 @@ for path in '"$user", public' 'sec_evil, pg_catalog, public'; do
     echo "ok: search_path $path: ${#entry_points[@]} entry points run none of the attacker's functions or operators"
 done
 assert_eq "f" "$(sql "SELECT rolsuper FROM pg_roles WHERE rolname = 'sec_attacker'")" "the attacker is still no superuser"
-sql "SET client_min_messages = warning; DROP SCHEMA sec_evil CASCADE;
-     DROP FUNCTION public.pg_try_advisory_lock(integer), public.pg_advisory_unlock(integer) CASCADE;
-     DROP FUNCTION public.sec_div(numeric, bigint), public.sec_mul(numeric, bigint), public.sec_mul_int(integer, numeric) CASCADE;
-     REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+for db in gca_security "$CRON_DB"; do
+    PGDATABASE=$db sql "SET client_min_messages = warning; DROP SCHEMA sec_evil CASCADE;
+         DROP FUNCTION public.pg_try_advisory_lock(integer), public.pg_advisory_unlock(integer) CASCADE;
+         DROP FUNCTION public.sec_div(numeric, bigint), public.sec_mul(numeric, bigint), public.sec_mul_int(integer, numeric) CASCADE;
+         REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+done
 
 # ---------------------------------------------------------------- 3. internal routines
 assert_eq "" "$(sql "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p
@@ -375,12 +393,6 @@ assert_eq "true|true" "$(sql "SELECT (t.z IS NULL AND t.p_value IS NULL) || '|' 
                           FROM gcanalytics.two_proportion_test($m, $m, $m, $m) t")" \
     "two_proportion_test() with counts at the bigint maximum"
 
-sql "SET client_min_messages = warning;
-     DROP SERVER IF EXISTS sec_gc CASCADE; DROP SERVER IF EXISTS sec_slow CASCADE; DROP SERVER IF EXISTS sec_page CASCADE;
-     DROP SCHEMA IF EXISTS sec_slow CASCADE; DROP SCHEMA IF EXISTS sec_ft CASCADE;
-     REVOKE USAGE ON FOREIGN DATA WRAPPER gcanalytics_fdw FROM sec_attacker;"
-for r in sec_attacker sec_stats sec_user; do
-    sql "SET client_min_messages = warning; DROP OWNED BY $r CASCADE; DROP ROLE $r"
-done
+drop_all
 [ "$FAILED" = 0 ] || { echo "$FAILED failure(s)"; exit 1; }
 echo "ok: security"
