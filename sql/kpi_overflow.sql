@@ -1,4 +1,4 @@
--- Sums and spans past the bigint and double ranges (issue 15): every one
+-- Sums and spans past the bigint and double ranges: every one
 -- is flagged (timeline: valid = f, the column NULL, anomaly "sum out of
 -- range") or an error with a SQLSTATE, never a wrapped value passed as
 -- valid.  Expected figures are worked out by hand below and cross-checked

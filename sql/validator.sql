@@ -1,4 +1,4 @@
--- The validator of gcanalytics_fdw: every option of design.md 2.1 accepted
+-- The validator of gcanalytics_fdw: every option (README "Options") accepted
 -- where it belongs and rejected elsewhere, typo hints, URL rules.
 \set VERBOSITY default
 SELECT gcanalytics.version() ~ '^\d+\.\d+\.\d+$' AS version_ok;

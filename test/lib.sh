@@ -78,6 +78,18 @@ load_csv() {
     sql "\\copy $1 FROM '$2' WITH (FORMAT csv, HEADER true)"
 }
 
+# gcsim_truth OUT FROM TO WORLD... - writes `gcsim truth` of the world
+# WORLD (gcsim's options: --seed, --conversations-per-day, --now, knobs)
+# for the days [FROM, TO) into the folder OUT, created if missing, and
+# makes it readable by everyone (the server's COPY reads it as postgres).
+gcsim_truth() {
+    local out=$1 from=$2 to=$3
+    shift 3
+    mkdir -p "$out"
+    "$GCSIM" truth "$@" --from "$from" --to "$to" --out "$out" >/dev/null
+    chmod -R a+rX "$out"
+}
+
 # genesys_server NAME URL CLIENT SECRET [OPTION...] - a Genesys server on
 # URL (also its login URL) with the given extra OPTIONs ("max_retries '2'"),
 # and a user mapping for the current user with CLIENT and SECRET.
@@ -89,6 +101,21 @@ genesys_server() {
     sql "SET client_min_messages = warning; DROP SERVER IF EXISTS $name CASCADE;
          CREATE SERVER $name FOREIGN DATA WRAPPER gcanalytics_fdw
            OPTIONS (service 'genesys', api_url '$url', login_url '$url'$extra);
+         CREATE USER MAPPING FOR CURRENT_USER SERVER $name
+           OPTIONS (client_id '$client', client_secret '$secret');"
+}
+
+# salesforce_server NAME URL CLIENT SECRET [OPTION...] - a Salesforce
+# server with instance_url URL and the given extra OPTIONs, and a user
+# mapping for the current user with CLIENT and SECRET.
+salesforce_server() {
+    local name=$1 url=$2 client=$3 secret=$4
+    shift 4
+    local extra="" o
+    for o in "$@"; do extra="$extra, $o"; done
+    sql "SET client_min_messages = warning; DROP SERVER IF EXISTS $name CASCADE;
+         CREATE SERVER $name FOREIGN DATA WRAPPER gcanalytics_fdw
+           OPTIONS (service 'salesforce', instance_url '$url'$extra);
          CREATE USER MAPPING FOR CURRENT_USER SERVER $name
            OPTIONS (client_id '$client', client_secret '$secret');"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of issue 14, printed as a Markdown section:
+# Benchmarks, printed as a Markdown section:
 # gcanalytics.refresh_dashboards() over 10,000,000 interactions generated
 # in SQL with gcsim-like distributions (100 days of 100,000; media voice 55
 # %, chat 15, email 12, message 10, callback 8; 75 % linked to one of
@@ -115,7 +115,7 @@ read -r busy_p50 busy_p95 busy_tps <<<"$lat"
 wait $loop
 
 secs() { awk -v m="$1" 'BEGIN { printf "%.1f s", m / 1000 }'; }
-echo "### Dashboards (issue 14)"
+echo "### Dashboards"
 echo
 echo "$rows interactions generated in SQL with gcsim-like distributions (\`test/bench/dashboards.sh\`, BENCH_SCALE=${BENCH_SCALE:-1}) in $(secs "$gen_ms")."
 echo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 11, printed as a Markdown section:
+# Benchmarks, printed as a Markdown section:
 #  1. throughput with no latency: the details jobs route against the
 #     details query route (INSERT ... SELECT of one day);
 #  2. peak backend memory of each route (query, job, auto) reading 30 days
@@ -24,7 +24,7 @@ e = json.load(sys.stdin)['endpoints']
 print(sum(v['requests'] for k, v in e.items() if k != 'gc.oauth'))"
 }
 
-echo "### Extraction routes (issue 11)"
+echo "### Extraction routes"
 echo
 echo "\`make bench TESTS=fdw_extraction\`; gcsim on loopback; $(nproc) cores; medians of 3 interleaved runs where stated."
 echo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 4, printed as a Markdown section:
+# Benchmarks, printed as a Markdown section:
 #  1. rate-limited read: 10,000 conversations with 250 ms latency and a
 #     300/min budget, against the floor requests / allowed rate;
 #  2. throughput: conversations/s through INSERT ... SELECT FROM
@@ -27,7 +27,7 @@ make_server() { # name url options
          IMPORT FOREIGN SCHEMA analytics FROM SERVER $1 INTO $1;"
 }
 
-echo "### Genesys conversations through the FDW (issue 4)"
+echo "### Genesys conversations through the FDW"
 echo
 echo "\`make bench TESTS=fdw_genesys\`; gcsim on loopback; $(nproc) cores."
 echo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 9, printed as a Markdown section:
+# Benchmarks, printed as a Markdown section:
 #  1. rate-limited evaluations: about 500 evaluations (one details query
 #     page per 100 evaluated conversations, then one Quality API GET each)
 #     with 250 ms latency and a 300/min budget, against the floor
@@ -23,7 +23,7 @@ make_server() { # name url options
          IMPORT FOREIGN SCHEMA analytics LIMIT TO (evaluations) FROM SERVER $1 INTO $1;"
 }
 
-echo "### Genesys quality evaluations through the FDW (issue 9)"
+echo "### Genesys quality evaluations through the FDW"
 echo
 echo "\`make bench TESTS=fdw_genesys_resources\`; gcsim on loopback; $(nproc) cores."
 echo

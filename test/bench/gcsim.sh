@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of gcsim (issue 3), printed as a Markdown section:
+# Benchmark of gcsim, printed as a Markdown section:
 #  1. generating one million conversations (100 days x 10,000), rendered
 #     to JSON as the server does: time and peak memory;
 #  2. serving them: every conversation of the 100 days downloaded through

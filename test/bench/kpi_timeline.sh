@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of issue 5, printed as a Markdown section: gcanalytics.timeline()
+# Benchmarks, printed as a Markdown section: gcanalytics.timeline()
 # (C) over 1,000,000 stored conversation detail records, against the same
 # logic written in PL/pgSQL and in SQL with jsonb functions.
 #
@@ -355,7 +355,7 @@ t_p=$(awk -v t="$t_p_sub" -v k="$scale" 'BEGIN { printf "%d", t * k }')
 t_s=$(awk -v t="$t_s_sub" -v k="$scale" 'BEGIN { printf "%d", t * k }')
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%d", n / (t / 1000.0) }'; }
 
-echo "### Interaction timelines in C (issue 5)"
+echo "### Interaction timelines in C"
 echo
 echo "\`make bench TESTS=kpi_timeline\`; $(nproc) cores, parallel query off (one core per version);"
 echo "$N generated records ($size, about $avg bytes and $nseg segments each, generated in $((t_gen / 1000)) s)."

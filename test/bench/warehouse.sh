@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 13 (the warehouse load), printed as a Markdown section:
+# Benchmarks of the warehouse load, printed as a Markdown section:
 #  1. CALL gcanalytics.run() of one day of 10,000 conversations from an
 #     empty warehouse, gcsim with 250 ms latency and 300 requests/min, both
 #     servers at requests_per_minute 300: elapsed against the floor set by
@@ -81,7 +81,7 @@ with open(sys.argv[2], 'w') as out:
 secs() { awk -v m="$1" 'BEGIN { printf "%.1f", m / 1000 }'; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 
-echo "### The warehouse load (issue 13)"
+echo "### The warehouse load"
 echo
 echo "\`make bench TESTS=warehouse\`; gcsim on loopback, now $NOW, \`run(until => '$UNTIL')\`; $(nproc) cores."
 echo

@@ -106,7 +106,7 @@ typedef enum GcDisconnect
 	DISC_CONSULT_TRANSFER, DISC_SYSTEM, NUM_DISCONNECTS
 } GcDisconnect;
 
-/* the detail metrics gcsim emits, by purpose as the reference §2.3 lists */
+/* the detail metrics gcsim emits, by purpose as Genesys documents them */
 typedef enum GcMetric
 {
 	M_NCONNECTED = 0, M_NFLOW, M_TIVR, M_TFLOW, M_NOFFERED, M_TACD,

@@ -4,7 +4,7 @@
  *		Conversation details: the synchronous details query, the async
  *		details jobs, and conversations by id.
  *
- * Interval semantics (reference §2.1, §3):
+ * Interval semantics:
  *	- details query: a conversation is returned when it overlaps the
  *	  interval AND started on a UTC day the interval touches;
  *	- jobs: when it had activity during the interval (overlap only);

@@ -45,6 +45,8 @@ __thread char sim_correlation_id[40];
 
 static char base_url_buf[64];
 static int64_t start_mono_ms;
+/* POST /sim/clock?advance_s=N: seconds added to the simulated clock */
+static _Atomic int64_t clock_advance_ms;
 static volatile sig_atomic_t stop_requested;
 
 /* kinds of injected faults, in the order the shares are cumulated */
@@ -233,6 +235,31 @@ sim_reset(SimResponse *resp)
 	resp->endpoint = "sim.reset";
 }
 
+/*
+ * POST /sim/clock?advance_s=N (0 <= N <= 10^8): moves the simulated clock
+ * N seconds forward for every later request, so that a test sees tokens
+ * and sessions expire without sleeping.  Answers 204, or 400 without a
+ * valid N.
+ */
+static void
+sim_clock_advance(const SimRequest *req, SimResponse *resp)
+{
+	char		v[32];
+	char	   *end = v;
+	long long	n = -1;
+
+	if (sim_query_arg(req->query, "advance_s", v, sizeof(v)) && v[0] != '\0')
+		n = strtoll(v, &end, 10);
+	resp->endpoint = "sim.clock";
+	if (*end != '\0' || n < 0 || n > 100000000)
+	{
+		gc_error(resp, 400, "bad.request", "advance_s must be a whole number of seconds from 0 to 100000000");
+		return;
+	}
+	atomic_fetch_add(&clock_advance_ms, (int64_t) n * 1000);
+	resp->status = 204;
+}
+
 /* ----------------------------------------------------------------------
  * Rate limiting: fixed 60 s windows per client
  * ----------------------------------------------------------------------
@@ -371,6 +398,11 @@ process(const SimRequest *req, SimResponse *resp)
 	if (strcmp(req->path, "/sim/reset") == 0 && strcmp(req->method, "POST") == 0)
 	{
 		sim_reset(resp);
+		return FAULT_NONE;
+	}
+	if (strcmp(req->path, "/sim/clock") == 0 && strcmp(req->method, "POST") == 0)
+	{
+		sim_clock_advance(req, resp);
 		return FAULT_NONE;
 	}
 
@@ -587,7 +619,8 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 														   "Sforce-Query-Options");
 	req.url_len = strlen(st->raw_uri);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_len, &req.header_len);
-	req.now_ms = sim_config.now_ms + (mono_ms() - start_mono_ms);
+	req.now_ms = sim_config.now_ms + (mono_ms() - start_mono_ms) +
+		atomic_load(&clock_advance_ms);
 
 	crng = sim_rng_derive(sim_config.seed, "correlation",
 						  atomic_fetch_add(&request_seq, 1));

@@ -16,14 +16,11 @@ mkdir -p "$T"
 chmod 777 "$T"
 
 start_gcsim --seed $SEED --conversations-per-day $PER_DAY --now $NOW
-"$GCSIM" truth --seed $SEED --conversations-per-day $PER_DAY --now $NOW --from $DAY --to $NEXT --out "$T" >/dev/null
-chmod -R a+r "$T"
+gcsim_truth "$T" $DAY $NEXT --seed $SEED --conversations-per-day $PER_DAY --now $NOW
 
 sql "DROP SCHEMA IF EXISTS fc CASCADE; DROP SERVER IF EXISTS fc_gc CASCADE;"
-sql "CREATE SERVER fc_gc FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'genesys', api_url '$GCSIM_URL', login_url '$GCSIM_URL', max_concurrency '3', requests_per_minute '100000');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER fc_gc OPTIONS (client_id 'fc', client_secret 'fc-secret');
-     CREATE SCHEMA fc;
+genesys_server fc_gc "$GCSIM_URL" fc fc-secret "max_concurrency '3'" "requests_per_minute '100000'"
+sql "CREATE SCHEMA fc;
      IMPORT FOREIGN SCHEMA analytics FROM SERVER fc_gc INTO fc;
      ALTER FOREIGN TABLE fc.conversations OPTIONS (ADD extraction 'query');
      CREATE FOREIGN TABLE fc.conversations_job (

@@ -11,8 +11,7 @@ PER_DAY=1500
 NOW=2026-03-20T15:00:00Z
 T=$GCA_BUILD/tmp/fdw_extraction
 mkdir -p "$T"
-"$GCSIM" truth --seed $SEED --conversations-per-day $PER_DAY --now $NOW --from 2026-03-18 --to 2026-03-21 --out "$T" >/dev/null
-chmod -R a+rX "$T"
+gcsim_truth "$T" 2026-03-18 2026-03-21 --seed $SEED --conversations-per-day $PER_DAY --now $NOW
 load_csv ex_truth "$T/conversations.csv"
 COLS="conversation_id, conversation_start::timestamptz, conversation_end::timestamptz, queue_id, agent_id, handle_ms::bigint"
 

@@ -12,15 +12,11 @@ DAY=2026-03-17
 NEXT=2026-03-18
 T=$GCA_BUILD/tmp/fdw_faults
 mkdir -p "$T"
-"$GCSIM" truth --seed $SEED --conversations-per-day $PER_DAY --now $NOW --from $DAY --to $NEXT --out "$T" >/dev/null
-chmod -R a+rX "$T"
+gcsim_truth "$T" $DAY $NEXT --seed $SEED --conversations-per-day $PER_DAY --now $NOW
 
 make_server() { # name url [extra options]
-    sql "DROP SERVER IF EXISTS $1 CASCADE;
-         CREATE SERVER $1 FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'genesys', api_url '$2', login_url '$2', requests_per_minute '100000' ${3:-});
-         CREATE USER MAPPING FOR CURRENT_USER SERVER $1 OPTIONS (client_id 'ff', client_secret 'ff-secret');
-         CREATE FOREIGN TABLE ${1}_conv (conversation_id text, conversation_start timestamptz,
+    genesys_server "$1" "$2" ff ff-secret "requests_per_minute '100000'" ${3:+"${3#, }"}
+    sql "CREATE FOREIGN TABLE ${1}_conv (conversation_id text, conversation_start timestamptz,
              talk_ms bigint, handle_ms bigint, transfers integer, queue_id text)
            SERVER $1 OPTIONS (resource 'conversations', extraction 'query');"
 }

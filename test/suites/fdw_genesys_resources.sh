@@ -26,8 +26,7 @@ SIM="--seed $SEED --conversations-per-day $PER_DAY --now $NOW"
 start_gcsim $SIM
 PLAIN_URL=$GCSIM_URL
 # shellcheck disable=SC2086
-"$GCSIM" truth $SIM --from $D1 --to $D2 --out "$T" >/dev/null
-chmod -R a+r "$T"
+gcsim_truth "$T" $D1 $D2 $SIM
 load_csv gr_truth_eval "$T/evaluations.csv"
 load_csv gr_truth_daily "$T/queue_daily.csv"
 load_csv gr_truth_conv "$T/conversations.csv"
@@ -35,11 +34,7 @@ load_csv gr_truth_seg "$T/segments.csv"
 
 # server NAME URL [extra options]: a Genesys server with a user mapping
 server() {
-    sql "DROP SERVER IF EXISTS $1 CASCADE;
-         CREATE SERVER $1 FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'genesys', api_url '$2', login_url '$2', max_concurrency '4',
-                    requests_per_minute '100000'${3:+, $3});
-         CREATE USER MAPPING FOR CURRENT_USER SERVER $1 OPTIONS (client_id 'gr', client_secret 'gr-secret-value');"
+    genesys_server "$1" "$2" gr gr-secret-value "max_concurrency '4'" "requests_per_minute '100000'" ${3:+"$3"}
 }
 sql "DROP SCHEMA IF EXISTS gr CASCADE; CREATE SCHEMA gr;"
 server gr_gc "$PLAIN_URL"
@@ -144,8 +139,7 @@ assert_eq 0 "$(sql "SELECT count(*) FROM gr.evaluations WHERE $WEEK AND status =
 # 4. vanished evaluations (gcsim --fault-eval-404): skipped, one NOTICE
 # naming how many; exactly the truth's evaluations_gone.csv are missing
 # shellcheck disable=SC2086
-"$GCSIM" truth $SIM --fault-eval-404 0.15 --from $D1 --to $D2 --out "$T/gone" >/dev/null
-chmod -R a+rX "$T/gone"
+gcsim_truth "$T/gone" $D1 $D2 $SIM --fault-eval-404 0.15
 load_csv gr_truth_gone "$T/gone/evaluations_gone.csv"
 n_vanish=$(sql "SELECT count(*) FROM gr_truth_gone")
 [ "$n_vanish" -gt 1 ] || fail "too few evaluations vanish ($n_vanish)"

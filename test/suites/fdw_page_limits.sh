@@ -15,13 +15,8 @@ FROM="2026-03-17 00:00:00+00"
 TO="2026-03-18 00:00:00+00"
 
 make_server() { # name url extraction page_size
-    local ps=""
-    [ -n "$4" ] && ps=", page_size '$4'"
-    sql "DROP SERVER IF EXISTS $1 CASCADE;
-         CREATE SERVER $1 FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'genesys', api_url '$2', login_url '$2', requests_per_minute '1000000'$ps);
-         CREATE USER MAPPING FOR CURRENT_USER SERVER $1 OPTIONS (client_id 'pl', client_secret 'pl-secret');
-         CREATE FOREIGN TABLE ${1}_conv (conversation_id text, conversation_start timestamptz, handle_ms bigint)
+    genesys_server "$1" "$2" pl pl-secret "requests_per_minute '1000000'" ${4:+"page_size '$4'"}
+    sql "CREATE FOREIGN TABLE ${1}_conv (conversation_id text, conversation_start timestamptz, handle_ms bigint)
            SERVER $1 OPTIONS (resource 'conversations', extraction '$3');"
 }
 
@@ -34,8 +29,7 @@ v = e.get('$1', 0)
 print(v.get('requests', v.get('count', 0)) if isinstance(v, dict) else v)"
 }
 
-"$GCSIM" truth --seed 41 --conversations-per-day 900 --now $NOW --from 2026-03-17 --to 2026-03-18 --out "$T" >/dev/null
-chmod -R a+rX "$T"
+gcsim_truth "$T" 2026-03-17 2026-03-18 --seed 41 --conversations-per-day 900 --now $NOW
 load_csv pl_truth "$T/conversations.csv"
 want=$(sql "SELECT count(*), sum(handle_ms::bigint) FROM pl_truth")
 n=$(sql "SELECT count(*) FROM pl_truth")

@@ -22,17 +22,14 @@ mkdir -p "$T"
 chmod 777 "$T"
 
 # shellcheck disable=SC2086
-"$GCSIM" truth $WORLD --from $DAY --to $NEXT --out "$T" >/dev/null
-chmod -R a+r "$T"
+gcsim_truth "$T" $DAY $NEXT $WORLD
 # shellcheck disable=SC2086
 start_gcsim $WORLD --client-id cid --client-secret sec
 URL=$GCSIM_URL
 
-sql "DROP SCHEMA IF EXISTS sfc CASCADE; DROP SERVER IF EXISTS sf_fdw CASCADE; DROP SERVER IF EXISTS sf_gc CASCADE;
-     CREATE SERVER sf_fdw FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'salesforce', instance_url '$URL', page_size '500', requests_per_minute '100000');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER sf_fdw OPTIONS (client_id 'cid', client_secret 'sec');
-     CREATE SCHEMA sfc;
+sql "DROP SCHEMA IF EXISTS sfc CASCADE; DROP SERVER IF EXISTS sf_gc CASCADE;"
+salesforce_server sf_fdw "$URL" cid sec "page_size '500'" "requests_per_minute '100000'"
+sql "CREATE SCHEMA sfc;
      IMPORT FOREIGN SCHEMA sobjects LIMIT TO (account, \"Case\", \"Opportunity\") FROM SERVER sf_fdw INTO sfc;
      CREATE FOREIGN TABLE sfc.account_owner (
          id text OPTIONS (field 'Id'), owner_id text OPTIONS (field 'ownerid'),
@@ -232,10 +229,8 @@ case "$info" in api-usage=*/*) echo "ok: http_stats() reports Sforce-Limit-Info 
     *) fail "http_stats() limit_info is '$info'" ;; esac
 
 # ------------------------------------------------------------ conversations' tier
-sql "CREATE SERVER sf_gc FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'genesys', api_url '$URL', login_url '$URL', requests_per_minute '100000');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER sf_gc OPTIONS (client_id 'cid', client_secret 'sec');
-     CREATE FOREIGN TABLE sfc.conversations (conversation_id text, conversation_start timestamptz,
+genesys_server sf_gc "$URL" cid sec "requests_per_minute '100000'"
+sql "CREATE FOREIGN TABLE sfc.conversations (conversation_id text, conversation_start timestamptz,
          sf_account text OPTIONS (attribute 'sfAccountId'))
        SERVER sf_gc OPTIONS (resource 'conversations', extraction 'job')"
 compare "each conversation's tier through sfAccountId joined to Account equals the truth" \
@@ -247,10 +242,8 @@ compare "each conversation's tier through sfAccountId joined to Account equals t
 # gcsim's --sf-wide-account N gives Account N more fields (README-salesforce.md);
 # 800 makes SELECT * a URL over 16 KB, read in column parts
 if start_gcsim $WORLD --client-id cid --client-secret sec --sf-wide-account 800 --sf-batch-max 1000 2>/dev/null; then
-    sql "DROP SERVER IF EXISTS sf_wide CASCADE; DROP SCHEMA IF EXISTS sfw CASCADE; CREATE SCHEMA sfw;
-         CREATE SERVER sf_wide FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'salesforce', instance_url '$GCSIM_URL', requests_per_minute '100000');
-         CREATE USER MAPPING FOR CURRENT_USER SERVER sf_wide OPTIONS (client_id 'cid', client_secret 'sec');
+    salesforce_server sf_wide "$GCSIM_URL" cid sec "requests_per_minute '100000'"
+    sql "DROP SCHEMA IF EXISTS sfw CASCADE; CREATE SCHEMA sfw;
          IMPORT FOREIGN SCHEMA sobjects LIMIT TO (account) FROM SERVER sf_wide INTO sfw;
          CREATE FOREIGN TABLE sfw.narrow (\"Id\" text, \"pkg__Field_1__c\" text, \"pkg__Field_400__c\" date,
              \"pkg__Field_797__c\" timestamptz, \"pkg__Field_800__c\" numeric)
@@ -283,10 +276,8 @@ fi
 # ------------------------------------------------------------ token expiry mid-scan
 start_gcsim $WORLD --client-id cid --client-secret sec --sf-token-ttl 1 --latency-ms 120 --sf-batch-max 200
 URL2=$GCSIM_URL
-sql "DROP SERVER IF EXISTS sf_ttl CASCADE;
-     CREATE SERVER sf_ttl FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'salesforce', instance_url '$URL2', max_concurrency '1', requests_per_minute '100000');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER sf_ttl OPTIONS (client_id 'cid', refresh_token 'rt-ok', client_secret 'sec');
+salesforce_server sf_ttl "$URL2" cid sec "max_concurrency '1'" "requests_per_minute '100000'"
+sql "ALTER USER MAPPING FOR CURRENT_USER SERVER sf_ttl OPTIONS (ADD refresh_token 'rt-ok');
      CREATE FOREIGN TABLE sfc.account_ttl (\"Id\" text, \"Tier__c\" text) SERVER sf_ttl OPTIONS (sobject 'Account');"
 compare "a scan of 30 batches outliving 1-second tokens equals the truth (refresh-token flow)" \
     "SELECT \"Id\", \"Tier__c\" FROM sfc.account_ttl" "SELECT account_id, tier FROM sf_truth_acc"
@@ -295,10 +286,8 @@ tokens=$(sql "SELECT token_requests FROM gcanalytics.http_stats() WHERE server =
 echo "ok: the token was renewed $((tokens - 1)) times after 401 INVALID_SESSION_ID"
 
 # ------------------------------------------------------------ refused credentials
-sql "DROP SERVER IF EXISTS sf_bad CASCADE;
-     CREATE SERVER sf_bad FOREIGN DATA WRAPPER gcanalytics_fdw OPTIONS (service 'salesforce', instance_url '$URL');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER sf_bad OPTIONS (client_id 'cid', client_secret 'wrong');
-     CREATE FOREIGN TABLE sfc.account_bad (\"Id\" text) SERVER sf_bad OPTIONS (sobject 'Account');"
+salesforce_server sf_bad "$URL" cid wrong
+sql "CREATE FOREIGN TABLE sfc.account_bad (\"Id\" text) SERVER sf_bad OPTIONS (sobject 'Account');"
 out=$("$PG_BINDIR/psql" -qXAt -c "SELECT count(*) FROM sfc.account_bad" 2>&1 || true)
 case "$out" in *"invalid_client"*"HINT:"*"client_id, client_secret, refresh_token"*) echo "ok: a wrong client secret is a clear error with a hint" ;;
     *) echo "$out"; fail "a wrong client secret" ;; esac
@@ -311,11 +300,8 @@ sql "DROP SERVER sf_bad CASCADE"
 # ------------------------------------------------------------ REQUEST_LIMIT_EXCEEDED
 start_gcsim $WORLD --sf-daily-limit 4 --sf-batch-max 200
 URL3=$GCSIM_URL
-sql "DROP SERVER IF EXISTS sf_lim CASCADE;
-     CREATE SERVER sf_lim FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'salesforce', instance_url '$URL3', max_concurrency '1', max_retries '5');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER sf_lim OPTIONS (client_id 'cid', client_secret 'sec');
-     CREATE FOREIGN TABLE sfc.account_lim (\"Id\" text) SERVER sf_lim OPTIONS (sobject 'Account');"
+salesforce_server sf_lim "$URL3" cid sec "max_concurrency '1'" "max_retries '5'"
+sql "CREATE FOREIGN TABLE sfc.account_lim (\"Id\" text) SERVER sf_lim OPTIONS (sobject 'Account');"
 out=$("$PG_BINDIR/psql" -qXAt -v VERBOSITY=verbose -c "SELECT count(*) FROM sfc.account_lim" 2>&1 || true)
 case "$out" in *"403"*"REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."*"HINT:"*"allocation"*) ;;
     *) echo "$out"; fail "REQUEST_LIMIT_EXCEEDED is not a clear error with a hint" ;; esac

@@ -16,8 +16,7 @@ NEXT=2026-03-20
 T=$GCA_BUILD/tmp/fdw_short_reads
 mkdir -p "$T"
 
-"$GCSIM" truth --seed $SEED --conversations-per-day $PER_DAY --now $NOW --from $DAY --to 2026-03-21 --out "$T" >/dev/null
-chmod -R a+rX "$T"
+gcsim_truth "$T" $DAY 2026-03-21 --seed $SEED --conversations-per-day $PER_DAY --now $NOW
 load_csv sr_truth "$T/conversations.csv"
 COLS="conversation_id, conversation_start::timestamptz, conversation_end::timestamptz, queue_id, agent_id, handle_ms::bigint"
 

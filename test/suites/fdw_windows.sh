@@ -11,18 +11,14 @@ T=$GCA_BUILD/tmp/fdw_windows
 mkdir -p "$T"
 
 make_server() { # name url
-    sql "DROP SERVER IF EXISTS $1 CASCADE;
-         CREATE SERVER $1 FOREIGN DATA WRAPPER gcanalytics_fdw
-           OPTIONS (service 'genesys', api_url '$2', login_url '$2', requests_per_minute '1000000');
-         CREATE USER MAPPING FOR CURRENT_USER SERVER $1 OPTIONS (client_id 'fw', client_secret 'fw-secret');
-         CREATE FOREIGN TABLE ${1}_conv (conversation_id text, conversation_start timestamptz, handle_ms bigint)
+    genesys_server "$1" "$2" fw fw-secret "requests_per_minute '1000000'"
+    sql "CREATE FOREIGN TABLE ${1}_conv (conversation_id text, conversation_start timestamptz, handle_ms bigint)
            SERVER $1 OPTIONS (resource 'conversations', extraction 'query');"
 }
 
 # 1. three days and a half, from mid-day to mid-day, read in four windows
 start_gcsim --seed 31 --conversations-per-day 800 --now $NOW
-"$GCSIM" truth --seed 31 --conversations-per-day 800 --now $NOW --from 2026-03-14 --to 2026-03-19 --out "$T" >/dev/null
-chmod -R a+rX "$T"
+gcsim_truth "$T" 2026-03-14 2026-03-19 --seed 31 --conversations-per-day 800 --now $NOW
 load_csv fw_truth "$T/conversations.csv"
 make_server fw_gc "$GCSIM_URL"
 FROM="2026-03-14 12:00:00+00"

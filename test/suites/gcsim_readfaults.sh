@@ -13,7 +13,7 @@ set -eu -o pipefail
 
 TMP=${GCA_BUILD:-/tmp}/tmp/gcsim_readfaults
 rm -rf "$TMP"; mkdir -p "$TMP"
-READER="python3 $GCA_ROOT/test/suites/gcsim_reader.py"
+READER="python3 $GCA_ROOT/test/helpers/gcsim_reader.py"
 I=2026-04-14T00:00:00Z/2026-04-14T06:00:00Z     # 151 conversations, 164 for jobs
 "$GCSIM" truth --seed 42 --from 2026-04-13 --to 2026-04-15 --out "$TMP/t"
 $READER truth details "$I" "$TMP/t" >"$TMP/want_details"

@@ -1,4 +1,4 @@
--- In-database KPI functions (design.md section 3; README "KPI functions").
+-- In-database KPI functions (README "KPI functions").
 
 CREATE OR REPLACE FUNCTION gcanalytics.timeline(conversation jsonb,
     OUT queue_wait_ms bigint, OUT talk_ms bigint, OUT customer_hold_ms bigint,
