@@ -258,11 +258,8 @@ assert_eq "200" "$(as sec_user "SELECT status FROM gcanalytics.http_request('sec
 # ---------------------------------------------------------------- 5. scan_progress(), http_stats()
 start_gcsim --seed 7 --conversations-per-day 200 --now $NOW --latency-ms 400
 SLOW_URL=$GCSIM_URL
-sql "SET client_min_messages = warning; DROP SERVER IF EXISTS sec_slow CASCADE; DROP SCHEMA IF EXISTS sec_slow CASCADE;
-     CREATE SERVER sec_slow FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'genesys', api_url '$SLOW_URL', login_url '$SLOW_URL', max_concurrency '1');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER sec_slow OPTIONS (client_id 'org', client_secret 'org-secret');
-     CREATE SCHEMA sec_slow; IMPORT FOREIGN SCHEMA analytics LIMIT TO (conversations) FROM SERVER sec_slow INTO sec_slow;"
+genesys_server sec_slow "$SLOW_URL" org org-secret "max_concurrency '1'"
+sql "CREATE SCHEMA sec_slow; IMPORT FOREIGN SCHEMA analytics LIMIT TO (conversations) FROM SERVER sec_slow INTO sec_slow;"
 "${PSQL[@]}" -c "SELECT count(*) FROM sec_slow.conversations
                  WHERE conversation_start >= '2026-04-10' AND conversation_start < '2026-04-18'" >"$T/scan.log" 2>&1 &
 SCAN_PID=$!
@@ -320,10 +317,7 @@ PY
 BODY_PID=$!
 for _ in $(seq 1 100); do [ -s "$T/body.port" ] && break; sleep 0.1; done
 PORT=$(cat "$T/body.port")
-sql "SET client_min_messages = warning; DROP SERVER IF EXISTS sec_page CASCADE;
-     CREATE SERVER sec_page FOREIGN DATA WRAPPER gcanalytics_fdw
-       OPTIONS (service 'genesys', api_url 'http://127.0.0.1:$PORT', login_url 'http://127.0.0.1:$PORT', max_retries '0');
-     CREATE USER MAPPING FOR CURRENT_USER SERVER sec_page OPTIONS (client_id 'x', client_secret 'y');"
+genesys_server sec_page "http://127.0.0.1:$PORT" x y "max_retries '0'"
 out=$(sql "SELECT status FROM gcanalytics.http_request('sec_page', 'GET', '/api/v2/routing/queues')" 2>&1) \
     && fail "a request to the page succeeded: $out"
 echo "$out" | contains 'HTTP status 500' || fail "unexpected error from the page: $out"
