@@ -131,6 +131,23 @@ echo "ok: sync_conversations(), sync_crm() and retry_failed() step aside with th
 sql "SELECT pg_terminate_backend($holder)" >/dev/null
 wait "$HOLDER_PID" 2>/dev/null || true
 HOLDER_PID=
+# a load role's session holding the lock table itself: named, not waited for
+"${PSQL[@]}" -c "BEGIN" -c "LOCK TABLE gcanalytics.load_lock IN SHARE ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+HOLDER_PID=$!
+holder=""
+for _ in $(seq 1 100); do
+    holder=$(sql "SELECT pid FROM pg_locks WHERE relation = 'gcanalytics.load_lock'::regclass AND mode = 'ShareRowExclusiveLock' AND granted")
+    [ -n "$holder" ] && break
+    sleep 0.1
+done
+[ -n "$holder" ] || fail "the session did not lock gcanalytics.load_lock"
+out=$("${PSQL[@]}" -c "SET lock_timeout = '60s'" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() with the lock table locked: $out"
+echo "$out" | contains "WARNING:  another gcanalytics load is running (process $holder, role \"$PGUSER\"); this one returns without loading" \
+    || fail "run() did not name the session locking the lock table: $out"
+echo "ok: a session locking the lock table is named, not waited for"
+sql "SELECT pg_terminate_backend($holder)" >/dev/null
+wait "$HOLDER_PID" 2>/dev/null || true
+HOLDER_PID=
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() after the holder ended: $out"
 echo "$out" | contains 'NOTICE:  gcanalytics.run: ' || fail "run() did not load once the holder was gone: $out"
 assert_eq "" "$(sql "SELECT pid FROM gcanalytics.load_lock")" "run() releases the lock when done"

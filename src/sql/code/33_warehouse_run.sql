@@ -26,14 +26,17 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_lock_holder(OUT pid integer, OUT ro
       JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
      WHERE l.pid <> pg_catalog.pg_backend_pid()
        AND (a.backend_start IS NULL OR a.backend_start = l.backend_start)
-       AND (a.state IS NULL OR a.state NOT IN ('idle', 'idle in transaction', 'idle in transaction (aborted)', 'disabled'))
+       AND (a.state IS NULL OR a.state NOT IN ('idle', 'idle in transaction', 'idle in transaction (aborted)'))
 $$;
 
 -- _load_lock(): claims the load lock for this session; false, with a
 -- WARNING naming the process and role that hold it and the refusal
 -- recorded in load_lock (refused_*), when another live session holds it.
 -- The caller COMMITs right after, which makes the claim (or the refusal)
--- visible and releases the table lock.
+-- visible and releases the table lock.  A session that holds the table
+-- lock itself (another load claiming at this very moment, or a load role
+-- that locked the table and waits) is named the same way, without waiting
+-- for it and without a row (the row cannot be written past its lock).
 CREATE OR REPLACE FUNCTION gcanalytics._load_lock()
     RETURNS boolean
     LANGUAGE plpgsql
@@ -42,7 +45,21 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_lock()
 DECLARE
     holder record;
 BEGIN
-    LOCK TABLE gcanalytics.load_lock IN SHARE ROW EXCLUSIVE MODE;
+    BEGIN
+        LOCK TABLE gcanalytics.load_lock IN SHARE ROW EXCLUSIVE MODE NOWAIT;
+    EXCEPTION WHEN lock_not_available THEN
+        SELECT l.pid, a.usename AS role INTO holder
+          FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'relation' AND l.relation = 'gcanalytics.load_lock'::regclass AND l.granted
+           AND l.mode IN ('ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock', 'ShareLock',
+                          'ShareUpdateExclusiveLock', 'RowExclusiveLock')
+         LIMIT 1;
+        RAISE WARNING 'another gcanalytics load is running (process %, role "%"); this one returns without loading',
+            holder.pid, holder.role
+            USING DETAIL = 'That process holds a lock on gcanalytics.load_lock.',
+                  HINT = 'Overlapping schedules are harmless: the running load covers the same ground.';
+        RETURN false;
+    END;
     SELECT * INTO holder FROM gcanalytics._load_lock_holder() h WHERE h.pid IS NOT NULL;
     IF FOUND THEN
         UPDATE gcanalytics.load_lock
