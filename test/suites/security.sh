@@ -4,14 +4,16 @@
 #  1. the load lock: an advisory lock on the old key, LOCK TABLE, the lock
 #     routines and the lock table itself, as a plain role, stop no load; a
 #     load that finds the lock held by another live load says who holds it
-#     (pid, role) as a WARNING and records the refusal in load_lock.
+#     (pid, role) as a WARNING and records the refusal in load_lock; a
+#     session holding the lock table is named, not waited for.
 #  2. search_path: shadowing functions and operators in public (inexact
 #     matches that win over pg_catalog's) and in a schema placed before
 #     pg_catalog (exact matches) never run inside configure, run, sync_*,
 #     retry_failed, check_window, refresh_dashboards, schedule or any
 #     REFRESH MATERIALIZED VIEW of a superuser.
 #  3. every internal _ routine is revoked from PUBLIC.
-#  4. http_request() and http_request_many() need USAGE on the server.
+#  4. http_request(), http_request_many(), data_availability() and scans
+#     need USAGE on the server, even with a PUBLIC user mapping.
 #  5. scan_progress() and http_stats() hide other roles' scans and servers
 #     without USAGE unless pg_read_all_stats.
 #  6. plain http:// on loopback only when a superuser allows it; a
