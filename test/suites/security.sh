@@ -54,6 +54,30 @@ denied() {
     echo "ok: $1 (denied)"
 }
 
+# hold WHAT QUERY PSQL-ARGS... - starts a psql session with PSQL-ARGS in
+# the background (HOLDER_PID) and waits until QUERY names its backend:
+# sets holder to that pid.
+hold() {
+    local what=$1 query=$2 i
+    shift 2
+    "${PSQL[@]}" "$@" >/dev/null 2>&1 &
+    HOLDER_PID=$!
+    holder=""
+    for i in $(seq 1 100); do
+        holder=$(sql "$query")
+        [ -n "$holder" ] && return 0
+        sleep 0.1
+    done
+    fail "$what: the session did not show"
+}
+# release - ends the session hold started
+release() {
+    [ -n "$holder" ] && sql "SELECT pg_terminate_backend($holder)" >/dev/null
+    kill "$HOLDER_PID" 2>/dev/null || true
+    wait "$HOLDER_PID" 2>/dev/null || true
+    HOLDER_PID=
+}
+
 cleanup() {
     stop_all_gcsim
     [ -n "${HOLDER_PID:-}" ] && kill "$HOLDER_PID" 2>/dev/null || true
@@ -88,19 +112,12 @@ warehouse_setup "$GCSIM_URL" '2026-04-19' >/dev/null
 
 # ---------------------------------------------------------------- 1. lock
 # the key of 0.2.0's advisory lock, held by a plain role in a live session
-"${PSQL[@]}" -U sec_attacker -c "SELECT pg_advisory_lock(747474)" -c "SELECT pg_advisory_lock(0, 747474)" \
-    -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
-HOLDER_PID=$!
-for _ in $(seq 1 100); do
-    [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 747474 AND granted")" -ge 1 ] && break
-    sleep 0.1
-done
+hold "the advisory lock" "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 747474 AND granted LIMIT 1" \
+    -U sec_attacker -c "SELECT pg_advisory_lock(747474)" -c "SELECT pg_advisory_lock(0, 747474)" -c "SELECT pg_sleep(120)"
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() under the attacker's advisory lock: $out"
 echo "$out" | contains 'NOTICE:  gcanalytics.run: ' || fail "run() did not load while a plain role held the advisory lock: $out"
 echo "ok: a plain role's advisory lock (the 0.2.0 key) does not stop run()"
-kill "$HOLDER_PID" 2>/dev/null || true
-wait "$HOLDER_PID" 2>/dev/null || true
-HOLDER_PID=
+release
 
 denied "LOCK TABLE gcanalytics.load_lock" sec_attacker "BEGIN; LOCK TABLE gcanalytics.load_lock IN ACCESS EXCLUSIVE MODE NOWAIT; COMMIT"
 denied "SELECT ... FROM load_lock FOR UPDATE" sec_attacker "SELECT 1 FROM gcanalytics.load_lock FOR UPDATE"
@@ -108,15 +125,8 @@ denied "UPDATE gcanalytics.load_lock" sec_attacker "UPDATE gcanalytics.load_lock
 denied "_load_lock()" sec_attacker "SELECT gcanalytics._load_lock()"
 
 # a live load (this session claims the lock, then stays active) is named
-"${PSQL[@]}" -c "SELECT gcanalytics._load_lock()" -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
-HOLDER_PID=$!
-holder=""
-for _ in $(seq 1 100); do
-    holder=$(sql "SELECT l.pid FROM gcanalytics.load_lock l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.state = 'active'")
-    [ -n "$holder" ] && break
-    sleep 0.1
-done
-[ -n "$holder" ] || fail "the holder did not claim the lock"
+hold "the claim" "SELECT l.pid FROM gcanalytics.load_lock l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.state = 'active'" \
+    -c "SELECT gcanalytics._load_lock()" -c "SELECT pg_sleep(120)"
 before=$(sql "SELECT refused_count FROM gcanalytics.load_lock")
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() with the lock held: $out"
 echo "$out" | contains "WARNING:  another gcanalytics load is running (process $holder, role \"$PGUSER\"); this one returns without loading" \
@@ -130,26 +140,15 @@ for p in "sync_conversations('2026-04-19', '2026-04-20')" "sync_crm()" "retry_fa
     echo "$out" | contains "WARNING:  another gcanalytics load is running (process $holder" || fail "$p did not step aside: $out"
 done
 echo "ok: sync_conversations(), sync_crm() and retry_failed() step aside with the same WARNING"
-sql "SELECT pg_terminate_backend($holder)" >/dev/null
-wait "$HOLDER_PID" 2>/dev/null || true
-HOLDER_PID=
+release
 # a load role's session holding the lock table itself: named, not waited for
-"${PSQL[@]}" -c "BEGIN" -c "LOCK TABLE gcanalytics.load_lock IN SHARE ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
-HOLDER_PID=$!
-holder=""
-for _ in $(seq 1 100); do
-    holder=$(sql "SELECT pid FROM pg_locks WHERE relation = 'gcanalytics.load_lock'::regclass AND mode = 'ShareRowExclusiveLock' AND granted")
-    [ -n "$holder" ] && break
-    sleep 0.1
-done
-[ -n "$holder" ] || fail "the session did not lock gcanalytics.load_lock"
+hold "LOCK TABLE" "SELECT pid FROM pg_locks WHERE relation = 'gcanalytics.load_lock'::regclass AND mode = 'ShareRowExclusiveLock' AND granted" \
+    -c "BEGIN" -c "LOCK TABLE gcanalytics.load_lock IN SHARE ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(120)"
 out=$("${PSQL[@]}" -c "SET lock_timeout = '60s'" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() with the lock table locked: $out"
 echo "$out" | contains "WARNING:  another gcanalytics load is running (process $holder, role \"$PGUSER\"); this one returns without loading" \
     || fail "run() did not name the session locking the lock table: $out"
 echo "ok: a session locking the lock table is named, not waited for"
-sql "SELECT pg_terminate_backend($holder)" >/dev/null
-wait "$HOLDER_PID" 2>/dev/null || true
-HOLDER_PID=
+release
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() after the holder ended: $out"
 echo "$out" | contains 'NOTICE:  gcanalytics.run: ' || fail "run() did not load once the holder was gone: $out"
 assert_eq "" "$(sql "SELECT pid FROM gcanalytics.load_lock")" "run() releases the lock when done"

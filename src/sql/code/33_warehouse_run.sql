@@ -13,6 +13,9 @@
 -- it is free when its session is gone, is idle (a load that stopped with
 -- an error), or is this very session.
 
+COMMENT ON TABLE gcanalytics.load_lock IS
+    'the load lock: the session loading (pid, role, since when), and the last load that found it held and did not load (refused_at, refused_pid, refused_role, refused_count)';
+
 -- _load_lock_holder(): the live session other than this one that holds
 -- the claim: pid and role, NULL when the lock is free.  A session whose
 -- state the caller may not see (another role's, without

@@ -18,5 +18,3 @@ CREATE TABLE gcanalytics.load_lock (
     refused_count bigint NOT NULL DEFAULT 0
 );
 INSERT INTO gcanalytics.load_lock (id) VALUES (true);
-COMMENT ON TABLE gcanalytics.load_lock IS
-    'the load lock: the session loading (pid, role, since when) and the last load that found it held and did not load (refused_*)';

@@ -324,8 +324,6 @@ CREATE TABLE gcanalytics.load_lock (
     refused_count bigint NOT NULL DEFAULT 0
 );
 INSERT INTO gcanalytics.load_lock (id) VALUES (true);
-COMMENT ON TABLE gcanalytics.load_lock IS
-    'the load lock: the session loading (pid, role, since when) and the last load that found it held and did not load (refused_*)';
 
 -- one row of a customer's contact sequence (32_warehouse_load.sql)
 CREATE TYPE gcanalytics._contact_place AS (customer_key text, conversation_start timestamptz, conversation_id text);
