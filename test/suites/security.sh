@@ -367,14 +367,16 @@ bad_setting() { # NAME VALUE
 for nv in "window_max_conversations|-1" "window_max_conversations|0" "window_max_conversations|many" \
           "validation_tolerance_pct|NaN" "validation_tolerance_pct|-3" "max_attempts|0" "lag_window|-1 hour" \
           "lag_window|two hours" "window_max_length|0" "internal_queue_pattern|(unclosed" "insight_max_p|2" \
-          "default_country_code|+44" "initial_sync_from|yesterday-ish" "report_time_zone|Mars/Olympus_Mons"; do
+          "default_country_code|+44" "initial_sync_from|yesterday-ish" "reporting_time_zone|Mars/Olympus_Mons" \
+          "interval_minutes|20" "short_abandon_threshold|soon"; do
     bad_setting "${nv%%|*}" "${nv#*|}"
 done
-echo "ok: 14 invalid settings are refused when written"
+echo "ok: 16 invalid settings are refused when written"
 sql "UPDATE gcanalytics.settings SET value = '25000' WHERE name = 'window_max_conversations';
      UPDATE gcanalytics.settings SET value = '(qa review)' WHERE name = 'internal_queue_pattern';
-     INSERT INTO gcanalytics.settings (name, value) VALUES ('report_time_zone', 'Europe/Paris');
-     DELETE FROM gcanalytics.settings WHERE name = 'report_time_zone';" || fail "valid settings refused"
+     INSERT INTO gcanalytics.settings (name, value) VALUES ('reporting_time_zone', 'Europe/Paris'), ('short_abandon_threshold', '')
+       ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value;
+     UPDATE gcanalytics.settings SET value = 'UTC' WHERE name = 'reporting_time_zone';" || fail "valid settings refused"
 echo "ok: valid settings are accepted"
 # a bad value written before the check (a restore, an upgraded 0.2.0):
 # the load of [06:00, 12:00) stops before the high-water mark moves

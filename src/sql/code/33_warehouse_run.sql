@@ -210,8 +210,11 @@ CREATE OR REPLACE FUNCTION gcanalytics._range_windows(resource text, range_from 
     SELECT p.window_start, p.window_end FROM gcanalytics._plan_windows(range_from, range_to) p
      WHERE window_length IS NULL AND resource = 'conversations' AND range_from < range_to
     UNION ALL
-    SELECT g, least(g + coalesce(window_length, interval '1 day'), range_to)
-      FROM generate_series(range_from, range_to - interval '1 microsecond', coalesce(window_length, interval '1 day')) g
+    -- fixed windows step in UTC: a day added to a timestamptz follows
+    -- the session's TimeZone across a DST change
+    SELECT g AT TIME ZONE 'UTC', least((g + coalesce(window_length, interval '1 day')) AT TIME ZONE 'UTC', range_to)
+      FROM generate_series(range_from AT TIME ZONE 'UTC', (range_to AT TIME ZONE 'UTC') - interval '1 microsecond',
+                           coalesce(window_length, interval '1 day')) g
      WHERE (window_length IS NOT NULL OR resource <> 'conversations') AND range_from < range_to
     ORDER BY 1
 $$;
@@ -427,8 +430,9 @@ BEGIN
     -- updated_at says when the CRM was last read, even when nothing changed
     PERFORM gcanalytics._advance_high_water_mark('crm', coalesce(newest, mark));
 
+    -- days of 24 hours (UTC), whatever the session's TimeZone
     cutoff := (SELECT max(conversation_start) FROM gcanalytics.interactions)
-              - make_interval(days => gcanalytics.setting('crm_relink_days')::int);
+              - make_interval(hours => 24 * gcanalytics.setting('crm_relink_days')::int);
     WITH upd AS (
     UPDATE gcanalytics.interactions i
        SET crm_account_id = n.crm_account_id, crm_link = n.crm_link, customer_tier = n.tier, industry = n.industry,
@@ -679,11 +683,14 @@ $$;
 
 -- _since(resource, until, reread): where run() starts a resource: the
 -- high-water mark less reread, or initial_sync_from for the first run
--- (an interval before until, or a timestamp); whole hours.
+-- (an interval before until, or a timestamp); whole UTC hours.  In UTC
+-- whatever the session's TimeZone: a timestamp without a zone is a UTC
+-- one, and a day of an interval 24 hours.
 CREATE OR REPLACE FUNCTION gcanalytics._since(state_resource text, until timestamptz, reread interval)
     RETURNS timestamptz
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    SET TimeZone = 'UTC'
     AS $$
 DECLARE
     mark timestamptz := (SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = state_resource);
@@ -697,7 +704,7 @@ BEGIN
     ELSE
         start := until - initial::interval;
     END IF;
-    RETURN date_trunc('hour', least(start, until));
+    RETURN pg_catalog.date_trunc('hour', least(start, until), 'UTC');
 END
 $$;
 
@@ -719,7 +726,8 @@ $$;
 -- _run_since(resource, until): where run() starts a resource: the
 -- conversations and queue metrics read the lag window again, the
 -- evaluations their lookback (but not before the first conversation
--- loaded); queue metrics and evaluations by whole days.
+-- loaded); queue metrics and evaluations by whole UTC days, whatever the
+-- session's or server's TimeZone.
 CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamptz)
     RETURNS timestamptz
     LANGUAGE sql STABLE
@@ -727,10 +735,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamp
     AS $$
     SELECT CASE resource
         WHEN 'conversations' THEN gcanalytics._since('conversations', until, gcanalytics.setting('lag_window')::interval)
-        WHEN 'queue_metrics' THEN date_trunc('day', gcanalytics._since('queue_metrics', until, gcanalytics.setting('lag_window')::interval))
+        WHEN 'queue_metrics' THEN date_trunc('day', gcanalytics._since('queue_metrics', until, gcanalytics.setting('lag_window')::interval), 'UTC')
         WHEN 'evaluations' THEN
-            greatest(date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval)),
-                     (SELECT date_trunc('day', min(w.window_start)) FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'))
+            greatest(date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval), 'UTC'),
+                     (SELECT date_trunc('day', min(w.window_start), 'UTC') FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'))
     END
 $$;
 
