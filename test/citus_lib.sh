@@ -68,6 +68,8 @@ cron.database_name = '$CITUS_DB'
 cron.host = '$CITUS_SOCK'
 citus.node_conninfo = 'sslmode=disable'
 citus.shard_count = ${CITUS_SHARD_COUNT:-8}
+# gcsim is plain http:// on loopback
+gcanalytics.allow_loopback_http = on
 synchronous_commit = off
 full_page_writes = off
 max_connections = 100
