@@ -617,10 +617,10 @@ BEGIN
     END IF;
     TRUNCATE gca_hour_counts, gca_window_check, gca_hour_loaded;
     INSERT INTO gca_hour_counts SELECT * FROM gcanalytics._conversation_counts(range_from, range_to);
-    -- the loaded conversations per hour first (the windows compared are
-    -- whole hours): Citus joins no local table with a distributed one
+    -- the loaded conversations per UTC hour first (the windows compared are
+    -- whole UTC hours): Citus joins no local table with a distributed one
     INSERT INTO gca_hour_loaded
-    SELECT date_trunc('hour', i.conversation_start), count(*) FROM gcanalytics.interactions i
+    SELECT pg_catalog.date_trunc('hour', i.conversation_start, 'UTC'), count(*) FROM gcanalytics.interactions i
      WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
      GROUP BY 1;
     INSERT INTO gca_window_check
