@@ -158,7 +158,7 @@ BEGIN
             report_name := left(c.attname, -7) || '_rate';
             report_type := 'numeric(7,4)';
             expression := format('round(%s::numeric / 100, 4)::numeric(7,4)', c.q);
-            comment := regexp_replace(comment, '\mpercentage points\M', 'a difference of fractions of 1', 'g');
+            comment := regexp_replace(comment, '\mpercentage points\M', 'fraction of 1', 'g');
         WHEN 'ms' THEN
             report_name := regexp_replace(c.attname, '_ms(_sum)?$', '\1_s');
             report_type := 'numeric(18,3)';
