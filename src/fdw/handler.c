@@ -64,15 +64,22 @@ table_resource(Relation rel, const GcaOptions *opts)
 	else
 	{
 		/* a table naming a remote object: the resource of that option */
+		const char *what = NULL;
+
 		for (const GcaResource *const *r = gca_resources(); *r; r++)
-			if ((*r)->object_option && (*r)->service == opts->http.service &&
-				strcmp((*r)->object_option, "sobject") == 0)
-				res = *r;
+			if ((*r)->object_option && opts->object_option &&
+				strcmp((*r)->object_option, opts->object_option) == 0)
+			{
+				what = (*r)->object_what;
+				if ((*r)->service == opts->http.service)
+					res = *r;
+			}
 		if (res == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot scan foreign table \"%s\"", RelationGetRelationName(rel)),
-					 errdetail("The table names a Salesforce sobject, but server \"%s\" is a %s server.",
+					 errdetail("The table names %s, but server \"%s\" is a %s server.",
+							   what ? what : "a remote object",
 							   opts->http.servername, service)));
 		return res;
 	}

@@ -20,13 +20,6 @@
 
 #include "fdw.h"
 
-/* The remote schema each service's resources are imported from. */
-static const char *
-remote_schema(GcaService service)
-{
-	return service == GCA_SERVICE_GENESYS ? "analytics" : "sobjects";
-}
-
 /* Whether LIMIT TO / EXCEPT let table name through. */
 static bool
 wanted(ImportForeignSchemaStmt *stmt, const char *name)
@@ -65,7 +58,8 @@ create_table_command(const GcaResource *res, const char *servername)
 
 /*
  * Lets the resource of service that has an import callback build the
- * tables (Salesforce objects from describe); NIL, false when none has.
+ * tables (from the API's own description of its objects); NIL, false
+ * when none has.
  */
 static bool
 import_from_resource(ImportForeignSchemaStmt *stmt, Oid serverOid,
@@ -83,7 +77,7 @@ import_from_resource(ImportForeignSchemaStmt *stmt, Oid serverOid,
 		opts = gca_get_options(serverOid, GetUserId(), InvalidOid);
 		memset(&ref, 0, sizeof(ref));
 		ref.api.http = &opts->http;
-		ref.api.api_version = opts->api_version;
+		ref.api.options = opts->options;
 		ref.servername = opts->http.servername;
 		ref.limit_to = stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO;
 		ref.except = stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT;
@@ -96,9 +90,9 @@ import_from_resource(ImportForeignSchemaStmt *stmt, Oid serverOid,
 }
 
 /*
- * IMPORT FOREIGN SCHEMA analytics FROM SERVER <genesys server> INTO s:
- * one foreign table per Genesys resource (LIMIT TO / EXCEPT apply); for a
- * service whose resource imports (sobjects of Salesforce), what it builds.
+ * IMPORT FOREIGN SCHEMA <the service's remote schema> FROM SERVER s INTO
+ * t: one foreign table per resource of the server's service (LIMIT TO /
+ * EXCEPT apply); for a service whose resource imports, what it builds.
  */
 List *
 gca_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
@@ -106,15 +100,16 @@ gca_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	GcaOptions *opts = gca_get_options(serverOid, InvalidOid, InvalidOid);
 	ForeignServer *server = GetForeignServer(serverOid);
 	GcaService	service = opts->http.service;
+	const char *remote_schema = gca_service_desc(service)->remote_schema;
 	List	   *commands = NIL;
 
-	if (strcmp(stmt->remote_schema, remote_schema(service)) != 0)
+	if (strcmp(stmt->remote_schema, remote_schema) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
 				 errmsg("%s server \"%s\" has no remote schema \"%s\"",
 						gca_service_name(service), server->servername, stmt->remote_schema),
 				 errhint("Use IMPORT FOREIGN SCHEMA %s FROM SERVER %s INTO ...",
-						 remote_schema(service), quote_identifier(server->servername))));
+						 remote_schema, quote_identifier(server->servername))));
 
 	if (import_from_resource(stmt, serverOid, service, &commands))
 		return commands;

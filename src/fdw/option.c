@@ -3,8 +3,10 @@
  * option.c
  *		The options of gcanalytics_fdw: the validator and their lookup.
  *
- * One table says which catalog each option belongs to, which services it
- * applies to and what values it takes (design.md section 2.1).  The
+ * One table says which catalog each generic option belongs to and what
+ * values it takes; each service adds the options of its own servers,
+ * tables and columns (GcaServiceDesc.options), and says what its
+ * servers' options mean (base URLs, rate budget, its own rules).  The
  * validator checks names and values; gca_get_options() merges server,
  * user mapping and foreign table into a GcaOptions with defaults filled.
  *
@@ -31,6 +33,7 @@
 #include "utils/builtins.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
 
@@ -40,63 +43,66 @@
 
 PG_FUNCTION_INFO_V1(gcanalytics_fdw_validator);
 
-typedef enum GcaOptionKind
-{
-	OPT_CHOICE,					/* one of choices[] */
-	OPT_URL,					/* https://, or http:// on loopback */
-	OPT_DOMAIN,					/* a host name such as mypurecloud.com */
-	OPT_VERSION,				/* digits.digits */
-	OPT_INT,					/* integer in [min, max] */
-	OPT_BOOL,
-	OPT_IDENT,					/* letters, digits, underscores */
-	OPT_PATH,					/* dotted identifiers (Owner.Name) */
-	OPT_RESOURCE,				/* a resource of the registry */
-	OPT_TEXT,					/* any non-empty text */
-	OPT_SECRET					/* non-empty text that is never echoed */
-} GcaOptionKind;
-
-#define SVC_ANY (GCA_SERVICE_GENESYS | GCA_SERVICE_SALESFORCE)
-
-typedef struct GcaOptionDef
-{
-	const char *name;
-	Oid			context;		/* catalog the option belongs to */
-	int			services;		/* servers it applies to (server options) */
-	GcaOptionKind kind;
-	int			min;
-	int			max;
-	const char *const *choices;
-} GcaOptionDef;
-
-static const char *const service_choices[] = {"genesys", "salesforce", NULL};
-static const char *const extraction_choices[] = {"query", "job", "auto", NULL};
-
-static const GcaOptionDef option_defs[] = {
-	{"service", ForeignServerRelationId, SVC_ANY, OPT_CHOICE, 0, 0, service_choices},
-	{"region", ForeignServerRelationId, GCA_SERVICE_GENESYS, OPT_DOMAIN},
-	{"api_url", ForeignServerRelationId, GCA_SERVICE_GENESYS, OPT_URL},
-	{"login_url", ForeignServerRelationId, SVC_ANY, OPT_URL},
-	{"instance_url", ForeignServerRelationId, GCA_SERVICE_SALESFORCE, OPT_URL},
-	{"api_version", ForeignServerRelationId, GCA_SERVICE_SALESFORCE, OPT_VERSION},
-	{"requests_per_minute", ForeignServerRelationId, SVC_ANY, OPT_INT, 1, 1000000},
-	{"max_concurrency", ForeignServerRelationId, SVC_ANY, OPT_INT, 1, 16},
-	{"page_size", ForeignServerRelationId, SVC_ANY, OPT_INT, 1, 10000},
-	{"timeout_ms", ForeignServerRelationId, SVC_ANY, OPT_INT, 100, 3600000},
-	{"connect_timeout_ms", ForeignServerRelationId, SVC_ANY, OPT_INT, 100, 600000},
-	{"max_retries", ForeignServerRelationId, SVC_ANY, OPT_INT, 0, 100},
-	{"extraction", ForeignServerRelationId, GCA_SERVICE_GENESYS, OPT_CHOICE, 0, 0, extraction_choices},
-	{"use_remote_estimate", ForeignServerRelationId, SVC_ANY, OPT_BOOL},
-	{"client_id", UserMappingRelationId, SVC_ANY, OPT_TEXT},
-	{"client_secret", UserMappingRelationId, SVC_ANY, OPT_SECRET},
-	{"refresh_token", UserMappingRelationId, SVC_ANY, OPT_SECRET},
-	{"resource", ForeignTableRelationId, SVC_ANY, OPT_RESOURCE},
-	{"sobject", ForeignTableRelationId, SVC_ANY, OPT_IDENT},
-	{"extraction", ForeignTableRelationId, SVC_ANY, OPT_CHOICE, 0, 0, extraction_choices},
-	{"use_remote_estimate", ForeignTableRelationId, SVC_ANY, OPT_BOOL},
-	{"attribute", AttributeRelationId, SVC_ANY, OPT_TEXT},
-	{"field", AttributeRelationId, SVC_ANY, OPT_PATH},
+/*
+ * The generic options; each service adds its own (GcaServiceDesc.options).
+ * rank orders them all in messages.
+ */
+static const GcaOptionDef generic_options[] = {
+	{"service", ForeignServerRelationId, GCA_OPT_SERVICE, .rank = 1},
+	{"login_url", ForeignServerRelationId, GCA_OPT_URL, .rank = 4},
+	{"requests_per_minute", ForeignServerRelationId, GCA_OPT_INT, 1, 1000000, .rank = 7},
+	{"max_concurrency", ForeignServerRelationId, GCA_OPT_INT, 1, 16, .rank = 8},
+	{"page_size", ForeignServerRelationId, GCA_OPT_INT, 1, 10000, .rank = 9},
+	{"timeout_ms", ForeignServerRelationId, GCA_OPT_INT, 100, 3600000, .rank = 10},
+	{"connect_timeout_ms", ForeignServerRelationId, GCA_OPT_INT, 100, 600000, .rank = 11},
+	{"max_retries", ForeignServerRelationId, GCA_OPT_INT, 0, 100, .rank = 12},
+	{"use_remote_estimate", ForeignServerRelationId, GCA_OPT_BOOL, .rank = 14},
+	{"client_id", UserMappingRelationId, GCA_OPT_TEXT, .rank = 15},
+	{"client_secret", UserMappingRelationId, GCA_OPT_SECRET, .rank = 16},
+	{"refresh_token", UserMappingRelationId, GCA_OPT_SECRET, .rank = 17},
+	{"resource", ForeignTableRelationId, GCA_OPT_RESOURCE, .rank = 18},
+	{"use_remote_estimate", ForeignTableRelationId, GCA_OPT_BOOL, .rank = 21},
 	{NULL}
 };
+
+/* An option of the merged table: generic, or of one service. */
+typedef struct OptionEntry
+{
+	const GcaOptionDef *def;	/* NULL ends the table */
+	const GcaServiceDesc *owner;	/* the service whose option it is (its
+									 * servers only), or NULL */
+} OptionEntry;
+
+static int
+entry_rank_cmp(const void *a, const void *b)
+{
+	return ((const OptionEntry *) a)->def->rank - ((const OptionEntry *) b)->def->rank;
+}
+
+/*
+ * Every option, generic and of the services, by rank; built once in
+ * TopMemoryContext.
+ */
+static const OptionEntry *
+option_table(void)
+{
+	static OptionEntry *table = NULL;
+	int			n = 0;
+
+	if (table)
+		return table;
+	table = MemoryContextAllocZero(TopMemoryContext, sizeof(OptionEntry) * 256);
+	for (const GcaOptionDef *d = generic_options; d->name && n < 255; d++)
+		table[n++].def = d;
+	for (const GcaServiceDesc *const *sd = gca_services(); *sd; sd++)
+		for (const GcaOptionDef *d = (*sd)->options; d && d->name && n < 255; d++)
+		{
+			table[n].def = d;
+			table[n++].owner = *sd;
+		}
+	qsort(table, n, sizeof(OptionEntry), entry_rank_cmp);
+	return table;
+}
 
 /* Names a catalog the way a user writes it. */
 static const char *
@@ -117,20 +123,12 @@ context_name(Oid context)
 	}
 }
 
-static const char *
-service_name(int services)
-{
-	return services == GCA_SERVICE_GENESYS ? "genesys" : "salesforce";
-}
-
-static const GcaOptionDef *
+static const OptionEntry *
 find_option(const char *name, Oid context)
 {
-	const GcaOptionDef *def;
-
-	for (def = option_defs; def->name; def++)
-		if (def->context == context && strcmp(def->name, name) == 0)
-			return def;
+	for (const OptionEntry *e = option_table(); e->def; e++)
+		if (e->def->context == context && strcmp(e->def->name, name) == 0)
+			return e;
 	return NULL;
 }
 
@@ -146,16 +144,17 @@ report_invalid_option(const char *name, Oid context)
 	const char *closest = NULL;
 	int			best = INT_MAX;
 	StringInfoData valid;
+	const OptionEntry *e;
 
 	initStringInfo(&valid);
-	for (def = option_defs; def->name; def++)
+	for (e = option_table(); (def = e->def) != NULL; e++)
 	{
 		if (def->context != context)
 			continue;
 		appendStringInfo(&valid, "%s%s", valid.len ? ", " : "", def->name);
 	}
 
-	for (def = option_defs; def->name; def++)
+	for (e = option_table(); (def = e->def) != NULL; e++)
 	{
 		if (def->context != context && strcmp(def->name, name) == 0)
 			ereport(ERROR,
@@ -166,7 +165,7 @@ report_invalid_option(const char *name, Oid context)
 							   context_name(context))));
 	}
 
-	for (def = option_defs; def->name; def++)
+	for (e = option_table(); (def = e->def) != NULL; e++)
 	{
 		int			dist;
 
@@ -216,6 +215,79 @@ check_choice(const GcaOptionDef *def, const char *value,
 			 errhint("Valid values are %s.", list.data)));
 }
 
+/* Whether value is a host name such as example.com. */
+static bool
+is_domain(const char *value)
+{
+	bool		ok = value[0] != '\0' && value[0] != '.' && strchr(value, '.') != NULL;
+
+	for (const char *p = value; *p && ok; p++)
+		ok = isalnum((unsigned char) *p) || *p == '.' || *p == '-';
+	return ok;
+}
+
+/* Whether value is a version such as 62.0: digits.digits. */
+static bool
+is_version(const char *value)
+{
+	const char *p = value;
+	const char *q;
+
+	while (isdigit((unsigned char) *p))
+		p++;
+	if (p == value || *p != '.')
+		return false;
+	q = ++p;
+	while (isdigit((unsigned char) *p))
+		p++;
+	return p > q && *p == '\0';
+}
+
+/*
+ * Whether value is an identifier (letters, then letters, digits and
+ * underscores) or, with dotted, identifiers joined by dots.
+ */
+static bool
+is_identifier(const char *value, bool dotted)
+{
+	bool		ok = value[0] != '\0';
+	bool		start = true;
+
+	for (const char *p = value; *p && ok; p++)
+	{
+		if (*p == '.' && dotted && !start)
+			start = true;
+		else if (isalpha((unsigned char) *p) ||
+				 (!start && (isdigit((unsigned char) *p) || *p == '_')))
+			start = false;
+		else
+			ok = false;
+	}
+	return ok && !start;
+}
+
+/* Raises an error listing the registry's names when value is none. */
+static void
+check_registry_name(const GcaOptionDef *def, const char *value)
+{
+	const char **names = palloc0(sizeof(char *) * 64);
+	int			n = 0;
+
+	if (def->kind == GCA_OPT_SERVICE)
+	{
+		for (const GcaServiceDesc *const *sd = gca_services(); *sd && n < 63; sd++)
+			names[n++] = (*sd)->name;
+	}
+	else
+	{
+		/* resources named by another option (object_option) are not listed */
+		for (const GcaResource *const *r = gca_resources(); *r && n < 63; r++)
+			if ((*r)->object_option == NULL)
+				names[n++] = (*r)->name;
+	}
+	check_choice(def, value, names);
+}
+
 /*
  * Checks one option value against its definition; raises an error that
  * never echoes a secret.
@@ -223,113 +295,52 @@ check_choice(const GcaOptionDef *def, const char *value,
 static void
 check_option_value(const GcaOptionDef *def, const char *value)
 {
-	const char *why = NULL;
+	const char *why = def->why;
 	bool		ok = true;
-
-	if (def->kind == OPT_SECRET || def->kind == OPT_TEXT)
-	{
-		if (value[0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-					 errmsg("option \"%s\" must not be empty", def->name)));
-		return;
-	}
+	int			n;
+	bool		b;
 
 	switch (def->kind)
 	{
-		case OPT_CHOICE:
+		case GCA_OPT_SECRET:
+		case GCA_OPT_TEXT:
+			if (value[0] == '\0')
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("option \"%s\" must not be empty", def->name)));
+			return;
+		case GCA_OPT_CHOICE:
 			check_choice(def, value, def->choices);
 			break;
-		case OPT_URL:
+		case GCA_OPT_SERVICE:
+		case GCA_OPT_RESOURCE:
+			check_registry_name(def, value);
+			break;
+		case GCA_OPT_URL:
 			ok = gca_url_is_allowed(value, &why);
 			break;
-		case OPT_RESOURCE:
-			{
-				const GcaResource *const *r = gca_resources();
-				const char **names = palloc0(sizeof(char *) * 64);
-				int			n = 0;
-
-				/* resources named by another option (sobject) are not listed */
-				for (; *r && n < 63; r++)
-					if ((*r)->object_option == NULL)
-						names[n++] = (*r)->name;
-				check_choice(def, value, names);
-				break;
-			}
-		case OPT_DOMAIN:
-			{
-				const char *p;
-
-				ok = value[0] != '\0' && value[0] != '.' && strchr(value, '.') != NULL;
-				for (p = value; *p && ok; p++)
-					ok = isalnum((unsigned char) *p) || *p == '.' || *p == '-';
-				why = "A region is a Genesys Cloud domain such as \"mypurecloud.com\" or \"usw2.pure.cloud\".";
-				break;
-			}
-		case OPT_VERSION:
-			{
-				const char *p = value;
-
-				while (isdigit((unsigned char) *p))
-					p++;
-				ok = p > value && *p == '.';
-				if (ok)
-				{
-					const char *q = ++p;
-
-					while (isdigit((unsigned char) *p))
-						p++;
-					ok = p > q && *p == '\0';
-				}
-				why = "An API version looks like \"62.0\".";
-				break;
-			}
-		case OPT_INT:
-			{
-				int			n;
-
-				ok = parse_int(value, &n, 0, NULL) && n >= def->min && n <= def->max;
-				if (!ok)
-					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-							 errmsg("invalid value for option \"%s\": \"%s\"",
-									def->name, value),
-							 errhint("Use an integer between %d and %d.",
-									 def->min, def->max)));
-				break;
-			}
-		case OPT_BOOL:
-			{
-				bool		b;
-
-				ok = parse_bool(value, &b);
-				why = "Use a Boolean value such as \"true\" or \"false\".";
-				break;
-			}
-		case OPT_IDENT:
-		case OPT_PATH:
-			{
-				const char *p;
-				bool		start = true;
-
-				ok = value[0] != '\0';
-				for (p = value; *p && ok; p++)
-				{
-					if (*p == '.' && def->kind == OPT_PATH && !start)
-						start = true;
-					else if (isalpha((unsigned char) *p) ||
-							 (!start && (isdigit((unsigned char) *p) || *p == '_')))
-						start = false;
-					else
-						ok = false;
-				}
-				ok = ok && !start;
-				why = def->kind == OPT_PATH
-					? "Use a Salesforce field API name, dotted for parent fields (\"Owner.Name\")."
-					: "Use a Salesforce object API name such as \"Account\" or \"Custom__c\".";
-				break;
-			}
-		default:
+		case GCA_OPT_DOMAIN:
+			ok = is_domain(value);
+			break;
+		case GCA_OPT_VERSION:
+			ok = is_version(value);
+			break;
+		case GCA_OPT_INT:
+			if (!parse_int(value, &n, 0, NULL) || n < def->min || n > def->max)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								def->name, value),
+						 errhint("Use an integer between %d and %d.",
+								 def->min, def->max)));
+			break;
+		case GCA_OPT_BOOL:
+			ok = parse_bool(value, &b);
+			why = "Use a Boolean value such as \"true\" or \"false\".";
+			break;
+		case GCA_OPT_IDENT:
+		case GCA_OPT_PATH:
+			ok = is_identifier(value, def->kind == GCA_OPT_PATH);
 			break;
 	}
 
@@ -340,19 +351,93 @@ check_option_value(const GcaOptionDef *def, const char *value)
 				 why ? errdetail("%s", why) : 0));
 }
 
-static const char *
-find_value(List *options, const char *name)
+/*
+ * The services' texts of one kind (the member at offset of each
+ * GcaServiceDesc) joined by sep, then "."; palloc'd.
+ */
+static char *
+services_text(size_t offset, const char *sep)
 {
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (const GcaServiceDesc *const *sd = gca_services(); *sd; sd++)
+		appendStringInfo(&buf, "%s%s", buf.len ? sep : "",
+						 *(const char *const *) ((const char *) *sd + offset));
+	appendStringInfoChar(&buf, '.');
+	return buf.data;
+}
+
+/*
+ * A server's rules across its options: a service is named, every option
+ * applies to it, and the service's own rules hold.
+ */
+static void
+check_server(List *options)
+{
+	const char *service = gca_option_value(options, "service", NULL);
+	const GcaServiceDesc *svc;
 	ListCell   *lc;
 
+	if (service == NULL)
+	{
+		StringInfoData hint;
+
+		initStringInfo(&hint);
+		for (const GcaServiceDesc *const *sd = gca_services(); *sd; sd++)
+			appendStringInfo(&hint, "%s OPTIONS (service '%s')",
+							 hint.len ? " or" : "Add", (*sd)->name);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server option \"service\" is required"),
+				 errhint("%s.", hint.data)));
+	}
+	svc = gca_find_service(service);
 	foreach(lc, options)
 	{
 		DefElem    *d = lfirst_node(DefElem, lc);
+		const OptionEntry *e = find_option(d->defname, ForeignServerRelationId);
 
-		if (strcmp(d->defname, name) == 0)
-			return defGetString(d);
+		if (e && e->owner && e->owner != svc)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("invalid option \"%s\" for a %s server",
+							d->defname, service),
+					 errdetail("Option \"%s\" applies only to %s servers.",
+							   d->defname, e->owner->name)));
 	}
-	return NULL;
+	if (svc->check_server)
+		svc->check_server(options);
+}
+
+/*
+ * A foreign table names exactly one resource: by the option "resource",
+ * or by the option of a resource whose tables name a remote object.
+ */
+static void
+check_table(List *options)
+{
+	StringInfoData names;
+	int			given = gca_option_value(options, "resource", NULL) != NULL;
+	List	   *seen = NIL;
+
+	initStringInfo(&names);
+	appendStringInfoString(&names, "\"resource\"");
+	for (const GcaResource *const *r = gca_resources(); *r; r++)
+	{
+		const char *opt = (*r)->object_option;
+
+		if (opt == NULL || list_member(seen, makeString((char *) opt)))
+			continue;
+		seen = lappend(seen, makeString((char *) opt));
+		appendStringInfo(&names, " and \"%s\"", opt);
+		given += gca_option_value(options, opt, NULL) != NULL;
+	}
+	if (given != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("foreign table needs exactly one of the options %s", names.data),
+				 errhint("%s", services_text(offsetof(GcaServiceDesc, table_hint), "; "))));
 }
 
 /*
@@ -362,60 +447,23 @@ static void
 check_object(List *options, Oid context)
 {
 	if (context == ForeignServerRelationId)
-	{
-		const char *service = find_value(options, "service");
-		ListCell   *lc;
-		int			svc;
-
-		if (service == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("server option \"service\" is required"),
-					 errhint("Add OPTIONS (service 'genesys') or OPTIONS (service 'salesforce').")));
-		svc = strcmp(service, "genesys") == 0 ? GCA_SERVICE_GENESYS : GCA_SERVICE_SALESFORCE;
-		foreach(lc, options)
-		{
-			DefElem    *d = lfirst_node(DefElem, lc);
-			const GcaOptionDef *def = find_option(d->defname, context);
-
-			if (def && (def->services & svc) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-						 errmsg("invalid option \"%s\" for a %s server",
-								d->defname, service),
-						 errdetail("Option \"%s\" applies only to %s servers.",
-								   d->defname, service_name(def->services))));
-		}
-		if (svc == GCA_SERVICE_SALESFORCE && !find_value(options, "instance_url"))
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("salesforce server option \"instance_url\" is required"),
-					 errhint("Set it to the My Domain URL, such as 'https://acme.my.salesforce.com'.")));
-	}
+		check_server(options);
 	else if (context == UserMappingRelationId)
 	{
-		if (!find_value(options, "client_id"))
+		if (!gca_option_value(options, "client_id", NULL))
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 					 errmsg("user mapping option \"client_id\" is required"),
 					 errhint("Give the OAuth client's id and secret: OPTIONS (client_id '...', client_secret '...').")));
-		if (!find_value(options, "client_secret") && !find_value(options, "refresh_token"))
+		if (!gca_option_value(options, "client_secret", NULL) &&
+			!gca_option_value(options, "refresh_token", NULL))
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 					 errmsg("user mapping needs option \"client_secret\" or \"refresh_token\""),
-					 errhint("Genesys Cloud uses client credentials; Salesforce also accepts a refresh token.")));
+					 errhint("%s", services_text(offsetof(GcaServiceDesc, credentials_hint), "; "))));
 	}
 	else if (context == ForeignTableRelationId)
-	{
-		bool		has_resource = find_value(options, "resource") != NULL;
-		bool		has_sobject = find_value(options, "sobject") != NULL;
-
-		if (has_resource == has_sobject)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("foreign table needs exactly one of the options \"resource\" and \"sobject\""),
-					 errhint("Genesys tables name a resource ('conversations', ...); Salesforce tables an sobject ('Account', ...).")));
-	}
+		check_table(options);
 }
 
 /*
@@ -434,11 +482,11 @@ gcanalytics_fdw_validator(PG_FUNCTION_ARGS)
 	foreach(lc, options)
 	{
 		DefElem    *d = lfirst_node(DefElem, lc);
-		const GcaOptionDef *def = find_option(d->defname, catalog);
+		const OptionEntry *e = find_option(d->defname, catalog);
 
-		if (def == NULL)
+		if (e == NULL)
 			report_invalid_option(d->defname, catalog);
-		check_option_value(def, defGetString(d));
+		check_option_value(e->def, defGetString(d));
 	}
 	check_object(options, catalog);
 
@@ -453,7 +501,7 @@ char *
 gca_column_option(Oid relid, int attnum, const char *name)
 {
 	List	   *options = GetForeignColumnOptions(relid, attnum);
-	const char *v = find_value(options, name);
+	const char *v = gca_option_value(options, name, NULL);
 
 	return v ? pstrdup(v) : NULL;
 }
@@ -461,7 +509,7 @@ gca_column_option(Oid relid, int attnum, const char *name)
 static int
 int_option(List *options, const char *name, int dflt)
 {
-	const char *v = find_value(options, name);
+	const char *v = gca_option_value(options, name, NULL);
 	int			n;
 
 	if (v && parse_int(v, &n, 0, NULL))
@@ -522,39 +570,21 @@ gca_get_options(Oid serverid, Oid userid, Oid relid)
 	GcaOptions *o = palloc0(sizeof(GcaOptions));
 	GcaClientConfig *h = &o->http;
 	List	   *sopts = server->options;
-	const char *service = find_value(sopts, "service");
+	const char *service = gca_option_value(sopts, "service", NULL);
+	const GcaServiceDesc *svc = service ? gca_find_service(service) : NULL;
 	char	   *api_url;
 	char	   *login_url;
 	const char *v;
 
+	if (svc == NULL)
+		svc = gca_services()[0];
 	h->serverid = serverid;
 	h->umid = um ? um->umid : InvalidOid;
 	h->servername = pstrdup(server->servername);
-	h->service = (service && strcmp(service, "salesforce") == 0)
-		? GCA_SERVICE_SALESFORCE : GCA_SERVICE_GENESYS;
-
-	if (h->service == GCA_SERVICE_GENESYS)
-	{
-		const char *region = find_value(sopts, "region");
-
-		if (region == NULL)
-			region = "mypurecloud.com";
-		v = find_value(sopts, "api_url");
-		api_url = v ? pstrdup(v) : psprintf("https://api.%s", region);
-		v = find_value(sopts, "login_url");
-		login_url = v ? pstrdup(v) : psprintf("https://login.%s", region);
-		h->requests_per_minute = int_option(sopts, "requests_per_minute", 300);
-	}
-	else
-	{
-		v = find_value(sopts, "instance_url");
-		api_url = pstrdup(v ? v : "");
-		v = find_value(sopts, "login_url");
-		login_url = pstrdup(v ? v : api_url);
-		v = find_value(sopts, "api_version");
-		o->api_version = pstrdup(v ? v : "62.0");
-		h->requests_per_minute = int_option(sopts, "requests_per_minute", 1000);
-	}
+	h->service = svc->service;
+	svc->base_urls(sopts, &api_url, &login_url);
+	h->requests_per_minute = int_option(sopts, "requests_per_minute",
+										svc->requests_per_minute);
 	/* strip one trailing slash so paths can be appended */
 	if (api_url[0] && api_url[strlen(api_url) - 1] == '/')
 		api_url[strlen(api_url) - 1] = '\0';
@@ -569,19 +599,18 @@ gca_get_options(Oid serverid, Oid userid, Oid relid)
 									   gca_http_connect_timeout_ms);
 	h->max_retries = int_option(sopts, "max_retries", gca_max_retries);
 	o->page_size = int_option(sopts, "page_size", 0);
-	v = find_value(sopts, "extraction");
-	o->extraction = pstrdup(v ? v : "auto");
-	v = find_value(sopts, "use_remote_estimate");
+	o->options = sopts;
+	v = gca_option_value(sopts, "use_remote_estimate", NULL);
 	if (v)
 		(void) parse_bool(v, &o->use_remote_estimate);
 
 	if (um)
 	{
-		v = find_value(um->options, "client_id");
+		v = gca_option_value(um->options, "client_id", NULL);
 		h->client_id = v ? pstrdup(v) : NULL;
-		v = find_value(um->options, "client_secret");
+		v = gca_option_value(um->options, "client_secret", NULL);
 		h->client_secret = v ? pstrdup(v) : NULL;
-		v = find_value(um->options, "refresh_token");
+		v = gca_option_value(um->options, "refresh_token", NULL);
 		h->refresh_token = v ? pstrdup(v) : NULL;
 	}
 
@@ -589,14 +618,17 @@ gca_get_options(Oid serverid, Oid userid, Oid relid)
 	{
 		List	   *topts = GetForeignTable(relid)->options;
 
-		v = find_value(topts, "resource");
+		v = gca_option_value(topts, "resource", NULL);
 		o->resource = v ? pstrdup(v) : NULL;
-		v = find_value(topts, "sobject");
-		o->sobject = v ? pstrdup(v) : NULL;
-		v = find_value(topts, "extraction");
-		if (v)
-			o->extraction = pstrdup(v);
-		v = find_value(topts, "use_remote_estimate");
+		for (const GcaResource *const *r = gca_resources(); *r && !o->object; r++)
+		{
+			v = (*r)->object_option ? gca_option_value(topts, (*r)->object_option, NULL) : NULL;
+			o->object = v ? pstrdup(v) : NULL;
+			o->object_option = v ? (*r)->object_option : NULL;
+		}
+		/* the table's options first: they override the server's */
+		o->options = list_concat(list_copy(topts), sopts);
+		v = gca_option_value(topts, "use_remote_estimate", NULL);
 		if (v)
 			(void) parse_bool(v, &o->use_remote_estimate);
 	}

@@ -91,10 +91,9 @@ gca_table_columns(Relation rel, const GcaResource *res, const GcaOptions *opts,
 		GcaTableRef ref;
 
 		ref.relname = RelationGetRelationName(rel);
-		ref.object = res->object_option && strcmp(res->object_option, "sobject") == 0
-			? opts->sobject : opts->resource;
+		ref.object = res->object_option ? opts->object : opts->resource;
 		ref.http = &opts->http;
-		ref.api_version = opts->api_version;
+		ref.options = opts->options;
 		res->bind_columns(&ref, columns, tupdesc->natts);
 	}
 	return columns;
@@ -572,7 +571,7 @@ api_text(Datum d, Oid typid)
 
 		if (TIMESTAMP_NOT_FINITE(t))
 			return NULL;
-		/* the APIs count milliseconds: SOQL takes no finer literal */
+		/* the APIs count milliseconds: a query language takes no finer literal */
 		gca_format_iso_time(t, buf);
 		return pstrdup(buf);
 	}

@@ -720,9 +720,8 @@ gca_scan_begin(ForeignScanState *node, int eflags)
 	rs->max_concurrency = scan->opts->http.max_concurrency;
 	rs->requests_per_minute = scan->opts->http.requests_per_minute;
 	rs->latency_ms = GCA_LATENCY_GUESS_MS;
-	rs->extraction = scan->opts->extraction;
-	rs->object = scan->opts->sobject;
-	rs->api_version = scan->opts->api_version;
+	rs->options = scan->opts->options;
+	rs->object = scan->opts->object;
 	rs->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	scan->conds = plan_conds(node, list_nth(plan->fdw_private, GCA_PRIVATE_CONDS),
 							 ExecInitExprList(plan->fdw_exprs, (PlanState *) node));

@@ -19,6 +19,7 @@
 #include "utils/timestamp.h"
 
 #include "fdw.h"
+#include "genesys.h"
 #include "resource.h"
 
 PG_FUNCTION_INFO_V1(gcanalytics_data_availability);

@@ -4,15 +4,18 @@
  *		The Genesys resource "conversation_aggregates": the aggregates
  *		query, one row per bucket, group and metric.
  *
- * POST /api/v2/analytics/conversations/aggregates/query (reference 4):
- *	- interval: from the interval_start conditions (a lower bound is
- *	  required; the upper defaults to now);
- *	- granularity: from granularity = / IN (one request per value), else
- *	  none (one bucket, the whole interval; the column reads NULL);
+ * POST /api/v2/analytics/conversations/aggregates/query:
+ *	- interval (required by the API): from the interval_start conditions
+ *	  (a lower bound is required; the upper defaults to now);
+ *	- granularity, an ISO-8601 period: from granularity = / IN (one
+ *	  request per value), else none (the API's default: one bucket, the
+ *	  whole interval; the column reads NULL);
  *	- groupBy: the dimension columns the query references;
  *	- filter: = / IN on dimension columns, each an "or" clause;
  *	- metrics: from metric = / IN, else a default set.
- * Every response holds the whole answer (the API does not page it).
+ * Every response holds the whole answer (the API does not page it):
+ * results[] of {group, data[] of {interval, metrics[] of {metric,
+ * stats}}}.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -30,6 +33,7 @@
 #include "utils/timestamp.h"
 
 #include "conversations.h"
+#include "details.h"
 #include "isotime.h"
 
 #define AGGREGATES_PATH "/api/v2/analytics/conversations/aggregates/query"
@@ -130,15 +134,12 @@ static char *
 aggregates_body(GcaResourceScan *rs, AggScan *st, const char *granularity)
 {
 	StringInfoData buf;
-	char		iso[32];
 	bool		first = true;
 	ListCell   *lc;
 
 	initStringInfo(&buf);
-	gca_format_iso_time(rs->pushed.lower, iso);
-	appendStringInfo(&buf, "{\"interval\":\"%s/", iso);
-	gca_format_iso_time(rs->pushed.upper, iso);
-	appendStringInfo(&buf, "%s\"", iso);
+	appendStringInfoChar(&buf, '{');
+	gca_details_append_interval(&buf, rs->pushed.lower, rs->pushed.upper);
 	if (granularity)
 	{
 		appendStringInfoString(&buf, ",\"granularity\":");

@@ -4,10 +4,17 @@
  *		Row values of gc.conversations and gc.segments from a conversation
  *		detail record.
  *
- * Values follow design.md 2.2: metric columns sum the metric of that
- * name over every session of the conversation, so they agree with
- * Genesys's own reports; the queue is the first one queued in, the agent
- * the one with the longest talk, the wrap-up code the last agent's.
+ * A record is {conversationId, conversationStart, conversationEnd?,
+ * originatingDirection, divisionIds[], participants[] of {purpose,
+ * userId?, attributes? (details jobs only), sessions[] of {mediaType,
+ * ani, dnis, direction, segments[] of {segmentType, segmentStart,
+ * segmentEnd?, queueId?, wrapUpCode? (an id), ...}, metrics[] of {name,
+ * value, emitDate}}}, evaluations[]?}; conversationEnd and a segment's
+ * segmentEnd are absent while they are open.  Metric columns sum the
+ * metric of that name over every session of the conversation, so they
+ * agree with Genesys's own reports; the queue is the first one queued in,
+ * the agent the one with the longest talk, the wrap-up code the last
+ * agent's.
  *
  * Copyright (c) 2026, gcanalytics developers
  *

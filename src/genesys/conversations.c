@@ -4,19 +4,20 @@
  *		The Genesys resources "conversations" and "segments": conversation
  *		detail records, read by time range or by id.
  *
- * Three routes, chosen per run (design.md 2.4, 2.5):
+ * Three routes, chosen per run:
  *	- by id: GET /api/v2/analytics/conversations/details?id=a,b,... in
  *	  batches of 100, when the query gives conversation ids;
- *	- query: POST .../details/query, page by page (pageNumber) until the
- *	  API omits "conversations", per window of at most one UTC day; a
- *	  window whose totalHits passes the 100,000-result cap is halved;
+ *	- query: POST .../details/query, the details query protocol of
+ *	  details.c (day windows, halved at the result cap, short reads);
  *	- job: POST .../details/jobs, poll its status, then read its results
- *	  by cursor; the only route that returns participant attributes.
+ *	  by cursor; the only route that returns participant attributes (the
+ *	  details query's records come without them), and only up to the
+ *	  API's dataAvailabilityDate: later windows go by the details query.
  * Windows partition the requested conversation_start range, and a
- * conversation is returned by the window its start falls in, once (pages
- * may shift while data arrives: duplicates are dropped by id within the
- * window).  Both tables read the same records: one row per conversation,
- * or one per segment.
+ * conversation is returned by the window its start falls in, once (the
+ * API's totalHits is approximate and pages shift while data arrives:
+ * duplicates are dropped by id within the window).  Both tables read the
+ * same records: one row per conversation, or one per segment.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -37,19 +38,16 @@
 #include "utils/memutils.h"
 
 #include "conversations.h"
+#include "details.h"
 #include "isotime.h"
 #include "url.h"
 
-#define DETAILS_QUERY_PATH "/api/v2/analytics/conversations/details/query"
-#define DETAILS_JOBS_PATH "/api/v2/analytics/conversations/details/jobs"
-#define DETAILS_BY_ID_PATH "/api/v2/analytics/conversations/details"
-#define RESULT_CAP 100000		/* "Pagination may not exceed 100000
-								 * results" */
-#define QUERY_PAGE_MAX 100
+#define DETAILS_QUERY_PATH GCA_DETAILS_QUERY_PATH
+#define DETAILS_JOBS_PATH GCA_DETAILS_JOBS_PATH
+#define DETAILS_BY_ID_PATH GCA_DETAILS_BY_ID_PATH
+#define QUERY_PAGE_MAX GCA_DETAILS_PAGE_MAX
 #define JOB_PAGE_MAX 1000
-#define IDS_PER_REQUEST 100
-#define MIN_WINDOW_USECS (60 * USECS_PER_SEC)
-#define SHORT_PAGE_READS 4		/* reads of a short page before failing */
+#define IDS_PER_REQUEST 100		/* ids of one GET .../details?id= */
 #define JOB_POLLS_ESTIMATE 3	/* status polls of a job, for auto */
 #define JOB_WAIT_ESTIMATE_S 1.0	/* time a job takes to be ready, for auto */
 #define POLL_FIRST_MS 50		/* then doubled up to POLL_MAX_MS */
@@ -170,6 +168,12 @@ static const GcaColumnDef segment_columns[] = {
  * ------------------------------------------------------------------
  */
 
+/* What differs between the two resources. */
+typedef struct ConvResource
+{
+	bool		segments;		/* one row per segment */
+} ConvResource;
+
 typedef enum Route
 {
 	ROUTE_QUERY,
@@ -207,15 +211,9 @@ typedef enum JobState
 /* A slice [start, end) of the conversation_start range. */
 typedef struct Window
 {
-	TimestampTz start;
-	TimestampTz end;
-	int			est_pages;		/* from totalHits of page 1, -1 unknown */
-	int			next_page;		/* next pageNumber to request */
-	bool		finished;		/* the API said there is no more */
-	int64		hits;			/* totalHits of the latest page, -1 unknown */
-	List	   *reread_pages;	/* query pages that came back short */
-	int			short_page;		/* the page (or job page) last short */
-	int			short_reads;	/* its reads so far */
+	GcaDetailsWindow d;			/* first: the details query's part (the
+								 * job route keeps its short reads there
+								 * too) */
 	Route		route;			/* ROUTE_QUERY or ROUTE_JOB */
 	/* job route */
 	JobState	job_state;
@@ -238,9 +236,8 @@ typedef struct ConvScan
 	bool		segments;		/* one row per segment */
 	Route		route;			/* by id, or the route of ranged windows */
 	char	   *route_why;		/* how auto chose it, for EXPLAIN */
-	int			query_page_size;
+	GcaDetailsQuery q;			/* windows: Window, by start */
 	int			job_page_size;
-	List	   *windows;		/* Window, by start */
 	int			nbatches;		/* by id */
 	int			next_batch;
 	Availability availability;	/* dataAvailabilityDate of job results */
@@ -266,39 +263,7 @@ typedef struct ConvScan
  */
 
 /* "interval":"start/end" */
-void
-gca_details_append_interval(StringInfo buf, TimestampTz start, TimestampTz end)
-{
-	char		iso[32];
-
-	appendStringInfoString(buf, "\"interval\":\"");
-	gca_format_iso_time(start, iso);
-	appendStringInfoString(buf, iso);
-	appendStringInfoChar(buf, '/');
-	gca_format_iso_time(end, iso);
-	appendStringInfoString(buf, iso);
-	appendStringInfoChar(buf, '"');
-}
-
 /* {"type":"or","predicates":[{"dimension":D,"value":V}, ...]} */
-void
-gca_details_append_filter(StringInfo buf, const GcaPushedValues *f)
-{
-	ListCell   *lc;
-
-	appendStringInfoString(buf, "{\"type\":\"or\",\"predicates\":[");
-	foreach(lc, f->values)
-	{
-		if (lc != list_head(f->values))
-			appendStringInfoChar(buf, ',');
-		appendStringInfo(buf, "{\"type\":\"dimension\",\"dimension\":\"%s\",\"operator\":\"matches\",\"value\":",
-						 f->def->api_name);
-		escape_json(buf, (const char *) lfirst(lc));
-		appendStringInfoChar(buf, '}');
-	}
-	appendStringInfoString(buf, "]}");
-}
-
 /*
  * The one segment predicate sent: the API may require one segment to
  * match every segment predicate, while our columns come from different
@@ -327,7 +292,8 @@ segment_filter(const GcaPushed *pushed)
 /*
  * The JSON body of a details query (page_number > 0) or a details job
  * (page_number == 0) for [start, end); palloc'd.  Remote text is escaped
- * as JSON.
+ * as JSON.  Conversation filters each match the whole conversation;
+ * segment filters are sent one at most (segment_filter).
  */
 static char *
 details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
@@ -335,38 +301,11 @@ details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
 {
 	StringInfoData buf;
 	const GcaPushedValues *seg = segment_filter(pushed);
-	bool		first = true;
-	ListCell   *lc;
 
 	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	gca_details_append_interval(&buf, start, end);
-	appendStringInfoString(&buf, ",\"order\":\"asc\",\"orderBy\":\"conversationStart\"");
-	if (page_number > 0)
-		appendStringInfo(&buf, ",\"paging\":{\"pageSize\":%d,\"pageNumber\":%d}",
-						 page_size, page_number);
-
-	foreach(lc, pushed->exists)
-	{
-		const GcaColumnDef *def = lfirst(lc);
-
-		appendStringInfoString(&buf, first ? ",\"conversationFilters\":[" : ",");
-		first = false;
-		appendStringInfo(&buf, "{\"type\":\"and\",\"predicates\":[{\"type\":\"dimension\",\"dimension\":\"%s\",\"operator\":\"exists\"}]}",
-						 def->api_name);
-	}
-	foreach(lc, pushed->filters)
-	{
-		const GcaPushedValues *f = lfirst(lc);
-
-		if (f->def->push_group != GROUP_CONVERSATION)
-			continue;
-		appendStringInfoString(&buf, first ? ",\"conversationFilters\":[" : ",");
-		first = false;
-		gca_details_append_filter(&buf, f);
-	}
-	if (!first)
-		appendStringInfoChar(&buf, ']');
+	gca_details_body_open(&buf, start, end, page_size, page_number);
+	gca_details_append_conversation_filters(&buf, pushed->exists, pushed->filters,
+											GROUP_CONVERSATION);
 	if (seg)
 	{
 		appendStringInfoString(&buf, ",\"segmentFilters\":[");
@@ -377,6 +316,11 @@ details_body(const GcaPushed *pushed, TimestampTz start, TimestampTz end,
 	return buf.data;
 }
 
+/*
+ * GET .../details?id=a,b,... for batch number batch of the pushed ids
+ * (IDS_PER_REQUEST a request): the same records as the details query
+ * (without participant attributes), found by id whatever their start.
+ */
 static char *
 by_id_path(const GcaPushed *pushed, int batch)
 {
@@ -395,6 +339,7 @@ by_id_path(const GcaPushed *pushed, int batch)
 	return buf.data;
 }
 
+/* .../details/jobs/{jobId}<suffix>: the job of window w. */
 static char *
 job_path(Window *w, const char *suffix)
 {
@@ -448,6 +393,13 @@ segments_estimate(const GcaEstimateInput *in, double *rows, double *requests)
 	estimate(in, SEGMENTS_PER_CONVERSATION, rows, requests);
 }
 
+/* The option extraction of the table or server: query, job or auto. */
+static const char *
+extraction(GcaResourceScan *rs)
+{
+	return gca_option_value(rs->options, "extraction", "auto");
+}
+
 static bool
 uses_attributes(GcaResourceScan *rs)
 {
@@ -459,36 +411,7 @@ uses_attributes(GcaResourceScan *rs)
 	return false;
 }
 
-static Window *
-new_window(TimestampTz start, TimestampTz end)
-{
-	Window	   *w = palloc0(sizeof(Window));
-
-	w->start = start;
-	w->end = end;
-	w->est_pages = -1;
-	w->next_page = 1;
-	w->hits = -1;
-	return w;
-}
-
 /* Splits [lower, upper) at UTC midnights into windows. */
-static List *
-make_windows(TimestampTz lower, TimestampTz upper)
-{
-	List	   *windows = NIL;
-	TimestampTz t = lower;
-
-	while (t < upper)
-	{
-		Window	   *w = new_window(t, Min(gca_next_utc_midnight(t), upper));
-
-		windows = lappend(windows, w);
-		t = w->end;
-	}
-	return windows;
-}
-
 /*
  * The time a read of n requests takes at the budget's rate or, when
  * latency binds, at max_concurrency requests per round trip (seconds).
@@ -534,9 +457,9 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
 				job_s;
 	char	   *volume;
 
-	if (strcmp(rs->extraction, "job") == 0)
+	if (strcmp(extraction(rs), "job") == 0)
 		return ROUTE_JOB;
-	if (strcmp(rs->extraction, "query") == 0)
+	if (strcmp(extraction(rs), "query") == 0)
 		return ROUTE_QUERY;
 	if (uses_attributes(rs))
 	{
@@ -584,38 +507,25 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
  * read by cursor, one page after the other, so a short range read by
  * jobs needs several jobs to keep the budget busy (job_chains()).
  */
-static List *
-subdivide_windows(List *windows, int n)
+static void
+subdivide_windows(GcaDetailsQuery *q, int n)
 {
-	while (list_length(windows) < n)
+	while (list_length(q->windows) < n)
 	{
-		Window	   *longest = NULL;
-		Window	   *second;
-		TimestampTz mid;
+		GcaDetailsWindow *longest = NULL;
 		ListCell   *lc;
-		int			pos = 0,
-					at = 0;
 
-		foreach(lc, windows)
+		foreach(lc, q->windows)
 		{
-			Window	   *w = lfirst(lc);
+			GcaDetailsWindow *w = lfirst(lc);
 
 			if (longest == NULL || w->end - w->start > longest->end - longest->start)
-			{
 				longest = w;
-				at = pos;
-			}
-			pos++;
 		}
 		if (longest == NULL || longest->end - longest->start < 2 * MIN_JOB_WINDOW_USECS)
 			break;
-		mid = longest->start + (longest->end - longest->start) / 2;
-		mid -= mid % (60 * USECS_PER_SEC);
-		second = new_window(mid, longest->end);
-		longest->end = mid;
-		windows = list_insert_nth(windows, at + 1, second);
+		(void) gca_details_halve(q, longest, 60 * USECS_PER_SEC);
 	}
-	return windows;
 }
 
 static void
@@ -626,13 +536,14 @@ conversations_plan(GcaResourceScan *rs)
 	ListCell   *lc;
 
 	rs->state = st;
-	st->segments = rs->resource == &gca_genesys_segments;
+	st->segments = ((const ConvResource *) rs->resource->data)->segments;
 	st->window_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										   "gcanalytics conversation window",
 										   ALLOCSET_DEFAULT_SIZES);
-	st->query_page_size = rs->page_size > 0 ? Min(rs->page_size, QUERY_PAGE_MAX) : QUERY_PAGE_MAX;
+	gca_details_init(&st->q, sizeof(Window),
+					 rs->page_size > 0 ? Min(rs->page_size, QUERY_PAGE_MAX) : QUERY_PAGE_MAX);
 	st->job_page_size = rs->page_size > 0 ? Min(rs->page_size, JOB_PAGE_MAX) : JOB_PAGE_MAX;
-	if (pushed->by_id && (strcmp(rs->extraction, "job") != 0 || !pushed->have_lower))
+	if (pushed->by_id && (strcmp(extraction(rs), "job") != 0 || !pushed->have_lower))
 	{
 		st->route = ROUTE_BY_ID;
 		st->nbatches = (list_length(pushed->ids) + IDS_PER_REQUEST - 1) / IDS_PER_REQUEST;
@@ -640,13 +551,13 @@ conversations_plan(GcaResourceScan *rs)
 		return;
 	}
 	if (!pushed->empty && pushed->have_lower)
-		st->windows = make_windows(pushed->lower, pushed->upper);
-	st->route = pushed->have_lower ? choose_route(rs, st, list_length(st->windows)) : ROUTE_QUERY;
+		gca_details_day_windows(&st->q, pushed->lower, pushed->upper);
+	st->route = pushed->have_lower ? choose_route(rs, st, list_length(st->q.windows)) : ROUTE_QUERY;
 	if (st->route == ROUTE_JOB)
-		st->windows = subdivide_windows(st->windows, job_chains(rs));
-	foreach(lc, st->windows)
+		subdivide_windows(&st->q, job_chains(rs));
+	foreach(lc, st->q.windows)
 		((Window *) lfirst(lc))->route = st->route;
-	if (st->route == ROUTE_JOB && st->windows != NIL)
+	if (st->route == ROUTE_JOB && st->q.windows != NIL)
 		st->availability = AVAIL_NEEDED;
 	/*
 	 * A job's results come one page per round trip (by cursor): windows
@@ -654,7 +565,7 @@ conversations_plan(GcaResourceScan *rs)
 	 * another's latency-bound chain.  Rows come in no particular order.
 	 */
 	rs->any_owner_order = st->route == ROUTE_JOB;
-	rs->windows_total = list_length(st->windows);
+	rs->windows_total = list_length(st->q.windows);
 }
 
 /* ------------------------------------------------------------------
@@ -669,36 +580,31 @@ query_request(GcaResourceScan *rs, ConvScan *st, Window *w, int page,
 {
 	req->method = "POST";
 	req->path = pstrdup(DETAILS_QUERY_PATH);
-	req->body = details_body(&rs->pushed, w->start, w->end, st->query_page_size, page);
+	req->body = details_body(&rs->pushed, w->d.start, w->d.end, st->q.page_size, page);
 	req->kind = REQ_QUERY_PAGE;
 	req->items_key = "conversations";
 	req->owner = w;
-	req->order = w->start;
+	req->order = w->d.start;
 	req->number = page;
 }
 
-/*
- * The next page of a window read by the details query: a short page again
- * first, then pages up to one past what totalHits announces.
- */
+/* The next page of a window read by the details query, if one is due. */
 static bool
 next_query_request(GcaResourceScan *rs, ConvScan *st, Window *w, GcaRequest *req)
 {
-	if (w->reread_pages != NIL)
-	{
-		query_request(rs, st, w, linitial_int(w->reread_pages), req);
-		w->reread_pages = list_delete_first(w->reread_pages);
-		return true;
-	}
-	if (w->finished ||
-		!(w->next_page == 1 ||
-		  (w->est_pages >= 0 && w->next_page <= w->est_pages + 1)))
+	int			page;
+
+	if (!gca_details_next_page(&w->d, &page))
 		return false;
-	query_request(rs, st, w, w->next_page++, req);
+	query_request(rs, st, w, page, req);
 	return true;
 }
 
-/* A results page of window w's job: from its cursor, or path again. */
+/*
+ * A results page of window w's job.  Results are read by cursor: the
+ * first call leaves it out, each answer names the next one, and the
+ * answer without a cursor is the last.
+ */
 static void
 results_request(ConvScan *st, Window *w, GcaRequest *req)
 {
@@ -739,16 +645,21 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->number = w->reread_number;
 		w->reread_path = NULL;
 	}
-	else if (w->finished || w->busy)
+	else if (w->d.finished || w->busy)
 		return false;
 	else if (w->job_state == JOB_NONE)
 	{
 		if (*running >= Max(rs->max_concurrency, 1))
 			return false;
 		(*running)++;
+		/*
+		 * A job takes the query's filters and interval but no paging; its
+		 * interval matches every conversation active in it, so the window
+		 * keeps only its starts (item_outside_window).
+		 */
 		req->method = "POST";
 		req->path = pstrdup(DETAILS_JOBS_PATH);
-		req->body = details_body(&rs->pushed, w->start, w->end, 0, 0);
+		req->body = details_body(&rs->pushed, w->d.start, w->d.end, 0, 0);
 		req->kind = REQ_JOB_CREATE;
 		req->peek = true;		/* read on arrival, not in window order */
 	}
@@ -773,7 +684,7 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		w->busy = true;
 	}
 	req->owner = w;
-	req->order = w->start;
+	req->order = w->d.start;
 	return true;
 }
 
@@ -800,16 +711,14 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 	if (st->availability == AVAIL_NEEDED)
 	{
 		/* job results hold data up to dataAvailabilityDate only */
-		req->method = "GET";
-		req->path = pstrdup(DETAILS_JOBS_PATH "/availability");
+		gca_details_availability_request(req);
 		req->kind = REQ_AVAILABILITY;
-		req->order = PG_INT64_MIN;
 		st->availability = AVAIL_ASKED;
 		return true;
 	}
 	if (st->availability == AVAIL_ASKED)
 		return false;
-	foreach(lc, st->windows)
+	foreach(lc, st->q.windows)
 	{
 		Window	   *w = lfirst(lc);
 
@@ -819,7 +728,7 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 		if (w->route == ROUTE_JOB && w->job_state == JOB_READY && w->busy)
 			results_slots--;
 	}
-	foreach(lc, st->windows)
+	foreach(lc, st->q.windows)
 	{
 		Window	   *w = lfirst(lc);
 
@@ -835,117 +744,13 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
  * ------------------------------------------------------------------
  */
 
-/* Splits window w in two halves in place of it (the cap was passed). */
-static void
-split_window(ConvScan *st, Window *w)
-{
-	TimestampTz mid = w->start + (w->end - w->start) / 2;
-	Window	   *second;
-	int			pos = 0;
-	ListCell   *lc;
-
-	foreach(lc, st->windows)
-	{
-		if (lfirst(lc) == w)
-			break;
-		pos++;
-	}
-	mid -= mid % 1000;
-	second = new_window(mid, w->end);
-	w->end = mid;
-	w->est_pages = -1;
-	w->next_page = 1;
-	/* keep windows sorted by start: the second half follows w */
-	st->windows = list_insert_nth(st->windows, pos + 1, second);
-}
-
-/* Reads a details query page; rows offered, 0 when the window is done. */
 /*
- * Notes a short read of page number of window w: it is read again, up to
- * SHORT_PAGE_READS times in all, then the scan fails naming the window;
- * a short read never passes as the end of the data.
+ * Reads a job's creation or status response.  Creating a job answers
+ * {jobId}; its status (AsyncQueryStatus) is QUEUED or PENDING while it
+ * runs, FULFILLED when its results can be read, and FAILED, CANCELLED or
+ * EXPIRED when they never will (errorMessage says why).  Polls back off
+ * from POLL_FIRST_MS to POLL_MAX_MS.
  */
-static void
-short_read(Window *w, int number, int page, int count, int64 expected,
-		   const char *what)
-{
-	gca_details_short_read(&w->short_page, &w->short_reads, w->start, w->end,
-						   number, page, count, expected, what);
-}
-
-/*
- * The same for any resource reading details pages of [start, end): the
- * caller keeps *short_page and *short_reads per window.
- */
-void
-gca_details_short_read(int *short_page, int *short_reads, TimestampTz start,
-					   TimestampTz end, int number, int page, int count,
-					   int64 expected, const char *what)
-{
-	char		from[32],
-				to[32];
-
-	if (*short_page != number)
-	{
-		*short_page = number;
-		*short_reads = 0;
-	}
-	if (++*short_reads < SHORT_PAGE_READS)
-		return;
-	gca_format_iso_time(start, from);
-	gca_format_iso_time(end, to);
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_ERROR),
-			 errmsg("genesys %s came back short for the window %s/%s", what, from, to),
-			 errdetail("Page %d held %d conversations where %lld were due; it was read %d times.",
-					   page, Max(count, 0), (long long) expected, *short_reads),
-			 errhint("No rows were passed off as complete. Run the query again later; if it stays short, report the window to Genesys Cloud support.")));
-}
-
-static int
-read_query_page(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
-				GcaJson *page, int count)
-{
-	Window	   *w = req->owner;
-	int64		due;
-
-	w->hits = gca_json_get_int64(page, "totalHits", w->hits);
-	due = Min(st->query_page_size, w->hits - (int64) (req->number - 1) * st->query_page_size);
-	if (due > 0 && count < due)
-	{
-		/* fewer than totalHits says this page holds: read it again */
-		short_read(w, req->number, req->number, count, due, "details query");
-		w->reread_pages = lappend_int(w->reread_pages, req->number);
-		return 0;
-	}
-	if (count <= 0)
-	{
-		/* past the last page: "conversations" omitted */
-		w->finished = true;
-		rs->windows_done++;
-		rs->drop_owner = w;
-		return 0;
-	}
-	if (req->number == 1)
-	{
-		int64		hits = gca_json_get_int64(page, "totalHits", -1);
-
-		if (hits > RESULT_CAP && w->end - w->start > MIN_WINDOW_USECS)
-		{
-			rs->drop_owner = w;
-			split_window(st, w);
-			rs->windows_total++;
-			return 0;
-		}
-		w->est_pages = hits >= 0 ? (int) ((hits + st->query_page_size - 1) / st->query_page_size) : 1;
-	}
-	/* a full page past the estimate: the data grew, keep going */
-	if (req->number >= w->est_pages)
-		w->est_pages = req->number;
-	return count;
-}
-
-/* Reads a job's creation or status response. */
 static void
 read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
 {
@@ -987,23 +792,6 @@ read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
 }
 
 /*
- * The dataAvailabilityDate of an answer of GET .../jobs/availability (doc
- * may be NULL: no parsable answer); raises when there is none.
- */
-static TimestampTz
-availability_date(GcaJson *doc)
-{
-	TimestampTz available;
-
-	if (doc == NULL || !gca_json_get_time(doc, "dataAvailabilityDate", &available))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("genesys response to GET %s/availability has no dataAvailabilityDate",
-						DETAILS_JOBS_PATH)));
-	return available;
-}
-
-/*
  * Job results hold data up to dataAvailabilityDate: the windows of the
  * job route after it are read with the details query instead (a window
  * that spans it is split there), never left out.
@@ -1011,31 +799,32 @@ availability_date(GcaJson *doc)
 static void
 read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
 {
-	TimestampTz available = availability_date(page);
+	TimestampTz available = gca_details_availability_date(page);
 	List	   *windows = NIL;
 	ListCell   *lc;
 
 	st->availability = AVAIL_KNOWN;
-	foreach(lc, st->windows)
+	foreach(lc, st->q.windows)
 	{
 		Window	   *w = lfirst(lc);
 
 		windows = lappend(windows, w);
-		if (w->route != ROUTE_JOB || w->end <= available)
+		if (w->route != ROUTE_JOB || w->d.end <= available)
 			continue;
-		if (w->start >= available)
+		if (w->d.start >= available)
 			w->route = ROUTE_QUERY;
 		else
 		{
-			Window	   *tail = new_window(available, w->end);
+			Window	   *tail = (Window *) gca_details_new_window(&st->q, available,
+																  w->d.end);
 
 			tail->route = ROUTE_QUERY;
-			w->end = available;
+			w->d.end = available;
 			windows = lappend(windows, tail);
 			rs->windows_total++;
 		}
 	}
-	st->windows = windows;
+	st->q.windows = windows;
 }
 
 /* Reads a job results page; the rows it offers. */
@@ -1051,7 +840,8 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	if (more && count <= 0)
 	{
 		/* no conversations, yet more to come: read it again */
-		short_read(w, req->number, w->job_page + 1, count, st->job_page_size, "details job");
+		gca_details_short_read(&w->d, req->number, w->job_page + 1, count,
+							   st->job_page_size, "details job");
 		w->reread_path = pstrdup(req->path);
 		w->reread_number = req->number;
 		return 0;
@@ -1059,7 +849,7 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	w->job_page++;
 	if (!more)
 	{
-		w->finished = true;
+		w->d.finished = true;
 		rs->windows_done++;
 	}
 	return count;
@@ -1141,7 +931,8 @@ conversations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *pag
 		case REQ_JOB_STATUS:
 			return 0;			/* read by conversations_peek */
 		case REQ_QUERY_PAGE:
-			count = read_query_page(rs, st, req, page, count);
+			count = gca_details_read_page(rs, &st->q, req->owner, req->number,
+										  page, count);
 			break;
 		case REQ_JOB_RESULTS:
 			count = read_job_results(rs, st, req, page, count);
@@ -1233,11 +1024,11 @@ drop_seen(ConvScan *st, Window *reading)
 {
 	ListCell   *lc;
 
-	foreach(lc, st->windows)
+	foreach(lc, st->q.windows)
 	{
 		Window	   *w = lfirst(lc);
 
-		if (w->finished && w != reading && w->seen_cxt)
+		if (w->d.finished && w != reading && w->seen_cxt)
 		{
 			MemoryContextDelete(w->seen_cxt);
 			w->seen_cxt = NULL;
@@ -1260,8 +1051,7 @@ accept_conversation(ConvScan *st, GcaJson *conv)
 		TimestampTz start = DT_NOBEGIN;
 
 		(void) gca_json_get_time(conv, "conversationStart", &start);
-		/* the API matches by overlap; the window owns only its starts */
-		if (start < w->start || start >= w->end)
+		if (!gca_details_window_owns(&w->d, start))
 			return false;
 	}
 	return first_sighting(st, w, id);
@@ -1289,7 +1079,7 @@ item_outside_window(GcaResourceScan *rs, ConvScan *st)
 		(void) gca_parse_iso_time(s, &start);
 		pfree(s);
 	}
-	return start < w->start || start >= w->end;
+	return !gca_details_window_owns(&w->d, start);
 }
 
 static bool
@@ -1372,22 +1162,26 @@ conversations_explain(GcaResourceScan *rs)
 											pstrdup(st->route == ROUTE_JOB
 													? "POST " DETAILS_JOBS_PATH
 													: "POST " DETAILS_QUERY_PATH)));
-	if (st->windows != NIL)
+	if (st->q.windows != NIL)
 	{
-		Window	   *w = linitial(st->windows);
+		Window	   *w = linitial(st->q.windows);
 
 		items = lappend(items, gca_explain_item("Body",
-												details_body(&rs->pushed, w->start, w->end,
-															 st->query_page_size,
+												details_body(&rs->pushed, w->d.start, w->d.end,
+															 st->q.page_size,
 															 st->route == ROUTE_JOB ? 0 : 1)));
 	}
-	return lappend(items, gca_explain_integer("Windows", list_length(st->windows), true));
+	return lappend(items, gca_explain_integer("Windows", list_length(st->q.windows), true));
 }
 
 /* ------------------------------------------------------------------
  * The resources
  * ------------------------------------------------------------------
  */
+
+/* GcaResource.data of each resource */
+static const ConvResource conversations_data = {false};
+static const ConvResource segments_data = {true};
 
 const GcaResource gca_genesys_conversations = {
 	.name = "conversations",
@@ -1402,6 +1196,7 @@ const GcaResource gca_genesys_conversations = {
 	.peek = conversations_peek,
 	.next_row = conversations_next_row,
 	.explain = conversations_explain,
+	.data = &conversations_data,
 };
 
 const GcaResource gca_genesys_segments = {
@@ -1417,30 +1212,6 @@ const GcaResource gca_genesys_segments = {
 	.peek = conversations_peek,
 	.next_row = conversations_next_row,
 	.explain = conversations_explain,
+	.data = &segments_data,
 };
 
-/*
- * gca_conversations_data_availability: the API's dataAvailabilityDate
- * (GET .../details/jobs/availability) through the client: details jobs
- * hold conversations up to it, later ones come without participant
- * attributes.  Raises as a scan would when the request fails or the
- * answer has no date.
- */
-TimestampTz
-gca_conversations_data_availability(GcaClient *client)
-{
-	GcaCall		call;
-	GcaBufferSink buf;
-	GcaJson    *doc;
-	TimestampTz available;
-
-	memset(&call, 0, sizeof(call));
-	call.method = "GET";
-	call.path = DETAILS_JOBS_PATH "/availability";
-	gca_buffer_sink_init(&call.sink, &buf, 64 * 1024);
-	gca_call_perform(client, &call);
-	doc = buf.data ? gca_json_parse(buf.data, buf.len) : NULL;
-	available = availability_date(doc);
-	gca_json_free(doc);
-	return available;
-}

@@ -68,21 +68,6 @@ typedef enum ConvColumn
 	CS_CONFERENCE
 } ConvColumn;
 
-/* in genesys/conversations.c, shared with the evaluations' details query */
-extern void gca_details_append_interval(StringInfo buf, TimestampTz start,
-										TimestampTz end);
-extern void gca_details_append_filter(StringInfo buf,
-									  const GcaPushedValues *f);
-/*
- * A details page came back short: returns to read it again, or fails.
- * number keys the page (reads are counted per number), page is the one
- * the message names.
- */
-extern void gca_details_short_read(int *short_page, int *short_reads,
-								   TimestampTz start, TimestampTz end,
-								   int number, int page, int count,
-								   int64 expected, const char *what);
-
 /* in genesys/aggregates.c: conversations started in [lower, upper) */
 extern double gca_remote_conversation_count(GcaClient *client, TimestampTz lower,
 											TimestampTz upper);

@@ -4,14 +4,15 @@
  *		The Genesys resource "evaluations": quality evaluations, one row
  *		each, with the Quality API's float scores.
  *
- * Two steps (design.md 2.2):
+ * Two steps:
  *	- the details query (POST .../details/query) with evaluationFilters
- *	  finds the conversations that have a matching evaluation, per window
- *	  of at most one UTC day of conversation_start, page by page; the
+ *	  finds the conversations that have a matching evaluation, by the
+ *	  details query protocol of details.c (day windows of
+ *	  conversation_start, halved at the result cap, short reads); the
  *	  records' evaluations[] name (conversation, evaluation) pairs;
  *	- one GET /api/v2/quality/conversations/{c}/evaluations/{e} per
- *	  evaluation gives the row (the record's scores are rounded ints, not
- *	  the scorecard).  These are issued as soon as their page is read, up
+ *	  evaluation gives the row: the analytics record's scores are rounded
+ *	  ints, the Quality API's EvaluationResponse has the float scores.  These are issued as soon as their page is read, up
  *	  to max_concurrency in flight under the rate budget, and only one
  *	  details page is in flight at a time so the slots go to them.
  * An evaluation deleted between the two steps answers 404: it is skipped,
@@ -33,13 +34,10 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "conversations.h"
-#include "isotime.h"
+#include "details.h"
 #include "url.h"
 
-#define DETAILS_QUERY_PATH "/api/v2/analytics/conversations/details/query"
 #define QUALITY_PATH "/api/v2/quality/conversations/%s/evaluations/%s"
-#define QUERY_PAGE_MAX 100
 #define EVALUATIONS_PER_DAY_ESTIMATE 100.0
 
 /* GcaColumnDef.push_group */
@@ -153,16 +151,7 @@ enum
 static const int accept_not_found[] = {404, 0};
 
 /* A slice [start, end) of the conversation_start range. */
-typedef struct EvalWindow
-{
-	TimestampTz start;
-	TimestampTz end;
-	int			next_page;
-	int64		hits;			/* totalHits of the last page */
-	int			short_page;		/* the page last short, and its reads */
-	int			short_reads;
-	bool		finished;
-} EvalWindow;
+typedef GcaDetailsWindow EvalWindow;
 
 /* An evaluation to fetch; the owner of its request. */
 typedef struct EvalRef
@@ -174,8 +163,7 @@ typedef struct EvalRef
 
 typedef struct EvalScan
 {
-	int			page_size;
-	List	   *windows;		/* EvalWindow, by start */
+	GcaDetailsQuery q;			/* windows: EvalWindow, by start */
 	List	   *filters;		/* GcaPushedValues sent (status mapped) */
 	bool		details_busy;	/* a details page is in flight */
 	int64		requests;		/* issued: requests are read in this order */
@@ -257,27 +245,13 @@ static char *
 details_body(EvalScan *st, TimestampTz start, TimestampTz end, int page)
 {
 	StringInfoData buf;
-	bool		first = true;
+	bool		first;
 	ListCell   *lc;
 
 	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	gca_details_append_interval(&buf, start, end);
-	appendStringInfo(&buf, ",\"order\":\"asc\",\"orderBy\":\"conversationStart\","
-					 "\"paging\":{\"pageSize\":%d,\"pageNumber\":%d}",
-					 st->page_size, page);
-	foreach(lc, st->filters)
-	{
-		GcaPushedValues *f = lfirst(lc);
-
-		if (f->def->push_group != GROUP_CONVERSATION)
-			continue;
-		appendStringInfoString(&buf, first ? ",\"conversationFilters\":[" : ",");
-		first = false;
-		gca_details_append_filter(&buf, f);
-	}
-	if (!first)
-		appendStringInfoChar(&buf, ']');
+	gca_details_body_open(&buf, start, end, st->q.page_size, page);
+	gca_details_append_conversation_filters(&buf, NIL, st->filters,
+											GROUP_CONVERSATION);
 	appendStringInfoString(&buf, ",\"evaluationFilters\":[{\"type\":\"and\",\"predicates\":"
 						   "[{\"type\":\"dimension\",\"dimension\":\"evaluationId\",\"operator\":\"exists\"}]");
 	first = true;
@@ -313,7 +287,7 @@ static void
 evaluations_estimate(const GcaEstimateInput *in, double *rows, double *requests)
 {
 	*rows = Max(in->days * EVALUATIONS_PER_DAY_ESTIMATE * pow(0.3, in->filters), 1);
-	*requests = *rows + ceil(*rows / QUERY_PAGE_MAX) + ceil(in->days);
+	*requests = *rows + ceil(*rows / GCA_DETAILS_PAGE_MAX) + ceil(in->days);
 }
 
 static void
@@ -323,24 +297,17 @@ evaluations_plan(GcaResourceScan *rs)
 	GcaPushed  *pushed = &rs->pushed;
 
 	rs->state = st;
-	st->page_size = rs->page_size > 0 ? Min(rs->page_size, QUERY_PAGE_MAX) : QUERY_PAGE_MAX;
+	gca_details_init(&st->q, sizeof(EvalWindow),
+					 rs->page_size > 0 ? Min(rs->page_size, GCA_DETAILS_PAGE_MAX)
+					 : GCA_DETAILS_PAGE_MAX);
 	st->filters = sent_filters(pushed);
 	st->window_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										   "gcanalytics evaluation window",
 										   ALLOCSET_DEFAULT_SIZES);
 	if (pushed->empty || !pushed->have_lower)
 		return;
-	for (TimestampTz t = pushed->lower; t < pushed->upper;)
-	{
-		EvalWindow *w = palloc0(sizeof(EvalWindow));
-
-		w->start = t;
-		w->end = Min(gca_next_utc_midnight(t), pushed->upper);
-		w->next_page = 1;
-		st->windows = lappend(st->windows, w);
-		t = w->end;
-	}
-	rs->windows_total = list_length(st->windows);
+	gca_details_day_windows(&st->q, pushed->lower, pushed->upper);
+	rs->windows_total = list_length(st->q.windows);
 }
 
 /*
@@ -352,6 +319,7 @@ evaluations_next_request(GcaResourceScan *rs, GcaRequest *req)
 {
 	EvalScan   *st = rs->state;
 	EvalWindow *w;
+	int			page;
 
 	if (st->pending != NIL)
 	{
@@ -369,17 +337,19 @@ evaluations_next_request(GcaResourceScan *rs, GcaRequest *req)
 	}
 	if (st->details_busy)
 		return false;
-	while (st->windows != NIL && ((EvalWindow *) linitial(st->windows))->finished)
-		st->windows = list_delete_first(st->windows);
-	if (st->windows == NIL)
+	while (st->q.windows != NIL && ((EvalWindow *) linitial(st->q.windows))->finished)
+		st->q.windows = list_delete_first(st->q.windows);
+	if (st->q.windows == NIL)
 		return false;
-	w = linitial(st->windows);
+	w = linitial(st->q.windows);
+	if (!gca_details_next_page(w, &page))
+		return false;
 	req->method = "POST";
-	req->path = pstrdup(DETAILS_QUERY_PATH);
-	req->body = details_body(st, w->start, w->end, w->next_page);
+	req->path = pstrdup(GCA_DETAILS_QUERY_PATH);
+	req->body = details_body(st, w->start, w->end, page);
 	req->kind = REQ_DETAILS_PAGE;
 	req->owner = w;
-	req->number = w->next_page++;
+	req->number = page;
 	req->order = ++st->requests;
 	st->details_busy = true;
 	return true;
@@ -451,9 +421,8 @@ collect_evaluations(EvalScan *st, EvalWindow *w, GcaJson *convs)
 		const char *conv_id = gca_json_get_string(conv, "conversationId");
 		TimestampTz start;
 
-		/* the API matches by overlap; the window owns only its starts */
 		if (conv_id == NULL || !gca_json_get_time(conv, "conversationStart", &start) ||
-			start < w->start || start >= w->end)
+			!gca_details_window_owns(w, start))
 			continue;
 		for (int e = 0; e < gca_json_array_length(evals); e++)
 		{
@@ -489,7 +458,7 @@ notify_vanished(GcaResourceScan *rs, EvalScan *st)
 	if (st->notified || st->vanished == 0 || st->in_flight > 0 ||
 		st->pending != NIL || st->details_busy)
 		return;
-	foreach(lc, st->windows)
+	foreach(lc, st->q.windows)
 		if (!((EvalWindow *) lfirst(lc))->finished)
 			return;
 	st->notified = true;
@@ -506,29 +475,12 @@ evaluations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 
 	if (req->kind == REQ_DETAILS_PAGE)
 	{
-		EvalWindow *w = req->owner;
 		GcaJson    *convs = gca_json_get(page, "conversations");
-		int			count = gca_json_array_length(convs);
-		int64		due;
 
 		st->details_busy = false;
-		w->hits = gca_json_get_int64(page, "totalHits", w->hits);
-		due = Min(st->page_size, w->hits - (int64) (req->number - 1) * st->page_size);
-		if (due > 0 && count < due)
-		{
-			/* fewer than totalHits says this page holds: read it again */
-			gca_details_short_read(&w->short_page, &w->short_reads, w->start, w->end,
-								   req->number, req->number, count, due, "details query");
-			w->next_page = req->number;
-			return 0;
-		}
-		/* past the last page, "conversations" is omitted */
-		if (count == 0)
-		{
-			w->finished = true;
-			rs->windows_done++;
-		}
-		collect_evaluations(st, w, convs);
+		if (gca_details_read_page(rs, &st->q, req->owner, req->number, page,
+								  gca_json_array_length(convs)) > 0)
+			collect_evaluations(st, req->owner, convs);
 		notify_vanished(rs, st);
 		return 0;
 	}
@@ -596,17 +548,17 @@ evaluations_explain(GcaResourceScan *rs)
 
 	if (rs->pushed.empty)
 		return list_make1(gca_explain_item("Request", pstrdup("none (the conditions cannot match)")));
-	items = lappend(items, gca_explain_item("Request", pstrdup("POST " DETAILS_QUERY_PATH)));
-	if (st->windows != NIL)
+	items = lappend(items, gca_explain_item("Request", pstrdup("POST " GCA_DETAILS_QUERY_PATH)));
+	if (st->q.windows != NIL)
 	{
-		EvalWindow *w = linitial(st->windows);
+		EvalWindow *w = linitial(st->q.windows);
 
 		items = lappend(items, gca_explain_item("Body", details_body(st, w->start, w->end, 1)));
 	}
 	items = lappend(items, gca_explain_item("Then",
 											psprintf("GET " QUALITY_PATH " per evaluation",
 													 "{conversationId}", "{evaluationId}")));
-	return lappend(items, gca_explain_integer("Windows", list_length(st->windows), true));
+	return lappend(items, gca_explain_integer("Windows", list_length(st->q.windows), true));
 }
 
 const GcaResource gca_genesys_evaluations = {

@@ -4,7 +4,9 @@
  *		The Genesys resources "queues", "users" and "wrapup_codes":
  *		reference data from the routing and users entity listings.
  *
- * GET <path>?pageSize=N&pageNumber=P pages (reference 6).  The server may
+ * GET <path>?pageSize=N&pageNumber=P pages, answered as an entity listing
+ * {entities[], pageNumber, pageCount, nextUri, ...}; the API's rule is to
+ * stop when nextUri is absent or pageNumber >= pageCount.  The server may
  * cap pageSize below what is asked: pages are numbered with the size it
  * applies, so the listing goes on while it says there is more (nextUri,
  * or pageNumber < pageCount), never judging by the number of entities.
@@ -30,7 +32,8 @@
 #include "resource.h"
 #include "url.h"
 
-#define LISTING_PAGE_SIZE 100	/* reference 6: "100 is safe" */
+#define LISTING_PAGE_SIZE 100	/* the API's maximum is not documented;
+								 * 100 is known to be accepted */
 #define IDS_ONE_BY_ONE 10		/* longer IN lists read the whole listing */
 
 typedef enum ListColumn
@@ -157,15 +160,16 @@ typedef struct ListScan
 	int			index;
 } ListScan;
 
-static const char *
-listing_path(const GcaResource *res)
+/* What differs between the listings: GcaResource.data. */
+typedef struct ListingDef
 {
-	if (res == &gca_genesys_queues)
-		return "/api/v2/routing/queues";
-	if (res == &gca_genesys_users)
-		return "/api/v2/users";
-	return "/api/v2/routing/wrapupcodes";
-}
+	const char *path;			/* the entity listing */
+	bool		state_param;	/* takes "state" (users: else active only) */
+} ListingDef;
+
+static const ListingDef queues_def = {"/api/v2/routing/queues", false};
+static const ListingDef users_def = {"/api/v2/users", true};
+static const ListingDef wrapups_def = {"/api/v2/routing/wrapupcodes", false};
 
 static void
 estimate(const GcaEstimateInput *in, double entities, double *rows, double *requests)
@@ -215,13 +219,14 @@ static void
 listings_plan(GcaResourceScan *rs)
 {
 	ListScan   *st = palloc0(sizeof(ListScan));
+	const ListingDef *def = rs->resource->data;
 	GcaPushed  *pushed = &rs->pushed;
 	ListCell   *lc;
 
 	rs->state = st;
-	st->path = listing_path(rs->resource);
+	st->path = def->path;
 	st->page_size = rs->page_size > 0 ? rs->page_size : LISTING_PAGE_SIZE;
-	if (rs->resource == &gca_genesys_users)
+	if (def->state_param)
 	{
 		GcaPushedValues *state = pushed->params ? linitial(pushed->params) : NULL;
 
@@ -342,7 +347,7 @@ listings_explain(GcaResourceScan *rs)
 	return lappend(items, gca_explain_integer("Listings", list_length(st->listings), true));
 }
 
-#define LISTING_RESOURCE(var, rname, cols, est, what) \
+#define LISTING_RESOURCE(var, rname, cols, est, def, what) \
 const GcaResource var = { \
 	.name = rname, \
 	.service = GCA_SERVICE_GENESYS, \
@@ -355,11 +360,12 @@ const GcaResource var = { \
 	.read_page = listings_read_page, \
 	.next_row = listings_next_row, \
 	.explain = listings_explain, \
+	.data = &def, \
 }
 
 LISTING_RESOURCE(gca_genesys_queues, "queues", queue_columns, queues_estimate,
-				 "Genesys Cloud routing queues");
+				 queues_def, "Genesys Cloud routing queues");
 LISTING_RESOURCE(gca_genesys_users, "users", user_columns, users_estimate,
-				 "Genesys Cloud users, every state unless one is asked for");
+				 users_def, "Genesys Cloud users, every state unless one is asked for");
 LISTING_RESOURCE(gca_genesys_wrapup_codes, "wrapup_codes", wrapup_columns, wrapups_estimate,
-				 "Genesys Cloud wrap-up codes");
+				 wrapups_def, "Genesys Cloud wrap-up codes");

@@ -37,7 +37,8 @@
 #define GCA_BACKOFF_CAP_MS	30000
 
 /* ---------------------------------------------------------------------
- * What differs between the services (service.c)
+ * What differs between the services (service.c), and their error bodies
+ * (errbody.c)
  * ---------------------------------------------------------------------
  */
 typedef struct GcaServiceDef
@@ -67,6 +68,16 @@ typedef struct GcaErrorHint
 extern const GcaServiceDef *gca_service_def(GcaService service);
 extern const char *gca_service_error_hint(const GcaServiceDef *svc,
 										  const char *body, size_t len);
+
+/* in http/errbody.c */
+/*
+ * An API error body as "code: message", palloc'd; NULL when the body is
+ * not such JSON.  Never throws except on OOM.
+ */
+extern char *gca_error_body_text(const char *body, size_t len);
+/* Does the error body carry this error code (e.g. INVALID_SESSION_ID)? */
+extern bool gca_error_body_has_code(const char *body, size_t len,
+									const char *code);
 
 /* ---------------------------------------------------------------------
  * The rate budget (ratelimit.c)
@@ -103,7 +114,8 @@ extern void gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st);
 extern void gca_budget_record_wait(GcaBudget *budget, double ms);
 
 /* ---------------------------------------------------------------------
- * Engines, calls and clients (client.c)
+ * Engines (engine.c), attempts (attempt.c), sinks (sink.c) and clients
+ * (client.c)
  * ---------------------------------------------------------------------
  */
 typedef enum GcaRequestKind
@@ -173,6 +185,8 @@ typedef struct GcaCallPriv
 struct GcaEngine
 {
 	GcaClient  *client;
+	/* called before an API request starts, to get the client a token */
+	void		(*ensure_token) (GcaClient *client);
 	CURLM	   *multi;
 	GcaCallPriv *head;			/* started calls, in start order */
 	GcaCallPriv *tail;
@@ -222,21 +236,45 @@ struct GcaClient
 	GcaBudget	budget;
 };
 
+/* in http/engine.c */
+extern void gca_engine_init(GcaEngine *engine, GcaClient *client,
+							void (*ensure_token) (GcaClient *client));
+extern void gca_engine_destroy(GcaEngine *engine);
+extern void gca_engine_release(GcaEngine *engine, GcaCallPriv *priv);
+extern void gca_engine_pump(GcaEngine *engine);
 extern void gca_engine_start(GcaEngine *engine, GcaCall *call,
 							 GcaRequestKind kind);
 extern void gca_engine_wait(GcaEngine *engine, GcaCall *call, bool any);
 extern void gca_engine_cancel(GcaEngine *engine, GcaCall *call);
+
+/* in http/attempt.c */
+extern void gca_attempt_start(GcaEngine *engine, GcaCallPriv *priv);
+extern void gca_attempt_detach(GcaEngine *engine, GcaCallPriv *priv);
+extern bool gca_attempt_finish(GcaEngine *engine, GcaCallPriv *priv,
+							   CURLcode code);
+
+/* in http/sink.c: curl's callbacks of every attempt (arg: its GcaCallPriv) */
+extern size_t gca_curl_write_cb(char *data, size_t size, size_t nmemb,
+								void *arg);
+extern size_t gca_curl_header_cb(char *buffer, size_t size, size_t nitems,
+								 void *arg);
+extern int	gca_curl_xferinfo_cb(void *arg, curl_off_t dltotal,
+								 curl_off_t dlnow, curl_off_t ultotal,
+								 curl_off_t ulnow);
+extern void gca_response_headers_reset(GcaCallPriv *priv);
+
+/* in http/secrets.c */
 extern void gca_scrub_secrets(GcaClient *client, char *text);
+extern void gca_forget_token(GcaClient *client);
 
 /* ---------------------------------------------------------------------
- * OAuth and JSON bodies (oauth.c, the only json-c user of the core)
+ * OAuth (oauth.c)
  * ---------------------------------------------------------------------
  */
+/*
+ * Makes sure the client has a token that is not about to expire; the API
+ * engine's ensure_token hook.  Throws when none can be obtained.
+ */
 extern void gca_oauth_ensure_token(GcaClient *client);
-extern void gca_oauth_forget_token(GcaClient *client);
-extern char *gca_error_body_text(const char *body, size_t len);
-extern bool gca_error_body_has_code(const char *body, size_t len,
-									const char *code);
-
 
 #endif							/* GCA_HTTP_INTERNAL_H */

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * oauth.c
- *		OAuth tokens for Genesys Cloud and Salesforce, and the JSON bodies
- *		of token responses and API errors.
+ *		OAuth tokens for Genesys Cloud and Salesforce: fetching one, and
+ *		reading the token response.
  *
  * Genesys: client credentials, POST <login_url>/oauth/token with Basic
  * base64(client_id:client_secret) and grant_type=client_credentials; the
@@ -17,7 +17,9 @@
  * is refreshed only when a request gets 401 INVALID_SESSION_ID.
  *
  * What differs between the two is in the service table (service.c); JSON
- * goes through json.h.
+ * goes through json.h.  Token requests go through the client's own token
+ * engine; the API engine asks for a token through the hook the client
+ * gives it (gca_oauth_ensure_token), never calling this file itself.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -37,22 +39,6 @@
 
 /* largest token response accepted */
 #define TOKEN_BODY_MAX	(64 * 1024)
-
-/*
- * Forgets the client's access token (zeroed first), so the next request
- * fetches a new one.  Never throws.
- */
-void
-gca_oauth_forget_token(GcaClient *client)
-{
-	if (client->access_token)
-	{
-		explicit_bzero(client->access_token, strlen(client->access_token));
-		pfree(client->access_token);
-		client->access_token = NULL;
-	}
-	client->token_refresh_at = 0;
-}
 
 /*
  * Reads a token response into the client.  Throws, naming the service,
@@ -77,7 +63,7 @@ store_token(GcaClient *client, const char *body, size_t len)
 						client->svc->name, client->servername)));
 	}
 
-	gca_oauth_forget_token(client);
+	gca_forget_token(client);
 	client->access_token = MemoryContextStrdup(client->cxt, token);
 	client->token_gen++;
 
@@ -185,79 +171,4 @@ gca_oauth_ensure_token(GcaClient *client)
 	pfree(form.data);
 	if (buf.data)
 		pfree(buf.data);
-}
-
-/* The members that carry a message in the error bodies of both APIs. */
-static void
-error_fields(GcaJson *obj, const char **code, const char **message)
-{
-	if (gca_json_array_length(obj) > 0)
-		obj = gca_json_array_item(obj, 0);	/* Salesforce */
-	*code = gca_json_get_string(obj, "code");	/* Genesys */
-	if (*code == NULL)
-		*code = gca_json_get_string(obj, "errorCode");	/* Salesforce REST */
-	if (*code == NULL)
-		*code = gca_json_get_string(obj, "error");	/* OAuth endpoints */
-	*message = gca_json_get_string(obj, "message");
-	if (*message == NULL)
-		*message = gca_json_get_string(obj, "error_description");
-}
-
-/*
- * Turns an API error body into "code: message", palloc'd in the current
- * context; NULL when the body is not such JSON.  Knows Genesys's
- * {message, code, status}, Salesforce's [{message, errorCode}] and
- * OAuth's {error, error_description}.  Never throws except on OOM.
- */
-char *
-gca_error_body_text(const char *body, size_t len)
-{
-	GcaJson    *doc = gca_json_parse(body, len);
-	int			n = gca_json_is_array(doc) ? gca_json_array_length(doc) : 1;
-	StringInfoData buf;
-
-	if (doc == NULL)
-		return NULL;
-	initStringInfo(&buf);
-	/* Salesforce sends an array: every error of it, "; "-separated */
-	for (int i = 0; i < n; i++)
-	{
-		GcaJson    *obj = gca_json_is_array(doc) ? gca_json_array_item(doc, i) : doc;
-		const char *code;
-		const char *message;
-
-		error_fields(obj, &code, &message);
-		if (!code && !message)
-			continue;
-		if (buf.len > 0)
-			appendStringInfoString(&buf, "; ");
-		if (code && message)
-			appendStringInfo(&buf, "%s: %s", code, message);
-		else
-			appendStringInfoString(&buf, message ? message : code);
-	}
-	gca_json_free(doc);
-	if (buf.len == 0)
-	{
-		pfree(buf.data);
-		return NULL;
-	}
-	return buf.data;
-}
-
-/* Does the error body carry this error code (e.g. INVALID_SESSION_ID)? */
-bool
-gca_error_body_has_code(const char *body, size_t len, const char *code)
-{
-	GcaJson    *obj = gca_json_parse(body, len);
-	const char *c;
-	const char *message;
-	bool		result;
-
-	if (obj == NULL)
-		return false;
-	error_fields(obj, &c, &message);
-	result = c != NULL && strcmp(c, code) == 0;
-	gca_json_free(obj);
-	return result;
 }

@@ -36,12 +36,14 @@
 typedef struct GcaOptions
 {
 	GcaClientConfig http;		/* what the HTTP client is made from */
-	char	   *api_version;	/* Salesforce REST version, e.g. "62.0" */
 	int			page_size;		/* 0 = the endpoint's default */
-	char	   *extraction;		/* "query", "job" or "auto" */
 	bool		use_remote_estimate;
-	char	   *resource;		/* Genesys foreign table */
-	char	   *sobject;		/* Salesforce foreign table */
+	char	   *resource;		/* option "resource" of the table */
+	char	   *object;			/* or the remote object it names ... */
+	const char *object_option;	/* ... by this option (a resource's
+								 * object_option) */
+	List	   *options;		/* DefElem: the table's options, then the
+								 * server's, for the resources' own */
 } GcaOptions;
 
 /* in fdw/option.c */

@@ -136,7 +136,10 @@ typedef struct GcaClient GcaClient;
 /* in http/client.c */
 extern void gca_http_init(void);
 
+/* in http/service.c */
 extern const char *gca_service_name(GcaService service);
+
+/* in http/client.c */
 
 /*
  * Returns the client of the user mapping in config, creating it (and
@@ -202,6 +205,7 @@ typedef struct GcaBufferSink
 	MemoryContext cxt;
 } GcaBufferSink;
 
+/* in http/sink.c */
 extern void gca_buffer_sink_init(GcaSink *sink, GcaBufferSink *buf,
 								 size_t max);
 

@@ -13,8 +13,15 @@
  * engine, EXPLAIN, IMPORT FOREIGN SCHEMA and the option validator read the
  * registry (resource/registry.c) and never name a column or an endpoint.
  *
- * Adding a resource: write src/<service>/<name>.c with its columns and
- * callbacks, and list it in resource/registry.c.
+ * A service (Genesys Cloud, Salesforce) is one static const GcaServiceDesc
+ * in its own file: its name, the options its servers and tables add to
+ * the generic ones, its base URLs and default rate budget, its IMPORT
+ * FOREIGN SCHEMA remote schema.  Nothing under src/fdw/ names a service,
+ * a resource or one of their options.
+ *
+ * Adding a resource: write src/<service>/<name>.c with its columns,
+ * callbacks and (optionally) data, and list it in resource/registry.c;
+ * an option only it reads goes in its service's option table.
  *
  * Layers (includes point one way): fdw -> resources -> http, json -> util.
  * A resource sees the scan only through GcaResourceScan below; it never
@@ -201,9 +208,10 @@ typedef struct GcaResourceScan
 	GcaClient  *estimate_client;	/* use_remote_estimate: the client the
 									 * route's estimate may ask the API
 									 * with, else NULL */
-	const char *extraction;		/* "query", "job" or "auto" */
-	const char *object;			/* table option sobject (Salesforce) */
-	const char *api_version;	/* Salesforce REST version */
+	List	   *options;		/* DefElem: the table's, then the server's
+								 * options (gca_option_value) */
+	const char *object;			/* the remote object the table names (its
+								 * resource's object_option), or NULL */
 	bool		explain_only;	/* EXPLAIN without ANALYZE: nothing is sent */
 	void	   *state;			/* the resource's */
 	int			windows_total;	/* progress, kept by the resource: windows */
@@ -248,9 +256,9 @@ typedef struct GcaEstimateInput
 typedef struct GcaTableRef
 {
 	const char *relname;		/* NULL when importing */
-	const char *object;			/* the remote object (table option sobject) */
+	const char *object;			/* the remote object (object_option) */
 	const GcaClientConfig *http;	/* to call the API (describe) */
-	const char *api_version;
+	List	   *options;		/* DefElem: the table's, then the server's */
 } GcaTableRef;
 
 /* What IMPORT FOREIGN SCHEMA asks a resource with an import callback. */
@@ -314,11 +322,81 @@ typedef struct GcaResource
 	 * tables here: a List of CREATE FOREIGN TABLE commands.
 	 */
 	List	   *(*import) (const GcaImportRef *ref);
-	/* the table option naming the remote object (e.g. "sobject"), or NULL */
+	/*
+	 * The table option naming the remote object, for a resource whose
+	 * tables name an object rather than the resource, or NULL; and how
+	 * messages call such an object ("an sobject of ...").
+	 */
 	const char *object_option;
+	const char *object_what;
+	/* the resource's own constant data, for callbacks shared by resources */
+	const void *data;
 } GcaResource;
 
+/* What values an option takes (fdw/option.c checks them). */
+typedef enum GcaOptionKind
+{
+	GCA_OPT_CHOICE,				/* one of choices[] */
+	GCA_OPT_URL,				/* https://, or http:// on loopback */
+	GCA_OPT_DOMAIN,				/* a host name such as example.com */
+	GCA_OPT_VERSION,			/* digits.digits */
+	GCA_OPT_INT,				/* integer in [min, max] */
+	GCA_OPT_BOOL,
+	GCA_OPT_IDENT,				/* letters, digits, underscores */
+	GCA_OPT_PATH,				/* dotted identifiers (a.b) */
+	GCA_OPT_RESOURCE,			/* a resource of the registry */
+	GCA_OPT_SERVICE,			/* a service of the registry */
+	GCA_OPT_TEXT,				/* any non-empty text */
+	GCA_OPT_SECRET				/* non-empty text that is never echoed */
+} GcaOptionKind;
+
+/* One option of the wrapper's objects. */
+typedef struct GcaOptionDef
+{
+	const char *name;
+	Oid			context;		/* catalog the option belongs to */
+	GcaOptionKind kind;
+	int			min;			/* GCA_OPT_INT */
+	int			max;
+	const char *const *choices; /* GCA_OPT_CHOICE, NULL-ended */
+	const char *why;			/* detail of an invalid value, or NULL */
+	int			rank;			/* where messages list it: by rank */
+} GcaOptionDef;
+
+/*
+ * What differs between the services for the wrapper: the options their
+ * servers and tables take beside the generic ones, and what their
+ * servers' options mean.
+ */
+typedef struct GcaServiceDesc
+{
+	GcaService	service;
+	const char *name;			/* the server option "service" */
+	/*
+	 * Its own options: of its servers (only there), its tables and their
+	 * columns; {NULL}-ended.
+	 */
+	const GcaOptionDef *options;
+	int			requests_per_minute;	/* default of the server option */
+	const char *remote_schema;	/* IMPORT FOREIGN SCHEMA <remote_schema> */
+	const char *credentials_hint;	/* what its user mappings hold, for a
+									 * hint */
+	const char *table_hint;		/* what its tables name, for a hint */
+	/*
+	 * The API's and the token endpoint's base URLs, palloc'd, from its
+	 * server's options (DefElem).
+	 */
+	void		(*base_urls) (List *options, char **api_url,
+							  char **login_url);
+	/* optional: rules across its server's options; throws */
+	void		(*check_server) (List *options);
+} GcaServiceDesc;
+
 /* in resource/registry.c */
+/* the services, NULL-terminated; the first is the default */
+extern const GcaServiceDesc *const *gca_services(void);
+extern const GcaServiceDesc *gca_service_desc(GcaService service);
+extern const GcaServiceDesc *gca_find_service(const char *name);
 extern const GcaResource *gca_find_resource(const char *name);
 /* the resources, NULL-terminated */
 extern const GcaResource *const *gca_resources(void);
@@ -340,6 +418,13 @@ extern GcaExplainItem *gca_explain_integer(const char *label, int64 value,
  */
 extern GcaJson *gca_page_item(GcaResourceScan *rs, int i);
 
+/*
+ * in resource/contract.c: the value of option name in options (DefElem,
+ * the first of that name), or dflt
+ */
+extern const char *gca_option_value(List *options, const char *name,
+									const char *dflt);
+
 /* in resource/values.c: rows from plain API objects */
 /* the member at a dotted path ("agent.id"), or NULL */
 extern GcaJson *gca_json_path(const GcaJson *object, const char *path);
@@ -350,16 +435,5 @@ extern Datum gca_json_column_value(const GcaJson *v, const GcaColumnDef *def,
 extern void gca_fill_from_paths(const GcaJson *object, const char *const *paths,
 								const GcaColumn *columns, int ncolumns,
 								Datum *values, bool *nulls);
-
-/* Resources, each in its own file. */
-extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c */
-extern TimestampTz gca_conversations_data_availability(GcaClient *client);
-extern const GcaResource gca_genesys_segments;
-extern const GcaResource gca_genesys_evaluations;	/* genesys/evaluations.c */
-extern const GcaResource gca_genesys_aggregates;	/* genesys/aggregates.c */
-extern const GcaResource gca_genesys_queues;	/* genesys/listings.c */
-extern const GcaResource gca_genesys_users;
-extern const GcaResource gca_genesys_wrapup_codes;
-extern const GcaResource gca_salesforce_sobject;	/* salesforce/sobject.c */
 
 #endif							/* GCA_RESOURCE_H */

@@ -66,6 +66,39 @@ country_code(text *t)
 }
 
 /*
+ * The dialable part of a lower-cased phone text s (modified in place): a
+ * tel:, sip: or sips: URI's number, without URI parameters (;...) and
+ * extensions (ext, x, #), leading blanks skipped.
+ */
+static char *
+dialable_part(char *s)
+{
+	char	   *d;
+
+	/* URI forms */
+	if (strncmp(s, "tel:", 4) == 0)
+		s += 4;
+	else if (strncmp(s, "sip:", 4) == 0 || strncmp(s, "sips:", 5) == 0)
+	{
+		s = strchr(s, ':') + 1;
+		if ((d = strchr(s, '@')) != NULL)
+			*d = '\0';
+	}
+	if ((d = strchr(s, ';')) != NULL)
+		*d = '\0';
+	/* extensions */
+	if ((d = strstr(s, "ext")) != NULL)
+		*d = '\0';
+	if ((d = strchr(s, 'x')) != NULL)
+		*d = '\0';
+	if ((d = strchr(s, '#')) != NULL)
+		*d = '\0';
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/*
  * Normalises in[0..len) with default country cc into out (at least
  * E164_MAX_DIGITS + 2 bytes).  Returns false when it is not a phone number.
  */
@@ -92,27 +125,7 @@ normalize(const char *in, int len, const char *cc, char *out)
 	while (*s == ' ' || *s == '\t')
 		s++;
 
-	/* URI forms */
-	if (strncmp(s, "tel:", 4) == 0)
-		s += 4;
-	else if (strncmp(s, "sip:", 4) == 0 || strncmp(s, "sips:", 5) == 0)
-	{
-		s = strchr(s, ':') + 1;
-		if ((d = strchr(s, '@')) != NULL)
-			*d = '\0';
-	}
-	if ((d = strchr(s, ';')) != NULL)
-		*d = '\0';
-	/* extensions */
-	if ((d = strstr(s, "ext")) != NULL)
-		*d = '\0';
-	if ((d = strchr(s, 'x')) != NULL)
-		*d = '\0';
-	if ((d = strchr(s, '#')) != NULL)
-		*d = '\0';
-
-	while (*s == ' ' || *s == '\t')
-		s++;
+	s = dialable_part(s);
 	if (*s == '+')
 	{
 		plus = true;

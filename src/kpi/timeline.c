@@ -530,6 +530,45 @@ read_segments(Timeline *tl, int sidx, JsonbContainer *segments,
 }
 
 /*
+ * Reads session j of participant number i (the last one read) from its
+ * sessions array into tl: its ids, metrics and segments.  Notes an
+ * anomaly when it is not an object.
+ */
+static void
+read_session(Timeline *tl, JsonbContainer *sessions, int i, int j)
+{
+	JsonbContainer *sobj;
+	JsonbContainer *arr;
+	TlSession  *s;
+	TlPath		where = {i, -1};
+	TlPath		swhere = {i, j};
+
+	if (gca_jb_array_element(sessions, j, &sobj) != GCA_JB_OK)
+	{
+		tl_note(tl, AN_MALFORMED, "%s.sessions[%d] is not an object",
+				path_str(where), j);
+		return;
+	}
+	if (tl->nsess == tl->sess_cap)
+	{
+		tl->sess_cap *= 2;
+		tl->sess = repalloc(tl->sess, sizeof(TlSession) * tl->sess_cap);
+	}
+	s = &tl->sess[tl->nsess];
+	memset(s, 0, sizeof(TlSession));
+	s->participant = tl->nparts - 1;
+	s->pj = i;
+	s->sj = j;
+	tl->nsess++;
+	s->session_id = read_str(tl, sobj, "sessionId", swhere, -1);
+	s->media_type = read_str(tl, sobj, "mediaType", swhere, -1);
+	if ((arr = read_array(tl, sobj, "metrics", swhere)) != NULL)
+		read_metrics(tl, s, arr, swhere);
+	if ((arr = read_array(tl, sobj, "segments", swhere)) != NULL)
+		read_segments(tl, tl->nsess - 1, arr, swhere);
+}
+
+/*
  * Reads the record into tl (palloc'd in the current memory context).
  * Raises an error only when the top level is not an object or the record
  * is too large; everything else is noted as an anomaly.
@@ -615,36 +654,7 @@ tl_read(Timeline *tl, Jsonb *jb)
 		sessions = read_array(tl, pobj, "sessions", where);
 		ns = sessions ? JsonContainerSize(sessions) : 0;
 		for (int j = 0; j < ns; j++)
-		{
-			JsonbContainer *sobj;
-			JsonbContainer *arr;
-			TlSession  *s;
-			TlPath		swhere = {i, j};
-
-			if (gca_jb_array_element(sessions, j, &sobj) != GCA_JB_OK)
-			{
-				tl_note(tl, AN_MALFORMED, "%s.sessions[%d] is not an object",
-						path_str(where), j);
-				continue;
-			}
-			if (tl->nsess == tl->sess_cap)
-			{
-				tl->sess_cap *= 2;
-				tl->sess = repalloc(tl->sess, sizeof(TlSession) * tl->sess_cap);
-			}
-			s = &tl->sess[tl->nsess];
-			memset(s, 0, sizeof(TlSession));
-			s->participant = tl->nparts - 1;
-			s->pj = i;
-			s->sj = j;
-			tl->nsess++;
-			s->session_id = read_str(tl, sobj, "sessionId", swhere, -1);
-			s->media_type = read_str(tl, sobj, "mediaType", swhere, -1);
-			if ((arr = read_array(tl, sobj, "metrics", swhere)) != NULL)
-				read_metrics(tl, s, arr, swhere);
-			if ((arr = read_array(tl, sobj, "segments", swhere)) != NULL)
-				read_segments(tl, tl->nsess - 1, arr, swhere);
-		}
+			read_session(tl, sessions, i, j);
 	}
 }
 
@@ -841,6 +851,61 @@ tl_add(Timeline *tl, TlSegment *seg, TlKind kind, int64 d)
 }
 
 /*
+ * The agent state machine, per agent session and participant, for
+ * segment seg (its times readable) of session s of agent p: overlapping
+ * segments, talk before wrap-up, the last agent who talked.
+ */
+static void
+agent_segment(Timeline *tl, TlSegment *seg, TlSession *s, TlParticipant *p)
+{
+	if (s->seen && seg->start_ms < s->max_end)
+		tl_note_seg(tl, seg, AN_OVERLAP, "%s", seg_path(tl, seg));
+	if (!s->seen || !seg->has_end || seg->end_ms > s->max_end)
+		s->max_end = seg->has_end ? seg->end_ms : PG_INT64_MAX;
+	s->seen = true;
+
+	if (seg->kind == K_TALK)
+	{
+		p->has_talk = true;
+		if (p->user_id.ptr != NULL)
+			tl->last_agent_id = p->user_id;
+	}
+	else if (seg->kind == K_ACW && !p->has_talk)
+		tl_note_seg(tl, seg, AN_WRAPUP_BEFORE_TALK, "%s", seg_path(tl, seg));
+}
+
+/*
+ * Checks the metrics of closed session i against the time its segments
+ * add up to, by the kind of its participant.
+ */
+static void
+check_session_metrics(Timeline *tl, int i)
+{
+	TlSession  *s = &tl->sess[i];
+	TlClass		pc = tl->parts[s->participant].pclass;
+
+	if (s->has_open)
+		return;
+	if (pc == PC_ACD)
+	{
+		if (s->metric_present & (1u << M_TACD))
+			check_metric(tl, s, i, M_TACD, K_QUEUE);
+		else
+			check_metric(tl, s, i, M_TABANDON, K_QUEUE);
+	}
+	else if (pc == PC_FLOW)
+		check_metric(tl, s, i, M_TIVR, K_IVR);
+	else if (pc == PC_AGENT)
+	{
+		check_metric(tl, s, i, M_TTALK, K_TALK);
+		check_metric(tl, s, i, M_THELD, K_CUSTOMER_HOLD);
+		check_metric(tl, s, i, M_TACW, K_ACW);
+		check_metric(tl, s, i, M_TALERT, K_ALERT);
+		check_metric(tl, s, i, M_NTRANSFERRED, K_OTHER);
+	}
+}
+
+/*
  * Sorts, sums and checks a timeline read by tl_read.
  */
 static void
@@ -911,53 +976,14 @@ tl_compute(Timeline *tl)
 				tl_add(tl, seg, p->pclass == PC_ACD ? K_QUEUE : K_IVR, d);
 		}
 
-		if (p->pclass != PC_AGENT)
-			continue;
-
-		/* state machine per agent session and participant */
-		if (s->seen && seg->start_ms < s->max_end)
-			tl_note_seg(tl, seg, AN_OVERLAP, "%s", seg_path(tl, seg));
-		if (!s->seen || !seg->has_end || seg->end_ms > s->max_end)
-			s->max_end = seg->has_end ? seg->end_ms : PG_INT64_MAX;
-		s->seen = true;
-
-		if (seg->kind == K_TALK)
-		{
-			p->has_talk = true;
-			if (p->user_id.ptr != NULL)
-				tl->last_agent_id = p->user_id;
-		}
-		else if (seg->kind == K_ACW && !p->has_talk)
-			tl_note_seg(tl, seg, AN_WRAPUP_BEFORE_TALK, "%s", seg_path(tl, seg));
+		if (p->pclass == PC_AGENT)
+			agent_segment(tl, seg, s, p);
 	}
 
 	check_transfers(tl);
 
 	for (int i = 0; i < tl->nsess; i++)
-	{
-		TlSession  *s = &tl->sess[i];
-		TlClass		pc = tl->parts[s->participant].pclass;
-
-		if (s->has_open)
-			continue;
-		if (pc == PC_ACD)
-		{
-			if (s->metric_present & (1u << M_TACD))
-				check_metric(tl, s, i, M_TACD, K_QUEUE);
-			else
-				check_metric(tl, s, i, M_TABANDON, K_QUEUE);
-		}
-		else if (pc == PC_FLOW)
-			check_metric(tl, s, i, M_TIVR, K_IVR);
-		else if (pc == PC_AGENT)
-		{
-			check_metric(tl, s, i, M_TTALK, K_TALK);
-			check_metric(tl, s, i, M_THELD, K_CUSTOMER_HOLD);
-			check_metric(tl, s, i, M_TACW, K_ACW);
-			check_metric(tl, s, i, M_TALERT, K_ALERT);
-			check_metric(tl, s, i, M_NTRANSFERRED, K_OTHER);
-		}
-	}
+		check_session_metrics(tl, i);
 }
 
 /*

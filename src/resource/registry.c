@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * registry.c
- *		The list of resources a foreign table can read, and lookups.
+ *		The list of services and of resources a foreign table can read,
+ *		and their lookups: the only place that names them all.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -12,9 +13,27 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
-
 #include "resource.h"
+
+/* Services, each in its own file. */
+extern const GcaServiceDesc gca_genesys_service;	/* genesys/genesys.c */
+extern const GcaServiceDesc gca_salesforce_service; /* salesforce/salesforce.c */
+
+/* Resources, each in its own file. */
+extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c */
+extern const GcaResource gca_genesys_segments;
+extern const GcaResource gca_genesys_evaluations;	/* genesys/evaluations.c */
+extern const GcaResource gca_genesys_aggregates;	/* genesys/aggregates.c */
+extern const GcaResource gca_genesys_queues;	/* genesys/listings.c */
+extern const GcaResource gca_genesys_users;
+extern const GcaResource gca_genesys_wrapup_codes;
+extern const GcaResource gca_salesforce_sobject;	/* salesforce/sobject.c */
+
+static const GcaServiceDesc *const services[] = {
+	&gca_genesys_service,
+	&gca_salesforce_service,
+	NULL
+};
 
 static const GcaResource *const registry[] = {
 	&gca_genesys_conversations,
@@ -44,72 +63,28 @@ gca_find_resource(const char *name)
 	return NULL;
 }
 
-/* The column of res named name, or NULL. */
-const GcaColumnDef *
-gca_find_column(const GcaResource *res, const char *name)
+const GcaServiceDesc *const *
+gca_services(void)
 {
-	for (const GcaColumnDef *c = res->columns; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
+	return services;
+}
+
+/* The description of service; never NULL (an unknown one: the first). */
+const GcaServiceDesc *
+gca_service_desc(GcaService service)
+{
+	for (const GcaServiceDesc *const *s = services; *s; s++)
+		if ((*s)->service == service)
+			return *s;
+	return services[0];
+}
+
+/* The service named name (the server option "service"), or NULL. */
+const GcaServiceDesc *
+gca_find_service(const char *name)
+{
+	for (const GcaServiceDesc *const *s = services; *s; s++)
+		if (strcmp((*s)->name, name) == 0)
+			return *s;
 	return NULL;
-}
-
-const GcaColumnDef *
-gca_column_with_role(const GcaResource *res, GcaPushRole role)
-{
-	for (const GcaColumnDef *c = res->columns; c->name; c++)
-		if (c->push == role)
-			return c;
-	return NULL;
-}
-
-/* The types resources declare; elog for any other (a registry bug). */
-Oid
-gca_column_type(const GcaColumnDef *def)
-{
-	static const struct
-	{
-		const char *name;
-		Oid			oid;
-	}			types[] = {
-		{"text", TEXTOID},
-		{"timestamptz", TIMESTAMPTZOID},
-		{"bigint", INT8OID},
-		{"integer", INT4OID},
-		{"boolean", BOOLOID},
-		{"float8", FLOAT8OID},
-		{"numeric", NUMERICOID},
-		{"date", DATEOID},
-		{"text[]", TEXTARRAYOID},
-		{"jsonb", JSONBOID},
-	};
-
-	for (int i = 0; i < lengthof(types); i++)
-		if (strcmp(types[i].name, def->type) == 0)
-			return types[i].oid;
-	elog(ERROR, "gcanalytics: column \"%s\" has unknown type \"%s\"",
-		 def->name, def->type);
-	return InvalidOid;			/* keep the compiler quiet */
-}
-
-/* An EXPLAIN line; value palloc'd by the caller. */
-GcaExplainItem *
-gca_explain_item(const char *label, char *value)
-{
-	GcaExplainItem *item = palloc0(sizeof(GcaExplainItem));
-
-	item->label = label;
-	item->value = value;
-	return item;
-}
-
-/* An EXPLAIN line with an integer value. */
-GcaExplainItem *
-gca_explain_integer(const char *label, int64 value, bool verbose_only)
-{
-	GcaExplainItem *item = gca_explain_item(label, psprintf(INT64_FORMAT, value));
-
-	item->is_integer = true;
-	item->verbose_only = verbose_only;
-	return item;
 }

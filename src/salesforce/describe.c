@@ -158,7 +158,7 @@ gca_sf_describe(const GcaTableRef *api, const char *object)
 	}
 
 	initStringInfo(&path);
-	appendStringInfo(&path, "/services/data/v%s/sobjects/", api->api_version);
+	appendStringInfo(&path, "/services/data/v%s/sobjects/", gca_sf_api_version(api->options));
 	gca_append_url_escaped(&path, object);
 	appendStringInfoString(&path, "/describe");
 	doc = api_get_json(api, path.data);
@@ -435,7 +435,8 @@ create_table_command(const char *table, const SfDescribe *d, const char *servern
 static List *
 all_object_names(const GcaImportRef *ref)
 {
-	char	   *path = psprintf("/services/data/v%s/sobjects/", ref->api.api_version);
+	char	   *path = psprintf("/services/data/v%s/sobjects/",
+								 gca_sf_api_version(ref->api.options));
 	GcaJson    *doc = api_get_json(&ref->api, path);
 	GcaJson    *objs = gca_json_get(doc, "sobjects");
 	List	   *names = NIL;

@@ -51,6 +51,12 @@ typedef struct SfDescribe
 	SfField    *fields;
 } SfDescribe;
 
+/* the REST API version when the server names none */
+#define SF_API_VERSION_DEFAULT "62.0"
+
+/* in salesforce/salesforce.c */
+extern const char *gca_sf_api_version(List *options);
+
 /* in salesforce/describe.c */
 extern const SfDescribe *gca_sf_describe(const GcaTableRef *api,
 										 const char *object);

@@ -730,7 +730,7 @@ sobject_plan(GcaResourceScan *rs)
 	SfScan	   *st = palloc0(sizeof(SfScan));
 
 	rs->state = st;
-	st->path = psprintf("/services/data/v%s/query", rs->api_version);
+	st->path = psprintf("/services/data/v%s/query", gca_sf_api_version(rs->options));
 	plan_fields(rs, st);
 	st->tail = tail_clause(rs);
 	plan_queries(rs, st);
@@ -1136,4 +1136,5 @@ const GcaResource gca_salesforce_sobject = {
 	.bind_columns = gca_sf_bind_columns,
 	.import = gca_sf_import,
 	.object_option = "sobject",
+	.object_what = "a Salesforce sobject",
 };

@@ -1,5 +1,5 @@
 /*
- * error_body: the readers of API error bodies (src/http/oauth.c):
+ * error_body: the readers of API error bodies (src/http/errbody.c):
  * gca_error_body_text and gca_error_body_has_code.
  */
 #include "postgres.h"

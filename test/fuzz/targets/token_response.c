@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_finding("base URL \"%s\" accepted against the policy", client.base_url);
 		if (client.token_refresh_at < 0)
 			fuzz_finding("token refresh time before 2000");
-		gca_oauth_forget_token(&client);
+		gca_forget_token(&client);
 	}
 	fuzz_arena_reset();
 	return 0;
