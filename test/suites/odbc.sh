@@ -3,16 +3,48 @@
 # BI or Excel read it: Debian's psqlODBC and pyodbc, logged in as a LOGIN
 # role granted gcanalytics_reader, over the demo world (make demo's):
 # SQLTables lists exactly the reporting views, SQLColumns and the rows read
-# have the reporting types (odbc_check.py); and the reporting views keep the
-# dashboards' column privileges for the other two roles.
+# have the reporting types (odbc_check.py); pgJDBC (Metabase, DBeaver)
+# returns the comments as REMARKS; and the reporting
+# views keep the dashboards' column privileges for the other two roles.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
 DB=gca_odbc
+T=$GCA_BUILD/tmp/odbc
+mkdir -p "$T"
 q() { PGDATABASE=$DB sql "$1"; }
 
 bash "$GCA_ROOT/test/helpers/bi_world.sh" $DB
 /usr/bin/python3 "$GCA_ROOT/test/helpers/odbc_check.py" "$PGHOST" "$PGPORT" $DB gca_bi_analyst
+
+# pgJDBC over TCP (the scratch cluster listens on its Unix socket only:
+# socat forwards 127.0.0.1 to it): getTables' and getColumns' REMARKS are
+# the comments of the reporting views and columns
+if command -v java >/dev/null && [ -r /usr/share/java/postgresql.jar ]; then
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:"$PGHOST/.s.PGSQL.$PGPORT" &
+    socat_pid=$!
+    for _ in $(seq 100); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break
+        sleep 0.1
+    done
+    java -cp /usr/share/java/postgresql.jar "$GCA_ROOT/test/helpers/JdbcRemarks.java" \
+        "jdbc:postgresql://127.0.0.1:$port/$DB" gca_bi_analyst gcanalytics_reports >"$T/jdbc.txt"
+    kill "$socat_pid"
+    cut -f1,3 "$T/jdbc.txt" | sort >"$T/jdbc_remarks.txt"
+    q "SELECT 'TABLE ' || c.relname || E'\t' || obj_description(c.oid, 'pg_class')
+         FROM pg_class c WHERE c.relnamespace = 'gcanalytics_reports'::regnamespace
+       UNION ALL
+       SELECT 'COLUMN ' || c.relname || '.' || a.attname || E'\t' || col_description(c.oid, a.attnum)
+         FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE c.relnamespace = 'gcanalytics_reports'::regnamespace" | sort >"$T/comments.txt"
+    diff "$T/comments.txt" "$T/jdbc_remarks.txt" >&2 || fail "pgJDBC's REMARKS differ from the comments (above)"
+    grep -q $'^COLUMN escalation_by_tier.escalation_rate\tnumeric(7,4)\t.*fraction of 1' "$T/jdbc.txt" \
+        || fail "pgJDBC: escalation_by_tier.escalation_rate is not numeric(7,4) with its comment"
+    echo "ok: pgJDBC $(basename "$(readlink -f /usr/share/java/postgresql.jar)"): REMARKS of the $(grep -c '^TABLE' "$T/jdbc.txt") views and $(grep -c '^COLUMN' "$T/jdbc.txt") columns are their comments"
+else
+    echo "not checked: pgJDBC (no java or no /usr/share/java/postgresql.jar)"
+fi
 
 # the other reporting roles: a supervisor reads no revenue column, finance
 # no agent-level view, in the reporting schema as in gcanalytics

@@ -13,7 +13,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.dashboard_source(view_name text) RETURNS 
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT CASE WHEN view_name = 'agent_quality' THEN 'evaluations'
+    SELECT CASE WHEN view_name LIKE 'agent\_quality%' THEN 'evaluations'
                 WHEN view_name LIKE 'queue\_%' THEN 'queue_metrics'
                 ELSE 'conversations' END
 $$;
