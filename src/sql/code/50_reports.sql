@@ -14,7 +14,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.dashboard_source(view_name text) RETURNS 
     SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT CASE WHEN view_name LIKE 'agent\_quality%' THEN 'evaluations'
-                WHEN view_name LIKE 'queue\_%' THEN 'queue_metrics'
+                WHEN view_name = 'queue_daily' THEN 'queue_metrics'
                 ELSE 'conversations' END
 $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_source(text) IS
