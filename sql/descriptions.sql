@@ -36,7 +36,7 @@ CREATE FUNCTION exists_named(name text, called boolean, strict boolean, what tex
           OR EXISTS (SELECT FROM gcanalytics.setting_defaults() s WHERE s.name = exists_named.name)
           OR (NOT strict AND (
                  EXISTS (SELECT FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-                          WHERE c.relnamespace = 'gcanalytics'::regnamespace
+                          WHERE c.relnamespace IN ('gcanalytics'::regnamespace, 'gcanalytics_reports'::regnamespace)
                             AND a.attname = exists_named.name AND NOT a.attisdropped)
               OR EXISTS (SELECT FROM pg_proc p WHERE what = 'function ' || p.oid::regprocedure::text
                                                  AND exists_named.name = ANY (p.proargnames))

@@ -80,8 +80,8 @@ COMMENT ON COLUMN gcanalytics.dashboard_status.row_count IS 'rows after that ref
 COMMENT ON COLUMN gcanalytics.dashboard_status.refresh_s IS 'how long that refresh took, seconds';
 COMMENT ON COLUMN gcanalytics.dashboard_status.data_complete_until IS
     'up to when the source was loaded without a gap at that refresh (its high-water mark, which stops at the API''s data availability date, or the first window not loaded): later figures are provisional';
-COMMENT ON COLUMN gcanalytics.dashboard_status.complete_through IS 'the last day (reporting_time_zone) whose data was complete at that refresh';
-COMMENT ON COLUMN gcanalytics.dashboard_status.time_zone IS 'the reporting time zone of the days and weeks (setting reporting_time_zone)';
+COMMENT ON COLUMN gcanalytics.dashboard_status.complete_through IS 'the last day (in the reporting time zone) whose data was complete at that refresh';
+COMMENT ON COLUMN gcanalytics.dashboard_status.time_zone IS 'the reporting time zone of the days and weeks (UTC unless set)';
 
 -- ------------------------------------------------------------ the rules
 -- report_views(): what the reporting schema holds, each the reporting view
