@@ -10,6 +10,13 @@
 set -eu -o pipefail
 DB=${1:-gca_bi}
 bash "$GCA_ROOT/test/helpers/bi_world.sh" "$DB"
+# a source query per reporting view, so that the site can read each
+missing=$(PGDATABASE=$DB "$PG_BINDIR/psql" -XAtq -c "SELECT v FROM unnest(gcanalytics.report_views()) v" \
+          | while read -r v; do [ -e "$GCA_ROOT/bi/sources/gca/$v.sql" ] || echo "$v"; done)
+if [ -n "$missing" ]; then
+    echo "bi/sources/gca/ has no query for the reporting views: $missing (add NAME.sql: SELECT * FROM gcanalytics_reports.NAME)" >&2
+    exit 1
+fi
 cd "$GCA_ROOT/bi"
 if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
     npm ci --no-audit --no-fund
