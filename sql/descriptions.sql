@@ -41,6 +41,8 @@ CREATE FUNCTION exists_named(name text, called boolean, strict boolean, what tex
               OR EXISTS (SELECT FROM pg_proc p WHERE what = 'function ' || p.oid::regprocedure::text
                                                  AND exists_named.name = ANY (p.proargnames))
               OR EXISTS (SELECT FROM pg_namespace n WHERE n.nspname = exists_named.name)
+              OR EXISTS (SELECT FROM pg_type t WHERE t.typnamespace = 'gcanalytics'::regnamespace
+                                                 AND t.typname = exists_named.name)
               OR EXISTS (SELECT FROM pg_available_extensions x WHERE x.name = exists_named.name)
               OR EXISTS (SELECT FROM pg_class c WHERE c.relnamespace = 'pg_catalog'::regnamespace
                                                   AND c.relname = exists_named.name)

@@ -20,9 +20,9 @@ pages = json.load(open(pages_json))
 # fraction of 1 times 100), usd ($1,234), any (not compared: a clock).
 # The SQL is written here from the reporting views, not copied from the
 # pages' DuckDB queries.
-LAST_COMPLETE_WEEK = """(SELECT max(week) FROM gcanalytics_reports.{v}
-                          WHERE week + 6 <= (SELECT complete_through FROM gcanalytics_reports.dashboard_status
-                                              WHERE view_name = '{v}'))"""
+LAST_FINAL_WEEK = "(SELECT max(week) FROM gcanalytics_reports.{v} WHERE NOT provisional)"
+LAST_FINAL_DAY = """(SELECT max(day) FROM (SELECT day FROM gcanalytics_reports.queue_interval
+                                         GROUP BY day HAVING NOT bool_or(provisional)) d)"""
 SPECS = [
     ('/', 'Week Tier Week before This week Change Releases',
      """SELECT week, tier, prev_rate, rate, change_rate, releases FROM gcanalytics_reports.escalation_insights
@@ -33,26 +33,33 @@ SPECS = [
           FROM gcanalytics_reports.escalation_by_tier ORDER BY escalation_rate DESC""",
      'text int int pct int usd'),
     ('/', 'Week Tier Conversations Escalated Escalation rate Provisional',
-     """SELECT w.week, w.tier, w.conversations, w.escalated, w.escalation_rate, w.week + 6 > s.complete_through
-          FROM gcanalytics_reports.escalation_weekly w, gcanalytics_reports.dashboard_status s
-         WHERE s.view_name = 'escalation_weekly' ORDER BY w.week, w.tier""",
+     """SELECT week, tier, conversations, escalated, escalation_rate, provisional
+          FROM gcanalytics_reports.escalation_weekly ORDER BY week, tier""",
      'date text int int pct bool'),
     ('/', 'Dashboard Source Refreshed at Refresh Rows Complete through',
      """SELECT view_name, source, refreshed_at, refresh, row_count, complete_through
           FROM gcanalytics_reports.dashboard_status""",
      'text text any text int date'),
-    ('/queues', 'Queue Media Offered Handled Service level Abandoned Avg wait (s) AHT (s) Transferred FCR Efficiency',
-     """SELECT queue_name, media_type, offered, handled, service_level_rate, abandon_rate, avg_wait_s, avg_handle_s,
-               transfer_rate, fcr_rate, efficiency_score
+    ('/queues', 'Queue Media Offered Answered Service level Abandoned ASA (s) Avg wait (s) AHT (s) FCR Efficiency',
+     """SELECT queue_name, media_type, offered, answered, service_level_rate, abandon_rate, asa_s, avg_wait_s,
+               avg_handle_s, fcr_rate, efficiency_score
           FROM gcanalytics_reports.kpi_weekly
-         WHERE week = """ + LAST_COMPLETE_WEEK.format(v='kpi_weekly') + """ AND offered > 0
+         WHERE week = """ + LAST_FINAL_WEEK.format(v='kpi_weekly') + """ AND direction = 'inbound' AND offered > 0
          ORDER BY offered DESC, queue_name, media_type""",
-     'text text int int pct pct num num pct pct num'),
-    ('/queues', 'Day Queue Media Offered Abandoned Abandon rate Avg wait (s) AHT (s) Interpolated',
-     """SELECT day, queue_name, media_type, offered, abandoned, abandon_rate, avg_wait_s, avg_handle_s, interpolated
+     'text text int int pct pct num num num pct num'),
+    ('/queues', 'Interval Queue Media Offered Answered Abandoned Service level ASA (s) AHT (s)',
+     """SELECT to_char(interval_local, 'YYYY-MM-DD HH24:MI'), queue_name, media_type, offered, answered, abandoned,
+               service_level_rate, asa_s, avg_handle_s
+          FROM gcanalytics_reports.queue_interval
+         WHERE day = """ + LAST_FINAL_DAY + """ AND offered > 0
+         ORDER BY offered DESC, interval_local, queue_name, media_type""",
+     'text text text int int int pct num num'),
+    ('/queues', 'Day Queue Media Offered Abandoned Abandon rate Avg wait (s) AHT (s) Interpolated Provisional',
+     """SELECT day, queue_name, media_type, offered, abandoned, abandon_rate, avg_wait_s, avg_handle_s, interpolated,
+               provisional
           FROM gcanalytics_reports.queue_daily WHERE offered > 0
          ORDER BY day DESC, offered DESC, queue_name, media_type""",
-     'date text text int int pct num num bool'),
+     'date text text int int pct num num bool bool'),
     ('/quality', 'Agent Form Evaluations Avg score Min Max Failed kill questions',
      """SELECT agent_name, form_name, evaluations, avg_score, min_score, max_score, failed_kill_questions
           FROM gcanalytics_reports.agent_quality WHERE evaluations >= 3
@@ -61,13 +68,13 @@ SPECS = [
     ('/containment', 'Industry Media Conversations Contained Containment Held',
      """SELECT industry, media_type, conversations, contained, containment_rate, held_rate
           FROM gcanalytics_reports.bot_containment_by_industry
-         WHERE week = """ + LAST_COMPLETE_WEEK.format(v='bot_containment_by_industry') + """ AND contained > 0
+         WHERE week = """ + LAST_FINAL_WEEK.format(v='bot_containment_by_industry') + """ AND contained > 0
          ORDER BY contained DESC, industry, media_type""",
      'text text int int pct pct'),
-    ('/join-quality', 'Week Linked by Conversations Share Unlinked in the week Stale enrichments Warning',
-     """SELECT week, link_method, conversations, share_rate, week_unlinked_rate, stale_enrichments, warning
+    ('/join-quality', 'Week Linked by Conversations Share Unlinked in the week Stale enrichments Warning Provisional',
+     """SELECT week, link_method, conversations, share_rate, week_unlinked_rate, stale_enrichments, warning, provisional
           FROM gcanalytics_reports.join_quality ORDER BY week, link_method""",
-     'date text int pct pct int text'),
+     'date text int pct pct int text bool'),
 ]
 # figures outside the tables: (page, SQL giving the text the page must show)
 TEXTS = [

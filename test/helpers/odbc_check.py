@@ -80,7 +80,8 @@ for view in expected:
         if name.endswith('_s') and not (dt == SQL_NUMERIC and c.decimal_digits == 3):
             fail(f'{where}: seconds are not numeric with 3 decimals')
         want = {'bigint': SQL_BIGINT, 'boolean': SQL_BIT, 'text': SQL_WVARCHAR, 'date': SQL_TYPE_DATE,
-                'timestamp with time zone': SQL_TYPE_TIMESTAMP, 'double precision': SQL_FLOAT}.get(
+                'timestamp with time zone': SQL_TYPE_TIMESTAMP, 'timestamp without time zone': SQL_TYPE_TIMESTAMP,
+                'double precision': SQL_FLOAT}.get(
                     pgtype, SQL_NUMERIC if pgtype.startswith('numeric(') else None)
         if want is None or dt != want:
             fail(f'{where}: expected ODBC type {want}')

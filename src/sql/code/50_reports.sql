@@ -21,19 +21,20 @@ COMMENT ON FUNCTION gcanalytics.dashboard_source(text) IS
     'the loaded resource (conversations, evaluations, queue_metrics) a dashboard is computed from';
 
 -- data_complete_until(resource): up to when the resource is loaded without
--- a gap: its high-water mark (which run() keeps at or before the API's data
--- availability date), or the start of its first window not loaded (failed,
--- pending, running) when that is earlier.  NULL before the first load.
+-- a gap: complete_until() (how far its rows are final, which the
+-- dashboards' provisional flags read), or the start of its first window not
+-- loaded (failed, pending, running) when that is earlier.  NULL before the
+-- first load.
 CREATE OR REPLACE FUNCTION gcanalytics.data_complete_until(resource text) RETURNS timestamptz
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT least((SELECT s.high_water_mark FROM gcanalytics.sync_state s WHERE s.resource = data_complete_until.resource),
-                 (SELECT min(w.window_start) FROM gcanalytics.sync_windows w
-                   WHERE w.resource = data_complete_until.resource AND w.status <> 'done'))
+    SELECT nullif(least(gcanalytics.complete_until(resource),
+                        (SELECT min(w.window_start) FROM gcanalytics.sync_windows w
+                          WHERE w.resource = data_complete_until.resource AND w.status <> 'done')), '-infinity')
 $$;
 COMMENT ON FUNCTION gcanalytics.data_complete_until(text) IS
-    'up to when a loaded resource is complete: its high-water mark, or the start of its first window not loaded when earlier';
+    'up to when a loaded resource is complete: complete_until(), or the start of its first window not loaded when earlier';
 
 -- _dashboard_refreshed(...): refresh_dashboards() records each refresh
 CREATE OR REPLACE FUNCTION gcanalytics._dashboard_refreshed(view_name text, refresh text, concurrent boolean,
@@ -79,7 +80,7 @@ COMMENT ON COLUMN gcanalytics.dashboard_status.refresh IS 'how: full (every row 
 COMMENT ON COLUMN gcanalytics.dashboard_status.row_count IS 'rows after that refresh';
 COMMENT ON COLUMN gcanalytics.dashboard_status.refresh_s IS 'how long that refresh took, seconds';
 COMMENT ON COLUMN gcanalytics.dashboard_status.data_complete_until IS
-    'up to when the source was loaded without a gap at that refresh (its high-water mark, which stops at the API''s data availability date, or the first window not loaded): later figures are provisional';
+    'up to when the source was final and loaded without a gap at that refresh (complete_until(), or the first window not loaded when earlier): later figures are provisional';
 COMMENT ON COLUMN gcanalytics.dashboard_status.complete_through IS 'the last day (in the reporting time zone) whose data was complete at that refresh';
 COMMENT ON COLUMN gcanalytics.dashboard_status.time_zone IS 'the reporting time zone of the days and weeks (UTC unless set)';
 

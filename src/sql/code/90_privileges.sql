@@ -80,7 +80,7 @@ BEGIN
     LOOP
         EXECUTE format('GRANT SELECT ON %s TO gcanalytics_reader', c.rel);
         EXECUTE format('GRANT SELECT (%s) ON %s TO gcanalytics_supervisor', c.performance_columns, c.rel);
-        IF c.v <> 'agent_quality' THEN
+        IF c.v NOT IN ('agent_quality', 'agent_quality_weekly') THEN
             EXECUTE format('GRANT SELECT (%s) ON %s TO gcanalytics_finance', c.all_columns, c.rel);
         END IF;
     END LOOP;
