@@ -4,8 +4,9 @@
 # role granted gcanalytics_reader, over the demo world (make demo's):
 # SQLTables lists exactly the reporting views, SQLColumns and the rows read
 # have the reporting types (odbc_check.py); pgJDBC (Metabase, DBeaver)
-# returns the comments as REMARKS; and the reporting
-# views keep the dashboards' column privileges for the other two roles.
+# returns the comments as REMARKS; dashboard_status says how far the data
+# is complete (the load's marks, a failed window); and the reporting views
+# keep the dashboards' column privileges for the other two roles.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -46,6 +47,29 @@ else
     echo "not checked: pgJDBC (no java or no /usr/share/java/postgresql.jar)"
 fi
 
+# freshness: dashboard_status after the demo's refresh, against the load's
+# marks read here: the conversations' high-water mark less lag_window (what
+# the next run() reads again); a failed window before it moves the status
+# back to the window's start (and the last complete day before it)
+q "SELECT count(*) = cardinality(gcanalytics.dashboard_views()) AND bool_and(populated AND refresh = 'full')
+     FROM gcanalytics_reports.dashboard_status" | contains "^t$" || fail "dashboard_status: not one populated full refresh per dashboard"
+want=$(q "SELECT s.high_water_mark - (SELECT value FROM gcanalytics.settings WHERE name = 'lag_window')::interval
+            FROM gcanalytics.sync_state s WHERE s.resource = 'conversations'")
+got=$(q "SELECT data_complete_until FROM gcanalytics_reports.dashboard_status WHERE view_name = 'escalation_weekly'")
+assert_eq "$want" "$got" "escalation_weekly's data_complete_until (high-water mark less lag_window)"
+q "SELECT count(*) FROM gcanalytics_reports.escalation_weekly w, gcanalytics_reports.dashboard_status s
+    WHERE s.view_name = 'escalation_weekly' AND w.provisional <> ((w.week + 7)::timestamp AT TIME ZONE 'UTC' > s.data_complete_until)" \
+    | contains "^0$" || fail "escalation_weekly's provisional weeks are not those ending after data_complete_until"
+q "UPDATE gcanalytics.sync_windows SET status = 'failed'
+    WHERE resource = 'conversations' AND window_start = (SELECT min(window_start) FROM gcanalytics.sync_windows
+                                                          WHERE resource = 'conversations' AND window_start >= '2026-04-15 00:00Z')" >/dev/null
+failed_at=$(q "SELECT min(window_start) FROM gcanalytics.sync_windows WHERE resource = 'conversations' AND status = 'failed'")
+q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+got=$(q "SELECT data_complete_until || ' ' || complete_through FROM gcanalytics_reports.dashboard_status WHERE view_name = 'kpi_daily'")
+assert_eq "2026-04-15 00:00:00+00" "$failed_at" "the failed window (the conversations load whole UTC days)"
+assert_eq "2026-04-15 00:00:00+00 2026-04-14" "$got" "kpi_daily's status after the failed window of 2026-04-15"
+echo "ok: dashboard_status: one full refresh per dashboard, data complete until the high-water mark less lag_window ($want), the provisional weeks after it; a failed window ($failed_at) moves it back"
+
 # the other reporting roles: a supervisor reads no revenue column, finance
 # no agent-level view, in the reporting schema as in gcanalytics
 q "DO \$\$ BEGIN
@@ -62,8 +86,10 @@ as gca_odbc_supervisor "SELECT escalated_ltv FROM gcanalytics_reports.escalation
     || fail "a supervisor reads escalated_ltv of the reporting view"
 as gca_odbc_finance "SELECT sum(escalated_ltv) > 0 FROM gcanalytics_reports.escalation_by_tier" | contains "^t$" \
     || fail "finance does not read escalated_ltv"
-as gca_odbc_finance "SELECT count(*) FROM gcanalytics_reports.agent_quality" | contains "permission denied" \
-    || fail "finance reads agent_quality"
+for v in agent_quality agent_quality_weekly; do
+    as gca_odbc_finance "SELECT count(*) FROM gcanalytics_reports.$v" | contains "permission denied" \
+        || fail "finance reads $v"
+done
 # nobody else sees into the schema
 as gca_odbc_supervisor "SELECT has_schema_privilege('public', 'gcanalytics_reports', 'USAGE')" | contains "^f$" \
     || fail "PUBLIC has USAGE on gcanalytics_reports"
