@@ -5,7 +5,8 @@
 -- check_window()); with "()" it is a function or procedure of gcanalytics,
 -- with "*" a pattern that some relation of gcanalytics must match, else a
 -- relation of gcanalytics or a setting (setting descriptions).  Comments
--- also name columns, the described function's parameters, schemas, types,
+-- also name columns (of gcanalytics and of the reporting views of
+-- gcanalytics_reports), the described function's parameters, schemas, types,
 -- extensions, catalog views, and a few words that are no database object
 -- (listed below: a program, server options).
 CREATE SCHEMA descriptions;
