@@ -63,6 +63,7 @@ n_blocks=$(ls "$T"/*.sql | wc -l)
 sql "DROP DATABASE IF EXISTS $DB" 2>/dev/null
 sql "DROP ROLE IF EXISTS bi_reader" 2>/dev/null
 sql "DROP ROLE IF EXISTS weights_admin" 2>/dev/null
+sql "DROP ROLE IF EXISTS loader" 2>/dev/null
 sql "CREATE DATABASE $DB"
 for f in "$T"/*.sql; do
     if ! PGDATABASE=$DB "$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -f "$f" >"$f.out" 2>&1; then
@@ -136,3 +137,4 @@ assert_eq "quiet-$tag" "$(PGDATABASE=$DB sql "SELECT option_value FROM pg_user_m
 sql "DROP DATABASE $DB"
 sql "DROP ROLE IF EXISTS bi_reader"
 sql "DROP ROLE IF EXISTS weights_admin"
+sql "DROP ROLE IF EXISTS loader"
