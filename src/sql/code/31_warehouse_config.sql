@@ -190,19 +190,16 @@ BEGIN
 END
 $$;
 
--- configure(): records the servers, adds the missing defaults and
--- (re)creates the foreign tables of gcanalytics_source.  The CRM fields
--- are checked against the org's describe (through the FDW): a field the
--- org lacks is an error naming its crm_field_map target.
-CREATE OR REPLACE PROCEDURE gcanalytics.configure(genesys_server text, salesforce_server text DEFAULT NULL)
+-- _configure_check_servers(genesys, salesforce): each named server is a
+-- server of gcanalytics_fdw for its service, and a Genesys one is named;
+-- an error with a hint otherwise.
+CREATE OR REPLACE FUNCTION gcanalytics._configure_check_servers(genesys_server text, salesforce_server text)
+    RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     srv record;
-    m record;
-    pattern text;
-    n int;
 BEGIN
     FOR srv IN SELECT s.name, s.service
                  FROM (VALUES (genesys_server, 'genesys'), (salesforce_server, 'salesforce')) s (name, service)
@@ -222,6 +219,18 @@ BEGIN
         RAISE EXCEPTION 'configure() needs a Genesys server' USING ERRCODE = 'null_value_not_allowed';
     END IF;
 
+END
+$$;
+
+-- _configure_defaults(genesys, salesforce): records the servers and adds
+-- the settings, CRM field map and default escalation rule missing (the
+-- rule once: the user's edits of escalation_rules stay).
+CREATE OR REPLACE FUNCTION gcanalytics._configure_defaults(genesys_server text, salesforce_server text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
     INSERT INTO gcanalytics.settings (name, value, description)
     SELECT d.name, d.value, d.description FROM gcanalytics.setting_defaults() d
     ON CONFLICT (name) DO NOTHING;
@@ -238,6 +247,21 @@ BEGIN
             'the default escalation rule was added once; edit escalation_rules freely');
     END IF;
 
+END
+$$;
+
+-- _configure_source(genesys, salesforce): (re)creates the foreign tables
+-- of gcanalytics_source; each CRM field is checked against the org's
+-- describe (through the FDW): a field the org lacks is an error naming
+-- its crm_field_map target.
+CREATE OR REPLACE FUNCTION gcanalytics._configure_source(genesys_server text, salesforce_server text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m record;
+BEGIN
     DROP SCHEMA IF EXISTS gcanalytics_source CASCADE;
     CREATE SCHEMA gcanalytics_source;
     COMMENT ON SCHEMA gcanalytics_source IS 'the foreign tables the warehouse reads, (re)created by gcanalytics.configure()';
@@ -260,6 +284,21 @@ BEGIN
         CALL gcanalytics._create_crm_tables(salesforce_server);
     END IF;
 
+END
+$$;
+
+-- _configure_exclusions(): lists the internal queues (name matching the
+-- setting internal_queue_pattern) in excluded_queues, once: the user's
+-- edits of excluded_queues stay.
+CREATE OR REPLACE FUNCTION gcanalytics._configure_exclusions()
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    pattern text;
+    n int;
+BEGIN
     IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'excluded_queues_seeded') THEN
         pattern := gcanalytics.setting('internal_queue_pattern');
         INSERT INTO gcanalytics.excluded_queues (queue_id, reason)
@@ -273,6 +312,21 @@ BEGIN
         RAISE NOTICE 'excluded_queues: % internal queue(s) whose name matches %', n, pattern
             USING HINT = 'Their conversations are not loaded; edit gcanalytics.excluded_queues to change that.';
     END IF;
+END
+$$;
+
+-- configure(): records the servers, adds the missing defaults,
+-- (re)creates the foreign tables of gcanalytics_source and lists the
+-- internal queues once.
+CREATE OR REPLACE PROCEDURE gcanalytics.configure(genesys_server text, salesforce_server text DEFAULT NULL)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM gcanalytics._configure_check_servers(genesys_server, salesforce_server);
+    PERFORM gcanalytics._configure_defaults(genesys_server, salesforce_server);
+    PERFORM gcanalytics._configure_source(genesys_server, salesforce_server);
+    PERFORM gcanalytics._configure_exclusions();
     RAISE NOTICE 'gcanalytics configured: Genesys server %, Salesforce server %', genesys_server,
         coalesce(salesforce_server, 'none (CRM columns stay NULL)');
 END

@@ -805,7 +805,7 @@ CREATE OR REPLACE PROCEDURE gcanalytics.run(until timestamptz DEFAULT now())
     AS $$
 DECLARE
     started pg_catalog.timestamptz := pg_catalog.clock_timestamp();
-    since pg_catalog.timestamptz;
+    daily pg_catalog.text;
     conv_since pg_catalog.timestamptz;
     conv_mark pg_catalog.timestamptz;
     n pg_catalog.int8;
@@ -844,14 +844,18 @@ BEGIN
         COMMIT;
     END IF;
 
-    since := gcanalytics._run_since('evaluations'::pg_catalog.text, until);
-    CALL gcanalytics._sync_range('evaluations'::pg_catalog.text, since, until, '1 day'::pg_catalog.interval, evaluations, failed);
-    total_failed := total_failed OPERATOR(pg_catalog.+) failed;
-    PERFORM gcanalytics._advance_high_water_mark('evaluations'::pg_catalog.text, until);
-    since := gcanalytics._run_since('queue_metrics'::pg_catalog.text, until);
-    CALL gcanalytics._sync_range('queue_metrics'::pg_catalog.text, since, until, '1 day'::pg_catalog.interval, metrics, failed);
-    total_failed := total_failed OPERATOR(pg_catalog.+) failed;
-    PERFORM gcanalytics._advance_high_water_mark('queue_metrics'::pg_catalog.text, until);
+    -- the daily resources, each from its own mark to until
+    FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics']::pg_catalog.text[] LOOP
+        CALL gcanalytics._sync_range(daily, gcanalytics._run_since(daily, until), until,
+                                     '1 day'::pg_catalog.interval, n, failed);
+        total_failed := total_failed OPERATOR(pg_catalog.+) failed;
+        PERFORM gcanalytics._advance_high_water_mark(daily, until);
+        IF daily OPERATOR(pg_catalog.=) 'evaluations' THEN
+            evaluations := n;
+        ELSE
+            metrics := n;
+        END IF;
+    END LOOP;
     COMMIT;
 
     -- validation: reload once what the aggregates count disagrees with
@@ -873,11 +877,3 @@ END
 $$;
 COMMENT ON PROCEDURE gcanalytics.run(timestamptz) IS
     'the whole load since the high-water marks up to until (default now), committed window by window, then validated against the aggregates';
-
-CREATE OR REPLACE FUNCTION gcanalytics.data_availability(server name)
-    RETURNS timestamptz
-    LANGUAGE C STRICT VOLATILE
-    AS 'MODULE_PATHNAME', 'gcanalytics_data_availability';
-COMMENT ON FUNCTION gcanalytics.data_availability(name) IS
-    'the Genesys server''s dataAvailabilityDate: details jobs (and participant attributes) hold conversations up to it';
-
