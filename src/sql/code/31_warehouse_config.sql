@@ -14,6 +14,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('min_talk_ms', '3000', 'an agent who talked less than this (ms) did not handle the conversation'),
         ('lag_window', '2 hours', 'data this recent is not final at Genesys and is read again by the next run()'),
         ('evaluation_lookback', '3 days', 'each run() re-reads the evaluations of conversations this far back (new ones, status changes)'),
+        ('survey_lookback', '3 days', 'each run() re-reads by id the conversations whose survey, sent this far back, is not answered yet'),
         ('crm_relink_days', '30', 'a CRM account change re-enriches its interactions of this many days before the newest loaded'),
         ('join_quality_warn_pct', '30', 'join_quality warns when more than this share (%) of interactions has no CRM account'),
         ('validation_tolerance_pct', '0.5', 'check_window() marks a window for reloading when loaded and expected volume differ by more than this (%)'),
@@ -201,6 +202,14 @@ BEGIN
     IF to_regclass('gcanalytics_source.conversations') IS NULL THEN
         RAISE EXCEPTION 'the source tables of the warehouse are missing'
             USING ERRCODE = 'undefined_table',
+                  HINT = 'CALL gcanalytics.configure(...) again; it recreates schema gcanalytics_source.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = 'gcanalytics_source.conversations'::regclass AND a.attname = 'surveys'
+                      AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'the source tables of the warehouse predate this version of gcanalytics'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'gcanalytics_source.conversations has no column "surveys".',
                   HINT = 'CALL gcanalytics.configure(...) again; it recreates schema gcanalytics_source.';
     END IF;
 END

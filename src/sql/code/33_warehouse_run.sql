@@ -338,7 +338,7 @@ BEGIN
             WHEN 'in_progress' THEN n := gcanalytics._refresh_in_progress(reread_from);
         END CASE;
         RAISE NOTICE '%: % % in % s', step, n,
-            CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress read again' END, round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+            CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress or awaiting a survey read again' END, round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
         IF gcanalytics._window_failure_is_fatal(state) THEN
@@ -350,8 +350,9 @@ BEGIN
 END
 $$;
 
--- _refresh_in_progress(before): conversations loaded while in progress
--- that started before this run's re-read range are read again by id.
+-- _refresh_in_progress(before): conversations loaded while in progress,
+-- or with a survey sent within survey_lookback and not answered yet, that
+-- started before this run's re-read range are read again by id.
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_in_progress(before timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -364,7 +365,9 @@ BEGIN
     SELECT array_agg(conversation_id), min(conversation_start), max(conversation_start)
       INTO ids, first_start, last_start
       FROM gcanalytics.interactions
-     WHERE in_progress AND conversation_start < before;
+     WHERE (in_progress OR (surveys IS NOT NULL AND
+                            gcanalytics._survey_pending(surveys, before - gcanalytics.setting('survey_lookback')::interval)))
+       AND conversation_start < before;
     IF ids IS NULL THEN
         RETURN 0;
     END IF;

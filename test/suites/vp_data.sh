@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The VP's data (issue 26) against gcsim, compared with `gcsim truth`:
+#  1. surveys: after run(), gcanalytics.surveys holds every survey of the
+#     truth (form, agent, queue, status, sent, completed, promoter and total
+#     score), and interactions' csat_score / nps_score equal the truth's
+#     finished surveys conversation by conversation; CSAT by tier and ISO
+#     week computed from the truth files equals the warehouse's, and shows
+#     the planted story (Enterprise CSAT falls after 5.0).
+#  2. late surveys: gcsim a day later (surveys completed since), the next
+#     run() reads the conversations with an unanswered survey again by id:
+#     the warehouse equals the later truth, and surveys that were Sent are
+#     Finished now.
+set -eu -o pipefail
+. "$GCA_ROOT/test/lib.sh"
+
+T=$GCA_BUILD/tmp/vp_data
+rm -rf "$T"
+mkdir -p "$T"
+chmod 777 "$T"
+PSQL=("$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -q)
+WORLD="--seed 42 --conversations-per-day 1500"
+NOW1=2026-04-20T12:00:00Z
+NOW2=2026-04-21T12:00:00Z
+D1=2026-04-10
+UNTIL=2026-04-20T11:00:00Z
+run_load() { "${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1; }
+
+# truth NAME NOW: the truth of [D1, UNTIL) as of NOW in vp_NAME_*
+truth() {
+    # shellcheck disable=SC2086
+    gcsim_truth "$T/$1" $D1 $UNTIL $WORLD --now "$2"
+    load_csv "vp_$1_conv" "$T/$1/conversations.csv"
+    load_csv "vp_$1_surv" "$T/$1/surveys.csv"
+}
+# compare_surveys NAME WHAT: the surveys sent by NOW1 equal the truth NAME's
+SURV_TRUTH="survey_id, conversation_id, form_id, agent_id, queue_id, status, event_time::timestamptz,
+            completed::timestamptz, promoter_score::int, total_score::int"
+SURV_WH="survey_id, conversation_id, survey_form_id, agent_id, queue_id, status, event_time, completed_date,
+         promoter_score, total_score"
+compare_surveys() {
+    local n_truth n_wh diff
+    n_truth=$(sql "SELECT count(*) FROM vp_$1_surv WHERE event_time::timestamptz <= '$NOW1'")
+    n_wh=$(sql "SELECT count(*) FROM gcanalytics.surveys WHERE event_time <= '$NOW1'")
+    diff=$(sql "SELECT count(*) FROM (
+                  (SELECT $SURV_TRUTH FROM vp_$1_surv WHERE event_time::timestamptz <= '$NOW1'
+                   EXCEPT ALL SELECT $SURV_WH FROM gcanalytics.surveys)
+                  UNION ALL
+                  (SELECT $SURV_WH FROM gcanalytics.surveys WHERE event_time <= '$NOW1'
+                   EXCEPT ALL SELECT $SURV_TRUTH FROM vp_$1_surv)) d")
+    if [ "$diff" != 0 ] || [ "$n_wh" != "$n_truth" ] || [ "$n_truth" = 0 ]; then
+        sql "SELECT 'truth', * FROM (SELECT $SURV_TRUTH FROM vp_$1_surv EXCEPT ALL SELECT $SURV_WH FROM gcanalytics.surveys LIMIT 3) d;
+             SELECT 'warehouse', * FROM (SELECT $SURV_WH FROM gcanalytics.surveys EXCEPT ALL SELECT $SURV_TRUTH FROM vp_$1_surv LIMIT 3) d" >&2
+        fail "$2: $n_wh surveys against $n_truth in the truth, $diff rows differ"
+    fi
+    echo "ok: $2: $n_wh surveys equal the truth field by field"
+    # the interactions' scores: the truth's finished survey of each conversation
+    diff=$(sql "SELECT count(*) FROM gcanalytics.interactions i
+                  LEFT JOIN vp_$1_surv s ON s.conversation_id = i.conversation_id AND s.status = 'Finished'
+                 WHERE i.conversation_start < '$UNTIL'
+                   AND NOT EXISTS (SELECT 1 FROM vp_$1_surv x WHERE x.conversation_id = i.conversation_id
+                                                              AND x.event_time::timestamptz > '$NOW1')
+                   AND (i.csat_score IS DISTINCT FROM s.total_score::float8 OR i.nps_score IS DISTINCT FROM s.promoter_score::int)")
+    assert_eq 0 "$diff" "$2: csat_score and nps_score of every interaction equal its finished survey in the truth"
+}
+# CSAT and NPS by tier and ISO week, from the truth files (test SQL over
+# the CSVs) and from the warehouse: "tier|week|n|csat|nps" lines
+CSAT_TRUTH="SELECT coalesce(c.tier, '-'), to_char(c.conversation_start::timestamptz AT TIME ZONE 'UTC', 'IYYY-IW'), count(*),
+                   round(avg(s.total_score::numeric), 2),
+                   round(100.0 * (count(*) FILTER (WHERE s.promoter_score::int >= 9) - count(*) FILTER (WHERE s.promoter_score::int <= 6)) / count(*), 2)
+              FROM vp_NAME_surv s JOIN vp_NAME_conv c USING (conversation_id)
+             WHERE s.status = 'Finished' GROUP BY 1, 2 ORDER BY 1, 2"
+CSAT_WH="SELECT coalesce(customer_tier, '-'), to_char(conversation_start AT TIME ZONE 'UTC', 'IYYY-IW'), count(*),
+                round(avg(csat_score::numeric), 2),
+                round(100.0 * (count(*) FILTER (WHERE nps_score >= 9) - count(*) FILTER (WHERE nps_score <= 6)) / count(*), 2)
+           FROM gcanalytics.interactions WHERE csat_score IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+
+# shellcheck disable=SC2086
+start_gcsim $WORLD --now $NOW1
+warehouse_setup "$GCSIM_URL" $D1
+truth one $NOW1
+truth two $NOW2
+
+########################################################################
+# 1. surveys as of NOW1
+out=$(run_load) || fail "run() failed: $out"
+compare_surveys one "surveys as of $NOW1"
+assert_eq "$(sql "${CSAT_TRUTH//NAME/one}")" "$(sql "$CSAT_WH")" "CSAT and NPS by tier and week equal the truth's"
+echo "CSAT by tier and week (tier|week|surveys|csat|nps):"
+sql "$CSAT_WH" | sed 's/^/  /'
+drop=$(sql "SELECT round((SELECT avg(csat_score) FROM gcanalytics.interactions WHERE customer_tier = 'Enterprise' AND conversation_start >= '2026-04-13' AND conversation_start < '2026-04-20')
+                        - (SELECT avg(csat_score) FROM gcanalytics.interactions WHERE customer_tier = 'Enterprise' AND conversation_start >= '2026-04-10' AND conversation_start < '2026-04-13'))")
+[ "$drop" -le -10 ] || fail "the planted story: Enterprise CSAT should fall by 10 points or more after 5.0, moved by $drop"
+echo "ok: Enterprise CSAT moves by $drop points after release 5.0"
+pending=$(sql "SELECT count(*) FROM gcanalytics.surveys WHERE status = 'Sent'")
+[ "$pending" -gt 0 ] || fail "no survey awaits its answer at $NOW1: the late-survey check proves nothing"
+
+########################################################################
+# 2. a day later: surveys completed since are read again
+late=$(sql "SELECT count(*) FROM vp_one_surv a JOIN vp_two_surv b USING (survey_id) WHERE a.status = 'Sent' AND b.status = 'Finished'")
+[ "$late" -gt 0 ] || fail "the truth has no survey completed between $NOW1 and $NOW2"
+# shellcheck disable=SC2086
+start_gcsim $WORLD --now $NOW2
+sql "ALTER SERVER genesys OPTIONS (SET api_url '$GCSIM_URL', SET login_url '$GCSIM_URL');
+     ALTER SERVER salesforce OPTIONS (SET instance_url '$GCSIM_URL');"
+out=$(run_load) || fail "the second run() failed: $out"
+echo "$out" | contains "awaiting a survey read again" || fail "run() did not read the conversations awaiting a survey: $out"
+compare_surveys two "late surveys: a day later ($late surveys Sent at $NOW1 are Finished at $NOW2)"
+assert_eq "$late" "$(sql "SELECT count(*) FROM gcanalytics.surveys v JOIN vp_one_surv a USING (survey_id) WHERE a.status = 'Sent' AND v.status = 'Finished'")" \
+    "every survey completed after its conversation was loaded is Finished in the warehouse"
