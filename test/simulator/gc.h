@@ -315,6 +315,7 @@ typedef struct GcConversation
 	uint8_t		orig_dir;		/* 0 inbound, 1 outbound */
 	int16_t		division;
 	int32_t		account;		/* sfAccountId account index or GC_NONE */
+	int32_t		sf_case;		/* sfCaseId case index or GC_NONE */
 	bool		escalated;
 	bool		bot_handled;
 	int8_t		product_release;	/* release index for productVersion */

@@ -350,6 +350,12 @@ gc_render_conversation(GcDay *d, GcConversation *c, StrBuf *json, StrBuf *attrs)
 		sb_json_str(attrs, sf_world.accounts[c->account].id);
 		sb_putc(attrs, ',');
 	}
+	if (c->sf_case != GC_NONE)
+	{
+		sb_puts(attrs, "\"sfCaseId\":");
+		sb_json_str(attrs, sf_case_id(c->sf_case));
+		sb_putc(attrs, ',');
+	}
 	sb_printf(attrs, "\"escalated\":\"%s\",\"botHandled\":\"%s\",\"productVersion\":\"%s\"},",
 			  c->escalated ? "true" : "false", c->bot_handled ? "true" : "false",
 			  gc_world.releases[c->product_release].version);

@@ -243,7 +243,8 @@ write_conversation(FILE *f, const GcDay *d, const GcConversation *c)
 	sim_csv_field(f, phone_acct != GC_NONE ? sf_world.accounts[phone_acct].id : NULL, false);
 	sim_csv_field(f, tier_acct != GC_NONE ? sf_tier_name(sf_world.accounts[tier_acct].tier) : NULL,
 			  false);
-	sim_csv_int(f, c->neval, true);
+	sim_csv_int(f, c->neval, false);
+	sim_csv_field(f, c->sf_case == GC_NONE ? NULL : sf_case_id(c->sf_case), true);
 }
 
 static void
@@ -420,7 +421,7 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 							  "originating_direction,queue_id,agent_id,wrapup_code,ani,talk_ms,"
 							  "held_ms,acw_ms,handle_ms,acd_ms,ivr_ms,alert_ms,transfers,"
 							  "abandoned,escalated,bot_only,account_id,phone_account_id,tier,"
-							  "n_evaluations");
+							  "n_evaluations,case_id");
 	FILE	   *fs = open_csv(dir, "segments.csv",
 							  "conversation_id,participant_id,purpose,user_id,session_id,"
 							  "media_type,segment_type,segment_start,segment_end,queue_id,"

@@ -1170,6 +1170,25 @@ maybe_survey(GcConversation *c, const Plan *p)
 }
 
 /*
+ * The sfCaseId attribute on 30 % of the conversations with an sfAccountId:
+ * the account's latest case created before the conversation, if any.
+ */
+static void
+maybe_case(GcConversation *c)
+{
+	SimRng		rng = sim_rng_derive(c->id_seed, "sfcase", 0);
+
+	c->sf_case = GC_NONE;
+	if (c->account != GC_NONE && sim_rng_uniform(&rng) < 0.30)
+	{
+		int			k = sf_account_case(c->account, c->start_ms);
+
+		if (k >= 0)
+			c->sf_case = k;
+	}
+}
+
+/*
  * Copies a plan into the day's arrays, cut at --now: segments that start
  * after it are dropped, those running at it stay open, and metrics not
  * yet emitted are left out; a leg with no segment left is dropped.
@@ -1299,6 +1318,7 @@ gc_day_generate(int64_t day)
 		materialize(&b, c, &plan);
 		maybe_evaluate(&b, c, &plan, &crng);
 		maybe_survey(c, &plan);
+		maybe_case(c);
 	}
 	free(starts);
 

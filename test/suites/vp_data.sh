@@ -6,7 +6,12 @@
 #     finished surveys conversation by conversation; CSAT by tier and ISO
 #     week computed from the truth files equals the warehouse's, and shows
 #     the planted story (Enterprise CSAT falls after 5.0).
-#  2. late surveys: gcsim a day later (surveys completed since), the next
+#  2. cases and pipeline: crm_cases and crm_opportunities equal the truth's
+#     Cases and Opportunities (category, status, times; amounts exact),
+#     interactions' crm_case_id the sfCaseId of the truth, and case
+#     resolution (closed within case_resolution_days) and revenue by tier and
+#     week equal computations over the truth files.
+#  3. late surveys: gcsim a day later (surveys completed since), the next
 #     run() reads the conversations with an unanswered survey again by id:
 #     the warehouse equals the later truth, and surveys that were Sent are
 #     Finished now.
@@ -31,6 +36,21 @@ truth() {
     gcsim_truth "$T/$1" $D1 $UNTIL $WORLD --now "$2"
     load_csv "vp_$1_conv" "$T/$1/conversations.csv"
     load_csv "vp_$1_surv" "$T/$1/surveys.csv"
+    load_csv "vp_$1_case" "$T/$1/cases.csv"
+    load_csv "vp_$1_opp" "$T/$1/opportunities.csv"
+    load_csv "vp_$1_acct" "$T/$1/accounts.csv"
+}
+# same_set WHAT TRUTH_QUERY WAREHOUSE_QUERY: both give the same rows
+same_set() {
+    local n_truth n_wh diff
+    n_truth=$(sql "SELECT count(*) FROM ($2) t")
+    n_wh=$(sql "SELECT count(*) FROM ($3) w")
+    diff=$(sql "SELECT count(*) FROM (($2 EXCEPT ALL $3) UNION ALL ($3 EXCEPT ALL $2)) d")
+    if [ "$diff" != 0 ] || [ "$n_truth" != "$n_wh" ] || [ "$n_truth" = 0 ]; then
+        sql "($2 EXCEPT ALL $3) LIMIT 3; ($3 EXCEPT ALL $2) LIMIT 3" >&2
+        fail "$1: $n_wh rows against $n_truth in the truth, $diff differ"
+    fi
+    echo "ok: $1 ($n_wh rows equal the truth)"
 }
 # compare_surveys NAME WHAT: the surveys sent by NOW1 equal the truth NAME's
 SURV_TRUTH="survey_id, conversation_id, form_id, agent_id, queue_id, status, event_time::timestamptz,
@@ -95,7 +115,38 @@ pending=$(sql "SELECT count(*) FROM gcanalytics.surveys WHERE status = 'Sent'")
 [ "$pending" -gt 0 ] || fail "no survey awaits its answer at $NOW1: the late-survey check proves nothing"
 
 ########################################################################
-# 2. a day later: surveys completed since are read again
+# 2. cases and pipeline
+same_set "crm_cases: every Case of the truth but the deleted ones (category, status, times)" \
+    "SELECT case_id, case_number, account_id, type, status, is_closed::boolean, created::timestamptz, closed::timestamptz
+       FROM vp_one_case WHERE NOT is_deleted::boolean" \
+    "SELECT case_id, case_number, account_id, category, status, is_closed, created_date, closed_date FROM gcanalytics.crm_cases"
+same_set "crm_opportunities: every Opportunity of the truth but the deleted ones (amounts exact)" \
+    "SELECT opportunity_id, account_id, name, stage, is_closed::boolean, is_won::boolean, amount::numeric, close_date::date
+       FROM vp_one_opp WHERE NOT is_deleted::boolean" \
+    "SELECT opportunity_id, account_id, name, stage_name, is_closed, is_won, amount, close_date FROM gcanalytics.crm_opportunities"
+assert_eq numeric "$(sql "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'gcanalytics.crm_opportunities'::regclass AND attname = 'amount'")" \
+    "opportunity amounts are numeric"
+same_set "interactions.crm_case_id is the sfCaseId of the truth" \
+    "SELECT c.conversation_id, c.case_id FROM vp_one_conv c JOIN gcanalytics.interactions i USING (conversation_id) WHERE c.case_id IS NOT NULL" \
+    "SELECT conversation_id, crm_case_id FROM gcanalytics.interactions WHERE crm_case_id IS NOT NULL"
+same_set "case resolution (closed within 7 days) by tier and week equals the truth's" \
+    "SELECT date_trunc('week', c.created::timestamptz AT TIME ZONE 'UTC')::date, a.tier, count(*)::bigint,
+            count(*) FILTER (WHERE c.closed::timestamptz <= c.created::timestamptz + interval '7 days')::bigint,
+            round(count(*) FILTER (WHERE c.closed::timestamptz <= c.created::timestamptz + interval '7 days')::numeric / count(*), 4)
+       FROM vp_one_case c LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT c.is_deleted::boolean GROUP BY 1, 2" \
+    "SELECT week, tier, cases, resolved, case_resolution_rate FROM gcanalytics.case_resolution_weekly"
+same_set "closed-won revenue and open pipeline by tier and close week equal the truth's" \
+    "SELECT date_trunc('week', o.close_date::date)::date, a.tier, count(*) FILTER (WHERE o.is_won::boolean),
+            coalesce(sum(o.amount::numeric) FILTER (WHERE o.is_won::boolean), 0),
+            count(*) FILTER (WHERE NOT o.is_closed::boolean), coalesce(sum(o.amount::numeric) FILTER (WHERE NOT o.is_closed::boolean), 0)
+       FROM vp_one_opp o LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT o.is_deleted::boolean GROUP BY 1, 2" \
+    "SELECT week, tier, won, closed_won_amount, open_opportunities, open_pipeline_amount FROM gcanalytics.revenue_weekly"
+echo "case resolution, weeks from 2026-03-30 (week|tier|cases|resolved|rate):"
+sql "SELECT week, tier, cases, resolved, case_resolution_rate FROM gcanalytics.case_resolution_weekly
+      WHERE week >= '2026-03-30' AND tier IS NOT NULL ORDER BY tier, week" | sed 's/^/  /'
+
+########################################################################
+# 3. a day later: surveys completed since are read again
 late=$(sql "SELECT count(*) FROM vp_one_surv a JOIN vp_two_surv b USING (survey_id) WHERE a.status = 'Sent' AND b.status = 'Finished'")
 [ "$late" -gt 0 ] || fail "the truth has no survey completed between $NOW1 and $NOW2"
 # shellcheck disable=SC2086

@@ -132,7 +132,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                 OR c.queue_ids[2:] && %L::text[]) AS was_escalated,
                gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
                c.attributes, c.surveys, gcanalytics._survey_csat(c.surveys) AS csat_score,
-               gcanalytics._survey_nps(c.surveys) AS nps_score
+               gcanalytics._survey_nps(c.surveys) AS nps_score, nullif(c.attributes->>'sfCaseId', '') AS crm_case_id
           FROM (SELECT c.*, nullif(c.attributes->>'sfAccountId', '') AS attr_account,
                        gcanalytics.normalize_phone(c.ani, %L) AS ani_e164
                   FROM gcanalytics_source.conversations c

@@ -234,7 +234,8 @@ $$;
 -- harmless), every account's open cases and opportunities, then the
 -- interactions of the last crm_relink_days (before the newest loaded)
 -- whose account changed or that were not linked through the attribute are
--- enriched again.  Returns the accounts read.
+-- enriched again; first the Cases and Opportunities, whole
+-- (_sync_crm_pipeline()).  Returns the accounts read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
@@ -248,6 +249,7 @@ DECLARE
     changed text[];
     moved gcanalytics._contact_place[];
 BEGIN
+    PERFORM gcanalytics._sync_crm_pipeline();
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
     SELECT a.account_id, a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.system_modstamp
       FROM gcanalytics_source.crm_account a
@@ -350,9 +352,9 @@ BEGIN
 END
 $$;
 
--- _refresh_in_progress(before): conversations loaded while in progress,
--- or with a survey sent within survey_lookback and not answered yet, that
--- started before this run's re-read range are read again by id.
+-- _refresh_in_progress(before): conversations loaded while in progress
+-- that started before this run's re-read range are read again by id, and
+-- the surveys not answered yet (_refresh_surveys()).
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_in_progress(before timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -361,17 +363,17 @@ DECLARE
     ids text[];
     first_start timestamptz;
     last_start timestamptz;
+    n bigint;
 BEGIN
     SELECT array_agg(conversation_id), min(conversation_start), max(conversation_start)
       INTO ids, first_start, last_start
       FROM gcanalytics.interactions
-     WHERE (in_progress OR (surveys IS NOT NULL AND
-                            gcanalytics._survey_pending(surveys, before - gcanalytics.setting('survey_lookback')::interval)))
-       AND conversation_start < before;
+     WHERE in_progress AND conversation_start < before;
+    n := gcanalytics._refresh_surveys(before);
     IF ids IS NULL THEN
-        RETURN 0;
+        RETURN n;
     END IF;
-    RETURN gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
+    RETURN n + gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
 END
 $$;
 

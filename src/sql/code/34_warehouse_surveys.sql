@@ -77,3 +77,46 @@ BEGIN
     RETURN r.changed_rows;
 END
 $$;
+
+-- _refresh_surveys(before): the conversations started before before whose
+-- survey, sent within survey_lookback before it, is not answered yet are
+-- read again by id; only their surveys and survey columns are taken (the
+-- by-id route carries no participant attributes, so the rest of the row
+-- stays as the window that loaded it left it).  Returns the conversations
+-- read.
+CREATE OR REPLACE FUNCTION gcanalytics._refresh_surveys(before timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    ids text[];
+    first_start timestamptz;
+    last_start timestamptz;
+    n bigint;
+BEGIN
+    SELECT array_agg(i.conversation_id), min(i.conversation_start), max(i.conversation_start)
+      INTO ids, first_start, last_start
+      FROM gcanalytics.interactions i
+     WHERE i.surveys IS NOT NULL AND i.conversation_start < before
+       AND gcanalytics._survey_pending(i.surveys, before - gcanalytics.setting('survey_lookback')::interval);
+    IF ids IS NULL THEN
+        RETURN 0;
+    END IF;
+    CREATE TEMP TABLE gca_survey_read ON COMMIT DROP AS
+    SELECT c.conversation_id, c.conversation_start, c.surveys
+      FROM gcanalytics_source.conversations c
+     WHERE c.conversation_start >= first_start AND c.conversation_start <= last_start
+       AND c.conversation_id = ANY (ids);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    UPDATE gcanalytics.interactions i
+       SET surveys = r.surveys, csat_score = gcanalytics._survey_csat(r.surveys),
+           nps_score = gcanalytics._survey_nps(r.surveys), loaded_at = clock_timestamp()
+      FROM pg_temp.gca_survey_read r
+     WHERE i.conversation_id = r.conversation_id AND i.conversation_start = r.conversation_start
+       AND i.surveys IS DISTINCT FROM r.surveys;
+    PERFORM gcanalytics._upsert_surveys(first_start, last_start + interval '1 millisecond', ids);
+    DROP TABLE pg_temp.gca_survey_read;
+    RETURN n;
+END
+$$;
