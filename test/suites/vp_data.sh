@@ -94,6 +94,14 @@ CSAT_WH="SELECT coalesce(customer_tier, '-'), to_char(conversation_start AT TIME
                 round(100.0 * (count(*) FILTER (WHERE nps_score >= 9) - count(*) FILTER (WHERE nps_score <= 6)) / count(*), 2)
            FROM gcanalytics.interactions WHERE csat_score IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
 
+# a database of its own: the warehouse's settings (excluded queues seeded
+# once) stay out of the other suites' way
+DB=gca_vp_data
+sql "DROP DATABASE IF EXISTS $DB" >/dev/null
+sql "CREATE DATABASE $DB"
+export PGDATABASE=$DB
+sql "CREATE EXTENSION gcanalytics"
+
 # shellcheck disable=SC2086
 start_gcsim $WORLD --now $NOW1
 warehouse_setup "$GCSIM_URL" $D1
@@ -141,6 +149,13 @@ same_set "closed-won revenue and open pipeline by tier and close week equal the 
             count(*) FILTER (WHERE NOT o.is_closed::boolean), coalesce(sum(o.amount::numeric) FILTER (WHERE NOT o.is_closed::boolean), 0)
        FROM vp_one_opp o LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT o.is_deleted::boolean GROUP BY 1, 2" \
     "SELECT week, tier, won, closed_won_amount, open_opportunities, open_pipeline_amount FROM gcanalytics.revenue_weekly"
+assert_eq "t|t|t|t|f|t" "$(sql "SELECT has_table_privilege('gcanalytics_reader', 'gcanalytics.case_resolution_weekly', 'SELECT'),
+                                    has_table_privilege('gcanalytics_reader', 'gcanalytics.revenue_weekly', 'SELECT'),
+                                    has_table_privilege('gcanalytics_finance', 'gcanalytics.revenue_weekly', 'SELECT'),
+                                    has_table_privilege('gcanalytics_supervisor', 'gcanalytics.case_resolution_weekly', 'SELECT'),
+                                    has_column_privilege('gcanalytics_supervisor', 'gcanalytics.revenue_weekly', 'closed_won_amount', 'SELECT'),
+                                    has_table_privilege('gcanalytics_finance', 'gcanalytics.case_resolution_weekly', 'SELECT')")" \
+    "grants: reader and finance see revenue, the supervisor case resolution but no revenue"
 echo "case resolution, weeks from 2026-03-30 (week|tier|cases|resolved|rate):"
 sql "SELECT week, tier, cases, resolved, case_resolution_rate FROM gcanalytics.case_resolution_weekly
       WHERE week >= '2026-03-30' AND tier IS NOT NULL ORDER BY tier, week" | sed 's/^/  /'

@@ -80,3 +80,8 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Cases and pipeline (35_warehouse_crm.sql): the reader and finance see
+-- both views; the supervisor sees case resolution but no revenue.
+GRANT SELECT ON gcanalytics.case_resolution_weekly TO gcanalytics_reader, gcanalytics_supervisor, gcanalytics_finance;
+GRANT SELECT ON gcanalytics.revenue_weekly TO gcanalytics_reader, gcanalytics_finance;
