@@ -347,7 +347,9 @@ typedef struct GcDay
 	size_t		json_len;
 	char	   *attrs;
 	size_t		attrs_len;
+	int64_t		now_ms;			/* sim_config.now_ms it was generated at */
 	/* cache bookkeeping */
+	bool		outdated;		/* left the cache, freed by its last release */
 	int			refcount;
 	uint64_t	last_used;
 	size_t		bytes;

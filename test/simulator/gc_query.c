@@ -37,6 +37,7 @@ typedef struct DetailQuery
 	bool		job;			/* job semantics of interval */
 	bool		start_of_day;
 	int64_t		limit;			/* jobs: 0 = none */
+	int64_t		now_ms;			/* the world's now when it was asked */
 	int			page_size;
 	int			page_number;
 	GcFilterSet *conv_filters;
@@ -88,6 +89,8 @@ typedef struct MatchCacheEntry
 {
 	char	   *key;
 	int64_t		first_day;
+	int64_t		now_ms;			/* the world's now it was made at (--now
+								 * wall moves it) */
 	int			ndays;
 	int			n;
 	void	   *items;
@@ -240,6 +243,7 @@ query_parse(const char *body_text, bool job, DetailQuery *q, SimResponse *resp)
 	json_object_object_del(body, "paging");
 	json_object_object_del(body, "order");
 	json_object_object_del(body, "orderBy");
+	q->now_ms = sim_config.now_ms;
 	q->key = malloc(strlen(body_text) + 16);
 	sprintf(q->key, "%d:%s", job ? 1 : 0,
 			json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN));
@@ -269,7 +273,7 @@ matches_free(MatchList *ml)
 static bool
 conversation_matches(const DetailQuery *q, const GcDay *d, const GcConversation *c)
 {
-	int64_t		end = c->end_ms == GC_OPEN ? sim_config.now_ms : c->end_ms;
+	int64_t		end = c->end_ms == GC_OPEN ? q->now_ms : c->end_ms;
 
 	if (c->start_ms >= q->end_ms || end < q->start_ms)
 		return false;
@@ -288,7 +292,7 @@ conversation_matches(const DetailQuery *q, const GcDay *d, const GcConversation 
 static int
 query_days(const DetailQuery *q, int64_t *first, int64_t *last, SimResponse *resp)
 {
-	int64_t		now_day = sim_config.now_ms / MS_PER_DAY;
+	int64_t		now_day = q->now_ms / MS_PER_DAY;
 
 	*first = q->start_ms / MS_PER_DAY;
 	*last = (q->end_ms - 1) / MS_PER_DAY;
@@ -317,7 +321,7 @@ matches_cached(const DetailQuery *q, int64_t first, MatchList *ml)
 	pthread_mutex_lock(&match_lock);
 	for (int i = 0; i < MATCH_CACHE; i++)
 		if (match_cache[i].key && strcmp(match_cache[i].key, q->key) == 0 &&
-			match_cache[i].first_day == first)
+			match_cache[i].first_day == first && match_cache[i].now_ms == q->now_ms)
 			e = &match_cache[i];
 	if (e)
 	{
@@ -349,6 +353,7 @@ matches_remember(const DetailQuery *q, int64_t first, const MatchList *ml)
 	free(e->items);
 	e->key = strdup(q->key);
 	e->first_day = first;
+	e->now_ms = q->now_ms;
 	e->ndays = ml->ndays;
 	e->n = ml->n;
 	e->items = malloc(sizeof(ml->items[0]) * (size_t) (ml->n + 1));

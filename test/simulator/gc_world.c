@@ -357,7 +357,10 @@ gc_world_build(void)
 
 	w->nreleases = (int) (sizeof(releases) / sizeof(releases[0]));
 	for (int i = 0; i < w->nreleases; i++)
+	{
 		sim_parse_ts(releases[i].date, strlen(releases[i].date), &releases[i].ms);
+		releases[i].ms += sim_config.shift_days * MS_PER_DAY;	/* --now wall */
+	}
 	w->releases = releases;
 	w->story_release = STORY_RELEASE;
 
@@ -1067,7 +1070,7 @@ maybe_evaluate(DayBuilder *b, GcConversation *c, const Plan *p, SimRng *rng)
 	double		u;
 
 	if (leg < 0 || c->end_ms == GC_OPEN || sim_rng_uniform(rng) >= 0.05 ||
-		created > sim_config.now_ms)
+		created > b->d->now_ms)
 		return;
 	GROW(b->d->eval, b->neval, b->ceval, GcEvaluation);
 	e = &b->d->eval[b->neval];
@@ -1090,7 +1093,7 @@ maybe_evaluate(DayBuilder *b, GcConversation *c, const Plan *p, SimRng *rng)
 	e->created_ms = created;
 	e->changed_ms = created + uniform_ms(rng, 600, 7200);
 	e->released_ms = e->status == EVAL_FINISHED ? e->changed_ms + uniform_ms(rng, 60, 3600) : 0;
-	if (e->released_ms > sim_config.now_ms)
+	if (e->released_ms > b->d->now_ms)
 		e->released_ms = 0;
 
 	form = &gc_world.forms[e->form];
@@ -1196,7 +1199,7 @@ maybe_case(GcConversation *c)
 static void
 materialize(DayBuilder *b, GcConversation *c, const Plan *p)
 {
-	int64_t		now = sim_config.now_ms;
+	int64_t		now = b->d->now_ms;
 	int64_t		max_end = c->start_ms;
 	GcDay	   *d = b->d;
 
@@ -1263,13 +1266,20 @@ materialize(DayBuilder *b, GcConversation *c, const Plan *p)
 	c->end_ms = max_end <= now ? max_end : GC_OPEN;
 }
 
+/*
+ * A day is drawn from the stream of its day in the base calendar: a world
+ * shifted by --now wall (shift_days) holds on each day what the base world
+ * holds shift_days earlier, moved to that day (ids carry the real day).
+ */
 GcDay *
 gc_day_generate(int64_t day)
 {
-	SimRng		drng = sim_rng_derive(sim_config.seed, "day", (uint64_t) day);
+	SimRng		drng = sim_rng_derive(sim_config.seed, "day",
+									  (uint64_t) (day - sim_config.shift_days));
 	uint64_t	day_seed = sim_rng_next(&drng);
 	int			n = sim_config.conversations_per_day;
 	int64_t		day_start = day * MS_PER_DAY;
+	int64_t		now = sim_config.now_ms;
 	int64_t    *starts = malloc(sizeof(int64_t) * (size_t) (n + 1));
 	double		cum[25];
 	GcDay	   *d = calloc(1, sizeof(GcDay));
@@ -1293,12 +1303,13 @@ gc_day_generate(int64_t day)
 		starts[i] = day_start + h * MS_PER_HOUR + sim_rng_range(&drng, 0, MS_PER_HOUR - 1);
 	}
 	qsort(starts, (size_t) n, sizeof(int64_t), cmp_i64);
-	while (nkept < n && starts[nkept] < sim_config.now_ms)
+	while (nkept < n && starts[nkept] < now)
 		nkept++;
 
 	memset(&b, 0, sizeof(b));
 	b.d = d;
 	d->day = day;
+	d->now_ms = now;
 	d->nconv = nkept;
 	d->conv = calloc((size_t) (nkept + 1), sizeof(GcConversation));
 	for (int seq = 0; seq < nkept; seq++)
@@ -1385,6 +1396,23 @@ cache_trim(void)
 	}
 }
 
+/*
+ * Whether a cached day is out of date: with --now wall the world's "now"
+ * moves, and a day's conversations (cut at now, evaluations created up to
+ * two days after their conversation and released later) depend on it for
+ * DAY_LIVE_DAYS after the day starts.  Lock held.
+ */
+#define DAY_LIVE_DAYS 4
+
+static bool
+day_outdated(const GcDay *d)
+{
+	int64_t		now = sim_config.now_ms;
+
+	return sim_config.follow_clock && d->now_ms != now &&
+		(d->day + DAY_LIVE_DAYS) * MS_PER_DAY > d->now_ms;
+}
+
 GcDay *
 gc_day_get(int64_t day)
 {
@@ -1393,7 +1421,22 @@ gc_day_get(int64_t day)
 	pthread_mutex_lock(&cache_lock);
 	for (int i = 0; i < ncache; i++)
 		if (cache[i]->day == day)
-			d = cache[i];
+		{
+			if (day_outdated(cache[i]))
+			{
+				/* out of the cache; freed now or by its last release */
+				GcDay	   *old = cache[i];
+
+				cache[i] = cache[--ncache];
+				if (old->refcount == 0)
+					gc_day_free(old);
+				else
+					old->outdated = true;
+			}
+			else
+				d = cache[i];
+			break;
+		}
 	if (!d)
 	{
 		d = gc_day_generate(day);
@@ -1416,6 +1459,8 @@ gc_day_release(GcDay *d)
 		return;
 	pthread_mutex_lock(&cache_lock);
 	d->refcount--;
+	if (d->outdated && d->refcount == 0)
+		gc_day_free(d);
 	cache_trim();
 	pthread_mutex_unlock(&cache_lock);
 }

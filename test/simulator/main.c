@@ -45,6 +45,7 @@ __thread char sim_correlation_id[40];
 
 static char base_url_buf[64];
 static int64_t start_mono_ms;
+static int64_t start_now_ms;	/* sim_config.now_ms when the server started */
 /* POST /sim/clock?advance_s=N: seconds added to the simulated clock */
 static _Atomic int64_t clock_advance_ms;
 static volatile sig_atomic_t stop_requested;
@@ -136,6 +137,37 @@ mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* the real time, in whole minutes (the world's "now" with --now wall) */
+static int64_t
+wall_minute_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t) ts.tv_sec / 60 * MS_PER_MIN;
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/*
+ * With --now wall, the world's "now" follows the clock minute by minute:
+ * moved forward (never back) before a request is answered.  Handlers read
+ * sim_config.now_ms as before; the day cache regenerates the days whose
+ * contents depend on it (gc_day_get).
+ */
+static void
+follow_clock(void)
+{
+	int64_t		now = wall_minute_ms();
+
+	if (now > __atomic_load_n(&sim_config.now_ms, __ATOMIC_RELAXED))
+		__atomic_store_n(&sim_config.now_ms, now, __ATOMIC_RELAXED);
 }
 
 /* sleeps ms, in steps, so that a shutdown does not wait for the latency */
@@ -619,7 +651,9 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 														   "Sforce-Query-Options");
 	req.url_len = strlen(st->raw_uri);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_len, &req.header_len);
-	req.now_ms = sim_config.now_ms + (mono_ms() - start_mono_ms) +
+	if (sim_config.follow_clock)
+		follow_clock();
+	req.now_ms = start_now_ms + (mono_ms() - start_mono_ms) +
 		atomic_load(&clock_advance_ms);
 
 	crng = sim_rng_derive(sim_config.seed, "correlation",
@@ -689,7 +723,8 @@ usage(FILE *f)
 			"       gcsim truth --from D1 --to D2 --out DIR [options]\n"
 			"       gcsim generate --from D1 --to D2 [options]   (benchmark)\n"
 			"options (see test/simulator/README.md):\n"
-			"  --seed N --now TS --conversations-per-day N --accounts N\n"
+			"  --seed N --now TS|wall --world-shift-weeks N\n"
+			"  --conversations-per-day N --accounts N\n"
 			"  --port N --latency-ms N --rate-limit-per-minute N\n"
 			"  --details-page-max N --job-page-max N --listing-page-max N\n"
 			"  --sf-batch-max N --gc-token-ttl S --sf-token-ttl S --job-delay-ms N\n"
@@ -832,6 +867,7 @@ static void
 parse_args(int argc, char **argv, int first, TruthArgs *truth)
 {
 	SimConfig  *c = &sim_config;
+	bool		shift_given = false;
 
 	for (int i = first; i < argc; i++)
 	{
@@ -854,7 +890,16 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 		if (strcmp(o, "--seed") == 0)
 			c->seed = (uint64_t) parse_int(o, v, 0, INT64_MAX);
 		else if (strcmp(o, "--now") == 0)
-			c->now_ms = parse_time_opt(o, v);
+		{
+			c->follow_clock = strcmp(v, "wall") == 0;
+			if (!c->follow_clock)
+				c->now_ms = parse_time_opt(o, v);
+		}
+		else if (strcmp(o, "--world-shift-weeks") == 0)
+		{
+			c->shift_days = 7 * parse_int(o, v, -10000, 10000);
+			shift_given = true;
+		}
 		else if (strcmp(o, "--conversations-per-day") == 0)
 			c->conversations_per_day = (int) parse_int(o, v, 0, 1000000);
 		else if (strcmp(o, "--accounts") == 0)
@@ -928,6 +973,13 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 	if (gc_config.fault_empty_page > 0 &&
 		gc_config.fault_empty_page == gc_config.fault_missing_page)
 		die("%s", "--fault-empty-page and --fault-missing-page name the same page");
+	if (c->follow_clock)
+	{
+		c->now_ms = wall_minute_ms();
+		/* whole weeks: the story keeps its weekdays (floor, also before) */
+		if (!shift_given)
+			c->shift_days = 7 * floor_div(c->now_ms / MS_PER_DAY - SIM_BASE_WEEK_DAY, 7);
+	}
 }
 
 static void
@@ -938,7 +990,7 @@ set_defaults(void)
 	memset(c, 0, sizeof(*c));
 	c->seed = 42;
 	/* two weeks of traffic around the 5.0 release; see README.md */
-	c->now_ms = sim_days_from_civil(2026, 4, 20) * MS_PER_DAY + 12 * MS_PER_HOUR;
+	c->now_ms = SIM_BASE_NOW_MS;
 	c->conversations_per_day = 2000;
 	c->accounts = 2000;
 	c->details_page_max = 100;
@@ -985,6 +1037,21 @@ generate_days(int64_t from_ms, int64_t to_ms)
 	return 0;
 }
 
+/* the second line of a server following the clock or shifted */
+static void
+print_world_calendar(void)
+{
+	char		now[32],
+				story[32];
+	const GcRelease *r = &gc_world.releases[gc_world.story_release];
+
+	sim_format_ts(now, sim_config.now_ms);
+	sim_format_date(story, r->ms);
+	printf("gcsim world: now %s%s, calendar shifted by %lld weeks, release %s on %s\n",
+		   now, sim_config.follow_clock ? " (following the wall clock)" : "",
+		   (long long) (sim_config.shift_days / 7), r->version, story);
+}
+
 static void
 on_signal(int sig)
 {
@@ -1006,6 +1073,7 @@ serve(void)
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 
 	start_mono_ms = mono_ms();
+	start_now_ms = sim_config.now_ms;
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
 						 MHD_USE_ERROR_LOG,
 						 (uint16_t) sim_config.port, NULL, NULL, answer, NULL,
@@ -1028,6 +1096,8 @@ serve(void)
 	sim_config.base_url = base_url_buf;
 
 	printf("gcsim listening on %s\n", base_url_buf);
+	if (sim_config.follow_clock || sim_config.shift_days != 0)
+		print_world_calendar();
 	fflush(stdout);
 
 	while (!stop_requested)

@@ -57,7 +57,15 @@ extern int64_t sim_rng_range(SimRng *rng, int64_t lo, int64_t hi);	/* [lo, hi] *
 typedef struct SimConfig
 {
 	uint64_t	seed;			/* --seed, default 42 */
-	int64_t		now_ms;			/* --now, simulated current time, epoch ms */
+	int64_t		now_ms;			/* --now, simulated current time, epoch ms;
+								 * with follow_clock the real time in whole
+								 * minutes, moved forward by main.c as the
+								 * clock goes (read it once per use) */
+	bool		follow_clock;	/* --now wall */
+	int64_t		shift_days;		/* the world's calendar (days generated,
+								 * releases) moved by this many days: whole
+								 * weeks, from --now wall or
+								 * --world-shift-weeks */
 	int			conversations_per_day;	/* --conversations-per-day */
 	int			accounts;		/* --accounts, Salesforce accounts, default 2000 */
 	int			port;			/* --port, 0 = pick a free one and print it */
@@ -93,6 +101,16 @@ typedef struct SimConfig
 } SimConfig;
 
 extern SimConfig sim_config;
+
+/*
+ * The base calendar's week: "now" 2026-04-20T12:00:00Z falls in the week
+ * that starts on Monday 2026-04-20 (release 5.0 shipped the Monday before).
+ * --now wall shifts the world by the whole weeks between that Monday and
+ * the real now, so that the real now falls in the same place of its week's
+ * story (test/simulator/README.md, "Following the wall clock").
+ */
+#define SIM_BASE_WEEK_DAY	INT64_C(20563)	/* 2026-04-20, days since 1970 */
+#define SIM_BASE_NOW_MS		(SIM_BASE_WEEK_DAY * MS_PER_DAY + 12 * MS_PER_HOUR)
 
 /* ---------------------------------------------------------------------
  * One HTTP exchange.  The core fills SimRequest (all strings are

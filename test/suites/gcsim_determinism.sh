@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # gcsim: the same seed gives the same bytes (truth files and API responses,
-# from two servers), a different seed gives different ones.  Needs no
+# from two servers), a different seed gives different ones.  A world whose
+# calendar is shifted by whole weeks (--now wall, --world-shift-weeks) is
+# the base world moved by that many days, story included, and a server
+# following the wall clock serves the shifted world of its week.  Needs no
 # PostgreSQL.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
@@ -39,3 +42,49 @@ start_gcsim --seed 12 --conversations-per-day 3000; fetch "$GCSIM_URL" "$TMP/r3"
 cmp -s "$TMP/r1" "$TMP/r2" || fail "two servers with seed 11 answer differently"
 cmp -s "$TMP/r1" "$TMP/r3" && fail "seeds 11 and 12 answer the same"
 echo "ok: two servers with the same seed answer the same bytes; another seed differs"
+
+# ------------------------------------------------ a calendar shifted by weeks
+# S = 32 weeks: the truth of 2026-11-22..23 with now 2026-11-30 12:00 must be
+# the base world's 2026-04-12..13 (now 2026-04-20 12:00) moved by 224 days:
+# every value but the conversation id (which carries the real day) equal,
+# escalations and tiers included, so the story moved with the releases.
+"$GCSIM" truth --seed 11 --conversations-per-day 3000 --now 2026-11-30T12:00:00Z --world-shift-weeks 32 \
+    --from 2026-11-22 --to 2026-11-24 --out "$TMP/s"
+python3 - "$TMP/a" "$TMP/s" 224 <<'PY' || fail "the world shifted by 32 weeks is not the base world moved by 224 days"
+import csv, datetime, sys
+base, shifted, days = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def move(v):
+    if len(v) >= 10 and v[4] == '-' and v[7] == '-':
+        d = datetime.date.fromisoformat(v[:10]) - datetime.timedelta(days=days)
+        return d.isoformat() + v[10:]
+    return v
+def rows(path, drop, shift):
+    r = list(csv.reader(open(path)))
+    head = r[0]
+    keep = [i for i, h in enumerate(head) if h not in drop]
+    return [[move(x[i]) if shift else x[i] for i in keep] for x in r[1:]]
+for f, drop in (('conversations', {'conversation_id'}), ('segments', {'conversation_id'}),
+                ('evaluations', {'conversation_id'}), ('queue_daily', set())):
+    a, b = rows('%s/%s.csv' % (base, f), drop, False), rows('%s/%s.csv' % (shifted, f), drop, True)
+    if not a or a != b:
+        sys.exit('%s.csv: %d base rows, %d shifted rows, first difference: %s' %
+                 (f, len(a), len(b), next(((x, y) for x, y in zip(a, b) if x != y), None)))
+    print('ok: %s.csv, %d rows, equal after moving them back 224 days' % (f, len(a)))
+PY
+
+# a server following the wall clock: the shift is the whole weeks from
+# Monday 2026-04-20 to today (computed here), and a past day it serves is
+# that shifted world's (gcsim truth with the same shift)
+today=$(( $(date -u +%s) / 86400 ))
+weeks=$(( (today - 20563) >= 0 ? (today - 20563) / 7 : -((20563 - today + 6) / 7) ))
+day=$(date -u -d "@$(( (today - 5) * 86400 ))" +%Y-%m-%d)
+next=$(date -u -d "@$(( (today - 4) * 86400 ))" +%Y-%m-%d)
+start_gcsim --seed 11 --conversations-per-day 3000 --now wall
+gcsim_truth "$TMP/w" "$day" "$next" --seed 11 --conversations-per-day 3000 --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --world-shift-weeks $weeks
+python3 "$GCA_ROOT/test/helpers/gcsim_reader.py" details "$GCSIM_URL" "${day}T00:00:00Z/${next}T00:00:00Z" 100 correct \
+    2>/dev/null | sort >"$TMP/w.ids"
+python3 "$GCA_ROOT/test/helpers/gcsim_reader.py" truth details "${day}T00:00:00Z/${next}T00:00:00Z" "$TMP/w" >"$TMP/w.truth"
+[ "$(wc -l <"$TMP/w.ids")" -ge 2900 ] || fail "the clock-following server served $(wc -l <"$TMP/w.ids") conversations on $day"
+cmp -s "$TMP/w.ids" "$TMP/w.truth" || fail "the clock-following server's $day is not the world shifted by $weeks weeks"
+echo "ok: --now wall serves the world shifted by $weeks weeks ($day: $(wc -l <"$TMP/w.ids") conversations as its truth)"

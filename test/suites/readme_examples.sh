@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every ```sql block of README.md runs, in order, in a fresh database
-# against a gcsim started as the quickstart says (seed 42, default "now"),
-# and none may fail.  The quickstart's URL http://127.0.0.1:8089 is
+# against a gcsim started as the quickstart says (seed 42, --now wall: it
+# follows the machine's clock), and none may fail.  The warehouse section's
+# run() must have loaded the truth's conversations of a whole past day, and
+# the dashboards refreshed must hold the planted story of last week.  The quickstart's URL http://127.0.0.1:8089 is
 # replaced by this gcsim's.  A block that cannot run here (it needs a real
 # organisation) carries the line <!-- not run: reason --> right before its
 # fence; at most two may.  Then the claims of "Keeping secrets out of the
@@ -18,7 +20,7 @@ DB=gca_readme
 MAX_NOT_RUN=2
 LOG=$GCA_BUILD/logs/postgres.log
 
-start_gcsim --seed 42
+start_gcsim --seed 42 --now wall
 
 # blocks to $T/NNN.sql (with their README line as first line), skipped ones listed
 python3 - "$GCA_ROOT/README.md" "$T" "$GCSIM_URL" "$MAX_NOT_RUN" <<'PY'
@@ -74,8 +76,36 @@ for f in "$T"/*.sql; do
 done
 # the examples read the simulator's data, not nothing
 assert_eq t "$(PGDATABASE=$DB sql "SELECT count(*) > 1000 FROM gc.conversations
-                                    WHERE conversation_start >= '2026-04-14' AND conversation_start < '2026-04-15'")" \
-    "the quickstart's day has conversations"
+                                    WHERE conversation_start >= date_trunc('day', now(), 'UTC') - interval '1 day'
+                                      AND conversation_start < date_trunc('day', now(), 'UTC')")" \
+    "the quickstart's day (yesterday) has conversations"
+
+# The warehouse section's run() loaded what gcsim's truth holds: the day
+# five days ago (whole, in the range from the Monday two weeks ago) with
+# the same conversations, escalations and CRM tiers, the internal queues
+# left out; the truth is of the same clock-following world (--now wall).
+today=$(( $(date -u +%s) / 86400 ))
+day=$(date -u -d "@$(( (today - 5) * 86400 ))" +%Y-%m-%d)
+next=$(date -u -d "@$(( (today - 4) * 86400 ))" +%Y-%m-%d)
+gcsim_truth "$T/truth" "$day" "$next" --seed 42 --now wall
+PGDATABASE=$DB load_csv readme_truth "$T/truth/conversations.csv"
+assert_eq "0|0" "$(PGDATABASE=$DB sql "
+    WITH t AS (SELECT conversation_id, escalated::boolean AS escalated, nullif(tier, '') AS tier FROM readme_truth
+                WHERE queue_id IS NULL OR queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues)),
+         i AS (SELECT conversation_id, was_escalated, customer_tier FROM gcanalytics.interactions
+                WHERE conversation_start >= '$day' AND conversation_start < '$next')
+    SELECT (SELECT count(*) FROM (TABLE t EXCEPT TABLE i) x), (SELECT count(*) FROM (TABLE i EXCEPT TABLE t) x)")" \
+    "run() loaded the truth's conversations of $day (ids, escalated, tier), nothing else"
+echo "ok: $(PGDATABASE=$DB sql "SELECT count(*) FROM gcanalytics.interactions") interactions loaded from $(PGDATABASE=$DB sql "SELECT min(conversation_start)::date FROM gcanalytics.interactions")"
+# the dashboards were refreshed from them: last week against the week
+# before is the demo's planted story (test/simulator/README.md: Enterprise
+# 9.2 % -> 23.3 % at 2000 a day), with release 5.0 on last week's Monday
+monday=$(PGDATABASE=$DB sql "SELECT (date_trunc('week', now(), 'UTC') - interval '1 week')::date")
+insight=$(PGDATABASE=$DB sql "SELECT sentence FROM gcanalytics.escalation_insights WHERE significant AND week = '$monday'")
+echo "$insight" | contains "(9.2 % to 23.3 %), concentrated in Enterprise" \
+    || fail "the insight of the week of $monday is not the planted story: $insight"
+echo "$insight" | contains "release 5.0 on $monday" || fail "the insight does not name release 5.0 on $monday: $insight"
+echo "ok: the refreshed dashboards tell the story: $insight"
 
 # "Keeping secrets out of the server log": the block that sets the secret
 secret_block=$(grep -l "log_min_error_statement" "$T"/*.sql | head -n 1)

@@ -24,7 +24,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('max_attempts', '5', 'run() retries a failed window until it has failed this many times; retry_failed() always retries'),
         ('default_country_code', '1', 'country code of national phone numbers when matching the ANI to CRM phones'),
         ('internal_queue_pattern', '(qa review|training|health.?check)', 'configure() lists queues whose name matches (case-insensitive) in excluded_queues, once'),
-        ('service_level_default', '20 seconds', 'kpi_*: a conversation is answered in time when its queue wait is at most this (queues not in service_level_targets)'),
+        ('service_level_default', '20 seconds', 'kpi_*: a conversation is answered in time when its queue wait is at most this (queues without a row in service_levels)'),
         ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
         ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
         ('crm_stale_after', '1 day', 'join_quality flags the CRM snapshot as stale when the last CRM sync is older than this'),

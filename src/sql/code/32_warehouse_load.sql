@@ -2,24 +2,33 @@
 -- functions, no transaction control; the procedures of 33_warehouse_run.sql
 -- call them one window per transaction.
 
+-- _partition_months(from, to): the monthly partitions of interactions
+-- that [from, to) touches (interactions_YYYY_MM, UTC months), with their
+-- bounds.
+CREATE OR REPLACE FUNCTION gcanalytics._partition_months(range_from timestamptz, range_to timestamptz)
+    RETURNS TABLE (partition_name text, month_from timestamptz, month_to timestamptz)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT 'interactions_' || to_char(m, 'YYYY_MM'), m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC'
+      FROM generate_series(date_trunc('month', range_from AT TIME ZONE 'UTC'),
+                           (range_to AT TIME ZONE 'UTC') - interval '1 microsecond', interval '1 month') m
+$$;
+
 -- _ensure_partitions(from, to): the monthly partitions of interactions
--- that [from, to) touches exist (interactions_YYYY_MM, UTC months).
+-- that [from, to) touches exist.
 CREATE OR REPLACE FUNCTION gcanalytics._ensure_partitions(range_from timestamptz, range_to timestamptz)
     RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    month_start timestamp;
-    name text;
+    p record;
 BEGIN
-    month_start := date_trunc('month', range_from AT TIME ZONE 'UTC');
-    WHILE (month_start AT TIME ZONE 'UTC') < range_to LOOP
-        name := 'interactions_' || to_char(month_start, 'YYYY_MM');
-        IF to_regclass('gcanalytics.' || name) IS NULL THEN
-            EXECUTE format('CREATE TABLE gcanalytics.%I PARTITION OF gcanalytics.interactions FOR VALUES FROM (%L) TO (%L)',
-                           name, (month_start AT TIME ZONE 'UTC'), ((month_start + interval '1 month') AT TIME ZONE 'UTC'));
+    FOR p IN SELECT * FROM gcanalytics._partition_months(range_from, range_to) LOOP
+        IF pg_catalog.to_regclass('gcanalytics.' OPERATOR(pg_catalog.||) p.partition_name) IS NULL THEN
+            EXECUTE pg_catalog.format('CREATE TABLE gcanalytics.%I PARTITION OF gcanalytics.interactions FOR VALUES FROM (%L) TO (%L)',
+                           p.partition_name, p.month_from, p.month_to);
         END IF;
-        month_start := month_start + interval '1 month';
     END LOOP;
 END
 $$;
@@ -240,9 +249,24 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_conversations(range_from timestampt
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    -- partitions only for months that receive rows: those this window
+    -- creates and leaves empty are dropped again
+    created text[] := ARRAY(SELECT p.partition_name FROM gcanalytics._partition_months(range_from, range_to) p
+                             WHERE pg_catalog.to_regclass('gcanalytics.' OPERATOR(pg_catalog.||) p.partition_name) IS NULL);
+    n bigint;
+    part text;
+    empty boolean;
 BEGIN
     PERFORM gcanalytics._ensure_partitions(range_from, range_to);
-    RETURN gcanalytics._upsert_interactions(range_from, range_to);
+    n := gcanalytics._upsert_interactions(range_from, range_to);
+    FOREACH part IN ARRAY created LOOP
+        EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT FROM gcanalytics.%I)', part) INTO empty;
+        IF empty THEN
+            EXECUTE pg_catalog.format('DROP TABLE gcanalytics.%I', part);
+        END IF;
+    END LOOP;
+    RETURN n;
 END
 $$;
 

@@ -215,6 +215,9 @@ BEGIN
     DELETE FROM gcanalytics.wrapup_codes w WHERE NOT EXISTS (SELECT 1 FROM gca_ref_wrapups r WHERE r.id = w.wrapup_code);
 END
 $$;
+COMMENT ON TABLE gcanalytics.queues IS 'Genesys routing queues (id, name), replaced whole by each run()';
+COMMENT ON TABLE gcanalytics.users IS 'Genesys users (agents, evaluators), replaced whole by each run()';
+COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), replaced whole by each run()';
 
 -- _crm_match(attribute account, ANI in E.164): the CRM account of a
 -- conversation: the sfAccountId attribute's, else the one whose phone is
@@ -463,6 +466,54 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- _explain_conversations_range(since, until, mark, loaded, failed): what
+-- run() says about its conversations before it moves their high-water
+-- mark to mark: a WARNING when the API's availability date (mark) is far
+-- behind the range asked for (before its start, or more than a day behind
+-- its end), or when nothing was loaded and the aggregates API counts
+-- nothing there either (the range is wrong for the server, e.g. a
+-- simulator's "now" far from the machine's); a NOTICE when the first mark
+-- lands behind where the first run started (later marks never move back).
+CREATE OR REPLACE FUNCTION gcanalytics._explain_conversations_range(since timestamptz, until timestamptz,
+                                                                  mark timestamptz, loaded bigint, failed int)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    previous timestamptz := (SELECT s.high_water_mark FROM gcanalytics.sync_state s
+                              WHERE s.resource = 'conversations');
+    counted bigint;
+BEGIN
+    IF mark < since
+       OR mark < until - interval '1 day' THEN
+        RAISE WARNING 'the API''s data availability date % is far behind the range asked for, [%, %)', mark, since, until
+            USING DETAIL = 'Genesys serves participant attributes only up to that date; the conversations after it are read again by every run() until it catches up.',
+                  HINT = 'Check run()''s until (default now) against the server''s clock: gcsim serves data up to its own "now" unless it runs with --now wall.';
+    END IF;
+    IF loaded = 0 AND failed = 0 THEN
+        BEGIN
+            counted := (SELECT coalesce(sum(c.conversations), 0)
+                          FROM gcanalytics._conversation_counts(since, until) c);
+        EXCEPTION WHEN OTHERS THEN
+            counted := NULL;        -- no count, nothing to say
+        END;
+        IF counted = 0 THEN
+            RAISE WARNING 'no conversations in [%, %), and the aggregates API counts none there either', since, until
+                USING DETAIL = 'The server has no data in the range this run read.',
+                      HINT = 'Check run()''s until (default now) and the setting initial_sync_from against the server''s data; gcsim serves data up to its own "now" unless it runs with --now wall.';
+        END IF;
+    END IF;
+    -- the mark only moves forward (_advance_high_water_mark), but the
+    -- first one can land behind where the first run started
+    IF previous IS NULL AND mark < since THEN
+        RAISE NOTICE 'the conversations'' high-water mark is set to % (the API''s data availability date), behind %, where this first run started',
+            mark, since
+            USING DETAIL = 'Conversations after the availability date come without participant attributes, so the next run() reads them again from there.';
+    END IF;
+END
+$$;
+
 -- _since(resource, until, reread): where run() starts a resource: the
 -- high-water mark less reread, or initial_sync_from for the first run
 -- (an interval before until, or a timestamp); whole hours.
@@ -539,6 +590,7 @@ BEGIN
     conv_mark := gcanalytics._conversations_final_until(until);
     CALL gcanalytics._sync_range('conversations', conv_since, until, NULL, conversations, failed);
     total_failed := total_failed + failed;
+    PERFORM gcanalytics._explain_conversations_range(conv_since, until, conv_mark, conversations, failed);
     PERFORM gcanalytics._advance_high_water_mark('conversations', conv_mark);
     COMMIT;
     -- autovacuum analyzes the partitions but never the partitioned table,

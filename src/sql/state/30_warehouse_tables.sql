@@ -58,7 +58,6 @@ CREATE TABLE gcanalytics.queues (
     division_id text,
     loaded_at   timestamptz NOT NULL
 );
-COMMENT ON TABLE gcanalytics.queues IS 'Genesys routing queues (id, name), from sync_reference()';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.queues', '');
 
 CREATE TABLE gcanalytics.users (
@@ -71,7 +70,6 @@ CREATE TABLE gcanalytics.users (
     division_id text,
     loaded_at   timestamptz NOT NULL
 );
-COMMENT ON TABLE gcanalytics.users IS 'Genesys users (agents, evaluators), from sync_reference()';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.users', '');
 
 CREATE TABLE gcanalytics.wrapup_codes (
@@ -79,7 +77,6 @@ CREATE TABLE gcanalytics.wrapup_codes (
     name        text,
     loaded_at   timestamptz NOT NULL
 );
-COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), from sync_reference()';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.wrapup_codes', '');
 
 -- One row per conversation.  Partitions (one per month,
