@@ -1118,12 +1118,12 @@ maybe_evaluate(DayBuilder *b, GcConversation *c, const Plan *p, SimRng *rng)
 /*
  * A survey on about 20 % of the ended, external conversations with an
  * agent, sent 1-15 min after the end; 60 % are completed 5 min to 36 h
- * after that, the others expire after 72 h.  Everything is as of --now
+ * after that, the others expire after 72 h.  Everything is as of the day's now
  * (a survey not yet completed then is Sent), from a stream of its own so
  * that the rest of the world does not change.
  */
 static void
-maybe_survey(GcConversation *c, const Plan *p)
+maybe_survey(GcConversation *c, const Plan *p, int64_t now)
 {
 	SimRng		rng = sim_rng_derive(c->id_seed, "survey", 0);
 	int			leg = longest_talk_agent(p);
@@ -1140,7 +1140,7 @@ maybe_survey(GcConversation *c, const Plan *p)
 		gc_world.queues[p->legs[leg].seg[0].queue].internal)
 		return;
 	s->event_ms = c->end_ms + uniform_ms(&rng, 60, 900);
-	if (s->event_ms > sim_config.now_ms)
+	if (s->event_ms > now)
 		return;
 	gc_uuid(s->id, &rng);
 	s->form = (int16_t) (c->media == MEDIA_VOICE || c->media == MEDIA_CALLBACK ? 0 : 1);
@@ -1162,14 +1162,14 @@ maybe_survey(GcConversation *c, const Plan *p)
 	if (sim_rng_uniform(&rng) < 0.60)
 	{
 		delay = uniform_ms(&rng, 300, 36 * 3600);
-		if (s->event_ms + delay <= sim_config.now_ms)
+		if (s->event_ms + delay <= now)
 		{
 			s->status = SURVEY_FINISHED;
 			s->completed_ms = s->event_ms + delay;
 			return;
 		}
 	}
-	s->status = s->event_ms + 72 * MS_PER_HOUR <= sim_config.now_ms ? SURVEY_EXPIRED : SURVEY_SENT;
+	s->status = s->event_ms + 72 * MS_PER_HOUR <= now ? SURVEY_EXPIRED : SURVEY_SENT;
 }
 
 /*
@@ -1328,7 +1328,7 @@ gc_day_generate(int64_t day)
 		plan_conversation(c, &plan, &crng);
 		materialize(&b, c, &plan);
 		maybe_evaluate(&b, c, &plan, &crng);
-		maybe_survey(c, &plan);
+		maybe_survey(c, &plan, b.d->now_ms);
 		maybe_case(c);
 	}
 	free(starts);

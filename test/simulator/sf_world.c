@@ -343,8 +343,8 @@ make_opportunity(SimRng *rng, SfOpportunity *o, const SfAccount *a,
 
 /*
  * Each case's Type (its category), from a stream of its own; and the
- * planted story: Enterprise cases created from release 5.0 (2026-04-13)
- * on take three times as long to close (those that would close after now
+ * planted story: Enterprise cases created from release 5.0 (2026-04-13,
+ * moved with the calendar by --now wall) on take three times as long to close (those that would close after now
  * are open: Working), so that case resolution slows.  Neither draws from the streams of the rest.
  */
 static void
@@ -353,6 +353,7 @@ case_types_and_story(int64_t now)
 	int64_t		release_ms = 0;
 
 	sim_parse_ts("2026-04-13", 10, &release_ms);
+	release_ms += sim_config.shift_days * MS_PER_DAY;	/* --now wall */
 	for (int k = 0; k < world_priv.ncases; k++)
 	{
 		SfCase	   *c = &world_priv.cases[k];

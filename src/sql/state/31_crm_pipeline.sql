@@ -15,8 +15,8 @@ CREATE TABLE gcanalytics.crm_cases (
 );
 COMMENT ON TABLE gcanalytics.crm_cases IS
     'the Salesforce Cases (not deleted), read whole by every CRM sync; category and status from crm_field_map';
-COMMENT ON COLUMN gcanalytics.crm_cases.category IS 'the case''s category (crm_field_map target case_category, default Case.Type)';
-COMMENT ON COLUMN gcanalytics.crm_cases.status IS 'the case''s status (crm_field_map target case_status, default Case.Status)';
+COMMENT ON COLUMN gcanalytics.crm_cases.category IS 'the case''s category (from the Case field that crm_field_map names for the category, default Type)';
+COMMENT ON COLUMN gcanalytics.crm_cases.status IS 'the case''s status (from the Case field that crm_field_map names for the status, default Status)';
 COMMENT ON COLUMN gcanalytics.crm_cases.closed_date IS 'ClosedDate, NULL while open';
 CREATE INDEX crm_cases_account_idx ON gcanalytics.crm_cases (account_id, created_date);
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_cases', '');
