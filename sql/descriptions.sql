@@ -5,7 +5,7 @@
 -- check_window()); with "()" it is a function or procedure of gcanalytics,
 -- with "*" a pattern that some relation of gcanalytics must match, else a
 -- relation of gcanalytics or a setting (setting descriptions).  Comments
--- also name columns, the described function's parameters, schemas,
+-- also name columns, the described function's parameters, schemas, types,
 -- extensions, catalog views, and a few words that are no database object
 -- (listed below: a program, server options).
 CREATE SCHEMA descriptions;
@@ -41,6 +41,8 @@ CREATE FUNCTION exists_named(name text, called boolean, strict boolean, what tex
               OR EXISTS (SELECT FROM pg_proc p WHERE what = 'function ' || p.oid::regprocedure::text
                                                  AND exists_named.name = ANY (p.proargnames))
               OR EXISTS (SELECT FROM pg_namespace n WHERE n.nspname = exists_named.name)
+              OR EXISTS (SELECT FROM pg_type t WHERE t.typnamespace = 'gcanalytics'::regnamespace
+                                                 AND t.typname = exists_named.name)
               OR EXISTS (SELECT FROM pg_available_extensions x WHERE x.name = exists_named.name)
               OR EXISTS (SELECT FROM pg_class c WHERE c.relnamespace = 'pg_catalog'::regnamespace
                                                   AND c.relname = exists_named.name)

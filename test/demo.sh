@@ -42,22 +42,28 @@ SELECT '  ' || sentence FROM gcanalytics.escalation_insights WHERE significant O
 \pset tuples_only off
 SELECT tier, prev_rate_pct AS "last week %", rate_pct AS "this week %", change_points AS points,
        round(z::numeric, 1) AS z, CASE WHEN p_value < 0.001 THEN '< 0.001' ELSE round(p_value::numeric, 3)::text END AS p,
-       significant, coalesce(releases, '') AS releases
+       significant, CASE WHEN concentration_p < 0.001 THEN '< 0.001' ELSE round(concentration_p::numeric, 3)::text END
+           AS "vs other tiers p", coalesce(releases_between, '') AS "released between"
   FROM gcanalytics.escalation_insights WHERE week = '2026-04-13' ORDER BY tier;
+\echo The current week (2026-04-20) is provisional: shown, never compared
+SELECT week, count(*) AS tiers, bool_and(provisional) AS provisional, count(sentence) AS sentences
+  FROM gcanalytics.escalation_insights WHERE week = '2026-04-20' GROUP BY week;
 SQL
 
 screen "5/5 KPIs of the release week, join quality, QA, bot containment"
 psql_demo <<'SQL'
-\echo Queue KPIs, week of 2026-04-13 (all media), busiest queues first
-SELECT queue_name, sum(conversations) AS conversations,
-       round(100.0 * sum(answered_in_sl) / nullif(sum(offered), 0), 1) AS "SL %",
+\echo Queue KPIs, week of 2026-04-13 (all media, inbound), busiest queues first: per queue entered
+SELECT queue_name, sum(conversations) AS conversations, sum(offered) AS offered, sum(answered) AS answered,
+       round(100.0 * sum(answered_in_sl) / nullif(sum(sl_entries), 0), 1) AS "SL %",
+       round(100.0 * sum(abandoned) / nullif(sum(offered), 0), 1) AS "aband %",
+       round(sum(answer_ms_sum) / nullif(sum(answered), 0) / 1000.0, 1) AS "ASA s",
        round(sum(wait_ms_sum) / nullif(sum(offered), 0) / 1000.0, 1) AS "wait s",
        round(sum(handle_ms_sum) / nullif(sum(handled), 0) / 1000.0) AS "AHT s",
        round((sum(weighted_handle_ms_sum) / nullif(sum(handled), 0) / 1000.0)::numeric) AS "weighted AHT s",
        round(100.0 * sum(fcr_resolved) / nullif(sum(fcr_eligible), 0), 1) AS "FCR %",
        round(avg(efficiency_score), 1) AS efficiency
-  FROM gcanalytics.kpi_weekly WHERE week = '2026-04-13'
- GROUP BY queue_name ORDER BY 2 DESC LIMIT 8;
+  FROM gcanalytics.kpi_weekly WHERE week = '2026-04-13' AND direction = 'inbound'
+ GROUP BY queue_name ORDER BY 3 DESC LIMIT 8;
 \echo How conversations found their CRM account
 SELECT week, link_method, conversations, share_pct AS "share %", coalesce(warning, '-') AS warning,
        stale_enrichments, crm_snapshot_stale
@@ -65,12 +71,13 @@ SELECT week, link_method, conversations, share_pct AS "share %", coalesce(warnin
 \echo Quality: the five agents with the lowest average score (finished evaluations, no calibrations)
 SELECT agent_name, form_name, evaluations, avg_score, min_score, failed_kill_questions
   FROM gcanalytics.agent_quality WHERE evaluations >= 3 ORDER BY avg_score LIMIT 5;
-\echo Bot containment by industry (chat and message)
-SELECT industry, sum(conversations) AS conversations, sum(contained) AS contained,
+\echo Self-service containment by industry: of the conversations that entered a bot (chat, message) or an IVR (voice)
+SELECT industry, CASE WHEN media_type = 'voice' THEN 'IVR' ELSE 'bot' END AS flow,
+       sum(conversations) AS entered, sum(contained) AS contained,
        round(100.0 * sum(contained) / sum(conversations), 1) AS "contained %",
        round(100.0 * sum(contained_held) / nullif(sum(contained_known), 0), 1) AS "held 24 h %"
-  FROM gcanalytics.bot_containment_by_industry WHERE media_type IN ('chat', 'message')
- GROUP BY industry ORDER BY 2 DESC;
+  FROM gcanalytics.bot_containment_by_industry WHERE week < '2026-04-20'
+ GROUP BY 1, 2 ORDER BY 2, 3 DESC;
 SQL
 echo
 echo "Keep it fresh: SELECT * FROM gcanalytics.schedule(sync_every => '15 minutes', refresh_every => '15 minutes');"

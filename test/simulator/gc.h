@@ -115,6 +115,9 @@ typedef enum GcMetric
 	M_NBLINDTRANSFERRED, M_NCONSULTTRANSFERRED,
 	NUM_DETAIL_METRICS,
 	M_NCONVERSATIONS = NUM_DETAIL_METRICS,	/* aggregates only */
+	M_TWAIT,					/* aggregates only: an ACD session's tAcd */
+	M_NOUTBOUND,				/* aggregates only: an outbound conversation */
+	M_OSERVICELEVEL,			/* aggregates only: ACD sessions answered in 20 s */
 	NUM_METRICS
 } GcMetric;
 

@@ -12,8 +12,18 @@
  * once per conversation at conversationStart, with the dimensions of its
  * first ACD session (or of the customer's when it never queued).
  *
- * Only UTC buckets (timeZone absent or UTC); granularity PTnM, PTnH, PnD
- * or absent (one bucket for the whole interval).
+ * Metrics only the aggregates know, derived from the detail metrics:
+ * tWait (each ACD session's tAcd: time waiting in queue, answered or
+ * abandoned), nOutbound (an outbound conversation, at its start, with the
+ * dimensions of its agent session) and oServiceLevel (each ACD session
+ * that ended, at its tAcd: numerator 1 when it was answered within the
+ * target of 20 s, denominator 1; abandons count in the denominator).
+ *
+ * Granularity PTnM, PTnH, PnD, PnW or absent (one bucket for the whole
+ * interval).  timeZone: any IANA name (UTC when absent); day and week
+ * buckets are calendar days in that zone (23 or 25 hours across a DST
+ * change), minute and hour buckets are fixed lengths from the interval's
+ * start.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -23,14 +33,18 @@
  *-------------------------------------------------------------------------
  */
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "gc.h"
 
 #define MAX_GROUP_BY 8
 #define MAX_BUCKETS 20000
+#define SL_TARGET_MS 20000
 
 typedef struct Stat
 {
@@ -53,6 +67,7 @@ typedef struct AggQuery
 	int64_t		end_ms;
 	int64_t		gran_ms;
 	int			nbuckets;
+	int64_t    *bounds;			/* calendar buckets: nbuckets + 1 starts; NULL: fixed */
 	int			ngroup_by;
 	int			group_by[MAX_GROUP_BY];
 	int			nmetrics;
@@ -80,6 +95,97 @@ parse_period(const char *s)
 	if (sscanf(s, "P%lld%c%n", &n, &unit, &used) == 2 && s[used] == '\0' && n > 0)
 		return unit == 'D' ? n * MS_PER_DAY : unit == 'W' ? n * 7 * MS_PER_DAY : -1;
 	return -1;
+}
+
+/*
+ * The local-time functions read the process's TZ: one zone at a time (the
+ * server answers requests from several threads).
+ */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* a zone name of the system's IANA database (a file under zoneinfo) */
+static bool
+tz_known(const char *tz)
+{
+	char		path[256];
+	struct stat st;
+
+	if (!tz[0] || tz[0] == '/' || strstr(tz, "..") || strlen(tz) > 128)
+		return false;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * The starts of calendar buckets of n_days days in zone tz from start_ms
+ * (a local midnight or not) until end_ms: q->bounds, q->nbuckets.  -1
+ * when there would be more than MAX_BUCKETS.
+ */
+static int
+calendar_bounds(AggQuery *q, const char *tz, int n_days)
+{
+	const char *old = getenv("TZ");
+	char	   *saved = old ? strdup(old) : NULL;
+	int			cap = 64,
+				n = 0,
+				rc = 0;
+	time_t		t = (time_t) (q->start_ms / 1000);
+	struct tm	tm;
+
+	q->bounds = malloc(sizeof(int64_t) * (size_t) cap);
+	pthread_mutex_lock(&tz_lock);
+	setenv("TZ", tz, 1);
+	tzset();
+	localtime_r(&t, &tm);
+	q->bounds[n++] = q->start_ms;
+	while (q->bounds[n - 1] < q->end_ms)
+	{
+		int64_t		next;
+
+		tm.tm_mday += n_days;
+		tm.tm_isdst = -1;
+		next = (int64_t) mktime(&tm) * 1000 + q->start_ms % 1000;
+		if (next > q->end_ms)
+			next = q->end_ms;
+		if (n >= MAX_BUCKETS + 1)
+		{
+			rc = -1;
+			break;
+		}
+		if (n >= cap)
+			q->bounds = realloc(q->bounds, sizeof(int64_t) * (size_t) (cap *= 2));
+		q->bounds[n++] = next;
+	}
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	pthread_mutex_unlock(&tz_lock);
+	free(saved);
+	q->nbuckets = n - 1;
+	return rc;
+}
+
+/* the bucket of emit (start_ms <= emit < end_ms) */
+static int
+bucket_of(const AggQuery *q, int64_t emit)
+{
+	int			lo = 0,
+				hi = q->nbuckets - 1;
+
+	if (!q->bounds)
+		return (int) ((emit - q->start_ms) / q->gran_ms);
+	while (lo < hi)
+	{
+		int			mid = (lo + hi + 1) / 2;
+
+		if (q->bounds[mid] <= emit)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
 
 /* the group of these dimension values, created when new */
@@ -135,7 +241,7 @@ observe(AggQuery *q, const GcDay *d, const GcConversation *c, const GcParticipan
 		values[i] = gc_dim_session_value(q->group_by[i], d, c, pa, se, bufs[i]);
 	if (!(g = group_for(q, values)))
 		return false;
-	bucket = (int) ((emit - q->start_ms) / q->gran_ms);
+	bucket = bucket_of(q, emit);
 	st = &g->stats[bucket * q->nmetrics + q->slot_of[metric]];
 	if (st->count == 0 || value < st->min)
 		st->min = value;
@@ -150,6 +256,7 @@ static bool
 scan_conversation(AggQuery *q, const GcDay *d, const GcConversation *c)
 {
 	const GcParticipant *ctx_pa = &d->part[c->first_part];
+	bool		outbound_counted = false;
 
 	for (int p = 0; p < c->npart; p++)
 	{
@@ -166,6 +273,25 @@ scan_conversation(AggQuery *q, const GcDay *d, const GcConversation *c)
 				const GcMetricVal *mv = &d->met[se->first_metric + m];
 
 				if (!observe(q, d, c, pa, se, mv->metric, mv->value, mv->emit_ms))
+					return false;
+				if (mv->metric == M_TACD)
+				{
+					bool		abandoned = false;
+
+					for (int k = 0; k < se->nmetric; k++)
+						abandoned |= d->met[se->first_metric + k].metric == M_TABANDON;
+					/* oServiceLevel: count = denominator, sum = numerator */
+					if (!observe(q, d, c, pa, se, M_TWAIT, mv->value, mv->emit_ms) ||
+						!observe(q, d, c, pa, se, M_OSERVICELEVEL,
+								 !abandoned && mv->value <= SL_TARGET_MS, mv->emit_ms))
+						return false;
+				}
+			}
+			/* nOutbound: once, with the first agent session's dimensions */
+			if (c->orig_dir == 1 && pa->purpose == PURPOSE_AGENT && !outbound_counted)
+			{
+				outbound_counted = true;
+				if (!observe(q, d, c, pa, se, M_NOUTBOUND, 1, c->start_ms))
 					return false;
 			}
 		}
@@ -192,6 +318,7 @@ agg_free(AggQuery *q)
 	}
 	free(q->groups);
 	free(q->slots);
+	free(q->bounds);
 	gc_filters_free(q->filter);
 }
 
@@ -220,19 +347,27 @@ agg_parse(json_object *body, AggQuery *q, SimResponse *resp)
 				 json_object_get_string(v));
 		return -1;
 	}
-	q->nbuckets = (int) ((q->end_ms - q->start_ms + q->gran_ms - 1) / q->gran_ms);
 	if ((q->end_ms - q->start_ms + q->gran_ms - 1) / q->gran_ms > MAX_BUCKETS)
 	{
 		gc_error(resp, 400, "bad.request", "The interval has more than %d buckets.", MAX_BUCKETS);
 		return -1;
 	}
+	q->nbuckets = (int) ((q->end_ms - q->start_ms + q->gran_ms - 1) / q->gran_ms);
 	if (json_object_object_get_ex(body, "timeZone", &v))
 	{
 		const char *tz = json_object_get_string(v);
 
-		if (strcmp(tz, "UTC") != 0 && strcmp(tz, "Etc/UTC") != 0 && strcmp(tz, "GMT") != 0)
+		if (!tz || !tz_known(tz))
 		{
-			gc_error(resp, 400, "bad.request", "gcsim supports only timeZone UTC, not \"%s\"", tz);
+			gc_error(resp, 400, "bad.request", "Invalid timeZone \"%s\"", tz ? tz : "");
+			return -1;
+		}
+		/* days and weeks in a zone other than UTC: calendar buckets */
+		if (q->gran_ms % MS_PER_DAY == 0 && json_object_object_get_ex(body, "granularity", NULL) &&
+			strcmp(tz, "UTC") != 0 && strcmp(tz, "Etc/UTC") != 0 &&
+			calendar_bounds(q, tz, (int) (q->gran_ms / MS_PER_DAY)) != 0)
+		{
+			gc_error(resp, 400, "bad.request", "The interval has more than %d buckets.", MAX_BUCKETS);
 			return -1;
 		}
 	}
@@ -319,8 +454,9 @@ render_results(AggQuery *q, StrBuf *sb)
 		sb_puts(sb, "},\"data\":[");
 		for (int b = 0; b < q->nbuckets; b++)
 		{
-			int64_t		bs = q->start_ms + b * q->gran_ms;
-			int64_t		be = bs + q->gran_ms < q->end_ms ? bs + q->gran_ms : q->end_ms;
+			int64_t		bs = q->bounds ? q->bounds[b] : q->start_ms + b * q->gran_ms;
+			int64_t		be = q->bounds ? q->bounds[b + 1] :
+				bs + q->gran_ms < q->end_ms ? bs + q->gran_ms : q->end_ms;
 			bool		any = false,
 						first_metric = true;
 			char		t1[32],
@@ -345,6 +481,10 @@ render_results(AggQuery *q, StrBuf *sb)
 				first_metric = false;
 				if (name[0] == 'n')
 					sb_printf(sb, "{\"count\":%lld}}", (long long) st->sum);
+				else if (name[0] == 'o')
+					sb_printf(sb, "{\"ratio\":%.6f,\"numerator\":%lld,\"denominator\":%lld,\"target\":0.8}}",
+							  (double) st->sum / (double) st->count, (long long) st->sum,
+							  (long long) st->count);
 				else
 					sb_printf(sb, "{\"max\":%lld,\"min\":%lld,\"count\":%lld,\"sum\":%lld}}",
 							  (long long) st->max, (long long) st->min, (long long) st->count,

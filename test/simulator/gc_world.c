@@ -47,7 +47,7 @@ const char *const gc_metric_names[NUM_METRICS] = {
 	"nConnected", "nFlow", "tIvr", "tFlow", "nOffered", "tAcd", "tAbandon",
 	"tAlert", "tAnswered", "tTalk", "tTalkComplete", "tHeld", "tHeldComplete",
 	"tAcw", "tHandle", "nTransferred", "nBlindTransferred",
-	"nConsultTransferred", "nConversations"
+	"nConsultTransferred", "nConversations", "tWait", "nOutbound", "oServiceLevel"
 };
 const char *const gc_eval_status_names[NUM_EVAL_STATUSES] = {
 	"Finished", "InProgress", "InReview", "Pending"

@@ -102,8 +102,10 @@ echo "ok: $(PGDATABASE=$DB sql "SELECT count(*) FROM gcanalytics.interactions") 
 # 9.2 % -> 23.3 % at 2000 a day), with release 5.0 on last week's Monday
 monday=$(PGDATABASE=$DB sql "SELECT (date_trunc('week', now(), 'UTC') - interval '1 week')::date")
 insight=$(PGDATABASE=$DB sql "SELECT sentence FROM gcanalytics.escalation_insights WHERE significant AND week = '$monday'")
-echo "$insight" | contains "(9.2 % to 23.3 %), concentrated in Enterprise" \
+echo "$insight" | contains "^Enterprise escalation rose 14.1 points (9.2 % to 23.3 %); overall " \
     || fail "the insight of the week of $monday is not the planted story: $insight"
+echo "$insight" | contains "concentrated in Enterprise (difference-in-differences z-test against the other tiers, p < 0.001)" \
+    || fail "the insight of the week of $monday does not say, tested, that the rise is Enterprise's: $insight"
 echo "$insight" | contains "release 5.0 on $monday" || fail "the insight does not name release 5.0 on $monday: $insight"
 echo "ok: the refreshed dashboards tell the story: $insight"
 

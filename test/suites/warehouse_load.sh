@@ -419,3 +419,48 @@ sql "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
 assert_eq "t" "$(sql "SELECT bool_and(warning LIKE 'no CRM is configured%') AND count(*) > 0 FROM gcanalytics.join_quality")" \
     "join_quality says that no CRM is configured"
 "${PSQL[@]}" -c "SET client_min_messages = warning; CALL gcanalytics.configure(genesys_server => 'wh_gc', salesforce_server => 'wh_sf')"
+
+# 10. the session's (or the server's, which pg_cron's jobs inherit) TimeZone
+# changes nothing: the same world loaded under UTC, America/New_York and
+# Asia/Kolkata (a half-hour offset) gives the same rows in every table
+# (loaded_at and the windows' timings aside), across the US DST change of
+# 2026-03-08 (a day of 23 hours in New York); initial_sync_from without a
+# zone is a UTC time.  Equal to the truth too, so that none is equally wrong.
+DST_NOW=2026-03-09T12:00:00Z
+DST_UNTIL=2026-03-09T11:00:00Z
+# shellcheck disable=SC2086
+start_gcsim $SMALL --now $DST_NOW
+point_at "$GCSIM_URL"
+mkdir -p "$T/dst"
+# shellcheck disable=SC2086
+"$GCSIM" truth $SMALL --now $DST_NOW --from 2026-03-06 --to $DST_UNTIL --out "$T/dst" >/dev/null
+chmod -R a+r "$T/dst"
+load_csv wt_dst_conv "$T/dst/conversations.csv"
+load_csv wt_dst_eval "$T/dst/evaluations.csv"
+for tz in UTC America/New_York Asia/Kolkata; do
+    reset_warehouse "2026-03-06 00:00"
+    out=$(PGTZ=$tz "${PSQL[@]}" -c "CALL gcanalytics.run(until => '$DST_UNTIL')" 2>&1) || fail "run() under TimeZone $tz failed: $out"
+    name=$(echo "$tz" | tr -c 'a-zA-Z\n' _ | tr 'A-Z' 'a-z')
+    for t in interactions evaluations queue_metrics crm_accounts sync_windows; do
+        sql "SET client_min_messages = warning; DROP TABLE IF EXISTS wt_tz_${name}_$t;
+             CREATE TABLE wt_tz_${name}_$t AS SELECT $(sql "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
+                                                             FROM pg_attribute WHERE attrelid = 'gcanalytics.$t'::regclass AND attnum > 0
+                                                              AND NOT attisdropped
+                                                              AND attname NOT IN ('loaded_at', 'started_at', 'finished_at', 'seconds', 'checked_at')")
+                                              FROM gcanalytics.$t"
+    done
+    [ "$tz" = UTC ] && { compare_interactions dst "under TimeZone UTC, across 2026-03-08"; compare_evaluations dst; }
+done
+for name in america_new_york asia_kolkata; do
+    for t in interactions evaluations queue_metrics crm_accounts sync_windows; do
+        n=$(sql "SELECT count(*) FROM ((TABLE wt_tz_utc_$t EXCEPT ALL TABLE wt_tz_${name}_$t)
+                                      UNION ALL (TABLE wt_tz_${name}_$t EXCEPT ALL TABLE wt_tz_utc_$t)) d")
+        assert_eq 0 "$n" "$t loaded under TimeZone $name equals the load under UTC ($(sql "SELECT count(*) FROM wt_tz_utc_$t") rows)"
+    done
+done
+assert_eq "0|0|t" \
+    "$(sql "SELECT count(*) FILTER (WHERE granularity = 'PT1H' AND interval_start <> date_trunc('hour', interval_start, 'UTC')),
+                   count(*) FILTER (WHERE granularity = 'P1D' AND interval_start <> date_trunc('day', interval_start, 'UTC')),
+                   count(*) FILTER (WHERE granularity = 'P1D' AND interval_start = '2026-03-08 00:00Z') > 0
+              FROM wt_tz_asia_kolkata_queue_metrics")" \
+    "under Asia/Kolkata the queue metrics are whole UTC hours and UTC days (2026-03-08 included)"

@@ -24,12 +24,15 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('max_attempts', '5', 'run() retries a failed window until it has failed this many times; retry_failed() always retries'),
         ('default_country_code', '1', 'country code of national phone numbers when matching the ANI to CRM phones'),
         ('internal_queue_pattern', '(qa review|training|health.?check)', 'configure() lists queues whose name matches (case-insensitive) in excluded_queues, once'),
-        ('service_level_default', '20 seconds', 'kpi_*: a conversation is answered in time when its queue wait is at most this (queues without a row in service_levels)'),
+        ('service_level_default', '20 seconds', 'kpi_*: a queue entry is answered in time when its wait in that queue is at most this (queues and media types without a row in service_levels)'),
+        ('short_abandon_threshold', '', 'kpi_*: abandons after waiting at most this long are short abandons, left out of abandoned and of the service level (empty: off)'),
         ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
         ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
         ('crm_stale_after', '1 day', 'join_quality flags the CRM snapshot as stale when the last CRM sync is older than this'),
         ('insight_max_p', '0.01', 'escalation_insights writes a sentence only for changes with a p-value below this'),
-        ('insight_min_conversations', '30', 'escalation_insights writes a sentence only when both weeks have at least this many conversations')
+        ('insight_min_conversations', '30', 'escalation_insights writes a sentence only when both weeks have at least this many conversations'),
+        ('interval_minutes', '15', 'queue_interval: the length of its intervals, 15 or 30 minutes'),
+        ('reporting_time_zone', 'UTC', 'the dashboards'' days, ISO weeks and intervals are in this IANA time zone (America/New_York, ...); refresh_dashboards() re-buckets after a change')
 $$;
 COMMENT ON FUNCTION gcanalytics.setting_defaults() IS 'the warehouse settings and their defaults';
 
@@ -42,6 +45,29 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting(setting_name text)
                     (SELECT d.value FROM gcanalytics.setting_defaults() d WHERE d.name = setting_name))
 $$;
 COMMENT ON FUNCTION gcanalytics.setting(text) IS 'the value of a warehouse setting (its default when not set)';
+
+-- reporting_time_zone(): the setting reporting_time_zone, checked: a zone
+-- name of the IANA database PostgreSQL knows (pg_timezone_names); numeric
+-- offsets and POSIX strings are refused: they follow no DST rules.
+CREATE OR REPLACE FUNCTION gcanalytics.reporting_time_zone()
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    tz text := gcanalytics.setting('reporting_time_zone');
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name = tz) THEN
+        RAISE EXCEPTION 'reporting_time_zone "%" is not a time zone name', tz
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The dashboards'' days and weeks are in an IANA time zone, with its DST rules.',
+                  HINT = 'UPDATE gcanalytics.settings SET value = ''America/New_York'' WHERE name = ''reporting_time_zone''; the names are in pg_timezone_names.';
+    END IF;
+    RETURN tz;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics.reporting_time_zone() IS
+    'the setting reporting_time_zone (default UTC), an IANA zone name; an error names a value that is not one';
 
 -- The source schema's foreign tables for the CRM, built from
 -- crm_field_map.  Only the fields the warehouse uses are selected.

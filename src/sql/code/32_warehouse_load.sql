@@ -95,6 +95,80 @@ CREATE OR REPLACE FUNCTION gcanalytics._bot_only(raw jsonb, ended boolean)
       FROM jsonb_array_elements(raw->'participants') p
 $$;
 
+-- _queue_entries(raw): the conversation's queue entries, one per ACD
+-- session (with a queue) in order of entry, from the detail record's
+-- session metrics, the observations Genesys's aggregates count:
+-- offered_at = nOffered's emitDate, wait_ms = tAcd, abandoned_at =
+-- tAbandon's emitDate; answered_at, answer_ms = the tAnswered of the first
+-- agent session of that queue that starts at or after the entry (never one
+-- an earlier entry took), with that session's agent and tHandle.  An agent
+-- session answered (tAnswered) without an entry of its queue before it (a
+-- consult transfer straight to an agent) is an entry of its own without
+-- offered_at.
+CREATE OR REPLACE FUNCTION gcanalytics._queue_entries(raw jsonb)
+    RETURNS gcanalytics.queue_entry[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    WITH s AS (
+        SELECT p.value->>'purpose' AS purpose, p.value->>'userId' AS user_id, p.ord * 1000 + x.ord AS ord,
+               x.value->>'mediaType' AS media_type,
+               (SELECT g->>'queueId' FROM jsonb_array_elements(x.value->'segments') g
+                 WHERE g ? 'queueId' LIMIT 1) AS queue_id,
+               (SELECT min((g->>'segmentStart')::timestamptz) FROM jsonb_array_elements(x.value->'segments') g) AS started,
+               m.*
+          FROM jsonb_array_elements(raw->'participants') WITH ORDINALITY p(value, ord),
+               jsonb_array_elements(p.value->'sessions') WITH ORDINALITY x(value, ord),
+               LATERAL (SELECT max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'nOffered') AS offered_at,
+                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tAcd') AS wait_ms,
+                               max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'tAbandon') AS abandoned_at,
+                               max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'tAnswered') AS answered_at,
+                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tAnswered') AS answer_ms,
+                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tHandle') AS handle_ms
+                          FROM jsonb_array_elements(coalesce(x.value->'metrics', '[]')) e) m
+         WHERE p.value->>'purpose' IN ('acd', 'agent')
+    ), acd AS (
+        SELECT * FROM s WHERE purpose = 'acd' AND queue_id IS NOT NULL
+    ), ans AS (
+        SELECT * FROM s WHERE purpose = 'agent' AND queue_id IS NOT NULL AND answered_at IS NOT NULL
+    ), pair AS (   -- each answer to the latest entry of its queue that started before it and was not abandoned
+        SELECT DISTINCT ON (e.ord) e.ord AS entry_ord, a.ord AS answer_ord
+          FROM ans a
+          JOIN LATERAL (SELECT e.ord FROM acd e
+                         WHERE e.queue_id = a.queue_id AND e.started <= a.started AND e.abandoned_at IS NULL
+                         ORDER BY e.started DESC, e.ord DESC LIMIT 1) e ON true
+         ORDER BY e.ord, a.started, a.ord
+    ), rows AS (
+        SELECT e.started, e.ord, e.queue_id, e.media_type, e.offered_at, e.wait_ms, e.abandoned_at,
+               a.answered_at, a.answer_ms, a.user_id AS agent_id, a.handle_ms
+          FROM acd e
+          LEFT JOIN pair p ON p.entry_ord = e.ord
+          LEFT JOIN ans a ON a.ord = p.answer_ord
+        UNION ALL
+        SELECT a.started, a.ord, a.queue_id, a.media_type, NULL, NULL, NULL, a.answered_at, a.answer_ms, a.user_id, a.handle_ms
+          FROM ans a
+         WHERE a.ord NOT IN (SELECT answer_ord FROM pair)
+    )
+    SELECT array_agg(ROW(r.queue_id, r.media_type, r.offered_at, r.wait_ms, r.abandoned_at, r.answered_at, r.answer_ms,
+                         r.agent_id, r.handle_ms)::gcanalytics.queue_entry ORDER BY r.started, r.ord)
+      FROM rows r
+$$;
+
+-- _self_service(raw, ended): the self-service flow the conversation
+-- entered ('bot' for a bot flow, 'ivr' for an IVR; NULL for none), whether
+-- it ended there (a flow, no queue, no agent: contained), and whether the
+-- flow handed it to an agent (a flow, then an agent participant).
+CREATE OR REPLACE FUNCTION gcanalytics._self_service(raw jsonb, ended boolean,
+                                          OUT flow text, OUT contained boolean, OUT handed_off boolean)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE WHEN bool_or(x.purpose = 'botflow') THEN 'bot' WHEN bool_or(x.purpose = 'ivr') THEN 'ivr' END,
+           coalesce(ended AND bool_or(x.purpose IN ('botflow', 'ivr')) AND NOT bool_or(x.purpose IN ('acd', 'agent')), false),
+           coalesce(bool_or(x.purpose IN ('botflow', 'ivr')) AND bool_or(x.purpose = 'agent'), false)
+      FROM jsonb_array_elements(raw->'participants') p, LATERAL (SELECT p->>'purpose' AS purpose) x
+$$;
+
 -- The escalation rules resolved to ids once per window: attribute names,
 -- wrap-up code ids, queue ids (rules may name them by name or id).
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_rule_ids(rule_kind text)
@@ -138,15 +212,20 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                a.open_case_count, a.open_opportunity_count,
                (EXISTS (SELECT 1 FROM unnest(%L::text[]) r WHERE lower(c.attributes->>r) IN ('true', 'yes', '1'))
                 OR c.wrapup_code = ANY (%L::text[])
-                OR c.queue_ids[2:] && %L::text[]) AS was_escalated,
+                OR c.queue_ids[2:] && %L::text[]
+                -- handoff: a bot or IVR flow ('bot', 'ivr' or 'any') followed by an agent
+                OR (ss.handed_off AND (ss.flow = ANY (%L::text[]) OR 'any' = ANY (%L::text[])))) AS was_escalated,
                gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
-               c.attributes, c.surveys, gcanalytics._survey_csat(c.surveys) AS csat_score,
+               c.attributes, gcanalytics._queue_entries(c.raw) AS queue_entries,
+               ss.flow AS self_service, ss.contained,
+               c.surveys, gcanalytics._survey_csat(c.surveys) AS csat_score,
                gcanalytics._survey_nps(c.surveys) AS nps_score, nullif(c.attributes->>'sfCaseId', '') AS crm_case_id
           FROM (SELECT c.*, nullif(c.attributes->>'sfAccountId', '') AS attr_account,
                        gcanalytics.normalize_phone(c.ani, %L) AS ani_e164
                   FROM gcanalytics_source.conversations c
                  WHERE c.conversation_start >= %L AND c.conversation_start < %L%s) c
           CROSS JOIN LATERAL gcanalytics.timeline(c.raw) t
+          CROSS JOIN LATERAL gcanalytics._self_service(c.raw, c.conversation_end IS NOT NULL) ss
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
@@ -155,7 +234,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
         $q$,
         gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,
         gcanalytics._escalation_rule_ids('attribute'), gcanalytics._escalation_rule_ids('wrapup_code'),
-        gcanalytics._escalation_rule_ids('queue'),
+        gcanalytics._escalation_rule_ids('queue'), gcanalytics._escalation_rule_ids('handoff'),
+        gcanalytics._escalation_rule_ids('handoff'),
         gcanalytics.setting('default_country_code'), range_from, range_to,
         CASE WHEN only_ids IS NOT NULL THEN format(' AND c.conversation_id = ANY (%L::text[])', only_ids) ELSE '' END)
 $$;
@@ -331,7 +411,7 @@ BEGIN
          GROUP BY a.interval_start, a.queue_id, a.media_type $q$, range_from, range_to);
     r := gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], hourly);
     PERFORM gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], format($q$
-        SELECT 'P1D'::text AS granularity, date_trunc('day', h.interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS interval_start,
+        SELECT 'P1D'::text AS granularity, pg_catalog.date_trunc('day', h.interval_start, 'UTC') AS interval_start,
                h.queue_id, h.media_type, sum(h.n_offered)::bigint AS n_offered, sum(h.n_connected)::bigint AS n_connected,
                sum(h.n_abandoned)::bigint AS n_abandoned, sum(h.n_transferred)::bigint AS n_transferred,
                sum(h.t_handle_sum) AS t_handle_sum, sum(h.t_handle_count)::bigint AS t_handle_count,
@@ -341,8 +421,10 @@ BEGIN
           FROM gcanalytics.queue_metrics h
          WHERE h.granularity = 'PT1H' AND h.interval_start >= %L AND h.interval_start < %L
          GROUP BY 2, 3, 4 $q$,
-        date_trunc('day', range_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-        date_trunc('day', range_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '1 day'));
+        pg_catalog.date_trunc('day', range_from, 'UTC'),
+        -- 24 hours, not '1 day': a day added to a timestamptz follows the
+        -- session's TimeZone across a DST change
+        pg_catalog.date_trunc('day', range_to, 'UTC') + interval '24 hours'));
     RETURN r.source_rows;
 END
 $$;
@@ -371,7 +453,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._conversation_counts(range_from timestamp
     AS $$
     SELECT a.interval_start, sum(a.count)::bigint
       FROM gcanalytics_source.conversation_aggregates a
-     WHERE a.interval_start >= date_trunc('hour', range_from) AND a.interval_start < range_to
+     WHERE a.interval_start >= pg_catalog.date_trunc('hour', range_from, 'UTC') AND a.interval_start < range_to
        AND a.granularity = 'PT1H' AND a.metric = 'nConversations'
        AND (a.queue_id IS NULL OR a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x))
      GROUP BY 1
@@ -397,7 +479,7 @@ DECLARE
     hour_to timestamptz;
 BEGIN
     FOR h IN SELECT g AS hour_start, coalesce(c.conversations, 0) AS n
-               FROM generate_series(date_trunc('hour', range_from), range_to - interval '1 microsecond', interval '1 hour') g
+               FROM generate_series(pg_catalog.date_trunc('hour', range_from, 'UTC'), range_to - interval '1 microsecond', interval '1 hour') g
                LEFT JOIN gcanalytics._conversation_counts(range_from, range_to) c ON c.hour_start = g
               ORDER BY g LOOP
         hour_from := greatest(h.hour_start, range_from);
@@ -462,8 +544,8 @@ BEGIN
            AND sw.window_start >= range_from AND sw.window_end <= range_to
            -- only whole hours compare with hourly counts (the partial
            -- last window of a run is read again by the next one)
-           AND sw.window_start = date_trunc('hour', sw.window_start)
-           AND sw.window_end = date_trunc('hour', sw.window_end)),
+           AND sw.window_start = pg_catalog.date_trunc('hour', sw.window_start, 'UTC')
+           AND sw.window_end = pg_catalog.date_trunc('hour', sw.window_end, 'UTC')),
     c AS (
         SELECT w.window_start, w.window_end,
                (SELECT count(*) FROM gcanalytics.interactions i

@@ -116,8 +116,11 @@ BEGIN
         SELECT p.window_start, p.window_end FROM gcanalytics._plan_windows(range_from, range_to) p
          WHERE window_length IS NULL AND resource = 'conversations'
         UNION ALL
-        SELECT g, least(g + coalesce(window_length, interval '1 day'), range_to)
-          FROM generate_series(range_from, range_to - interval '1 microsecond', coalesce(window_length, interval '1 day')) g
+        -- fixed windows step in UTC: a day added to a timestamptz follows
+        -- the session's TimeZone across a DST change
+        SELECT g AT TIME ZONE 'UTC', least((g + coalesce(window_length, interval '1 day')) AT TIME ZONE 'UTC', range_to)
+          FROM generate_series(range_from AT TIME ZONE 'UTC', (range_to AT TIME ZONE 'UTC') - interval '1 microsecond',
+                               coalesce(window_length, interval '1 day')) g
          WHERE window_length IS NOT NULL OR resource <> 'conversations'
         ORDER BY 1 LOOP
         CALL gcanalytics._sync_window(resource, w.window_start, w.window_end, n);
@@ -290,8 +293,9 @@ BEGIN
     -- updated_at says when the CRM was last read, even when nothing changed
     PERFORM gcanalytics._advance_high_water_mark('crm', coalesce(newest, mark));
 
+    -- days of 24 hours (UTC), whatever the session's TimeZone
     cutoff := (SELECT max(conversation_start) FROM gcanalytics.interactions)
-              - make_interval(days => gcanalytics.setting('crm_relink_days')::int);
+              - make_interval(hours => 24 * gcanalytics.setting('crm_relink_days')::int);
     WITH upd AS (
     UPDATE gcanalytics.interactions i
        SET crm_account_id = n.crm_account_id, crm_link = n.crm_link, customer_tier = n.tier, industry = n.industry,
@@ -516,10 +520,13 @@ $$;
 
 -- _since(resource, until, reread): where run() starts a resource: the
 -- high-water mark less reread, or initial_sync_from for the first run
--- (an interval before until, or a timestamp); whole hours.
+-- (an interval before until, or a timestamp); whole UTC hours.  In UTC
+-- whatever the session's TimeZone: a timestamp without a zone is a UTC
+-- one, and a day of an interval 24 hours.
 CREATE OR REPLACE FUNCTION gcanalytics._since(state_resource text, until timestamptz, reread interval)
     RETURNS timestamptz
     LANGUAGE plpgsql
+    SET TimeZone = 'UTC'
     AS $$
 DECLARE
     mark timestamptz := (SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = state_resource);
@@ -533,7 +540,7 @@ BEGIN
     ELSE
         start := until - initial::interval;
     END IF;
-    RETURN date_trunc('hour', least(start, until));
+    RETURN pg_catalog.date_trunc('hour', least(start, until), 'UTC');
 END
 $$;
 
@@ -603,12 +610,13 @@ BEGIN
 
     -- evaluations arrive and change after their conversation: the
     -- lookback is read again, but not before the first conversation loaded
-    eval_since := greatest(date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval)),
-                           (SELECT date_trunc('day', min(window_start)) FROM gcanalytics.sync_windows WHERE resource = 'conversations'));
+    -- (UTC days, whatever the session's or server's TimeZone)
+    eval_since := greatest(pg_catalog.date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval), 'UTC'),
+                           (SELECT pg_catalog.date_trunc('day', min(window_start), 'UTC') FROM gcanalytics.sync_windows WHERE resource = 'conversations'));
     CALL gcanalytics._sync_range('evaluations', eval_since, until, interval '1 day', evaluations, failed);
     total_failed := total_failed + failed;
     PERFORM gcanalytics._advance_high_water_mark('evaluations', until);
-    metrics_since := date_trunc('day', gcanalytics._since('queue_metrics', until, lag));
+    metrics_since := pg_catalog.date_trunc('day', gcanalytics._since('queue_metrics', until, lag), 'UTC');
     CALL gcanalytics._sync_range('queue_metrics', metrics_since, until, interval '1 day', metrics, failed);
     total_failed := total_failed + failed;
     PERFORM gcanalytics._advance_high_water_mark('queue_metrics', until);

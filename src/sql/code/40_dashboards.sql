@@ -2,7 +2,8 @@
 -- warehouse, each with the unique index REFRESH ... CONCURRENTLY needs, a
 -- plain view for the insight sentences, refresh_dashboards(), the pg_cron
 -- schedule, and the roles BI tools log in through.  Every day and week is
--- a UTC day and an ISO week (Monday) in UTC, whatever TimeZone says.
+-- a day and an ISO week (Monday) in the setting reporting_time_zone (an
+-- IANA name, default UTC), whatever the session's TimeZone says.
 
 -- ------------------------------------------------------------ replace
 -- This piece runs on every install and upgrade: the dashboards of the
@@ -13,16 +14,17 @@
 -- rather than being dropped with it.
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
 DROP MATERIALIZED VIEW IF EXISTS gcanalytics.join_quality, gcanalytics.queue_daily,
-    gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
+    gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
     gcanalytics.escalation_by_tier, gcanalytics.escalation_weekly,
-    gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
+    gcanalytics.queue_interval, gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
 
 -- dashboard_views(): the materialized dashboards in dependency order
 -- (kpi_weekly reads kpi_daily).
 CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'escalation_weekly', 'escalation_by_tier',
-                       'bot_containment_by_industry', 'agent_quality', 'queue_daily', 'join_quality'] $$;
+    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
+                       'bot_containment_by_industry', 'agent_quality', 'agent_quality_weekly', 'queue_daily',
+                       'join_quality'] $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
     'the materialized dashboard views in the order refresh_dashboards() refreshes them';
 
@@ -62,20 +64,47 @@ $$;
 COMMENT ON FUNCTION gcanalytics.two_proportion_test(bigint, bigint, bigint, bigint) IS
     'pooled two-proportion z-test of x1/n1 against x2/n2: z (positive when the second share is higher) and the two-sided p-value';
 
+-- ------------------------------------------------------------ provisional
+-- complete_until(resource): how far the loaded data of a resource is final:
+-- its high-water mark (for conversations: at most the API's data
+-- availability date, after which participant attributes are missing) less
+-- what the next run reads again (lag_window; evaluation_lookback for
+-- evaluations, which arrive later); -infinity before the first load.  A
+-- dashboard row reaching past it is provisional.
+CREATE OR REPLACE FUNCTION gcanalytics.complete_until(resource text)
+    RETURNS timestamptz
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT coalesce((SELECT s.high_water_mark FROM gcanalytics.sync_state s WHERE s.resource = complete_until.resource)
+                    - gcanalytics.setting(CASE WHEN resource = 'evaluations' THEN 'evaluation_lookback' ELSE 'lag_window' END)::interval,
+                    '-infinity')
+$$;
+COMMENT ON FUNCTION gcanalytics.complete_until(text) IS
+    'how far the loaded rows of a resource (conversations, evaluations, queue_metrics) are final: its high-water mark less what the next run() reads again';
+
 -- ------------------------------------------------------------ KPI figures
 -- kpi_rates(...): the rates and the efficiency score of kpi_daily and
--- kpi_weekly from their counts and sums, so that both compute them alike.
+-- kpi_weekly from their counts and sums, so that both compute them alike
+-- (README "Dashboards"): service level = answered in time / (answered +
+-- abandoned) over queue entries, abandon rate = abandoned / offered,
+-- average wait over offered entries, ASA = tAnswered / answered.
 CREATE OR REPLACE FUNCTION gcanalytics.kpi_rates(
-        offered bigint, answered_in_sl bigint, abandoned bigint, wait_ms_sum numeric,
+        offered bigint, answered bigint, answered_in_sl bigint, sl_entries bigint, abandoned bigint,
+        wait_ms_sum numeric, answer_ms_sum numeric,
         handled bigint, handle_ms_sum numeric, weighted_handle_ms_sum float8, transferred bigint,
         fcr_eligible bigint, fcr_resolved bigint, talk_ms_sum numeric, hold_ms_sum numeric,
-        OUT service_level_pct numeric, OUT abandon_rate_pct numeric, OUT avg_wait_s numeric,
+        OUT service_level_pct numeric, OUT abandon_rate_pct numeric, OUT avg_wait_s numeric, OUT asa_s numeric,
+        OUT service_level_rate numeric, OUT abandon_rate numeric,
         OUT avg_handle_s numeric, OUT avg_weighted_handle_s numeric, OUT transfer_rate_pct numeric,
         OUT fcr_pct numeric, OUT talk_ratio_pct numeric, OUT hold_ratio_pct numeric,
         OUT efficiency_score numeric)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
     AS $$
 SELECT round(100.0 * sl, 2), round(100.0 * ab, 2), round(wait_ms_sum / nullif(offered, 0) / 1000.0, 2),
+       round(answer_ms_sum / nullif(answered, 0) / 1000.0, 2),
+       round(sl, 4), round(ab, 4),
        round(handle_ms_sum / nullif(handled, 0) / 1000.0, 2),
        round((weighted_handle_ms_sum / nullif(handled, 0) / 1000.0)::numeric, 2),
        round(100.0 * tr, 2), round(100.0 * fcr, 2),
@@ -86,42 +115,104 @@ SELECT round(100.0 * sl, 2), round(100.0 * ab, 2), round(wait_ms_sum / nullif(of
        round(100.0 * (coalesce(0.4 * sl, 0) + coalesce(0.3 * fcr, 0) + coalesce(0.2 * (1 - ab), 0) + coalesce(0.1 * (1 - tr), 0))
                    / nullif(CASE WHEN sl IS NULL THEN 0 ELSE 0.4 END + CASE WHEN fcr IS NULL THEN 0 ELSE 0.3 END
                             + CASE WHEN ab IS NULL THEN 0 ELSE 0.2 END + CASE WHEN tr IS NULL THEN 0 ELSE 0.1 END, 0), 1)
-  FROM (SELECT answered_in_sl::numeric / nullif(offered, 0) AS sl, abandoned::numeric / nullif(offered, 0) AS ab,
+  FROM (SELECT answered_in_sl::numeric / nullif(sl_entries, 0) AS sl, abandoned::numeric / nullif(offered, 0) AS ab,
                transferred::numeric / nullif(handled, 0) AS tr, fcr_resolved::numeric / nullif(fcr_eligible, 0) AS fcr) f
 $$;
-COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, numeric, bigint, numeric, float8, bigint, bigint, bigint, numeric, numeric) IS
+COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, bigint, bigint, numeric, numeric, bigint, numeric, float8,
+                                          bigint, bigint, bigint, numeric, numeric) IS
     'the rates, averages and efficiency score of kpi_daily and kpi_weekly from their counts and sums (README "Dashboards")';
 
+-- service_level_threshold(queue, media type): the service level target of
+-- a queue entry: service_levels' row for the queue and medium, else for the
+-- queue (media_type '*'), else for the medium (queue_id '*'), else the
+-- setting service_level_default.
+CREATE OR REPLACE FUNCTION gcanalytics.service_level_threshold(queue text, medium text)
+    RETURNS interval
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT coalesce((SELECT sl.answer_within FROM gcanalytics.service_levels sl
+                      WHERE sl.queue_id IN (queue, '*') AND sl.media_type IN (medium, '*')
+                      ORDER BY sl.queue_id = '*', sl.media_type = '*' LIMIT 1),
+                    gcanalytics.setting('service_level_default')::interval)
+$$;
+COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
+    'the service level target of a queue and media type: service_levels (queue and medium, queue, medium; ''*'' for any), else service_level_default';
+
+-- queue_entry_metrics(): each metric of each queue entry of the inbound
+-- conversations (internal queues left out): offered (entering the queue,
+-- nOffered), answered (tAnswered), abandoned (tAbandon) with its time,
+-- whether an answer followed an entry, the entry's wait (tAcd), the
+-- answer's tAnswered and tHandle, whether an abandon was short
+-- (short_abandon_threshold) and whether the wait was within the service
+-- level target (service_level_threshold()).  kpi_daily and queue_interval
+-- read it.
+CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics()
+    RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
+                   answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+WITH cfg AS MATERIALIZED (
+    SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
+), thr AS MATERIALIZED (   -- the service level target of every queue (and '*': any other) and medium
+    SELECT k.queue_id, m.media_type,
+           1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
+      FROM (SELECT q.queue_id FROM gcanalytics.queues q UNION SELECT '*') k
+     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)']) AS media_type
+                 UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
+                 UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
+)
+SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offered_at IS NOT NULL, e.wait_ms,
+       e.answer_ms, e.handle_ms, e.wait_ms <= cfg.short_ms, e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms)
+  FROM gcanalytics.interactions i
+ CROSS JOIN cfg
+ CROSS JOIN LATERAL unnest(CASE WHEN i.queue_entries IS NOT NULL OR i.queue_id IS NULL THEN i.queue_entries
+                                -- loaded before 0.3.0 (not reloaded since): the first queue only
+                                ELSE ARRAY[ROW(i.queue_id, i.media_type, i.conversation_start, i.acd_ms,
+                                               CASE WHEN i.abandoned THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
+                                               CASE WHEN i.agent_id IS NOT NULL AND NOT coalesce(i.abandoned, false)
+                                                    THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
+                                               i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
+ CROSS JOIN LATERAL (VALUES ('offered', e.offered_at), ('answered', e.answered_at), ('abandoned', e.abandoned_at)) m(metric, at)
+  LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
+  LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
+ WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
+   AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+$$;
+COMMENT ON FUNCTION gcanalytics.queue_entry_metrics() IS
+    'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations, with its time, wait, tAnswered, tHandle, short abandon and service level flags';
 
 -- ------------------------------------------------------------ kpi_daily
+-- Two parts joined on (day, queue, media type, direction): the
+-- conversations, on the day they started, under their first queue
+-- (conversations, handled, handle times, transfers, FCR, wrap-up codes),
+-- and the queue entries of inbound conversations, each figure on the day
+-- of its Genesys metric (offered: entering the queue, nOffered; answered:
+-- tAnswered; abandoned: tAbandon), under the queue entered.
 CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
 WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
-    SELECT gcanalytics.setting('service_level_default')::interval AS sl_default,
-           gcanalytics.setting('fcr_window')::interval AS fcr_window
+    SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window,
+           gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
 ), c AS (
-    SELECT (i.conversation_start AT TIME ZONE 'UTC')::date AS day,
+    SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day,
            coalesce(i.queue_id, '(no queue)') AS queue_id,
            coalesce(i.queue_name, CASE WHEN i.queue_id IS NULL THEN '(no queue)' END) AS queue_name,
            coalesce(i.media_type, '(unknown)') AS media_type,
-           i.queue_id IS NOT NULL AS offered,
-           i.queue_id IS NOT NULL AND i.agent_id IS NOT NULL AND NOT coalesce(i.abandoned, false)
-               AND i.acd_ms <= 1000 * extract(epoch FROM coalesce(sl.answer_within, cfg.sl_default)) AS answered_in_sl,
-           coalesce(i.abandoned, false) AS abandoned, i.acd_ms,
+           coalesce(i.originating_direction, 'inbound') AS direction,
            coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms,
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
            i.next_contact_at IS NULL
-               OR i.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved
+               OR i.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved,
+           -- still running, or its FCR window not closed within the final data
+           coalesce(i.in_progress, false)
+               OR (coalesce(i.handled, false) AND i.conversation_start + cfg.fcr_window > cfg.complete_until) AS open
       FROM gcanalytics.interactions i
-      LEFT JOIN gcanalytics.service_levels sl ON sl.queue_id = i.queue_id
      CROSS JOIN cfg
-), s AS (
-    SELECT day, queue_id, max(queue_name) AS queue_name, media_type,
+), cs AS (
+    SELECT day, queue_id, max(queue_name) AS queue_name, media_type, direction,
            count(*) AS conversations,
-           count(*) FILTER (WHERE offered) AS offered,
-           count(*) FILTER (WHERE answered_in_sl) AS answered_in_sl,
-           count(*) FILTER (WHERE abandoned) AS abandoned,
-           coalesce(sum(acd_ms) FILTER (WHERE offered), 0) AS wait_ms_sum,
            count(*) FILTER (WHERE handled) AS handled,
            coalesce(sum(handle_ms) FILTER (WHERE handled), 0) AS handle_ms_sum,
            coalesce(sum(weighted_handle_ms) FILTER (WHERE handled), 0) AS weighted_handle_ms_sum,
@@ -129,58 +220,143 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            count(*) FILTER (WHERE handled AND fcr_eligible) AS fcr_eligible,
            count(*) FILTER (WHERE handled AND fcr_eligible AND resolved) AS fcr_resolved,
            coalesce(sum(talk_ms) FILTER (WHERE handled), 0) AS talk_ms_sum,
-           coalesce(sum(customer_hold_ms) FILTER (WHERE handled), 0) AS hold_ms_sum
+           coalesce(sum(customer_hold_ms) FILTER (WHERE handled), 0) AS hold_ms_sum,
+           bool_or(open) AS open
       FROM c
+     GROUP BY day, queue_id, media_type, direction
+), e AS (   -- each metric of each queue entry, on its day
+    SELECT (m.at AT TIME ZONE cfg.tz)::date AS day, m.*
+      FROM gcanalytics.queue_entry_metrics() m CROSS JOIN cfg
+), es AS (
+    SELECT day, queue_id, media_type, 'inbound'::text AS direction,
+           count(*) FILTER (WHERE metric = 'offered') AS offered,
+           count(*) FILTER (WHERE metric = 'answered') AS answered,
+           count(*) FILTER (WHERE metric = 'answered' AND entered AND in_sl) AS answered_in_sl,
+           count(*) FILTER (WHERE metric = 'answered' AND entered)
+               + count(*) FILTER (WHERE metric = 'abandoned' AND short IS NOT TRUE) AS sl_entries,
+           count(*) FILTER (WHERE metric = 'abandoned' AND short IS NOT TRUE) AS abandoned,
+           count(*) FILTER (WHERE metric = 'abandoned' AND short) AS short_abandoned,
+           coalesce(sum(wait_ms) FILTER (WHERE metric = 'offered'), 0) AS wait_ms_sum,
+           coalesce(sum(answer_ms) FILTER (WHERE metric = 'answered'), 0) AS answer_ms_sum
+      FROM e
      GROUP BY day, queue_id, media_type
-), w AS (   -- apart: an aggregate with DISTINCT in s would sort every row
-    SELECT day, queue_id, media_type, array_agg(wrapup ORDER BY wrapup) AS wrapup_codes
-      FROM (SELECT DISTINCT (i.conversation_start AT TIME ZONE 'UTC')::date AS day,
+), s AS (
+    SELECT day, queue_id, coalesce(cs.queue_name, q.name) AS queue_name, media_type, direction,
+           coalesce(cs.conversations, 0) AS conversations, coalesce(es.offered, 0) AS offered,
+           coalesce(es.answered, 0) AS answered, coalesce(cs.handled, 0) AS handled,
+           coalesce(es.abandoned, 0) AS abandoned, coalesce(es.short_abandoned, 0) AS short_abandoned,
+           coalesce(es.answered_in_sl, 0) AS answered_in_sl, coalesce(es.sl_entries, 0) AS sl_entries,
+           coalesce(es.wait_ms_sum, 0) AS wait_ms_sum, coalesce(es.answer_ms_sum, 0) AS answer_ms_sum,
+           coalesce(cs.handle_ms_sum, 0) AS handle_ms_sum, coalesce(cs.weighted_handle_ms_sum, 0) AS weighted_handle_ms_sum,
+           coalesce(cs.transferred, 0) AS transferred, coalesce(cs.fcr_eligible, 0) AS fcr_eligible,
+           coalesce(cs.fcr_resolved, 0) AS fcr_resolved, coalesce(cs.talk_ms_sum, 0) AS talk_ms_sum,
+           coalesce(cs.hold_ms_sum, 0) AS hold_ms_sum,
+           coalesce(cs.open, false) OR (day + 1)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
+      FROM cs FULL JOIN es USING (day, queue_id, media_type, direction)
+     CROSS JOIN cfg
+      LEFT JOIN gcanalytics.queues q USING (queue_id)
+), w AS (   -- apart: an aggregate with DISTINCT in cs would sort every row
+    SELECT day, queue_id, media_type, direction, array_agg(wrapup ORDER BY wrapup) AS wrapup_codes
+      FROM (SELECT DISTINCT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day,
                    coalesce(i.queue_id, '(no queue)') AS queue_id, coalesce(i.media_type, '(unknown)') AS media_type,
+                   coalesce(i.originating_direction, 'inbound') AS direction,
                    coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
-              FROM gcanalytics.interactions i
+              FROM gcanalytics.interactions i CROSS JOIN cfg
              WHERE coalesce(i.wrapup_name, i.wrapup_code) IS NOT NULL) d
-     GROUP BY day, queue_id, media_type
+     GROUP BY day, queue_id, media_type, direction
 )
-SELECT s.day, s.queue_id, s.queue_name, s.media_type, s.conversations, s.offered, s.handled, s.abandoned,
-       s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.avg_handle_s,
+SELECT s.day, s.queue_id, s.queue_name, s.media_type, s.direction, s.conversations, s.offered, s.answered, s.handled,
+       s.abandoned, s.short_abandoned, s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.asa_s,
+       r.service_level_rate, r.abandon_rate, r.avg_handle_s,
        r.avg_weighted_handle_s, s.transferred, r.transfer_rate_pct, s.fcr_eligible, s.fcr_resolved, r.fcr_pct,
        r.talk_ratio_pct, r.hold_ratio_pct, r.efficiency_score, coalesce(w.wrapup_codes, '{}') AS wrapup_codes,
-       s.wait_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum
-  FROM s LEFT JOIN w ON w.day = s.day AND w.queue_id = s.queue_id AND w.media_type = s.media_type,
-       LATERAL gcanalytics.kpi_rates(s.offered, s.answered_in_sl, s.abandoned, s.wait_ms_sum, s.handled,
-                                     s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred, s.fcr_eligible,
-                                     s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
-CREATE UNIQUE INDEX kpi_daily_key ON gcanalytics.kpi_daily (day, queue_id, media_type);
+       s.sl_entries, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum,
+       s.provisional
+  FROM s LEFT JOIN w USING (day, queue_id, media_type, direction),
+       LATERAL gcanalytics.kpi_rates(s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.wait_ms_sum,
+                                     s.answer_ms_sum, s.handled, s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred,
+                                     s.fcr_eligible, s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
+CREATE UNIQUE INDEX kpi_daily_key ON gcanalytics.kpi_daily (day, queue_id, media_type, direction);
 
 -- ------------------------------------------------------------ kpi_weekly
 CREATE MATERIALIZED VIEW gcanalytics.kpi_weekly AS
 WITH s AS (
-    SELECT date_trunc('week', d.day)::date AS week, d.queue_id, max(d.queue_name) AS queue_name, d.media_type,
-           sum(d.conversations)::bigint AS conversations, sum(d.offered)::bigint AS offered,
-           sum(d.answered_in_sl)::bigint AS answered_in_sl, sum(d.abandoned)::bigint AS abandoned,
-           sum(d.wait_ms_sum) AS wait_ms_sum, sum(d.handled)::bigint AS handled,
+    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.queue_id, max(d.queue_name) AS queue_name, d.media_type,
+           d.direction, sum(d.conversations)::bigint AS conversations, sum(d.offered)::bigint AS offered,
+           sum(d.answered)::bigint AS answered, sum(d.answered_in_sl)::bigint AS answered_in_sl,
+           sum(d.sl_entries)::bigint AS sl_entries, sum(d.abandoned)::bigint AS abandoned,
+           sum(d.short_abandoned)::bigint AS short_abandoned,
+           sum(d.wait_ms_sum) AS wait_ms_sum, sum(d.answer_ms_sum) AS answer_ms_sum, sum(d.handled)::bigint AS handled,
            sum(d.handle_ms_sum) AS handle_ms_sum, sum(d.weighted_handle_ms_sum) AS weighted_handle_ms_sum,
            sum(d.transferred)::bigint AS transferred, sum(d.fcr_eligible)::bigint AS fcr_eligible,
            sum(d.fcr_resolved)::bigint AS fcr_resolved, sum(d.talk_ms_sum) AS talk_ms_sum,
-           sum(d.hold_ms_sum) AS hold_ms_sum
+           sum(d.hold_ms_sum) AS hold_ms_sum, bool_or(d.provisional) AS provisional
       FROM gcanalytics.kpi_daily d
-     GROUP BY date_trunc('week', d.day)::date, d.queue_id, d.media_type
+     GROUP BY date_trunc('week', d.day::timestamp)::date, d.queue_id, d.media_type, d.direction
 ), w AS (
-    SELECT date_trunc('week', d.day)::date AS week, d.queue_id, d.media_type,
+    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.queue_id, d.media_type, d.direction,
            array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
       FROM gcanalytics.kpi_daily d, unnest(d.wrapup_codes) x
-     GROUP BY date_trunc('week', d.day)::date, d.queue_id, d.media_type
+     GROUP BY date_trunc('week', d.day::timestamp)::date, d.queue_id, d.media_type, d.direction
 )
-SELECT s.week, s.queue_id, s.queue_name, s.media_type, s.conversations, s.offered, s.handled, s.abandoned,
-       s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.avg_handle_s,
+SELECT s.week, s.queue_id, s.queue_name, s.media_type, s.direction, s.conversations, s.offered, s.answered, s.handled,
+       s.abandoned, s.short_abandoned, s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.asa_s,
+       r.service_level_rate, r.abandon_rate, r.avg_handle_s,
        r.avg_weighted_handle_s, s.transferred, r.transfer_rate_pct, s.fcr_eligible, s.fcr_resolved, r.fcr_pct,
        r.talk_ratio_pct, r.hold_ratio_pct, r.efficiency_score, coalesce(w.wrapup_codes, '{}') AS wrapup_codes,
-       s.wait_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum
-  FROM s LEFT JOIN w USING (week, queue_id, media_type),
-       LATERAL gcanalytics.kpi_rates(s.offered, s.answered_in_sl, s.abandoned, s.wait_ms_sum, s.handled,
-                                     s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred, s.fcr_eligible,
-                                     s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
-CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, media_type);
+       s.sl_entries, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum,
+       -- a week is final when its last day is (a day without a row is final too)
+       s.provisional OR (s.week + 7)::timestamp AT TIME ZONE gcanalytics.reporting_time_zone()
+                        > gcanalytics.complete_until('conversations') AS provisional
+  FROM s LEFT JOIN w USING (week, queue_id, media_type, direction),
+       LATERAL gcanalytics.kpi_rates(s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.wait_ms_sum,
+                                     s.answer_ms_sum, s.handled, s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred,
+                                     s.fcr_eligible, s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
+CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, media_type, direction);
+
+-- ------------------------------------------------------------ queue_interval
+-- What workforce planners staff by: the queue figures of kpi_daily per
+-- interval of interval_minutes (15 or 30), queue and media type, each on
+-- the interval of its metric.  Intervals are whole multiples of the length
+-- from a UTC midnight, which are the intervals of the reporting zone for
+-- every zone whose offset is a multiple of it (all but a few: Nepal's
+-- +05:45 has no 30-minute intervals); interval_local is the interval's
+-- start in reporting_time_zone (twice the same across the autumn DST hour:
+-- interval_start tells them apart).
+CREATE MATERIALIZED VIEW gcanalytics.queue_interval AS
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
+           make_interval(mins => gcanalytics.setting('interval_minutes')::int) AS step
+), s AS (
+    SELECT date_bin(cfg.step, m.at, timestamptz '2000-01-03 00:00+00') AS interval_start, m.queue_id, m.media_type,
+           count(*) FILTER (WHERE m.metric = 'offered') AS offered,
+           count(*) FILTER (WHERE m.metric = 'answered') AS answered,
+           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered AND m.in_sl) AS answered_in_sl,
+           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered)
+               + count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS sl_entries,
+           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS abandoned,
+           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short) AS short_abandoned,
+           coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0) AS wait_ms_sum,
+           coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0) AS answer_ms_sum,
+           count(m.handle_ms) FILTER (WHERE m.metric = 'answered') AS handled,
+           coalesce(sum(m.handle_ms) FILTER (WHERE m.metric = 'answered'), 0) AS handle_ms_sum
+      FROM gcanalytics.queue_entry_metrics() m CROSS JOIN cfg
+     GROUP BY 1, 2, 3
+)
+SELECT s.interval_start, (s.interval_start AT TIME ZONE cfg.tz) AS interval_local,
+       (s.interval_start AT TIME ZONE cfg.tz)::date AS day, s.queue_id, q.name AS queue_name, s.media_type,
+       s.offered, s.answered, s.abandoned, s.short_abandoned, s.answered_in_sl, s.sl_entries,
+       round(100.0 * s.answered_in_sl / nullif(s.sl_entries, 0), 2) AS service_level_pct,
+       round(s.answered_in_sl::numeric / nullif(s.sl_entries, 0), 4) AS service_level_rate,
+       round(s.abandoned::numeric / nullif(s.offered, 0), 4) AS abandon_rate,
+       round(s.answer_ms_sum / nullif(s.answered, 0) / 1000.0, 2) AS asa_s,
+       round(s.wait_ms_sum / nullif(s.offered, 0) / 1000.0, 2) AS avg_wait_s,
+       round(s.handle_ms_sum / nullif(s.handled, 0) / 1000.0, 2) AS avg_handle_s,
+       s.handled, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum,
+       s.interval_start + cfg.step > cfg.complete_until AS provisional
+  FROM s CROSS JOIN cfg
+  LEFT JOIN gcanalytics.queues q ON q.queue_id = s.queue_id;
+CREATE UNIQUE INDEX queue_interval_key ON gcanalytics.queue_interval (interval_start, queue_id, media_type);
 
 -- ------------------------------------------------------------ escalation
 -- tier_label(account, tier): the tier of a linked account, 'no tier' for
@@ -194,20 +370,24 @@ COMMENT ON FUNCTION gcanalytics.tier_label(text, text) IS
 -- Both escalation views count each account once in two steps (per account,
 -- then per tier) rather than with count(DISTINCT), which sorts every row.
 CREATE MATERIALIZED VIEW gcanalytics.escalation_weekly AS
-WITH a AS (   -- per week, tier and account (conversations without one: a NULL account)
-    SELECT date_trunc('week', i.conversation_start AT TIME ZONE 'UTC')::date AS week,
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
+), a AS (   -- per week, tier and account (conversations without one: a NULL account)
+    SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
            gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier, i.crm_account_id,
            count(*) AS conversations, count(*) FILTER (WHERE i.was_escalated) AS escalated,
-           max(i.ltv) FILTER (WHERE i.was_escalated) AS escalated_ltv
-      FROM gcanalytics.interactions i
+           max(i.ltv) FILTER (WHERE i.was_escalated) AS escalated_ltv,
+           bool_or(coalesce(i.in_progress, false)) AS in_progress
+      FROM gcanalytics.interactions i CROSS JOIN cfg
      GROUP BY 1, 2, 3
 )
 SELECT week, tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated,
        round(100.0 * sum(escalated) / sum(conversations), 2) AS escalation_rate_pct,
        count(crm_account_id) AS accounts,
        count(crm_account_id) FILTER (WHERE escalated > 0) AS escalated_accounts,
-       coalesce(sum(escalated_ltv) FILTER (WHERE crm_account_id IS NOT NULL), 0) AS escalated_ltv
-  FROM a
+       coalesce(sum(escalated_ltv) FILTER (WHERE crm_account_id IS NOT NULL), 0) AS escalated_ltv,
+       bool_or(in_progress) OR (week + 7)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
+  FROM a CROSS JOIN cfg
  GROUP BY week, tier;
 CREATE UNIQUE INDEX escalation_weekly_key ON gcanalytics.escalation_weekly (week, tier);
 
@@ -216,7 +396,8 @@ WITH a AS (   -- per tier and account (conversations without one: a NULL account
     SELECT gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier, i.crm_account_id,
            count(*) AS conversations, count(*) FILTER (WHERE i.was_escalated) AS escalated,
            max(i.ltv) FILTER (WHERE i.was_escalated) AS escalated_ltv,
-           min(i.conversation_start) AS first_start, max(i.conversation_start) AS last_start
+           min(i.conversation_start) AS first_start, max(i.conversation_start) AS last_start,
+           bool_or(coalesce(i.in_progress, false)) AS in_progress
       FROM gcanalytics.interactions i
      GROUP BY 1, 2
 )
@@ -225,51 +406,106 @@ SELECT tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint
        count(crm_account_id) AS accounts,
        count(crm_account_id) FILTER (WHERE escalated > 0) AS escalated_accounts,
        coalesce(sum(escalated_ltv) FILTER (WHERE crm_account_id IS NOT NULL), 0) AS escalated_ltv,
-       (min(first_start) AT TIME ZONE 'UTC')::date AS first_day,
-       (max(last_start) AT TIME ZONE 'UTC')::date AS last_day
+       (min(first_start) AT TIME ZONE gcanalytics.reporting_time_zone())::date AS first_day,
+       (max(last_start) AT TIME ZONE gcanalytics.reporting_time_zone())::date AS last_day,
+       bool_or(in_progress) OR max(last_start) >= gcanalytics.complete_until('conversations') AS provisional
   FROM a
  GROUP BY tier;
 CREATE UNIQUE INDEX escalation_by_tier_key ON gcanalytics.escalation_by_tier (tier);
 
--- The insight: each tier's week against the week before, a z-test, the
--- releases of the week, and a sentence when the change is significant.
+-- diff_in_diff_test(x1, n1, x2, n2, y1, n1r, y2, n2r): does the change of
+-- one share (x1/n1 -> x2/n2) differ from the change of another (y1/m1 ->
+-- y2/m2)?  The difference of the two differences over its standard error
+-- (the four shares' binomial variances, unpooled): z > 0 when the first
+-- rose more; p_value two-sided.  NULL when a side is empty or every share
+-- is 0 or 1.
+CREATE OR REPLACE FUNCTION gcanalytics.diff_in_diff_test(x1 bigint, n1 bigint, x2 bigint, n2 bigint,
+                                              y1 bigint, m1 bigint, y2 bigint, m2 bigint,
+                                              OUT z float8, OUT p_value float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT zz, gcanalytics.erfc(abs(zz) / sqrt(2.0))
+  FROM (SELECT CASE WHEN n1 > 0 AND n2 > 0 AND m1 > 0 AND m2 > 0 AND v > 0
+                    THEN ((a2 - a1) - (b2 - b1)) / sqrt(v) END AS zz
+          FROM (SELECT a1, a2, b1, b2,
+                       a1 * (1 - a1) / n1 + a2 * (1 - a2) / n2 + b1 * (1 - b1) / m1 + b2 * (1 - b2) / m2 AS v
+                  FROM (SELECT x1::float8 / nullif(n1, 0) AS a1, x2::float8 / nullif(n2, 0) AS a2,
+                               y1::float8 / nullif(m1, 0) AS b1, y2::float8 / nullif(m2, 0) AS b2) r) s) t
+$$;
+COMMENT ON FUNCTION gcanalytics.diff_in_diff_test(bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint) IS
+    'z-test of the difference between two changes of share (x1/n1 -> x2/n2 against y1/m1 -> y2/m2), unpooled: z and the two-sided p-value';
+
+-- The insight: each tier's closed week against the closed week before it
+-- (provisional weeks are shown, never compared), the tier's rate and the
+-- overall rate each with its own figures, the two-proportion z-test of the
+-- tier's change, the difference-in-differences test of the tier's change
+-- against the other tiers' (only then "concentrated in"), and the releases
+-- between the two weeks (at their boundary) named in the sentence.
 CREATE OR REPLACE VIEW gcanalytics.escalation_insights AS
-WITH w AS (
-    SELECT cur.week, cur.tier, prev.conversations AS prev_conversations, prev.escalated AS prev_escalated,
-           100.0 * prev.escalated / prev.conversations AS prev_rate,
-           cur.conversations, cur.escalated, 100.0 * cur.escalated / cur.conversations AS rate,
-           cur.escalated_ltv, t.z, t.p_value,
-           (SELECT string_agg(format('%s on %s', r.release_name, (r.released_at AT TIME ZONE 'UTC')::date), ', '
-                              ORDER BY r.released_at, r.release_name)
-              FROM gcanalytics.releases r
-             WHERE r.released_at >= cur.week::timestamp AT TIME ZONE 'UTC'
-               AND r.released_at < (cur.week + 7)::timestamp AT TIME ZONE 'UTC') AS releases,
-           (SELECT count(*) FROM gcanalytics.releases r
-             WHERE r.released_at >= cur.week::timestamp AT TIME ZONE 'UTC'
-               AND r.released_at < (cur.week + 7)::timestamp AT TIME ZONE 'UTC') AS n_releases
-      FROM gcanalytics.escalation_weekly cur
-      JOIN gcanalytics.escalation_weekly prev ON prev.tier = cur.tier AND prev.week = cur.week - 7,
-           LATERAL gcanalytics.two_proportion_test(prev.escalated, prev.conversations, cur.escalated, cur.conversations) t
-), t AS (   -- read here, not through setting(): a view reads its tables as its owner
-    SELECT coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_max_p'),
+WITH z AS (   -- read here, not through setting(): a view reads its tables as its owner
+    SELECT coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'reporting_time_zone'),
+                    (SELECT value FROM gcanalytics.setting_defaults() WHERE name = 'reporting_time_zone')) AS tz,
+           coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_max_p'),
                     (SELECT value FROM gcanalytics.setting_defaults() WHERE name = 'insight_max_p'))::float8 AS max_p,
            coalesce((SELECT value FROM gcanalytics.settings WHERE name = 'insight_min_conversations'),
                     (SELECT value FROM gcanalytics.setting_defaults() WHERE name = 'insight_min_conversations'))::bigint AS min_n
+), o AS (   -- every tier together
+    SELECT week, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated
+      FROM gcanalytics.escalation_weekly GROUP BY week
+), w AS (
+    SELECT cur.week, cur.tier, prev.conversations AS prev_conversations, prev.escalated AS prev_escalated,
+           100.0 * prev.escalated / prev.conversations AS prev_rate,
+           cur.conversations, cur.escalated, 100.0 * cur.escalated / cur.conversations AS rate,
+           100.0 * op.escalated / op.conversations AS overall_prev_rate, 100.0 * oc.escalated / oc.conversations AS overall_rate,
+           cur.escalated_ltv, cur.provisional OR prev.provisional AS provisional, t.z, t.p_value,
+           d.z AS concentration_z, d.p_value AS concentration_p,
+           (SELECT string_agg(format('%s on %s', r.release_name, (r.released_at AT TIME ZONE z.tz)::date), ', '
+                              ORDER BY r.released_at, r.release_name)
+              FROM gcanalytics.releases r
+             WHERE r.released_at >= cur.week::timestamp AT TIME ZONE z.tz
+               AND r.released_at < (cur.week + 7)::timestamp AT TIME ZONE z.tz) AS releases,
+           -- between the two weeks: after the earlier ends, not after the later starts
+           (SELECT string_agg(format('%s on %s', r.release_name, (r.released_at AT TIME ZONE z.tz)::date), ', '
+                              ORDER BY r.released_at, r.release_name)
+              FROM gcanalytics.releases r
+             WHERE r.released_at = cur.week::timestamp AT TIME ZONE z.tz) AS releases_between,
+           (SELECT count(*) FROM gcanalytics.releases r
+             WHERE r.released_at = cur.week::timestamp AT TIME ZONE z.tz) AS n_releases_between,
+           z.max_p, z.min_n
+      FROM z CROSS JOIN gcanalytics.escalation_weekly cur
+      JOIN gcanalytics.escalation_weekly prev ON prev.tier = cur.tier AND prev.week = cur.week - 7
+      JOIN o oc ON oc.week = cur.week
+      JOIN o op ON op.week = prev.week,
+           LATERAL gcanalytics.two_proportion_test(prev.escalated, prev.conversations, cur.escalated, cur.conversations) t,
+           -- the tier's change against the change of every other tier together
+           LATERAL gcanalytics.diff_in_diff_test(prev.escalated, prev.conversations, cur.escalated, cur.conversations,
+                                                 op.escalated - prev.escalated, op.conversations - prev.conversations,
+                                                 oc.escalated - cur.escalated, oc.conversations - cur.conversations) d
 ), s AS (
-    SELECT w.*, w.p_value < t.max_p AND w.prev_conversations >= t.min_n AND w.conversations >= t.min_n AS significant
-      FROM w CROSS JOIN t
+    SELECT w.*, NOT w.provisional AND w.p_value < w.max_p
+                AND w.prev_conversations >= w.min_n AND w.conversations >= w.min_n AS significant
+      FROM w
 )
 SELECT s.week, s.tier, s.prev_conversations, s.prev_escalated, round(s.prev_rate, 2) AS prev_rate_pct,
        s.conversations, s.escalated, round(s.rate, 2) AS rate_pct,
        round(s.rate - s.prev_rate, 2) AS change_points, s.z, s.p_value, coalesce(s.significant, false) AS significant,
-       s.releases, s.escalated_ltv,
+       s.releases, s.escalated_ltv, s.provisional,
+       round(s.overall_prev_rate, 2) AS overall_prev_rate_pct, round(s.overall_rate, 2) AS overall_rate_pct,
+       s.concentration_z, s.concentration_p,
+       coalesce(s.significant AND s.concentration_p < s.max_p, false) AS concentrated, s.releases_between,
        CASE WHEN s.significant THEN
-           format('Escalation rate %s %s points week over week (%s %% to %s %%), concentrated in %s (%s)%s',
-                  CASE WHEN s.rate > s.prev_rate THEN 'rose' ELSE 'fell' END,
-                  round(abs(s.rate - s.prev_rate), 1), round(s.prev_rate, 1), round(s.rate, 1), s.tier,
-                  CASE WHEN s.p_value < 0.001 THEN 'p < 0.001' ELSE format('p = %s', round(s.p_value::numeric, 3)) END,
-                  CASE WHEN s.n_releases = 1 THEN ', starting after release ' || s.releases
-                       WHEN s.n_releases > 1 THEN ', starting after releases ' || s.releases
+           format('%s escalation %s %s points (%s %% to %s %%); overall %s %% to %s %%%s%s',
+                  s.tier, CASE WHEN s.rate > s.prev_rate THEN 'rose' ELSE 'fell' END,
+                  round(abs(s.rate - s.prev_rate), 1), round(s.prev_rate, 1), round(s.rate, 1),
+                  round(s.overall_prev_rate, 1), round(s.overall_rate, 1),
+                  CASE WHEN s.concentration_p < s.max_p
+                       THEN format(', concentrated in %s (difference-in-differences z-test against the other tiers, %s)', s.tier,
+                                   CASE WHEN s.concentration_p < 0.001 THEN 'p < 0.001'
+                                        ELSE format('p = %s', round(s.concentration_p::numeric, 3)) END)
+                       ELSE '' END,
+                  CASE WHEN s.n_releases_between = 1 THEN ', starting after release ' || s.releases_between
+                       WHEN s.n_releases_between > 1 THEN ', starting after releases ' || s.releases_between
                        ELSE '' END)
        END AS sentence
   FROM s;
@@ -283,18 +519,24 @@ COMMENT ON FUNCTION gcanalytics.industry_label(text, text) IS
 
 CREATE MATERIALIZED VIEW gcanalytics.bot_containment_by_industry AS
 WITH cfg AS MATERIALIZED (   -- read once, not once per row
-    SELECT gcanalytics.setting('containment_window')::interval AS window
+    SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz,
+           gcanalytics.complete_until('conversations') AS complete_until
 ), c AS (
-    SELECT date_trunc('week', i.conversation_start AT TIME ZONE 'UTC')::date AS week,
+    SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
            gcanalytics.industry_label(i.crm_account_id, i.industry) AS industry,
            coalesce(i.media_type, '(unknown)') AS media_type,
-           coalesce(i.handled_by_bot_only, false) AS contained,
+           -- loaded before 0.3.0 (no self_service yet): bots only
+           coalesce(i.contained, i.handled_by_bot_only, false) AS contained,
            i.customer_key IS NOT NULL AS known,
            i.next_contact_at IS NULL
                OR i.next_contact_at > i.conversation_start + cfg.window AS held,
-           i.crm_account_id, i.ltv
+           i.crm_account_id, i.ltv,
+           -- still running, or its containment window not closed within the final data
+           coalesce(i.in_progress, false) OR i.conversation_start + cfg.window > cfg.complete_until AS open
       FROM gcanalytics.interactions i
      CROSS JOIN cfg
+     -- over the conversations that entered a bot or IVR flow
+     WHERE i.self_service IS NOT NULL OR (i.self_service IS NULL AND i.contained IS NULL AND i.handled_by_bot_only)
 ), a AS (
     SELECT week, industry, media_type, crm_account_id, max(ltv) AS ltv
       FROM c WHERE contained AND crm_account_id IS NOT NULL
@@ -302,20 +544,28 @@ WITH cfg AS MATERIALIZED (   -- read once, not once per row
 )
 SELECT g.week, g.industry, g.media_type, g.conversations, g.contained,
        round(100.0 * g.contained / g.conversations, 2) AS containment_pct,
+       round(g.contained::numeric / g.conversations, 4) AS containment_rate,
        g.contained_known, g.contained_held,
        round(100.0 * g.contained_held / nullif(g.contained_known, 0), 2) AS held_pct,
-       coalesce(a.contained_ltv, 0) AS contained_ltv
+       coalesce(a.contained_ltv, 0) AS contained_ltv,
+       g.open OR (g.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
   FROM (SELECT week, industry, media_type, count(*) AS conversations,
                count(*) FILTER (WHERE contained) AS contained,
                count(*) FILTER (WHERE contained AND known) AS contained_known,
-               count(*) FILTER (WHERE contained AND known AND held) AS contained_held
+               count(*) FILTER (WHERE contained AND known AND held) AS contained_held,
+               bool_or(open) AS open
           FROM c GROUP BY week, industry, media_type) g
+ CROSS JOIN cfg
   LEFT JOIN (SELECT week, industry, media_type, sum(ltv) AS contained_ltv
                FROM a GROUP BY week, industry, media_type) a USING (week, industry, media_type);
 CREATE UNIQUE INDEX bot_containment_by_industry_key
     ON gcanalytics.bot_containment_by_industry (week, industry, media_type);
 
 -- ------------------------------------------------------------ agent quality
+-- Only evaluations of conversations the warehouse keeps (internal queues
+-- are not loaded: their evaluations are not counted either); calibrations
+-- apart.  agent_quality over everything loaded, agent_quality_weekly per
+-- ISO week of the evaluated conversation's start.
 CREATE MATERIALIZED VIEW gcanalytics.agent_quality AS
 SELECT e.agent_id, max(u.name) AS agent_name, coalesce(e.form_id, '') AS form_id, max(e.form_name) AS form_name,
        count(*) FILTER (WHERE f.finished) AS evaluations,
@@ -326,23 +576,62 @@ SELECT e.agent_id, max(u.name) AS agent_name, coalesce(e.form_id, '') AS form_id
        round(avg(e.total_critical_score) FILTER (WHERE f.finished)::numeric, 2) AS avg_critical_score,
        count(*) FILTER (WHERE f.finished AND e.any_failed_kill_questions) AS failed_kill_questions,
        min(e.conversation_start) FILTER (WHERE f.finished) AS first_conversation,
-       max(e.conversation_start) FILTER (WHERE f.finished) AS last_conversation
+       max(e.conversation_start) FILTER (WHERE f.finished) AS last_conversation,
+       -- evaluations of the last evaluation_lookback still arrive and change
+       max(e.conversation_start) >= gcanalytics.complete_until('evaluations') AS provisional
   FROM gcanalytics.evaluations e
   LEFT JOIN gcanalytics.users u ON u.user_id = e.agent_id,
        LATERAL (SELECT upper(e.status) = 'FINISHED' AS finished) f
  WHERE NOT coalesce(e.is_calibration, false) AND e.agent_id IS NOT NULL
+   AND e.conversation_id IN (SELECT i.conversation_id FROM gcanalytics.interactions i)
  GROUP BY e.agent_id, coalesce(e.form_id, '');
 CREATE UNIQUE INDEX agent_quality_key ON gcanalytics.agent_quality (agent_id, form_id);
 
+CREATE MATERIALIZED VIEW gcanalytics.agent_quality_weekly AS
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('evaluations') AS complete_until
+), e AS (
+    SELECT date_trunc('week', e.conversation_start AT TIME ZONE cfg.tz)::date AS week, e.*,
+           upper(e.status) = 'FINISHED' AS finished
+      FROM gcanalytics.evaluations e CROSS JOIN cfg
+     WHERE NOT coalesce(e.is_calibration, false) AND e.agent_id IS NOT NULL AND e.conversation_start IS NOT NULL
+       AND e.conversation_id IN (SELECT i.conversation_id FROM gcanalytics.interactions i)
+)
+SELECT e.week, e.agent_id, max(u.name) AS agent_name, coalesce(e.form_id, '') AS form_id, max(e.form_name) AS form_name,
+       count(*) FILTER (WHERE e.finished) AS evaluations,
+       count(*) FILTER (WHERE NOT e.finished) AS unfinished,
+       round(avg(e.total_score) FILTER (WHERE e.finished)::numeric, 2) AS avg_score,
+       round(min(e.total_score) FILTER (WHERE e.finished)::numeric, 2) AS min_score,
+       round(max(e.total_score) FILTER (WHERE e.finished)::numeric, 2) AS max_score,
+       round(avg(e.total_critical_score) FILTER (WHERE e.finished)::numeric, 2) AS avg_critical_score,
+       count(*) FILTER (WHERE e.finished AND e.any_failed_kill_questions) AS failed_kill_questions,
+       -- evaluations of the last evaluation_lookback still arrive and change
+       (e.week + 7)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
+  FROM e CROSS JOIN cfg
+  LEFT JOIN gcanalytics.users u ON u.user_id = e.agent_id
+ GROUP BY e.week, e.agent_id, coalesce(e.form_id, '');
+CREATE UNIQUE INDEX agent_quality_weekly_key ON gcanalytics.agent_quality_weekly (week, agent_id, form_id);
+
 -- ------------------------------------------------------------ queue_daily
 -- Daily aggregates per queue and media type over every day from the first
--- to the last loaded one.  A day with no P1D row at all was not loaded: its
--- figures are interpolated and flagged.  On a loaded day a queue without a
--- row had no traffic (the aggregates API leaves empty groups out): zeros.
+-- to the last loaded one, days in reporting_time_zone: the sums of the
+-- API's hourly buckets (PT1H) of the day, exact for every zone whose UTC
+-- offset is a whole number of hours (refresh_dashboards() warns of the
+-- others).  A day with no hourly row at all was not loaded: its figures are
+-- interpolated and flagged.  On a loaded day a queue without a row had no
+-- traffic (the aggregates API leaves empty groups out): zeros.
 CREATE MATERIALIZED VIEW gcanalytics.queue_daily AS
-WITH m AS (
-    SELECT (q.interval_start AT TIME ZONE 'UTC')::date AS day, q.*
-      FROM gcanalytics.queue_metrics q WHERE q.granularity = 'P1D'
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('queue_metrics') AS complete_until
+), m AS (
+    SELECT (q.interval_start AT TIME ZONE cfg.tz)::date AS day, q.queue_id, q.media_type,
+           sum(q.n_offered)::bigint AS n_offered, sum(q.n_connected)::bigint AS n_connected,
+           sum(q.n_abandoned)::bigint AS n_abandoned, sum(q.n_transferred)::bigint AS n_transferred,
+           sum(q.t_handle_sum) AS t_handle_sum, sum(q.t_handle_count)::bigint AS t_handle_count,
+           sum(q.t_talk_sum) AS t_talk_sum, sum(q.t_acd_sum) AS t_acd_sum, sum(q.t_acd_count)::bigint AS t_acd_count
+      FROM gcanalytics.queue_metrics q CROSS JOIN cfg
+     WHERE q.granularity = 'PT1H'
+     GROUP BY 1, 2, 3
 ), days AS (
     SELECT d::date AS day, EXISTS (SELECT 1 FROM m WHERE m.day = d::date) AS loaded
       FROM (SELECT min(day) AS lo, max(day) AS hi FROM m) r, generate_series(r.lo, r.hi, interval '1 day') d
@@ -382,19 +671,23 @@ SELECT f.day, f.queue_id, q.name AS queue_name, f.media_type, f.offered, f.conne
        round((f.handle_ms_sum / nullif(f.handle_count, 0) / 1000.0)::numeric, 2) AS avg_handle_s,
        round((f.talk_ms_sum / nullif(f.handle_count, 0) / 1000.0)::numeric, 2) AS avg_talk_s,
        round((f.acd_ms_sum / nullif(f.acd_count, 0) / 1000.0)::numeric, 2) AS avg_wait_s,
-       f.handle_ms_sum, f.handle_count, f.talk_ms_sum, f.acd_ms_sum, f.acd_count, f.interpolated
-  FROM f LEFT JOIN gcanalytics.queues q ON q.queue_id = f.queue_id;
+       f.handle_ms_sum, f.handle_count, f.talk_ms_sum, f.acd_ms_sum, f.acd_count, f.interpolated,
+       (f.day + 1)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
+  FROM f CROSS JOIN cfg LEFT JOIN gcanalytics.queues q ON q.queue_id = f.queue_id;
 CREATE UNIQUE INDEX queue_daily_key ON gcanalytics.queue_daily (day, queue_id, media_type);
 
 -- ------------------------------------------------------------ join_quality
 CREATE MATERIALIZED VIEW gcanalytics.join_quality AS
-WITH c AS (
-    SELECT date_trunc('week', i.conversation_start AT TIME ZONE 'UTC')::date AS week,
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
+), c AS (
+    SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
            coalesce(i.crm_link, 'unlinked') AS link_method,
            i.crm_account_id IS NOT NULL
                AND (a.account_id IS NULL OR a.tier IS DISTINCT FROM i.customer_tier
                     OR a.industry IS DISTINCT FROM i.industry) AS stale
       FROM gcanalytics.interactions i
+      CROSS JOIN cfg
       LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = i.crm_account_id
 ), g AS (
     SELECT week, link_method, count(*) AS conversations, count(*) FILTER (WHERE stale) AS stale_enrichments
@@ -417,27 +710,32 @@ SELECT g.week, g.link_method, g.conversations, round(100.0 * g.conversations / t
        g.stale_enrichments, snap.synced_at AS crm_snapshot_at,
        snap.synced_at IS NULL
            OR snap.synced_at < now() - gcanalytics.setting('crm_stale_after')::interval AS crm_snapshot_stale,
-       now() AS refreshed_at
-  FROM g JOIN t USING (week) CROSS JOIN snap;
+       now() AS refreshed_at,
+       (g.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
+  FROM g JOIN t USING (week) CROSS JOIN snap CROSS JOIN cfg;
 CREATE UNIQUE INDEX join_quality_key ON gcanalytics.join_quality (week, link_method);
 
 -- ------------------------------------------------------------ comments
 COMMENT ON MATERIALIZED VIEW gcanalytics.kpi_daily IS
-    'queue KPIs per UTC day, queue and media type (README "Dashboards"); refreshed by refresh_dashboards()';
+    'queue KPIs per day (reporting_time_zone), queue and media type (README "Dashboards"); refreshed by refresh_dashboards()';
 COMMENT ON MATERIALIZED VIEW gcanalytics.kpi_weekly IS
-    'queue KPIs per ISO week (Monday, UTC), queue and media type, summed from kpi_daily; refreshed by refresh_dashboards()';
+    'queue KPIs per ISO week (Monday, reporting_time_zone), queue and media type, summed from kpi_daily; refreshed by refresh_dashboards()';
+COMMENT ON MATERIALIZED VIEW gcanalytics.queue_interval IS
+    'queue figures per interval of interval_minutes (15 or 30), queue and media type: offered, answered, abandoned, service level, ASA, average wait and handle time (README "Dashboards")';
 COMMENT ON MATERIALIZED VIEW gcanalytics.escalation_weekly IS
-    'escalation rate per ISO week (Monday, UTC) and CRM tier; conversations without an account are the tier ''no account''';
+    'escalation rate per ISO week (Monday, reporting_time_zone) and CRM tier; conversations without an account are the tier ''no account''';
 COMMENT ON MATERIALIZED VIEW gcanalytics.escalation_by_tier IS
     'escalation rate per CRM tier over everything loaded; conversations without an account are the tier ''no account''';
 COMMENT ON VIEW gcanalytics.escalation_insights IS
     'each tier''s week against the week before: change, two-proportion z-test, the releases of the week, and a sentence when p < 0.01 with at least 30 conversations each side';
 COMMENT ON MATERIALIZED VIEW gcanalytics.bot_containment_by_industry IS
-    'conversations handled by a bot only (no queue, no agent) per week, CRM industry and media type, and the share of them with no repeat contact within 24 hours';
+    'self-service containment per week, CRM industry and media type: conversations that entered a bot flow or an IVR and ended there (no queue, no agent), and the share of them with no repeat contact within 24 hours';
 COMMENT ON MATERIALIZED VIEW gcanalytics.agent_quality IS
     'quality scores per agent and evaluation form: finished evaluations, calibrations excluded';
+COMMENT ON MATERIALIZED VIEW gcanalytics.agent_quality_weekly IS
+    'quality scores per ISO week of the evaluated conversation (reporting_time_zone), agent and evaluation form: finished evaluations, calibrations excluded';
 COMMENT ON MATERIALIZED VIEW gcanalytics.queue_daily IS
-    'the aggregates API per UTC day, queue and media type; days not loaded are interpolated (interpolate()) and flagged';
+    'the aggregates API''s hourly buckets summed per day (reporting_time_zone), queue and media type; days not loaded are interpolated (interpolate()) and flagged';
 COMMENT ON MATERIALIZED VIEW gcanalytics.join_quality IS
     'how conversations were linked to a CRM account per week (attribute, phone, unlinked), a warning above join_quality_warn_pct unlinked, stale CRM enrichment';
 
@@ -450,19 +748,27 @@ BEGIN
     FOR c IN
         WITH d(view_name, column_name, comment) AS (VALUES
         -- columns several views share
-        ('*', 'day', 'UTC day of the conversation start'),
-        ('*', 'week', 'ISO week (its Monday, UTC) of the conversation start'),
+        ('*', 'day', 'day of the conversation start in reporting_time_zone (default UTC)'),
+        ('*', 'week', 'ISO week (its Monday) of the conversation start in reporting_time_zone (default UTC)'),
         ('*', 'queue_id', 'Genesys queue id; ''(no queue)'' for conversations that entered no queue'),
         ('*', 'queue_name', 'queue name'),
         ('*', 'media_type', 'the customer session''s media type'),
         ('*', 'conversations', 'conversations started'),
-        ('*', 'offered', 'conversations that entered a queue'),
+        ('*', 'direction', 'the conversation''s originating direction: inbound, or outbound (attempts: conversations; connects: handled; no queue figures)'),
+        ('*', 'offered', 'queue entries of inbound conversations into the queue that day (Genesys nOffered)'),
+        ('*', 'answered', 'queue entries answered by an agent that day (Genesys tAnswered count)'),
+        ('*', 'short_abandoned', 'abandoned entries that waited at most short_abandon_threshold (off by default: 0); not in abandoned nor in the service level'),
+        ('*', 'asa_s', 'average speed of answer: tAnswered sum / answered, seconds'),
+        ('*', 'service_level_rate', 'answered_in_sl / sl_entries, a fraction of 1'),
+        ('*', 'abandon_rate', 'abandoned / offered, a fraction of 1'),
+        ('*', 'sl_entries', 'the service level''s denominator: entries answered (after entering the queue) + abandoned (short abandons left out)'),
+        ('*', 'answer_ms_sum', 'tAnswered sum of the answered entries, milliseconds'),
         ('*', 'handled', 'conversations where an agent talked for at least min_talk_ms'),
-        ('*', 'abandoned', 'conversations that ended in queue without reaching an agent'),
-        ('*', 'answered_in_sl', 'offered conversations answered by an agent within the queue''s service level threshold (service_levels, default 20 s)'),
-        ('*', 'service_level_pct', 'answered_in_sl / offered, percent'),
+        ('*', 'abandoned', 'queue entries abandoned that day (Genesys tAbandon count), short abandons left out'),
+        ('*', 'answered_in_sl', 'answered entries whose wait in that queue (tAcd) was at most the queue''s and medium''s target (service_level_threshold())'),
+        ('*', 'service_level_pct', 'answered_in_sl / sl_entries, percent'),
         ('*', 'abandon_rate_pct', 'abandoned / offered, percent'),
-        ('*', 'avg_wait_s', 'average queue wait (acd_ms) of the offered conversations, seconds'),
+        ('*', 'avg_wait_s', 'average wait in queue (tAcd) of the entries offered, seconds'),
         ('*', 'avg_handle_s', 'average handle time (talk + customer hold + wrap-up) of the handled conversations, seconds'),
         ('*', 'avg_weighted_handle_s', 'average weighted effective handle time (weighted_handle_time()) of the handled conversations, seconds'),
         ('*', 'transferred', 'handled conversations transferred at least once'),
@@ -474,20 +780,21 @@ BEGIN
         ('*', 'hold_ratio_pct', 'customer hold time / handle time of the handled conversations, percent'),
         ('*', 'efficiency_score', '0-100: 0.4 service level + 0.3 FCR + 0.2 (1 - abandon rate) + 0.1 (1 - transfer rate), over the parts with data (README "Dashboards")'),
         ('*', 'wrapup_codes', 'the wrap-up codes seen (names; ids where the name is unknown)'),
-        ('*', 'wait_ms_sum', 'sum of the queue waits of the offered conversations, milliseconds'),
+        ('*', 'wait_ms_sum', 'sum of the waits in queue (tAcd) of the entries offered, milliseconds'),
         ('*', 'handle_ms_sum', 'sum of the handle times of the handled conversations, milliseconds'),
         ('*', 'weighted_handle_ms_sum', 'sum of the weighted handle times of the handled conversations, milliseconds'),
         ('*', 'talk_ms_sum', 'sum of the talk times of the handled conversations, milliseconds'),
         ('*', 'hold_ms_sum', 'sum of the customer hold times of the handled conversations, milliseconds'),
+        ('*', 'provisional', 'the row holds data that may still change: a period not over within the final data (complete_until()), conversations in progress, without their participant attributes yet (past the API''s data availability date), or whose FCR or containment window has not closed'),
         ('*', 'tier', 'CRM tier of the account; ''no tier'' for an account without one, ''no account'' for conversations without an account'),
         ('*', 'escalated', 'conversations matching an escalation rule'),
         ('*', 'escalation_rate_pct', 'escalated / conversations, percent'),
         ('*', 'accounts', 'distinct CRM accounts'),
         ('*', 'escalated_accounts', 'distinct CRM accounts with an escalated conversation'),
         ('*', 'escalated_ltv', 'lifetime value of the accounts with an escalated conversation, each once (revenue)'),
-        ('escalation_by_tier', 'first_day', 'first UTC day with a conversation of the tier'),
-        ('escalation_by_tier', 'last_day', 'last UTC day with a conversation of the tier'),
-        ('escalation_insights', 'week', 'the ISO week (Monday, UTC) compared with the week before'),
+        ('escalation_by_tier', 'first_day', 'first day (reporting_time_zone) with a conversation of the tier'),
+        ('escalation_by_tier', 'last_day', 'last day (reporting_time_zone) with a conversation of the tier'),
+        ('escalation_insights', 'week', 'the ISO week (Monday, reporting_time_zone) compared with the week before'),
         ('escalation_insights', 'prev_conversations', 'conversations of the tier the week before'),
         ('escalation_insights', 'prev_escalated', 'escalated conversations of the tier the week before'),
         ('escalation_insights', 'prev_rate_pct', 'escalation rate the week before, percent'),
@@ -500,10 +807,19 @@ BEGIN
         ('escalation_insights', 'significant', 'p_value < insight_max_p (0.01) with at least insight_min_conversations (30) each week'),
         ('escalation_insights', 'releases', 'the releases of this week (releases table), "name on date", in order'),
         ('escalation_insights', 'escalated_ltv', 'lifetime value of the accounts with an escalated conversation this week (revenue)'),
-        ('escalation_insights', 'sentence', 'the insight in words, only for significant changes'),
+        ('escalation_insights', 'sentence', 'the insight in words, only for significant changes between closed weeks: the tier''s rate and the overall rate, "concentrated in" only when concentrated, the releases between the two weeks'),
+        ('escalation_insights', 'provisional', 'either week is provisional (escalation_weekly): shown, never compared (significant is false)'),
+        ('escalation_insights', 'overall_prev_rate_pct', 'escalation rate of every tier together the week before, percent'),
+        ('escalation_insights', 'overall_rate_pct', 'escalation rate of every tier together this week, percent'),
+        ('escalation_insights', 'concentration_z', 'difference-in-differences z: the tier''s change against the change of the other tiers together (unpooled binomial variances)'),
+        ('escalation_insights', 'concentration_p', 'two-sided p-value of concentration_z'),
+        ('escalation_insights', 'concentrated', 'significant, and concentration_p < insight_max_p: the sentence says "concentrated in" the tier'),
+        ('escalation_insights', 'releases_between', 'the releases between the two weeks (at the start of this week in reporting_time_zone), named in the sentence'),
         ('bot_containment_by_industry', 'industry', 'CRM industry of the account; ''no industry'' for an account without one, ''no account'' for conversations without an account'),
-        ('bot_containment_by_industry', 'contained', 'conversations handled by a bot flow only: no queue, no agent'),
+        ('bot_containment_by_industry', 'conversations', 'conversations that entered a bot flow (digital) or an IVR (voice)'),
+        ('bot_containment_by_industry', 'contained', 'of those, conversations that ended in the flow: no queue, no agent'),
         ('bot_containment_by_industry', 'containment_pct', 'contained / conversations, percent'),
+        ('bot_containment_by_industry', 'containment_rate', 'contained / conversations, a fraction of 1'),
         ('bot_containment_by_industry', 'contained_known', 'contained conversations of a known customer (customer_key)'),
         ('bot_containment_by_industry', 'contained_held', 'of those, conversations with no contact of the same customer within containment_window (24 hours) after their start'),
         ('bot_containment_by_industry', 'held_pct', 'the containment that held: contained_held / contained_known, percent'),
@@ -535,6 +851,13 @@ BEGIN
         ('queue_daily', 'talk_ms_sum', 'tTalk sum, milliseconds'),
         ('queue_daily', 'acd_ms_sum', 'tAcd sum, milliseconds'),
         ('queue_daily', 'acd_count', 'tAcd count'),
+        ('queue_interval', 'interval_start', 'start of the interval (interval_minutes long, whole multiples from a UTC midnight)'),
+        ('queue_interval', 'interval_local', 'start of the interval in reporting_time_zone'),
+        ('queue_interval', 'day', 'day of the interval in reporting_time_zone'),
+        ('queue_interval', 'handled', 'answered entries with the answering agent''s handle time (tHandle count)'),
+        ('queue_interval', 'avg_handle_s', 'tHandle of the answering agents / handled, seconds'),
+        ('queue_interval', 'handle_ms_sum', 'tHandle sum of the answering agents, milliseconds'),
+        ('queue_daily', 'day', 'day in reporting_time_zone (default UTC) of the hourly buckets summed'),
         ('queue_daily', 'interpolated', 'the day was not loaded: every figure of the row is interpolated linearly between the neighbouring loaded days'),
         ('join_quality', 'link_method', 'how the CRM account was found: attribute (sfAccountId), phone (ANI = account phone), unlinked'),
         ('join_quality', 'conversations', 'conversations of the week linked that way'),
@@ -547,6 +870,9 @@ BEGIN
         ('join_quality', 'refreshed_at', 'when this view was refreshed'))
         SELECT cl.relname, a.attname,
                coalesce((SELECT d.comment FROM d WHERE d.view_name = cl.relname AND d.column_name = a.attname),
+                        -- agent_quality_weekly: agent_quality's columns per week
+                        (SELECT d.comment FROM d WHERE cl.relname = 'agent_quality_weekly' AND d.view_name = 'agent_quality'
+                            AND d.column_name = a.attname),
                         (SELECT d.comment FROM d WHERE d.view_name = '*' AND d.column_name = a.attname)) AS comment
           FROM pg_catalog.pg_class cl
           JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -575,7 +901,22 @@ CREATE OR REPLACE FUNCTION gcanalytics.refresh_dashboards()
 DECLARE
     v       text;
     t0      timestamptz;
+    tz      text := gcanalytics.reporting_time_zone();   -- an error before any view
 BEGIN
+    IF gcanalytics.setting('interval_minutes') NOT IN ('15', '30') THEN
+        RAISE EXCEPTION 'interval_minutes is "%", not 15 or 30', gcanalytics.setting('interval_minutes')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'UPDATE gcanalytics.settings SET value = ''30'' WHERE name = ''interval_minutes'';';
+    END IF;
+    -- queue_daily sums the API's hourly buckets by day: exact only where
+    -- the zone's offset from UTC is whole hours over the loaded range
+    IF EXISTS (SELECT 1 FROM gcanalytics.queue_metrics q
+                WHERE q.granularity = 'PT1H'
+                  AND (q.interval_start AT TIME ZONE tz) <> date_trunc('hour', q.interval_start AT TIME ZONE tz)) THEN
+        RAISE WARNING 'queue_daily: the UTC offset of reporting_time_zone "%" is not a whole number of hours', tz
+            USING DETAIL = 'queue_daily''s days are sums of the aggregates API''s hourly buckets; a day boundary inside an hour is not exact.',
+                  HINT = 'kpi_daily''s days are exact in any zone.';
+    END IF;
     FOREACH v IN ARRAY gcanalytics.dashboard_views()
     LOOP
         t0 := clock_timestamp();

@@ -70,7 +70,7 @@ BEGIN
     LOOP
         EXECUTE format('GRANT SELECT ON gcanalytics.%I TO gcanalytics_reader', c.v);
         EXECUTE format('GRANT SELECT (%s) ON gcanalytics.%I TO gcanalytics_supervisor', c.performance_columns, c.v);
-        IF c.v <> 'agent_quality' THEN
+        IF c.v NOT IN ('agent_quality', 'agent_quality_weekly') THEN
             EXECUTE format('GRANT SELECT (%s) ON gcanalytics.%I TO gcanalytics_finance',
                            (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
                               FROM pg_catalog.pg_attribute a

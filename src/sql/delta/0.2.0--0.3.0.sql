@@ -4,6 +4,46 @@
 -- and grant.
 \echo Use "ALTER EXTENSION gcanalytics UPDATE TO '0.3.0'" to load this file. \quit
 
+-- queue entries of each conversation (issue 22): the KPIs per queue entered
+CREATE TYPE gcanalytics.queue_entry AS (
+    queue_id     text,
+    media_type   text,
+    offered_at   timestamptz,
+    wait_ms      bigint,
+    abandoned_at timestamptz,
+    answered_at  timestamptz,
+    answer_ms    bigint,
+    agent_id     text,
+    handle_ms    bigint
+);
+COMMENT ON TYPE gcanalytics.queue_entry IS
+    'a queue entry: queue, media type, nOffered time, tAcd, tAbandon time, tAnswered time and value, answering agent, its tHandle';
+ALTER TABLE gcanalytics.interactions ADD COLUMN queue_entries gcanalytics.queue_entry[];
+COMMENT ON COLUMN gcanalytics.interactions.queue_entries IS 'every queue entry (ACD session) and what answered it, in order (type queue_entry); NULL for rows loaded before 0.3.0 until reloaded';
+
+-- service level targets per queue and media type (issue 22): the rows of
+-- 0.2.0 hold for every medium of their queue
+ALTER TABLE gcanalytics.service_levels ADD COLUMN media_type text NOT NULL DEFAULT '*';
+ALTER TABLE gcanalytics.service_levels DROP CONSTRAINT service_levels_pkey;
+ALTER TABLE gcanalytics.service_levels ADD PRIMARY KEY (queue_id, media_type);
+COMMENT ON TABLE gcanalytics.service_levels IS
+    'service level target per queue and media type (''*'': any): a queue entry is answered in time when its wait in that queue is at most answer_within; the most specific row applies (queue and medium, queue, medium), else the setting service_level_default (20 seconds)';
+
+-- kpi_rates() takes the counts of queue entries: the dashboards over it
+-- first (code/40_dashboards.sql creates them again)
+DROP MATERIALIZED VIEW IF EXISTS gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
+DROP FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, numeric, bigint, numeric, float8, bigint, bigint, bigint, numeric, numeric);
+
+-- self-service containment and the escalation rule kind handoff (issue 22)
+ALTER TABLE gcanalytics.interactions ADD COLUMN self_service text, ADD COLUMN contained boolean;
+COMMENT ON COLUMN gcanalytics.interactions.self_service IS 'the self-service flow the conversation entered: bot (a bot flow), ivr (an IVR), NULL for none';
+COMMENT ON COLUMN gcanalytics.interactions.contained IS 'entered a bot or IVR flow and ended there: no queue, no agent';
+ALTER TABLE gcanalytics.escalation_rules DROP CONSTRAINT escalation_rules_kind_check;
+ALTER TABLE gcanalytics.escalation_rules ADD CONSTRAINT escalation_rules_kind_check
+    CHECK (kind IN ('attribute', 'wrapup_code', 'queue', 'handoff'));
+COMMENT ON TABLE gcanalytics.escalation_rules IS
+    'a conversation is escalated when any rule matches: a participant attribute that is true, a wrap-up code (name or id), a transfer into a queue (name or id), a handoff from a self-service flow to an agent (value bot, ivr or any)';
+
 -- Cases and pipeline (issue 26): as src/sql/state/31_crm_pipeline.sql.
 CREATE TABLE gcanalytics.crm_cases (
     case_id         text PRIMARY KEY,

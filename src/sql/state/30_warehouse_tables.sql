@@ -26,12 +26,12 @@ COMMENT ON TABLE gcanalytics.crm_field_map IS
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_field_map', '');
 
 CREATE TABLE gcanalytics.escalation_rules (
-    kind  text NOT NULL CHECK (kind IN ('attribute', 'wrapup_code', 'queue')),
+    kind  text NOT NULL CONSTRAINT escalation_rules_kind_check CHECK (kind IN ('attribute', 'wrapup_code', 'queue', 'handoff')),
     value text NOT NULL,
     PRIMARY KEY (kind, value)
 );
 COMMENT ON TABLE gcanalytics.escalation_rules IS
-    'a conversation is escalated when any rule matches: a participant attribute that is true, a wrap-up code (name or id), a transfer into a queue (name or id)';
+    'a conversation is escalated when any rule matches: a participant attribute that is true, a wrap-up code (name or id), a transfer into a queue (name or id), a handoff from a self-service flow to an agent (value bot, ivr or any)';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.escalation_rules', '');
 
 CREATE TABLE gcanalytics.excluded_queues (
@@ -78,6 +78,23 @@ CREATE TABLE gcanalytics.wrapup_codes (
     loaded_at   timestamptz NOT NULL
 );
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.wrapup_codes', '');
+
+-- one queue entry of a conversation (interactions.queue_entries, from
+-- _queue_entries()): the session metrics of an ACD session and of the agent
+-- session that answered it (README "Dashboards")
+CREATE TYPE gcanalytics.queue_entry AS (
+    queue_id     text,
+    media_type   text,
+    offered_at   timestamptz,
+    wait_ms      bigint,
+    abandoned_at timestamptz,
+    answered_at  timestamptz,
+    answer_ms    bigint,
+    agent_id     text,
+    handle_ms    bigint
+);
+COMMENT ON TYPE gcanalytics.queue_entry IS
+    'a queue entry: queue, media type, nOffered time, tAcd, tAbandon time, tAnswered time and value, answering agent, its tHandle';
 
 -- One row per conversation.  Partitions (one per month,
 -- interactions_YYYY_MM) are created by the load as data arrives; pg_dump
@@ -130,6 +147,9 @@ CREATE TABLE gcanalytics.interactions (
     handled_by_bot_only    boolean,
     attributes             jsonb,
     loaded_at              timestamptz NOT NULL,
+    queue_entries          gcanalytics.queue_entry[],
+    self_service           text,
+    contained              boolean,
     PRIMARY KEY (conversation_id, conversation_start)
 ) PARTITION BY RANGE (conversation_start);
 COMMENT ON TABLE gcanalytics.interactions IS
@@ -187,6 +207,9 @@ COMMENT ON COLUMN gcanalytics.interactions.open_opportunity_count IS 'open CRM o
 COMMENT ON COLUMN gcanalytics.interactions.was_escalated IS 'matches a rule of escalation_rules';
 COMMENT ON COLUMN gcanalytics.interactions.handled_by_bot_only IS 'ended within a bot flow: no queue, no agent';
 COMMENT ON COLUMN gcanalytics.interactions.attributes IS 'participant attributes, merged';
+COMMENT ON COLUMN gcanalytics.interactions.self_service IS 'the self-service flow the conversation entered: bot (a bot flow), ivr (an IVR), NULL for none';
+COMMENT ON COLUMN gcanalytics.interactions.contained IS 'entered a bot or IVR flow and ended there: no queue, no agent';
+COMMENT ON COLUMN gcanalytics.interactions.queue_entries IS 'every queue entry (ACD session) and what answered it, in order (type queue_entry); NULL for rows loaded before 0.3.0 until reloaded';
 COMMENT ON COLUMN gcanalytics.interactions.loaded_at IS 'when this row last changed';
 
 CREATE TABLE gcanalytics.evaluations (
@@ -313,12 +336,14 @@ SELECT pg_catalog.pg_extension_config_dump('gcanalytics.sync_state', '');
 CREATE TYPE gcanalytics._contact_place AS (customer_key text, conversation_start timestamptz, conversation_id text);
 
 CREATE TABLE gcanalytics.service_levels (
-    queue_id      text PRIMARY KEY,
+    queue_id      text NOT NULL,
     answer_within interval NOT NULL CHECK (answer_within >= interval '0'),
-    description   text
+    description   text,
+    media_type    text NOT NULL DEFAULT '*',
+    PRIMARY KEY (queue_id, media_type)
 );
 COMMENT ON TABLE gcanalytics.service_levels IS
-    'service level threshold per queue: a conversation counts as answered in time when its queue wait is at most answer_within; queues not listed use the setting service_level_default (20 seconds)';
+    'service level target per queue and media type (''*'': any): a queue entry is answered in time when its wait in that queue is at most answer_within; the most specific row applies (queue and medium, queue, medium), else the setting service_level_default (20 seconds)';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.service_levels', '');
 
 -- The groups kpi_daily aggregates by: with these statistics the planner
