@@ -11,6 +11,8 @@
 #     interactions' crm_case_id the sfCaseId of the truth, and case
 #     resolution (closed within case_resolution_days) and revenue by tier and
 #     week equal computations over the truth files.
+#  4. cx_overview (before 3): its figures per week and tier equal
+#     computations over the truth files; its grants per role.
 #  3. late surveys: gcsim a day later (surveys completed since), the next
 #     run() reads the conversations with an unanswered survey again by id:
 #     the warehouse equals the later truth, and surveys that were Sent are
@@ -45,9 +47,9 @@ same_set() {
     local n_truth n_wh diff
     n_truth=$(sql "SELECT count(*) FROM ($2) t")
     n_wh=$(sql "SELECT count(*) FROM ($3) w")
-    diff=$(sql "SELECT count(*) FROM (($2 EXCEPT ALL $3) UNION ALL ($3 EXCEPT ALL $2)) d")
+    diff=$(sql "SELECT count(*) FROM ((($2) EXCEPT ALL ($3)) UNION ALL (($3) EXCEPT ALL ($2))) d")
     if [ "$diff" != 0 ] || [ "$n_truth" != "$n_wh" ] || [ "$n_truth" = 0 ]; then
-        sql "($2 EXCEPT ALL $3) LIMIT 3; ($3 EXCEPT ALL $2) LIMIT 3" >&2
+        sql "(($2) EXCEPT ALL ($3)) LIMIT 3; (($3) EXCEPT ALL ($2)) LIMIT 3" >&2
         fail "$1: $n_wh rows against $n_truth in the truth, $diff differ"
     fi
     echo "ok: $1 ($n_wh rows equal the truth)"
@@ -159,6 +161,50 @@ assert_eq "t|t|t|t|f|t" "$(sql "SELECT has_table_privilege('gcanalytics_reader',
 echo "case resolution, weeks from 2026-03-30 (week|tier|cases|resolved|rate):"
 sql "SELECT week, tier, cases, resolved, case_resolution_rate FROM gcanalytics.case_resolution_weekly
       WHERE week >= '2026-03-30' AND tier IS NOT NULL ORDER BY tier, week" | sed 's/^/  /'
+
+########################################################################
+# 4. cx_overview: per week and tier, its figures equal computations over
+# the truth files (conversations, escalation, CSAT, NPS, case resolution,
+# pipeline and revenue); the supervisor reads CSAT but no revenue
+sql "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+TIER="CASE WHEN coalesce(c.account_id, c.phone_account_id) IS NULL THEN 'no account' ELSE c.tier END"
+same_set "cx_overview: conversations, escalation, CSAT and NPS by week and tier equal the truth's" \
+    "SELECT date_trunc('week', c.conversation_start::timestamptz AT TIME ZONE 'UTC')::date AS week, $TIER AS tier,
+            count(*)::bigint, count(*) FILTER (WHERE c.escalated::boolean)::bigint,
+            round(count(*) FILTER (WHERE c.escalated::boolean)::numeric / count(*), 4),
+            count(s.total_score)::bigint, round(avg(s.total_score::numeric), 2),
+            round(100.0 * (count(*) FILTER (WHERE s.promoter_score::int >= 9) - count(*) FILTER (WHERE s.promoter_score::int <= 6))
+                  / nullif(count(s.promoter_score), 0), 2)
+       FROM vp_one_conv c LEFT JOIN vp_one_surv s ON s.conversation_id = c.conversation_id AND s.status = 'Finished'
+      WHERE c.conversation_start::timestamptz < '$UNTIL'
+        AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues))
+      GROUP BY 1, 2" \
+    "SELECT week, tier, conversations, escalated, escalation_rate, surveys_answered, csat, nps FROM gcanalytics.cx_overview"
+same_set "cx_overview: case resolution, open pipeline and closed-won revenue by week and tier equal the truth's" \
+    "WITH w AS (SELECT DISTINCT date_trunc('week', c.conversation_start::timestamptz AT TIME ZONE 'UTC')::date AS week, $TIER AS tier
+                  FROM vp_one_conv c WHERE c.conversation_start::timestamptz < '$UNTIL'
+                   AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues))),
+          k AS (SELECT date_trunc('week', k.created::timestamptz AT TIME ZONE 'UTC')::date AS week,
+                       CASE WHEN k.account_id IS NULL THEN 'no account' ELSE a.tier END AS tier, count(*) AS cases,
+                       count(*) FILTER (WHERE k.closed::timestamptz <= k.created::timestamptz + interval '7 days') AS resolved
+                  FROM vp_one_case k LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT k.is_deleted::boolean GROUP BY 1, 2),
+          o AS (SELECT date_trunc('week', o.close_date::date)::date AS week,
+                       CASE WHEN o.account_id IS NULL THEN 'no account' ELSE a.tier END AS tier,
+                       coalesce(sum(o.amount::numeric) FILTER (WHERE NOT o.is_closed::boolean), 0) AS open_amount,
+                       coalesce(sum(o.amount::numeric) FILTER (WHERE o.is_won::boolean), 0) AS won_amount
+                  FROM vp_one_opp o LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT o.is_deleted::boolean GROUP BY 1, 2)
+     SELECT w.week, w.tier, coalesce(k.cases, 0)::bigint, round(k.resolved::numeric / nullif(k.cases, 0), 4),
+            coalesce(o.open_amount, 0), coalesce(o.won_amount, 0)
+       FROM w LEFT JOIN k USING (week, tier) LEFT JOIN o USING (week, tier)" \
+    "SELECT week, tier, cases, case_resolution_rate, open_pipeline_amount, closed_won_amount FROM gcanalytics.cx_overview"
+assert_eq "t|f|t|t" "$(sql "SELECT has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'csat', 'SELECT'),
+                                has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'closed_won_amount', 'SELECT'),
+                                has_column_privilege('gcanalytics_finance', 'gcanalytics.cx_overview', 'closed_won_amount', 'SELECT'),
+                                has_table_privilege('gcanalytics_reader', 'gcanalytics.cx_overview', 'SELECT')")" \
+    "cx_overview grants: the supervisor reads CSAT but no revenue, finance revenue, the reader everything"
+echo "cx_overview (week|tier|conversations|escalation_rate|aht_s|service_level_rate|csat|nps|case_resolution_rate|closed_won_amount|provisional):"
+sql "SELECT week, tier, conversations, escalation_rate, aht_s, service_level_rate, csat, nps, case_resolution_rate, closed_won_amount, provisional
+       FROM gcanalytics.cx_overview ORDER BY tier, week" | sed 's/^/  /'
 
 ########################################################################
 # 3. a day later: surveys completed since are read again

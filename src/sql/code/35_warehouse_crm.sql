@@ -90,7 +90,7 @@ COMMENT ON COLUMN gcanalytics.case_resolution_weekly.provisional IS 'a case of t
 -- closed-won amount and count, open pipeline (open opportunities expected
 -- to close that week) and its amount; exact numeric amounts.
 CREATE OR REPLACE VIEW gcanalytics.revenue_weekly AS
-SELECT date_trunc('week', o.close_date)::date AS week,
+SELECT date_trunc('week', o.close_date::timestamp)::date AS week,
        a.tier,
        count(*) FILTER (WHERE o.is_won) AS won,
        coalesce(sum(o.amount) FILTER (WHERE o.is_won), 0) AS closed_won_amount,

@@ -48,7 +48,8 @@ REVOKE ALL ON FUNCTION gcanalytics.unschedule() FROM PUBLIC;
 -- Roles are cluster-wide: created when missing, so that the extension can
 -- be created in a second database.  The grants are per database.
 --   gcanalytics_reader      every column of every dashboard
---   gcanalytics_supervisor  every column but the revenue ones (*_ltv)
+--   gcanalytics_supervisor  every column but the revenue ones (*_ltv,
+--                           cx_overview's pipeline and revenue amounts)
 --   gcanalytics_finance     every column of the dashboards without agent-level rows
 DO $$
 DECLARE
@@ -65,7 +66,8 @@ BEGIN
         SELECT v, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
                      FROM pg_catalog.pg_attribute a
                     WHERE a.attrelid = format('gcanalytics.%I', v)::regclass AND a.attnum > 0
-                      AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%') AS performance_columns
+                      AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%'
+                      AND a.attname NOT IN ('open_pipeline_amount', 'closed_won_amount')) AS performance_columns
           FROM unnest(gcanalytics.dashboard_views() || 'escalation_insights'::text) v
     LOOP
         EXECUTE format('GRANT SELECT ON gcanalytics.%I TO gcanalytics_reader', c.v);
