@@ -22,6 +22,7 @@
 #include "fdw.h"
 #include "gcanalytics.h"
 #include "http.h"
+#include "url.h"
 
 PG_MODULE_MAGIC;
 
@@ -29,11 +30,44 @@ int			gca_http_timeout_ms = 30000;
 int			gca_http_connect_timeout_ms = 5000;
 int			gca_max_retries = 5;
 int			gca_retry_max_wait_ms = 180000;
-int			gca_max_scan_requests = 10000;
+int			gca_max_scan_requests = 10000;	/* in force: the lower of the two below */
+static int	max_scan_requests_set = 10000;
+static int	max_scan_requests_ceiling = 10000;
 
 PG_FUNCTION_INFO_V1(gcanalytics_version);
 
 void		_PG_init(void);
+
+/*
+ * gcanalytics.max_scan_requests above gcanalytics.max_scan_requests_ceiling
+ * (a superuser's setting) is refused when SET, and capped when it comes
+ * from elsewhere (a role's or the connection's settings): no session takes
+ * more of a server's shared rate budget than a superuser allows.
+ */
+static bool
+check_max_scan_requests(int *newval, void **extra, GucSource source)
+{
+	if (source >= PGC_S_INTERACTIVE && *newval > max_scan_requests_ceiling)
+	{
+		GUC_check_errdetail("gcanalytics.max_scan_requests_ceiling is %d.",
+							max_scan_requests_ceiling);
+		GUC_check_errhint("A superuser can raise gcanalytics.max_scan_requests_ceiling.");
+		return false;
+	}
+	return true;
+}
+
+static void
+assign_max_scan_requests(int newval, void *extra)
+{
+	gca_max_scan_requests = Min(newval, max_scan_requests_ceiling);
+}
+
+static void
+assign_max_scan_requests_ceiling(int newval, void *extra)
+{
+	gca_max_scan_requests = Min(max_scan_requests_set, newval);
+}
 
 /*
  * Defines the settings, reserves the "gcanalytics." prefix, initialises
@@ -77,10 +111,25 @@ _PG_init(void)
 							"Sets the most API requests one foreign scan may be estimated to send.",
 							"A scan estimated to need more is refused before it sends anything, "
 							"so that a missing or mistyped bound does not crawl years of history.",
-							&gca_max_scan_requests,
+							&max_scan_requests_set,
 							10000, 1, INT_MAX,
 							PGC_USERSET, 0,
-							NULL, NULL, NULL);
+							check_max_scan_requests, assign_max_scan_requests, NULL);
+	DefineCustomIntVariable("gcanalytics.max_scan_requests_ceiling",
+							"Sets the highest gcanalytics.max_scan_requests a session may use.",
+							"Only superusers can change it.",
+							&max_scan_requests_ceiling,
+							10000, 1, INT_MAX,
+							PGC_SUSET, 0,
+							NULL, assign_max_scan_requests_ceiling, NULL);
+	DefineCustomBoolVariable("gcanalytics.allow_loopback_http",
+							 "Allows plain http:// API URLs on loopback hosts.",
+							 "For a local simulator only; every other URL needs https://. "
+							 "Only superusers can change it.",
+							 &gca_allow_loopback_http,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 	gca_progress_shmem_init();
 	/* defines gcanalytics.rate_budget_slots: before the prefix is reserved */
 	gca_ratelimit_shmem_init();

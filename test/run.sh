@@ -92,6 +92,8 @@ listen_addresses = ''
 port = 5432
 unix_socket_directories = '$GCA_BUILD/socket'
 shared_preload_libraries = 'pg_cron,gcanalytics'
+# gcsim listens on plain http:// at 127.0.0.1
+gcanalytics.allow_loopback_http = on
 cron.database_name = 'gca_regress'
 # pg_cron's jobs connect through the private socket (there is no TCP)
 cron.host = '$GCA_BUILD/socket'

@@ -32,6 +32,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -558,15 +559,20 @@ gca_server_by_name(const char *servername)
 
 /*
  * Merges the options of a server, the user's mapping (when userid is
- * valid; errors when the user has none) and (when relid is valid) a
- * foreign table, with defaults filled.  Result palloc'd in the current
- * context.
+ * valid; errors when the user has none, or has no USAGE on the server) and
+ * (when relid is valid) a foreign table, with defaults filled.  Result
+ * palloc'd in the current context.
+ *
+ * Every path that sends requests with a user's credentials comes here
+ * (scans as the checking user, http_request(), data_availability()), so
+ * USAGE on the server is checked here once: a role that may not use a
+ * server cannot send requests through it, even with a PUBLIC mapping.
  */
 GcaOptions *
 gca_get_options(Oid serverid, Oid userid, Oid relid)
 {
 	ForeignServer *server = GetForeignServer(serverid);
-	UserMapping *um = OidIsValid(userid) ? user_mapping(userid, server) : NULL;
+	UserMapping *um = NULL;
 	GcaOptions *o = palloc0(sizeof(GcaOptions));
 	GcaClientConfig *h = &o->http;
 	List	   *sopts = server->options;
@@ -576,6 +582,14 @@ gca_get_options(Oid serverid, Oid userid, Oid relid)
 	char	   *login_url;
 	const char *v;
 
+	if (OidIsValid(userid))
+	{
+		AclResult	aclresult = pg_foreign_server_aclcheck(serverid, userid, ACL_USAGE);
+
+		if (aclresult != ACLCHECK_OK)
+			aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+		um = user_mapping(userid, server);
+	}
 	if (svc == NULL)
 		svc = gca_services()[0];
 	h->serverid = serverid;

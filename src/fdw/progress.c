@@ -20,13 +20,17 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "storage/backendid.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
 #include "storage/shmem.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -165,13 +169,16 @@ read_slot(volatile ProgressSlot *slot, ProgressSlot *copy)
 /*
  * gcanalytics.scan_progress() returns one row per backend running a
  * gcanalytics foreign scan: pid, relid, resource, started, windows_done,
- * windows_total, requests, pages, rows, wait_ms, throttled_ms.
+ * windows_total, requests, pages, rows, wait_ms, throttled_ms.  Like
+ * pg_stat_progress_*, another role's scans are shown only to a caller
+ * with the privileges of that role or of pg_read_all_stats.
  */
 Datum
 gcanalytics_scan_progress(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			n = shared_slots ? MaxBackends : 1;
+	bool		all_stats = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < n; i++)
@@ -183,6 +190,13 @@ gcanalytics_scan_progress(PG_FUNCTION_ARGS)
 		read_slot(shared_slots ? &shared_slots[i] : &local_slot, &copy);
 		if (copy.pid == 0)
 			continue;
+		if (!all_stats && copy.pid != MyProcPid)
+		{
+			PGPROC	   *proc = BackendPidGetProc(copy.pid);
+
+			if (proc == NULL || !has_privs_of_role(GetUserId(), proc->roleId))
+				continue;
+		}
 		values[0] = Int32GetDatum(copy.pid);
 		values[1] = ObjectIdGetDatum(copy.relid);
 		values[2] = CStringGetTextDatum(copy.resource);

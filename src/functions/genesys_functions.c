@@ -37,11 +37,7 @@ gcanalytics_data_availability(PG_FUNCTION_ARGS)
 	char	   *servername = NameStr(*PG_GETARG_NAME(0));
 	ForeignServer *server = gca_server_by_name(servername);
 	GcaOptions *options;
-	AclResult	aclresult;
 
-	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, servername);
 	options = gca_get_options(server->serverid, GetUserId(), InvalidOid);
 	if (options->http.service != GCA_SERVICE_GENESYS)
 		ereport(ERROR,

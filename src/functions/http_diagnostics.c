@@ -28,7 +28,9 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "catalog/pg_authid.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
@@ -48,7 +50,10 @@ PG_FUNCTION_INFO_V1(gcanalytics_http_request_many);
  * that made requests: server, requests, retries, errors (jsonb: count per
  * HTTP status, "network" for transport errors), bytes, wait_ms,
  * token_requests, shared, limit_info (the last usage the API reported in
- * Sforce-Limit-Info or inin-ratelimit-* headers).
+ * Sforce-Limit-Info or inin-ratelimit-* headers).  Like PostgreSQL's
+ * statistics views, it shows a server only to roles with USAGE on it,
+ * unless the caller has the privileges of pg_read_all_stats (superusers
+ * do); a dropped server's counters only to the latter.
  */
 Datum
 gcanalytics_http_stats(PG_FUNCTION_ARGS)
@@ -57,6 +62,7 @@ gcanalytics_http_stats(PG_FUNCTION_ARGS)
 	GcaBudgetStats *rows = palloc(sizeof(GcaBudgetStats) * MAX_STAT_ROWS);
 	int			n;
 	int			i;
+	bool		all_stats = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
 
 	InitMaterializedSRF(fcinfo, 0);
 	n = gca_budget_snapshot(rows, MAX_STAT_ROWS);
@@ -70,6 +76,11 @@ gcanalytics_http_stats(PG_FUNCTION_ARGS)
 		NameData	name;
 		int			j;
 
+		if (!all_stats &&
+			(server == NULL ||
+			 pg_foreign_server_aclcheck(server->serverid, GetUserId(),
+										ACL_USAGE) != ACLCHECK_OK))
+			continue;
 		initStringInfo(&errors);
 		appendStringInfoChar(&errors, '{');
 		for (j = 0; j < r->nstatus; j++)

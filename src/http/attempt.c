@@ -30,6 +30,7 @@
 
 #include "common/pg_prng.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -343,10 +344,17 @@ fail_http(GcaCallPriv *priv, const char *extra_hint)
 
 	initStringInfo(&detail);
 	text = gca_error_body_text(priv->errbody, priv->errlen);
+
+	/*
+	 * Only the service's own error shape is quoted, cut short: any other
+	 * body (what a server that is no API answers) never reaches the caller.
+	 */
 	if (text)
-		appendStringInfoString(&detail, text);
+		appendStringInfo(&detail, "%.*s%s", pg_mbcliplen(text, strlen(text), 300),
+						 text, strlen(text) > 300 ? "..." : "");
 	else if (priv->errlen > 0)
-		appendStringInfo(&detail, "%.300s", priv->errbody);
+		appendStringInfo(&detail, "The response body (%zu bytes) is not an error of the %s API.",
+						 priv->errlen, service);
 	else
 		appendStringInfoString(&detail, "The response had no body.");
 	if (priv->correlation_id[0])

@@ -17,10 +17,12 @@
 
 /*
  * Decides whether an API base URL may be used: https:// with a host, or
- * http:// only towards a loopback host (the simulator).  No credentials,
+ * http:// only towards a loopback host (the simulator), and only while
+ * gca_allow_loopback_http (gcanalytics.allow_loopback_http) is on.  No credentials,
  * query string or fragment.  On false, *why says what is wrong (static
  * text, a full sentence).
  */
+extern bool gca_allow_loopback_http;
 extern bool gca_url_is_allowed(const char *url, const char **why);
 
 /* Appends s percent-encoded (RFC 3986 unreserved characters kept). */

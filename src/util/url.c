@@ -16,6 +16,9 @@
 
 #include "url.h"
 
+/* gcanalytics.allow_loopback_http (defined in gcanalytics.c) */
+bool		gca_allow_loopback_http = false;
+
 static bool
 is_loopback_host(const char *host, size_t len)
 {
@@ -72,9 +75,11 @@ gca_url_is_allowed(const char *url, const char **why)
 		*why = "The URL must not contain credentials, a query string, a fragment or spaces.";
 		return false;
 	}
-	if (!https && !is_loopback_host(host, hostlen))
+	if (!https && !(gca_allow_loopback_http && is_loopback_host(host, hostlen)))
 	{
-		*why = "Plain http:// is accepted only for loopback hosts (127.0.0.1, localhost, [::1]); use https://.";
+		*why = gca_allow_loopback_http
+			? "Plain http:// is accepted only for loopback hosts (127.0.0.1, localhost, [::1]); use https://."
+			: "Plain http:// is accepted only for loopback hosts, and only when a superuser sets gcanalytics.allow_loopback_http = on (for a local simulator); use https://.";
 		return false;
 	}
 	return true;

@@ -23,7 +23,8 @@ PER_DAY=300
 NOW=2026-03-20T12:00:00Z
 DAY=2026-03-17
 NEXT=2026-03-18
-vg_cluster_start "$T" 5434 "shared_preload_libraries = 'gcanalytics'"
+vg_cluster_start "$T" 5434 "shared_preload_libraries = 'gcanalytics'
+gcanalytics.allow_loopback_http = on"
 "$GCSIM" truth --seed $SEED --conversations-per-day $PER_DAY --now $NOW --from $DAY --to $NEXT --out "$T/truth" >/dev/null
 n_conv=$(($(wc -l <"$T/truth/conversations.csv") - 1))
 n_seg=$(($(wc -l <"$T/truth/segments.csv") - 1))

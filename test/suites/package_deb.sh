@@ -103,7 +103,7 @@ assert_eq "install ok installed" "$(in_root dpkg-query -W -f='${Status}' postgre
 in_root su postgres -s /bin/sh -c "
     /usr/lib/postgresql/15/bin/initdb -D /tmp/pgdata -A trust --no-sync >/tmp/initdb.log 2>&1 &&
     /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/pgdata -l /tmp/pg.log -w \
-        -o \"-c listen_addresses='' -k /tmp -c shared_preload_libraries=gcanalytics\" start" >/dev/null \
+        -o \"-c listen_addresses='' -k /tmp -c shared_preload_libraries=gcanalytics -c gcanalytics.allow_loopback_http=on\" start" >/dev/null \
     || { cat "$ROOT/tmp/initdb.log" "$ROOT/tmp/pg.log" 2>/dev/null; fail "PostgreSQL did not start in the root"; }
 rpsql() { in_root su postgres -s /bin/sh -c "psql -h /tmp -XAtq -v ON_ERROR_STOP=1 -d $1 -c \"$2\""; }
 rpsql postgres "CREATE EXTENSION gcanalytics"

@@ -91,6 +91,7 @@ listen_addresses = ''
 port = 5434
 unix_socket_directories = '$SOCK'
 shared_preload_libraries = 'gcanalytics'
+gcanalytics.allow_loopback_http = on
 gcanalytics.rate_budget_slots = 8
 fsync = off
 autovacuum = off

@@ -63,6 +63,7 @@ n_blocks=$(ls "$T"/*.sql | wc -l)
 sql "DROP DATABASE IF EXISTS $DB" 2>/dev/null
 sql "DROP ROLE IF EXISTS bi_reader" 2>/dev/null
 sql "DROP ROLE IF EXISTS weights_admin" 2>/dev/null
+sql "DROP ROLE IF EXISTS loader" 2>/dev/null
 sql "CREATE DATABASE $DB"
 for f in "$T"/*.sql; do
     if ! PGDATABASE=$DB "$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -f "$f" >"$f.out" 2>&1; then
@@ -114,7 +115,22 @@ secret_block=$(grep -l "log_min_error_statement" "$T"/*.sql | head -n 1)
 [ -n "$secret_block" ] || fail "README.md has no block that keeps the secret out of the log"
 grep -q "client_secret 'demo-secret'" "$secret_block" || fail "the secret block does not set client_secret 'demo-secret'"
 tag=$$-$RANDOM
-in_log() { sleep 0.3; grep -c "$1" "$LOG" || true; }
+# in_log TEXT: how many lines of the server log hold TEXT, once every
+# statement before the call has reached the log: a marker raised after
+# them is waited for (no fixed sleep)
+marks=0
+in_log() {
+    local m i
+    marks=$((marks + 1))
+    m="gca-log-mark-$tag-$marks"
+    PGDATABASE=$DB "$PG_BINDIR/psql" -qX -c "DO \$\$BEGIN RAISE LOG '$m'; END\$\$" >/dev/null
+    for i in $(seq 1 300); do
+        grep -q "$m" "$LOG" && break
+        sleep 0.1
+    done
+    grep -q "$m" "$LOG" || fail "the server log never showed the marker $m"
+    grep -c "$1" "$LOG" || true
+}
 run_logged() { # SQL - runs it with every statement logged by default
     PGDATABASE=$DB PGOPTIONS="-c log_statement=all" "$PG_BINDIR/psql" -qX -f - >/dev/null 2>&1 <<<"$1" || true
 }
@@ -136,3 +152,4 @@ assert_eq "quiet-$tag" "$(PGDATABASE=$DB sql "SELECT option_value FROM pg_user_m
 sql "DROP DATABASE $DB"
 sql "DROP ROLE IF EXISTS bi_reader"
 sql "DROP ROLE IF EXISTS weights_admin"
+sql "DROP ROLE IF EXISTS loader"

@@ -350,7 +350,7 @@ assert_eq "0" "$(sql "SELECT count(*) FROM gcanalytics.check_window('conversatio
 
 # 7. a role without user mappings; two run() at once
 sql "DROP ROLE IF EXISTS wt_nomap; CREATE ROLE wt_nomap LOGIN;
-     GRANT ALL ON ALL TABLES IN SCHEMA gcanalytics TO wt_nomap; GRANT EXECUTE ON PROCEDURE gcanalytics.run(timestamptz) TO wt_nomap; GRANT USAGE ON SCHEMA gcanalytics_source TO wt_nomap;
+     GRANT ALL ON ALL TABLES IN SCHEMA gcanalytics TO wt_nomap; GRANT EXECUTE ON ALL ROUTINES IN SCHEMA gcanalytics TO wt_nomap; GRANT USAGE ON SCHEMA gcanalytics_source TO wt_nomap;
      GRANT USAGE ON FOREIGN SERVER wh_gc, wh_sf TO wt_nomap"
 before=$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM gcanalytics.sync_windows) FROM gcanalytics.interactions")
 if out=$("${PSQL[@]}" -U wt_nomap -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1); then
@@ -371,7 +371,7 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1)
-echo "$out" | contains "NOTICE:  another gcanalytics load is running (process [0-9]*); this one returns without loading" \
+echo "$out" | contains "WARNING:  another gcanalytics load is running (process [0-9]*, role \"$PGUSER\"); this one returns without loading" \
     || fail "the second run() did not step aside: $out"
 wait $first
 grep -q "NOTICE:  gcanalytics.run: " "$T/first.log" || fail "the first run() did not finish: $(cat "$T/first.log")"

@@ -51,3 +51,12 @@ CREATE OR REPLACE FUNCTION gcanalytics.http_request_many(
     LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gcanalytics.http_request_many(name, text, text[]) IS
     'diagnostic: sends one request per path at once (max_concurrency at a time, under the rate budget) and returns the responses in order';
+
+-- The Genesys server's data availability date (details jobs hold
+-- conversations up to it; the load stops its marks there).
+CREATE OR REPLACE FUNCTION gcanalytics.data_availability(server name)
+    RETURNS timestamptz
+    LANGUAGE C STRICT VOLATILE
+    AS 'MODULE_PATHNAME', 'gcanalytics_data_availability';
+COMMENT ON FUNCTION gcanalytics.data_availability(name) IS
+    'the Genesys server''s dataAvailabilityDate: details jobs (and participant attributes) hold conversations up to it';

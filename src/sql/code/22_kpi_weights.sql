@@ -71,6 +71,7 @@ CREATE TRIGGER weht_weights_write INSTEAD OF INSERT OR UPDATE OR DELETE ON gcana
 
 CREATE OR REPLACE FUNCTION gcanalytics.weht_weights_json() RETURNS jsonb
     LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT pg_catalog.jsonb_build_object(
         'transfers', COALESCE((SELECT pg_catalog.jsonb_object_agg(w.key, w.multiplier)

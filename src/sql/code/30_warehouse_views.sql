@@ -6,6 +6,7 @@
 CREATE OR REPLACE FUNCTION gcanalytics._comment_columns_like(target regclass, source regclass)
     RETURNS void
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     col record;

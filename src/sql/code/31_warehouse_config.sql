@@ -6,6 +6,7 @@
 CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
     RETURNS TABLE (name text, value text, description text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
     AS $$
     VALUES
         ('genesys_server', '', 'the Genesys Cloud foreign server the warehouse reads (configure())'),
@@ -40,6 +41,7 @@ COMMENT ON FUNCTION gcanalytics.setting_defaults() IS 'the warehouse settings an
 CREATE OR REPLACE FUNCTION gcanalytics.setting(setting_name text)
     RETURNS text
     LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT coalesce((SELECT s.value FROM gcanalytics.settings s WHERE s.name = setting_name),
                     (SELECT d.value FROM gcanalytics.setting_defaults() d WHERE d.name = setting_name))
@@ -69,15 +71,99 @@ $$;
 COMMENT ON FUNCTION gcanalytics.reporting_time_zone() IS
     'the setting reporting_time_zone (default UTC), an IANA zone name; an error names a value that is not one';
 
+-- _setting_check(name, value): an error unless value suits the setting:
+-- intervals of at least 0 (window_max_length above 0), whole numbers in
+-- range, percentages from 0 to 100, a probability, a regular expression
+-- that compiles, a country code, an IANA time zone (a setting named
+-- *time_zone).  Settings gcanalytics does not know are not checked.
+CREATE OR REPLACE FUNCTION gcanalytics._setting_check(setting_name text, setting_value text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    rule text;
+    ok boolean;
+    n numeric;
+BEGIN
+    rule := CASE
+        WHEN setting_name IN ('lag_window', 'evaluation_lookback', 'service_level_default', 'fcr_window',
+                              'containment_window', 'crm_stale_after') THEN 'an interval of at least 0'
+        WHEN setting_name = 'window_max_length' THEN 'an interval longer than 0'
+        WHEN setting_name = 'initial_sync_from' THEN 'an interval of at least 0 or a timestamp'
+        WHEN setting_name IN ('min_talk_ms', 'crm_relink_days', 'insight_min_conversations') THEN 'a whole number of at least 0'
+        WHEN setting_name IN ('window_max_conversations', 'max_attempts') THEN 'a whole number of at least 1'
+        WHEN setting_name IN ('join_quality_warn_pct', 'validation_tolerance_pct') THEN 'a number from 0 to 100'
+        WHEN setting_name = 'insight_max_p' THEN 'a number from 0 to 1'
+        WHEN setting_name = 'default_country_code' THEN 'a country calling code of 1 to 3 digits'
+        WHEN setting_name = 'internal_queue_pattern' THEN 'a regular expression'
+        WHEN setting_name = 'short_abandon_threshold' THEN 'empty (off) or an interval of at least 0'
+        WHEN setting_name = 'interval_minutes' THEN '15 or 30'
+        WHEN setting_name LIKE '%time\_zone' THEN 'a time zone name of pg_timezone_names'
+    END;
+    IF rule IS NULL THEN
+        RETURN;
+    END IF;
+    BEGIN
+        ok := CASE rule
+            WHEN 'an interval of at least 0' THEN setting_value::interval >= interval '0'
+            WHEN 'an interval longer than 0' THEN setting_value::interval > interval '0'
+            WHEN 'an interval of at least 0 or a timestamp' THEN
+                CASE WHEN setting_value ~ '^\s*\d{4}-' THEN setting_value::timestamptz IS NOT NULL
+                     ELSE setting_value::interval >= interval '0' END
+            WHEN 'empty (off) or an interval of at least 0' THEN
+                setting_value = '' OR setting_value::interval >= interval '0'
+            WHEN '15 or 30' THEN setting_value IN ('15', '30')
+            WHEN 'a whole number of at least 0' THEN setting_value::bigint >= 0
+            WHEN 'a whole number of at least 1' THEN setting_value::bigint >= 1
+            WHEN 'a number from 0 to 100' THEN setting_value::numeric BETWEEN 0 AND 100
+            WHEN 'a number from 0 to 1' THEN setting_value::numeric BETWEEN 0 AND 1
+            WHEN 'a country calling code of 1 to 3 digits' THEN setting_value ~ '^[1-9][0-9]{0,2}$'
+            WHEN 'a regular expression' THEN ('' ~* setting_value) IS NOT NULL
+            WHEN 'a time zone name of pg_timezone_names' THEN
+                EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name = setting_value)
+        END;
+    EXCEPTION WHEN data_exception OR invalid_regular_expression OR invalid_datetime_format
+                   OR datetime_field_overflow OR invalid_text_representation THEN
+        ok := false;
+    END;
+    IF ok IS NOT TRUE THEN
+        RAISE EXCEPTION 'invalid value for setting "%": "%"', setting_name, setting_value
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Setting %s takes %s.', setting_name, rule),
+                  HINT = format('Its default is %s.',
+                                coalesce(quote_literal((SELECT d.value FROM gcanalytics.setting_defaults() d
+                                                         WHERE d.name = setting_name)), 'none'));
+    END IF;
+END
+$$;
+
+-- settings_check(): the trigger that checks a setting when it is written.
+CREATE OR REPLACE FUNCTION gcanalytics._settings_check()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM gcanalytics._setting_check(NEW.name, NEW.value);
+    RETURN NEW;
+END
+$$;
+DROP TRIGGER IF EXISTS settings_check ON gcanalytics.settings;
+CREATE TRIGGER settings_check BEFORE INSERT OR UPDATE ON gcanalytics.settings
+    FOR EACH ROW EXECUTE FUNCTION gcanalytics._settings_check();
+
 -- The source schema's foreign tables for the CRM, built from
 -- crm_field_map.  Only the fields the warehouse uses are selected.
 CREATE OR REPLACE FUNCTION gcanalytics._crm_field(crm_target text)
     RETURNS text
     LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT field FROM gcanalytics.crm_field_map WHERE target = crm_target $$;
 
 CREATE OR REPLACE PROCEDURE gcanalytics._create_crm_tables(salesforce_server text)
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     m record;
@@ -108,18 +194,16 @@ BEGIN
 END
 $$;
 
--- configure(): records the servers, adds the missing defaults and
--- (re)creates the foreign tables of gcanalytics_source.  The CRM fields
--- are checked against the org's describe (through the FDW): a field the
--- org lacks is an error naming its crm_field_map target.
-CREATE OR REPLACE PROCEDURE gcanalytics.configure(genesys_server text, salesforce_server text DEFAULT NULL)
+-- _configure_check_servers(genesys, salesforce): each named server is a
+-- server of gcanalytics_fdw for its service, and a Genesys one is named;
+-- an error with a hint otherwise.
+CREATE OR REPLACE FUNCTION gcanalytics._configure_check_servers(genesys_server text, salesforce_server text)
+    RETURNS void
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     srv record;
-    m record;
-    pattern text;
-    n int;
 BEGIN
     FOR srv IN SELECT s.name, s.service
                  FROM (VALUES (genesys_server, 'genesys'), (salesforce_server, 'salesforce')) s (name, service)
@@ -139,6 +223,18 @@ BEGIN
         RAISE EXCEPTION 'configure() needs a Genesys server' USING ERRCODE = 'null_value_not_allowed';
     END IF;
 
+END
+$$;
+
+-- _configure_defaults(genesys, salesforce): records the servers and adds
+-- the settings, CRM field map and default escalation rule missing (the
+-- rule once: the user's edits of escalation_rules stay).
+CREATE OR REPLACE FUNCTION gcanalytics._configure_defaults(genesys_server text, salesforce_server text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
     INSERT INTO gcanalytics.settings (name, value, description)
     SELECT d.name, d.value, d.description FROM gcanalytics.setting_defaults() d
     ON CONFLICT (name) DO NOTHING;
@@ -156,6 +252,21 @@ BEGIN
             'the default escalation rule was added once; edit escalation_rules freely');
     END IF;
 
+END
+$$;
+
+-- _configure_source(genesys, salesforce): (re)creates the foreign tables
+-- of gcanalytics_source; each CRM field is checked against the org's
+-- describe (through the FDW): a field the org lacks is an error naming
+-- its crm_field_map target.
+CREATE OR REPLACE FUNCTION gcanalytics._configure_source(genesys_server text, salesforce_server text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m record;
+BEGIN
     DROP SCHEMA IF EXISTS gcanalytics_source CASCADE;
     CREATE SCHEMA gcanalytics_source;
     COMMENT ON SCHEMA gcanalytics_source IS 'the foreign tables the warehouse reads, (re)created by gcanalytics.configure()';
@@ -178,6 +289,21 @@ BEGIN
         CALL gcanalytics._create_crm_tables(salesforce_server);
     END IF;
 
+END
+$$;
+
+-- _configure_exclusions(): lists the internal queues (name matching the
+-- setting internal_queue_pattern) in excluded_queues, once: the user's
+-- edits of excluded_queues stay.
+CREATE OR REPLACE FUNCTION gcanalytics._configure_exclusions()
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    pattern text;
+    n int;
+BEGIN
     IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'excluded_queues_seeded') THEN
         pattern := gcanalytics.setting('internal_queue_pattern');
         INSERT INTO gcanalytics.excluded_queues (queue_id, reason)
@@ -191,6 +317,21 @@ BEGIN
         RAISE NOTICE 'excluded_queues: % internal queue(s) whose name matches %', n, pattern
             USING HINT = 'Their conversations are not loaded; edit gcanalytics.excluded_queues to change that.';
     END IF;
+END
+$$;
+
+-- configure(): records the servers, adds the missing defaults,
+-- (re)creates the foreign tables of gcanalytics_source and lists the
+-- internal queues once.
+CREATE OR REPLACE PROCEDURE gcanalytics.configure(genesys_server text, salesforce_server text DEFAULT NULL)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM gcanalytics._configure_check_servers(genesys_server, salesforce_server);
+    PERFORM gcanalytics._configure_defaults(genesys_server, salesforce_server);
+    PERFORM gcanalytics._configure_source(genesys_server, salesforce_server);
+    PERFORM gcanalytics._configure_exclusions();
     RAISE NOTICE 'gcanalytics configured: Genesys server %, Salesforce server %', genesys_server,
         coalesce(salesforce_server, 'none (CRM columns stay NULL)');
 END
@@ -204,6 +345,7 @@ COMMENT ON PROCEDURE gcanalytics.configure(text, text) IS
 CREATE OR REPLACE FUNCTION gcanalytics._check_ready()
     RETURNS void
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     srv text;

@@ -20,6 +20,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._ensure_partitions(range_from timestamptz, range_to timestamptz)
     RETURNS void
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     p record;
@@ -42,6 +43,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._upsert(target regclass, keys text[], source text, derived text[] DEFAULT '{}',
                                     OUT source_rows bigint, OUT changed_rows bigint)
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     cols text[];
@@ -76,24 +78,26 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._agent_talk_ms(raw jsonb)
     RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$
+-- a body parsed when created: its names and operators are bound then,
+-- whatever search_path the load runs under
+BEGIN ATOMIC
     SELECT coalesce(max(talk), 0)
       FROM (SELECT sum(extract(epoch FROM ((g->>'segmentEnd')::timestamptz - (g->>'segmentStart')::timestamptz)) * 1000)::bigint AS talk
               FROM jsonb_array_elements(raw->'participants') p,
                    jsonb_array_elements(p->'sessions') s,
                    jsonb_array_elements(s->'segments') g
              WHERE p->>'purpose' = 'agent' AND g->>'segmentType' = 'interact' AND g ? 'segmentEnd'
-             GROUP BY p->>'userId') a
-$$;
+             GROUP BY p->>'userId') a;
+END;
 
 -- _bot_only(raw, ended): ended inside a bot flow, no queue, no agent.
 CREATE OR REPLACE FUNCTION gcanalytics._bot_only(raw jsonb, ended boolean)
     RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$
+BEGIN ATOMIC
     SELECT ended AND bool_or(p->>'purpose' = 'botflow') AND NOT bool_or(p->>'purpose' IN ('acd', 'agent'))
-      FROM jsonb_array_elements(raw->'participants') p
-$$;
+      FROM jsonb_array_elements(raw->'participants') p;
+END;
 
 -- _queue_entries(raw): the conversation's queue entries, one per ACD
 -- session (with a queue) in order of entry, from the detail record's
@@ -174,6 +178,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_rule_ids(rule_kind text)
     RETURNS text[]
     LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT coalesce(array_agg(DISTINCT id), '{}')
       FROM (SELECT r.value AS id FROM gcanalytics.escalation_rules r WHERE r.kind = rule_kind
@@ -192,6 +197,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                                                   only_ids text[] DEFAULT NULL)
     RETURNS text
     LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT format($q$
         SELECT c.conversation_id, c.conversation_start, c.conversation_end, c.duration_ms,
@@ -253,6 +259,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place[])
     RETURNS bigint
     LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
     AS $$
     WITH m AS (
         SELECT * FROM unnest(moved)
@@ -287,6 +294,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._contact_places(range_from timestamptz, range_to timestamptz, only_ids text[])
     RETURNS gcanalytics._contact_place[]
     LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
       FROM gcanalytics.interactions i
@@ -302,6 +310,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._upsert_interactions(range_from timestamp
                                                  only_ids text[] DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     before gcanalytics._contact_place[] := gcanalytics._contact_places(range_from, range_to, only_ids);
@@ -328,6 +337,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._load_conversations(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     -- partitions only for months that receive rows: those this window
@@ -353,6 +363,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._load_evaluations(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     r record;
@@ -384,6 +395,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._load_queue_metrics(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     r record;
@@ -432,6 +444,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._load_window(resource text, range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
     CASE resource
@@ -450,6 +463,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._conversation_counts(range_from timestamptz, range_to timestamptz)
     RETURNS TABLE (hour_start timestamptz, conversations bigint)
     LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT a.interval_start, sum(a.count)::bigint
       FROM gcanalytics_source.conversation_aggregates a
@@ -466,6 +480,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._plan_windows(range_from timestamptz, range_to timestamptz)
     RETURNS TABLE (window_start timestamptz, window_end timestamptz, expected bigint)
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     cap bigint := gcanalytics.setting('window_max_conversations')::bigint;
@@ -478,6 +493,12 @@ DECLARE
     hour_from timestamptz;
     hour_to timestamptz;
 BEGIN
+    -- a cap below 1 would plan no window (or divide by zero), and the
+    -- high-water mark would move past a range nothing loaded
+    IF cap < 1 OR max_len <= interval '0' THEN
+        PERFORM gcanalytics._setting_check('window_max_conversations', cap::text);
+        PERFORM gcanalytics._setting_check('window_max_length', max_len::text);
+    END IF;
     FOR h IN SELECT g AS hour_start, coalesce(c.conversations, 0) AS n
                FROM generate_series(pg_catalog.date_trunc('hour', range_from, 'UTC'), range_to - interval '1 microsecond', interval '1 hour') g
                LEFT JOIN gcanalytics._conversation_counts(range_from, range_to) c ON c.hour_start = g
@@ -520,6 +541,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.check_window(resource text, range_from ti
     RETURNS TABLE (window_start timestamptz, window_end timestamptz, loaded bigint, expected bigint,
                    difference_pct float8, ok boolean)
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     tolerance float8 := gcanalytics.setting('validation_tolerance_pct')::float8;

@@ -1,38 +1,103 @@
 -- The load procedures (README "The warehouse").  They COMMIT after each
 -- window, so they must be CALLed outside an explicit transaction block;
--- for the same reason they carry no SET clause and no SECURITY DEFINER,
--- and name every object with its schema.  One load at a time per
--- database: the public procedures take a session-level advisory lock.
+-- for the same reason they carry no SET clause and no SECURITY DEFINER:
+-- they name every object, type and operator with its schema and leave
+-- the work to functions whose search_path is pinned (README "Security").
+-- One load at a time per database: the load lock below.
 
--- _load_lock(): takes the load lock of this database; false (with a
--- NOTICE naming the process that holds it) when another session holds
--- it.  A hold of this very session can only be left over from a load that
--- was cancelled, and is released first.
+-- The load lock: one row of gcanalytics.load_lock names the session that
+-- loads.  Claiming it locks that table in SHARE ROW EXCLUSIVE mode, which
+-- needs UPDATE (or DELETE, TRUNCATE) on it: only the roles allowed to load
+-- can take or hold the lock (an advisory lock, which any role can take,
+-- let any role stop every load).  The claim outlives the load's COMMITs;
+-- it is free when its session is gone, is idle (a load that stopped with
+-- an error), or is this very session.
+
+COMMENT ON TABLE gcanalytics.load_lock IS
+    'the load lock: the session loading (pid, role, since when), and the last load that found it held and did not load (refused_at, refused_pid, refused_role, refused_count)';
+
+-- _load_lock_holder(): the live session other than this one that holds
+-- the claim: pid and role, NULL when the lock is free.  A session whose
+-- state the caller may not see (another role's, without
+-- pg_read_all_stats) counts as live while it exists.
+CREATE OR REPLACE FUNCTION gcanalytics._load_lock_holder(OUT pid integer, OUT role name)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT l.pid, l.role
+      FROM gcanalytics.load_lock l
+      JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.pid <> pg_catalog.pg_backend_pid()
+       AND (a.backend_start IS NULL OR a.backend_start = l.backend_start)
+       AND (a.state IS NULL OR a.state NOT IN ('idle', 'idle in transaction', 'idle in transaction (aborted)'))
+$$;
+
+-- _load_lock(): claims the load lock for this session; false, with a
+-- WARNING naming the process and role that hold it and the refusal
+-- recorded in load_lock (refused_*), when another live session holds it.
+-- The caller COMMITs right after, which makes the claim (or the refusal)
+-- visible and releases the table lock.  A session that holds the table
+-- lock itself (another load claiming at this very moment, or a load role
+-- that locked the table and waits) is named the same way, without waiting
+-- for it and without a row (the row cannot be written past its lock).
 CREATE OR REPLACE FUNCTION gcanalytics._load_lock()
     RETURNS boolean
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    holder int;
+    holder record;
 BEGIN
-    WHILE EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
-                   WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.granted
-                     AND l.classid = 0 AND l.objid = 747474 AND l.objsubid = 1
-                     AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())) LOOP
-        PERFORM pg_advisory_unlock(747474);
-    END LOOP;
-    IF pg_try_advisory_lock(747474) THEN
-        RETURN true;
+    BEGIN
+        LOCK TABLE gcanalytics.load_lock IN SHARE ROW EXCLUSIVE MODE NOWAIT;
+    EXCEPTION WHEN lock_not_available THEN
+        SELECT l.pid, a.usename AS role INTO holder
+          FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'relation' AND l.relation = 'gcanalytics.load_lock'::regclass AND l.granted
+           AND l.mode IN ('ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock', 'ShareLock',
+                          'ShareUpdateExclusiveLock', 'RowExclusiveLock')
+         LIMIT 1;
+        RAISE WARNING 'another gcanalytics load is running (process %, role "%"); this one returns without loading',
+            holder.pid, holder.role
+            USING DETAIL = 'That process holds a lock on gcanalytics.load_lock.',
+                  HINT = 'Overlapping schedules are harmless: the running load covers the same ground.';
+        RETURN false;
+    END;
+    SELECT * INTO holder FROM gcanalytics._load_lock_holder() h WHERE h.pid IS NOT NULL;
+    IF FOUND THEN
+        UPDATE gcanalytics.load_lock
+           SET refused_at = clock_timestamp(), refused_pid = pg_backend_pid(), refused_role = current_user,
+               refused_count = refused_count + 1;
+        RAISE WARNING 'another gcanalytics load is running (process %, role "%"); this one returns without loading',
+            holder.pid, holder.role
+            USING DETAIL = 'The refusal is recorded in gcanalytics.load_lock (refused_at, refused_pid, refused_role, refused_count).',
+                  HINT = 'Overlapping schedules are harmless: the running load covers the same ground.';
+        RETURN false;
     END IF;
-    SELECT l.pid INTO holder FROM pg_catalog.pg_locks l
-     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = 747474 AND l.objsubid = 1
-       AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-     LIMIT 1;
-    RAISE NOTICE 'another gcanalytics load is running (process %); this one returns without loading', holder
-        USING HINT = 'Overlapping schedules are harmless: the running load covers the same ground.';
-    RETURN false;
+    UPDATE gcanalytics.load_lock
+       SET pid = pg_backend_pid(), role = current_user, held_since = clock_timestamp(),
+           backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_backend_pid());
+    RETURN true;
 END
 $$;
+
+-- _load_unlock(): releases this session's claim.
+CREATE OR REPLACE FUNCTION gcanalytics._load_unlock()
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    UPDATE gcanalytics.load_lock
+       SET pid = NULL, role = NULL, backend_start = NULL, held_since = NULL
+     WHERE pid = pg_catalog.pg_backend_pid()
+$$;
+
+-- _seconds_since(t): seconds from t to now, rounded to a tenth.
+CREATE OR REPLACE FUNCTION gcanalytics._seconds_since(t timestamptz)
+    RETURNS numeric
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT round(extract(epoch FROM clock_timestamp() - t), 1) $$;
 
 -- _window_failure_is_fatal(sqlstate): errors that every other window
 -- would meet as well (credentials, privileges, configuration) stop the
@@ -40,63 +105,140 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._window_failure_is_fatal(state text)
     RETURNS boolean
     LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT left(state, 2) IN ('28', '42', '3F', '0A') OR state IN ('HV00D', 'HV00N', '55000', '57P01', '57P02', '57P03') $$;
+
+-- _window_begin(resource, from, to): records the window as running (one
+-- more attempt) and returns when it started.
+CREATE OR REPLACE FUNCTION gcanalytics._window_begin(resource text, range_from timestamptz, range_to timestamptz)
+    RETURNS timestamptz
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    INSERT INTO gcanalytics.sync_windows AS w (resource, window_start, window_end, status, attempts, started_at)
+    VALUES (resource, range_from, range_to, 'running', 1, clock_timestamp())
+    ON CONFLICT ON CONSTRAINT sync_windows_pkey DO UPDATE
+       SET window_end = EXCLUDED.window_end, status = 'running', attempts = w.attempts + 1,
+           started_at = EXCLUDED.started_at, error = NULL, error_sqlstate = NULL
+    RETURNING w.started_at
+$$;
+
+-- _window_load(resource, from, to, started): loads the window and records
+-- it done with its rows, or failed with the error (loaded NULL).
+CREATE OR REPLACE FUNCTION gcanalytics._window_load(resource text, range_from timestamptz, range_to timestamptz,
+                                                    started timestamptz,
+                                                    OUT loaded bigint, OUT message text, OUT state text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    loaded := gcanalytics._load_window(resource, range_from, range_to);
+    UPDATE gcanalytics.sync_windows w
+       SET status = 'done', rows = loaded, finished_at = clock_timestamp(),
+           seconds = extract(epoch FROM clock_timestamp() - started), recheck = false
+     WHERE w.resource = _window_load.resource AND w.window_start = range_from;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+    UPDATE gcanalytics.sync_windows w
+       SET status = 'failed', error = message, error_sqlstate = state, finished_at = clock_timestamp(),
+           seconds = extract(epoch FROM clock_timestamp() - started)
+     WHERE w.resource = _window_load.resource AND w.window_start = range_from;
+    loaded := NULL;
+END
+$$;
+
+-- _window_report(...): says how the window went: a NOTICE with its rows,
+-- a WARNING when it failed, an error when its failure would stop every
+-- window (credentials, privileges, configuration).
+CREATE OR REPLACE FUNCTION gcanalytics._window_report(resource text, range_from timestamptz, range_to timestamptz,
+                                                      started timestamptz, loaded bigint, message text, state text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF loaded IS NOT NULL THEN
+        RAISE NOTICE '% [%, %): % rows in % s', resource, range_from, range_to, loaded,
+            gcanalytics._seconds_since(started);
+    ELSIF gcanalytics._window_failure_is_fatal(state) THEN
+        RAISE EXCEPTION 'loading % [%, %) failed: %', resource, range_from, range_to, message
+            USING ERRCODE = state,
+                  HINT = 'This error would stop every window, so the load stops; the window is in gcanalytics.failed_windows.';
+    ELSE
+        RAISE WARNING 'loading % [%, %) failed (%: %); recorded in gcanalytics.failed_windows, the load goes on',
+            resource, range_from, range_to, state, message;
+    END IF;
+END
+$$;
 
 -- _sync_window(resource, from, to): loads one window in a transaction of
 -- its own and records it in sync_windows: running (committed first, so
 -- progress is visible), then done with its rows, or failed with the error
 -- and the attempt count while the load goes on.  Returns the rows, NULL
 -- when the window failed.
+--
+-- The procedures below COMMIT, so they can carry no SET clause: they
+-- only call schema-qualified routines (which pin search_path), name
+-- operators and types with their schema, and compute nothing themselves.
 CREATE OR REPLACE PROCEDURE gcanalytics._sync_window(resource text, range_from timestamptz, range_to timestamptz,
                                           INOUT loaded bigint DEFAULT NULL)
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    started timestamptz := clock_timestamp();
-    message text;
-    state text;
-    fatal boolean := false;
+    started pg_catalog.timestamptz;
+    message pg_catalog.text;
+    state pg_catalog.text;
 BEGIN
-    INSERT INTO gcanalytics.sync_windows AS w (resource, window_start, window_end, status, attempts, started_at)
-    VALUES (resource, range_from, range_to, 'running', 1, started)
-    ON CONFLICT ON CONSTRAINT sync_windows_pkey DO UPDATE
-       SET window_end = EXCLUDED.window_end, status = 'running', attempts = w.attempts + 1,
-           started_at = EXCLUDED.started_at, error = NULL, error_sqlstate = NULL;
+    started := gcanalytics._window_begin(resource, range_from, range_to);
     COMMIT;
-    loaded := NULL;
-    BEGIN
-        loaded := gcanalytics._load_window(resource, range_from, range_to);
-        UPDATE gcanalytics.sync_windows w
-           SET status = 'done', rows = loaded, finished_at = clock_timestamp(),
-               seconds = extract(epoch FROM clock_timestamp() - started), recheck = false
-         WHERE w.resource = _sync_window.resource AND w.window_start = range_from;
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
-        fatal := gcanalytics._window_failure_is_fatal(state);
-        UPDATE gcanalytics.sync_windows w
-           SET status = 'failed', error = message, error_sqlstate = state, finished_at = clock_timestamp(),
-               seconds = extract(epoch FROM clock_timestamp() - started)
-         WHERE w.resource = _sync_window.resource AND w.window_start = range_from;
-        loaded := NULL;
-    END;
+    SELECT w.loaded, w.message, w.state INTO loaded, message, state
+      FROM gcanalytics._window_load(resource, range_from, range_to, started) w;
     COMMIT;
-    IF fatal THEN
-        RAISE EXCEPTION 'loading % [%, %) failed: %', resource, range_from, range_to, message
-            USING ERRCODE = state,
-                  HINT = 'This error would stop every window, so the load stops; the window is in gcanalytics.failed_windows.';
-    ELSIF loaded IS NULL THEN
-        RAISE WARNING 'loading % [%, %) failed (%: %); recorded in gcanalytics.failed_windows, the load goes on',
-            resource, range_from, range_to, state, message;
-    ELSE
-        RAISE NOTICE '% [%, %): % rows in % s', resource, range_from, range_to, loaded,
-            round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
-    END IF;
+    PERFORM gcanalytics._window_report(resource, range_from, range_to, started, loaded, message, state);
 END
 $$;
 
--- _sync_range(resource, from, to, window): [from, to) window by window:
+-- _range_windows(resource, from, to, window): the windows of [from, to):
 -- fixed windows when window is given, else conversation windows planned
 -- from the aggregates count (other resources: one day).
+CREATE OR REPLACE FUNCTION gcanalytics._range_windows(resource text, range_from timestamptz, range_to timestamptz,
+                                                      window_length interval)
+    RETURNS TABLE (window_start timestamptz, window_end timestamptz)
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT p.window_start, p.window_end FROM gcanalytics._plan_windows(range_from, range_to) p
+     WHERE window_length IS NULL AND resource = 'conversations' AND range_from < range_to
+    UNION ALL
+    -- fixed windows step in UTC: a day added to a timestamptz follows
+    -- the session's TimeZone across a DST change
+    SELECT g AT TIME ZONE 'UTC', least((g + coalesce(window_length, interval '1 day')) AT TIME ZONE 'UTC', range_to)
+      FROM generate_series(range_from AT TIME ZONE 'UTC', (range_to AT TIME ZONE 'UTC') - interval '1 microsecond',
+                           coalesce(window_length, interval '1 day')) g
+     WHERE (window_length IS NOT NULL OR resource <> 'conversations') AND range_from < range_to
+    ORDER BY 1
+$$;
+
+-- _failures_in_a_row(resource, window_start, n): the error that stops a
+-- load after n windows failed in a row: the API is down or refuses us;
+-- stop before the high-water mark moves, the next run starts here again.
+CREATE OR REPLACE FUNCTION gcanalytics._failures_in_a_row(resource text, last_window timestamptz, n integer)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RAISE EXCEPTION '% windows of % failed in a row; the load stops', n, resource
+        USING ERRCODE = 'fdw_error',
+              DETAIL = (SELECT format('Last error: %s', sw.error) FROM gcanalytics.sync_windows sw
+                         WHERE sw.resource = _failures_in_a_row.resource AND sw.window_start = last_window),
+              HINT = 'See gcanalytics.failed_windows; the next run() starts from the same high-water mark.';
+END
+$$;
+
+-- _sync_range(resource, from, to, window): [from, to) window by window
+-- (_range_windows); total rows and failed windows.  Three failures in a
+-- row stop the load.
 CREATE OR REPLACE PROCEDURE gcanalytics._sync_range(resource text, range_from timestamptz, range_to timestamptz,
                                          window_length interval, INOUT total bigint DEFAULT 0,
                                          INOUT failed int DEFAULT 0)
@@ -104,40 +246,22 @@ CREATE OR REPLACE PROCEDURE gcanalytics._sync_range(resource text, range_from ti
     AS $$
 DECLARE
     w record;
-    n bigint;
-    in_a_row int := 0;
+    n pg_catalog.int8;
+    in_a_row pg_catalog.int4 := 0;
 BEGIN
     total := 0;
     failed := 0;
-    IF range_from >= range_to THEN
-        RETURN;
-    END IF;
-    FOR w IN
-        SELECT p.window_start, p.window_end FROM gcanalytics._plan_windows(range_from, range_to) p
-         WHERE window_length IS NULL AND resource = 'conversations'
-        UNION ALL
-        -- fixed windows step in UTC: a day added to a timestamptz follows
-        -- the session's TimeZone across a DST change
-        SELECT g AT TIME ZONE 'UTC', least((g + coalesce(window_length, interval '1 day')) AT TIME ZONE 'UTC', range_to)
-          FROM generate_series(range_from AT TIME ZONE 'UTC', (range_to AT TIME ZONE 'UTC') - interval '1 microsecond',
-                               coalesce(window_length, interval '1 day')) g
-         WHERE window_length IS NOT NULL OR resource <> 'conversations'
-        ORDER BY 1 LOOP
+    FOR w IN SELECT r.window_start, r.window_end
+               FROM gcanalytics._range_windows(resource, range_from, range_to, window_length) r LOOP
         CALL gcanalytics._sync_window(resource, w.window_start, w.window_end, n);
         IF n IS NULL THEN
-            failed := failed + 1;
-            in_a_row := in_a_row + 1;
-            -- the API is down or refuses us: stop before the high-water
-            -- mark moves, the next run starts here again
-            IF in_a_row >= 3 THEN
-                RAISE EXCEPTION '% windows of % failed in a row; the load stops', in_a_row, resource
-                    USING ERRCODE = 'fdw_error',
-                          DETAIL = (SELECT format('Last error: %s', error) FROM gcanalytics.sync_windows sw
-                                     WHERE sw.resource = _sync_range.resource AND sw.window_start = w.window_start),
-                          HINT = 'See gcanalytics.failed_windows; the next run() starts from the same high-water mark.';
+            failed := failed OPERATOR(pg_catalog.+) 1;
+            in_a_row := in_a_row OPERATOR(pg_catalog.+) 1;
+            IF in_a_row OPERATOR(pg_catalog.>=) 3 THEN
+                PERFORM gcanalytics._failures_in_a_row(resource, w.window_start, in_a_row);
             END IF;
         ELSE
-            total := total + n;
+            total := total OPERATOR(pg_catalog.+) n;
             in_a_row := 0;
         END IF;
     END LOOP;
@@ -147,6 +271,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._advance_high_water_mark(state_resource text, mark timestamptz)
     RETURNS void
     LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
     AS $$
     INSERT INTO gcanalytics.sync_state AS s (resource, high_water_mark, updated_at)
     VALUES (state_resource, mark, clock_timestamp())
@@ -154,46 +279,58 @@ CREATE OR REPLACE FUNCTION gcanalytics._advance_high_water_mark(state_resource t
        SET high_water_mark = greatest(s.high_water_mark, EXCLUDED.high_water_mark), updated_at = EXCLUDED.updated_at
 $$;
 
--- The public sync procedures: one resource over [since, until).
-CREATE OR REPLACE PROCEDURE gcanalytics._sync_public(resource text, since timestamptz, until timestamptz, window_length interval)
+-- _check_range(resource, since, until): an error unless since < until.
+CREATE OR REPLACE FUNCTION gcanalytics._check_range(resource text, since timestamptz, until timestamptz)
+    RETURNS void
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
-DECLARE
-    total bigint;
-    failed int;
-    started timestamptz := clock_timestamp();
 BEGIN
     IF since IS NULL OR until IS NULL OR since >= until THEN
         RAISE EXCEPTION 'sync of % needs since < until', resource
             USING ERRCODE = 'invalid_parameter_value', DETAIL = format('since %s, until %s', since, until);
     END IF;
+END
+$$;
+
+-- The public sync procedures: one resource over [since, until).
+CREATE OR REPLACE PROCEDURE gcanalytics._sync_public(resource text, since timestamptz, until timestamptz, window_length interval)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    total pg_catalog.int8;
+    failed pg_catalog.int4;
+    started pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+BEGIN
+    PERFORM gcanalytics._check_range(resource, since, until);
+    PERFORM gcanalytics._check_ready();
     IF NOT gcanalytics._load_lock() THEN
         RETURN;
     END IF;
-    PERFORM gcanalytics._check_ready();
+    COMMIT;
     CALL gcanalytics._sync_range(resource, since, until, window_length, total, failed);
     PERFORM gcanalytics._advance_high_water_mark(resource, until);
-    PERFORM pg_advisory_unlock(747474);
+    PERFORM gcanalytics._load_unlock();
     RAISE NOTICE 'sync %: % rows, % failed window(s) in % s', resource, total, failed,
-        round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+        gcanalytics._seconds_since(started);
 END
 $$;
 
 CREATE OR REPLACE PROCEDURE gcanalytics.sync_conversations(since timestamptz, until timestamptz, "window" interval DEFAULT NULL)
     LANGUAGE plpgsql
-    AS $$ BEGIN CALL gcanalytics._sync_public('conversations', since, until, "window"); END $$;
+    AS $$ BEGIN CALL gcanalytics._sync_public('conversations'::pg_catalog.text, since, until, "window"); END $$;
 COMMENT ON PROCEDURE gcanalytics.sync_conversations(timestamptz, timestamptz, interval) IS
     'load the conversations started in [since, until) into interactions, window by window (NULL window: sized from the aggregates count)';
 
 CREATE OR REPLACE PROCEDURE gcanalytics.sync_evaluations(since timestamptz, until timestamptz, "window" interval DEFAULT '1 day')
     LANGUAGE plpgsql
-    AS $$ BEGIN CALL gcanalytics._sync_public('evaluations', since, until, "window"); END $$;
+    AS $$ BEGIN CALL gcanalytics._sync_public('evaluations'::pg_catalog.text, since, until, "window"); END $$;
 COMMENT ON PROCEDURE gcanalytics.sync_evaluations(timestamptz, timestamptz, interval) IS
     'load the evaluations of the conversations started in [since, until), window by window';
 
 CREATE OR REPLACE PROCEDURE gcanalytics.sync_queue_metrics(since timestamptz, until timestamptz, "window" interval DEFAULT '1 day')
     LANGUAGE plpgsql
-    AS $$ BEGIN CALL gcanalytics._sync_public('queue_metrics', since, until, "window"); END $$;
+    AS $$ BEGIN CALL gcanalytics._sync_public('queue_metrics'::pg_catalog.text, since, until, "window"); END $$;
 COMMENT ON PROCEDURE gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval) IS
     'load hourly and daily aggregates per queue and media type for [since, until), window by window';
 
@@ -201,6 +338,7 @@ COMMENT ON PROCEDURE gcanalytics.sync_queue_metrics(timestamptz, timestamptz, in
 CREATE OR REPLACE FUNCTION gcanalytics._sync_reference()
     RETURNS void
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
     CREATE TEMP TABLE gca_ref_queues ON COMMIT DROP AS SELECT id, name, division_id FROM gcanalytics_source.queues;
@@ -228,12 +366,12 @@ COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), 
 CREATE OR REPLACE FUNCTION gcanalytics._crm_match(attr_account text, ani_e164 text)
     RETURNS SETOF gcanalytics.crm_accounts
     LANGUAGE sql STABLE
-    AS $$
-    (SELECT x.* FROM gcanalytics.crm_accounts x WHERE x.account_id = attr_account)
+BEGIN ATOMIC
+    (SELECT x.* FROM gcanalytics.crm_accounts x WHERE x.account_id OPERATOR(pg_catalog.=) attr_account)
     UNION ALL
     (SELECT x.* FROM gcanalytics.crm_accounts x
-      WHERE attr_account IS NULL AND x.phone_e164 = ani_e164 ORDER BY x.account_id LIMIT 1)
-$$;
+      WHERE attr_account IS NULL AND x.phone_e164 OPERATOR(pg_catalog.=) ani_e164 ORDER BY x.account_id LIMIT 1);
+END;
 
 -- _sync_crm(): Accounts modified since the CRM high-water mark (>=, as
 -- several may share its millisecond; the upsert makes the overlap
@@ -245,6 +383,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     mark timestamptz := (SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'crm');
@@ -329,10 +468,12 @@ END
 $$;
 
 -- A step of run() outside the windows (reference data, CRM, in-progress
--- conversations): its own transaction; a failure is a WARNING, recorded
--- in sync_state, and the run goes on (the next run does it again).
-CREATE OR REPLACE PROCEDURE gcanalytics._run_step(step text, reread_from timestamptz DEFAULT NULL)
+-- conversations): its own transaction; a failure is a WARNING and the run
+-- goes on (the next run does it again).
+CREATE OR REPLACE FUNCTION gcanalytics._run_step_do(step text, reread_from timestamptz)
+    RETURNS void
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     started timestamptz := clock_timestamp();
@@ -340,21 +481,28 @@ DECLARE
     message text;
     state text;
 BEGIN
-    BEGIN
-        CASE step
-            WHEN 'reference' THEN PERFORM gcanalytics._sync_reference(); n := (SELECT count(*) FROM gcanalytics.queues);
-            WHEN 'crm' THEN n := gcanalytics._sync_crm();
-            WHEN 'in_progress' THEN n := gcanalytics._refresh_in_progress(reread_from);
-        END CASE;
-        RAISE NOTICE '%: % % in % s', step, n,
-            CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress or awaiting a survey read again' END, round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
-        IF gcanalytics._window_failure_is_fatal(state) THEN
-            RAISE;
-        END IF;
-        RAISE WARNING '% failed (%: %); the next run tries again', step, state, message;
-    END;
+    CASE step
+        WHEN 'reference' THEN PERFORM gcanalytics._sync_reference(); n := (SELECT count(*) FROM gcanalytics.queues);
+        WHEN 'crm' THEN n := gcanalytics._sync_crm();
+        WHEN 'in_progress' THEN n := gcanalytics._refresh_in_progress(reread_from);
+    END CASE;
+    RAISE NOTICE '%: % % in % s', step, n,
+        CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress or awaiting a survey read again' END,
+        gcanalytics._seconds_since(started);
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+    IF gcanalytics._window_failure_is_fatal(state) THEN
+        RAISE;
+    END IF;
+    RAISE WARNING '% failed (%: %); the next run tries again', step, state, message;
+END
+$$;
+
+CREATE OR REPLACE PROCEDURE gcanalytics._run_step(step text, reread_from timestamptz DEFAULT NULL)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM gcanalytics._run_step_do(step, reread_from);
     COMMIT;
 END
 $$;
@@ -365,6 +513,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_in_progress(before timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     ids text[];
@@ -384,26 +533,45 @@ BEGIN
 END
 $$;
 
+
+-- _crm_configured(): whether a Salesforce server is configured.
+CREATE OR REPLACE FUNCTION gcanalytics._crm_configured()
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT gcanalytics.setting('salesforce_server') <> '' $$;
+
 CREATE OR REPLACE PROCEDURE gcanalytics.sync_crm()
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    IF NOT gcanalytics._load_lock() THEN
-        RETURN;
-    END IF;
     PERFORM gcanalytics._check_ready();
-    IF gcanalytics.setting('salesforce_server') = '' THEN
-        PERFORM pg_advisory_unlock(747474);
+    IF NOT gcanalytics._crm_configured() THEN
         RAISE EXCEPTION 'no Salesforce server is configured'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'CALL gcanalytics.configure(genesys_server => ..., salesforce_server => ''salesforce'').';
     END IF;
-    CALL gcanalytics._run_step('crm');
-    PERFORM pg_advisory_unlock(747474);
+    IF NOT gcanalytics._load_lock() THEN
+        RETURN;
+    END IF;
+    COMMIT;
+    CALL gcanalytics._run_step('crm'::pg_catalog.text);
+    PERFORM gcanalytics._load_unlock();
 END
 $$;
 COMMENT ON PROCEDURE gcanalytics.sync_crm() IS
     'load the Accounts changed since the last sync (SystemModstamp), open cases and opportunities, and re-enrich the interactions of changed accounts';
+
+-- _retry_windows(max_attempts): the failed windows with fewer attempts.
+CREATE OR REPLACE FUNCTION gcanalytics._retry_windows(max_attempts integer)
+    RETURNS TABLE (resource text, window_start timestamptz, window_end timestamptz)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT w.resource, w.window_start, w.window_end FROM gcanalytics.sync_windows w
+     WHERE w.status = 'failed' AND w.attempts < max_attempts
+     ORDER BY w.resource, w.window_start
+$$;
 
 -- _retry(max_attempts): the failed windows with fewer attempts, again.
 CREATE OR REPLACE PROCEDURE gcanalytics._retry(max_attempts int, INOUT retried int DEFAULT 0, INOUT still_failed int DEFAULT 0)
@@ -411,17 +579,15 @@ CREATE OR REPLACE PROCEDURE gcanalytics._retry(max_attempts int, INOUT retried i
     AS $$
 DECLARE
     w record;
-    n bigint;
+    n pg_catalog.int8;
 BEGIN
     retried := 0;
     still_failed := 0;
-    FOR w IN SELECT resource, window_start, window_end FROM gcanalytics.sync_windows
-              WHERE status = 'failed' AND attempts < max_attempts
-              ORDER BY resource, window_start LOOP
+    FOR w IN SELECT r.resource, r.window_start, r.window_end FROM gcanalytics._retry_windows(max_attempts) r LOOP
         CALL gcanalytics._sync_window(w.resource, w.window_start, w.window_end, n);
-        retried := retried + 1;
+        retried := retried OPERATOR(pg_catalog.+) 1;
         IF n IS NULL THEN
-            still_failed := still_failed + 1;
+            still_failed := still_failed OPERATOR(pg_catalog.+) 1;
         END IF;
     END LOOP;
 END
@@ -431,15 +597,16 @@ CREATE OR REPLACE PROCEDURE gcanalytics.retry_failed()
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    retried int;
-    still_failed int;
+    retried pg_catalog.int4;
+    still_failed pg_catalog.int4;
 BEGIN
+    PERFORM gcanalytics._check_ready();
     IF NOT gcanalytics._load_lock() THEN
         RETURN;
     END IF;
-    PERFORM gcanalytics._check_ready();
-    CALL gcanalytics._retry(2147483647, retried, still_failed);
-    PERFORM pg_advisory_unlock(747474);
+    COMMIT;
+    CALL gcanalytics._retry(2147483647::pg_catalog.int4, retried, still_failed);
+    PERFORM gcanalytics._load_unlock();
     RAISE NOTICE 'retry_failed: % window(s) retried, % still failed', retried, still_failed;
 END
 $$;
@@ -453,6 +620,7 @@ COMMENT ON PROCEDURE gcanalytics.retry_failed() IS 'load every window of the dea
 CREATE OR REPLACE FUNCTION gcanalytics._conversations_final_until(until timestamptz)
     RETURNS timestamptz
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     available timestamptz;
@@ -526,6 +694,7 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._since(state_resource text, until timestamptz, reread interval)
     RETURNS timestamptz
     LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
     SET TimeZone = 'UTC'
     AS $$
 DECLARE
@@ -544,6 +713,93 @@ BEGIN
 END
 $$;
 
+
+-- The steps of run() between its transactions, each a function with its
+-- search_path pinned.
+
+-- _run_begin(): windows left running by a session that ended are failed.
+CREATE OR REPLACE FUNCTION gcanalytics._run_begin()
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    UPDATE gcanalytics.sync_windows
+       SET status = 'failed', error = 'interrupted: the session loading this window ended', finished_at = clock_timestamp()
+     WHERE status = 'running'
+$$;
+
+-- _run_since(resource, until): where run() starts a resource: the
+-- conversations and queue metrics read the lag window again, the
+-- evaluations their lookback (but not before the first conversation
+-- loaded); queue metrics and evaluations by whole UTC days, whatever the
+-- session's or server's TimeZone.
+CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamptz)
+    RETURNS timestamptz
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE resource
+        WHEN 'conversations' THEN gcanalytics._since('conversations', until, gcanalytics.setting('lag_window')::interval)
+        WHEN 'queue_metrics' THEN date_trunc('day', gcanalytics._since('queue_metrics', until, gcanalytics.setting('lag_window')::interval), 'UTC')
+        WHEN 'evaluations' THEN
+            greatest(date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval), 'UTC'),
+                     (SELECT date_trunc('day', min(w.window_start), 'UTC') FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'))
+    END
+$$;
+
+-- _needs_analyze(loaded): autovacuum analyzes the partitions but never the
+-- partitioned table, whose statistics plan the dashboards: again once a
+-- tenth is new.
+CREATE OR REPLACE FUNCTION gcanalytics._needs_analyze(loaded bigint)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT loaded > 0.1 * greatest((SELECT c.reltuples FROM pg_catalog.pg_class c
+                                     WHERE c.oid = 'gcanalytics.interactions'::regclass), 0)
+$$;
+
+-- _recheck_windows(from, to): the conversation windows of [from, to) that
+-- check_window() marked for reloading.
+CREATE OR REPLACE FUNCTION gcanalytics._recheck_windows(range_from timestamptz, range_to timestamptz)
+    RETURNS TABLE (window_start timestamptz, window_end timestamptz)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    w record;
+BEGIN
+    FOR w IN SELECT sw.window_start, sw.window_end FROM gcanalytics.sync_windows sw
+              WHERE sw.resource = 'conversations' AND sw.recheck AND sw.status = 'done'
+                AND sw.window_start >= range_from AND sw.window_end <= range_to
+              ORDER BY sw.window_start LOOP
+        RAISE NOTICE 'conversations [%, %): loaded volume differs from the aggregates count; loading it again',
+            w.window_start, w.window_end;
+        window_start := w.window_start;
+        window_end := w.window_end;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+-- _recheck_report(from, to): a WARNING when windows still differ after
+-- their reload.
+CREATE OR REPLACE FUNCTION gcanalytics._recheck_report(range_from timestamptz, range_to timestamptz)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    SELECT count(*) INTO n FROM gcanalytics.check_window('conversations', range_from, range_to) c WHERE NOT c.ok;
+    IF n > 0 THEN
+        RAISE WARNING '% conversation window(s) still differ from the aggregates count after reloading', n
+            USING HINT = 'See gcanalytics.sync_windows WHERE recheck; the next run() checks them again.';
+    END IF;
+END
+$$;
+
 -- run(): the whole pipeline since the high-water marks (README "The
 -- warehouse"): reference data, CRM, failed windows, conversations (the
 -- lag window and in-progress conversations again), evaluations, queue
@@ -553,109 +809,76 @@ CREATE OR REPLACE PROCEDURE gcanalytics.run(until timestamptz DEFAULT now())
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    started timestamptz := clock_timestamp();
-    lag interval;
-    conv_since timestamptz;
-    eval_since timestamptz;
-    metrics_since timestamptz;
-    n bigint;
-    failed int;
-    total_failed int := 0;
-    conversations bigint := 0;
-    evaluations bigint := 0;
-    metrics bigint := 0;
-    retried int;
-    still_failed int;
-    rechecked int := 0;
-    conv_mark timestamptz;
+    started pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+    daily pg_catalog.text;
+    conv_since pg_catalog.timestamptz;
+    conv_mark pg_catalog.timestamptz;
+    n pg_catalog.int8;
+    failed pg_catalog.int4;
+    total_failed pg_catalog.int4 := 0;
+    conversations pg_catalog.int8 := 0;
+    evaluations pg_catalog.int8 := 0;
+    metrics pg_catalog.int8 := 0;
+    retried pg_catalog.int4;
+    rechecked pg_catalog.int4 := 0;
     w record;
 BEGIN
+    PERFORM gcanalytics._check_ready();
     IF NOT gcanalytics._load_lock() THEN
         RETURN;
     END IF;
-    BEGIN
-        PERFORM gcanalytics._check_ready();
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM pg_advisory_unlock(747474);
-        RAISE;
-    END;
-    lag := gcanalytics.setting('lag_window')::interval;
-    UPDATE gcanalytics.sync_windows
-       SET status = 'failed', error = 'interrupted: the session loading this window ended', finished_at = clock_timestamp()
-     WHERE status = 'running';
+    PERFORM gcanalytics._run_begin();
     COMMIT;
 
-    CALL gcanalytics._run_step('reference');
-    IF gcanalytics.setting('salesforce_server') <> '' THEN
-        CALL gcanalytics._run_step('crm');
+    CALL gcanalytics._run_step('reference'::pg_catalog.text);
+    IF gcanalytics._crm_configured() THEN
+        CALL gcanalytics._run_step('crm'::pg_catalog.text);
     END IF;
-    CALL gcanalytics._retry(gcanalytics.setting('max_attempts')::int, retried, still_failed);
-    total_failed := still_failed;
+    CALL gcanalytics._retry(gcanalytics.setting('max_attempts'::pg_catalog.text)::pg_catalog.int4, retried, total_failed);
 
-    conv_since := gcanalytics._since('conversations', until, lag);
-    CALL gcanalytics._run_step('in_progress', conv_since);
+    conv_since := gcanalytics._run_since('conversations'::pg_catalog.text, until);
+    CALL gcanalytics._run_step('in_progress'::pg_catalog.text, conv_since);
     conv_mark := gcanalytics._conversations_final_until(until);
-    CALL gcanalytics._sync_range('conversations', conv_since, until, NULL, conversations, failed);
-    total_failed := total_failed + failed;
+    CALL gcanalytics._sync_range('conversations'::pg_catalog.text, conv_since, until, NULL::pg_catalog.interval, conversations, failed);
+    total_failed := total_failed OPERATOR(pg_catalog.+) failed;
     PERFORM gcanalytics._explain_conversations_range(conv_since, until, conv_mark, conversations, failed);
-    PERFORM gcanalytics._advance_high_water_mark('conversations', conv_mark);
+    PERFORM gcanalytics._advance_high_water_mark('conversations'::pg_catalog.text, conv_mark);
     COMMIT;
-    -- autovacuum analyzes the partitions but never the partitioned table,
-    -- whose statistics plan the dashboards: again once a tenth is new
-    IF conversations > 0.1 * greatest((SELECT c.reltuples FROM pg_class c
-                                       WHERE c.oid = 'gcanalytics.interactions'::regclass), 0) THEN
+    IF gcanalytics._needs_analyze(conversations) THEN
         ANALYZE gcanalytics.interactions;
         COMMIT;
     END IF;
 
-    -- evaluations arrive and change after their conversation: the
-    -- lookback is read again, but not before the first conversation loaded
-    -- (UTC days, whatever the session's or server's TimeZone)
-    eval_since := greatest(pg_catalog.date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval), 'UTC'),
-                           (SELECT pg_catalog.date_trunc('day', min(window_start), 'UTC') FROM gcanalytics.sync_windows WHERE resource = 'conversations'));
-    CALL gcanalytics._sync_range('evaluations', eval_since, until, interval '1 day', evaluations, failed);
-    total_failed := total_failed + failed;
-    PERFORM gcanalytics._advance_high_water_mark('evaluations', until);
-    metrics_since := pg_catalog.date_trunc('day', gcanalytics._since('queue_metrics', until, lag), 'UTC');
-    CALL gcanalytics._sync_range('queue_metrics', metrics_since, until, interval '1 day', metrics, failed);
-    total_failed := total_failed + failed;
-    PERFORM gcanalytics._advance_high_water_mark('queue_metrics', until);
+    -- the daily resources, each from its own mark to until
+    FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics']::pg_catalog.text[] LOOP
+        CALL gcanalytics._sync_range(daily, gcanalytics._run_since(daily, until), until,
+                                     '1 day'::pg_catalog.interval, n, failed);
+        total_failed := total_failed OPERATOR(pg_catalog.+) failed;
+        PERFORM gcanalytics._advance_high_water_mark(daily, until);
+        IF daily OPERATOR(pg_catalog.=) 'evaluations' THEN
+            evaluations := n;
+        ELSE
+            metrics := n;
+        END IF;
+    END LOOP;
     COMMIT;
 
     -- validation: reload once what the aggregates count disagrees with
-    PERFORM gcanalytics.check_window('conversations', conv_since, until);
+    PERFORM gcanalytics.check_window('conversations'::pg_catalog.text, conv_since, until);
     COMMIT;
-    FOR w IN SELECT window_start, window_end FROM gcanalytics.sync_windows
-              WHERE resource = 'conversations' AND recheck AND status = 'done'
-                AND window_start >= conv_since AND window_end <= until
-              ORDER BY window_start LOOP
-        RAISE NOTICE 'conversations [%, %): loaded volume differs from the aggregates count; loading it again',
-            w.window_start, w.window_end;
-        CALL gcanalytics._sync_window('conversations', w.window_start, w.window_end, n);
-        rechecked := rechecked + 1;
+    FOR w IN SELECT r.window_start, r.window_end FROM gcanalytics._recheck_windows(conv_since, until) r LOOP
+        CALL gcanalytics._sync_window('conversations'::pg_catalog.text, w.window_start, w.window_end, n);
+        rechecked := rechecked OPERATOR(pg_catalog.+) 1;
     END LOOP;
-    IF rechecked > 0 THEN
-        SELECT count(*) INTO n FROM gcanalytics.check_window('conversations', conv_since, until) c WHERE NOT c.ok;
-        IF n > 0 THEN
-            RAISE WARNING '% conversation window(s) still differ from the aggregates count after reloading', n
-                USING HINT = 'See gcanalytics.sync_windows WHERE recheck; the next run() checks them again.';
-        END IF;
+    IF rechecked OPERATOR(pg_catalog.>) 0 THEN
+        PERFORM gcanalytics._recheck_report(conv_since, until);
         COMMIT;
     END IF;
 
-    PERFORM pg_advisory_unlock(747474);
+    PERFORM gcanalytics._load_unlock();
     RAISE NOTICE 'gcanalytics.run: % conversations, % evaluations, % queue metric rows; % window(s) reloaded after validation, % failed (gcanalytics.failed_windows); % s',
-        conversations, evaluations, metrics, rechecked, total_failed,
-        round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+        conversations, evaluations, metrics, rechecked, total_failed, gcanalytics._seconds_since(started);
 END
 $$;
 COMMENT ON PROCEDURE gcanalytics.run(timestamptz) IS
     'the whole load since the high-water marks up to until (default now), committed window by window, then validated against the aggregates';
-
-CREATE OR REPLACE FUNCTION gcanalytics.data_availability(server name)
-    RETURNS timestamptz
-    LANGUAGE C STRICT VOLATILE
-    AS 'MODULE_PATHNAME', 'gcanalytics_data_availability';
-COMMENT ON FUNCTION gcanalytics.data_availability(name) IS
-    'the Genesys server''s dataAvailabilityDate: details jobs (and participant attributes) hold conversations up to it';
-

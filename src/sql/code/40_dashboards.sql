@@ -22,6 +22,7 @@ DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quali
 -- (kpi_weekly reads kpi_daily).
 CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
                        'bot_containment_by_industry', 'agent_quality', 'agent_quality_weekly', 'queue_daily',
                        'join_quality', 'cx_overview'] $$;
@@ -33,12 +34,14 @@ COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
 -- below 1.2e-7 everywhere, so a p-value <= 1 is off by less than 1.2e-7.
 CREATE OR REPLACE FUNCTION gcanalytics.erfc(x float8) RETURNS float8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
     AS $$
 SELECT CASE WHEN x >= 0 THEN r ELSE 2.0 - r END
   FROM (SELECT 1.0 / (1.0 + 0.5 * abs(x)) AS t) s,
        -- beyond |x| = 26.4 erfc(|x|) is below the smallest normal float8
-       -- (and exp() would raise an underflow error): 0
-       LATERAL (SELECT CASE WHEN x * x > 700 THEN 0.0
+       -- (and exp() would raise an underflow error, x * x an overflow
+       -- error past 1.3e154): 0
+       LATERAL (SELECT CASE WHEN abs(x) > 26.5 THEN 0.0
                        ELSE t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
                             + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
                             + t * (-0.82215223 + t * 0.17087277)))))))))
@@ -54,12 +57,14 @@ COMMENT ON FUNCTION gcanalytics.erfc(float8) IS
 CREATE OR REPLACE FUNCTION gcanalytics.two_proportion_test(x1 bigint, n1 bigint, x2 bigint, n2 bigint,
                                                 OUT z float8, OUT p_value float8)
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
     AS $$
 SELECT zz, gcanalytics.erfc(abs(zz) / sqrt(2.0))
   FROM (SELECT CASE WHEN n1 > 0 AND n2 > 0 AND p > 0 AND p < 1
                     THEN (x2::float8 / n2 - x1::float8 / n1) / sqrt(p * (1 - p) * (1.0 / n1 + 1.0 / n2))
                END AS zz
-          FROM (SELECT (x1 + x2)::float8 / nullif(n1 + n2, 0) AS p) pooled) s
+          -- in float8: x1 + x2 and n1 + n2 may pass the bigint maximum
+          FROM (SELECT (x1::float8 + x2::float8) / nullif(n1::float8 + n2::float8, 0) AS p) pooled) s
 $$;
 COMMENT ON FUNCTION gcanalytics.two_proportion_test(bigint, bigint, bigint, bigint) IS
     'pooled two-proportion z-test of x1/n1 against x2/n2: z (positive when the second share is higher) and the two-sided p-value';
@@ -363,7 +368,7 @@ CREATE UNIQUE INDEX queue_interval_key ON gcanalytics.queue_interval (interval_s
 -- an account without one, 'no account' for a conversation without.
 CREATE OR REPLACE FUNCTION gcanalytics.tier_label(account_id text, tier text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT CASE WHEN account_id IS NULL THEN 'no account' ELSE coalesce(tier, 'no tier') END $$;
+    RETURN CASE WHEN account_id IS NULL THEN 'no account' ELSE coalesce(tier, 'no tier') END;
 COMMENT ON FUNCTION gcanalytics.tier_label(text, text) IS
     'the tier of a linked account, ''no tier'' for an account without one, ''no account'' for a conversation without an account';
 
@@ -513,7 +518,7 @@ SELECT s.week, s.tier, s.prev_conversations, s.prev_escalated, round(s.prev_rate
 -- ------------------------------------------------------------ bot containment
 CREATE OR REPLACE FUNCTION gcanalytics.industry_label(account_id text, industry text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT CASE WHEN account_id IS NULL THEN 'no account' ELSE coalesce(industry, 'no industry') END $$;
+    RETURN CASE WHEN account_id IS NULL THEN 'no account' ELSE coalesce(industry, 'no industry') END;
 COMMENT ON FUNCTION gcanalytics.industry_label(text, text) IS
     'the industry of a linked account, ''no industry'' for an account without one, ''no account'' for a conversation without an account';
 
@@ -1006,6 +1011,7 @@ COMMENT ON FUNCTION gcanalytics.cron_expression(interval, integer) IS
 -- job_names(): the names of this database's two jobs.
 CREATE OR REPLACE FUNCTION gcanalytics.job_names(OUT sync_job text, OUT refresh_job text)
     LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT 'gcanalytics_sync:' || current_database(), 'gcanalytics_refresh:' || current_database() $$;
 COMMENT ON FUNCTION gcanalytics.job_names() IS 'the pg_cron job names of schedule() in this database';
 

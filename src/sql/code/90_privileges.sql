@@ -40,6 +40,25 @@ REVOKE ALL ON PROCEDURE gcanalytics.configure(text, text), gcanalytics.run(times
     gcanalytics.sync_crm(), gcanalytics.retry_failed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) FROM PUBLIC;
 
+-- Every internal routine (named _*) is the load's or the dashboards' own:
+-- revoked from PUBLIC, like the procedures that call them; a load role is
+-- granted EXECUTE on them with the procedures (README "Security").  The
+-- load lock (table load_lock) is granted to nobody: a role needs UPDATE on
+-- it to take the lock, so no role that may not load can stop the load.
+DO $$
+DECLARE
+    r regprocedure;
+BEGIN
+    FOR r IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace OPERATOR(pg_catalog.=) 'gcanalytics'::regnamespace
+                AND p.proname OPERATOR(pg_catalog.~~) '\_%'
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', r);
+    END LOOP;
+END
+$$;
+REVOKE ALL ON gcanalytics.load_lock FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION gcanalytics.refresh_dashboards() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.schedule(interval, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.unschedule() FROM PUBLIC;

@@ -332,6 +332,22 @@ COMMENT ON TABLE gcanalytics.sync_state IS
     'high-water marks: how far each resource is loaded (conversations, evaluations, queue_metrics: by conversation time; crm: by SystemModstamp)';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.sync_state', '');
 
+-- The load lock (33_warehouse_run.sql): one row naming the session that
+-- loads.  Claiming it takes a lock on this table that only roles with
+-- UPDATE on it can take, so that no other role can stop the load.
+CREATE TABLE gcanalytics.load_lock (
+    id            boolean PRIMARY KEY DEFAULT true CHECK (id),
+    pid           integer,
+    role          name,
+    backend_start timestamptz,
+    held_since    timestamptz,
+    refused_at    timestamptz,
+    refused_pid   integer,
+    refused_role  name,
+    refused_count bigint NOT NULL DEFAULT 0
+);
+INSERT INTO gcanalytics.load_lock (id) VALUES (true);
+
 -- one row of a customer's contact sequence (32_warehouse_load.sql)
 CREATE TYPE gcanalytics._contact_place AS (customer_key text, conversation_start timestamptz, conversation_id text);
 
