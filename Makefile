@@ -3,6 +3,7 @@
 #   make && make install        build and install into the PostgreSQL of PG_CONFIG
 #   make test [TESTS="a b"]     everything (or the named tests) on a scratch cluster
 #   make demo                   the demo on the built-in simulator
+#   make bi                     the Evidence site of bi/ on the demo world (README "BI tools")
 #   make bench                  benchmarks, written to BENCHMARKS.md
 #   make fuzz                   every fuzz target for FUZZ_SECONDS (default 60) each
 #   make reliability            the reliability harness at full size (RELIABILITY.md)
@@ -91,7 +92,7 @@ $(OBJS): $(wildcard src/include/*.h src/*/*.h) $(EXTENSION).control
 PKGDIR = .build/package
 PKGSRC = $(PKGDIR)/src/$(EXTENSION)-$(EXTVERSION)
 
-.PHONY: test demo bench gcsim package fuzz reliability release
+.PHONY: test demo bi bench gcsim package fuzz reliability release
 test:
 	bash test/run.sh test $(TESTS)
 # make release: freezes $(EXTVERSION) (its install script and every upgrade
@@ -105,6 +106,8 @@ release: $(DATA_built)
 	done
 demo:
 	bash test/run.sh demo
+bi:
+	bash test/run.sh exec 'bash bi/build.sh'
 bench:
 	bash test/run.sh bench $(TESTS)
 gcsim:

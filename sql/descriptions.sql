@@ -5,7 +5,8 @@
 -- check_window()); with "()" it is a function or procedure of gcanalytics,
 -- with "*" a pattern that some relation of gcanalytics must match, else a
 -- relation of gcanalytics or a setting (setting descriptions).  Comments
--- also name columns, the described function's parameters, schemas, types,
+-- also name columns (of gcanalytics and of the reporting views of
+-- gcanalytics_reports), the described function's parameters, schemas, types,
 -- extensions, catalog views, and a few words that are no database object
 -- (listed below: a program, server options).
 CREATE SCHEMA descriptions;
@@ -36,7 +37,7 @@ CREATE FUNCTION exists_named(name text, called boolean, strict boolean, what tex
           OR EXISTS (SELECT FROM gcanalytics.setting_defaults() s WHERE s.name = exists_named.name)
           OR (NOT strict AND (
                  EXISTS (SELECT FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-                          WHERE c.relnamespace = 'gcanalytics'::regnamespace
+                          WHERE c.relnamespace IN ('gcanalytics'::regnamespace, 'gcanalytics_reports'::regnamespace)
                             AND a.attname = exists_named.name AND NOT a.attisdropped)
               OR EXISTS (SELECT FROM pg_proc p WHERE what = 'function ' || p.oid::regprocedure::text
                                                  AND exists_named.name = ANY (p.proargnames))

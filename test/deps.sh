@@ -4,9 +4,16 @@
 set -u
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libcurl4-openssl-dev
 libjson-c-dev libmicrohttpd-dev pkg-config make gcc curl libipc-run-perl valgrind jq
-python3-requests python3-psycopg2 clang libclang-rt-14-dev"
+python3-requests python3-psycopg2 clang libclang-rt-14-dev odbc-postgresql unixodbc python3-pyodbc
+libpostgresql-jdbc-java socat"
 # jq: suites; python3-requests, python3-psycopg2: the baseline of make bench;
 # clang and its sanitizer/libFuzzer runtimes: the fuzz targets (test/fuzz/, make fuzz)
+# odbc-postgresql, unixodbc, python3-pyodbc, libpostgresql-jdbc-java, socat: the suite
+# odbc (psqlODBC and pgJDBC as BI tools use them; pgJDBC when java is there)
+# the opt-in browser test of the Evidence site (GCA_BI_TEST=1 make test TESTS=bi)
+if [ "${GCA_BI_TEST:-}" = 1 ]; then
+    PACKAGES="$PACKAGES chromium"
+fi
 # the opt-in package test (GCA_PACKAGE_TEST=1 make test TESTS=package_deb) and make package
 if [ "${GCA_PACKAGE_TEST:-}" = 1 ]; then
     PACKAGES="$PACKAGES postgresql-server-dev-all debhelper dpkg-dev fakeroot debootstrap"

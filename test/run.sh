@@ -172,10 +172,10 @@ run_test_mode() {
         log "suite $name"
         local start=$SECONDS
         local rc=0
-        # a suite may allow itself longer with a line "# suite-timeout: SECONDS"
-        # (citus: its first run builds Citus)
+        # a suite that needs longer says so in a line "# harness-timeout: SECONDS"
+        # (citus: its first run on a machine builds Citus)
         local limit
-        limit=$(sed -n 's/^# suite-timeout: \([0-9]*\)$/\1/p' "$f" | head -n 1)
+        limit=$(sed -n 's/^# harness-timeout: \([0-9][0-9]*\)$/\1/p' "$f" | head -n 1)
         GCSIM_URL=${GCSIM_DEFAULT_URL:-} timeout --kill-after=10 "${GCA_SUITE_TIMEOUT:-${limit:-600}}" \
             bash "$f" >"$GCA_BUILD/logs/$name.log" 2>&1 || rc=$?
         if [ "$rc" -eq 0 ]; then

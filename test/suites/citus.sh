@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# suite-timeout: 1800
+# harness-timeout: 1800
 # The warehouse and the dashboards scaled out on Citus: a coordinator and
 # two workers (Citus built once from its source archive, cached under
 # .build/), beside the scratch cluster, which does the same load as a
@@ -89,6 +89,15 @@ awk '/^### Scaling out with Citus/ { on = 1; next } on && /^##/ { on = 0 } on' "
 [ -s "$T/readme.sql" ] || fail "the README's Citus section has no SQL block"
 cpsql 0 -f "$T/readme.sql" >"$T/readme.out" 2>&1 || { cat "$T/readme.out"; fail "the README's Citus block failed on the coordinator"; }
 cat "$T/readme.out"
+# the README's table of placements names every table of the extension,
+# with the placement distribute() gives it
+awk '/^### Scaling out with Citus/ { on = 1; next } on && /^##/ { on = 0 } on && /^\| `/' "$GCA_ROOT/README.md" >"$T/readme_tables.md"
+while IFS='|' read -r tab placement; do
+    grep -E "^\| ([^|]*, )?\`$tab\`[ ,(]" "$T/readme_tables.md" | grep -q "| $placement" \
+        || fail "the README's Citus table does not name $tab as $placement"
+done < <(csql 0 "SELECT split_part(table_name::text, '.', 2),
+                        CASE placement WHEN 'local' THEN 'local to the coordinator' ELSE placement END
+                   FROM gcanalytics._citus_plan()")
 assert_eq 0 "$(csql 0 "SELECT count(*) FROM gcanalytics.distribute() WHERE action NOT IN ('already', 'kept local')")" \
     "a second distribute() finds every table placed and changes nothing"
 assert_eq "evaluations|h|conversation_id
@@ -102,9 +111,9 @@ assert_eq t "$(csql 0 "SELECT (SELECT colocationid FROM pg_dist_partition WHERE 
     "evaluations is co-located with interactions"
 assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE n.nspname = 'gcanalytics' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-                          AND c.relname NOT IN ('settings', 'sync_windows', 'sync_state', 'load_lock')
+                          AND c.relname NOT IN ('settings', 'sync_windows', 'sync_state', 'load_lock', 'dashboard_refreshes')
                           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)")" \
-    "every table but settings, sync_windows, sync_state and load_lock is distributed or a reference table"
+    "every table but settings, sync_windows, sync_state, load_lock and dashboard_refreshes is distributed or a reference table"
 
 # configure() again, as a user changing a server would: it works over the
 # distributed tables
@@ -184,22 +193,24 @@ SELECT gcanalytics.refresh_dashboards()|$CITUS_DB" \
 csql 0 "SELECT gcanalytics.unschedule()" >/dev/null
 
 # ------------------------------------------------------------ comparisons
-# every table and view of the schema, as CSV sorted by every column, the
-# float columns rounded, the timestamps of the load's own clock left out
+# every table and view of the schemas gcanalytics and gcanalytics_reports,
+# as CSV sorted by every column, the float columns rounded, the timestamps
+# and durations of the load's and the refresh's own clock left out
 csv_query() {
-    sql "SELECT format('COPY (SELECT %s FROM gcanalytics.%I ORDER BY %1\$s) TO STDOUT WITH (FORMAT csv)',
+    sql "SELECT format('COPY (SELECT %s FROM %s ORDER BY %1\$s) TO STDOUT WITH (FORMAT csv)',
                        string_agg(CASE WHEN a.atttypid IN ('float8'::regtype, 'float4'::regtype)
                                        THEN format('round(%I::numeric, 6)', a.attname)
                                        WHEN a.atttypid = 'jsonb'::regtype THEN format('%I::text', a.attname)
-                                       ELSE quote_ident(a.attname) END, ', ' ORDER BY a.attnum), '$1')
+                                       ELSE quote_ident(a.attname) END, ', ' ORDER BY a.attnum), '$1'::regclass)
            FROM pg_attribute a
-          WHERE a.attrelid = 'gcanalytics.$1'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+          WHERE a.attrelid = '$1'::regclass AND a.attnum > 0 AND NOT a.attisdropped
             AND a.attname NOT IN ('loaded_at', 'started_at', 'finished_at', 'seconds', 'updated_at', 'checked_at',
-                                  'refreshed_at', 'crm_snapshot_at')
+                                  'refreshed_at', 'refresh_s', 'crm_snapshot_at')
             AND a.atttypid NOT IN ('json'::regtype)"
 }
-relations=$(sql "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                  WHERE n.nspname = 'gcanalytics' AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
+relations=$(sql "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname IN ('gcanalytics', 'gcanalytics_reports') AND c.relkind IN ('r', 'p', 'v', 'm')
+                    AND NOT c.relispartition
                   ORDER BY 1")
 n_rel=0
 for r in $relations; do
@@ -212,8 +223,8 @@ for r in $relations; do
     fi
     n_rel=$((n_rel + 1))
 done
-echo "ok: $n_rel tables and views equal on the plain node and the coordinator ($(wc -l <"$T/citus_interactions.csv") interactions)"
-[ "$(wc -l <"$T/citus_interactions.csv")" -gt 20000 ] || fail "too few interactions loaded"
+echo "ok: $n_rel tables and views equal on the plain node and the coordinator ($(wc -l <"$T/citus_gcanalytics.interactions.csv") interactions)"
+[ "$(wc -l <"$T/citus_gcanalytics.interactions.csv")" -gt 20000 ] || fail "too few interactions loaded"
 
 assert_eq 0 "$(csql 0 "WITH p AS MATERIALIZED (SELECT conversation_id, conversation_start, customer_key, next_contact_at FROM gcanalytics.interactions)
                       SELECT count(*) FROM (

@@ -934,6 +934,8 @@ BEGIN
                        CASE WHEN concurrent THEN 'CONCURRENTLY' ELSE '' END, v);
         EXECUTE format('SELECT count(*) FROM gcanalytics.%I', v) INTO row_count;
         seconds := round(extract(epoch FROM clock_timestamp() - t0)::numeric, 3);
+        -- dashboard_status (code/50_reports.sql)
+        PERFORM gcanalytics._dashboard_refreshed(v, 'full', concurrent, seconds, row_count);
         RAISE NOTICE 'refreshed gcanalytics.% in % s (% rows%)', v, seconds, row_count,
             CASE WHEN concurrent THEN ', concurrently' ELSE '' END;
         RETURN NEXT;

@@ -62,6 +62,7 @@ $$;
 REVOKE ALL ON gcanalytics.load_lock FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION gcanalytics.refresh_dashboards() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics._dashboard_refreshed(text, text, boolean, float8, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.schedule(interval, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.unschedule() FROM PUBLIC;
 
@@ -81,22 +82,27 @@ BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             EXECUTE format('CREATE ROLE %I NOLOGIN', r);
         END IF;
+        -- the reporting schema: only the reporting roles see into it
+        EXECUTE format('GRANT USAGE ON SCHEMA gcanalytics_reports TO %I', r);
     END LOOP;
+    -- the dashboards (and dashboard_status) in gcanalytics, and their
+    -- reporting views in gcanalytics_reports (code/50_reports.sql), alike
     FOR c IN
-        SELECT v, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
-                     FROM pg_catalog.pg_attribute a
-                    WHERE a.attrelid = format('gcanalytics.%I', v)::regclass AND a.attnum > 0
-                      AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%') AS performance_columns
-          FROM unnest(gcanalytics.dashboard_views() || 'escalation_insights'::text) v
+        SELECT s.rel, v, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                            FROM pg_catalog.pg_attribute a
+                           WHERE a.attrelid = s.rel AND a.attnum > 0
+                             AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%') AS performance_columns,
+               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                  FROM pg_catalog.pg_attribute a
+                 WHERE a.attrelid = s.rel AND a.attnum > 0 AND NOT a.attisdropped) AS all_columns
+          FROM unnest(gcanalytics.report_views()) v,
+               LATERAL (VALUES (format('gcanalytics.%I', v)::regclass),
+                               (format('gcanalytics_reports.%I', v)::regclass)) s(rel)
     LOOP
-        EXECUTE format('GRANT SELECT ON gcanalytics.%I TO gcanalytics_reader', c.v);
-        EXECUTE format('GRANT SELECT (%s) ON gcanalytics.%I TO gcanalytics_supervisor', c.performance_columns, c.v);
+        EXECUTE format('GRANT SELECT ON %s TO gcanalytics_reader', c.rel);
+        EXECUTE format('GRANT SELECT (%s) ON %s TO gcanalytics_supervisor', c.performance_columns, c.rel);
         IF c.v NOT IN ('agent_quality', 'agent_quality_weekly') THEN
-            EXECUTE format('GRANT SELECT (%s) ON gcanalytics.%I TO gcanalytics_finance',
-                           (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
-                              FROM pg_catalog.pg_attribute a
-                             WHERE a.attrelid = format('gcanalytics.%I', c.v)::regclass AND a.attnum > 0
-                               AND NOT a.attisdropped), c.v);
+            EXECUTE format('GRANT SELECT (%s) ON %s TO gcanalytics_finance', c.all_columns, c.rel);
         END IF;
     END LOOP;
 END

@@ -1,0 +1,1 @@
+SELECT * FROM gcanalytics_reports.bot_containment_by_industry

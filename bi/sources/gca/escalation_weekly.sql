@@ -1,0 +1,1 @@
+SELECT * FROM gcanalytics_reports.escalation_weekly

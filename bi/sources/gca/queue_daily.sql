@@ -1,0 +1,1 @@
+SELECT * FROM gcanalytics_reports.queue_daily
