@@ -113,13 +113,17 @@ cpsql() {
     "$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -h "$CITUS_SOCK" -p "$(citus_port "$n")" -U postgres -d "$CITUS_DB" "$@"
 }
 
-# citus_cluster_start - a coordinator (node 0) and two workers (1, 2) with
-# citus, pg_cron and gcanalytics; the workers registered
+# citus_cluster_start - a coordinator (node 0) and two workers (1, 2), each
+# preloading citus, pg_cron and gcanalytics, as README "Scaling out with
+# Citus" sets them up: CREATE EXTENSION citus on every node, the nodes
+# registered on the coordinator, then CREATE EXTENSION pg_cron there only
+# (Citus creates it on the workers)
 citus_cluster_start() {
     local n
     for n in 0 1 2; do citus_node_start "$n"; done
-    for n in 0 1 2; do csql "$n" "CREATE EXTENSION citus; CREATE EXTENSION pg_cron" >/dev/null; done
+    for n in 0 1 2; do csql "$n" "CREATE EXTENSION citus" >/dev/null; done
     csql 0 "SELECT citus_set_coordinator_host('$CITUS_SOCK', $(citus_port 0));
             SELECT citus_add_node('$CITUS_SOCK', $(citus_port 1));
-            SELECT citus_add_node('$CITUS_SOCK', $(citus_port 2));" >/dev/null
+            SELECT citus_add_node('$CITUS_SOCK', $(citus_port 2));
+            CREATE EXTENSION pg_cron" >/dev/null
 }

@@ -58,6 +58,8 @@ for n in 1 2; do
     assert_eq "$(sql "SELECT extversion FROM pg_extension WHERE extname = 'gcanalytics'")" \
         "$(csql "$n" "SELECT extversion FROM pg_extension WHERE extname = 'gcanalytics'")" \
         "CREATE EXTENSION gcanalytics on the coordinator created it on worker $n"
+    assert_eq 1 "$(csql "$n" "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'")" \
+        "CREATE EXTENSION pg_cron on the coordinator created it on worker $n (its cron.database_name is the warehouse's)"
 done
 
 # both: the same SQL on the plain node and on the coordinator
