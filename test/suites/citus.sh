@@ -113,9 +113,13 @@ assert_eq t "$(csql 0 "SELECT (SELECT colocationid FROM pg_dist_partition WHERE 
     "evaluations is co-located with interactions"
 assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE n.nspname = 'gcanalytics' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-                          AND c.relname NOT IN ('settings', 'sync_windows', 'sync_state', 'load_lock', 'dashboard_refreshes')
+                          AND c.relname NOT IN (SELECT split_part(p.table_name::text, '.', 2) FROM gcanalytics._citus_plan() p
+                                                 WHERE p.placement = 'local')
                           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)")" \
-    "every table but settings, sync_windows, sync_state, load_lock and dashboard_refreshes is distributed or a reference table"
+    "every table distribute() does not keep local is distributed or a reference table"
+assert_eq "dashboard_refreshes load_lock load_refusals settings sync_state sync_windows" \
+    "$(csql 0 "SELECT string_agg(split_part(table_name::text, '.', 2), ' ' ORDER BY split_part(table_name::text, '.', 2)) FROM gcanalytics.distribute()
+                WHERE action = 'kept local'")" "distribute() keeps the coordinator's bookkeeping local"
 
 # configure() again, as a user changing a server would: it works over the
 # distributed tables

@@ -27,6 +27,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
          'the high-water marks, one row per resource; read only by the coordinator'),
         ('load_lock', 'local', NULL, NULL,
          'the load lock, claimed with the process id of the session loading; read only by the coordinator'),
+        ('load_refusals', 'local', NULL, NULL,
+         'the loads that found the load lock held, with their process ids; written and read only by the coordinator'),
         ('dashboard_refreshes', 'local', NULL, NULL,
          'the record of refresh_dashboards(), beside the materialized views it describes, which stay on the coordinator; read only there'))
     SELECT c.oid::regclass, coalesce(p.placement, 'reference'), p.col, p.colocate_with,
@@ -134,4 +136,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gcanalytics.distribute() IS
-    'on a Citus coordinator: distributes interactions and evaluations (by conversation_id, co-located) and queue_metrics (by queue_id), makes the other tables reference tables but settings, sync_windows, sync_state, load_lock and dashboard_refreshes (local); idempotent';
+    'on a Citus coordinator: distributes interactions and evaluations (by conversation_id, co-located) and queue_metrics (by queue_id), makes the other tables reference tables but settings, sync_windows, sync_state, load_lock, load_refusals and dashboard_refreshes (local); idempotent';
