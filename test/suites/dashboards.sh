@@ -8,7 +8,9 @@
 # difference-in-differences test, and release 5.0, and nothing else (also
 # under a 4-hour availability lag: the partial week is provisional); the
 # same views in America/New_York across the DST change of 2026-03-08; a world whose two weeks
-# lie before release 5.0 (no planted change) gives no insight; queue_daily
+# lie before release 5.0 (no planted change) gives no insight; a tier change
+# in the CRM rewrites no past week (the tier at the time of the call), and
+# tier_reporting current reports today's tiers; queue_daily
 # interpolates a day that was not loaded; join_quality warns and flags
 # stale enrichment; each role reads exactly its columns and no user
 # mapping's options; a second database creates the extension beside the
@@ -270,6 +272,55 @@ PY
 assert_eq "0|1" "$(q "SELECT count(*) FILTER (WHERE conversations < 30 AND significant), count(*) FILTER (WHERE significant) FROM gcanalytics.escalation_insights")" \
     "significance needs 30 conversations a side"
 
+# ------------------------------------------------------------ a tier change
+# gcsim's Salesforce moves an SMB account to Enterprise, its SystemModstamp
+# --now (after every conversation): after sync_crm() and a refresh the
+# escalation views are unchanged and still equal the truth over the tier
+# at the time of each call (conversations.csv's tier); with tier_reporting
+# current they equal the truth over each account's tier today (accounts.csv
+# of the changed world), and back at the default they are unchanged again.
+tacct=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'SMB' AND conversation_start < '2026-04-13'
+            GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1 OFFSET 1")
+[ -n "$tacct" ] || fail "no SMB account to move"
+q "DROP TABLE IF EXISTS ew_before, et_before;
+   CREATE TABLE ew_before AS SELECT * FROM gcanalytics.escalation_weekly;
+   CREATE TABLE et_before AS SELECT * FROM gcanalytics.escalation_by_tier"
+# shellcheck disable=SC2086
+start_gcsim $WORLD --sf-tier-change "$tacct=Enterprise"
+q "ALTER SERVER genesys OPTIONS (SET api_url '$GCSIM_URL', SET login_url '$GCSIM_URL');
+   ALTER SERVER salesforce OPTIONS (SET instance_url '$GCSIM_URL')"
+q "CALL gcanalytics.sync_crm()" 2>/dev/null
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+assert_eq "Enterprise" "$(q "SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$tacct'")" "sync_crm() read the tier change"
+EW_COLS="conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv provisional"
+ET_COLS="conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv first_day last_day provisional"
+compare "escalation_weekly after a tier change, against before it" "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM ew_before" "week tier" "$EW_COLS" ""
+compare "escalation_by_tier after a tier change, against before it" "SELECT * FROM gcanalytics.escalation_by_tier" "SELECT * FROM et_before" "tier" "$ET_COLS" ""
+compare "escalation_weekly after a tier change (the tier at the time of each call)" "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM e_escalation_weekly" \
+    "week tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv" ""
+mkdir -p "$T/tier"
+# shellcheck disable=SC2086
+"$GCSIM" truth $WORLD --sf-tier-change "$tacct=Enterprise" --from 2026-04-19 --to 2026-04-20 --out "$T/tier" >/dev/null
+chmod -R a+r "$T/tier"
+PGDATABASE=$DB load_csv t_acc_now "$T/tier/accounts.csv" 2>/dev/null
+assert_eq "Enterprise" "$(q "SELECT tier FROM t_acc_now WHERE account_id = '$tacct'")" "the changed world's accounts.csv has the new tier"
+q "INSERT INTO gcanalytics.settings (name, value) VALUES ('tier_reporting', 'current') ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+q "UPDATE tf SET tier = a.tier FROM t_acc_now a WHERE a.account_id = tf.account_id" >/dev/null
+compare "escalation_weekly with tier_reporting current (each account's tier today)" "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM e_escalation_weekly" \
+    "week tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv" ""
+compare "escalation_by_tier with tier_reporting current" "SELECT * FROM gcanalytics.escalation_by_tier" "SELECT * FROM e_escalation_by_tier" \
+    "tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv first_day last_day" ""
+[ "$(q "SELECT count(*) FROM gcanalytics.escalation_weekly v JOIN ew_before b USING (week, tier) WHERE v.conversations <> b.conversations")" -gt 0 ] \
+    || fail "tier_reporting current moved no conversation: the comparison proves nothing"
+q "UPDATE tf SET tier = x.tier FROM tx x WHERE x.conversation_id = tf.conversation_id" >/dev/null
+err=$(q "UPDATE gcanalytics.settings SET value = 'today' WHERE name = 'tier_reporting'" 2>&1 || true)
+echo "$err" | contains 'invalid value for setting "tier_reporting": "today"' || { echo "$err"; fail "tier_reporting today"; }
+q "UPDATE gcanalytics.settings SET value = 'at_call_time' WHERE name = 'tier_reporting'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+compare "escalation_weekly back at tier_reporting at_call_time" "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM ew_before" "week tier" "$EW_COLS" ""
+q "DROP TABLE ew_before, et_before, t_acc_now"
+
 # ------------------------------------------------------------ no planted change, no insight
 # gcsim's story starts with release 5.0 (2026-04-13): a world whose "now" is
 # 2026-04-06 12:00 has two weeks without it (and release 4.9 in the second)
@@ -415,18 +466,18 @@ n_acct=$(q "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id =
 q "UPDATE gcanalytics.settings SET value = '10' WHERE name = 'join_quality_warn_pct';
    INSERT INTO gcanalytics.settings (name, value) VALUES ('crm_stale_after', '0 seconds')
        ON CONFLICT (name) DO UPDATE SET value = excluded.value;
-   UPDATE gcanalytics.crm_accounts SET tier = 'Enterprise' WHERE account_id = '$acct'"
+   UPDATE gcanalytics.crm_account_history SET tier = 'Gold' WHERE account_id = '$acct'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
 assert_eq "$(q "SELECT count(DISTINCT week) FROM e_join_quality WHERE link_method = 'unlinked' AND share_pct > 10")|$n_acct|t" \
     "$(q "SELECT count(DISTINCT week) FILTER (WHERE warning IS NOT NULL), sum(stale_enrichments), bool_and(crm_snapshot_stale) FROM gcanalytics.join_quality")" \
-    "join_quality warns for the weeks above the threshold, counts the account's interactions whose tier changed, flags the old snapshot"
+    "join_quality warns for the weeks above the threshold, counts the account's interactions whose tier differs from its history, flags the old snapshot"
 # a CRM sync that finds nothing new still renews the snapshot time
 read_before=$(q "SELECT updated_at FROM gcanalytics.sync_state WHERE resource = 'crm'")
 q "CALL gcanalytics.sync_crm()" 2>/dev/null
 q "UPDATE gcanalytics.settings SET value = '1 hour' WHERE name = 'crm_stale_after'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
-assert_eq "Enterprise|t|f" \
-    "$(q "SELECT (SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$acct'),
+assert_eq "Gold|t|f" \
+    "$(q "SELECT (SELECT string_agg(DISTINCT tier, ',') FROM gcanalytics.crm_account_history WHERE account_id = '$acct'),
                  bool_and(crm_snapshot_at > '$read_before'), bool_or(crm_snapshot_stale) FROM gcanalytics.join_quality")" \
     "sync_crm() with nothing changed at the CRM rewrites no account and renews crm_snapshot_at"
 
