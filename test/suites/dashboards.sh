@@ -101,7 +101,13 @@ truth_tables() {
     q "SET client_min_messages = warning; DROP TABLE IF EXISTS t_queues, t_wrapups;
        CREATE TABLE t_queues AS SELECT id, name FROM gcanalytics_source.queues;
        CREATE TABLE t_wrapups AS SELECT id, name FROM gcanalytics_source.wrapup_codes;"
-    PGDATABASE=$DB "$PG_BINDIR/psql" -qX -v tz="$3" -f "$GCA_ROOT/test/suites/dashboards_truth.sql" >/dev/null
+    truth_sql "$3" -1
+}
+# truth_sql TZ SHORT_MS - in $DB: the expected dashboards again from the
+# truth tables loaded, days in TZ, abandons of at most SHORT_MS short (-1:
+# none)
+truth_sql() {
+    PGDATABASE=$DB "$PG_BINDIR/psql" -qX -v tz="$1" -v short_ms="$2" -f "$GCA_ROOT/test/suites/dashboards_truth.sql" >/dev/null
 }
 truth_tables "$T" $UNTIL UTC
 assert_eq "$(q "SELECT count(*) FROM tx")" "$(q "SELECT count(*) FROM gcanalytics.interactions")" \
@@ -129,7 +135,7 @@ diff=$(q "SELECT t.conversation_id || ' in_progress=' || coalesce(i.in_progress:
 echo "ok: the interactions the dashboards read agree with the truth"
 
 # ------------------------------------------------------------ each view against the truth
-KPI_EXACT="queue_name conversations offered answered handled abandoned answered_in_sl sl_entries transferred fcr_eligible fcr_resolved wrapup_codes"
+KPI_EXACT="queue_name conversations offered answered handled abandoned short_abandoned answered_in_sl sl_entries transferred fcr_eligible fcr_resolved wrapup_codes"
 KPI_APPROX="service_level_pct:0.011 abandon_rate_pct:0.011 avg_wait_s:0.011 asa_s:0.011 service_level_rate:0.00011
             abandon_rate:0.00011 avg_handle_s:0.011 avg_weighted_handle_s:0.011
             transfer_rate_pct:0.011 fcr_pct:0.011 talk_ratio_pct:0.011 hold_ratio_pct:0.011 efficiency_score:0.11"
@@ -152,11 +158,36 @@ compare "kpi_daily's offered and answered against the aggregates API (nOffered, 
         AND a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
       GROUP BY 1, 2, 3" \
     "day queue_id media_type" "offered answered" ""
+# and in Asia/Kolkata (UTC+05:30, days from 18:30 UTC): kpi_daily's days
+# against the aggregates requested with timeZone Asia/Kolkata through the
+# FDW (time_zone), Kolkata days 04-07 .. 04-19
+q "UPDATE gcanalytics.settings SET value = 'Asia/Kolkata' WHERE name = 'reporting_time_zone'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+compare "kpi_daily's offered and answered in Asia/Kolkata against the aggregates API asked with timeZone Asia/Kolkata (P1D, through the FDW)" \
+    "SELECT day, queue_id, media_type, offered, answered FROM gcanalytics.kpi_daily
+      WHERE direction = 'inbound' AND day BETWEEN '2026-04-07' AND '2026-04-19' AND (offered > 0 OR answered > 0)" \
+    "SELECT (a.interval_start AT TIME ZONE 'Asia/Kolkata')::date AS day, a.queue_id, a.media_type,
+            coalesce(sum(a.count) FILTER (WHERE a.metric = 'nOffered'), 0)::bigint AS offered,
+            coalesce(sum(a.count) FILTER (WHERE a.metric = 'tAnswered'), 0)::bigint AS answered
+       FROM gcanalytics_source.conversation_aggregates a
+      WHERE a.interval_start >= '2026-04-06 18:30Z' AND a.interval_start < '2026-04-19 18:30Z' AND a.granularity = 'P1D'
+        AND a.time_zone = 'Asia/Kolkata'
+        AND a.metric IN ('nOffered', 'tAnswered') AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
+        AND a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+      GROUP BY 1, 2, 3" \
+    "day queue_id media_type" "offered answered" ""
+assert_eq "2026-04-06 18:30:00+00|Asia/Kolkata" \
+    "$(q "SELECT min(interval_start), min(time_zone) FROM gcanalytics_source.conversation_aggregates
+           WHERE interval_start >= '2026-04-06 18:30Z' AND interval_start < '2026-04-07 18:30Z' AND granularity = 'P1D'
+             AND time_zone = 'Asia/Kolkata' AND metric = 'nOffered'")" \
+    "the API's Kolkata days start at 18:30 UTC, and time_zone reads the zone asked for"
+q "UPDATE gcanalytics.settings SET value = 'UTC' WHERE name = 'reporting_time_zone'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
 assert_eq "0|0" "$(q "SELECT sum(offered), sum(answered) FROM gcanalytics.kpi_daily WHERE direction = 'outbound'")" \
     "outbound calls (which carry the agent's queue) are never offered nor answered"
 [ "$(q "SELECT count(*) FROM gcanalytics.kpi_daily WHERE direction = 'outbound' AND conversations > 0 AND handled > 0")" -gt 0 ] \
     || fail "outbound calls have no line of their own (attempts, connects)"
-QI_EXACT="offered answered abandoned answered_in_sl sl_entries"
+QI_EXACT="offered answered abandoned short_abandoned answered_in_sl sl_entries"
 compare "queue_interval (15 minutes)" "SELECT * FROM gcanalytics.queue_interval" "SELECT * FROM e_queue_interval(15)" \
     "interval_start queue_id media_type" "$QI_EXACT" "asa_s:0.011 avg_wait_s:0.011 service_level_rate:0.00011"
 q "INSERT INTO gcanalytics.settings (name, value) VALUES ('interval_minutes', '30') ON CONFLICT (name) DO UPDATE SET value = excluded.value"
@@ -172,6 +203,31 @@ err=$(q "SELECT gcanalytics.refresh_dashboards()" 2>&1 || true)
 echo "$err" | contains 'interval_minutes is "20", not 15 or 30' || { echo "$err"; fail "interval_minutes 20"; }
 q "UPDATE gcanalytics.settings SET value = '15' WHERE name = 'interval_minutes'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+# the service level targets configure() adds per medium (README), which
+# the truth above holds each medium to
+assert_eq "callback|00:00:20
+chat|00:01:00
+email|24:00:00
+message|00:01:00
+voice|00:00:20" "$(q "SELECT media_type, answer_within FROM gcanalytics.service_levels WHERE queue_id = '*' ORDER BY 1")" \
+    "configure() adds a service level target per medium"
+[ "$(q "SELECT count(*) FROM t_acd WHERE media_type IN ('chat', 'message') AND wait_ms > 20000 AND wait_ms <= 60000 AND NOT conv_abandoned")" -gt 0 ] \
+    || fail "no chat or message waited between 20 and 60 s: the per-medium targets are not tested"
+# the short-abandon threshold: abandons that waited at most 10 s leave
+# abandoned and the service level for short_abandoned
+q "UPDATE gcanalytics.settings SET value = '10 seconds' WHERE name = 'short_abandon_threshold'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+truth_sql UTC 10000
+[ "$(q "SELECT sum(short_abandoned) FROM e_kpi('day')")" -gt 0 ] || fail "no abandon within 10 s: short_abandon_threshold is not tested"
+compare "kpi_daily (short_abandon_threshold 10 seconds)" "SELECT * FROM gcanalytics.kpi_daily" "SELECT period AS day, * FROM e_kpi('day')" \
+    "day queue_id media_type direction" "$KPI_EXACT" "$KPI_APPROX"
+compare "kpi_weekly (short_abandon_threshold 10 seconds)" "SELECT * FROM gcanalytics.kpi_weekly" "SELECT period AS week, * FROM e_kpi('week')" \
+    "week queue_id media_type direction" "$KPI_EXACT" "$KPI_APPROX"
+compare "queue_interval (short_abandon_threshold 10 seconds)" "SELECT * FROM gcanalytics.queue_interval" "SELECT * FROM e_queue_interval(15)" \
+    "interval_start queue_id media_type" "$QI_EXACT" "asa_s:0.011 avg_wait_s:0.011 service_level_rate:0.00011"
+q "UPDATE gcanalytics.settings SET value = '' WHERE name = 'short_abandon_threshold'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+truth_sql UTC -1
 compare escalation_weekly "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM e_escalation_weekly" \
     "week tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv" ""
 compare escalation_by_tier "SELECT * FROM gcanalytics.escalation_by_tier" "SELECT * FROM e_escalation_by_tier" \

@@ -23,7 +23,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('max_attempts', '5', 'run() retries a failed window until it has failed this many times; retry_failed() always retries'),
         ('default_country_code', '1', 'country code of national phone numbers when matching the ANI to CRM phones'),
         ('internal_queue_pattern', '(qa review|training|health.?check)', 'configure() lists queues whose name matches (case-insensitive) in excluded_queues, once'),
-        ('service_level_default', '20 seconds', 'kpi_*: a queue entry is answered in time when its wait in that queue is at most this (queues and media types without a row in service_levels)'),
+        ('service_level_default', '20 seconds', 'kpi_*: a queue entry is answered in time when its wait in that queue is at most this (queues and media types without a row in service_levels; configure() adds a row per medium)'),
         ('short_abandon_threshold', '', 'kpi_*: abandons after waiting at most this long are short abandons, left out of abandoned and of the service level (empty: off)'),
         ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
         ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
@@ -244,8 +244,9 @@ END
 $$;
 
 -- _configure_defaults(genesys, salesforce): records the servers and adds
--- the settings, CRM field map and default escalation rule missing (the
--- rule once: the user's edits of escalation_rules stay).
+-- the settings, CRM field map, default escalation rule and service level
+-- targets per medium missing (the rule and the targets once: the user's
+-- edits of escalation_rules and service_levels stay).
 CREATE OR REPLACE FUNCTION gcanalytics._configure_defaults(genesys_server text, salesforce_server text)
     RETURNS void
     LANGUAGE plpgsql
@@ -266,6 +267,19 @@ BEGIN
         INSERT INTO gcanalytics.escalation_rules VALUES ('attribute', 'escalated') ON CONFLICT DO NOTHING;
         INSERT INTO gcanalytics.settings VALUES ('escalation_rules_seeded', 'true',
             'the default escalation rule was added once; edit escalation_rules freely');
+    END IF;
+    -- the usual targets per medium (README "Dashboards"), once: the user's
+    -- edits of service_levels stay
+    IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'service_levels_seeded') THEN
+        INSERT INTO gcanalytics.service_levels (queue_id, media_type, answer_within, description)
+        VALUES ('*', 'voice', '20 seconds', 'default for voice: answered within 20 s (the 80/20 target)'),
+               ('*', 'callback', '20 seconds', 'default for callbacks: offered to an agent within 20 s'),
+               ('*', 'chat', '60 seconds', 'default for chat: answered within 60 s'),
+               ('*', 'message', '60 seconds', 'default for messaging: answered within 60 s'),
+               ('*', 'email', '24 hours', 'default for email: answered within 24 hours')
+        ON CONFLICT (queue_id, media_type) DO NOTHING;
+        INSERT INTO gcanalytics.settings VALUES ('service_levels_seeded', 'true',
+            'the default service level targets per medium were added once; edit service_levels freely');
     END IF;
 
 END
