@@ -143,39 +143,33 @@ compare kpi_daily "SELECT * FROM gcanalytics.kpi_daily" "SELECT period AS day, *
     "day queue_id media_type direction" "$KPI_EXACT" "$KPI_APPROX"
 compare kpi_weekly "SELECT * FROM gcanalytics.kpi_weekly" "SELECT period AS week, * FROM e_kpi('week')" \
     "week queue_id media_type direction" "$KPI_EXACT" "$KPI_APPROX"
-# inbound offered and answered per queue and day are the aggregates API's
-# nOffered and tAnswered count (whole days whose conversations are all
-# loaded: from the second day to the last before UNTIL; internal queues out)
-compare "kpi_daily's offered and answered against the aggregates API (nOffered, tAnswered count, P1D)" \
-    "SELECT day, queue_id, media_type, offered, answered FROM gcanalytics.kpi_daily
-      WHERE direction = 'inbound' AND day BETWEEN '2026-04-07' AND '2026-04-19' AND (offered > 0 OR answered > 0)" \
-    "SELECT (a.interval_start AT TIME ZONE 'UTC')::date AS day, a.queue_id, a.media_type,
-            coalesce(sum(a.count) FILTER (WHERE a.metric = 'nOffered'), 0)::bigint AS offered,
-            coalesce(sum(a.count) FILTER (WHERE a.metric = 'tAnswered'), 0)::bigint AS answered
-       FROM gcanalytics_source.conversation_aggregates a
-      WHERE a.interval_start >= '2026-04-07 00:00Z' AND a.interval_start < '2026-04-20 00:00Z' AND a.granularity = 'P1D'
-        AND a.metric IN ('nOffered', 'tAnswered') AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
-        AND a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
-      GROUP BY 1, 2, 3" \
-    "day queue_id media_type" "offered answered" ""
-# and in Asia/Kolkata (UTC+05:30, days from 18:30 UTC): kpi_daily's days
-# against the aggregates requested with timeZone Asia/Kolkata through the
-# FDW (time_zone), Kolkata days 04-07 .. 04-19
+# kpi_daily_vs_aggregates ZONE - with reporting_time_zone ZONE, inbound
+# offered and answered per queue and day are the aggregates API's nOffered
+# and tAnswered count asked with timeZone ZONE (P1D, through the FDW's
+# time_zone): whole days whose conversations are all loaded (04-07 ..
+# 04-19 in ZONE); internal queues out
+kpi_daily_vs_aggregates() {
+    local from to
+    from=$(q "SELECT timestamp '2026-04-07' AT TIME ZONE '$1'")
+    to=$(q "SELECT timestamp '2026-04-20' AT TIME ZONE '$1'")
+    compare "kpi_daily's offered and answered in $1 against the aggregates API asked with timeZone $1 (nOffered, tAnswered count, P1D)" \
+        "SELECT day, queue_id, media_type, offered, answered FROM gcanalytics.kpi_daily
+          WHERE direction = 'inbound' AND day BETWEEN '2026-04-07' AND '2026-04-19' AND (offered > 0 OR answered > 0)" \
+        "SELECT (a.interval_start AT TIME ZONE '$1')::date AS day, a.queue_id, a.media_type,
+                coalesce(sum(a.count) FILTER (WHERE a.metric = 'nOffered'), 0)::bigint AS offered,
+                coalesce(sum(a.count) FILTER (WHERE a.metric = 'tAnswered'), 0)::bigint AS answered
+           FROM gcanalytics_source.conversation_aggregates a
+          WHERE a.interval_start >= '$from' AND a.interval_start < '$to' AND a.granularity = 'P1D' AND a.time_zone = '$1'
+            AND a.metric IN ('nOffered', 'tAnswered') AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
+            AND a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+          GROUP BY 1, 2, 3" \
+        "day queue_id media_type" "offered answered" ""
+}
+kpi_daily_vs_aggregates UTC
+# and in Asia/Kolkata (UTC+05:30: days from 18:30 UTC, inside an hour)
 q "UPDATE gcanalytics.settings SET value = 'Asia/Kolkata' WHERE name = 'reporting_time_zone'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
-compare "kpi_daily's offered and answered in Asia/Kolkata against the aggregates API asked with timeZone Asia/Kolkata (P1D, through the FDW)" \
-    "SELECT day, queue_id, media_type, offered, answered FROM gcanalytics.kpi_daily
-      WHERE direction = 'inbound' AND day BETWEEN '2026-04-07' AND '2026-04-19' AND (offered > 0 OR answered > 0)" \
-    "SELECT (a.interval_start AT TIME ZONE 'Asia/Kolkata')::date AS day, a.queue_id, a.media_type,
-            coalesce(sum(a.count) FILTER (WHERE a.metric = 'nOffered'), 0)::bigint AS offered,
-            coalesce(sum(a.count) FILTER (WHERE a.metric = 'tAnswered'), 0)::bigint AS answered
-       FROM gcanalytics_source.conversation_aggregates a
-      WHERE a.interval_start >= '2026-04-06 18:30Z' AND a.interval_start < '2026-04-19 18:30Z' AND a.granularity = 'P1D'
-        AND a.time_zone = 'Asia/Kolkata'
-        AND a.metric IN ('nOffered', 'tAnswered') AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
-        AND a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
-      GROUP BY 1, 2, 3" \
-    "day queue_id media_type" "offered answered" ""
+kpi_daily_vs_aggregates Asia/Kolkata
 assert_eq "2026-04-06 18:30:00+00|Asia/Kolkata" \
     "$(q "SELECT min(interval_start), min(time_zone) FROM gcanalytics_source.conversation_aggregates
            WHERE interval_start >= '2026-04-06 18:30Z' AND interval_start < '2026-04-07 18:30Z' AND granularity = 'P1D'
