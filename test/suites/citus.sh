@@ -10,7 +10,8 @@
 #  2. run() against a gcsim failing a window persistently: the window is
 #     in the dead-letter list; retry_failed() against the healthy gcsim;
 #  3. a second run() changes no row (loaded_at included);
-#  4. a tier change in the CRM and the relink (sync_crm());
+#  4. a tier change in the CRM and the relink (sync_crm()): the tier valid
+#     at each conversation's start;
 #  5. refresh_dashboards(), schedule();
 # then every table and view of the coordinator equals the plain node's
 # (floats rounded), next_contact_at equals its lead() definition, and every
@@ -161,30 +162,50 @@ for t in $LOADED_TABLES; do
         "the second run() changed no row of $t (loaded_at included)"
 done
 
-# 4. a tier change in the CRM, and the relink of the last days
+# 4. a tier change in the CRM, and the relink of the last days: gcsim dates
+# the edit --now, after every conversation, so the first sync_crm()
+# rewrites none; then, as if it had been made at CHANGE and learnt of
+# late, the relink gives the phone-linked conversations after CHANGE the
+# new tier (the tier valid at their start) and keeps the old one before
+BOTH_SIDES="HAVING count(*) FILTER (WHERE conversation_start >= '2026-04-18' AND conversation_start < '2026-04-19') > 0
+                AND count(*) FILTER (WHERE conversation_start >= '2026-04-19') > 0"
 acct=$(csql 0 "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'SMB' AND crm_link = 'attribute'
-                GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+                GROUP BY 1 $BOTH_SIDES ORDER BY count(*) DESC, 1 LIMIT 1")
 phone_acct=$(csql 0 "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'Mid-Market' AND crm_link = 'phone'
-                      GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+                      GROUP BY 1 $BOTH_SIDES ORDER BY count(*) DESC, 1 LIMIT 1")
 [ -n "$acct" ] && [ -n "$phone_acct" ] || fail "no account to change the tier of"
 start_gcsim --seed 42 --now $NOW --sf-tier-change "$acct=Enterprise" --sf-tier-change "$phone_acct=SMB"
 point_at "$GCSIM_URL"
 both "UPDATE gcanalytics.settings SET value = '3' WHERE name = 'crm_relink_days'"
+csql 0 "DROP TABLE IF EXISTS public.snap_interactions; CREATE TABLE public.snap_interactions AS SELECT * FROM gcanalytics.interactions" >/dev/null
+both_call "CALL gcanalytics.sync_crm()"
+assert_eq 0 "$(csql 0 "SELECT count(*) FROM ((SELECT * FROM gcanalytics.interactions EXCEPT ALL SELECT * FROM public.snap_interactions)
+                                            UNION ALL (SELECT * FROM public.snap_interactions EXCEPT ALL SELECT * FROM gcanalytics.interactions)) d")" \
+    "a tier change dated after every conversation rewrites none on the coordinator"
+assert_eq "Enterprise SMB" "$(csql 0 "SELECT string_agg(tier, ' ' ORDER BY account_id = '$phone_acct') FROM gcanalytics.crm_account_history
+                                      WHERE account_id IN ('$acct', '$phone_acct') AND valid_to = 'infinity'")" \
+    "crm_account_history on the coordinator holds the new tiers from the change"
+CHANGE=2026-04-19T00:00:00Z
+both "UPDATE gcanalytics.crm_account_history SET valid_to = '$CHANGE' WHERE account_id IN ('$acct', '$phone_acct') AND valid_to = '$NOW';
+      UPDATE gcanalytics.crm_account_history SET valid_from = '$CHANGE' WHERE account_id IN ('$acct', '$phone_acct') AND valid_from = '$NOW'"
 both_call "CALL gcanalytics.sync_crm()"
 cutoff="(SELECT max(conversation_start) - interval '3 days' FROM gcanalytics.interactions)"
-[ "$(csql 0 "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct' AND customer_tier = 'Enterprise'")" -gt 0 ] \
-    || fail "the relink on the coordinator gave no interaction of $acct its new tier"
-assert_eq 0 "$(csql 0 "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id IN ('$acct', '$phone_acct')
-                         AND conversation_start >= $cutoff AND customer_tier NOT IN ('Enterprise', 'SMB')")" \
-    "every interaction of the changed accounts within the relink days has the new tier"
+assert_eq "f|Mid-Market
+t|SMB" \
+    "$(csql 0 "SELECT conversation_start >= '$CHANGE', string_agg(DISTINCT customer_tier, ',') FROM gcanalytics.interactions
+                WHERE crm_account_id = '$phone_acct' AND crm_link = 'phone' AND conversation_start >= $cutoff
+                GROUP BY 1 ORDER BY 1")" \
+    "the relink on the coordinator gives the phone-linked conversations of $phone_acct the tier valid at their start"
 
 # 5. the dashboards and the schedule, with settings of their own; the
 # workers' copies of settings (made by CREATE EXTENSION, never read) get
-# other values, which must change nothing
+# other values (tier_reporting current among them), which must change
+# nothing
 both "UPDATE gcanalytics.settings SET value = '8 seconds' WHERE name = 'service_level_default';
       UPDATE gcanalytics.settings SET value = '2 days' WHERE name = 'fcr_window';"
 for n in 1 2; do
-    csql "$n" "INSERT INTO gcanalytics.settings (name, value) VALUES ('service_level_default', '10 minutes'), ('fcr_window', '1 hour')
+    csql "$n" "INSERT INTO gcanalytics.settings (name, value) VALUES ('service_level_default', '10 minutes'), ('fcr_window', '1 hour'),
+                 ('tier_reporting', 'current')
                ON CONFLICT (name) DO UPDATE SET value = excluded.value" >/dev/null
 done
 both_call "SELECT view_name, row_count FROM gcanalytics.refresh_dashboards()"

@@ -214,7 +214,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                coalesce(c.attr_account, a.account_id) AS crm_account_id,
                CASE WHEN c.attr_account IS NOT NULL THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
                a.tier AS customer_tier, a.industry, a.name AS account_name, a.owner AS account_owner, a.ltv,
-               a.open_case_count, a.open_opportunity_count,
+               oc.open_case_count, oc.open_opportunity_count,
                (EXISTS (SELECT 1 FROM unnest(%L::text[]) r WHERE lower(c.attributes->>r) IN ('true', 'yes', '1'))
                 OR c.wrapup_code = ANY (%L::text[])
                 OR c.queue_ids[2:] && %L::text[]
@@ -232,11 +232,19 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
-          -- the CRM account: the attribute's, else the ANI's (the lowest id
-          -- when several share it)
-          LEFT JOIN LATERAL (SELECT min(x.account_id) AS account_id FROM gcanalytics.crm_accounts x
-                              WHERE x.phone_e164 = c.ani_e164) pa ON c.attr_account IS NULL
-          LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = coalesce(c.attr_account, pa.account_id)
+          -- the CRM account and its values when the conversation started
+          -- (crm_account_history): the attribute's, else the one whose
+          -- phone was the ANI then (the lowest id when several shared it);
+          -- joins, not a function with parameters, which Citus would not plan
+          LEFT JOIN LATERAL (SELECT min(y.account_id) AS account_id FROM gcanalytics.crm_account_history y
+                              WHERE y.phone_e164 = c.ani_e164
+                                AND y.valid_from <= c.conversation_start AND c.conversation_start < y.valid_to) pa
+            ON c.attr_account IS NULL
+          LEFT JOIN gcanalytics.crm_account_history a
+            ON a.account_id = coalesce(c.attr_account, pa.account_id)
+           AND a.valid_from <= c.conversation_start AND c.conversation_start < a.valid_to
+          -- the open cases and opportunities are today's
+          LEFT JOIN gcanalytics.crm_accounts oc ON oc.account_id = a.account_id
          WHERE c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
         $q$,
         gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,

@@ -433,10 +433,12 @@ COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), 
 
 -- _sync_crm(): Accounts modified since the CRM high-water mark (>=, as
 -- several may share its millisecond; the upsert makes the overlap
--- harmless), every account's open cases and opportunities, then the
--- interactions of the last crm_relink_days (before the newest loaded)
--- whose account changed or that were not linked through the attribute are
--- enriched again.  Returns the accounts read.
+-- harmless), their history (crm_account_history), every account's open
+-- cases and opportunities, then the interactions of the last
+-- crm_relink_days (before the newest loaded) whose account changed or that
+-- were not linked through the attribute are enriched again, with the
+-- values valid at their start: a change reaches only the conversations
+-- after it.  Returns the accounts read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
@@ -453,6 +455,8 @@ DECLARE
     open_ids text[];
     open_cases int[];
     open_opportunities int[];
+    new_ids text[];
+    new_starts timestamptz[];
     -- one timestamp for every row changed (Citus runs no UPDATE of a
     -- distributed table calling a volatile function such as clock_timestamp())
     stamp timestamptz := clock_timestamp();
@@ -470,6 +474,32 @@ BEGIN
               FROM gcanalytics_source.crm_open_opportunity o WHERE o.is_closed = false AND o.account_id IS NOT NULL) x
      GROUP BY account_id;
     SELECT count(*), max(system_modstamp) INTO n, newest FROM gca_crm_read;
+    -- the history: an account read for the first time holds its values
+    -- since ever; new values of a known one hold from the SystemModstamp
+    -- that carried them (never before the values they follow: a row with
+    -- the same start is replaced), and end the values before them there
+    CREATE TEMP TABLE gca_crm_new ON COMMIT DROP AS
+    SELECT r.*, gcanalytics.normalize_phone(r.phone, cc) AS phone_e164,
+           CASE WHEN o.account_id IS NULL THEN '-infinity'::timestamptz
+                ELSE greatest(coalesce(r.system_modstamp, now()), o.valid_from) END AS valid_from
+      FROM gca_crm_read r
+      LEFT JOIN gcanalytics.crm_account_history o ON o.account_id = r.account_id AND o.valid_to = 'infinity'
+     WHERE (o.name, o.tier, o.industry, o.owner, o.ltv, o.phone) IS DISTINCT FROM (r.name, r.tier, r.industry, r.owner, r.ltv, r.phone);
+    -- the new starts are read first: Citus runs no UPDATE of a reference
+    -- table whose subquery reads a temporary table
+    SELECT coalesce(array_agg(c.account_id), '{}'), coalesce(array_agg(c.valid_from), '{}')
+      INTO new_ids, new_starts
+      FROM gca_crm_new c;
+    UPDATE gcanalytics.crm_account_history h SET valid_to = c.valid_from
+      FROM unnest(new_ids, new_starts) c (account_id, valid_from)
+     WHERE h.account_id = c.account_id AND h.valid_to = 'infinity' AND h.valid_from < c.valid_from;
+    INSERT INTO gcanalytics.crm_account_history AS h
+           (account_id, valid_from, name, tier, industry, owner, ltv, phone, phone_e164, loaded_at)
+    SELECT c.account_id, c.valid_from, c.name, c.tier, c.industry, c.owner, c.ltv, c.phone, c.phone_e164, stamp
+      FROM gca_crm_new c
+    ON CONFLICT (account_id, valid_from) DO UPDATE
+       SET name = excluded.name, tier = excluded.tier, industry = excluded.industry, owner = excluded.owner,
+           ltv = excluded.ltv, phone = excluded.phone, phone_e164 = excluded.phone_e164, loaded_at = excluded.loaded_at;
     SELECT coalesce(array_agg(r.account_id), '{}') INTO changed
       FROM gca_crm_read r LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = r.account_id
      WHERE (a.name, a.tier, a.industry, a.owner, a.ltv, a.phone) IS DISTINCT FROM (r.name, r.tier, r.industry, r.owner, r.ltv, r.phone);
@@ -516,18 +546,25 @@ BEGIN
       FROM (SELECT i2.conversation_id, i2.conversation_start, i2.customer_key AS old_customer_key,
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id) AS crm_account_id,
                    CASE WHEN i2.crm_link = 'attribute' THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
-                   a.tier, a.industry, a.name, a.owner, a.ltv, a.open_case_count, a.open_opportunity_count,
+                   a.tier, a.industry, a.name, a.owner, a.ltv, oc.open_case_count, oc.open_opportunity_count,
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id,
                             CASE WHEN i2.originating_direction = 'inbound' THEN gcanalytics.normalize_phone(i2.ani, cc) END) AS customer_key
               FROM gcanalytics.interactions i2
-              -- the account of the ANI (the lowest id when several share
-              -- it) when no attribute names one: a join, not a function
-              -- with parameters, which Citus would not plan
-              LEFT JOIN LATERAL (SELECT min(x.account_id) AS account_id FROM gcanalytics.crm_accounts x
-                                  WHERE x.phone_e164 OPERATOR(pg_catalog.=) gcanalytics.normalize_phone(i2.ani, cc)) p
+              -- the account of the ANI then (the lowest id when several
+              -- shared it) when no attribute names one, and the account's
+              -- values when the conversation started (crm_account_history);
+              -- the open cases and opportunities are today's: joins, not a
+              -- function with parameters, which Citus would not plan
+              LEFT JOIN LATERAL (SELECT min(y.account_id) AS account_id FROM gcanalytics.crm_account_history y
+                                  WHERE y.phone_e164 OPERATOR(pg_catalog.=) gcanalytics.normalize_phone(i2.ani, cc)
+                                    AND y.valid_from OPERATOR(pg_catalog.<=) i2.conversation_start
+                                    AND i2.conversation_start OPERATOR(pg_catalog.<) y.valid_to) p
                 ON CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END IS NULL
-              LEFT JOIN gcanalytics.crm_accounts a
+              LEFT JOIN gcanalytics.crm_account_history a
                 ON a.account_id OPERATOR(pg_catalog.=) coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, p.account_id)
+               AND a.valid_from OPERATOR(pg_catalog.<=) i2.conversation_start
+               AND i2.conversation_start OPERATOR(pg_catalog.<) a.valid_to
+              LEFT JOIN gcanalytics.crm_accounts oc ON oc.account_id OPERATOR(pg_catalog.=) a.account_id
              WHERE i2.conversation_start >= cutoff
                AND (i2.crm_account_id = ANY (changed) OR i2.crm_link IS DISTINCT FROM 'attribute')) n
      WHERE i.conversation_id = n.conversation_id AND i.conversation_start = n.conversation_start
