@@ -424,6 +424,12 @@ extern void gc_job_results(const SimRequest *req, const char *id, SimResponse *r
 extern void gc_job_availability(SimResponse *resp);
 extern void gc_conversation_by_id(const char *id, SimResponse *resp);
 extern void gc_conversations_by_ids(const SimRequest *req, SimResponse *resp);
+
+/* gc_api.c: an evaluation as the Quality API's EvaluationResponse */
+extern void gc_render_evaluation(StrBuf *sb, const GcConversation *c,
+								 const GcEvaluation *e, bool answers);
+/* gc_quality.c: GET /api/v2/quality/evaluations/query */
+extern void gc_quality_evaluations_query(const SimRequest *req, SimResponse *resp);
 extern void gc_jobs_reset(void);
 extern int64_t gc_data_availability_ms(void);
 
