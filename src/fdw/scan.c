@@ -549,6 +549,7 @@ start_run(GcaScan *scan)
 		check_run_size(rs);
 	if (!rs->explain_only && scan->client == NULL)
 		scan->client = gca_client_get(&scan->opts->http);
+	rs->client = scan->client;
 	if (scan->client && gca_client_latency_ms(scan->client) > 0)
 		rs->latency_ms = gca_client_latency_ms(scan->client);
 	/* as the planner did (so EXPLAIN asks too, once a range and transaction) */

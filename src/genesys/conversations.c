@@ -640,6 +640,9 @@ planned_requests(ConvScan *st)
 					st->q.page_size, nwindows);
 }
 
+static void apply_availability(GcaResourceScan *rs, ConvScan *st,
+							   TimestampTz available);
+
 static void
 conversations_plan(GcaResourceScan *rs)
 {
@@ -671,7 +674,14 @@ conversations_plan(GcaResourceScan *rs)
 	foreach(lc, st->q.windows)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->q.windows != NIL)
+	{
+		TimestampTz available;
+
 		st->availability = AVAIL_NEEDED;
+		/* asked already by this statement (a run() step, another scan) */
+		if (gca_client_availability(rs->client, &available))
+			apply_availability(rs, st, available);
+	}
 	/*
 	 * A job's results come one page per round trip (by cursor): windows
 	 * are read in turns as their pages arrive, so that no window waits for
@@ -911,9 +921,8 @@ read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
  * windows (a window that spans it is split there), never left out.
  */
 static void
-read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
+apply_availability(GcaResourceScan *rs, ConvScan *st, TimestampTz available)
 {
-	TimestampTz available = gca_details_availability_date(page);
 	List	   *planned = st->q.windows;
 	List	   *windows = NIL;
 	ListCell   *lc,
@@ -943,6 +952,16 @@ read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
 		windows = list_concat(windows, st->q.windows);
 	}
 	st->q.windows = windows;
+}
+
+/* The answer of GET .../jobs/availability, remembered for the statement. */
+static void
+read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
+{
+	TimestampTz available = gca_details_availability_date(page);
+
+	gca_client_remember_availability(rs->client, available);
+	apply_availability(rs, st, available);
 }
 
 /* Reads a job results page; the rows it offers. */

@@ -405,6 +405,8 @@ gca_conversations_data_availability(GcaClient *client)
 	GcaJson    *doc;
 	TimestampTz available;
 
+	if (gca_client_availability(client, &available))
+		return available;
 	memset(&call, 0, sizeof(call));
 	call.method = "GET";
 	call.path = GCA_DETAILS_JOBS_PATH "/availability";
@@ -413,5 +415,6 @@ gca_conversations_data_availability(GcaClient *client)
 	doc = buf.data ? gca_json_parse(buf.data, buf.len) : NULL;
 	available = gca_details_availability_date(doc);
 	gca_json_free(doc);
+	gca_client_remember_availability(client, available);
 	return available;
 }

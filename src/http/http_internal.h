@@ -227,6 +227,9 @@ struct GcaClient
 	int			token_gen;		/* bumped on every new token */
 	int			good_gen;		/* latest token generation that got a 2xx */
 	double		latency_ms;		/* moving average of successful requests */
+	/* dataAvailabilityDate, and the start of the statement that asked */
+	TimestampTz availability;
+	TimestampTz availability_statement;
 	int			refused_gen;	/* latest token generation refused (401) */
 	int			refused_streak; /* tokens refused in a row, none of them
 								 * ever accepted */

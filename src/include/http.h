@@ -150,6 +150,9 @@ extern GcaClient *gca_client_get(const GcaClientConfig *config);
 
 /* Observed time of a successful request (ms, moving average), 0 if none. */
 extern double gca_client_latency_ms(GcaClient *client);
+extern bool gca_client_availability(GcaClient *client, TimestampTz *available);
+extern void gca_client_remember_availability(GcaClient *client,
+											 TimestampTz available);
 
 /* Base URL the client sends relative paths to (Salesforce: instance_url). */
 extern const char *gca_client_base_url(GcaClient *client);

@@ -208,6 +208,8 @@ typedef struct GcaResourceScan
 	GcaClient  *estimate_client;	/* use_remote_estimate: the client the
 									 * route's estimate may ask the API
 									 * with, else NULL */
+	GcaClient  *client;			/* the client of the scan (NULL for
+								 * EXPLAIN): what it remembers */
 	List	   *options;		/* DefElem: the table's, then the server's
 								 * options (gca_option_value) */
 	const char *object;			/* the remote object the table names (its
