@@ -1190,6 +1190,13 @@ accept_conversation(ConvScan *st, GcaJson *conv)
 		(void) gca_json_get_time(conv, "conversationStart", &start);
 		if (!gca_details_window_owns(&w->d, start))
 			return false;
+		/*
+		 * A job's results are the fixed result set of a finished job, read
+		 * by cursor: they do not shift as the query's pages do, so a job
+		 * window keeps no filter (whose ids would grow with its range).
+		 */
+		if (w->route == ROUTE_JOB)
+			return true;
 	}
 	return first_sighting(st, w, id);
 }
