@@ -118,6 +118,8 @@ static const GcaColumnDef conversation_columns[] = {
 	"sum of nTransferred"},
 	{"n_evaluations", "integer", CC_N_EVALUATIONS, GCA_PUSH_NONE, "evaluations", 0, 0,
 	"quality evaluations of the conversation"},
+	{"surveys", "jsonb", CC_SURVEYS, GCA_PUSH_NONE, "surveys", 0, 0,
+	"the surveys (AnalyticsSurvey) as the API returns them; NULL without one"},
 	{"attributes", "jsonb", CC_ATTRIBUTES, GCA_PUSH_NONE, "attributes", 0, 0,
 	"participant attributes merged (details jobs only)"},
 	{"participants", "jsonb", CC_PARTICIPANTS, GCA_PUSH_NONE, "participants", 0, 0,

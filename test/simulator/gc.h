@@ -215,6 +215,8 @@ typedef struct GcWorld
 	GcFlow	   *flows;
 	int			nforms;
 	GcForm	   *forms;
+	int			nsurvey_forms;
+	GcForm	   *survey_forms;	/* id, context_id and name only */
 	int			nreleases;
 	const GcRelease *releases;
 	int			story_release;	/* index of the release that plants the story */
@@ -283,6 +285,27 @@ typedef struct GcEvaluation
 	char		calibration_id[37];
 } GcEvaluation;
 
+typedef enum GcSurveyStatus
+{
+	SURVEY_NONE = 0, SURVEY_SENT, SURVEY_FINISHED, SURVEY_EXPIRED
+} GcSurveyStatus;
+
+/* the conversation's survey (AnalyticsSurvey), as of --now */
+typedef struct GcSurvey
+{
+	uint8_t		status;			/* GcSurveyStatus; SURVEY_NONE: no survey */
+	int8_t		promoter;		/* surveyPromoterScore 0..10 (finished) */
+	int16_t		total;			/* oSurveyTotalScore 0..100 (finished) */
+	int16_t		form;
+	int16_t		agent;			/* userId: the main agent */
+	int16_t		queue;			/* queueId: that agent's queue */
+	int64_t		event_ms;		/* eventTime: sent */
+	int64_t		completed_ms;	/* surveyCompletedDate, or GC_OPEN */
+	char		id[37];
+} GcSurvey;
+
+extern const char *const gc_survey_status_names[];
+
 typedef struct GcConversation
 {
 	char		id[37];
@@ -295,6 +318,7 @@ typedef struct GcConversation
 	uint8_t		orig_dir;		/* 0 inbound, 1 outbound */
 	int16_t		division;
 	int32_t		account;		/* sfAccountId account index or GC_NONE */
+	int32_t		sf_case;		/* sfCaseId case index or GC_NONE */
 	bool		escalated;
 	bool		bot_handled;
 	int8_t		product_release;	/* release index for productVersion */
@@ -303,6 +327,7 @@ typedef struct GcConversation
 	uint16_t	npart;
 	uint16_t	neval;
 	uint32_t	first_eval;
+	GcSurvey	survey;
 	/* pre-rendered JSON (without attributes) in GcDay.json */
 	size_t		json_off;
 	uint32_t	json_len;

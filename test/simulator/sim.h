@@ -292,6 +292,13 @@ extern int	sf_handle(const SimRequest *req, SimResponse *resp);
 extern void sf_error(SimResponse *resp, int status, const char *error_code,
 					 const char *message);
 
+/*
+ * The latest case of an account created at or before at_ms that is not
+ * deleted (its index), or -1; and the Id of a case by index.
+ */
+extern int	sf_account_case(int account_row, int64_t at_ms);
+extern const char *sf_case_id(int case_index);
+
 /* Writes DIR/accounts.csv for `gcsim truth`; returns 0 on success. */
 extern int	sf_write_truth(const char *dir);
 

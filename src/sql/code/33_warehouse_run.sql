@@ -378,7 +378,8 @@ END;
 -- harmless), every account's open cases and opportunities, then the
 -- interactions of the last crm_relink_days (before the newest loaded)
 -- whose account changed or that were not linked through the attribute are
--- enriched again.  Returns the accounts read.
+-- enriched again; first the Cases and Opportunities, whole
+-- (_sync_crm_pipeline()).  Returns the accounts read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
@@ -393,6 +394,7 @@ DECLARE
     changed text[];
     moved gcanalytics._contact_place[];
 BEGIN
+    PERFORM gcanalytics._sync_crm_pipeline();
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
     SELECT a.account_id, a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.system_modstamp
       FROM gcanalytics_source.crm_account a
@@ -485,7 +487,7 @@ BEGIN
         WHEN 'in_progress' THEN n := gcanalytics._refresh_in_progress(reread_from);
     END CASE;
     RAISE NOTICE '%: % % in % s', step, n,
-        CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress read again' END,
+        CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress or awaiting a survey read again' END,
         gcanalytics._seconds_since(started);
 EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
@@ -506,7 +508,8 @@ END
 $$;
 
 -- _refresh_in_progress(before): conversations loaded while in progress
--- that started before this run's re-read range are read again by id.
+-- that started before this run's re-read range are read again by id, and
+-- the surveys not answered yet (_refresh_surveys()).
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_in_progress(before timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -516,15 +519,17 @@ DECLARE
     ids text[];
     first_start timestamptz;
     last_start timestamptz;
+    n bigint;
 BEGIN
     SELECT array_agg(conversation_id), min(conversation_start), max(conversation_start)
       INTO ids, first_start, last_start
       FROM gcanalytics.interactions
      WHERE in_progress AND conversation_start < before;
+    n := gcanalytics._refresh_surveys(before);
     IF ids IS NULL THEN
-        RETURN 0;
+        RETURN n;
     END IF;
-    RETURN gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
+    RETURN n + gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
 END
 $$;
 

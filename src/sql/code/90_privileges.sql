@@ -68,7 +68,8 @@ REVOKE ALL ON FUNCTION gcanalytics.unschedule() FROM PUBLIC;
 -- Roles are cluster-wide: created when missing, so that the extension can
 -- be created in a second database.  The grants are per database.
 --   gcanalytics_reader      every column of every dashboard
---   gcanalytics_supervisor  every column but the revenue ones (*_ltv)
+--   gcanalytics_supervisor  every column but the revenue ones (*_ltv,
+--                           cx_overview's pipeline and revenue amounts)
 --   gcanalytics_finance     every column of the dashboards without agent-level rows
 DO $$
 DECLARE
@@ -89,7 +90,8 @@ BEGIN
         SELECT s.rel, v, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
                             FROM pg_catalog.pg_attribute a
                            WHERE a.attrelid = s.rel AND a.attnum > 0
-                             AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%') AS performance_columns,
+                             AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%'
+                             AND a.attname NOT IN ('open_pipeline_amount', 'closed_won_amount')) AS performance_columns,
                (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
                   FROM pg_catalog.pg_attribute a
                  WHERE a.attrelid = s.rel AND a.attnum > 0 AND NOT a.attisdropped) AS all_columns
@@ -105,3 +107,8 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Cases and pipeline (35_warehouse_crm.sql): the reader and finance see
+-- both views; the supervisor sees case resolution but no revenue.
+GRANT SELECT ON gcanalytics.case_resolution_weekly TO gcanalytics_reader, gcanalytics_supervisor, gcanalytics_finance;
+GRANT SELECT ON gcanalytics.revenue_weekly TO gcanalytics_reader, gcanalytics_finance;
