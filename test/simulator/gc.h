@@ -30,6 +30,8 @@
 typedef struct GcConfig
 {
 	int			cache_days;		/* --cache-days: generated days kept, LRU */
+	int			wfm_download_users; /* --wfm-download-users: users per
+									 * adherence download, default 25 */
 	int			max_results;	/* --details-max-results, 100000 */
 	int			listing_page_cap;	/* --listing-page-cap: entities served per
 									 * listing page at most, 0 = no cap */
@@ -517,6 +519,46 @@ extern const char *gc_endpoint_label(const SimRequest *req);
 
 /* the client id a Genesys bearer token was issued to, for rate limiting */
 extern bool gc_token_client(const char *authorization, uint64_t *client_key);
+
+/* ---------------------------------------------------------------------
+ * gc_wfm.c: workforce management (management units, historical adherence)
+ * ---------------------------------------------------------------------
+ */
+#define GC_WFM_NUM_MU 2
+#define GC_WFM_MAX_EXCEPTIONS 4
+
+typedef struct GcWfmException
+{
+	int			start_s;		/* from the day's UTC midnight */
+	int			end_s;
+	int			kind;			/* actual activity: Break, Meal, Unscheduled,
+								 * OffQueueWork */
+} GcWfmException;
+
+/* an agent's day: HistoricalAdherenceDayMetrics and its exceptions */
+typedef struct GcWfmDay
+{
+	int			shift_start_s;
+	int			schedule_length_s;
+	int			adherence_schedule_s;
+	int			conformance_schedule_s;
+	int			conformance_actual_s;
+	int			exception_duration_s;
+	int			impact_s;
+	int			actual_length_s;
+	int			nexceptions;
+	GcWfmException exceptions[GC_WFM_MAX_EXCEPTIONS];
+} GcWfmDay;
+
+extern const char *gc_wfm_mu_id(int mu);
+/* the management unit of a user, or -1 (not a scheduled agent) */
+extern int	gc_wfm_mu_of(int user);
+/* false when the user has no schedule that day (or it is not over) */
+extern bool gc_wfm_day(int user, int64_t day, GcWfmDay *out);
+/* the /sim/stats label of a WFM or download request, or NULL; ids in a, n */
+extern const char *gc_wfm_route(const SimRequest *req, char a[64], int *n);
+extern bool gc_wfm_handle(const SimRequest *req, const char *label, const char *a,
+						  int n, SimResponse *resp);
 
 /* `gcsim truth`: writes the Genesys truth files; 0 on success */
 extern int	gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms);

@@ -13,6 +13,7 @@
  *	segments.csv		one row per segment of those conversations
  *	evaluations.csv		one row per evaluation of those conversations
  *	surveys.csv		one row per survey of those conversations, as of --now
+ *	adherence.csv	one row per agent and scheduled day that is over by --now
  *	evaluations_gone.csv	with --fault-eval-404 only: the evaluations whose
  *						quality GET answers 404
  *	queue_daily.csv		per UTC date in [from, to), queue and media type
@@ -408,6 +409,40 @@ open_csv(const char *dir, const char *name, const char *header)
 	return f;
 }
 
+/*
+ * adherence.csv: each agent's scheduled day of [first_day, last_day] that
+ * is over by --now (HistoricalAdherenceDayMetrics in seconds)
+ */
+static int
+write_adherence(const char *dir, int64_t first_day, int64_t last_day)
+{
+	FILE	   *f = open_csv(dir, "adherence.csv",
+							 "management_unit_id,user_id,date,schedule_length_s,"
+							 "adherence_schedule_s,conformance_schedule_s,conformance_actual_s,"
+							 "exception_count,exception_duration_s,impact_s,actual_length_s");
+
+	if (!f)
+		return -1;
+	for (int64_t day = first_day; day <= last_day; day++)
+	{
+		char		date[32];
+
+		sim_format_date(date, day * MS_PER_DAY);
+		for (int u = 0; u < gc_world.nusers; u++)
+		{
+			GcWfmDay	d;
+
+			if (!gc_wfm_day(u, day, &d))
+				continue;
+			fprintf(f, "%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d\n", gc_wfm_mu_id(gc_wfm_mu_of(u)),
+					gc_world.users[u].id, date, d.schedule_length_s, d.adherence_schedule_s,
+					d.conformance_schedule_s, d.conformance_actual_s, d.nexceptions,
+					d.exception_duration_s, d.impact_s, d.actual_length_s);
+		}
+	}
+	return fclose(f) ? -1 : 0;
+}
+
 int
 gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 {
@@ -484,6 +519,8 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 	}
 	free(qd);
 	if (fclose(fc) || fclose(fs) || fclose(fe) || fclose(fq) || fclose(fv) || (fg && fclose(fg)))
+		rc = -1;
+	if (write_adherence(dir, first_day, last_day) != 0)
 		rc = -1;
 	return rc;
 }

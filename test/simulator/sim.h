@@ -216,6 +216,8 @@ extern void sim_civil_from_days(int64_t days, int *y, int *m, int *d);
  * offset; returns 0 on success.
  */
 extern void sim_format_ts(char *buf, int64_t ms);
+/* the monotonic clock in ms (ages jobs; never the world's time) */
+extern int64_t sim_mono_ms(void);
 extern void sim_format_date(char *buf, int64_t ms);
 extern int	sim_parse_ts(const char *s, size_t len, int64_t *ms);
 

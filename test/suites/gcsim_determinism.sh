@@ -5,7 +5,7 @@
 # the base world moved by that many days, story included, and a server
 # following the wall clock serves the shifted world of its week.  Every
 # answer (details with surveys, aggregates, a job's sfCaseId, cases,
-# opportunities) is the same whatever the server was asked before.  Needs no
+# opportunities, historical adherence) is the same whatever the server was asked before.  Needs no
 # PostgreSQL.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
@@ -103,7 +103,7 @@ WORLD="--seed 42 --accounts 400 --conversations-per-day 300 --now 2026-04-20T12:
 gcsim_truth "$TMP/o" 2026-04-14 2026-04-15 $WORLD
 SURVEYED=$(awk -F, 'NR > 1 && n++ < 3 { printf "%s%s", (n > 1 ? "," : ""), $2 }' "$TMP/o/surveys.csv")
 [ "$(echo "$SURVEYED" | tr ',' '\n' | wc -l)" = 3 ] || fail "surveys.csv: $(head -n 3 "$TMP/o/surveys.csv")"
-ANSWERS="agg_plain agg_queue details by_id job cases opportunities"
+ANSWERS="agg_plain agg_queue details by_id job cases opportunities adherence"
 gc_post() { curl -s -H "Authorization: Bearer $TOKEN" -d "$2" "$GCSIM_URL$1"; }
 gc_get() { curl -s -H "Authorization: Bearer $TOKEN" "$GCSIM_URL$1"; }
 soql() { curl -s -G -H "Authorization: Bearer $SF_TOKEN" "$GCSIM_URL/services/data/v62.0/query" --data-urlencode "q=$1"; }
@@ -119,6 +119,15 @@ job() {     # job INTERVAL: the conversations of the job's first page
         fail "job $id over $1 is not fulfilled"
     gc_get "/api/v2/analytics/conversations/details/jobs/$id/results" | jq -c .conversations
 }
+adherence() {   # the downloads of a historical adherence query of the first unit
+    local mu id
+    mu=$(gc_get /api/v2/workforcemanagement/managementunits | jq -r '.entities[0].id')
+    id=$(gc_post "/api/v2/workforcemanagement/managementunits/$mu/historicaladherencequery" \
+        '{"startDate":"2026-04-13T00:00:00Z","endDate":"2026-04-16T00:00:00Z","includeExceptions":true}' | jq -r .id)
+    for url in $(gc_get "/api/v2/workforcemanagement/adherence/historical/jobs/$id" | jq -r '.downloadUrls[]'); do
+        curl -s "$url"
+    done
+}
 ask() {     # ask NAME: the answer to the request NAME
     case $1 in
         agg_plain) gc_post /api/v2/analytics/conversations/aggregates/query \
@@ -130,6 +139,7 @@ ask() {     # ask NAME: the answer to the request NAME
         by_id) gc_get "/api/v2/analytics/conversations/details?id=$SURVEYED" ;;
         job) job 2026-04-14T00:00:00Z/2026-04-15T00:00:00Z ;;
         cases) soql "SELECT Id, AccountId, Type, Status, IsClosed, CreatedDate, ClosedDate FROM Case ORDER BY Id LIMIT 200" ;;
+        adherence) adherence ;;
         opportunities) soql "SELECT Id, Amount, StageName, IsWon, CloseDate FROM Opportunity ORDER BY Id LIMIT 200" ;;
     esac
 }
@@ -168,4 +178,4 @@ assert_eq 3 "$(jq '[.conversations[] | select(.surveys | length > 0)] | length' 
     "the 3 conversations of surveys.csv carry their surveys"
 jq -e '[.[].participants[].attributes.sfCaseId // empty] | length > 0' "$TMP/fresh.job" >/dev/null ||
     fail "the job's conversations name no sfCaseId"
-echo "ok: $(echo "$ANSWERS" | wc -w) answers (aggregates, details with surveys, by id, a job's sfCaseId, cases, opportunities) the same from fresh servers and after other requests"
+echo "ok: $(echo "$ANSWERS" | wc -w) answers (aggregates, details with surveys, by id, a job's sfCaseId, cases, opportunities, adherence) the same from fresh servers and after other requests"
