@@ -470,14 +470,15 @@ download(const SimRequest *req, const char *id, int n, SimResponse *resp)
 	sb_init(&sb, 4096);
 	sb_puts(&sb, "{\"entityId\":");
 	sb_json_str(&sb, gc_wfm_mu_id(j.mu));
-	sb_puts(&sb, ",\"data\":[");
+	/* members come in no fixed order: the map first on even downloads */
+	sb_puts(&sb, n % 2 == 0 ? ",\"lookupIdToSecondaryPresenceId\":{},\"data\":[" : ",\"data\":[");
 	for (int i = n * per; i < j.nusers && i < (n + 1) * per; i++)
 	{
 		if (i > n * per)
 			sb_putc(&sb, ',');
 		render_user(&sb, &j, j.users[i]);
 	}
-	sb_puts(&sb, "],\"lookupIdToSecondaryPresenceId\":{}}");
+	sb_puts(&sb, n % 2 == 0 ? "]}" : "],\"lookupIdToSecondaryPresenceId\":{}}");
 	resp->status = 200;
 	sb_to_response(&sb, resp);
 }
