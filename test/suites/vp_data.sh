@@ -13,6 +13,11 @@
 #     week equal computations over the truth files.
 #  4. cx_overview (before 3): its figures per week and tier equal
 #     computations over the truth files; its grants per role.
+#  5. schedule adherence (before 3): gcanalytics.adherence equals the
+#     truth's adherence.csv agent day by agent day (read through the
+#     asynchronous query and its downloads), adherence_weekly's rates per
+#     agent and week and cx_overview's adherence_rate per week equal those
+#     computed over the truth; grants per role.
 #  3. late surveys: gcsim a day later (surveys completed since), the next
 #     run() reads the conversations with an unanswered survey again by id:
 #     the warehouse equals the later truth, and surveys that were Sent are
@@ -41,6 +46,7 @@ truth() {
     load_csv "vp_$1_case" "$T/$1/cases.csv"
     load_csv "vp_$1_opp" "$T/$1/opportunities.csv"
     load_csv "vp_$1_acct" "$T/$1/accounts.csv"
+    load_csv "vp_$1_adh" "$T/$1/adherence.csv"
 }
 # same_set WHAT TRUTH_QUERY WAREHOUSE_QUERY: both give the same rows
 same_set() {
@@ -205,6 +211,37 @@ assert_eq "t|f|t|t" "$(sql "SELECT has_column_privilege('gcanalytics_supervisor'
 echo "cx_overview (week|tier|conversations|escalation_rate|aht_s|service_level_rate|csat|nps|case_resolution_rate|closed_won_amount|provisional):"
 sql "SELECT week, tier, conversations, escalation_rate, aht_s, service_level_rate, csat, nps, case_resolution_rate, closed_won_amount, provisional
        FROM gcanalytics.cx_overview ORDER BY tier, week" | sed 's/^/  /'
+
+########################################################################
+# 5. schedule adherence against the truth's adherence.csv
+same_set "adherence: every agent's scheduled day" \
+    "SELECT user_id, date::date, management_unit_id, schedule_length_s::int, adherence_schedule_s::int,
+            conformance_schedule_s::int, conformance_actual_s::int, exception_count::int, exception_duration_s::int,
+            impact_s::int, actual_length_s::int FROM vp_one_adh" \
+    "SELECT user_id, day, management_unit_id, schedule_length_s, adherence_schedule_s, conformance_schedule_s,
+            conformance_actual_s, exception_count, exception_duration_s, impact_s, actual_length_s FROM gcanalytics.adherence"
+same_set "adherence_weekly: adherence and conformance per agent and week" \
+    "SELECT date_trunc('week', date::date)::date, user_id, management_unit_id, count(*)::bigint,
+            round(1 - sum(exception_duration_s::int)::numeric / sum(adherence_schedule_s::int), 4),
+            round(sum(conformance_actual_s::int)::numeric / sum(conformance_schedule_s::int), 4)
+       FROM vp_one_adh GROUP BY 1, 2, 3" \
+    "SELECT week, agent_id, management_unit_id, days, adherence_rate, conformance_rate FROM gcanalytics.adherence_weekly"
+same_set "cx_overview: adherence_rate per week (every tier's row)" \
+    "SELECT DISTINCT w.week, w.tier, a.rate
+       FROM (SELECT week, tier FROM gcanalytics.cx_overview) w
+       LEFT JOIN (SELECT date_trunc('week', date::date)::date AS week,
+                         round(1 - sum(exception_duration_s::int)::numeric / sum(adherence_schedule_s::int), 4) AS rate
+                    FROM vp_one_adh GROUP BY 1) a USING (week)" \
+    "SELECT week, tier, adherence_rate FROM gcanalytics.cx_overview"
+assert_eq "t|t|f|t|f|t" "$(sql "SELECT has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'adherence_rate', 'SELECT'),
+                                has_table_privilege('gcanalytics_supervisor', 'gcanalytics.adherence_weekly', 'SELECT'),
+                                has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'open_pipeline_amount', 'SELECT'),
+                                has_column_privilege('gcanalytics_finance', 'gcanalytics.cx_overview', 'adherence_rate', 'SELECT'),
+                                has_table_privilege('gcanalytics_finance', 'gcanalytics.adherence_weekly', 'SELECT'),
+                                has_table_privilege('gcanalytics_reader', 'gcanalytics.adherence_weekly', 'SELECT')")" \
+    "adherence grants: the supervisor sees adherence (and no revenue), finance the weekly rate but no agent rows, the reader all"
+echo "adherence by week (week|agents|adherence_rate):"
+sql "SELECT week, count(*), round(avg(adherence_rate), 4) FROM gcanalytics.adherence_weekly GROUP BY 1 ORDER BY 1" | sed 's/^/  /'
 
 ########################################################################
 # 3. a day later: surveys completed since are read again

@@ -16,6 +16,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('lag_window', '2 hours', 'data this recent is not final at Genesys and is read again by the next run()'),
         ('evaluation_lookback', '3 days', 'each run() re-reads the evaluations of conversations this far back (new ones, status changes)'),
         ('survey_lookback', '3 days', 'each run() re-reads by id the conversations whose survey, sent this far back, is not answered yet'),
+        ('load_adherence', 'true', 'run() loads schedule adherence (workforce management) daily; false for an organisation without it'),
         ('case_resolution_days', '7', 'case_resolution_weekly: a case is resolved when it closed within this many days of its creation'),
         ('crm_relink_days', '30', 'a CRM account change re-enriches its interactions of this many days before the newest loaded'),
         ('join_quality_warn_pct', '30', 'join_quality warns when more than this share (%) of interactions has no CRM account'),

@@ -451,8 +451,9 @@ BEGIN
         WHEN 'conversations' THEN RETURN gcanalytics._load_conversations(range_from, range_to);
         WHEN 'evaluations' THEN RETURN gcanalytics._load_evaluations(range_from, range_to);
         WHEN 'queue_metrics' THEN RETURN gcanalytics._load_queue_metrics(range_from, range_to);
+        WHEN 'adherence' THEN RETURN gcanalytics._load_adherence(range_from, range_to);
         ELSE RAISE EXCEPTION 'unknown warehouse resource "%"', resource
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Resources are conversations, evaluations and queue_metrics.';
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Resources are conversations, evaluations, queue_metrics and adherence.';
     END CASE;
 END
 $$;

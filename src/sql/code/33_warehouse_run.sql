@@ -729,9 +729,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._run_begin()
 $$;
 
 -- _run_since(resource, until): where run() starts a resource: the
--- conversations and queue metrics read the lag window again, the
+-- conversations, queue metrics and adherence read the lag window again, the
 -- evaluations their lookback (but not before the first conversation
--- loaded); queue metrics and evaluations by whole UTC days, whatever the
+-- loaded); queue metrics, adherence and evaluations by whole UTC days, whatever the
 -- session's or server's TimeZone.
 CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamptz)
     RETURNS timestamptz
@@ -741,6 +741,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamp
     SELECT CASE resource
         WHEN 'conversations' THEN gcanalytics._since('conversations', until, gcanalytics.setting('lag_window')::interval)
         WHEN 'queue_metrics' THEN date_trunc('day', gcanalytics._since('queue_metrics', until, gcanalytics.setting('lag_window')::interval), 'UTC')
+        WHEN 'adherence' THEN date_trunc('day', gcanalytics._since('adherence', until, gcanalytics.setting('lag_window')::interval), 'UTC')
         WHEN 'evaluations' THEN
             greatest(date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval), 'UTC'),
                      (SELECT date_trunc('day', min(w.window_start), 'UTC') FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'))
@@ -850,14 +851,16 @@ BEGIN
     END IF;
 
     -- the daily resources, each from its own mark to until
-    FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics']::pg_catalog.text[] LOOP
+    FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics', 'adherence']::pg_catalog.text[] LOOP
+        CONTINUE WHEN daily OPERATOR(pg_catalog.=) 'adherence'
+            AND NOT gcanalytics.setting('load_adherence')::pg_catalog.bool;
         CALL gcanalytics._sync_range(daily, gcanalytics._run_since(daily, until), until,
                                      '1 day'::pg_catalog.interval, n, failed);
         total_failed := total_failed OPERATOR(pg_catalog.+) failed;
         PERFORM gcanalytics._advance_high_water_mark(daily, until);
         IF daily OPERATOR(pg_catalog.=) 'evaluations' THEN
             evaluations := n;
-        ELSE
+        ELSIF daily OPERATOR(pg_catalog.=) 'queue_metrics' THEN
             metrics := n;
         END IF;
     END LOOP;

@@ -1,6 +1,7 @@
 -- cx_overview (README "Dashboards"): the VP's screen, one row per ISO week
 -- (Monday, in reporting_time_zone) and tier, with the conversations'
--- figures, the surveys', QA, the cases' and the pipeline's beside them.
+-- figures, the surveys', QA, schedule adherence, the cases' and the
+-- pipeline's beside them.
 -- It is dropped at the top of 40_dashboards.sql with the other dashboards
 -- and refreshed last (dashboard_views()).
 CREATE MATERIALIZED VIEW gcanalytics.cx_overview AS
@@ -50,6 +51,11 @@ WITH cfg AS MATERIALIZED (
      CROSS JOIN cfg
       LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
      GROUP BY 1, 2
+), adh AS (   -- every agent's scheduled days of the week (adherence is not per tier)
+    SELECT date_trunc('week', a.day)::date AS week,
+           round(1 - sum(a.exception_duration_s)::numeric / nullif(sum(a.adherence_schedule_s), 0), 4) AS adherence_rate
+      FROM gcanalytics.adherence a
+     GROUP BY 1
 ), opp AS (
     SELECT date_trunc('week', o.close_date::timestamp)::date AS week, gcanalytics.tier_label(o.account_id, a.tier) AS tier,
            coalesce(sum(o.amount) FILTER (WHERE NOT o.is_closed), 0) AS open_pipeline_amount,
@@ -66,6 +72,7 @@ SELECT conv.week, conv.tier, conv.conversations, conv.escalated,
        conv.surveys_answered, round(conv.csat::numeric, 2) AS csat,
        round(100.0 * (conv.promoters - conv.detractors) / nullif(conv.nps_responses, 0), 2) AS nps,
        round(conv.qa_score::numeric, 2) AS qa_score,
+       adh.adherence_rate,
        coalesce(cases.cases, 0) AS cases,
        round(cases.resolved::numeric / nullif(cases.cases, 0), 4) AS case_resolution_rate,
        coalesce(opp.open_pipeline_amount, 0) AS open_pipeline_amount,
@@ -79,10 +86,11 @@ SELECT conv.week, conv.tier, conv.conversations, conv.escalated,
  CROSS JOIN cfg
   LEFT JOIN sl USING (week, tier)
   LEFT JOIN cases USING (week, tier)
+  LEFT JOIN adh USING (week)
   LEFT JOIN opp USING (week, tier);
 CREATE UNIQUE INDEX cx_overview_key ON gcanalytics.cx_overview (week, tier);
 COMMENT ON MATERIALIZED VIEW gcanalytics.cx_overview IS
-    'the VP''s screen: per week (reporting_time_zone) and tier, conversations, escalation, handle time, service level, CSAT, NPS, QA, case resolution, pipeline and revenue, with provisional flags';
+    'the VP''s screen: per week (reporting_time_zone) and tier, conversations, escalation, handle time, service level, CSAT, NPS, QA, adherence, case resolution, pipeline and revenue, with provisional flags';
 COMMENT ON COLUMN gcanalytics.cx_overview.week IS 'ISO week (Monday) in reporting_time_zone (default UTC): of the conversation''s start, the case''s creation, the opportunity''s close date';
 COMMENT ON COLUMN gcanalytics.cx_overview.tier IS 'CRM tier of the account at call time; ''no account'' for conversations without one, ''no tier'' for an account without a tier';
 COMMENT ON COLUMN gcanalytics.cx_overview.conversations IS 'conversations started in the week';
@@ -94,6 +102,7 @@ COMMENT ON COLUMN gcanalytics.cx_overview.surveys_answered IS 'conversations wit
 COMMENT ON COLUMN gcanalytics.cx_overview.csat IS 'average CSAT (interactions.csat_score, 0-100) of the conversations with a finished survey';
 COMMENT ON COLUMN gcanalytics.cx_overview.nps IS 'net promoter score: percent promoters (9-10) less percent detractors (0-6) of the conversations with a promoter score';
 COMMENT ON COLUMN gcanalytics.cx_overview.qa_score IS 'average QA score (interactions.qa_score) of the evaluated conversations';
+COMMENT ON COLUMN gcanalytics.cx_overview.adherence_rate IS 'schedule adherence of every agent over the week''s scheduled UTC days (1 - time out of adherence / scheduled time, a fraction of 1); the same on each tier''s row: schedules are not per tier';
 COMMENT ON COLUMN gcanalytics.cx_overview.cases IS 'CRM cases created in the week by accounts of the tier';
 COMMENT ON COLUMN gcanalytics.cx_overview.case_resolution_rate IS 'cases closed within case_resolution_days (7) of their creation / cases, a fraction of 1';
 COMMENT ON COLUMN gcanalytics.cx_overview.open_pipeline_amount IS 'Amount of the open opportunities expected to close in the week (revenue)';

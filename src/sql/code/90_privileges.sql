@@ -37,6 +37,7 @@ REVOKE ALL ON PROCEDURE gcanalytics.configure(text, text), gcanalytics.run(times
     gcanalytics.sync_conversations(timestamptz, timestamptz, interval),
     gcanalytics.sync_evaluations(timestamptz, timestamptz, interval),
     gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval),
+    gcanalytics.sync_adherence(timestamptz, timestamptz, interval),
     gcanalytics.sync_crm(), gcanalytics.retry_failed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) FROM PUBLIC;
 
@@ -112,3 +113,6 @@ $$;
 -- both views; the supervisor sees case resolution but no revenue.
 GRANT SELECT ON gcanalytics.case_resolution_weekly TO gcanalytics_reader, gcanalytics_supervisor, gcanalytics_finance;
 GRANT SELECT ON gcanalytics.revenue_weekly TO gcanalytics_reader, gcanalytics_finance;
+-- Adherence by agent (36_warehouse_adherence.sql): agent-level rows, as
+-- agent_quality: the reader and the supervisor.
+GRANT SELECT ON gcanalytics.adherence_weekly TO gcanalytics_reader, gcanalytics_supervisor;
