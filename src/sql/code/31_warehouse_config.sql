@@ -26,7 +26,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('max_attempts', '5', 'run() retries a failed window until it has failed this many times; retry_failed() always retries'),
         ('default_country_code', '1', 'country code of national phone numbers when matching the ANI to CRM phones'),
         ('internal_queue_pattern', '(qa review|training|health.?check)', 'configure() lists queues whose name matches (case-insensitive) in excluded_queues, once'),
-        ('service_level_default', '20 seconds', 'kpi_*: a queue entry is answered in time when its wait in that queue is at most this (queues and media types without a row in service_levels)'),
+        ('service_level_default', '20 seconds', 'kpi_*: a queue entry is answered in time when its wait in that queue is at most this (queues and media types without a row in service_levels; configure() adds a row per medium)'),
         ('short_abandon_threshold', '', 'kpi_*: abandons after waiting at most this long are short abandons, left out of abandoned and of the service level (empty: off)'),
         ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
         ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
@@ -34,7 +34,8 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('insight_max_p', '0.01', 'escalation_insights writes a sentence only for changes with a p-value below this'),
         ('insight_min_conversations', '30', 'escalation_insights writes a sentence only when both weeks have at least this many conversations'),
         ('interval_minutes', '15', 'queue_interval: the length of its intervals, 15 or 30 minutes'),
-        ('reporting_time_zone', 'UTC', 'the dashboards'' days, ISO weeks and intervals are in this IANA time zone (America/New_York, ...); refresh_dashboards() re-buckets after a change')
+        ('reporting_time_zone', 'UTC', 'the dashboards'' days, ISO weeks and intervals are in this IANA time zone (America/New_York, ...); refresh_dashboards() re-buckets after a change'),
+        ('tier_reporting', 'at_call_time', 'escalation_*: the CRM tier of a conversation is the one valid when it started (the default, from crm_account_history) or, with current, the account''s tier today')
 $$;
 COMMENT ON FUNCTION gcanalytics.setting_defaults() IS 'the warehouse settings and their defaults';
 
@@ -72,6 +73,24 @@ $$;
 COMMENT ON FUNCTION gcanalytics.reporting_time_zone() IS
     'the setting reporting_time_zone (default UTC), an IANA zone name; an error names a value that is not one';
 
+-- current_tier_reporting(): whether the setting tier_reporting asks for
+-- today's tiers (current) instead of those valid at each conversation's
+-- start (at_call_time); an error names any other value.
+CREATE OR REPLACE FUNCTION gcanalytics.current_tier_reporting()
+    RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v text := gcanalytics.setting('tier_reporting');
+BEGIN
+    PERFORM gcanalytics._setting_check('tier_reporting', v);
+    RETURN v = 'current';
+END
+$$;
+COMMENT ON FUNCTION gcanalytics.current_tier_reporting() IS
+    'true when the setting tier_reporting is current (today''s CRM tiers), false for its default (the tier valid at each conversation''s start)';
+
 -- _setting_check(name, value): an error unless value suits the setting:
 -- intervals of at least 0 (window_max_length above 0), whole numbers in
 -- range, percentages from 0 to 100, a probability, a regular expression
@@ -100,6 +119,7 @@ BEGIN
         WHEN setting_name = 'internal_queue_pattern' THEN 'a regular expression'
         WHEN setting_name = 'short_abandon_threshold' THEN 'empty (off) or an interval of at least 0'
         WHEN setting_name = 'interval_minutes' THEN '15 or 30'
+        WHEN setting_name = 'tier_reporting' THEN 'at_call_time or current'
         WHEN setting_name LIKE '%time\_zone' THEN 'a time zone name of pg_timezone_names'
     END;
     IF rule IS NULL THEN
@@ -115,6 +135,7 @@ BEGIN
             WHEN 'empty (off) or an interval of at least 0' THEN
                 setting_value = '' OR setting_value::interval >= interval '0'
             WHEN '15 or 30' THEN setting_value IN ('15', '30')
+            WHEN 'at_call_time or current' THEN setting_value IN ('at_call_time', 'current')
             WHEN 'a whole number of at least 0' THEN setting_value::bigint >= 0
             WHEN 'a whole number of at least 1' THEN setting_value::bigint >= 1
             WHEN 'a number from 0 to 100' THEN setting_value::numeric BETWEEN 0 AND 100
@@ -228,8 +249,9 @@ END
 $$;
 
 -- _configure_defaults(genesys, salesforce): records the servers and adds
--- the settings, CRM field map and default escalation rule missing (the
--- rule once: the user's edits of escalation_rules stay).
+-- the settings, CRM field map, default escalation rule and service level
+-- targets per medium missing (the rule and the targets once: the user's
+-- edits of escalation_rules and service_levels stay).
 CREATE OR REPLACE FUNCTION gcanalytics._configure_defaults(genesys_server text, salesforce_server text)
     RETURNS void
     LANGUAGE plpgsql
@@ -251,6 +273,19 @@ BEGIN
         INSERT INTO gcanalytics.escalation_rules VALUES ('attribute', 'escalated') ON CONFLICT DO NOTHING;
         INSERT INTO gcanalytics.settings VALUES ('escalation_rules_seeded', 'true',
             'the default escalation rule was added once; edit escalation_rules freely');
+    END IF;
+    -- the usual targets per medium (README "Dashboards"), once: the user's
+    -- edits of service_levels stay
+    IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'service_levels_seeded') THEN
+        INSERT INTO gcanalytics.service_levels (queue_id, media_type, answer_within, description)
+        VALUES ('*', 'voice', '20 seconds', 'default for voice: answered within 20 s (the 80/20 target)'),
+               ('*', 'callback', '20 seconds', 'default for callbacks: offered to an agent within 20 s'),
+               ('*', 'chat', '60 seconds', 'default for chat: answered within 60 s'),
+               ('*', 'message', '60 seconds', 'default for messaging: answered within 60 s'),
+               ('*', 'email', '24 hours', 'default for email: answered within 24 hours')
+        ON CONFLICT (queue_id, media_type) DO NOTHING;
+        INSERT INTO gcanalytics.settings VALUES ('service_levels_seeded', 'true',
+            'the default service level targets per medium were added once; edit service_levels freely');
     END IF;
 
 END

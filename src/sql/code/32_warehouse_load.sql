@@ -235,7 +235,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
-          LEFT JOIN LATERAL gcanalytics._crm_match(c.attr_account, c.ani_e164) a ON true
+          LEFT JOIN LATERAL gcanalytics._crm_match(c.attr_account, c.ani_e164, c.conversation_start) a ON true
          WHERE c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
         $q$,
         gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,

@@ -194,3 +194,31 @@ COMMENT ON COLUMN gcanalytics.adherence.conformance_schedule_s IS 'time schedule
 COMMENT ON COLUMN gcanalytics.adherence.conformance_actual_s IS 'time actually on queue, seconds';
 COMMENT ON COLUMN gcanalytics.adherence.exception_duration_s IS 'time out of adherence (the exceptions), seconds';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.adherence', '');
+-- the CRM values of each account over time (issue 22: the tier at the time
+-- of the call); the accounts of 0.2.0 start with the values they hold now,
+-- valid since ever, as a fresh install's first sync does
+CREATE TABLE gcanalytics.crm_account_history (
+    account_id  text NOT NULL,
+    valid_from  timestamptz NOT NULL,
+    valid_to    timestamptz NOT NULL DEFAULT 'infinity',
+    name        text,
+    tier        text,
+    industry    text,
+    owner       text,
+    ltv         numeric,
+    phone       text,
+    phone_e164  text,
+    loaded_at   timestamptz NOT NULL,
+    PRIMARY KEY (account_id, valid_from),
+    CHECK (valid_to > valid_from)
+);
+COMMENT ON TABLE gcanalytics.crm_account_history IS
+    'the CRM values of each account over time, written by sync_crm() when they change: valid from the SystemModstamp of the change (-infinity for the values first read) to the next change (infinity while current)';
+COMMENT ON COLUMN gcanalytics.crm_account_history.valid_from IS 'the values hold from here (inclusive): the SystemModstamp that carried them, -infinity for the values the first sync read';
+COMMENT ON COLUMN gcanalytics.crm_account_history.valid_to IS 'until here (exclusive): the next change, infinity for the current values';
+CREATE INDEX crm_account_history_phone_idx ON gcanalytics.crm_account_history (phone_e164, valid_from);
+SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_account_history', '');
+INSERT INTO gcanalytics.crm_account_history (account_id, valid_from, name, tier, industry, owner, ltv, phone, phone_e164, loaded_at)
+SELECT account_id, '-infinity', name, tier, industry, owner, ltv, phone, phone_e164, loaded_at FROM gcanalytics.crm_accounts;
+-- _crm_match() finds the account's values at the time of the call
+DROP FUNCTION gcanalytics._crm_match(text, text);
