@@ -126,6 +126,8 @@ static const GcaColumnDef conversation_columns[] = {
 	"sum of nTransferred"},
 	{"n_evaluations", "integer", CC_N_EVALUATIONS, GCA_PUSH_NONE, "evaluations", 0, 0,
 	"quality evaluations of the conversation"},
+	{"surveys", "jsonb", CC_SURVEYS, GCA_PUSH_NONE, "surveys", 0, 0,
+	"the surveys (AnalyticsSurvey) as the API returns them; NULL without one"},
 	{"attributes", "jsonb", CC_ATTRIBUTES, GCA_PUSH_NONE, "attributes", 0, 0,
 	"participant attributes merged (details jobs only)"},
 	{"participants", "jsonb", CC_PARTICIPANTS, GCA_PUSH_NONE, "participants", 0, 0,
@@ -876,8 +878,9 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
  * from POLL_FIRST_MS to POLL_MAX_MS.
  */
 static void
-read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
+read_job_state(void *arg, const GcaRequest *req, GcaJson *page)
 {
+	Window	   *w = arg;
 	const char *state;
 
 	if (req->kind == REQ_JOB_CREATE)
@@ -1006,26 +1009,8 @@ conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
 
 	if (req->kind == REQ_JOB_CREATE || req->kind == REQ_JOB_STATUS)
 	{
-		GcaJson    *doc = gca_json_parse(raw, len);
-
-		if (!gca_json_is_object(doc))
-		{
-			gca_json_free(doc);
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("genesys response to %s %s is not a JSON object",
-							req->method, req->path)));
-		}
 		w->busy = false;
-		PG_TRY();
-		{
-			read_job_state(w, req, doc);
-		}
-		PG_FINALLY();
-		{
-			gca_json_free(doc);
-		}
-		PG_END_TRY();
+		gca_read_peeked_object(rs, req, raw, len, read_job_state, w);
 		return true;
 	}
 	if (req->kind != REQ_JOB_RESULTS || req->number != w->seq)

@@ -341,7 +341,7 @@ gca_client_base_url(GcaClient *client)
 void
 gca_call_start(GcaClient *client, GcaCall *call)
 {
-	gca_engine_start(&client->api, call, GCA_REQ_API);
+	gca_engine_start(&client->api, call, call->presigned ? GCA_REQ_DOWNLOAD : GCA_REQ_API);
 }
 
 void
@@ -365,7 +365,7 @@ gca_client_progress(GcaClient *client)
 void
 gca_call_perform(GcaClient *client, GcaCall *call)
 {
-	gca_engine_start(&client->api, call, GCA_REQ_API);
+	gca_engine_start(&client->api, call, call->presigned ? GCA_REQ_DOWNLOAD : GCA_REQ_API);
 	gca_engine_wait(&client->api, call, false);
 }
 

@@ -121,7 +121,8 @@ extern void gca_budget_record_wait(GcaBudget *budget, double ms);
 typedef enum GcaRequestKind
 {
 	GCA_REQ_API = 0,			/* bearer token, rate budget */
-	GCA_REQ_TOKEN				/* token endpoint: no bearer, no budget */
+	GCA_REQ_TOKEN,				/* token endpoint: no bearer, no budget */
+	GCA_REQ_DOWNLOAD			/* a pre-signed URL: no bearer, no budget */
 } GcaRequestKind;
 
 typedef enum GcaPhase

@@ -110,6 +110,12 @@ typedef struct GcaCall
 	const char *method;			/* "GET", "POST", "DELETE" */
 	const char *path;			/* "/api/v2/..." relative to the API base,
 								 * or an absolute URL of the same host */
+	bool		presigned;		/* path is a pre-signed download URL (an
+								 * API answered it): absolute, any https
+								 * host (http only where loopback is
+								 * allowed), sent without the bearer token
+								 * and outside the rate budget; messages
+								 * show it without its query string */
 	const char *body;			/* JSON body for POST, or NULL */
 	const char *const *headers; /* extra "Name: value" lines, NULL-ended,
 								 * or NULL */

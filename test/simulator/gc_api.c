@@ -649,8 +649,9 @@ route(const SimRequest *req, char a[64], char b[64])
 	a[0] = b[0] = '\0';
 	if (strcmp(path, "/oauth/token") == 0)
 		return R_OAUTH;
-	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0)
-		return R_NONE;
+	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0 ||
+		strncmp(path, "/api/v2/workforcemanagement/", 28) == 0)
+		return R_NONE;			/* gc_wfm.c's, or not Genesys's */
 	if (strncmp(path, DETAILS_PREFIX, strlen(DETAILS_PREFIX)) == 0)
 	{
 		const char *rest = path + strlen(DETAILS_PREFIX);
@@ -708,8 +709,12 @@ gc_endpoint_label(const SimRequest *req)
 {
 	char		a[64],
 				b[64];
+	int			n;
+	GcRoute		r = route(req, a, b);
 
-	return route_labels[route(req, a, b)];
+	if (r == R_NONE)
+		return gc_wfm_route(req, a, &n);
+	return route_labels[r];
 }
 
 int
@@ -720,7 +725,21 @@ gc_handle(const SimRequest *req, SimResponse *resp)
 	GcRoute		r = route(req, a, b);
 
 	if (r == R_NONE)
-		return 0;
+	{
+		char		id[64];
+		int			n;
+		const char *label = gc_wfm_route(req, id, &n);
+
+		if (!label || strcmp(label, "gc.unknown") == 0)
+			return 0;
+		resp->endpoint = label;
+		/* a download URL is pre-signed: no token */
+		if (strcmp(label, "gc.wfm.download") != 0 && !check_auth(req, resp))
+			resp->endpoint = "gc.unauthorized";
+		else
+			gc_wfm_handle(req, label, id, n, resp);
+		return 1;
+	}
 	resp->endpoint = route_labels[r];
 	if (r == R_OAUTH)
 	{

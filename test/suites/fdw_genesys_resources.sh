@@ -42,7 +42,7 @@ server gr_gc "$PLAIN_URL"
 
 # 1. IMPORT FOREIGN SCHEMA: every resource, LIMIT TO, EXCEPT
 sql "IMPORT FOREIGN SCHEMA analytics FROM SERVER gr_gc INTO gr"
-assert_eq "conversation_aggregates,conversations,evaluations,queues,segments,users,wrapup_codes" \
+assert_eq "adherence,conversation_aggregates,conversations,evaluations,queues,segments,users,wrapup_codes" \
     "$(sql "SELECT string_agg(foreign_table_name::text, ',' ORDER BY foreign_table_name::text) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'gr'")" \
     "IMPORT FOREIGN SCHEMA creates every Genesys resource"
 sql "DROP SCHEMA IF EXISTS gr_lim CASCADE; CREATE SCHEMA gr_lim;
@@ -52,7 +52,7 @@ sql "DROP SCHEMA IF EXISTS gr_lim CASCADE; CREATE SCHEMA gr_lim;
 assert_eq "evaluations,queues" \
     "$(sql "SELECT string_agg(foreign_table_name::text, ',' ORDER BY foreign_table_name::text) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'gr_lim'")" \
     "LIMIT TO imports only the listed resources"
-assert_eq "conversation_aggregates,evaluations,queues,wrapup_codes" \
+assert_eq "adherence,conversation_aggregates,evaluations,queues,wrapup_codes" \
     "$(sql "SELECT string_agg(foreign_table_name::text, ',' ORDER BY foreign_table_name::text) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'gr_exc'")" \
     "EXCEPT imports every other resource"
 

@@ -13,7 +13,7 @@
 -- view over a dashboard stops the upgrade (PostgreSQL's error names it)
 -- rather than being dropped with it.
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
-DROP MATERIALIZED VIEW IF EXISTS gcanalytics.join_quality, gcanalytics.queue_daily,
+DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quality, gcanalytics.queue_daily,
     gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
     gcanalytics.escalation_by_tier, gcanalytics.escalation_weekly,
     gcanalytics.queue_interval, gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
@@ -25,7 +25,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
                        'bot_containment_by_industry', 'agent_quality', 'agent_quality_weekly', 'queue_daily',
-                       'join_quality'] $$;
+                       'join_quality', 'cx_overview'] $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
     'the materialized dashboard views in the order refresh_dashboards() refreshes them';
 
