@@ -105,13 +105,16 @@ assert_eq 0 "$(csql 0 "SELECT count(*) FROM gcanalytics.distribute() WHERE actio
     "a second distribute() finds every table placed and changes nothing"
 assert_eq "evaluations|h|conversation_id
 interactions|h|conversation_id
-queue_metrics|h|queue_id" \
+queue_metrics|h|queue_id
+surveys|h|conversation_id" \
     "$(csql 0 "SELECT logicalrelid::regclass::text, partmethod, column_to_column_name(logicalrelid, partkey)
                 FROM pg_dist_partition WHERE partmethod = 'h' AND logicalrelid::regclass::text NOT LIKE '%interactions\_2%'
                ORDER BY 1" | sed 's/^gcanalytics\.//')" "the large tables are hash-distributed"
-assert_eq t "$(csql 0 "SELECT (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'gcanalytics.interactions'::regclass)
-                           = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'gcanalytics.evaluations'::regclass)")" \
-    "evaluations is co-located with interactions"
+for t in evaluations surveys; do
+    assert_eq t "$(csql 0 "SELECT (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'gcanalytics.interactions'::regclass)
+                               = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'gcanalytics.$t'::regclass)")" \
+        "$t is co-located with interactions"
+done
 assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE n.nspname = 'gcanalytics' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
                           AND c.relname NOT IN (SELECT split_part(p.table_name::text, '.', 2) FROM gcanalytics._citus_plan() p
@@ -151,7 +154,7 @@ contains "still failed" "$T/citus.out" && ! contains ", [1-9][0-9]* still failed
 assert_eq 0 "$(csql 0 "SELECT count(*) FROM gcanalytics.failed_windows")" "the coordinator's dead-letter list is empty after retry_failed()"
 
 # 3. a second run() changes nothing
-LOADED_TABLES="interactions evaluations queue_metrics crm_accounts"
+LOADED_TABLES="interactions evaluations queue_metrics crm_accounts crm_account_history surveys adherence crm_cases crm_opportunities"
 for t in $LOADED_TABLES; do
     csql 0 "CREATE TABLE public.snap_$t AS SELECT * FROM gcanalytics.$t" >/dev/null
 done
@@ -205,7 +208,7 @@ both "UPDATE gcanalytics.settings SET value = '8 seconds' WHERE name = 'service_
       UPDATE gcanalytics.settings SET value = '2 days' WHERE name = 'fcr_window';"
 for n in 1 2; do
     csql "$n" "INSERT INTO gcanalytics.settings (name, value) VALUES ('service_level_default', '10 minutes'), ('fcr_window', '1 hour'),
-                 ('tier_reporting', 'current')
+                 ('tier_reporting', 'current'), ('case_resolution_days', '1'), ('survey_lookback', '1 second')
                ON CONFLICT (name) DO UPDATE SET value = excluded.value" >/dev/null
 done
 both_call "SELECT view_name, row_count FROM gcanalytics.refresh_dashboards()"

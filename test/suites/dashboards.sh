@@ -85,7 +85,7 @@ start_gcsim $WORLD
 start=$SECONDS
 sync_world $DB "$GCSIM_URL" 2026-04-06T00:00:00Z $UNTIL
 echo "synced 14 days 11 hours ($(q "SELECT count(*) FROM gcanalytics.interactions") interactions) in $((SECONDS - start)) s"
-grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 10 || fail "refresh_dashboards() did not report 10 views"
+grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 11 || fail "refresh_dashboards() did not report 11 views"
 
 # truth_tables DIR UNTIL TZ - in $DB: the truth files of DIR up to UNTIL as
 # t_* tables and the expected dashboards of dashboards_truth.sql, days and
@@ -532,9 +532,9 @@ assert_eq "Gold|t|f" \
     "sync_crm() with nothing changed at the CRM rewrites no account and renews crm_snapshot_at"
 
 # ------------------------------------------------------------ refresh
-assert_eq "10|10" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
-    "refresh_dashboards() refreshes the 10 materialized views concurrently once populated"
-assert_eq "kpi_daily kpi_weekly queue_interval escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality" \
+assert_eq "11|11" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
+    "refresh_dashboards() refreshes the 11 materialized views concurrently once populated"
+assert_eq "kpi_daily kpi_weekly queue_interval escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality cx_overview" \
     "$(q "SELECT string_agg(view_name, ' ' ORDER BY ord) FROM gcanalytics.refresh_dashboards() WITH ORDINALITY r(view_name, c, s, n, ord)" 2>/dev/null)" \
     "in dependency order (kpi_weekly after kpi_daily)"
 assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -548,9 +548,9 @@ assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid
     "every dashboard and every column has a comment"
 
 # ------------------------------------------------------------ roles, per column
-# supervisor: no revenue (the *_ltv columns); finance: no agent-level rows
+# supervisor: no revenue (the *_ltv columns, cx_overview's amounts); finance: no agent-level rows
 # (agent_quality); reader: everything
-REVENUE="escalation_weekly.escalated_ltv escalation_by_tier.escalated_ltv escalation_insights.escalated_ltv bot_containment_by_industry.contained_ltv"
+REVENUE="escalation_weekly.escalated_ltv escalation_by_tier.escalated_ltv escalation_insights.escalated_ltv bot_containment_by_industry.contained_ltv cx_overview.open_pipeline_amount cx_overview.closed_won_amount"
 q "CREATE TEMP TABLE t_revenue (col text); " >/dev/null
 q "DO \$\$
 DECLARE
@@ -608,7 +608,7 @@ for i in $(seq 1 80); do
     case $st in succeeded*|failed*) break ;; esac
     sleep 2
 done
-assert_eq "succeeded 10 rows" "$st" "the refresh job ran and refreshed the 10 views (cron.job_run_details)"
+assert_eq "succeeded 11 rows" "$st" "the refresh job ran and refreshed the 11 views (cron.job_run_details)"
 assert_eq "1 0" "$(sql "SELECT gcanalytics.unschedule()") $(sql "SELECT count(*) FROM cron.job WHERE jobname LIKE 'gcanalytics%'")" \
     "unschedule() removes the jobs"
 

@@ -15,6 +15,9 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('min_talk_ms', '3000', 'an agent who talked less than this (ms) did not handle the conversation'),
         ('lag_window', '2 hours', 'data this recent is not final at Genesys and is read again by the next run()'),
         ('evaluation_lookback', '3 days', 'each run() re-reads the evaluations of conversations this far back (new ones, status changes)'),
+        ('survey_lookback', '3 days', 'each run() re-reads by id the conversations whose survey, sent this far back, is not answered yet'),
+        ('load_adherence', 'true', 'run() loads schedule adherence (workforce management) daily; false for an organisation without it'),
+        ('case_resolution_days', '7', 'case_resolution_weekly: a case is resolved when it closed within this many days of its creation'),
         ('crm_relink_days', '30', 'a CRM account change re-enriches its interactions of this many days before the newest loaded'),
         ('join_quality_warn_pct', '30', 'join_quality warns when more than this share (%) of interactions has no CRM account'),
         ('validation_tolerance_pct', '0.5', 'check_window() marks a window for reloading when loaded and expected volume differ by more than this (%)'),
@@ -187,11 +190,12 @@ CREATE OR REPLACE PROCEDURE gcanalytics._create_crm_tables(salesforce_server tex
 DECLARE
     m record;
 BEGIN
-    FOR m IN SELECT target, sobject, field FROM gcanalytics.crm_field_map WHERE sobject <> 'Account' LOOP
+    FOR m IN SELECT target, sobject, field FROM gcanalytics.crm_field_map
+              WHERE sobject <> CASE WHEN target LIKE 'case\_%' THEN 'Case' ELSE 'Account' END LOOP
         RAISE EXCEPTION 'crm_field_map target "%" reads sObject "%"', m.target, m.sobject
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The warehouse reads every CRM value from the Account of the conversation.',
-                  HINT = 'Name an Account field, dotted for parent fields (such as Owner.Name).';
+                  DETAIL = 'The warehouse reads the case_* targets from the Case, every other CRM value from the Account of the conversation.',
+                  HINT = 'Name a field of that sObject, dotted for parent fields (such as Owner.Name).';
     END LOOP;
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_account (
@@ -208,6 +212,7 @@ BEGIN
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_open_opportunity (account_id text OPTIONS (field %L), is_closed boolean OPTIONS (field %L))
          SERVER %I OPTIONS (sobject %L)', 'AccountId', 'IsClosed', salesforce_server, 'Opportunity');
+    CALL gcanalytics._create_crm_pipeline_tables(salesforce_server);
 END
 $$;
 
@@ -261,7 +266,8 @@ BEGIN
     INSERT INTO gcanalytics.crm_field_map (target, sobject, field)
     VALUES ('tier', 'Account', 'Tier__c'), ('industry', 'Account', 'Industry'),
            ('ltv', 'Account', 'Lifetime_Value__c'), ('phone', 'Account', 'Phone'),
-           ('owner', 'Account', 'Owner.Name'), ('name', 'Account', 'Name')
+           ('owner', 'Account', 'Owner.Name'), ('name', 'Account', 'Name'),
+           ('case_category', 'Case', 'Type'), ('case_status', 'Case', 'Status')
     ON CONFLICT (target) DO NOTHING;
     IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'escalation_rules_seeded') THEN
         INSERT INTO gcanalytics.escalation_rules VALUES ('attribute', 'escalated') ON CONFLICT DO NOTHING;
@@ -410,6 +416,14 @@ BEGIN
     IF to_regclass('gcanalytics_source.conversations') IS NULL THEN
         RAISE EXCEPTION 'the source tables of the warehouse are missing'
             USING ERRCODE = 'undefined_table',
+                  HINT = 'CALL gcanalytics.configure(...) again; it recreates schema gcanalytics_source.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = 'gcanalytics_source.conversations'::regclass AND a.attname = 'surveys'
+                      AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'the source tables of the warehouse predate this version of gcanalytics'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'gcanalytics_source.conversations has no column "surveys".',
                   HINT = 'CALL gcanalytics.configure(...) again; it recreates schema gcanalytics_source.';
     END IF;
 END

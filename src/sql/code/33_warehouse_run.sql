@@ -438,7 +438,8 @@ COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), 
 -- crm_relink_days (before the newest loaded) whose account changed or that
 -- were not linked through the attribute are enriched again, with the
 -- values valid at their start: a change reaches only the conversations
--- after it.  Returns the accounts read.
+-- after it; first the Cases and Opportunities, whole
+-- (_sync_crm_pipeline()).  Returns the accounts read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
@@ -461,6 +462,7 @@ DECLARE
     -- distributed table calling a volatile function such as clock_timestamp())
     stamp timestamptz := clock_timestamp();
 BEGIN
+    PERFORM gcanalytics._sync_crm_pipeline();
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
     SELECT a.account_id, a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.system_modstamp
       FROM gcanalytics_source.crm_account a
@@ -603,7 +605,7 @@ BEGIN
         WHEN 'in_progress' THEN n := gcanalytics._refresh_in_progress(reread_from);
     END CASE;
     RAISE NOTICE '%: % % in % s', step, n,
-        CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress read again' END,
+        CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress or awaiting a survey read again' END,
         gcanalytics._seconds_since(started);
 EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
@@ -624,7 +626,8 @@ END
 $$;
 
 -- _refresh_in_progress(before): conversations loaded while in progress
--- that started before this run's re-read range are read again by id.
+-- that started before this run's re-read range are read again by id, and
+-- the surveys not answered yet (_refresh_surveys()).
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_in_progress(before timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -634,15 +637,17 @@ DECLARE
     ids text[];
     first_start timestamptz;
     last_start timestamptz;
+    n bigint;
 BEGIN
     SELECT array_agg(conversation_id), min(conversation_start), max(conversation_start)
       INTO ids, first_start, last_start
       FROM gcanalytics.interactions
      WHERE in_progress AND conversation_start < before;
+    n := gcanalytics._refresh_surveys(before);
     IF ids IS NULL THEN
-        RETURN 0;
+        RETURN n;
     END IF;
-    RETURN gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
+    RETURN n + gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
 END
 $$;
 
@@ -846,9 +851,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._run_begin()
 $$;
 
 -- _run_since(resource, until): where run() starts a resource: the
--- conversations and queue metrics read the lag window again, the
+-- conversations, queue metrics and adherence read the lag window again, the
 -- evaluations their lookback (but not before the first conversation
--- loaded); queue metrics and evaluations by whole UTC days, whatever the
+-- loaded); queue metrics, adherence and evaluations by whole UTC days, whatever the
 -- session's or server's TimeZone.
 CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamptz)
     RETURNS timestamptz
@@ -858,6 +863,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamp
     SELECT CASE resource
         WHEN 'conversations' THEN gcanalytics._since('conversations', until, gcanalytics.setting('lag_window')::interval)
         WHEN 'queue_metrics' THEN date_trunc('day', gcanalytics._since('queue_metrics', until, gcanalytics.setting('lag_window')::interval), 'UTC')
+        WHEN 'adherence' THEN date_trunc('day', gcanalytics._since('adherence', until, gcanalytics.setting('lag_window')::interval), 'UTC')
         WHEN 'evaluations' THEN
             greatest(date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval), 'UTC'),
                      (SELECT date_trunc('day', min(w.window_start), 'UTC') FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'))
@@ -969,14 +975,16 @@ BEGIN
     END IF;
 
     -- the daily resources, each from its own mark to until
-    FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics']::pg_catalog.text[] LOOP
+    FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics', 'adherence']::pg_catalog.text[] LOOP
+        CONTINUE WHEN daily OPERATOR(pg_catalog.=) 'adherence'
+            AND NOT gcanalytics.setting('load_adherence')::pg_catalog.bool;
         CALL gcanalytics._sync_range(daily, gcanalytics._run_since(daily, until), until,
                                      '1 day'::pg_catalog.interval, n, failed);
         total_failed := total_failed OPERATOR(pg_catalog.+) failed;
         PERFORM gcanalytics._advance_high_water_mark(daily, until);
         IF daily OPERATOR(pg_catalog.=) 'evaluations' THEN
             evaluations := n;
-        ELSE
+        ELSIF daily OPERATOR(pg_catalog.=) 'queue_metrics' THEN
             metrics := n;
         END IF;
     END LOOP;

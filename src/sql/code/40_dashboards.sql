@@ -13,7 +13,7 @@
 -- view over a dashboard stops the upgrade (PostgreSQL's error names it)
 -- rather than being dropped with it.
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
-DROP MATERIALIZED VIEW IF EXISTS gcanalytics.join_quality, gcanalytics.queue_daily,
+DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quality, gcanalytics.queue_daily,
     gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
     gcanalytics.escalation_by_tier, gcanalytics.escalation_weekly,
     gcanalytics.queue_interval, gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
@@ -25,7 +25,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
                        'bot_containment_by_industry', 'agent_quality', 'agent_quality_weekly', 'queue_daily',
-                       'join_quality'] $$;
+                       'join_quality', 'cx_overview'] $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
     'the materialized dashboard views in the order refresh_dashboards() refreshes them';
 
@@ -148,6 +148,23 @@ $$;
 COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
     'the service level target of a queue and media type: service_levels (queue and medium, queue, medium; ''*'' for any), else service_level_default';
 
+-- _service_level_targets(): the service level target (ms) of every queue
+-- (and '*': any other) and medium, for the dashboards to join once
+-- (materialized: a query that Citus sends to the workers calls no function
+-- reading a table, and reads the settings of the coordinator).
+CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
+    RETURNS TABLE (queue_id text, media_type text, sl_ms numeric)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT k.queue_id, m.media_type,
+           1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
+      FROM (SELECT q.queue_id FROM gcanalytics.queues q UNION SELECT '*') k
+     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)']) AS media_type
+                 UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
+                 UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
+$$;
+
 -- queue_entry_metrics(): each metric of each queue entry of the inbound
 -- conversations (internal queues left out): offered (entering the queue,
 -- nOffered), answered (tAnswered), abandoned (tAbandon) with its time,
@@ -164,13 +181,8 @@ CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics()
     AS $$
 WITH cfg AS MATERIALIZED (
     SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
-), thr AS MATERIALIZED (   -- the service level target of every queue (and '*': any other) and medium
-    SELECT k.queue_id, m.media_type,
-           1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
-      FROM (SELECT q.queue_id FROM gcanalytics.queues q UNION SELECT '*') k
-     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)']) AS media_type
-                 UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
-                 UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
+), thr AS MATERIALIZED (
+    SELECT * FROM gcanalytics._service_level_targets()
 )
 SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offered_at IS NOT NULL, e.wait_ms,
        e.answer_ms, e.handle_ms, e.wait_ms <= cfg.short_ms, e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms)

@@ -17,6 +17,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
          'grows with traffic; every unique key includes conversation_id, so each upsert of the load routes to one shard'),
         ('evaluations', 'distributed', 'conversation_id', 'gcanalytics.interactions',
          'grows with traffic; co-located with interactions, so the QA score of a conversation is computed on its shard'),
+        ('surveys', 'distributed', 'conversation_id', 'gcanalytics.interactions',
+         'grows with traffic; co-located with interactions, so the surveys of a conversation are kept from its row on its shard'),
         ('queue_metrics', 'distributed', 'queue_id', 'none',
          'grows with queues x media types x hours; the daily rows are summed from the hourly ones of the same queue, on its shard'),
         ('settings', 'local', NULL, NULL,
