@@ -199,18 +199,22 @@ BEGIN
     END LOOP;
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_account (
-             account_id text OPTIONS (field %L), system_modstamp timestamptz OPTIONS (field %L),
-             name text OPTIONS (field %L), tier text OPTIONS (field %L), industry text OPTIONS (field %L),
-             ltv numeric OPTIONS (field %L), phone text OPTIONS (field %L), owner text OPTIONS (field %L))
+             account_id text OPTIONS (field %L, field_type ''id''),
+             system_modstamp timestamptz OPTIONS (field %L, field_type ''datetime''),
+             name text OPTIONS (field %L, field_type ''anyType''), tier text OPTIONS (field %L, field_type ''anyType''),
+             industry text OPTIONS (field %L, field_type ''anyType''), ltv numeric OPTIONS (field %L, field_type ''anyType''),
+             phone text OPTIONS (field %L, field_type ''anyType''), owner text OPTIONS (field %L, field_type ''anyType''))
          SERVER %I OPTIONS (sobject %L)',
         'Id', 'SystemModstamp', gcanalytics._crm_field('name'), gcanalytics._crm_field('tier'),
         gcanalytics._crm_field('industry'), gcanalytics._crm_field('ltv'), gcanalytics._crm_field('phone'),
         gcanalytics._crm_field('owner'), salesforce_server, 'Account');
     EXECUTE format(
-        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_case (account_id text OPTIONS (field %L), is_closed boolean OPTIONS (field %L))
+        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_case (account_id text OPTIONS (field %L, field_type ''reference''),
+             is_closed boolean OPTIONS (field %L, field_type ''boolean''))
          SERVER %I OPTIONS (sobject %L)', 'AccountId', 'IsClosed', salesforce_server, 'Case');
     EXECUTE format(
-        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_opportunity (account_id text OPTIONS (field %L), is_closed boolean OPTIONS (field %L))
+        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_opportunity (account_id text OPTIONS (field %L, field_type ''reference''),
+             is_closed boolean OPTIONS (field %L, field_type ''boolean''))
          SERVER %I OPTIONS (sobject %L)', 'AccountId', 'IsClosed', salesforce_server, 'Opportunity');
     CALL gcanalytics._create_crm_pipeline_tables(salesforce_server);
 END
@@ -302,6 +306,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._configure_source(genesys_server text, sa
     AS $$
 DECLARE
     m record;
+    line text;
+    canonical text;
 BEGIN
     DROP SCHEMA IF EXISTS gcanalytics_source CASCADE;
     CREATE SCHEMA gcanalytics_source;
@@ -312,7 +318,15 @@ BEGIN
             EXECUTE format('CREATE FOREIGN TABLE gcanalytics_source.crm_field_probe (v text OPTIONS (field %L)) SERVER %I OPTIONS (sobject %L)',
                            m.field, salesforce_server, m.sobject);
             BEGIN
-                EXECUTE 'EXPLAIN SELECT v FROM gcanalytics_source.crm_field_probe';
+                -- the field in the API's spelling (the SOQL describe wrote):
+                -- the tables below declare their fields' types and are read
+                -- without describe, by the names they give
+                FOR line IN EXECUTE 'EXPLAIN (VERBOSE) SELECT v FROM gcanalytics_source.crm_field_probe' LOOP
+                    canonical := (regexp_match(line, 'SOQL: SELECT (\S+) FROM'))[1];
+                    IF canonical IS NOT NULL AND canonical <> m.field AND lower(canonical) = lower(m.field) THEN
+                        UPDATE gcanalytics.crm_field_map SET field = canonical WHERE target = m.target;
+                    END IF;
+                END LOOP;
             EXCEPTION WHEN fdw_column_name_not_found THEN
                 RAISE EXCEPTION 'crm_field_map target "%" names %.%, a field the Salesforce org does not have',
                     m.target, m.sobject, m.field

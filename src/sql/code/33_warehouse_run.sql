@@ -366,6 +366,7 @@ DECLARE
 BEGIN
     PERFORM gcanalytics._check_range(resource, since, until);
     PERFORM gcanalytics._check_ready();
+    PERFORM gcanalytics._aggregates_forget();
     IF NOT gcanalytics._load_lock() THEN
         COMMIT;
         PERFORM gcanalytics._load_refused();
@@ -467,13 +468,15 @@ BEGIN
     SELECT a.account_id, a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.system_modstamp
       FROM gcanalytics_source.crm_account a
      WHERE mark IS NULL OR a.system_modstamp >= mark;
+    -- the open cases and opportunities per account from the Cases and
+    -- Opportunities just read (no query of their own)
     CREATE TEMP TABLE gca_crm_open ON COMMIT DROP AS
     SELECT account_id, sum(cases)::int AS cases, sum(opportunities)::int AS opportunities
       FROM (SELECT c.account_id, 1 AS cases, 0 AS opportunities
-              FROM gcanalytics_source.crm_open_case c WHERE c.is_closed = false AND c.account_id IS NOT NULL
+              FROM gcanalytics.crm_cases c WHERE c.is_closed = false AND c.account_id IS NOT NULL
             UNION ALL
             SELECT o.account_id, 0, 1
-              FROM gcanalytics_source.crm_open_opportunity o WHERE o.is_closed = false AND o.account_id IS NOT NULL) x
+              FROM gcanalytics.crm_opportunities o WHERE o.is_closed = false AND o.account_id IS NOT NULL) x
      GROUP BY account_id;
     SELECT count(*), max(system_modstamp) INTO n, newest FROM gca_crm_read;
     -- the history: an account read for the first time holds its values
@@ -721,6 +724,7 @@ DECLARE
     still_failed pg_catalog.int4;
 BEGIN
     PERFORM gcanalytics._check_ready();
+    PERFORM gcanalytics._aggregates_forget();
     IF NOT gcanalytics._load_lock() THEN
         COMMIT;
         PERFORM gcanalytics._load_refused();
@@ -962,6 +966,10 @@ BEGIN
     CALL gcanalytics._retry(gcanalytics.setting('max_attempts'::pg_catalog.text)::pg_catalog.int4, retried, total_failed);
 
     conv_since := gcanalytics._run_since('conversations'::pg_catalog.text, until);
+    -- one aggregates query for the windows, their check and the queue metrics
+    PERFORM gcanalytics._aggregates_prefetch(
+        LEAST(conv_since, gcanalytics._run_since('queue_metrics'::pg_catalog.text, until)), until);
+    COMMIT;
     CALL gcanalytics._run_step('in_progress'::pg_catalog.text, conv_since);
     conv_mark := gcanalytics._conversations_final_until(until);
     CALL gcanalytics._sync_range('conversations'::pg_catalog.text, conv_since, until, NULL::pg_catalog.interval, conversations, failed);
@@ -1002,6 +1010,7 @@ BEGIN
         COMMIT;
     END IF;
 
+    PERFORM gcanalytics._aggregates_forget();
     PERFORM gcanalytics._load_unlock();
     RAISE NOTICE 'gcanalytics.run: % conversations, % evaluations, % queue metric rows; % window(s) reloaded after validation, % failed (gcanalytics.failed_windows); % s',
         conversations, evaluations, metrics, rechecked, total_failed, gcanalytics._seconds_since(started);
