@@ -4,7 +4,8 @@
 # takes the rest from the details query and equals the truth; auto picks
 # the route by its estimated cost and EXPLAIN says why; a rate-limited
 # week costs at most 1.1x the requests of the cheapest correct plan, and
-# run() of a day at most 1.1x the requests of a perfect client.
+# run() of a day at most 1.1x the requests of a perfect client, reading
+# reference data only when due.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -165,4 +166,23 @@ echo "run() of a day: $sent requests, a perfect client $perfect ($detail)"
 n429=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['total']['faults'].get('rate_limited', 0))" "$T/run_stats.json")
 [ "$n429" = 0 ] || fail "$n429 of run()'s requests were answered 429"
 echo "ok: run() of a day in $sent requests, $(awk -v a="$sent" -v b="$perfect" 'BEGIN { printf "%.2f", a / b }')x a perfect client's $perfect"
+# reference data when due: a second run() reads no queues, users nor wrap-up
+# codes (read minutes ago, and nothing loaded since names an id they lack);
+# a user the loaded conversations name and the table lacks has the third
+# read them again
+ref_requests() {
+    curl -s "$GCSIM_URL/sim/stats" | python3 -c "import json,sys; e=json.load(sys.stdin)['endpoints']
+print(sum(e.get(k, {}).get('requests', 0) for k in ('gc.queues', 'gc.users', 'gc.wrapupcodes')))"
+}
+before=$(ref_requests)
+PGDATABASE=$RUN_DB "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -c "CALL gcanalytics.run(until => '$RUN_UNTIL')" \
+    >"$T/run2.out" 2>&1 || { cat "$T/run2.out"; fail "the second run() failed"; }
+assert_eq "$before" "$(ref_requests)" "a second run() reads no reference data"
+contains "reference: $n_queues queues kept" <"$T/run2.out" || fail "the second run() does not say it kept the queues: $(cat "$T/run2.out")"
+rsql "DELETE FROM gcanalytics.users WHERE user_id = (SELECT agent_id FROM gcanalytics.interactions WHERE agent_id IS NOT NULL LIMIT 1)"
+PGDATABASE=$RUN_DB "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -c "CALL gcanalytics.run(until => '$RUN_UNTIL')" \
+    >"$T/run3.out" 2>&1 || { cat "$T/run3.out"; fail "the third run() failed"; }
+assert_eq "$((before + 3))" "$(ref_requests)" "a run() after an agent went missing reads the three listings again"
+assert_eq "$n_users" "$(rsql "SELECT count(*) FROM gcanalytics.users")" "the missing agent is back"
+echo "ok: reference data read when due"
 "$PG_BINDIR/psql" -qXAt -d postgres -c "DROP DATABASE $RUN_DB (FORCE)" >/dev/null
