@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "fdw.h"
 #include "gcanalytics.h"
@@ -28,45 +29,117 @@ PG_MODULE_MAGIC;
 
 int			gca_http_timeout_ms = 30000;
 int			gca_http_connect_timeout_ms = 5000;
-int			gca_max_retries = 5;
+int			gca_max_retries = 5;	/* in force: see CappedSetting */
 int			gca_retry_max_wait_ms = 180000;
-int			gca_max_scan_requests = 10000;	/* in force: the lower of the two below */
-static int	max_scan_requests_set = 10000;
-static int	max_scan_requests_ceiling = 10000;
+int			gca_max_scan_requests = 10000;	/* in force: see CappedSetting */
 
 PG_FUNCTION_INFO_V1(gcanalytics_version);
 
 void		_PG_init(void);
 
 /*
- * gcanalytics.max_scan_requests above gcanalytics.max_scan_requests_ceiling
- * (a superuser's setting) is refused when SET, and capped when it comes
- * from elsewhere (a role's or the connection's settings): no session takes
- * more of a server's shared rate budget than a superuser allows.
+ * A setting that lets one session take more of a shared budget (a
+ * server's rate budget, which every session using the server draws from)
+ * has a ceiling that only superusers can change: a value above it is
+ * refused when SET (or a function's SET clause), and capped when it comes
+ * from elsewhere (a role's, a database's or the connection's settings).
+ * The value in force is the lower of the two; SHOW gives the value set.
+ * gcanalytics.max_scan_requests (requests of one scan) and
+ * gcanalytics.max_retries (each retry is one more request) are such
+ * settings; the time limits are not (a wait takes no request from the
+ * budget, and a shorter limit only makes more attempts, which
+ * max_retries bounds).
  */
-static bool
-check_max_scan_requests(int *newval, void **extra, GucSource source)
+typedef struct CappedSetting
 {
-	if (source >= PGC_S_INTERACTIVE && *newval > max_scan_requests_ceiling)
+	const char *name;
+	const char *ceiling_name;
+	int			set;			/* the value the session set */
+	int			ceiling;
+	int		   *in_force;
+} CappedSetting;
+
+enum
+{
+	CAPPED_MAX_SCAN_REQUESTS,
+	CAPPED_MAX_RETRIES
+};
+
+static CappedSetting capped[] = {
+	[CAPPED_MAX_SCAN_REQUESTS] = {"gcanalytics.max_scan_requests",
+		"gcanalytics.max_scan_requests_ceiling", 10000, 10000, &gca_max_scan_requests},
+	[CAPPED_MAX_RETRIES] = {"gcanalytics.max_retries",
+		"gcanalytics.max_retries_ceiling", 5, 10, &gca_max_retries},
+};
+
+static bool
+capped_check(CappedSetting *c, int newval, GucSource source)
+{
+	if (source >= PGC_S_INTERACTIVE && newval > c->ceiling)
 	{
-		GUC_check_errdetail("gcanalytics.max_scan_requests_ceiling is %d.",
-							max_scan_requests_ceiling);
-		GUC_check_errhint("A superuser can raise gcanalytics.max_scan_requests_ceiling.");
+		GUC_check_errdetail("%s is %d.", c->ceiling_name, c->ceiling);
+		GUC_check_errhint("A superuser can raise %s.", c->ceiling_name);
 		return false;
 	}
 	return true;
 }
 
 static void
-assign_max_scan_requests(int newval, void *extra)
+capped_assign(CappedSetting *c, int set, int ceiling)
 {
-	gca_max_scan_requests = Min(newval, max_scan_requests_ceiling);
+	*c->in_force = Min(set, ceiling);
 }
 
+/* the hooks of one capped setting and of its ceiling */
+#define CAPPED_HOOKS(i, fn) \
+static bool \
+check_##fn(int *newval, void **extra, GucSource source) \
+{ \
+	return capped_check(&capped[i], *newval, source); \
+} \
+static void \
+assign_##fn(int newval, void *extra) \
+{ \
+	capped_assign(&capped[i], newval, capped[i].ceiling); \
+} \
+static void \
+assign_##fn##_ceiling(int newval, void *extra) \
+{ \
+	capped_assign(&capped[i], capped[i].set, newval); \
+}
+
+CAPPED_HOOKS(CAPPED_MAX_SCAN_REQUESTS, max_scan_requests)
+CAPPED_HOOKS(CAPPED_MAX_RETRIES, max_retries)
+
+/*
+ * Defines the capped setting i and its ceiling, both with the range
+ * [min, max]; the ceiling's default is capped[i].ceiling.
+ */
 static void
-assign_max_scan_requests_ceiling(int newval, void *extra)
+define_capped(int i, const char *short_desc, const char *long_desc,
+			  int boot_value, int min, int max,
+			  GucIntCheckHook check_hook, GucIntAssignHook assign_hook,
+			  GucIntAssignHook assign_ceiling_hook)
 {
-	gca_max_scan_requests = Min(max_scan_requests_set, newval);
+	CappedSetting *c = &capped[i];
+	MemoryContext old;
+	char	   *ceiling_desc;
+
+	/* the GUC machinery keeps the description, not a copy */
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	ceiling_desc = psprintf("Sets the highest %s a session may use.", c->name);
+	MemoryContextSwitchTo(old);
+
+	DefineCustomIntVariable(c->name, short_desc, long_desc,
+							&c->set, boot_value, min, max,
+							PGC_USERSET, 0,
+							check_hook, assign_hook, NULL);
+	DefineCustomIntVariable(c->ceiling_name,
+							ceiling_desc,
+							"Only superusers can change it.",
+							&c->ceiling, c->ceiling, min, max,
+							PGC_SUSET, 0,
+							NULL, assign_ceiling_hook, NULL);
 }
 
 /*
@@ -91,14 +164,12 @@ _PG_init(void)
 							5000, 100, 600 * 1000,
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
-	DefineCustomIntVariable("gcanalytics.max_retries",
-							"Sets the default number of retries of a failed request.",
-							"Used when the server has no max_retries option. "
-							"429, 5xx, timeouts and connection resets are retried.",
-							&gca_max_retries,
-							5, 0, 100,
-							PGC_USERSET, 0,
-							NULL, NULL, NULL);
+	define_capped(CAPPED_MAX_RETRIES,
+				  "Sets the default number of retries of a failed request.",
+				  "Used when the server has no max_retries option. "
+				  "429, 5xx, timeouts and connection resets are retried.",
+				  5, 0, 100,
+				  check_max_retries, assign_max_retries, assign_max_retries_ceiling);
 	DefineCustomIntVariable("gcanalytics.retry_max_wait_ms",
 							"Sets the longest single wait before a retry.",
 							"A Retry-After longer than this fails the request instead of waiting.",
@@ -107,21 +178,13 @@ _PG_init(void)
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
-	DefineCustomIntVariable("gcanalytics.max_scan_requests",
-							"Sets the most API requests one foreign scan may be estimated to send.",
-							"A scan estimated to need more is refused before it sends anything, "
-							"so that a missing or mistyped bound does not crawl years of history.",
-							&max_scan_requests_set,
-							10000, 1, INT_MAX,
-							PGC_USERSET, 0,
-							check_max_scan_requests, assign_max_scan_requests, NULL);
-	DefineCustomIntVariable("gcanalytics.max_scan_requests_ceiling",
-							"Sets the highest gcanalytics.max_scan_requests a session may use.",
-							"Only superusers can change it.",
-							&max_scan_requests_ceiling,
-							10000, 1, INT_MAX,
-							PGC_SUSET, 0,
-							NULL, assign_max_scan_requests_ceiling, NULL);
+	define_capped(CAPPED_MAX_SCAN_REQUESTS,
+				  "Sets the most API requests one foreign scan may be estimated to send.",
+				  "A scan estimated to need more is refused before it sends anything, "
+				  "so that a missing or mistyped bound does not crawl years of history.",
+				  10000, 1, INT_MAX,
+				  check_max_scan_requests, assign_max_scan_requests,
+				  assign_max_scan_requests_ceiling);
 	DefineCustomBoolVariable("gcanalytics.allow_loopback_http",
 							 "Allows plain http:// API URLs on loopback hosts.",
 							 "For a local simulator only; every other URL needs https://. "

@@ -231,3 +231,8 @@ warehouse_setup() {
            ('5.2', '2026-05-25 00:00Z')
          ON CONFLICT (release_name) DO UPDATE SET released_at = excluded.released_at;"
 }
+
+# sim_faults URL KIND - faults of KIND injected in total
+sim_faults() {
+    curl -s "$1/sim/stats" | sed 's/.*"total"//' | grep -o "\"$2\":[0-9]*" | grep -o '[0-9]*$' || echo 0
+}

@@ -22,10 +22,6 @@ now_ms() { date +%s%3N; }
 sim_requests() {
     curl -s "$1/sim/stats" | grep -o "\"$2\":{\"requests\":[0-9]*" | grep -o '[0-9]*$' || echo 0
 }
-# sim_faults URL KIND - faults of KIND injected in total
-sim_faults() {
-    curl -s "$1/sim/stats" | sed 's/.*"total"//' | grep -o "\"$2\":[0-9]*" | grep -o '[0-9]*$' || echo 0
-}
 
 
 Q=/api/v2/routing/queues

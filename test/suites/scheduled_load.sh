@@ -11,6 +11,9 @@
 #     scheduled with schedule() in pg_cron's database: a scheduled run()
 #     loads the conversations that started after the first run, exactly
 #     those of the truth of that clock-following world.
+#  3. with another load holding the load lock, the scheduled run() does
+#     not load and pg_cron records it as failed, naming the holder; the
+#     refusal is in load_refusals, marked scheduled.
 # No wall-clock upper bound: the scheduled run is polled for up to 5
 # minutes (pg_cron 1.4 runs jobs at most once a minute).  Part 2 leaves
 # pg_cron's database as the harness made it (the extension created again).
@@ -25,6 +28,7 @@ PSQL=("$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -q)
 CRON_DB=$PGDATABASE
 DB=gca_scheduled_load
 cleanup() {
+    [ -n "${HOLDER_PID:-}" ] && kill "$HOLDER_PID" 2>/dev/null
     PGDATABASE=postgres sql "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true
     PGDATABASE=$CRON_DB sql "SELECT gcanalytics.unschedule()" >/dev/null 2>&1 || true
     local i
@@ -39,6 +43,24 @@ cleanup() {
     stop_all_gcsim
 }
 trap cleanup EXIT
+
+# scheduled_run SINCE WHAT - schedules run() every minute, waits (at most
+# 5 minutes) for the first run started after SINCE to finish, removes the
+# job and prints WHAT of that run (d: its row of cron.job_run_details);
+# nothing when none finished
+scheduled_run() {
+    local st="" i
+    sql "SELECT gcanalytics.schedule(sync_every => '1 minute', refresh_every => NULL)" >/dev/null
+    for i in $(seq 1 150); do
+        st=$(sql "SELECT $2 FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+                   WHERE j.jobname = 'gcanalytics_sync:' || current_database() AND d.start_time > '$1'
+                     AND d.status IN ('succeeded', 'failed') ORDER BY d.runid LIMIT 1")
+        [ -n "$st" ] && break
+        sleep 2
+    done
+    sql "SELECT gcanalytics.unschedule()" >/dev/null
+    echo "$st"
+}
 
 partitions() {
     sql "SELECT coalesce(string_agg(c.relname, ' ' ORDER BY c.relname), '-')
@@ -87,16 +109,7 @@ n_first=$(sql "SELECT count(*) FROM gcanalytics.interactions")
 echo "ok: the first run() loaded the last hour: $n_first conversations up to $first_last"
 
 scheduled_at=$(sql "SELECT now()")
-sql "SELECT gcanalytics.schedule(sync_every => '1 minute', refresh_every => NULL)" >/dev/null
-st=""
-for i in $(seq 1 150); do   # at most 5 minutes
-    st=$(sql "SELECT d.status || ' ' || d.start_time FROM cron.job_run_details d JOIN cron.job j USING (jobid)
-               WHERE j.jobname = 'gcanalytics_sync:' || current_database() AND d.start_time > '$scheduled_at'
-                 AND d.status IN ('succeeded', 'failed') ORDER BY d.runid LIMIT 1")
-    [ -n "$st" ] && break
-    sleep 2
-done
-sql "SELECT gcanalytics.unschedule()" >/dev/null
+st=$(scheduled_run "$scheduled_at" "d.status || ' ' || d.start_time")
 [ -n "$st" ] || fail "no scheduled run() finished within 5 minutes"
 case $st in succeeded*) ;; *) fail "the scheduled run() failed: $(sql "SELECT return_message FROM cron.job_run_details ORDER BY runid DESC LIMIT 1")" ;; esac
 run_start=${st#succeeded }
@@ -128,3 +141,34 @@ assert_eq "0|0" "$(sql "
     SELECT (SELECT count(*) FROM (TABLE t EXCEPT TABLE i) x), (SELECT count(*) FROM (TABLE i EXCEPT TABLE t) x)")" \
     "the scheduled run() loaded the truth's new conversations, nothing else"
 sql "DROP TABLE sched_truth"
+
+# ------------------------------- 3. a scheduled run that could not load
+# Another load holds the load lock (a session that claimed it and is still
+# active): the scheduled run() does not load, and pg_cron records it as
+# failed, naming the holder; the refusal is in load_refusals, marked
+# scheduled.
+"${PSQL[@]}" -c "SELECT gcanalytics._load_lock()" -c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
+HOLDER_PID=$!
+holder=""
+for i in $(seq 1 100); do
+    holder=$(sql "SELECT l.pid FROM gcanalytics.load_lock l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.state = 'active'")
+    [ -n "$holder" ] && break
+    sleep 0.1
+done
+[ -n "$holder" ] || fail "the session claiming the load lock did not show"
+n_before=$(sql "SELECT count(*) FROM gcanalytics.interactions")
+scheduled_at=$(sql "SELECT now()")
+st=$(scheduled_run "$scheduled_at" "d.status || '|' || d.return_message")
+sql "SELECT pg_terminate_backend($holder)" >/dev/null
+kill "$HOLDER_PID" 2>/dev/null || true
+wait "$HOLDER_PID" 2>/dev/null || true
+HOLDER_PID=
+[ -n "$st" ] || fail "no scheduled run() finished within 5 minutes with the lock held"
+echo "$st" | contains "failed|ERROR:  another gcanalytics load is running (process $holder, role \"$PGUSER\"); this scheduled load did not run" \
+    || fail "the scheduled run() refused by the lock is not a failed run naming the holder: $st"
+echo "ok: pg_cron records the scheduled run() that could not load as failed, naming process $holder"
+assert_eq "$n_before" "$(sql "SELECT count(*) FROM gcanalytics.interactions")" "the refused run() loaded nothing"
+assert_eq "true|pg_cron|$holder|load" \
+    "$(sql "SELECT scheduled || '|' || application_name || '|' || holder_pid || '|' || held FROM gcanalytics.load_refusals
+             WHERE refused_at > '$scheduled_at' ORDER BY refused_at LIMIT 1")" \
+    "the refusal is recorded in load_refusals as a scheduled run's"

@@ -4,8 +4,9 @@
 #  1. the load lock: an advisory lock on the old key, LOCK TABLE, the lock
 #     routines and the lock table itself, as a plain role, stop no load; a
 #     load that finds the lock held by another live load says who holds it
-#     (pid, role) as a WARNING and records the refusal in load_lock; a
-#     session holding the lock table is named, not waited for.
+#     (pid, role) as a WARNING and records the refusal in load_refusals; a
+#     session holding the lock table is named and recorded, not waited
+#     for.  (A scheduled run refused fails in pg_cron: scheduled_load.)
 #  2. search_path: shadowing functions and operators in public (inexact
 #     matches that win over pg_catalog's) and in a schema placed before
 #     pg_catalog (exact matches) never run inside configure, run, sync_*,
@@ -18,7 +19,9 @@
 #     without USAGE unless pg_read_all_stats.
 #  6. plain http:// on loopback only when a superuser allows it; a
 #     non-API error body never reaches the caller.
-#  7. gcanalytics.max_scan_requests has a superuser-set ceiling.
+#  7. gcanalytics.max_scan_requests and gcanalytics.max_retries (the
+#     settings that take more of a shared rate budget) have superuser-set
+#     ceilings.
 #  8. settings are validated when written; no load moves a high-water mark
 #     past a range it did not load.
 #  9. erfc() and two_proportion_test() are total.
@@ -127,14 +130,15 @@ denied "_load_lock()" sec_attacker "SELECT gcanalytics._load_lock()"
 # a live load (this session claims the lock, then stays active) is named
 hold "the claim" "SELECT l.pid FROM gcanalytics.load_lock l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.state = 'active'" \
     -c "SELECT gcanalytics._load_lock()" -c "SELECT pg_sleep(120)"
-before=$(sql "SELECT refused_count FROM gcanalytics.load_lock")
+before=$(sql "SELECT count(*) FROM gcanalytics.load_refusals")
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() with the lock held: $out"
 echo "$out" | contains "WARNING:  another gcanalytics load is running (process $holder, role \"$PGUSER\"); this one returns without loading" \
     || fail "run() did not name the holder in a WARNING: $out"
 echo "$out" | contains 'NOTICE:  gcanalytics.run: ' && fail "run() loaded while another load held the lock: $out"
-assert_eq "$((before + 1))|$PGUSER|true" \
-    "$(sql "SELECT refused_count || '|' || refused_role || '|' || (refused_at IS NOT NULL) FROM gcanalytics.load_lock")" \
-    "the refused run() is recorded in gcanalytics.load_lock"
+assert_eq "$((before + 1))|$PGUSER|false|$holder|$PGUSER|load" \
+    "$(sql "SELECT (SELECT count(*) FROM gcanalytics.load_refusals) || '|' || role || '|' || scheduled || '|' || holder_pid || '|' || holder_role || '|' || held
+              FROM gcanalytics.load_refusals ORDER BY refused_at DESC LIMIT 1")" \
+    "the refused run() is recorded in gcanalytics.load_refusals with its holder"
 for p in "sync_conversations('2026-04-19', '2026-04-20')" "sync_crm()" "retry_failed()"; do
     out=$("${PSQL[@]}" -c "CALL gcanalytics.$p" 2>&1) || fail "$p with the lock held: $out"
     echo "$out" | contains "WARNING:  another gcanalytics load is running (process $holder" || fail "$p did not step aside: $out"
@@ -147,7 +151,10 @@ hold "LOCK TABLE" "SELECT pid FROM pg_locks WHERE relation = 'gcanalytics.load_l
 out=$("${PSQL[@]}" -c "SET lock_timeout = '60s'" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() with the lock table locked: $out"
 echo "$out" | contains "WARNING:  another gcanalytics load is running (process $holder, role \"$PGUSER\"); this one returns without loading" \
     || fail "run() did not name the session locking the lock table: $out"
-echo "ok: a session locking the lock table is named, not waited for"
+assert_eq "$holder|$PGUSER|lock table" \
+    "$(sql "SELECT holder_pid || '|' || holder_role || '|' || held FROM gcanalytics.load_refusals ORDER BY refused_at DESC LIMIT 1")" \
+    "the refusal under a lock on the lock table is recorded with its holder"
+echo "ok: a session locking the lock table is named and recorded, not waited for"
 release
 out=$("${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1) || fail "run() after the holder ended: $out"
 echo "$out" | contains 'NOTICE:  gcanalytics.run: ' || fail "run() did not load once the holder was gone: $out"
@@ -236,6 +243,21 @@ for path in '"$user", public' 'sec_evil, pg_catalog, public'; do
     echo "ok: search_path $path: ${#entry_points[@]} entry points run none of the attacker's functions or operators"
 done
 assert_eq "f" "$(sql "SELECT rolsuper FROM pg_roles WHERE rolname = 'sec_attacker'")" "the attacker is still no superuser"
+# and beyond the entry points tried: every function of the extension in
+# SQL or PL/pgSQL pins search_path or has a body bound when it was
+# created; the procedures without a SET clause are exactly those that
+# COMMIT (or call one that does), which name everything with its schema
+assert_eq "" "$(sql "SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text)
+                      FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+                     WHERE p.pronamespace IN ('gcanalytics'::regnamespace, 'gcanalytics_reports'::regnamespace)
+                       AND l.lanname NOT IN ('c', 'internal') AND p.prokind <> 'p' AND p.prosqlbody IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')")" \
+    "every SQL and PL/pgSQL function pins search_path or is bound when created"
+assert_eq "_retry _run_step _sync_public _sync_range _sync_window retry_failed run sync_conversations sync_crm sync_evaluations sync_queue_metrics" \
+    "$(sql "SELECT string_agg(p.proname, ' ' ORDER BY p.proname) FROM pg_proc p
+             WHERE p.pronamespace = 'gcanalytics'::regnamespace AND p.prokind = 'p'
+               AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')")" \
+    "the procedures without a pinned search_path are the load's, which COMMIT"
 for db in gca_security "$CRON_DB"; do
     PGDATABASE=$db sql "SET client_min_messages = warning; DROP SCHEMA sec_evil CASCADE;
          DROP FUNCTION public.pg_try_advisory_lock(integer), public.pg_advisory_unlock(integer) CASCADE;
@@ -345,16 +367,36 @@ echo "ok: an error body that is not the service's error shape is not quoted"
 kill "$BODY_PID" 2>/dev/null || true
 BODY_PID=
 
-# ---------------------------------------------------------------- 7. max_scan_requests
-out=$(as sec_attacker "SET gcanalytics.max_scan_requests = 1000000") && fail "a plain role set max_scan_requests past the ceiling: $out"
-echo "$out" | contains 'gcanalytics.max_scan_requests_ceiling is 10000' || fail "unclear error: $out"
-assert_eq "5000" "$("${PSQL[@]}" -At -U sec_attacker -c "SET gcanalytics.max_scan_requests = 5000" -c "SHOW gcanalytics.max_scan_requests")" \
-    "max_scan_requests under the ceiling is accepted"
-denied "SET gcanalytics.max_scan_requests_ceiling" sec_attacker "SET gcanalytics.max_scan_requests_ceiling = 1000000"
-sql "SET gcanalytics.max_scan_requests_ceiling = 1000000; SET gcanalytics.max_scan_requests = 1000000" \
-    || fail "a superuser cannot raise the ceiling"
-echo "ok: a superuser raises the ceiling"
-
+# ---------------------------------------------------------------- 7. ceilings
+# SETTING CEILING DEFAULT BELOW - a plain role cannot set SETTING above
+# its ceiling (default DEFAULT), nor set the ceiling; under it is fine; a
+# value above from the role's settings is capped; a superuser raises it
+ceiling() {
+    local s=$1 c=$2 d=$3 below=$4 out
+    out=$(as sec_attacker "SET $s = $((d + 1))") && fail "a plain role set $s past the ceiling: $out"
+    echo "$out" | contains "$c is $d" || fail "unclear error: $out"
+    assert_eq "$below" "$("${PSQL[@]}" -At -U sec_attacker -c "SET $s = $below" -c "SHOW $s")" \
+        "$s under the ceiling is accepted"
+    denied "SET $c" sec_attacker "SET $c = $((d * 10))"
+    sql "SET $c = $((d * 10)); SET $s = $((d * 10))" || fail "a superuser cannot raise $c"
+    echo "ok: a superuser raises $c"
+}
+ceiling gcanalytics.max_scan_requests gcanalytics.max_scan_requests_ceiling 10000 5000
+ceiling gcanalytics.max_retries gcanalytics.max_retries_ceiling 10 7
+# a value above the ceiling in a role's settings (written where the
+# ceiling was higher) is capped: a server answering every request with
+# 500 gets the ceiling's retries, not 50
+start_gcsim --seed 7 --now $NOW --fault-500 1
+genesys_server sec_500 "$GCSIM_URL" org org-secret
+sql "CREATE USER MAPPING FOR sec_user SERVER sec_500 OPTIONS (client_id 'org', client_secret 'org-secret');
+     GRANT USAGE ON FOREIGN SERVER sec_500 TO sec_user;
+     SET gcanalytics.max_retries_ceiling = 100; ALTER ROLE sec_user SET gcanalytics.max_retries = 50;
+     ALTER ROLE sec_user SET gcanalytics.retry_max_wait_ms = 0"
+assert_eq "50" "$(as sec_user "SHOW gcanalytics.max_retries")" "the role's setting shows as set"
+out=$(as sec_user "SELECT status FROM gcanalytics.http_request('sec_500', 'GET', '/api/v2/routing/queues')") \
+    && fail "a request to a server answering 500 succeeded: $out"
+assert_eq "11" "$(sim_faults "$GCSIM_URL" 500)" "a role's max_retries above the ceiling is capped: gcsim answered 1 + 10 requests"
+sql "ALTER ROLE sec_user RESET ALL"
 # ---------------------------------------------------------------- 8. settings
 bad_setting() { # NAME VALUE
     local out

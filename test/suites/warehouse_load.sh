@@ -241,6 +241,8 @@ evaluations|2026-04-18 00:00:00+00|2026-04-19 00:00:00+00|1|t" \
     "the windows overlapping the failing interval are the only ones in the dead-letter list, with their error"
 assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE conversation_start >= '2026-04-18 06:00+00' AND conversation_start < '2026-04-18 12:00+00'")" \
     "nothing of the failed window is half-written"
+assert_eq "t" "$(sql "SELECT gcanalytics.complete_until('conversations') <= '2026-04-18 06:00:00+00'")" \
+    "complete_until() stops at the failed window: the dashboards call its days provisional until it is loaded"
 assert_eq "$(sql "SELECT count(*) FROM wt_small_conv WHERE $LOADED
                    AND NOT (conversation_start::timestamptz >= '2026-04-18 06:00+00' AND conversation_start::timestamptz < '2026-04-18 12:00+00')")" \
     "$(sql "SELECT count(*) FROM gcanalytics.interactions")" "every other window is loaded"

@@ -14,7 +14,9 @@
 -- an error), or is this very session.
 
 COMMENT ON TABLE gcanalytics.load_lock IS
-    'the load lock: the session loading (pid, role, since when), and the last load that found it held and did not load (refused_at, refused_pid, refused_role, refused_count)';
+    'the load lock: the session loading (pid, role, since when); the loads that found it held are in load_refusals';
+COMMENT ON TABLE gcanalytics.load_refusals IS
+    'the loads of the last 30 days that found the load lock held and did not load: who (pid, role, application_name, scheduled: run by pg_cron), and who held it (holder_pid, holder_role; held: by a load, or by a lock on the table load_lock)';
 
 -- _load_lock_holder(): the live session other than this one that holds
 -- the claim: pid and role, NULL when the lock is free.  A session whose
@@ -32,14 +34,58 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_lock_holder(OUT pid integer, OUT ro
        AND (a.state IS NULL OR a.state NOT IN ('idle', 'idle in transaction', 'idle in transaction (aborted)'))
 $$;
 
+-- _load_scheduled(): whether this session is a pg_cron job's (its
+-- connection's application_name, or its background worker's type).
+CREATE OR REPLACE FUNCTION gcanalytics._load_scheduled()
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT coalesce(bool_or(a.application_name = 'pg_cron' OR a.backend_type = 'pg_cron'), false)
+      FROM pg_catalog.pg_stat_activity a
+     WHERE a.pid = pg_catalog.pg_backend_pid()
+$$;
+
+-- _load_refusal(holder_pid, holder_role, held): records that this load
+-- found the lock held (held: 'load' or 'lock table') in load_refusals,
+-- which no session's lock on load_lock blocks, and forgets refusals older
+-- than 30 days; says it with a WARNING naming the holder.  A lock on
+-- load_refusals itself (its owner's, or a role's granted UPDATE on it) is
+-- waited for 2 s at most: then the refusal is only in the WARNING (and in
+-- the server's log).
+CREATE OR REPLACE FUNCTION gcanalytics._load_refusal(holder_pid integer, holder_role name, held text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    SET lock_timeout = '2s'
+    AS $$
+DECLARE
+    recorded text := 'The refusal is recorded in gcanalytics.load_refusals.';
+BEGIN
+    BEGIN
+        INSERT INTO gcanalytics.load_refusals (pid, role, application_name, scheduled, holder_pid, holder_role, held)
+        VALUES (pg_backend_pid(), current_user, current_setting('application_name'), gcanalytics._load_scheduled(),
+                holder_pid, holder_role, held);
+        DELETE FROM gcanalytics.load_refusals r WHERE r.refused_at < clock_timestamp() - interval '30 days';
+    EXCEPTION WHEN lock_not_available THEN
+        recorded := 'The refusal could not be recorded: another session holds a lock on gcanalytics.load_refusals.';
+    END;
+    RAISE WARNING 'another gcanalytics load is running (process %, role "%"); this one returns without loading',
+        holder_pid, holder_role
+        USING DETAIL = CASE held WHEN 'lock table' THEN 'That process holds a lock on gcanalytics.load_lock. ' ELSE '' END || recorded,
+              HINT = 'The running load covers the same ground; a load run by pg_cron fails so that its run shows as failed.';
+END
+$$;
+
 -- _load_lock(): claims the load lock for this session; false, with a
 -- WARNING naming the process and role that hold it and the refusal
--- recorded in load_lock (refused_*), when another live session holds it.
--- The caller COMMITs right after, which makes the claim (or the refusal)
--- visible and releases the table lock.  A session that holds the table
--- lock itself (another load claiming at this very moment, or a load role
--- that locked the table and waits) is named the same way, without waiting
--- for it and without a row (the row cannot be written past its lock).
+-- recorded in load_refusals, when another live session holds it.  The
+-- caller COMMITs right after, which makes the claim (or the refusal)
+-- visible and releases the table lock, and on false calls
+-- _load_refused().  A session that holds the table lock itself (another
+-- load claiming at this very moment, or a role granted UPDATE on
+-- load_lock that locked it) is named the same way, without waiting for
+-- it.
 CREATE OR REPLACE FUNCTION gcanalytics._load_lock()
     RETURNS boolean
     LANGUAGE plpgsql
@@ -57,27 +103,43 @@ BEGIN
            AND l.mode IN ('ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock', 'ShareLock',
                           'ShareUpdateExclusiveLock', 'RowExclusiveLock')
          LIMIT 1;
-        RAISE WARNING 'another gcanalytics load is running (process %, role "%"); this one returns without loading',
-            holder.pid, holder.role
-            USING DETAIL = 'That process holds a lock on gcanalytics.load_lock.',
-                  HINT = 'Overlapping schedules are harmless: the running load covers the same ground.';
+        PERFORM gcanalytics._load_refusal(holder.pid, holder.role, 'lock table');
         RETURN false;
     END;
     SELECT * INTO holder FROM gcanalytics._load_lock_holder() h WHERE h.pid IS NOT NULL;
     IF FOUND THEN
-        UPDATE gcanalytics.load_lock
-           SET refused_at = clock_timestamp(), refused_pid = pg_backend_pid(), refused_role = current_user,
-               refused_count = refused_count + 1;
-        RAISE WARNING 'another gcanalytics load is running (process %, role "%"); this one returns without loading',
-            holder.pid, holder.role
-            USING DETAIL = 'The refusal is recorded in gcanalytics.load_lock (refused_at, refused_pid, refused_role, refused_count).',
-                  HINT = 'Overlapping schedules are harmless: the running load covers the same ground.';
+        PERFORM gcanalytics._load_refusal(holder.pid, holder.role, 'load');
         RETURN false;
     END IF;
     UPDATE gcanalytics.load_lock
        SET pid = pg_backend_pid(), role = current_user, held_since = clock_timestamp(),
            backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_backend_pid());
     RETURN true;
+END
+$$;
+
+-- _load_refused(): called by a load that _load_lock() refused, after it
+-- COMMITted the refusal: a load run by pg_cron fails (so that pg_cron
+-- records the run as failed); an interactive one returns after the
+-- WARNING, like a load that had nothing to do.
+CREATE OR REPLACE FUNCTION gcanalytics._load_refused()
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    r record;
+BEGIN
+    IF NOT gcanalytics._load_scheduled() THEN
+        RETURN;
+    END IF;
+    SELECT f.holder_pid, f.holder_role INTO r FROM gcanalytics.load_refusals f
+     WHERE f.pid = pg_backend_pid() ORDER BY f.refused_at DESC LIMIT 1;
+    RAISE EXCEPTION 'another gcanalytics load is running (process %, role "%"); this scheduled load did not run',
+        r.holder_pid, r.holder_role
+        USING ERRCODE = 'lock_not_available',
+              DETAIL = 'The refusal is recorded in gcanalytics.load_refusals.',
+              HINT = 'Runs overlap when a load takes longer than the schedule''s interval: the next run catches up.';
 END
 $$;
 
@@ -305,6 +367,8 @@ BEGIN
     PERFORM gcanalytics._check_range(resource, since, until);
     PERFORM gcanalytics._check_ready();
     IF NOT gcanalytics._load_lock() THEN
+        COMMIT;
+        PERFORM gcanalytics._load_refused();
         RETURN;
     END IF;
     COMMIT;
@@ -547,6 +611,8 @@ BEGIN
                   HINT = 'CALL gcanalytics.configure(genesys_server => ..., salesforce_server => ''salesforce'').';
     END IF;
     IF NOT gcanalytics._load_lock() THEN
+        COMMIT;
+        PERFORM gcanalytics._load_refused();
         RETURN;
     END IF;
     COMMIT;
@@ -597,6 +663,8 @@ DECLARE
 BEGIN
     PERFORM gcanalytics._check_ready();
     IF NOT gcanalytics._load_lock() THEN
+        COMMIT;
+        PERFORM gcanalytics._load_refused();
         RETURN;
     END IF;
     COMMIT;
@@ -820,6 +888,8 @@ DECLARE
 BEGIN
     PERFORM gcanalytics._check_ready();
     IF NOT gcanalytics._load_lock() THEN
+        COMMIT;
+        PERFORM gcanalytics._load_refused();
         RETURN;
     END IF;
     PERFORM gcanalytics._run_begin();

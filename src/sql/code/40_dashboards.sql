@@ -74,19 +74,23 @@ COMMENT ON FUNCTION gcanalytics.two_proportion_test(bigint, bigint, bigint, bigi
 -- its high-water mark (for conversations: at most the API's data
 -- availability date, after which participant attributes are missing) less
 -- what the next run reads again (lag_window; evaluation_lookback for
--- evaluations, which arrive later); -infinity before the first load.  A
--- dashboard row reaching past it is provisional.
+-- evaluations, which arrive later), and at most the start of the earliest
+-- window not loaded (failed: its rows are missing until retry_failed()
+-- loads it; pending, running); -infinity before the first load.  A dashboard row reaching
+-- past it is provisional.
 CREATE OR REPLACE FUNCTION gcanalytics.complete_until(resource text)
     RETURNS timestamptz
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT coalesce((SELECT s.high_water_mark FROM gcanalytics.sync_state s WHERE s.resource = complete_until.resource)
-                    - gcanalytics.setting(CASE WHEN resource = 'evaluations' THEN 'evaluation_lookback' ELSE 'lag_window' END)::interval,
-                    '-infinity')
+    SELECT least(coalesce((SELECT s.high_water_mark FROM gcanalytics.sync_state s WHERE s.resource = complete_until.resource)
+                          - gcanalytics.setting(CASE WHEN resource = 'evaluations' THEN 'evaluation_lookback' ELSE 'lag_window' END)::interval,
+                          '-infinity'),
+                 (SELECT min(w.window_start) FROM gcanalytics.sync_windows w
+                   WHERE w.resource = complete_until.resource AND w.status <> 'done'))
 $$;
 COMMENT ON FUNCTION gcanalytics.complete_until(text) IS
-    'how far the loaded rows of a resource (conversations, evaluations, queue_metrics) are final: its high-water mark less what the next run() reads again';
+    'how far the loaded rows of a resource (conversations, evaluations, queue_metrics) are final: its high-water mark less what the next run() reads again, and no later than its earliest window not loaded (failed, pending, running)';
 
 -- ------------------------------------------------------------ KPI figures
 -- kpi_rates(...): the rates and the efficiency score of kpi_daily and

@@ -20,21 +20,16 @@ $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_source(text) IS
     'the loaded resource (conversations, evaluations, queue_metrics) a dashboard is computed from';
 
--- data_complete_until(resource): up to when the resource is loaded without
--- a gap: complete_until() (how far its rows are final, which the
--- dashboards' provisional flags read), or the start of its first window not
--- loaded (failed, pending, running) when that is earlier.  NULL before the
--- first load.
+-- data_complete_until(resource): complete_until() as the dashboards'
+-- status reports it: NULL before the first load.
 CREATE OR REPLACE FUNCTION gcanalytics.data_complete_until(resource text) RETURNS timestamptz
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT nullif(least(gcanalytics.complete_until(resource),
-                        (SELECT min(w.window_start) FROM gcanalytics.sync_windows w
-                          WHERE w.resource = data_complete_until.resource AND w.status <> 'done')), '-infinity')
+    SELECT nullif(gcanalytics.complete_until(resource), '-infinity')
 $$;
 COMMENT ON FUNCTION gcanalytics.data_complete_until(text) IS
-    'up to when a loaded resource is complete: complete_until(), or the start of its first window not loaded when earlier';
+    'up to when a loaded resource is complete: complete_until(), NULL before the first load';
 
 -- _dashboard_refreshed(...): refresh_dashboards() records each refresh
 CREATE OR REPLACE FUNCTION gcanalytics._dashboard_refreshed(view_name text, refresh text, concurrent boolean,

@@ -44,7 +44,8 @@ REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) 
 -- revoked from PUBLIC, like the procedures that call them; a load role is
 -- granted EXECUTE on them with the procedures (README "Security").  The
 -- load lock (table load_lock) is granted to nobody: a role needs UPDATE on
--- it to take the lock, so no role that may not load can stop the load.
+-- it to take the lock, so no role that may not load can stop the load;
+-- nor is the log of refused loads (load_refusals).
 DO $$
 DECLARE
     r regprocedure;
@@ -57,7 +58,7 @@ BEGIN
     END LOOP;
 END
 $$;
-REVOKE ALL ON gcanalytics.load_lock FROM PUBLIC;
+REVOKE ALL ON gcanalytics.load_lock, gcanalytics.load_refusals FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION gcanalytics.refresh_dashboards(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics._dashboard_refreshed(text, text, boolean, float8, bigint, text) FROM PUBLIC;

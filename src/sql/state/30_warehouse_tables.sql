@@ -340,13 +340,22 @@ CREATE TABLE gcanalytics.load_lock (
     pid           integer,
     role          name,
     backend_start timestamptz,
-    held_since    timestamptz,
-    refused_at    timestamptz,
-    refused_pid   integer,
-    refused_role  name,
-    refused_count bigint NOT NULL DEFAULT 0
+    held_since    timestamptz
 );
 INSERT INTO gcanalytics.load_lock (id) VALUES (true);
+-- the loads that found the load lock held and did not load (a log of 30
+-- days), in a table of its own: written even while a session holds a
+-- lock on load_lock
+CREATE TABLE gcanalytics.load_refusals (
+    refused_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
+    pid              integer NOT NULL,
+    role             name NOT NULL,
+    application_name text,
+    scheduled        boolean NOT NULL,
+    holder_pid       integer,
+    holder_role      name,
+    held             text NOT NULL CHECK (held IN ('load', 'lock table'))
+);
 
 -- one row of a customer's contact sequence (32_warehouse_load.sql)
 CREATE TYPE gcanalytics._contact_place AS (customer_key text, conversation_start timestamptz, conversation_id text);
