@@ -43,6 +43,11 @@ EXPLAIN (VERBOSE, COSTS OFF)
 SELECT interval_start, queue_id, media_type, metric, count, sum FROM exr.conversation_aggregates
  WHERE interval_start >= '2026-03-02' AND interval_start < '2026-03-09'
    AND granularity = 'P1D' AND metric IN ('nOffered', 'tHandle');
+-- buckets in a time zone: timeZone
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT interval_start, time_zone, queue_id, metric, count FROM exr.conversation_aggregates
+ WHERE interval_start >= '2026-03-02 05:00Z' AND interval_start < '2026-03-09 05:00Z'
+   AND granularity = 'P1D' AND time_zone = 'America/New_York' AND metric = 'nOffered';
 -- filters on dimensions, the default metric set, no granularity
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT metric, count FROM exr.conversation_aggregates

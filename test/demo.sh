@@ -6,7 +6,8 @@
 # The whole product: servers and user mappings for both of gcsim's
 # services, configure(), gcsim's release calendar, run() over the two
 # simulated weeks before "now" with its progress, refresh_dashboards(),
-# then the dashboards a VP of Customer Experience looks at.
+# then the dashboards a VP of Customer Experience looks at, last the
+# executive screen (cx_overview).
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -17,11 +18,11 @@ screen() { printf '\n==================== %s\n\n' "$*"; }
 echo "gcanalytics $(sql "SELECT gcanalytics.version()") on $(sql "SHOW server_version")"
 echo "simulator: $GCSIM_URL (seed 42, now $NOW)"
 
-screen "1/5 Setup: servers, user mappings, configure(), the release calendar"
+screen "1/6 Setup: servers, user mappings, configure(), the release calendar"
 warehouse_setup "$GCSIM_URL" 2026-04-06T00:00:00Z 2>&1 | sed -n 's/^NOTICE:  /  /p'
 sql "SELECT '  release ' || release_name || ' on ' || (released_at AT TIME ZONE 'UTC')::date FROM gcanalytics.releases ORDER BY released_at"
 
-screen "2/5 CALL gcanalytics.run(): two simulated weeks (2026-04-06 to now), one NOTICE per step and window"
+screen "2/6 CALL gcanalytics.run(): two simulated weeks (2026-04-06 to now), one NOTICE per step and window"
 start=$SECONDS
 psql_demo -q -c "CALL gcanalytics.run(until => '$NOW')" 2>&1 | sed -n 's/^NOTICE:  /  /p'
 echo
@@ -29,10 +30,10 @@ sql "SELECT format('  loaded %s interactions, %s evaluations, %s queue metric ro
                    (SELECT count(*) FROM gcanalytics.interactions), (SELECT count(*) FROM gcanalytics.evaluations),
                    (SELECT count(*) FROM gcanalytics.queue_metrics), (SELECT count(*) FROM gcanalytics.crm_accounts), $((SECONDS - start)))"
 
-screen "3/5 SELECT gcanalytics.refresh_dashboards()"
+screen "3/6 SELECT gcanalytics.refresh_dashboards()"
 psql_demo -c "SELECT view_name, concurrent, round(seconds::numeric, 2) AS seconds, row_count FROM gcanalytics.refresh_dashboards()" 2>/dev/null
 
-screen "4/5 Escalation by CRM tier, week over week, and the insight"
+screen "4/6 Escalation by CRM tier, week over week, and the insight"
 psql_demo <<'SQL'
 SELECT week, tier, conversations, escalated, escalation_rate_pct AS "rate %"
   FROM gcanalytics.escalation_weekly WHERE week < '2026-04-20' ORDER BY tier, week;
@@ -50,7 +51,7 @@ SELECT week, count(*) AS tiers, bool_and(provisional) AS provisional, count(sent
   FROM gcanalytics.escalation_insights WHERE week = '2026-04-20' GROUP BY week;
 SQL
 
-screen "5/5 KPIs of the release week, join quality, QA, bot containment"
+screen "5/6 KPIs of the release week, join quality, QA, bot containment"
 psql_demo <<'SQL'
 \echo Queue KPIs, week of 2026-04-13 (all media, inbound), busiest queues first: per queue entered
 SELECT queue_name, sum(conversations) AS conversations, sum(offered) AS offered, sum(answered) AS answered,
@@ -78,6 +79,19 @@ SELECT industry, CASE WHEN media_type = 'voice' THEN 'IVR' ELSE 'bot' END AS flo
        round(100.0 * sum(contained_held) / nullif(sum(contained_known), 0), 1) AS "held 24 h %"
   FROM gcanalytics.bot_containment_by_industry WHERE week < '2026-04-20'
  GROUP BY 1, 2 ORDER BY 2, 3 DESC;
+SQL
+
+screen "6/6 The executive screen: cx_overview, week by tier"
+psql_demo <<'SQL'
+\echo Per week and CRM tier: conversations, escalation, AHT, service level, CSAT, NPS, QA, adherence, case resolution, pipeline, revenue
+SELECT week, tier, conversations, escalation_rate AS "escal", aht_s AS "AHT s", service_level_rate AS "SL",
+       csat, nps, qa_score AS qa, adherence_rate AS adherence, case_resolution_rate AS "cases resolved",
+       open_pipeline_amount AS "open pipeline", closed_won_amount AS "closed won", provisional AS prov
+  FROM gcanalytics.cx_overview WHERE tier IN ('Enterprise', 'Mid-Market', 'SMB') ORDER BY tier, week;
+\echo Adherence by management unit and week (adherence_weekly)
+SELECT week, management_unit_id, count(*) AS agents, round(avg(adherence_rate), 4) AS adherence,
+       round(avg(conformance_rate), 4) AS conformance
+  FROM gcanalytics.adherence_weekly GROUP BY 1, 2 ORDER BY 1, 2;
 SQL
 echo
 echo "Keep it fresh: SELECT * FROM gcanalytics.schedule(sync_every => '15 minutes', refresh_every => '15 minutes');"

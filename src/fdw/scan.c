@@ -103,6 +103,13 @@ sink_error(void *arg)
 	return gca_json_parser_error(((GcaFetch *) arg)->parser);
 }
 
+/* The request's path as messages show it: a pre-signed URL without its query */
+static const char *
+shown_path(const GcaFetch *f)
+{
+	return f->req.presigned ? pnstrdup(f->req.path, strcspn(f->req.path, "?")) : f->req.path;
+}
+
 /* Makes a fetch of req in run_cxt and starts it, in reading order. */
 static void
 issue(GcaScan *scan, const GcaRequest *req)
@@ -116,6 +123,7 @@ issue(GcaScan *scan, const GcaRequest *req)
 	initStringInfo(&f->held);
 	f->call.method = f->req.method;
 	f->call.path = f->req.path;
+	f->call.presigned = f->req.presigned;
 	f->call.body = f->req.body;
 	f->call.headers = f->req.headers;
 	f->call.delay_ms = f->req.delay_ms;
@@ -189,7 +197,7 @@ finish_items(GcaScan *scan, GcaFetch *f, const char **error)
 		f->held.data = NULL;
 		if (scan->page_request)
 			pfree(scan->page_request);
-		scan->page_request = psprintf("%s %s", f->call.method, f->req.path);
+		scan->page_request = psprintf("%s %s", f->call.method, shown_path(f));
 	}
 	return doc;
 }
@@ -234,7 +242,7 @@ finish_fetch(GcaScan *scan, GcaFetch *f)
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("%s response to %s %s is not valid JSON",
 						gca_service_name(scan->rs.resource->service),
-						f->call.method, f->req.path),
+						f->call.method, shown_path(f)),
 				 errdetail_internal("%s", error),
 				 f->call.correlation_id[0]
 				 ? errcontext("correlation id %s", f->call.correlation_id) : 0));
@@ -549,6 +557,7 @@ start_run(GcaScan *scan)
 		check_run_size(rs);
 	if (!rs->explain_only && scan->client == NULL)
 		scan->client = gca_client_get(&scan->opts->http);
+	rs->client = scan->client;
 	if (scan->client && gca_client_latency_ms(scan->client) > 0)
 		rs->latency_ms = gca_client_latency_ms(scan->client);
 	/* as the planner did (so EXPLAIN asks too, once a range and transaction) */

@@ -10,6 +10,10 @@
  *	- granularity, an ISO-8601 period: from granularity = / IN (one
  *	  request per value), else none (the API's default: one bucket, the
  *	  whole interval; the column reads NULL);
+ *	- timeZone, an IANA name (day and week buckets are that zone's
+ *	  calendar days): from time_zone = / IN (one request per value and
+ *	  granularity), else none (the API's default, UTC; the column reads
+ *	  NULL);
  *	- groupBy: the dimension columns the query references;
  *	- filter: = / IN on dimension columns, each an "or" clause;
  *	- metrics: from metric = / IN, else a default set.
@@ -44,6 +48,7 @@ typedef enum AggColumn
 	AG_INTERVAL_START = 1,
 	AG_INTERVAL_END,
 	AG_GRANULARITY,
+	AG_TIME_ZONE,
 	AG_QUEUE_ID,
 	AG_MEDIA_TYPE,
 	AG_USER_ID,
@@ -69,6 +74,8 @@ static const GcaColumnDef aggregate_columns[] = {
 	"end of the bucket"},
 	{"granularity", "text", AG_GRANULARITY, GCA_PUSH_PARAM, "granularity", 0, 0,
 	"bucket length asked for (P1D, PT1H, PT30M, ...); NULL: the whole interval"},
+	{"time_zone", "text", AG_TIME_ZONE, GCA_PUSH_PARAM, "timeZone", 0, 0,
+	"IANA time zone asked for (timeZone: day and week buckets are its calendar days); NULL: UTC"},
 	{"queue_id", "text", AG_QUEUE_ID, GCA_PUSH_FILTER, "queueId", GROUP_DIMENSION, 0,
 	"queue (grouped by when the query reads it)"},
 	{"media_type", "text", AG_MEDIA_TYPE, GCA_PUSH_FILTER, "mediaType", GROUP_DIMENSION, 0,
@@ -111,11 +118,13 @@ static const char *const default_metrics[] = {
 typedef struct AggScan
 {
 	List	   *granularities;	/* char *; a NULL element: none */
-	int			next;			/* next granularity to request */
+	List	   *time_zones;		/* char *; a NULL element: none */
+	int			next;			/* next request: granularity x time zone */
 	List	   *metrics;		/* char * */
 
 	/* the response being read */
 	const char *granularity;
+	const char *time_zone;
 	GcaJson    *results;
 	int			result,
 				datum,
@@ -131,7 +140,7 @@ aggregates_estimate(const GcaEstimateInput *in, double *rows, double *requests)
 
 /* The request body: palloc'd JSON. */
 static char *
-aggregates_body(GcaResourceScan *rs, AggScan *st, const char *granularity)
+aggregates_body(GcaResourceScan *rs, AggScan *st, const char *granularity, const char *time_zone)
 {
 	StringInfoData buf;
 	bool		first = true;
@@ -144,6 +153,11 @@ aggregates_body(GcaResourceScan *rs, AggScan *st, const char *granularity)
 	{
 		appendStringInfoString(&buf, ",\"granularity\":");
 		escape_json(&buf, granularity);
+	}
+	if (time_zone)
+	{
+		appendStringInfoString(&buf, ",\"timeZone\":");
+		escape_json(&buf, time_zone);
 	}
 	for (int i = 0; i < rs->ncolumns; i++)
 	{
@@ -215,7 +229,8 @@ aggregates_plan(GcaResourceScan *rs)
 	foreach(lc, rs->pushed.params)
 	{
 		GcaPushedValues *p = lfirst(lc);
-		List	  **target = p->def->id == AG_METRIC ? &st->metrics : &st->granularities;
+		List	  **target = p->def->id == AG_METRIC ? &st->metrics
+			: p->def->id == AG_TIME_ZONE ? &st->time_zones : &st->granularities;
 
 		/* several conditions on one column: the values all must meet */
 		*target = *target == NIL ? list_copy(p->values)
@@ -228,7 +243,9 @@ aggregates_plan(GcaResourceScan *rs)
 			st->metrics = lappend(st->metrics, (char *) default_metrics[i]);
 	if (st->granularities == NIL)
 		st->granularities = list_make1(NULL);
-	rs->windows_total = list_length(st->granularities);
+	if (st->time_zones == NIL)
+		st->time_zones = list_make1(NULL);
+	rs->windows_total = list_length(st->granularities) * list_length(st->time_zones);
 }
 
 static bool
@@ -236,11 +253,14 @@ aggregates_next_request(GcaResourceScan *rs, GcaRequest *req)
 {
 	AggScan    *st = rs->state;
 
-	if (rs->pushed.empty || st->next >= list_length(st->granularities))
+	int			nzones = list_length(st->time_zones);
+
+	if (rs->pushed.empty || st->next >= rs->windows_total)
 		return false;
 	req->method = "POST";
 	req->path = pstrdup(AGGREGATES_PATH);
-	req->body = aggregates_body(rs, st, list_nth(st->granularities, st->next));
+	req->body = aggregates_body(rs, st, list_nth(st->granularities, st->next / nzones),
+								list_nth(st->time_zones, st->next % nzones));
 	req->number = st->next++;
 	return true;
 }
@@ -251,7 +271,8 @@ aggregates_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 	AggScan    *st = rs->state;
 
 	rs->windows_done++;
-	st->granularity = list_nth(st->granularities, req->number);
+	st->granularity = list_nth(st->granularities, req->number / list_length(st->time_zones));
+	st->time_zone = list_nth(st->time_zones, req->number % list_length(st->time_zones));
 	st->results = gca_json_get(page, "results");
 	st->result = st->datum = st->metric = 0;
 	return gca_json_array_length(st->results);
@@ -278,6 +299,11 @@ fill_bucket(GcaResourceScan *rs, AggScan *st, GcaJson *group, GcaJson *datum,
 		else if (def->id == AG_GRANULARITY && st->granularity)
 		{
 			values[i] = CStringGetTextDatum(st->granularity);
+			nulls[i] = false;
+		}
+		else if (def->id == AG_TIME_ZONE && st->time_zone)
+		{
+			values[i] = CStringGetTextDatum(st->time_zone);
 			nulls[i] = false;
 		}
 		else if ((def->id == AG_INTERVAL_START || def->id == AG_INTERVAL_END) && slash)
@@ -338,7 +364,8 @@ aggregates_explain(GcaResourceScan *rs)
 	items = list_make1(gca_explain_item("Request", pstrdup("POST " AGGREGATES_PATH)));
 	if (rs->pushed.have_lower)
 		items = lappend(items, gca_explain_item("Body",
-												aggregates_body(rs, st, linitial(st->granularities))));
+												aggregates_body(rs, st, linitial(st->granularities),
+																linitial(st->time_zones))));
 	return items;
 }
 

@@ -373,6 +373,18 @@ text_datum(const char *s, bool *isnull)
 	return PointerGetDatum(cstring_to_text(s));
 }
 
+/* an array member as jsonb; NULL when it is absent or not an array */
+static Datum
+array_member_jsonb(const GcaJson *o, const char *key, bool *isnull)
+{
+	GcaJson    *a = gca_json_get(o, key);
+
+	if (gca_json_is_array(a))
+		return gca_json_to_jsonb(a);
+	*isnull = true;
+	return (Datum) 0;
+}
+
 static Datum
 time_datum(const GcaJson *o, const char *key, bool *isnull)
 {
@@ -517,14 +529,9 @@ record_value(const GcaJson *conv, GcaJson *part, GcaJson *sess,
 		case CC_N_EVALUATIONS:
 			return Int32GetDatum(gca_json_array_length(gca_json_get(conv, "evaluations")));
 		case CC_PARTICIPANTS:
-			{
-				GcaJson    *p = gca_json_get(conv, "participants");
-
-				if (gca_json_is_array(p))
-					return gca_json_to_jsonb(p);
-				*isnull = true;
-				return (Datum) 0;
-			}
+			return array_member_jsonb(conv, "participants", isnull);
+		case CC_SURVEYS:
+			return array_member_jsonb(conv, "surveys", isnull);
 		case CC_RAW:
 			return gca_json_to_jsonb(conv);
 		case CS_PARTICIPANT_ID:

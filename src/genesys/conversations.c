@@ -52,6 +52,14 @@
 #define JOB_WAIT_ESTIMATE_S 1.0	/* time a job takes to be ready, for auto */
 #define POLL_FIRST_MS 50		/* then doubled up to POLL_MAX_MS */
 #define MIN_JOB_WINDOW_USECS (30 * 60 * USECS_PER_SEC)
+/*
+ * The longest interval and the most results planned for one details job.
+ * The API's limits are not published: 31 days stays inside every limit
+ * reported for the analytics APIs, and "pagination may not exceed 400000
+ * results" is reported for job results.
+ */
+#define JOB_DAYS_MAX 31
+#define JOB_RESULTS_MAX 400000.0
 #define POLL_MAX_MS 2000
 #define CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
 #define SEGMENTS_PER_CONVERSATION 12.0
@@ -118,6 +126,8 @@ static const GcaColumnDef conversation_columns[] = {
 	"sum of nTransferred"},
 	{"n_evaluations", "integer", CC_N_EVALUATIONS, GCA_PUSH_NONE, "evaluations", 0, 0,
 	"quality evaluations of the conversation"},
+	{"surveys", "jsonb", CC_SURVEYS, GCA_PUSH_NONE, "surveys", 0, 0,
+	"the surveys (AnalyticsSurvey) as the API returns them; NULL without one"},
 	{"attributes", "jsonb", CC_ATTRIBUTES, GCA_PUSH_NONE, "attributes", 0, 0,
 	"participant attributes merged (details jobs only)"},
 	{"participants", "jsonb", CC_PARTICIPANTS, GCA_PUSH_NONE, "participants", 0, 0,
@@ -238,6 +248,9 @@ typedef struct ConvScan
 	char	   *route_why;		/* how auto chose it, for EXPLAIN */
 	GcaDetailsQuery q;			/* windows: Window, by start */
 	int			job_page_size;
+	double		est_conversations;	/* the estimate the plan used */
+	char	   *est_requests;	/* the requests the plan expects, for
+								 * EXPLAIN */
 	int			nbatches;		/* by id */
 	int			next_batch;
 	Availability availability;	/* dataAvailabilityDate of job results */
@@ -440,6 +453,60 @@ job_chains(GcaResourceScan *rs)
 }
 
 /*
+ * How many details jobs read a range of ndays days (whole or not) of about
+ * conversations: enough chains to keep the budget busy (job_chains()), and
+ * otherwise as few as the API allows, since every job costs a creation and
+ * its polls, and every job's last results page is a partial one.
+ */
+static int
+job_count(GcaResourceScan *rs, double ndays, double conversations)
+{
+	double		n = job_chains(rs);
+
+	n = Max(n, ceil(ndays / JOB_DAYS_MAX));
+	if (conversations > 0)
+		n = Max(n, ceil(conversations / JOB_RESULTS_MAX));
+	return (int) n;
+}
+
+/*
+ * The requests a read of about conversations by njobs details jobs sends:
+ * the availability date, a creation and a few polls per job, then each
+ * job's results pages (a partial last page each).
+ */
+static double
+job_requests(double conversations, int njobs)
+{
+	return 1 + njobs * (1 + JOB_POLLS_ESTIMATE) +
+		njobs * Max(1, ceil(conversations / njobs / JOB_PAGE_MAX));
+}
+
+/*
+ * The estimate of a ranged read: conversations, and the requests of the
+ * details query; client (use_remote_estimate) counts them remotely.
+ */
+static void
+range_estimate(GcaResourceScan *rs, GcaClient *client, double *conversations,
+			   double *query_requests)
+{
+	GcaEstimateInput in;
+
+	memset(&in, 0, sizeof(in));
+	in.have_time = true;
+	in.days = (double) (rs->pushed.upper - rs->pushed.lower) / USECS_PER_DAY;
+	in.ids = -1;
+	in.filters = list_length(rs->pushed.filters);
+	if (client && rs->pushed.have_lower && rs->pushed.have_upper)
+	{
+		in.client = client;
+		in.have_range = true;
+		in.lower = rs->pushed.lower;
+		in.upper = rs->pushed.upper;
+	}
+	estimate(&in, 1.0, conversations, query_requests);
+}
+
+/*
  * extraction 'auto': the details query or jobs, whichever the estimate
  * says is done sooner under the server's rate budget and the observed
  * latency (a job costs a creation, a few polls and a wait, then 1,000
@@ -447,16 +514,24 @@ job_chains(GcaResourceScan *rs)
  * attributes are read, since only job results carry them.
  */
 static Route
-choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
+choose_route(GcaResourceScan *rs, ConvScan *st)
 {
-	GcaEstimateInput in;
 	double		query_requests,
 				conversations,
-				job_requests,
+				jobs_requests,
 				query_s,
-				job_s;
+				job_s,
+				days;
+	int			njobs;
+	bool		counted;
 	char	   *volume;
 
+	/* an explicit route costs no remote count */
+	counted = rs->estimate_client != NULL && strcmp(extraction(rs), "auto") == 0 &&
+		!uses_attributes(rs);
+	range_estimate(rs, counted ? rs->estimate_client : NULL, &conversations,
+				   &query_requests);
+	st->est_conversations = conversations;
 	if (strcmp(extraction(rs), "job") == 0)
 		return ROUTE_JOB;
 	if (strcmp(extraction(rs), "query") == 0)
@@ -466,50 +541,60 @@ choose_route(GcaResourceScan *rs, ConvScan *st, int nwindows)
 		st->route_why = pstrdup("auto: participant attributes come only with jobs");
 		return ROUTE_JOB;
 	}
-	memset(&in, 0, sizeof(in));
-	in.have_time = true;
-	in.days = (double) (rs->pushed.upper - rs->pushed.lower) / USECS_PER_DAY;
-	in.ids = -1;
-	in.filters = list_length(rs->pushed.filters);
-	if (rs->estimate_client && rs->pushed.have_lower && rs->pushed.have_upper)
-	{
-		in.client = rs->estimate_client;
-		in.have_range = true;
-		in.lower = rs->pushed.lower;
-		in.upper = rs->pushed.upper;
-	}
-	estimate(&in, 1.0, &conversations, &query_requests);
-	volume = in.client
+	volume = counted
 		? psprintf("%.0f conversations (the aggregates count)", conversations)
 		: psprintf("%.0f conversations (%.0f a day assumed)", conversations,
 				   CONVERSATIONS_PER_DAY_ESTIMATE);
-	nwindows = Max(nwindows, job_chains(rs));
-	job_requests = 1 + nwindows * (1 + JOB_POLLS_ESTIMATE) +
-		nwindows * ceil(conversations / nwindows / JOB_PAGE_MAX);
+	days = (double) (rs->pushed.upper - rs->pushed.lower) / USECS_PER_DAY;
+	njobs = job_count(rs, days, conversations);
+	jobs_requests = job_requests(conversations, njobs);
 	query_s = read_seconds(rs, query_requests);
-	/* polls wait for the job, windows run max_concurrency at a time */
-	job_s = read_seconds(rs, job_requests) +
-		JOB_WAIT_ESTIMATE_S * ceil((double) nwindows / Max(rs->max_concurrency, 1));
+	/* polls wait for the job, jobs run max_concurrency at a time */
+	job_s = read_seconds(rs, jobs_requests) +
+		JOB_WAIT_ESTIMATE_S * ceil((double) njobs / Max(rs->max_concurrency, 1));
 	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by the details query (%.1f s) for %s at %d requests/min and %.0f ms a request",
-							 job_requests, job_s, query_requests, query_s, volume,
+							 jobs_requests, job_s, query_requests, query_s, volume,
 							 rs->requests_per_minute, rs->latency_ms);
 	if (job_s < query_s)
 		return ROUTE_JOB;
 	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by details jobs (%.1f s) for %s at %d requests/min and %.0f ms a request",
-							 query_requests, query_s, job_requests, job_s, volume,
+							 query_requests, query_s, jobs_requests, job_s, volume,
 							 rs->requests_per_minute, rs->latency_ms);
 	return ROUTE_QUERY;
 }
 
 /*
- * Halves the longest window (at a whole minute, none shorter than
- * MIN_JOB_WINDOW_USECS) until there are n windows: a job's results are
- * read by cursor, one page after the other, so a short range read by
- * jobs needs several jobs to keep the budget busy (job_chains()).
+ * The windows of n details jobs over q's day windows.  A job's results are
+ * read by cursor, one page after the other, so a short range read by jobs
+ * needs several jobs to keep the budget busy (job_chains()): the longest
+ * window is halved (at a whole minute, none shorter than
+ * MIN_JOB_WINDOW_USECS) until there are n windows.  A long range is read
+ * by n jobs of consecutive whole days, so that no window boundary falls
+ * inside a day: jobs that meet at a midnight share no conversation
+ * (startOfDayIntervalMatching), and no results page is spent on records
+ * another window owns.
  */
 static void
 subdivide_windows(GcaDetailsQuery *q, int n)
 {
+	/* ... or, with more day windows than jobs, merges them into n jobs */
+	if (list_length(q->windows) > n)
+	{
+		List	   *days = q->windows;
+		int			ndays = list_length(days);
+
+		q->windows = NIL;
+		for (int i = 0; i < n; i++)
+		{
+			GcaDetailsWindow *first = list_nth(days, (int) ((int64) i * ndays / n));
+			GcaDetailsWindow *last = list_nth(days, (int) ((int64) (i + 1) * ndays / n) - 1);
+
+			q->windows = lappend(q->windows,
+								 gca_details_new_window(q, first->start, last->end));
+		}
+		list_free_deep(days);
+		return;
+	}
 	while (list_length(q->windows) < n)
 	{
 		GcaDetailsWindow *longest = NULL;
@@ -527,6 +612,38 @@ subdivide_windows(GcaDetailsQuery *q, int n)
 		(void) gca_details_halve(q, longest, 60 * USECS_PER_SEC);
 	}
 }
+
+/*
+ * What the plan of st expects to send, for EXPLAIN: a job route's
+ * availability date, creations, polls and results pages, or the details
+ * query's pages (each window's page past the last shows its end).
+ */
+static char *
+planned_requests(ConvScan *st)
+{
+	int			nwindows = list_length(st->q.windows);
+	double		conversations = st->est_conversations;
+	double		pages;
+
+	if (nwindows == 0)
+		return NULL;
+	if (st->route == ROUTE_JOB)
+	{
+		pages = job_requests(conversations, nwindows) - 1 -
+			nwindows * (1 + JOB_POLLS_ESTIMATE);
+		return psprintf("about %.0f for %.0f conversations: 1 availability date, %d job creation%s, about %d status polls, %.0f results pages of %d",
+						job_requests(conversations, nwindows), conversations,
+						nwindows, nwindows == 1 ? "" : "s",
+						nwindows * JOB_POLLS_ESTIMATE, pages, st->job_page_size);
+	}
+	pages = ceil(conversations / st->q.page_size);
+	return psprintf("about %.0f for %.0f conversations: %.0f page%s of %d and %d past the last",
+					pages + nwindows, conversations, pages, pages == 1 ? "" : "s",
+					st->q.page_size, nwindows);
+}
+
+static void apply_availability(GcaResourceScan *rs, ConvScan *st,
+							   TimestampTz available);
 
 static void
 conversations_plan(GcaResourceScan *rs)
@@ -552,13 +669,21 @@ conversations_plan(GcaResourceScan *rs)
 	}
 	if (!pushed->empty && pushed->have_lower)
 		gca_details_day_windows(&st->q, pushed->lower, pushed->upper);
-	st->route = pushed->have_lower ? choose_route(rs, st, list_length(st->q.windows)) : ROUTE_QUERY;
-	if (st->route == ROUTE_JOB)
-		subdivide_windows(&st->q, job_chains(rs));
+	st->route = pushed->have_lower ? choose_route(rs, st) : ROUTE_QUERY;
+	if (st->route == ROUTE_JOB && st->q.windows != NIL)
+		subdivide_windows(&st->q,
+						  job_count(rs, list_length(st->q.windows), st->est_conversations));
 	foreach(lc, st->q.windows)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->q.windows != NIL)
+	{
+		TimestampTz available;
+
 		st->availability = AVAIL_NEEDED;
+		/* asked already by this statement (a run() step, another scan) */
+		if (gca_client_availability(rs->client, &available))
+			apply_availability(rs, st, available);
+	}
 	/*
 	 * A job's results come one page per round trip (by cursor): windows
 	 * are read in turns as their pages arrive, so that no window waits for
@@ -566,6 +691,7 @@ conversations_plan(GcaResourceScan *rs)
 	 */
 	rs->any_owner_order = st->route == ROUTE_JOB;
 	rs->windows_total = list_length(st->q.windows);
+	st->est_requests = planned_requests(st);
 }
 
 /* ------------------------------------------------------------------
@@ -752,8 +878,9 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
  * from POLL_FIRST_MS to POLL_MAX_MS.
  */
 static void
-read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
+read_job_state(void *arg, const GcaRequest *req, GcaJson *page)
 {
+	Window	   *w = arg;
 	const char *state;
 
 	if (req->kind == REQ_JOB_CREATE)
@@ -793,38 +920,51 @@ read_job_state(Window *w, const GcaRequest *req, GcaJson *page)
 
 /*
  * Job results hold data up to dataAvailabilityDate: the windows of the
- * job route after it are read with the details query instead (a window
- * that spans it is split there), never left out.
+ * job route after it are read with the details query instead, in day
+ * windows (a window that spans it is split there), never left out.
  */
 static void
-read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
+apply_availability(GcaResourceScan *rs, ConvScan *st, TimestampTz available)
 {
-	TimestampTz available = gca_details_availability_date(page);
+	List	   *planned = st->q.windows;
 	List	   *windows = NIL;
-	ListCell   *lc;
+	ListCell   *lc,
+			   *tc;
 
 	st->availability = AVAIL_KNOWN;
-	foreach(lc, st->q.windows)
+	foreach(lc, planned)
 	{
 		Window	   *w = lfirst(lc);
 
 		windows = lappend(windows, w);
 		if (w->route != ROUTE_JOB || w->d.end <= available)
 			continue;
+		/* the details query reads a day or less at a time */
+		st->q.windows = NIL;
+		gca_details_day_windows(&st->q, Max(w->d.start, available), w->d.end);
 		if (w->d.start >= available)
-			w->route = ROUTE_QUERY;
-		else
 		{
-			Window	   *tail = (Window *) gca_details_new_window(&st->q, available,
-																  w->d.end);
-
-			tail->route = ROUTE_QUERY;
-			w->d.end = available;
-			windows = lappend(windows, tail);
-			rs->windows_total++;
+			windows = list_delete_last(windows);
+			rs->windows_total--;
 		}
+		else
+			w->d.end = available;
+		rs->windows_total += list_length(st->q.windows);
+		foreach(tc, st->q.windows)
+			((Window *) lfirst(tc))->route = ROUTE_QUERY;
+		windows = list_concat(windows, st->q.windows);
 	}
 	st->q.windows = windows;
+}
+
+/* The answer of GET .../jobs/availability, remembered for the statement. */
+static void
+read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
+{
+	TimestampTz available = gca_details_availability_date(page);
+
+	gca_client_remember_availability(rs->client, available);
+	apply_availability(rs, st, available);
 }
 
 /* Reads a job results page; the rows it offers. */
@@ -869,26 +1009,8 @@ conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
 
 	if (req->kind == REQ_JOB_CREATE || req->kind == REQ_JOB_STATUS)
 	{
-		GcaJson    *doc = gca_json_parse(raw, len);
-
-		if (!gca_json_is_object(doc))
-		{
-			gca_json_free(doc);
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("genesys response to %s %s is not a JSON object",
-							req->method, req->path)));
-		}
 		w->busy = false;
-		PG_TRY();
-		{
-			read_job_state(w, req, doc);
-		}
-		PG_FINALLY();
-		{
-			gca_json_free(doc);
-		}
-		PG_END_TRY();
+		gca_read_peeked_object(rs, req, raw, len, read_job_state, w);
 		return true;
 	}
 	if (req->kind != REQ_JOB_RESULTS || req->number != w->seq)
@@ -1053,6 +1175,13 @@ accept_conversation(ConvScan *st, GcaJson *conv)
 		(void) gca_json_get_time(conv, "conversationStart", &start);
 		if (!gca_details_window_owns(&w->d, start))
 			return false;
+		/*
+		 * A job's results are the fixed result set of a finished job, read
+		 * by cursor: they do not shift as the query's pages do, so a job
+		 * window keeps no filter (whose ids would grow with its range).
+		 */
+		if (w->route == ROUTE_JOB)
+			return true;
 	}
 	return first_sighting(st, w, id);
 }
@@ -1171,7 +1300,10 @@ conversations_explain(GcaResourceScan *rs)
 															 st->q.page_size,
 															 st->route == ROUTE_JOB ? 0 : 1)));
 	}
-	return lappend(items, gca_explain_integer("Windows", list_length(st->q.windows), true));
+	items = lappend(items, gca_explain_integer("Windows", list_length(st->q.windows), true));
+	if (st->est_requests)
+		items = lappend(items, gca_explain_item("Expected Requests", pstrdup(st->est_requests)));
+	return items;
 }
 
 /* ------------------------------------------------------------------

@@ -297,7 +297,7 @@ gca_details_append_filter(StringInfo buf, const GcaPushedValues *f)
 /*
  * Opens a details body for [start, end): the interval, oldest first, and
  * (page_number > 0) the page; a details job (page_number 0) takes no
- * paging, its results come by cursor.  The caller appends filters and the
+ * paging, its results come by cursor, and matches by start of day.  The caller appends filters and the
  * closing brace.
  */
 void
@@ -310,6 +310,15 @@ gca_details_body_open(StringInfo buf, TimestampTz start, TimestampTz end,
 	if (page_number > 0)
 		appendStringInfo(buf, ",\"paging\":{\"pageSize\":%d,\"pageNumber\":%d}",
 						 page_size, page_number);
+	else
+
+		/*
+		 * A job matches every conversation active in its interval unless
+		 * told to keep only those started from 00:00 UTC of its first day:
+		 * jobs that meet at a midnight then share no conversation, and no
+		 * results page carries records another window owns.
+		 */
+		appendStringInfoString(buf, ",\"startOfDayIntervalMatching\":true");
 }
 
 /*
@@ -396,6 +405,8 @@ gca_conversations_data_availability(GcaClient *client)
 	GcaJson    *doc;
 	TimestampTz available;
 
+	if (gca_client_availability(client, &available))
+		return available;
 	memset(&call, 0, sizeof(call));
 	call.method = "GET";
 	call.path = GCA_DETAILS_JOBS_PATH "/availability";
@@ -404,5 +415,6 @@ gca_conversations_data_availability(GcaClient *client)
 	doc = buf.data ? gca_json_parse(buf.data, buf.len) : NULL;
 	available = gca_details_availability_date(doc);
 	gca_json_free(doc);
+	gca_client_remember_availability(client, available);
 	return available;
 }

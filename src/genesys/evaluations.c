@@ -4,19 +4,30 @@
  *		The Genesys resource "evaluations": quality evaluations, one row
  *		each, with the Quality API's float scores.
  *
- * Two steps:
+ * Three steps:
  *	- the details query (POST .../details/query) with evaluationFilters
  *	  finds the conversations that have a matching evaluation, by the
  *	  details query protocol of details.c (day windows of
  *	  conversation_start, halved at the result cap, short reads); the
- *	  records' evaluations[] name (conversation, evaluation) pairs;
- *	- one GET /api/v2/quality/conversations/{c}/evaluations/{e} per
- *	  evaluation gives the row: the analytics record's scores are rounded
- *	  ints, the Quality API's EvaluationResponse has the float scores.  These are issued as soon as their page is read, up
- *	  to max_concurrency in flight under the rate budget, and only one
- *	  details page is in flight at a time so the slots go to them.
- * An evaluation deleted between the two steps answers 404: it is skipped,
- * and the scan raises one NOTICE with how many were.
+ *	  records' evaluations[] name (conversation, evaluation, evaluator)
+ *	  triples; one details page is in flight at a time;
+ *	- the Quality API's listing, GET /api/v2/quality/evaluations/query
+ *	  (it needs one of conversationId, evaluatorUserId, agentUserId or
+ *	  assigneeUserId), gives the rows in pages: per evaluator with two or
+ *	  more evaluations found, evaluatorUserId, startTime the earliest of
+ *	  their conversations' starts (every date of an evaluation is later,
+ *	  whichever one the API bounds), endTime three days after the
+ *	  latest (or now, if sooner), expandAnswerTotalScores
+ *	  (the scoring set), 100 a page.  The analytics record's scores are
+ *	  rounded ints; the Quality API's have the float scores.  An entity
+ *	  that is not one of the evaluations found is skipped; a listing whose
+ *	  first page announces more pages than it has evaluations to find is
+ *	  not read further;
+ *	- one GET /api/v2/quality/conversations/{c}/evaluations/{e} for each
+ *	  evaluation no listing gave with what the row needs (an evaluator's
+ *	  only evaluation, an entity without its answers).
+ * An evaluation deleted between the steps answers 404: it is skipped, and
+ * the scan raises one NOTICE with how many were.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -35,10 +46,20 @@
 #include "utils/timestamp.h"
 
 #include "details.h"
+#include "isotime.h"
 #include "url.h"
 
 #define QUALITY_PATH "/api/v2/quality/conversations/%s/evaluations/%s"
+#define QUALITY_QUERY_PATH "/api/v2/quality/evaluations/query"
 #define EVALUATIONS_PER_DAY_ESTIMATE 100.0
+/* the largest pageSize of the Quality API's listings */
+#define LISTING_PAGE_MAX 100
+/*
+ * A listing's endTime: this long after its latest conversation start (or
+ * now).  Evaluations are mostly assigned within a day or two of the
+ * conversation; one assigned later is fetched by its own GET.
+ */
+#define LISTING_SPAN_AFTER_USECS (3 * USECS_PER_DAY)
 
 /* GcaColumnDef.push_group */
 #define GROUP_CONVERSATION 1
@@ -145,7 +166,8 @@ static const char *const status_names[][2] = {
 enum
 {
 	REQ_DETAILS_PAGE,
-	REQ_EVALUATION
+	REQ_EVALUATION,
+	REQ_LISTING
 };
 
 static const int accept_not_found[] = {404, 0};
@@ -159,7 +181,21 @@ typedef struct EvalRef
 	char	   *conversation_id;
 	char	   *evaluation_id;
 	TimestampTz conversation_start;
+	char	   *evaluator_id;	/* NULL when the record names none */
 } EvalRef;
+
+/* An evaluator's listing: the owner of its requests. */
+typedef struct Listing
+{
+	char	   *evaluator_id;
+	TimestampTz since;			/* earliest conversation start of refs */
+	TimestampTz until;			/* latest, plus LISTING_SPAN_AFTER_USECS */
+	List	   *refs;			/* EvalRef of this evaluator not listed yet */
+	int			next_page;		/* next pageNumber to request */
+	int			page_count;		/* from page 1, -1 unknown */
+	int			pages_read;
+	bool		closed;			/* no more pages are read */
+} Listing;
 
 typedef struct EvalScan
 {
@@ -167,7 +203,11 @@ typedef struct EvalScan
 	List	   *filters;		/* GcaPushedValues sent (status mapped) */
 	bool		details_busy;	/* a details page is in flight */
 	int64		requests;		/* issued: requests are read in this order */
-	List	   *pending;		/* EvalRef found, not yet requested */
+	List	   *pending;		/* EvalRef to GET, not yet requested */
+	List	   *found;			/* EvalRef found, before the listings */
+	bool		listings_planned;
+	List	   *listings;		/* Listing, by evaluator */
+	bool		need_answers;	/* a column read from answers is used */
 	int64		in_flight;		/* evaluation requests not yet read */
 	int64		vanished;		/* 404s */
 	bool		notified;
@@ -180,6 +220,11 @@ typedef struct EvalScan
 	/* the evaluation being read */
 	GcaJson    *page;
 	EvalRef    *ref;
+	/* the listing page being read: its entities and their refs */
+	GcaJson    *entities;
+	EvalRef   **matches;
+	int			nentities;
+	int			entity_index;
 } EvalScan;
 
 /* ------------------------------------------------------------------
@@ -304,6 +349,15 @@ evaluations_plan(GcaResourceScan *rs)
 	st->window_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										   "gcanalytics evaluation window",
 										   ALLOCSET_DEFAULT_SIZES);
+	for (int i = 0; i < rs->ncolumns; i++)
+	{
+		const GcaColumnDef *def = rs->columns[i].def;
+
+		if (def && rs->columns[i].used &&
+			((def->id >= EV_TOTAL_SCORE && def->id <= EV_ANY_FAILED_KILL_QUESTIONS) ||
+			 def->id == EV_ANSWERS))
+			st->need_answers = true;
+	}
 	if (pushed->empty || !pushed->have_lower)
 		return;
 	gca_details_day_windows(&st->q, pushed->lower, pushed->upper);
@@ -311,8 +365,112 @@ evaluations_plan(GcaResourceScan *rs)
 }
 
 /*
- * Evaluations found first, then the next details page (one at a time), so
- * requests are read in the order they are issued.
+ * Groups the evaluations found by evaluator: a listing for each evaluator
+ * with two or more, a GET for each of the rest.
+ */
+static void
+plan_listings(EvalScan *st)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	ListCell   *lc;
+
+	st->listings_planned = true;
+	foreach(lc, st->found)
+	{
+		EvalRef    *ref = lfirst(lc);
+		Listing    *l = NULL;
+		ListCell   *ll;
+
+		if (ref->evaluator_id == NULL)
+		{
+			st->pending = lappend(st->pending, ref);
+			continue;
+		}
+		foreach(ll, st->listings)
+			if (strcmp(((Listing *) lfirst(ll))->evaluator_id, ref->evaluator_id) == 0)
+				l = lfirst(ll);
+		if (l == NULL)
+		{
+			l = palloc0(sizeof(Listing));
+			l->evaluator_id = ref->evaluator_id;
+			l->since = ref->conversation_start;
+			l->next_page = 1;
+			l->page_count = -1;
+			st->listings = lappend(st->listings, l);
+		}
+		l->since = Min(l->since, ref->conversation_start);
+		l->until = Max(l->until, ref->conversation_start + LISTING_SPAN_AFTER_USECS);
+		l->refs = lappend(l->refs, ref);
+	}
+	list_free(st->found);
+	st->found = NIL;
+	foreach(lc, st->listings)
+	{
+		Listing    *l = lfirst(lc);
+
+		l->until = Min(l->until, now);
+		if (list_length(l->refs) < 2)
+		{
+			/* one GET costs no more than a page, and cannot miss */
+			st->pending = list_concat(st->pending, l->refs);
+			l->refs = NIL;
+			l->closed = true;
+		}
+	}
+}
+
+/* GET .../evaluations/query of listing l, page page. */
+static char *
+listing_path(Listing *l, int page)
+{
+	StringInfoData buf;
+	char		since[32],
+				until[32];
+
+	gca_format_iso_time(l->since, since);
+	gca_format_iso_time(l->until, until);
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, QUALITY_QUERY_PATH "?evaluatorUserId=");
+	gca_append_url_escaped(&buf, l->evaluator_id);
+	appendStringInfoString(&buf, "&startTime=");
+	gca_append_url_escaped(&buf, since);
+	appendStringInfoString(&buf, "&endTime=");
+	gca_append_url_escaped(&buf, until);
+	appendStringInfo(&buf, "&expandAnswerTotalScores=true&pageSize=%d&pageNumber=%d",
+					 LISTING_PAGE_MAX, page);
+	return buf.data;
+}
+
+/*
+ * The next listing page due, once the details query is read: page 1 of
+ * each listing, then the pages its first announced.
+ */
+static bool
+next_listing_request(EvalScan *st, GcaRequest *req)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->listings)
+	{
+		Listing    *l = lfirst(lc);
+
+		if (l->closed || (l->next_page > 1 &&
+						  (l->page_count < 0 || l->next_page > l->page_count)))
+			continue;
+		req->method = "GET";
+		req->path = listing_path(l, l->next_page);
+		req->kind = REQ_LISTING;
+		req->owner = l;
+		req->number = l->next_page++;
+		req->order = ++st->requests;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Evaluations to GET first, then the next details page (one at a time),
+ * then the listings, so requests are read in the order they are issued.
  */
 static bool
 evaluations_next_request(GcaResourceScan *rs, GcaRequest *req)
@@ -339,8 +497,14 @@ evaluations_next_request(GcaResourceScan *rs, GcaRequest *req)
 		return false;
 	while (st->q.windows != NIL && ((EvalWindow *) linitial(st->q.windows))->finished)
 		st->q.windows = list_delete_first(st->q.windows);
+	if (st->q.windows == NIL && !st->listings_planned)
+	{
+		plan_listings(st);
+		if (st->pending != NIL)
+			return evaluations_next_request(rs, req);
+	}
 	if (st->q.windows == NIL)
-		return false;
+		return next_listing_request(st, req);
 	w = linitial(st->q.windows);
 	if (!gca_details_next_page(w, &page))
 		return false;
@@ -410,7 +574,7 @@ evaluation_wanted(EvalScan *st, const GcaJson *ev)
 	return true;
 }
 
-/* Queues the wanted evaluations of the conversations w owns on a page. */
+/* Notes the wanted evaluations of the conversations w owns on a page. */
 static void
 collect_evaluations(EvalScan *st, EvalWindow *w, GcaJson *convs)
 {
@@ -428,15 +592,18 @@ collect_evaluations(EvalScan *st, EvalWindow *w, GcaJson *convs)
 		{
 			GcaJson    *ev = gca_json_array_item(evals, e);
 			const char *id = gca_json_get_string(ev, "evaluationId");
+			const char *evaluator;
 			EvalRef    *ref;
 
 			if (id == NULL || !evaluation_wanted(st, ev) || !first_sighting(st, w, id))
 				continue;
-			ref = palloc(sizeof(EvalRef));
+			ref = palloc0(sizeof(EvalRef));
 			ref->conversation_id = pstrdup(conv_id);
 			ref->evaluation_id = pstrdup(id);
 			ref->conversation_start = start;
-			st->pending = lappend(st->pending, ref);
+			evaluator = gca_json_get_string(ev, "evaluatorId");
+			ref->evaluator_id = evaluator ? pstrdup(evaluator) : NULL;
+			st->found = lappend(st->found, ref);
 		}
 	}
 }
@@ -446,7 +613,90 @@ free_ref(EvalRef *ref)
 {
 	pfree(ref->conversation_id);
 	pfree(ref->evaluation_id);
+	if (ref->evaluator_id)
+		pfree(ref->evaluator_id);
 	pfree(ref);
+}
+
+/* Whether a listing's entity carries what the row needs. */
+static bool
+entity_complete(EvalScan *st, GcaJson *entity)
+{
+	GcaJson    *answers = gca_json_get(entity, "answers");
+
+	if (!gca_json_is_object(gca_json_get(entity, "evaluationForm")))
+		return false;
+	return !st->need_answers ||
+		(gca_json_is_object(answers) && gca_json_has(answers, "totalScore") &&
+		 gca_json_is_array(gca_json_get(answers, "questionGroupScores")));
+}
+
+/*
+ * Reads a page of listing l: the entities that are evaluations of l not
+ * yet given become rows (st->matches); once l is read (or its first page
+ * announces more pages than it has evaluations to find), what it did not
+ * give is fetched one by one.  Returns the rows the page gives.
+ */
+static int
+read_listing(EvalScan *st, Listing *l, int number, GcaJson *page)
+{
+	GcaJson    *entities = gca_json_get(page, "entities");
+	int			n = gca_json_array_length(entities);
+	int			rows = 0;
+	int			missing = 0;
+	ListCell   *lc;
+
+	l->pages_read++;
+	if (number == 1)
+	{
+		missing = list_length(l->refs);
+		l->page_count = (int) gca_json_get_int64(page, "pageCount", 1);
+		if (l->page_count > missing)
+			l->closed = true;	/* more pages than GETs: GET the rest */
+	}
+	st->matches = n > 0 ? palloc0(n * sizeof(EvalRef *)) : NULL;
+	for (int i = 0; i < n; i++)
+	{
+		GcaJson    *entity = gca_json_array_item(entities, i);
+		const char *id = gca_json_get_string(entity, "id");
+
+		if (id == NULL || !entity_complete(st, entity))
+			continue;
+		foreach(lc, l->refs)
+		{
+			EvalRef    *ref = lfirst(lc);
+
+			if (strcmp(ref->evaluation_id, id) == 0)
+			{
+				/* its row frees it: it leaves the listing now */
+				l->refs = foreach_delete_current(l->refs, lc);
+				st->matches[i] = ref;
+				rows++;
+				break;
+			}
+		}
+	}
+	/* a page short of its size, or no entities: the listing ends here */
+	if (n < LISTING_PAGE_MAX)
+		l->page_count = Min(l->page_count, number);
+	if (l->closed || l->pages_read >= l->page_count || n == 0)
+	{
+		l->closed = true;
+		l->page_count = Min(l->page_count, l->pages_read);
+		st->pending = list_concat(st->pending, l->refs);
+		l->refs = NIL;
+	}
+	if (rows == 0)
+	{
+		if (st->matches)
+			pfree(st->matches);
+		st->matches = NULL;
+		return 0;
+	}
+	st->entities = entities;
+	st->nentities = n;
+	st->entity_index = 0;
+	return rows;
 }
 
 /* The one NOTICE of a run, once everything has been read. */
@@ -456,10 +706,13 @@ notify_vanished(GcaResourceScan *rs, EvalScan *st)
 	ListCell   *lc;
 
 	if (st->notified || st->vanished == 0 || st->in_flight > 0 ||
-		st->pending != NIL || st->details_busy)
+		st->pending != NIL || st->details_busy || !st->listings_planned)
 		return;
 	foreach(lc, st->q.windows)
 		if (!((EvalWindow *) lfirst(lc))->finished)
+			return;
+	foreach(lc, st->listings)
+		if (!((Listing *) lfirst(lc))->closed)
 			return;
 	st->notified = true;
 	ereport(NOTICE,
@@ -484,6 +737,13 @@ evaluations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 		notify_vanished(rs, st);
 		return 0;
 	}
+	if (req->kind == REQ_LISTING)
+	{
+		int			rows = read_listing(st, req->owner, req->number, page);
+
+		notify_vanished(rs, st);
+		return rows;
+	}
 	st->in_flight--;
 	if (req->status == 404)
 	{
@@ -507,10 +767,26 @@ static bool
 evaluations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 {
 	EvalScan   *st = rs->state;
+	GcaJson    *evaluation = st->page;
 
-	if (st->page == NULL)
+	if (st->entities)
+	{
+		while (st->entity_index < st->nentities && st->matches[st->entity_index] == NULL)
+			st->entity_index++;
+		if (st->entity_index >= st->nentities)
+		{
+			if (st->matches)
+				pfree(st->matches);
+			st->matches = NULL;
+			st->entities = NULL;
+			return false;
+		}
+		evaluation = gca_json_array_item(st->entities, st->entity_index);
+		st->ref = st->matches[st->entity_index++];
+	}
+	if (evaluation == NULL)
 		return false;
-	gca_fill_from_paths(st->page, quality_paths, rs->columns, rs->ncolumns,
+	gca_fill_from_paths(evaluation, quality_paths, rs->columns, rs->ncolumns,
 						values, nulls);
 	for (int i = 0; i < rs->ncolumns; i++)
 	{
@@ -525,7 +801,7 @@ evaluations_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 		}
 		else if (def->id == EV_IS_CALIBRATION)
 		{
-			values[i] = BoolGetDatum(gca_json_get(st->page, "calibration") != NULL);
+			values[i] = BoolGetDatum(gca_json_get(evaluation, "calibration") != NULL);
 			nulls[i] = false;
 		}
 	}
@@ -556,8 +832,8 @@ evaluations_explain(GcaResourceScan *rs)
 		items = lappend(items, gca_explain_item("Body", details_body(st, w->start, w->end, 1)));
 	}
 	items = lappend(items, gca_explain_item("Then",
-											psprintf("GET " QUALITY_PATH " per evaluation",
-													 "{conversationId}", "{evaluationId}")));
+											psprintf("GET " QUALITY_QUERY_PATH "?evaluatorUserId={evaluatorId}&expandAnswerTotalScores=true&pageSize=%d per evaluator with two or more evaluations, then GET " QUALITY_PATH " for each evaluation no listing gave",
+													 LISTING_PAGE_MAX, "{conversationId}", "{evaluationId}")));
 	return lappend(items, gca_explain_integer("Windows", list_length(st->q.windows), true));
 }
 

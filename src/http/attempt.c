@@ -110,7 +110,7 @@ attempt_headers(GcaClient *client, GcaCallPriv *priv)
 		if (call->body)
 			headers = add_header(headers, "Content-Type: application/json");
 	}
-	else
+	else if (priv->kind == GCA_REQ_TOKEN)
 		headers = add_header(headers, "Content-Type: application/x-www-form-urlencoded");
 	if (call->headers)
 	{

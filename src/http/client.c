@@ -307,6 +307,31 @@ gca_client_latency_ms(GcaClient *client)
 	return client->latency_ms;
 }
 
+/*
+ * The Genesys dataAvailabilityDate (details jobs), remembered for the
+ * statement that asked: a CALL gcanalytics.run() is one statement, so its
+ * steps and scans ask once; it moves slowly (hours behind now), and a
+ * later statement asks again.
+ */
+bool
+gca_client_availability(GcaClient *client, TimestampTz *available)
+{
+	if (client == NULL || client->availability_statement == 0 ||
+		client->availability_statement != GetCurrentStatementStartTimestamp())
+		return false;
+	*available = client->availability;
+	return true;
+}
+
+void
+gca_client_remember_availability(GcaClient *client, TimestampTz available)
+{
+	if (client == NULL)
+		return;
+	client->availability = available;
+	client->availability_statement = GetCurrentStatementStartTimestamp();
+}
+
 const char *
 gca_client_base_url(GcaClient *client)
 {
@@ -316,7 +341,7 @@ gca_client_base_url(GcaClient *client)
 void
 gca_call_start(GcaClient *client, GcaCall *call)
 {
-	gca_engine_start(&client->api, call, GCA_REQ_API);
+	gca_engine_start(&client->api, call, call->presigned ? GCA_REQ_DOWNLOAD : GCA_REQ_API);
 }
 
 void
@@ -340,7 +365,7 @@ gca_client_progress(GcaClient *client)
 void
 gca_call_perform(GcaClient *client, GcaCall *call)
 {
-	gca_engine_start(&client->api, call, GCA_REQ_API);
+	gca_engine_start(&client->api, call, call->presigned ? GCA_REQ_DOWNLOAD : GCA_REQ_API);
 	gca_engine_wait(&client->api, call, false);
 }
 

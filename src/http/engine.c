@@ -35,6 +35,7 @@
 #include "utils/wait_event.h"
 
 #include "http_internal.h"
+#include "url.h"
 
 /* longest sleep between two CHECK_FOR_INTERRUPTS() while transfers run */
 #define POLL_MS		100
@@ -243,6 +244,27 @@ gca_engine_start(GcaEngine *engine, GcaCall *call, GcaRequestKind kind)
 		priv->not_before = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 													   call->delay_ms);
 
+	if (kind == GCA_REQ_DOWNLOAD)
+	{
+		/* a pre-signed URL: shown and checked without its query string */
+		size_t		ulen = strcspn(path, "?");
+		char	   *bare = pnstrdup(path, ulen);
+		const char *why = NULL;
+
+		if (!gca_url_is_allowed(bare, &why))
+		{
+			pfree(priv);
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("%s answered a download URL that is not allowed: %s",
+							client->svc->name, bare),
+					 errdetail_internal("%s", why)));
+		}
+		priv->url = MemoryContextStrdup(client->cxt, path);
+		priv->display_path = MemoryContextStrdup(client->cxt, bare);
+		pfree(bare);
+		goto queued;
+	}
 	if (kind == GCA_REQ_TOKEN || path[0] == '/')
 	{
 		/* built in the client's context: nothing per call is left in the caller's */
@@ -275,6 +297,8 @@ gca_engine_start(GcaEngine *engine, GcaCall *call, GcaRequestKind kind)
 	priv->display_path = MemoryContextAlloc(client->cxt, plen + 1);
 	memcpy(priv->display_path, path, plen);
 	priv->display_path[plen] = '\0';
+
+queued:
 
 	if (engine->tail)
 		engine->tail->next = priv;

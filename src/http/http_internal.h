@@ -121,7 +121,8 @@ extern void gca_budget_record_wait(GcaBudget *budget, double ms);
 typedef enum GcaRequestKind
 {
 	GCA_REQ_API = 0,			/* bearer token, rate budget */
-	GCA_REQ_TOKEN				/* token endpoint: no bearer, no budget */
+	GCA_REQ_TOKEN,				/* token endpoint: no bearer, no budget */
+	GCA_REQ_DOWNLOAD			/* a pre-signed URL: no bearer, no budget */
 } GcaRequestKind;
 
 typedef enum GcaPhase
@@ -227,6 +228,9 @@ struct GcaClient
 	int			token_gen;		/* bumped on every new token */
 	int			good_gen;		/* latest token generation that got a 2xx */
 	double		latency_ms;		/* moving average of successful requests */
+	/* dataAvailabilityDate, and the start of the statement that asked */
+	TimestampTz availability;
+	TimestampTz availability_statement;
 	int			refused_gen;	/* latest token generation refused (401) */
 	int			refused_streak; /* tokens refused in a row, none of them
 								 * ever accepted */

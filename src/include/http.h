@@ -110,6 +110,12 @@ typedef struct GcaCall
 	const char *method;			/* "GET", "POST", "DELETE" */
 	const char *path;			/* "/api/v2/..." relative to the API base,
 								 * or an absolute URL of the same host */
+	bool		presigned;		/* path is a pre-signed download URL (an
+								 * API answered it): absolute, any https
+								 * host (http only where loopback is
+								 * allowed), sent without the bearer token
+								 * and outside the rate budget; messages
+								 * show it without its query string */
 	const char *body;			/* JSON body for POST, or NULL */
 	const char *const *headers; /* extra "Name: value" lines, NULL-ended,
 								 * or NULL */
@@ -150,6 +156,9 @@ extern GcaClient *gca_client_get(const GcaClientConfig *config);
 
 /* Observed time of a successful request (ms, moving average), 0 if none. */
 extern double gca_client_latency_ms(GcaClient *client);
+extern bool gca_client_availability(GcaClient *client, TimestampTz *available);
+extern void gca_client_remember_availability(GcaClient *client,
+											 TimestampTz available);
 
 /* Base URL the client sends relative paths to (Salesforce: instance_url). */
 extern const char *gca_client_base_url(GcaClient *client);

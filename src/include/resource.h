@@ -182,6 +182,8 @@ typedef struct GcaRequest
 								 * object as its page) */
 	bool		peek;			/* hand the raw body to peek() when it has
 								 * arrived, before it is parsed */
+	bool		presigned;		/* path is a pre-signed download URL the API
+								 * answered (GcaCall.presigned) */
 	const char *items_key;		/* a top-level array member of the response
 								 * left unparsed: read_page sees it as [] and
 								 * its items in rs->items (gca_page_item) */
@@ -208,6 +210,8 @@ typedef struct GcaResourceScan
 	GcaClient  *estimate_client;	/* use_remote_estimate: the client the
 									 * route's estimate may ask the API
 									 * with, else NULL */
+	GcaClient  *client;			/* the client of the scan (NULL for
+								 * EXPLAIN): what it remembers */
 	List	   *options;		/* DefElem: the table's, then the server's
 								 * options (gca_option_value) */
 	const char *object;			/* the remote object the table names (its
@@ -417,6 +421,17 @@ extern GcaExplainItem *gca_explain_integer(const char *label, int64 value,
  * are not well formed
  */
 extern GcaJson *gca_page_item(GcaResourceScan *rs, int i);
+
+/*
+ * in resource/contract.c: the peeked body of req parsed as a JSON object
+ * and handed to read (freed after it, even when it throws); throws when it
+ * is not an object
+ */
+extern void gca_read_peeked_object(const GcaResourceScan *rs, const GcaRequest *req,
+								   const char *raw, size_t len,
+								   void (*read) (void *arg, const GcaRequest *req,
+												 GcaJson *doc),
+								   void *arg);
 
 /*
  * in resource/contract.c: the value of option name in options (DefElem,

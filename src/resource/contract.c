@@ -103,3 +103,35 @@ gca_option_value(List *options, const char *name, const char *dflt)
 	}
 	return dflt;
 }
+
+/*
+ * Parses raw, the peeked body of req, as a JSON object and hands it to
+ * read(arg, req, doc), freeing it afterwards even when read throws; throws
+ * when it is not an object.
+ */
+void
+gca_read_peeked_object(const GcaResourceScan *rs, const GcaRequest *req,
+					   const char *raw, size_t len,
+					   void (*read) (void *arg, const GcaRequest *req, GcaJson *doc),
+					   void *arg)
+{
+	GcaJson    *doc = gca_json_parse(raw, len);
+
+	if (!gca_json_is_object(doc))
+	{
+		gca_json_free(doc);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("%s response to %s %s is not a JSON object",
+						gca_service_name(rs->resource->service), req->method, req->path)));
+	}
+	PG_TRY();
+	{
+		read(arg, req, doc);
+	}
+	PG_FINALLY();
+	{
+		gca_json_free(doc);
+	}
+	PG_END_TRY();
+}

@@ -24,6 +24,7 @@ extern const GcaResource gca_genesys_conversations;	/* genesys/conversations.c *
 extern const GcaResource gca_genesys_segments;
 extern const GcaResource gca_genesys_evaluations;	/* genesys/evaluations.c */
 extern const GcaResource gca_genesys_aggregates;	/* genesys/aggregates.c */
+extern const GcaResource gca_genesys_adherence; /* genesys/adherence.c */
 extern const GcaResource gca_genesys_queues;	/* genesys/listings.c */
 extern const GcaResource gca_genesys_users;
 extern const GcaResource gca_genesys_wrapup_codes;
@@ -40,6 +41,7 @@ static const GcaResource *const registry[] = {
 	&gca_genesys_segments,
 	&gca_genesys_evaluations,
 	&gca_genesys_aggregates,
+	&gca_genesys_adherence,
 	&gca_genesys_queues,
 	&gca_genesys_users,
 	&gca_genesys_wrapup_codes,

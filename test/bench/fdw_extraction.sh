@@ -109,7 +109,9 @@ genesys_server x_rate "$GCSIM_URL" bench bench-secret "requests_per_minute '300'
 sql "CREATE FOREIGN TABLE x_rate_conv (conversation_id text, conversation_start timestamptz, talk_ms bigint, handle_ms bigint,
        queue_id text, agent_id text, media_type text) SERVER x_rate OPTIONS (resource 'conversations');
      DROP TABLE IF EXISTS x_week; CREATE UNLOGGED TABLE x_week AS SELECT * FROM x_rate_conv WHERE false"
-route=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM x_rate_conv WHERE conversation_start >= '2026-03-12' AND conversation_start < '2026-03-19'" | sed -n 's/.*Remote Route: //p')
+explain=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM x_rate_conv WHERE conversation_start >= '2026-03-12' AND conversation_start < '2026-03-19'")
+route=$(sed -n 's/.*Remote Route: //p' <<<"$explain")
+expected=$(sed -n 's/.*Remote Expected Requests: //p' <<<"$explain")
 t0=$(ms)
 sql "INSERT INTO x_week SELECT * FROM x_rate_conv WHERE conversation_start >= '2026-03-12' AND conversation_start < '2026-03-19'" >/dev/null
 t1=$(ms)
@@ -117,7 +119,10 @@ fdw_ms=$((t1 - t0))
 fdw_rows=$(sql "SELECT count(*) FROM x_week")
 requests=$(served)
 n429=$(curl -s "$GCSIM_URL/sim/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['total']['faults'].get('rate_limited', 0))")
-floor_ms=$(( requests * 60000 / 300 ))
+# the cheapest correct plan, from the API's page sizes: one details job (a
+# creation, a status poll) and its results pages of 1000
+cheapest=$(( 2 + (fdw_rows + 999) / 1000 ))
+floor_ms=$(( cheapest * 60000 / 300 ))
 curl -s -XPOST "$GCSIM_URL/sim/reset" >/dev/null
 sql "DROP TABLE IF EXISTS etl_conversations" >/dev/null
 read -r base_rows base_s base_requests < <("$PY" "$GCA_ROOT/test/bench/baseline_etl.py" "$GCSIM_URL" \
@@ -125,15 +130,18 @@ read -r base_rows base_s base_requests < <("$PY" "$GCA_ROOT/test/bench/baseline_
 base_ms=$(awk -v s="$base_s" 'BEGIN { printf "%d", s * 1000 }')
 echo "**3. A week, rate-limited.** 7 days of $PER_DAY conversations a day, 250 ms latency, gcsim limit and"
 echo "server budget 300 requests/min. gcanalytics: \`INSERT ... SELECT\` with the default extraction"
-echo "(auto chose: $route). The floor is the requests it sent / the allowed rate. The baseline is"
+echo "(auto chose: $route; EXPLAIN expected $expected). The floor is the cheapest correct plan,"
+echo "counted from the API's page sizes (one details job: a creation, a status poll and"
+echo "ceil(rows / 1000) results pages), at the allowed rate; not the requests gcanalytics chose. The baseline is"
 echo "\`test/bench/baseline_etl.py\` (token once, details query paged sequentially, normalised in Python,"
 echo "row-by-row \`INSERT ... ON CONFLICT\`) against the same gcsim, reset between the two."
 echo
 echo "| measure | value |"
 echo "|---|---|"
 echo "| gcanalytics | $fdw_rows rows in $((fdw_ms / 1000)).$(( (fdw_ms % 1000) / 100 )) s, $requests requests, $n429 answered 429 |"
-echo "| floor ($requests requests at 300/min) | $((floor_ms / 1000)).$(( (floor_ms % 1000) / 100 )) s |"
-echo "| elapsed / floor (target <= 1.2) | $(ratio "$fdw_ms" "$floor_ms") |"
+echo "| cheapest plan | $cheapest requests: $((floor_ms / 1000)).$(( (floor_ms % 1000) / 100 )) s at 300/min |"
+echo "| requests / cheapest (target <= 1.1) | $(ratio "$requests" "$cheapest") |"
+echo "| elapsed / cheapest floor | $(ratio "$fdw_ms" "$floor_ms") |"
 echo "| baseline_etl.py | $base_rows rows in $base_s s, $base_requests requests |"
 echo "| baseline / gcanalytics (target >= 5) | $(ratio "$base_ms" "$fdw_ms")x |"
 echo

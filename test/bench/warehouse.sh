@@ -128,7 +128,10 @@ pages() { echo $(( ($1 + $2 - 1) / $2 )); }
 min_conv=$(( 2 + $(pages "$n_read" 1000) ))
 min_ref=$(( $(pages "$n_queues" 100) + $(pages "$n_users" 100) + $(pages "$n_wrapups" 100) ))
 min_crm=$(( $(pages "$n_acc" 2000) + $(pages "$n_cases" 2000) + $(pages "$n_opps" 2000) ))
-min_total=$(( min_conv + n_eval + 1 + min_ref + min_crm ))
+# evaluations: one listing page (100) per evaluator of the loaded ones
+min_eval=$(dbsql "SELECT coalesce(sum(ceil(n / 100.0)), 0)::int FROM (SELECT count(*) n FROM gcanalytics.evaluations GROUP BY evaluator_id) e")
+n_evaluators=$(dbsql "SELECT count(DISTINCT evaluator_id) FROM gcanalytics.evaluations")
+min_total=$(( min_conv + min_eval + 1 + min_ref + min_crm ))
 min_ms=$(( min_total * 60000 / 300 ))
 echo "**1. run() under a rate limit.** One day ($DAY to $UNTIL) of $PER_DAY conversations a day from an"
 echo "empty warehouse; gcsim answers every request after 250 ms and allows 300 requests/min per client;"
@@ -158,7 +161,8 @@ perfect() {
     case $1 in
         gc.jobs.create|gc.jobs.status) echo 1 ;;
         gc.jobs.results) echo "$(pages "$n_read" 1000) ($n_read conversations / 1000)" ;;
-        gc.quality.evaluation) echo "$n_eval (one a loaded evaluation)" ;;
+        gc.quality.evaluations.query) echo "$min_eval (a listing page per evaluator: $n_eval evaluations by $n_evaluators)" ;;
+        gc.quality.evaluation) echo "0 (the listings carry the scores)" ;;
         gc.aggregates.query) echo "1 (hourly counts and queue metrics in one query)" ;;
         gc.queues) pages "$n_queues" 100 ;;
         gc.users) pages "$n_users" 100 ;;

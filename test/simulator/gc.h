@@ -30,6 +30,8 @@
 typedef struct GcConfig
 {
 	int			cache_days;		/* --cache-days: generated days kept, LRU */
+	int			wfm_download_users; /* --wfm-download-users: users per
+									 * adherence download, default 25 */
 	int			max_results;	/* --details-max-results, 100000 */
 	int			listing_page_cap;	/* --listing-page-cap: entities served per
 									 * listing page at most, 0 = no cap */
@@ -215,6 +217,8 @@ typedef struct GcWorld
 	GcFlow	   *flows;
 	int			nforms;
 	GcForm	   *forms;
+	int			nsurvey_forms;
+	GcForm	   *survey_forms;	/* id, context_id and name only */
 	int			nreleases;
 	const GcRelease *releases;
 	int			story_release;	/* index of the release that plants the story */
@@ -283,6 +287,27 @@ typedef struct GcEvaluation
 	char		calibration_id[37];
 } GcEvaluation;
 
+typedef enum GcSurveyStatus
+{
+	SURVEY_NONE = 0, SURVEY_SENT, SURVEY_FINISHED, SURVEY_EXPIRED
+} GcSurveyStatus;
+
+/* the conversation's survey (AnalyticsSurvey), as of --now */
+typedef struct GcSurvey
+{
+	uint8_t		status;			/* GcSurveyStatus; SURVEY_NONE: no survey */
+	int8_t		promoter;		/* surveyPromoterScore 0..10 (finished) */
+	int16_t		total;			/* oSurveyTotalScore 0..100 (finished) */
+	int16_t		form;
+	int16_t		agent;			/* userId: the main agent */
+	int16_t		queue;			/* queueId: that agent's queue */
+	int64_t		event_ms;		/* eventTime: sent */
+	int64_t		completed_ms;	/* surveyCompletedDate, or GC_OPEN */
+	char		id[37];
+} GcSurvey;
+
+extern const char *const gc_survey_status_names[];
+
 typedef struct GcConversation
 {
 	char		id[37];
@@ -295,6 +320,7 @@ typedef struct GcConversation
 	uint8_t		orig_dir;		/* 0 inbound, 1 outbound */
 	int16_t		division;
 	int32_t		account;		/* sfAccountId account index or GC_NONE */
+	int32_t		sf_case;		/* sfCaseId case index or GC_NONE */
 	bool		escalated;
 	bool		bot_handled;
 	int8_t		product_release;	/* release index for productVersion */
@@ -303,6 +329,7 @@ typedef struct GcConversation
 	uint16_t	npart;
 	uint16_t	neval;
 	uint32_t	first_eval;
+	GcSurvey	survey;
 	/* pre-rendered JSON (without attributes) in GcDay.json */
 	size_t		json_off;
 	uint32_t	json_len;
@@ -424,6 +451,12 @@ extern void gc_job_results(const SimRequest *req, const char *id, SimResponse *r
 extern void gc_job_availability(SimResponse *resp);
 extern void gc_conversation_by_id(const char *id, SimResponse *resp);
 extern void gc_conversations_by_ids(const SimRequest *req, SimResponse *resp);
+
+/* gc_api.c: an evaluation as the Quality API's EvaluationResponse */
+extern void gc_render_evaluation(StrBuf *sb, const GcConversation *c,
+								 const GcEvaluation *e, bool answers);
+/* gc_quality.c: GET /api/v2/quality/evaluations/query */
+extern void gc_quality_evaluations_query(const SimRequest *req, SimResponse *resp);
 extern void gc_jobs_reset(void);
 extern int64_t gc_data_availability_ms(void);
 
@@ -492,6 +525,46 @@ extern const char *gc_endpoint_label(const SimRequest *req);
 
 /* the client id a Genesys bearer token was issued to, for rate limiting */
 extern bool gc_token_client(const char *authorization, uint64_t *client_key);
+
+/* ---------------------------------------------------------------------
+ * gc_wfm.c: workforce management (management units, historical adherence)
+ * ---------------------------------------------------------------------
+ */
+#define GC_WFM_NUM_MU 2
+#define GC_WFM_MAX_EXCEPTIONS 4
+
+typedef struct GcWfmException
+{
+	int			start_s;		/* from the day's UTC midnight */
+	int			end_s;
+	int			kind;			/* actual activity: Break, Meal, Unscheduled,
+								 * OffQueueWork */
+} GcWfmException;
+
+/* an agent's day: HistoricalAdherenceDayMetrics and its exceptions */
+typedef struct GcWfmDay
+{
+	int			shift_start_s;
+	int			schedule_length_s;
+	int			adherence_schedule_s;
+	int			conformance_schedule_s;
+	int			conformance_actual_s;
+	int			exception_duration_s;
+	int			impact_s;
+	int			actual_length_s;
+	int			nexceptions;
+	GcWfmException exceptions[GC_WFM_MAX_EXCEPTIONS];
+} GcWfmDay;
+
+extern const char *gc_wfm_mu_id(int mu);
+/* the management unit of a user, or -1 (not a scheduled agent) */
+extern int	gc_wfm_mu_of(int user);
+/* false when the user has no schedule that day (or it is not over) */
+extern bool gc_wfm_day(int user, int64_t day, GcWfmDay *out);
+/* the /sim/stats label of a WFM or download request, or NULL; ids in a, n */
+extern const char *gc_wfm_route(const SimRequest *req, char a[64], int *n);
+extern bool gc_wfm_handle(const SimRequest *req, const char *label, const char *a,
+						  int n, SimResponse *resp);
 
 /* `gcsim truth`: writes the Genesys truth files; 0 on success */
 extern int	gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms);

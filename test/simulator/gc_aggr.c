@@ -196,6 +196,8 @@ group_for(AggQuery *q, const char **values)
 	size_t		len = 0;
 	uint64_t	h;
 
+	/* no groupBy: the one group's key is empty (never the stack's bytes) */
+	key[0] = '\0';
 	for (int i = 0; i < q->ngroup_by; i++)
 		len += (size_t) snprintf(key + len, sizeof(key) - len, "%s\x1f",
 								 values[i] ? values[i] : "\x1e");

@@ -457,89 +457,79 @@ user_ref(StrBuf *sb, const char *key, int user)
 	entity_ref(sb, gc_world.users[user].id, gc_world.users[user].name, "/api/v2/users/");
 }
 
-static void
-quality_evaluation(const char *conv_id, const char *eval_id, SimResponse *resp)
+/*
+ * Evaluation e of conversation c as the Quality API's EvaluationResponse;
+ * answers: with the scoring set (a listing leaves it out unless asked).
+ */
+void
+gc_render_evaluation(StrBuf *sb, const GcConversation *c, const GcEvaluation *e,
+					 bool answers)
 {
-	GcDay	   *d;
-	GcConversation *c = gc_conversation_find(conv_id, &d);
-	const GcEvaluation *e = NULL;
-	const GcForm *f;
+	const GcForm *f = &gc_world.forms[e->form];
 	int			scores[GC_FORM_GROUPS][GC_GROUP_QUESTIONS];
-	StrBuf		sb;
 
-	for (int i = 0; c && i < c->neval; i++)
-		if (strcmp(d->eval[c->first_eval + i].id, eval_id) == 0)
-			e = &d->eval[c->first_eval + i];
-	if (!e || gc_eval_gone(eval_id))
-	{
-		if (c)
-			gc_day_release(d);
-		gc_error(resp, 404, "not.found", "Evaluation %s of conversation %s was not found.",
-				 eval_id, conv_id);
-		return;
-	}
-	f = &gc_world.forms[e->form];
 	gc_eval_answers(e, scores);
-	sb_init(&sb, 4096);
-	sb_puts(&sb, "{\"id\":");
-	sb_json_str(&sb, e->id);
-	sb_printf(&sb, ",\"name\":\"Evaluation %s\"", e->id);
-	sb_puts(&sb, ",\"conversation\":{\"id\":");
-	sb_json_str(&sb, c->id);
-	sb_printf(&sb, ",\"selfUri\":\"/api/v2/conversations/%s\"}", c->id);
-	sb_puts(&sb, ",\"evaluationForm\":{\"id\":");
-	sb_json_str(&sb, f->id);
-	sb_puts(&sb, ",\"name\":");
-	sb_json_str(&sb, f->name);
-	sb_puts(&sb, ",\"contextId\":");
-	sb_json_str(&sb, f->context_id);
-	sb_puts(&sb, ",\"published\":true,\"weightMode\":\"SCALED\"}");
-	user_ref(&sb, "evaluator", e->evaluator);
-	user_ref(&sb, "agent", e->agent);
-	user_ref(&sb, "assignee", e->evaluator);
+	sb_puts(sb, "{\"id\":");
+	sb_json_str(sb, e->id);
+	sb_printf(sb, ",\"name\":\"Evaluation %s\"", e->id);
+	sb_puts(sb, ",\"conversation\":{\"id\":");
+	sb_json_str(sb, c->id);
+	sb_printf(sb, ",\"selfUri\":\"/api/v2/conversations/%s\"}", c->id);
+	sb_puts(sb, ",\"evaluationForm\":{\"id\":");
+	sb_json_str(sb, f->id);
+	sb_puts(sb, ",\"name\":");
+	sb_json_str(sb, f->name);
+	sb_puts(sb, ",\"contextId\":");
+	sb_json_str(sb, f->context_id);
+	sb_puts(sb, ",\"published\":true,\"weightMode\":\"SCALED\"}");
+	user_ref(sb, "evaluator", e->evaluator);
+	user_ref(sb, "agent", e->agent);
+	user_ref(sb, "assignee", e->evaluator);
 	if (e->calibration)
 	{
-		sb_puts(&sb, ",\"calibration\":{\"id\":");
-		sb_json_str(&sb, e->calibration_id);
-		sb_printf(&sb, ",\"selfUri\":\"/api/v2/quality/calibrations/%s\"}", e->calibration_id);
+		sb_puts(sb, ",\"calibration\":{\"id\":");
+		sb_json_str(sb, e->calibration_id);
+		sb_printf(sb, ",\"selfUri\":\"/api/v2/quality/calibrations/%s\"}", e->calibration_id);
 	}
-	sb_puts(&sb, ",\"status\":");
-	sb_json_str(&sb, gc_eval_status_quality[e->status]);
-	sb_printf(&sb, ",\"agentHasRead\":%s,\"neverRelease\":false,\"assigned\":true,"
+	sb_puts(sb, ",\"status\":");
+	sb_json_str(sb, gc_eval_status_quality[e->status]);
+	sb_printf(sb, ",\"agentHasRead\":%s,\"neverRelease\":false,\"assigned\":true,"
 			  "\"assigneeApplicable\":true,\"rescore\":false,\"redacted\":false,"
 			  "\"isScoringIndex\":false",
 			  e->released_ms && (e->id_seed & 1) ? "true" : "false");
 	if (e->released_ms)
 	{
-		sb_puts(&sb, ",\"releaseDate\":");
-		sb_json_ts(&sb, e->released_ms);
+		sb_puts(sb, ",\"releaseDate\":");
+		sb_json_ts(sb, e->released_ms);
 	}
-	sb_puts(&sb, ",\"assignedDate\":");
-	sb_json_ts(&sb, e->created_ms);
-	sb_puts(&sb, ",\"createdDate\":");
-	sb_json_ts(&sb, e->created_ms);
-	sb_puts(&sb, ",\"changedDate\":");
-	sb_json_ts(&sb, e->changed_ms);
+	sb_puts(sb, ",\"assignedDate\":");
+	sb_json_ts(sb, e->created_ms);
+	sb_puts(sb, ",\"createdDate\":");
+	sb_json_ts(sb, e->created_ms);
+	sb_puts(sb, ",\"changedDate\":");
+	sb_json_ts(sb, e->changed_ms);
 	if (e->status == EVAL_FINISHED)
 	{
-		sb_puts(&sb, ",\"submittedDate\":");
-		sb_json_ts(&sb, e->changed_ms);
+		sb_puts(sb, ",\"submittedDate\":");
+		sb_json_ts(sb, e->changed_ms);
 	}
-	sb_puts(&sb, ",\"conversationDate\":");
-	sb_json_ts(&sb, c->start_ms);
+	sb_puts(sb, ",\"conversationDate\":");
+	sb_json_ts(sb, c->start_ms);
 	if (e->queue != GC_NONE)
 	{
-		sb_puts(&sb, ",\"queue\":{\"id\":");
-		sb_json_str(&sb, gc_world.queues[e->queue].id);
-		sb_puts(&sb, ",\"name\":");
-		sb_json_str(&sb, gc_world.queues[e->queue].name);
-		sb_putc(&sb, '}');
+		sb_puts(sb, ",\"queue\":{\"id\":");
+		sb_json_str(sb, gc_world.queues[e->queue].id);
+		sb_puts(sb, ",\"name\":");
+		sb_json_str(sb, gc_world.queues[e->queue].name);
+		sb_putc(sb, '}');
 	}
-	sb_printf(&sb, ",\"mediaType\":[\"%s\"]", gc_media_names[c->media]);
-	sb_puts(&sb, ",\"divisionIds\":[");
-	sb_json_str(&sb, gc_world.divisions[c->division].id);
-	sb_putc(&sb, ']');
-	sb_printf(&sb, ",\"answers\":{\"totalScore\":%.2f,\"totalCriticalScore\":%.2f,"
+	sb_printf(sb, ",\"mediaType\":[\"%s\"]", gc_media_names[c->media]);
+	sb_puts(sb, ",\"divisionIds\":[");
+	sb_json_str(sb, gc_world.divisions[c->division].id);
+	sb_putc(sb, ']');
+	if (!answers)
+		goto tail;
+	sb_printf(sb, ",\"answers\":{\"totalScore\":%.2f,\"totalCriticalScore\":%.2f,"
 			  "\"totalNonCriticalScore\":%.2f,\"maxTotalRawScore\":%d,"
 			  "\"maxTotalRawCriticalScore\":%d,\"anyFailedKillQuestions\":%s,"
 			  "\"comments\":\"\",\"agentComments\":\"\",\"questionGroupScores\":[",
@@ -552,7 +542,7 @@ quality_evaluation(const char *conv_id, const char *eval_id, SimResponse *resp)
 
 		for (int q = 0; q < GC_GROUP_QUESTIONS; q++)
 			raw += scores[g][q];
-		sb_printf(&sb, "%s{\"questionGroupId\":\"%s\",\"totalScore\":%.2f,"
+		sb_printf(sb, "%s{\"questionGroupId\":\"%s\",\"totalScore\":%.2f,"
 				  "\"maxTotalScore\":100.0,\"markedNA\":false,\"systemMarkedNA\":false,"
 				  "\"totalCriticalScore\":%.2f,\"maxTotalCriticalScore\":%.1f,"
 				  "\"totalNonCriticalScore\":%.2f,\"maxTotalNonCriticalScore\":%.1f,"
@@ -568,15 +558,40 @@ quality_evaluation(const char *conv_id, const char *eval_id, SimResponse *resp)
 			char		answer_id[37];
 
 			gc_uuid(answer_id, &r);
-			sb_printf(&sb, "%s{\"questionId\":\"%s\",\"answerId\":\"%s\",\"score\":%d,"
+			sb_printf(sb, "%s{\"questionId\":\"%s\",\"answerId\":\"%s\",\"score\":%d,"
 					  "\"markedNA\":false,\"failedKillQuestion\":%s}",
 					  q ? "," : "", f->question_ids[g][q], answer_id, scores[g][q],
 					  g == 2 && q == 0 && scores[g][q] == 0 ? "true" : "false");
 		}
-		sb_puts(&sb, "]}");
+		sb_puts(sb, "]}");
 	}
-	sb_printf(&sb, "]},\"resourceType\":\"%s\",\"selfUri\":\"/api/v2/quality/conversations/%s/evaluations/%s\"}",
+	sb_puts(sb, "]}");
+tail:
+	sb_printf(sb, ",\"resourceType\":\"%s\",\"selfUri\":\"/api/v2/quality/conversations/%s/evaluations/%s\"}",
 			  c->media == MEDIA_EMAIL ? "EMAIL" : "CONVERSATION", c->id, e->id);
+}
+
+static void
+quality_evaluation(const char *conv_id, const char *eval_id, SimResponse *resp)
+{
+	GcDay	   *d;
+	GcConversation *c = gc_conversation_find(conv_id, &d);
+	const GcEvaluation *e = NULL;
+	StrBuf		sb;
+
+	for (int i = 0; c && i < c->neval; i++)
+		if (strcmp(d->eval[c->first_eval + i].id, eval_id) == 0)
+			e = &d->eval[c->first_eval + i];
+	if (!e || gc_eval_gone(eval_id))
+	{
+		if (c)
+			gc_day_release(d);
+		gc_error(resp, 404, "not.found", "Evaluation %s of conversation %s was not found.",
+				 eval_id, conv_id);
+		return;
+	}
+	sb_init(&sb, 4096);
+	gc_render_evaluation(&sb, c, e, true);
 	gc_day_release(d);
 	resp->status = 200;
 	sb_to_response(&sb, resp);
@@ -610,6 +625,7 @@ typedef enum GcRoute
 	R_USERS,
 	R_WRAPUPS,
 	R_QUALITY,
+	R_QUALITY_QUERY,
 	R_UNKNOWN,
 	NUM_ROUTES
 } GcRoute;
@@ -618,7 +634,7 @@ static const char *const route_labels[NUM_ROUTES] = {
 	NULL, "gc.oauth", "gc.details.query", "gc.jobs.create", "gc.jobs.availability",
 	"gc.jobs.status", "gc.jobs.delete", "gc.jobs.results", "gc.conversations",
 	"gc.conversation", "gc.aggregates.query", "gc.queues", "gc.users",
-	"gc.wrapupcodes", "gc.quality.evaluation", "gc.unknown"
+	"gc.wrapupcodes", "gc.quality.evaluation", "gc.quality.evaluations.query", "gc.unknown"
 };
 
 /* which endpoint a request is for; ids found in the path go to a and b */
@@ -633,8 +649,9 @@ route(const SimRequest *req, char a[64], char b[64])
 	a[0] = b[0] = '\0';
 	if (strcmp(path, "/oauth/token") == 0)
 		return R_OAUTH;
-	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0)
-		return R_NONE;
+	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0 ||
+		strncmp(path, "/api/v2/workforcemanagement/", 28) == 0)
+		return R_NONE;			/* gc_wfm.c's, or not Genesys's */
 	if (strncmp(path, DETAILS_PREFIX, strlen(DETAILS_PREFIX)) == 0)
 	{
 		const char *rest = path + strlen(DETAILS_PREFIX);
@@ -674,6 +691,8 @@ route(const SimRequest *req, char a[64], char b[64])
 		return R_USERS;
 	if (get && strcmp(path, "/api/v2/routing/wrapupcodes") == 0)
 		return R_WRAPUPS;
+	if (get && strcmp(path, "/api/v2/quality/evaluations/query") == 0)
+		return R_QUALITY_QUERY;
 	if (get && strncmp(path, "/api/v2/quality/conversations/", 30) == 0)
 	{
 		int			used = 0;
@@ -690,8 +709,12 @@ gc_endpoint_label(const SimRequest *req)
 {
 	char		a[64],
 				b[64];
+	int			n;
+	GcRoute		r = route(req, a, b);
 
-	return route_labels[route(req, a, b)];
+	if (r == R_NONE)
+		return gc_wfm_route(req, a, &n);
+	return route_labels[r];
 }
 
 int
@@ -702,7 +725,21 @@ gc_handle(const SimRequest *req, SimResponse *resp)
 	GcRoute		r = route(req, a, b);
 
 	if (r == R_NONE)
-		return 0;
+	{
+		char		id[64];
+		int			n;
+		const char *label = gc_wfm_route(req, id, &n);
+
+		if (!label || strcmp(label, "gc.unknown") == 0)
+			return 0;
+		resp->endpoint = label;
+		/* a download URL is pre-signed: no token */
+		if (strcmp(label, "gc.wfm.download") != 0 && !check_auth(req, resp))
+			resp->endpoint = "gc.unauthorized";
+		else
+			gc_wfm_handle(req, label, id, n, resp);
+		return 1;
+	}
 	resp->endpoint = route_labels[r];
 	if (r == R_OAUTH)
 	{
@@ -754,6 +791,9 @@ gc_handle(const SimRequest *req, SimResponse *resp)
 			break;
 		case R_QUALITY:
 			quality_evaluation(a, b, resp);
+			break;
+		case R_QUALITY_QUERY:
+			gc_quality_evaluations_query(req, resp);
 			break;
 		default:
 			gc_error(resp, 404, "not.found", "The requested resource was not found: %s %s",

@@ -557,19 +557,10 @@ gc_details_query(const SimRequest *req, SimResponse *resp)
  * Details jobs
  * ----------------------------------------------------------------------
  */
-static int64_t
-mono_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const char *
 job_state(const Job *j)
 {
-	int64_t		age = mono_now_ms() - j->created_mono_ms;
+	int64_t		age = sim_mono_ms() - j->created_mono_ms;
 
 	if (age >= sim_config.job_delay_ms)
 		return "FULFILLED";
@@ -633,7 +624,7 @@ gc_job_create(const SimRequest *req, SimResponse *resp)
 	rng = sim_rng_derive(sim_config.seed, "job", job_counter++);
 	gc_uuid(slot->id, &rng);
 	slot->body = strdup(req->body);
-	slot->created_mono_ms = mono_now_ms();
+	slot->created_mono_ms = sim_mono_ms();
 	slot->submitted_ms = req->now_ms;
 	slot->short_read = short_read;
 	slot->used = true;

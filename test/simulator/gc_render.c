@@ -235,6 +235,38 @@ render_evaluation(StrBuf *sb, const GcEvaluation *e)
 			  e->released_ms ? "true" : "false");
 }
 
+/* an AnalyticsSurvey: its score members only once it is finished */
+static void
+render_survey(StrBuf *sb, const GcSurvey *s)
+{
+	const GcForm *f = &gc_world.survey_forms[s->form];
+
+	sb_puts(sb, "{\"surveyId\":");
+	sb_json_str(sb, s->id);
+	sb_puts(sb, ",\"surveyFormId\":");
+	sb_json_str(sb, f->id);
+	sb_puts(sb, ",\"surveyFormName\":");
+	sb_json_str(sb, f->name);
+	sb_puts(sb, ",\"surveyFormContextId\":");
+	sb_json_str(sb, f->context_id);
+	sb_puts(sb, ",\"eventTime\":");
+	sb_json_ts(sb, s->event_ms);
+	sb_puts(sb, ",\"userId\":");
+	sb_json_str(sb, gc_world.users[s->agent].id);
+	sb_puts(sb, ",\"queueId\":");
+	sb_json_str(sb, gc_world.queues[s->queue].id);
+	sb_puts(sb, ",\"surveyStatus\":");
+	sb_json_str(sb, gc_survey_status_names[s->status]);
+	if (s->status == SURVEY_FINISHED)
+	{
+		sb_printf(sb, ",\"surveyPromoterScore\":%d", s->promoter);
+		sb_puts(sb, ",\"surveyCompletedDate\":");
+		sb_json_ts(sb, s->completed_ms);
+		sb_printf(sb, ",\"oSurveyTotalScore\":%d", s->total);
+	}
+	sb_putc(sb, '}');
+}
+
 void
 gc_render_conversation(GcDay *d, GcConversation *c, StrBuf *json, StrBuf *attrs)
 {
@@ -300,6 +332,12 @@ gc_render_conversation(GcDay *d, GcConversation *c, StrBuf *json, StrBuf *attrs)
 		}
 		sb_putc(sb, ']');
 	}
+	if (c->survey.status != SURVEY_NONE)
+	{
+		sb_puts(sb, ",\"surveys\":[");
+		render_survey(sb, &c->survey);
+		sb_putc(sb, ']');
+	}
 	sb_putc(sb, '}');
 	c->json_len = (uint32_t) (sb->len - c->json_off);
 
@@ -310,6 +348,12 @@ gc_render_conversation(GcDay *d, GcConversation *c, StrBuf *json, StrBuf *attrs)
 	{
 		sb_puts(attrs, "\"sfAccountId\":");
 		sb_json_str(attrs, sf_world.accounts[c->account].id);
+		sb_putc(attrs, ',');
+	}
+	if (c->sf_case != GC_NONE)
+	{
+		sb_puts(attrs, "\"sfCaseId\":");
+		sb_json_str(attrs, sf_case_id(c->sf_case));
 		sb_putc(attrs, ',');
 	}
 	sb_printf(attrs, "\"escalated\":\"%s\",\"botHandled\":\"%s\",\"productVersion\":\"%s\"},",

@@ -12,6 +12,8 @@
  *	conversations.csv	one row per conversation that started in [from, to)
  *	segments.csv		one row per segment of those conversations
  *	evaluations.csv		one row per evaluation of those conversations
+ *	surveys.csv		one row per survey of those conversations, as of --now
+ *	adherence.csv	one row per agent and scheduled day that is over by --now
  *	evaluations_gone.csv	with --fault-eval-404 only: the evaluations whose
  *						quality GET answers 404
  *	queue_daily.csv		per UTC date in [from, to), queue and media type
@@ -242,7 +244,8 @@ write_conversation(FILE *f, const GcDay *d, const GcConversation *c)
 	sim_csv_field(f, phone_acct != GC_NONE ? sf_world.accounts[phone_acct].id : NULL, false);
 	sim_csv_field(f, tier_acct != GC_NONE ? sf_tier_name(sf_world.accounts[tier_acct].tier) : NULL,
 			  false);
-	sim_csv_int(f, c->neval, true);
+	sim_csv_int(f, c->neval, false);
+	sim_csv_field(f, c->sf_case == GC_NONE ? NULL : sf_case_id(c->sf_case), true);
 }
 
 static void
@@ -306,6 +309,28 @@ write_evaluations(FILE *f, FILE *fg, const GcDay *d, const GcConversation *c)
 		sim_csv_field(f, ev->calibration ? ev->calibration_id : NULL, false);
 		sim_csv_field(f, gc_eval_status_quality[ev->status], true);
 	}
+}
+
+static void
+write_survey(FILE *f, const GcConversation *c)
+{
+	const GcSurvey *s = &c->survey;
+	bool		done = s->status == SURVEY_FINISHED;
+
+	if (s->status == SURVEY_NONE)
+		return;
+	sim_csv_field(f, s->id, false);
+	sim_csv_field(f, c->id, false);
+	sim_csv_field(f, gc_world.survey_forms[s->form].id, false);
+	sim_csv_field(f, gc_world.users[s->agent].id, false);
+	sim_csv_field(f, gc_world.queues[s->queue].id, false);
+	sim_csv_field(f, gc_survey_status_names[s->status], false);
+	csv_ts(f, s->event_ms, false);
+	csv_ts(f, s->completed_ms, false);
+	if (done)
+		fprintf(f, "%d,%d\n", s->promoter, s->total);
+	else
+		fputs(",\n", f);
 }
 
 /* queue_daily accumulators: [day offset][queue][media] */
@@ -384,6 +409,40 @@ open_csv(const char *dir, const char *name, const char *header)
 	return f;
 }
 
+/*
+ * adherence.csv: each agent's scheduled day of [first_day, last_day] that
+ * is over by --now (HistoricalAdherenceDayMetrics in seconds)
+ */
+static int
+write_adherence(const char *dir, int64_t first_day, int64_t last_day)
+{
+	FILE	   *f = open_csv(dir, "adherence.csv",
+							 "management_unit_id,user_id,date,schedule_length_s,"
+							 "adherence_schedule_s,conformance_schedule_s,conformance_actual_s,"
+							 "exception_count,exception_duration_s,impact_s,actual_length_s");
+
+	if (!f)
+		return -1;
+	for (int64_t day = first_day; day <= last_day; day++)
+	{
+		char		date[32];
+
+		sim_format_date(date, day * MS_PER_DAY);
+		for (int u = 0; u < gc_world.nusers; u++)
+		{
+			GcWfmDay	d;
+
+			if (!gc_wfm_day(u, day, &d))
+				continue;
+			fprintf(f, "%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d\n", gc_wfm_mu_id(gc_wfm_mu_of(u)),
+					gc_world.users[u].id, date, d.schedule_length_s, d.adherence_schedule_s,
+					d.conformance_schedule_s, d.conformance_actual_s, d.nexceptions,
+					d.exception_duration_s, d.impact_s, d.actual_length_s);
+		}
+	}
+	return fclose(f) ? -1 : 0;
+}
+
 int
 gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 {
@@ -397,7 +456,7 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 							  "originating_direction,queue_id,agent_id,wrapup_code,ani,talk_ms,"
 							  "held_ms,acw_ms,handle_ms,acd_ms,ivr_ms,alert_ms,transfers,"
 							  "abandoned,escalated,bot_only,account_id,phone_account_id,tier,"
-							  "n_evaluations");
+							  "n_evaluations,case_id");
 	FILE	   *fs = open_csv(dir, "segments.csv",
 							  "conversation_id,participant_id,purpose,user_id,session_id,"
 							  "media_type,segment_type,segment_start,segment_end,queue_id,"
@@ -408,11 +467,14 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 	FILE	   *fq = open_csv(dir, "queue_daily.csv",
 							  "date,queue_id,media_type,n_offered,n_abandoned,t_handle_sum,"
 							  "t_handle_count,t_talk_sum,t_acd_sum");
+	FILE	   *fv = open_csv(dir, "surveys.csv",
+							  "survey_id,conversation_id,form_id,agent_id,queue_id,status,"
+							  "event_time,completed,promoter_score,total_score");
 	FILE	   *fg = gc_config.fault_eval_404 <= 0 ? NULL :
 		open_csv(dir, "evaluations_gone.csv", "evaluation_id,conversation_id");
 	int			rc = 0;
 
-	if (!qd || !fc || !fs || !fe || !fq || (gc_config.fault_eval_404 > 0 && !fg))
+	if (!qd || !fc || !fs || !fe || !fq || !fv || (gc_config.fault_eval_404 > 0 && !fg))
 		return -1;
 	/* the day before: its conversations may end (and count) on day one */
 	for (int64_t day = first_day - 1; day <= last_day && day <= now_day; day++)
@@ -432,6 +494,7 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 			write_conversation(fc, d, c);
 			write_segments(fs, d, c);
 			write_evaluations(fe, fg, d, c);
+			write_survey(fv, c);
 		}
 		gc_day_free(d);
 	}
@@ -455,7 +518,9 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 			}
 	}
 	free(qd);
-	if (fclose(fc) || fclose(fs) || fclose(fe) || fclose(fq) || (fg && fclose(fg)))
+	if (fclose(fc) || fclose(fs) || fclose(fe) || fclose(fq) || fclose(fv) || (fg && fclose(fg)))
+		rc = -1;
+	if (write_adherence(dir, first_day, last_day) != 0)
 		rc = -1;
 	return rc;
 }

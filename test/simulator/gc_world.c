@@ -72,6 +72,13 @@ static GcRelease releases[] = {
 };
 #define STORY_RELEASE 4
 
+/*
+ * mean survey total score (CSAT, 0-100) by tier (Enterprise, Mid-Market,
+ * SMB, none), before and after 5.0: Enterprise CSAT falls
+ */
+static const double csat_before[4] = {82, 80, 79, 78};
+static const double csat_after[4] = {62, 80, 79, 78};
+
 /* escalation probability by tier (Enterprise, Mid-Market, SMB, none) */
 static const double escalation_before[4] = {0.09, 0.10, 0.11, 0.10};
 static const double escalation_after[4] = {0.24, 0.11, 0.105, 0.10};
@@ -134,6 +141,8 @@ static const struct
 };
 
 static const char *const form_names[] = {"Voice QA", "Digital QA"};
+static const char *const survey_form_names[] = {"Post-Call CSAT", "Post-Chat CSAT"};
+const char *const gc_survey_status_names[] = {NULL, "Sent", "Finished", "Expired"};
 
 #define NUM_AGENTS		72
 #define NUM_EVALUATORS	8
@@ -335,6 +344,15 @@ gc_world_build(void)
 		fo->group_weight[0] = 0.3;
 		fo->group_weight[1] = 0.5;
 		fo->group_weight[2] = 0.2;
+	}
+
+	w->nsurvey_forms = 2;
+	w->survey_forms = calloc(2, sizeof(GcForm));
+	for (int f = 0; f < 2; f++)
+	{
+		entity_uuid(w->survey_forms[f].id, "survey.form", f);
+		entity_uuid(w->survey_forms[f].context_id, "survey.form.context", f);
+		w->survey_forms[f].name = survey_form_names[f];
 	}
 
 	w->nreleases = (int) (sizeof(releases) / sizeof(releases[0]));
@@ -1098,6 +1116,82 @@ maybe_evaluate(DayBuilder *b, GcConversation *c, const Plan *p, SimRng *rng)
 }
 
 /*
+ * A survey on about 20 % of the ended, external conversations with an
+ * agent, sent 1-15 min after the end; 60 % are completed 5 min to 36 h
+ * after that, the others expire after 72 h.  Everything is as of the day's now
+ * (a survey not yet completed then is Sent), from a stream of its own so
+ * that the rest of the world does not change.
+ */
+static void
+maybe_survey(GcConversation *c, const Plan *p, int64_t now)
+{
+	SimRng		rng = sim_rng_derive(c->id_seed, "survey", 0);
+	int			leg = longest_talk_agent(p);
+	GcSurvey   *s = &c->survey;
+	int			tier = 3;
+	int			acct;
+	bool		after;
+	double		total;
+	int64_t		delay;
+
+	memset(s, 0, sizeof(*s));
+	if (leg < 0 || c->end_ms == GC_OPEN || sim_rng_uniform(&rng) >= 0.20 ||
+		p->legs[leg].seg[0].queue == GC_NONE ||
+		gc_world.queues[p->legs[leg].seg[0].queue].internal)
+		return;
+	s->event_ms = c->end_ms + uniform_ms(&rng, 60, 900);
+	if (s->event_ms > now)
+		return;
+	gc_uuid(s->id, &rng);
+	s->form = (int16_t) (c->media == MEDIA_VOICE || c->media == MEDIA_CALLBACK ? 0 : 1);
+	s->agent = p->legs[leg].user;
+	s->queue = p->legs[leg].seg[0].queue;
+	acct = c->account != GC_NONE ? c->account : gc_phone_account(c->ani);
+	if (acct != GC_NONE)
+		tier = (int) sf_world.accounts[acct].tier;
+	after = c->start_ms >= gc_world.releases[gc_world.story_release].ms;
+	total = (after ? csat_after : csat_before)[tier] +
+		(sim_rng_uniform(&rng) + sim_rng_uniform(&rng) - 1.0) * 40.0;
+	s->total = (int16_t) (total < 0 ? 0 : total > 100 ? 100 : lround(total));
+	s->promoter = (int8_t) lround(s->total / 10.0 + (sim_rng_uniform(&rng) - 0.5) * 3.0);
+	if (s->promoter < 0)
+		s->promoter = 0;
+	if (s->promoter > 10)
+		s->promoter = 10;
+	s->completed_ms = GC_OPEN;
+	if (sim_rng_uniform(&rng) < 0.60)
+	{
+		delay = uniform_ms(&rng, 300, 36 * 3600);
+		if (s->event_ms + delay <= now)
+		{
+			s->status = SURVEY_FINISHED;
+			s->completed_ms = s->event_ms + delay;
+			return;
+		}
+	}
+	s->status = s->event_ms + 72 * MS_PER_HOUR <= now ? SURVEY_EXPIRED : SURVEY_SENT;
+}
+
+/*
+ * The sfCaseId attribute on 30 % of the conversations with an sfAccountId:
+ * the account's latest case created before the conversation, if any.
+ */
+static void
+maybe_case(GcConversation *c)
+{
+	SimRng		rng = sim_rng_derive(c->id_seed, "sfcase", 0);
+
+	c->sf_case = GC_NONE;
+	if (c->account != GC_NONE && sim_rng_uniform(&rng) < 0.30)
+	{
+		int			k = sf_account_case(c->account, c->start_ms);
+
+		if (k >= 0)
+			c->sf_case = k;
+	}
+}
+
+/*
  * Copies a plan into the day's arrays, cut at --now: segments that start
  * after it are dropped, those running at it stay open, and metrics not
  * yet emitted are left out; a leg with no segment left is dropped.
@@ -1234,6 +1328,8 @@ gc_day_generate(int64_t day)
 		plan_conversation(c, &plan, &crng);
 		materialize(&b, c, &plan);
 		maybe_evaluate(&b, c, &plan, &crng);
+		maybe_survey(c, &plan, b.d->now_ms);
+		maybe_case(c);
 	}
 	free(starts);
 

@@ -130,15 +130,6 @@ typedef struct TruncBody
  * Small helpers
  * ----------------------------------------------------------------------
  */
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* the real time, in whole minutes (the world's "now" with --now wall) */
 static int64_t
 wall_minute_ms(void)
@@ -174,11 +165,11 @@ follow_clock(void)
 static void
 sleep_ms(int ms)
 {
-	int64_t		until = mono_ms() + ms;
+	int64_t		until = sim_mono_ms() + ms;
 
 	while (!stop_requested)
 	{
-		int64_t		left = until - mono_ms();
+		int64_t		left = until - sim_mono_ms();
 		struct timespec ts;
 
 		if (left <= 0)
@@ -304,7 +295,7 @@ sim_clock_advance(const SimRequest *req, SimResponse *resp)
 static bool
 rate_limit_hit(uint64_t key, int *count, int *reset_s)
 {
-	int64_t		now = mono_ms();
+	int64_t		now = sim_mono_ms();
 	ClientWindow *w = NULL;
 	bool		over;
 
@@ -653,7 +644,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_len, &req.header_len);
 	if (sim_config.follow_clock)
 		follow_clock();
-	req.now_ms = start_now_ms + (mono_ms() - start_mono_ms) +
+	req.now_ms = start_now_ms + (sim_mono_ms() - start_mono_ms) +
 		atomic_load(&clock_advance_ms);
 
 	crng = sim_rng_derive(sim_config.seed, "correlation",
@@ -730,7 +721,7 @@ usage(FILE *f)
 			"  --sf-batch-max N --gc-token-ttl S --sf-token-ttl S --job-delay-ms N\n"
 			"  --client-id S --client-secret S --sf-daily-limit N --sf-api-version V\n"
 			"  --fault-429 F --fault-500 F --fault-503 F --fault-drop F\n"
-			"  --fault-truncate F --fault-401 F --cache-days N\n"
+			"  --fault-truncate F --fault-401 F --cache-days N --wfm-download-users N\n"
 			"  --details-max-results N --listing-page-cap N --job-availability-lag-s S\n"
 			"  --fault-empty-page P --fault-missing-page P --fault-page-once\n"
 			"  --fault-shift-pages K --fault-short-window FROM/TO:SHARE\n"
@@ -831,6 +822,8 @@ parse_gc_option(const char *o, const char *v)
 
 	if (strcmp(o, "--cache-days") == 0)
 		g->cache_days = (int) parse_int(o, v, 1, 10000);
+	else if (strcmp(o, "--wfm-download-users") == 0)
+		g->wfm_download_users = (int) parse_int(o, v, 1, 10000);
 	else if (strcmp(o, "--details-max-results") == 0)
 		g->max_results = (int) parse_int(o, v, 1, 100000000);
 	else if (strcmp(o, "--listing-page-cap") == 0)
@@ -1003,6 +996,7 @@ set_defaults(void)
 	c->sf_daily_limit = 100000;
 	c->sf_api_version = "62.0";
 	gc_config.cache_days = 8;
+	gc_config.wfm_download_users = 25;
 	gc_config.max_results = 100000;
 }
 
@@ -1014,7 +1008,7 @@ set_defaults(void)
 static int
 generate_days(int64_t from_ms, int64_t to_ms)
 {
-	int64_t		t0 = mono_ms();
+	int64_t		t0 = sim_mono_ms();
 	int64_t		nconv = 0,
 				bytes = 0,
 				max_day_bytes = 0,
@@ -1033,7 +1027,7 @@ generate_days(int64_t from_ms, int64_t to_ms)
 	}
 	printf("days %lld conversations %lld json_bytes %lld max_day_bytes %lld seconds %.2f\n",
 		   (long long) ndays, (long long) nconv, (long long) bytes,
-		   (long long) max_day_bytes, (mono_ms() - t0) / 1000.0);
+		   (long long) max_day_bytes, (sim_mono_ms() - t0) / 1000.0);
 	return 0;
 }
 
@@ -1072,7 +1066,7 @@ serve(void)
 	addr.sin_port = htons((uint16_t) sim_config.port);
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 
-	start_mono_ms = mono_ms();
+	start_mono_ms = sim_mono_ms();
 	start_now_ms = sim_config.now_ms;
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
 						 MHD_USE_ERROR_LOG,

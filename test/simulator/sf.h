@@ -128,6 +128,7 @@ extern const char *const *sf_pick_industries;
 extern const char *const *sf_pick_case_statuses;
 extern const char *const *sf_pick_case_priorities;
 extern const char *const *sf_pick_case_origins;
+extern const char *const *sf_pick_case_types;
 extern const char *const *sf_pick_opp_stages;
 
 /* case-insensitive lookups; NULL / -1 when unknown */
@@ -204,6 +205,7 @@ typedef struct SfCase
 	const char *priority;
 	const char *origin;
 	const char *subject;
+	const char *type;			/* Type: the case's category */
 	int64_t		created_ms;
 	int64_t		closed_ms;		/* ClosedDate, or SF_NULL_I64 */
 	int64_t		modstamp_ms;

@@ -32,6 +32,7 @@ static const char *const case_statuses[] = {
 };
 static const char *const case_priorities[] = {"High", "Medium", "Low", NULL};
 static const char *const case_origins[] = {"Phone", "Email", "Web", NULL};
+static const char *const case_types[] = {"Problem", "Question", "Feature Request", NULL};
 static const char *const opp_stages[] = {
 	"Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote",
 	"Negotiation/Review", "Closed Won", "Closed Lost", NULL
@@ -41,6 +42,7 @@ const char *const *sf_pick_industries = industries;
 const char *const *sf_pick_case_statuses = case_statuses;
 const char *const *sf_pick_case_priorities = case_priorities;
 const char *const *sf_pick_case_origins = case_origins;
+const char *const *sf_pick_case_types = case_types;
 const char *const *sf_pick_opp_stages = opp_stages;
 
 /* Column numbers, one enum per object */
@@ -59,7 +61,7 @@ enum
 {
 	C_ID, C_ISDELETED, C_NUMBER, C_ACCOUNTID, C_OWNERID, C_STATUS,
 	C_ISCLOSED, C_PRIORITY, C_ORIGIN, C_SUBJECT, C_CREATED, C_CLOSED,
-	C_MODSTAMP
+	C_MODSTAMP, C_TYPE
 };
 enum
 {
@@ -128,6 +130,7 @@ static const SfFieldDef case_fields[] = {
 	F_BOOL("IsClosed", "Closed", C_ISCLOSED),
 	F_PICK("Priority", "Priority", case_priorities, false, C_PRIORITY),
 	F_PICK("Origin", "Case Origin", case_origins, false, C_ORIGIN),
+	F_PICK("Type", "Case Type", case_types, false, C_TYPE),
 	F_TEXT("Subject", "Subject", SF_T_STRING, 255, C_SUBJECT),
 	F_DT("CreatedDate", "Created Date", false, C_CREATED),
 	F_DT("ClosedDate", "Closed Date", true, C_CLOSED),
@@ -487,6 +490,9 @@ case_value(int row, int col, SfValue *v)
 			break;
 		case C_ORIGIN:
 			v_str(v, c->origin);
+			break;
+		case C_TYPE:
+			v_str(v, c->type);
 			break;
 		case C_SUBJECT:
 			v_str(v, c->subject);

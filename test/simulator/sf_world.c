@@ -341,6 +341,100 @@ make_opportunity(SimRng *rng, SfOpportunity *o, const SfAccount *a,
 	o->deleted = sim_rng_uniform(rng) < 0.02;
 }
 
+/*
+ * Each case's Type (its category), from a stream of its own; and the
+ * planted story: Enterprise cases created from release 5.0 (2026-04-13,
+ * moved with the calendar by --now wall) on take three times as long to close (those that would close after now
+ * are open: Working), so that case resolution slows.  Neither draws from the streams of the rest.
+ */
+static void
+case_types_and_story(int64_t now)
+{
+	int64_t		release_ms = 0;
+
+	sim_parse_ts("2026-04-13", 10, &release_ms);
+	release_ms += sim_config.shift_days * MS_PER_DAY;	/* --now wall */
+	for (int k = 0; k < world_priv.ncases; k++)
+	{
+		SfCase	   *c = &world_priv.cases[k];
+		SimRng		rng = sim_rng_derive(sim_config.seed, "sf.case.type", (uint64_t) k);
+		double		u = sim_rng_uniform(&rng);
+
+		c->type = sf_pick_case_types[u < 0.55 ? 0 : u < 0.85 ? 1 : 2];
+		if (c->closed && c->account_row >= 0 && c->created_ms >= release_ms &&
+			sf_world.accounts[c->account_row].tier == SF_TIER_ENTERPRISE)
+		{
+			int64_t		closed = c->created_ms + 3 * (c->closed_ms - c->created_ms);
+
+			if (closed <= now)
+				c->closed_ms = c->modstamp_ms = closed;
+			else
+			{
+				/* not closed yet: open again, and counted open */
+				c->closed = false;
+				c->status = "Working";
+				c->closed_ms = SF_NULL_I64;
+				if (!c->deleted)
+					sf_world.accounts[c->account_row].open_cases++;
+			}
+		}
+	}
+}
+
+/* cases by account, in creation order: [case_first[a], case_first[a + 1]) */
+static int *case_first;
+static int *case_rows;
+
+static void
+index_cases_by_account(void)
+{
+	int			n = sf_world.naccounts;
+	int		   *fill = calloc((size_t) n + 1, sizeof(int));
+
+	case_first = calloc((size_t) n + 2, sizeof(int));
+	case_rows = calloc((size_t) world_priv.ncases + 1, sizeof(int));
+	if (!fill || !case_first || !case_rows)
+		abort();
+	for (int k = 0; k < world_priv.ncases; k++)
+		if (world_priv.cases[k].account_row >= 0)
+			case_first[world_priv.cases[k].account_row + 1]++;
+	for (int a = 0; a < n; a++)
+		case_first[a + 1] += case_first[a];
+	for (int k = 0; k < world_priv.ncases; k++)
+	{
+		int			a = world_priv.cases[k].account_row;
+
+		if (a >= 0)
+			case_rows[case_first[a] + fill[a]++] = k;
+	}
+	free(fill);
+}
+
+int
+sf_account_case(int account_row, int64_t at_ms)
+{
+	int			best = -1;
+
+	if (account_row < 0 || account_row >= sf_world.naccounts || case_first == NULL)
+		return -1;
+	for (int i = case_first[account_row]; i < case_first[account_row + 1]; i++)
+	{
+		const SfCase *c = &world_priv.cases[case_rows[i]];
+
+		if (c->created_ms > at_ms)
+			break;
+		if (!c->deleted)
+			best = case_rows[i];
+	}
+	return best;
+}
+
+const char *
+sf_case_id(int case_index)
+{
+	return world_priv.cases[case_index].id;
+}
+
 /* phone numbers: E.164 and display form; p is unique per account */
 static void
 make_phone(SfAccount *a, const char *country, SimRng *rng, int64_t p)
@@ -600,6 +694,8 @@ sf_world_build(void)
 	}
 	for (int k = 0; k < opps.n; k++)
 		sf_make_id(world_priv.opps[k].id, "006", obase + (uint64_t) k * 5);
+	case_types_and_story(now);
+	index_cases_by_account();
 	apply_tier_changes();
 }
 
@@ -709,7 +805,7 @@ sf_write_truth(const char *dir)
 
 	f = open_csv(dir, "cases.csv",
 				 "case_id,case_number,account_id,owner_id,status,is_closed,priority,"
-				 "origin,subject,created,closed,system_modstamp,is_deleted");
+				 "origin,subject,created,closed,system_modstamp,is_deleted,type");
 	if (f == NULL)
 		return -1;
 	for (int i = 0; i < SF_PRIV->ncases; i++)
@@ -728,7 +824,8 @@ sf_write_truth(const char *dir)
 		csv_ts(f, c->created_ms, false);
 		csv_ts(f, c->closed_ms, false);
 		csv_ts(f, c->modstamp_ms, false);
-		sim_csv_field(f, c->deleted ? "true" : "false", true);
+		sim_csv_field(f, c->deleted ? "true" : "false", false);
+		sim_csv_field(f, c->type, true);
 	}
 	rc |= fclose(f);
 

@@ -216,6 +216,8 @@ extern void sim_civil_from_days(int64_t days, int *y, int *m, int *d);
  * offset; returns 0 on success.
  */
 extern void sim_format_ts(char *buf, int64_t ms);
+/* the monotonic clock in ms (ages jobs; never the world's time) */
+extern int64_t sim_mono_ms(void);
 extern void sim_format_date(char *buf, int64_t ms);
 extern int	sim_parse_ts(const char *s, size_t len, int64_t *ms);
 
@@ -291,6 +293,13 @@ extern int	sf_handle(const SimRequest *req, SimResponse *resp);
 /* Fills resp with a Salesforce error array body for fault injection. */
 extern void sf_error(SimResponse *resp, int status, const char *error_code,
 					 const char *message);
+
+/*
+ * The latest case of an account created at or before at_ms that is not
+ * deleted (its index), or -1; and the Id of a case by index.
+ */
+extern int	sf_account_case(int account_row, int64_t at_ms);
+extern const char *sf_case_id(int case_index);
 
 /* Writes DIR/accounts.csv for `gcsim truth`; returns 0 on success. */
 extern int	sf_write_truth(const char *dir);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -511,4 +512,13 @@ sim_parse_ts(const char *s, size_t len, int64_t *ms)
 	*ms = sim_days_from_civil(y, mo, d) * MS_PER_DAY + h * MS_PER_HOUR +
 		mi * MS_PER_MIN + sec * MS_PER_SEC + frac - off;
 	return 0;
+}
+
+int64_t
+sim_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

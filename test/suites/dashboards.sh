@@ -8,7 +8,9 @@
 # difference-in-differences test, and release 5.0, and nothing else (also
 # under a 4-hour availability lag: the partial week is provisional); the
 # same views in America/New_York across the DST change of 2026-03-08; a world whose two weeks
-# lie before release 5.0 (no planted change) gives no insight; queue_daily
+# lie before release 5.0 (no planted change) gives no insight; a tier change
+# in the CRM rewrites no past week (the tier at the time of the call), and
+# tier_reporting current reports today's tiers; queue_daily
 # interpolates a day that was not loaded; join_quality warns and flags
 # stale enrichment; each role reads exactly its columns and no user
 # mapping's options; a second database creates the extension beside the
@@ -83,7 +85,7 @@ start_gcsim $WORLD
 start=$SECONDS
 sync_world $DB "$GCSIM_URL" 2026-04-06T00:00:00Z $UNTIL
 echo "synced 14 days 11 hours ($(q "SELECT count(*) FROM gcanalytics.interactions") interactions) in $((SECONDS - start)) s"
-grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 10 || fail "refresh_dashboards() did not report 10 views"
+grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 11 || fail "refresh_dashboards() did not report 11 views"
 
 # truth_tables DIR UNTIL TZ - in $DB: the truth files of DIR up to UNTIL as
 # t_* tables and the expected dashboards of dashboards_truth.sql, days and
@@ -99,7 +101,13 @@ truth_tables() {
     q "SET client_min_messages = warning; DROP TABLE IF EXISTS t_queues, t_wrapups;
        CREATE TABLE t_queues AS SELECT id, name FROM gcanalytics_source.queues;
        CREATE TABLE t_wrapups AS SELECT id, name FROM gcanalytics_source.wrapup_codes;"
-    PGDATABASE=$DB "$PG_BINDIR/psql" -qX -v tz="$3" -f "$GCA_ROOT/test/suites/dashboards_truth.sql" >/dev/null
+    truth_sql "$3" -1
+}
+# truth_sql TZ SHORT_MS - in $DB: the expected dashboards again from the
+# truth tables loaded, days in TZ, abandons of at most SHORT_MS short (-1:
+# none)
+truth_sql() {
+    PGDATABASE=$DB "$PG_BINDIR/psql" -qX -v tz="$1" -v short_ms="$2" -f "$GCA_ROOT/test/suites/dashboards_truth.sql" >/dev/null
 }
 truth_tables "$T" $UNTIL UTC
 assert_eq "$(q "SELECT count(*) FROM tx")" "$(q "SELECT count(*) FROM gcanalytics.interactions")" \
@@ -127,7 +135,7 @@ diff=$(q "SELECT t.conversation_id || ' in_progress=' || coalesce(i.in_progress:
 echo "ok: the interactions the dashboards read agree with the truth"
 
 # ------------------------------------------------------------ each view against the truth
-KPI_EXACT="queue_name conversations offered answered handled abandoned answered_in_sl sl_entries transferred fcr_eligible fcr_resolved wrapup_codes"
+KPI_EXACT="queue_name conversations offered answered handled abandoned short_abandoned answered_in_sl sl_entries transferred fcr_eligible fcr_resolved wrapup_codes"
 KPI_APPROX="service_level_pct:0.011 abandon_rate_pct:0.011 avg_wait_s:0.011 asa_s:0.011 service_level_rate:0.00011
             abandon_rate:0.00011 avg_handle_s:0.011 avg_weighted_handle_s:0.011
             transfer_rate_pct:0.011 fcr_pct:0.011 talk_ratio_pct:0.011 hold_ratio_pct:0.011 efficiency_score:0.11"
@@ -135,26 +143,45 @@ compare kpi_daily "SELECT * FROM gcanalytics.kpi_daily" "SELECT period AS day, *
     "day queue_id media_type direction" "$KPI_EXACT" "$KPI_APPROX"
 compare kpi_weekly "SELECT * FROM gcanalytics.kpi_weekly" "SELECT period AS week, * FROM e_kpi('week')" \
     "week queue_id media_type direction" "$KPI_EXACT" "$KPI_APPROX"
-# inbound offered and answered per queue and day are the aggregates API's
-# nOffered and tAnswered count (whole days whose conversations are all
-# loaded: from the second day to the last before UNTIL; internal queues out)
-compare "kpi_daily's offered and answered against the aggregates API (nOffered, tAnswered count, P1D)" \
-    "SELECT day, queue_id, media_type, offered, answered FROM gcanalytics.kpi_daily
-      WHERE direction = 'inbound' AND day BETWEEN '2026-04-07' AND '2026-04-19' AND (offered > 0 OR answered > 0)" \
-    "SELECT (a.interval_start AT TIME ZONE 'UTC')::date AS day, a.queue_id, a.media_type,
-            coalesce(sum(a.count) FILTER (WHERE a.metric = 'nOffered'), 0)::bigint AS offered,
-            coalesce(sum(a.count) FILTER (WHERE a.metric = 'tAnswered'), 0)::bigint AS answered
-       FROM gcanalytics_source.conversation_aggregates a
-      WHERE a.interval_start >= '2026-04-07 00:00Z' AND a.interval_start < '2026-04-20 00:00Z' AND a.granularity = 'P1D'
-        AND a.metric IN ('nOffered', 'tAnswered') AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
-        AND a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
-      GROUP BY 1, 2, 3" \
-    "day queue_id media_type" "offered answered" ""
+# kpi_daily_vs_aggregates ZONE - with reporting_time_zone ZONE, inbound
+# offered and answered per queue and day are the aggregates API's nOffered
+# and tAnswered count asked with timeZone ZONE (P1D, through the FDW's
+# time_zone): whole days whose conversations are all loaded (04-07 ..
+# 04-19 in ZONE); internal queues out
+kpi_daily_vs_aggregates() {
+    local from to
+    from=$(q "SELECT timestamp '2026-04-07' AT TIME ZONE '$1'")
+    to=$(q "SELECT timestamp '2026-04-20' AT TIME ZONE '$1'")
+    compare "kpi_daily's offered and answered in $1 against the aggregates API asked with timeZone $1 (nOffered, tAnswered count, P1D)" \
+        "SELECT day, queue_id, media_type, offered, answered FROM gcanalytics.kpi_daily
+          WHERE direction = 'inbound' AND day BETWEEN '2026-04-07' AND '2026-04-19' AND (offered > 0 OR answered > 0)" \
+        "SELECT (a.interval_start AT TIME ZONE '$1')::date AS day, a.queue_id, a.media_type,
+                coalesce(sum(a.count) FILTER (WHERE a.metric = 'nOffered'), 0)::bigint AS offered,
+                coalesce(sum(a.count) FILTER (WHERE a.metric = 'tAnswered'), 0)::bigint AS answered
+           FROM gcanalytics_source.conversation_aggregates a
+          WHERE a.interval_start >= '$from' AND a.interval_start < '$to' AND a.granularity = 'P1D' AND a.time_zone = '$1'
+            AND a.metric IN ('nOffered', 'tAnswered') AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
+            AND a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+          GROUP BY 1, 2, 3" \
+        "day queue_id media_type" "offered answered" ""
+}
+kpi_daily_vs_aggregates UTC
+# and in Asia/Kolkata (UTC+05:30: days from 18:30 UTC, inside an hour)
+q "UPDATE gcanalytics.settings SET value = 'Asia/Kolkata' WHERE name = 'reporting_time_zone'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+kpi_daily_vs_aggregates Asia/Kolkata
+assert_eq "2026-04-06 18:30:00+00|Asia/Kolkata" \
+    "$(q "SELECT min(interval_start), min(time_zone) FROM gcanalytics_source.conversation_aggregates
+           WHERE interval_start >= '2026-04-06 18:30Z' AND interval_start < '2026-04-07 18:30Z' AND granularity = 'P1D'
+             AND time_zone = 'Asia/Kolkata' AND metric = 'nOffered'")" \
+    "the API's Kolkata days start at 18:30 UTC, and time_zone reads the zone asked for"
+q "UPDATE gcanalytics.settings SET value = 'UTC' WHERE name = 'reporting_time_zone'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
 assert_eq "0|0" "$(q "SELECT sum(offered), sum(answered) FROM gcanalytics.kpi_daily WHERE direction = 'outbound'")" \
     "outbound calls (which carry the agent's queue) are never offered nor answered"
 [ "$(q "SELECT count(*) FROM gcanalytics.kpi_daily WHERE direction = 'outbound' AND conversations > 0 AND handled > 0")" -gt 0 ] \
     || fail "outbound calls have no line of their own (attempts, connects)"
-QI_EXACT="offered answered abandoned answered_in_sl sl_entries"
+QI_EXACT="offered answered abandoned short_abandoned answered_in_sl sl_entries"
 compare "queue_interval (15 minutes)" "SELECT * FROM gcanalytics.queue_interval" "SELECT * FROM e_queue_interval(15)" \
     "interval_start queue_id media_type" "$QI_EXACT" "asa_s:0.011 avg_wait_s:0.011 service_level_rate:0.00011"
 q "INSERT INTO gcanalytics.settings (name, value) VALUES ('interval_minutes', '30') ON CONFLICT (name) DO UPDATE SET value = excluded.value"
@@ -170,6 +197,31 @@ err=$(q "SELECT gcanalytics.refresh_dashboards()" 2>&1 || true)
 echo "$err" | contains 'interval_minutes is "20", not 15 or 30' || { echo "$err"; fail "interval_minutes 20"; }
 q "UPDATE gcanalytics.settings SET value = '15' WHERE name = 'interval_minutes'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+# the service level targets configure() adds per medium (README), which
+# the truth above holds each medium to
+assert_eq "callback|00:00:20
+chat|00:01:00
+email|24:00:00
+message|00:01:00
+voice|00:00:20" "$(q "SELECT media_type, answer_within FROM gcanalytics.service_levels WHERE queue_id = '*' ORDER BY 1")" \
+    "configure() adds a service level target per medium"
+[ "$(q "SELECT count(*) FROM t_acd WHERE media_type IN ('chat', 'message') AND wait_ms > 20000 AND wait_ms <= 60000 AND NOT conv_abandoned")" -gt 0 ] \
+    || fail "no chat or message waited between 20 and 60 s: the per-medium targets are not tested"
+# the short-abandon threshold: abandons that waited at most 10 s leave
+# abandoned and the service level for short_abandoned
+q "UPDATE gcanalytics.settings SET value = '10 seconds' WHERE name = 'short_abandon_threshold'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+truth_sql UTC 10000
+[ "$(q "SELECT sum(short_abandoned) FROM e_kpi('day')")" -gt 0 ] || fail "no abandon within 10 s: short_abandon_threshold is not tested"
+compare "kpi_daily (short_abandon_threshold 10 seconds)" "SELECT * FROM gcanalytics.kpi_daily" "SELECT period AS day, * FROM e_kpi('day')" \
+    "day queue_id media_type direction" "$KPI_EXACT" "$KPI_APPROX"
+compare "kpi_weekly (short_abandon_threshold 10 seconds)" "SELECT * FROM gcanalytics.kpi_weekly" "SELECT period AS week, * FROM e_kpi('week')" \
+    "week queue_id media_type direction" "$KPI_EXACT" "$KPI_APPROX"
+compare "queue_interval (short_abandon_threshold 10 seconds)" "SELECT * FROM gcanalytics.queue_interval" "SELECT * FROM e_queue_interval(15)" \
+    "interval_start queue_id media_type" "$QI_EXACT" "asa_s:0.011 avg_wait_s:0.011 service_level_rate:0.00011"
+q "UPDATE gcanalytics.settings SET value = '' WHERE name = 'short_abandon_threshold'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+truth_sql UTC -1
 compare escalation_weekly "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM e_escalation_weekly" \
     "week tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv" ""
 compare escalation_by_tier "SELECT * FROM gcanalytics.escalation_by_tier" "SELECT * FROM e_escalation_by_tier" \
@@ -269,6 +321,55 @@ print('ok: erfc equals math.erfc on [-30, 40] (relative 1.2e-7) and a z of %.0f 
 PY
 assert_eq "0|1" "$(q "SELECT count(*) FILTER (WHERE conversations < 30 AND significant), count(*) FILTER (WHERE significant) FROM gcanalytics.escalation_insights")" \
     "significance needs 30 conversations a side"
+
+# ------------------------------------------------------------ a tier change
+# gcsim's Salesforce moves an SMB account to Enterprise, its SystemModstamp
+# --now (after every conversation): after sync_crm() and a refresh the
+# escalation views are unchanged and still equal the truth over the tier
+# at the time of each call (conversations.csv's tier); with tier_reporting
+# current they equal the truth over each account's tier today (accounts.csv
+# of the changed world), and back at the default they are unchanged again.
+tacct=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'SMB' AND conversation_start < '2026-04-13'
+            GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1 OFFSET 1")
+[ -n "$tacct" ] || fail "no SMB account to move"
+q "DROP TABLE IF EXISTS ew_before, et_before;
+   CREATE TABLE ew_before AS SELECT * FROM gcanalytics.escalation_weekly;
+   CREATE TABLE et_before AS SELECT * FROM gcanalytics.escalation_by_tier"
+# shellcheck disable=SC2086
+start_gcsim $WORLD --sf-tier-change "$tacct=Enterprise"
+q "ALTER SERVER genesys OPTIONS (SET api_url '$GCSIM_URL', SET login_url '$GCSIM_URL');
+   ALTER SERVER salesforce OPTIONS (SET instance_url '$GCSIM_URL')"
+q "CALL gcanalytics.sync_crm()" 2>/dev/null
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+assert_eq "Enterprise" "$(q "SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$tacct'")" "sync_crm() read the tier change"
+EW_COLS="conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv provisional"
+ET_COLS="conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv first_day last_day provisional"
+compare "escalation_weekly after a tier change, against before it" "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM ew_before" "week tier" "$EW_COLS" ""
+compare "escalation_by_tier after a tier change, against before it" "SELECT * FROM gcanalytics.escalation_by_tier" "SELECT * FROM et_before" "tier" "$ET_COLS" ""
+compare "escalation_weekly after a tier change (the tier at the time of each call)" "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM e_escalation_weekly" \
+    "week tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv" ""
+mkdir -p "$T/tier"
+# shellcheck disable=SC2086
+"$GCSIM" truth $WORLD --sf-tier-change "$tacct=Enterprise" --from 2026-04-19 --to 2026-04-20 --out "$T/tier" >/dev/null
+chmod -R a+r "$T/tier"
+PGDATABASE=$DB load_csv t_acc_now "$T/tier/accounts.csv" 2>/dev/null
+assert_eq "Enterprise" "$(q "SELECT tier FROM t_acc_now WHERE account_id = '$tacct'")" "the changed world's accounts.csv has the new tier"
+q "INSERT INTO gcanalytics.settings (name, value) VALUES ('tier_reporting', 'current') ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+q "UPDATE tf SET tier = a.tier FROM t_acc_now a WHERE a.account_id = tf.account_id" >/dev/null
+compare "escalation_weekly with tier_reporting current (each account's tier today)" "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM e_escalation_weekly" \
+    "week tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv" ""
+compare "escalation_by_tier with tier_reporting current" "SELECT * FROM gcanalytics.escalation_by_tier" "SELECT * FROM e_escalation_by_tier" \
+    "tier" "conversations escalated escalation_rate_pct accounts escalated_accounts escalated_ltv first_day last_day" ""
+[ "$(q "SELECT count(*) FROM gcanalytics.escalation_weekly v JOIN ew_before b USING (week, tier) WHERE v.conversations <> b.conversations")" -gt 0 ] \
+    || fail "tier_reporting current moved no conversation: the comparison proves nothing"
+q "UPDATE tf SET tier = x.tier FROM tx x WHERE x.conversation_id = tf.conversation_id" >/dev/null
+err=$(q "UPDATE gcanalytics.settings SET value = 'today' WHERE name = 'tier_reporting'" 2>&1 || true)
+echo "$err" | contains 'invalid value for setting "tier_reporting": "today"' || { echo "$err"; fail "tier_reporting today"; }
+q "UPDATE gcanalytics.settings SET value = 'at_call_time' WHERE name = 'tier_reporting'"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+compare "escalation_weekly back at tier_reporting at_call_time" "SELECT * FROM gcanalytics.escalation_weekly" "SELECT * FROM ew_before" "week tier" "$EW_COLS" ""
+q "DROP TABLE ew_before, et_before, t_acc_now"
 
 # ------------------------------------------------------------ no planted change, no insight
 # gcsim's story starts with release 5.0 (2026-04-13): a world whose "now" is
@@ -415,25 +516,25 @@ n_acct=$(q "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id =
 q "UPDATE gcanalytics.settings SET value = '10' WHERE name = 'join_quality_warn_pct';
    INSERT INTO gcanalytics.settings (name, value) VALUES ('crm_stale_after', '0 seconds')
        ON CONFLICT (name) DO UPDATE SET value = excluded.value;
-   UPDATE gcanalytics.crm_accounts SET tier = 'Enterprise' WHERE account_id = '$acct'"
+   UPDATE gcanalytics.crm_account_history SET tier = 'Gold' WHERE account_id = '$acct'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
 assert_eq "$(q "SELECT count(DISTINCT week) FROM e_join_quality WHERE link_method = 'unlinked' AND share_pct > 10")|$n_acct|t" \
     "$(q "SELECT count(DISTINCT week) FILTER (WHERE warning IS NOT NULL), sum(stale_enrichments), bool_and(crm_snapshot_stale) FROM gcanalytics.join_quality")" \
-    "join_quality warns for the weeks above the threshold, counts the account's interactions whose tier changed, flags the old snapshot"
+    "join_quality warns for the weeks above the threshold, counts the account's interactions whose tier differs from its history, flags the old snapshot"
 # a CRM sync that finds nothing new still renews the snapshot time
 read_before=$(q "SELECT updated_at FROM gcanalytics.sync_state WHERE resource = 'crm'")
 q "CALL gcanalytics.sync_crm()" 2>/dev/null
 q "UPDATE gcanalytics.settings SET value = '1 hour' WHERE name = 'crm_stale_after'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
-assert_eq "Enterprise|t|f" \
-    "$(q "SELECT (SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$acct'),
+assert_eq "Gold|t|f" \
+    "$(q "SELECT (SELECT string_agg(DISTINCT tier, ',') FROM gcanalytics.crm_account_history WHERE account_id = '$acct'),
                  bool_and(crm_snapshot_at > '$read_before'), bool_or(crm_snapshot_stale) FROM gcanalytics.join_quality")" \
     "sync_crm() with nothing changed at the CRM rewrites no account and renews crm_snapshot_at"
 
 # ------------------------------------------------------------ refresh
-assert_eq "10|10" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
-    "refresh_dashboards() refreshes the 10 materialized views concurrently once populated"
-assert_eq "kpi_daily kpi_weekly queue_interval escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality" \
+assert_eq "11|11" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
+    "refresh_dashboards() refreshes the 11 materialized views concurrently once populated"
+assert_eq "kpi_daily kpi_weekly queue_interval escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality cx_overview" \
     "$(q "SELECT string_agg(view_name, ' ' ORDER BY ord) FROM gcanalytics.refresh_dashboards() WITH ORDINALITY r(view_name, c, s, n, refresh, reason, ord)" 2>/dev/null)" \
     "in dependency order (kpi_weekly after kpi_daily)"
 assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -447,9 +548,9 @@ assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid
     "every dashboard and every column has a comment"
 
 # ------------------------------------------------------------ roles, per column
-# supervisor: no revenue (the *_ltv columns); finance: no agent-level rows
+# supervisor: no revenue (the *_ltv columns, cx_overview's amounts); finance: no agent-level rows
 # (agent_quality); reader: everything
-REVENUE="escalation_weekly.escalated_ltv escalation_by_tier.escalated_ltv escalation_insights.escalated_ltv bot_containment_by_industry.contained_ltv"
+REVENUE="escalation_weekly.escalated_ltv escalation_by_tier.escalated_ltv escalation_insights.escalated_ltv bot_containment_by_industry.contained_ltv cx_overview.open_pipeline_amount cx_overview.closed_won_amount"
 q "CREATE TEMP TABLE t_revenue (col text); " >/dev/null
 q "DO \$\$
 DECLARE
@@ -507,7 +608,7 @@ for i in $(seq 1 80); do
     case $st in succeeded*|failed*) break ;; esac
     sleep 2
 done
-assert_eq "succeeded 10 rows" "$st" "the refresh job ran and refreshed the 10 views (cron.job_run_details)"
+assert_eq "succeeded 11 rows" "$st" "the refresh job ran and refreshed the 11 views (cron.job_run_details)"
 assert_eq "1 0" "$(sql "SELECT gcanalytics.unschedule()") $(sql "SELECT count(*) FROM cron.job WHERE jobname LIKE 'gcanalytics%'")" \
     "unschedule() removes the jobs"
 

@@ -1,7 +1,8 @@
 -- The dashboards computed from `gcsim truth` (test/suites/dashboards.sh):
 -- the truth files loaded as text tables t_conv, t_seg, t_acc, t_eval,
 -- t_qd, and the simulator's queues and wrap-up codes (t_queues, t_wrapups:
--- id, name); psql variable tz: the reporting time zone (days and weeks).
+-- id, name); psql variables tz: the reporting time zone (days and weeks),
+-- short_ms: the short-abandon threshold in milliseconds (-1: off).
 -- Written from the truth's definitions (test/simulator/README.md
 -- "Truth files") and README "Dashboards", not from the views.
 \set ON_ERROR_STOP 1
@@ -51,7 +52,7 @@ SELECT c.conversation_id, c.conversation_start::timestamptz AS started,
 CREATE INDEX ON tx (customer_key, started);
 
 -- per conversation: weighted handle time (weights table), repeat contacts
-DROP TABLE IF EXISTS tf;
+DROP TABLE IF EXISTS tf CASCADE;
 CREATE TABLE tf AS
 SELECT x.*,
        x.handle_ms * (SELECT multiplier FROM gcanalytics.weht_weights
@@ -67,7 +68,7 @@ SELECT x.*,
 
 -- the sessions of the queue figures: ACD sessions and agent sessions,
 -- complete ones only (the API emits a session's metrics once it is)
-DROP TABLE IF EXISTS t_sess;
+DROP TABLE IF EXISTS t_sess CASCADE;
 CREATE TABLE t_sess AS
 SELECT conversation_id, session_id, purpose, max(queue_id) AS queue_id, max(media_type) AS media_type,
        min(segment_start::timestamptz) AS started, max(segment_end::timestamptz) AS ended,
@@ -84,8 +85,11 @@ HAVING bool_and(segment_end IS NOT NULL);
 -- the queue, answered when an agent answered (an alerting agent session,
 -- tAnswered = its alert), abandoned when the customer left the queue); an
 -- answer is in time when the queue entry before it (same queue, not
--- abandoned) waited at most 20 s; internal queues left out
-DROP TABLE IF EXISTS t_qfig, t_acd, t_ans;
+-- abandoned) waited at most the target of its medium (README: the targets
+-- configure() adds: voice and callback 20 s, chat and message 60 s, email
+-- 24 hours); an abandon is short when it waited at most short_ms;
+-- internal queues left out
+DROP TABLE IF EXISTS t_qfig, t_acd, t_ans CASCADE;
 CREATE TABLE t_acd AS
 SELECT s.*, x.abandoned AS conv_abandoned, extract(epoch FROM s.ended - s.started) * 1000 AS wait_ms
   FROM t_sess s JOIN tx x USING (conversation_id)
@@ -98,12 +102,14 @@ CREATE INDEX ON t_ans (conversation_id);
 ANALYZE t_acd, t_ans;
 CREATE TABLE t_qfig AS
 SELECT 'offered' AS metric, started AS at, queue_id, media_type, wait_ms, NULL::numeric AS answer_ms,
-       NULL::boolean AS entered, NULL::boolean AS in_sl
+       NULL::boolean AS entered, NULL::boolean AS in_sl, false AS short
   FROM t_acd
 UNION ALL
-SELECT 'abandoned', ended, queue_id, media_type, wait_ms, NULL, NULL, NULL FROM t_acd WHERE conv_abandoned
+SELECT 'abandoned', ended, queue_id, media_type, wait_ms, NULL, NULL, NULL, wait_ms <= :short_ms FROM t_acd WHERE conv_abandoned
 UNION ALL
-SELECT 'answered', a.alert_end, a.queue_id, a.media_type, NULL, a.alert_ms, e.wait_ms IS NOT NULL, e.wait_ms <= 20000
+SELECT 'answered', a.alert_end, a.queue_id, a.media_type, NULL, a.alert_ms, e.wait_ms IS NOT NULL,
+       e.wait_ms <= CASE a.media_type WHEN 'chat' THEN 60000 WHEN 'message' THEN 60000 WHEN 'email' THEN 86400000 ELSE 20000 END,
+       false
   FROM t_ans a
   -- the entry an answer answers: the latest of its queue before it, unless
   -- an earlier answer (a transfer back into the same queue) answered it
@@ -115,7 +121,7 @@ SELECT 'answered', a.alert_end, a.queue_id, a.media_type, NULL, a.alert_ms, e.wa
                                            AND a2.started >= e.started AND a2.started < a.started)
                       ORDER BY e.started DESC LIMIT 1) e ON true;
 DELETE FROM t_qfig WHERE queue_id IN (SELECT id FROM t_queues WHERE name IN ('QA Review', 'Training', 'Health Check'));
-DROP TABLE IF EXISTS t_tz;
+DROP TABLE IF EXISTS t_tz CASCADE;
 CREATE TABLE t_tz AS SELECT :'tz'::text AS tz;
 ALTER TABLE t_qfig ADD COLUMN day date;
 UPDATE t_qfig SET day = (at AT TIME ZONE :'tz')::date;
@@ -128,7 +134,7 @@ SELECT f.*, coalesce(f.queue_id, '(no queue)') AS q, coalesce(f.queue_name, '(no
 
 CREATE OR REPLACE FUNCTION e_kpi(grain text)
     RETURNS TABLE (period date, queue_id text, queue_name text, media_type text, direction text, conversations bigint,
-                   offered bigint, answered bigint, handled bigint, abandoned bigint, answered_in_sl bigint,
+                   offered bigint, answered bigint, handled bigint, abandoned bigint, short_abandoned bigint, answered_in_sl bigint,
                    sl_entries bigint, service_level_pct numeric, abandon_rate_pct numeric, avg_wait_s numeric,
                    asa_s numeric, service_level_rate numeric, abandon_rate numeric, avg_handle_s numeric,
                    avg_weighted_handle_s numeric, transferred bigint, transfer_rate_pct numeric, fcr_eligible bigint,
@@ -152,20 +158,21 @@ WITH g AS (   -- conversations: their start, their first queue
     SELECT CASE grain WHEN 'day' THEN day ELSE date_trunc('week', day::timestamp)::date END AS period,
            queue_id AS q, media_type, 'inbound'::text AS dir,
            count(*) FILTER (WHERE metric = 'offered') AS off, count(*) FILTER (WHERE metric = 'answered') AS ans,
-           count(*) FILTER (WHERE metric = 'abandoned') AS ab,
+           count(*) FILTER (WHERE metric = 'abandoned' AND NOT short) AS ab,
+           count(*) FILTER (WHERE metric = 'abandoned' AND short) AS sab,
            count(*) FILTER (WHERE metric = 'answered' AND entered AND in_sl) AS sl,
-           count(*) FILTER (WHERE metric = 'answered' AND entered) + count(*) FILTER (WHERE metric = 'abandoned') AS sle,
+           count(*) FILTER (WHERE metric = 'answered' AND entered) + count(*) FILTER (WHERE metric = 'abandoned' AND NOT short) AS sle,
            sum(wait_ms) FILTER (WHERE metric = 'offered') AS wait, sum(answer_ms) FILTER (WHERE metric = 'answered') AS asum
       FROM t_qfig
      GROUP BY 1, 2, 3
 ), j AS (
     SELECT period, q, coalesce(g.qn, (SELECT name FROM t_queues WHERE id = q)) AS qn, media_type, dir,
            coalesce(n, 0) AS n, coalesce(off, 0) AS off, coalesce(ans, 0) AS ans, coalesce(h, 0) AS h,
-           coalesce(ab, 0) AS ab, coalesce(sl, 0) AS sl, coalesce(sle, 0) AS sle, wait, asum, hdl, wh,
+           coalesce(ab, 0) AS ab, coalesce(sab, 0) AS sab, coalesce(sl, 0) AS sl, coalesce(sle, 0) AS sle, wait, asum, hdl, wh,
            coalesce(tr, 0) AS tr, coalesce(fe, 0) AS fe, coalesce(fr, 0) AS fr, talk, held, wr
       FROM g FULL JOIN qf USING (period, q, media_type, dir)
 )
-SELECT period, q, qn, media_type, dir, n, off, ans, h, ab, sl, sle,
+SELECT period, q, qn, media_type, dir, n, off, ans, h, ab, sab, sl, sle,
        round(100.0 * sl / nullif(sle, 0), 2), round(100.0 * ab / nullif(off, 0), 2),
        round(coalesce(wait, 0) / 1000.0 / nullif(off, 0), 2), round(coalesce(asum, 0) / 1000.0 / nullif(ans, 0), 2),
        round(sl::numeric / nullif(sle, 0), 4), round(ab::numeric / nullif(off, 0), 4),
@@ -267,18 +274,18 @@ SELECT (min(segment_start::timestamptz) AT TIME ZONE :'tz')::date AS day, queue_
 -- media type
 CREATE OR REPLACE FUNCTION e_queue_interval(m int)
     RETURNS TABLE (interval_start timestamptz, day date, queue_id text, media_type text, offered bigint, answered bigint,
-                   abandoned bigint, answered_in_sl bigint, sl_entries bigint, asa_s numeric, avg_wait_s numeric,
-                   service_level_rate numeric)
+                   abandoned bigint, short_abandoned bigint, answered_in_sl bigint, sl_entries bigint, asa_s numeric,
+                   avg_wait_s numeric, service_level_rate numeric)
     LANGUAGE sql AS $$
 SELECT b.s, b.d, f.queue_id, f.media_type,
        count(*) FILTER (WHERE metric = 'offered'), count(*) FILTER (WHERE metric = 'answered'),
-       count(*) FILTER (WHERE metric = 'abandoned'),
+       count(*) FILTER (WHERE metric = 'abandoned' AND NOT short), count(*) FILTER (WHERE metric = 'abandoned' AND short),
        count(*) FILTER (WHERE metric = 'answered' AND entered AND in_sl),
-       count(*) FILTER (WHERE metric = 'answered' AND entered) + count(*) FILTER (WHERE metric = 'abandoned'),
+       count(*) FILTER (WHERE metric = 'answered' AND entered) + count(*) FILTER (WHERE metric = 'abandoned' AND NOT short),
        round(sum(answer_ms) FILTER (WHERE metric = 'answered') / 1000.0 / nullif(count(*) FILTER (WHERE metric = 'answered'), 0), 2),
        round(coalesce(sum(wait_ms) FILTER (WHERE metric = 'offered'), 0) / 1000.0 / nullif(count(*) FILTER (WHERE metric = 'offered'), 0), 2),
        round((count(*) FILTER (WHERE metric = 'answered' AND entered AND in_sl))::numeric
-             / nullif(count(*) FILTER (WHERE metric = 'answered' AND entered) + count(*) FILTER (WHERE metric = 'abandoned'), 0), 4)
+             / nullif(count(*) FILTER (WHERE metric = 'answered' AND entered) + count(*) FILTER (WHERE metric = 'abandoned' AND NOT short), 0), 4)
   FROM t_qfig f,
        LATERAL (SELECT to_timestamp(floor(extract(epoch FROM f.at) / (60 * m)) * 60 * m) AS s) b0,
        LATERAL (SELECT b0.s, (b0.s AT TIME ZONE (SELECT tz FROM t_tz))::date AS d) b

@@ -137,7 +137,7 @@ assert_eq "$want" "$(jget totalSize <"$TMP/body")" "open cases equal the sum of 
 curl_json -G -H "Authorization: Bearer $TOKEN" "$URL$V/queryAll" --data-urlencode "q=SELECT COUNT() FROM Case" >/dev/null
 assert_eq "$(($(wc -l <"$TMP/truth/cases.csv") - 1))" "$(jget totalSize <"$TMP/body")" "queryAll counts every row of cases.csv"
 query "SELECT COUNT() FROM Case" >/dev/null
-assert_eq "$(grep -c ',false$' "$TMP/truth/cases.csv")" "$(jget totalSize <"$TMP/body")" "query skips the deleted cases"
+assert_eq "$(grep -cE ',false,[^,]*$' "$TMP/truth/cases.csv")" "$(jget totalSize <"$TMP/body")" "query skips the deleted cases"
 want=$(awk -F , 'NR > 1 { s += $10 } END { print s }' "$TMP/truth/accounts.csv")
 query "SELECT COUNT() FROM Opportunity WHERE IsClosed = null" >/dev/null
 assert_eq "$want" "$(jget totalSize <"$TMP/body")" "open opportunities (BoolField = null) equal open_opportunities"

@@ -6,7 +6,8 @@
 # containment, a window deleted and reloaded across the week boundary of
 # Monday 2026-04-13, a failed window reloaded by retry_failed(), relinks
 # moving conversations between two customers' sequences, a tier change of
-# the largest account, a conversation deleted), refresh_dashboards() is
+# the largest account, tier_reporting current with a tier changed at the
+# CRM and back, a conversation deleted), refresh_dashboards() is
 # incremental for the dashboards kept from rollups and every dashboard equals a full rebuild
 # row for row; a change of fcr_window or reporting_time_zone forces a full
 # rebuild, with its reason in dashboard_refreshes.
@@ -53,7 +54,7 @@ differs() {
 }
 
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
-assert_eq "10|first refresh (no rollup yet, or after a restore or a truncation)" \
+assert_eq "11|first refresh (no rollup yet, or after a restore or a truncation)" \
     "$(q "SELECT count(*) FILTER (WHERE refresh = 'full'), min(reason) FILTER (WHERE view_name = 'kpi_daily') FROM gcanalytics.dashboard_refreshes")" \
     "the first refresh is full, and says why"
 
@@ -137,6 +138,26 @@ q "UPDATE gcanalytics.interactions SET customer_tier = 'Moved' WHERE crm_account
 assert_eq "escalation" "$(q "SELECT string_agg(DISTINCT rollup, ' ') FROM gcanalytics.dashboard_changes")" \
     "a tier change records days for the escalation rollup only"
 step "the tier of account $acct changed" 1
+
+# tier_reporting current: the escalation views map each account to its tier
+# today when derived from the rollup, so a tier change at the CRM (no
+# interaction written, no day recorded) and the switch of the setting
+# itself need no rebuild; the tier's rows are the account's conversations
+acct2=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE crm_account_id IS NOT NULL AND crm_account_id <> '$acct'
+           GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+q "INSERT INTO gcanalytics.settings (name, value) VALUES ('tier_reporting', 'current')
+   ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value" >/dev/null
+q "UPDATE gcanalytics.crm_accounts SET tier = 'Today' WHERE account_id = '$acct2'" >/dev/null
+assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.dashboard_changes")" \
+    "a tier change at the CRM records no day"
+step "tier_reporting current, the tier of account $acct2 changed at the CRM" 0
+assert_eq "$(q "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct2'")|1" \
+    "$(q "SELECT conversations, accounts FROM gcanalytics.escalation_by_tier WHERE tier = 'Today'")" \
+    "with tier_reporting current, the account's conversations are under its tier today"
+q "UPDATE gcanalytics.settings SET value = 'at_call_time' WHERE name = 'tier_reporting'" >/dev/null
+step "tier_reporting back to at_call_time" 0
+assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.escalation_by_tier WHERE tier = 'Today'")" \
+    "with tier_reporting at_call_time, the tier at the call again"
 
 # a settings change forces a full rebuild, with its reason
 q "INSERT INTO gcanalytics.settings (name, value) VALUES ('fcr_window', '3 days')

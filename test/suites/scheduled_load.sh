@@ -97,7 +97,7 @@ stop_all_gcsim
 export PGDATABASE=$CRON_DB
 start_gcsim --seed 42 --conversations-per-day 20000 --now wall
 sql "SET client_min_messages = warning; $(warehouse_servers_sql "$GCSIM_URL" 100000)
-     TRUNCATE gcanalytics.interactions, gcanalytics.evaluations, gcanalytics.queue_metrics, gcanalytics.crm_accounts,
+     TRUNCATE gcanalytics.interactions, gcanalytics.evaluations, gcanalytics.queue_metrics, gcanalytics.crm_accounts, gcanalytics.crm_account_history,
               gcanalytics.sync_windows, gcanalytics.sync_state;
      UPDATE gcanalytics.settings SET value = '1 hour' WHERE name = 'initial_sync_from';"
 sql "SELECT gcanalytics.unschedule()" >/dev/null

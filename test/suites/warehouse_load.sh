@@ -13,8 +13,9 @@
 #     window is loaded; retry_failed() completes it once the fault is gone.
 #  4. pg_terminate_backend() in the middle of run(), then run(): exact, no
 #     duplicate.
-#  5. a tier change in the CRM re-enriches exactly that account's
-#     interactions of the last 30 days.
+#  5. a tier change in the CRM rewrites no conversation before it
+#     (crm_account_history); conversations after it, relinked or reloaded,
+#     take the tier valid at their start.
 #  6. a window whose first read comes back short is found by check_window()
 #     and reloaded by run().
 #  7. a role without user mappings gets an error from run() and nothing is
@@ -52,7 +53,7 @@ point_at() {
 }
 # reset_warehouse FROM: empty warehouse, first run starts at FROM
 reset_warehouse() {
-    sql "TRUNCATE gcanalytics.interactions, gcanalytics.evaluations, gcanalytics.queue_metrics, gcanalytics.crm_accounts,
+    sql "TRUNCATE gcanalytics.interactions, gcanalytics.evaluations, gcanalytics.queue_metrics, gcanalytics.crm_accounts, gcanalytics.crm_account_history,
                   gcanalytics.sync_windows, gcanalytics.sync_state;
          UPDATE gcanalytics.settings SET value = '$1' WHERE name = 'initial_sync_from';"
 }
@@ -280,35 +281,66 @@ assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status <
 compare_interactions small "pg_terminate_backend() mid-run, then run(): nothing lost or duplicated"
 point_at "$SMALL_URL"
 
-# 5. a tier change in the CRM
+# 5. a tier change in the CRM: gcsim's Salesforce reports two accounts with
+# a new tier and the SystemModstamp --now, after every conversation; the
+# Genesys world and the truth's tier (the tier at the time of each call)
+# stay as they were
+# (accounts with conversations on 2026-04-18 and after 2026-04-19, the two
+# sides of the change moved there below)
+BOTH_SIDES="HAVING count(*) FILTER (WHERE conversation_start >= '2026-04-18' AND conversation_start < '2026-04-19') > 0
+                AND count(*) FILTER (WHERE conversation_start >= '2026-04-19') > 0"
 acct=$(sql "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'SMB' AND crm_link = 'attribute'
-             GROUP BY 1 HAVING min(conversation_start) < '2026-04-18' ORDER BY count(*) DESC, 1 LIMIT 1")
+             GROUP BY 1 $BOTH_SIDES ORDER BY count(*) DESC, 1 LIMIT 1")
 phone_acct=$(sql "SELECT crm_account_id FROM gcanalytics.interactions WHERE customer_tier = 'Mid-Market' AND crm_link = 'phone'
-                   GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+                   GROUP BY 1 $BOTH_SIDES ORDER BY count(*) DESC, 1 LIMIT 1")
 [ -n "$acct" ] && [ -n "$phone_acct" ] || fail "no account to change the tier of"
 # shellcheck disable=SC2086
 start_gcsim $SMALL --now $NOW --sf-tier-change "$acct=Enterprise" --sf-tier-change "$phone_acct=SMB"
 point_at "$GCSIM_URL"
-sql "UPDATE gcanalytics.settings SET value = '2' WHERE name = 'crm_relink_days'"
 snapshot before_tier
 "${PSQL[@]}" -c "CALL gcanalytics.sync_crm()"
 snapshot after_tier
-cutoff="(SELECT max(conversation_start) - interval '2 days' FROM gcanalytics.interactions)"
-expected=$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id IN ('$acct', '$phone_acct') AND conversation_start >= $cutoff")
-[ "$expected" -gt 0 ] && [ "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id IN ('$acct', '$phone_acct') AND conversation_start < $cutoff")" -gt 0 ] \
-    || fail "the changed accounts have no interactions on both sides of the relink horizon"
-assert_eq "$expected" "$(sql "SELECT count(*) FROM (SELECT * FROM wt_snap_after_tier_interactions EXCEPT SELECT * FROM wt_snap_before_tier_interactions) d")" \
-    "sync_crm() changes exactly the interactions of the changed accounts within crm_relink_days"
-assert_eq "0
-0
-0" "$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct' AND conversation_start >= $cutoff AND customer_tier <> 'Enterprise'")
-$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$phone_acct' AND conversation_start >= $cutoff AND customer_tier <> 'SMB'")
-$(sql "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id IN ('$acct', '$phone_acct') AND conversation_start < $cutoff AND customer_tier NOT IN ('SMB', 'Mid-Market')")" \
-    "the new tiers within the horizon, the old ones before it"
+assert_eq 0 "$(same_rows interactions before_tier after_tier)" "a tier change rewrites no conversation before it (gcsim dates the edit --now, after all of them)"
+compare_interactions small "after the tier change: each conversation keeps the tier of the time of the call, the truth's"
+assert_eq "$acct|-infinity|2026-04-20 12:00:00+00|SMB
+$acct|2026-04-20 12:00:00+00|infinity|Enterprise
+$phone_acct|-infinity|2026-04-20 12:00:00+00|Mid-Market
+$phone_acct|2026-04-20 12:00:00+00|infinity|SMB" \
+    "$(sql "SELECT account_id, valid_from, valid_to, tier FROM gcanalytics.crm_account_history
+             WHERE account_id IN ('$acct', '$phone_acct') ORDER BY account_id = '$phone_acct', valid_from")" \
+    "crm_account_history: the old tier since ever up to the SystemModstamp of the change, the new one from there"
+assert_eq "0|$(sql "SELECT count(*) FROM gcanalytics.crm_accounts")" \
+    "$(sql "SELECT count(*) FILTER (WHERE h.account_id IS NULL OR (a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.phone_e164)
+                                       IS DISTINCT FROM (h.name, h.tier, h.industry, h.owner, h.ltv, h.phone, h.phone_e164)), count(*)
+             FROM gcanalytics.crm_accounts a
+             LEFT JOIN gcanalytics.crm_account_history h ON h.account_id = a.account_id AND h.valid_to = 'infinity'")" \
+    "every account's current history row holds its crm_accounts values"
 assert_eq "Enterprise SMB" "$(sql "SELECT (SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$acct') || ' ' || (SELECT tier FROM gcanalytics.crm_accounts WHERE account_id = '$phone_acct')")" \
     "crm_accounts holds the new tiers"
+# as if the edits had been made at 2026-04-19 00:00 and the warehouse had
+# learnt of them late: the conversations after that time take the new
+# tier, those before keep the old one, both through the relink of
+# sync_crm() (phone links within crm_relink_days) and through a reload
+CHANGE=2026-04-19T00:00:00Z
+sql "UPDATE gcanalytics.crm_account_history SET valid_to = '$CHANGE' WHERE account_id IN ('$acct', '$phone_acct') AND valid_to = '$NOW';
+     UPDATE gcanalytics.crm_account_history SET valid_from = '$CHANGE' WHERE account_id IN ('$acct', '$phone_acct') AND valid_from = '$NOW'"
+# wanted_tiers CONDITION: the interactions meeting CONDITION whose tier is
+# not the truth's tier at the time of the call, with the change at CHANGE
+wanted_tiers() {
+    sql "SELECT count(*) FROM gcanalytics.interactions i JOIN wt_small_conv t USING (conversation_id)
+          WHERE ($1)
+            AND i.customer_tier IS DISTINCT FROM CASE WHEN i.conversation_start >= '$CHANGE' AND i.crm_account_id = '$acct' THEN 'Enterprise'
+                                                      WHEN i.conversation_start >= '$CHANGE' AND i.crm_account_id = '$phone_acct' THEN 'SMB'
+                                                      ELSE t.tier END"
+}
+"${PSQL[@]}" -c "CALL gcanalytics.sync_crm()"
+assert_eq "0" "$(wanted_tiers "i.crm_account_id = '$phone_acct' AND i.crm_link = 'phone'")" "sync_crm() relinks the phone-linked conversations with the tier valid at their start"
+sql "CALL gcanalytics.sync_conversations('2026-04-18 00:00Z', '$UNTIL')" 2>/dev/null
+assert_eq "0" "$(wanted_tiers "i.crm_account_id IN ('$acct', '$phone_acct')")" "a reload enriches each conversation with the tier valid at its start"
+[ "$(sql "SELECT count(DISTINCT (crm_account_id, conversation_start >= '$CHANGE')) FROM gcanalytics.interactions
+           WHERE crm_account_id IN ('$acct', '$phone_acct') AND conversation_start >= '2026-04-18'")" = 4 ] \
+    || fail "the changed accounts have no reloaded conversations on both sides of the change: the test proves nothing"
 check_next_contacts "after sync_crm()"
-sql "UPDATE gcanalytics.settings SET value = '30' WHERE name = 'crm_relink_days'"
 
 # a conversation that changes customer (as a CRM relink does) leaves one
 # place and takes another: _link_next_contacts() mends both customers, and

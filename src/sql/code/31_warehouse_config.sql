@@ -15,6 +15,9 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('min_talk_ms', '3000', 'an agent who talked less than this (ms) did not handle the conversation'),
         ('lag_window', '2 hours', 'data this recent is not final at Genesys and is read again by the next run()'),
         ('evaluation_lookback', '3 days', 'each run() re-reads the evaluations of conversations this far back (new ones, status changes)'),
+        ('survey_lookback', '3 days', 'each run() re-reads by id the conversations whose survey, sent this far back, is not answered yet'),
+        ('load_adherence', 'true', 'run() loads schedule adherence (workforce management) daily; false for an organisation without it'),
+        ('case_resolution_days', '7', 'case_resolution_weekly: a case is resolved when it closed within this many days of its creation'),
         ('crm_relink_days', '30', 'a CRM account change re-enriches its interactions of this many days before the newest loaded'),
         ('join_quality_warn_pct', '30', 'join_quality warns when more than this share (%) of interactions has no CRM account'),
         ('validation_tolerance_pct', '0.5', 'check_window() marks a window for reloading when loaded and expected volume differ by more than this (%)'),
@@ -23,7 +26,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('max_attempts', '5', 'run() retries a failed window until it has failed this many times; retry_failed() always retries'),
         ('default_country_code', '1', 'country code of national phone numbers when matching the ANI to CRM phones'),
         ('internal_queue_pattern', '(qa review|training|health.?check)', 'configure() lists queues whose name matches (case-insensitive) in excluded_queues, once'),
-        ('service_level_default', '20 seconds', 'kpi_*: a queue entry is answered in time when its wait in that queue is at most this (queues and media types without a row in service_levels)'),
+        ('service_level_default', '20 seconds', 'kpi_*: a queue entry is answered in time when its wait in that queue is at most this (queues and media types without a row in service_levels; configure() adds a row per medium)'),
         ('short_abandon_threshold', '', 'kpi_*: abandons after waiting at most this long are short abandons, left out of abandoned and of the service level (empty: off)'),
         ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
         ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
@@ -31,7 +34,8 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('insight_max_p', '0.01', 'escalation_insights writes a sentence only for changes with a p-value below this'),
         ('insight_min_conversations', '30', 'escalation_insights writes a sentence only when both weeks have at least this many conversations'),
         ('interval_minutes', '15', 'queue_interval: the length of its intervals, 15 or 30 minutes'),
-        ('reporting_time_zone', 'UTC', 'the dashboards'' days, ISO weeks and intervals are in this IANA time zone (America/New_York, ...); refresh_dashboards() re-buckets after a change')
+        ('reporting_time_zone', 'UTC', 'the dashboards'' days, ISO weeks and intervals are in this IANA time zone (America/New_York, ...); refresh_dashboards() re-buckets after a change'),
+        ('tier_reporting', 'at_call_time', 'escalation_*: the CRM tier of a conversation is the one valid when it started (the default, from crm_account_history) or, with current, the account''s tier today')
 $$;
 COMMENT ON FUNCTION gcanalytics.setting_defaults() IS 'the warehouse settings and their defaults';
 
@@ -69,6 +73,24 @@ $$;
 COMMENT ON FUNCTION gcanalytics.reporting_time_zone() IS
     'the setting reporting_time_zone (default UTC), an IANA zone name; an error names a value that is not one';
 
+-- current_tier_reporting(): whether the setting tier_reporting asks for
+-- today's tiers (current) instead of those valid at each conversation's
+-- start (at_call_time); an error names any other value.
+CREATE OR REPLACE FUNCTION gcanalytics.current_tier_reporting()
+    RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v text := gcanalytics.setting('tier_reporting');
+BEGIN
+    PERFORM gcanalytics._setting_check('tier_reporting', v);
+    RETURN v = 'current';
+END
+$$;
+COMMENT ON FUNCTION gcanalytics.current_tier_reporting() IS
+    'true when the setting tier_reporting is current (today''s CRM tiers), false for its default (the tier valid at each conversation''s start)';
+
 -- _setting_check(name, value): an error unless value suits the setting:
 -- intervals of at least 0 (window_max_length above 0), whole numbers in
 -- range, percentages from 0 to 100, a probability, a regular expression
@@ -97,6 +119,7 @@ BEGIN
         WHEN setting_name = 'internal_queue_pattern' THEN 'a regular expression'
         WHEN setting_name = 'short_abandon_threshold' THEN 'empty (off) or an interval of at least 0'
         WHEN setting_name = 'interval_minutes' THEN '15 or 30'
+        WHEN setting_name = 'tier_reporting' THEN 'at_call_time or current'
         WHEN setting_name LIKE '%time\_zone' THEN 'a time zone name of pg_timezone_names'
     END;
     IF rule IS NULL THEN
@@ -112,6 +135,7 @@ BEGIN
             WHEN 'empty (off) or an interval of at least 0' THEN
                 setting_value = '' OR setting_value::interval >= interval '0'
             WHEN '15 or 30' THEN setting_value IN ('15', '30')
+            WHEN 'at_call_time or current' THEN setting_value IN ('at_call_time', 'current')
             WHEN 'a whole number of at least 0' THEN setting_value::bigint >= 0
             WHEN 'a whole number of at least 1' THEN setting_value::bigint >= 1
             WHEN 'a number from 0 to 100' THEN setting_value::numeric BETWEEN 0 AND 100
@@ -166,11 +190,12 @@ CREATE OR REPLACE PROCEDURE gcanalytics._create_crm_tables(salesforce_server tex
 DECLARE
     m record;
 BEGIN
-    FOR m IN SELECT target, sobject, field FROM gcanalytics.crm_field_map WHERE sobject <> 'Account' LOOP
+    FOR m IN SELECT target, sobject, field FROM gcanalytics.crm_field_map
+              WHERE sobject <> CASE WHEN target LIKE 'case\_%' THEN 'Case' ELSE 'Account' END LOOP
         RAISE EXCEPTION 'crm_field_map target "%" reads sObject "%"', m.target, m.sobject
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The warehouse reads every CRM value from the Account of the conversation.',
-                  HINT = 'Name an Account field, dotted for parent fields (such as Owner.Name).';
+                  DETAIL = 'The warehouse reads the case_* targets from the Case, every other CRM value from the Account of the conversation.',
+                  HINT = 'Name a field of that sObject, dotted for parent fields (such as Owner.Name).';
     END LOOP;
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_account (
@@ -187,6 +212,7 @@ BEGIN
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_open_opportunity (account_id text OPTIONS (field %L), is_closed boolean OPTIONS (field %L))
          SERVER %I OPTIONS (sobject %L)', 'AccountId', 'IsClosed', salesforce_server, 'Opportunity');
+    CALL gcanalytics._create_crm_pipeline_tables(salesforce_server);
 END
 $$;
 
@@ -223,8 +249,9 @@ END
 $$;
 
 -- _configure_defaults(genesys, salesforce): records the servers and adds
--- the settings, CRM field map and default escalation rule missing (the
--- rule once: the user's edits of escalation_rules stay).
+-- the settings, CRM field map, default escalation rule and service level
+-- targets per medium missing (the rule and the targets once: the user's
+-- edits of escalation_rules and service_levels stay).
 CREATE OR REPLACE FUNCTION gcanalytics._configure_defaults(genesys_server text, salesforce_server text)
     RETURNS void
     LANGUAGE plpgsql
@@ -239,12 +266,26 @@ BEGIN
     INSERT INTO gcanalytics.crm_field_map (target, sobject, field)
     VALUES ('tier', 'Account', 'Tier__c'), ('industry', 'Account', 'Industry'),
            ('ltv', 'Account', 'Lifetime_Value__c'), ('phone', 'Account', 'Phone'),
-           ('owner', 'Account', 'Owner.Name'), ('name', 'Account', 'Name')
+           ('owner', 'Account', 'Owner.Name'), ('name', 'Account', 'Name'),
+           ('case_category', 'Case', 'Type'), ('case_status', 'Case', 'Status')
     ON CONFLICT (target) DO NOTHING;
     IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'escalation_rules_seeded') THEN
         INSERT INTO gcanalytics.escalation_rules VALUES ('attribute', 'escalated') ON CONFLICT DO NOTHING;
         INSERT INTO gcanalytics.settings VALUES ('escalation_rules_seeded', 'true',
             'the default escalation rule was added once; edit escalation_rules freely');
+    END IF;
+    -- the usual targets per medium (README "Dashboards"), once: the user's
+    -- edits of service_levels stay
+    IF NOT EXISTS (SELECT 1 FROM gcanalytics.settings WHERE name = 'service_levels_seeded') THEN
+        INSERT INTO gcanalytics.service_levels (queue_id, media_type, answer_within, description)
+        VALUES ('*', 'voice', '20 seconds', 'default for voice: answered within 20 s (the 80/20 target)'),
+               ('*', 'callback', '20 seconds', 'default for callbacks: offered to an agent within 20 s'),
+               ('*', 'chat', '60 seconds', 'default for chat: answered within 60 s'),
+               ('*', 'message', '60 seconds', 'default for messaging: answered within 60 s'),
+               ('*', 'email', '24 hours', 'default for email: answered within 24 hours')
+        ON CONFLICT (queue_id, media_type) DO NOTHING;
+        INSERT INTO gcanalytics.settings VALUES ('service_levels_seeded', 'true',
+            'the default service level targets per medium were added once; edit service_levels freely');
     END IF;
 
 END
@@ -369,6 +410,14 @@ BEGIN
     IF to_regclass('gcanalytics_source.conversations') IS NULL THEN
         RAISE EXCEPTION 'the source tables of the warehouse are missing'
             USING ERRCODE = 'undefined_table',
+                  HINT = 'CALL gcanalytics.configure(...) again; it recreates schema gcanalytics_source.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = 'gcanalytics_source.conversations'::regclass AND a.attname = 'surveys'
+                      AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'the source tables of the warehouse predate this version of gcanalytics'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'gcanalytics_source.conversations has no column "surveys".',
                   HINT = 'CALL gcanalytics.configure(...) again; it recreates schema gcanalytics_source.';
     END IF;
 END

@@ -223,7 +223,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                 OR (ss.handed_off AND (ss.flow = ANY (%L::text[]) OR 'any' = ANY (%L::text[])))) AS was_escalated,
                gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
                c.attributes, gcanalytics._queue_entries(c.raw) AS queue_entries,
-               ss.flow AS self_service, ss.contained
+               ss.flow AS self_service, ss.contained,
+               c.surveys, gcanalytics._survey_csat(c.surveys) AS csat_score,
+               gcanalytics._survey_nps(c.surveys) AS nps_score, nullif(c.attributes->>'sfCaseId', '') AS crm_case_id
           FROM (SELECT c.*, nullif(c.attributes->>'sfAccountId', '') AS attr_account,
                        gcanalytics.normalize_phone(c.ani, %L) AS ani_e164
                   FROM gcanalytics_source.conversations c
@@ -233,7 +235,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
-          LEFT JOIN LATERAL gcanalytics._crm_match(c.attr_account, c.ani_e164) a ON true
+          LEFT JOIN LATERAL gcanalytics._crm_match(c.attr_account, c.ani_e164, c.conversation_start) a ON true
          WHERE c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
         $q$,
         gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,
@@ -318,6 +320,7 @@ BEGIN
     r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
                              gcanalytics._interactions_source(range_from, range_to, only_ids),
                              ARRAY['next_contact_at']);
+    PERFORM gcanalytics._upsert_surveys(range_from, range_to, only_ids);
     IF r.changed_rows > 0 THEN
         after := gcanalytics._contact_places(range_from, range_to, only_ids);
         PERFORM gcanalytics._link_next_contacts(ARRAY(
@@ -448,8 +451,9 @@ BEGIN
         WHEN 'conversations' THEN RETURN gcanalytics._load_conversations(range_from, range_to);
         WHEN 'evaluations' THEN RETURN gcanalytics._load_evaluations(range_from, range_to);
         WHEN 'queue_metrics' THEN RETURN gcanalytics._load_queue_metrics(range_from, range_to);
+        WHEN 'adherence' THEN RETURN gcanalytics._load_adherence(range_from, range_to);
         ELSE RAISE EXCEPTION 'unknown warehouse resource "%"', resource
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Resources are conversations, evaluations and queue_metrics.';
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Resources are conversations, evaluations, queue_metrics and adherence.';
     END CASE;
 END
 $$;

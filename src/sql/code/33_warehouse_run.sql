@@ -424,25 +424,39 @@ COMMENT ON TABLE gcanalytics.queues IS 'Genesys routing queues (id, name), repla
 COMMENT ON TABLE gcanalytics.users IS 'Genesys users (agents, evaluators), replaced whole by each run()';
 COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), replaced whole by each run()';
 
--- _crm_match(attribute account, ANI in E.164): the CRM account of a
--- conversation: the sfAccountId attribute's, else the one whose phone is
--- the ANI (the lowest id when several share it).
-CREATE OR REPLACE FUNCTION gcanalytics._crm_match(attr_account text, ani_e164 text)
-    RETURNS SETOF gcanalytics.crm_accounts
+-- _crm_match(attribute account, ANI in E.164, time): the CRM account of a
+-- conversation and its values at that time (crm_account_history): the
+-- sfAccountId attribute's, else the one whose phone was the ANI then (the
+-- lowest id when several shared it); the open cases and opportunities are
+-- today's (crm_accounts).
+CREATE OR REPLACE FUNCTION gcanalytics._crm_match(attr_account text, ani_e164 text, at_time timestamptz,
+                                       OUT account_id text, OUT name text, OUT tier text, OUT industry text,
+                                       OUT owner text, OUT ltv numeric, OUT open_case_count integer,
+                                       OUT open_opportunity_count integer)
+    RETURNS SETOF record
     LANGUAGE sql STABLE
 BEGIN ATOMIC
-    (SELECT x.* FROM gcanalytics.crm_accounts x WHERE x.account_id OPERATOR(pg_catalog.=) attr_account)
-    UNION ALL
-    (SELECT x.* FROM gcanalytics.crm_accounts x
-      WHERE attr_account IS NULL AND x.phone_e164 OPERATOR(pg_catalog.=) ani_e164 ORDER BY x.account_id LIMIT 1);
+    SELECT h.account_id, h.name, h.tier, h.industry, h.owner, h.ltv, x.open_case_count, x.open_opportunity_count
+      FROM ((SELECT y.* FROM gcanalytics.crm_account_history y
+              WHERE y.account_id OPERATOR(pg_catalog.=) attr_account
+                AND y.valid_from OPERATOR(pg_catalog.<=) at_time AND at_time OPERATOR(pg_catalog.<) y.valid_to)
+            UNION ALL
+            (SELECT y.* FROM gcanalytics.crm_account_history y
+              WHERE attr_account IS NULL AND y.phone_e164 OPERATOR(pg_catalog.=) ani_e164
+                AND y.valid_from OPERATOR(pg_catalog.<=) at_time AND at_time OPERATOR(pg_catalog.<) y.valid_to
+              ORDER BY y.account_id LIMIT 1)) h
+      LEFT JOIN gcanalytics.crm_accounts x ON x.account_id OPERATOR(pg_catalog.=) h.account_id;
 END;
 
 -- _sync_crm(): Accounts modified since the CRM high-water mark (>=, as
 -- several may share its millisecond; the upsert makes the overlap
--- harmless), every account's open cases and opportunities, then the
--- interactions of the last crm_relink_days (before the newest loaded)
--- whose account changed or that were not linked through the attribute are
--- enriched again.  Returns the accounts read.
+-- harmless), their history (crm_account_history), every account's open
+-- cases and opportunities, then the interactions of the last
+-- crm_relink_days (before the newest loaded) whose account changed or that
+-- were not linked through the attribute are enriched again, with the
+-- values valid at their start: a change reaches only the conversations
+-- after it; first the Cases and Opportunities, whole
+-- (_sync_crm_pipeline()).  Returns the accounts read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
@@ -457,6 +471,7 @@ DECLARE
     changed text[];
     moved gcanalytics._contact_place[];
 BEGIN
+    PERFORM gcanalytics._sync_crm_pipeline();
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
     SELECT a.account_id, a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.system_modstamp
       FROM gcanalytics_source.crm_account a
@@ -470,6 +485,27 @@ BEGIN
               FROM gcanalytics_source.crm_open_opportunity o WHERE o.is_closed = false AND o.account_id IS NOT NULL) x
      GROUP BY account_id;
     SELECT count(*), max(system_modstamp) INTO n, newest FROM gca_crm_read;
+    -- the history: an account read for the first time holds its values
+    -- since ever; new values of a known one hold from the SystemModstamp
+    -- that carried them (never before the values they follow: a row with
+    -- the same start is replaced), and end the values before them there
+    CREATE TEMP TABLE gca_crm_new ON COMMIT DROP AS
+    SELECT r.*, gcanalytics.normalize_phone(r.phone, cc) AS phone_e164,
+           CASE WHEN o.account_id IS NULL THEN '-infinity'::timestamptz
+                ELSE greatest(coalesce(r.system_modstamp, now()), o.valid_from) END AS valid_from
+      FROM gca_crm_read r
+      LEFT JOIN gcanalytics.crm_account_history o ON o.account_id = r.account_id AND o.valid_to = 'infinity'
+     WHERE (o.name, o.tier, o.industry, o.owner, o.ltv, o.phone) IS DISTINCT FROM (r.name, r.tier, r.industry, r.owner, r.ltv, r.phone);
+    UPDATE gcanalytics.crm_account_history h SET valid_to = c.valid_from
+      FROM gca_crm_new c
+     WHERE h.account_id = c.account_id AND h.valid_to = 'infinity' AND h.valid_from < c.valid_from;
+    INSERT INTO gcanalytics.crm_account_history AS h
+           (account_id, valid_from, name, tier, industry, owner, ltv, phone, phone_e164, loaded_at)
+    SELECT c.account_id, c.valid_from, c.name, c.tier, c.industry, c.owner, c.ltv, c.phone, c.phone_e164, clock_timestamp()
+      FROM gca_crm_new c
+    ON CONFLICT (account_id, valid_from) DO UPDATE
+       SET name = excluded.name, tier = excluded.tier, industry = excluded.industry, owner = excluded.owner,
+           ltv = excluded.ltv, phone = excluded.phone, phone_e164 = excluded.phone_e164, loaded_at = excluded.loaded_at;
     SELECT coalesce(array_agg(r.account_id), '{}') INTO changed
       FROM gca_crm_read r LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = r.account_id
      WHERE (a.name, a.tier, a.industry, a.owner, a.ltv, a.phone) IS DISTINCT FROM (r.name, r.tier, r.industry, r.owner, r.ltv, r.phone);
@@ -510,7 +546,7 @@ BEGIN
                             CASE WHEN i2.originating_direction = 'inbound' THEN gcanalytics.normalize_phone(i2.ani, cc) END) AS customer_key
               FROM gcanalytics.interactions i2
               LEFT JOIN LATERAL gcanalytics._crm_match(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END,
-                                                       gcanalytics.normalize_phone(i2.ani, cc)) a ON true
+                                                       gcanalytics.normalize_phone(i2.ani, cc), i2.conversation_start) a ON true
              WHERE i2.conversation_start >= cutoff
                AND (i2.crm_account_id = ANY (changed) OR i2.crm_link IS DISTINCT FROM 'attribute')) n
      WHERE i.conversation_id = n.conversation_id AND i.conversation_start = n.conversation_start
@@ -549,7 +585,7 @@ BEGIN
         WHEN 'in_progress' THEN n := gcanalytics._refresh_in_progress(reread_from);
     END CASE;
     RAISE NOTICE '%: % % in % s', step, n,
-        CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress read again' END,
+        CASE step WHEN 'reference' THEN 'queues' WHEN 'crm' THEN 'accounts read (modified since the last sync)' ELSE 'conversations in progress or awaiting a survey read again' END,
         gcanalytics._seconds_since(started);
 EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
@@ -570,7 +606,8 @@ END
 $$;
 
 -- _refresh_in_progress(before): conversations loaded while in progress
--- that started before this run's re-read range are read again by id.
+-- that started before this run's re-read range are read again by id, and
+-- the surveys not answered yet (_refresh_surveys()).
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_in_progress(before timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -580,15 +617,17 @@ DECLARE
     ids text[];
     first_start timestamptz;
     last_start timestamptz;
+    n bigint;
 BEGIN
     SELECT array_agg(conversation_id), min(conversation_start), max(conversation_start)
       INTO ids, first_start, last_start
       FROM gcanalytics.interactions
      WHERE in_progress AND conversation_start < before;
+    n := gcanalytics._refresh_surveys(before);
     IF ids IS NULL THEN
-        RETURN 0;
+        RETURN n;
     END IF;
-    RETURN gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
+    RETURN n + gcanalytics._upsert_interactions(first_start, last_start + interval '1 millisecond', ids);
 END
 $$;
 
@@ -792,9 +831,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._run_begin()
 $$;
 
 -- _run_since(resource, until): where run() starts a resource: the
--- conversations and queue metrics read the lag window again, the
+-- conversations, queue metrics and adherence read the lag window again, the
 -- evaluations their lookback (but not before the first conversation
--- loaded); queue metrics and evaluations by whole UTC days, whatever the
+-- loaded); queue metrics, adherence and evaluations by whole UTC days, whatever the
 -- session's or server's TimeZone.
 CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamptz)
     RETURNS timestamptz
@@ -804,6 +843,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._run_since(resource text, until timestamp
     SELECT CASE resource
         WHEN 'conversations' THEN gcanalytics._since('conversations', until, gcanalytics.setting('lag_window')::interval)
         WHEN 'queue_metrics' THEN date_trunc('day', gcanalytics._since('queue_metrics', until, gcanalytics.setting('lag_window')::interval), 'UTC')
+        WHEN 'adherence' THEN date_trunc('day', gcanalytics._since('adherence', until, gcanalytics.setting('lag_window')::interval), 'UTC')
         WHEN 'evaluations' THEN
             greatest(date_trunc('day', gcanalytics._since('evaluations', until, gcanalytics.setting('evaluation_lookback')::interval), 'UTC'),
                      (SELECT date_trunc('day', min(w.window_start), 'UTC') FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'))
@@ -915,14 +955,16 @@ BEGIN
     END IF;
 
     -- the daily resources, each from its own mark to until
-    FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics']::pg_catalog.text[] LOOP
+    FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics', 'adherence']::pg_catalog.text[] LOOP
+        CONTINUE WHEN daily OPERATOR(pg_catalog.=) 'adherence'
+            AND NOT gcanalytics.setting('load_adherence')::pg_catalog.bool;
         CALL gcanalytics._sync_range(daily, gcanalytics._run_since(daily, until), until,
                                      '1 day'::pg_catalog.interval, n, failed);
         total_failed := total_failed OPERATOR(pg_catalog.+) failed;
         PERFORM gcanalytics._advance_high_water_mark(daily, until);
         IF daily OPERATOR(pg_catalog.=) 'evaluations' THEN
             evaluations := n;
-        ELSE
+        ELSIF daily OPERATOR(pg_catalog.=) 'queue_metrics' THEN
             metrics := n;
         END IF;
     END LOOP;

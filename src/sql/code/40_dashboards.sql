@@ -13,7 +13,7 @@
 -- view over a dashboard stops the upgrade (PostgreSQL's error names it)
 -- rather than being dropped with it.
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
-DROP MATERIALIZED VIEW IF EXISTS gcanalytics.join_quality, gcanalytics.queue_daily,
+DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quality, gcanalytics.queue_daily,
     gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
     gcanalytics.escalation_by_tier, gcanalytics.escalation_weekly,
     gcanalytics.queue_interval, gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
@@ -25,7 +25,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
                        'bot_containment_by_industry', 'agent_quality', 'agent_quality_weekly', 'queue_daily',
-                       'join_quality'] $$;
+                       'join_quality', 'cx_overview'] $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
     'the materialized dashboard views in the order refresh_dashboards() refreshes them';
 
@@ -446,11 +446,24 @@ CREATE OR REPLACE FUNCTION gcanalytics.tier_label(account_id text, tier text) RE
 COMMENT ON FUNCTION gcanalytics.tier_label(text, text) IS
     'the tier of a linked account, ''no tier'' for an account without one, ''no account'' for a conversation without an account';
 
+-- _current_tiers(): every account's tier today when the setting
+-- tier_reporting is current, no row when it is at_call_time: the
+-- escalation views take a conversation's tier from here when its account
+-- has a row, else the tier valid at its start (interactions.customer_tier).
+CREATE OR REPLACE FUNCTION gcanalytics._current_tiers()
+    RETURNS TABLE (account_id text, tier text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT a.account_id, a.tier FROM gcanalytics.crm_accounts a WHERE gcanalytics.current_tier_reporting()
+$$;
+
 -- Both escalation views count each account once in two steps (per account,
 -- then per tier) rather than with count(DISTINCT), which sorts every row.
 -- Their rollup escalation_parts holds the figures per start day, account
--- and tier (_escalation_parts()); each account's tier is read from it when
--- the views are refreshed.
+-- and tier at the call (_escalation_parts()); the views are derived from it
+-- at every refresh, so with tier_reporting current each account's tier
+-- today (_current_tiers()) replaces it then, without touching the rollup.
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz DEFAULT '-infinity',
                                                          to_start timestamptz DEFAULT 'infinity')
     RETURNS SETOF gcanalytics.escalation_parts
@@ -476,10 +489,12 @@ WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
 ), a AS (   -- per week, tier and account (conversations without one: a NULL account)
     SELECT date_trunc('week', p.start_day::timestamp)::date AS week,
-           gcanalytics.tier_label(p.crm_account_id, p.customer_tier) AS tier, p.crm_account_id,
+           gcanalytics.tier_label(p.crm_account_id, CASE WHEN ct.account_id IS NULL THEN p.customer_tier ELSE ct.tier END) AS tier,
+           p.crm_account_id,
            sum(p.conversations) AS conversations, sum(p.escalated) AS escalated,
            max(p.escalated_ltv) AS escalated_ltv, bool_or(p.in_progress) AS in_progress
       FROM gcanalytics.escalation_parts p
+      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
      GROUP BY 1, 2, 3
 )
 SELECT week, tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated,
@@ -494,12 +509,14 @@ CREATE UNIQUE INDEX escalation_weekly_key ON gcanalytics.escalation_weekly (week
 
 CREATE MATERIALIZED VIEW gcanalytics.escalation_by_tier AS
 WITH a AS (   -- per tier and account (conversations without one: a NULL account)
-    SELECT gcanalytics.tier_label(p.crm_account_id, p.customer_tier) AS tier, p.crm_account_id,
+    SELECT gcanalytics.tier_label(p.crm_account_id, CASE WHEN ct.account_id IS NULL THEN p.customer_tier ELSE ct.tier END) AS tier,
+           p.crm_account_id,
            sum(p.conversations) AS conversations, sum(p.escalated) AS escalated,
            max(p.escalated_ltv) AS escalated_ltv,
            min(p.first_start) AS first_start, max(p.last_start) AS last_start,
            bool_or(p.in_progress) AS in_progress
       FROM gcanalytics.escalation_parts p
+      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
      GROUP BY 1, 2
 )
 SELECT tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated,
@@ -809,11 +826,13 @@ WITH cfg AS MATERIALIZED (
     SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
            coalesce(i.crm_link, 'unlinked') AS link_method,
            i.crm_account_id IS NOT NULL
-               AND (a.account_id IS NULL OR a.tier IS DISTINCT FROM i.customer_tier
-                    OR a.industry IS DISTINCT FROM i.industry) AS stale
+               AND (h.account_id IS NULL OR h.tier IS DISTINCT FROM i.customer_tier
+                    OR h.industry IS DISTINCT FROM i.industry) AS stale
       FROM gcanalytics.interactions i
       CROSS JOIN cfg
-      LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = i.crm_account_id
+      -- the account's values at the conversation's start
+      LEFT JOIN gcanalytics.crm_account_history h
+             ON h.account_id = i.crm_account_id AND h.valid_from <= i.conversation_start AND i.conversation_start < h.valid_to
 ), g AS (
     SELECT week, link_method, count(*) AS conversations, count(*) FILTER (WHERE stale) AS stale_enrichments
       FROM c GROUP BY week, link_method
@@ -911,7 +930,7 @@ BEGIN
         ('*', 'talk_ms_sum', 'sum of the talk times of the handled conversations, milliseconds'),
         ('*', 'hold_ms_sum', 'sum of the customer hold times of the handled conversations, milliseconds'),
         ('*', 'provisional', 'the row holds data that may still change: a period not over within the final data (complete_until()), conversations in progress, without their participant attributes yet (past the API''s data availability date), or whose FCR or containment window has not closed'),
-        ('*', 'tier', 'CRM tier of the account; ''no tier'' for an account without one, ''no account'' for conversations without an account'),
+        ('*', 'tier', 'CRM tier of the account when the conversation started (setting tier_reporting current: its tier today); ''no tier'' for an account without one, ''no account'' for conversations without an account'),
         ('*', 'escalated', 'conversations matching an escalation rule'),
         ('*', 'escalation_rate_pct', 'escalated / conversations, percent'),
         ('*', 'accounts', 'distinct CRM accounts'),
@@ -989,7 +1008,7 @@ BEGIN
         ('join_quality', 'share_pct', 'share of the week''s conversations, percent'),
         ('join_quality', 'week_unlinked_pct', 'share of the week''s conversations without a CRM account, percent'),
         ('join_quality', 'warning', 'set when week_unlinked_pct exceeds join_quality_warn_pct (30)'),
-        ('join_quality', 'stale_enrichments', 'linked conversations whose tier or industry differs from the current CRM snapshot, or whose account is gone from it'),
+        ('join_quality', 'stale_enrichments', 'linked conversations whose tier or industry differs from the account''s values at their start (crm_account_history), or whose account has none'),
         ('join_quality', 'crm_snapshot_at', 'when the CRM was last read (sync_state ''crm''.updated_at), whether or not anything had changed'),
         ('join_quality', 'crm_snapshot_stale', 'the CRM snapshot is older than crm_stale_after (1 day) at refreshed_at, or missing'),
         ('join_quality', 'refreshed_at', 'when this view was refreshed'))

@@ -37,6 +37,7 @@ REVOKE ALL ON PROCEDURE gcanalytics.configure(text, text), gcanalytics.run(times
     gcanalytics.sync_conversations(timestamptz, timestamptz, interval),
     gcanalytics.sync_evaluations(timestamptz, timestamptz, interval),
     gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval),
+    gcanalytics.sync_adherence(timestamptz, timestamptz, interval),
     gcanalytics.sync_crm(), gcanalytics.retry_failed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) FROM PUBLIC;
 
@@ -69,7 +70,8 @@ REVOKE ALL ON FUNCTION gcanalytics.unschedule() FROM PUBLIC;
 -- Roles are cluster-wide: created when missing, so that the extension can
 -- be created in a second database.  The grants are per database.
 --   gcanalytics_reader      every column of every dashboard
---   gcanalytics_supervisor  every column but the revenue ones (*_ltv)
+--   gcanalytics_supervisor  every column but the revenue ones (*_ltv,
+--                           cx_overview's pipeline and revenue amounts)
 --   gcanalytics_finance     every column of the dashboards without agent-level rows
 DO $$
 DECLARE
@@ -90,7 +92,8 @@ BEGIN
         SELECT s.rel, v, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
                             FROM pg_catalog.pg_attribute a
                            WHERE a.attrelid = s.rel AND a.attnum > 0
-                             AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%') AS performance_columns,
+                             AND NOT a.attisdropped AND a.attname NOT LIKE '%ltv%'
+                             AND a.attname NOT IN ('open_pipeline_amount', 'closed_won_amount')) AS performance_columns,
                (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
                   FROM pg_catalog.pg_attribute a
                  WHERE a.attrelid = s.rel AND a.attnum > 0 AND NOT a.attisdropped) AS all_columns
@@ -106,3 +109,11 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Cases and pipeline (35_warehouse_crm.sql): the reader and finance see
+-- both views; the supervisor sees case resolution but no revenue.
+GRANT SELECT ON gcanalytics.case_resolution_weekly TO gcanalytics_reader, gcanalytics_supervisor, gcanalytics_finance;
+GRANT SELECT ON gcanalytics.revenue_weekly TO gcanalytics_reader, gcanalytics_finance;
+-- Adherence by agent (36_warehouse_adherence.sql): agent-level rows, as
+-- agent_quality: the reader and the supervisor.
+GRANT SELECT ON gcanalytics.adherence_weekly TO gcanalytics_reader, gcanalytics_supervisor;

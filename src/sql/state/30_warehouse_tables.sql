@@ -285,6 +285,28 @@ COMMENT ON TABLE gcanalytics.crm_accounts IS
 CREATE INDEX crm_accounts_phone_idx ON gcanalytics.crm_accounts (phone_e164);
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_accounts', '');
 
+CREATE TABLE gcanalytics.crm_account_history (
+    account_id  text NOT NULL,
+    valid_from  timestamptz NOT NULL,
+    valid_to    timestamptz NOT NULL DEFAULT 'infinity',
+    name        text,
+    tier        text,
+    industry    text,
+    owner       text,
+    ltv         numeric,
+    phone       text,
+    phone_e164  text,
+    loaded_at   timestamptz NOT NULL,
+    PRIMARY KEY (account_id, valid_from),
+    CHECK (valid_to > valid_from)
+);
+COMMENT ON TABLE gcanalytics.crm_account_history IS
+    'the CRM values of each account over time, written by sync_crm() when they change: valid from the SystemModstamp of the change (-infinity for the values first read) to the next change (infinity while current)';
+COMMENT ON COLUMN gcanalytics.crm_account_history.valid_from IS 'the values hold from here (inclusive): the SystemModstamp that carried them, -infinity for the values the first sync read';
+COMMENT ON COLUMN gcanalytics.crm_account_history.valid_to IS 'until here (exclusive): the next change, infinity for the current values';
+CREATE INDEX crm_account_history_phone_idx ON gcanalytics.crm_account_history (phone_e164, valid_from);
+SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_account_history', '');
+
 
 CREATE TABLE gcanalytics.sync_windows (
     resource       text NOT NULL,

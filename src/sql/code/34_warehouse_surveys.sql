@@ -1,0 +1,122 @@
+-- Surveys (README "Surveys"): the survey figures of a detail record's
+-- surveys array, the surveys table kept from the interactions' surveys,
+-- and which conversations are read again for a survey not yet answered.
+
+-- _survey_csat(surveys): the average oSurveyTotalScore of the finished
+-- surveys, NULL without one.
+CREATE OR REPLACE FUNCTION gcanalytics._survey_csat(surveys jsonb)
+    RETURNS float8
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT avg((s->>'oSurveyTotalScore')::float8)
+      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]' END) s
+     WHERE s->>'surveyStatus' = 'Finished' AND jsonb_typeof(s->'oSurveyTotalScore') = 'number'
+$$;
+
+-- _survey_nps(surveys): the surveyPromoterScore of the last finished
+-- survey (by surveyCompletedDate, then surveyId), NULL without one.
+CREATE OR REPLACE FUNCTION gcanalytics._survey_nps(surveys jsonb)
+    RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT (s->>'surveyPromoterScore')::integer
+      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]' END) s
+     WHERE s->>'surveyStatus' = 'Finished' AND jsonb_typeof(s->'surveyPromoterScore') = 'number'
+     ORDER BY s->>'surveyCompletedDate' DESC NULLS LAST, s->>'surveyId' DESC
+     LIMIT 1
+$$;
+
+-- _survey_pending(surveys, sent_after): a survey sent after sent_after is
+-- still open (neither finished nor closed otherwise): its answer may come.
+CREATE OR REPLACE FUNCTION gcanalytics._survey_pending(surveys jsonb, sent_after timestamptz)
+    RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT coalesce(bool_or(coalesce(s->>'surveyStatus', '') NOT IN ('Finished', 'Expired', 'OptOut', 'Error')
+                            AND (s->>'eventTime')::timestamptz > sent_after), false)
+      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]' END) s
+$$;
+
+-- _upsert_surveys(from, to, only_ids): the surveys of the interactions
+-- started in [from, to) (only those of only_ids when given) upserted into
+-- surveys; a survey no longer in its record is deleted.  Returns the rows
+-- inserted or changed.
+CREATE OR REPLACE FUNCTION gcanalytics._upsert_surveys(range_from timestamptz, range_to timestamptz,
+                                                      only_ids text[] DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    r record;
+BEGIN
+    r := gcanalytics._upsert('gcanalytics.surveys', ARRAY['conversation_id', 'survey_id'], format($q$
+        SELECT s->>'surveyId' AS survey_id, i.conversation_id, i.conversation_start,
+               s->>'surveyFormId' AS survey_form_id, s->>'surveyFormName' AS survey_form_name,
+               s->>'surveyFormContextId' AS survey_form_context_id, (s->>'eventTime')::timestamptz AS event_time,
+               s->>'userId' AS agent_id, s->>'queueId' AS queue_id, s->>'surveyStatus' AS status,
+               (s->>'surveyPromoterScore')::integer AS promoter_score,
+               (s->>'surveyCompletedDate')::timestamptz AS completed_date,
+               (s->>'oSurveyTotalScore')::integer AS total_score
+          FROM gcanalytics.interactions i
+          CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(i.surveys) s
+         WHERE i.conversation_start >= %L AND i.conversation_start < %L
+           AND pg_catalog.jsonb_typeof(i.surveys) = 'array' AND s ? 'surveyId'%s $q$,
+        range_from, range_to,
+        CASE WHEN only_ids IS NOT NULL THEN format(' AND i.conversation_id = ANY (%L::text[])', only_ids) ELSE '' END));
+    DELETE FROM gcanalytics.surveys v
+     WHERE v.conversation_start >= range_from AND v.conversation_start < range_to
+       AND (only_ids IS NULL OR v.conversation_id = ANY (only_ids))
+       AND NOT EXISTS (SELECT 1 FROM gcanalytics.interactions i
+                        CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(i.surveys) = 'array' THEN i.surveys ELSE '[]' END) s
+                        WHERE i.conversation_id = v.conversation_id AND i.conversation_start = v.conversation_start
+                          AND s->>'surveyId' = v.survey_id);
+    RETURN r.changed_rows;
+END
+$$;
+
+-- _refresh_surveys(before): the conversations started before before whose
+-- survey, sent within survey_lookback before it, is not answered yet are
+-- read again by id; only their surveys and survey columns are taken (the
+-- by-id route carries no participant attributes, so the rest of the row
+-- stays as the window that loaded it left it).  Returns the conversations
+-- read.
+CREATE OR REPLACE FUNCTION gcanalytics._refresh_surveys(before timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    ids text[];
+    first_start timestamptz;
+    last_start timestamptz;
+    n bigint;
+BEGIN
+    SELECT array_agg(i.conversation_id), min(i.conversation_start), max(i.conversation_start)
+      INTO ids, first_start, last_start
+      FROM gcanalytics.interactions i
+     WHERE i.surveys IS NOT NULL AND i.conversation_start < before
+       AND gcanalytics._survey_pending(i.surveys, before - gcanalytics.setting('survey_lookback')::interval);
+    IF ids IS NULL THEN
+        RETURN 0;
+    END IF;
+    CREATE TEMP TABLE gca_survey_read ON COMMIT DROP AS
+    SELECT c.conversation_id, c.conversation_start, c.surveys
+      FROM gcanalytics_source.conversations c
+     WHERE c.conversation_start >= first_start AND c.conversation_start <= last_start
+       AND c.conversation_id = ANY (ids);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    UPDATE gcanalytics.interactions i
+       SET surveys = r.surveys, csat_score = gcanalytics._survey_csat(r.surveys),
+           nps_score = gcanalytics._survey_nps(r.surveys), loaded_at = clock_timestamp()
+      FROM pg_temp.gca_survey_read r
+     WHERE i.conversation_id = r.conversation_id AND i.conversation_start = r.conversation_start
+       AND i.surveys IS DISTINCT FROM r.surveys;
+    PERFORM gcanalytics._upsert_surveys(first_start, last_start + interval '1 millisecond', ids);
+    DROP TABLE pg_temp.gca_survey_read;
+    RETURN n;
+END
+$$;

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# The VP's data (issue 26) against gcsim, compared with `gcsim truth`:
+#  1. surveys: after run(), gcanalytics.surveys holds every survey of the
+#     truth (form, agent, queue, status, sent, completed, promoter and total
+#     score), and interactions' csat_score / nps_score equal the truth's
+#     finished surveys conversation by conversation; CSAT by tier and ISO
+#     week computed from the truth files equals the warehouse's, and shows
+#     the planted story (Enterprise CSAT falls after 5.0).
+#  2. cases and pipeline: crm_cases and crm_opportunities equal the truth's
+#     Cases and Opportunities (category, status, times; amounts exact),
+#     interactions' crm_case_id the sfCaseId of the truth, and case
+#     resolution (closed within case_resolution_days) and revenue by tier and
+#     week equal computations over the truth files.
+#  4. cx_overview (before 3): its figures per week and tier equal
+#     computations over the truth files; its grants per role.
+#  5. schedule adherence (before 3): gcanalytics.adherence equals the
+#     truth's adherence.csv agent day by agent day (read through the
+#     asynchronous query and its downloads), adherence_weekly's rates per
+#     agent and week and cx_overview's adherence_rate per week equal those
+#     computed over the truth; grants per role.
+#  3. late surveys: gcsim a day later (surveys completed since), the next
+#     run() reads the conversations with an unanswered survey again by id:
+#     the warehouse equals the later truth, and surveys that were Sent are
+#     Finished now.
+set -eu -o pipefail
+. "$GCA_ROOT/test/lib.sh"
+
+T=$GCA_BUILD/tmp/vp_data
+rm -rf "$T"
+mkdir -p "$T"
+chmod 777 "$T"
+PSQL=("$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -q)
+WORLD="--seed 42 --conversations-per-day 1500"
+NOW1=2026-04-20T12:00:00Z
+NOW2=2026-04-21T12:00:00Z
+D1=2026-04-10
+UNTIL=2026-04-20T11:00:00Z
+run_load() { "${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1; }
+
+# truth NAME NOW: the truth of [D1, UNTIL) as of NOW in vp_NAME_*
+truth() {
+    # shellcheck disable=SC2086
+    gcsim_truth "$T/$1" $D1 $UNTIL $WORLD --now "$2"
+    load_csv "vp_$1_conv" "$T/$1/conversations.csv"
+    load_csv "vp_$1_surv" "$T/$1/surveys.csv"
+    load_csv "vp_$1_case" "$T/$1/cases.csv"
+    load_csv "vp_$1_opp" "$T/$1/opportunities.csv"
+    load_csv "vp_$1_acct" "$T/$1/accounts.csv"
+    load_csv "vp_$1_adh" "$T/$1/adherence.csv"
+}
+# same_set WHAT TRUTH_QUERY WAREHOUSE_QUERY: both give the same rows
+same_set() {
+    local n_truth n_wh diff
+    n_truth=$(sql "SELECT count(*) FROM ($2) t")
+    n_wh=$(sql "SELECT count(*) FROM ($3) w")
+    diff=$(sql "SELECT count(*) FROM ((($2) EXCEPT ALL ($3)) UNION ALL (($3) EXCEPT ALL ($2))) d")
+    if [ "$diff" != 0 ] || [ "$n_truth" != "$n_wh" ] || [ "$n_truth" = 0 ]; then
+        sql "(($2) EXCEPT ALL ($3)) LIMIT 3; (($3) EXCEPT ALL ($2)) LIMIT 3" >&2
+        fail "$1: $n_wh rows against $n_truth in the truth, $diff differ"
+    fi
+    echo "ok: $1 ($n_wh rows equal the truth)"
+}
+# compare_surveys NAME WHAT: the surveys sent by NOW1 equal the truth NAME's
+SURV_TRUTH="survey_id, conversation_id, form_id, agent_id, queue_id, status, event_time::timestamptz,
+            completed::timestamptz, promoter_score::int, total_score::int"
+SURV_WH="survey_id, conversation_id, survey_form_id, agent_id, queue_id, status, event_time, completed_date,
+         promoter_score, total_score"
+compare_surveys() {
+    local n_truth n_wh diff
+    n_truth=$(sql "SELECT count(*) FROM vp_$1_surv WHERE event_time::timestamptz <= '$NOW1'")
+    n_wh=$(sql "SELECT count(*) FROM gcanalytics.surveys WHERE event_time <= '$NOW1'")
+    diff=$(sql "SELECT count(*) FROM (
+                  (SELECT $SURV_TRUTH FROM vp_$1_surv WHERE event_time::timestamptz <= '$NOW1'
+                   EXCEPT ALL SELECT $SURV_WH FROM gcanalytics.surveys)
+                  UNION ALL
+                  (SELECT $SURV_WH FROM gcanalytics.surveys WHERE event_time <= '$NOW1'
+                   EXCEPT ALL SELECT $SURV_TRUTH FROM vp_$1_surv)) d")
+    if [ "$diff" != 0 ] || [ "$n_wh" != "$n_truth" ] || [ "$n_truth" = 0 ]; then
+        sql "SELECT 'truth', * FROM (SELECT $SURV_TRUTH FROM vp_$1_surv EXCEPT ALL SELECT $SURV_WH FROM gcanalytics.surveys LIMIT 3) d;
+             SELECT 'warehouse', * FROM (SELECT $SURV_WH FROM gcanalytics.surveys EXCEPT ALL SELECT $SURV_TRUTH FROM vp_$1_surv LIMIT 3) d" >&2
+        fail "$2: $n_wh surveys against $n_truth in the truth, $diff rows differ"
+    fi
+    echo "ok: $2: $n_wh surveys equal the truth field by field"
+    # the interactions' scores: the truth's finished survey of each conversation
+    diff=$(sql "SELECT count(*) FROM gcanalytics.interactions i
+                  LEFT JOIN vp_$1_surv s ON s.conversation_id = i.conversation_id AND s.status = 'Finished'
+                 WHERE i.conversation_start < '$UNTIL'
+                   AND NOT EXISTS (SELECT 1 FROM vp_$1_surv x WHERE x.conversation_id = i.conversation_id
+                                                              AND x.event_time::timestamptz > '$NOW1')
+                   AND (i.csat_score IS DISTINCT FROM s.total_score::float8 OR i.nps_score IS DISTINCT FROM s.promoter_score::int)")
+    assert_eq 0 "$diff" "$2: csat_score and nps_score of every interaction equal its finished survey in the truth"
+}
+# CSAT and NPS by tier and ISO week, from the truth files (test SQL over
+# the CSVs) and from the warehouse: "tier|week|n|csat|nps" lines
+CSAT_TRUTH="SELECT coalesce(c.tier, '-'), to_char(c.conversation_start::timestamptz AT TIME ZONE 'UTC', 'IYYY-IW'), count(*),
+                   round(avg(s.total_score::numeric), 2),
+                   round(100.0 * (count(*) FILTER (WHERE s.promoter_score::int >= 9) - count(*) FILTER (WHERE s.promoter_score::int <= 6)) / count(*), 2)
+              FROM vp_NAME_surv s JOIN vp_NAME_conv c USING (conversation_id)
+             WHERE s.status = 'Finished' GROUP BY 1, 2 ORDER BY 1, 2"
+CSAT_WH="SELECT coalesce(customer_tier, '-'), to_char(conversation_start AT TIME ZONE 'UTC', 'IYYY-IW'), count(*),
+                round(avg(csat_score::numeric), 2),
+                round(100.0 * (count(*) FILTER (WHERE nps_score >= 9) - count(*) FILTER (WHERE nps_score <= 6)) / count(*), 2)
+           FROM gcanalytics.interactions WHERE csat_score IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+
+# a database of its own: the warehouse's settings (excluded queues seeded
+# once) stay out of the other suites' way
+DB=gca_vp_data
+sql "DROP DATABASE IF EXISTS $DB" >/dev/null
+sql "CREATE DATABASE $DB"
+export PGDATABASE=$DB
+sql "CREATE EXTENSION gcanalytics"
+
+# shellcheck disable=SC2086
+start_gcsim $WORLD --now $NOW1
+warehouse_setup "$GCSIM_URL" $D1
+truth one $NOW1
+truth two $NOW2
+
+########################################################################
+# 1. surveys as of NOW1
+out=$(run_load) || fail "run() failed: $out"
+compare_surveys one "surveys as of $NOW1"
+assert_eq "$(sql "${CSAT_TRUTH//NAME/one}")" "$(sql "$CSAT_WH")" "CSAT and NPS by tier and week equal the truth's"
+echo "CSAT by tier and week (tier|week|surveys|csat|nps):"
+sql "$CSAT_WH" | sed 's/^/  /'
+drop=$(sql "SELECT round((SELECT avg(csat_score) FROM gcanalytics.interactions WHERE customer_tier = 'Enterprise' AND conversation_start >= '2026-04-13' AND conversation_start < '2026-04-20')
+                        - (SELECT avg(csat_score) FROM gcanalytics.interactions WHERE customer_tier = 'Enterprise' AND conversation_start >= '2026-04-10' AND conversation_start < '2026-04-13'))")
+[ "$drop" -le -10 ] || fail "the planted story: Enterprise CSAT should fall by 10 points or more after 5.0, moved by $drop"
+echo "ok: Enterprise CSAT moves by $drop points after release 5.0"
+pending=$(sql "SELECT count(*) FROM gcanalytics.surveys WHERE status = 'Sent'")
+[ "$pending" -gt 0 ] || fail "no survey awaits its answer at $NOW1: the late-survey check proves nothing"
+
+########################################################################
+# 2. cases and pipeline
+same_set "crm_cases: every Case of the truth but the deleted ones (category, status, times)" \
+    "SELECT case_id, case_number, account_id, type, status, is_closed::boolean, created::timestamptz, closed::timestamptz
+       FROM vp_one_case WHERE NOT is_deleted::boolean" \
+    "SELECT case_id, case_number, account_id, category, status, is_closed, created_date, closed_date FROM gcanalytics.crm_cases"
+same_set "crm_opportunities: every Opportunity of the truth but the deleted ones (amounts exact)" \
+    "SELECT opportunity_id, account_id, name, stage, is_closed::boolean, is_won::boolean, amount::numeric, close_date::date
+       FROM vp_one_opp WHERE NOT is_deleted::boolean" \
+    "SELECT opportunity_id, account_id, name, stage_name, is_closed, is_won, amount, close_date FROM gcanalytics.crm_opportunities"
+assert_eq numeric "$(sql "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'gcanalytics.crm_opportunities'::regclass AND attname = 'amount'")" \
+    "opportunity amounts are numeric"
+same_set "interactions.crm_case_id is the sfCaseId of the truth" \
+    "SELECT c.conversation_id, c.case_id FROM vp_one_conv c JOIN gcanalytics.interactions i USING (conversation_id) WHERE c.case_id IS NOT NULL" \
+    "SELECT conversation_id, crm_case_id FROM gcanalytics.interactions WHERE crm_case_id IS NOT NULL"
+same_set "case resolution (closed within 7 days) by tier and week equals the truth's" \
+    "SELECT date_trunc('week', c.created::timestamptz AT TIME ZONE 'UTC')::date, a.tier, count(*)::bigint,
+            count(*) FILTER (WHERE c.closed::timestamptz <= c.created::timestamptz + interval '7 days')::bigint,
+            round(count(*) FILTER (WHERE c.closed::timestamptz <= c.created::timestamptz + interval '7 days')::numeric / count(*), 4)
+       FROM vp_one_case c LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT c.is_deleted::boolean GROUP BY 1, 2" \
+    "SELECT week, tier, cases, resolved, case_resolution_rate FROM gcanalytics.case_resolution_weekly"
+same_set "closed-won revenue and open pipeline by tier and close week equal the truth's" \
+    "SELECT date_trunc('week', o.close_date::date)::date, a.tier, count(*) FILTER (WHERE o.is_won::boolean),
+            coalesce(sum(o.amount::numeric) FILTER (WHERE o.is_won::boolean), 0),
+            count(*) FILTER (WHERE NOT o.is_closed::boolean), coalesce(sum(o.amount::numeric) FILTER (WHERE NOT o.is_closed::boolean), 0)
+       FROM vp_one_opp o LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT o.is_deleted::boolean GROUP BY 1, 2" \
+    "SELECT week, tier, won, closed_won_amount, open_opportunities, open_pipeline_amount FROM gcanalytics.revenue_weekly"
+assert_eq "t|t|t|t|f|t" "$(sql "SELECT has_table_privilege('gcanalytics_reader', 'gcanalytics.case_resolution_weekly', 'SELECT'),
+                                    has_table_privilege('gcanalytics_reader', 'gcanalytics.revenue_weekly', 'SELECT'),
+                                    has_table_privilege('gcanalytics_finance', 'gcanalytics.revenue_weekly', 'SELECT'),
+                                    has_table_privilege('gcanalytics_supervisor', 'gcanalytics.case_resolution_weekly', 'SELECT'),
+                                    has_column_privilege('gcanalytics_supervisor', 'gcanalytics.revenue_weekly', 'closed_won_amount', 'SELECT'),
+                                    has_table_privilege('gcanalytics_finance', 'gcanalytics.case_resolution_weekly', 'SELECT')")" \
+    "grants: reader and finance see revenue, the supervisor case resolution but no revenue"
+echo "case resolution, weeks from 2026-03-30 (week|tier|cases|resolved|rate):"
+sql "SELECT week, tier, cases, resolved, case_resolution_rate FROM gcanalytics.case_resolution_weekly
+      WHERE week >= '2026-03-30' AND tier IS NOT NULL ORDER BY tier, week" | sed 's/^/  /'
+
+########################################################################
+# 4. cx_overview: per week and tier, its figures equal computations over
+# the truth files (conversations, escalation, CSAT, NPS, case resolution,
+# pipeline and revenue); the supervisor reads CSAT but no revenue
+sql "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+TIER="CASE WHEN coalesce(c.account_id, c.phone_account_id) IS NULL THEN 'no account' ELSE c.tier END"
+same_set "cx_overview: conversations, escalation, CSAT and NPS by week and tier equal the truth's" \
+    "SELECT date_trunc('week', c.conversation_start::timestamptz AT TIME ZONE 'UTC')::date AS week, $TIER AS tier,
+            count(*)::bigint, count(*) FILTER (WHERE c.escalated::boolean)::bigint,
+            round(count(*) FILTER (WHERE c.escalated::boolean)::numeric / count(*), 4),
+            count(s.total_score)::bigint, round(avg(s.total_score::numeric), 2),
+            round(100.0 * (count(*) FILTER (WHERE s.promoter_score::int >= 9) - count(*) FILTER (WHERE s.promoter_score::int <= 6))
+                  / nullif(count(s.promoter_score), 0), 2)
+       FROM vp_one_conv c LEFT JOIN vp_one_surv s ON s.conversation_id = c.conversation_id AND s.status = 'Finished'
+      WHERE c.conversation_start::timestamptz < '$UNTIL'
+        AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues))
+      GROUP BY 1, 2" \
+    "SELECT week, tier, conversations, escalated, escalation_rate, surveys_answered, csat, nps FROM gcanalytics.cx_overview"
+same_set "cx_overview: case resolution, open pipeline and closed-won revenue by week and tier equal the truth's" \
+    "WITH w AS (SELECT DISTINCT date_trunc('week', c.conversation_start::timestamptz AT TIME ZONE 'UTC')::date AS week, $TIER AS tier
+                  FROM vp_one_conv c WHERE c.conversation_start::timestamptz < '$UNTIL'
+                   AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues))),
+          k AS (SELECT date_trunc('week', k.created::timestamptz AT TIME ZONE 'UTC')::date AS week,
+                       CASE WHEN k.account_id IS NULL THEN 'no account' ELSE a.tier END AS tier, count(*) AS cases,
+                       count(*) FILTER (WHERE k.closed::timestamptz <= k.created::timestamptz + interval '7 days') AS resolved
+                  FROM vp_one_case k LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT k.is_deleted::boolean GROUP BY 1, 2),
+          o AS (SELECT date_trunc('week', o.close_date::date)::date AS week,
+                       CASE WHEN o.account_id IS NULL THEN 'no account' ELSE a.tier END AS tier,
+                       coalesce(sum(o.amount::numeric) FILTER (WHERE NOT o.is_closed::boolean), 0) AS open_amount,
+                       coalesce(sum(o.amount::numeric) FILTER (WHERE o.is_won::boolean), 0) AS won_amount
+                  FROM vp_one_opp o LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT o.is_deleted::boolean GROUP BY 1, 2)
+     SELECT w.week, w.tier, coalesce(k.cases, 0)::bigint, round(k.resolved::numeric / nullif(k.cases, 0), 4),
+            coalesce(o.open_amount, 0), coalesce(o.won_amount, 0)
+       FROM w LEFT JOIN k USING (week, tier) LEFT JOIN o USING (week, tier)" \
+    "SELECT week, tier, cases, case_resolution_rate, open_pipeline_amount, closed_won_amount FROM gcanalytics.cx_overview"
+assert_eq "t|f|t|t" "$(sql "SELECT has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'csat', 'SELECT'),
+                                has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'closed_won_amount', 'SELECT'),
+                                has_column_privilege('gcanalytics_finance', 'gcanalytics.cx_overview', 'closed_won_amount', 'SELECT'),
+                                has_table_privilege('gcanalytics_reader', 'gcanalytics.cx_overview', 'SELECT')")" \
+    "cx_overview grants: the supervisor reads CSAT but no revenue, finance revenue, the reader everything"
+echo "cx_overview (week|tier|conversations|escalation_rate|aht_s|service_level_rate|csat|nps|case_resolution_rate|closed_won_amount|provisional):"
+sql "SELECT week, tier, conversations, escalation_rate, aht_s, service_level_rate, csat, nps, case_resolution_rate, closed_won_amount, provisional
+       FROM gcanalytics.cx_overview ORDER BY tier, week" | sed 's/^/  /'
+
+########################################################################
+# 5. schedule adherence against the truth's adherence.csv
+same_set "adherence: every agent's scheduled day" \
+    "SELECT user_id, date::date, management_unit_id, schedule_length_s::int, adherence_schedule_s::int,
+            conformance_schedule_s::int, conformance_actual_s::int, exception_count::int, exception_duration_s::int,
+            impact_s::int, actual_length_s::int FROM vp_one_adh" \
+    "SELECT user_id, day, management_unit_id, schedule_length_s, adherence_schedule_s, conformance_schedule_s,
+            conformance_actual_s, exception_count, exception_duration_s, impact_s, actual_length_s FROM gcanalytics.adherence"
+same_set "adherence_weekly: adherence and conformance per agent and week" \
+    "SELECT date_trunc('week', date::date)::date, user_id, management_unit_id, count(*)::bigint,
+            round(1 - sum(exception_duration_s::int)::numeric / sum(adherence_schedule_s::int), 4),
+            round(sum(conformance_actual_s::int)::numeric / sum(conformance_schedule_s::int), 4)
+       FROM vp_one_adh GROUP BY 1, 2, 3" \
+    "SELECT week, agent_id, management_unit_id, days, adherence_rate, conformance_rate FROM gcanalytics.adherence_weekly"
+same_set "cx_overview: adherence_rate per week (every tier's row)" \
+    "SELECT DISTINCT w.week, w.tier, a.rate
+       FROM (SELECT week, tier FROM gcanalytics.cx_overview) w
+       LEFT JOIN (SELECT date_trunc('week', date::date)::date AS week,
+                         round(1 - sum(exception_duration_s::int)::numeric / sum(adherence_schedule_s::int), 4) AS rate
+                    FROM vp_one_adh GROUP BY 1) a USING (week)" \
+    "SELECT week, tier, adherence_rate FROM gcanalytics.cx_overview"
+assert_eq "t|t|f|t|f|t" "$(sql "SELECT has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'adherence_rate', 'SELECT'),
+                                has_table_privilege('gcanalytics_supervisor', 'gcanalytics.adherence_weekly', 'SELECT'),
+                                has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'open_pipeline_amount', 'SELECT'),
+                                has_column_privilege('gcanalytics_finance', 'gcanalytics.cx_overview', 'adherence_rate', 'SELECT'),
+                                has_table_privilege('gcanalytics_finance', 'gcanalytics.adherence_weekly', 'SELECT'),
+                                has_table_privilege('gcanalytics_reader', 'gcanalytics.adherence_weekly', 'SELECT')")" \
+    "adherence grants: the supervisor sees adherence (and no revenue), finance the weekly rate but no agent rows, the reader all"
+echo "adherence by week (week|agents|adherence_rate):"
+sql "SELECT week, count(*), round(avg(adherence_rate), 4) FROM gcanalytics.adherence_weekly GROUP BY 1 ORDER BY 1" | sed 's/^/  /'
+
+########################################################################
+# 3. a day later: surveys completed since are read again
+late=$(sql "SELECT count(*) FROM vp_one_surv a JOIN vp_two_surv b USING (survey_id) WHERE a.status = 'Sent' AND b.status = 'Finished'")
+[ "$late" -gt 0 ] || fail "the truth has no survey completed between $NOW1 and $NOW2"
+# shellcheck disable=SC2086
+start_gcsim $WORLD --now $NOW2
+sql "ALTER SERVER genesys OPTIONS (SET api_url '$GCSIM_URL', SET login_url '$GCSIM_URL');
+     ALTER SERVER salesforce OPTIONS (SET instance_url '$GCSIM_URL');"
+out=$(run_load) || fail "the second run() failed: $out"
+echo "$out" | contains "awaiting a survey read again" || fail "run() did not read the conversations awaiting a survey: $out"
+compare_surveys two "late surveys: a day later ($late surveys Sent at $NOW1 are Finished at $NOW2)"
+assert_eq "$late" "$(sql "SELECT count(*) FROM gcanalytics.surveys v JOIN vp_one_surv a USING (survey_id) WHERE a.status = 'Sent' AND v.status = 'Finished'")" \
+    "every survey completed after its conversation was loaded is Finished in the warehouse"
