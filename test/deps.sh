@@ -18,6 +18,13 @@ fi
 if [ "${GCA_PACKAGE_TEST:-}" = 1 ]; then
     PACKAGES="$PACKAGES postgresql-server-dev-all debhelper dpkg-dev fakeroot debootstrap"
 fi
+# the suite citus builds Citus from its source archive when it is there
+# (../shared/vendor or GCA_CITUS_SOURCE); these are its build dependencies
+GCA_ROOT=${GCA_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+if [ -f "${GCA_CITUS_SOURCE:-$GCA_ROOT/../shared/vendor/citus-12.1.9.tar.gz}" ]; then
+    PACKAGES="$PACKAGES libzstd-dev liblz4-dev libkrb5-dev libssl-dev libselinux1-dev libxslt1-dev
+libpam0g-dev libreadline-dev"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -131,6 +131,16 @@ WEIGHTS_AFTER_EDITS="SELECT jsonb_build_object(
                        'transfers', (gcanalytics.weht_default_weights()->'transfers') || '{\"3\": 2.0}',
                        'media_type', ((gcanalytics.weht_default_weights()->'media_type') - 'video') || '{\"chat\": 0.8}')"
 
+# init_cluster DATA PORT SOCKDIR LOG - initdb of a private cluster in DATA
+# (as the postgres user, trust, C locale) listening only on the Unix
+# socket PORT in SOCKDIR; the caller appends the rest of its configuration
+init_cluster() {
+    runas "$PG_BINDIR/initdb" -D "$1" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+        >"$4" 2>&1 || { cat "$4"; fail "initdb of $1 failed"; }
+    printf "listen_addresses = ''\nport = %s\nunix_socket_directories = '%s'\nfsync = off\n" "$2" "$3" \
+        >>"$1/postgresql.conf"
+}
+
 # vg_cluster_start DIR PORT [CONF] - initdb a scratch cluster in DIR/data
 # and start it with postgres under valgrind (memcheck, children traced, a
 # log per process in DIR/logs/vg.PID.log), extra postgresql.conf lines in
@@ -143,13 +153,8 @@ vg_cluster_start() {
     mkdir -p "$VG_DIR/logs" "$VG_DIR/sock" "$VG_DIR/out"
     chmod 777 "$VG_DIR" "$VG_DIR/logs" "$VG_DIR/sock" "$VG_DIR/out"
     VG_PSQL=("$PG_BINDIR/psql" -h "$VG_DIR/sock" -p "$VG_PORT" -U postgres -X)
-    runas "$PG_BINDIR/initdb" -D "$VG_DIR/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
-        >"$VG_DIR/initdb.log" 2>&1 || { cat "$VG_DIR/initdb.log"; fail "initdb failed"; }
+    init_cluster "$VG_DIR/data" "$VG_PORT" "$VG_DIR/sock" "$VG_DIR/initdb.log"
     cat >>"$VG_DIR/data/postgresql.conf" <<EOC
-listen_addresses = ''
-port = $VG_PORT
-unix_socket_directories = '$VG_DIR/sock'
-fsync = off
 autovacuum = off
 max_connections = 10
 shared_buffers = 64MB

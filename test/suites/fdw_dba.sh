@@ -58,7 +58,11 @@ for _ in $(seq 1 100); do
 done
 wait $scan
 [ -n "$row" ] || fail "no progress row was seen while the scan ran"
-echo "$row" | contains '^dba.conversations|conversations|[0-3]|3|t|t$' || fail "progress row: $row"
+# the planner may read the three days as one details job or as day windows
+echo "$row" | contains '^dba.conversations|conversations|[0-3]|[1-3]|t|t$' || fail "progress row: $row"
+done_w=$(echo "$row" | cut -d'|' -f3)
+total_w=$(echo "$row" | cut -d'|' -f4)
+[ "$done_w" -le "$total_w" ] || fail "progress row: more windows done than planned: $row"
 echo "ok: progress seen from another session: $row"
 assert_eq "" "$(sql "SELECT pid FROM gcanalytics.scan_progress() WHERE pid <> pg_backend_pid()")" "no progress row once the scan ended"
 stop_all_gcsim

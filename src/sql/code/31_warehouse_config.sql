@@ -364,6 +364,12 @@ CREATE OR REPLACE PROCEDURE gcanalytics.configure(genesys_server text, salesforc
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    -- on a Citus coordinator (README "Scaling out with Citus") this one
+    -- transaction reads reference tables and re-creates the foreign tables:
+    -- Citus runs that only through its connections, not locally
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        PERFORM pg_catalog.set_config('citus.enable_local_execution', 'off', true);
+    END IF;
     PERFORM gcanalytics._configure_check_servers(genesys_server, salesforce_server);
     PERFORM gcanalytics._configure_defaults(genesys_server, salesforce_server);
     PERFORM gcanalytics._configure_source(genesys_server, salesforce_server);

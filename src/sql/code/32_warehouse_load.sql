@@ -48,6 +48,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._upsert(target regclass, keys text[], sou
 DECLARE
     cols text[];
     vals text[];
+    -- one timestamp for every row written, taken here (on a Citus
+    -- coordinator, not on the workers), which _upsert_interactions compares with
+    stamp timestamptz := clock_timestamp();
 BEGIN
     SELECT array_agg(quote_ident(a.attname) ORDER BY a.attnum)
       INTO cols
@@ -58,14 +61,14 @@ BEGIN
     EXECUTE format(
         'WITH s AS MATERIALIZED (%s),
               u AS (INSERT INTO %s AS t (%s, %s, loaded_at)
-                    SELECT %s, %s, clock_timestamp() FROM s
+                    SELECT %s, %s, %L::timestamptz FROM s
                     ON CONFLICT (%s) DO UPDATE SET %s, loaded_at = EXCLUDED.loaded_at
                     WHERE (%s) IS DISTINCT FROM (%s)
                     RETURNING 1)
          SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM u)',
         source, target,
         array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(cols, ', '),
-        array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(cols, ', '),
+        array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(cols, ', '), stamp,
         array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(vals, ', '),
         array_to_string(ARRAY(SELECT 't.' || c FROM unnest(cols) c), ', '),
         array_to_string(ARRAY(SELECT 'EXCLUDED.' || c FROM unnest(cols) c), ', '))
@@ -192,7 +195,8 @@ $$;
 
 -- _interactions_source(from, to): the query that reads the conversations
 -- started in [from, to) (only those of only_ids when given) and shapes
--- them into interactions rows.
+-- them into interactions rows (but next_contact_at and qa_score, which
+-- _upsert_interactions sets from the other rows and the evaluations).
 CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamptz, range_to timestamptz,
                                                   only_ids text[] DEFAULT NULL)
     RETURNS text
@@ -210,12 +214,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                t.transfers, t.transfers > 0 AS transferred, c.abandoned,
                gcanalytics._agent_talk_ms(c.raw) >= %s AS handled,
                c.conversation_end IS NULL AS in_progress, t.valid AS timeline_valid, t.anomaly AS timeline_anomaly,
-               (SELECT avg(e.total_score) FROM gcanalytics.evaluations e
-                 WHERE e.conversation_id = c.conversation_id AND NOT e.is_calibration AND e.status = 'FINISHED') AS qa_score,
                coalesce(c.attr_account, a.account_id) AS crm_account_id,
                CASE WHEN c.attr_account IS NOT NULL THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
                a.tier AS customer_tier, a.industry, a.name AS account_name, a.owner AS account_owner, a.ltv,
-               a.open_case_count, a.open_opportunity_count,
+               oc.open_case_count, oc.open_opportunity_count,
                (EXISTS (SELECT 1 FROM unnest(%L::text[]) r WHERE lower(c.attributes->>r) IN ('true', 'yes', '1'))
                 OR c.wrapup_code = ANY (%L::text[])
                 OR c.queue_ids[2:] && %L::text[]
@@ -235,7 +237,19 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
-          LEFT JOIN LATERAL gcanalytics._crm_match(c.attr_account, c.ani_e164, c.conversation_start) a ON true
+          -- the CRM account and its values when the conversation started
+          -- (crm_account_history): the attribute's, else the one whose
+          -- phone was the ANI then (the lowest id when several shared it);
+          -- joins, not a function with parameters, which Citus would not plan
+          LEFT JOIN LATERAL (SELECT min(y.account_id) AS account_id FROM gcanalytics.crm_account_history y
+                              WHERE y.phone_e164 = c.ani_e164
+                                AND y.valid_from <= c.conversation_start AND c.conversation_start < y.valid_to) pa
+            ON c.attr_account IS NULL
+          LEFT JOIN gcanalytics.crm_account_history a
+            ON a.account_id = coalesce(c.attr_account, pa.account_id)
+           AND a.valid_from <= c.conversation_start AND c.conversation_start < a.valid_to
+          -- the open cases and opportunities are today's
+          LEFT JOIN gcanalytics.crm_accounts oc ON oc.account_id = a.account_id
          WHERE c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
         $q$,
         gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,
@@ -254,52 +268,120 @@ $$;
 -- before the place, and of no other row.
 
 -- _link_next_contacts(moved): sets next_contact_at again for the moved
--- rows that still exist and for the row before each place in moved.
--- Returns the rows it changed.
+-- rows and the rows of their customers from the one before each
+-- customer's earliest place in moved, changing only those that differ.
+-- Every statement joins interactions by customer_key with arrays and
+-- writes back by conversation: with interactions distributed by
+-- conversation_id (distribute()), Citus runs no subquery correlated on
+-- customer_key.  Returns the rows it changed.
 CREATE OR REPLACE FUNCTION gcanalytics._link_next_contacts(moved gcanalytics._contact_place[])
     RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
-    WITH m AS (
-        SELECT * FROM unnest(moved)
-    ), f AS (
-        SELECT m.conversation_id, m.conversation_start FROM m
-        UNION
-        SELECT p.conversation_id, p.conversation_start
-          FROM m CROSS JOIN LATERAL (
-                SELECT j.conversation_id, j.conversation_start FROM gcanalytics.interactions j
-                 WHERE j.customer_key = m.customer_key
-                   AND (j.conversation_start, j.conversation_id) < (m.conversation_start, m.conversation_id)
-                 ORDER BY j.conversation_start DESC, j.conversation_id DESC LIMIT 1) p
-    ), n AS (
-        SELECT i.conversation_id, i.conversation_start,
-               (SELECT j.conversation_start FROM gcanalytics.interactions j
-                 WHERE j.customer_key = i.customer_key
-                   AND (j.conversation_start, j.conversation_id) > (i.conversation_start, i.conversation_id)
-                 ORDER BY j.conversation_start, j.conversation_id LIMIT 1) AS next_contact_at
-          FROM f JOIN gcanalytics.interactions i USING (conversation_id, conversation_start)
+DECLARE
+    keys text[];
+    firsts timestamptz[];
+    lows timestamptz[];
+    ids text[] := ARRAY(SELECT m.conversation_id FROM unnest(moved) m);
+    changed bigint;
+    -- one timestamp, passed in: Citus runs no UPDATE of a distributed
+    -- table calling a volatile function such as clock_timestamp()
+    stamp timestamptz := clock_timestamp();
+    tz text := gcanalytics.reporting_time_zone();
+    days date[];
+BEGIN
+    -- each customer's earliest place moved, then the start of the row
+    -- before it (whose next contact may change): its rows are read from there
+    SELECT coalesce(array_agg(f.customer_key), '{}'), coalesce(array_agg(f.first_start), '{}')
+      INTO keys, firsts
+      FROM (SELECT m.customer_key, min(m.conversation_start) AS first_start
+              FROM unnest(moved) m WHERE m.customer_key IS NOT NULL GROUP BY 1) f;
+    SELECT coalesce(array_agg(coalesce(p.prev_start, b.first_start) ORDER BY b.ord), '{}')
+      INTO lows
+      FROM unnest(keys, firsts) WITH ORDINALITY b (customer_key, first_start, ord)
+      LEFT JOIN (SELECT f.customer_key, max(i.conversation_start) AS prev_start
+                   FROM unnest(keys, firsts) f (customer_key, first_start)
+                   JOIN gcanalytics.interactions i
+                     ON i.customer_key OPERATOR(pg_catalog.=) f.customer_key
+                    AND i.conversation_start OPERATOR(pg_catalog.<) f.first_start
+                  GROUP BY f.customer_key) p ON p.customer_key OPERATOR(pg_catalog.=) b.customer_key;
+    WITH c AS MATERIALIZED (
+        SELECT i.conversation_id, i.conversation_start, i.customer_key, i.next_contact_at
+          FROM unnest(keys, lows) b (customer_key, low)
+          JOIN gcanalytics.interactions i
+            ON i.customer_key OPERATOR(pg_catalog.=) b.customer_key AND i.conversation_start OPERATOR(pg_catalog.>=) b.low
+        UNION ALL
+        SELECT i.conversation_id, i.conversation_start, i.customer_key, i.next_contact_at
+          FROM gcanalytics.interactions i
+         WHERE i.conversation_id OPERATOR(pg_catalog.=) ANY (ids) AND i.customer_key IS NULL
+    ), n AS MATERIALIZED (
+        SELECT x.conversation_id, x.conversation_start, x.next_contact_at
+          FROM (SELECT c.conversation_id, c.conversation_start, c.next_contact_at AS old_next,
+                       CASE WHEN c.customer_key IS NOT NULL
+                            THEN lead(c.conversation_start) OVER (PARTITION BY c.customer_key
+                                                                   ORDER BY c.conversation_start, c.conversation_id)
+                       END AS next_contact_at
+                  FROM c) x
+         WHERE x.old_next IS DISTINCT FROM x.next_contact_at
     ), u AS (
         UPDATE gcanalytics.interactions t
-           SET next_contact_at = n.next_contact_at, loaded_at = clock_timestamp()
+           SET next_contact_at = n.next_contact_at, loaded_at = stamp
           FROM n
-         WHERE t.conversation_id = n.conversation_id AND t.conversation_start = n.conversation_start
-           AND t.next_contact_at IS DISTINCT FROM n.next_contact_at
-        RETURNING 1)
-    SELECT count(*) FROM u
+         WHERE t.conversation_id OPERATOR(pg_catalog.=) n.conversation_id
+           AND t.conversation_start OPERATOR(pg_catalog.=) n.conversation_start
+        RETURNING t.conversation_start)
+    SELECT count(*), array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) INTO changed, days FROM u;
+    -- a next contact decides first-contact resolution and whether a
+    -- containment held
+    PERFORM gcanalytics._dashboard_changed(days, ARRAY['kpi_daily', 'bot_containment']);
+    RETURN changed;
+END
 $$;
 
 -- _contact_places(from, to, only_ids): the places of the interactions
 -- started in [from, to) (only those of only_ids when given).
 CREATE OR REPLACE FUNCTION gcanalytics._contact_places(range_from timestamptz, range_to timestamptz, only_ids text[])
     RETURNS gcanalytics._contact_place[]
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
-      FROM gcanalytics.interactions i
-     WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
-       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
+BEGIN
+    RETURN (SELECT coalesce(array_agg(ROW(i.customer_key, i.conversation_start, i.conversation_id)::gcanalytics._contact_place), '{}')
+              FROM gcanalytics.interactions i
+             WHERE i.conversation_start OPERATOR(pg_catalog.>=) range_from AND i.conversation_start OPERATOR(pg_catalog.<) range_to
+               AND (only_ids IS NULL OR i.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids)));
+END
+$$;
+
+-- _update_qa_scores(from, to, only_ids, stamp): the QA score of the
+-- interactions started in [from, to) (only those of only_ids when given)
+-- from their evaluations (a join on conversation_id, which Citus runs on
+-- each shard of the co-located tables).  Returns the rows it changed.
+CREATE OR REPLACE FUNCTION gcanalytics._update_qa_scores(range_from timestamptz, range_to timestamptz,
+                                                         only_ids text[], stamp timestamptz)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    changed bigint;
+BEGIN
+    UPDATE gcanalytics.interactions i
+       SET qa_score = s.qa_score, loaded_at = stamp
+      FROM (SELECT i2.conversation_id, i2.conversation_start,
+                   (SELECT avg(e.total_score) FROM gcanalytics.evaluations e
+                     WHERE e.conversation_id OPERATOR(pg_catalog.=) i2.conversation_id AND NOT e.is_calibration
+                       AND e.status OPERATOR(pg_catalog.=) 'FINISHED') AS qa_score
+              FROM gcanalytics.interactions i2
+             WHERE i2.conversation_start OPERATOR(pg_catalog.>=) range_from AND i2.conversation_start OPERATOR(pg_catalog.<) range_to
+               AND (only_ids IS NULL OR i2.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))) s
+     WHERE i.conversation_id OPERATOR(pg_catalog.=) s.conversation_id
+       AND i.conversation_start OPERATOR(pg_catalog.=) s.conversation_start
+       AND i.qa_score IS DISTINCT FROM s.qa_score;
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    RETURN changed;
+END
 $$;
 
 -- _upsert_interactions(from, to, only_ids): the conversations started in
@@ -316,10 +398,22 @@ DECLARE
     before gcanalytics._contact_place[] := gcanalytics._contact_places(range_from, range_to, only_ids);
     after gcanalytics._contact_place[];
     r record;
+    stamp timestamptz := clock_timestamp();
+    tz text := gcanalytics.reporting_time_zone();
 BEGIN
     r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
                              gcanalytics._interactions_source(range_from, range_to, only_ids),
-                             ARRAY['next_contact_at']);
+                             ARRAY['next_contact_at', 'qa_score']);
+    IF r.changed_rows > 0 THEN
+        -- the days of the rows the upsert changed (it stamped them after stamp)
+        PERFORM gcanalytics._dashboard_changed(ARRAY(
+            SELECT DISTINCT (i.conversation_start AT TIME ZONE tz)::date
+              FROM gcanalytics.interactions i
+             WHERE i.conversation_start OPERATOR(pg_catalog.>=) range_from AND i.conversation_start OPERATOR(pg_catalog.<) range_to
+               AND (only_ids IS NULL OR i.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))
+               AND i.loaded_at OPERATOR(pg_catalog.>=) stamp));
+    END IF;
+    PERFORM gcanalytics._update_qa_scores(range_from, range_to, only_ids, stamp);
     PERFORM gcanalytics._upsert_surveys(range_from, range_to, only_ids);
     IF r.changed_rows > 0 THEN
         after := gcanalytics._contact_places(range_from, range_to, only_ids);
@@ -351,7 +445,8 @@ BEGIN
     PERFORM gcanalytics._ensure_partitions(range_from, range_to);
     n := gcanalytics._upsert_interactions(range_from, range_to);
     FOREACH part IN ARRAY created LOOP
-        EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT FROM gcanalytics.%I)', part) INTO empty;
+        -- (a select list: Citus fails on an empty one over a distributed table)
+        EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM gcanalytics.%I)', part) INTO empty;
         IF empty THEN
             EXECUTE pg_catalog.format('DROP TABLE gcanalytics.%I', part);
         END IF;
@@ -376,15 +471,7 @@ BEGIN
           FROM gcanalytics_source.evaluations e
          WHERE e.conversation_start >= %L AND e.conversation_start < %L $q$, range_from, range_to));
     -- the QA score of the window's interactions follows their evaluations
-    UPDATE gcanalytics.interactions i
-       SET qa_score = s.qa_score, loaded_at = clock_timestamp()
-      FROM (SELECT i2.conversation_id, i2.conversation_start,
-                   (SELECT avg(e.total_score) FROM gcanalytics.evaluations e
-                     WHERE e.conversation_id = i2.conversation_id AND NOT e.is_calibration AND e.status = 'FINISHED') AS qa_score
-              FROM gcanalytics.interactions i2
-             WHERE i2.conversation_start >= range_from AND i2.conversation_start < range_to) s
-     WHERE i.conversation_id = s.conversation_id AND i.conversation_start = s.conversation_start
-       AND i.qa_score IS DISTINCT FROM s.qa_score;
+    PERFORM gcanalytics._update_qa_scores(range_from, range_to, NULL, clock_timestamp());
     RETURN r.source_rows;
 END
 $$;
@@ -552,13 +639,20 @@ BEGIN
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'The aggregates API counts conversations (nConversations); evaluations and queue metrics have no independent count.';
     END IF;
-    IF to_regclass('pg_temp.gca_window_check') IS NULL THEN
-        CREATE TEMP TABLE gca_hour_counts (hour_start timestamptz, conversations bigint);
-        CREATE TEMP TABLE gca_window_check (window_start timestamptz, window_end timestamptz, loaded bigint,
-                                            expected bigint, difference_pct float8, ok boolean);
+    IF to_regclass('pg_temp.gca_hour_loaded') IS NULL THEN
+        CREATE TEMP TABLE IF NOT EXISTS gca_hour_counts (hour_start timestamptz, conversations bigint);
+        CREATE TEMP TABLE IF NOT EXISTS gca_window_check (window_start timestamptz, window_end timestamptz, loaded bigint,
+                                                          expected bigint, difference_pct float8, ok boolean);
+        CREATE TEMP TABLE gca_hour_loaded (hour_start timestamptz, conversations bigint);
     END IF;
-    TRUNCATE gca_hour_counts, gca_window_check;
+    TRUNCATE gca_hour_counts, gca_window_check, gca_hour_loaded;
     INSERT INTO gca_hour_counts SELECT * FROM gcanalytics._conversation_counts(range_from, range_to);
+    -- the loaded conversations per UTC hour first (the windows compared are
+    -- whole UTC hours): Citus joins no local table with a distributed one
+    INSERT INTO gca_hour_loaded
+    SELECT pg_catalog.date_trunc('hour', i.conversation_start, 'UTC'), count(*) FROM gcanalytics.interactions i
+     WHERE i.conversation_start >= range_from AND i.conversation_start < range_to
+     GROUP BY 1;
     INSERT INTO gca_window_check
     WITH w AS (
         SELECT sw.window_start, sw.window_end
@@ -571,8 +665,8 @@ BEGIN
            AND sw.window_end = pg_catalog.date_trunc('hour', sw.window_end, 'UTC')),
     c AS (
         SELECT w.window_start, w.window_end,
-               (SELECT count(*) FROM gcanalytics.interactions i
-                 WHERE i.conversation_start >= w.window_start AND i.conversation_start < w.window_end) AS loaded,
+               (SELECT coalesce(sum(l.conversations), 0)::bigint FROM gca_hour_loaded l
+                 WHERE l.hour_start >= w.window_start AND l.hour_start < w.window_end) AS loaded,
                (SELECT coalesce(sum(h.conversations), 0)::bigint FROM gca_hour_counts h
                  WHERE h.hour_start >= w.window_start AND h.hour_start < w.window_end) AS expected
           FROM w)

@@ -404,6 +404,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._sync_reference()
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
+DECLARE
+    ids text[];
 BEGIN
     CREATE TEMP TABLE gca_ref_queues ON COMMIT DROP AS SELECT id, name, division_id FROM gcanalytics_source.queues;
     CREATE TEMP TABLE gca_ref_users ON COMMIT DROP AS
@@ -415,38 +417,19 @@ BEGIN
         'SELECT id AS user_id, name, email, state, department, title, division_id FROM gca_ref_users');
     PERFORM gcanalytics._upsert('gcanalytics.wrapup_codes', ARRAY['wrapup_code'],
         'SELECT id AS wrapup_code, name FROM gca_ref_wrapups');
-    DELETE FROM gcanalytics.queues q WHERE NOT EXISTS (SELECT 1 FROM gca_ref_queues r WHERE r.id = q.queue_id);
-    DELETE FROM gcanalytics.users u WHERE NOT EXISTS (SELECT 1 FROM gca_ref_users r WHERE r.id = u.user_id);
-    DELETE FROM gcanalytics.wrapup_codes w WHERE NOT EXISTS (SELECT 1 FROM gca_ref_wrapups r WHERE r.id = w.wrapup_code);
+    -- the ids kept are read first: Citus runs no DELETE on a reference
+    -- table whose subquery reads a temporary table
+    ids := ARRAY(SELECT r.id FROM gca_ref_queues r);
+    DELETE FROM gcanalytics.queues q WHERE q.queue_id OPERATOR(pg_catalog.<>) ALL (ids);
+    ids := ARRAY(SELECT r.id FROM gca_ref_users r);
+    DELETE FROM gcanalytics.users u WHERE u.user_id OPERATOR(pg_catalog.<>) ALL (ids);
+    ids := ARRAY(SELECT r.id FROM gca_ref_wrapups r);
+    DELETE FROM gcanalytics.wrapup_codes w WHERE w.wrapup_code OPERATOR(pg_catalog.<>) ALL (ids);
 END
 $$;
 COMMENT ON TABLE gcanalytics.queues IS 'Genesys routing queues (id, name), replaced whole by each run()';
 COMMENT ON TABLE gcanalytics.users IS 'Genesys users (agents, evaluators), replaced whole by each run()';
 COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), replaced whole by each run()';
-
--- _crm_match(attribute account, ANI in E.164, time): the CRM account of a
--- conversation and its values at that time (crm_account_history): the
--- sfAccountId attribute's, else the one whose phone was the ANI then (the
--- lowest id when several shared it); the open cases and opportunities are
--- today's (crm_accounts).
-CREATE OR REPLACE FUNCTION gcanalytics._crm_match(attr_account text, ani_e164 text, at_time timestamptz,
-                                       OUT account_id text, OUT name text, OUT tier text, OUT industry text,
-                                       OUT owner text, OUT ltv numeric, OUT open_case_count integer,
-                                       OUT open_opportunity_count integer)
-    RETURNS SETOF record
-    LANGUAGE sql STABLE
-BEGIN ATOMIC
-    SELECT h.account_id, h.name, h.tier, h.industry, h.owner, h.ltv, x.open_case_count, x.open_opportunity_count
-      FROM ((SELECT y.* FROM gcanalytics.crm_account_history y
-              WHERE y.account_id OPERATOR(pg_catalog.=) attr_account
-                AND y.valid_from OPERATOR(pg_catalog.<=) at_time AND at_time OPERATOR(pg_catalog.<) y.valid_to)
-            UNION ALL
-            (SELECT y.* FROM gcanalytics.crm_account_history y
-              WHERE attr_account IS NULL AND y.phone_e164 OPERATOR(pg_catalog.=) ani_e164
-                AND y.valid_from OPERATOR(pg_catalog.<=) at_time AND at_time OPERATOR(pg_catalog.<) y.valid_to
-              ORDER BY y.account_id LIMIT 1)) h
-      LEFT JOIN gcanalytics.crm_accounts x ON x.account_id OPERATOR(pg_catalog.=) h.account_id;
-END;
 
 -- _sync_crm(): Accounts modified since the CRM high-water mark (>=, as
 -- several may share its millisecond; the upsert makes the overlap
@@ -470,6 +453,18 @@ DECLARE
     newest timestamptz;
     changed text[];
     moved gcanalytics._contact_place[];
+    open_ids text[];
+    open_cases int[];
+    open_opportunities int[];
+    new_ids text[];
+    new_starts timestamptz[];
+    -- one timestamp for every row changed (Citus runs no UPDATE of a
+    -- distributed table calling a volatile function such as clock_timestamp())
+    stamp timestamptz := clock_timestamp();
+    tz text := gcanalytics.reporting_time_zone();
+    kpi_days date[];
+    escalation_days date[];
+    bot_days date[];
 BEGIN
     PERFORM gcanalytics._sync_crm_pipeline();
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
@@ -496,12 +491,17 @@ BEGIN
       FROM gca_crm_read r
       LEFT JOIN gcanalytics.crm_account_history o ON o.account_id = r.account_id AND o.valid_to = 'infinity'
      WHERE (o.name, o.tier, o.industry, o.owner, o.ltv, o.phone) IS DISTINCT FROM (r.name, r.tier, r.industry, r.owner, r.ltv, r.phone);
+    -- the new starts are read first: Citus runs no UPDATE of a reference
+    -- table whose subquery reads a temporary table
+    SELECT coalesce(array_agg(c.account_id), '{}'), coalesce(array_agg(c.valid_from), '{}')
+      INTO new_ids, new_starts
+      FROM gca_crm_new c;
     UPDATE gcanalytics.crm_account_history h SET valid_to = c.valid_from
-      FROM gca_crm_new c
+      FROM unnest(new_ids, new_starts) c (account_id, valid_from)
      WHERE h.account_id = c.account_id AND h.valid_to = 'infinity' AND h.valid_from < c.valid_from;
     INSERT INTO gcanalytics.crm_account_history AS h
            (account_id, valid_from, name, tier, industry, owner, ltv, phone, phone_e164, loaded_at)
-    SELECT c.account_id, c.valid_from, c.name, c.tier, c.industry, c.owner, c.ltv, c.phone, c.phone_e164, clock_timestamp()
+    SELECT c.account_id, c.valid_from, c.name, c.tier, c.industry, c.owner, c.ltv, c.phone, c.phone_e164, stamp
       FROM gca_crm_new c
     ON CONFLICT (account_id, valid_from) DO UPDATE
        SET name = excluded.name, tier = excluded.tier, industry = excluded.industry, owner = excluded.owner,
@@ -516,12 +516,19 @@ BEGIN
                coalesce(a.open_opportunity_count, 0) AS open_opportunity_count,
                r.system_modstamp
           FROM gca_crm_read r LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = r.account_id $q$, cc));
+    -- the open counts are read first: Citus runs no UPDATE of a reference
+    -- table whose subquery reads a temporary table
+    SELECT coalesce(array_agg(o.account_id), '{}'), coalesce(array_agg(o.cases), '{}'), coalesce(array_agg(o.opportunities), '{}')
+      INTO open_ids, open_cases, open_opportunities
+      FROM gca_crm_open o;
     WITH counts AS (
         SELECT a.account_id, coalesce(o.cases, 0) AS cases, coalesce(o.opportunities, 0) AS opportunities
-          FROM gcanalytics.crm_accounts a LEFT JOIN gca_crm_open o ON o.account_id = a.account_id),
+          FROM gcanalytics.crm_accounts a
+          LEFT JOIN unnest(open_ids, open_cases, open_opportunities) o (account_id, cases, opportunities)
+            ON o.account_id OPERATOR(pg_catalog.=) a.account_id),
     upd AS (
         UPDATE gcanalytics.crm_accounts a
-           SET open_case_count = c.cases, open_opportunity_count = c.opportunities, loaded_at = clock_timestamp()
+           SET open_case_count = c.cases, open_opportunity_count = c.opportunities, loaded_at = stamp
           FROM counts c
          WHERE a.account_id = c.account_id
            AND (a.open_case_count, a.open_opportunity_count) IS DISTINCT FROM (c.cases, c.opportunities)
@@ -533,20 +540,39 @@ BEGIN
     -- days of 24 hours (UTC), whatever the session's TimeZone
     cutoff := (SELECT max(conversation_start) FROM gcanalytics.interactions)
               - make_interval(hours => 24 * gcanalytics.setting('crm_relink_days')::int);
+    IF cutoff IS NULL THEN
+        -- no interaction yet: nothing to enrich again
+        RETURN n;
+    END IF;
     WITH upd AS (
     UPDATE gcanalytics.interactions i
        SET crm_account_id = n.crm_account_id, crm_link = n.crm_link, customer_tier = n.tier, industry = n.industry,
            account_name = n.name, account_owner = n.owner, ltv = n.ltv, open_case_count = n.open_case_count,
-           open_opportunity_count = n.open_opportunity_count, customer_key = n.customer_key, loaded_at = clock_timestamp()
+           open_opportunity_count = n.open_opportunity_count, customer_key = n.customer_key, loaded_at = stamp
       FROM (SELECT i2.conversation_id, i2.conversation_start, i2.customer_key AS old_customer_key,
+                   i2.crm_account_id AS old_account, i2.customer_tier AS old_tier, i2.industry AS old_industry,
+                   i2.ltv AS old_ltv,
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id) AS crm_account_id,
                    CASE WHEN i2.crm_link = 'attribute' THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
-                   a.tier, a.industry, a.name, a.owner, a.ltv, a.open_case_count, a.open_opportunity_count,
+                   a.tier, a.industry, a.name, a.owner, a.ltv, oc.open_case_count, oc.open_opportunity_count,
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id,
                             CASE WHEN i2.originating_direction = 'inbound' THEN gcanalytics.normalize_phone(i2.ani, cc) END) AS customer_key
               FROM gcanalytics.interactions i2
-              LEFT JOIN LATERAL gcanalytics._crm_match(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END,
-                                                       gcanalytics.normalize_phone(i2.ani, cc), i2.conversation_start) a ON true
+              -- the account of the ANI then (the lowest id when several
+              -- shared it) when no attribute names one, and the account's
+              -- values when the conversation started (crm_account_history);
+              -- the open cases and opportunities are today's: joins, not a
+              -- function with parameters, which Citus would not plan
+              LEFT JOIN LATERAL (SELECT min(y.account_id) AS account_id FROM gcanalytics.crm_account_history y
+                                  WHERE y.phone_e164 OPERATOR(pg_catalog.=) gcanalytics.normalize_phone(i2.ani, cc)
+                                    AND y.valid_from OPERATOR(pg_catalog.<=) i2.conversation_start
+                                    AND i2.conversation_start OPERATOR(pg_catalog.<) y.valid_to) p
+                ON CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END IS NULL
+              LEFT JOIN gcanalytics.crm_account_history a
+                ON a.account_id OPERATOR(pg_catalog.=) coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, p.account_id)
+               AND a.valid_from OPERATOR(pg_catalog.<=) i2.conversation_start
+               AND i2.conversation_start OPERATOR(pg_catalog.<) a.valid_to
+              LEFT JOIN gcanalytics.crm_accounts oc ON oc.account_id OPERATOR(pg_catalog.=) a.account_id
              WHERE i2.conversation_start >= cutoff
                AND (i2.crm_account_id = ANY (changed) OR i2.crm_link IS DISTINCT FROM 'attribute')) n
      WHERE i.conversation_id = n.conversation_id AND i.conversation_start = n.conversation_start
@@ -554,12 +580,24 @@ BEGIN
             i.open_case_count, i.open_opportunity_count, i.customer_key)
            IS DISTINCT FROM (n.crm_account_id, n.crm_link, n.tier, n.industry, n.name, n.owner, n.ltv,
                              n.open_case_count, n.open_opportunity_count, n.customer_key)
-    RETURNING n.old_customer_key, i.customer_key, i.conversation_start, i.conversation_id)
+    RETURNING n.old_customer_key, i.customer_key, i.conversation_start, i.conversation_id,
+              (n.old_account, n.old_tier, n.old_ltv) IS DISTINCT FROM (i.crm_account_id, i.customer_tier, i.ltv) AS escalation,
+              (n.old_account, n.old_industry, n.old_ltv, n.old_customer_key)
+                  IS DISTINCT FROM (i.crm_account_id, i.industry, i.ltv, i.customer_key) AS bot_containment)
     -- a conversation that changed customer left one place and took another
-    SELECT coalesce(array_agg(ROW(v.k, u.conversation_start, u.conversation_id)::gcanalytics._contact_place), '{}')
-      INTO moved
-      FROM upd u, LATERAL (VALUES (u.old_customer_key), (u.customer_key)) v(k)
-     WHERE u.old_customer_key IS DISTINCT FROM u.customer_key;
+    SELECT (SELECT coalesce(array_agg(ROW(v.k, u.conversation_start, u.conversation_id)::gcanalytics._contact_place), '{}')
+              FROM upd u, LATERAL (VALUES (u.old_customer_key), (u.customer_key)) v(k)
+             WHERE u.old_customer_key IS DISTINCT FROM u.customer_key),
+           -- the start days of the conversations changed, per rollup that
+           -- reads a column changed (README "Incremental refresh")
+           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date)
+              FROM upd u WHERE u.old_customer_key IS DISTINCT FROM u.customer_key),
+           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.escalation),
+           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.bot_containment)
+      INTO moved, kpi_days, escalation_days, bot_days;
+    PERFORM gcanalytics._dashboard_changed(kpi_days, ARRAY['kpi_daily']);
+    PERFORM gcanalytics._dashboard_changed(escalation_days, ARRAY['escalation']);
+    PERFORM gcanalytics._dashboard_changed(bot_days, ARRAY['bot_containment']);
     PERFORM gcanalytics._link_next_contacts(moved);
     RETURN n;
 END

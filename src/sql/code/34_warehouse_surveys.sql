@@ -93,30 +93,36 @@ DECLARE
     ids text[];
     first_start timestamptz;
     last_start timestamptz;
-    n bigint;
+    sent_after timestamptz := before - gcanalytics.setting('survey_lookback')::interval;
+    read_ids text[];
+    read_starts timestamptz[];
+    read_surveys jsonb[];
+    -- one timestamp, and the records read into arrays first: Citus runs no
+    -- UPDATE of a distributed table calling a volatile function such as
+    -- clock_timestamp(), nor one whose subquery reads a temporary table
+    stamp timestamptz := clock_timestamp();
 BEGIN
     SELECT array_agg(i.conversation_id), min(i.conversation_start), max(i.conversation_start)
       INTO ids, first_start, last_start
       FROM gcanalytics.interactions i
      WHERE i.surveys IS NOT NULL AND i.conversation_start < before
-       AND gcanalytics._survey_pending(i.surveys, before - gcanalytics.setting('survey_lookback')::interval);
+       AND gcanalytics._survey_pending(i.surveys, sent_after);
     IF ids IS NULL THEN
         RETURN 0;
     END IF;
-    CREATE TEMP TABLE gca_survey_read ON COMMIT DROP AS
-    SELECT c.conversation_id, c.conversation_start, c.surveys
+    SELECT coalesce(array_agg(c.conversation_id), '{}'), coalesce(array_agg(c.conversation_start), '{}'),
+           coalesce(array_agg(c.surveys), '{}')
+      INTO read_ids, read_starts, read_surveys
       FROM gcanalytics_source.conversations c
      WHERE c.conversation_start >= first_start AND c.conversation_start <= last_start
        AND c.conversation_id = ANY (ids);
-    GET DIAGNOSTICS n = ROW_COUNT;
     UPDATE gcanalytics.interactions i
        SET surveys = r.surveys, csat_score = gcanalytics._survey_csat(r.surveys),
-           nps_score = gcanalytics._survey_nps(r.surveys), loaded_at = clock_timestamp()
-      FROM pg_temp.gca_survey_read r
+           nps_score = gcanalytics._survey_nps(r.surveys), loaded_at = stamp
+      FROM unnest(read_ids, read_starts, read_surveys) r (conversation_id, conversation_start, surveys)
      WHERE i.conversation_id = r.conversation_id AND i.conversation_start = r.conversation_start
        AND i.surveys IS DISTINCT FROM r.surveys;
     PERFORM gcanalytics._upsert_surveys(first_start, last_start + interval '1 millisecond', ids);
-    DROP TABLE pg_temp.gca_survey_read;
-    RETURN n;
+    RETURN pg_catalog.cardinality(read_ids);
 END
 $$;

@@ -41,6 +41,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._sync_crm_pipeline()
 DECLARE
     r record;
     n bigint := 0;
+    ids text[];
 BEGIN
     CREATE TEMP TABLE gca_crm_case ON COMMIT DROP AS
     SELECT c.case_id, c.case_number, c.account_id, c.category, c.status, c.is_closed, c.created_date, c.closed_date,
@@ -52,12 +53,14 @@ BEGIN
       FROM gcanalytics_source.crm_opportunity o;
     r := gcanalytics._upsert('gcanalytics.crm_cases', ARRAY['case_id'], 'SELECT * FROM pg_temp.gca_crm_case');
     n := n + r.source_rows;
-    DELETE FROM gcanalytics.crm_cases t
-     WHERE NOT EXISTS (SELECT 1 FROM pg_temp.gca_crm_case c WHERE c.case_id = t.case_id);
+    -- the ids read into an array first: Citus runs no DELETE of a reference
+    -- table whose subquery reads a temporary table
+    ids := ARRAY(SELECT c.case_id FROM pg_temp.gca_crm_case c);
+    DELETE FROM gcanalytics.crm_cases t WHERE NOT t.case_id = ANY (ids);
     r := gcanalytics._upsert('gcanalytics.crm_opportunities', ARRAY['opportunity_id'], 'SELECT * FROM pg_temp.gca_crm_opportunity');
     n := n + r.source_rows;
-    DELETE FROM gcanalytics.crm_opportunities t
-     WHERE NOT EXISTS (SELECT 1 FROM pg_temp.gca_crm_opportunity o WHERE o.opportunity_id = t.opportunity_id);
+    ids := ARRAY(SELECT o.opportunity_id FROM pg_temp.gca_crm_opportunity o);
+    DELETE FROM gcanalytics.crm_opportunities t WHERE NOT t.opportunity_id = ANY (ids);
     DROP TABLE pg_temp.gca_crm_case, pg_temp.gca_crm_opportunity;
     RETURN n;
 END

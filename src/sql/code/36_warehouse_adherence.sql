@@ -12,6 +12,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_adherence(range_from timestamptz, r
     AS $$
 DECLARE
     r record;
+    read_users text[];
+    read_days date[];
 BEGIN
     CREATE TEMP TABLE gca_adherence_read ON COMMIT DROP AS
     SELECT a.user_id, (a.day_start AT TIME ZONE 'UTC')::date AS day, a.management_unit_id, a.schedule_length_s,
@@ -20,9 +22,13 @@ BEGIN
       FROM gcanalytics_source.adherence a
      WHERE a.day_start >= range_from AND a.day_start < range_to AND a.user_id IS NOT NULL;
     r := gcanalytics._upsert('gcanalytics.adherence', ARRAY['user_id', 'day'], 'SELECT * FROM gca_adherence_read');
+    -- the days read into arrays first: Citus runs no DELETE of a
+    -- reference table whose subquery reads a temporary table
+    SELECT coalesce(array_agg(n.user_id), '{}'), coalesce(array_agg(n.day), '{}') INTO read_users, read_days
+      FROM gca_adherence_read n;
     DELETE FROM gcanalytics.adherence t
      WHERE t.day >= (range_from AT TIME ZONE 'UTC')::date AND t.day < (range_to AT TIME ZONE 'UTC')::date
-       AND NOT EXISTS (SELECT 1 FROM gca_adherence_read n WHERE n.user_id = t.user_id AND n.day = t.day);
+       AND NOT EXISTS (SELECT 1 FROM unnest(read_users, read_days) n (user_id, day) WHERE n.user_id = t.user_id AND n.day = t.day);
     DROP TABLE gca_adherence_read;
     RETURN r.source_rows;
 END

@@ -148,6 +148,23 @@ $$;
 COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
     'the service level target of a queue and media type: service_levels (queue and medium, queue, medium; ''*'' for any), else service_level_default';
 
+-- _service_level_targets(): the service level target (ms) of every queue
+-- (and '*': any other) and medium, for the dashboards to join once
+-- (materialized: a query that Citus sends to the workers calls no function
+-- reading a table, and reads the settings of the coordinator).
+CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
+    RETURNS TABLE (queue_id text, media_type text, sl_ms numeric)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT k.queue_id, m.media_type,
+           1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
+      FROM (SELECT q.queue_id FROM gcanalytics.queues q UNION SELECT '*') k
+     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)']) AS media_type
+                 UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
+                 UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
+$$;
+
 -- queue_entry_metrics(from_start, to_start): each metric of each queue
 -- entry of the inbound conversations started in [from_start, to_start)
 -- (internal queues left out): offered (entering the queue, nOffered),
@@ -155,28 +172,29 @@ COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
 -- answer followed an entry, the entry's wait (tAcd), the answer's tAnswered
 -- and tHandle, whether an abandon was short (short_abandon_threshold) and
 -- whether the wait was within the service level target
--- (service_level_threshold(), looked up in a grid of the queues and media
--- types service_levels names, so that the answer depends on no other
--- table), and the conversation's start.  The rollups of kpi_daily and
--- queue_interval read it, a range of days at a time.
+-- (service_level_threshold(), through _service_level_targets()), and the
+-- conversation's start.  The rollups of kpi_daily and queue_interval read
+-- it, a range of days at a time.
 CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestamptz DEFAULT '-infinity',
                                                            to_start timestamptz DEFAULT 'infinity')
     RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
                    answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean, conversation_start timestamptz)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
     AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
-), thr AS MATERIALIZED (   -- the target of every queue and medium service_levels names ('*': any other)
-    SELECT k.queue_id, m.media_type,
-           1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
-      FROM (SELECT sl.queue_id FROM gcanalytics.service_levels sl UNION SELECT '*') k
-     CROSS JOIN (SELECT sl.media_type FROM gcanalytics.service_levels sl UNION SELECT '*') m
+), thr AS MATERIALIZED (
+    SELECT * FROM gcanalytics._service_level_targets()
 )
 SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offered_at IS NOT NULL, e.wait_ms,
        e.answer_ms, e.handle_ms, e.wait_ms <= cfg.short_ms,
-       e.wait_ms <= coalesce(t1.sl_ms, t2.sl_ms, t3.sl_ms, t4.sl_ms), i.conversation_start
+       e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms), i.conversation_start
   FROM gcanalytics.interactions i
  CROSS JOIN cfg
  CROSS JOIN LATERAL unnest(CASE WHEN i.queue_entries IS NOT NULL OR i.queue_id IS NULL THEN i.queue_entries
@@ -187,14 +205,12 @@ SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offere
                                                     THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
                                                i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
  CROSS JOIN LATERAL (VALUES ('offered', e.offered_at), ('answered', e.answered_at), ('abandoned', e.abandoned_at)) m(metric, at)
-  -- the queue and medium, the queue, the medium, neither: the order of service_level_threshold()
-  LEFT JOIN thr t1 ON t1.queue_id = e.queue_id AND t1.media_type = coalesce(e.media_type, '(unknown)')
-  LEFT JOIN thr t2 ON t2.queue_id = e.queue_id AND t2.media_type = '*'
-  LEFT JOIN thr t3 ON t3.queue_id = '*' AND t3.media_type = coalesce(e.media_type, '(unknown)')
-  LEFT JOIN thr t4 ON t4.queue_id = '*' AND t4.media_type = '*'
+  LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
+  LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
  WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
    AND i.conversation_start >= from_start AND i.conversation_start < to_start
-   AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+   AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x);
+END
 $$;
 COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz) IS
     'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
@@ -219,9 +235,13 @@ COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz) IS
 CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_parts(from_start timestamptz DEFAULT '-infinity',
                                                         to_start timestamptz DEFAULT 'infinity')
     RETURNS SETOF gcanalytics.kpi_daily_parts
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
     AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
     SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window, gcanalytics.reporting_time_zone() AS tz
 ), c AS (
@@ -287,7 +307,8 @@ SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.que
   FROM cs
   LEFT JOIN w USING (day, queue_id, media_type, direction)
   FULL JOIN es ON es.start_day = cs.day AND es.day = cs.day AND es.queue_id = cs.queue_id
-              AND es.media_type = cs.media_type AND es.direction = cs.direction
+              AND es.media_type = cs.media_type AND es.direction = cs.direction;
+END
 $$;
 COMMENT ON FUNCTION gcanalytics._kpi_daily_parts(timestamptz, timestamptz) IS
     'the rows of kpi_daily_parts (kpi_daily''s rollup) of the conversations started in [from_start, to_start)';
@@ -382,9 +403,13 @@ CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, me
 CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_parts(from_start timestamptz DEFAULT '-infinity',
                                                              to_start timestamptz DEFAULT 'infinity')
     RETURNS SETOF gcanalytics.queue_interval_parts
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
     AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz,
            make_interval(mins => gcanalytics.setting('interval_minutes')::int) AS step
@@ -403,7 +428,8 @@ SELECT (m.conversation_start AT TIME ZONE cfg.tz)::date,
        count(m.handle_ms) FILTER (WHERE m.metric = 'answered'),
        coalesce(sum(m.handle_ms) FILTER (WHERE m.metric = 'answered'), 0)
   FROM gcanalytics.queue_entry_metrics(from_start, to_start) m CROSS JOIN cfg
- GROUP BY 1, 2, 3, 4
+ GROUP BY 1, 2, 3, 4;
+END
 $$;
 COMMENT ON FUNCTION gcanalytics._queue_interval_parts(timestamptz, timestamptz) IS
     'the rows of queue_interval_parts (queue_interval''s rollup) of the conversations started in [from_start, to_start)';
@@ -467,9 +493,13 @@ $$;
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz DEFAULT '-infinity',
                                                          to_start timestamptz DEFAULT 'infinity')
     RETURNS SETOF gcanalytics.escalation_parts
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
     AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (   -- read once, not once per row
     SELECT gcanalytics.reporting_time_zone() AS tz
 )
@@ -479,7 +509,8 @@ SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date, i.crm_account_id, i.cus
   FROM gcanalytics.interactions i
  CROSS JOIN cfg
  WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
- GROUP BY 1, 2, 3
+ GROUP BY 1, 2, 3;
+END
 $$;
 COMMENT ON FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz) IS
     'the rows of escalation_parts (the escalation views'' rollup) of the conversations started in [from_start, to_start)';
@@ -641,9 +672,13 @@ COMMENT ON FUNCTION gcanalytics.industry_label(text, text) IS
 CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_parts(from_start timestamptz DEFAULT '-infinity',
                                                               to_start timestamptz DEFAULT 'infinity')
     RETURNS SETOF gcanalytics.bot_containment_parts
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
     AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (   -- read once, not once per row
     SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz
 ), c AS (
@@ -667,7 +702,8 @@ SELECT day, industry, media_type, CASE WHEN contained THEN crm_account_id END AS
        count(*) FILTER (WHERE contained AND known AND held), bool_or(in_progress), max(conversation_start),
        max(ltv) FILTER (WHERE contained)
   FROM c
- GROUP BY 1, 2, 3, 4
+ GROUP BY 1, 2, 3, 4;
+END
 $$;
 COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz) IS
     'the rows of bot_containment_parts (bot_containment_by_industry''s rollup) of the conversations started in [from_start, to_start)';
@@ -1051,88 +1087,31 @@ COMMENT ON FUNCTION gcanalytics._rollups() IS 'the rollups (table ROLLUP_parts e
 COMMENT ON FUNCTION gcanalytics.dashboard_rollup(text) IS
     'the name of the rollup a dashboard is kept from (its table is the name followed by _parts), NULL for a dashboard computed from every row';
 
--- _note_dashboard_changes(): the triggers of interactions.  Every write to
--- a conversation, by whatever path (a load, a reload of a failed window,
--- retry_failed(), a relink, the next_contact_at of a previous contact, a
--- CRM enrichment, a change by hand), records the day (reporting_time_zone)
--- the conversation started, before and after the write, for the rollups
--- that read what changed (an update of the tier alone is the escalation
--- rollup's, not kpi_daily's).  The neighbours a change reaches are rows the
--- load writes too (the previous contact's next_contact_at, which decides
--- its FCR and its containment), so they are recorded alike.  ON CONFLICT
--- DO UPDATE locks the row, so a refresh that takes it waits for the
--- writer's commit and then reads its rows.
-CREATE OR REPLACE FUNCTION gcanalytics._note_dashboard_changes() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
+-- _dashboard_changed(days, rollups): records days (reporting_time_zone)
+-- whose conversations a load changed, for the rollups named (all of them
+-- when NULL): what the next refresh_dashboards() recomputes.  The load's
+-- writers of interactions call it in their own transaction with the start
+-- days of the rows they wrote (_upsert_interactions: the rows the upsert
+-- changed; _link_next_contacts: the previous contacts whose next contact
+-- moved; _sync_crm: the conversations a relink changed).  Explicit, not
+-- triggers: on Citus interactions is distributed, its triggers would run
+-- on the workers' shards, and the record is local to the coordinator.
+-- ON CONFLICT DO UPDATE locks the row, so a refresh that takes it waits
+-- for the writer's commit and then reads its rows.
+CREATE OR REPLACE FUNCTION gcanalytics._dashboard_changed(days date[], rollups text[] DEFAULT NULL)
+    RETURNS void
+    LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $$
-DECLARE
-    tz text := gcanalytics.reporting_time_zone();
-BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM gcanalytics.dashboard_rollups;   -- the next refresh rebuilds everything
-        RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO gcanalytics.dashboard_changes AS c (rollup, day, changed_at)
-        SELECT r.rollup, d.day, now()
-          FROM (SELECT DISTINCT (n.conversation_start AT TIME ZONE tz)::date AS day FROM gca_new_rows n) d
-         CROSS JOIN unnest(gcanalytics._rollups()) r(rollup)
-         ORDER BY 1, 2
-            ON CONFLICT (rollup, day) DO UPDATE SET changed_at = EXCLUDED.changed_at;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO gcanalytics.dashboard_changes AS c (rollup, day, changed_at)
-        SELECT r.rollup, d.day, now()
-          FROM (SELECT DISTINCT (o.conversation_start AT TIME ZONE tz)::date AS day FROM gca_old_rows o) d
-         CROSS JOIN unnest(gcanalytics._rollups()) r(rollup)
-         ORDER BY 1, 2
-            ON CONFLICT (rollup, day) DO UPDATE SET changed_at = EXCLUDED.changed_at;
-    ELSE
-        -- an update: per rollup, whether a column it reads changed
-        INSERT INTO gcanalytics.dashboard_changes AS c (rollup, day, changed_at)
-        SELECT DISTINCT r.rollup, (t.start AT TIME ZONE tz)::date, now()
-          FROM (SELECT o.conversation_start AS old_start, n.conversation_start AS new_start,
-                       o.conversation_id IS NULL OR n.conversation_id IS NULL AS moved,
-                       ROW(o.queue_id, o.queue_name, o.media_type, o.originating_direction, o.handled, o.handle_ms,
-                           o.weighted_handle_ms, o.transfers, o.talk_ms, o.customer_hold_ms, o.customer_key,
-                           o.next_contact_at, o.in_progress, o.wrapup_name, o.wrapup_code, o.queue_entries, o.abandoned,
-                           o.acd_ms, o.alert_ms, o.agent_id)
-                       IS DISTINCT FROM
-                       ROW(n.queue_id, n.queue_name, n.media_type, n.originating_direction, n.handled, n.handle_ms,
-                           n.weighted_handle_ms, n.transfers, n.talk_ms, n.customer_hold_ms, n.customer_key,
-                           n.next_contact_at, n.in_progress, n.wrapup_name, n.wrapup_code, n.queue_entries, n.abandoned,
-                           n.acd_ms, n.alert_ms, n.agent_id) AS kpi,
-                       ROW(o.crm_account_id, o.customer_tier, o.was_escalated, o.ltv, o.in_progress)
-                       IS DISTINCT FROM ROW(n.crm_account_id, n.customer_tier, n.was_escalated, n.ltv, n.in_progress) AS esc,
-                       ROW(o.self_service, o.contained, o.handled_by_bot_only, o.crm_account_id, o.industry, o.media_type,
-                           o.customer_key, o.next_contact_at, o.ltv, o.in_progress)
-                       IS DISTINCT FROM
-                       ROW(n.self_service, n.contained, n.handled_by_bot_only, n.crm_account_id, n.industry, n.media_type,
-                           n.customer_key, n.next_contact_at, n.ltv, n.in_progress) AS bot
-                  FROM gca_old_rows o
-                  FULL JOIN gca_new_rows n
-                    ON n.conversation_id = o.conversation_id AND n.conversation_start = o.conversation_start) x
-         -- queue_interval reads a subset of kpi_daily's columns
-         CROSS JOIN LATERAL (VALUES ('kpi_daily', x.kpi), ('queue_interval', x.kpi), ('escalation', x.esc),
-                                    ('bot_containment', x.bot)) r(rollup, changed)
-         CROSS JOIN LATERAL (VALUES (x.old_start), (x.new_start)) t(start)
-         WHERE (x.moved OR r.changed) AND t.start IS NOT NULL
-         ORDER BY 1, 2
-            ON CONFLICT (rollup, day) DO UPDATE SET changed_at = EXCLUDED.changed_at;
-    END IF;
-    RETURN NULL;
-END
+    INSERT INTO gcanalytics.dashboard_changes AS c (rollup, day, changed_at)
+    SELECT r.rollup, d.day, now()
+      FROM (SELECT DISTINCT u.day FROM unnest(days) u(day) WHERE u.day IS NOT NULL) d
+     CROSS JOIN unnest(coalesce(rollups, gcanalytics._rollups())) r(rollup)
+     ORDER BY 1, 2
+        ON CONFLICT (rollup, day) DO UPDATE SET changed_at = EXCLUDED.changed_at
 $$;
-COMMENT ON FUNCTION gcanalytics._note_dashboard_changes() IS
-    'trigger of interactions: records the start days of the conversations written in dashboard_changes (a TRUNCATE forces a full rebuild)';
-CREATE OR REPLACE TRIGGER dashboard_changes_insert AFTER INSERT ON gcanalytics.interactions
-    REFERENCING NEW TABLE AS gca_new_rows FOR EACH STATEMENT EXECUTE FUNCTION gcanalytics._note_dashboard_changes();
-CREATE OR REPLACE TRIGGER dashboard_changes_update AFTER UPDATE ON gcanalytics.interactions
-    REFERENCING OLD TABLE AS gca_old_rows NEW TABLE AS gca_new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION gcanalytics._note_dashboard_changes();
-CREATE OR REPLACE TRIGGER dashboard_changes_delete AFTER DELETE ON gcanalytics.interactions
-    REFERENCING OLD TABLE AS gca_old_rows FOR EACH STATEMENT EXECUTE FUNCTION gcanalytics._note_dashboard_changes();
-CREATE OR REPLACE TRIGGER dashboard_changes_truncate AFTER TRUNCATE ON gcanalytics.interactions
-    FOR EACH STATEMENT EXECUTE FUNCTION gcanalytics._note_dashboard_changes();
+COMMENT ON FUNCTION gcanalytics._dashboard_changed(date[], text[]) IS
+    'records in dashboard_changes days whose conversations the load changed, for the rollups named (all when NULL)';
 
 -- _rollup_signature(rollup): what a rollup's rows depend on besides the
 -- conversations: the definitions (the functions computing them, so an
@@ -1147,14 +1126,17 @@ SELECT md5(concat_ws(E'\n', rollup,
               FROM pg_proc p
              WHERE p.pronamespace = 'gcanalytics'::regnamespace
                AND p.proname IN ('_' || rollup || '_parts', 'queue_entry_metrics', 'tier_label', 'industry_label',
-                                 'service_level_threshold', 'reporting_time_zone', 'setting')),
+                                 'service_level_threshold', '_service_level_targets', 'reporting_time_zone', 'setting')),
            gcanalytics.reporting_time_zone(),
            gcanalytics.setting('short_abandon_threshold'), gcanalytics.setting('service_level_default'),
            CASE rollup WHEN 'kpi_daily' THEN gcanalytics.setting('fcr_window')
                        WHEN 'queue_interval' THEN gcanalytics.setting('interval_minutes')
                        WHEN 'bot_containment' THEN gcanalytics.setting('containment_window') END,
-           (SELECT string_agg(format('%s/%s/%s', sl.queue_id, sl.media_type, sl.answer_within), ','
-                              ORDER BY sl.queue_id, sl.media_type) FROM gcanalytics.service_levels sl),
+           -- the targets: every medium's, and each queue's that differs from its medium's
+           (SELECT string_agg(format('%s/%s/%s', t.queue_id, t.media_type, t.sl_ms), ',' ORDER BY t.queue_id, t.media_type)
+              FROM gcanalytics._service_level_targets() t
+              LEFT JOIN gcanalytics._service_level_targets() m ON m.queue_id = '*' AND m.media_type = t.media_type
+             WHERE t.queue_id = '*' OR t.sl_ms IS DISTINCT FROM m.sl_ms),
            (SELECT string_agg(x.queue_id, ',' ORDER BY x.queue_id) FROM gcanalytics.excluded_queues x)))
 $$;
 COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
@@ -1162,7 +1144,7 @@ COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
 
 -- _refresh_rollup(rollup, full): brings a rollup up to date; returns
 -- 'full' or 'incremental' and why.  Full: on request, without a signature
--- (first refresh, after a restore or a TRUNCATE) or with another one
+-- (first refresh, after a restore) or with another one
 -- (definitions, time zone, settings).  Incremental: the days
 -- dashboard_changes names, deleted and computed again a run of
 -- consecutive days at a time.
@@ -1180,7 +1162,7 @@ DECLARE
 BEGIN
     SELECT b.signature INTO old FROM gcanalytics.dashboard_rollups b WHERE b.rollup = _refresh_rollup.rollup FOR UPDATE;
     reason := CASE WHEN _refresh_rollup.full THEN 'requested (full => true)'
-                   WHEN old IS NULL THEN 'first refresh (no rollup yet, or after a restore or a truncation)'
+                   WHEN old IS NULL THEN 'first refresh (no rollup yet, or after a restore)'
                    WHEN old <> sig THEN 'definitions, settings or reporting_time_zone changed since the last rebuild' END;
     IF reason IS NOT NULL THEN
         refresh := 'full';

@@ -9,6 +9,8 @@ WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
            gcanalytics.setting('case_resolution_days')::int AS case_days,
            1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
+), thr AS MATERIALIZED (   -- the targets, read once (not once per queue entry)
+    SELECT * FROM gcanalytics._service_level_targets()
 ), conv AS (
     SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
            gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier,
@@ -33,11 +35,12 @@ WITH cfg AS MATERIALIZED (
                    gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier,
                    e.answered_at IS NOT NULL AS answered, e.abandoned_at IS NOT NULL AS abandoned,
                    coalesce(e.wait_ms <= cfg.short_ms, false) AS short,
-                   e.answered_at IS NOT NULL
-                       AND e.wait_ms <= 1000 * extract(epoch FROM gcanalytics.service_level_threshold(e.queue_id, coalesce(e.media_type, '(unknown)'))) AS in_sl
+                   e.answered_at IS NOT NULL AND e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms) AS in_sl
               FROM gcanalytics.interactions i
              CROSS JOIN cfg
              CROSS JOIN LATERAL unnest(i.queue_entries) e
+              LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
+              LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
              WHERE coalesce(i.originating_direction, 'inbound') = 'inbound'
                AND e.queue_id NOT IN (SELECT q.queue_id FROM gcanalytics.excluded_queues q)) x
      GROUP BY 1, 2

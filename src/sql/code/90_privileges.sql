@@ -39,6 +39,8 @@ REVOKE ALL ON PROCEDURE gcanalytics.configure(text, text), gcanalytics.run(times
     gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval),
     gcanalytics.sync_adherence(timestamptz, timestamptz, interval),
     gcanalytics.sync_crm(), gcanalytics.retry_failed() FROM PUBLIC;
+-- distribute() reshapes every table (Citus): the owner's, like the load
+REVOKE ALL ON FUNCTION gcanalytics.distribute() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.check_window(text, timestamptz, timestamptz) FROM PUBLIC;
 
 -- Every internal routine (named _*) is the load's or the dashboards' own:

@@ -68,6 +68,11 @@ ALTER TABLE gcanalytics.escalation_rules ADD CONSTRAINT escalation_rules_kind_ch
 COMMENT ON TABLE gcanalytics.escalation_rules IS
     'a conversation is escalated when any rule matches: a participant attribute that is true, a wrap-up code (name or id), a transfer into a queue (name or id), a handoff from a self-service flow to an agent (value bot, ivr or any)';
 
+-- _crm_match() became joins of the load and the relink, over
+-- crm_account_history for the values at the time of the call (Citus plans
+-- no SQL function with parameters reading a reference table)
+DROP FUNCTION gcanalytics._crm_match(text, text);
+
 -- the reporting schema and the record of refreshes (state/45_reports.sql)
 CREATE SCHEMA gcanalytics_reports;
 COMMENT ON SCHEMA gcanalytics_reports IS
@@ -171,8 +176,8 @@ CREATE TABLE gcanalytics.bot_containment_parts (
 COMMENT ON TABLE gcanalytics.bot_containment_parts IS
     'bot_containment_by_industry''s rollup: self-service conversations per day they started (reporting_time_zone), industry, media type and account of the contained ones (NULL for the others)';
 -- the days (reporting_time_zone) of the conversations written since a
--- rollup was last brought up to date, per rollup (the triggers of
--- interactions write them)
+-- rollup was last brought up to date, per rollup (the load writes them,
+-- _dashboard_changed())
 CREATE TABLE gcanalytics.dashboard_changes (
     rollup     text NOT NULL,
     day        date NOT NULL,
@@ -328,5 +333,3 @@ CREATE INDEX crm_account_history_phone_idx ON gcanalytics.crm_account_history (p
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_account_history', '');
 INSERT INTO gcanalytics.crm_account_history (account_id, valid_from, name, tier, industry, owner, ltv, phone, phone_e164, loaded_at)
 SELECT account_id, '-infinity', name, tier, industry, owner, ltv, phone, phone_e164, loaded_at FROM gcanalytics.crm_accounts;
--- _crm_match() finds the account's values at the time of the call
-DROP FUNCTION gcanalytics._crm_match(text, text);

@@ -83,8 +83,8 @@ CREATE TABLE gcanalytics.bot_containment_parts (
 COMMENT ON TABLE gcanalytics.bot_containment_parts IS
     'bot_containment_by_industry''s rollup: self-service conversations per day they started (reporting_time_zone), industry, media type and account of the contained ones (NULL for the others)';
 -- the days (reporting_time_zone) of the conversations written since a
--- rollup was last brought up to date, per rollup (the triggers of
--- interactions write them)
+-- rollup was last brought up to date, per rollup (the load writes them,
+-- _dashboard_changed())
 CREATE TABLE gcanalytics.dashboard_changes (
     rollup     text NOT NULL,
     day        date NOT NULL,
