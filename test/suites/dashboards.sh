@@ -3,7 +3,10 @@
 # (seed 42, 2,000 conversations a day, now 2026-04-20 12:00 UTC): every
 # view's figures equal the same figures computed from `gcsim truth`
 # (dashboards_truth.sql, written from the truth's definitions), kpi_daily's
-# offered and answered equal the aggregates API's; the insight names
+# offered and answered and queue_daily's figures equal the aggregates API's
+# asked with the same timeZone (UTC, Asia/Kolkata after a change of the
+# setting and a refresh, America/New_York), and 0.2.0's hourly rows are
+# warned of in Kolkata and replaced by the call the hint names; the insight names
 # Enterprise with its own and the overall rate, concentrated by a
 # difference-in-differences test, and release 5.0, and nothing else (also
 # under a 4-hour availability lag: the partial week is provisional); the
@@ -217,6 +220,9 @@ q "CREATE TABLE qd_kolkata AS SELECT * FROM gcanalytics.queue_daily;
 err=$(q "SET TimeZone = 'UTC'; SELECT gcanalytics.refresh_dashboards()" 2>&1 >/dev/null)
 echo "$err" | contains 'WARNING:  queue_daily: hours loaded by gcanalytics 0.2.0 do not divide the days of reporting_time_zone "Asia/Kolkata"' \
     || { echo "$err"; fail "no WARNING for hourly rows under Asia/Kolkata"; }
+[ "$(q "SELECT count(*) FROM gcanalytics.queue_daily v JOIN qd_kolkata b USING (day, queue_id, media_type)
+          WHERE v.offered <> b.offered OR v.handle_count <> b.handle_count")" -gt 0 ] \
+    || fail "hourly rows gave Kolkata's days the same figures: the comparisons above would not see hourly sums"
 hint=$(echo "$err" | sed -n "s/^HINT:  \(CALL gcanalytics.sync_queue_metrics('2026-04-09 00:00:00+00', '[^']*');\).*/\1/p")
 [ -n "$hint" ] || { echo "$err"; fail "the WARNING's hint does not name the hours to load again"; }
 PGDATABASE=$DB sql "$hint" >/dev/null 2>&1
