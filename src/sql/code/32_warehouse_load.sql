@@ -476,12 +476,13 @@ BEGIN
 END
 $$;
 
--- The hourly aggregates the load reads (nConversations for the windows
--- and their check, the queue metrics), per queue and media type, from one
--- aggregates query per run(): _aggregates_prefetch(from, to) reads
--- [from, to) into the session's pg_temp.gca_aggregates (kept across the
--- run's transactions, dropped by _aggregates_forget() when it ends), and
--- _hourly_aggregates(from, to) answers from it when it holds the range,
+-- The aggregates the load reads in 15-minute buckets (nConversations,
+-- summed by hour for the windows and their check; the queue metrics), per
+-- queue and media type, from one aggregates query per run():
+-- _aggregates_prefetch(from, to) reads [from, to) into the session's
+-- pg_temp.gca_aggregates (kept across the run's transactions, dropped by
+-- _aggregates_forget() when it ends), and _window_aggregates(from, to)
+-- answers from it when it holds the range,
 -- else asks the API.  The numbers are those of the run's start: a count
 -- that moves later (late data in the lag window) is read again by the
 -- next run().
@@ -492,7 +493,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._aggregates_query(range_from timestamptz,
     AS $$
     SELECT a.interval_start, a.queue_id, a.media_type, a.metric, a.count, a.sum
       FROM gcanalytics_source.conversation_aggregates a
-     WHERE a.interval_start >= range_from AND a.interval_start < range_to AND a.granularity = 'PT1H'
+     WHERE a.interval_start >= range_from AND a.interval_start < range_to AND a.granularity = 'PT15M'
        AND a.metric IN ('nConversations', 'nOffered', 'nConnected', 'tAbandon', 'nTransferred', 'tHandle', 'tTalk',
                         'tHeld', 'tAcw', 'tAcd')
 $$;
@@ -544,7 +545,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION gcanalytics._hourly_aggregates(range_from timestamptz, range_to timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._window_aggregates(range_from timestamptz, range_to timestamptz)
     RETURNS TABLE (interval_start timestamptz, queue_id text, media_type text, metric text, count bigint, sum float8)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -552,7 +553,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._hourly_aggregates(range_from timestamptz
 BEGIN
     IF pg_catalog.to_regclass('pg_temp.gca_aggregates_range') IS NOT NULL THEN
         IF EXISTS (SELECT 1 FROM pg_temp.gca_aggregates_range r
-                    WHERE r.range_from <= _hourly_aggregates.range_from AND _hourly_aggregates.range_to <= r.range_to) THEN
+                    WHERE r.range_from <= _window_aggregates.range_from AND _window_aggregates.range_to <= r.range_to) THEN
             RETURN QUERY SELECT a.interval_start, a.queue_id, a.media_type, a.metric, a.count, a.sum
                            FROM pg_temp.gca_aggregates a
                           WHERE a.interval_start >= range_from AND a.interval_start < range_to;
@@ -563,9 +564,13 @@ BEGIN
 END
 $$;
 
--- queue_metrics: the hourly aggregates of the window per queue and media
--- type, and the UTC days the window holds whole summed from them (the
--- aggregates API's P1D buckets are the sums of its PT1H buckets in UTC).
+-- queue_metrics: the aggregates of the window per queue and media type in
+-- 15-minute buckets (PT15M: every zone's UTC offset is a multiple of 15
+-- minutes, so the days of any reporting_time_zone are sums of them, and a
+-- change of the setting needs no reload), and the UTC days the window
+-- touches summed from them (the aggregates API's P1D buckets are the sums
+-- of its shorter buckets).  The hourly rows (PT1H) of an earlier release
+-- in the window are replaced.
 CREATE OR REPLACE FUNCTION gcanalytics._load_queue_metrics(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -573,10 +578,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_queue_metrics(range_from timestampt
     AS $$
 DECLARE
     r record;
-    hourly text;
+    quarters text;
 BEGIN
-    hourly := format($q$
-        SELECT 'PT1H'::text AS granularity, a.interval_start, a.queue_id, a.media_type,
+    quarters := format($q$
+        SELECT 'PT15M'::text AS granularity, a.interval_start, a.queue_id, a.media_type,
                sum(a.count) FILTER (WHERE a.metric = 'nOffered')::bigint AS n_offered,
                sum(a.count) FILTER (WHERE a.metric = 'nConnected')::bigint AS n_connected,
                sum(a.count) FILTER (WHERE a.metric = 'tAbandon')::bigint AS n_abandoned,
@@ -590,11 +595,13 @@ BEGIN
                sum(a.sum) FILTER (WHERE a.metric = 'tAcd') AS t_acd_sum,
                sum(a.count) FILTER (WHERE a.metric = 'tAcd')::bigint AS t_acd_count,
                sum(a.sum) FILTER (WHERE a.metric = 'tAbandon') AS t_abandon_sum
-          FROM gcanalytics._hourly_aggregates(%L, %L) a
+          FROM gcanalytics._window_aggregates(%L, %L) a
          WHERE a.metric IN ('nOffered', 'nConnected', 'tAbandon', 'nTransferred', 'tHandle', 'tTalk', 'tHeld', 'tAcw', 'tAcd')
            AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
          GROUP BY a.interval_start, a.queue_id, a.media_type $q$, range_from, range_to);
-    r := gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], hourly);
+    r := gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], quarters);
+    DELETE FROM gcanalytics.queue_metrics h
+     WHERE h.granularity = 'PT1H' AND h.interval_start >= range_from AND h.interval_start < range_to;
     PERFORM gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], format($q$
         SELECT 'P1D'::text AS granularity, pg_catalog.date_trunc('day', h.interval_start, 'UTC') AS interval_start,
                h.queue_id, h.media_type, sum(h.n_offered)::bigint AS n_offered, sum(h.n_connected)::bigint AS n_connected,
@@ -604,7 +611,7 @@ BEGIN
                sum(h.t_acw_sum) AS t_acw_sum, sum(h.t_acd_sum) AS t_acd_sum, sum(h.t_acd_count)::bigint AS t_acd_count,
                sum(h.t_abandon_sum) AS t_abandon_sum
           FROM gcanalytics.queue_metrics h
-         WHERE h.granularity = 'PT1H' AND h.interval_start >= %L AND h.interval_start < %L
+         WHERE h.granularity IN ('PT15M', 'PT1H') AND h.interval_start >= %L AND h.interval_start < %L
          GROUP BY 2, 3, 4 $q$,
         pg_catalog.date_trunc('day', range_from, 'UTC'),
         -- 24 hours, not '1 day': a day added to a timestamptz follows the
@@ -639,8 +646,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._conversation_counts(range_from timestamp
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT a.interval_start, sum(a.count)::bigint
-      FROM gcanalytics._hourly_aggregates(pg_catalog.date_trunc('hour', range_from, 'UTC'), range_to) a
+    SELECT pg_catalog.date_trunc('hour', a.interval_start, 'UTC'), sum(a.count)::bigint
+      FROM gcanalytics._window_aggregates(pg_catalog.date_trunc('hour', range_from, 'UTC'), range_to) a
      WHERE a.metric = 'nConversations'
        AND (a.queue_id IS NULL OR a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x))
      GROUP BY 1

@@ -397,7 +397,7 @@ CREATE OR REPLACE PROCEDURE gcanalytics.sync_queue_metrics(since timestamptz, un
     LANGUAGE plpgsql
     AS $$ BEGIN CALL gcanalytics._sync_public('queue_metrics'::pg_catalog.text, since, until, "window"); END $$;
 COMMENT ON PROCEDURE gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval) IS
-    'load hourly and daily aggregates per queue and media type for [since, until), window by window';
+    'load 15-minute and daily aggregates per queue and media type for [since, until), window by window';
 
 -- _reference_due(): whether the reference data is to be read again: the
 -- Genesys listings have no modified-since filter nor a count cheaper than

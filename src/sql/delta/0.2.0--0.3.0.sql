@@ -337,3 +337,12 @@ SELECT account_id, '-infinity', name, tier, industry, owner, ltv, phone, phone_e
 -- _sync_reference() says whether it read the reference data (it reads it
 -- only when due: README "Reference data when due")
 DROP FUNCTION gcanalytics._sync_reference();
+
+-- queue_metrics by 15 minutes (issue 22): the days of any
+-- reporting_time_zone are sums of them; the hours 0.2.0 loaded stay until
+-- their window is loaded again
+ALTER TABLE gcanalytics.queue_metrics DROP CONSTRAINT queue_metrics_granularity_check;
+ALTER TABLE gcanalytics.queue_metrics ADD CONSTRAINT queue_metrics_granularity_check
+    CHECK (granularity IN ('PT15M', 'PT1H', 'P1D'));
+COMMENT ON TABLE gcanalytics.queue_metrics IS
+    'the aggregates API per queue and media type, by 15 minutes (PT15M; PT1H: hours loaded by 0.2.0) and daily (P1D, UTC days); counts and sums in milliseconds';
