@@ -87,9 +87,10 @@ psql_demo <<'SQL'
 \echo Per week and CRM tier: conversations, escalation, AHT, service level, CSAT, NPS, QA, adherence, case resolution, pipeline, revenue
 SELECT week, tier, conversations, escalation_rate AS "escal", aht_s AS "AHT s", service_level_rate AS "SL",
        csat, nps, qa_score AS qa, adherence_rate AS adherence, case_resolution_rate AS "cases resolved",
-       open_pipeline_amount AS "open pipeline", closed_won_amount AS "closed won", provisional AS prov
+       open_pipeline_amount AS "open pipeline", closed_won_amount AS "closed won", provisional AS prov,
+       case_resolution_provisional AS "cases prov"
   FROM gcanalytics.cx_overview WHERE tier IN ('Enterprise', 'Mid-Market', 'SMB') ORDER BY tier, week;
-\echo The insight beside escalation: CSAT (Welch's t-test) and case resolution (two-proportion z-test), week over week (cx_insights)
+\echo The insight beside escalation: CSAT (Welch t-test) and case resolution (two-proportion z-test), week over week (cx_insights)
 \pset tuples_only on
 SELECT '  ' || sentence FROM gcanalytics.cx_insights WHERE significant ORDER BY week DESC, metric, p_value;
 \pset tuples_only off

@@ -49,9 +49,11 @@ WITH cfg AS MATERIALIZED (
            gcanalytics.tier_label(c.account_id, a.tier) AS tier,
            count(*) AS cases,
            count(*) FILTER (WHERE c.closed_date <= c.created_date + make_interval(days => cfg.case_days)) AS resolved,
-           bool_or(c.closed_date IS NULL AND c.created_date + make_interval(days => cfg.case_days) > now()) AS open
+           -- as of the cases read (their newest SystemModstamp), not the clock
+           bool_or(c.closed_date IS NULL AND c.created_date + make_interval(days => cfg.case_days) > snap.at) AS open
       FROM gcanalytics.crm_cases c
      CROSS JOIN cfg
+     CROSS JOIN (SELECT max(k.system_modstamp) AS at FROM gcanalytics.crm_cases k) snap
       LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
      GROUP BY 1, 2
 ), agent_week AS (   -- each agent's adherence of the week (days of reporting_time_zone)
@@ -121,7 +123,7 @@ COMMENT ON COLUMN gcanalytics.cx_overview.open_pipeline_amount IS 'Amount of the
 COMMENT ON COLUMN gcanalytics.cx_overview.closed_won_amount IS 'Amount of the opportunities won with a close date in the week (revenue)';
 COMMENT ON COLUMN gcanalytics.cx_overview.provisional IS 'the conversation figures can still change: a conversation in progress, or the week not final (lag_window)';
 COMMENT ON COLUMN gcanalytics.cx_overview.csat_provisional IS 'CSAT and NPS can still change: provisional, or a survey of the week not answered yet';
-COMMENT ON COLUMN gcanalytics.cx_overview.case_resolution_provisional IS 'an open case of the week is younger than case_resolution_days: the rate can still rise';
+COMMENT ON COLUMN gcanalytics.cx_overview.case_resolution_provisional IS 'an open case of the week was younger than case_resolution_days when the cases were read (their newest SystemModstamp): the rate can still rise';
 COMMENT ON COLUMN gcanalytics.cx_overview.revenue_provisional IS 'the week is not over: its pipeline can still close or move';
 
 -- ------------------------------------------------------------ statistics
