@@ -12,7 +12,8 @@
 #  3. a second run() changes no row (loaded_at included);
 #  4. a tier change in the CRM and the relink (sync_crm()): the tier valid
 #     at each conversation's start;
-#  5. refresh_dashboards(), schedule();
+#  5. refresh_dashboards(); a second load and an incremental refresh;
+#     schedule();
 # then every table and view of the coordinator equals the plain node's
 # (floats rounded), next_contact_at equals its lead() definition, and every
 # worker holds shards of every distributed table and a copy of every
@@ -121,7 +122,7 @@ assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN 
                                                  WHERE p.placement = 'local')
                           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)")" \
     "every table distribute() does not keep local is distributed or a reference table"
-assert_eq "dashboard_refreshes load_lock load_refusals settings sync_state sync_windows" \
+assert_eq "bot_containment_parts dashboard_changes dashboard_refreshes dashboard_rollups escalation_parts kpi_daily_parts load_lock load_refusals queue_interval_parts settings sync_state sync_windows" \
     "$(csql 0 "SELECT string_agg(split_part(table_name::text, '.', 2), ' ' ORDER BY split_part(table_name::text, '.', 2)) FROM gcanalytics.distribute()
                 WHERE action = 'kept local'")" "distribute() keeps the coordinator's bookkeeping local"
 
@@ -213,7 +214,15 @@ for n in 1 2; do
 done
 both_call "SELECT view_name, row_count FROM gcanalytics.refresh_dashboards()"
 assert_eq "$(grep -c '|' "$T/plain.out")" "$(grep -c '|' "$T/citus.out")" "refresh_dashboards() refreshed every view on the coordinator"
+# a second load (the last hour), then an incremental refresh: the load
+# records on the coordinator the days it changed (README "Incremental refresh")
+both_call "CALL gcanalytics.run(until => '$NOW')"
+[ "$(csql 0 "SELECT count(*) FROM gcanalytics.dashboard_changes WHERE rollup = 'kpi_daily'")" -ge 1 ] \
+    || fail "the second load recorded no changed day on the coordinator"
 both_call "SELECT * FROM gcanalytics.refresh_dashboards()"
+assert_eq "incremental|6" \
+    "$(csql 0 "SELECT min(refresh), count(*) FROM gcanalytics.dashboard_refreshes WHERE gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \
+    "the refresh after the second load is incremental on the coordinator"
 csql 0 "SELECT count(*) FROM gcanalytics.schedule(sync_every => '15 minutes', refresh_every => '15 minutes')" >/dev/null
 assert_eq "CALL gcanalytics.run()|$CITUS_DB
 SELECT gcanalytics.refresh_dashboards()|$CITUS_DB" \
@@ -235,7 +244,7 @@ csv_query() {
            FROM pg_attribute a
           WHERE a.attrelid = '$1'::regclass AND a.attnum > 0 AND NOT a.attisdropped
             AND a.attname NOT IN ('loaded_at', 'started_at', 'finished_at', 'seconds', 'updated_at', 'checked_at',
-                                  'refreshed_at', 'refresh_s', 'crm_snapshot_at')
+                                  'refreshed_at', 'refresh_s', 'crm_snapshot_at', 'built_at', 'changed_at')
             AND a.atttypid NOT IN ('json'::regtype)"
 }
 relations=$(sql "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -48,6 +48,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._upsert(target regclass, keys text[], sou
 DECLARE
     cols text[];
     vals text[];
+    -- one timestamp for every row written, taken here (on a Citus
+    -- coordinator, not on the workers), which _upsert_interactions compares with
+    stamp timestamptz := clock_timestamp();
 BEGIN
     SELECT array_agg(quote_ident(a.attname) ORDER BY a.attnum)
       INTO cols
@@ -58,14 +61,14 @@ BEGIN
     EXECUTE format(
         'WITH s AS MATERIALIZED (%s),
               u AS (INSERT INTO %s AS t (%s, %s, loaded_at)
-                    SELECT %s, %s, clock_timestamp() FROM s
+                    SELECT %s, %s, %L::timestamptz FROM s
                     ON CONFLICT (%s) DO UPDATE SET %s, loaded_at = EXCLUDED.loaded_at
                     WHERE (%s) IS DISTINCT FROM (%s)
                     RETURNING 1)
          SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM u)',
         source, target,
         array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(cols, ', '),
-        array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(cols, ', '),
+        array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(cols, ', '), stamp,
         array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(keys) k), ', '), array_to_string(vals, ', '),
         array_to_string(ARRAY(SELECT 't.' || c FROM unnest(cols) c), ', '),
         array_to_string(ARRAY(SELECT 'EXCLUDED.' || c FROM unnest(cols) c), ', '))
@@ -285,6 +288,8 @@ DECLARE
     -- one timestamp, passed in: Citus runs no UPDATE of a distributed
     -- table calling a volatile function such as clock_timestamp()
     stamp timestamptz := clock_timestamp();
+    tz text := gcanalytics.reporting_time_zone();
+    days date[];
 BEGIN
     -- each customer's earliest place moved, then the start of the row
     -- before it (whose next contact may change): its rows are read from there
@@ -325,8 +330,11 @@ BEGIN
           FROM n
          WHERE t.conversation_id OPERATOR(pg_catalog.=) n.conversation_id
            AND t.conversation_start OPERATOR(pg_catalog.=) n.conversation_start
-        RETURNING 1)
-    SELECT count(*) INTO changed FROM u;
+        RETURNING t.conversation_start)
+    SELECT count(*), array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) INTO changed, days FROM u;
+    -- a next contact decides first-contact resolution and whether a
+    -- containment held
+    PERFORM gcanalytics._dashboard_changed(days, ARRAY['kpi_daily', 'bot_containment']);
     RETURN changed;
 END
 $$;
@@ -391,10 +399,20 @@ DECLARE
     after gcanalytics._contact_place[];
     r record;
     stamp timestamptz := clock_timestamp();
+    tz text := gcanalytics.reporting_time_zone();
 BEGIN
     r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
                              gcanalytics._interactions_source(range_from, range_to, only_ids),
                              ARRAY['next_contact_at', 'qa_score']);
+    IF r.changed_rows > 0 THEN
+        -- the days of the rows the upsert changed (it stamped them after stamp)
+        PERFORM gcanalytics._dashboard_changed(ARRAY(
+            SELECT DISTINCT (i.conversation_start AT TIME ZONE tz)::date
+              FROM gcanalytics.interactions i
+             WHERE i.conversation_start OPERATOR(pg_catalog.>=) range_from AND i.conversation_start OPERATOR(pg_catalog.<) range_to
+               AND (only_ids IS NULL OR i.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))
+               AND i.loaded_at OPERATOR(pg_catalog.>=) stamp));
+    END IF;
     PERFORM gcanalytics._update_qa_scores(range_from, range_to, only_ids, stamp);
     PERFORM gcanalytics._upsert_surveys(range_from, range_to, only_ids);
     IF r.changed_rows > 0 THEN

@@ -461,6 +461,10 @@ DECLARE
     -- one timestamp for every row changed (Citus runs no UPDATE of a
     -- distributed table calling a volatile function such as clock_timestamp())
     stamp timestamptz := clock_timestamp();
+    tz text := gcanalytics.reporting_time_zone();
+    kpi_days date[];
+    escalation_days date[];
+    bot_days date[];
 BEGIN
     PERFORM gcanalytics._sync_crm_pipeline();
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
@@ -546,6 +550,8 @@ BEGIN
            account_name = n.name, account_owner = n.owner, ltv = n.ltv, open_case_count = n.open_case_count,
            open_opportunity_count = n.open_opportunity_count, customer_key = n.customer_key, loaded_at = stamp
       FROM (SELECT i2.conversation_id, i2.conversation_start, i2.customer_key AS old_customer_key,
+                   i2.crm_account_id AS old_account, i2.customer_tier AS old_tier, i2.industry AS old_industry,
+                   i2.ltv AS old_ltv,
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id) AS crm_account_id,
                    CASE WHEN i2.crm_link = 'attribute' THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
                    a.tier, a.industry, a.name, a.owner, a.ltv, oc.open_case_count, oc.open_opportunity_count,
@@ -574,12 +580,24 @@ BEGIN
             i.open_case_count, i.open_opportunity_count, i.customer_key)
            IS DISTINCT FROM (n.crm_account_id, n.crm_link, n.tier, n.industry, n.name, n.owner, n.ltv,
                              n.open_case_count, n.open_opportunity_count, n.customer_key)
-    RETURNING n.old_customer_key, i.customer_key, i.conversation_start, i.conversation_id)
+    RETURNING n.old_customer_key, i.customer_key, i.conversation_start, i.conversation_id,
+              (n.old_account, n.old_tier, n.old_ltv) IS DISTINCT FROM (i.crm_account_id, i.customer_tier, i.ltv) AS escalation,
+              (n.old_account, n.old_industry, n.old_ltv, n.old_customer_key)
+                  IS DISTINCT FROM (i.crm_account_id, i.industry, i.ltv, i.customer_key) AS bot_containment)
     -- a conversation that changed customer left one place and took another
-    SELECT coalesce(array_agg(ROW(v.k, u.conversation_start, u.conversation_id)::gcanalytics._contact_place), '{}')
-      INTO moved
-      FROM upd u, LATERAL (VALUES (u.old_customer_key), (u.customer_key)) v(k)
-     WHERE u.old_customer_key IS DISTINCT FROM u.customer_key;
+    SELECT (SELECT coalesce(array_agg(ROW(v.k, u.conversation_start, u.conversation_id)::gcanalytics._contact_place), '{}')
+              FROM upd u, LATERAL (VALUES (u.old_customer_key), (u.customer_key)) v(k)
+             WHERE u.old_customer_key IS DISTINCT FROM u.customer_key),
+           -- the start days of the conversations changed, per rollup that
+           -- reads a column changed (README "Incremental refresh")
+           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date)
+              FROM upd u WHERE u.old_customer_key IS DISTINCT FROM u.customer_key),
+           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.escalation),
+           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.bot_containment)
+      INTO moved, kpi_days, escalation_days, bot_days;
+    PERFORM gcanalytics._dashboard_changed(kpi_days, ARRAY['kpi_daily']);
+    PERFORM gcanalytics._dashboard_changed(escalation_days, ARRAY['escalation']);
+    PERFORM gcanalytics._dashboard_changed(bot_days, ARRAY['bot_containment']);
     PERFORM gcanalytics._link_next_contacts(moved);
     RETURN n;
 END

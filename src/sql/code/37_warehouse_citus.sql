@@ -32,7 +32,19 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
         ('load_refusals', 'local', NULL, NULL,
          'the loads that found the load lock held, with their process ids; written and read only by the coordinator'),
         ('dashboard_refreshes', 'local', NULL, NULL,
-         'the record of refresh_dashboards(), beside the materialized views it describes, which stay on the coordinator; read only there'))
+         'the record of refresh_dashboards(), beside the materialized views it describes, which stay on the coordinator; read only there'),
+        ('kpi_daily_parts', 'local', NULL, NULL,
+         'a rollup (days x queues x media types): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
+        ('queue_interval_parts', 'local', NULL, NULL,
+         'a rollup (intervals x queues x media types): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
+        ('escalation_parts', 'local', NULL, NULL,
+         'a rollup (days x accounts that called): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
+        ('bot_containment_parts', 'local', NULL, NULL,
+         'a rollup (days x industries x media types x accounts contained): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
+        ('dashboard_changes', 'local', NULL, NULL,
+         'bookkeeping: the days the load changed, written by the load and taken by refresh_dashboards(), both on the coordinator'),
+        ('dashboard_rollups', 'local', NULL, NULL,
+         'bookkeeping: each rollup''s signature, read and written by refresh_dashboards() on the coordinator'))
     SELECT c.oid::regclass, coalesce(p.placement, 'reference'), p.col, p.colocate_with,
            coalesce(p.why, 'small; joined with the distributed tables, or read by functions the workers run')
       FROM pg_class c
@@ -138,4 +150,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gcanalytics.distribute() IS
-    'on a Citus coordinator: distributes interactions and evaluations (by conversation_id, co-located) and queue_metrics (by queue_id), makes the other tables reference tables but settings, sync_windows, sync_state, load_lock, load_refusals and dashboard_refreshes (local); idempotent';
+    'on a Citus coordinator: distributes interactions and evaluations (by conversation_id, co-located) and queue_metrics (by queue_id), makes the other tables reference tables but settings, sync_windows, sync_state, load_lock, load_refusals, dashboard_refreshes, the dashboards'' rollups and dashboard_changes, dashboard_rollups (local); idempotent';

@@ -103,7 +103,7 @@ COMMENT ON FUNCTION gcanalytics.complete_until(text) IS
 CREATE OR REPLACE FUNCTION gcanalytics.kpi_rates(
         offered bigint, answered bigint, answered_in_sl bigint, sl_entries bigint, abandoned bigint,
         wait_ms_sum numeric, answer_ms_sum numeric,
-        handled bigint, handle_ms_sum numeric, weighted_handle_ms_sum float8, transferred bigint,
+        handled bigint, handle_ms_sum numeric, weighted_handle_ms_sum numeric, transferred bigint,
         fcr_eligible bigint, fcr_resolved bigint, talk_ms_sum numeric, hold_ms_sum numeric,
         OUT service_level_pct numeric, OUT abandon_rate_pct numeric, OUT avg_wait_s numeric, OUT asa_s numeric,
         OUT service_level_rate numeric, OUT abandon_rate numeric,
@@ -117,7 +117,7 @@ SELECT round(100.0 * sl, 2), round(100.0 * ab, 2), round(wait_ms_sum / nullif(of
        round(answer_ms_sum / nullif(answered, 0) / 1000.0, 2),
        round(sl, 4), round(ab, 4),
        round(handle_ms_sum / nullif(handled, 0) / 1000.0, 2),
-       round((weighted_handle_ms_sum / nullif(handled, 0) / 1000.0)::numeric, 2),
+       round(weighted_handle_ms_sum / nullif(handled, 0) / 1000.0, 2),
        round(100.0 * tr, 2), round(100.0 * fcr, 2),
        round(100.0 * talk_ms_sum / nullif(handle_ms_sum, 0), 2),
        round(100.0 * hold_ms_sum / nullif(handle_ms_sum, 0), 2),
@@ -129,7 +129,7 @@ SELECT round(100.0 * sl, 2), round(100.0 * ab, 2), round(wait_ms_sum / nullif(of
   FROM (SELECT answered_in_sl::numeric / nullif(sl_entries, 0) AS sl, abandoned::numeric / nullif(offered, 0) AS ab,
                transferred::numeric / nullif(handled, 0) AS tr, fcr_resolved::numeric / nullif(fcr_eligible, 0) AS fcr) f
 $$;
-COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, bigint, bigint, numeric, numeric, bigint, numeric, float8,
+COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, bigint, bigint, numeric, numeric, bigint, numeric, numeric,
                                           bigint, bigint, bigint, numeric, numeric) IS
     'the rates, averages and efficiency score of kpi_daily and kpi_weekly from their counts and sums (README "Dashboards")';
 
@@ -167,27 +167,36 @@ CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
                  UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
 $$;
 
--- queue_entry_metrics(): each metric of each queue entry of the inbound
--- conversations (internal queues left out): offered (entering the queue,
--- nOffered), answered (tAnswered), abandoned (tAbandon) with its time,
--- whether an answer followed an entry, the entry's wait (tAcd), the
--- answer's tAnswered and tHandle, whether an abandon was short
--- (short_abandon_threshold) and whether the wait was within the service
--- level target (service_level_threshold()).  kpi_daily and queue_interval
--- read it.
-CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics()
+-- queue_entry_metrics(from_start, to_start): each metric of each queue
+-- entry of the inbound conversations started in [from_start, to_start)
+-- (internal queues left out): offered (entering the queue, nOffered),
+-- answered (tAnswered), abandoned (tAbandon) with its time, whether an
+-- answer followed an entry, the entry's wait (tAcd), the answer's tAnswered
+-- and tHandle, whether an abandon was short (short_abandon_threshold) and
+-- whether the wait was within the service level target
+-- (service_level_threshold(), through _service_level_targets()), and the
+-- conversation's start.  The rollups of kpi_daily and queue_interval read
+-- it, a range of days at a time.
+CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestamptz DEFAULT '-infinity',
+                                                           to_start timestamptz DEFAULT 'infinity')
     RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
-                   answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean)
-    LANGUAGE sql STABLE
+                   answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean, conversation_start timestamptz)
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
     AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
 ), thr AS MATERIALIZED (
     SELECT * FROM gcanalytics._service_level_targets()
 )
 SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offered_at IS NOT NULL, e.wait_ms,
-       e.answer_ms, e.handle_ms, e.wait_ms <= cfg.short_ms, e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms)
+       e.answer_ms, e.handle_ms, e.wait_ms <= cfg.short_ms,
+       e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms), i.conversation_start
   FROM gcanalytics.interactions i
  CROSS JOIN cfg
  CROSS JOIN LATERAL unnest(CASE WHEN i.queue_entries IS NOT NULL OR i.queue_id IS NULL THEN i.queue_entries
@@ -201,10 +210,12 @@ SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offere
   LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
   LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
  WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
-   AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
+   AND i.conversation_start >= from_start AND i.conversation_start < to_start
+   AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x);
+END
 $$;
-COMMENT ON FUNCTION gcanalytics.queue_entry_metrics() IS
-    'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations, with its time, wait, tAnswered, tHandle, short abandon and service level flags';
+COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz) IS
+    'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
 
 -- ------------------------------------------------------------ kpi_daily
 -- Two parts joined on (day, queue, media type, direction): the
@@ -213,28 +224,46 @@ COMMENT ON FUNCTION gcanalytics.queue_entry_metrics() IS
 -- and the queue entries of inbound conversations, each figure on the day
 -- of its Genesys metric (offered: entering the queue, nOffered; answered:
 -- tAnswered; abandoned: tAbandon), under the queue entered.
-CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
+--
+-- The rollup (README "Dashboards", "Incremental refresh"): the table
+-- kpi_daily_parts holds these figures per day the conversations started
+-- (start_day) and day of the figure, so that the conversations of a day
+-- changed by a load give their rows again without reading any other day;
+-- kpi_daily sums the parts per day.  Every sum is exact (integers and
+-- numeric): the same rows give the same sums in any order.
+--
+-- _kpi_daily_parts(from_start, to_start): the parts of the conversations
+-- started in [from_start, to_start).
+CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_parts(from_start timestamptz DEFAULT '-infinity',
+                                                        to_start timestamptz DEFAULT 'infinity')
+    RETURNS SETOF gcanalytics.kpi_daily_parts
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
-    SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window,
-           gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
+    SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window, gcanalytics.reporting_time_zone() AS tz
 ), c AS (
-    SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day,
+    SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day, i.conversation_start,
            coalesce(i.queue_id, '(no queue)') AS queue_id,
            coalesce(i.queue_name, CASE WHEN i.queue_id IS NULL THEN '(no queue)' END) AS queue_name,
            coalesce(i.media_type, '(unknown)') AS media_type,
            coalesce(i.originating_direction, 'inbound') AS direction,
-           coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms,
+           coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms::numeric AS weighted_handle_ms,
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
            i.next_contact_at IS NULL
                OR i.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved,
-           -- still running, or its FCR window not closed within the final data
-           coalesce(i.in_progress, false)
-               OR (coalesce(i.handled, false) AND i.conversation_start + cfg.fcr_window > cfg.complete_until) AS open
+           coalesce(i.in_progress, false) AS in_progress,
+           coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
       FROM gcanalytics.interactions i
      CROSS JOIN cfg
+     WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
 ), cs AS (
-    SELECT day, queue_id, max(queue_name) AS queue_name, media_type, direction,
+    SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
            count(*) AS conversations,
            count(*) FILTER (WHERE handled) AS handled,
            coalesce(sum(handle_ms) FILTER (WHERE handled), 0) AS handle_ms_sum,
@@ -244,58 +273,83 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            count(*) FILTER (WHERE handled AND fcr_eligible AND resolved) AS fcr_resolved,
            coalesce(sum(talk_ms) FILTER (WHERE handled), 0) AS talk_ms_sum,
            coalesce(sum(customer_hold_ms) FILTER (WHERE handled), 0) AS hold_ms_sum,
-           bool_or(open) AS open
+           bool_or(in_progress) AS in_progress,
+           -- its FCR window decides whether the day is final
+           max(conversation_start) FILTER (WHERE handled) AS last_handled_start
       FROM c
      GROUP BY day, queue_id, media_type, direction
-), e AS (   -- each metric of each queue entry, on its day
-    SELECT (m.at AT TIME ZONE cfg.tz)::date AS day, m.*
-      FROM gcanalytics.queue_entry_metrics() m CROSS JOIN cfg
-), es AS (
-    SELECT day, queue_id, media_type, 'inbound'::text AS direction,
-           count(*) FILTER (WHERE metric = 'offered') AS offered,
-           count(*) FILTER (WHERE metric = 'answered') AS answered,
-           count(*) FILTER (WHERE metric = 'answered' AND entered AND in_sl) AS answered_in_sl,
-           count(*) FILTER (WHERE metric = 'answered' AND entered)
-               + count(*) FILTER (WHERE metric = 'abandoned' AND short IS NOT TRUE) AS sl_entries,
-           count(*) FILTER (WHERE metric = 'abandoned' AND short IS NOT TRUE) AS abandoned,
-           count(*) FILTER (WHERE metric = 'abandoned' AND short) AS short_abandoned,
-           coalesce(sum(wait_ms) FILTER (WHERE metric = 'offered'), 0) AS wait_ms_sum,
-           coalesce(sum(answer_ms) FILTER (WHERE metric = 'answered'), 0) AS answer_ms_sum
-      FROM e
-     GROUP BY day, queue_id, media_type
-), s AS (
-    SELECT day, queue_id, coalesce(cs.queue_name, q.name) AS queue_name, media_type, direction,
-           coalesce(cs.conversations, 0) AS conversations, coalesce(es.offered, 0) AS offered,
-           coalesce(es.answered, 0) AS answered, coalesce(cs.handled, 0) AS handled,
-           coalesce(es.abandoned, 0) AS abandoned, coalesce(es.short_abandoned, 0) AS short_abandoned,
-           coalesce(es.answered_in_sl, 0) AS answered_in_sl, coalesce(es.sl_entries, 0) AS sl_entries,
-           coalesce(es.wait_ms_sum, 0) AS wait_ms_sum, coalesce(es.answer_ms_sum, 0) AS answer_ms_sum,
-           coalesce(cs.handle_ms_sum, 0) AS handle_ms_sum, coalesce(cs.weighted_handle_ms_sum, 0) AS weighted_handle_ms_sum,
-           coalesce(cs.transferred, 0) AS transferred, coalesce(cs.fcr_eligible, 0) AS fcr_eligible,
-           coalesce(cs.fcr_resolved, 0) AS fcr_resolved, coalesce(cs.talk_ms_sum, 0) AS talk_ms_sum,
-           coalesce(cs.hold_ms_sum, 0) AS hold_ms_sum,
-           coalesce(cs.open, false) OR (day + 1)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
-      FROM cs FULL JOIN es USING (day, queue_id, media_type, direction)
-     CROSS JOIN cfg
-      LEFT JOIN gcanalytics.queues q USING (queue_id)
 ), w AS (   -- apart: an aggregate with DISTINCT in cs would sort every row
     SELECT day, queue_id, media_type, direction, array_agg(wrapup ORDER BY wrapup) AS wrapup_codes
-      FROM (SELECT DISTINCT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day,
-                   coalesce(i.queue_id, '(no queue)') AS queue_id, coalesce(i.media_type, '(unknown)') AS media_type,
-                   coalesce(i.originating_direction, 'inbound') AS direction,
-                   coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
-              FROM gcanalytics.interactions i CROSS JOIN cfg
-             WHERE coalesce(i.wrapup_name, i.wrapup_code) IS NOT NULL) d
+      FROM (SELECT DISTINCT day, queue_id, media_type, direction, wrapup FROM c WHERE wrapup IS NOT NULL) d
      GROUP BY day, queue_id, media_type, direction
+), es AS (   -- each metric of each queue entry, on its day
+    SELECT (m.conversation_start AT TIME ZONE cfg.tz)::date AS start_day, (m.at AT TIME ZONE cfg.tz)::date AS day,
+           m.queue_id, m.media_type, 'inbound'::text AS direction,
+           count(*) FILTER (WHERE m.metric = 'offered') AS offered,
+           count(*) FILTER (WHERE m.metric = 'answered') AS answered,
+           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered AND m.in_sl) AS answered_in_sl,
+           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered)
+               + count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS sl_entries,
+           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS abandoned,
+           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short) AS short_abandoned,
+           coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0) AS wait_ms_sum,
+           coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0) AS answer_ms_sum
+      FROM gcanalytics.queue_entry_metrics(from_start, to_start) m CROSS JOIN cfg
+     GROUP BY 1, 2, 3, 4
 )
-SELECT s.day, s.queue_id, s.queue_name, s.media_type, s.direction, s.conversations, s.offered, s.answered, s.handled,
+SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.queue_id, es.queue_id),
+       coalesce(cs.media_type, es.media_type), coalesce(cs.direction, es.direction), cs.queue_name,
+       coalesce(cs.conversations, 0), coalesce(cs.handled, 0), coalesce(cs.handle_ms_sum, 0),
+       coalesce(cs.weighted_handle_ms_sum, 0), coalesce(cs.transferred, 0), coalesce(cs.fcr_eligible, 0),
+       coalesce(cs.fcr_resolved, 0), coalesce(cs.talk_ms_sum, 0), coalesce(cs.hold_ms_sum, 0),
+       coalesce(cs.in_progress, false), cs.last_handled_start, w.wrapup_codes,
+       coalesce(es.offered, 0), coalesce(es.answered, 0), coalesce(es.answered_in_sl, 0), coalesce(es.sl_entries, 0),
+       coalesce(es.abandoned, 0), coalesce(es.short_abandoned, 0), coalesce(es.wait_ms_sum, 0),
+       coalesce(es.answer_ms_sum, 0)
+  FROM cs
+  LEFT JOIN w USING (day, queue_id, media_type, direction)
+  FULL JOIN es ON es.start_day = cs.day AND es.day = cs.day AND es.queue_id = cs.queue_id
+              AND es.media_type = cs.media_type AND es.direction = cs.direction;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._kpi_daily_parts(timestamptz, timestamptz) IS
+    'the rows of kpi_daily_parts (kpi_daily''s rollup) of the conversations started in [from_start, to_start)';
+
+CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window,
+           gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
+), s AS (
+    SELECT p.day, p.queue_id, p.media_type, p.direction, max(p.queue_name) AS queue_name,
+           sum(p.conversations)::bigint AS conversations, sum(p.offered)::bigint AS offered,
+           sum(p.answered)::bigint AS answered, sum(p.handled)::bigint AS handled,
+           sum(p.abandoned)::bigint AS abandoned, sum(p.short_abandoned)::bigint AS short_abandoned,
+           sum(p.answered_in_sl)::bigint AS answered_in_sl, sum(p.sl_entries)::bigint AS sl_entries,
+           sum(p.wait_ms_sum) AS wait_ms_sum, sum(p.answer_ms_sum) AS answer_ms_sum,
+           sum(p.handle_ms_sum) AS handle_ms_sum, sum(p.weighted_handle_ms_sum) AS weighted_handle_ms_sum,
+           sum(p.transferred)::bigint AS transferred, sum(p.fcr_eligible)::bigint AS fcr_eligible,
+           sum(p.fcr_resolved)::bigint AS fcr_resolved, sum(p.talk_ms_sum) AS talk_ms_sum,
+           sum(p.hold_ms_sum) AS hold_ms_sum,
+           -- still running, or an FCR window not closed within the final data
+           bool_or(p.in_progress) OR max(p.last_handled_start) + min(cfg.fcr_window) > min(cfg.complete_until)
+               OR (p.day + 1)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
+      FROM gcanalytics.kpi_daily_parts p CROSS JOIN cfg
+     GROUP BY p.day, p.queue_id, p.media_type, p.direction
+), w AS (
+    SELECT p.day, p.queue_id, p.media_type, p.direction, array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
+      FROM gcanalytics.kpi_daily_parts p, unnest(p.wrapup_codes) x
+     GROUP BY p.day, p.queue_id, p.media_type, p.direction
+)
+SELECT s.day, s.queue_id, coalesce(s.queue_name, q.name) AS queue_name, s.media_type, s.direction, s.conversations,
+       s.offered, s.answered, s.handled,
        s.abandoned, s.short_abandoned, s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.asa_s,
        r.service_level_rate, r.abandon_rate, r.avg_handle_s,
        r.avg_weighted_handle_s, s.transferred, r.transfer_rate_pct, s.fcr_eligible, s.fcr_resolved, r.fcr_pct,
        r.talk_ratio_pct, r.hold_ratio_pct, r.efficiency_score, coalesce(w.wrapup_codes, '{}') AS wrapup_codes,
        s.sl_entries, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum,
        s.provisional
-  FROM s LEFT JOIN w USING (day, queue_id, media_type, direction),
+  FROM s LEFT JOIN w USING (day, queue_id, media_type, direction)
+  LEFT JOIN gcanalytics.queues q USING (queue_id),
        LATERAL gcanalytics.kpi_rates(s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.wait_ms_sum,
                                      s.answer_ms_sum, s.handled, s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred,
                                      s.fcr_eligible, s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
@@ -346,24 +400,54 @@ CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, me
 -- +05:45 has no 30-minute intervals); interval_local is the interval's
 -- start in reporting_time_zone (twice the same across the autumn DST hour:
 -- interval_start tells them apart).
+-- Its rollup queue_interval_parts holds the figures per day the
+-- conversations started and interval (_queue_interval_parts()).
+CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_parts(from_start timestamptz DEFAULT '-infinity',
+                                                             to_start timestamptz DEFAULT 'infinity')
+    RETURNS SETOF gcanalytics.queue_interval_parts
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz,
+           make_interval(mins => gcanalytics.setting('interval_minutes')::int) AS step
+)
+SELECT (m.conversation_start AT TIME ZONE cfg.tz)::date,
+       date_bin(cfg.step, m.at, timestamptz '2000-01-03 00:00+00'), m.queue_id, m.media_type,
+       count(*) FILTER (WHERE m.metric = 'offered'),
+       count(*) FILTER (WHERE m.metric = 'answered'),
+       count(*) FILTER (WHERE m.metric = 'answered' AND m.entered AND m.in_sl),
+       count(*) FILTER (WHERE m.metric = 'answered' AND m.entered)
+           + count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE),
+       count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE),
+       count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short),
+       coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0),
+       coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0),
+       count(m.handle_ms) FILTER (WHERE m.metric = 'answered'),
+       coalesce(sum(m.handle_ms) FILTER (WHERE m.metric = 'answered'), 0)
+  FROM gcanalytics.queue_entry_metrics(from_start, to_start) m CROSS JOIN cfg
+ GROUP BY 1, 2, 3, 4;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._queue_interval_parts(timestamptz, timestamptz) IS
+    'the rows of queue_interval_parts (queue_interval''s rollup) of the conversations started in [from_start, to_start)';
+
 CREATE MATERIALIZED VIEW gcanalytics.queue_interval AS
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
            make_interval(mins => gcanalytics.setting('interval_minutes')::int) AS step
 ), s AS (
-    SELECT date_bin(cfg.step, m.at, timestamptz '2000-01-03 00:00+00') AS interval_start, m.queue_id, m.media_type,
-           count(*) FILTER (WHERE m.metric = 'offered') AS offered,
-           count(*) FILTER (WHERE m.metric = 'answered') AS answered,
-           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered AND m.in_sl) AS answered_in_sl,
-           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered)
-               + count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS sl_entries,
-           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS abandoned,
-           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short) AS short_abandoned,
-           coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0) AS wait_ms_sum,
-           coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0) AS answer_ms_sum,
-           count(m.handle_ms) FILTER (WHERE m.metric = 'answered') AS handled,
-           coalesce(sum(m.handle_ms) FILTER (WHERE m.metric = 'answered'), 0) AS handle_ms_sum
-      FROM gcanalytics.queue_entry_metrics() m CROSS JOIN cfg
+    SELECT p.interval_start, p.queue_id, p.media_type,
+           sum(p.offered)::bigint AS offered, sum(p.answered)::bigint AS answered,
+           sum(p.answered_in_sl)::bigint AS answered_in_sl, sum(p.sl_entries)::bigint AS sl_entries,
+           sum(p.abandoned)::bigint AS abandoned, sum(p.short_abandoned)::bigint AS short_abandoned,
+           sum(p.wait_ms_sum) AS wait_ms_sum, sum(p.answer_ms_sum) AS answer_ms_sum,
+           sum(p.handled)::bigint AS handled, sum(p.handle_ms_sum) AS handle_ms_sum
+      FROM gcanalytics.queue_interval_parts p
      GROUP BY 1, 2, 3
 )
 SELECT s.interval_start, (s.interval_start AT TIME ZONE cfg.tz) AS interval_local,
@@ -404,18 +488,46 @@ $$;
 
 -- Both escalation views count each account once in two steps (per account,
 -- then per tier) rather than with count(DISTINCT), which sorts every row.
+-- Their rollup escalation_parts holds the figures per start day, account
+-- and tier at the call (_escalation_parts()); the views are derived from it
+-- at every refresh, so with tier_reporting current each account's tier
+-- today (_current_tiers()) replaces it then, without touching the rollup.
+CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz DEFAULT '-infinity',
+                                                         to_start timestamptz DEFAULT 'infinity')
+    RETURNS SETOF gcanalytics.escalation_parts
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
+WITH cfg AS MATERIALIZED (   -- read once, not once per row
+    SELECT gcanalytics.reporting_time_zone() AS tz
+)
+SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date, i.crm_account_id, i.customer_tier,
+       count(*), count(*) FILTER (WHERE i.was_escalated), max(i.ltv) FILTER (WHERE i.was_escalated),
+       bool_or(coalesce(i.in_progress, false)), min(i.conversation_start), max(i.conversation_start)
+  FROM gcanalytics.interactions i
+ CROSS JOIN cfg
+ WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+ GROUP BY 1, 2, 3;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz) IS
+    'the rows of escalation_parts (the escalation views'' rollup) of the conversations started in [from_start, to_start)';
+
 CREATE MATERIALIZED VIEW gcanalytics.escalation_weekly AS
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
 ), a AS (   -- per week, tier and account (conversations without one: a NULL account)
-    SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
-           gcanalytics.tier_label(i.crm_account_id, CASE WHEN ct.account_id IS NULL THEN i.customer_tier ELSE ct.tier END) AS tier,
-           i.crm_account_id,
-           count(*) AS conversations, count(*) FILTER (WHERE i.was_escalated) AS escalated,
-           max(i.ltv) FILTER (WHERE i.was_escalated) AS escalated_ltv,
-           bool_or(coalesce(i.in_progress, false)) AS in_progress
-      FROM gcanalytics.interactions i CROSS JOIN cfg
-      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = i.crm_account_id
+    SELECT date_trunc('week', p.start_day::timestamp)::date AS week,
+           gcanalytics.tier_label(p.crm_account_id, CASE WHEN ct.account_id IS NULL THEN p.customer_tier ELSE ct.tier END) AS tier,
+           p.crm_account_id,
+           sum(p.conversations) AS conversations, sum(p.escalated) AS escalated,
+           max(p.escalated_ltv) AS escalated_ltv, bool_or(p.in_progress) AS in_progress
+      FROM gcanalytics.escalation_parts p
+      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
      GROUP BY 1, 2, 3
 )
 SELECT week, tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated,
@@ -430,14 +542,14 @@ CREATE UNIQUE INDEX escalation_weekly_key ON gcanalytics.escalation_weekly (week
 
 CREATE MATERIALIZED VIEW gcanalytics.escalation_by_tier AS
 WITH a AS (   -- per tier and account (conversations without one: a NULL account)
-    SELECT gcanalytics.tier_label(i.crm_account_id, CASE WHEN ct.account_id IS NULL THEN i.customer_tier ELSE ct.tier END) AS tier,
-           i.crm_account_id,
-           count(*) AS conversations, count(*) FILTER (WHERE i.was_escalated) AS escalated,
-           max(i.ltv) FILTER (WHERE i.was_escalated) AS escalated_ltv,
-           min(i.conversation_start) AS first_start, max(i.conversation_start) AS last_start,
-           bool_or(coalesce(i.in_progress, false)) AS in_progress
-      FROM gcanalytics.interactions i
-      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = i.crm_account_id
+    SELECT gcanalytics.tier_label(p.crm_account_id, CASE WHEN ct.account_id IS NULL THEN p.customer_tier ELSE ct.tier END) AS tier,
+           p.crm_account_id,
+           sum(p.conversations) AS conversations, sum(p.escalated) AS escalated,
+           max(p.escalated_ltv) AS escalated_ltv,
+           min(p.first_start) AS first_start, max(p.last_start) AS last_start,
+           bool_or(p.in_progress) AS in_progress
+      FROM gcanalytics.escalation_parts p
+      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
      GROUP BY 1, 2
 )
 SELECT tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated,
@@ -556,12 +668,23 @@ CREATE OR REPLACE FUNCTION gcanalytics.industry_label(account_id text, industry 
 COMMENT ON FUNCTION gcanalytics.industry_label(text, text) IS
     'the industry of a linked account, ''no industry'' for an account without one, ''no account'' for a conversation without an account';
 
-CREATE MATERIALIZED VIEW gcanalytics.bot_containment_by_industry AS
+-- Its rollup bot_containment_parts holds the figures per start day,
+-- industry, media type and account (only the accounts of contained
+-- conversations, whose lifetime value counts once per week).
+CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_parts(from_start timestamptz DEFAULT '-infinity',
+                                                              to_start timestamptz DEFAULT 'infinity')
+    RETURNS SETOF gcanalytics.bot_containment_parts
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (   -- read once, not once per row
-    SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz,
-           gcanalytics.complete_until('conversations') AS complete_until
+    SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz
 ), c AS (
-    SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
+    SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day, i.conversation_start,
            gcanalytics.industry_label(i.crm_account_id, i.industry) AS industry,
            coalesce(i.media_type, '(unknown)') AS media_type,
            -- loaded before 0.3.0 (no self_service yet): bots only
@@ -569,16 +692,33 @@ WITH cfg AS MATERIALIZED (   -- read once, not once per row
            i.customer_key IS NOT NULL AS known,
            i.next_contact_at IS NULL
                OR i.next_contact_at > i.conversation_start + cfg.window AS held,
-           i.crm_account_id, i.ltv,
-           -- still running, or its containment window not closed within the final data
-           coalesce(i.in_progress, false) OR i.conversation_start + cfg.window > cfg.complete_until AS open
+           i.crm_account_id, i.ltv, coalesce(i.in_progress, false) AS in_progress
       FROM gcanalytics.interactions i
      CROSS JOIN cfg
      -- over the conversations that entered a bot or IVR flow
-     WHERE i.self_service IS NOT NULL OR (i.self_service IS NULL AND i.contained IS NULL AND i.handled_by_bot_only)
-), a AS (
-    SELECT week, industry, media_type, crm_account_id, max(ltv) AS ltv
-      FROM c WHERE contained AND crm_account_id IS NOT NULL
+     WHERE (i.self_service IS NOT NULL OR (i.self_service IS NULL AND i.contained IS NULL AND i.handled_by_bot_only))
+       AND i.conversation_start >= from_start AND i.conversation_start < to_start
+)
+SELECT day, industry, media_type, CASE WHEN contained THEN crm_account_id END AS account,
+       count(*), count(*) FILTER (WHERE contained), count(*) FILTER (WHERE contained AND known),
+       count(*) FILTER (WHERE contained AND known AND held), bool_or(in_progress), max(conversation_start),
+       max(ltv) FILTER (WHERE contained)
+  FROM c
+ GROUP BY 1, 2, 3, 4;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz) IS
+    'the rows of bot_containment_parts (bot_containment_by_industry''s rollup) of the conversations started in [from_start, to_start)';
+
+CREATE MATERIALIZED VIEW gcanalytics.bot_containment_by_industry AS
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz,
+           gcanalytics.complete_until('conversations') AS complete_until
+), p AS (
+    SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.* FROM gcanalytics.bot_containment_parts p
+), a AS (   -- each account once per week, industry and medium
+    SELECT week, industry, media_type, crm_account_id, max(contained_ltv) AS ltv
+      FROM p WHERE crm_account_id IS NOT NULL
      GROUP BY week, industry, media_type, crm_account_id
 )
 SELECT g.week, g.industry, g.media_type, g.conversations, g.contained,
@@ -587,13 +727,14 @@ SELECT g.week, g.industry, g.media_type, g.conversations, g.contained,
        g.contained_known, g.contained_held,
        round(100.0 * g.contained_held / nullif(g.contained_known, 0), 2) AS held_pct,
        coalesce(a.contained_ltv, 0) AS contained_ltv,
-       g.open OR (g.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
-  FROM (SELECT week, industry, media_type, count(*) AS conversations,
-               count(*) FILTER (WHERE contained) AS contained,
-               count(*) FILTER (WHERE contained AND known) AS contained_known,
-               count(*) FILTER (WHERE contained AND known AND held) AS contained_held,
-               bool_or(open) AS open
-          FROM c GROUP BY week, industry, media_type) g
+       -- still running, or a containment window not closed within the final data
+       g.in_progress OR g.last_start + cfg.window > cfg.complete_until
+           OR (g.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
+  FROM (SELECT week, industry, media_type, sum(conversations)::bigint AS conversations,
+               sum(contained)::bigint AS contained, sum(contained_known)::bigint AS contained_known,
+               sum(contained_held)::bigint AS contained_held, bool_or(in_progress) AS in_progress,
+               max(last_start) AS last_start
+          FROM p GROUP BY week, industry, media_type) g
  CROSS JOIN cfg
   LEFT JOIN (SELECT week, industry, media_type, sum(ltv) AS contained_ltv
                FROM a GROUP BY week, industry, media_type) a USING (week, industry, media_type);
@@ -609,10 +750,10 @@ CREATE MATERIALIZED VIEW gcanalytics.agent_quality AS
 SELECT e.agent_id, max(u.name) AS agent_name, coalesce(e.form_id, '') AS form_id, max(e.form_name) AS form_name,
        count(*) FILTER (WHERE f.finished) AS evaluations,
        count(*) FILTER (WHERE NOT f.finished) AS unfinished,
-       round(avg(e.total_score) FILTER (WHERE f.finished)::numeric, 2) AS avg_score,
+       round(avg(e.total_score::numeric) FILTER (WHERE f.finished)::numeric, 2) AS avg_score,
        round(min(e.total_score) FILTER (WHERE f.finished)::numeric, 2) AS min_score,
        round(max(e.total_score) FILTER (WHERE f.finished)::numeric, 2) AS max_score,
-       round(avg(e.total_critical_score) FILTER (WHERE f.finished)::numeric, 2) AS avg_critical_score,
+       round(avg(e.total_critical_score::numeric) FILTER (WHERE f.finished)::numeric, 2) AS avg_critical_score,
        count(*) FILTER (WHERE f.finished AND e.any_failed_kill_questions) AS failed_kill_questions,
        min(e.conversation_start) FILTER (WHERE f.finished) AS first_conversation,
        max(e.conversation_start) FILTER (WHERE f.finished) AS last_conversation,
@@ -639,10 +780,10 @@ WITH cfg AS MATERIALIZED (
 SELECT e.week, e.agent_id, max(u.name) AS agent_name, coalesce(e.form_id, '') AS form_id, max(e.form_name) AS form_name,
        count(*) FILTER (WHERE e.finished) AS evaluations,
        count(*) FILTER (WHERE NOT e.finished) AS unfinished,
-       round(avg(e.total_score) FILTER (WHERE e.finished)::numeric, 2) AS avg_score,
+       round(avg(e.total_score::numeric) FILTER (WHERE e.finished)::numeric, 2) AS avg_score,
        round(min(e.total_score) FILTER (WHERE e.finished)::numeric, 2) AS min_score,
        round(max(e.total_score) FILTER (WHERE e.finished)::numeric, 2) AS max_score,
-       round(avg(e.total_critical_score) FILTER (WHERE e.finished)::numeric, 2) AS avg_critical_score,
+       round(avg(e.total_critical_score::numeric) FILTER (WHERE e.finished)::numeric, 2) AS avg_critical_score,
        count(*) FILTER (WHERE e.finished AND e.any_failed_kill_questions) AS failed_kill_questions,
        -- evaluations of the last evaluation_lookback still arrive and change
        (e.week + 7)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
@@ -666,8 +807,8 @@ WITH cfg AS MATERIALIZED (
     SELECT (q.interval_start AT TIME ZONE cfg.tz)::date AS day, q.queue_id, q.media_type,
            sum(q.n_offered)::bigint AS n_offered, sum(q.n_connected)::bigint AS n_connected,
            sum(q.n_abandoned)::bigint AS n_abandoned, sum(q.n_transferred)::bigint AS n_transferred,
-           sum(q.t_handle_sum) AS t_handle_sum, sum(q.t_handle_count)::bigint AS t_handle_count,
-           sum(q.t_talk_sum) AS t_talk_sum, sum(q.t_acd_sum) AS t_acd_sum, sum(q.t_acd_count)::bigint AS t_acd_count
+           sum(q.t_handle_sum::numeric) AS t_handle_sum, sum(q.t_handle_count)::bigint AS t_handle_count,
+           sum(q.t_talk_sum::numeric) AS t_talk_sum, sum(q.t_acd_sum::numeric) AS t_acd_sum, sum(q.t_acd_count)::bigint AS t_acd_count
       FROM gcanalytics.queue_metrics q CROSS JOIN cfg
      WHERE q.granularity = 'PT1H'
      GROUP BY 1, 2, 3
@@ -928,12 +1069,139 @@ BEGIN
 END
 $$;
 
+-- ------------------------------------------------------------ changes
+-- The rollups and the dashboards kept from them (README "Incremental
+-- refresh"): kpi_daily_parts feeds kpi_daily (and kpi_weekly, from
+-- kpi_daily), queue_interval_parts queue_interval, escalation_parts the two
+-- escalation views, bot_containment_parts bot_containment_by_industry.
+CREATE OR REPLACE FUNCTION gcanalytics.dashboard_rollup(view_name text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT CASE WHEN view_name IN ('kpi_daily', 'kpi_weekly') THEN 'kpi_daily'
+                      WHEN view_name IN ('escalation_weekly', 'escalation_by_tier') THEN 'escalation'
+                      WHEN view_name = 'queue_interval' THEN 'queue_interval'
+                      WHEN view_name = 'bot_containment_by_industry' THEN 'bot_containment' END $$;
+CREATE OR REPLACE FUNCTION gcanalytics._rollups() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT ARRAY['kpi_daily', 'queue_interval', 'escalation', 'bot_containment'] $$;
+COMMENT ON FUNCTION gcanalytics._rollups() IS 'the rollups (table ROLLUP_parts each, named in dashboard_changes)';
+COMMENT ON FUNCTION gcanalytics.dashboard_rollup(text) IS
+    'the name of the rollup a dashboard is kept from (its table is the name followed by _parts), NULL for a dashboard computed from every row';
+
+-- _dashboard_changed(days, rollups): records days (reporting_time_zone)
+-- whose conversations a load changed, for the rollups named (all of them
+-- when NULL): what the next refresh_dashboards() recomputes.  The load's
+-- writers of interactions call it in their own transaction with the start
+-- days of the rows they wrote (_upsert_interactions: the rows the upsert
+-- changed; _link_next_contacts: the previous contacts whose next contact
+-- moved; _sync_crm: the conversations a relink changed).  Explicit, not
+-- triggers: on Citus interactions is distributed, its triggers would run
+-- on the workers' shards, and the record is local to the coordinator.
+-- ON CONFLICT DO UPDATE locks the row, so a refresh that takes it waits
+-- for the writer's commit and then reads its rows.
+CREATE OR REPLACE FUNCTION gcanalytics._dashboard_changed(days date[], rollups text[] DEFAULT NULL)
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    INSERT INTO gcanalytics.dashboard_changes AS c (rollup, day, changed_at)
+    SELECT r.rollup, d.day, now()
+      FROM (SELECT DISTINCT u.day FROM unnest(days) u(day) WHERE u.day IS NOT NULL) d
+     CROSS JOIN unnest(coalesce(rollups, gcanalytics._rollups())) r(rollup)
+     ORDER BY 1, 2
+        ON CONFLICT (rollup, day) DO UPDATE SET changed_at = EXCLUDED.changed_at
+$$;
+COMMENT ON FUNCTION gcanalytics._dashboard_changed(date[], text[]) IS
+    'records in dashboard_changes days whose conversations the load changed, for the rollups named (all when NULL)';
+
+-- _rollup_signature(rollup): what a rollup's rows depend on besides the
+-- conversations: the definitions (the functions computing them, so an
+-- upgrade or a changed definition rebuilds), the reporting time zone and
+-- the settings and tables they read.
+CREATE OR REPLACE FUNCTION gcanalytics._rollup_signature(rollup text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT md5(concat_ws(E'\n', rollup,
+           (SELECT string_agg(pg_get_functiondef(p.oid), E'\n' ORDER BY p.oid::regprocedure::text)
+              FROM pg_proc p
+             WHERE p.pronamespace = 'gcanalytics'::regnamespace
+               AND p.proname IN ('_' || rollup || '_parts', 'queue_entry_metrics', 'tier_label', 'industry_label',
+                                 'service_level_threshold', '_service_level_targets', 'reporting_time_zone', 'setting')),
+           gcanalytics.reporting_time_zone(),
+           gcanalytics.setting('short_abandon_threshold'), gcanalytics.setting('service_level_default'),
+           CASE rollup WHEN 'kpi_daily' THEN gcanalytics.setting('fcr_window')
+                       WHEN 'queue_interval' THEN gcanalytics.setting('interval_minutes')
+                       WHEN 'bot_containment' THEN gcanalytics.setting('containment_window') END,
+           -- the targets: every medium's, and each queue's that differs from its medium's
+           (SELECT string_agg(format('%s/%s/%s', t.queue_id, t.media_type, t.sl_ms), ',' ORDER BY t.queue_id, t.media_type)
+              FROM gcanalytics._service_level_targets() t
+              LEFT JOIN gcanalytics._service_level_targets() m ON m.queue_id = '*' AND m.media_type = t.media_type
+             WHERE t.queue_id = '*' OR t.sl_ms IS DISTINCT FROM m.sl_ms),
+           (SELECT string_agg(x.queue_id, ',' ORDER BY x.queue_id) FROM gcanalytics.excluded_queues x)))
+$$;
+COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
+    'the definitions, time zone, settings and tables a rollup''s rows depend on, as an md5: a change forces a full rebuild';
+
+-- _refresh_rollup(rollup, full): brings a rollup up to date; returns
+-- 'full' or 'incremental' and why.  Full: on request, without a signature
+-- (first refresh, after a restore) or with another one
+-- (definitions, time zone, settings).  Incremental: the days
+-- dashboard_changes names, deleted and computed again a run of
+-- consecutive days at a time.
+CREATE OR REPLACE FUNCTION gcanalytics._refresh_rollup(rollup text, full boolean, OUT refresh text, OUT reason text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    sig  text := gcanalytics._rollup_signature(rollup);
+    old  text;
+    tz   text := gcanalytics.reporting_time_zone();
+    tbl  text := rollup || '_parts';
+    days date[];
+    r    record;
+BEGIN
+    SELECT b.signature INTO old FROM gcanalytics.dashboard_rollups b WHERE b.rollup = _refresh_rollup.rollup FOR UPDATE;
+    reason := CASE WHEN _refresh_rollup.full THEN 'requested (full => true)'
+                   WHEN old IS NULL THEN 'first refresh (no rollup yet, or after a restore)'
+                   WHEN old <> sig THEN 'definitions, settings or reporting_time_zone changed since the last rebuild' END;
+    IF reason IS NOT NULL THEN
+        refresh := 'full';
+        DELETE FROM gcanalytics.dashboard_changes c WHERE c.rollup = _refresh_rollup.rollup;
+        EXECUTE format('TRUNCATE gcanalytics.%I', tbl);
+        EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I()', tbl, '_' || tbl);
+        INSERT INTO gcanalytics.dashboard_rollups AS b (rollup, signature, built_at)
+        VALUES (rollup, sig, now())
+        ON CONFLICT ON CONSTRAINT dashboard_rollups_pkey DO UPDATE SET signature = EXCLUDED.signature, built_at = EXCLUDED.built_at;
+        RETURN;
+    END IF;
+    refresh := 'incremental';
+    WITH d AS (DELETE FROM gcanalytics.dashboard_changes c WHERE c.rollup = _refresh_rollup.rollup RETURNING c.day)
+    SELECT array_agg(d.day ORDER BY d.day) INTO days FROM d;
+    reason := format('%s day(s) changed', coalesce(cardinality(days), 0));
+    -- runs of consecutive days: one range of conversation starts each
+    FOR r IN SELECT min(x.day) AS lo, max(x.day) AS hi
+               FROM (SELECT u.day, u.day - (row_number() OVER (ORDER BY u.day))::int AS run FROM unnest(days) u(day)) x
+              GROUP BY x.run ORDER BY 1
+    LOOP
+        EXECUTE format('DELETE FROM gcanalytics.%I WHERE start_day BETWEEN %L AND %L', tbl, r.lo, r.hi);
+        EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I(%L, %L)', tbl, '_' || tbl,
+                       r.lo::timestamp AT TIME ZONE tz, (r.hi + 1)::timestamp AT TIME ZONE tz);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._refresh_rollup(text, boolean) IS
+    'brings a rollup up to date, fully or for the days dashboard_changes names; returns which and why';
+
 -- ------------------------------------------------------------ refresh
--- The views read every interaction, so refreshes use no index scans: an
--- index walk over the whole table costs random heap reads where a
--- sequential scan reads each page once.
-CREATE OR REPLACE FUNCTION gcanalytics.refresh_dashboards()
-    RETURNS TABLE (view_name text, concurrent boolean, seconds float8, row_count bigint)
+-- The dashboards without a rollup read every interaction, so refreshes use
+-- no index scans: an index walk over the whole table costs random heap
+-- reads where a sequential scan reads each page once.  The rollups'
+-- incremental steps read a few days through the index on
+-- conversation_start, with index scans allowed.
+CREATE OR REPLACE FUNCTION gcanalytics.refresh_dashboards(full boolean DEFAULT false)
+    RETURNS TABLE (view_name text, concurrent boolean, seconds float8, row_count bigint, refresh text, reason text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     SET enable_indexscan = off
@@ -941,8 +1209,11 @@ CREATE OR REPLACE FUNCTION gcanalytics.refresh_dashboards()
     AS $$
 DECLARE
     v       text;
+    ru      text;
     t0      timestamptz;
     tz      text := gcanalytics.reporting_time_zone();   -- an error before any view
+    done    jsonb := '{}';
+    rr      record;
 BEGIN
     IF gcanalytics.setting('interval_minutes') NOT IN ('15', '30') THEN
         RAISE EXCEPTION 'interval_minutes is "%", not 15 or 30', gcanalytics.setting('interval_minutes')
@@ -962,6 +1233,22 @@ BEGIN
     LOOP
         t0 := clock_timestamp();
         view_name := v;
+        ru := gcanalytics.dashboard_rollup(v);
+        IF ru IS NULL THEN
+            refresh := 'full';
+            reason := 'computed from every row (no rollup)';
+        ELSIF done ? ru THEN   -- its rollup brought up to date for a view before it
+            refresh := done -> ru ->> 'refresh';
+            reason := done -> ru ->> 'reason';
+        ELSE
+            -- a few days through the index on conversation_start
+            PERFORM set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'on', true);
+            rr := gcanalytics._refresh_rollup(ru, refresh_dashboards.full);
+            PERFORM set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true);
+            refresh := rr.refresh;
+            reason := rr.reason;
+            done := done || jsonb_build_object(ru, jsonb_build_object('refresh', rr.refresh, 'reason', rr.reason));
+        END IF;
         -- CONCURRENTLY (readers are never blocked) needs a populated view;
         -- a restored or freshly created one is refreshed plainly once
         SELECT c.relispopulated INTO concurrent
@@ -971,15 +1258,15 @@ BEGIN
         EXECUTE format('SELECT count(*) FROM gcanalytics.%I', v) INTO row_count;
         seconds := round(extract(epoch FROM clock_timestamp() - t0)::numeric, 3);
         -- dashboard_status (code/50_reports.sql)
-        PERFORM gcanalytics._dashboard_refreshed(v, 'full', concurrent, seconds, row_count);
-        RAISE NOTICE 'refreshed gcanalytics.% in % s (% rows%)', v, seconds, row_count,
+        PERFORM gcanalytics._dashboard_refreshed(v, refresh, concurrent, seconds, row_count, reason);
+        RAISE NOTICE 'refreshed gcanalytics.% in % s (% rows, % refresh%)', v, seconds, row_count, refresh,
             CASE WHEN concurrent THEN ', concurrently' ELSE '' END;
         RETURN NEXT;
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics.refresh_dashboards() IS
-    'refreshes every materialized dashboard in dependency order (CONCURRENTLY once populated); a NOTICE and a row per view with its time';
+COMMENT ON FUNCTION gcanalytics.refresh_dashboards(boolean) IS
+    'refreshes every materialized dashboard in dependency order (CONCURRENTLY once populated), from its rollup''s changed days when it has one, everything when full; a NOTICE and a row per view with its time, which refresh ran and why';
 
 -- ------------------------------------------------------------ pg_cron
 -- require_pg_cron(): returns when this database can register pg_cron jobs,
@@ -1106,3 +1393,24 @@ $$;
 COMMENT ON FUNCTION gcanalytics.schedule(interval, interval) IS
     'registers (or replaces) the pg_cron jobs that run gcanalytics.run() every sync_every and refresh_dashboards() every refresh_every; NULL leaves a job out';
 
+-- ------------------------------------------------------------ install
+-- An upgrade over loaded rows: the rollups rebuilt from them (the
+-- dashboards of the replaced version were computed from every row too) and
+-- the dashboards kept from them refreshed, so that they hold what they held
+-- before.  A fresh install has nothing to compute: its first
+-- refresh_dashboards() is the full one.
+DO $$
+DECLARE
+    v text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM gcanalytics.interactions) THEN
+        PERFORM gcanalytics._refresh_rollup(r.rollup, true) FROM unnest(gcanalytics._rollups()) r(rollup);
+        FOREACH v IN ARRAY gcanalytics.dashboard_views()
+        LOOP
+            IF gcanalytics.dashboard_rollup(v) IS NOT NULL THEN
+                EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW gcanalytics.%I', v);
+            END IF;
+        END LOOP;
+    END IF;
+END
+$$;

@@ -33,18 +33,18 @@ COMMENT ON FUNCTION gcanalytics.data_complete_until(text) IS
 
 -- _dashboard_refreshed(...): refresh_dashboards() records each refresh
 CREATE OR REPLACE FUNCTION gcanalytics._dashboard_refreshed(view_name text, refresh text, concurrent boolean,
-                                                            seconds float8, row_count bigint) RETURNS void
+                                                            seconds float8, row_count bigint, reason text) RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $$
     INSERT INTO gcanalytics.dashboard_refreshes AS r
-           (view_name, refreshed_at, refresh, concurrent, seconds, row_count, data_complete_until)
+           (view_name, refreshed_at, refresh, concurrent, seconds, row_count, data_complete_until, reason)
     VALUES (view_name, now(), refresh, concurrent, seconds, row_count,
-            gcanalytics.data_complete_until(gcanalytics.dashboard_source(view_name)))
+            gcanalytics.data_complete_until(gcanalytics.dashboard_source(view_name)), reason)
     ON CONFLICT ON CONSTRAINT dashboard_refreshes_pkey DO UPDATE
        SET refreshed_at = EXCLUDED.refreshed_at, refresh = EXCLUDED.refresh, concurrent = EXCLUDED.concurrent,
            seconds = EXCLUDED.seconds, row_count = EXCLUDED.row_count,
-           data_complete_until = EXCLUDED.data_complete_until
+           data_complete_until = EXCLUDED.data_complete_until, reason = EXCLUDED.reason
 $$;
 
 -- dashboard_status: every dashboard, refreshed or not.  A view reads its
@@ -58,7 +58,8 @@ WITH z AS (
 )
 SELECT v.view_name, gcanalytics.dashboard_source(v.view_name) AS source, coalesce(c.relispopulated, false) AS populated,
        r.refreshed_at, r.refresh, r.row_count, round(r.seconds::numeric, 3) AS refresh_s, r.data_complete_until,
-       ((r.data_complete_until AT TIME ZONE z.tz) - interval '1 day')::date AS complete_through, z.tz AS time_zone
+       ((r.data_complete_until AT TIME ZONE z.tz) - interval '1 day')::date AS complete_through, z.tz AS time_zone,
+       r.reason AS refresh_reason
   FROM unnest(gcanalytics.dashboard_views()) WITH ORDINALITY v(view_name, n)
  CROSS JOIN z
   LEFT JOIN gcanalytics.dashboard_refreshes r ON r.view_name = v.view_name
@@ -71,13 +72,14 @@ COMMENT ON COLUMN gcanalytics.dashboard_status.view_name IS 'the dashboard (gcan
 COMMENT ON COLUMN gcanalytics.dashboard_status.source IS 'the loaded resource it is computed from: conversations, evaluations or queue_metrics';
 COMMENT ON COLUMN gcanalytics.dashboard_status.populated IS 'the view holds data (false until its first refresh)';
 COMMENT ON COLUMN gcanalytics.dashboard_status.refreshed_at IS 'when refresh_dashboards() last refreshed it (NULL: never since install)';
-COMMENT ON COLUMN gcanalytics.dashboard_status.refresh IS 'how: full (every row recomputed) or incremental';
+COMMENT ON COLUMN gcanalytics.dashboard_status.refresh IS 'how: full (every row recomputed) or incremental (the changed days of its rollup recomputed)';
 COMMENT ON COLUMN gcanalytics.dashboard_status.row_count IS 'rows after that refresh';
 COMMENT ON COLUMN gcanalytics.dashboard_status.refresh_s IS 'how long that refresh took, seconds';
 COMMENT ON COLUMN gcanalytics.dashboard_status.data_complete_until IS
     'up to when the source was final and loaded without a gap at that refresh (complete_until(), or the first window not loaded when earlier): later figures are provisional';
 COMMENT ON COLUMN gcanalytics.dashboard_status.complete_through IS 'the last day (in the reporting time zone) whose data was complete at that refresh';
 COMMENT ON COLUMN gcanalytics.dashboard_status.time_zone IS 'the reporting time zone of the days and weeks (UTC unless set)';
+COMMENT ON COLUMN gcanalytics.dashboard_status.refresh_reason IS 'why that refresh was full or incremental (a full rebuild''s cause, or how many days changed)';
 
 -- ------------------------------------------------------------ the rules
 -- report_views(): what the reporting schema holds, each the reporting view

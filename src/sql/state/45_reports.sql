@@ -14,8 +14,10 @@ CREATE TABLE gcanalytics.dashboard_refreshes (
     concurrent          boolean NOT NULL,
     seconds             float8,
     row_count           bigint,
-    data_complete_until timestamptz
+    data_complete_until timestamptz,
+    reason              text
 );
 COMMENT ON TABLE gcanalytics.dashboard_refreshes IS
-    'the last refresh of each dashboard by refresh_dashboards(): when, how, and up to when the data it read was complete (read through dashboard_status)';
+    'the last refresh of each dashboard by refresh_dashboards(): when, how and why, and up to when the data it read was complete (read through dashboard_status)';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.dashboard_refreshes', '');
+

@@ -1,0 +1,103 @@
+-- The rollups of the dashboards refreshed incrementally (README
+-- "Incremental refresh"): derived data, rebuilt by refresh_dashboards(full
+-- => true) and whenever their signature differs, so pg_dump leaves their
+-- rows out.
+CREATE TABLE gcanalytics.kpi_daily_parts (
+    start_day              date NOT NULL,
+    day                    date NOT NULL,
+    queue_id               text NOT NULL,
+    media_type             text NOT NULL,
+    direction              text NOT NULL,
+    queue_name             text,
+    conversations          bigint NOT NULL,
+    handled                bigint NOT NULL,
+    handle_ms_sum          numeric NOT NULL,
+    weighted_handle_ms_sum numeric NOT NULL,
+    transferred            bigint NOT NULL,
+    fcr_eligible           bigint NOT NULL,
+    fcr_resolved           bigint NOT NULL,
+    talk_ms_sum            numeric NOT NULL,
+    hold_ms_sum            numeric NOT NULL,
+    in_progress            boolean NOT NULL,
+    last_handled_start     timestamptz,
+    wrapup_codes           text[],
+    offered                bigint NOT NULL,
+    answered               bigint NOT NULL,
+    answered_in_sl         bigint NOT NULL,
+    sl_entries             bigint NOT NULL,
+    abandoned              bigint NOT NULL,
+    short_abandoned        bigint NOT NULL,
+    wait_ms_sum            numeric NOT NULL,
+    answer_ms_sum          numeric NOT NULL,
+    PRIMARY KEY (start_day, day, queue_id, media_type, direction)
+);
+COMMENT ON TABLE gcanalytics.kpi_daily_parts IS
+    'kpi_daily''s rollup: its counts and exact sums per day the conversations started (start_day, reporting_time_zone) and day of the figure, queue, media type and direction';
+CREATE TABLE gcanalytics.queue_interval_parts (
+    start_day      date NOT NULL,
+    interval_start timestamptz NOT NULL,
+    queue_id       text NOT NULL,
+    media_type     text NOT NULL,
+    offered        bigint NOT NULL,
+    answered       bigint NOT NULL,
+    answered_in_sl bigint NOT NULL,
+    sl_entries     bigint NOT NULL,
+    abandoned      bigint NOT NULL,
+    short_abandoned bigint NOT NULL,
+    wait_ms_sum    numeric NOT NULL,
+    answer_ms_sum  numeric NOT NULL,
+    handled        bigint NOT NULL,
+    handle_ms_sum  numeric NOT NULL,
+    PRIMARY KEY (start_day, interval_start, queue_id, media_type)
+);
+COMMENT ON TABLE gcanalytics.queue_interval_parts IS
+    'queue_interval''s rollup: its counts and exact sums per day the conversations started (start_day, reporting_time_zone), interval, queue and media type';
+CREATE TABLE gcanalytics.escalation_parts (
+    start_day      date NOT NULL,
+    crm_account_id text,
+    customer_tier  text,
+    conversations  bigint NOT NULL,
+    escalated      bigint NOT NULL,
+    escalated_ltv  numeric,
+    in_progress    boolean NOT NULL,
+    first_start    timestamptz NOT NULL,
+    last_start     timestamptz NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (start_day, crm_account_id, customer_tier)
+);
+COMMENT ON TABLE gcanalytics.escalation_parts IS
+    'the escalation views'' rollup: conversations, escalations and the lifetime value of escalated ones per day the conversations started (reporting_time_zone), account and tier';
+CREATE TABLE gcanalytics.bot_containment_parts (
+    start_day       date NOT NULL,
+    industry        text NOT NULL,
+    media_type      text NOT NULL,
+    crm_account_id  text,
+    conversations   bigint NOT NULL,
+    contained       bigint NOT NULL,
+    contained_known bigint NOT NULL,
+    contained_held  bigint NOT NULL,
+    in_progress     boolean NOT NULL,
+    last_start      timestamptz NOT NULL,
+    contained_ltv   numeric,
+    UNIQUE NULLS NOT DISTINCT (start_day, industry, media_type, crm_account_id)
+);
+COMMENT ON TABLE gcanalytics.bot_containment_parts IS
+    'bot_containment_by_industry''s rollup: self-service conversations per day they started (reporting_time_zone), industry, media type and account of the contained ones (NULL for the others)';
+-- the days (reporting_time_zone) of the conversations written since a
+-- rollup was last brought up to date, per rollup (the load writes them,
+-- _dashboard_changed())
+CREATE TABLE gcanalytics.dashboard_changes (
+    rollup     text NOT NULL,
+    day        date NOT NULL,
+    changed_at timestamptz NOT NULL,
+    PRIMARY KEY (rollup, day)
+);
+COMMENT ON TABLE gcanalytics.dashboard_changes IS
+    'the start days (reporting_time_zone) of the conversations written since each rollup was brought up to date: what the next refresh_dashboards() recomputes';
+-- per rollup: the signature of what its rows were computed with
+CREATE TABLE gcanalytics.dashboard_rollups (
+    rollup    text PRIMARY KEY,
+    signature text NOT NULL,
+    built_at  timestamptz NOT NULL
+);
+COMMENT ON TABLE gcanalytics.dashboard_rollups IS
+    'each rollup''s signature (the version, settings and tables its rows depend on) at its last full rebuild; a different signature forces a full rebuild';

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Incremental refresh (issue 24, README "Incremental refresh"): two full
+# refreshes of unchanged data give identical rows (EXCEPT ALL both ways,
+# every dashboard); after each step of a sequence of loads and changes
+# (a new day whose conversations reach back to previous contacts' FCR and
+# containment, a window deleted and reloaded across the week boundary of
+# Monday 2026-04-13, a failed window reloaded by retry_failed(), relinks
+# moving conversations between two customers' sequences, a tier change of
+# the largest account, tier_reporting current with a tier changed at the
+# CRM and back, a conversation deleted; the changes by hand recorded as the
+# load records its writes), refresh_dashboards() is
+# incremental for the dashboards kept from rollups and every dashboard equals a full rebuild
+# row for row; a change of fcr_window or reporting_time_zone forces a full
+# rebuild, with its reason in dashboard_refreshes.
+set -eu -o pipefail
+. "$GCA_ROOT/test/lib.sh"
+
+T=$GCA_BUILD/tmp/incremental_refresh
+mkdir -p "$T"
+DB=gca_incr
+WORLD="--seed 7 --conversations-per-day 300 --now 2026-04-20T12:00:00Z"
+q() { PGDATABASE=$DB sql "$1"; }
+
+# shellcheck disable=SC2086
+start_gcsim $WORLD
+PGDATABASE=postgres sql "DROP DATABASE IF EXISTS $DB" 2>/dev/null
+PGDATABASE=postgres sql "CREATE DATABASE $DB"
+q "CREATE EXTENSION gcanalytics"
+PGDATABASE=$DB warehouse_setup "$GCSIM_URL" 2026-04-08T00:00:00Z 2>/dev/null
+q "CALL gcanalytics.run(until => '2026-04-17T00:00:00Z')" 2>"$T/run.log"
+q "CALL gcanalytics.sync_crm()" 2>/dev/null
+echo "loaded $(q "SELECT count(*) FROM gcanalytics.interactions") interactions, 2026-04-08 to 2026-04-16"
+
+# snapshot: every dashboard's rows as text (join_quality's refreshed_at is
+# the time of the refresh) in table snap
+snapshot() {
+    q "SET client_min_messages = warning; DROP TABLE IF EXISTS snap; CREATE TABLE snap (view_name text, r text);
+       DO \$\$ DECLARE v text; BEGIN
+         FOREACH v IN ARRAY gcanalytics.dashboard_views() LOOP
+           EXECUTE format('INSERT INTO snap SELECT %L, (to_jsonb(t) - ''refreshed_at'')::text FROM gcanalytics.%I t', v, v);
+         END LOOP; END \$\$" >/dev/null
+}
+# differs: the rows of snap and of the dashboards now that are not in both
+# (EXCEPT ALL both ways), per view
+differs() {
+    q "CREATE TEMP TABLE now_rows (view_name text, r text);
+       DO \$\$ DECLARE v text; BEGIN
+         FOREACH v IN ARRAY gcanalytics.dashboard_views() LOOP
+           EXECUTE format('INSERT INTO now_rows SELECT %L, (to_jsonb(t) - ''refreshed_at'')::text FROM gcanalytics.%I t', v, v);
+         END LOOP; END \$\$;
+       SELECT view_name || ': ' || count(*) || ' rows differ, e.g. ' || left(min(r), 300)
+         FROM ((SELECT 'only before', * FROM snap EXCEPT ALL SELECT 'only before', * FROM now_rows)
+               UNION ALL (SELECT 'only after', * FROM now_rows EXCEPT ALL SELECT 'only after', * FROM snap)) d(side, view_name, r)
+        GROUP BY view_name"
+}
+
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+assert_eq "11|first refresh (no rollup yet, or after a restore)" \
+    "$(q "SELECT count(*) FILTER (WHERE refresh = 'full'), min(reason) FILTER (WHERE view_name = 'kpi_daily') FROM gcanalytics.dashboard_refreshes")" \
+    "the first refresh is full, and says why"
+
+# ------------------------------------------------------------ exact sums
+snapshot
+q "SELECT count(*) FROM gcanalytics.refresh_dashboards(full => true)" >/dev/null 2>&1
+d=$(differs)
+[ -z "$d" ] || fail "two full refreshes of unchanged data differ: $d"
+assert_eq "requested (full => true)" "$(q "SELECT reason FROM gcanalytics.dashboard_refreshes WHERE view_name = 'queue_interval'")" \
+    "full => true is reported as requested"
+echo "ok: two full refreshes of unchanged data give identical rows in every dashboard ($(q "SELECT count(*) FROM snap") rows)"
+q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+d=$(differs)
+[ -z "$d" ] || fail "an incremental refresh with nothing changed differs from the full rebuild: $d"
+assert_eq "incremental|0 day(s) changed" \
+    "$(q "SELECT refresh || '|' || reason FROM gcanalytics.dashboard_refreshes WHERE view_name = 'kpi_daily'")" \
+    "nothing changed: an incremental refresh of no day"
+
+# by_hand "DELETE/UPDATE ..." [ROLLUPS] - a change of interactions outside
+# the load, recorded as the load records its own writes (the start days of
+# the rows written, for ROLLUPS or all): README "Incremental refresh"
+by_hand() {
+    q "WITH w AS ($1 RETURNING conversation_start)
+       SELECT gcanalytics._dashboard_changed(array_agg(DISTINCT (conversation_start AT TIME ZONE gcanalytics.reporting_time_zone())::date),
+                                             ${2:-NULL}) FROM w" >/dev/null
+}
+
+# step WHAT MIN_DAYS - after a change: the days the change recorded (at
+# least MIN_DAYS of them for kpi_daily), an incremental refresh, its rows
+# against a full rebuild of the same data
+step() {
+    local n
+    n=$(q "SELECT count(DISTINCT day) FROM gcanalytics.dashboard_changes")
+    [ "$n" -ge "$2" ] || fail "$1: $n changed day(s) recorded, expected at least $2"
+    q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+    assert_eq "6" \
+        "$(q "SELECT count(*) FROM gcanalytics.dashboard_refreshes WHERE refresh = 'incremental' AND gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \
+        "$1: the six dashboards kept from rollups are refreshed incrementally"
+    snapshot
+    q "SELECT count(*) FROM gcanalytics.refresh_dashboards(full => true)" >/dev/null 2>&1
+    d=$(differs)
+    [ -z "$d" ] || fail "$1: the incremental refresh differs from a full rebuild: $d"
+    echo "ok: $1: incremental refresh of $n day(s) equals a full rebuild"
+}
+
+# a new day: its first contacts end the FCR and containment windows of the
+# same customers' previous contacts, days before
+q "CALL gcanalytics.sync_conversations('2026-04-17 00:00+00', '2026-04-18 00:00+00')" 2>/dev/null
+assert_eq "t|t" "$(q "SELECT count(*) FILTER (WHERE rollup = 'kpi_daily') > 0, count(*) FILTER (WHERE rollup = 'bot_containment') > 0
+                      FROM gcanalytics.dashboard_changes WHERE day < '2026-04-17'")" \
+    "a new day records the earlier days of the previous contacts it reaches"
+step "a new day (2026-04-17)" 2
+
+# a window across the week boundary deleted, then reloaded: the Sunday and
+# the Monday of two weeks, and the neighbours before them
+by_hand "DELETE FROM gcanalytics.interactions WHERE conversation_start >= '2026-04-12 18:00+00' AND conversation_start < '2026-04-13 06:00+00'"
+step "twelve hours across the week boundary deleted" 2
+q "CALL gcanalytics.sync_conversations('2026-04-12 00:00+00', '2026-04-14 00:00+00')" 2>/dev/null
+step "the two days reloaded" 2
+
+# a failed window: its rows gone, then retry_failed() loads it again
+by_hand "DELETE FROM gcanalytics.interactions WHERE conversation_start >= '2026-04-10 00:00+00' AND conversation_start < '2026-04-11 00:00+00'"
+q "UPDATE gcanalytics.sync_windows SET status = 'failed', attempts = 1
+    WHERE resource = 'conversations' AND window_start >= '2026-04-10 00:00+00' AND window_start < '2026-04-11 00:00+00'" >/dev/null
+step "a failed day's rows gone" 1
+q "CALL gcanalytics.retry_failed()" 2>/dev/null
+assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.sync_windows WHERE status = 'failed'")" "retry_failed() reloaded the window"
+step "retry_failed() reloaded 2026-04-10" 1
+
+# relinks: conversations of one customer moved to another customer's
+# sequence, and the next contacts kept as the load keeps them
+a=$(q "SELECT customer_key FROM gcanalytics.interactions WHERE customer_key IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+b=$(q "SELECT customer_key FROM gcanalytics.interactions WHERE customer_key IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 OFFSET 1 LIMIT 1")
+q "DO \$\$
+   DECLARE before gcanalytics._contact_place[]; after gcanalytics._contact_place[]; ids text[]; days date[];
+   BEGIN
+     SELECT array_agg(conversation_id) INTO ids FROM (SELECT conversation_id FROM gcanalytics.interactions
+       WHERE customer_key = '$a' ORDER BY conversation_start LIMIT 2) s;
+     before := gcanalytics._contact_places('-infinity', 'infinity', ids);
+     WITH w AS (UPDATE gcanalytics.interactions SET customer_key = '$b' WHERE conversation_id = ANY (ids) RETURNING conversation_start)
+     SELECT array_agg((conversation_start AT TIME ZONE gcanalytics.reporting_time_zone())::date) INTO days FROM w;
+     PERFORM gcanalytics._dashboard_changed(days);
+     after := gcanalytics._contact_places('-infinity', 'infinity', ids);
+     PERFORM gcanalytics._link_next_contacts(before || after);
+   END \$\$" >/dev/null
+step "two conversations relinked from one customer to another" 1
+
+# a tier change of the largest account (tiers move conversations between
+# the escalation views' tiers)
+acct=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE crm_account_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+by_hand "UPDATE gcanalytics.interactions SET customer_tier = 'Moved' WHERE crm_account_id = '$acct'" "ARRAY['escalation']"
+step "the tier of account $acct changed" 1
+
+# tier_reporting current: the escalation views map each account to its tier
+# today when derived from the rollup, so a tier change at the CRM (no
+# interaction written, no day recorded) and the switch of the setting
+# itself need no rebuild; the tier's rows are the account's conversations
+acct2=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE crm_account_id IS NOT NULL AND crm_account_id <> '$acct'
+           GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+q "INSERT INTO gcanalytics.settings (name, value) VALUES ('tier_reporting', 'current')
+   ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value" >/dev/null
+q "UPDATE gcanalytics.crm_accounts SET tier = 'Today' WHERE account_id = '$acct2'" >/dev/null
+assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.dashboard_changes")" \
+    "a tier change at the CRM records no day"
+step "tier_reporting current, the tier of account $acct2 changed at the CRM" 0
+assert_eq "$(q "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct2'")|1" \
+    "$(q "SELECT conversations, accounts FROM gcanalytics.escalation_by_tier WHERE tier = 'Today'")" \
+    "with tier_reporting current, the account's conversations are under its tier today"
+q "UPDATE gcanalytics.settings SET value = 'at_call_time' WHERE name = 'tier_reporting'" >/dev/null
+step "tier_reporting back to at_call_time" 0
+assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.escalation_by_tier WHERE tier = 'Today'")" \
+    "with tier_reporting at_call_time, the tier at the call again"
+
+# a settings change forces a full rebuild, with its reason
+q "INSERT INTO gcanalytics.settings (name, value) VALUES ('fcr_window', '3 days')
+   ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value" >/dev/null
+q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+assert_eq "full|definitions, settings or reporting_time_zone changed since the last rebuild" \
+    "$(q "SELECT refresh || '|' || reason FROM gcanalytics.dashboard_refreshes WHERE view_name = 'kpi_daily'")" \
+    "a change of fcr_window forces a full rebuild"
+q "INSERT INTO gcanalytics.settings (name, value) VALUES ('reporting_time_zone', 'America/New_York')
+   ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value" >/dev/null
+q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+assert_eq "full" "$(q "SELECT refresh FROM gcanalytics.dashboard_refreshes WHERE view_name = 'queue_interval'")" \
+    "a change of reporting_time_zone forces a full rebuild"
+# in that zone, a load again reaches back and stays exact
+q "CALL gcanalytics.sync_conversations('2026-04-18 00:00+00', '2026-04-19 00:00+00')" 2>/dev/null
+step "a new day in America/New_York" 2
+by_hand "DELETE FROM gcanalytics.interactions WHERE conversation_id = (SELECT min(conversation_id) FROM gcanalytics.interactions
+                                                                  WHERE conversation_start < '2026-04-13 03:00+00' AND conversation_start >= '2026-04-13 00:00+00')"
+step "a conversation of the Sunday evening (New York) deleted" 1
