@@ -284,18 +284,21 @@ WITH cfg AS MATERIALIZED (
       FROM gcanalytics.crm_cases c CROSS JOIN cfg
       LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
      WHERE c.created_date IS NOT NULL
+), first_window AS MATERIALIZED (
+    SELECT min(w.window_start) AS at FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'
+), first_conversation AS MATERIALIZED (
+    SELECT min(i.conversation_start) AS at FROM gcanalytics.interactions i
+), first_open AS MATERIALIZED (   -- the first conversation in progress or with a survey that may still be answered
+    SELECT min(i.conversation_start) AS at
+      FROM gcanalytics.interactions i CROSS JOIN cfg
+     WHERE coalesce(i.in_progress, false)
+        OR (i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, cfg.conv_until - cfg.survey_lookback))
 ), loaded AS (   -- the first conversations window loaded (or the first conversation, once windows are gone)
-    SELECT least((SELECT min(w.window_start) FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'),
-                 (SELECT min(i.conversation_start) FROM gcanalytics.interactions i)) AT TIME ZONE cfg.tz AS from_local
-      FROM cfg
+    SELECT least(fw.at, fc.at) AT TIME ZONE cfg.tz AS from_local
+      FROM cfg CROSS JOIN first_window fw CROSS JOIN first_conversation fc
 ), settled AS (   -- per metric, the local times its data is compared from and final until
-    SELECT 'csat'::text AS metric, loaded.from_local,
-           least(cfg.conv_until,
-                 (SELECT min(i.conversation_start) FROM gcanalytics.interactions i
-                   WHERE coalesce(i.in_progress, false)
-                      OR (i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, cfg.conv_until - cfg.survey_lookback))))
-               AT TIME ZONE cfg.tz AS until_local
-      FROM cfg CROSS JOIN loaded
+    SELECT 'csat'::text AS metric, loaded.from_local, least(cfg.conv_until, fo.at) AT TIME ZONE cfg.tz AS until_local
+      FROM cfg CROSS JOIN loaded CROSS JOIN first_open fo
     UNION ALL
     -- every case is read, however old, but compared over the weeks of the
     -- conversations loaded, as cx_overview shows them (not years of weeks,
@@ -321,33 +324,36 @@ WITH cfg AS MATERIALIZED (
            LATERAL (SELECT s.t_local >= c.week::timestamp AS cur) k
      WHERE (k.cur AND s.t_local >= c.cur_start) OR (NOT k.cur AND s.t_local < c.cur_end - interval '7 days')
      GROUP BY GROUPING SETS ((c.metric, c.week, c.cur_start, c.cur_end, s.tier), (c.metric, c.week, c.cur_start, c.cur_end))
-), w AS (
-    SELECT t.metric, t.week, t.tier, t.cur_start, t.cur_end, t.n1, t.n2, t.s1, t.s2,
+), w0 AS (   -- the tier's figures, and those of every other tier together (m*, r*, u*)
+    SELECT t.metric, t.week, t.tier, t.cur_start, t.cur_end, t.n1, t.n2, t.s1, t.s2, t.q1, t.q2,
+           o.n1 - t.n1 AS m1, o.n2 - t.n2 AS m2, o.s1 - t.s1 AS r1, o.s2 - t.s2 AS r2, o.q1 - t.q1 AS u1, o.q2 - t.q2 AS u2,
            t.s1 / nullif(t.n1, 0) AS v1, t.s2 / nullif(t.n2, 0) AS v2,
-           o.s1 / nullif(o.n1, 0) AS ov1, o.s2 / nullif(o.n2, 0) AS ov2,
-           ts.statistic, ts.df, ts.p_value, cs.statistic AS concentration_statistic, cs.p_value AS concentration_p
+           o.s1 / nullif(o.n1, 0) AS ov1, o.s2 / nullif(o.n2, 0) AS ov2
       FROM agg t
       JOIN agg o ON o.metric = t.metric AND o.week = t.week AND o.tier IS NULL
-      LEFT JOIN LATERAL (   -- the tier's change
-           SELECT m.t AS statistic, m.df, m.p_value
-             FROM gcanalytics.mean_contrast_test(ARRAY[t.n1, t.n2], ARRAY[t.s1, t.s2], ARRAY[t.q1, t.q2], ARRAY[-1, 1]::float8[]) m
-            WHERE t.metric = 'csat'
-           UNION ALL
-           SELECT z.z, NULL, z.p_value
-             FROM gcanalytics.two_proportion_test(t.s1::bigint, t.n1, t.s2::bigint, t.n2) z
-            WHERE t.metric <> 'csat') ts ON true
-      LEFT JOIN LATERAL (   -- the tier's change against the change of every other tier together
-           SELECT m.t AS statistic, m.p_value
-             FROM gcanalytics.mean_contrast_test(ARRAY[t.n1, t.n2, o.n2 - t.n2, o.n1 - t.n1],
-                                                 ARRAY[t.s1, t.s2, o.s2 - t.s2, o.s1 - t.s1],
-                                                 ARRAY[t.q1, t.q2, o.q2 - t.q2, o.q1 - t.q1], ARRAY[-1, 1, -1, 1]::float8[]) m
-            WHERE t.metric = 'csat'
-           UNION ALL
-           SELECT d.z, d.p_value
-             FROM gcanalytics.diff_in_diff_test(t.s1::bigint, t.n1, t.s2::bigint, t.n2,
-                                                (o.s1 - t.s1)::bigint, o.n1 - t.n1, (o.s2 - t.s2)::bigint, o.n2 - t.n2) d
-            WHERE t.metric <> 'csat') cs ON true
      WHERE t.tier IS NOT NULL
+), w AS (   -- the tests (function calls, not subqueries: Citus plans no correlated subquery here)
+    SELECT w0.*,
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).t
+                ELSE (gcanalytics.two_proportion_test(s1::bigint, n1, s2::bigint, n2)).z END AS statistic,
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).df END AS df,
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).p_value
+                ELSE (gcanalytics.two_proportion_test(s1::bigint, n1, s2::bigint, n2)).p_value END AS p_value,
+           -- the tier's change against the change of every other tier together
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2, m2, m1], ARRAY[s1, s2, r2, r1], ARRAY[q1, q2, u2, u1],
+                                                     '{-1, 1, -1, 1}')).t
+                ELSE (gcanalytics.diff_in_diff_test(s1::bigint, n1, s2::bigint, n2, r1::bigint, m1, r2::bigint, m2)).z
+           END AS concentration_statistic,
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2, m2, m1], ARRAY[s1, s2, r2, r1], ARRAY[q1, q2, u2, u1],
+                                                     '{-1, 1, -1, 1}')).p_value
+                ELSE (gcanalytics.diff_in_diff_test(s1::bigint, n1, s2::bigint, n2, r1::bigint, m1, r2::bigint, m2)).p_value
+           END AS concentration_p
+      FROM w0
 ), rel AS (   -- the releases between a week and the week before: at its Monday 00:00
     SELECT k.week, string_agg(format('%s on %s', rl.release_name, k.week), ', ' ORDER BY rl.release_name) AS names,
            count(*) AS n
@@ -360,6 +366,8 @@ WITH cfg AS MATERIALIZED (
            cfg.max_p, cfg.min_n, cfg.case_days
       FROM w CROSS JOIN cfg
       LEFT JOIN rel USING (week)
+), esc AS MATERIALIZED (   -- escalation_insights' rows, planned on their own (local tables only)
+    SELECT * FROM gcanalytics.escalation_insights
 ), s AS (
     SELECT r.*, coalesce(r.p_value < r.max_p AND r.n1 >= r.min_n AND r.n2 >= r.min_n, false) AS significant,
            CASE WHEN r.metric = 'csat' THEN 1 ELSE 100 END AS scale
@@ -372,7 +380,7 @@ SELECT 'escalation'::text AS metric, e.week, e.tier, 'percent of conversations e
        e.overall_prev_rate_pct AS overall_prev_value, e.overall_rate_pct AS overall_value,
        e.concentration_z AS concentration_statistic, e.concentration_p, e.concentrated, e.releases_between,
        e.provisional, e.sentence
-  FROM gcanalytics.escalation_insights e
+  FROM esc e
 UNION ALL
 SELECT s.metric, s.week, s.tier,
        CASE s.metric WHEN 'csat' THEN 'mean survey score (0-100)'
