@@ -7,7 +7,8 @@
 # services, configure(), gcsim's release calendar, run() over the two
 # simulated weeks before "now" with its progress, refresh_dashboards(),
 # then the dashboards a VP of Customer Experience looks at, last the
-# executive screen (cx_overview).
+# executive screen (cx_overview) with the insight for CSAT and case
+# resolution (cx_insights).
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -86,8 +87,19 @@ psql_demo <<'SQL'
 \echo Per week and CRM tier: conversations, escalation, AHT, service level, CSAT, NPS, QA, adherence, case resolution, pipeline, revenue
 SELECT week, tier, conversations, escalation_rate AS "escal", aht_s AS "AHT s", service_level_rate AS "SL",
        csat, nps, qa_score AS qa, adherence_rate AS adherence, case_resolution_rate AS "cases resolved",
-       open_pipeline_amount AS "open pipeline", closed_won_amount AS "closed won", provisional AS prov
+       open_pipeline_amount AS "open pipeline", closed_won_amount AS "closed won", provisional AS prov,
+       case_resolution_provisional AS "cases prov"
   FROM gcanalytics.cx_overview WHERE tier IN ('Enterprise', 'Mid-Market', 'SMB') ORDER BY tier, week;
+\echo The insight beside escalation: CSAT (Welch t-test) and case resolution (two-proportion z-test), week over week (cx_insights)
+\pset tuples_only on
+SELECT '  ' || sentence FROM gcanalytics.cx_insights WHERE significant ORDER BY week DESC, metric, p_value;
+\pset tuples_only off
+SELECT metric, tier, CASE WHEN provisional THEN 'Mon to ' || to_char(compared_until, 'Dy HH24:MI') ELSE 'whole week' END AS compared, prev_n, n, prev_value AS "last week",
+       value AS "this week", change, CASE WHEN p_value < 0.001 THEN '< 0.001' ELSE round(p_value::numeric, 3)::text END AS p,
+       significant, concentrated
+  FROM gcanalytics.cx_insights
+ WHERE week = '2026-04-13' AND metric IN ('csat', 'case_resolution') AND tier IN ('Enterprise', 'Mid-Market', 'SMB')
+ ORDER BY metric DESC, tier;
 \echo Adherence by management unit and week (adherence_weekly)
 SELECT week, management_unit_id, count(*) AS agents, round(avg(adherence_rate), 4) AS adherence,
        round(avg(conformance_rate), 4) AS conformance

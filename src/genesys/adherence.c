@@ -10,7 +10,8 @@
  *	  listing GET /api/v2/workforcemanagement/managementunits (paged);
  *	- per unit and range of at most MAX_RANGE_DAYS UTC days, POST
  *	  .../managementunits/{id}/historicaladherencequery with a
- *	  WfmHistoricalAdherenceQuery (startDate, endDate, timeZone UTC,
+ *	  WfmHistoricalAdherenceQuery (startDate, endDate, timeZone: UTC, or
+ *	  the zone of time_zone =,
  *	  userIds when user_id is pushed, includeExceptions false): the answer
  *	  (WfmHistoricalAdherenceResponse) names the job and its queryState;
  *	- the job is polled (GET .../adherence/historical/jobs/{id}) with
@@ -21,7 +22,7 @@
  *	  time; each dayMetrics entry is a row.
  * The units' queries advance side by side (responses of different units
  * in any order).  day_start bounds become the range, widened to whole
- * UTC days; every condition is rechecked locally.
+ * days of the zone; every condition is rechecked locally.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -67,6 +68,7 @@ typedef enum AdhColumn
 	AD_ACTUAL_LENGTH_S,
 	AD_ADHERENCE_PERCENTAGE,
 	AD_CONFORMANCE_PERCENTAGE,
+	AD_TIME_ZONE,
 	AD_NCOLUMNS
 } AdhColumn;
 
@@ -76,7 +78,7 @@ static const GcaColumnDef adherence_columns[] = {
 	{"user_id", "text", AD_USER_ID, GCA_PUSH_PARAM, "userIds", 0, 1,
 	"the agent; = or IN becomes the query's userIds"},
 	{"day_start", "timestamptz", AD_DAY_START, GCA_PUSH_TIME, NULL, 0, 0,
-	"the UTC midnight the day starts at; ranges become the query's startDate and endDate"},
+	"the midnight the day starts at (of time_zone); ranges become the query's startDate and endDate"},
 	{"schedule_length_s", "integer", AD_SCHEDULE_LENGTH_S, GCA_PUSH_NONE, NULL, 0, 0,
 	"scheduleLengthSecs: length of the day's schedule"},
 	{"adherence_schedule_s", "integer", AD_ADHERENCE_SCHEDULE_S, GCA_PUSH_NONE, NULL, 0, 0,
@@ -97,6 +99,8 @@ static const GcaColumnDef adherence_columns[] = {
 	"adherencePercentage, 0-100"},
 	{"conformance_percentage", "float8", AD_CONFORMANCE_PERCENTAGE, GCA_PUSH_NONE, NULL, 0, 0,
 	"conformancePercentage, 0-100"},
+	{"time_zone", "text", AD_TIME_ZONE, GCA_PUSH_PARAM, "timeZone", 0, 0,
+	"the IANA time zone of the days (UTC unless = pushes one): the query's timeZone"},
 	{NULL}
 };
 
@@ -149,8 +153,9 @@ typedef struct Query
 
 typedef struct AdhScan
 {
-	TimestampTz start;			/* whole UTC days */
+	TimestampTz start;			/* whole days of time_zone */
 	TimestampTz end;
+	const char *time_zone;		/* the query's timeZone */
 	List	   *user_ids;		/* pushed user_id values, or NIL */
 	bool		list_units;		/* the units come from the listing */
 	int			units_page;		/* next listing page; 0: done */
@@ -164,12 +169,21 @@ typedef struct AdhScan
 	int			ndays;
 } AdhScan;
 
+/*
+ * The midnight of zone tz that starts t's day, moved days calendar days
+ * (23 or 25 hours across a DST change); an unknown zone is PostgreSQL's
+ * error.
+ */
 static TimestampTz
-utc_day_floor(TimestampTz t)
+local_midnight(const char *tz, TimestampTz t, int days)
 {
-	TimestampTz r = t % USECS_PER_DAY;
+	Datum		zone = CStringGetTextDatum(tz);
+	Timestamp	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, zone,
+															  TimestampTzGetDatum(t)));
+	Timestamp	r = local % USECS_PER_DAY;
 
-	return r < 0 ? t - r - USECS_PER_DAY : t - r;
+	local = (r < 0 ? local - r - USECS_PER_DAY : local - r) + (Timestamp) days * USECS_PER_DAY;
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamp_zone, zone, TimestampGetDatum(local)));
 }
 
 static void
@@ -200,15 +214,16 @@ pushed_param(GcaPushed *pushed, int id)
 static void
 add_unit(AdhScan *st, const char *unit)
 {
-	for (TimestampTz s = st->start; s < st->end; s += MAX_RANGE_DAYS * USECS_PER_DAY)
+	for (TimestampTz s = st->start; s < st->end;)
 	{
 		Query	   *q = palloc0(sizeof(Query));
 
 		q->index = list_length(st->queries);
 		q->unit = pstrdup(unit);
 		q->start = s;
-		q->end = Min(st->end, s + MAX_RANGE_DAYS * USECS_PER_DAY);
+		q->end = Min(st->end, local_midnight(st->time_zone, s, MAX_RANGE_DAYS));
 		st->queries = lappend(st->queries, q);
+		s = q->end;
 	}
 }
 
@@ -218,14 +233,26 @@ adherence_plan(GcaResourceScan *rs)
 	AdhScan    *st = palloc0(sizeof(AdhScan));
 	GcaPushedValues *units = pushed_param(&rs->pushed, AD_MANAGEMENT_UNIT_ID);
 	GcaPushedValues *users = pushed_param(&rs->pushed, AD_USER_ID);
+	GcaPushedValues *zones = pushed_param(&rs->pushed, AD_TIME_ZONE);
 	ListCell   *lc;
 
 	rs->state = st;
 	rs->any_owner_order = true;
 	if (rs->pushed.empty)
 		return;
-	st->start = utc_day_floor(rs->pushed.lower);
-	st->end = utc_day_floor(rs->pushed.upper - 1) + USECS_PER_DAY;
+	st->time_zone = "UTC";
+	if (zones)
+	{
+		if (list_length(zones->values) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("adherence reads the days of one time zone at a time"),
+					 errdetail("The condition on time_zone names %d zones.", list_length(zones->values)),
+					 errhint("Query each zone apart: WHERE time_zone = 'America/New_York'.")));
+		st->time_zone = linitial(zones->values);
+	}
+	st->start = local_midnight(st->time_zone, rs->pushed.lower, 0);
+	st->end = local_midnight(st->time_zone, rs->pushed.upper - 1, 1);
 	st->user_ids = users ? users->values : NIL;
 	if (units)
 	{
@@ -252,8 +279,9 @@ query_body(AdhScan *st, Query *q)
 	gca_format_iso_time(q->start, start);
 	gca_format_iso_time(q->end, end);
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"startDate\":\"%s\",\"endDate\":\"%s\",\"timeZone\":\"UTC\","
-					 "\"includeExceptions\":false", start, end);
+	appendStringInfo(&buf, "{\"startDate\":\"%s\",\"endDate\":\"%s\",\"timeZone\":", start, end);
+	escape_json(&buf, st->time_zone);
+	appendStringInfoString(&buf, ",\"includeExceptions\":false");
 	if (st->user_ids != NIL)
 	{
 		appendStringInfoString(&buf, ",\"userIds\":[");
@@ -509,6 +537,10 @@ adherence_next_row(GcaResourceScan *rs, Datum *values, bool *nulls)
 				values[i] = gca_json_column_value(gca_json_get(st->result, "userId"), def,
 												  &nulls[i]);
 				break;
+			case AD_TIME_ZONE:
+				values[i] = CStringGetTextDatum(st->time_zone);
+				nulls[i] = false;
+				break;
 			case AD_DAY_START:
 				values[i] = TimestampTzGetDatum(start + gca_json_get_int64(day, "dayStartOffsetSecs", 0) *
 												USECS_PER_SEC);
@@ -542,7 +574,7 @@ adherence_explain(GcaResourceScan *rs)
 	{
 		/* the body of the first range (every unit's is the same) */
 		Query		first = {.start = st->start,
-		.end = Min(st->end, st->start + MAX_RANGE_DAYS * USECS_PER_DAY)};
+		.end = Min(st->end, local_midnight(st->time_zone, st->start, MAX_RANGE_DAYS))};
 
 		items = lappend(items, gca_explain_item("Body", query_body(st, &first)));
 	}

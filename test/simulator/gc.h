@@ -561,6 +561,19 @@ extern const char *gc_wfm_mu_id(int mu);
 extern int	gc_wfm_mu_of(int user);
 /* false when the user has no schedule that day (or it is not over) */
 extern bool gc_wfm_day(int user, int64_t day, GcWfmDay *out);
+/*
+ * The shifts of user starting in [from_ms, to_ms) (a day of some zone;
+ * at most two across a DST change), their figures summed into out
+ * (exceptions[] and shift_start_s: the first's, from its UTC midnight);
+ * false when none
+ */
+extern bool gc_wfm_span(int user, int64_t from_ms, int64_t to_ms, GcWfmDay *out);
+/* a zone name of the system's IANA database */
+extern bool gc_tz_known(const char *tz);
+/* the local midnight of zone tz at or before ms, moved n_days days */
+extern int64_t gc_local_midnight(const char *tz, int64_t ms, int n_days);
+/* the local date of ms in zone tz, as days since 1970-01-01 */
+extern int64_t gc_local_date(const char *tz, int64_t ms);
 /* the /sim/stats label of a WFM or download request, or NULL; ids in a, n */
 extern const char *gc_wfm_route(const SimRequest *req, char a[64], int *n);
 extern bool gc_wfm_handle(const SimRequest *req, const char *label, const char *a,
@@ -568,5 +581,7 @@ extern bool gc_wfm_handle(const SimRequest *req, const char *label, const char *
 
 /* `gcsim truth`: writes the Genesys truth files; 0 on success */
 extern int	gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms);
+/* `gcsim truth --time-zone TZ`: adherence.csv's dates are days of TZ */
+extern const char *gc_truth_time_zone;
 
 #endif							/* GCSIM_GC_H */

@@ -104,8 +104,8 @@ parse_period(const char *s)
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* a zone name of the system's IANA database (a file under zoneinfo) */
-static bool
-tz_known(const char *tz)
+bool
+gc_tz_known(const char *tz)
 {
 	char		path[256];
 	struct stat st;
@@ -117,6 +117,92 @@ tz_known(const char *tz)
 }
 
 /*
+ * tz_enter(tz): the process's TZ set to tz under tz_lock, the old value
+ * returned for tz_leave(), which restores it and releases the lock.
+ */
+static char *
+tz_enter(const char *tz)
+{
+	const char *old;
+	char	   *saved;
+
+	pthread_mutex_lock(&tz_lock);
+	old = getenv("TZ");
+	saved = old ? strdup(old) : NULL;
+	setenv("TZ", tz, 1);
+	tzset();
+	return saved;
+}
+
+static void
+tz_leave(char *saved)
+{
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	pthread_mutex_unlock(&tz_lock);
+	free(saved);
+}
+
+/*
+ * local_time(tz, ms, tm, n_days): the local time of ms in zone tz (into
+ * tm); with n_days >= 0, the local midnight n_days days after that day
+ * (23 or 25 hours across a DST change) as ms.
+ */
+static int64_t
+local_time(const char *tz, int64_t ms, struct tm *tm, int n_days)
+{
+	time_t		t = (time_t) (ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int64_t		r = 0;
+	char	   *saved = tz_enter(tz);
+
+	localtime_r(&t, tm);
+	if (n_days >= 0)
+	{
+		struct tm	m = *tm;
+
+		m.tm_hour = m.tm_min = m.tm_sec = 0;
+		m.tm_mday += n_days;
+		m.tm_isdst = -1;
+		r = (int64_t) mktime(&m) * 1000;
+	}
+	tz_leave(saved);
+	return r;
+}
+
+static bool
+is_utc(const char *tz)
+{
+	return strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0;
+}
+
+/* The local midnight of zone tz at or before ms, moved n_days days. */
+int64_t
+gc_local_midnight(const char *tz, int64_t ms, int n_days)
+{
+	struct tm	tm;
+
+	if (is_utc(tz))				/* no zone file needed */
+		return (ms >= 0 ? ms / MS_PER_DAY : (ms - MS_PER_DAY + 1) / MS_PER_DAY) * MS_PER_DAY +
+			(int64_t) n_days * MS_PER_DAY;
+	return local_time(tz, ms, &tm, n_days);
+}
+
+/* The local date of ms in zone tz, as days since 1970-01-01. */
+int64_t
+gc_local_date(const char *tz, int64_t ms)
+{
+	struct tm	tm;
+
+	if (is_utc(tz))
+		return ms >= 0 ? ms / MS_PER_DAY : (ms - MS_PER_DAY + 1) / MS_PER_DAY;
+	local_time(tz, ms, &tm, -1);
+	return sim_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/*
  * The starts of calendar buckets of n_days days in zone tz from start_ms
  * (a local midnight or not) until end_ms: q->bounds, q->nbuckets.  -1
  * when there would be more than MAX_BUCKETS.
@@ -124,18 +210,15 @@ tz_known(const char *tz)
 static int
 calendar_bounds(AggQuery *q, const char *tz, int n_days)
 {
-	const char *old = getenv("TZ");
-	char	   *saved = old ? strdup(old) : NULL;
 	int			cap = 64,
 				n = 0,
 				rc = 0;
 	time_t		t = (time_t) (q->start_ms / 1000);
 	struct tm	tm;
+	char	   *saved;
 
 	q->bounds = malloc(sizeof(int64_t) * (size_t) cap);
-	pthread_mutex_lock(&tz_lock);
-	setenv("TZ", tz, 1);
-	tzset();
+	saved = tz_enter(tz);
 	localtime_r(&t, &tm);
 	q->bounds[n++] = q->start_ms;
 	while (q->bounds[n - 1] < q->end_ms)
@@ -156,13 +239,7 @@ calendar_bounds(AggQuery *q, const char *tz, int n_days)
 			q->bounds = realloc(q->bounds, sizeof(int64_t) * (size_t) (cap *= 2));
 		q->bounds[n++] = next;
 	}
-	if (saved)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	pthread_mutex_unlock(&tz_lock);
-	free(saved);
+	tz_leave(saved);
 	q->nbuckets = n - 1;
 	return rc;
 }
@@ -359,7 +436,7 @@ agg_parse(json_object *body, AggQuery *q, SimResponse *resp)
 	{
 		const char *tz = json_object_get_string(v);
 
-		if (!tz || !tz_known(tz))
+		if (!tz || !gc_tz_known(tz))
 		{
 			gc_error(resp, 400, "bad.request", "Invalid timeZone \"%s\"", tz ? tz : "");
 			return -1;

@@ -410,29 +410,38 @@ open_csv(const char *dir, const char *name, const char *header)
 }
 
 /*
- * adherence.csv: each agent's scheduled day of [first_day, last_day] that
- * is over by --now (HistoricalAdherenceDayMetrics in seconds)
+ * adherence.csv: each agent's scheduled day (HistoricalAdherenceDayMetrics
+ * in seconds) of the days of gc_truth_time_zone (UTC unless --time-zone)
+ * from the one of from_ms to the one of to_ms - 1: the shifts starting in
+ * the day whose UTC day is over by --now
  */
+const char *gc_truth_time_zone = "UTC";
+
 static int
-write_adherence(const char *dir, int64_t first_day, int64_t last_day)
+write_adherence(const char *dir, int64_t from_ms, int64_t to_ms)
 {
 	FILE	   *f = open_csv(dir, "adherence.csv",
 							 "management_unit_id,user_id,date,schedule_length_s,"
 							 "adherence_schedule_s,conformance_schedule_s,conformance_actual_s,"
 							 "exception_count,exception_duration_s,impact_s,actual_length_s");
+	const char *tz = gc_truth_time_zone;
 
 	if (!f)
 		return -1;
-	for (int64_t day = first_day; day <= last_day; day++)
+	for (int k = 0;; k++)
 	{
+		int64_t		a = gc_local_midnight(tz, from_ms, k);
+		int64_t		b = gc_local_midnight(tz, from_ms, k + 1);
 		char		date[32];
 
-		sim_format_date(date, day * MS_PER_DAY);
+		if (a >= to_ms)
+			break;
+		sim_format_date(date, gc_local_date(tz, a) * MS_PER_DAY);
 		for (int u = 0; u < gc_world.nusers; u++)
 		{
 			GcWfmDay	d;
 
-			if (!gc_wfm_day(u, day, &d))
+			if (!gc_wfm_span(u, a, b, &d))
 				continue;
 			fprintf(f, "%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d\n", gc_wfm_mu_id(gc_wfm_mu_of(u)),
 					gc_world.users[u].id, date, d.schedule_length_s, d.adherence_schedule_s,
@@ -520,7 +529,7 @@ gc_write_truth(const char *dir, int64_t from_ms, int64_t to_ms)
 	free(qd);
 	if (fclose(fc) || fclose(fs) || fclose(fe) || fclose(fq) || fclose(fv) || (fg && fclose(fg)))
 		rc = -1;
-	if (write_adherence(dir, first_day, last_day) != 0)
+	if (write_adherence(dir, from_ms, to_ms) != 0)
 		rc = -1;
 	return rc;
 }

@@ -18,8 +18,10 @@
  *
  * A day's schedule and adherence of an agent is a pure function of (seed,
  * agent, day of the base calendar), drawn from a stream of its own: the
- * same whatever was asked before.  Days are UTC days; a day counts once it
- * has ended by --now.
+ * same whatever was asked before.  Schedules are drawn per UTC day (a
+ * shift's UTC day counts once it has ended by --now); the query's days are
+ * days of its timeZone (UTC when absent), each holding the shifts that
+ * start in it.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -138,6 +140,43 @@ gc_wfm_day(int user, int64_t day, GcWfmDay *out)
 	return true;
 }
 
+bool
+gc_wfm_span(int user, int64_t from_ms, int64_t to_ms, GcWfmDay *out)
+{
+	bool		any = false;
+
+	memset(out, 0, sizeof(*out));
+	/* a shift starts 7 to 11 hours into its UTC day */
+	for (int64_t day = from_ms / MS_PER_DAY - 1; day * MS_PER_DAY < to_ms; day++)
+	{
+		GcWfmDay	d;
+		int64_t		start;
+
+		if (!gc_wfm_day(user, day, &d))
+			continue;
+		start = day * MS_PER_DAY + (int64_t) d.shift_start_s * 1000;
+		if (start < from_ms || start >= to_ms)
+			continue;
+		if (!any)
+		{
+			*out = d;
+		}
+		else
+		{
+			out->schedule_length_s += d.schedule_length_s;
+			out->adherence_schedule_s += d.adherence_schedule_s;
+			out->conformance_schedule_s += d.conformance_schedule_s;
+			out->conformance_actual_s += d.conformance_actual_s;
+			out->exception_duration_s += d.exception_duration_s;
+			out->impact_s += d.impact_s;
+			out->actual_length_s += d.actual_length_s;
+			out->nexceptions += d.nexceptions;
+		}
+		any = true;
+	}
+	return any;
+}
+
 /* ----------------------------------------------------------------------
  * Jobs
  * ----------------------------------------------------------------------
@@ -149,6 +188,9 @@ typedef struct WfmJob
 	int			mu;
 	int64_t		start_ms;
 	int64_t		end_ms;
+	char		tz[64];			/* timeZone: the days are its days */
+	int			ndays;
+	int64_t		bounds[MAX_QUERY_DAYS + 1];	/* the days' local midnights */
 	bool		exceptions;
 	int			nusers;			/* users of the query, in unit order */
 	int			users[256];
@@ -193,12 +235,13 @@ mu_by_id(const char *id)
 	return -1;
 }
 
+/* v is an ISO-8601 time (any offset) that is a midnight of zone tz */
 static bool
-utc_midnight(json_object *v, int64_t *ms)
+local_midnight(json_object *v, const char *tz, int64_t *ms)
 {
 	const char *s = json_object_get_string(v);
 
-	return s && sim_parse_ts(s, strlen(s), ms) == 0 && *ms % MS_PER_DAY == 0;
+	return s && sim_parse_ts(s, strlen(s), ms) == 0 && gc_local_midnight(tz, *ms, 0) == *ms;
 }
 
 static void
@@ -235,34 +278,45 @@ adherence_query(const SimRequest *req, const char *mu_id, SimResponse *resp)
 			goto done;
 		}
 	}
-	if (!json_object_object_get_ex(body, "startDate", &v) || !utc_midnight(v, &job.start_ms))
+	snprintf(job.tz, sizeof(job.tz), "UTC");
+	if (json_object_object_get_ex(body, "timeZone", &v))
+	{
+		const char *tz = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string) || !tz ||
+			(strcmp(tz, "UTC") != 0 && strcmp(tz, "Etc/UTC") != 0 && !gc_tz_known(tz)) ||
+			strlen(tz) >= sizeof(job.tz))
+		{
+			gc_error(resp, 400, "bad.request", "Invalid timeZone \"%s\"", tz ? tz : "");
+			goto done;
+		}
+		snprintf(job.tz, sizeof(job.tz), "%s", tz);
+	}
+	if (!json_object_object_get_ex(body, "startDate", &v) || !local_midnight(v, job.tz, &job.start_ms))
 	{
 		gc_error(resp, 400, "bad.request",
-				 "startDate is required: an ISO-8601 midnight of the time zone (UTC)");
+				 "startDate is required: an ISO-8601 midnight of the time zone (%s)", job.tz);
 		goto done;
 	}
-	job.end_ms = job.start_ms + MS_PER_DAY;
+	job.end_ms = gc_local_midnight(job.tz, job.start_ms, 1);
 	if (json_object_object_get_ex(body, "endDate", &v) &&
-		(!utc_midnight(v, &job.end_ms) || job.end_ms <= job.start_ms))
+		(!local_midnight(v, job.tz, &job.end_ms) || job.end_ms <= job.start_ms))
 	{
 		gc_error(resp, 400, "bad.request",
-				 "endDate must be an ISO-8601 midnight of the time zone (UTC) after startDate");
+				 "endDate must be an ISO-8601 midnight of the time zone (%s) after startDate", job.tz);
 		goto done;
 	}
-	if ((job.end_ms - job.start_ms) / MS_PER_DAY > MAX_QUERY_DAYS)
+	/* the days: their local midnights */
+	job.bounds[0] = job.start_ms;
+	for (job.ndays = 0; job.bounds[job.ndays] < job.end_ms; job.ndays++)
 	{
-		gc_error(resp, 400, "bad.request", "The date range spans more than %d days.",
-				 MAX_QUERY_DAYS);
-		goto done;
-	}
-	if (json_object_object_get_ex(body, "timeZone", &v) &&
-		(!json_object_get_string(v) || (strcmp(json_object_get_string(v), "UTC") != 0 &&
-										strcmp(json_object_get_string(v), "Etc/UTC") != 0)))
-	{
-		gc_error(resp, 400, "bad.request",
-				 "timeZone \"%s\": gcsim's management units keep UTC days only",
-				 json_object_get_string(v) ? json_object_get_string(v) : "");
-		goto done;
+		if (job.ndays >= MAX_QUERY_DAYS)
+		{
+			gc_error(resp, 400, "bad.request", "The date range spans more than %d days.",
+					 MAX_QUERY_DAYS);
+			goto done;
+		}
+		job.bounds[job.ndays + 1] = gc_local_midnight(job.tz, job.start_ms, job.ndays + 1);
 	}
 	if (json_object_object_get_ex(body, "teamIds", &v) &&
 		json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
@@ -385,15 +439,15 @@ render_user(StrBuf *sb, const WfmJob *j, int user)
 	sb_json_str(sb, gc_wfm_mu_id(j->mu));
 	sb_printf(sb, ",\"startDate\":\"%s\",\"endDate\":\"%s\"", t1, t2);
 	sb_puts(sb, ",\"dayMetrics\":[");
-	for (int64_t day = j->start_ms / MS_PER_DAY; day < j->end_ms / MS_PER_DAY; day++)
+	for (int k = 0; k < j->ndays; k++)
 	{
-		if (!gc_wfm_day(user, day, &d))
+		if (!gc_wfm_span(user, j->bounds[k], j->bounds[k + 1], &d))
 			continue;
 		sb_printf(sb, "%s{\"dayStartOffsetSecs\":%lld,\"adherenceScheduleSecs\":%d,"
 				  "\"conformanceScheduleSecs\":%d,\"conformanceActualSecs\":%d,"
 				  "\"exceptionCount\":%d,\"exceptionDurationSecs\":%d,\"impactSeconds\":%d,"
 				  "\"scheduleLengthSecs\":%d,\"actualLengthSecs\":%d,\"adherencePercentage\":",
-				  first ? "" : ",", (long long) ((day * MS_PER_DAY - j->start_ms) / 1000),
+				  first ? "" : ",", (long long) ((j->bounds[k] - j->start_ms) / 1000),
 				  d.adherence_schedule_s, d.conformance_schedule_s, d.conformance_actual_s,
 				  d.nexceptions, d.exception_duration_s, d.impact_s, d.schedule_length_s,
 				  d.actual_length_s);
@@ -422,11 +476,16 @@ render_user(StrBuf *sb, const WfmJob *j, int user)
 	{
 		first = true;
 		sb_puts(sb, ",\"exceptionInfo\":[");
-		for (int64_t day = j->start_ms / MS_PER_DAY; day < j->end_ms / MS_PER_DAY; day++)
+		/* each shift's, from the UTC midnight of its day */
+		for (int64_t day = j->start_ms / MS_PER_DAY - 1; day * MS_PER_DAY < j->end_ms; day++)
 		{
 			int64_t		off = (day * MS_PER_DAY - j->start_ms) / 1000;
+			int64_t		start;
 
 			if (!gc_wfm_day(user, day, &d))
+				continue;
+			start = day * MS_PER_DAY + (int64_t) d.shift_start_s * 1000;
+			if (start < j->start_ms || start >= j->end_ms)
 				continue;
 			for (int i = 0; i < d.nexceptions; i++)
 			{

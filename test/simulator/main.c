@@ -711,7 +711,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 			"usage: gcsim [options]                      serve on 127.0.0.1\n"
-			"       gcsim truth --from D1 --to D2 --out DIR [options]\n"
+			"       gcsim truth --from D1 --to D2 --out DIR [--time-zone TZ] [options]\n"
 			"       gcsim generate --from D1 --to D2 [options]   (benchmark)\n"
 			"options (see test/simulator/README.md):\n"
 			"  --seed N --now TS|wall --world-shift-weeks N\n"
@@ -954,6 +954,12 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 			truth->to_ms = parse_time_opt(o, v);
 		else if (truth && strcmp(o, "--out") == 0)
 			truth->out = v;
+		else if (truth && strcmp(o, "--time-zone") == 0)
+		{
+			if (strcmp(v, "UTC") != 0 && !gc_tz_known(v))
+				die("--time-zone \"%s\" is not a zone of the IANA database", v);
+			gc_truth_time_zone = v;
+		}
 		else
 		{
 			usage(stderr);

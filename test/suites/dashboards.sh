@@ -10,8 +10,10 @@
 # Enterprise with its own and the overall rate, concentrated by a
 # difference-in-differences test, and release 5.0, and nothing else (also
 # under a 4-hour availability lag: the partial week is provisional); the
-# same views in America/New_York across the DST change of 2026-03-08; a world whose two weeks
-# lie before release 5.0 (no planted change) gives no insight; a tier change
+# same views in America/New_York across the DST change of 2026-03-08;
+# cx_insights adds one CSAT sentence (Enterprise, release 5.0) and none for
+# case resolution, the same under the lag; a world whose two weeks lie
+# before release 5.0 (no planted change) gives no insight of any metric; a tier change
 # in the CRM rewrites no past week (the tier at the time of the call), and
 # tier_reporting current reports today's tiers; queue_daily
 # interpolates a day that was not loaded; join_quality warns and flags
@@ -88,7 +90,7 @@ start_gcsim $WORLD
 start=$SECONDS
 sync_world $DB "$GCSIM_URL" 2026-04-06T00:00:00Z $UNTIL
 echo "synced 14 days 11 hours ($(q "SELECT count(*) FROM gcanalytics.interactions") interactions) in $((SECONDS - start)) s"
-grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 11 || fail "refresh_dashboards() did not report 11 views"
+grep -c "refreshed gcanalytics" "$T/refresh-$DB.log" | contains -x 12 || fail "refresh_dashboards() did not report 12 views"
 
 # truth_tables DIR UNTIL TZ - in $DB: the truth files of DIR up to UNTIL as
 # t_* tables and the expected dashboards of dashboards_truth.sql, days and
@@ -332,6 +334,21 @@ assert_eq "t|f|0" "$(q "SELECT bool_and(provisional) FILTER (WHERE week = '2026-
                             count(*) FILTER (WHERE provisional AND (significant OR sentence IS NOT NULL))
                        FROM gcanalytics.escalation_insights")" \
     "the partial week 2026-04-20 is provisional and never compared; the closed weeks are final"
+# cx_insights: the escalation rows are escalation_insights'; CSAT and case
+# resolution say only what their tests say (vp_data checks their figures
+# against the truth): one CSAT sentence, Enterprise's after release 5.0,
+# none for case resolution (too few cases of 2026-04-13 have had their 7
+# days by now), nothing about the week of 2026-04-20, whose surveys are not
+# final yet
+CX_SENTENCES=$(q "SELECT metric, week, tier, sentence FROM gcanalytics.cx_insights WHERE sentence IS NOT NULL ORDER BY 1, 2, 3")
+assert_eq "csat|2026-04-13|Enterprise
+$(q "SELECT 'escalation', week, tier, sentence FROM gcanalytics.escalation_insights WHERE sentence IS NOT NULL ORDER BY 2, 3")" "$(echo "$CX_SENTENCES" | sed 's/^\(csat|[^|]*|[^|]*\)|.*/\1/')" \
+    "cx_insights: the escalation insight, and one CSAT insight: Enterprise, the week of release 5.0"
+echo "$CX_SENTENCES" | grep '^csat' | contains "Enterprise CSAT fell" || fail "the CSAT insight: $CX_SENTENCES"
+assert_eq "0|0" "$(q "SELECT count(*) FILTER (WHERE metric <> 'escalation' AND week >= '2026-04-20'),
+                            count(*) FILTER (WHERE sentence IS NOT NULL AND NOT significant)
+                       FROM gcanalytics.cx_insights")" \
+    "cx_insights: no CSAT or case row for the week whose data is not final; sentences only when significant"
 # every p-value against Python's math.erfc, computed from the truth's counts
 q "SELECT i.week, i.tier, p.escalated, p.conversations, c.escalated, c.conversations, i.p_value,
             po.escalated - p.escalated, po.conversations - p.conversations,
@@ -445,6 +462,8 @@ assert_eq "8|1" "$(PGDATABASE=$DB2 sql "SELECT count(*), count(*) FILTER (WHERE 
     "the world without the story is compared week over week (4 tiers x 2 weeks)"
 assert_eq "0" "$(PGDATABASE=$DB2 sql "SELECT count(*) FROM gcanalytics.escalation_insights WHERE significant OR sentence IS NOT NULL")" \
     "no planted change: no insight, not even in the week of release 4.9"
+assert_eq "0" "$(PGDATABASE=$DB2 sql "SELECT count(*) FROM gcanalytics.cx_insights WHERE significant OR sentence IS NOT NULL")" \
+    "no planted change: no escalation, CSAT or case resolution insight"
 PGDATABASE=postgres sql "DROP DATABASE $DB2"
 
 # ------------------------------------------------------------ reporting_time_zone across DST
@@ -543,6 +562,8 @@ assert_eq "2026-04-20 08:00:00+00" "$(q "SELECT high_water_mark FROM gcanalytics
     "under the lag the conversations are final up to the availability date"
 assert_eq "$SENTENCE" "$(q "SELECT week, tier, sentence FROM gcanalytics.escalation_insights WHERE sentence IS NOT NULL")" \
     "under a 4-hour lag: the same one insight, no sentence about the incomplete week"
+assert_eq "$CX_SENTENCES" "$(q "SELECT metric, week, tier, sentence FROM gcanalytics.cx_insights WHERE sentence IS NOT NULL ORDER BY 1, 2, 3")" \
+    "under a 4-hour lag: cx_insights says what it says without the lag (escalation, CSAT), nothing more"
 assert_eq "t|t|f|f" "$(q "SELECT (SELECT bool_and(provisional) FROM gcanalytics.escalation_weekly WHERE week = '2026-04-20'),
                                   (SELECT bool_and(provisional) FROM gcanalytics.kpi_daily WHERE day = '2026-04-20'),
                                   (SELECT bool_or(provisional) FROM gcanalytics.kpi_daily WHERE day < '2026-04-13'),
@@ -596,9 +617,9 @@ assert_eq "Gold|t|f" \
     "sync_crm() with nothing changed at the CRM rewrites no account and renews crm_snapshot_at"
 
 # ------------------------------------------------------------ refresh
-assert_eq "11|11" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
-    "refresh_dashboards() refreshes the 11 materialized views concurrently once populated"
-assert_eq "kpi_daily kpi_weekly queue_interval escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality cx_overview" \
+assert_eq "12|12" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
+    "refresh_dashboards() refreshes the 12 materialized views concurrently once populated"
+assert_eq "kpi_daily kpi_weekly queue_interval escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality cx_overview cx_insights" \
     "$(q "SELECT string_agg(view_name, ' ' ORDER BY ord) FROM gcanalytics.refresh_dashboards() WITH ORDINALITY r(view_name, c, s, n, refresh, reason, ord)" 2>/dev/null)" \
     "in dependency order (kpi_weekly after kpi_daily)"
 assert_eq "0" "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -672,7 +693,7 @@ for i in $(seq 1 80); do
     case $st in succeeded*|failed*) break ;; esac
     sleep 2
 done
-assert_eq "succeeded 11 rows" "$st" "the refresh job ran and refreshed the 11 views (cron.job_run_details)"
+assert_eq "succeeded 12 rows" "$st" "the refresh job ran and refreshed the 12 views (cron.job_run_details)"
 assert_eq "1 0" "$(sql "SELECT gcanalytics.unschedule()") $(sql "SELECT count(*) FROM cron.job WHERE jobname LIKE 'gcanalytics%'")" \
     "unschedule() removes the jobs"
 

@@ -11,7 +11,10 @@
 # body (EXPLAIN VERBOSE shows the one sent) names only fields of the
 # SDK's WfmHistoricalAdherenceQuery (the list below, from
 # purecloud-platform-client-v2 262.0.0 index.d.ts), and gcsim refuses any
-# other member, so a scan that succeeds sent none.
+# other member, so a scan that succeeds sent none.  time_zone =
+# 'America/New_York' asks the days of that zone (across the DST change of
+# 2026-03-08, a 23-hour day) and equals the truth written in that zone;
+# two zones at once are refused.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -106,3 +109,37 @@ PY
 if sql "SELECT count(*) FROM ad.adherence" >"$T/out" 2>&1; then fail "a scan without a day_start bound ran"; fi
 contains "day_start" <"$T/out" || fail "no bound: $(cat "$T/out")"
 echo "ok: a scan without a day_start bound is refused"
+
+# the days of America/New_York across the change to summer time (Sunday
+# 2026-03-08 has 23 hours): day_start is the zone's midnight
+# shellcheck disable=SC2086
+gcsim_truth "$T/nyc" 2026-03-02T05:00:00Z 2026-03-14T04:00:00Z $SIM --time-zone America/New_York
+load_csv ad_truth_nyc "$T/nyc/adherence.csv"
+n_truth=$(sql "SELECT count(*) FROM ad_truth_nyc")
+diff=$(sql "SELECT count(*) FROM (
+              (SELECT user_id, date::date::timestamp AT TIME ZONE 'America/New_York', adherence_schedule_s::int, exception_duration_s::int,
+                      conformance_actual_s::int FROM ad_truth_nyc
+               EXCEPT ALL
+               SELECT user_id, day_start, adherence_schedule_s, exception_duration_s, conformance_actual_s FROM ad.adherence
+                WHERE time_zone = 'America/New_York' AND day_start >= '2026-03-02 00:00 America/New_York'
+                  AND day_start < '2026-03-14 00:00 America/New_York')
+              UNION ALL
+              (SELECT user_id, day_start, adherence_schedule_s, exception_duration_s, conformance_actual_s FROM ad.adherence
+                WHERE time_zone = 'America/New_York' AND day_start >= '2026-03-02 00:00 America/New_York'
+                  AND day_start < '2026-03-14 00:00 America/New_York'
+               EXCEPT ALL
+               SELECT user_id, date::date::timestamp AT TIME ZONE 'America/New_York', adherence_schedule_s::int, exception_duration_s::int,
+                      conformance_actual_s::int FROM ad_truth_nyc)) d")
+[ "$n_truth" -gt 0 ] && [ "$diff" = 0 ] || fail "America/New_York: $diff rows differ from the truth's $n_truth"
+assert_eq "t" "$(sql "SELECT bool_and(time_zone = 'America/New_York') AND count(DISTINCT day_start::time) = 2
+                      FROM ad.adherence WHERE time_zone = 'America/New_York'
+                       AND day_start >= '2026-03-02 00:00 America/New_York' AND day_start < '2026-03-14 00:00 America/New_York'")" \
+    "America/New_York: time_zone is the zone asked; the days start at 05:00 UTC, then 04:00 UTC"
+echo "ok: America/New_York across the DST change: $n_truth agent days equal the truth's in that zone"
+sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM ad.adherence WHERE time_zone = 'America/New_York' AND day_start >= '2026-03-09'" \
+    | contains '"timeZone":"America/New_York"' || fail "time_zone = is not the query's timeZone"
+if sql "SELECT count(*) FROM ad.adherence WHERE time_zone IN ('UTC', 'America/New_York') AND day_start >= '2026-03-09'" >"$T/out" 2>&1; then
+    fail "a scan of two time zones ran"
+fi
+contains "one time zone at a time" <"$T/out" || fail "two zones: $(cat "$T/out")"
+echo "ok: two time zones at once are refused"

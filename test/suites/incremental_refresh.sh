@@ -55,7 +55,7 @@ differs() {
 }
 
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
-assert_eq "11|first refresh (no rollup yet, or after a restore)" \
+assert_eq "12|first refresh (no rollup yet, or after a restore)" \
     "$(q "SELECT count(*) FILTER (WHERE refresh = 'full'), min(reason) FILTER (WHERE view_name = 'kpi_daily') FROM gcanalytics.dashboard_refreshes")" \
     "the first refresh is full, and says why"
 

@@ -173,7 +173,8 @@ for script in "$GCA_ROOT"/src/sql/released/gcanalytics--*.sql; do
         fi
         echo "ok: $v -> $CURRENT: every row of $(echo "$tables_before" | wc -l) warehouse tables kept ($n_int interactions)"
         dash_upgraded=$(dashboard_digests "$DB")
-        if echo "$dash_upgraded" | awk '$2 == 0 { bad = 1 } END { exit !bad }'; then
+        # cx_insights compares a week with the week before: one day loaded has none
+        if echo "$dash_upgraded" | awk '$2 == 0 && $1 != "gcanalytics.cx_insights" { bad = 1 } END { exit !bad }'; then
             echo "$dash_upgraded"
             fail "$v -> $CURRENT: a dashboard is empty after the upgrade"
         fi

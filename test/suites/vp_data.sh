@@ -15,13 +15,22 @@
 #     computations over the truth files; its grants per role.
 #  5. schedule adherence (before 3): gcanalytics.adherence equals the
 #     truth's adherence.csv agent day by agent day (read through the
-#     asynchronous query and its downloads), adherence_weekly's rates per
-#     agent and week and cx_overview's adherence_rate per week equal those
-#     computed over the truth; grants per role.
+#     asynchronous query and its downloads), adherence_weekly's rates and
+#     main queue per agent and week and cx_overview's adherence_rate per
+#     week and tier (the agents' adherence weighted by the tier's
+#     conversations they handled) equal those computed over the truth;
+#     grants per role.
+#  6. the insight (before 3): cx_insights' CSAT and case resolution rows
+#     (the weeks compared, their final part, counts, values, Welch's t and
+#     its df, the z, the p-values against mpmath) equal computations over
+#     the truth; the one CSAT sentence is Enterprise's after release 5.0,
+#     with the truth's figures.
 #  3. late surveys: gcsim a day later (surveys completed since), the next
 #     run() reads the conversations with an unanswered survey again by id:
 #     the warehouse equals the later truth, and surveys that were Sent are
 #     Finished now.
+#  7. load_adherence = false: run() reads no adherence (no window, no row,
+#     no request to workforce management).
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -33,7 +42,7 @@ PSQL=("$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -q)
 WORLD="--seed 42 --conversations-per-day 1500"
 NOW1=2026-04-20T12:00:00Z
 NOW2=2026-04-21T12:00:00Z
-D1=2026-04-10
+D1=2026-04-06
 UNTIL=2026-04-20T11:00:00Z
 run_load() { "${PSQL[@]}" -c "CALL gcanalytics.run(until => '$UNTIL')" 2>&1; }
 
@@ -47,6 +56,9 @@ truth() {
     load_csv "vp_$1_opp" "$T/$1/opportunities.csv"
     load_csv "vp_$1_acct" "$T/$1/accounts.csv"
     load_csv "vp_$1_adh" "$T/$1/adherence.csv"
+    if [ "$1" = one ]; then
+        load_csv "vp_$1_seg" "$T/$1/segments.csv"
+    fi
 }
 # same_set WHAT TRUTH_QUERY WAREHOUSE_QUERY: both give the same rows
 same_set() {
@@ -145,12 +157,16 @@ assert_eq numeric "$(sql "SELECT format_type(atttypid, atttypmod) FROM pg_attrib
 same_set "interactions.crm_case_id is the sfCaseId of the truth" \
     "SELECT c.conversation_id, c.case_id FROM vp_one_conv c JOIN gcanalytics.interactions i USING (conversation_id) WHERE c.case_id IS NOT NULL" \
     "SELECT conversation_id, crm_case_id FROM gcanalytics.interactions WHERE crm_case_id IS NOT NULL"
-same_set "case resolution (closed within 7 days) by tier and week equals the truth's" \
+# provisional: an open case of the week younger than 7 days as of the
+# newest SystemModstamp of the cases (the time the truth is as of)
+same_set "case resolution (closed within 7 days) by tier and week, and provisional, equal the truth's" \
     "SELECT date_trunc('week', c.created::timestamptz AT TIME ZONE 'UTC')::date, a.tier, count(*)::bigint,
             count(*) FILTER (WHERE c.closed::timestamptz <= c.created::timestamptz + interval '7 days')::bigint,
-            round(count(*) FILTER (WHERE c.closed::timestamptz <= c.created::timestamptz + interval '7 days')::numeric / count(*), 4)
+            round(count(*) FILTER (WHERE c.closed::timestamptz <= c.created::timestamptz + interval '7 days')::numeric / count(*), 4),
+            bool_or(c.closed IS NULL AND c.created::timestamptz + interval '7 days'
+                                         > (SELECT max(system_modstamp::timestamptz) FROM vp_one_case WHERE NOT is_deleted::boolean))
        FROM vp_one_case c LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT c.is_deleted::boolean GROUP BY 1, 2" \
-    "SELECT week, tier, cases, resolved, case_resolution_rate FROM gcanalytics.case_resolution_weekly"
+    "SELECT week, tier, cases, resolved, case_resolution_rate, provisional FROM gcanalytics.case_resolution_weekly"
 same_set "closed-won revenue and open pipeline by tier and close week equal the truth's" \
     "SELECT date_trunc('week', o.close_date::date)::date, a.tier, count(*) FILTER (WHERE o.is_won::boolean),
             coalesce(sum(o.amount::numeric) FILTER (WHERE o.is_won::boolean), 0),
@@ -226,13 +242,40 @@ same_set "adherence_weekly: adherence and conformance per agent and week" \
             round(sum(conformance_actual_s::int)::numeric / sum(conformance_schedule_s::int), 4)
        FROM vp_one_adh GROUP BY 1, 2, 3" \
     "SELECT week, agent_id, management_unit_id, days, adherence_rate, conformance_rate FROM gcanalytics.adherence_weekly"
-same_set "cx_overview: adherence_rate per week (every tier's row)" \
-    "SELECT DISTINCT w.week, w.tier, a.rate
-       FROM (SELECT week, tier FROM gcanalytics.cx_overview) w
-       LEFT JOIN (SELECT date_trunc('week', date::date)::date AS week,
-                         round(1 - sum(exception_duration_s::int)::numeric / sum(adherence_schedule_s::int), 4) AS rate
-                    FROM vp_one_adh GROUP BY 1) a USING (week)" \
-    "SELECT week, tier, adherence_rate FROM gcanalytics.cx_overview"
+# the agents' handled conversations of the truth: the agent with the
+# longest talk (closed interact segments) of at least min_talk_ms (3 s),
+# per week (UTC), tier and queue
+sql "DROP TABLE IF EXISTS vp_handled;
+     CREATE TABLE vp_handled AS
+     SELECT date_trunc('week', c.conversation_start::timestamptz AT TIME ZONE 'UTC')::date AS week, $TIER AS tier,
+            c.agent_id, c.queue_id
+       FROM vp_one_conv c
+       JOIN (SELECT conversation_id, max(talk) AS talk
+               FROM (SELECT g.conversation_id, sum(extract(epoch FROM g.segment_end::timestamptz - g.segment_start::timestamptz) * 1000) AS talk
+                       FROM vp_one_seg g
+                      WHERE g.purpose = 'agent' AND g.segment_type = 'interact' AND g.segment_end IS NOT NULL
+                      GROUP BY g.conversation_id, g.user_id) a
+              GROUP BY conversation_id) t USING (conversation_id)
+      WHERE c.conversation_start::timestamptz < '$UNTIL' AND c.agent_id IS NOT NULL AND t.talk >= 3000
+        AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues))"
+same_set "adherence_weekly.main_queue_id: the queue of most of the conversations the agent handled that week (lowest id on a tie)" \
+    "SELECT a.week, a.agent_id, q.queue_id
+       FROM (SELECT DISTINCT date_trunc('week', date::date)::date AS week, user_id AS agent_id FROM vp_one_adh) a
+       LEFT JOIN (SELECT DISTINCT ON (week, agent_id) week, agent_id, queue_id FROM vp_handled WHERE queue_id IS NOT NULL
+                  GROUP BY week, agent_id, queue_id ORDER BY week, agent_id, count(*) DESC, queue_id) q USING (week, agent_id)" \
+    "SELECT week, agent_id, main_queue_id FROM gcanalytics.adherence_weekly"
+# cx_overview.adherence_rate: each agent's adherence of the week weighted
+# by the conversations of the tier the agent handled that week
+n=$(sql "WITH agent AS (SELECT date_trunc('week', date::date)::date AS week, user_id,
+                               1 - sum(exception_duration_s::int)::numeric / sum(adherence_schedule_s::int) AS adherence
+                          FROM vp_one_adh GROUP BY 1, 2),
+              e AS (SELECT h.week, h.tier, sum(a.adherence) / count(*) AS rate
+                      FROM vp_handled h JOIN agent a ON a.week = h.week AND a.user_id = h.agent_id GROUP BY 1, 2)
+         SELECT count(*) FROM gcanalytics.cx_overview v FULL JOIN e USING (week, tier)
+          WHERE v.week IS NULL OR (v.adherence_rate IS NULL) <> (e.rate IS NULL) OR abs(v.adherence_rate - e.rate) > 0.00005")
+assert_eq 0 "$n" "cx_overview: adherence_rate per week and tier, the agents' adherence weighted by the tier's conversations they handled, equals the truth's"
+assert_eq t "$(sql "SELECT count(DISTINCT adherence_rate) > 1 FROM gcanalytics.cx_overview WHERE week = '2026-04-13'")" \
+    "cx_overview: the tiers of a week have their own adherence_rate"
 assert_eq "t|t|f|t|f|t" "$(sql "SELECT has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'adherence_rate', 'SELECT'),
                                 has_table_privilege('gcanalytics_supervisor', 'gcanalytics.adherence_weekly', 'SELECT'),
                                 has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'open_pipeline_amount', 'SELECT'),
@@ -242,6 +285,150 @@ assert_eq "t|t|f|t|f|t" "$(sql "SELECT has_column_privilege('gcanalytics_supervi
     "adherence grants: the supervisor sees adherence (and no revenue), finance the weekly rate but no agent rows, the reader all"
 echo "adherence by week (week|agents|adherence_rate):"
 sql "SELECT week, count(*), round(avg(adherence_rate), 4) FROM gcanalytics.adherence_weekly GROUP BY 1 ORDER BY 1" | sed 's/^/  /'
+
+########################################################################
+# 6. the insight (cx_insights) for CSAT and case resolution, computed over
+# the truth files: the samples (finished surveys by conversation start,
+# cases by creation), where each metric's data is final (the first
+# conversation with a survey still Sent or still in progress; the newest
+# case SystemModstamp less 7 days), the weeks compared whole or by their
+# final part against the same part of the week before, Welch's t (CSAT)
+# and the pooled two-proportion z (cases) with their own formulas here
+sql "DROP TABLE IF EXISTS ins_samples, ins_cut;
+     CREATE TABLE ins_samples AS
+     SELECT 'csat'::text AS metric, c.conversation_start::timestamptz AT TIME ZONE 'UTC' AS t, $TIER AS tier,
+            s.total_score::float8 AS x
+       FROM vp_one_surv s JOIN vp_one_conv c USING (conversation_id)
+      WHERE s.status = 'Finished' AND c.conversation_start::timestamptz < '$UNTIL'
+        AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues))
+     UNION ALL
+     SELECT 'case_resolution', k.created::timestamptz AT TIME ZONE 'UTC',
+            CASE WHEN k.account_id IS NULL THEN 'no account' ELSE a.tier END,
+            CASE WHEN k.closed::timestamptz <= k.created::timestamptz + interval '7 days' THEN 1 ELSE 0 END
+       FROM vp_one_case k LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT k.is_deleted::boolean;
+     CREATE TABLE ins_cut AS
+     SELECT 'csat'::text AS metric,
+            '$D1'::timestamptz AT TIME ZONE 'UTC' AS since,   -- the first day loaded
+            min(c.conversation_start::timestamptz) AT TIME ZONE 'UTC' AS until
+       FROM vp_one_conv c
+      WHERE c.conversation_start::timestamptz < '$UNTIL'
+        AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues))
+        AND (c.conversation_end IS NULL
+             OR EXISTS (SELECT 1 FROM vp_one_surv s WHERE s.conversation_id = c.conversation_id AND s.status = 'Sent'))
+     UNION ALL
+     SELECT 'case_resolution', '$D1'::timestamptz AT TIME ZONE 'UTC', (max(system_modstamp::timestamptz) - interval '7 days') AT TIME ZONE 'UTC'
+       FROM vp_one_case WHERE NOT is_deleted::boolean"
+INS_EXPECTED="WITH w0 AS (SELECT DISTINCT s.metric, date_trunc('week', s.t)::date AS week,
+                       greatest(date_trunc('week', s.t) - interval '7 days', k.since) AS prev_start,
+                       least(date_trunc('week', s.t) + interval '7 days', k.until) AS cur_end
+                  FROM ins_samples s JOIN ins_cut k USING (metric)),
+     w AS (SELECT * FROM w0 WHERE prev_start + interval '7 days' < cur_end),
+     g AS (SELECT w.metric, w.week, w.prev_start + interval '7 days' AS cur_start, w.cur_end, s.tier,
+                  count(*) FILTER (WHERE s.t < w.week) AS n1, avg(s.x) FILTER (WHERE s.t < w.week) AS m1,
+                  var_samp(s.x) FILTER (WHERE s.t < w.week) AS var1,
+                  count(*) FILTER (WHERE s.t >= w.week) AS n2, avg(s.x) FILTER (WHERE s.t >= w.week) AS m2,
+                  var_samp(s.x) FILTER (WHERE s.t >= w.week) AS var2
+             FROM w JOIN ins_samples s ON s.metric = w.metric
+                 AND ((s.t >= w.prev_start + interval '7 days' AND s.t < w.cur_end)
+                      OR (s.t >= w.prev_start AND s.t < w.cur_end - interval '7 days'))
+            GROUP BY 1, 2, 3, 4, 5),
+     p AS (SELECT *, (n1 * m1 + n2 * m2) / (n1 + n2) AS pooled FROM g)
+SELECT metric, week, tier, cur_start, cur_end, n1, n2, round((CASE metric WHEN 'csat' THEN 1 ELSE 100 END * m1)::numeric, 2) AS prev_value,
+       round((CASE metric WHEN 'csat' THEN 1 ELSE 100 END * m2)::numeric, 2) AS value,
+       CASE WHEN metric = 'csat' AND var1 / n1 + var2 / n2 > 0 THEN (m2 - m1) / sqrt(var1 / n1 + var2 / n2)
+            WHEN metric <> 'csat' AND n1 > 0 AND n2 > 0 AND pooled > 0 AND pooled < 1
+            THEN (m2 - m1) / sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2)) END AS statistic,
+       CASE WHEN metric = 'csat' AND var1 / n1 + var2 / n2 > 0
+            THEN (var1 / n1 + var2 / n2) ^ 2 / ((var1 / n1) ^ 2 / (n1 - 1) + (var2 / n2) ^ 2 / (n2 - 1)) END AS df
+  FROM p"
+compare_insight() {
+    local n
+    n=$(sql "SELECT count(*) FROM ($INS_EXPECTED) e
+              FULL JOIN (SELECT * FROM gcanalytics.cx_insights WHERE metric <> 'escalation') v USING (metric, week, tier)
+             WHERE v.metric IS NULL OR e.n1 IS NULL OR (v.compared_from, v.compared_until) IS DISTINCT FROM (e.cur_start, e.cur_end)
+                OR (v.prev_n, v.n, v.prev_value, v.value) IS DISTINCT FROM (e.n1, e.n2, e.prev_value, e.value)
+                OR (v.statistic IS NULL) <> (e.statistic IS NULL) OR abs(v.statistic - e.statistic) > 1e-6
+                OR (v.df IS NULL) <> (e.df IS NULL) OR abs(v.df - e.df) > 1e-6 * e.df")
+    if [ "$n" != 0 ]; then
+        sql "SELECT e.*, v.* FROM ($INS_EXPECTED) e
+              FULL JOIN (SELECT * FROM gcanalytics.cx_insights WHERE metric <> 'escalation') v USING (metric, week, tier)
+             WHERE v.metric IS NULL OR e.n1 IS NULL OR (v.compared_from, v.compared_until) IS DISTINCT FROM (e.cur_start, e.cur_end)
+                OR (v.prev_n, v.n, v.prev_value, v.value) IS DISTINCT FROM (e.n1, e.n2, e.prev_value, e.value)
+                OR abs(v.statistic - e.statistic) > 1e-6 OR abs(v.df - e.df) > 1e-6 * e.df LIMIT 5" >&2
+        fail "$1: $n rows of cx_insights differ from the truth's"
+    fi
+    echo "ok: $1 ($(sql "SELECT count(*) FROM gcanalytics.cx_insights WHERE metric <> 'escalation'") rows equal the truth's)"
+}
+compare_insight "cx_insights: CSAT and case resolution per week and tier (counts, values, compared part, t/z, df)"
+# the p-values: Student's t through mpmath (an independent implementation)
+# for the CSAT rows, the normal tail erfc(|z| / sqrt 2) for the z rows
+sql "SELECT statistic, coalesce(df::text, ''), p_value FROM gcanalytics.cx_insights
+      WHERE metric <> 'escalation' AND statistic IS NOT NULL" >"$T/insight_p.txt"
+python3 - "$T/insight_p.txt" <<'PY' || fail "cx_insights: a p-value differs from mpmath's"
+import sys, mpmath
+bad = 0
+for line in open(sys.argv[1]):
+    t, df, p = line.strip().split('|')
+    t, p = float(t), float(p)
+    if df:
+        df = float(df)
+        ref = float(mpmath.betainc(df / 2, 0.5, 0, df / (df + t * t), regularized=True))
+    else:
+        ref = float(mpmath.erfc(abs(t) / mpmath.sqrt(2)))
+    if abs(p - ref) > 1e-9 + 2e-7 * ref:
+        print('statistic=%r df=%r p=%r mpmath=%r' % (t, df, p, ref)); bad += 1
+sys.exit(1 if bad else 0)
+PY
+echo "ok: cx_insights: every p-value equals mpmath's (Student's t, normal), $(wc -l <"$T/insight_p.txt") rows"
+# the story: one CSAT sentence, Enterprise's week of release 5.0, with the
+# figures computed here over the truth (the tier's, every tier's), the
+# release between the weeks, and "concentrated" as Welch's t of the
+# Enterprise change against the other tiers' change says
+EXP=$(sql "WITH e AS ($INS_EXPECTED), s AS (SELECT * FROM ins_samples WHERE metric = 'csat'),
+                k AS (SELECT week, cur_start, cur_end FROM e WHERE metric = 'csat' AND tier = 'Enterprise' AND week = '2026-04-13'),
+                x AS (SELECT (s.t >= k.week) AS cur, s.tier = 'Enterprise' AS ent, s.x
+                        FROM s, k WHERE (s.t >= k.cur_start AND s.t < k.cur_end)
+                                     OR (s.t >= k.cur_start - interval '7 days' AND s.t < k.cur_end - interval '7 days')),
+                o AS (SELECT avg(x) FILTER (WHERE NOT cur) AS o1, avg(x) FILTER (WHERE cur) AS o2 FROM x),
+                c AS (SELECT (avg(x) FILTER (WHERE ent AND cur) - avg(x) FILTER (WHERE ent AND NOT cur))
+                             - (avg(x) FILTER (WHERE NOT ent AND cur) - avg(x) FILTER (WHERE NOT ent AND NOT cur)) AS d,
+                             sqrt(var_samp(x) FILTER (WHERE ent AND cur) / count(*) FILTER (WHERE ent AND cur)
+                                  + var_samp(x) FILTER (WHERE ent AND NOT cur) / count(*) FILTER (WHERE ent AND NOT cur)
+                                  + var_samp(x) FILTER (WHERE NOT ent AND cur) / count(*) FILTER (WHERE NOT ent AND cur)
+                                  + var_samp(x) FILTER (WHERE NOT ent AND NOT cur) / count(*) FILTER (WHERE NOT ent AND NOT cur)) AS se
+                        FROM x)
+           SELECT format('Enterprise CSAT fell %s points (%s to %s, mean survey score); overall %s to %s|%s',
+                         round(abs(e.m2 - e.m1)::numeric, 1), round(e.m1::numeric, 1), round(e.m2::numeric, 1),
+                         round(o.o1::numeric, 1), round(o.o2::numeric, 1),
+                         abs(c.d / c.se) > 2.6)
+                  || '|' || (c.d / c.se)
+             FROM (SELECT g.m1, g.m2 FROM (SELECT avg(x) FILTER (WHERE NOT cur) AS m1, avg(x) FILTER (WHERE cur) AS m2 FROM x WHERE ent) g) e, o, c")
+CONC=${EXP##*|}
+EXP=${EXP%|*}
+CONCENTRATED=${EXP##*|}
+EXP=${EXP%|*}
+assert_eq t "$(sql "SELECT abs(concentration_statistic - $CONC) < 1e-6 FROM gcanalytics.cx_insights
+                  WHERE metric = 'csat' AND tier = 'Enterprise' AND week = '2026-04-13'")" \
+    "cx_insights: Enterprise's CSAT change against the other tiers' (Welch's t of the contrast) equals the truth's ($CONC)"
+GOT=$(sql "SELECT week || '|' || tier || '|' || sentence FROM gcanalytics.cx_insights WHERE metric = 'csat' AND sentence IS NOT NULL")
+assert_eq 1 "$(sql "SELECT count(*) FROM gcanalytics.cx_insights WHERE metric = 'csat' AND sentence IS NOT NULL")" "one CSAT insight: $GOT"
+case "$GOT" in
+    "2026-04-13|Enterprise|$EXP"*) ;;
+    *) fail "the CSAT insight: expected one sentence beginning \"$EXP\", got \"$GOT\"" ;;
+esac
+echo "$GOT" | contains ", starting after release 5.0 on 2026-04-13" || fail "the CSAT insight does not name release 5.0: $GOT"
+if [ "$CONCENTRATED" = t ]; then
+    echo "$GOT" | contains ", concentrated in Enterprise (" || fail "the CSAT insight should say concentrated (t = $CONC): $GOT"
+else
+    if echo "$GOT" | contains "concentrated"; then fail "the CSAT insight says concentrated, t = $CONC: $GOT"; fi
+fi
+echo "ok: the CSAT insight, its figures the truth's: $GOT"
+assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.cx_insights WHERE metric <> 'escalation' AND sentence IS NOT NULL AND NOT significant")" \
+    "cx_insights: a sentence only for a significant change"
+echo "cx_insights, CSAT and case resolution (metric|week|tier|compared_from|compared_until|prev_n|n|prev|value|statistic|p|significant):"
+sql "SELECT metric, week, tier, compared_from, compared_until, prev_n, n, prev_value, value, round(statistic::numeric, 2),
+            round(p_value::numeric, 4), significant
+       FROM gcanalytics.cx_insights WHERE metric <> 'escalation' ORDER BY metric, week, tier" | sed 's/^/  /'
 
 ########################################################################
 # 3. a day later: surveys completed since are read again
@@ -256,3 +443,65 @@ echo "$out" | contains "awaiting a survey read again" || fail "run() did not rea
 compare_surveys two "late surveys: a day later ($late surveys Sent at $NOW1 are Finished at $NOW2)"
 assert_eq "$late" "$(sql "SELECT count(*) FROM gcanalytics.surveys v JOIN vp_one_surv a USING (survey_id) WHERE a.status = 'Sent' AND v.status = 'Finished'")" \
     "every survey completed after its conversation was loaded is Finished in the warehouse"
+
+########################################################################
+# 7. load_adherence = false: run() skips the adherence
+DB=gca_vp_noadh
+sql "DROP DATABASE IF EXISTS $DB" >/dev/null
+sql "CREATE DATABASE $DB"
+export PGDATABASE=$DB
+sql "CREATE EXTENSION gcanalytics"
+warehouse_setup "$GCSIM_URL" 2026-04-20
+sql "INSERT INTO gcanalytics.settings (name, value) VALUES ('load_adherence', 'false')
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+wfm_requests() {
+    curl -s "$GCSIM_URL/sim/stats" \
+        | python3 -c 'import sys, json; print(sum(v["requests"] for k, v in json.load(sys.stdin)["endpoints"].items() if k.startswith("gc.wfm")))'
+}
+before=$(wfm_requests)
+out=$(run_load) || fail "run() with load_adherence = false failed: $out"
+after=$(wfm_requests)
+assert_eq "0|0|0|$before" "$(sql "SELECT (SELECT count(*) FROM gcanalytics.adherence),
+                                          (SELECT count(*) FROM gcanalytics.sync_windows WHERE resource = 'adherence'),
+                                          (SELECT count(*) FROM gcanalytics.sync_state WHERE resource = 'adherence')")|$after" \
+    "load_adherence = false: no adherence row, window or mark, and no request to workforce management"
+[ "$(sql "SELECT count(*) FROM gcanalytics.interactions")" -gt 0 ] || fail "the run with load_adherence = false loaded nothing"
+
+########################################################################
+# 8. adherence in a reporting_time_zone other than UTC: the days are
+# Honolulu's (UTC-10: a shift starting at 07:00-09:59 UTC belongs to the
+# day before), asked in that zone (the query's timeZone), equal to the
+# truth written in that zone
+DB=gca_vp_tz
+sql "DROP DATABASE IF EXISTS $DB" >/dev/null
+sql "CREATE DATABASE $DB"
+export PGDATABASE=$DB
+sql "CREATE EXTENSION gcanalytics"
+warehouse_setup "$GCSIM_URL" $D1
+sql "INSERT INTO gcanalytics.settings (name, value) VALUES ('reporting_time_zone', 'Pacific/Honolulu')
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+# shellcheck disable=SC2086
+gcsim_truth "$T/tz" $D1 $UNTIL $WORLD --now $NOW2 --time-zone Pacific/Honolulu
+load_csv vp_tz_adh "$T/tz/adherence.csv"
+load_csv vp_utc_adh "$T/one/adherence.csv"
+assert_eq t "$(sql "EXPLAIN (VERBOSE) SELECT * FROM gcanalytics_source.adherence
+                     WHERE time_zone = 'Pacific/Honolulu' AND day_start >= '2026-04-13T10:00Z' AND day_start < '2026-04-14T10:00Z'" \
+               | grep -q '"timeZone":"Pacific/Honolulu"' && echo t || echo f)" \
+    "time_zone = 'Pacific/Honolulu' becomes the query's timeZone"
+sql "CALL gcanalytics.sync_adherence('$D1', '$UNTIL')" >/dev/null 2>&1 || fail "sync_adherence in Pacific/Honolulu failed"
+# the days whose midnight (10:00 UTC) falls in [D1, UNTIL)
+same_set "adherence in Pacific/Honolulu: every agent's scheduled day of that zone" \
+    "SELECT user_id, date::date, management_unit_id, adherence_schedule_s::int, exception_duration_s::int, conformance_actual_s::int
+       FROM vp_tz_adh WHERE date::date::timestamp AT TIME ZONE 'Pacific/Honolulu' >= '$D1'
+                        AND date::date::timestamp AT TIME ZONE 'Pacific/Honolulu' < '$UNTIL'" \
+    "SELECT user_id, day, management_unit_id, adherence_schedule_s, exception_duration_s, conformance_actual_s FROM gcanalytics.adherence"
+moved=$(sql "SELECT count(*) FROM gcanalytics.adherence a
+              WHERE NOT EXISTS (SELECT 1 FROM vp_utc_adh u WHERE u.user_id = a.user_id AND u.date::date = a.day)")
+[ "$moved" -gt 0 ] || fail "no agent day of Honolulu differs from the UTC day: the check proves nothing"
+echo "ok: $moved agent days are on another date than in UTC"
+same_set "adherence_weekly in Pacific/Honolulu: per agent and week of that zone" \
+    "SELECT date_trunc('week', date::date)::date, user_id, count(*)::bigint,
+            round(1 - sum(exception_duration_s::int)::numeric / sum(adherence_schedule_s::int), 4)
+       FROM vp_tz_adh WHERE date::date::timestamp AT TIME ZONE 'Pacific/Honolulu' >= '$D1'
+                        AND date::date::timestamp AT TIME ZONE 'Pacific/Honolulu' < '$UNTIL' GROUP BY 1, 2" \
+    "SELECT week, agent_id, days, adherence_rate FROM gcanalytics.adherence_weekly"

@@ -722,10 +722,8 @@ DECLARE
     last_start timestamptz;
     n bigint;
 BEGIN
-    SELECT array_agg(conversation_id), min(conversation_start), max(conversation_start)
-      INTO ids, first_start, last_start
-      FROM gcanalytics.interactions
-     WHERE in_progress AND conversation_start < before;
+    SELECT r.ids, r.first_start, r.last_start INTO ids, first_start, last_start
+      FROM gcanalytics._reread_selection(before, NULL) r;
     n := gcanalytics._refresh_surveys(before);
     IF ids IS NULL THEN
         RETURN n;

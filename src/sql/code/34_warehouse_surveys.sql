@@ -2,6 +2,14 @@
 -- surveys array, the surveys table kept from the interactions' surveys,
 -- and which conversations are read again for a survey not yet answered.
 
+-- _survey_elements(surveys): the elements of a detail record's surveys
+-- array, none when it is NULL or not an array.
+CREATE OR REPLACE FUNCTION gcanalytics._survey_elements(surveys jsonb)
+    RETURNS SETOF jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT s FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]' END) s $$;
+
 -- _survey_csat(surveys): the average oSurveyTotalScore of the finished
 -- surveys, NULL without one.
 CREATE OR REPLACE FUNCTION gcanalytics._survey_csat(surveys jsonb)
@@ -10,7 +18,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._survey_csat(surveys jsonb)
     SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT avg((s->>'oSurveyTotalScore')::float8)
-      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]' END) s
+      FROM gcanalytics._survey_elements(surveys) s
      WHERE s->>'surveyStatus' = 'Finished' AND jsonb_typeof(s->'oSurveyTotalScore') = 'number'
 $$;
 
@@ -22,7 +30,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._survey_nps(surveys jsonb)
     SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT (s->>'surveyPromoterScore')::integer
-      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]' END) s
+      FROM gcanalytics._survey_elements(surveys) s
      WHERE s->>'surveyStatus' = 'Finished' AND jsonb_typeof(s->'surveyPromoterScore') = 'number'
      ORDER BY s->>'surveyCompletedDate' DESC NULLS LAST, s->>'surveyId' DESC
      LIMIT 1
@@ -37,7 +45,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._survey_pending(surveys jsonb, sent_after
     AS $$
     SELECT coalesce(bool_or(coalesce(s->>'surveyStatus', '') NOT IN ('Finished', 'Expired', 'OptOut', 'Error')
                             AND (s->>'eventTime')::timestamptz > sent_after), false)
-      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]' END) s
+      FROM gcanalytics._survey_elements(surveys) s
 $$;
 
 -- _upsert_surveys(from, to, only_ids): the surveys of the interactions
@@ -71,10 +79,32 @@ BEGIN
      WHERE v.conversation_start >= range_from AND v.conversation_start < range_to
        AND (only_ids IS NULL OR v.conversation_id = ANY (only_ids))
        AND NOT EXISTS (SELECT 1 FROM gcanalytics.interactions i
-                        CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(i.surveys) = 'array' THEN i.surveys ELSE '[]' END) s
+                        CROSS JOIN LATERAL gcanalytics._survey_elements(i.surveys) s
                         WHERE i.conversation_id = v.conversation_id AND i.conversation_start = v.conversation_start
                           AND s->>'surveyId' = v.survey_id);
     RETURN r.changed_rows;
+END
+$$;
+
+-- _reread_selection(before, survey_sent_after): the conversations started
+-- before before that are read again by id, their ids and first and last
+-- start (the range of the by-id read): those loaded while in progress when
+-- survey_sent_after is NULL, else those with a survey sent after it not
+-- answered yet.  ids NULL when there is none.  PL/pgSQL: Citus plans no
+-- SQL function with parameters over a distributed table.
+CREATE OR REPLACE FUNCTION gcanalytics._reread_selection(before timestamptz, survey_sent_after timestamptz,
+                                                        OUT ids text[], OUT first_start timestamptz,
+                                                        OUT last_start timestamptz)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    SELECT array_agg(i.conversation_id), min(i.conversation_start), max(i.conversation_start)
+      INTO ids, first_start, last_start
+      FROM gcanalytics.interactions i
+     WHERE i.conversation_start < before
+       AND CASE WHEN survey_sent_after IS NULL THEN coalesce(i.in_progress, false)
+                ELSE i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, survey_sent_after) END;
 END
 $$;
 
@@ -102,11 +132,8 @@ DECLARE
     -- clock_timestamp(), nor one whose subquery reads a temporary table
     stamp timestamptz := clock_timestamp();
 BEGIN
-    SELECT array_agg(i.conversation_id), min(i.conversation_start), max(i.conversation_start)
-      INTO ids, first_start, last_start
-      FROM gcanalytics.interactions i
-     WHERE i.surveys IS NOT NULL AND i.conversation_start < before
-       AND gcanalytics._survey_pending(i.surveys, sent_after);
+    SELECT r.ids, r.first_start, r.last_start INTO ids, first_start, last_start
+      FROM gcanalytics._reread_selection(before, sent_after) r;
     IF ids IS NULL THEN
         RETURN 0;
     END IF;

@@ -84,15 +84,17 @@ SELECT date_trunc('week', c.created_date AT TIME ZONE 'UTC')::date AS week,
        round(count(*) FILTER (WHERE c.closed_date IS NOT NULL
                                 AND c.closed_date <= c.created_date + make_interval(days => d.days))::numeric
              / count(*), 4) AS case_resolution_rate,
-       bool_or(c.created_date + make_interval(days => d.days) > now() AND c.closed_date IS NULL) AS provisional
+       -- as of the cases read (their newest SystemModstamp), not the clock
+       bool_or(c.created_date + make_interval(days => d.days) > d.snapshot AND c.closed_date IS NULL) AS provisional
   FROM gcanalytics.crm_cases c
   LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
- CROSS JOIN (SELECT gcanalytics.setting('case_resolution_days')::int AS days) d
+ CROSS JOIN (SELECT gcanalytics.setting('case_resolution_days')::int AS days,
+                    (SELECT max(k.system_modstamp) FROM gcanalytics.crm_cases k) AS snapshot) d
  GROUP BY 1, 2;
 COMMENT ON VIEW gcanalytics.case_resolution_weekly IS
     'cases by creation week (UTC, Monday) and account tier: resolved within case_resolution_days, the rate';
 COMMENT ON COLUMN gcanalytics.case_resolution_weekly.case_resolution_rate IS 'resolved / cases, a fraction of 1';
-COMMENT ON COLUMN gcanalytics.case_resolution_weekly.provisional IS 'a case of the week is open and younger than case_resolution_days: the rate can still rise';
+COMMENT ON COLUMN gcanalytics.case_resolution_weekly.provisional IS 'a case of the week is open and was younger than case_resolution_days when the cases were read (their newest SystemModstamp): the rate can still rise';
 
 -- Revenue by the ISO week (UTC) of the close date and the account tier:
 -- closed-won amount and count, open pipeline (open opportunities expected

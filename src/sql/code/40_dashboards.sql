@@ -12,6 +12,7 @@
 -- one removed from it is dropped by the version's delta.  A user's own
 -- view over a dashboard stops the upgrade (PostgreSQL's error names it)
 -- rather than being dropped with it.
+DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_insights;   -- reads escalation_insights
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
 DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quality, gcanalytics.queue_daily,
     gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
@@ -19,13 +20,14 @@ DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quali
     gcanalytics.queue_interval, gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
 
 -- dashboard_views(): the materialized dashboards in dependency order
--- (kpi_weekly reads kpi_daily).
+-- (kpi_weekly reads kpi_daily; cx_insights escalation_weekly, through
+-- escalation_insights).
 CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
                        'bot_containment_by_industry', 'agent_quality', 'agent_quality_weekly', 'queue_daily',
-                       'join_quality', 'cx_overview'] $$;
+                       'join_quality', 'cx_overview', 'cx_insights'] $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
     'the materialized dashboard views in the order refresh_dashboards() refreshes them';
 

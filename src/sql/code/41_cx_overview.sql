@@ -49,16 +49,27 @@ WITH cfg AS MATERIALIZED (
            gcanalytics.tier_label(c.account_id, a.tier) AS tier,
            count(*) AS cases,
            count(*) FILTER (WHERE c.closed_date <= c.created_date + make_interval(days => cfg.case_days)) AS resolved,
-           bool_or(c.closed_date IS NULL AND c.created_date + make_interval(days => cfg.case_days) > now()) AS open
+           -- as of the cases read (their newest SystemModstamp), not the clock
+           bool_or(c.closed_date IS NULL AND c.created_date + make_interval(days => cfg.case_days) > snap.at) AS open
       FROM gcanalytics.crm_cases c
      CROSS JOIN cfg
+     CROSS JOIN (SELECT max(k.system_modstamp) AS at FROM gcanalytics.crm_cases k) snap
       LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
      GROUP BY 1, 2
-), adh AS (   -- every agent's scheduled days of the week (adherence is not per tier)
-    SELECT date_trunc('week', a.day)::date AS week,
-           round(1 - sum(a.exception_duration_s)::numeric / nullif(sum(a.adherence_schedule_s), 0), 4) AS adherence_rate
+), agent_week AS (   -- each agent's adherence of the week (days of reporting_time_zone)
+    SELECT date_trunc('week', a.day)::date AS week, a.user_id,
+           1 - sum(a.exception_duration_s)::numeric / nullif(sum(a.adherence_schedule_s), 0) AS adherence
       FROM gcanalytics.adherence a
-     GROUP BY 1
+     GROUP BY 1, 2
+), adh AS (   -- per tier: the agents' adherence weighted by the tier's conversations each handled that week
+    SELECT h.week, h.tier, round(sum(h.n * g.adherence) / sum(h.n), 4) AS adherence_rate
+      FROM (SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
+                   gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier, i.agent_id, count(*) AS n
+              FROM gcanalytics.interactions i CROSS JOIN cfg
+             WHERE i.handled AND i.agent_id IS NOT NULL
+             GROUP BY 1, 2, 3) h
+      JOIN agent_week g ON g.week = h.week AND g.user_id = h.agent_id AND g.adherence IS NOT NULL
+     GROUP BY 1, 2
 ), opp AS (
     SELECT date_trunc('week', o.close_date::timestamp)::date AS week, gcanalytics.tier_label(o.account_id, a.tier) AS tier,
            coalesce(sum(o.amount) FILTER (WHERE NOT o.is_closed), 0) AS open_pipeline_amount,
@@ -89,7 +100,7 @@ SELECT conv.week, conv.tier, conv.conversations, conv.escalated,
  CROSS JOIN cfg
   LEFT JOIN sl USING (week, tier)
   LEFT JOIN cases USING (week, tier)
-  LEFT JOIN adh USING (week)
+  LEFT JOIN adh USING (week, tier)
   LEFT JOIN opp USING (week, tier);
 CREATE UNIQUE INDEX cx_overview_key ON gcanalytics.cx_overview (week, tier);
 COMMENT ON MATERIALIZED VIEW gcanalytics.cx_overview IS
@@ -105,12 +116,331 @@ COMMENT ON COLUMN gcanalytics.cx_overview.surveys_answered IS 'conversations wit
 COMMENT ON COLUMN gcanalytics.cx_overview.csat IS 'average CSAT (interactions.csat_score, 0-100) of the conversations with a finished survey';
 COMMENT ON COLUMN gcanalytics.cx_overview.nps IS 'net promoter score: percent promoters (9-10) less percent detractors (0-6) of the conversations with a promoter score';
 COMMENT ON COLUMN gcanalytics.cx_overview.qa_score IS 'average QA score (interactions.qa_score) of the evaluated conversations';
-COMMENT ON COLUMN gcanalytics.cx_overview.adherence_rate IS 'schedule adherence of every agent over the week''s scheduled UTC days (1 - time out of adherence / scheduled time, a fraction of 1); the same on each tier''s row: schedules are not per tier';
+COMMENT ON COLUMN gcanalytics.cx_overview.adherence_rate IS 'schedule adherence of the agents who handled the tier''s conversations of the week: each agent''s adherence over the week''s scheduled days (1 - time out of adherence / scheduled time) weighted by the conversations of the tier the agent handled that week, a fraction of 1; NULL when none of them had a schedule';
 COMMENT ON COLUMN gcanalytics.cx_overview.cases IS 'CRM cases created in the week by accounts of the tier';
 COMMENT ON COLUMN gcanalytics.cx_overview.case_resolution_rate IS 'cases closed within case_resolution_days (7) of their creation / cases, a fraction of 1';
 COMMENT ON COLUMN gcanalytics.cx_overview.open_pipeline_amount IS 'Amount of the open opportunities expected to close in the week (revenue)';
 COMMENT ON COLUMN gcanalytics.cx_overview.closed_won_amount IS 'Amount of the opportunities won with a close date in the week (revenue)';
 COMMENT ON COLUMN gcanalytics.cx_overview.provisional IS 'the conversation figures can still change: a conversation in progress, or the week not final (lag_window)';
 COMMENT ON COLUMN gcanalytics.cx_overview.csat_provisional IS 'CSAT and NPS can still change: provisional, or a survey of the week not answered yet';
-COMMENT ON COLUMN gcanalytics.cx_overview.case_resolution_provisional IS 'an open case of the week is younger than case_resolution_days: the rate can still rise';
+COMMENT ON COLUMN gcanalytics.cx_overview.case_resolution_provisional IS 'an open case of the week was younger than case_resolution_days when the cases were read (their newest SystemModstamp): the rate can still rise';
 COMMENT ON COLUMN gcanalytics.cx_overview.revenue_provisional IS 'the week is not over: its pipeline can still close or move';
+
+-- ------------------------------------------------------------ statistics
+-- ln_gamma(x): ln Γ(x) for x > 0 (Lanczos, Numerical Recipes' gammln:
+-- relative error below 2e-10).  PostgreSQL 15 has no lgamma().
+CREATE OR REPLACE FUNCTION gcanalytics.ln_gamma(x float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT -(x + 5.5 - (x + 0.5) * ln(x + 5.5))
+       + ln(2.5066282746310005 * (1.000000000190015 + 76.18009172947146 / (x + 1) - 86.50532032941677 / (x + 2)
+                                  + 24.01409824083091 / (x + 3) - 1.231739572450155 / (x + 4)
+                                  + 0.1208650973866179e-2 / (x + 5) - 0.5395239384953e-5 / (x + 6)) / x)
+$$;
+COMMENT ON FUNCTION gcanalytics.ln_gamma(float8) IS 'ln of the gamma function for x > 0 (Lanczos; relative error < 2e-10)';
+
+-- student_t_p_value(t, df): the two-sided p-value of Student's t with df
+-- degrees of freedom (df > 0, not necessarily whole): the regularized
+-- incomplete beta I_x(df/2, 1/2) at x = df / (df + t²), by its continued
+-- fraction (Numerical Recipes' betai and betacf, modified Lentz; 1e-12).
+CREATE OR REPLACE FUNCTION gcanalytics.student_t_p_value(t float8, df float8) RETURNS float8
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    x float8;
+    a float8;
+    b float8;
+    swap boolean;
+    ln_front float8;
+    c float8 := 1;
+    d float8;
+    h float8;
+    aa float8;
+    del float8;
+    tiny constant float8 := 1e-300;
+BEGIN
+    IF df <= 0 OR t = 'NaN'::float8 OR df = 'NaN'::float8 THEN
+        RETURN NULL;
+    END IF;
+    IF t = 0 THEN
+        RETURN 1;
+    END IF;
+    IF abs(t) = 'Infinity'::float8 THEN
+        RETURN 0;
+    END IF;
+    x := df / (df + t * t);
+    a := df / 2;
+    b := 0.5;
+    -- the continued fraction converges fast for x < (a + 1) / (a + b + 2):
+    -- else I_x(a, b) = 1 - I_(1-x)(b, a)
+    swap := x >= (a + 1) / (a + b + 2);
+    IF swap THEN
+        x := t * t / (df + t * t);
+        a := 0.5;
+        b := df / 2;
+    END IF;
+    ln_front := gcanalytics.ln_gamma(a + b) - gcanalytics.ln_gamma(a) - gcanalytics.ln_gamma(b)
+                + a * ln(x) + b * ln(1 - x);
+    IF ln_front < -700 THEN   -- exp() would underflow: the p-value (or its complement) is 0
+        RETURN CASE WHEN swap THEN 1 ELSE 0 END;
+    END IF;
+    d := 1 - (a + b) * x / (a + 1);
+    IF abs(d) < tiny THEN d := tiny; END IF;
+    d := 1 / d;
+    h := d;
+    FOR m IN 1 .. 10000 LOOP
+        aa := m * (b - m) * x / ((a - 1 + 2 * m) * (a + 2 * m));
+        d := 1 + aa * d;
+        IF abs(d) < tiny THEN d := tiny; END IF;
+        c := 1 + aa / c;
+        IF abs(c) < tiny THEN c := tiny; END IF;
+        d := 1 / d;
+        h := h * d * c;
+        aa := -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 1 + 2 * m));
+        d := 1 + aa * d;
+        IF abs(d) < tiny THEN d := tiny; END IF;
+        c := 1 + aa / c;
+        IF abs(c) < tiny THEN c := tiny; END IF;
+        d := 1 / d;
+        del := d * c;
+        h := h * del;
+        EXIT WHEN abs(del - 1) < 1e-12;
+    END LOOP;
+    h := exp(ln_front) * h / a;
+    RETURN CASE WHEN swap THEN greatest(1 - h, 0) ELSE least(h, 1) END;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics.student_t_p_value(float8, float8) IS
+    'two-sided p-value of Student''s t with df degrees of freedom (regularized incomplete beta, continued fraction)';
+
+-- mean_contrast_test(n, sum, sum_squares, weight): Welch's t-test of a
+-- contrast of k independent means, sum of weight[i] * mean[i] (mean[i] =
+-- sum[i] / n[i], sample variance from sum_squares[i]): t the contrast over
+-- its standard error sqrt(sum of weight² variance / n), df by
+-- Welch-Satterthwaite, p_value two-sided (student_t_p_value()).  Weights
+-- (-1, 1): Welch's two-sample test, t > 0 when the second mean is higher;
+-- (-1, 1, 1, -1): the change of the first two means against the change of
+-- the last two.  NULL when a group has fewer than 2 values or the standard
+-- error is 0.
+CREATE OR REPLACE FUNCTION gcanalytics.mean_contrast_test(n bigint[], sum float8[], sum_squares float8[], weight float8[],
+                                               OUT t float8, OUT df float8, OUT p_value float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT s.contrast / sqrt(s.se2), s.se2 * s.se2 / s.df_den,
+       gcanalytics.student_t_p_value(s.contrast / sqrt(s.se2), s.se2 * s.se2 / s.df_den)
+  FROM (SELECT sum(g.w * g.mean) AS contrast, sum(g.u) AS se2, sum(g.u * g.u / nullif(g.n - 1, 0)) AS df_den
+          FROM (SELECT e.n, e.w, e.s / nullif(e.n, 0) AS mean,
+                       -- weight² sample variance / n; the variance never below 0 (rounding)
+                       e.w * e.w * greatest((e.q - e.s * e.s / nullif(e.n, 0)) / nullif(e.n - 1, 0), 0) / nullif(e.n, 0) AS u
+                  FROM unnest(n, sum, sum_squares, weight) e (n, s, q, w)) g
+        HAVING min(g.n) >= 2 AND count(*) = cardinality(mean_contrast_test.n)) s
+ WHERE s.se2 > 0 AND s.df_den > 0
+$$;
+COMMENT ON FUNCTION gcanalytics.mean_contrast_test(bigint[], float8[], float8[], float8[]) IS
+    'Welch''s t-test of a contrast of independent means (weights -1, 1: two samples; -1, 1, 1, -1: difference in differences): t, Welch-Satterthwaite df, two-sided p-value';
+
+-- ------------------------------------------------------------ the insight
+-- cx_insights (README "Dashboards"): escalation (escalation_insights'
+-- rows), CSAT and case resolution, each tier's week against the week
+-- before with the same honesty rules: the tier's figures and the overall
+-- figures each with their own numbers, a test whose p-value is in the row,
+-- "concentrated in" only when the tier's change differs from the other
+-- tiers' by a test too, a release named only when it falls between the two
+-- weeks (at the start of the later one).
+--   CSAT (a mean of 0-100 survey scores): Welch's t-test; case resolution
+--   (a share of cases): the pooled two-proportion z-test, as escalation.
+--   Like with like: a metric's data is final before settled_until (CSAT:
+--   complete_until('conversations'), and the start of the first
+--   conversation in progress or with a survey sent within survey_lookback
+--   not answered yet; cases: the newest SystemModstamp of the cases read
+--   less case_resolution_days, so that every case counted had its days).
+--   A week wholly before it is compared whole with the week before; the
+--   week it falls in, by its part before it against the same part of the
+--   week before (provisional, and the sentence says which part); a week
+--   after it has no row.  Alike at the start: both metrics are compared
+--   from the first conversations window loaded on (the weeks cx_overview
+--   shows), a week after one that begins mid-week from that weekday and
+--   time on.
+CREATE MATERIALIZED VIEW gcanalytics.cx_insights AS
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.setting('insight_max_p')::float8 AS max_p,
+           gcanalytics.setting('insight_min_conversations')::bigint AS min_n,
+           gcanalytics.setting('case_resolution_days')::int AS case_days,
+           gcanalytics.complete_until('conversations') AS conv_until,
+           gcanalytics.setting('survey_lookback')::interval AS survey_lookback
+), samples AS MATERIALIZED (   -- one value per survey answered / case: the metric, its local time, tier and value
+    SELECT 'csat'::text AS metric, i.conversation_start AT TIME ZONE cfg.tz AS t_local,
+           gcanalytics.tier_label(i.crm_account_id, CASE WHEN ct.account_id IS NULL THEN i.customer_tier ELSE ct.tier END) AS tier,
+           i.csat_score AS x
+      FROM gcanalytics.interactions i CROSS JOIN cfg
+      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = i.crm_account_id
+     WHERE i.csat_score IS NOT NULL
+    UNION ALL
+    SELECT 'case_resolution', c.created_date AT TIME ZONE cfg.tz, gcanalytics.tier_label(c.account_id, a.tier),
+           CASE WHEN c.closed_date <= c.created_date + make_interval(days => cfg.case_days) THEN 1 ELSE 0 END::float8
+      FROM gcanalytics.crm_cases c CROSS JOIN cfg
+      LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
+     WHERE c.created_date IS NOT NULL
+), first_window AS MATERIALIZED (
+    SELECT min(w.window_start) AS at FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'
+), first_conversation AS MATERIALIZED (
+    SELECT min(i.conversation_start) AS at FROM gcanalytics.interactions i
+), first_open AS MATERIALIZED (   -- the first conversation in progress or with a survey that may still be answered
+    SELECT min(i.conversation_start) AS at
+      FROM gcanalytics.interactions i CROSS JOIN cfg
+     WHERE coalesce(i.in_progress, false)
+        OR (i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, cfg.conv_until - cfg.survey_lookback))
+), loaded AS (   -- the first conversations window loaded (or the first conversation, once windows are gone)
+    SELECT least(fw.at, fc.at) AT TIME ZONE cfg.tz AS from_local
+      FROM cfg CROSS JOIN first_window fw CROSS JOIN first_conversation fc
+), settled AS (   -- per metric, the local times its data is compared from and final until
+    SELECT 'csat'::text AS metric, loaded.from_local, least(cfg.conv_until, fo.at) AT TIME ZONE cfg.tz AS until_local
+      FROM cfg CROSS JOIN loaded CROSS JOIN first_open fo
+    UNION ALL
+    -- every case is read, however old, but compared over the weeks of the
+    -- conversations loaded, as cx_overview shows them (not years of weeks,
+    -- each a chance of a change by chance)
+    SELECT 'case_resolution', min(loaded.from_local),
+           (max(c.system_modstamp) - make_interval(days => min(cfg.case_days))) AT TIME ZONE min(cfg.tz)
+      FROM gcanalytics.crm_cases c CROSS JOIN cfg CROSS JOIN loaded
+), cuts AS (   -- the weeks compared and the part of them compared: the same span of both weeks
+    SELECT w.metric, w.week, x.prev_start, x.prev_start + interval '7 days' AS cur_start, x.cur_end
+      FROM (SELECT DISTINCT metric, date_trunc('week', t_local)::date AS week FROM samples) w
+      JOIN settled s USING (metric),
+           LATERAL (SELECT greatest((w.week - 7)::timestamp, s.from_local) AS prev_start,
+                           least((w.week + 7)::timestamp, s.until_local) AS cur_end) x
+     WHERE x.prev_start + interval '7 days' < x.cur_end
+), agg AS (   -- per week and tier, and per week for every tier together (tier NULL)
+    SELECT c.metric, c.week, c.cur_start, c.cur_end, s.tier,
+           count(*) FILTER (WHERE k.cur) AS n2, coalesce(sum(s.x) FILTER (WHERE k.cur), 0) AS s2,
+           coalesce(sum(s.x * s.x) FILTER (WHERE k.cur), 0) AS q2,
+           count(*) FILTER (WHERE NOT k.cur) AS n1, coalesce(sum(s.x) FILTER (WHERE NOT k.cur), 0) AS s1,
+           coalesce(sum(s.x * s.x) FILTER (WHERE NOT k.cur), 0) AS q1
+      FROM cuts c
+      JOIN samples s ON s.metric = c.metric AND s.t_local >= c.prev_start AND s.t_local < c.cur_end,
+           LATERAL (SELECT s.t_local >= c.week::timestamp AS cur) k
+     WHERE (k.cur AND s.t_local >= c.cur_start) OR (NOT k.cur AND s.t_local < c.cur_end - interval '7 days')
+     GROUP BY GROUPING SETS ((c.metric, c.week, c.cur_start, c.cur_end, s.tier), (c.metric, c.week, c.cur_start, c.cur_end))
+), w0 AS (   -- the tier's figures, and those of every other tier together (m*, r*, u*)
+    SELECT t.metric, t.week, t.tier, t.cur_start, t.cur_end, t.n1, t.n2, t.s1, t.s2, t.q1, t.q2,
+           o.n1 - t.n1 AS m1, o.n2 - t.n2 AS m2, o.s1 - t.s1 AS r1, o.s2 - t.s2 AS r2, o.q1 - t.q1 AS u1, o.q2 - t.q2 AS u2,
+           t.s1 / nullif(t.n1, 0) AS v1, t.s2 / nullif(t.n2, 0) AS v2,
+           o.s1 / nullif(o.n1, 0) AS ov1, o.s2 / nullif(o.n2, 0) AS ov2
+      FROM agg t
+      JOIN agg o ON o.metric = t.metric AND o.week = t.week AND o.tier IS NULL
+     WHERE t.tier IS NOT NULL
+), w AS (   -- the tests (function calls, not subqueries: Citus plans no correlated subquery here)
+    SELECT w0.*,
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).t
+                ELSE (gcanalytics.two_proportion_test(s1::bigint, n1, s2::bigint, n2)).z END AS statistic,
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).df END AS df,
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).p_value
+                ELSE (gcanalytics.two_proportion_test(s1::bigint, n1, s2::bigint, n2)).p_value END AS p_value,
+           -- the tier's change against the change of every other tier together
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2, m2, m1], ARRAY[s1, s2, r2, r1], ARRAY[q1, q2, u2, u1],
+                                                     '{-1, 1, -1, 1}')).t
+                ELSE (gcanalytics.diff_in_diff_test(s1::bigint, n1, s2::bigint, n2, r1::bigint, m1, r2::bigint, m2)).z
+           END AS concentration_statistic,
+           CASE WHEN metric = 'csat'
+                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2, m2, m1], ARRAY[s1, s2, r2, r1], ARRAY[q1, q2, u2, u1],
+                                                     '{-1, 1, -1, 1}')).p_value
+                ELSE (gcanalytics.diff_in_diff_test(s1::bigint, n1, s2::bigint, n2, r1::bigint, m1, r2::bigint, m2)).p_value
+           END AS concentration_p
+      FROM w0
+), rel AS (   -- the releases between a week and the week before: at its Monday 00:00
+    SELECT k.week, string_agg(format('%s on %s', rl.release_name, k.week), ', ' ORDER BY rl.release_name) AS names,
+           count(*) AS n
+      FROM (SELECT DISTINCT week FROM w) k CROSS JOIN cfg
+      JOIN gcanalytics.releases rl ON rl.released_at = k.week::timestamp AT TIME ZONE cfg.tz
+     GROUP BY k.week
+), r AS (
+    SELECT w.*, w.cur_start > w.week::timestamp OR w.cur_end < (w.week + 7)::timestamp AS partial,
+           rel.names AS releases_between, coalesce(rel.n, 0) AS n_releases_between,
+           cfg.max_p, cfg.min_n, cfg.case_days
+      FROM w CROSS JOIN cfg
+      LEFT JOIN rel USING (week)
+), esc AS MATERIALIZED (   -- escalation_insights' rows, planned on their own (local tables only)
+    SELECT * FROM gcanalytics.escalation_insights
+), s AS (
+    SELECT r.*, coalesce(r.p_value < r.max_p AND r.n1 >= r.min_n AND r.n2 >= r.min_n, false) AS significant,
+           CASE WHEN r.metric = 'csat' THEN 1 ELSE 100 END AS scale
+      FROM r
+)
+SELECT 'escalation'::text AS metric, e.week, e.tier, 'percent of conversations escalated'::text AS unit,
+       e.week::timestamp AS compared_from, (e.week + 7)::timestamp AS compared_until, e.prev_conversations AS prev_n, e.prev_rate_pct AS prev_value,
+       e.conversations AS n, e.rate_pct AS value, e.change_points AS change,
+       'pooled two-proportion z-test'::text AS test, e.z AS statistic, NULL::float8 AS df, e.p_value, e.significant,
+       e.overall_prev_rate_pct AS overall_prev_value, e.overall_rate_pct AS overall_value,
+       e.concentration_z AS concentration_statistic, e.concentration_p, e.concentrated, e.releases_between,
+       e.provisional, e.sentence
+  FROM esc e
+UNION ALL
+SELECT s.metric, s.week, s.tier,
+       CASE s.metric WHEN 'csat' THEN 'mean survey score (0-100)'
+            ELSE format('percent of cases closed within %s days', s.case_days) END,
+       s.cur_start, s.cur_end, s.n1, round((s.scale * s.v1)::numeric, 2), s.n2, round((s.scale * s.v2)::numeric, 2),
+       round((s.scale * (s.v2 - s.v1))::numeric, 2),
+       CASE s.metric WHEN 'csat' THEN 'Welch''s t-test' ELSE 'pooled two-proportion z-test' END,
+       s.statistic, s.df, s.p_value, s.significant,
+       round((s.scale * s.ov1)::numeric, 2), round((s.scale * s.ov2)::numeric, 2),
+       s.concentration_statistic, s.concentration_p, s.significant AND coalesce(s.concentration_p < s.max_p, false),
+       s.releases_between, s.partial,
+       CASE WHEN s.significant THEN
+           format('%s %s %s %s points (%s%s to %s%s); overall %s%s to %s%s%s%s%s',
+                  s.tier, CASE s.metric WHEN 'csat' THEN 'CSAT' ELSE 'case resolution' END,
+                  CASE WHEN s.v2 > s.v1 THEN 'rose' ELSE 'fell' END,
+                  round(abs(s.scale * (s.v2 - s.v1))::numeric, 1),
+                  round((s.scale * s.v1)::numeric, 1), CASE s.metric WHEN 'csat' THEN '' ELSE ' %' END,
+                  round((s.scale * s.v2)::numeric, 1),
+                  CASE s.metric WHEN 'csat' THEN ', mean survey score' ELSE format(' %% of cases closed within %s days', s.case_days) END,
+                  round((s.scale * s.ov1)::numeric, 1), CASE s.metric WHEN 'csat' THEN '' ELSE ' %' END,
+                  round((s.scale * s.ov2)::numeric, 1), CASE s.metric WHEN 'csat' THEN '' ELSE ' %' END,
+                  CASE WHEN s.concentration_p < s.max_p
+                       THEN format(', concentrated in %s (%s against the other tiers, %s)', s.tier,
+                                   CASE s.metric WHEN 'csat' THEN 'Welch''s t-test of the change' ELSE 'difference-in-differences z-test' END,
+                                   CASE WHEN s.concentration_p < 0.001 THEN 'p < 0.001'
+                                        ELSE format('p = %s', round(s.concentration_p::numeric, 3)) END)
+                       ELSE '' END,
+                  CASE WHEN s.n_releases_between = 1 THEN ', starting after release ' || s.releases_between
+                       WHEN s.n_releases_between > 1 THEN ', starting after releases ' || s.releases_between
+                       ELSE '' END,
+                  CASE WHEN s.partial
+                       THEN format('; %s to %s of each week (the rest of the week not loaded or not final)',
+                                   to_char(s.cur_start, 'FMDay HH24:MI'), to_char(s.cur_end, 'FMDay HH24:MI'))
+                       ELSE '' END)
+       END
+  FROM s;
+CREATE UNIQUE INDEX cx_insights_key ON gcanalytics.cx_insights (metric, week, tier);
+COMMENT ON MATERIALIZED VIEW gcanalytics.cx_insights IS
+    'the insight for escalation, CSAT and case resolution: each tier''s week against the week before (like with like), the test and its p-value, the overall figures, concentration, the releases between the weeks, and a sentence when significant';
+COMMENT ON COLUMN gcanalytics.cx_insights.metric IS 'the metric compared: escalation, csat (CSAT) or the case resolution rate';
+COMMENT ON COLUMN gcanalytics.cx_insights.week IS 'the ISO week (Monday, reporting_time_zone) compared with the week before: of the conversation''s start, the case''s creation';
+COMMENT ON COLUMN gcanalytics.cx_insights.tier IS 'CRM tier; ''no account'' for conversations and cases without one, ''no tier'' for an account without a tier';
+COMMENT ON COLUMN gcanalytics.cx_insights.unit IS 'what prev_value and value measure';
+COMMENT ON COLUMN gcanalytics.cx_insights.compared_from IS 'local time (reporting_time_zone) the compared part of the week starts at: its Monday, or later when the week before was loaded only from a later weekday; the week before is compared over the same part';
+COMMENT ON COLUMN gcanalytics.cx_insights.compared_until IS 'local time (reporting_time_zone) the compared part of the week ends at: the next Monday when the week is compared to its end, else the time before which the metric''s data is final; the week before is compared over the same part';
+COMMENT ON COLUMN gcanalytics.cx_insights.prev_n IS 'conversations, answered surveys or cases of the tier in the compared part of the week before';
+COMMENT ON COLUMN gcanalytics.cx_insights.prev_value IS 'the metric the week before (percent, or mean score 0-100)';
+COMMENT ON COLUMN gcanalytics.cx_insights.n IS 'conversations, answered surveys or cases of the tier in the compared part of the week';
+COMMENT ON COLUMN gcanalytics.cx_insights.value IS 'the metric this week (percent, or mean score 0-100)';
+COMMENT ON COLUMN gcanalytics.cx_insights.change IS 'value - prev_value: percentage points, or score points';
+COMMENT ON COLUMN gcanalytics.cx_insights.test IS 'the test of the change: the pooled two-proportion z-test (escalation, case resolution) or Welch''s t-test (CSAT)';
+COMMENT ON COLUMN gcanalytics.cx_insights.statistic IS 'z or t of the test, positive when the metric rose';
+COMMENT ON COLUMN gcanalytics.cx_insights.df IS 'Welch-Satterthwaite degrees of freedom of the t-test (CSAT); NULL for a z-test';
+COMMENT ON COLUMN gcanalytics.cx_insights.p_value IS 'two-sided p-value of the test';
+COMMENT ON COLUMN gcanalytics.cx_insights.significant IS 'p_value < insight_max_p (0.01) with at least insight_min_conversations (30) conversations, surveys or cases each side (escalation: and neither week provisional)';
+COMMENT ON COLUMN gcanalytics.cx_insights.overall_prev_value IS 'the metric of every tier together the week before, over the same part';
+COMMENT ON COLUMN gcanalytics.cx_insights.overall_value IS 'the metric of every tier together this week, over the same part';
+COMMENT ON COLUMN gcanalytics.cx_insights.concentration_statistic IS 'the tier''s change against the change of the other tiers together: difference-in-differences z (proportions) or Welch t of the contrast (CSAT)';
+COMMENT ON COLUMN gcanalytics.cx_insights.concentration_p IS 'two-sided p-value of concentration_statistic';
+COMMENT ON COLUMN gcanalytics.cx_insights.concentrated IS 'significant, and concentration_p < insight_max_p: the sentence says "concentrated in" the tier';
+COMMENT ON COLUMN gcanalytics.cx_insights.releases_between IS 'the releases between the two weeks (at the start of this week in reporting_time_zone), named in the sentence';
+COMMENT ON COLUMN gcanalytics.cx_insights.provisional IS 'escalation: either week is provisional (never compared); CSAT and case resolution: only part of the week is compared (compared_from, compared_until), with the same part of the week before';
+COMMENT ON COLUMN gcanalytics.cx_insights.sentence IS 'the insight in words, only for significant changes: the tier''s figures and the overall figures, "concentrated in" only when concentrated, the releases between the two weeks, the part of the week compared when not whole';

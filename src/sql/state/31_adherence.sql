@@ -15,9 +15,7 @@ CREATE TABLE gcanalytics.adherence (
     loaded_at              timestamptz NOT NULL,
     PRIMARY KEY (user_id, day)
 );
-COMMENT ON TABLE gcanalytics.adherence IS
-    'schedule adherence per agent and scheduled UTC day (historical adherence of workforce management), loaded daily by run()';
-COMMENT ON COLUMN gcanalytics.adherence.day IS 'the UTC day (the query''s days are UTC days)';
+-- its table and column comments: code/36_warehouse_adherence.sql
 COMMENT ON COLUMN gcanalytics.adherence.adherence_schedule_s IS 'scheduled time adherence is measured over, seconds';
 COMMENT ON COLUMN gcanalytics.adherence.conformance_schedule_s IS 'time scheduled on queue, seconds';
 COMMENT ON COLUMN gcanalytics.adherence.conformance_actual_s IS 'time actually on queue, seconds';

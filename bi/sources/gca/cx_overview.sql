@@ -1,0 +1,1 @@
+SELECT * FROM gcanalytics_reports.cx_overview
