@@ -70,6 +70,7 @@ gca_table_columns(Relation rel, const GcaResource *res, const GcaOptions *opts,
 		col->typmod = att->atttypmod;
 		col->attribute = gca_column_option(RelationGetRelid(rel), i + 1, "attribute");
 		col->field = gca_column_option(RelationGetRelid(rel), i + 1, "field");
+		col->field_type = gca_column_option(RelationGetRelid(rel), i + 1, "field_type");
 		if (col->attribute || res->bind_columns)
 			continue;
 		col->def = gca_find_column(res, NameStr(att->attname));

@@ -60,6 +60,8 @@
  */
 #define JOB_DAYS_MAX 31
 #define JOB_RESULTS_MAX 400000.0
+/* the fewest results pages (by the estimate) a job is added for */
+#define JOB_MIN_PAGES 15
 #define POLL_MAX_MS 2000
 #define CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
 #define SEGMENTS_PER_CONVERSATION 12.0
@@ -439,34 +441,65 @@ read_seconds(GcaResourceScan *rs, double requests)
 }
 
 /*
- * How many jobs read at once keep the budget busy: a job's pages come one
- * per round trip, so latency_ms * requests_per_minute / 60,000 chains fill
- * the rate; beyond that (up to max_concurrency) more jobs only add their
- * creations and polls.
+ * The requests a read of about conversations by njobs details jobs sends:
+ * the availability date, a creation and a few polls per job, then each
+ * job's results pages (a partial last page each).
  */
-static int
-job_chains(GcaResourceScan *rs)
-{
-	double		chains = ceil(rs->latency_ms * Max(rs->requests_per_minute, 1) / 60000.0);
+static double job_requests(double conversations, int njobs);
 
-	return (int) Max(1, Min(chains, Max(rs->max_concurrency, 1)));
+/*
+ * The time a read of about conversations by njobs details jobs takes
+ * (seconds): its requests at the budget's rate, or, when that is shorter,
+ * the longest job's chain of round trips (a creation, its polls, then one
+ * results page per round trip, by cursor), jobs running max_concurrency
+ * at a time; and the wait for the jobs to be ready.
+ */
+static double
+job_seconds(GcaResourceScan *rs, double conversations, int njobs)
+{
+	int			slots = Max(rs->max_concurrency, 1);
+	double		rounds = ceil((double) njobs / slots);
+	double		chain = (2 + JOB_POLLS_ESTIMATE +
+						 Max(1, ceil(conversations / njobs / JOB_PAGE_MAX))) * rounds;
+	double		by_rate = job_requests(conversations, njobs) * 60.0 /
+		Max(rs->requests_per_minute, 1);
+
+	return Max(by_rate, chain * rs->latency_ms / 1000.0) + JOB_WAIT_ESTIMATE_S * rounds;
 }
 
 /*
  * How many details jobs read a range of ndays days (whole or not) of about
- * conversations: enough chains to keep the budget busy (job_chains()), and
- * otherwise as few as the API allows, since every job costs a creation and
- * its polls, and every job's last results page is a partial one.
+ * conversations: at least as many as the API's limits ask for, and more
+ * (up to max_concurrency) only while each one more is expected to finish
+ * sooner, by at least the time of a request at the budget's rate: every
+ * job costs a creation and its polls, and its last results page is a
+ * partial one, so a job is added only where one job's chain of round trips
+ * (a results page per round trip) would leave the budget idle; and only
+ * while each job still reads JOB_MIN_PAGES results pages, so that the
+ * added jobs' creations, polls and partial last pages stay within a tenth
+ * of the requests.
  */
 static int
 job_count(GcaResourceScan *rs, double ndays, double conversations)
 {
-	double		n = job_chains(rs);
+	int			n = (int) Max(1, ceil(ndays / JOB_DAYS_MAX));
+	double		request_s = 60.0 / Max(rs->requests_per_minute, 1);
+	double		best;
 
-	n = Max(n, ceil(ndays / JOB_DAYS_MAX));
 	if (conversations > 0)
-		n = Max(n, ceil(conversations / JOB_RESULTS_MAX));
-	return (int) n;
+		n = (int) Max(n, ceil(conversations / JOB_RESULTS_MAX));
+	best = job_seconds(rs, conversations, n);
+	while (n < Max(rs->max_concurrency, 1) && n < ndays * 48 &&
+		   conversations / (n + 1) >= JOB_MIN_PAGES * JOB_PAGE_MAX)
+	{
+		double		next = job_seconds(rs, conversations, n + 1);
+
+		if (next > best - request_s)
+			break;
+		best = next;
+		n++;
+	}
+	return n;
 }
 
 /*
@@ -550,8 +583,7 @@ choose_route(GcaResourceScan *rs, ConvScan *st)
 	jobs_requests = job_requests(conversations, njobs);
 	query_s = read_seconds(rs, query_requests);
 	/* polls wait for the job, jobs run max_concurrency at a time */
-	job_s = read_seconds(rs, jobs_requests) +
-		JOB_WAIT_ESTIMATE_S * ceil((double) njobs / Max(rs->max_concurrency, 1));
+	job_s = job_seconds(rs, conversations, njobs);
 	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by the details query (%.1f s) for %s at %d requests/min and %.0f ms a request",
 							 jobs_requests, job_s, query_requests, query_s, volume,
 							 rs->requests_per_minute, rs->latency_ms);
@@ -957,6 +989,44 @@ apply_availability(GcaResourceScan *rs, ConvScan *st, TimestampTz available)
 	st->q.windows = windows;
 }
 
+/*
+ * The jobs planned again once the availability date's request has shown
+ * the server's latency, before any job is created: a session's first scan
+ * plans with a guess (GCA_LATENCY_GUESS_MS), and the number of jobs that
+ * keeps the budget busy depends on it (job_count()).
+ */
+static void
+replan_jobs(GcaResourceScan *rs, ConvScan *st)
+{
+	double		observed = rs->client ? gca_client_latency_ms(rs->client) : 0;
+	List	   *planned = st->q.windows;
+	GcaDetailsWindow *first,
+			   *last;
+	MemoryContext old;
+	int			n;
+	ListCell   *lc;
+
+	if (observed <= 0 || observed == rs->latency_ms || planned == NIL)
+		return;
+	rs->latency_ms = observed;
+	first = linitial(planned);
+	last = llast(planned);
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(st));
+	st->q.windows = NIL;
+	gca_details_day_windows(&st->q, first->start, last->end);
+	n = job_count(rs, list_length(st->q.windows), st->est_conversations);
+	if (n == list_length(planned))
+		st->q.windows = planned;
+	else
+	{
+		subdivide_windows(&st->q, n);
+		foreach(lc, st->q.windows)
+			((Window *) lfirst(lc))->route = ROUTE_JOB;
+		rs->windows_total += list_length(st->q.windows) - list_length(planned);
+	}
+	MemoryContextSwitchTo(old);
+}
+
 /* The answer of GET .../jobs/availability, remembered for the statement. */
 static void
 read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
@@ -964,6 +1034,7 @@ read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
 	TimestampTz available = gca_details_availability_date(page);
 
 	gca_client_remember_availability(rs->client, available);
+	replan_jobs(rs, st);
 	apply_availability(rs, st, available);
 }
 

@@ -10,7 +10,9 @@
  *	  details query protocol of details.c (day windows of
  *	  conversation_start, halved at the result cap, short reads); the
  *	  records' evaluations[] name (conversation, evaluation, evaluator)
- *	  triples; one details page is in flight at a time;
+ *	  triples; one details page is in flight at a time, and a page short
+ *	  of pageSize that completes totalHits is the window's last (no page
+ *	  past it is asked for);
  *	- the Quality API's listing, GET /api/v2/quality/evaluations/query
  *	  (it needs one of conversationId, evaluatorUserId, agentUserId or
  *	  assigneeUserId), gives the rows in pages: per evaluator with two or
@@ -729,11 +731,28 @@ evaluations_read_page(GcaResourceScan *rs, const GcaRequest *req, GcaJson *page)
 	if (req->kind == REQ_DETAILS_PAGE)
 	{
 		GcaJson    *convs = gca_json_get(page, "conversations");
+		EvalWindow *w = req->owner;
+		int			n;
 
 		st->details_busy = false;
-		if (gca_details_read_page(rs, &st->q, req->owner, req->number, page,
-								  gca_json_array_length(convs)) > 0)
-			collect_evaluations(st, req->owner, convs);
+		n = gca_details_read_page(rs, &st->q, w, req->number, page,
+								  gca_json_array_length(convs));
+
+		if (n > 0)
+		{
+			collect_evaluations(st, w, convs);
+			/*
+			 * A page short of pageSize that holds every record totalHits
+			 * announced is the last: its pages are read one at a time, so
+			 * none is in flight, and the page past it is not asked for.
+			 */
+			if (n < st->q.page_size && w->hits >= 0 &&
+				(int64) (req->number - 1) * st->q.page_size + n >= w->hits)
+			{
+				w->finished = true;
+				rs->windows_done++;
+			}
+		}
 		notify_vanished(rs, st);
 		return 0;
 	}

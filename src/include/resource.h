@@ -104,6 +104,7 @@ typedef struct GcaColumn
 	char	   *name;			/* the column's name */
 	char	   *attribute;		/* option "attribute": a participant attribute */
 	char	   *field;			/* option "field": the API's field (path) */
+	char	   *field_type;		/* option "field_type": its describe type */
 	Oid			typid;			/* the declared type */
 	int32		typmod;
 	bool		used;			/* the query reads it */

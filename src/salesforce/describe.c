@@ -358,6 +358,63 @@ resolve_path(const GcaTableRef *api, const SfDescribe *d, const char *path,
 	}
 }
 
+/* The column definition of col for a field of the given type at api_name. */
+static GcaColumnDef *
+column_def(const GcaColumn *col, const char *type, char *api_name,
+		   bool filterable, bool sortable)
+{
+	GcaColumnDef *def = palloc0(sizeof(GcaColumnDef));
+	SfKind		kind = gca_sf_kind(type);
+
+	def->name = col->name;
+	def->type = pstrdup(type);
+	def->api_name = api_name;
+	def->id = (int) kind;
+	def->push_group = strchr(api_name, '.') != NULL;	/* a parent's */
+	if (filterable && type_fits_kind(col->typid, kind))
+	{
+		def->push = GCA_PUSH_WHERE;
+		def->where_ops = field_ops(kind, sortable);
+	}
+	return def;
+}
+
+/*
+ * Whether every column of the table declares its field's type (column
+ * options field_type, and field or its own name as the field's API name):
+ * the table is then bound without describe, its fields taken as the table
+ * says, filterable and sortable as their kind allows (a field that is
+ * neither, or that the org lacks, is the API's error at query time).
+ * configure() creates the warehouse's tables so, after it checked the
+ * fields against describe once: a run() reads no describe.
+ */
+static bool
+bind_declared(const GcaTableRef *table, GcaColumn *columns, int ncolumns)
+{
+	bool		any = false;
+
+	for (int i = 0; i < ncolumns; i++)
+	{
+		if (columns[i].name == NULL)
+			continue;			/* dropped */
+		if (columns[i].field_type == NULL)
+			return false;
+		any = true;
+	}
+	if (!any)
+		return false;
+	for (int i = 0; i < ncolumns; i++)
+	{
+		GcaColumn  *col = &columns[i];
+
+		if (col->name == NULL)
+			continue;
+		col->def = column_def(col, col->field_type,
+							  pstrdup(col->field ? col->field : col->name), true, true);
+	}
+	return true;
+}
+
 /*
  * Binds the columns of an sObject table to their fields (the resource's
  * bind_columns).  A column naming a field the object lacks is an error.
@@ -365,16 +422,17 @@ resolve_path(const GcaTableRef *api, const SfDescribe *d, const char *path,
 void
 gca_sf_bind_columns(const GcaTableRef *table, GcaColumn *columns, int ncolumns)
 {
-	const SfDescribe *d = gca_sf_describe(table, table->object);
+	const SfDescribe *d;
 
+	if (bind_declared(table, columns, ncolumns))
+		return;
+	d = gca_sf_describe(table, table->object);
 	for (int i = 0; i < ncolumns; i++)
 	{
 		GcaColumn  *col = &columns[i];
 		const char *path = col->field ? col->field : col->name;
 		const SfField *f;
 		StringInfoData canonical;
-		GcaColumnDef *def;
-		SfKind		kind;
 
 		if (col->name == NULL)
 			continue;			/* dropped */
@@ -387,19 +445,7 @@ gca_sf_bind_columns(const GcaTableRef *table, GcaColumn *columns, int ncolumns)
 							col->name, table->relname, d->name),
 					 errdetail("Describe of \"%s\" has no readable field \"%s\".", d->name, path),
 					 errhint("Name the field with the column option field (dotted for parent fields, such as 'Owner.Name'), or drop the column.")));
-		kind = gca_sf_kind(f->type);
-		def = palloc0(sizeof(GcaColumnDef));
-		def->name = col->name;
-		def->type = f->type;
-		def->api_name = canonical.data;
-		def->id = (int) kind;
-		def->push_group = strchr(canonical.data, '.') != NULL;	/* a parent's */
-		if (f->filterable && type_fits_kind(col->typid, kind))
-		{
-			def->push = GCA_PUSH_WHERE;
-			def->where_ops = field_ops(kind, f->sortable);
-		}
-		col->def = def;
+		col->def = column_def(col, f->type, canonical.data, f->filterable, f->sortable);
 	}
 }
 

@@ -36,6 +36,10 @@ static const GcaOptionDef salesforce_options[] = {
 	{"field", AttributeRelationId, GCA_OPT_PATH,
 		.why = "Use a Salesforce field API name, dotted for parent fields (\"Owner.Name\").",
 	.rank = 23},
+	/* the field's describe type: a table whose columns all say it is bound without describe */
+	{"field_type", AttributeRelationId, GCA_OPT_IDENT,
+		.why = "Use a Salesforce field type as describe reports it, such as \"datetime\", \"reference\" or \"anyType\".",
+	.rank = 24},
 	{NULL}
 };
 

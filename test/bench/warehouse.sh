@@ -127,11 +127,20 @@ n_read=$(( $(wc -l <"$T/truth/conversations.csv") - 1 ))
 pages() { echo $(( ($1 + $2 - 1) / $2 )); }
 min_conv=$(( 2 + $(pages "$n_read" 1000) ))
 min_ref=$(( $(pages "$n_queues" 100) + $(pages "$n_users" 100) + $(pages "$n_wrapups" 100) ))
-min_crm=$(( $(pages "$n_acc" 2000) + $(pages "$n_cases" 2000) + $(pages "$n_opps" 2000) ))
+# the Cases and Opportunities are read whole (the open ones per account
+# counted from them)
+read -r n_all_cases n_all_opps n_mu < <(dbsql "
+    SELECT (SELECT count(*) FROM gcanalytics.crm_cases), (SELECT count(*) FROM gcanalytics.crm_opportunities),
+           (SELECT count(DISTINCT management_unit_id) FROM gcanalytics.adherence)" | tr '|' ' ')
+min_crm=$(( $(pages "$n_acc" 2000) + $(pages "$n_all_cases" 2000) + $(pages "$n_all_opps" 2000) ))
+# adherence: the management units, a query and a status poll per unit, and
+# every download its results name (gcsim's count: the server decides them)
+n_downloads=$(awk '$1 == "gc.wfm.download" { print $2 }' "$T/stats1")
+min_adh=$(( n_mu > 0 ? 1 + 2 * n_mu + ${n_downloads:-0} : 0 ))
 # evaluations: one listing page (100) per evaluator of the loaded ones
 min_eval=$(dbsql "SELECT coalesce(sum(ceil(n / 100.0)), 0)::int FROM (SELECT count(*) n FROM gcanalytics.evaluations GROUP BY evaluator_id) e")
 n_evaluators=$(dbsql "SELECT count(DISTINCT evaluator_id) FROM gcanalytics.evaluations")
-min_total=$(( min_conv + min_eval + 1 + min_ref + min_crm ))
+min_total=$(( min_conv + min_eval + 1 + min_ref + min_crm + min_adh ))
 min_ms=$(( min_total * 60000 / 300 ))
 echo "**1. run() under a rate limit.** One day ($DAY to $UNTIL) of $PER_DAY conversations a day from an"
 echo "empty warehouse; gcsim answers every request after 250 ms and allows 300 requests/min per client;"
@@ -167,7 +176,10 @@ perfect() {
         gc.queues) pages "$n_queues" 100 ;;
         gc.users) pages "$n_users" 100 ;;
         gc.wrapupcodes) pages "$n_wrapups" 100 ;;
-        sf.query|sf.query_more) echo "$min_crm in all ($n_acc accounts, $n_cases open cases, $n_opps open opportunities / 2000)" ;;
+        sf.query|sf.query_more) echo "$min_crm in all ($n_acc accounts, $n_all_cases cases, $n_all_opps opportunities / 2000)" ;;
+        gc.wfm.managementunits) echo 1 ;;
+        gc.wfm.adherence.query|gc.wfm.adherence.job) echo "$n_mu (one per management unit)" ;;
+        gc.wfm.download) echo "$n_downloads (every download the results name)" ;;
         gc.details.query) echo "0 (the job's records name their evaluations)" ;;
         *) echo 0 ;;
     esac

@@ -3,7 +3,9 @@
 # so a range ending at "now" read through jobs (explicitly, or by auto)
 # takes the rest from the details query and equals the truth; auto picks
 # the route by its estimated cost and EXPLAIN says why; a rate-limited
-# week costs at most 1.1x the requests of the cheapest correct plan.
+# week costs at most 1.1x the requests of the cheapest correct plan, and
+# run() of a day at most 1.1x the requests of a perfect client, reading
+# reference data only when due.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -102,3 +104,85 @@ echo "week: $want conversations, $sent requests ($jobs jobs, $results results pa
 echo "$plan" | contains -E "^about [0-9]+ for" || fail "EXPLAIN does not say the requests it expects: $plan"
 echo "ok: a rate-limited week in $sent requests, $(awk -v a="$sent" -v b="$cheapest" 'BEGIN { printf "%.2f", a / b }')x the cheapest"
 sql "DROP SERVER ex_rate CASCADE; DROP TABLE ex_week_truth, ex_got"
+
+# 4. CALL gcanalytics.run() of one day, rate-limited (250 ms, 300/min), from
+# an empty warehouse, against a perfect client counted from the API's page
+# sizes and the truth's rows: one details job for the day (a creation, a
+# status poll, ceil(conversations / 1000) results pages); one aggregates
+# query (hourly counts and queue metrics); a Quality listing page of 100 per
+# evaluator; a page of 100 of queues, users and wrap-up codes; the Accounts,
+# Cases and Opportunities in SOQL pages of 2000; the management units, per
+# unit an adherence query and a status poll, and every download the results
+# name (gcsim's count: the server decides them).  run() may send at most
+# 1.1x that, counted by gcsim (token requests left out): beyond it go the
+# availability date and the details query page that finds the day's
+# evaluations; no Salesforce describe (configure()'s tables declare their
+# fields' types).
+RUN_DAY=10000
+RUN_NOW=2026-04-17T01:00:00Z
+RUN_FROM=2026-04-16T00:00:00Z
+RUN_UNTIL=2026-04-17T00:00:00Z
+"$GCSIM" truth --seed 13 --conversations-per-day $RUN_DAY --now $RUN_NOW --from $RUN_FROM --to $RUN_UNTIL \
+    --out "$T/run" >/dev/null
+start_gcsim --seed 13 --conversations-per-day $RUN_DAY --now $RUN_NOW --latency-ms 250 --rate-limit-per-minute 300
+RUN_DB=gca_fdw_extraction_run
+"$PG_BINDIR/psql" -qXAt -d postgres -c "DROP DATABASE IF EXISTS $RUN_DB (FORCE)" -c "CREATE DATABASE $RUN_DB" >/dev/null
+rsql() { PGDATABASE=$RUN_DB sql "$@"; }
+rsql "CREATE EXTENSION gcanalytics" >/dev/null
+rsql "SET client_min_messages = warning; $(warehouse_servers_sql "$GCSIM_URL" 300)
+      UPDATE gcanalytics.settings SET value = '$RUN_FROM' WHERE name = 'initial_sync_from'" >/dev/null
+curl -s -XPOST "$GCSIM_URL/sim/reset" >/dev/null
+PGDATABASE=$RUN_DB "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -c "CALL gcanalytics.run(until => '$RUN_UNTIL')" \
+    >"$T/run.out" 2>&1 || { cat "$T/run.out"; fail "run() failed"; }
+curl -s "$GCSIM_URL/sim/stats" >"$T/run_stats.json"
+read -r n_queues n_users n_wrapups < <(rsql "SELECT (SELECT count(*) FROM gcanalytics.queues), (SELECT count(*) FROM gcanalytics.users),
+                                                  (SELECT count(*) FROM gcanalytics.wrapup_codes)" | tr '|' ' ')
+read -r sent perfect detail < <(python3 - "$T/run" "$T/run_stats.json" "$n_queues" "$n_users" "$n_wrapups" <<'PY'
+import csv, json, math, sys
+truth, stats = sys.argv[1], json.load(open(sys.argv[2]))
+rows = lambda f: list(csv.DictReader(open(f"{truth}/{f}.csv")))
+pages = lambda n, size: max(1, math.ceil(n / size))
+evaluators = {}
+for e in rows("evaluations"):
+    evaluators[e["evaluator_id"]] = evaluators.get(e["evaluator_id"], 0) + 1
+units = {a["management_unit_id"] for a in rows("adherence")}
+parts = {
+    "jobs": 2 + pages(len(rows("conversations")), 1000),
+    "aggregates": 1,
+    "evaluations": sum(pages(n, 100) for n in evaluators.values()),
+    "reference": sum(pages(int(n), 100) for n in sys.argv[3:6]),
+    "crm": pages(len(rows("accounts")), 2000) + pages(len(rows("cases")), 2000) + pages(len(rows("opportunities")), 2000),
+    "adherence": 1 + 2 * len(units) + stats["endpoints"].get("gc.wfm.download", {}).get("requests", 0),
+}
+sent = sum(v["requests"] for k, v in stats["endpoints"].items() if k not in ("gc.oauth", "sf.token"))
+by = ",".join(f"{k}={v['requests']}" for k, v in sorted(stats["endpoints"].items()) if v["requests"] and k not in ("gc.oauth", "sf.token"))
+print(sent, sum(parts.values()), ",".join(f"{k}={v}" for k, v in parts.items()) + ";sent:" + by)
+PY
+)
+loaded=$(rsql "SELECT count(*) FROM gcanalytics.interactions")
+[ "$loaded" -gt $((RUN_DAY * 9 / 10)) ] || fail "run() loaded only $loaded interactions"
+echo "run() of a day: $sent requests, a perfect client $perfect ($detail)"
+[ "$((sent * 10))" -le "$((perfect * 11))" ] || fail "run() sent $sent requests, more than 1.1x a perfect client's $perfect"
+n429=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['total']['faults'].get('rate_limited', 0))" "$T/run_stats.json")
+[ "$n429" = 0 ] || fail "$n429 of run()'s requests were answered 429"
+echo "ok: run() of a day in $sent requests, $(awk -v a="$sent" -v b="$perfect" 'BEGIN { printf "%.2f", a / b }')x a perfect client's $perfect"
+# reference data when due: a second run() reads no queues, users nor wrap-up
+# codes (read minutes ago, and nothing loaded since names an id they lack);
+# a user the loaded conversations name and the table lacks has the third
+# read them again
+ref_requests() {
+    curl -s "$GCSIM_URL/sim/stats" | python3 -c "import json,sys; e=json.load(sys.stdin)['endpoints']
+print(sum(e.get(k, {}).get('requests', 0) for k in ('gc.queues', 'gc.users', 'gc.wrapupcodes')))"
+}
+before=$(ref_requests)
+PGDATABASE=$RUN_DB "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -c "CALL gcanalytics.run(until => '$RUN_UNTIL')" \
+    >"$T/run2.out" 2>&1 || { cat "$T/run2.out"; fail "the second run() failed"; }
+assert_eq "$before" "$(ref_requests)" "a second run() reads no reference data"
+contains "reference: $n_queues queues kept" <"$T/run2.out" || fail "the second run() does not say it kept the queues: $(cat "$T/run2.out")"
+rsql "DELETE FROM gcanalytics.users WHERE user_id = (SELECT agent_id FROM gcanalytics.interactions WHERE agent_id IS NOT NULL LIMIT 1)"
+PGDATABASE=$RUN_DB "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -c "CALL gcanalytics.run(until => '$RUN_UNTIL')" \
+    >"$T/run3.out" 2>&1 || { cat "$T/run3.out"; fail "the third run() failed"; }
+assert_eq "$((before + 3))" "$(ref_requests)" "a run() after an agent went missing reads the three listings again"
+assert_eq "$n_users" "$(rsql "SELECT count(*) FROM gcanalytics.users")" "the missing agent is back"
+echo "ok: reference data read when due"
+"$PG_BINDIR/psql" -qXAt -d postgres -c "DROP DATABASE $RUN_DB (FORCE)" >/dev/null

@@ -124,21 +124,25 @@ push_check "agent and status" "agent_id = '$AG' AND status = 'FINISHED'"
 explain_requests() { # query -> the Remote Requests of EXPLAIN ANALYZE
     sql "EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) $1" | sed -n 's/.*Remote Requests: //p' | head -n 1
 }
-# each day: a page, and the empty page that ends it when it had conversations;
+# each day: its pages of 100 conversations, the last short of 100 and so the
+# last (no page past it is asked for), or an empty one past a full last page
+# or for a day without any;
 # then per evaluator of the rows: one listing page (pageSize 100: every
 # evaluator has fewer in the truth's two weeks) when they have two or more,
 # else one GET
 [ "$(sql "SELECT max(n) FROM (SELECT count(*) n FROM gr_truth_eval GROUP BY evaluator_id) e")" -lt 100 ] ||
     fail "an evaluator's listing would take more than one page: the counts below assume one"
 requests_of() { # condition -> details pages + listing pages + GETs
-    sql "SELECT (SELECT count(DISTINCT (conversation_start AT TIME ZONE 'UTC')::date) + 7 FROM gr_eval WHERE $1)
+    sql "SELECT 7 + (SELECT coalesce(sum(CASE WHEN n % 100 = 0 THEN n / 100 ELSE ceil(n / 100.0)::int - 1 END), 0)
+                       FROM (SELECT count(DISTINCT conversation_id) n FROM gr_eval WHERE $1
+                              GROUP BY (conversation_start AT TIME ZONE 'UTC')::date) d)
               + (SELECT coalesce(sum(CASE WHEN n >= 2 THEN 1 ELSE n END), 0)
                    FROM (SELECT count(*) n FROM gr_eval WHERE $1 GROUP BY evaluator_id) e)"
 }
 assert_eq "$(requests_of "agent_id = '$AG'")" "$(explain_requests "SELECT * FROM gr.evaluations WHERE $WEEK AND agent_id = '$AG'")" \
     "agent_id is sent: details pages of that agent's days, then a listing page per evaluator (a GET for an evaluator's only one)"
 assert_eq "$(requests_of true)" "$(explain_requests "SELECT * FROM gr.evaluations WHERE $WEEK")" \
-    "a week: two details pages per day and a listing page per evaluator, not $n_truth GETs"
+    "a week: the details pages of each day (none past a short last page) and a listing page per evaluator, not $n_truth GETs"
 sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM gr.evaluations WHERE $WEEK AND status = 'FINISHED'" >"$T/explain_status"
 grep -q '"dimension":"evaluationStatus","operator":"matches","value":"Finished"' "$T/explain_status" ||
     { cat "$T/explain_status"; fail "status is sent as the analytics evaluationStatus"; }

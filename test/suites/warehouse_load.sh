@@ -220,7 +220,9 @@ sql "TRUNCATE gcanalytics.excluded_queues; DELETE FROM gcanalytics.settings WHER
 internal_queues
 reset_warehouse $D1
 out=$(run_load) || fail "run() failed under faults: $out"
-assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status <> 'done'")" "under faults every window is done"
+assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status <> 'done'")" \
+    "under faults every window is done$(sql "SELECT format(' (not done: %s %s %s: %s)', resource, window_start, status, error)
+                                              FROM gcanalytics.sync_windows WHERE status <> 'done'")"
 served=$(curl -s "$GCSIM_URL/sim/stats" | jq '[.total.faults // .total | .. | numbers] | add')
 echo "gcsim served faults: $(curl -s "$GCSIM_URL/sim/stats" | jq -c '.total')"
 compare_interactions small "under 10 % 429, 5 % 5xx, dropped connections, truncated bodies, token expiry"

@@ -31,6 +31,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
         ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
         ('crm_stale_after', '1 day', 'join_quality flags the CRM snapshot as stale when the last CRM sync is older than this'),
+        ('reference_refresh', '1 day', 'run() reads the queues, users and wrap-up codes again when this long has passed since it last did (or when loaded data names one it lacks)'),
         ('insight_max_p', '0.01', 'escalation_insights writes a sentence only for changes with a p-value below this'),
         ('insight_min_conversations', '30', 'escalation_insights writes a sentence only when both weeks have at least this many conversations'),
         ('interval_minutes', '15', 'queue_interval: the length of its intervals, 15 or 30 minutes'),
@@ -104,7 +105,7 @@ DECLARE
 BEGIN
     rule := CASE
         WHEN setting_name IN ('lag_window', 'evaluation_lookback', 'service_level_default', 'fcr_window',
-                              'containment_window', 'crm_stale_after') THEN 'an interval of at least 0'
+                              'containment_window', 'crm_stale_after', 'reference_refresh') THEN 'an interval of at least 0'
         WHEN setting_name = 'window_max_length' THEN 'an interval longer than 0'
         WHEN setting_name = 'initial_sync_from' THEN 'an interval of at least 0 or a timestamp'
         WHEN setting_name IN ('min_talk_ms', 'crm_relink_days', 'insight_min_conversations') THEN 'a whole number of at least 0'
@@ -195,18 +196,22 @@ BEGIN
     END LOOP;
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_account (
-             account_id text OPTIONS (field %L), system_modstamp timestamptz OPTIONS (field %L),
-             name text OPTIONS (field %L), tier text OPTIONS (field %L), industry text OPTIONS (field %L),
-             ltv numeric OPTIONS (field %L), phone text OPTIONS (field %L), owner text OPTIONS (field %L))
+             account_id text OPTIONS (field %L, field_type ''id''),
+             system_modstamp timestamptz OPTIONS (field %L, field_type ''datetime''),
+             name text OPTIONS (field %L, field_type ''anyType''), tier text OPTIONS (field %L, field_type ''anyType''),
+             industry text OPTIONS (field %L, field_type ''anyType''), ltv numeric OPTIONS (field %L, field_type ''anyType''),
+             phone text OPTIONS (field %L, field_type ''anyType''), owner text OPTIONS (field %L, field_type ''anyType''))
          SERVER %I OPTIONS (sobject %L)',
         'Id', 'SystemModstamp', gcanalytics._crm_field('name'), gcanalytics._crm_field('tier'),
         gcanalytics._crm_field('industry'), gcanalytics._crm_field('ltv'), gcanalytics._crm_field('phone'),
         gcanalytics._crm_field('owner'), salesforce_server, 'Account');
     EXECUTE format(
-        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_case (account_id text OPTIONS (field %L), is_closed boolean OPTIONS (field %L))
+        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_case (account_id text OPTIONS (field %L, field_type ''reference''),
+             is_closed boolean OPTIONS (field %L, field_type ''boolean''))
          SERVER %I OPTIONS (sobject %L)', 'AccountId', 'IsClosed', salesforce_server, 'Case');
     EXECUTE format(
-        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_opportunity (account_id text OPTIONS (field %L), is_closed boolean OPTIONS (field %L))
+        'CREATE FOREIGN TABLE gcanalytics_source.crm_open_opportunity (account_id text OPTIONS (field %L, field_type ''reference''),
+             is_closed boolean OPTIONS (field %L, field_type ''boolean''))
          SERVER %I OPTIONS (sobject %L)', 'AccountId', 'IsClosed', salesforce_server, 'Opportunity');
     CALL gcanalytics._create_crm_pipeline_tables(salesforce_server);
 END
@@ -298,6 +303,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._configure_source(genesys_server text, sa
     AS $$
 DECLARE
     m record;
+    line text;
+    canonical text;
 BEGIN
     DROP SCHEMA IF EXISTS gcanalytics_source CASCADE;
     CREATE SCHEMA gcanalytics_source;
@@ -308,7 +315,15 @@ BEGIN
             EXECUTE format('CREATE FOREIGN TABLE gcanalytics_source.crm_field_probe (v text OPTIONS (field %L)) SERVER %I OPTIONS (sobject %L)',
                            m.field, salesforce_server, m.sobject);
             BEGIN
-                EXECUTE 'EXPLAIN SELECT v FROM gcanalytics_source.crm_field_probe';
+                -- the field in the API's spelling (the SOQL describe wrote):
+                -- the tables below declare their fields' types and are read
+                -- without describe, by the names they give
+                FOR line IN EXECUTE 'EXPLAIN (VERBOSE) SELECT v FROM gcanalytics_source.crm_field_probe' LOOP
+                    canonical := (regexp_match(line, 'SOQL: SELECT (\S+) FROM'))[1];
+                    IF canonical IS NOT NULL AND canonical <> m.field AND lower(canonical) = lower(m.field) THEN
+                        UPDATE gcanalytics.crm_field_map SET field = canonical WHERE target = m.target;
+                    END IF;
+                END LOOP;
             EXCEPTION WHEN fdw_column_name_not_found THEN
                 RAISE EXCEPTION 'crm_field_map target "%" names %.%, a field the Salesforce org does not have',
                     m.target, m.sobject, m.field

@@ -476,6 +476,94 @@ BEGIN
 END
 $$;
 
+-- The aggregates the load reads in 15-minute buckets (nConversations,
+-- summed by hour for the windows and their check; the queue metrics), per
+-- queue and media type, from one aggregates query per run():
+-- _aggregates_prefetch(from, to) reads [from, to) into the session's
+-- pg_temp.gca_aggregates (kept across the run's transactions, dropped by
+-- _aggregates_forget() when it ends), and _window_aggregates(from, to)
+-- answers from it when it holds the range,
+-- else asks the API.  The numbers are those of the run's start: a count
+-- that moves later (late data in the lag window) is read again by the
+-- next run().
+CREATE OR REPLACE FUNCTION gcanalytics._aggregates_query(range_from timestamptz, range_to timestamptz)
+    RETURNS TABLE (interval_start timestamptz, queue_id text, media_type text, metric text, count bigint, sum float8)
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT a.interval_start, a.queue_id, a.media_type, a.metric, a.count, a.sum
+      FROM gcanalytics_source.conversation_aggregates a
+     WHERE a.interval_start >= range_from AND a.interval_start < range_to AND a.granularity = 'PT15M'
+       AND a.metric IN ('nConversations', 'nOffered', 'nConnected', 'tAbandon', 'nTransferred', 'tHandle', 'tTalk',
+                        'tHeld', 'tAcw', 'tAcd')
+$$;
+
+CREATE OR REPLACE FUNCTION gcanalytics._aggregates_forget()
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    -- (no DROP ... IF EXISTS: its NOTICE would speak of nothing)
+    IF pg_catalog.to_regclass('pg_temp.gca_aggregates_range') IS NOT NULL THEN
+        DROP TABLE pg_temp.gca_aggregates_range;
+    END IF;
+    IF pg_catalog.to_regclass('pg_temp.gca_aggregates') IS NOT NULL THEN
+        DROP TABLE pg_temp.gca_aggregates;
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION gcanalytics._aggregates_prefetch(range_from timestamptz, range_to timestamptz)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    state text;
+    message text;
+BEGIN
+    PERFORM gcanalytics._aggregates_forget();
+    -- (a longer first load asks per window, as one query would be too long
+    -- for the API)
+    IF range_from IS NULL OR range_to IS NULL OR range_from >= range_to
+       OR range_to - range_from > interval '31 days' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        CREATE TEMP TABLE gca_aggregates AS SELECT * FROM gcanalytics._aggregates_query(range_from, range_to);
+        CREATE TEMP TABLE gca_aggregates_range AS SELECT range_from AS range_from, range_to AS range_to;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+        IF gcanalytics._window_failure_is_fatal(state) THEN
+            RAISE;
+        END IF;
+        -- nothing cached: each window asks the API itself (and fails there)
+        RAISE WARNING 'could not read the aggregates of [%, %) (%: %); each window asks for its own', range_from, range_to,
+            state, message;
+    END;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION gcanalytics._window_aggregates(range_from timestamptz, range_to timestamptz)
+    RETURNS TABLE (interval_start timestamptz, queue_id text, media_type text, metric text, count bigint, sum float8)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF pg_catalog.to_regclass('pg_temp.gca_aggregates_range') IS NOT NULL THEN
+        IF EXISTS (SELECT 1 FROM pg_temp.gca_aggregates_range r
+                    WHERE r.range_from <= _window_aggregates.range_from AND _window_aggregates.range_to <= r.range_to) THEN
+            RETURN QUERY SELECT a.interval_start, a.queue_id, a.media_type, a.metric, a.count, a.sum
+                           FROM pg_temp.gca_aggregates a
+                          WHERE a.interval_start >= range_from AND a.interval_start < range_to;
+            RETURN;
+        END IF;
+    END IF;
+    RETURN QUERY SELECT * FROM gcanalytics._aggregates_query(range_from, range_to);
+END
+$$;
+
 -- queue_metrics: the aggregates of the window per queue and media type in
 -- 15-minute buckets (PT15M: every zone's UTC offset is a multiple of 15
 -- minutes, so the days of any reporting_time_zone are sums of them, and a
@@ -507,9 +595,8 @@ BEGIN
                sum(a.sum) FILTER (WHERE a.metric = 'tAcd') AS t_acd_sum,
                sum(a.count) FILTER (WHERE a.metric = 'tAcd')::bigint AS t_acd_count,
                sum(a.sum) FILTER (WHERE a.metric = 'tAbandon') AS t_abandon_sum
-          FROM gcanalytics_source.conversation_aggregates a
-         WHERE a.interval_start >= %L AND a.interval_start < %L AND a.granularity = 'PT15M'
-           AND a.metric IN ('nOffered', 'nConnected', 'tAbandon', 'nTransferred', 'tHandle', 'tTalk', 'tHeld', 'tAcw', 'tAcd')
+          FROM gcanalytics._window_aggregates(%L, %L) a
+         WHERE a.metric IN ('nOffered', 'nConnected', 'tAbandon', 'nTransferred', 'tHandle', 'tTalk', 'tHeld', 'tAcw', 'tAcd')
            AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
          GROUP BY a.interval_start, a.queue_id, a.media_type $q$, range_from, range_to);
     r := gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], quarters);
@@ -559,10 +646,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._conversation_counts(range_from timestamp
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT a.interval_start, sum(a.count)::bigint
-      FROM gcanalytics_source.conversation_aggregates a
-     WHERE a.interval_start >= pg_catalog.date_trunc('hour', range_from, 'UTC') AND a.interval_start < range_to
-       AND a.granularity = 'PT1H' AND a.metric = 'nConversations'
+    SELECT pg_catalog.date_trunc('hour', a.interval_start, 'UTC'), sum(a.count)::bigint
+      FROM gcanalytics._window_aggregates(pg_catalog.date_trunc('hour', range_from, 'UTC'), range_to) a
+     WHERE a.metric = 'nConversations'
        AND (a.queue_id IS NULL OR a.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x))
      GROUP BY 1
 $$;

@@ -366,6 +366,7 @@ DECLARE
 BEGIN
     PERFORM gcanalytics._check_range(resource, since, until);
     PERFORM gcanalytics._check_ready();
+    PERFORM gcanalytics._aggregates_forget();
     IF NOT gcanalytics._load_lock() THEN
         COMMIT;
         PERFORM gcanalytics._load_refused();
@@ -398,15 +399,67 @@ CREATE OR REPLACE PROCEDURE gcanalytics.sync_queue_metrics(since timestamptz, un
 COMMENT ON PROCEDURE gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval) IS
     'load 15-minute and daily aggregates per queue and media type for [since, until), window by window';
 
--- _sync_reference(): queues, users and wrap-up codes replaced whole.
+-- _reference_due(): whether the reference data is to be read again: the
+-- Genesys listings have no modified-since filter nor a count cheaper than
+-- their one page, so they are read when reference_refresh has passed
+-- since the last read (sync_state 'reference'), or when the conversations
+-- or evaluations loaded since then name a queue, user or wrap-up code the
+-- tables lack (those that start after the conversations' mark less the
+-- longer of lag_window and evaluation_lookback and a day, what a run
+-- reads; older ones wait for the refresh).
+CREATE OR REPLACE FUNCTION gcanalytics._reference_due()
+    RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    last_read timestamptz := (SELECT s.updated_at FROM gcanalytics.sync_state s WHERE s.resource = 'reference');
+    since timestamptz;
+    known_queues text[];
+    known_users text[];
+    known_wrapups text[];
+BEGIN
+    IF last_read IS NULL OR last_read <= now() - gcanalytics.setting('reference_refresh')::interval THEN
+        RETURN true;
+    END IF;
+    -- in the data's time (a simulator's may be far from the clock): what
+    -- a run re-reads reaches back from the conversations' mark
+    since := (SELECT s.high_water_mark FROM gcanalytics.sync_state s WHERE s.resource = 'conversations')
+             - greatest(gcanalytics.setting('lag_window')::interval, gcanalytics.setting('evaluation_lookback')::interval)
+             - interval '1 day';
+    IF since IS NULL THEN
+        RETURN true;
+    END IF;
+    -- the known ids read first (plain arrays: Citus joins no local
+    -- parameters into a distributed table's subqueries)
+    known_queues := ARRAY(SELECT q.queue_id FROM gcanalytics.queues q);
+    known_users := ARRAY(SELECT u.user_id FROM gcanalytics.users u);
+    known_wrapups := ARRAY(SELECT w.wrapup_code FROM gcanalytics.wrapup_codes w);
+    RETURN EXISTS (SELECT 1 FROM gcanalytics.interactions i
+                    WHERE i.conversation_start >= since AND i.loaded_at >= last_read
+                      AND (i.queue_id <> ALL (known_queues) OR i.agent_id <> ALL (known_users)
+                           -- (the system's codes, ININ-WRAP-UP-TIMEOUT and
+                           -- the like, are in no listing)
+                           OR (i.wrapup_code <> ALL (known_wrapups) AND i.wrapup_code NOT LIKE 'ININ-%')))
+        OR EXISTS (SELECT 1 FROM gcanalytics.evaluations e
+                    WHERE e.conversation_start >= since AND e.loaded_at >= last_read
+                      AND e.evaluator_id <> ALL (known_users));
+END
+$$;
+
+-- _sync_reference(): queues, users and wrap-up codes replaced whole, when
+-- _reference_due(); returns whether they were read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_reference()
-    RETURNS void
+    RETURNS boolean
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     ids text[];
 BEGIN
+    IF NOT gcanalytics._reference_due() THEN
+        RETURN false;
+    END IF;
     CREATE TEMP TABLE gca_ref_queues ON COMMIT DROP AS SELECT id, name, division_id FROM gcanalytics_source.queues;
     CREATE TEMP TABLE gca_ref_users ON COMMIT DROP AS
         SELECT id, name, email, state, department, title, division_id FROM gcanalytics_source.users;
@@ -425,6 +478,8 @@ BEGIN
     DELETE FROM gcanalytics.users u WHERE u.user_id OPERATOR(pg_catalog.<>) ALL (ids);
     ids := ARRAY(SELECT r.id FROM gca_ref_wrapups r);
     DELETE FROM gcanalytics.wrapup_codes w WHERE w.wrapup_code OPERATOR(pg_catalog.<>) ALL (ids);
+    PERFORM gcanalytics._advance_high_water_mark('reference', NULL);
+    RETURN true;
 END
 $$;
 COMMENT ON TABLE gcanalytics.queues IS 'Genesys routing queues (id, name), replaced whole by each run()';
@@ -471,13 +526,15 @@ BEGIN
     SELECT a.account_id, a.name, a.tier, a.industry, a.owner, a.ltv, a.phone, a.system_modstamp
       FROM gcanalytics_source.crm_account a
      WHERE mark IS NULL OR a.system_modstamp >= mark;
+    -- the open cases and opportunities per account from the Cases and
+    -- Opportunities just read (no query of their own)
     CREATE TEMP TABLE gca_crm_open ON COMMIT DROP AS
     SELECT account_id, sum(cases)::int AS cases, sum(opportunities)::int AS opportunities
       FROM (SELECT c.account_id, 1 AS cases, 0 AS opportunities
-              FROM gcanalytics_source.crm_open_case c WHERE c.is_closed = false AND c.account_id IS NOT NULL
+              FROM gcanalytics.crm_cases c WHERE c.is_closed = false AND c.account_id IS NOT NULL
             UNION ALL
             SELECT o.account_id, 0, 1
-              FROM gcanalytics_source.crm_open_opportunity o WHERE o.is_closed = false AND o.account_id IS NOT NULL) x
+              FROM gcanalytics.crm_opportunities o WHERE o.is_closed = false AND o.account_id IS NOT NULL) x
      GROUP BY account_id;
     SELECT count(*), max(system_modstamp) INTO n, newest FROM gca_crm_read;
     -- the history: an account read for the first time holds its values
@@ -618,7 +675,15 @@ DECLARE
     state text;
 BEGIN
     CASE step
-        WHEN 'reference' THEN PERFORM gcanalytics._sync_reference(); n := (SELECT count(*) FROM gcanalytics.queues);
+        WHEN 'reference' THEN
+            IF NOT gcanalytics._sync_reference() THEN
+                RAISE NOTICE 'reference: % queues kept (read % s ago; nothing loaded since names an id they lack)',
+                    (SELECT count(*) FROM gcanalytics.queues),
+                    (SELECT round(extract(epoch FROM now() - s.updated_at)) FROM gcanalytics.sync_state s
+                      WHERE s.resource = 'reference');
+                RETURN;
+            END IF;
+            n := (SELECT count(*) FROM gcanalytics.queues);
         WHEN 'crm' THEN n := gcanalytics._sync_crm();
         WHEN 'in_progress' THEN n := gcanalytics._refresh_in_progress(reread_from);
     END CASE;
@@ -737,6 +802,7 @@ DECLARE
     still_failed pg_catalog.int4;
 BEGIN
     PERFORM gcanalytics._check_ready();
+    PERFORM gcanalytics._aggregates_forget();
     IF NOT gcanalytics._load_lock() THEN
         COMMIT;
         PERFORM gcanalytics._load_refused();
@@ -978,6 +1044,10 @@ BEGIN
     CALL gcanalytics._retry(gcanalytics.setting('max_attempts'::pg_catalog.text)::pg_catalog.int4, retried, total_failed);
 
     conv_since := gcanalytics._run_since('conversations'::pg_catalog.text, until);
+    -- one aggregates query for the windows, their check and the queue metrics
+    PERFORM gcanalytics._aggregates_prefetch(
+        LEAST(conv_since, gcanalytics._run_since('queue_metrics'::pg_catalog.text, until)), until);
+    COMMIT;
     CALL gcanalytics._run_step('in_progress'::pg_catalog.text, conv_since);
     conv_mark := gcanalytics._conversations_final_until(until);
     CALL gcanalytics._sync_range('conversations'::pg_catalog.text, conv_since, until, NULL::pg_catalog.interval, conversations, failed);
@@ -1018,6 +1088,7 @@ BEGIN
         COMMIT;
     END IF;
 
+    PERFORM gcanalytics._aggregates_forget();
     PERFORM gcanalytics._load_unlock();
     RAISE NOTICE 'gcanalytics.run: % conversations, % evaluations, % queue metric rows; % window(s) reloaded after validation, % failed (gcanalytics.failed_windows); % s',
         conversations, evaluations, metrics, rechecked, total_failed, gcanalytics._seconds_since(started);

@@ -11,19 +11,24 @@ CREATE OR REPLACE PROCEDURE gcanalytics._create_crm_pipeline_tables(salesforce_s
 BEGIN
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_case (
-             case_id text OPTIONS (field %L), case_number text OPTIONS (field %L), account_id text OPTIONS (field %L),
-             category text OPTIONS (field %L), status text OPTIONS (field %L), is_closed boolean OPTIONS (field %L),
-             created_date timestamptz OPTIONS (field %L), closed_date timestamptz OPTIONS (field %L),
-             system_modstamp timestamptz OPTIONS (field %L))
+             case_id text OPTIONS (field %L, field_type ''id''), case_number text OPTIONS (field %L, field_type ''string''),
+             account_id text OPTIONS (field %L, field_type ''reference''),
+             category text OPTIONS (field %L, field_type ''anyType''), status text OPTIONS (field %L, field_type ''anyType''),
+             is_closed boolean OPTIONS (field %L, field_type ''boolean''),
+             created_date timestamptz OPTIONS (field %L, field_type ''datetime''),
+             closed_date timestamptz OPTIONS (field %L, field_type ''datetime''),
+             system_modstamp timestamptz OPTIONS (field %L, field_type ''datetime''))
          SERVER %I OPTIONS (sobject %L)',
         'Id', 'CaseNumber', 'AccountId', gcanalytics._crm_field('case_category'), gcanalytics._crm_field('case_status'),
         'IsClosed', 'CreatedDate', 'ClosedDate', 'SystemModstamp', salesforce_server, 'Case');
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_opportunity (
-             opportunity_id text OPTIONS (field %L), account_id text OPTIONS (field %L), name text OPTIONS (field %L),
-             stage_name text OPTIONS (field %L), amount numeric OPTIONS (field %L), close_date date OPTIONS (field %L),
-             is_won boolean OPTIONS (field %L), is_closed boolean OPTIONS (field %L),
-             created_date timestamptz OPTIONS (field %L), system_modstamp timestamptz OPTIONS (field %L))
+             opportunity_id text OPTIONS (field %L, field_type ''id''), account_id text OPTIONS (field %L, field_type ''reference''),
+             name text OPTIONS (field %L, field_type ''string''), stage_name text OPTIONS (field %L, field_type ''picklist''),
+             amount numeric OPTIONS (field %L, field_type ''currency''), close_date date OPTIONS (field %L, field_type ''date''),
+             is_won boolean OPTIONS (field %L, field_type ''boolean''), is_closed boolean OPTIONS (field %L, field_type ''boolean''),
+             created_date timestamptz OPTIONS (field %L, field_type ''datetime''),
+             system_modstamp timestamptz OPTIONS (field %L, field_type ''datetime''))
          SERVER %I OPTIONS (sobject %L)',
         'Id', 'AccountId', 'Name', 'StageName', 'Amount', 'CloseDate', 'IsWon', 'IsClosed', 'CreatedDate',
         'SystemModstamp', salesforce_server, 'Opportunity');

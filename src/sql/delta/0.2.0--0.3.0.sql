@@ -334,6 +334,10 @@ SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_account_history', ''
 INSERT INTO gcanalytics.crm_account_history (account_id, valid_from, name, tier, industry, owner, ltv, phone, phone_e164, loaded_at)
 SELECT account_id, '-infinity', name, tier, industry, owner, ltv, phone, phone_e164, loaded_at FROM gcanalytics.crm_accounts;
 
+-- _sync_reference() says whether it read the reference data (it reads it
+-- only when due: README "Reference data when due")
+DROP FUNCTION gcanalytics._sync_reference();
+
 -- queue_metrics by 15 minutes (issue 22): the days of any
 -- reporting_time_zone are sums of them; the hours 0.2.0 loaded stay until
 -- their window is loaded again
