@@ -183,6 +183,10 @@ CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestampt
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
+    -- the few targets joined by hash: a merge join sorts every queue entry,
+    -- and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
     AS $$
 #variable_conflict use_column
 BEGIN

@@ -14,6 +14,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
+    -- the few targets joined by hash: a merge join sorts every queue entry,
+    -- and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
     AS $$
 BEGIN
 RETURN QUERY
