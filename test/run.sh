@@ -194,7 +194,13 @@ run_test_mode() {
     done
     [ -n "$failed_names" ] && echo "failed:$failed_names"
     echo "$passed passed, $failed failed, $skipped skipped"
-    [ "$failed" -eq 0 ] && [ $((passed + failed)) -gt 0 ]
+    # a run whose suites all skipped (citus without its archive) passes; a
+    # run that selected nothing (a misspelt name in TESTS) is an error
+    if [ $((passed + failed + skipped)) -eq 0 ]; then
+        echo "error: no pg_regress test or suite is named \"$NAMES\"" >&2
+        return 1
+    fi
+    [ "$failed" -eq 0 ]
 }
 
 run_demo_mode() {

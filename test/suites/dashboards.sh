@@ -3,7 +3,10 @@
 # (seed 42, 2,000 conversations a day, now 2026-04-20 12:00 UTC): every
 # view's figures equal the same figures computed from `gcsim truth`
 # (dashboards_truth.sql, written from the truth's definitions), kpi_daily's
-# offered and answered equal the aggregates API's; the insight names
+# offered and answered and queue_daily's figures equal the aggregates API's
+# asked with the same timeZone (UTC, Asia/Kolkata after a change of the
+# setting and a refresh, America/New_York), and 0.2.0's hourly rows are
+# warned of in Kolkata and replaced by the call the hint names; the insight names
 # Enterprise with its own and the overall rate, concentrated by a
 # difference-in-differences test, and release 5.0, and nothing else (also
 # under a 4-hour availability lag: the partial week is provisional); the
@@ -165,11 +168,70 @@ kpi_daily_vs_aggregates() {
           GROUP BY 1, 2, 3" \
         "day queue_id media_type" "offered answered" ""
 }
+# queue_daily_vs_aggregates ZONE FIRST LAST - with reporting_time_zone
+# ZONE, queue_daily's figures of the days FIRST .. LAST (every queue)
+# equal the aggregates API's asked with timeZone ZONE and granularity P1D:
+# the API's own days of that zone, 23 or 25 hours across a DST change
+queue_daily_vs_aggregates() {
+    local from to m c stat metric cols=""
+    from=$(q "SELECT timestamp '$2' AT TIME ZONE '$1'")
+    to=$(q "SELECT (date '$3' + 1)::timestamp AT TIME ZONE '$1'")
+    for m in offered:count:nOffered connected:count:nConnected abandoned:count:tAbandon transferred:count:nTransferred \
+             handle_ms_sum:sum:tHandle handle_count:count:tHandle talk_ms_sum:sum:tTalk acd_ms_sum:sum:tAcd acd_count:count:tAcd; do
+        IFS=: read -r c stat metric <<<"$m"
+        cols="$cols, coalesce(sum(a.$stat) FILTER (WHERE a.metric = '$metric'), 0)::float8 AS $c"
+    done
+    compare "queue_daily in $1 ($2 .. $3) against the aggregates API asked with timeZone $1 (P1D)" \
+        "SELECT day, queue_id, media_type, offered, connected, abandoned, transferred, handle_ms_sum, handle_count,
+                talk_ms_sum, acd_ms_sum, acd_count, interpolated
+           FROM gcanalytics.queue_daily
+          WHERE day BETWEEN '$2' AND '$3' AND offered + connected + abandoned + transferred + handle_count + acd_count > 0" \
+        "SELECT (a.interval_start AT TIME ZONE '$1')::date AS day, a.queue_id, a.media_type $cols, false AS interpolated
+           FROM gcanalytics_source.conversation_aggregates a
+          WHERE a.interval_start >= '$from' AND a.interval_start < '$to' AND a.granularity = 'P1D' AND a.time_zone = '$1'
+            AND a.metric IN ('nOffered', 'nConnected', 'tAbandon', 'nTransferred', 'tHandle', 'tTalk', 'tAcd')
+            AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
+          GROUP BY 1, 2, 3" \
+        "day queue_id media_type" "offered connected abandoned transferred handle_count acd_count interpolated" \
+        "handle_ms_sum:0.001 talk_ms_sum:0.001 acd_ms_sum:0.001"
+}
 kpi_daily_vs_aggregates UTC
-# and in Asia/Kolkata (UTC+05:30: days from 18:30 UTC, inside an hour)
+queue_daily_vs_aggregates UTC 2026-04-07 2026-04-19
+# and in Asia/Kolkata (UTC+05:30: days from 18:30 UTC, inside an hour),
+# after a change of the setting and a refresh, nothing loaded again
 q "UPDATE gcanalytics.settings SET value = 'Asia/Kolkata' WHERE name = 'reporting_time_zone'"
-q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>"$T/refresh-kolkata.log"
+grep WARNING "$T/refresh-kolkata.log" && fail "refresh_dashboards() warned under Asia/Kolkata"
 kpi_daily_vs_aggregates Asia/Kolkata
+queue_daily_vs_aggregates Asia/Kolkata 2026-04-07 2026-04-19
+# hours an upgraded 0.2.0 loaded (PT1H, here 2026-04-09 UTC summed back
+# from its quarter hours) do not divide Kolkata's days: a WARNING whose
+# hint loads them again by 15 minutes, after which queue_daily is exact again
+q "CREATE TABLE qd_kolkata AS SELECT * FROM gcanalytics.queue_daily;
+   INSERT INTO gcanalytics.queue_metrics
+   SELECT 'PT1H', date_trunc('hour', interval_start, 'UTC'), queue_id, media_type, sum(n_offered), sum(n_connected),
+          sum(n_abandoned), sum(n_transferred), sum(t_handle_sum), sum(t_handle_count), sum(t_talk_sum), sum(t_talk_count),
+          sum(t_held_sum), sum(t_acw_sum), sum(t_acd_sum), sum(t_acd_count), sum(t_abandon_sum), now()
+     FROM gcanalytics.queue_metrics
+    WHERE granularity = 'PT15M' AND interval_start >= '2026-04-09 00:00Z' AND interval_start < '2026-04-10 00:00Z'
+    GROUP BY 2, 3, 4;
+   DELETE FROM gcanalytics.queue_metrics
+    WHERE granularity = 'PT15M' AND interval_start >= '2026-04-09 00:00Z' AND interval_start < '2026-04-10 00:00Z'"
+err=$(q "SET TimeZone = 'UTC'; SELECT gcanalytics.refresh_dashboards()" 2>&1 >/dev/null)
+echo "$err" | contains 'WARNING:  queue_daily: hours loaded by gcanalytics 0.2.0 do not divide the days of reporting_time_zone "Asia/Kolkata"' \
+    || { echo "$err"; fail "no WARNING for hourly rows under Asia/Kolkata"; }
+[ "$(q "SELECT count(*) FROM gcanalytics.queue_daily v JOIN qd_kolkata b USING (day, queue_id, media_type)
+          WHERE v.offered <> b.offered OR v.handle_count <> b.handle_count")" -gt 0 ] \
+    || fail "hourly rows gave Kolkata's days the same figures: the comparisons above would not see hourly sums"
+hint=$(echo "$err" | sed -n "s/^HINT:  \(CALL gcanalytics.sync_queue_metrics('2026-04-09 00:00:00+00', '[^']*');\).*/\1/p")
+[ -n "$hint" ] || { echo "$err"; fail "the WARNING's hint does not name the hours to load again"; }
+PGDATABASE=$DB sql "$hint" >/dev/null 2>&1
+assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.queue_metrics WHERE granularity = 'PT1H'")" "the hint's CALL replaced the hourly rows"
+q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>"$T/refresh-kolkata.log"
+grep WARNING "$T/refresh-kolkata.log" && fail "refresh_dashboards() still warned after the hint's CALL"
+compare "queue_daily in Asia/Kolkata after the hourly rows were loaded again" "SELECT * FROM gcanalytics.queue_daily" "SELECT * FROM qd_kolkata" \
+    "day queue_id media_type" "offered connected abandoned transferred handle_count acd_count interpolated" \
+    "handle_ms_sum:0.001 talk_ms_sum:0.001 acd_ms_sum:0.001"
 assert_eq "2026-04-06 18:30:00+00|Asia/Kolkata" \
     "$(q "SELECT min(interval_start), min(time_zone) FROM gcanalytics_source.conversation_aggregates
            WHERE interval_start >= '2026-04-06 18:30Z' AND interval_start < '2026-04-07 18:30Z' AND granularity = 'P1D'
@@ -177,6 +239,7 @@ assert_eq "2026-04-06 18:30:00+00|Asia/Kolkata" \
     "the API's Kolkata days start at 18:30 UTC, and time_zone reads the zone asked for"
 q "UPDATE gcanalytics.settings SET value = 'UTC' WHERE name = 'reporting_time_zone'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+queue_daily_vs_aggregates UTC 2026-04-07 2026-04-19
 assert_eq "0|0" "$(q "SELECT sum(offered), sum(answered) FROM gcanalytics.kpi_daily WHERE direction = 'outbound'")" \
     "outbound calls (which carry the agent's queue) are never offered nor answered"
 [ "$(q "SELECT count(*) FROM gcanalytics.kpi_daily WHERE direction = 'outbound' AND conversations > 0 AND handled > 0")" -gt 0 ] \
@@ -406,7 +469,7 @@ for bad in +05:30 America/Gotham; do
            ON CONFLICT (name) DO UPDATE SET value = excluded.value;
        ALTER TABLE gcanalytics.settings ENABLE TRIGGER settings_check"
     err=$(q "SELECT gcanalytics.refresh_dashboards()" 2>&1 || true)
-    echo "$err" | contains "reporting_time_zone \"$bad\" is not a time zone name" || { echo "$err"; fail "reporting_time_zone $bad"; }
+    echo "$err" | contains "invalid value for setting \"reporting_time_zone\": \"$bad\"" || { echo "$err"; fail "reporting_time_zone $bad"; }
 done
 q "UPDATE gcanalytics.settings SET value = 'America/New_York' WHERE name = 'reporting_time_zone'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
@@ -432,6 +495,7 @@ compare "queue_daily offered (America/New_York, 2026-03-02 .. 2026-03-10)" \
     "SELECT day, queue_id, media_type, offered FROM gcanalytics.queue_daily WHERE day BETWEEN '2026-03-02' AND '2026-03-10' AND offered > 0" \
     "SELECT day, queue_id, media_type, count(*)::float8 AS offered FROM e_queue_offered WHERE day BETWEEN '2026-03-02' AND '2026-03-10' GROUP BY 1, 2, 3" \
     "day queue_id media_type" "offered" ""
+queue_daily_vs_aggregates America/New_York 2026-03-02 2026-03-10
 # kpi_daily's offered and answered per New York day equal gcsim's aggregates
 # requested with timeZone America/New_York (P1D), NY days 03-03 .. 03-10
 TOK=$(curl -s -u gca:gca -d grant_type=client_credentials "$GCSIM_URL/oauth/token" | jq -r .access_token)
@@ -488,7 +552,7 @@ PGDATABASE=postgres sql "DROP DATABASE $DB"
 DB=$DB_MAIN
 
 # ------------------------------------------------------------ queue_daily gaps
-# (queue_daily sums the hourly rows: a day without any was not loaded)
+# (queue_daily sums the 15-minute rows: a day without any was not loaded)
 q "CREATE TABLE qd_before AS SELECT * FROM gcanalytics.queue_daily;
    DELETE FROM gcanalytics.queue_metrics WHERE interval_start >= '2026-04-10 00:00Z' AND interval_start < '2026-04-11 00:00Z'"
 q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1

@@ -492,9 +492,10 @@ for name in america_new_york asia_kolkata; do
         assert_eq 0 "$n" "$t loaded under TimeZone $name equals the load under UTC ($(sql "SELECT count(*) FROM wt_tz_utc_$t") rows)"
     done
 done
-assert_eq "0|0|t" \
-    "$(sql "SELECT count(*) FILTER (WHERE granularity = 'PT1H' AND interval_start <> date_trunc('hour', interval_start, 'UTC')),
+assert_eq "0|0|t|0" \
+    "$(sql "SELECT count(*) FILTER (WHERE granularity = 'PT15M' AND interval_start <> date_bin('15 minutes', interval_start, '2026-01-01 00:00Z')),
                    count(*) FILTER (WHERE granularity = 'P1D' AND interval_start <> date_trunc('day', interval_start, 'UTC')),
-                   count(*) FILTER (WHERE granularity = 'P1D' AND interval_start = '2026-03-08 00:00Z') > 0
+                   count(*) FILTER (WHERE granularity = 'P1D' AND interval_start = '2026-03-08 00:00Z') > 0,
+                   count(*) FILTER (WHERE granularity NOT IN ('PT15M', 'P1D'))
               FROM wt_tz_asia_kolkata_queue_metrics")" \
-    "under Asia/Kolkata the queue metrics are whole UTC hours and UTC days (2026-03-08 included)"
+    "under Asia/Kolkata the queue metrics are UTC quarter hours and UTC days (2026-03-08 included)"

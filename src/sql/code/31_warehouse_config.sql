@@ -50,9 +50,10 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting(setting_name text)
 $$;
 COMMENT ON FUNCTION gcanalytics.setting(text) IS 'the value of a warehouse setting (its default when not set)';
 
--- reporting_time_zone(): the setting reporting_time_zone, checked: a zone
--- name of the IANA database PostgreSQL knows (pg_timezone_names); numeric
--- offsets and POSIX strings are refused: they follow no DST rules.
+-- reporting_time_zone(): the setting reporting_time_zone, checked as it
+-- is when written (_setting_check()): a zone name of the IANA database
+-- PostgreSQL knows (pg_timezone_names); numeric offsets and POSIX strings
+-- are refused: they follow no DST rules.
 CREATE OR REPLACE FUNCTION gcanalytics.reporting_time_zone()
     RETURNS text
     LANGUAGE plpgsql STABLE
@@ -61,12 +62,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.reporting_time_zone()
 DECLARE
     tz text := gcanalytics.setting('reporting_time_zone');
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name = tz) THEN
-        RAISE EXCEPTION 'reporting_time_zone "%" is not a time zone name', tz
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The dashboards'' days and weeks are in an IANA time zone, with its DST rules.',
-                  HINT = 'UPDATE gcanalytics.settings SET value = ''America/New_York'' WHERE name = ''reporting_time_zone''; the names are in pg_timezone_names.';
-    END IF;
+    PERFORM gcanalytics._setting_check('reporting_time_zone', tz);
     RETURN tz;
 END
 $$;

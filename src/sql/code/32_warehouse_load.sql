@@ -494,9 +494,13 @@ BEGIN
 END
 $$;
 
--- queue_metrics: the hourly aggregates of the window per queue and media
--- type, and the UTC days the window holds whole summed from them (the
--- aggregates API's P1D buckets are the sums of its PT1H buckets in UTC).
+-- queue_metrics: the aggregates of the window per queue and media type in
+-- 15-minute buckets (PT15M: every zone's UTC offset is a multiple of 15
+-- minutes, so the days of any reporting_time_zone are sums of them, and a
+-- change of the setting needs no reload), and the UTC days the window
+-- touches summed from them (the aggregates API's P1D buckets are the sums
+-- of its shorter buckets).  The hourly rows (PT1H) of an earlier release
+-- in the window are replaced.
 CREATE OR REPLACE FUNCTION gcanalytics._load_queue_metrics(range_from timestamptz, range_to timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -504,10 +508,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_queue_metrics(range_from timestampt
     AS $$
 DECLARE
     r record;
-    hourly text;
+    quarters text;
 BEGIN
-    hourly := format($q$
-        SELECT 'PT1H'::text AS granularity, a.interval_start, a.queue_id, a.media_type,
+    quarters := format($q$
+        SELECT 'PT15M'::text AS granularity, a.interval_start, a.queue_id, a.media_type,
                sum(a.count) FILTER (WHERE a.metric = 'nOffered')::bigint AS n_offered,
                sum(a.count) FILTER (WHERE a.metric = 'nConnected')::bigint AS n_connected,
                sum(a.count) FILTER (WHERE a.metric = 'tAbandon')::bigint AS n_abandoned,
@@ -522,11 +526,13 @@ BEGIN
                sum(a.count) FILTER (WHERE a.metric = 'tAcd')::bigint AS t_acd_count,
                sum(a.sum) FILTER (WHERE a.metric = 'tAbandon') AS t_abandon_sum
           FROM gcanalytics_source.conversation_aggregates a
-         WHERE a.interval_start >= %L AND a.interval_start < %L AND a.granularity = 'PT1H'
+         WHERE a.interval_start >= %L AND a.interval_start < %L AND a.granularity = 'PT15M'
            AND a.metric IN ('nOffered', 'nConnected', 'tAbandon', 'nTransferred', 'tHandle', 'tTalk', 'tHeld', 'tAcw', 'tAcd')
            AND a.queue_id IS NOT NULL AND a.media_type IS NOT NULL
          GROUP BY a.interval_start, a.queue_id, a.media_type $q$, range_from, range_to);
-    r := gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], hourly);
+    r := gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], quarters);
+    DELETE FROM gcanalytics.queue_metrics h
+     WHERE h.granularity = 'PT1H' AND h.interval_start >= range_from AND h.interval_start < range_to;
     PERFORM gcanalytics._upsert('gcanalytics.queue_metrics', ARRAY['granularity', 'interval_start', 'queue_id', 'media_type'], format($q$
         SELECT 'P1D'::text AS granularity, pg_catalog.date_trunc('day', h.interval_start, 'UTC') AS interval_start,
                h.queue_id, h.media_type, sum(h.n_offered)::bigint AS n_offered, sum(h.n_connected)::bigint AS n_connected,
@@ -536,7 +542,7 @@ BEGIN
                sum(h.t_acw_sum) AS t_acw_sum, sum(h.t_acd_sum) AS t_acd_sum, sum(h.t_acd_count)::bigint AS t_acd_count,
                sum(h.t_abandon_sum) AS t_abandon_sum
           FROM gcanalytics.queue_metrics h
-         WHERE h.granularity = 'PT1H' AND h.interval_start >= %L AND h.interval_start < %L
+         WHERE h.granularity IN ('PT15M', 'PT1H') AND h.interval_start >= %L AND h.interval_start < %L
          GROUP BY 2, 3, 4 $q$,
         pg_catalog.date_trunc('day', range_from, 'UTC'),
         -- 24 hours, not '1 day': a day added to a timestamptz follows the

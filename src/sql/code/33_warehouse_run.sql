@@ -396,7 +396,7 @@ CREATE OR REPLACE PROCEDURE gcanalytics.sync_queue_metrics(since timestamptz, un
     LANGUAGE plpgsql
     AS $$ BEGIN CALL gcanalytics._sync_public('queue_metrics'::pg_catalog.text, since, until, "window"); END $$;
 COMMENT ON PROCEDURE gcanalytics.sync_queue_metrics(timestamptz, timestamptz, interval) IS
-    'load hourly and daily aggregates per queue and media type for [since, until), window by window';
+    'load 15-minute and daily aggregates per queue and media type for [since, until), window by window';
 
 -- _sync_reference(): queues, users and wrap-up codes replaced whole.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_reference()

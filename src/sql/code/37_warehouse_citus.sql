@@ -20,7 +20,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
         ('surveys', 'distributed', 'conversation_id', 'gcanalytics.interactions',
          'grows with traffic; co-located with interactions, so the surveys of a conversation are kept from its row on its shard'),
         ('queue_metrics', 'distributed', 'queue_id', 'none',
-         'grows with queues x media types x hours; the daily rows are summed from the hourly ones of the same queue, on its shard'),
+         'grows with queues x media types x quarter hours; the daily rows are summed from the 15-minute ones of the same queue, on its shard'),
         ('settings', 'local', NULL, NULL,
          'read through setting(), which the coordinator evaluates before it sends a query to the workers; written with a check of each value that Citus''s copies to reference placements cannot run'),
         ('sync_windows', 'local', NULL, NULL,

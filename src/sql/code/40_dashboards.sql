@@ -797,9 +797,10 @@ CREATE UNIQUE INDEX agent_quality_weekly_key ON gcanalytics.agent_quality_weekly
 -- ------------------------------------------------------------ queue_daily
 -- Daily aggregates per queue and media type over every day from the first
 -- to the last loaded one, days in reporting_time_zone: the sums of the
--- API's hourly buckets (PT1H) of the day, exact for every zone whose UTC
--- offset is a whole number of hours (refresh_dashboards() warns of the
--- others).  A day with no hourly row at all was not loaded: its figures are
+-- API's 15-minute buckets (PT15M) of the day, exact in every zone, 23 and
+-- 25-hour days included (hours loaded by 0.2.0, PT1H, are exact where the
+-- offset is whole hours: refresh_dashboards() warns of the others).  A
+-- day with no row at all was not loaded: its figures are
 -- interpolated and flagged.  On a loaded day a queue without a row had no
 -- traffic (the aggregates API leaves empty groups out): zeros.
 CREATE MATERIALIZED VIEW gcanalytics.queue_daily AS
@@ -812,7 +813,7 @@ WITH cfg AS MATERIALIZED (
            sum(q.t_handle_sum::numeric) AS t_handle_sum, sum(q.t_handle_count)::bigint AS t_handle_count,
            sum(q.t_talk_sum::numeric) AS t_talk_sum, sum(q.t_acd_sum::numeric) AS t_acd_sum, sum(q.t_acd_count)::bigint AS t_acd_count
       FROM gcanalytics.queue_metrics q CROSS JOIN cfg
-     WHERE q.granularity = 'PT1H'
+     WHERE q.granularity IN ('PT15M', 'PT1H')
      GROUP BY 1, 2, 3
 ), days AS (
     SELECT d::date AS day, EXISTS (SELECT 1 FROM m WHERE m.day = d::date) AS loaded
@@ -945,7 +946,7 @@ COMMENT ON MATERIALIZED VIEW gcanalytics.agent_quality IS
 COMMENT ON MATERIALIZED VIEW gcanalytics.agent_quality_weekly IS
     'quality scores per ISO week of the evaluated conversation (reporting_time_zone), agent and evaluation form: finished evaluations, calibrations excluded';
 COMMENT ON MATERIALIZED VIEW gcanalytics.queue_daily IS
-    'the aggregates API''s hourly buckets summed per day (reporting_time_zone), queue and media type; days not loaded are interpolated (interpolate()) and flagged';
+    'the aggregates API''s 15-minute buckets summed per day (reporting_time_zone), queue and media type; days not loaded are interpolated (interpolate()) and flagged';
 COMMENT ON MATERIALIZED VIEW gcanalytics.join_quality IS
     'how conversations were linked to a CRM account per week (attribute, phone, unlinked), a warning above join_quality_warn_pct unlinked, stale CRM enrichment';
 
@@ -1067,7 +1068,7 @@ BEGIN
         ('queue_interval', 'handled', 'answered entries with the answering agent''s handle time (tHandle count)'),
         ('queue_interval', 'avg_handle_s', 'tHandle of the answering agents / handled, seconds'),
         ('queue_interval', 'handle_ms_sum', 'tHandle sum of the answering agents, milliseconds'),
-        ('queue_daily', 'day', 'day in reporting_time_zone (default UTC) of the hourly buckets summed'),
+        ('queue_daily', 'day', 'day in reporting_time_zone (default UTC) of the 15-minute buckets summed'),
         ('queue_daily', 'interpolated', 'the day was not loaded: every figure of the row is interpolated linearly between the neighbouring loaded days'),
         ('join_quality', 'link_method', 'how the CRM account was found: attribute (sfAccountId), phone (ANI = account phone), unlinked'),
         ('join_quality', 'conversations', 'conversations of the week linked that way'),
@@ -1241,6 +1242,8 @@ DECLARE
     v       text;
     ru      text;
     t0      timestamptz;
+    legacy_from timestamptz;
+    legacy_to timestamptz;
     tz      text := gcanalytics.reporting_time_zone();   -- an error before any view
     done    jsonb := '{}';
     rr      record;
@@ -1250,14 +1253,16 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'UPDATE gcanalytics.settings SET value = ''30'' WHERE name = ''interval_minutes'';';
     END IF;
-    -- queue_daily sums the API's hourly buckets by day: exact only where
-    -- the zone's offset from UTC is whole hours over the loaded range
-    IF EXISTS (SELECT 1 FROM gcanalytics.queue_metrics q
-                WHERE q.granularity = 'PT1H'
-                  AND (q.interval_start AT TIME ZONE tz) <> date_trunc('hour', q.interval_start AT TIME ZONE tz)) THEN
-        RAISE WARNING 'queue_daily: the UTC offset of reporting_time_zone "%" is not a whole number of hours', tz
-            USING DETAIL = 'queue_daily''s days are sums of the aggregates API''s hourly buckets; a day boundary inside an hour is not exact.',
-                  HINT = 'kpi_daily''s days are exact in any zone.';
+    -- queue_daily sums 15-minute buckets by day, exact in any zone; hours
+    -- loaded by 0.2.0 only where the zone's offset is whole hours
+    SELECT min(q.interval_start), max(q.interval_start) + interval '1 hour' INTO legacy_from, legacy_to
+      FROM gcanalytics.queue_metrics q
+     WHERE q.granularity = 'PT1H'
+       AND (q.interval_start AT TIME ZONE tz) <> date_trunc('hour', q.interval_start AT TIME ZONE tz);
+    IF legacy_from IS NOT NULL THEN
+        RAISE WARNING 'queue_daily: hours loaded by gcanalytics 0.2.0 do not divide the days of reporting_time_zone "%"', tz
+            USING DETAIL = format('queue_metrics holds hourly buckets from %s to %s; a day boundary inside an hour is not exact.', legacy_from, legacy_to),
+                  HINT = format('CALL gcanalytics.sync_queue_metrics(%L, %L); loads them again by 15 minutes.', legacy_from, legacy_to);
     END IF;
     FOREACH v IN ARRAY gcanalytics.dashboard_views()
     LOOP

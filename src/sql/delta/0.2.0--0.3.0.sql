@@ -364,3 +364,12 @@ CREATE INDEX crm_account_history_phone_idx ON gcanalytics.crm_account_history (p
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.crm_account_history', '');
 INSERT INTO gcanalytics.crm_account_history (account_id, valid_from, name, tier, industry, owner, ltv, phone, phone_e164, loaded_at)
 SELECT account_id, '-infinity', name, tier, industry, owner, ltv, phone, phone_e164, loaded_at FROM gcanalytics.crm_accounts;
+
+-- queue_metrics by 15 minutes (issue 22): the days of any
+-- reporting_time_zone are sums of them; the hours 0.2.0 loaded stay until
+-- their window is loaded again
+ALTER TABLE gcanalytics.queue_metrics DROP CONSTRAINT queue_metrics_granularity_check;
+ALTER TABLE gcanalytics.queue_metrics ADD CONSTRAINT queue_metrics_granularity_check
+    CHECK (granularity IN ('PT15M', 'PT1H', 'P1D'));
+COMMENT ON TABLE gcanalytics.queue_metrics IS
+    'the aggregates API per queue and media type, by 15 minutes (PT15M; PT1H: hours loaded by 0.2.0) and daily (P1D, UTC days); counts and sums in milliseconds';

@@ -242,7 +242,7 @@ CREATE INDEX evaluations_start_idx ON gcanalytics.evaluations (conversation_star
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.evaluations', '');
 
 CREATE TABLE gcanalytics.queue_metrics (
-    granularity     text NOT NULL CHECK (granularity IN ('PT1H', 'P1D')),
+    granularity     text NOT NULL CONSTRAINT queue_metrics_granularity_check CHECK (granularity IN ('PT15M', 'PT1H', 'P1D')),
     interval_start  timestamptz NOT NULL,
     queue_id        text NOT NULL,
     media_type      text NOT NULL,
@@ -263,7 +263,7 @@ CREATE TABLE gcanalytics.queue_metrics (
     PRIMARY KEY (granularity, interval_start, queue_id, media_type)
 );
 COMMENT ON TABLE gcanalytics.queue_metrics IS
-    'the aggregates API per queue and media type, hourly (PT1H) and daily (P1D, UTC days); counts and sums in milliseconds';
+    'the aggregates API per queue and media type, by 15 minutes (PT15M; PT1H: hours loaded by 0.2.0) and daily (P1D, UTC days); counts and sums in milliseconds';
 SELECT pg_catalog.pg_extension_config_dump('gcanalytics.queue_metrics', '');
 
 CREATE TABLE gcanalytics.crm_accounts (
