@@ -28,7 +28,7 @@ bench_interactions() {
          (conversation_id, conversation_start, media_type, queue_id, queue_name, agent_id, wrapup_code, wrapup_name,
           customer_key, talk_ms, customer_hold_ms, acw_ms, acd_ms, handle_ms, weighted_handle_ms, transfers, transferred,
           abandoned, handled, crm_account_id, crm_link, customer_tier, industry, ltv, was_escalated, handled_by_bot_only, loaded_at,
-          next_contact_at)
+          queue_entries, next_contact_at)
        -- next_contact_at as the load keeps it: the customer's next conversation
        SELECT x.*, CASE WHEN x.customer_key IS NOT NULL
                         THEN lead(x.conversation_start) OVER (PARTITION BY x.customer_key
@@ -42,7 +42,14 @@ bench_interactions() {
               coalesce(a.id, '+1555' || lpad((g.r3 * 300000)::int::text, 7, '0')) AS customer_key,
               h.talk, h.hold, h.acw, h.acd, h.talk + h.hold + h.acw, (h.talk + h.hold + h.acw) * 1.1, g.tr, g.tr > 0,
               g.ab, NOT (g.bot OR g.ab), a.id, CASE WHEN a.id IS NOT NULL THEN 'attribute' END, a.tier, a.industry, a.ltv,
-              random() < CASE WHEN a.tier = 'Enterprise' AND g.day >= 50 THEN 0.24 ELSE 0.10 END, g.bot, now()
+              random() < CASE WHEN a.tier = 'Enterprise' AND g.day >= 50 THEN 0.24 ELSE 0.10 END, g.bot, now(),
+              -- one queue entry, as the load's _queue_entries() gives it (answered or abandoned after its wait)
+              CASE WHEN NOT g.bot THEN ARRAY[ROW('Q' || g.q, g.media, g.start, h.acd,
+                                                 CASE WHEN g.ab THEN g.start + h.acd * interval '1 millisecond' END,
+                                                 CASE WHEN NOT g.ab THEN g.start + h.acd * interval '1 millisecond' END,
+                                                 CASE WHEN NOT g.ab THEN (h.acd / 10) END,
+                                                 CASE WHEN NOT g.ab THEN 'A' || (g.r1 * 72)::int END,
+                                                 CASE WHEN NOT g.ab THEN h.talk + h.hold + h.acw END)::gcanalytics.queue_entry] END
          FROM (SELECT 'C' || i AS id, i / ($N / $DAYS) AS day,
                       timestamptz '2026-01-05 00:00Z' + (i::float8 / ($N / $DAYS)) * interval '1 day' AS start,
                       CASE WHEN m < 0.55 THEN 'voice' WHEN m < 0.70 THEN 'chat' WHEN m < 0.82 THEN 'email'

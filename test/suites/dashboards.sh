@@ -602,7 +602,8 @@ q "UPDATE gcanalytics.settings SET value = '10' WHERE name = 'join_quality_warn_
    INSERT INTO gcanalytics.settings (name, value) VALUES ('crm_stale_after', '0 seconds')
        ON CONFLICT (name) DO UPDATE SET value = excluded.value;
    UPDATE gcanalytics.crm_account_history SET tier = 'Gold' WHERE account_id = '$acct'"
-q "SELECT gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+# a change by hand, which no load recorded: a full rebuild (README "Incremental refresh")
+q "SELECT gcanalytics.refresh_dashboards(full => true)" >/dev/null 2>&1
 assert_eq "$(q "SELECT count(DISTINCT week) FROM e_join_quality WHERE link_method = 'unlinked' AND share_pct > 10")|$n_acct|t" \
     "$(q "SELECT count(DISTINCT week) FILTER (WHERE warning IS NOT NULL), sum(stale_enrichments), bool_and(crm_snapshot_stale) FROM gcanalytics.join_quality")" \
     "join_quality warns for the weeks above the threshold, counts the account's interactions whose tier differs from its history, flags the old snapshot"

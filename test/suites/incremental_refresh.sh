@@ -91,9 +91,9 @@ step() {
     n=$(q "SELECT count(DISTINCT day) FROM gcanalytics.dashboard_changes")
     [ "$n" -ge "$2" ] || fail "$1: $n changed day(s) recorded, expected at least $2"
     q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
-    assert_eq "6" \
+    assert_eq "8" \
         "$(q "SELECT count(*) FROM gcanalytics.dashboard_refreshes WHERE refresh = 'incremental' AND gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \
-        "$1: the six dashboards kept from rollups are refreshed incrementally"
+        "$1: the eight dashboards kept from rollups are refreshed incrementally"
     snapshot
     q "SELECT count(*) FROM gcanalytics.refresh_dashboards(full => true)" >/dev/null 2>&1
     d=$(differs)
@@ -143,10 +143,19 @@ q "DO \$\$
    END \$\$" >/dev/null
 step "two conversations relinked from one customer to another" 1
 
+# QA scores set again from the evaluations (as _load_evaluations() does):
+# cx_overview's days are recorded
+q "UPDATE gcanalytics.interactions SET qa_score = NULL
+    WHERE conversation_start >= '2026-04-08 00:00+00' AND conversation_start < '2026-04-17 00:00+00' AND qa_score IS NOT NULL" >/dev/null
+q "SELECT gcanalytics._update_qa_scores('2026-04-08 00:00+00', '2026-04-17 00:00+00', NULL, now())" >/dev/null
+assert_eq "cx_overview" "$(q "SELECT string_agg(DISTINCT rollup, ' ') FROM gcanalytics.dashboard_changes")" \
+    "QA scores set again record cx_overview's days only"
+step "QA scores of 2026-04-08 to 2026-04-16 set again" 1
+
 # a tier change of the largest account (tiers move conversations between
 # the escalation views' tiers)
 acct=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE crm_account_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
-by_hand "UPDATE gcanalytics.interactions SET customer_tier = 'Moved' WHERE crm_account_id = '$acct'" "ARRAY['escalation']"
+by_hand "UPDATE gcanalytics.interactions SET customer_tier = 'Moved' WHERE crm_account_id = '$acct'" "ARRAY['escalation', 'cx_overview', 'join_quality']"
 step "the tier of account $acct changed" 1
 
 # tier_reporting current: the escalation views map each account to its tier

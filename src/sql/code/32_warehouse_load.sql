@@ -289,7 +289,10 @@ DECLARE
     -- table calling a volatile function such as clock_timestamp()
     stamp timestamptz := clock_timestamp();
     tz text := gcanalytics.reporting_time_zone();
-    days date[];
+    fcr_window interval := gcanalytics.setting('fcr_window')::interval;
+    containment_window interval := gcanalytics.setting('containment_window')::interval;
+    fcr_days date[];
+    held_days date[];
 BEGIN
     -- each customer's earliest place moved, then the start of the row
     -- before it (whose next contact may change): its rows are read from there
@@ -316,7 +319,7 @@ BEGIN
           FROM gcanalytics.interactions i
          WHERE i.conversation_id OPERATOR(pg_catalog.=) ANY (ids) AND i.customer_key IS NULL
     ), n AS MATERIALIZED (
-        SELECT x.conversation_id, x.conversation_start, x.next_contact_at
+        SELECT x.conversation_id, x.conversation_start, x.old_next, x.next_contact_at
           FROM (SELECT c.conversation_id, c.conversation_start, c.next_contact_at AS old_next,
                        CASE WHEN c.customer_key IS NOT NULL
                             THEN lead(c.conversation_start) OVER (PARTITION BY c.customer_key
@@ -330,11 +333,21 @@ BEGIN
           FROM n
          WHERE t.conversation_id OPERATOR(pg_catalog.=) n.conversation_id
            AND t.conversation_start OPERATOR(pg_catalog.=) n.conversation_start
-        RETURNING t.conversation_start)
-    SELECT count(*), array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) INTO changed, days FROM u;
-    -- a next contact decides first-contact resolution and whether a
-    -- containment held
-    PERFORM gcanalytics._dashboard_changed(days, ARRAY['kpi_daily', 'bot_containment']);
+        RETURNING t.conversation_start, n.old_next, t.next_contact_at)
+    -- a next contact decides the row's first-contact resolution (none
+    -- within fcr_window) and whether its containment held (none within
+    -- containment_window): the days of the rows where that changed
+    SELECT count(*),
+           array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date)
+               FILTER (WHERE (u.old_next IS NULL OR u.old_next > u.conversation_start + fcr_window)
+                             IS DISTINCT FROM (u.next_contact_at IS NULL OR u.next_contact_at > u.conversation_start + fcr_window)),
+           array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date)
+               FILTER (WHERE (u.old_next IS NULL OR u.old_next > u.conversation_start + containment_window)
+                             IS DISTINCT FROM (u.next_contact_at IS NULL OR u.next_contact_at > u.conversation_start + containment_window))
+      INTO changed, fcr_days, held_days
+      FROM u;
+    PERFORM gcanalytics._dashboard_changed(fcr_days, ARRAY['kpi_daily']);
+    PERFORM gcanalytics._dashboard_changed(held_days, ARRAY['bot_containment']);
     RETURN changed;
 END
 $$;
@@ -366,7 +379,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._update_qa_scores(range_from timestamptz,
     AS $$
 DECLARE
     changed bigint;
+    days date[];
+    tz text := gcanalytics.reporting_time_zone();
 BEGIN
+    WITH u AS (
     UPDATE gcanalytics.interactions i
        SET qa_score = s.qa_score, loaded_at = stamp
       FROM (SELECT i2.conversation_id, i2.conversation_start,
@@ -378,8 +394,10 @@ BEGIN
                AND (only_ids IS NULL OR i2.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))) s
      WHERE i.conversation_id OPERATOR(pg_catalog.=) s.conversation_id
        AND i.conversation_start OPERATOR(pg_catalog.=) s.conversation_start
-       AND i.qa_score IS DISTINCT FROM s.qa_score;
-    GET DIAGNOSTICS changed = ROW_COUNT;
+       AND i.qa_score IS DISTINCT FROM s.qa_score
+    RETURNING i.conversation_start)
+    SELECT count(*), array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) INTO changed, days FROM u;
+    PERFORM gcanalytics._dashboard_changed(days, ARRAY['cx_overview']);
     RETURN changed;
 END
 $$;

@@ -520,6 +520,7 @@ DECLARE
     kpi_days date[];
     escalation_days date[];
     bot_days date[];
+    join_days date[];
 BEGIN
     PERFORM gcanalytics._sync_crm_pipeline();
     CREATE TEMP TABLE gca_crm_read ON COMMIT DROP AS
@@ -563,6 +564,17 @@ BEGIN
     ON CONFLICT (account_id, valid_from) DO UPDATE
        SET name = excluded.name, tier = excluded.tier, industry = excluded.industry, owner = excluded.owner,
            ltv = excluded.ltv, phone = excluded.phone, phone_e164 = excluded.phone_e164, loaded_at = excluded.loaded_at;
+    -- join_quality compares each conversation's tier and industry with its
+    -- account's values at its start: those of the conversations from the
+    -- new values' start on change (the index on crm_account_id)
+    IF cardinality(new_ids) > 0 THEN
+        PERFORM gcanalytics._dashboard_changed(ARRAY(
+            SELECT DISTINCT (i.conversation_start AT TIME ZONE tz)::date
+              FROM unnest(new_ids, new_starts) c (account_id, valid_from)
+              JOIN gcanalytics.interactions i
+                ON i.crm_account_id OPERATOR(pg_catalog.=) c.account_id
+               AND i.conversation_start OPERATOR(pg_catalog.>=) c.valid_from), ARRAY['join_quality']);
+    END IF;
     SELECT coalesce(array_agg(r.account_id), '{}') INTO changed
       FROM gca_crm_read r LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = r.account_id
      WHERE (a.name, a.tier, a.industry, a.owner, a.ltv, a.phone) IS DISTINCT FROM (r.name, r.tier, r.industry, r.owner, r.ltv, r.phone);
@@ -608,7 +620,7 @@ BEGIN
            open_opportunity_count = n.open_opportunity_count, customer_key = n.customer_key, loaded_at = stamp
       FROM (SELECT i2.conversation_id, i2.conversation_start, i2.customer_key AS old_customer_key,
                    i2.crm_account_id AS old_account, i2.customer_tier AS old_tier, i2.industry AS old_industry,
-                   i2.ltv AS old_ltv,
+                   i2.ltv AS old_ltv, i2.crm_link AS old_link,
                    coalesce(CASE WHEN i2.crm_link = 'attribute' THEN i2.crm_account_id END, a.account_id) AS crm_account_id,
                    CASE WHEN i2.crm_link = 'attribute' THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
                    a.tier, a.industry, a.name, a.owner, a.ltv, oc.open_case_count, oc.open_opportunity_count,
@@ -640,7 +652,9 @@ BEGIN
     RETURNING n.old_customer_key, i.customer_key, i.conversation_start, i.conversation_id,
               (n.old_account, n.old_tier, n.old_ltv) IS DISTINCT FROM (i.crm_account_id, i.customer_tier, i.ltv) AS escalation,
               (n.old_account, n.old_industry, n.old_ltv, n.old_customer_key)
-                  IS DISTINCT FROM (i.crm_account_id, i.industry, i.ltv, i.customer_key) AS bot_containment)
+                  IS DISTINCT FROM (i.crm_account_id, i.industry, i.ltv, i.customer_key) AS bot_containment,
+              (n.old_account, n.old_link, n.old_tier, n.old_industry)
+                  IS DISTINCT FROM (i.crm_account_id, i.crm_link, i.customer_tier, i.industry) AS join_quality)
     -- a conversation that changed customer left one place and took another
     SELECT (SELECT coalesce(array_agg(ROW(v.k, u.conversation_start, u.conversation_id)::gcanalytics._contact_place), '{}')
               FROM upd u, LATERAL (VALUES (u.old_customer_key), (u.customer_key)) v(k)
@@ -650,10 +664,13 @@ BEGIN
            (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date)
               FROM upd u WHERE u.old_customer_key IS DISTINCT FROM u.customer_key),
            (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.escalation),
-           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.bot_containment)
-      INTO moved, kpi_days, escalation_days, bot_days;
+           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.bot_containment),
+           (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.join_quality)
+      INTO moved, kpi_days, escalation_days, bot_days, join_days;
     PERFORM gcanalytics._dashboard_changed(kpi_days, ARRAY['kpi_daily']);
-    PERFORM gcanalytics._dashboard_changed(escalation_days, ARRAY['escalation']);
+    -- cx_overview's tier is the escalation views' (account and tier at the call)
+    PERFORM gcanalytics._dashboard_changed(escalation_days, ARRAY['escalation', 'cx_overview']);
+    PERFORM gcanalytics._dashboard_changed(join_days, ARRAY['join_quality']);
     PERFORM gcanalytics._dashboard_changed(bot_days, ARRAY['bot_containment']);
     PERFORM gcanalytics._link_next_contacts(moved);
     RETURN n;

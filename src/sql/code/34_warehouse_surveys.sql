@@ -127,6 +127,7 @@ DECLARE
     read_ids text[];
     read_starts timestamptz[];
     read_surveys jsonb[];
+    days date[];
     -- one timestamp, and the records read into arrays first: Citus runs no
     -- UPDATE of a distributed table calling a volatile function such as
     -- clock_timestamp(), nor one whose subquery reads a temporary table
@@ -143,12 +144,16 @@ BEGIN
       FROM gcanalytics_source.conversations c
      WHERE c.conversation_start >= first_start AND c.conversation_start <= last_start
        AND c.conversation_id = ANY (ids);
+    WITH u AS (
     UPDATE gcanalytics.interactions i
        SET surveys = r.surveys, csat_score = gcanalytics._survey_csat(r.surveys),
            nps_score = gcanalytics._survey_nps(r.surveys), loaded_at = stamp
       FROM unnest(read_ids, read_starts, read_surveys) r (conversation_id, conversation_start, surveys)
      WHERE i.conversation_id = r.conversation_id AND i.conversation_start = r.conversation_start
-       AND i.surveys IS DISTINCT FROM r.surveys;
+       AND i.surveys IS DISTINCT FROM r.surveys
+    RETURNING i.conversation_start)
+    SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE gcanalytics.reporting_time_zone())::date) INTO days FROM u;
+    PERFORM gcanalytics._dashboard_changed(days, ARRAY['cx_overview']);
     PERFORM gcanalytics._upsert_surveys(first_start, last_start + interval '1 millisecond', ids);
     RETURN pg_catalog.cardinality(read_ids);
 END

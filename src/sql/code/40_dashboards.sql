@@ -185,6 +185,10 @@ CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestampt
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
+    -- the few targets joined by hash: a merge join sorts every queue entry,
+    -- and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
     AS $$
 #variable_conflict use_column
 BEGIN
@@ -858,23 +862,49 @@ SELECT f.day, f.queue_id, q.name AS queue_name, f.media_type, f.offered, f.conne
 CREATE UNIQUE INDEX queue_daily_key ON gcanalytics.queue_daily (day, queue_id, media_type);
 
 -- ------------------------------------------------------------ join_quality
+-- Its rollup join_quality_parts holds the conversations and the stale
+-- enrichments per start day and link method (_join_quality_parts()); a
+-- conversation is stale when its tier or industry differs from its
+-- account's values at its start (crm_account_history), so the load records
+-- the days of an account's conversations from the start of new values
+-- (_sync_crm()).
+CREATE OR REPLACE FUNCTION gcanalytics._join_quality_parts(from_start timestamptz DEFAULT '-infinity',
+                                                           to_start timestamptz DEFAULT 'infinity')
+    RETURNS SETOF gcanalytics.join_quality_parts
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz
+)
+SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date, coalesce(i.crm_link, 'unlinked'), count(*),
+       -- the account's values at the conversation's start
+       count(*) FILTER (WHERE i.crm_account_id IS NOT NULL
+                          AND (h.account_id IS NULL OR h.tier IS DISTINCT FROM i.customer_tier
+                               OR h.industry IS DISTINCT FROM i.industry))
+  FROM gcanalytics.interactions i
+ CROSS JOIN cfg
+  LEFT JOIN gcanalytics.crm_account_history h
+         ON h.account_id = i.crm_account_id AND h.valid_from <= i.conversation_start AND i.conversation_start < h.valid_to
+ WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+ GROUP BY 1, 2;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._join_quality_parts(timestamptz, timestamptz) IS
+    'the rows of join_quality_parts (join_quality''s rollup) of the conversations started in [from_start, to_start)';
+
 CREATE MATERIALIZED VIEW gcanalytics.join_quality AS
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
-), c AS (
-    SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
-           coalesce(i.crm_link, 'unlinked') AS link_method,
-           i.crm_account_id IS NOT NULL
-               AND (h.account_id IS NULL OR h.tier IS DISTINCT FROM i.customer_tier
-                    OR h.industry IS DISTINCT FROM i.industry) AS stale
-      FROM gcanalytics.interactions i
-      CROSS JOIN cfg
-      -- the account's values at the conversation's start
-      LEFT JOIN gcanalytics.crm_account_history h
-             ON h.account_id = i.crm_account_id AND h.valid_from <= i.conversation_start AND i.conversation_start < h.valid_to
 ), g AS (
-    SELECT week, link_method, count(*) AS conversations, count(*) FILTER (WHERE stale) AS stale_enrichments
-      FROM c GROUP BY week, link_method
+    SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.link_method,
+           sum(p.conversations)::bigint AS conversations, sum(p.stale_enrichments)::bigint AS stale_enrichments
+      FROM gcanalytics.join_quality_parts p
+     GROUP BY 1, 2
 ), t AS (
     SELECT week, sum(conversations) AS total,
            coalesce(sum(conversations) FILTER (WHERE link_method = 'unlinked'), 0) AS unlinked
@@ -1081,11 +1111,12 @@ CREATE OR REPLACE FUNCTION gcanalytics.dashboard_rollup(view_name text) RETURNS 
     AS $$ SELECT CASE WHEN view_name IN ('kpi_daily', 'kpi_weekly') THEN 'kpi_daily'
                       WHEN view_name IN ('escalation_weekly', 'escalation_by_tier') THEN 'escalation'
                       WHEN view_name = 'queue_interval' THEN 'queue_interval'
-                      WHEN view_name = 'bot_containment_by_industry' THEN 'bot_containment' END $$;
+                      WHEN view_name = 'bot_containment_by_industry' THEN 'bot_containment'
+                      WHEN view_name IN ('join_quality', 'cx_overview') THEN view_name END $$;
 CREATE OR REPLACE FUNCTION gcanalytics._rollups() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT ARRAY['kpi_daily', 'queue_interval', 'escalation', 'bot_containment'] $$;
+    AS $$ SELECT ARRAY['kpi_daily', 'queue_interval', 'escalation', 'bot_containment', 'join_quality', 'cx_overview'] $$;
 COMMENT ON FUNCTION gcanalytics._rollups() IS 'the rollups (table ROLLUP_parts each, named in dashboard_changes)';
 COMMENT ON FUNCTION gcanalytics.dashboard_rollup(text) IS
     'the name of the rollup a dashboard is kept from (its table is the name followed by _parts), NULL for a dashboard computed from every row';
@@ -1129,7 +1160,8 @@ SELECT md5(concat_ws(E'\n', rollup,
               FROM pg_proc p
              WHERE p.pronamespace = 'gcanalytics'::regnamespace
                AND p.proname IN ('_' || rollup || '_parts', 'queue_entry_metrics', 'tier_label', 'industry_label',
-                                 'service_level_threshold', '_service_level_targets', 'reporting_time_zone', 'setting')),
+                                 'service_level_threshold', '_service_level_targets', '_survey_pending',
+                                 'reporting_time_zone', 'setting')),
            gcanalytics.reporting_time_zone(),
            gcanalytics.setting('short_abandon_threshold'), gcanalytics.setting('service_level_default'),
            CASE rollup WHEN 'kpi_daily' THEN gcanalytics.setting('fcr_window')
@@ -1398,24 +1430,3 @@ $$;
 COMMENT ON FUNCTION gcanalytics.schedule(interval, interval) IS
     'registers (or replaces) the pg_cron jobs that run gcanalytics.run() every sync_every and refresh_dashboards() every refresh_every; NULL leaves a job out';
 
--- ------------------------------------------------------------ install
--- An upgrade over loaded rows: the rollups rebuilt from them (the
--- dashboards of the replaced version were computed from every row too) and
--- the dashboards kept from them refreshed, so that they hold what they held
--- before.  A fresh install has nothing to compute: its first
--- refresh_dashboards() is the full one.
-DO $$
-DECLARE
-    v text;
-BEGIN
-    IF EXISTS (SELECT 1 FROM gcanalytics.interactions) THEN
-        PERFORM gcanalytics._refresh_rollup(r.rollup, true) FROM unnest(gcanalytics._rollups()) r(rollup);
-        FOREACH v IN ARRAY gcanalytics.dashboard_views()
-        LOOP
-            IF gcanalytics.dashboard_rollup(v) IS NOT NULL THEN
-                EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW gcanalytics.%I', v);
-            END IF;
-        END LOOP;
-    END IF;
-END
-$$;

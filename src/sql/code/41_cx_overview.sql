@@ -4,34 +4,51 @@
 -- pipeline's beside them.
 -- It is dropped at the top of 40_dashboards.sql with the other dashboards
 -- and refreshed last (dashboard_views()).
-CREATE MATERIALIZED VIEW gcanalytics.cx_overview AS
+-- Its rollup cx_overview_parts holds the conversations' figures per start
+-- day and tier, counts and exact sums (_cx_overview_parts()); the cases,
+-- the pipeline and adherence are read whole at each refresh (small tables).
+CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz DEFAULT '-infinity',
+                                                          to_start timestamptz DEFAULT 'infinity')
+    RETURNS SETOF gcanalytics.cx_overview_parts
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    -- the few targets joined by hash: a merge join sorts every queue entry,
+    -- and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
-           gcanalytics.setting('case_resolution_days')::int AS case_days,
+    SELECT gcanalytics.reporting_time_zone() AS tz,
            1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
 ), thr AS MATERIALIZED (   -- the targets, read once (not once per queue entry)
     SELECT * FROM gcanalytics._service_level_targets()
 ), conv AS (
-    SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
+    SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS start_day,
            gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier,
            count(*) AS conversations,
            count(*) FILTER (WHERE i.was_escalated) AS escalated,
            count(*) FILTER (WHERE i.handled) AS handled,
            sum(i.handle_ms) FILTER (WHERE i.handled) AS handle_ms_sum,
            count(i.csat_score) AS surveys_answered,
-           avg(i.csat_score) AS csat,
+           sum(i.csat_score::numeric) AS csat_sum,
            count(i.nps_score) AS nps_responses,
            count(*) FILTER (WHERE i.nps_score >= 9) AS promoters,
            count(*) FILTER (WHERE i.nps_score <= 6) AS detractors,
-           avg(i.qa_score) AS qa_score,
+           count(i.qa_score) AS qa_scored,
+           sum(i.qa_score::numeric) AS qa_sum,
            bool_or(coalesce(i.in_progress, false)) AS in_progress,
            bool_or(i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, '-infinity')) AS surveys_pending
       FROM gcanalytics.interactions i CROSS JOIN cfg
+     WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
      GROUP BY 1, 2
-), sl AS (   -- the queue entries of the inbound conversations, by the week the conversation started
-    SELECT x.week, x.tier, count(*) FILTER (WHERE x.answered AND x.in_sl) AS answered_in_sl,
+), sl AS (   -- the queue entries of the inbound conversations, by the day the conversation started
+    SELECT x.start_day, x.tier, count(*) FILTER (WHERE x.answered AND x.in_sl) AS answered_in_sl,
            count(*) FILTER (WHERE x.answered) + count(*) FILTER (WHERE x.abandoned AND NOT x.short) AS sl_entries
-      FROM (SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
+      FROM (SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS start_day,
                    gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier,
                    e.answered_at IS NOT NULL AS answered, e.abandoned_at IS NOT NULL AS abandoned,
                    coalesce(e.wait_ms <= cfg.short_ms, false) AS short,
@@ -42,7 +59,39 @@ WITH cfg AS MATERIALIZED (
               LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
               LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
              WHERE coalesce(i.originating_direction, 'inbound') = 'inbound'
+               AND i.conversation_start >= from_start AND i.conversation_start < to_start
                AND e.queue_id NOT IN (SELECT q.queue_id FROM gcanalytics.excluded_queues q)) x
+     GROUP BY 1, 2
+)
+SELECT conv.start_day, conv.tier, conv.conversations, conv.escalated, conv.handled, conv.handle_ms_sum,
+       conv.surveys_answered, conv.csat_sum, conv.nps_responses, conv.promoters, conv.detractors, conv.qa_scored,
+       conv.qa_sum, conv.in_progress, conv.surveys_pending, coalesce(sl.answered_in_sl, 0), coalesce(sl.sl_entries, 0)
+  FROM conv LEFT JOIN sl USING (start_day, tier);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._cx_overview_parts(timestamptz, timestamptz) IS
+    'the rows of cx_overview_parts (cx_overview''s rollup) of the conversations started in [from_start, to_start)';
+
+CREATE MATERIALIZED VIEW gcanalytics.cx_overview AS
+WITH cfg AS MATERIALIZED (
+    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
+           gcanalytics.setting('case_resolution_days')::int AS case_days
+), conv AS (
+    SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.tier,
+           sum(p.conversations)::bigint AS conversations, sum(p.escalated)::bigint AS escalated,
+           sum(p.handled)::bigint AS handled, sum(p.handle_ms_sum) AS handle_ms_sum,
+           sum(p.surveys_answered)::bigint AS surveys_answered,
+           sum(p.csat_sum) / nullif(sum(p.surveys_answered), 0) AS csat,
+           sum(p.nps_responses)::bigint AS nps_responses, sum(p.promoters)::bigint AS promoters,
+           sum(p.detractors)::bigint AS detractors,
+           sum(p.qa_sum) / nullif(sum(p.qa_scored), 0) AS qa_score,
+           bool_or(p.in_progress) AS in_progress, bool_or(p.surveys_pending) AS surveys_pending
+      FROM gcanalytics.cx_overview_parts p
+     GROUP BY 1, 2
+), sl AS (
+    SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.tier,
+           sum(p.answered_in_sl) AS answered_in_sl, nullif(sum(p.sl_entries), 0) AS sl_entries
+      FROM gcanalytics.cx_overview_parts p
      GROUP BY 1, 2
 ), cases AS (
     SELECT date_trunc('week', c.created_date AT TIME ZONE cfg.tz)::date AS week,
@@ -444,3 +493,25 @@ COMMENT ON COLUMN gcanalytics.cx_insights.concentrated IS 'significant, and conc
 COMMENT ON COLUMN gcanalytics.cx_insights.releases_between IS 'the releases between the two weeks (at the start of this week in reporting_time_zone), named in the sentence';
 COMMENT ON COLUMN gcanalytics.cx_insights.provisional IS 'escalation: either week is provisional (never compared); CSAT and case resolution: only part of the week is compared (compared_from, compared_until), with the same part of the week before';
 COMMENT ON COLUMN gcanalytics.cx_insights.sentence IS 'the insight in words, only for significant changes: the tier''s figures and the overall figures, "concentrated in" only when concentrated, the releases between the two weeks, the part of the week compared when not whole';
+-- ------------------------------------------------------------ install
+-- An upgrade over loaded rows: the rollups rebuilt from them (the
+-- dashboards of the replaced version were computed from every row too) and
+-- the dashboards kept from them refreshed, so that they hold what they held
+-- before.  A fresh install has nothing to compute: its first
+-- refresh_dashboards() is the full one.  Here, after the last dashboard
+-- (cx_overview, whose rollup's function is above).
+DO $$
+DECLARE
+    v text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM gcanalytics.interactions) THEN
+        PERFORM gcanalytics._refresh_rollup(r.rollup, true) FROM unnest(gcanalytics._rollups()) r(rollup);
+        FOREACH v IN ARRAY gcanalytics.dashboard_views()
+        LOOP
+            IF gcanalytics.dashboard_rollup(v) IS NOT NULL THEN
+                EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW gcanalytics.%I', v);
+            END IF;
+        END LOOP;
+    END IF;
+END
+$$;

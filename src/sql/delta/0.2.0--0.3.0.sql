@@ -175,6 +175,37 @@ CREATE TABLE gcanalytics.bot_containment_parts (
 );
 COMMENT ON TABLE gcanalytics.bot_containment_parts IS
     'bot_containment_by_industry''s rollup: self-service conversations per day they started (reporting_time_zone), industry, media type and account of the contained ones (NULL for the others)';
+CREATE TABLE gcanalytics.join_quality_parts (
+    start_day         date NOT NULL,
+    link_method       text NOT NULL,
+    conversations     bigint NOT NULL,
+    stale_enrichments bigint NOT NULL,
+    PRIMARY KEY (start_day, link_method)
+);
+COMMENT ON TABLE gcanalytics.join_quality_parts IS
+    'join_quality''s rollup: conversations and stale enrichments per day the conversations started (reporting_time_zone) and link method';
+CREATE TABLE gcanalytics.cx_overview_parts (
+    start_day        date NOT NULL,
+    tier             text NOT NULL,
+    conversations    bigint NOT NULL,
+    escalated        bigint NOT NULL,
+    handled          bigint NOT NULL,
+    handle_ms_sum    numeric,
+    surveys_answered bigint NOT NULL,
+    csat_sum         numeric,
+    nps_responses    bigint NOT NULL,
+    promoters        bigint NOT NULL,
+    detractors       bigint NOT NULL,
+    qa_scored        bigint NOT NULL,
+    qa_sum           numeric,
+    in_progress      boolean NOT NULL,
+    surveys_pending  boolean,
+    answered_in_sl   bigint NOT NULL,
+    sl_entries       bigint NOT NULL,
+    PRIMARY KEY (start_day, tier)
+);
+COMMENT ON TABLE gcanalytics.cx_overview_parts IS
+    'cx_overview''s rollup: the conversations'' figures (counts and exact sums) per day they started (reporting_time_zone) and tier at the time of the call';
 -- the days (reporting_time_zone) of the conversations written since a
 -- rollup was last brought up to date, per rollup (the load writes them,
 -- _dashboard_changed())
