@@ -16,6 +16,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('lag_window', '2 hours', 'data this recent is not final at Genesys and is read again by the next run()'),
         ('evaluation_lookback', '3 days', 'each run() re-reads the evaluations of conversations this far back (new ones, status changes)'),
         ('survey_lookback', '3 days', 'each run() re-reads by id the conversations whose survey, sent this far back, is not answered yet'),
+        ('run_workers', 'true', 'run() loads the reference data and the CRM, then the evaluations and the adherence, in background workers beside its own steps; false: one step after another'),
         ('load_adherence', 'true', 'run() loads schedule adherence (workforce management) daily; false for an organisation without it'),
         ('case_resolution_days', '7', 'case_resolution_weekly: a case is resolved when it closed within this many days of its creation'),
         ('crm_relink_days', '30', 'a CRM account change re-enriches its interactions of this many days before the newest loaded'),
@@ -119,6 +120,7 @@ BEGIN
         WHEN setting_name = 'short_abandon_threshold' THEN 'empty (off) or an interval of at least 0'
         WHEN setting_name = 'interval_minutes' THEN '15 or 30'
         WHEN setting_name = 'tier_reporting' THEN 'at_call_time or current'
+        WHEN setting_name IN ('run_workers', 'load_adherence') THEN 'true or false'
         WHEN setting_name LIKE '%time\_zone' THEN 'a time zone name of pg_timezone_names'
     END;
     IF rule IS NULL THEN
@@ -135,6 +137,7 @@ BEGIN
                 setting_value = '' OR setting_value::interval >= interval '0'
             WHEN '15 or 30' THEN setting_value IN ('15', '30')
             WHEN 'at_call_time or current' THEN setting_value IN ('at_call_time', 'current')
+            WHEN 'true or false' THEN setting_value::boolean IS NOT NULL
             WHEN 'a whole number of at least 0' THEN setting_value::bigint >= 0
             WHEN 'a whole number of at least 1' THEN setting_value::bigint >= 1
             WHEN 'a number from 0 to 100' THEN setting_value::numeric BETWEEN 0 AND 100
