@@ -508,7 +508,9 @@ BEGIN
         PERFORM gcanalytics._refresh_rollup(r.rollup, true) FROM unnest(gcanalytics._rollups()) r(rollup);
         FOREACH v IN ARRAY gcanalytics.dashboard_views()
         LOOP
-            IF gcanalytics.dashboard_rollup(v) IS NOT NULL THEN
+            IF v OPERATOR(pg_catalog.=) ANY (gcanalytics._dashboard_tables()) THEN
+                PERFORM gcanalytics._refresh_kept(v, true, NULL, NULL, '-infinity', gcanalytics.complete_until('conversations'));
+            ELSIF gcanalytics.dashboard_rollup(v) IS NOT NULL THEN
                 EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW gcanalytics.%I', v);
             END IF;
         END LOOP;
