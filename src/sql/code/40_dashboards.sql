@@ -168,9 +168,14 @@ COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
     'the service level target of a queue and media type: service_levels (queue and medium, queue, medium; ''*'' for any), else service_level_default';
 
 -- _service_level_targets(): the service level target (ms) of every queue
--- (and '*': any other) and medium, for the dashboards to join once
--- (materialized: a query that Citus sends to the workers calls no function
--- reading a table, and reads the settings of the coordinator).
+-- (those of queues and of service_levels, and '*': any other) and medium
+-- (the usual ones, those of service_levels and of the daily aggregates, and
+-- '*': any other), for the dashboards to join once (materialized: a query
+-- that Citus sends to the workers calls no function reading a table, and
+-- reads the settings of the coordinator).  A queue entry takes the row of
+-- its queue, else of '*', and of its medium, else of '*' (the queue's own
+-- row for any medium, else the '*' one, else service_level_default: what
+-- service_level_threshold() gives a medium without a row).
 CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
     RETURNS TABLE (queue_id text, media_type text, sl_ms numeric)
     LANGUAGE sql STABLE
@@ -178,8 +183,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
     AS $$
     SELECT k.queue_id, m.media_type,
            1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
-      FROM (SELECT q.queue_id FROM gcanalytics.queues q UNION SELECT '*') k
-     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)']) AS media_type
+      FROM (SELECT q.queue_id FROM gcanalytics.queues q
+            UNION SELECT sl.queue_id FROM gcanalytics.service_levels sl
+            UNION SELECT '*') k
+     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)', '*']) AS media_type
                  UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
                  UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
 $$;
@@ -228,8 +235,10 @@ SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offere
                                                     THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
                                                i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
  CROSS JOIN LATERAL (VALUES ('offered', e.offered_at), ('answered', e.answered_at), ('abandoned', e.abandoned_at)) m(metric, at)
-  LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
-  LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
+  -- a medium without a row of its own: '*'
+  LEFT JOIN (SELECT DISTINCT thr.media_type FROM thr) km ON km.media_type = coalesce(e.media_type, '(unknown)')
+  LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(km.media_type, '*')
+  LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(km.media_type, '*')
  WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
    AND i.conversation_start >= from_start AND i.conversation_start < to_start
    AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x);
@@ -1340,10 +1349,11 @@ COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
 -- (first refresh, after a restore) or with another one
 -- (definitions, time zone, settings).  Incremental: the days
 -- dashboard_changes names, deleted and computed again a run of
--- consecutive days at a time; keys are then the days the rows deleted and
--- inserted reach (kpi_daily: the figure's day; queue_interval: the
--- interval's day; else the start day), accounts the accounts of
--- escalation_parts' rows (the dashboards kept as tables use both).
+-- consecutive days at a time; keys are then the days of the rows that
+-- changed (deleted and not inserted again alike, or inserted anew;
+-- kpi_daily: the figure's day; queue_interval: the interval's day; else
+-- the start day), accounts the accounts of escalation_parts' rows that
+-- changed (the dashboards kept as tables use both).
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_rollup(rollup text, full boolean, OUT refresh text, OUT reason text,
                                                        OUT keys date[], OUT accounts text[])
     LANGUAGE plpgsql
@@ -1361,8 +1371,12 @@ DECLARE
                              WHEN 'queue_interval' THEN format('(interval_start AT TIME ZONE %L)::date', tz)
                              ELSE 'start_day' END;
     acct text := CASE rollup WHEN 'escalation' THEN 'crm_account_id' ELSE 'NULL::text' END;
-    k    date[];
-    a    text[];
+    dk   date[];   -- the rows deleted: their keys, accounts, text
+    da   text[];
+    dr   text[];
+    ik   date[];   -- the rows inserted
+    ia   text[];
+    ir   text[];
 BEGIN
     SELECT b.signature INTO old FROM gcanalytics.dashboard_rollups b WHERE b.rollup = _refresh_rollup.rollup FOR UPDATE;
     reason := CASE WHEN _refresh_rollup.full THEN 'requested (full => true)'
@@ -1389,17 +1403,21 @@ BEGIN
                FROM (SELECT u.day, u.day - (row_number() OVER (ORDER BY u.day))::int AS run FROM unnest(days) u(day)) x
               GROUP BY x.run ORDER BY 1
     LOOP
-        EXECUTE format('WITH d AS (DELETE FROM gcanalytics.%I WHERE start_day BETWEEN %L AND %L RETURNING %s AS k, %s AS a)
-                        SELECT array_agg(DISTINCT d.k), array_agg(DISTINCT d.a) FILTER (WHERE d.a IS NOT NULL) FROM d',
-                       tbl, r.lo, r.hi, key, acct) INTO k, a;
-        keys := keys || coalesce(k, '{}');
-        accounts := accounts || coalesce(a, '{}');
-        EXECUTE format('WITH i AS (INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I(%L, %L) RETURNING %s AS k, %s AS a)
-                        SELECT array_agg(DISTINCT i.k), array_agg(DISTINCT i.a) FILTER (WHERE i.a IS NOT NULL) FROM i',
+        -- the rows deleted and inserted, as text: only the keys of the rows
+        -- that differ (a day recomputed with the same figures reaches none)
+        EXECUTE format('WITH d AS (DELETE FROM gcanalytics.%I AS x WHERE x.start_day BETWEEN %L AND %L RETURNING %s AS k, %s AS a, x::text AS r)
+                        SELECT array_agg(d.k), array_agg(d.a), array_agg(d.r) FROM d',
+                       tbl, r.lo, r.hi, key, acct) INTO dk, da, dr;
+        EXECUTE format('WITH i AS (INSERT INTO gcanalytics.%I AS x SELECT * FROM gcanalytics.%I(%L, %L) RETURNING %s AS k, %s AS a, x::text AS r)
+                        SELECT array_agg(i.k), array_agg(i.a), array_agg(i.r) FROM i',
                        tbl, '_' || tbl, r.lo::timestamp AT TIME ZONE tz, (r.hi + 1)::timestamp AT TIME ZONE tz, key, acct)
-           INTO k, a;
-        keys := keys || coalesce(k, '{}');
-        accounts := accounts || coalesce(a, '{}');
+           INTO ik, ia, ir;
+        SELECT keys || coalesce(array_agg(DISTINCT x.k), '{}'),
+               accounts || coalesce(array_agg(DISTINCT x.a) FILTER (WHERE x.a IS NOT NULL), '{}')
+          INTO keys, accounts
+          FROM ((SELECT * FROM unnest(dk, da, dr) EXCEPT ALL SELECT * FROM unnest(ik, ia, ir))
+                UNION ALL
+                (SELECT * FROM unnest(ik, ia, ir) EXCEPT ALL SELECT * FROM unnest(dk, da, dr))) x(k, a, r);
     END LOOP;
     keys := ARRAY(SELECT DISTINCT u.k FROM unnest(keys) u(k) ORDER BY 1);
     accounts := ARRAY(SELECT DISTINCT u.a FROM unnest(accounts) u(a) ORDER BY 1);
@@ -1424,8 +1442,8 @@ COMMENT ON FUNCTION gcanalytics._dashboard_tables() IS
 -- (readers see its old rows or its new ones, never blocked): every row when
 -- full, else the rows of the keys its rollup's changed parts reach (keys,
 -- accounts: _refresh_rollup()) and those whose provisional flag the move of
--- complete_until since the last refresh (since; -infinity: unknown, every
--- row) changes.  escalation_weekly also keeps escalation_accounts, and
+-- complete_until since the last refresh (since; NULL: unknown, every row)
+-- changes.  escalation_weekly also keeps escalation_accounts, and
 -- recomputes the weeks of the accounts whose reported tier changed (their
 -- tier today, or the setting tier_reporting).
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_kept(view_name text, full boolean, keys date[], accounts text[],
@@ -1441,7 +1459,16 @@ DECLARE
     col     text;
     k       date[];     -- the keys of the rows computed again: days or weeks (NULL: every row)
     changed text[];     -- accounts (NULL: every account)
+    -- every row: on request, or when the flags were computed with an
+    -- unknown complete_until, or from -infinity (before the first load:
+    -- every row provisional) to a later one
+    every   boolean := _refresh_kept.full OR since IS NULL OR (lo = '-infinity' AND hi > '-infinity');
+    flags   date[] := '{}';   -- the days whose rows' flags complete_until's move changes
 BEGIN
+    IF NOT every AND lo < hi THEN
+        flags := ARRAY(SELECT g::date FROM generate_series(((lo - interval '1 day') AT TIME ZONE tz)::date,
+                                                          (hi AT TIME ZONE tz)::date, interval '1 day') g);
+    END IF;
     IF view_name = 'escalation_by_tier' THEN
         -- a row per tier, summed from escalation_accounts (kept with escalation_weekly)
         DELETE FROM gcanalytics.escalation_by_tier;
@@ -1449,15 +1476,9 @@ BEGIN
         RETURN;
     ELSIF view_name = 'queue_interval' THEN
         col := 'day';
-        IF NOT _refresh_kept.full AND lo > '-infinity' THEN
+        IF NOT every THEN
             -- and the intervals whose flag changes: interval_start + interval_minutes in (lo, hi]
-            k := ARRAY(SELECT DISTINCT u.d
-                         FROM (SELECT unnest(keys)
-                               UNION ALL
-                               SELECT g::date FROM generate_series(((lo - interval '30 minutes') AT TIME ZONE tz)::date,
-                                                                   (hi AT TIME ZONE tz)::date, interval '1 day') g
-                                WHERE lo < hi) u(d)
-                        ORDER BY 1);
+            k := ARRAY(SELECT DISTINCT u.d FROM unnest(keys || flags) u(d) ORDER BY 1);
         END IF;
     ELSIF view_name = 'escalation_weekly' THEN
         col := 'week';
@@ -1475,18 +1496,16 @@ BEGIN
             DELETE FROM gcanalytics.escalation_accounts;
         END IF;
         INSERT INTO gcanalytics.escalation_accounts SELECT * FROM gcanalytics._escalation_account_rows(changed);
-        IF NOT _refresh_kept.full AND lo > '-infinity' THEN
+        IF NOT every THEN
             -- the weeks of the changed days, of the accounts above, and
             -- whose flag changes: the week's end in (lo, hi]
             k := ARRAY(SELECT DISTINCT u.w
-                         FROM (SELECT date_trunc('week', d::timestamp)::date FROM unnest(keys) d
+                         FROM (SELECT date_trunc('week', d::timestamp)::date FROM unnest(keys || flags) d
+                               UNION ALL
+                               SELECT date_trunc('week', d::timestamp - interval '7 days')::date FROM unnest(flags) d
                                UNION ALL
                                SELECT date_trunc('week', p.start_day::timestamp)::date
-                                 FROM gcanalytics.escalation_parts p WHERE p.crm_account_id = ANY (changed)
-                               UNION ALL
-                               SELECT g::date FROM generate_series(date_trunc('week', (lo AT TIME ZONE tz) - interval '7 days'),
-                                                                   date_trunc('week', hi AT TIME ZONE tz), interval '7 days') g
-                                WHERE lo < hi) u(w)
+                                 FROM gcanalytics.escalation_parts p WHERE p.crm_account_id = ANY (changed)) u(w)
                         ORDER BY 1);
         END IF;
     ELSE
@@ -1577,14 +1596,17 @@ BEGIN
             -- the old rows or the new ones, never blocked
             concurrent := true;
             cu := gcanalytics.complete_until('conversations');
-            SELECT r.data_complete_until INTO since FROM gcanalytics.dashboard_refreshes r WHERE r.view_name = v;
+            -- the complete_until of its rows' flags (NULL: -infinity); no record: unknown
+            since := NULL;
+            SELECT coalesce(r.data_complete_until, '-infinity') INTO since
+              FROM gcanalytics.dashboard_refreshes r WHERE r.view_name = v;
             PERFORM set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'on', true);
             PERFORM gcanalytics._refresh_kept(v, refresh = 'full',
                                               ARRAY(SELECT jsonb_array_elements_text(done -> ru -> 'keys')::date
                                                      WHERE jsonb_typeof(done -> ru -> 'keys') = 'array'),
                                               ARRAY(SELECT jsonb_array_elements_text(done -> ru -> 'accounts')
                                                      WHERE jsonb_typeof(done -> ru -> 'accounts') = 'array'),
-                                              coalesce(since, '-infinity'), cu);
+                                              since, cu);
             PERFORM set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true);
         ELSE
             -- CONCURRENTLY (readers are never blocked) needs a populated view;

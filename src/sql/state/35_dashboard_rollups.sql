@@ -109,10 +109,12 @@ CREATE TABLE gcanalytics.cx_overview_parts (
     surveys_pending  boolean,
     answered_in_sl   bigint NOT NULL,
     sl_entries       bigint NOT NULL,
+    agents           text[],      -- the agents who handled conversations (adherence), in order
+    agent_handled    bigint[],    -- how many each
     PRIMARY KEY (start_day, tier)
 );
 COMMENT ON TABLE gcanalytics.cx_overview_parts IS
-    'cx_overview''s rollup: the conversations'' figures (counts and exact sums) per day they started (reporting_time_zone) and tier at the time of the call';
+    'cx_overview''s rollup: the conversations'' figures (counts and exact sums) per day they started (reporting_time_zone) and tier at the time of the call, and the conversations each agent handled';
 -- the escalation rollup summed over days per account and tier at the call,
 -- with the tier escalation_by_tier counts it under (tier_reporting): kept
 -- for the accounts a refresh touches, so that escalation_by_tier (every
