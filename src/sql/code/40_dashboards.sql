@@ -1596,10 +1596,14 @@ BEGIN
             -- the old rows or the new ones, never blocked
             concurrent := true;
             cu := gcanalytics.complete_until('conversations');
-            -- the complete_until of its rows' flags (NULL: -infinity); no record: unknown
+            -- the complete_until of its rows' flags (NULL: -infinity); unknown
+            -- without a record since its rollup was last built (an upgrade
+            -- builds it, and the table, outside refresh_dashboards())
             since := NULL;
             SELECT coalesce(r.data_complete_until, '-infinity') INTO since
-              FROM gcanalytics.dashboard_refreshes r WHERE r.view_name = v;
+              FROM gcanalytics.dashboard_refreshes r
+             WHERE r.view_name = v
+               AND r.refreshed_at >= (SELECT b.built_at FROM gcanalytics.dashboard_rollups b WHERE b.rollup = ru);
             PERFORM set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'on', true);
             PERFORM gcanalytics._refresh_kept(v, refresh = 'full',
                                               ARRAY(SELECT jsonb_array_elements_text(done -> ru -> 'keys')::date
