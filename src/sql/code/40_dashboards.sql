@@ -1266,7 +1266,8 @@ $$;
 -- The rollups and the dashboards kept from them (README "Incremental
 -- refresh"): kpi_daily_parts feeds kpi_daily (and kpi_weekly, from
 -- kpi_daily), queue_interval_parts queue_interval, escalation_parts the two
--- escalation views, bot_containment_parts bot_containment_by_industry.
+-- escalation dashboards (kept as tables, like queue_interval),
+-- bot_containment_parts bot_containment_by_industry.
 CREATE OR REPLACE FUNCTION gcanalytics.dashboard_rollup(view_name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
@@ -1634,7 +1635,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gcanalytics.refresh_dashboards(boolean) IS
-    'refreshes every materialized dashboard in dependency order (CONCURRENTLY once populated), from its rollup''s changed days when it has one, everything when full; a NOTICE and a row per view with its time, which refresh ran and why';
+    'refreshes every dashboard in dependency order (materialized views CONCURRENTLY once populated, the tables of _dashboard_tables() per changed key), from its rollup''s changed days when it has one, everything when full; a NOTICE and a row per view with its time, which refresh ran and why';
 
 -- ------------------------------------------------------------ pg_cron
 -- require_pg_cron(): returns when this database can register pg_cron jobs,
