@@ -226,7 +226,8 @@ entry_points=(
     "[cron] SELECT count(*) FROM gcanalytics.schedule('15 minutes', '15 minutes')"
     "[cron] SELECT gcanalytics.unschedule()"
 )
-for v in $(sql "SELECT unnest(gcanalytics.dashboard_views())"); do
+# the materialized ones (the dashboards kept as tables have no REFRESH)
+for v in $(sql "SELECT v FROM unnest(gcanalytics.dashboard_views()) v WHERE v <> ALL (gcanalytics._dashboard_tables())"); do
     entry_points+=("REFRESH MATERIALIZED VIEW gcanalytics.$v" "REFRESH MATERIALIZED VIEW CONCURRENTLY gcanalytics.$v")
 done
 entry_points+=("SELECT count(*) FROM gcanalytics.escalation_insights")

@@ -32,6 +32,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
         ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
         ('crm_stale_after', '1 day', 'join_quality flags the CRM snapshot as stale when the last CRM sync is older than this'),
+        ('crm_full_read', '1 day', 'run() reads the Salesforce Cases and Opportunities whole again when this long has passed since it last did (records deleted for good); in between only those changed since, soft deletions included'),
         ('reference_refresh', '1 day', 'run() reads the queues, users and wrap-up codes again when this long has passed since it last did (or when loaded data names one it lacks)'),
         ('insight_max_p', '0.01', 'escalation_insights writes a sentence only for changes with a p-value below this'),
         ('insight_min_conversations', '30', 'escalation_insights writes a sentence only when both weeks have at least this many conversations'),
@@ -106,7 +107,8 @@ DECLARE
 BEGIN
     rule := CASE
         WHEN setting_name IN ('lag_window', 'evaluation_lookback', 'service_level_default', 'fcr_window',
-                              'containment_window', 'crm_stale_after', 'reference_refresh') THEN 'an interval of at least 0'
+                              'containment_window', 'crm_stale_after', 'reference_refresh', 'crm_full_read')
+            THEN 'an interval of at least 0'
         WHEN setting_name = 'window_max_length' THEN 'an interval longer than 0'
         WHEN setting_name = 'initial_sync_from' THEN 'an interval of at least 0 or a timestamp'
         WHEN setting_name IN ('min_talk_ms', 'crm_relink_days', 'insight_min_conversations') THEN 'a whole number of at least 0'

@@ -493,8 +493,8 @@ COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), 
 -- crm_relink_days (before the newest loaded) whose account changed or that
 -- were not linked through the attribute are enriched again, with the
 -- values valid at their start: a change reaches only the conversations
--- after it; first the Cases and Opportunities, whole
--- (_sync_crm_pipeline()).  Returns the accounts read.
+-- after it; first the Cases and Opportunities (whole or their changes:
+-- _sync_crm_pipeline()).  Returns the accounts read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
