@@ -284,9 +284,18 @@ make_case(SimRng *rng, SfCase *c, int account_row, int owner_row,
 	{
 		c->status = "Closed";
 		c->closed_ms = c->created_ms + sim_rng_range(rng, MS_PER_HOUR, 20 * MS_PER_DAY);
-		if (c->closed_ms > now)
-			c->closed_ms = now;
 		c->modstamp_ms = c->closed_ms;
+		if (c->closed_ms > now)
+		{
+			/*
+			 * it closes after now: still open (no draw, so the world's
+			 * other values stay as they were)
+			 */
+			c->closed = false;
+			c->status = "Working";
+			c->closed_ms = SF_NULL_I64;
+			c->modstamp_ms = c->created_ms + (now - c->created_ms) / 2;
+		}
 	}
 	else
 	{

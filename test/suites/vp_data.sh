@@ -167,6 +167,21 @@ same_set "case resolution (closed within 7 days) by tier and week, and provision
                                          > (SELECT max(system_modstamp::timestamptz) FROM vp_one_case WHERE NOT is_deleted::boolean))
        FROM vp_one_case c LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT c.is_deleted::boolean GROUP BY 1, 2" \
     "SELECT week, tier, cases, resolved, case_resolution_rate, provisional FROM gcanalytics.case_resolution_weekly"
+# the weeks are those of reporting_time_zone: Honolulu's (UTC-10) Monday
+# starts at 10:00 UTC, so a case opened early on a Monday (UTC) belongs to
+# the week before
+HNL="SELECT date_trunc('week', c.created::timestamptz AT TIME ZONE 'Pacific/Honolulu')::date AS week, a.tier, count(*)::bigint,
+            count(*) FILTER (WHERE c.closed::timestamptz <= c.created::timestamptz + interval '168 hours')::bigint
+       FROM vp_one_case c LEFT JOIN vp_one_acct a USING (account_id) WHERE NOT c.is_deleted::boolean GROUP BY 1, 2"
+moved=$(sql "SELECT count(*) FROM vp_one_case WHERE NOT is_deleted::boolean
+              AND date_trunc('week', created::timestamptz AT TIME ZONE 'Pacific/Honolulu')
+                  <> date_trunc('week', created::timestamptz AT TIME ZONE 'UTC')")
+[ "$moved" -gt 0 ] || fail "no case is in another week in Honolulu than in UTC: the check proves nothing"
+sql "INSERT INTO gcanalytics.settings (name, value) VALUES ('reporting_time_zone', 'Pacific/Honolulu')
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value" >/dev/null
+same_set "case resolution by tier and week of reporting_time_zone Pacific/Honolulu ($moved cases in another week than in UTC)" \
+    "$HNL" "SELECT week, tier, cases, resolved FROM gcanalytics.case_resolution_weekly"
+sql "UPDATE gcanalytics.settings SET value = 'UTC' WHERE name = 'reporting_time_zone'" >/dev/null
 same_set "closed-won revenue and open pipeline by tier and close week equal the truth's" \
     "SELECT date_trunc('week', o.close_date::date)::date, a.tier, count(*) FILTER (WHERE o.is_won::boolean),
             coalesce(sum(o.amount::numeric) FILTER (WHERE o.is_won::boolean), 0),

@@ -71,28 +71,39 @@ BEGIN
 END
 $$;
 
--- Case resolution by the ISO week (UTC) of the case's creation and the
--- tier of its account: cases created, resolved (closed within
--- case_resolution_days of creation), the rate; provisional while a case
--- of the week can still close within the limit.
+-- _case_deadline(created, days): the end of a case's resolution time, days
+-- of 24 hours after its creation (elapsed time, the same in every session
+-- time zone): a case is resolved when closed by then.  The one definition
+-- behind case_resolution_weekly, cx_overview and cx_insights.
+CREATE OR REPLACE FUNCTION gcanalytics._case_deadline(created timestamptz, days integer) RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN created + make_interval(hours => 24 * days);
+COMMENT ON FUNCTION gcanalytics._case_deadline(timestamptz, integer) IS
+    'a case''s creation plus days of 24 hours: a case closed by then is resolved (case_resolution_days)';
+
+-- Case resolution by the ISO week (reporting_time_zone) of the case's
+-- creation and the tier of its account: cases created, resolved (closed
+-- within case_resolution_days of creation), the rate; provisional while a
+-- case of the week can still close within the limit.
 CREATE OR REPLACE VIEW gcanalytics.case_resolution_weekly AS
-SELECT date_trunc('week', c.created_date AT TIME ZONE 'UTC')::date AS week,
+WITH d AS MATERIALIZED (   -- read once, not once per case
+    SELECT gcanalytics.setting('case_resolution_days')::int AS days, gcanalytics.reporting_time_zone() AS tz,
+           (SELECT max(k.system_modstamp) FROM gcanalytics.crm_cases k) AS snapshot
+)
+SELECT date_trunc('week', c.created_date AT TIME ZONE d.tz)::date AS week,
        a.tier,
        count(*) AS cases,
-       count(*) FILTER (WHERE c.closed_date IS NOT NULL
-                          AND c.closed_date <= c.created_date + make_interval(days => d.days)) AS resolved,
-       round(count(*) FILTER (WHERE c.closed_date IS NOT NULL
-                                AND c.closed_date <= c.created_date + make_interval(days => d.days))::numeric
+       count(*) FILTER (WHERE c.closed_date <= gcanalytics._case_deadline(c.created_date, d.days)) AS resolved,
+       round(count(*) FILTER (WHERE c.closed_date <= gcanalytics._case_deadline(c.created_date, d.days))::numeric
              / count(*), 4) AS case_resolution_rate,
        -- as of the cases read (their newest SystemModstamp), not the clock
-       bool_or(c.created_date + make_interval(days => d.days) > d.snapshot AND c.closed_date IS NULL) AS provisional
+       bool_or(gcanalytics._case_deadline(c.created_date, d.days) > d.snapshot AND c.closed_date IS NULL) AS provisional
   FROM gcanalytics.crm_cases c
   LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
- CROSS JOIN (SELECT gcanalytics.setting('case_resolution_days')::int AS days,
-                    (SELECT max(k.system_modstamp) FROM gcanalytics.crm_cases k) AS snapshot) d
+ CROSS JOIN d
  GROUP BY 1, 2;
 COMMENT ON VIEW gcanalytics.case_resolution_weekly IS
-    'cases by creation week (UTC, Monday) and account tier: resolved within case_resolution_days, the rate';
+    'cases by creation week (reporting_time_zone, Monday) and account tier: resolved within case_resolution_days, the rate';
 COMMENT ON COLUMN gcanalytics.case_resolution_weekly.case_resolution_rate IS 'resolved / cases, a fraction of 1';
 COMMENT ON COLUMN gcanalytics.case_resolution_weekly.provisional IS 'a case of the week is open and was younger than case_resolution_days when the cases were read (their newest SystemModstamp): the rate can still rise';
 

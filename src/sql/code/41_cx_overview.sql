@@ -97,9 +97,9 @@ WITH cfg AS MATERIALIZED (
     SELECT date_trunc('week', c.created_date AT TIME ZONE cfg.tz)::date AS week,
            gcanalytics.tier_label(c.account_id, a.tier) AS tier,
            count(*) AS cases,
-           count(*) FILTER (WHERE c.closed_date <= c.created_date + make_interval(days => cfg.case_days)) AS resolved,
+           count(*) FILTER (WHERE c.closed_date <= gcanalytics._case_deadline(c.created_date, cfg.case_days)) AS resolved,
            -- as of the cases read (their newest SystemModstamp), not the clock
-           bool_or(c.closed_date IS NULL AND c.created_date + make_interval(days => cfg.case_days) > snap.at) AS open
+           bool_or(c.closed_date IS NULL AND gcanalytics._case_deadline(c.created_date, cfg.case_days) > snap.at) AS open
       FROM gcanalytics.crm_cases c
      CROSS JOIN cfg
      CROSS JOIN (SELECT max(k.system_modstamp) AS at FROM gcanalytics.crm_cases k) snap
@@ -291,6 +291,34 @@ $$;
 COMMENT ON FUNCTION gcanalytics.mean_contrast_test(bigint[], float8[], float8[], float8[]) IS
     'Welch''s t-test of a contrast of independent means (weights -1, 1: two samples; -1, 1, 1, -1: difference in differences): t, Welch-Satterthwaite df, two-sided p-value';
 
+-- _change_tests(metric, ...): the tests of cx_insights for a tier's week
+-- (n, sum, sum of squares: 1 the week before, 2 the week; m, r, u: every
+-- other tier together), each computed once: for csat Welch's t-test of the
+-- change (statistic t, df) and of the change against the other tiers'
+-- (mean_contrast_test()); for a share the pooled two-proportion z-test and
+-- the difference-in-differences z-test.
+CREATE OR REPLACE FUNCTION gcanalytics._change_tests(metric text, n1 bigint, n2 bigint, s1 float8, s2 float8,
+                                                     q1 float8, q2 float8, m1 bigint, m2 bigint,
+                                                     r1 float8, r2 float8, u1 float8, u2 float8,
+                                                     OUT statistic float8, OUT df float8, OUT p_value float8,
+                                                     OUT concentration_statistic float8, OUT concentration_p float8)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT t.t, t.df, t.p_value, c.t, c.p_value
+  FROM gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}') t,
+       gcanalytics.mean_contrast_test(ARRAY[n1, n2, m2, m1], ARRAY[s1, s2, r2, r1], ARRAY[q1, q2, u2, u1],
+                                      '{-1, 1, -1, 1}') c
+ WHERE metric = 'csat'
+UNION ALL
+SELECT t.z, NULL, t.p_value, c.z, c.p_value
+  FROM gcanalytics.two_proportion_test(s1::bigint, n1, s2::bigint, n2) t,
+       gcanalytics.diff_in_diff_test(s1::bigint, n1, s2::bigint, n2, r1::bigint, m1, r2::bigint, m2) c
+ WHERE metric <> 'csat'
+$$;
+COMMENT ON FUNCTION gcanalytics._change_tests(text, bigint, bigint, float8, float8, float8, float8, bigint, bigint, float8, float8, float8, float8) IS
+    'cx_insights'' tests of a tier''s week against the week before, each computed once: the change''s test (Welch''s t for csat, else the two-proportion z) and the test against the other tiers'' change';
+
 -- ------------------------------------------------------------ the insight
 -- cx_insights (README "Dashboards"): escalation (escalation_insights'
 -- rows), CSAT and case resolution, each tier's week against the week
@@ -329,7 +357,7 @@ WITH cfg AS MATERIALIZED (
      WHERE i.csat_score IS NOT NULL
     UNION ALL
     SELECT 'case_resolution', c.created_date AT TIME ZONE cfg.tz, gcanalytics.tier_label(c.account_id, a.tier),
-           CASE WHEN c.closed_date <= c.created_date + make_interval(days => cfg.case_days) THEN 1 ELSE 0 END::float8
+           CASE WHEN c.closed_date <= gcanalytics._case_deadline(c.created_date, cfg.case_days) THEN 1 ELSE 0 END::float8
       FROM gcanalytics.crm_cases c CROSS JOIN cfg
       LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
      WHERE c.created_date IS NOT NULL
@@ -353,7 +381,7 @@ WITH cfg AS MATERIALIZED (
     -- conversations loaded, as cx_overview shows them (not years of weeks,
     -- each a chance of a change by chance)
     SELECT 'case_resolution', min(loaded.from_local),
-           (max(c.system_modstamp) - make_interval(days => min(cfg.case_days))) AT TIME ZONE min(cfg.tz)
+           (max(c.system_modstamp) - make_interval(hours => 24 * min(cfg.case_days))) AT TIME ZONE min(cfg.tz)
       FROM gcanalytics.crm_cases c CROSS JOIN cfg CROSS JOIN loaded
 ), cuts AS (   -- the weeks compared and the part of them compared: the same span of both weeks
     SELECT w.metric, w.week, x.prev_start, x.prev_start + interval '7 days' AS cur_start, x.cur_end
@@ -381,28 +409,10 @@ WITH cfg AS MATERIALIZED (
       FROM agg t
       JOIN agg o ON o.metric = t.metric AND o.week = t.week AND o.tier IS NULL
      WHERE t.tier IS NOT NULL
-), w AS (   -- the tests (function calls, not subqueries: Citus plans no correlated subquery here)
-    SELECT w0.*,
-           CASE WHEN metric = 'csat'
-                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).t
-                ELSE (gcanalytics.two_proportion_test(s1::bigint, n1, s2::bigint, n2)).z END AS statistic,
-           CASE WHEN metric = 'csat'
-                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).df END AS df,
-           CASE WHEN metric = 'csat'
-                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2], ARRAY[s1, s2], ARRAY[q1, q2], '{-1, 1}')).p_value
-                ELSE (gcanalytics.two_proportion_test(s1::bigint, n1, s2::bigint, n2)).p_value END AS p_value,
-           -- the tier's change against the change of every other tier together
-           CASE WHEN metric = 'csat'
-                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2, m2, m1], ARRAY[s1, s2, r2, r1], ARRAY[q1, q2, u2, u1],
-                                                     '{-1, 1, -1, 1}')).t
-                ELSE (gcanalytics.diff_in_diff_test(s1::bigint, n1, s2::bigint, n2, r1::bigint, m1, r2::bigint, m2)).z
-           END AS concentration_statistic,
-           CASE WHEN metric = 'csat'
-                THEN (gcanalytics.mean_contrast_test(ARRAY[n1, n2, m2, m1], ARRAY[s1, s2, r2, r1], ARRAY[q1, q2, u2, u1],
-                                                     '{-1, 1, -1, 1}')).p_value
-                ELSE (gcanalytics.diff_in_diff_test(s1::bigint, n1, s2::bigint, n2, r1::bigint, m1, r2::bigint, m2)).p_value
-           END AS concentration_p
-      FROM w0
+), w AS (   -- the tests, each computed once (_change_tests())
+    SELECT w0.*, t.statistic, t.df, t.p_value, t.concentration_statistic, t.concentration_p
+      FROM w0 CROSS JOIN LATERAL gcanalytics._change_tests(w0.metric, w0.n1, w0.n2, w0.s1, w0.s2, w0.q1, w0.q2,
+                                                          w0.m1, w0.m2, w0.r1, w0.r2, w0.u1, w0.u2) t
 ), rel AS (   -- the releases between a week and the week before: at its Monday 00:00
     SELECT k.week, string_agg(format('%s on %s', rl.release_name, k.week), ', ' ORDER BY rl.release_name) AS names,
            count(*) AS n
