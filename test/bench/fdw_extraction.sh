@@ -108,7 +108,7 @@ read -r jc_n jc_s _ < <("$T/jsonc_parse" 3 "$T"/jpage-*.json)
 jc_bytes=$(cat "$T"/jpage-*.json | wc -c)
 echo "json-c alone (\`test/bench/jsonc_parse.c\`: json_tokener_parse and a walk of every node, in memory,"
 echo "3 rounds) on the same day's $page job results pages ($((jc_bytes / 1000000)) MB): $(awk -v n="$jc_n" -v s="$jc_s" 'BEGIN { printf "%d", n / s }') conversations/s,"
-echo "$(awk -v n="$jc_n" -v s="$jc_s" 'BEGIN { printf "%d", s * 1000000 / n }') µs of CPU a conversation."
+echo "$(awk -v n="$jc_n" -v s="$jc_s" 'BEGIN { printf "%d", s * 1000000 / n }') µs a conversation (one thread, wall clock), against the backend CPU above."
 echo
 stop_all_gcsim
 fi
