@@ -33,6 +33,8 @@ static const GcaOptionDef salesforce_options[] = {
 	{"sobject", ForeignTableRelationId, GCA_OPT_IDENT,
 		.why = "Use a Salesforce object API name such as \"Account\" or \"Custom__c\".",
 	.rank = 19},
+	/* true: read through queryAll, soft-deleted rows (IsDeleted) included */
+	{"include_deleted", ForeignTableRelationId, GCA_OPT_BOOL, .rank = 20},
 	{"field", AttributeRelationId, GCA_OPT_PATH,
 		.why = "Use a Salesforce field API name, dotted for parent fields (\"Owner.Name\").",
 	.rank = 23},

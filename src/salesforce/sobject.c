@@ -2,7 +2,8 @@
  *
  * sobject.c
  *		The resource "sobject": a Salesforce object read with SOQL through
- *		GET /services/data/vNN.0/query, following nextRecordsUrl.
+ *		GET /services/data/vNN.0/query (queryAll with the table option
+ *		include_deleted), following nextRecordsUrl.
  *
  * SELECT lists only the fields the query reads.  WHERE carries the pushed
  * comparisons (pushdown.c decides them from describe's filterable and the
@@ -101,7 +102,7 @@ typedef struct SfPageTable
 
 typedef struct SfScan
 {
-	char	   *path;			/* /services/data/vNN.0/query */
+	char	   *path;			/* /services/data/vNN.0/query or queryAll */
 	char	   *select;			/* "SELECT ... FROM Object" (part 0's) */
 	char	   *where;			/* fixed conditions joined by AND, or NULL */
 	char	   *tail;			/* " ORDER BY ... LIMIT n", or "" */
@@ -728,9 +729,13 @@ static void
 sobject_plan(GcaResourceScan *rs)
 {
 	SfScan	   *st = palloc0(sizeof(SfScan));
+	const char *include_deleted = gca_option_value(rs->options, "include_deleted", "false");
+	bool		all = false;
 
 	rs->state = st;
-	st->path = psprintf("/services/data/v%s/query", gca_sf_api_version(rs->options));
+	(void) parse_bool(include_deleted, &all);	/* checked by the validator */
+	st->path = psprintf("/services/data/v%s/%s", gca_sf_api_version(rs->options),
+						all ? "queryAll" : "query");
 	plan_fields(rs, st);
 	st->tail = tail_clause(rs);
 	plan_queries(rs, st);

@@ -119,7 +119,7 @@ secs() { awk -v m="$1" 'BEGIN { printf "%.2f s", m / 1000 }'; }
 echo "### Incremental refresh"
 echo
 echo "$rows interactions of \`test/bench/dashboards.sh\` over $DAYS days (\`test/bench/incremental.sh\`, BENCH_SCALE=${BENCH_SCALE:-1}; the machine: $(nproc) cores, shared)."
-echo "\"Rollup views\": the eight dashboards kept from rollups (kpi_daily, kpi_weekly, queue_interval, escalation_weekly, escalation_by_tier, bot_containment_by_industry, join_quality, cx_overview); agent_quality, agent_quality_weekly (evaluations: none here) and queue_daily (hourly aggregates: none here) are computed from their tables. \"Changed days\": the distinct days dashboard_changes holds for any rollup."
+echo "\"Rollup views\": the eight dashboards kept from rollups (kpi_daily, kpi_weekly, queue_interval, escalation_weekly, escalation_by_tier, bot_containment_by_industry, join_quality, cx_overview; queue_interval and the two escalation dashboards are tables kept per changed key, the others materialized views refreshed CONCURRENTLY from their rollups); agent_quality, agent_quality_weekly (evaluations: none here) and queue_daily (hourly aggregates: none here) are computed from their tables. \"Changed days\": the distinct days dashboard_changes holds for any rollup."
 echo
 echo "| refresh | changed days | every view | rollup views | recomputing just the touched days' parts |"
 echo "|---|---|---|---|---|"

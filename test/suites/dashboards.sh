@@ -619,7 +619,7 @@ assert_eq "Gold|t|f" \
 
 # ------------------------------------------------------------ refresh
 assert_eq "12|12" "$(q "SELECT count(*), count(*) FILTER (WHERE concurrent) FROM gcanalytics.refresh_dashboards()" 2>/dev/null)" \
-    "refresh_dashboards() refreshes the 12 materialized views concurrently once populated"
+    "refresh_dashboards() refreshes the 12 dashboards without blocking readers once populated (CONCURRENTLY, or per key)"
 assert_eq "kpi_daily kpi_weekly queue_interval escalation_weekly escalation_by_tier bot_containment_by_industry agent_quality agent_quality_weekly queue_daily join_quality cx_overview cx_insights" \
     "$(q "SELECT string_agg(view_name, ' ' ORDER BY ord) FROM gcanalytics.refresh_dashboards() WITH ORDINALITY r(view_name, c, s, n, refresh, reason, ord)" 2>/dev/null)" \
     "in dependency order (kpi_weekly after kpi_daily)"

@@ -226,7 +226,8 @@ entry_points=(
     "[cron] SELECT count(*) FROM gcanalytics.schedule('15 minutes', '15 minutes')"
     "[cron] SELECT gcanalytics.unschedule()"
 )
-for v in $(sql "SELECT unnest(gcanalytics.dashboard_views())"); do
+# the materialized ones (the dashboards kept as tables have no REFRESH)
+for v in $(sql "SELECT v FROM unnest(gcanalytics.dashboard_views()) v WHERE v <> ALL (gcanalytics._dashboard_tables())"); do
     entry_points+=("REFRESH MATERIALIZED VIEW gcanalytics.$v" "REFRESH MATERIALIZED VIEW CONCURRENTLY gcanalytics.$v")
 done
 entry_points+=("SELECT count(*) FROM gcanalytics.escalation_insights")
@@ -253,7 +254,7 @@ assert_eq "" "$(sql "SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY 
                        AND l.lanname NOT IN ('c', 'internal') AND p.prokind <> 'p' AND p.prosqlbody IS NULL
                        AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')")" \
     "every SQL and PL/pgSQL function pins search_path or is bound when created"
-assert_eq "_retry _run_step _sync_public _sync_range _sync_window retry_failed run sync_adherence sync_conversations sync_crm sync_evaluations sync_queue_metrics" \
+assert_eq "_retry _run_join _run_step _sync_public _sync_range _sync_window retry_failed run sync_adherence sync_conversations sync_crm sync_evaluations sync_queue_metrics" \
     "$(sql "SELECT string_agg(p.proname, ' ' ORDER BY p.proname) FROM pg_proc p
              WHERE p.pronamespace = 'gcanalytics'::regnamespace AND p.prokind = 'p'
                AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')")" \

@@ -92,11 +92,13 @@ table_digests() {
                             FROM (SELECT ROW($cols)::text AS r FROM $t) s")"
     done <<<"$2"
 }
-# dashboard_digests DB: one line per materialized view of the extension,
-# its rows without the time of the refresh
+# dashboard_digests DB: one line per dashboard of the extension (its
+# materialized views, and the dashboards kept as tables), its rows without
+# the time of the refresh
 DASHBOARDS="
 SELECT c.oid::regclass::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
- WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND c.relkind = 'm'
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND (c.relkind = 'm' OR c.relname IN ('queue_interval', 'escalation_weekly', 'escalation_by_tier'))
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'gcanalytics') ORDER BY 1"
 dashboard_digests() {
     local v

@@ -154,6 +154,56 @@ same_set "crm_opportunities: every Opportunity of the truth but the deleted ones
     "SELECT opportunity_id, account_id, name, stage_name, is_closed, is_won, amount, close_date FROM gcanalytics.crm_opportunities"
 assert_eq numeric "$(sql "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'gcanalytics.crm_opportunities'::regclass AND attname = 'amount'")" \
     "opportunity amounts are numeric"
+
+# Cases and Opportunities between whole reads: only those changed since the
+# newest SystemModstamp read, through queryAll, soft deletions included.
+# As if the last sync had read them 10 days before the newest change, when
+# the truth's deleted ones were still there (and their changes since not
+# yet made): the incremental sync deletes them and equals the truth again.
+sf_requests() {
+    curl -s "$GCSIM_URL/sim/stats" \
+        | python3 -c 'import sys, json; print(sum(v["requests"] for k, v in json.load(sys.stdin)["endpoints"].items() if k in ("sf.query", "sf.query_more")))'
+}
+crm_sync() { "${PSQL[@]}" -c "CALL gcanalytics.sync_crm()" 2>&1; }
+OLD="(SELECT max(system_modstamp::timestamptz) - interval '10 days' FROM vp_one_case)"
+gone=$(sql "SELECT count(*) FROM vp_one_case WHERE is_deleted::boolean AND system_modstamp::timestamptz >= $OLD")
+[ "$gone" -gt 0 ] || fail "no Case of the truth was deleted in the last 10 days: the check proves nothing"
+changed=$(sql "SELECT count(*) FROM vp_one_case WHERE system_modstamp::timestamptz >= $OLD")
+sql "UPDATE gcanalytics.sync_state SET high_water_mark = $OLD WHERE resource IN ('crm_cases', 'crm_opportunities');
+     INSERT INTO gcanalytics.crm_cases (case_id, case_number, account_id, category, status, is_closed, created_date, closed_date, system_modstamp, loaded_at)
+     SELECT case_id, case_number, account_id, type, 'New', false, created::timestamptz, NULL, $OLD, now()
+       FROM vp_one_case WHERE is_deleted::boolean AND system_modstamp::timestamptz >= $OLD;
+     UPDATE gcanalytics.crm_cases c SET status = 'New', is_closed = false, closed_date = NULL
+       FROM vp_one_case t WHERE t.case_id = c.case_id AND t.system_modstamp::timestamptz >= $OLD AND t.closed IS NOT NULL;
+     INSERT INTO gcanalytics.crm_cases (case_id, case_number, account_id, category, status, is_closed, created_date, system_modstamp, loaded_at)
+     VALUES ('500000000000000AAA', '99999999', NULL, 'Question', 'New', false, $OLD, $OLD, now())" >/dev/null
+plan=$(sql "EXPLAIN (VERBOSE) SELECT * FROM gcanalytics_source.crm_case WHERE system_modstamp >= '2026-04-01T00:00:00Z'")
+echo "$plan" | contains 'Request: GET /services/data/v[0-9.]*/queryAll' && echo "$plan" | contains 'SOQL: .*SystemModstamp >= ' \
+    || fail "the Cases since a mark should be asked through queryAll by SystemModstamp: $plan"
+assert_eq "$(sql "SELECT count(*) FROM vp_one_case WHERE is_deleted::boolean")" \
+    "$(sql "SELECT count(*) FROM gcanalytics_source.crm_case WHERE is_deleted")" \
+    "include_deleted: the foreign table reads the truth's soft-deleted Cases with IsDeleted"
+before=$(sf_requests)
+out=$(crm_sync) || fail "sync_crm() between whole reads failed: $out"
+sent=$(( $(sf_requests) - before ))
+same_set "crm_cases after a sync of the changes only: the $gone Cases deleted since are gone, the $changed changed are the truth's" \
+    "SELECT case_id, case_number, account_id, type, status, is_closed::boolean, created::timestamptz, closed::timestamptz
+       FROM vp_one_case WHERE NOT is_deleted::boolean UNION ALL
+     SELECT '500000000000000AAA', '99999999', NULL, 'Question', 'New', false, $OLD, NULL" \
+    "SELECT case_id, case_number, account_id, category, status, is_closed, created_date, closed_date FROM gcanalytics.crm_cases"
+[ "$sent" -le 3 ] || fail "a sync of the changes since the marks sent $sent Salesforce queries (Accounts, Cases, Opportunities: 3)"
+echo "ok: a sync between whole reads sent $sent Salesforce queries; a case deleted for good stays until the whole read"
+# when crm_full_read has passed, the whole read drops what is gone for good
+sql "UPDATE gcanalytics.sync_state SET updated_at = updated_at - interval '1 day 1 minute' WHERE resource = 'crm_pipeline'" >/dev/null
+before=$(sf_requests)
+out=$(crm_sync) || fail "sync_crm() after crm_full_read failed: $out"
+sent=$(( $(sf_requests) - before ))
+same_set "crm_cases after the whole read that crm_full_read makes due" \
+    "SELECT case_id, case_number, account_id, type, status, is_closed::boolean, created::timestamptz, closed::timestamptz
+       FROM vp_one_case WHERE NOT is_deleted::boolean" \
+    "SELECT case_id, case_number, account_id, category, status, is_closed, created_date, closed_date FROM gcanalytics.crm_cases"
+[ "$sent" -gt 3 ] || fail "the whole read sent only $sent Salesforce queries"
+echo "ok: the whole read sent $sent Salesforce queries"
 same_set "interactions.crm_case_id is the sfCaseId of the truth" \
     "SELECT c.conversation_id, c.case_id FROM vp_one_conv c JOIN gcanalytics.interactions i USING (conversation_id) WHERE c.case_id IS NOT NULL" \
     "SELECT conversation_id, crm_case_id FROM gcanalytics.interactions WHERE crm_case_id IS NOT NULL"

@@ -16,6 +16,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('lag_window', '2 hours', 'data this recent is not final at Genesys and is read again by the next run()'),
         ('evaluation_lookback', '3 days', 'each run() re-reads the evaluations of conversations this far back (new ones, status changes)'),
         ('survey_lookback', '3 days', 'each run() re-reads by id the conversations whose survey, sent this far back, is not answered yet'),
+        ('run_workers', 'true', 'run() loads the reference data and the CRM, then the evaluations and the adherence, in background workers beside its own steps; false: one step after another'),
         ('load_adherence', 'true', 'run() loads schedule adherence (workforce management) daily; false for an organisation without it'),
         ('case_resolution_days', '7', 'case_resolution_weekly: a case is resolved when it closed within this many days of its creation'),
         ('crm_relink_days', '30', 'a CRM account change re-enriches its interactions of this many days before the newest loaded'),
@@ -31,6 +32,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
         ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
         ('crm_stale_after', '1 day', 'join_quality flags the CRM snapshot as stale when the last CRM sync is older than this'),
+        ('crm_full_read', '1 day', 'run() reads the Salesforce Cases and Opportunities whole again when this long has passed since it last did (records deleted for good); in between only those changed since, soft deletions included'),
         ('reference_refresh', '1 day', 'run() reads the queues, users and wrap-up codes again when this long has passed since it last did (or when loaded data names one it lacks)'),
         ('insight_max_p', '0.01', 'escalation_insights writes a sentence only for changes with a p-value below this'),
         ('insight_min_conversations', '30', 'escalation_insights writes a sentence only when both weeks have at least this many conversations'),
@@ -105,7 +107,8 @@ DECLARE
 BEGIN
     rule := CASE
         WHEN setting_name IN ('lag_window', 'evaluation_lookback', 'service_level_default', 'fcr_window',
-                              'containment_window', 'crm_stale_after', 'reference_refresh') THEN 'an interval of at least 0'
+                              'containment_window', 'crm_stale_after', 'reference_refresh', 'crm_full_read')
+            THEN 'an interval of at least 0'
         WHEN setting_name = 'window_max_length' THEN 'an interval longer than 0'
         WHEN setting_name = 'initial_sync_from' THEN 'an interval of at least 0 or a timestamp'
         WHEN setting_name IN ('min_talk_ms', 'crm_relink_days', 'insight_min_conversations') THEN 'a whole number of at least 0'
@@ -117,6 +120,7 @@ BEGIN
         WHEN setting_name = 'short_abandon_threshold' THEN 'empty (off) or an interval of at least 0'
         WHEN setting_name = 'interval_minutes' THEN '15 or 30'
         WHEN setting_name = 'tier_reporting' THEN 'at_call_time or current'
+        WHEN setting_name IN ('run_workers', 'load_adherence') THEN 'true or false'
         WHEN setting_name LIKE '%time\_zone' THEN 'a time zone name of pg_timezone_names'
     END;
     IF rule IS NULL THEN
@@ -133,6 +137,7 @@ BEGIN
                 setting_value = '' OR setting_value::interval >= interval '0'
             WHEN '15 or 30' THEN setting_value IN ('15', '30')
             WHEN 'at_call_time or current' THEN setting_value IN ('at_call_time', 'current')
+            WHEN 'true or false' THEN setting_value::boolean IS NOT NULL
             WHEN 'a whole number of at least 0' THEN setting_value::bigint >= 0
             WHEN 'a whole number of at least 1' THEN setting_value::bigint >= 1
             WHEN 'a number from 0 to 100' THEN setting_value::numeric BETWEEN 0 AND 100

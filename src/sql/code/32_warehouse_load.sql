@@ -489,7 +489,10 @@ BEGIN
           FROM gcanalytics_source.evaluations e
          WHERE e.conversation_start >= %L AND e.conversation_start < %L $q$, range_from, range_to));
     -- the QA score of the window's interactions follows their evaluations
-    PERFORM gcanalytics._update_qa_scores(range_from, range_to, NULL, clock_timestamp());
+    -- (in a run() worker, run() sets them once the conversations are in)
+    IF NOT gcanalytics._in_run_worker() THEN
+        PERFORM gcanalytics._update_qa_scores(range_from, range_to, NULL, clock_timestamp());
+    END IF;
     RETURN r.source_rows;
 END
 $$;

@@ -493,8 +493,8 @@ COMMENT ON TABLE gcanalytics.wrapup_codes IS 'Genesys wrap-up codes (id, name), 
 -- crm_relink_days (before the newest loaded) whose account changed or that
 -- were not linked through the attribute are enriched again, with the
 -- values valid at their start: a change reaches only the conversations
--- after it; first the Cases and Opportunities, whole
--- (_sync_crm_pipeline()).  Returns the accounts read.
+-- after it; first the Cases and Opportunities (whole or their changes:
+-- _sync_crm_pipeline()).  Returns the accounts read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
@@ -1022,6 +1022,116 @@ BEGIN
 END
 $$;
 
+-- ------------------------------------------------------------ run() workers
+-- run() overlaps the steps that do not wait for one another (README "The
+-- warehouse", setting run_workers): a step it starts early runs in a
+-- dynamic background worker (src/run_workers.c) that connects as this
+-- session's user with its settings and runs the step's one CALL, as
+-- run() would; run() goes on with its own steps and then joins the worker:
+-- the worker's notices and warnings are reported in run()'s session and
+-- its error is raised there as the step's.  An error or a cancel of run()
+-- terminates the workers it started.  No free worker slot
+-- (max_worker_processes), or run_workers false: run() runs the step itself
+-- where it joins it.
+CREATE OR REPLACE FUNCTION gcanalytics._run_worker_start(step text, command text)
+    RETURNS integer
+    LANGUAGE c VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'gca_run_worker_start';
+COMMENT ON FUNCTION gcanalytics._run_worker_start(text, text) IS
+    'run(): a background worker running command (one CALL) for step; NULL when none could be started';
+CREATE OR REPLACE FUNCTION gcanalytics._run_worker_wait(worker integer)
+    RETURNS void
+    LANGUAGE c VOLATILE STRICT
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'gca_run_worker_wait';
+COMMENT ON FUNCTION gcanalytics._run_worker_wait(integer) IS
+    'run(): waits for a worker of _run_worker_start(); reports its notices and raises its error';
+CREATE OR REPLACE FUNCTION gcanalytics._in_run_worker()
+    RETURNS boolean
+    LANGUAGE c STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'gca_in_run_worker';
+COMMENT ON FUNCTION gcanalytics._in_run_worker() IS 'whether this session is a run() worker';
+
+-- _run_command(step, from, to): the CALL of a step of run(), every name
+-- schema-qualified (a worker runs it with the session's search_path):
+-- _run_step(step) without a range, else the daily windows of [from, to).
+CREATE OR REPLACE FUNCTION gcanalytics._run_command(step text, range_from timestamptz, range_to timestamptz)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE WHEN range_from IS NULL THEN format('CALL gcanalytics._run_step(%L::pg_catalog.text)', step)
+                ELSE format('CALL gcanalytics._sync_range(%L::pg_catalog.text, %L::pg_catalog.timestamptz, %L::pg_catalog.timestamptz, ''1 day''::pg_catalog.interval)',
+                            step, range_from, range_to) END
+$$;
+
+-- _run_start(step, from, to): the worker running the step
+-- (_run_command()), NULL when run_workers is false or no worker could be
+-- started.
+CREATE OR REPLACE FUNCTION gcanalytics._run_start(step text, range_from timestamptz DEFAULT NULL, range_to timestamptz DEFAULT NULL)
+    RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF NOT gcanalytics.setting('run_workers')::boolean THEN
+        RETURN NULL;
+    END IF;
+    RETURN gcanalytics._run_worker_start(step, gcanalytics._run_command(step, range_from, range_to));
+END
+$$;
+
+-- _run_join(worker, step, from, to): waits for the worker of the step, or
+-- runs the step here when there is none.
+CREATE OR REPLACE PROCEDURE gcanalytics._run_join(worker integer, step text, range_from timestamptz DEFAULT NULL,
+                                                  range_to timestamptz DEFAULT NULL)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    -- (what the run counts is in sync_windows: _range_outcome())
+    total pg_catalog.int8;
+    failed pg_catalog.int4;
+BEGIN
+    IF worker IS NOT NULL THEN
+        PERFORM gcanalytics._run_worker_wait(worker);
+    ELSIF range_from IS NULL THEN
+        CALL gcanalytics._run_step(step);
+    ELSE
+        CALL gcanalytics._sync_range(step, range_from, range_to, '1 day'::pg_catalog.interval, total, failed);
+    END IF;
+    COMMIT;
+END
+$$;
+
+-- _range_outcome(resource, from, to): the rows loaded and the windows
+-- failed of the daily windows of [from, to), as _sync_range() counts them.
+CREATE OR REPLACE FUNCTION gcanalytics._range_outcome(resource text, range_from timestamptz, range_to timestamptz,
+                                                      OUT total bigint, OUT failed integer)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT coalesce(sum(w.rows) FILTER (WHERE w.status = 'done'), 0)::bigint,
+           (count(*) FILTER (WHERE w.status = 'failed'))::integer
+      FROM gcanalytics.sync_windows w
+     WHERE w.resource = _range_outcome.resource AND w.window_start >= range_from AND w.window_start < range_to
+$$;
+
+-- _run_evaluations_since(until, conv_since): where run() starts the
+-- evaluations (_run_since()) when it starts them before the conversations'
+-- first window is recorded: not before that window's day.
+CREATE OR REPLACE FUNCTION gcanalytics._run_evaluations_since(until timestamptz, conv_since timestamptz)
+    RETURNS timestamptz
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE WHEN conv_since < until
+                 AND NOT EXISTS (SELECT 1 FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations')
+                THEN greatest(gcanalytics._run_since('evaluations', until), date_trunc('day', conv_since, 'UTC'))
+                ELSE gcanalytics._run_since('evaluations', until) END
+$$;
+
 -- run(): the whole pipeline since the high-water marks (README "The
 -- warehouse"): reference data, CRM, failed windows, conversations (the
 -- lag window and in-progress conversations again), evaluations, queue
@@ -1035,6 +1145,8 @@ DECLARE
     daily pg_catalog.text;
     conv_since pg_catalog.timestamptz;
     conv_mark pg_catalog.timestamptz;
+    eval_since pg_catalog.timestamptz;
+    adh_since pg_catalog.timestamptz;
     n pg_catalog.int8;
     failed pg_catalog.int4;
     total_failed pg_catalog.int4 := 0;
@@ -1043,6 +1155,12 @@ DECLARE
     metrics pg_catalog.int8 := 0;
     retried pg_catalog.int4;
     rechecked pg_catalog.int4 := 0;
+    crm pg_catalog.bool;
+    adherence pg_catalog.bool;
+    reference_worker pg_catalog.int4;
+    crm_worker pg_catalog.int4;
+    evaluations_worker pg_catalog.int4;
+    adherence_worker pg_catalog.int4;
     w record;
 BEGIN
     PERFORM gcanalytics._check_ready();
@@ -1054,18 +1172,36 @@ BEGIN
     PERFORM gcanalytics._run_begin();
     COMMIT;
 
-    CALL gcanalytics._run_step('reference'::pg_catalog.text);
-    IF gcanalytics._crm_configured() THEN
-        CALL gcanalytics._run_step('crm'::pg_catalog.text);
+    -- the reference data and the CRM, in workers (_run_start()) while
+    -- this session asks the aggregates; everything after needs them
+    crm := gcanalytics._crm_configured();
+    reference_worker := gcanalytics._run_start('reference'::pg_catalog.text);
+    IF crm THEN
+        crm_worker := gcanalytics._run_start('crm'::pg_catalog.text);
     END IF;
-    CALL gcanalytics._retry(gcanalytics.setting('max_attempts'::pg_catalog.text)::pg_catalog.int4, retried, total_failed);
-
     conv_since := gcanalytics._run_since('conversations'::pg_catalog.text, until);
     -- one aggregates query for the windows, their check and the queue metrics
     PERFORM gcanalytics._aggregates_prefetch(
         LEAST(conv_since, gcanalytics._run_since('queue_metrics'::pg_catalog.text, until)), until);
     COMMIT;
+    CALL gcanalytics._run_join(reference_worker, 'reference'::pg_catalog.text);
+    IF crm THEN
+        CALL gcanalytics._run_join(crm_worker, 'crm'::pg_catalog.text);
+    END IF;
+    CALL gcanalytics._retry(gcanalytics.setting('max_attempts'::pg_catalog.text)::pg_catalog.int4, retried, total_failed);
     CALL gcanalytics._run_step('in_progress'::pg_catalog.text, conv_since);
+
+    -- the evaluations and the adherence (daily, each from its own mark to
+    -- until) in workers while this session loads the conversations
+    eval_since := gcanalytics._run_evaluations_since(until, conv_since);
+    evaluations_worker := gcanalytics._run_start('evaluations'::pg_catalog.text, eval_since, until);
+    adherence := gcanalytics.setting('load_adherence'::pg_catalog.text)::pg_catalog.bool;
+    IF adherence THEN
+        adh_since := gcanalytics._run_since('adherence'::pg_catalog.text, until);
+        adherence_worker := gcanalytics._run_start('adherence'::pg_catalog.text, adh_since, until);
+    END IF;
+    COMMIT;
+
     conv_mark := gcanalytics._conversations_final_until(until);
     CALL gcanalytics._sync_range('conversations'::pg_catalog.text, conv_since, until, NULL::pg_catalog.interval, conversations, failed);
     total_failed := total_failed OPERATOR(pg_catalog.+) failed;
@@ -1077,19 +1213,27 @@ BEGIN
         COMMIT;
     END IF;
 
-    -- the daily resources, each from its own mark to until
     FOREACH daily IN ARRAY ARRAY['evaluations', 'queue_metrics', 'adherence']::pg_catalog.text[] LOOP
-        CONTINUE WHEN daily OPERATOR(pg_catalog.=) 'adherence'
-            AND NOT gcanalytics.setting('load_adherence')::pg_catalog.bool;
-        CALL gcanalytics._sync_range(daily, gcanalytics._run_since(daily, until), until,
-                                     '1 day'::pg_catalog.interval, n, failed);
-        total_failed := total_failed OPERATOR(pg_catalog.+) failed;
-        PERFORM gcanalytics._advance_high_water_mark(daily, until);
         IF daily OPERATOR(pg_catalog.=) 'evaluations' THEN
+            CALL gcanalytics._run_join(evaluations_worker, daily, eval_since, until);
+            IF evaluations_worker IS NOT NULL THEN
+                -- a worker leaves the QA scores to this session (_load_evaluations())
+                PERFORM gcanalytics._update_qa_scores(eval_since, until, NULL::pg_catalog.text[], pg_catalog.clock_timestamp());
+            END IF;
+            SELECT o.total, o.failed INTO n, failed
+              FROM gcanalytics._range_outcome('evaluations'::pg_catalog.text, eval_since, until) o;
             evaluations := n;
         ELSIF daily OPERATOR(pg_catalog.=) 'queue_metrics' THEN
+            CALL gcanalytics._sync_range(daily, gcanalytics._run_since(daily, until), until,
+                                         '1 day'::pg_catalog.interval, n, failed);
             metrics := n;
+        ELSE
+            CONTINUE WHEN NOT adherence;
+            CALL gcanalytics._run_join(adherence_worker, daily, adh_since, until);
+            SELECT o.failed INTO failed FROM gcanalytics._range_outcome('adherence'::pg_catalog.text, adh_since, until) o;
         END IF;
+        total_failed := total_failed OPERATOR(pg_catalog.+) failed;
+        PERFORM gcanalytics._advance_high_water_mark(daily, until);
     END LOOP;
     COMMIT;
 

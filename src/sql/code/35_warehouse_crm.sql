@@ -17,10 +17,11 @@ BEGIN
              is_closed boolean OPTIONS (field %L, field_type ''boolean''),
              created_date timestamptz OPTIONS (field %L, field_type ''datetime''),
              closed_date timestamptz OPTIONS (field %L, field_type ''datetime''),
-             system_modstamp timestamptz OPTIONS (field %L, field_type ''datetime''))
-         SERVER %I OPTIONS (sobject %L)',
+             system_modstamp timestamptz OPTIONS (field %L, field_type ''datetime''),
+             is_deleted boolean OPTIONS (field %L, field_type ''boolean''))
+         SERVER %I OPTIONS (sobject %L, include_deleted ''true'')',
         'Id', 'CaseNumber', 'AccountId', gcanalytics._crm_field('case_category'), gcanalytics._crm_field('case_status'),
-        'IsClosed', 'CreatedDate', 'ClosedDate', 'SystemModstamp', salesforce_server, 'Case');
+        'IsClosed', 'CreatedDate', 'ClosedDate', 'SystemModstamp', 'IsDeleted', salesforce_server, 'Case');
     EXECUTE format(
         'CREATE FOREIGN TABLE gcanalytics_source.crm_opportunity (
              opportunity_id text OPTIONS (field %L, field_type ''id''), account_id text OPTIONS (field %L, field_type ''reference''),
@@ -28,16 +29,23 @@ BEGIN
              amount numeric OPTIONS (field %L, field_type ''currency''), close_date date OPTIONS (field %L, field_type ''date''),
              is_won boolean OPTIONS (field %L, field_type ''boolean''), is_closed boolean OPTIONS (field %L, field_type ''boolean''),
              created_date timestamptz OPTIONS (field %L, field_type ''datetime''),
-             system_modstamp timestamptz OPTIONS (field %L, field_type ''datetime''))
-         SERVER %I OPTIONS (sobject %L)',
+             system_modstamp timestamptz OPTIONS (field %L, field_type ''datetime''),
+             is_deleted boolean OPTIONS (field %L, field_type ''boolean''))
+         SERVER %I OPTIONS (sobject %L, include_deleted ''true'')',
         'Id', 'AccountId', 'Name', 'StageName', 'Amount', 'CloseDate', 'IsWon', 'IsClosed', 'CreatedDate',
-        'SystemModstamp', salesforce_server, 'Opportunity');
+        'SystemModstamp', 'IsDeleted', salesforce_server, 'Opportunity');
 END
 $$;
 
--- _sync_crm_pipeline(): every Case and Opportunity read whole and
--- upserted; those no longer there (deleted) are deleted.  Returns the rows
--- read.
+-- _sync_crm_pipeline(): the Cases and Opportunities.  Read whole (the
+-- deleted left out) on the first sync and when crm_full_read has passed
+-- since the last whole read: upserted, and those no longer there deleted,
+-- records deleted for good (gone from the Recycle Bin) included.  In
+-- between, only the records whose SystemModstamp is at or after the
+-- newest read before (>=: several may share it; the upsert makes the
+-- overlap harmless), through queryAll (the foreign tables' option
+-- include_deleted): changed ones upserted, soft-deleted ones deleted.
+-- Returns the rows read.
 CREATE OR REPLACE FUNCTION gcanalytics._sync_crm_pipeline()
     RETURNS bigint
     LANGUAGE plpgsql
@@ -47,25 +55,51 @@ DECLARE
     r record;
     n bigint := 0;
     ids text[];
+    -- when they were last read whole (the row's updated_at, as for 'reference')
+    last_whole timestamptz := (SELECT s.updated_at FROM gcanalytics.sync_state s WHERE s.resource = 'crm_pipeline');
+    case_mark timestamptz := (SELECT s.high_water_mark FROM gcanalytics.sync_state s WHERE s.resource = 'crm_cases');
+    opp_mark timestamptz := (SELECT s.high_water_mark FROM gcanalytics.sync_state s WHERE s.resource = 'crm_opportunities');
+    whole boolean;
 BEGIN
-    CREATE TEMP TABLE gca_crm_case ON COMMIT DROP AS
-    SELECT c.case_id, c.case_number, c.account_id, c.category, c.status, c.is_closed, c.created_date, c.closed_date,
-           c.system_modstamp
-      FROM gcanalytics_source.crm_case c;
-    CREATE TEMP TABLE gca_crm_opportunity ON COMMIT DROP AS
-    SELECT o.opportunity_id, o.account_id, o.name, o.stage_name, o.amount, o.close_date, o.is_won, o.is_closed,
-           o.created_date, o.system_modstamp
-      FROM gcanalytics_source.crm_opportunity o;
-    r := gcanalytics._upsert('gcanalytics.crm_cases', ARRAY['case_id'], 'SELECT * FROM pg_temp.gca_crm_case');
+    whole := last_whole IS NULL OR case_mark IS NULL OR opp_mark IS NULL
+             OR last_whole <= now() - gcanalytics.setting('crm_full_read')::interval;
+    -- the condition as literals, so that it is sent (IsDeleted = false, or
+    -- SystemModstamp >= the mark) whatever plan the session caches
+    EXECUTE format('CREATE TEMP TABLE gca_crm_case ON COMMIT DROP AS
+                    SELECT case_id, case_number, account_id, category, status, is_closed, created_date, closed_date,
+                           system_modstamp, is_deleted
+                      FROM gcanalytics_source.crm_case WHERE %s',
+                   CASE WHEN whole THEN 'NOT is_deleted' ELSE format('system_modstamp >= %L', case_mark) END);
+    EXECUTE format('CREATE TEMP TABLE gca_crm_opportunity ON COMMIT DROP AS
+                    SELECT opportunity_id, account_id, name, stage_name, amount, close_date, is_won, is_closed,
+                           created_date, system_modstamp, is_deleted
+                      FROM gcanalytics_source.crm_opportunity WHERE %s',
+                   CASE WHEN whole THEN 'NOT is_deleted' ELSE format('system_modstamp >= %L', opp_mark) END);
+    r := gcanalytics._upsert('gcanalytics.crm_cases', ARRAY['case_id'],
+        'SELECT case_id, case_number, account_id, category, status, is_closed, created_date, closed_date, system_modstamp
+           FROM pg_temp.gca_crm_case WHERE NOT is_deleted');
+    n := n + r.source_rows;
+    r := gcanalytics._upsert('gcanalytics.crm_opportunities', ARRAY['opportunity_id'],
+        'SELECT opportunity_id, account_id, name, stage_name, amount, close_date, is_won, is_closed, created_date, system_modstamp
+           FROM pg_temp.gca_crm_opportunity WHERE NOT is_deleted');
     n := n + r.source_rows;
     -- the ids read into an array first: Citus runs no DELETE of a reference
     -- table whose subquery reads a temporary table
-    ids := ARRAY(SELECT c.case_id FROM pg_temp.gca_crm_case c);
-    DELETE FROM gcanalytics.crm_cases t WHERE NOT t.case_id = ANY (ids);
-    r := gcanalytics._upsert('gcanalytics.crm_opportunities', ARRAY['opportunity_id'], 'SELECT * FROM pg_temp.gca_crm_opportunity');
-    n := n + r.source_rows;
-    ids := ARRAY(SELECT o.opportunity_id FROM pg_temp.gca_crm_opportunity o);
-    DELETE FROM gcanalytics.crm_opportunities t WHERE NOT t.opportunity_id = ANY (ids);
+    IF whole THEN
+        ids := ARRAY(SELECT c.case_id FROM pg_temp.gca_crm_case c);
+        DELETE FROM gcanalytics.crm_cases t WHERE NOT t.case_id OPERATOR(pg_catalog.=) ANY (ids);
+        ids := ARRAY(SELECT o.opportunity_id FROM pg_temp.gca_crm_opportunity o);
+        DELETE FROM gcanalytics.crm_opportunities t WHERE NOT t.opportunity_id OPERATOR(pg_catalog.=) ANY (ids);
+        PERFORM gcanalytics._advance_high_water_mark('crm_pipeline', NULL);
+    ELSE
+        ids := ARRAY(SELECT c.case_id FROM pg_temp.gca_crm_case c WHERE c.is_deleted);
+        DELETE FROM gcanalytics.crm_cases t WHERE t.case_id OPERATOR(pg_catalog.=) ANY (ids);
+        ids := ARRAY(SELECT o.opportunity_id FROM pg_temp.gca_crm_opportunity o WHERE o.is_deleted);
+        DELETE FROM gcanalytics.crm_opportunities t WHERE t.opportunity_id OPERATOR(pg_catalog.=) ANY (ids);
+    END IF;
+    PERFORM gcanalytics._advance_high_water_mark('crm_cases', (SELECT max(c.system_modstamp) FROM pg_temp.gca_crm_case c));
+    PERFORM gcanalytics._advance_high_water_mark('crm_opportunities',
+                                                 (SELECT max(o.system_modstamp) FROM pg_temp.gca_crm_opportunity o));
     DROP TABLE pg_temp.gca_crm_case, pg_temp.gca_crm_opportunity;
     RETURN n;
 END

@@ -16,10 +16,27 @@ DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_insights;   -- reads escalation_
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
 DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quality, gcanalytics.queue_daily,
     gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
-    gcanalytics.escalation_by_tier, gcanalytics.escalation_weekly,
-    gcanalytics.queue_interval, gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
+    gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
+-- the dashboards kept as tables (materialized views before 0.3.0): their
+-- rows are derived, rebuilt by the first refresh after their rollup's
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT c.oid::regclass AS name, c.relkind
+               FROM pg_catalog.pg_class c
+              WHERE c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = 'gcanalytics')
+                AND c.relname IN ('escalation_by_tier', 'escalation_weekly', 'queue_interval') AND c.relkind IN ('m', 'r')
+    LOOP
+        EXECUTE pg_catalog.format('DROP %s %s', CASE r.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, r.name);
+    END LOOP;
+END
+$$;
+-- so their rollups are rebuilt whole by the next refresh (code/41_cx_overview.sql: at once when rows are loaded)
+DELETE FROM gcanalytics.dashboard_rollups b WHERE b.rollup IN ('queue_interval', 'escalation');
 
--- dashboard_views(): the materialized dashboards in dependency order
+-- dashboard_views(): the dashboards refresh_dashboards() keeps (materialized
+-- views, and the tables of _dashboard_tables()) in dependency order
 -- (kpi_weekly reads kpi_daily; cx_insights escalation_weekly, through
 -- escalation_insights).
 CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
@@ -29,7 +46,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.dashboard_views() RETURNS text[]
                        'bot_containment_by_industry', 'agent_quality', 'agent_quality_weekly', 'queue_daily',
                        'join_quality', 'cx_overview', 'cx_insights'] $$;
 COMMENT ON FUNCTION gcanalytics.dashboard_views() IS
-    'the materialized dashboard views in the order refresh_dashboards() refreshes them';
+    'the dashboards (materialized views, and tables kept per changed key) in the order refresh_dashboards() refreshes them';
 
 -- ------------------------------------------------------------ statistics
 -- erfc(x) after Numerical Recipes' erfcc (Chebyshev fit): relative error
@@ -151,9 +168,14 @@ COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
     'the service level target of a queue and media type: service_levels (queue and medium, queue, medium; ''*'' for any), else service_level_default';
 
 -- _service_level_targets(): the service level target (ms) of every queue
--- (and '*': any other) and medium, for the dashboards to join once
--- (materialized: a query that Citus sends to the workers calls no function
--- reading a table, and reads the settings of the coordinator).
+-- (those of queues and of service_levels, and '*': any other) and medium
+-- (the usual ones, those of service_levels and of the daily aggregates, and
+-- '*': any other), for the dashboards to join once (materialized: a query
+-- that Citus sends to the workers calls no function reading a table, and
+-- reads the settings of the coordinator).  A queue entry takes the row of
+-- its queue, else of '*', and of its medium, else of '*' (the queue's own
+-- row for any medium, else the '*' one, else service_level_default: what
+-- service_level_threshold() gives a medium without a row).
 CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
     RETURNS TABLE (queue_id text, media_type text, sl_ms numeric)
     LANGUAGE sql STABLE
@@ -161,8 +183,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
     AS $$
     SELECT k.queue_id, m.media_type,
            1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
-      FROM (SELECT q.queue_id FROM gcanalytics.queues q UNION SELECT '*') k
-     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)']) AS media_type
+      FROM (SELECT q.queue_id FROM gcanalytics.queues q
+            UNION SELECT sl.queue_id FROM gcanalytics.service_levels sl
+            UNION SELECT '*') k
+     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)', '*']) AS media_type
                  UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
                  UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
 $$;
@@ -211,8 +235,10 @@ SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offere
                                                     THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
                                                i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
  CROSS JOIN LATERAL (VALUES ('offered', e.offered_at), ('answered', e.answered_at), ('abandoned', e.abandoned_at)) m(metric, at)
-  LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
-  LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
+  -- a medium without a row of its own: '*'
+  LEFT JOIN (SELECT DISTINCT thr.media_type FROM thr) km ON km.media_type = coalesce(e.media_type, '(unknown)')
+  LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(km.media_type, '*')
+  LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(km.media_type, '*')
  WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
    AND i.conversation_start >= from_start AND i.conversation_start < to_start
    AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x);
@@ -440,9 +466,57 @@ $$;
 COMMENT ON FUNCTION gcanalytics._queue_interval_parts(timestamptz, timestamptz) IS
     'the rows of queue_interval_parts (queue_interval''s rollup) of the conversations started in [from_start, to_start)';
 
-CREATE MATERIALIZED VIEW gcanalytics.queue_interval AS
+-- queue_interval is a table kept per day of its intervals (README
+-- "Incremental refresh"): a REFRESH of a materialized view recomputes every
+-- interval of the history, whatever changed.  refresh_dashboards() deletes
+-- and inserts the rows of the days whose parts changed
+-- (_queue_interval_rows()) and sets provisional where complete_until moved.
+CREATE TABLE gcanalytics.queue_interval (
+    interval_start     timestamptz NOT NULL,
+    interval_local     timestamp NOT NULL,
+    day                date NOT NULL,
+    queue_id           text NOT NULL,
+    queue_name         text,
+    media_type         text NOT NULL,
+    offered            bigint NOT NULL,
+    answered           bigint NOT NULL,
+    abandoned          bigint NOT NULL,
+    short_abandoned    bigint NOT NULL,
+    answered_in_sl     bigint NOT NULL,
+    sl_entries         bigint NOT NULL,
+    service_level_pct  numeric,
+    service_level_rate numeric,
+    abandon_rate       numeric,
+    asa_s              numeric,
+    avg_wait_s         numeric,
+    avg_handle_s       numeric,
+    handled            bigint NOT NULL,
+    wait_ms_sum        numeric NOT NULL,
+    answer_ms_sum      numeric NOT NULL,
+    handle_ms_sum      numeric NOT NULL,
+    provisional        boolean NOT NULL
+);
+CREATE UNIQUE INDEX queue_interval_key ON gcanalytics.queue_interval (interval_start, queue_id, media_type);
+CREATE INDEX queue_interval_day ON gcanalytics.queue_interval (day);
+
+-- _queue_interval_rows(days, complete_until): the rows of queue_interval of
+-- the days named (reporting_time_zone; every day when NULL), from its
+-- rollup, provisional after complete_until (read once by the refresh).
+CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_rows(days date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.queue_interval
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the days' values: every day without a filter
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+DECLARE
+    tz text := gcanalytics.reporting_time_zone();
+    lo timestamptz := coalesce((SELECT min(d)::timestamp AT TIME ZONE tz FROM unnest(days) d), '-infinity');
+    hi timestamptz := coalesce((SELECT (max(d) + 1)::timestamp AT TIME ZONE tz FROM unnest(days) d), 'infinity');
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
+    SELECT tz, _queue_interval_rows.complete_until,
            make_interval(mins => gcanalytics.setting('interval_minutes')::int) AS step
 ), s AS (
     SELECT p.interval_start, p.queue_id, p.media_type,
@@ -452,6 +526,8 @@ WITH cfg AS MATERIALIZED (
            sum(p.wait_ms_sum) AS wait_ms_sum, sum(p.answer_ms_sum) AS answer_ms_sum,
            sum(p.handled)::bigint AS handled, sum(p.handle_ms_sum) AS handle_ms_sum
       FROM gcanalytics.queue_interval_parts p
+     WHERE p.interval_start >= lo AND p.interval_start < hi
+       AND (days IS NULL OR (p.interval_start AT TIME ZONE tz)::date = ANY (days))
      GROUP BY 1, 2, 3
 )
 SELECT s.interval_start, (s.interval_start AT TIME ZONE cfg.tz) AS interval_local,
@@ -467,7 +543,10 @@ SELECT s.interval_start, (s.interval_start AT TIME ZONE cfg.tz) AS interval_loca
        s.interval_start + cfg.step > cfg.complete_until AS provisional
   FROM s CROSS JOIN cfg
   LEFT JOIN gcanalytics.queues q ON q.queue_id = s.queue_id;
-CREATE UNIQUE INDEX queue_interval_key ON gcanalytics.queue_interval (interval_start, queue_id, media_type);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._queue_interval_rows(date[], timestamptz) IS
+    'the rows of queue_interval of the days named (reporting_time_zone; every day when NULL), summed from queue_interval_parts, provisional after complete_until';
 
 -- ------------------------------------------------------------ escalation
 -- tier_label(account, tier): the tier of a linked account, 'no tier' for
@@ -494,8 +573,9 @@ $$;
 -- then per tier) rather than with count(DISTINCT), which sorts every row.
 -- Their rollup escalation_parts holds the figures per start day, account
 -- and tier at the call (_escalation_parts()); the views are derived from it
--- at every refresh, so with tier_reporting current each account's tier
--- today (_current_tiers()) replaces it then, without touching the rollup.
+-- per week and per account (below), so with tier_reporting current each
+-- account's tier today (_current_tiers()) replaces it without touching the
+-- rollup.
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz DEFAULT '-infinity',
                                                          to_start timestamptz DEFAULT 'infinity')
     RETURNS SETOF gcanalytics.escalation_parts
@@ -521,9 +601,58 @@ $$;
 COMMENT ON FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz) IS
     'the rows of escalation_parts (the escalation views'' rollup) of the conversations started in [from_start, to_start)';
 
-CREATE MATERIALIZED VIEW gcanalytics.escalation_weekly AS
+-- Both escalation dashboards are tables kept per changed key (README
+-- "Incremental refresh"): escalation_weekly per week, escalation_by_tier
+-- summed at every refresh from escalation_accounts (a row per account and
+-- tier at the call), which is kept for the accounts whose days changed.
+-- The tier an account counts under (tier_label() of its tier at the call,
+-- or of its tier today when tier_reporting is current) is kept in
+-- escalation_accounts.tier: an account whose tier today (or the setting)
+-- changed has its weeks recomputed too.
+CREATE TABLE gcanalytics.escalation_weekly (
+    week                date NOT NULL,
+    tier                text NOT NULL,
+    conversations       bigint NOT NULL,
+    escalated           bigint NOT NULL,
+    escalation_rate_pct numeric,
+    accounts            bigint NOT NULL,
+    escalated_accounts  bigint NOT NULL,
+    escalated_ltv       numeric NOT NULL,
+    provisional         boolean NOT NULL
+);
+CREATE UNIQUE INDEX escalation_weekly_key ON gcanalytics.escalation_weekly (week, tier);
+
+CREATE TABLE gcanalytics.escalation_by_tier (
+    tier                text NOT NULL,
+    conversations       bigint NOT NULL,
+    escalated           bigint NOT NULL,
+    escalation_rate_pct numeric,
+    accounts            bigint NOT NULL,
+    escalated_accounts  bigint NOT NULL,
+    escalated_ltv       numeric NOT NULL,
+    first_day           date,
+    last_day            date,
+    provisional         boolean NOT NULL
+);
+CREATE UNIQUE INDEX escalation_by_tier_key ON gcanalytics.escalation_by_tier (tier);
+
+-- _escalation_weekly_rows(weeks, complete_until): the rows of
+-- escalation_weekly of the weeks named (every week when NULL), from
+-- escalation_parts, provisional after complete_until.
+CREATE OR REPLACE FUNCTION gcanalytics._escalation_weekly_rows(weeks date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.escalation_weekly
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the weeks' values: every week without a filter
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+DECLARE
+    lo date := coalesce((SELECT min(w) FROM unnest(weeks) w), '-infinity');
+    hi date := coalesce((SELECT max(w) + 7 FROM unnest(weeks) w), 'infinity');
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
+    SELECT gcanalytics.reporting_time_zone() AS tz, _escalation_weekly_rows.complete_until
 ), a AS (   -- per week, tier and account (conversations without one: a NULL account)
     SELECT date_trunc('week', p.start_day::timestamp)::date AS week,
            gcanalytics.tier_label(p.crm_account_id, CASE WHEN ct.account_id IS NULL THEN p.customer_tier ELSE ct.tier END) AS tier,
@@ -532,28 +661,59 @@ WITH cfg AS MATERIALIZED (
            max(p.escalated_ltv) AS escalated_ltv, bool_or(p.in_progress) AS in_progress
       FROM gcanalytics.escalation_parts p
       LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
+     WHERE p.start_day >= lo AND p.start_day < hi
+       AND (weeks IS NULL OR date_trunc('week', p.start_day::timestamp)::date = ANY (weeks))
      GROUP BY 1, 2, 3
 )
-SELECT week, tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated,
-       round(100.0 * sum(escalated) / sum(conversations), 2) AS escalation_rate_pct,
-       count(crm_account_id) AS accounts,
-       count(crm_account_id) FILTER (WHERE escalated > 0) AS escalated_accounts,
-       coalesce(sum(escalated_ltv) FILTER (WHERE crm_account_id IS NOT NULL), 0) AS escalated_ltv,
-       bool_or(in_progress) OR (week + 7)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
+SELECT a.week, a.tier, sum(a.conversations)::bigint AS conversations, sum(a.escalated)::bigint AS escalated,
+       round(100.0 * sum(a.escalated) / sum(a.conversations), 2) AS escalation_rate_pct,
+       count(a.crm_account_id) AS accounts,
+       count(a.crm_account_id) FILTER (WHERE a.escalated > 0) AS escalated_accounts,
+       coalesce(sum(a.escalated_ltv) FILTER (WHERE a.crm_account_id IS NOT NULL), 0) AS escalated_ltv,
+       bool_or(a.in_progress) OR (a.week + 7)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
   FROM a CROSS JOIN cfg
- GROUP BY week, tier;
-CREATE UNIQUE INDEX escalation_weekly_key ON gcanalytics.escalation_weekly (week, tier);
+ GROUP BY a.week, a.tier;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._escalation_weekly_rows(date[], timestamptz) IS
+    'the rows of escalation_weekly of the weeks named (every week when NULL), from escalation_parts, provisional after complete_until';
 
-CREATE MATERIALIZED VIEW gcanalytics.escalation_by_tier AS
+-- _escalation_account_rows(accounts): the rows of escalation_accounts of the
+-- accounts named and of the conversations without an account (every
+-- account when NULL), from escalation_parts.
+CREATE OR REPLACE FUNCTION gcanalytics._escalation_account_rows(accounts text[] DEFAULT NULL)
+    RETURNS SETOF gcanalytics.escalation_accounts
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
+SELECT p.crm_account_id, p.customer_tier,
+       gcanalytics.tier_label(p.crm_account_id, CASE WHEN min(ct.account_id) IS NULL THEN p.customer_tier ELSE min(ct.tier) END),
+       sum(p.conversations)::bigint, sum(p.escalated)::bigint, max(p.escalated_ltv), bool_or(p.in_progress),
+       min(p.first_start), max(p.last_start)
+  FROM gcanalytics.escalation_parts p
+  LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
+ WHERE accounts IS NULL OR p.crm_account_id = ANY (accounts) OR p.crm_account_id IS NULL
+ GROUP BY p.crm_account_id, p.customer_tier;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._escalation_account_rows(text[]) IS
+    'the rows of escalation_accounts of the accounts named and of the conversations without an account (every account when NULL)';
+
+-- _escalation_by_tier_rows(complete_until): the rows of escalation_by_tier,
+-- from escalation_accounts (each account once per tier).
+CREATE OR REPLACE FUNCTION gcanalytics._escalation_by_tier_rows(complete_until timestamptz)
+    RETURNS SETOF gcanalytics.escalation_by_tier
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
 WITH a AS (   -- per tier and account (conversations without one: a NULL account)
-    SELECT gcanalytics.tier_label(p.crm_account_id, CASE WHEN ct.account_id IS NULL THEN p.customer_tier ELSE ct.tier END) AS tier,
-           p.crm_account_id,
-           sum(p.conversations) AS conversations, sum(p.escalated) AS escalated,
-           max(p.escalated_ltv) AS escalated_ltv,
-           min(p.first_start) AS first_start, max(p.last_start) AS last_start,
-           bool_or(p.in_progress) AS in_progress
-      FROM gcanalytics.escalation_parts p
-      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
+    SELECT e.tier, e.crm_account_id, sum(e.conversations) AS conversations, sum(e.escalated) AS escalated,
+           max(e.escalated_ltv) AS escalated_ltv, min(e.first_start) AS first_start, max(e.last_start) AS last_start,
+           bool_or(e.in_progress) AS in_progress
+      FROM gcanalytics.escalation_accounts e
      GROUP BY 1, 2
 )
 SELECT tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated,
@@ -563,10 +723,12 @@ SELECT tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint
        coalesce(sum(escalated_ltv) FILTER (WHERE crm_account_id IS NOT NULL), 0) AS escalated_ltv,
        (min(first_start) AT TIME ZONE gcanalytics.reporting_time_zone())::date AS first_day,
        (max(last_start) AT TIME ZONE gcanalytics.reporting_time_zone())::date AS last_day,
-       bool_or(in_progress) OR max(last_start) >= gcanalytics.complete_until('conversations') AS provisional
+       bool_or(in_progress) OR max(last_start) >= _escalation_by_tier_rows.complete_until AS provisional
   FROM a
- GROUP BY tier;
-CREATE UNIQUE INDEX escalation_by_tier_key ON gcanalytics.escalation_by_tier (tier);
+ GROUP BY tier
+$$;
+COMMENT ON FUNCTION gcanalytics._escalation_by_tier_rows(timestamptz) IS
+    'the rows of escalation_by_tier, summed from escalation_accounts, provisional from complete_until';
 
 -- diff_in_diff_test(x1, n1, x2, n2, y1, n1r, y2, n2r): does the change of
 -- one share (x1/n1 -> x2/n2) differ from the change of another (y1/m1 ->
@@ -933,11 +1095,11 @@ COMMENT ON MATERIALIZED VIEW gcanalytics.kpi_daily IS
     'queue KPIs per day (reporting_time_zone), queue and media type (README "Dashboards"); refreshed by refresh_dashboards()';
 COMMENT ON MATERIALIZED VIEW gcanalytics.kpi_weekly IS
     'queue KPIs per ISO week (Monday, reporting_time_zone), queue and media type, summed from kpi_daily; refreshed by refresh_dashboards()';
-COMMENT ON MATERIALIZED VIEW gcanalytics.queue_interval IS
+COMMENT ON TABLE gcanalytics.queue_interval IS
     'queue figures per interval of interval_minutes (15 or 30), queue and media type: offered, answered, abandoned, service level, ASA, average wait and handle time (README "Dashboards")';
-COMMENT ON MATERIALIZED VIEW gcanalytics.escalation_weekly IS
+COMMENT ON TABLE gcanalytics.escalation_weekly IS
     'escalation rate per ISO week (Monday, reporting_time_zone) and CRM tier; conversations without an account are the tier ''no account''';
-COMMENT ON MATERIALIZED VIEW gcanalytics.escalation_by_tier IS
+COMMENT ON TABLE gcanalytics.escalation_by_tier IS
     'escalation rate per CRM tier over everything loaded; conversations without an account are the tier ''no account''';
 COMMENT ON VIEW gcanalytics.escalation_insights IS
     'each tier''s week against the week before: change, two-proportion z-test, the releases of the week, and a sentence when p < 0.01 with at least 30 conversations each side';
@@ -1159,13 +1321,18 @@ SELECT md5(concat_ws(E'\n', rollup,
            (SELECT string_agg(pg_get_functiondef(p.oid), E'\n' ORDER BY p.oid::regprocedure::text)
               FROM pg_proc p
              WHERE p.pronamespace = 'gcanalytics'::regnamespace
-               AND p.proname IN ('_' || rollup || '_parts', 'queue_entry_metrics', 'tier_label', 'industry_label',
-                                 'service_level_threshold', '_service_level_targets', '_survey_pending',
-                                 'reporting_time_zone', 'setting')),
+               AND (p.proname IN ('queue_entry_metrics', 'tier_label', 'industry_label', '_current_tiers',
+                                  'service_level_threshold', '_service_level_targets', '_survey_pending',
+                                  'reporting_time_zone', 'setting')
+                    -- its parts, and the rows of the dashboards kept from it as tables
+                    OR p.proname LIKE '\_' || rollup || '\_%')),
            gcanalytics.reporting_time_zone(),
            gcanalytics.setting('short_abandon_threshold'), gcanalytics.setting('service_level_default'),
            CASE rollup WHEN 'kpi_daily' THEN gcanalytics.setting('fcr_window')
+                       -- queue_interval's rows name their queues
                        WHEN 'queue_interval' THEN gcanalytics.setting('interval_minutes')
+                           || coalesce((SELECT string_agg(format('%s/%s', q.queue_id, q.name), ',' ORDER BY q.queue_id)
+                                          FROM gcanalytics.queues q), '')
                        WHEN 'bot_containment' THEN gcanalytics.setting('containment_window') END,
            -- the targets: every medium's, and each queue's that differs from its medium's
            (SELECT string_agg(format('%s/%s/%s', t.queue_id, t.media_type, t.sl_ms), ',' ORDER BY t.queue_id, t.media_type)
@@ -1182,8 +1349,13 @@ COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
 -- (first refresh, after a restore) or with another one
 -- (definitions, time zone, settings).  Incremental: the days
 -- dashboard_changes names, deleted and computed again a run of
--- consecutive days at a time.
-CREATE OR REPLACE FUNCTION gcanalytics._refresh_rollup(rollup text, full boolean, OUT refresh text, OUT reason text)
+-- consecutive days at a time; keys are then the days of the rows that
+-- changed (deleted and not inserted again alike, or inserted anew;
+-- kpi_daily: the figure's day; queue_interval: the interval's day; else
+-- the start day), accounts the accounts of escalation_parts' rows that
+-- changed (the dashboards kept as tables use both).
+CREATE OR REPLACE FUNCTION gcanalytics._refresh_rollup(rollup text, full boolean, OUT refresh text, OUT reason text,
+                                                       OUT keys date[], OUT accounts text[])
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -1194,6 +1366,17 @@ DECLARE
     tbl  text := rollup || '_parts';
     days date[];
     r    record;
+    -- what a row of the parts reaches: the day of its dashboard row, its account
+    key  text := CASE rollup WHEN 'kpi_daily' THEN 'day'
+                             WHEN 'queue_interval' THEN format('(interval_start AT TIME ZONE %L)::date', tz)
+                             ELSE 'start_day' END;
+    acct text := CASE rollup WHEN 'escalation' THEN 'crm_account_id' ELSE 'NULL::text' END;
+    dk   date[];   -- the rows deleted: their keys, accounts, text
+    da   text[];
+    dr   text[];
+    ik   date[];   -- the rows inserted
+    ia   text[];
+    ir   text[];
 BEGIN
     SELECT b.signature INTO old FROM gcanalytics.dashboard_rollups b WHERE b.rollup = _refresh_rollup.rollup FOR UPDATE;
     reason := CASE WHEN _refresh_rollup.full THEN 'requested (full => true)'
@@ -1213,19 +1396,136 @@ BEGIN
     WITH d AS (DELETE FROM gcanalytics.dashboard_changes c WHERE c.rollup = _refresh_rollup.rollup RETURNING c.day)
     SELECT array_agg(d.day ORDER BY d.day) INTO days FROM d;
     reason := format('%s day(s) changed', coalesce(cardinality(days), 0));
+    keys := '{}';
+    accounts := '{}';
     -- runs of consecutive days: one range of conversation starts each
     FOR r IN SELECT min(x.day) AS lo, max(x.day) AS hi
                FROM (SELECT u.day, u.day - (row_number() OVER (ORDER BY u.day))::int AS run FROM unnest(days) u(day)) x
               GROUP BY x.run ORDER BY 1
     LOOP
-        EXECUTE format('DELETE FROM gcanalytics.%I WHERE start_day BETWEEN %L AND %L', tbl, r.lo, r.hi);
-        EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I(%L, %L)', tbl, '_' || tbl,
-                       r.lo::timestamp AT TIME ZONE tz, (r.hi + 1)::timestamp AT TIME ZONE tz);
+        -- the rows deleted and inserted, as text: only the keys of the rows
+        -- that differ (a day recomputed with the same figures reaches none)
+        EXECUTE format('WITH d AS (DELETE FROM gcanalytics.%I AS x WHERE x.start_day BETWEEN %L AND %L RETURNING %s AS k, %s AS a, x::text AS r)
+                        SELECT array_agg(d.k), array_agg(d.a), array_agg(d.r) FROM d',
+                       tbl, r.lo, r.hi, key, acct) INTO dk, da, dr;
+        EXECUTE format('WITH i AS (INSERT INTO gcanalytics.%I AS x SELECT * FROM gcanalytics.%I(%L, %L) RETURNING %s AS k, %s AS a, x::text AS r)
+                        SELECT array_agg(i.k), array_agg(i.a), array_agg(i.r) FROM i',
+                       tbl, '_' || tbl, r.lo::timestamp AT TIME ZONE tz, (r.hi + 1)::timestamp AT TIME ZONE tz, key, acct)
+           INTO ik, ia, ir;
+        SELECT keys || coalesce(array_agg(DISTINCT x.k), '{}'),
+               accounts || coalesce(array_agg(DISTINCT x.a) FILTER (WHERE x.a IS NOT NULL), '{}')
+          INTO keys, accounts
+          FROM ((SELECT * FROM unnest(dk, da, dr) EXCEPT ALL SELECT * FROM unnest(ik, ia, ir))
+                UNION ALL
+                (SELECT * FROM unnest(ik, ia, ir) EXCEPT ALL SELECT * FROM unnest(dk, da, dr))) x(k, a, r);
     END LOOP;
+    keys := ARRAY(SELECT DISTINCT u.k FROM unnest(keys) u(k) ORDER BY 1);
+    accounts := ARRAY(SELECT DISTINCT u.a FROM unnest(accounts) u(a) ORDER BY 1);
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._refresh_rollup(text, boolean) IS
-    'brings a rollup up to date, fully or for the days dashboard_changes names; returns which and why';
+    'brings a rollup up to date, fully or for the days dashboard_changes names; returns which and why, and (incremental) the days and accounts its changed rows reach';
+
+-- ------------------------------------------------------------ kept tables
+-- _dashboard_tables(): the dashboards kept as tables per changed key
+-- rather than materialized views (README "Incremental refresh"): those
+-- whose REFRESH would cost their whole history at every refresh.
+CREATE OR REPLACE FUNCTION gcanalytics._dashboard_tables() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT ARRAY['queue_interval', 'escalation_weekly', 'escalation_by_tier'] $$;
+COMMENT ON FUNCTION gcanalytics._dashboard_tables() IS
+    'the dashboards kept as tables, their rows deleted and inserted per changed key by refresh_dashboards()';
+
+-- _refresh_kept(view, full, keys, accounts, since, complete_until): brings
+-- a dashboard kept as a table up to date in the caller's transaction
+-- (readers see its old rows or its new ones, never blocked): every row when
+-- full, else the rows of the keys its rollup's changed parts reach (keys,
+-- accounts: _refresh_rollup()) and those whose provisional flag the move of
+-- complete_until since the last refresh (since; NULL: unknown, every row)
+-- changes.  escalation_weekly also keeps escalation_accounts, and
+-- recomputes the weeks of the accounts whose reported tier changed (their
+-- tier today, or the setting tier_reporting).
+CREATE OR REPLACE FUNCTION gcanalytics._refresh_kept(view_name text, full boolean, keys date[], accounts text[],
+                                                     since timestamptz, complete_until timestamptz)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    tz      text := gcanalytics.reporting_time_zone();
+    lo      timestamptz := least(since, complete_until);
+    hi      timestamptz := greatest(since, complete_until);
+    col     text;
+    k       date[];     -- the keys of the rows computed again: days or weeks (NULL: every row)
+    changed text[];     -- accounts (NULL: every account)
+    -- every row: on request, or when the flags were computed with an
+    -- unknown complete_until, or from -infinity (before the first load:
+    -- every row provisional) to a later one
+    every   boolean := _refresh_kept.full OR since IS NULL OR (lo = '-infinity' AND hi > '-infinity');
+    flags   date[] := '{}';   -- the days whose rows' flags complete_until's move changes
+BEGIN
+    IF NOT every AND lo < hi THEN
+        flags := ARRAY(SELECT g::date FROM generate_series(((lo - interval '1 day') AT TIME ZONE tz)::date,
+                                                          (hi AT TIME ZONE tz)::date, interval '1 day') g);
+    END IF;
+    IF view_name = 'escalation_by_tier' THEN
+        -- a row per tier, summed from escalation_accounts (kept with escalation_weekly)
+        DELETE FROM gcanalytics.escalation_by_tier;
+        INSERT INTO gcanalytics.escalation_by_tier SELECT * FROM gcanalytics._escalation_by_tier_rows(complete_until);
+        RETURN;
+    ELSIF view_name = 'queue_interval' THEN
+        col := 'day';
+        IF NOT every THEN
+            -- and the intervals whose flag changes: interval_start + interval_minutes in (lo, hi]
+            k := ARRAY(SELECT DISTINCT u.d FROM unnest(keys || flags) u(d) ORDER BY 1);
+        END IF;
+    ELSIF view_name = 'escalation_weekly' THEN
+        col := 'week';
+        IF NOT _refresh_kept.full THEN
+            -- the accounts counted under another tier than at the last refresh
+            SELECT array_agg(DISTINCT e.crm_account_id) INTO changed
+              FROM gcanalytics.escalation_accounts e
+              LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = e.crm_account_id
+             WHERE e.crm_account_id IS NOT NULL
+               AND e.tier <> gcanalytics.tier_label(e.crm_account_id,
+                                                    CASE WHEN ct.account_id IS NULL THEN e.customer_tier ELSE ct.tier END);
+            changed := accounts || coalesce(changed, '{}');
+            DELETE FROM gcanalytics.escalation_accounts e WHERE e.crm_account_id = ANY (changed) OR e.crm_account_id IS NULL;
+        ELSE
+            DELETE FROM gcanalytics.escalation_accounts;
+        END IF;
+        INSERT INTO gcanalytics.escalation_accounts SELECT * FROM gcanalytics._escalation_account_rows(changed);
+        IF NOT every THEN
+            -- the weeks of the changed days, of the accounts above, and
+            -- whose flag changes: the week's end in (lo, hi]
+            k := ARRAY(SELECT DISTINCT u.w
+                         FROM (SELECT date_trunc('week', d::timestamp)::date FROM unnest(keys || flags) d
+                               UNION ALL
+                               SELECT date_trunc('week', d::timestamp - interval '7 days')::date FROM unnest(flags) d
+                               UNION ALL
+                               SELECT date_trunc('week', p.start_day::timestamp)::date
+                                 FROM gcanalytics.escalation_parts p WHERE p.crm_account_id = ANY (changed)) u(w)
+                        ORDER BY 1);
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'gcanalytics.% is not a dashboard kept as a table', view_name
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'See gcanalytics._dashboard_tables().';
+    END IF;
+    -- the rows of those keys (every row: NULL) deleted and computed again
+    IF k IS NULL THEN
+        EXECUTE format('DELETE FROM gcanalytics.%I', view_name);
+    ELSIF cardinality(k) = 0 THEN
+        RETURN;
+    ELSE
+        EXECUTE format('DELETE FROM gcanalytics.%I WHERE %I = ANY ($1)', view_name, col) USING k;
+    END IF;
+    EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I($1, $2)', view_name, '_' || view_name || '_rows')
+        USING k, complete_until;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._refresh_kept(text, boolean, date[], text[], timestamptz, timestamptz) IS
+    'brings a dashboard kept as a table up to date: every row when full, else the rows of the changed keys and of the rows whose provisional flag changed since the last refresh';
 
 -- ------------------------------------------------------------ refresh
 -- The dashboards without a rollup read every interaction, so refreshes use
@@ -1249,6 +1549,9 @@ DECLARE
     tz      text := gcanalytics.reporting_time_zone();   -- an error before any view
     done    jsonb := '{}';
     rr      record;
+    kept    boolean;
+    cu      timestamptz;
+    since   timestamptz;
 BEGIN
     IF gcanalytics.setting('interval_minutes') NOT IN ('15', '30') THEN
         RAISE EXCEPTION 'interval_minutes is "%", not 15 or 30', gcanalytics.setting('interval_minutes')
@@ -1284,18 +1587,46 @@ BEGIN
             PERFORM set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true);
             refresh := rr.refresh;
             reason := rr.reason;
-            done := done || jsonb_build_object(ru, jsonb_build_object('refresh', rr.refresh, 'reason', rr.reason));
+            done := done || jsonb_build_object(ru, jsonb_build_object('refresh', rr.refresh, 'reason', rr.reason,
+                                                                      'keys', to_jsonb(rr.keys), 'accounts', to_jsonb(rr.accounts)));
         END IF;
-        -- CONCURRENTLY (readers are never blocked) needs a populated view;
-        -- a restored or freshly created one is refreshed plainly once
-        SELECT c.relispopulated INTO concurrent
-          FROM pg_class c WHERE c.oid = format('gcanalytics.%I', v)::regclass;
-        EXECUTE format('REFRESH MATERIALIZED VIEW %s gcanalytics.%I',
-                       CASE WHEN concurrent THEN 'CONCURRENTLY' ELSE '' END, v);
+        kept := v = ANY (gcanalytics._dashboard_tables());
+        IF kept THEN
+            -- its rows of the changed keys deleted and inserted: readers see
+            -- the old rows or the new ones, never blocked
+            concurrent := true;
+            cu := gcanalytics.complete_until('conversations');
+            -- the complete_until of its rows' flags (NULL: -infinity); unknown
+            -- without a record since its rollup was last built (an upgrade
+            -- builds it, and the table, outside refresh_dashboards())
+            since := NULL;
+            SELECT coalesce(r.data_complete_until, '-infinity') INTO since
+              FROM gcanalytics.dashboard_refreshes r
+             WHERE r.view_name = v
+               AND r.refreshed_at >= (SELECT b.built_at FROM gcanalytics.dashboard_rollups b WHERE b.rollup = ru);
+            PERFORM set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'on', true);
+            PERFORM gcanalytics._refresh_kept(v, refresh = 'full',
+                                              ARRAY(SELECT jsonb_array_elements_text(done -> ru -> 'keys')::date
+                                                     WHERE jsonb_typeof(done -> ru -> 'keys') = 'array'),
+                                              ARRAY(SELECT jsonb_array_elements_text(done -> ru -> 'accounts')
+                                                     WHERE jsonb_typeof(done -> ru -> 'accounts') = 'array'),
+                                              since, cu);
+            PERFORM set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true);
+        ELSE
+            -- CONCURRENTLY (readers are never blocked) needs a populated view;
+            -- a restored or freshly created one is refreshed plainly once
+            SELECT c.relispopulated INTO concurrent
+              FROM pg_class c WHERE c.oid = format('gcanalytics.%I', v)::regclass;
+            EXECUTE format('REFRESH MATERIALIZED VIEW %s gcanalytics.%I',
+                           CASE WHEN concurrent THEN 'CONCURRENTLY' ELSE '' END, v);
+        END IF;
         EXECUTE format('SELECT count(*) FROM gcanalytics.%I', v) INTO row_count;
         seconds := round(extract(epoch FROM clock_timestamp() - t0)::numeric, 3);
         -- dashboard_status (code/50_reports.sql)
         PERFORM gcanalytics._dashboard_refreshed(v, refresh, concurrent, seconds, row_count, reason);
+        IF kept THEN   -- the complete_until its provisional flags were computed with
+            UPDATE gcanalytics.dashboard_refreshes r SET data_complete_until = nullif(cu, '-infinity') WHERE r.view_name = v;
+        END IF;
         RAISE NOTICE 'refreshed gcanalytics.% in % s (% rows, % refresh%)', v, seconds, row_count, refresh,
             CASE WHEN concurrent THEN ', concurrently' ELSE '' END;
         RETURN NEXT;

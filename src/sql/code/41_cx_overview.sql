@@ -5,8 +5,10 @@
 -- It is dropped at the top of 40_dashboards.sql with the other dashboards
 -- and refreshed last (dashboard_views()).
 -- Its rollup cx_overview_parts holds the conversations' figures per start
--- day and tier, counts and exact sums (_cx_overview_parts()); the cases,
--- the pipeline and adherence are read whole at each refresh (small tables).
+-- day and tier, counts and exact sums, and the conversations each agent
+-- handled (which weigh the agents' adherence) (_cx_overview_parts()); the
+-- cases, the pipeline and the adherence days are read whole at each
+-- refresh (small tables).
 CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz DEFAULT '-infinity',
                                                           to_start timestamptz DEFAULT 'infinity')
     RETURNS SETOF gcanalytics.cx_overview_parts
@@ -56,17 +58,30 @@ WITH cfg AS MATERIALIZED (
               FROM gcanalytics.interactions i
              CROSS JOIN cfg
              CROSS JOIN LATERAL unnest(i.queue_entries) e
-              LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(e.media_type, '(unknown)')
-              LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(e.media_type, '(unknown)')
+              -- a medium without a row of its own: '*' (as queue_entry_metrics())
+              LEFT JOIN (SELECT DISTINCT thr.media_type FROM thr) km ON km.media_type = coalesce(e.media_type, '(unknown)')
+              LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(km.media_type, '*')
+              LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(km.media_type, '*')
              WHERE coalesce(i.originating_direction, 'inbound') = 'inbound'
                AND i.conversation_start >= from_start AND i.conversation_start < to_start
                AND e.queue_id NOT IN (SELECT q.queue_id FROM gcanalytics.excluded_queues q)) x
      GROUP BY 1, 2
+), ag AS (   -- the conversations each agent handled (cx_overview weighs the agents' adherence by them)
+    SELECT h.start_day, h.tier, array_agg(h.agent_id ORDER BY h.agent_id) AS agents,
+           array_agg(h.n ORDER BY h.agent_id) AS agent_handled
+      FROM (SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS start_day,
+                   gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier, i.agent_id, count(*) AS n
+              FROM gcanalytics.interactions i CROSS JOIN cfg
+             WHERE i.handled AND i.agent_id IS NOT NULL
+               AND i.conversation_start >= from_start AND i.conversation_start < to_start
+             GROUP BY 1, 2, 3) h
+     GROUP BY 1, 2
 )
 SELECT conv.start_day, conv.tier, conv.conversations, conv.escalated, conv.handled, conv.handle_ms_sum,
        conv.surveys_answered, conv.csat_sum, conv.nps_responses, conv.promoters, conv.detractors, conv.qa_scored,
-       conv.qa_sum, conv.in_progress, conv.surveys_pending, coalesce(sl.answered_in_sl, 0), coalesce(sl.sl_entries, 0)
-  FROM conv LEFT JOIN sl USING (start_day, tier);
+       conv.qa_sum, conv.in_progress, conv.surveys_pending, coalesce(sl.answered_in_sl, 0), coalesce(sl.sl_entries, 0),
+       ag.agents, ag.agent_handled
+  FROM conv LEFT JOIN sl USING (start_day, tier) LEFT JOIN ag USING (start_day, tier);
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._cx_overview_parts(timestamptz, timestamptz) IS
@@ -112,10 +127,9 @@ WITH cfg AS MATERIALIZED (
      GROUP BY 1, 2
 ), adh AS (   -- per tier: the agents' adherence weighted by the tier's conversations each handled that week
     SELECT h.week, h.tier, round(sum(h.n * g.adherence) / sum(h.n), 4) AS adherence_rate
-      FROM (SELECT date_trunc('week', i.conversation_start AT TIME ZONE cfg.tz)::date AS week,
-                   gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier, i.agent_id, count(*) AS n
-              FROM gcanalytics.interactions i CROSS JOIN cfg
-             WHERE i.handled AND i.agent_id IS NOT NULL
+      FROM (SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.tier, u.agent_id, sum(u.n) AS n
+              FROM gcanalytics.cx_overview_parts p
+             CROSS JOIN LATERAL unnest(p.agents, p.agent_handled) u(agent_id, n)
              GROUP BY 1, 2, 3) h
       JOIN agent_week g ON g.week = h.week AND g.user_id = h.agent_id AND g.adherence IS NOT NULL
      GROUP BY 1, 2
@@ -518,7 +532,9 @@ BEGIN
         PERFORM gcanalytics._refresh_rollup(r.rollup, true) FROM unnest(gcanalytics._rollups()) r(rollup);
         FOREACH v IN ARRAY gcanalytics.dashboard_views()
         LOOP
-            IF gcanalytics.dashboard_rollup(v) IS NOT NULL THEN
+            IF v OPERATOR(pg_catalog.=) ANY (gcanalytics._dashboard_tables()) THEN
+                PERFORM gcanalytics._refresh_kept(v, true, NULL, NULL, NULL, gcanalytics.complete_until('conversations'));
+            ELSIF gcanalytics.dashboard_rollup(v) IS NOT NULL THEN
                 EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW gcanalytics.%I', v);
             END IF;
         END LOOP;

@@ -56,21 +56,25 @@ WITH z AS (
                     (SELECT d.value FROM gcanalytics.setting_defaults() d WHERE d.name = 'reporting_time_zone'),
                     'UTC') AS tz
 )
-SELECT v.view_name, gcanalytics.dashboard_source(v.view_name) AS source, coalesce(c.relispopulated, false) AS populated,
+SELECT v.view_name, gcanalytics.dashboard_source(v.view_name) AS source,
+       -- a dashboard kept as a table: once its rollup has been built
+       CASE WHEN c.relkind = 'm' THEN c.relispopulated
+            ELSE EXISTS (SELECT 1 FROM gcanalytics.dashboard_rollups b
+                          WHERE b.rollup = gcanalytics.dashboard_rollup(v.view_name)) END AS populated,
        r.refreshed_at, r.refresh, r.row_count, round(r.seconds::numeric, 3) AS refresh_s, r.data_complete_until,
        ((r.data_complete_until AT TIME ZONE z.tz) - interval '1 day')::date AS complete_through, z.tz AS time_zone,
        r.reason AS refresh_reason
   FROM unnest(gcanalytics.dashboard_views()) WITH ORDINALITY v(view_name, n)
  CROSS JOIN z
   LEFT JOIN gcanalytics.dashboard_refreshes r ON r.view_name = v.view_name
-  LEFT JOIN pg_catalog.pg_class c ON c.relname = v.view_name AND c.relkind = 'm'
+  LEFT JOIN pg_catalog.pg_class c ON c.relname = v.view_name AND c.relkind IN ('m', 'r')
         AND c.relnamespace = (SELECT ns.oid FROM pg_catalog.pg_namespace ns WHERE ns.nspname = 'gcanalytics')
  ORDER BY v.n;
 COMMENT ON VIEW gcanalytics.dashboard_status IS
     'per dashboard: when refresh_dashboards() last refreshed it, full or incremental, and up to when the data it holds is complete';
 COMMENT ON COLUMN gcanalytics.dashboard_status.view_name IS 'the dashboard (gcanalytics.dashboard_views())';
 COMMENT ON COLUMN gcanalytics.dashboard_status.source IS 'the loaded resource it is computed from: conversations, evaluations or queue_metrics';
-COMMENT ON COLUMN gcanalytics.dashboard_status.populated IS 'the view holds data (false until its first refresh)';
+COMMENT ON COLUMN gcanalytics.dashboard_status.populated IS 'the dashboard holds data (false until its first refresh)';
 COMMENT ON COLUMN gcanalytics.dashboard_status.refreshed_at IS 'when refresh_dashboards() last refreshed it (NULL: never since install)';
 COMMENT ON COLUMN gcanalytics.dashboard_status.refresh IS 'how: full (every row recomputed) or incremental (the changed days of its rollup recomputed)';
 COMMENT ON COLUMN gcanalytics.dashboard_status.row_count IS 'rows after that refresh';

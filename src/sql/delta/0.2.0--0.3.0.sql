@@ -202,10 +202,34 @@ CREATE TABLE gcanalytics.cx_overview_parts (
     surveys_pending  boolean,
     answered_in_sl   bigint NOT NULL,
     sl_entries       bigint NOT NULL,
+    agents           text[],      -- the agents who handled conversations (adherence), in order
+    agent_handled    bigint[],    -- how many each
     PRIMARY KEY (start_day, tier)
 );
 COMMENT ON TABLE gcanalytics.cx_overview_parts IS
-    'cx_overview''s rollup: the conversations'' figures (counts and exact sums) per day they started (reporting_time_zone) and tier at the time of the call';
+    'cx_overview''s rollup: the conversations'' figures (counts and exact sums) per day they started (reporting_time_zone) and tier at the time of the call, and the conversations each agent handled';
+-- the escalation rollup summed over days per account and tier at the call,
+-- with the tier escalation_by_tier counts it under (tier_reporting): kept
+-- for the accounts a refresh touches, so that escalation_by_tier (every
+-- account once per tier, over everything loaded) is summed from it
+CREATE TABLE gcanalytics.escalation_accounts (
+    crm_account_id text,
+    customer_tier  text,
+    tier           text NOT NULL,
+    conversations  bigint NOT NULL,
+    escalated      bigint NOT NULL,
+    escalated_ltv  numeric,
+    in_progress    boolean NOT NULL,
+    first_start    timestamptz NOT NULL,
+    last_start     timestamptz NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (crm_account_id, customer_tier)
+);
+COMMENT ON TABLE gcanalytics.escalation_accounts IS
+    'escalation_by_tier''s rollup: escalation_parts summed over every day per account and tier at the call, with the tier it is reported under (tier_reporting) when last refreshed';
+-- the accounts of a touched day, their weeks
+CREATE INDEX escalation_parts_account ON gcanalytics.escalation_parts (crm_account_id);
+-- the intervals of a touched day
+CREATE INDEX queue_interval_parts_interval ON gcanalytics.queue_interval_parts (interval_start);
 -- the days (reporting_time_zone) of the conversations written since a
 -- rollup was last brought up to date, per rollup (the load writes them,
 -- _dashboard_changed())
@@ -243,7 +267,7 @@ CREATE TABLE gcanalytics.crm_cases (
     loaded_at       timestamptz NOT NULL
 );
 COMMENT ON TABLE gcanalytics.crm_cases IS
-    'the Salesforce Cases (not deleted), read whole by every CRM sync; category and status from crm_field_map';
+    'the Salesforce Cases (not deleted), kept by every CRM sync (changes since the last, read whole every crm_full_read); category and status from crm_field_map';
 COMMENT ON COLUMN gcanalytics.crm_cases.category IS 'the case''s category (from the Case field that crm_field_map names for the category, default Type)';
 COMMENT ON COLUMN gcanalytics.crm_cases.status IS 'the case''s status (from the Case field that crm_field_map names for the status, default Status)';
 COMMENT ON COLUMN gcanalytics.crm_cases.closed_date IS 'ClosedDate, NULL while open';
@@ -264,7 +288,7 @@ CREATE TABLE gcanalytics.crm_opportunities (
     loaded_at       timestamptz NOT NULL
 );
 COMMENT ON TABLE gcanalytics.crm_opportunities IS
-    'the Salesforce Opportunities (not deleted), read whole by every CRM sync';
+    'the Salesforce Opportunities (not deleted), kept by every CRM sync (changes since the last, read whole every crm_full_read)';
 COMMENT ON COLUMN gcanalytics.crm_opportunities.amount IS 'Amount, exact (revenue)';
 COMMENT ON COLUMN gcanalytics.crm_opportunities.close_date IS 'CloseDate: expected while open, actual once closed';
 CREATE INDEX crm_opportunities_account_idx ON gcanalytics.crm_opportunities (account_id);

@@ -14,7 +14,7 @@ CREATE TABLE gcanalytics.crm_cases (
     loaded_at       timestamptz NOT NULL
 );
 COMMENT ON TABLE gcanalytics.crm_cases IS
-    'the Salesforce Cases (not deleted), read whole by every CRM sync; category and status from crm_field_map';
+    'the Salesforce Cases (not deleted), kept by every CRM sync (changes since the last, read whole every crm_full_read); category and status from crm_field_map';
 COMMENT ON COLUMN gcanalytics.crm_cases.category IS 'the case''s category (from the Case field that crm_field_map names for the category, default Type)';
 COMMENT ON COLUMN gcanalytics.crm_cases.status IS 'the case''s status (from the Case field that crm_field_map names for the status, default Status)';
 COMMENT ON COLUMN gcanalytics.crm_cases.closed_date IS 'ClosedDate, NULL while open';
@@ -35,7 +35,7 @@ CREATE TABLE gcanalytics.crm_opportunities (
     loaded_at       timestamptz NOT NULL
 );
 COMMENT ON TABLE gcanalytics.crm_opportunities IS
-    'the Salesforce Opportunities (not deleted), read whole by every CRM sync';
+    'the Salesforce Opportunities (not deleted), kept by every CRM sync (changes since the last, read whole every crm_full_read)';
 COMMENT ON COLUMN gcanalytics.crm_opportunities.amount IS 'Amount, exact (revenue)';
 COMMENT ON COLUMN gcanalytics.crm_opportunities.close_date IS 'CloseDate: expected while open, actual once closed';
 CREATE INDEX crm_opportunities_account_idx ON gcanalytics.crm_opportunities (account_id);

@@ -109,10 +109,34 @@ CREATE TABLE gcanalytics.cx_overview_parts (
     surveys_pending  boolean,
     answered_in_sl   bigint NOT NULL,
     sl_entries       bigint NOT NULL,
+    agents           text[],      -- the agents who handled conversations (adherence), in order
+    agent_handled    bigint[],    -- how many each
     PRIMARY KEY (start_day, tier)
 );
 COMMENT ON TABLE gcanalytics.cx_overview_parts IS
-    'cx_overview''s rollup: the conversations'' figures (counts and exact sums) per day they started (reporting_time_zone) and tier at the time of the call';
+    'cx_overview''s rollup: the conversations'' figures (counts and exact sums) per day they started (reporting_time_zone) and tier at the time of the call, and the conversations each agent handled';
+-- the escalation rollup summed over days per account and tier at the call,
+-- with the tier escalation_by_tier counts it under (tier_reporting): kept
+-- for the accounts a refresh touches, so that escalation_by_tier (every
+-- account once per tier, over everything loaded) is summed from it
+CREATE TABLE gcanalytics.escalation_accounts (
+    crm_account_id text,
+    customer_tier  text,
+    tier           text NOT NULL,
+    conversations  bigint NOT NULL,
+    escalated      bigint NOT NULL,
+    escalated_ltv  numeric,
+    in_progress    boolean NOT NULL,
+    first_start    timestamptz NOT NULL,
+    last_start     timestamptz NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (crm_account_id, customer_tier)
+);
+COMMENT ON TABLE gcanalytics.escalation_accounts IS
+    'escalation_by_tier''s rollup: escalation_parts summed over every day per account and tier at the call, with the tier it is reported under (tier_reporting) when last refreshed';
+-- the accounts of a touched day, their weeks
+CREATE INDEX escalation_parts_account ON gcanalytics.escalation_parts (crm_account_id);
+-- the intervals of a touched day
+CREATE INDEX queue_interval_parts_interval ON gcanalytics.queue_interval_parts (interval_start);
 -- the days (reporting_time_zone) of the conversations written since a
 -- rollup was last brought up to date, per rollup (the load writes them,
 -- _dashboard_changed())
