@@ -228,23 +228,31 @@ run_bench_mode() {
     return $rc
 }
 
-# replace_bench_block NAME FILE - puts FILE as NAME's block into BENCHMARKS.md
+# replace_bench_block NAME FILE - puts FILE as NAME's block into BENCHMARKS.md,
+# where its block was (at the end if it had none); the header above the
+# first block is written again, the other blocks and the notes between and
+# after them are kept
 replace_bench_block() {
-    local out=$GCA_BUILD/BENCHMARKS.md.new
+    local out=$GCA_BUILD/BENCHMARKS.md.new block=$GCA_BUILD/BENCHMARKS.block.new
+    {
+        echo "<!-- bench:$1 -->"
+        echo "_Run $(date -u '+%Y-%m-%d %H:%M UTC')._"
+        echo
+        cat "$2"
+        echo "<!-- /bench:$1 -->"
+    } >"$block"
     {
         echo "# Benchmarks"
         echo
         echo "Written by \`make bench\` (\`make bench TESTS=name\` reruns one section); $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB."
         echo "Every figure is a ratio against a baseline measured in the same run; absolute times vary with the machine."
         echo
-        awk -v name="$1" '
-            /^<!-- bench:/ { n = $2; sub(/^bench:/, "", n); keep = (n != name) }
-            /^<!-- bench:/, /^<!-- \/bench:/ { if (keep) print; next }' BENCHMARKS.md
-        echo "<!-- bench:$1 -->"
-        echo "_Run $(date -u '+%Y-%m-%d %H:%M UTC')._"
-        echo
-        cat "$2"
-        echo "<!-- /bench:$1 -->"
+        awk -v name="$1" -v block="$block" '
+            function put(  line) { while ((getline line < block) > 0) print line; done = 1 }
+            /^<!-- bench:/ { started = 1; n = $2; sub(/^bench:/, "", n); keep = (n != name); if (!keep) put() }
+            /^<!-- bench:/, /^<!-- \/bench:/ { if (keep) print; next }
+            started { print }
+            END { if (!done) put() }' BENCHMARKS.md
     } >"$out"
     mv "$out" BENCHMARKS.md
 }

@@ -598,8 +598,21 @@ gca_scan_next(GcaScan *scan)
 		MemoryContextSwitchTo(scan->run_cxt);
 		if (got)
 		{
-			if (++scan->rows % ROWS_PER_PROGRESS == 0 && scan->pipeline != NIL)
-				gca_client_progress(scan->client);
+			if (++scan->rows % ROWS_PER_PROGRESS == 0)
+			{
+				/*
+				 * Responses that arrived meanwhile lead to their next
+				 * requests now (a cursor's next page, a job's poll), not
+				 * once this page's rows are all out: a chain of pages by
+				 * cursor then waits for its round trips only.
+				 */
+				if (scan->pipeline != NIL)
+				{
+					gca_client_progress(scan->client);
+					peek_arrived(scan, NULL);
+				}
+				refill(scan);
+			}
 			ExecStoreVirtualTuple(slot);
 			break;
 		}

@@ -50,6 +50,12 @@
 #define IDS_PER_REQUEST 100		/* ids of one GET .../details?id= */
 #define JOB_POLLS_ESTIMATE 3	/* status polls of a job, for auto */
 #define JOB_WAIT_ESTIMATE_S 1.0	/* time a job takes to be ready, for auto */
+/*
+ * The backend's own time a conversation (parsing its record, handing out
+ * its row): about 20,000 a second on one core, measured by make bench.
+ * No concurrency shortens it, so no read is planned faster than it.
+ */
+#define PARSE_S_PER_CONVERSATION 40e-6
 #define POLL_FIRST_MS 50		/* then doubled up to POLL_MAX_MS */
 #define MIN_JOB_WINDOW_USECS (30 * 60 * USECS_PER_SEC)
 /*
@@ -236,6 +242,7 @@ typedef struct Window
 	int			job_page;		/* results pages read */
 	char	   *cursor;			/* next results cursor */
 	bool		all_requested;	/* the last results page is requested */
+	int			ahead;			/* results pages requested, not yet read */
 	char	   *reread_path;	/* a results page that came back short */
 	int			reread_number;
 	/* duplicate filter: ids seen in the window (windows are read at once) */
@@ -429,15 +436,16 @@ uses_attributes(GcaResourceScan *rs)
 /* Splits [lower, upper) at UTC midnights into windows. */
 /*
  * The time a read of n requests takes at the budget's rate or, when
- * latency binds, at max_concurrency requests per round trip (seconds).
+ * latency binds, at max_concurrency requests per round trip, or when the
+ * backend binds, its time to parse the conversations (seconds).
  */
 static double
-read_seconds(GcaResourceScan *rs, double requests)
+read_seconds(GcaResourceScan *rs, double requests, double conversations)
 {
 	double		by_rate = requests * 60.0 / Max(rs->requests_per_minute, 1);
 	double		by_latency = requests * rs->latency_ms / 1000.0 / Max(rs->max_concurrency, 1);
 
-	return Max(by_rate, by_latency);
+	return Max(Max(by_rate, by_latency), conversations * PARSE_S_PER_CONVERSATION);
 }
 
 /*
@@ -452,7 +460,10 @@ static double job_requests(double conversations, int njobs);
  * (seconds): its requests at the budget's rate, or, when that is shorter,
  * the longest job's chain of round trips (a creation, its polls, then one
  * results page per round trip, by cursor), jobs running max_concurrency
- * at a time; and the wait for the jobs to be ready.
+ * at a time, or the backend's parsing when that is longer still (a chain
+ * sends its next request before its page is parsed, so more jobs than
+ * keep the parser busy only hold more pages in memory); and the wait for
+ * the jobs to be ready.
  */
 static double
 job_seconds(GcaResourceScan *rs, double conversations, int njobs)
@@ -464,7 +475,8 @@ job_seconds(GcaResourceScan *rs, double conversations, int njobs)
 	double		by_rate = job_requests(conversations, njobs) * 60.0 /
 		Max(rs->requests_per_minute, 1);
 
-	return Max(by_rate, chain * rs->latency_ms / 1000.0) + JOB_WAIT_ESTIMATE_S * rounds;
+	return Max(Max(by_rate, chain * rs->latency_ms / 1000.0),
+			   conversations * PARSE_S_PER_CONVERSATION) + JOB_WAIT_ESTIMATE_S * rounds;
 }
 
 /*
@@ -581,7 +593,7 @@ choose_route(GcaResourceScan *rs, ConvScan *st)
 	days = (double) (rs->pushed.upper - rs->pushed.lower) / USECS_PER_DAY;
 	njobs = job_count(rs, days, conversations);
 	jobs_requests = job_requests(conversations, njobs);
-	query_s = read_seconds(rs, query_requests);
+	query_s = read_seconds(rs, query_requests, conversations);
 	/* polls wait for the job, jobs run max_concurrency at a time */
 	job_s = job_seconds(rs, conversations, njobs);
 	st->route_why = psprintf("auto: about %.0f requests (%.1f s) against %.0f by the details query (%.1f s) for %s at %d requests/min and %.0f ms a request",
@@ -792,7 +804,7 @@ results_request(ConvScan *st, Window *w, GcaRequest *req)
  */
 static bool
 next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
-				 int *results_slots, int *running, GcaRequest *req)
+				 int *results_slots, int *running, int chains, GcaRequest *req)
 {
 	if (w->reread_path)
 	{
@@ -802,6 +814,7 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->items_key = "conversations";
 		req->number = w->reread_number;
 		w->reread_path = NULL;
+		w->ahead++;
 	}
 	else if (w->d.finished || w->busy)
 		return false;
@@ -829,9 +842,21 @@ next_job_request(GcaResourceScan *rs, ConvScan *st, Window *w,
 		req->delay_ms = w->poll_delay_ms;
 		req->peek = true;
 	}
-	else if (!w->all_requested && *results_slots > 0)
+	else if (!w->all_requested && w->ahead <= (chains > 1 ? 1 : 0) &&
+			 *results_slots > 0)
 	{
+		/*
+		 * One chain reads a page ahead of the one being read: the next is
+		 * asked for as this one is read (its cursor was seen on arrival),
+		 * so it holds two raw pages at most however long its range, and
+		 * loses no time by it (a page that arrives before the scan wants
+		 * it means the scan is the slower).  Several chains each ask for
+		 * their next page as soon as its cursor is seen, one page more
+		 * each: the page of one would otherwise wait while another's rows
+		 * are handed out, and its chain with it.
+		 */
 		(*results_slots)--;
+		w->ahead++;
 		results_request(st, w, req);
 	}
 	else
@@ -852,6 +877,7 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 	ConvScan   *st = rs->state;
 	int			results_slots = Max(rs->max_concurrency, 1);
 	int			running = 0;
+	int			chains = 0;
 	ListCell   *lc;
 
 	if (rs->pushed.empty)
@@ -885,13 +911,16 @@ conversations_next_request(GcaResourceScan *rs, GcaRequest *req)
 			running++;
 		if (w->route == ROUTE_JOB && w->job_state == JOB_READY && w->busy)
 			results_slots--;
+		/* job windows whose results pages are still to come */
+		if (w->route == ROUTE_JOB && !w->all_requested)
+			chains++;
 	}
 	foreach(lc, st->q.windows)
 	{
 		Window	   *w = lfirst(lc);
 
 		if (w->route == ROUTE_QUERY ? next_query_request(rs, st, w, req)
-			: next_job_request(rs, st, w, &results_slots, &running, req))
+			: next_job_request(rs, st, w, &results_slots, &running, chains, req))
 			return true;
 	}
 	return false;
@@ -1046,6 +1075,7 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	Window	   *w = req->owner;
 	bool		more = gca_json_get_string(page, "cursor") != NULL;
 
+	w->ahead--;
 	if (req->number == w->seq)
 		w->busy = false;
 	if (more && count <= 0)
