@@ -569,6 +569,17 @@ CREATE OR REPLACE FUNCTION gcanalytics._current_tiers()
     SELECT a.account_id, a.tier FROM gcanalytics.crm_accounts a WHERE gcanalytics.current_tier_reporting()
 $$;
 
+-- _reported_tier(account, tier at the call, current account, current tier):
+-- the tier a conversation is reported under (tier_label()): the account's
+-- tier today when _current_tiers() has a row for it (current_account, its
+-- LEFT JOIN's key, not NULL), else the tier valid at the call.
+CREATE OR REPLACE FUNCTION gcanalytics._reported_tier(account_id text, tier_at_call text, current_account text,
+                                                      current_tier text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN gcanalytics.tier_label(account_id, CASE WHEN current_account IS NULL THEN tier_at_call ELSE current_tier END);
+COMMENT ON FUNCTION gcanalytics._reported_tier(text, text, text, text) IS
+    'the tier a conversation is reported under: its account''s tier today when _current_tiers() has it, else the tier at the call (tier_label())';
+
 -- Both escalation views count each account once in two steps (per account,
 -- then per tier) rather than with count(DISTINCT), which sorts every row.
 -- Their rollup escalation_parts holds the figures per start day, account
@@ -655,7 +666,7 @@ WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, _escalation_weekly_rows.complete_until
 ), a AS (   -- per week, tier and account (conversations without one: a NULL account)
     SELECT date_trunc('week', p.start_day::timestamp)::date AS week,
-           gcanalytics.tier_label(p.crm_account_id, CASE WHEN ct.account_id IS NULL THEN p.customer_tier ELSE ct.tier END) AS tier,
+           gcanalytics._reported_tier(p.crm_account_id, p.customer_tier, ct.account_id, ct.tier) AS tier,
            p.crm_account_id,
            sum(p.conversations) AS conversations, sum(p.escalated) AS escalated,
            max(p.escalated_ltv) AS escalated_ltv, bool_or(p.in_progress) AS in_progress
@@ -690,7 +701,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_account_rows(accounts text[] 
 BEGIN
 RETURN QUERY
 SELECT p.crm_account_id, p.customer_tier,
-       gcanalytics.tier_label(p.crm_account_id, CASE WHEN min(ct.account_id) IS NULL THEN p.customer_tier ELSE min(ct.tier) END),
+       gcanalytics._reported_tier(p.crm_account_id, p.customer_tier, min(ct.account_id), min(ct.tier)),
        sum(p.conversations)::bigint, sum(p.escalated)::bigint, max(p.escalated_ltv), bool_or(p.in_progress),
        min(p.first_start), max(p.last_start)
   FROM gcanalytics.escalation_parts p
@@ -1489,8 +1500,7 @@ BEGIN
               FROM gcanalytics.escalation_accounts e
               LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = e.crm_account_id
              WHERE e.crm_account_id IS NOT NULL
-               AND e.tier <> gcanalytics.tier_label(e.crm_account_id,
-                                                    CASE WHEN ct.account_id IS NULL THEN e.customer_tier ELSE ct.tier END);
+               AND e.tier <> gcanalytics._reported_tier(e.crm_account_id, e.customer_tier, ct.account_id, ct.tier);
             changed := accounts || coalesce(changed, '{}');
             DELETE FROM gcanalytics.escalation_accounts e WHERE e.crm_account_id = ANY (changed) OR e.crm_account_id IS NULL;
         ELSE

@@ -364,7 +364,7 @@ WITH cfg AS MATERIALIZED (
            gcanalytics.setting('survey_lookback')::interval AS survey_lookback
 ), samples AS MATERIALIZED (   -- one value per survey answered / case: the metric, its local time, tier and value
     SELECT 'csat'::text AS metric, i.conversation_start AT TIME ZONE cfg.tz AS t_local,
-           gcanalytics.tier_label(i.crm_account_id, CASE WHEN ct.account_id IS NULL THEN i.customer_tier ELSE ct.tier END) AS tier,
+           gcanalytics._reported_tier(i.crm_account_id, i.customer_tier, ct.account_id, ct.tier) AS tier,
            i.csat_score AS x
       FROM gcanalytics.interactions i CROSS JOIN cfg
       LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = i.crm_account_id
