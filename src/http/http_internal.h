@@ -103,6 +103,7 @@ typedef struct GcaAttemptStats
 	bool		retry;			/* this attempt was a retry */
 	bool		token;			/* a request to the token endpoint */
 	const char *limit_info;		/* the API's usage headers, or "" */
+	double		latency_ms;		/* a successful API request's time, else 0 */
 } GcaAttemptStats;
 
 
@@ -112,6 +113,10 @@ extern int	gca_budget_take(GcaBudget *budget, int requests_per_minute);
 extern void gca_budget_pause(GcaBudget *budget, int ms);
 extern void gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st);
 extern void gca_budget_record_wait(GcaBudget *budget, double ms);
+extern void gca_budget_remember_availability(GcaBudget *budget,
+											 TimestampTz available);
+extern bool gca_budget_known(GcaBudget *budget, double *latency_ms,
+							 TimestampTz *available);
 
 /* ---------------------------------------------------------------------
  * Engines (engine.c), attempts (attempt.c), sinks (sink.c) and clients

@@ -24,6 +24,12 @@
  * never evicted.  When every shared slot holds one, the pair gets a budget
  * in this backend only (a WARNING says so once per backend).
  *
+ * A slot also keeps what every session of the pair may plan with: the
+ * observed latency of its successful requests, and the newest Genesys
+ * dataAvailabilityDate seen (it only moves forward, so a date at or after
+ * a range's end answers for the range without a request).  A reused slot
+ * forgets them; they are asked or observed again.
+ *
  * Copyright (c) 2026, gcanalytics developers
  *
  * IDENTIFICATION
@@ -61,6 +67,10 @@ typedef struct BudgetSlot
 	TimestampTz next_at;		/* earliest time of the next grant */
 	TimestampTz paused_until;	/* Retry-After: no grant before this */
 	TimestampTz last_used;
+	/* what a fresh session plans with (gca_budget_known()) */
+	double		latency_ms;		/* moving average of successful requests */
+	TimestampTz available;		/* newest dataAvailabilityDate seen, 0 if
+								 * none */
 	/* counters */
 	int64		requests;
 	int64		retries;
@@ -382,6 +392,22 @@ gca_budget_take(GcaBudget *budget, int requests_per_minute)
 }
 
 /*
+ * Raises the time at offset field of budget's slot to at least t (it only
+ * moves forward).  Can throw only as gca_budget_take.
+ */
+static void
+slot_raise_time(GcaBudget *budget, size_t field, TimestampTz t)
+{
+	BudgetTable *table;
+	BudgetSlot *s = slot_lock(budget, GetCurrentTimestamp(), &table);
+	TimestampTz *at = (TimestampTz *) ((char *) s + field);
+
+	if (*at < t)
+		*at = t;
+	table_unlock(table);
+}
+
+/*
  * Pauses every user of the budget for ms (a 429's Retry-After); the next
  * grant comes no earlier than the pause's end.  Can throw only as
  * gca_budget_take.
@@ -389,14 +415,8 @@ gca_budget_take(GcaBudget *budget, int requests_per_minute)
 void
 gca_budget_pause(GcaBudget *budget, int ms)
 {
-	TimestampTz now = GetCurrentTimestamp();
-	TimestampTz until = TimestampTzPlusMilliseconds(now, ms);
-	BudgetTable *table;
-	BudgetSlot *s = slot_lock(budget, now, &table);
-
-	if (s->paused_until < until)
-		s->paused_until = until;
-	table_unlock(table);
+	slot_raise_time(budget, offsetof(BudgetSlot, paused_until),
+					TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms));
 }
 
 /* Counts one finished attempt.  Can throw only as gca_budget_take. */
@@ -408,6 +428,9 @@ gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st)
 	BudgetSlot *s = slot_lock(budget, now, &table);
 
 	s->requests++;
+	if (st->latency_ms > 0)
+		s->latency_ms = s->latency_ms == 0 ? st->latency_ms
+			: 0.8 * s->latency_ms + 0.2 * st->latency_ms;
 	if (st->retry)
 		s->retries++;
 	if (st->token)
@@ -439,6 +462,51 @@ gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st)
 			s->other_errors++;
 	}
 	table_unlock(table);
+}
+
+/*
+ * Remembers a dataAvailabilityDate of the pair's API: the slot keeps the
+ * newest one seen (the date only moves forward).  Can throw only as
+ * gca_budget_take.
+ */
+void
+gca_budget_remember_availability(GcaBudget *budget, TimestampTz available)
+{
+	slot_raise_time(budget, offsetof(BudgetSlot, available), available);
+}
+
+/*
+ * What the slot of budget knows, without making one: the observed latency
+ * (0 if none) and the newest dataAvailabilityDate (0 if none).  False when
+ * the pair has no slot yet.  Never throws.
+ */
+bool
+gca_budget_known(GcaBudget *budget, double *latency_ms, TimestampTz *available)
+{
+	BudgetTable *table = shared_table && budget->slot != GCA_SLOT_LOCAL
+		? shared_table : local_table;
+	bool		found = false;
+
+	*latency_ms = 0;
+	*available = 0;
+	if (table == NULL)
+		return false;
+	if (table == shared_table)
+		LWLockAcquire(shared_lock, LW_SHARED);
+	for (int i = 0; i < table->nslots; i++)
+	{
+		BudgetSlot *s = &table->slots[i];
+
+		if (slot_is(s, budget))
+		{
+			*latency_ms = s->latency_ms;
+			*available = s->available;
+			found = true;
+			break;
+		}
+	}
+	table_unlock(table);
+	return found;
 }
 
 /*
