@@ -231,7 +231,7 @@ client_create(const GcaClientConfig *opts)
 	client->client_secret = client_strdup(client, opts->client_secret);
 	client->refresh_token = client_strdup(client, opts->refresh_token);
 	gca_budget_attach(&client->budget, opts->serverid, opts->servername,
-					  opts->client_id);
+					  opts->client_id, opts->api_url);
 
 	PG_TRY();
 	{
@@ -376,7 +376,7 @@ gca_client_config_known(const GcaClientConfig *config, double *latency_ms,
 
 	gca_budget_attach(&budget, config->serverid,
 					  config->servername ? config->servername : "",
-					  config->client_id);
+					  config->client_id, config->api_url);
 	(void) gca_budget_known(&budget, latency_ms, available);
 }
 

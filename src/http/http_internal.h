@@ -90,6 +90,7 @@ typedef struct GcaBudget
 	Oid			dbid;
 	Oid			serverid;
 	uint32		client_hash;	/* hash of the OAuth client_id */
+	uint32		api_hash;		/* hash of the API URL */
 	int			slot;			/* index last found at, -1 if none, -2 when
 								 * kept in this backend (shared table full) */
 	char		servername[NAMEDATALEN];
@@ -108,7 +109,8 @@ typedef struct GcaAttemptStats
 
 
 extern void gca_budget_attach(GcaBudget *budget, Oid serverid,
-							  const char *servername, const char *client_id);
+							  const char *servername, const char *client_id,
+							  const char *api_url);
 extern int	gca_budget_take(GcaBudget *budget, int requests_per_minute);
 extern void gca_budget_pause(GcaBudget *budget, int ms);
 extern void gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st);

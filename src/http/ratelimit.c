@@ -27,8 +27,9 @@
  * A slot also keeps what every session of the pair may plan with: the
  * observed latency of its successful requests, and the newest Genesys
  * dataAvailabilityDate seen (it only moves forward, so a date at or after
- * a range's end answers for the range without a request).  A reused slot
- * forgets them; they are asked or observed again.
+ * a range's end answers for the range without a request).  They hold for
+ * the API URL they were seen at: a server pointed elsewhere (another org,
+ * a test double) starts afresh.  A reused slot forgets them too.
  *
  * Copyright (c) 2026, gcanalytics developers
  *
@@ -67,7 +68,8 @@ typedef struct BudgetSlot
 	TimestampTz next_at;		/* earliest time of the next grant */
 	TimestampTz paused_until;	/* Retry-After: no grant before this */
 	TimestampTz last_used;
-	/* what a fresh session plans with (gca_budget_known()) */
+	/* what a fresh session plans with (gca_budget_known()), of one API URL */
+	uint32		api_hash;		/* hash of the API URL they were seen at */
 	double		latency_ms;		/* moving average of successful requests */
 	TimestampTz available;		/* newest dataAvailabilityDate seen, 0 if
 								 * none */
@@ -229,6 +231,20 @@ slot_is(BudgetSlot *s, GcaBudget *budget)
 }
 
 /*
+ * Makes the slot's latency and availability date those of budget's API
+ * URL: forgets what was seen at another one.
+ */
+static void
+slot_use_api(BudgetSlot *s, GcaBudget *budget)
+{
+	if (s->api_hash == budget->api_hash)
+		return;
+	s->api_hash = budget->api_hash;
+	s->latency_ms = 0;
+	s->available = 0;
+}
+
+/*
  * The slot of budget in table, created if absent in a free slot or, else,
  * in the least recently used slot whose next grant and pause are both
  * past (reusing it loses no limit).  NULL when every slot still holds one.
@@ -331,12 +347,14 @@ slot_lock(GcaBudget *budget, TimestampTz now, BudgetTable **table)
  */
 void
 gca_budget_attach(GcaBudget *budget, Oid serverid, const char *servername,
-				  const char *client_id)
+				  const char *client_id, const char *api_url)
 {
 	budget->dbid = MyDatabaseId;
 	budget->serverid = serverid;
 	budget->client_hash = client_id ? hash_bytes((const unsigned char *) client_id,
 												 strlen(client_id)) : 0;
+	budget->api_hash = api_url ? hash_bytes((const unsigned char *) api_url,
+											strlen(api_url)) : 0;
 	budget->slot = -1;
 	strlcpy(budget->servername, servername, NAMEDATALEN);
 
@@ -402,6 +420,9 @@ slot_raise_time(GcaBudget *budget, size_t field, TimestampTz t)
 	BudgetSlot *s = slot_lock(budget, GetCurrentTimestamp(), &table);
 	TimestampTz *at = (TimestampTz *) ((char *) s + field);
 
+	if (field == offsetof(BudgetSlot, available))
+		slot_use_api(s, budget);
+
 	if (*at < t)
 		*at = t;
 	table_unlock(table);
@@ -428,6 +449,7 @@ gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st)
 	BudgetSlot *s = slot_lock(budget, now, &table);
 
 	s->requests++;
+	slot_use_api(s, budget);
 	if (st->latency_ms > 0)
 		s->latency_ms = s->latency_ms == 0 ? st->latency_ms
 			: 0.8 * s->latency_ms + 0.2 * st->latency_ms;
@@ -499,8 +521,11 @@ gca_budget_known(GcaBudget *budget, double *latency_ms, TimestampTz *available)
 
 		if (slot_is(s, budget))
 		{
-			*latency_ms = s->latency_ms;
-			*available = s->available;
+			if (s->api_hash == budget->api_hash)
+			{
+				*latency_ms = s->latency_ms;
+				*available = s->available;
+			}
 			found = true;
 			break;
 		}
