@@ -537,6 +537,7 @@ start_run(GcaScan *scan)
 	GcaResourceScan *rs = &scan->rs;
 	GcaPushed  *pushed = &rs->pushed;
 	MemoryContext old = MemoryContextSwitchTo(scan->run_cxt);
+	double		known_latency_ms;
 
 	gca_evaluate_conds(pushed, scan->conds, rs->columns,
 					   scan->node->ss.ps.ps_ExprContext, rs->explain_only);
@@ -558,6 +559,11 @@ start_run(GcaScan *scan)
 	if (!rs->explain_only && scan->client == NULL)
 		scan->client = gca_client_get(&scan->opts->http);
 	rs->client = scan->client;
+	/* what other sessions of the server learnt, for EXPLAIN too */
+	gca_client_config_known(&scan->opts->http, &known_latency_ms,
+							&rs->known_available);
+	if (known_latency_ms > 0)
+		rs->latency_ms = known_latency_ms;
 	if (scan->client && gca_client_latency_ms(scan->client) > 0)
 		rs->latency_ms = gca_client_latency_ms(scan->client);
 	/* as the planner did (so EXPLAIN asks too, once a range and transaction) */

@@ -23,18 +23,16 @@
 #include "resource.h"
 
 PG_FUNCTION_INFO_V1(gcanalytics_data_availability);
+PG_FUNCTION_INFO_V1(gcanalytics_data_availability_until);
 
 /*
- * gcanalytics.data_availability(server name) RETURNS timestamptz
- *
- * The dataAvailabilityDate of the Genesys server, asked with the calling
- * user's mapping (token and rate budget as for a scan).  Needs USAGE on
- * the server, like a foreign table of it.
+ * The client of the calling user's mapping of the Genesys server named
+ * servername (token and rate budget as for a scan).  Needs USAGE on the
+ * server, like a foreign table of it.
  */
-Datum
-gcanalytics_data_availability(PG_FUNCTION_ARGS)
+static GcaClient *
+genesys_client(const char *servername)
 {
-	char	   *servername = NameStr(*PG_GETARG_NAME(0));
 	ForeignServer *server = gca_server_by_name(servername);
 	GcaOptions *options;
 
@@ -44,5 +42,36 @@ gcanalytics_data_availability(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("server \"%s\" is not a genesys server", servername),
 				 errhint("data_availability() asks Genesys Cloud; name a server with service 'genesys'.")));
-	PG_RETURN_TIMESTAMPTZ(gca_conversations_data_availability(gca_client_get(&options->http)));
+	return gca_client_get(&options->http);
+}
+
+/*
+ * gcanalytics.data_availability(server name) RETURNS timestamptz
+ *
+ * The dataAvailabilityDate of the Genesys server, asked (once a statement).
+ */
+Datum
+gcanalytics_data_availability(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(gca_conversations_data_availability(genesys_client(NameStr(*PG_GETARG_NAME(0)))));
+}
+
+/*
+ * gcanalytics._data_availability_until(server name, until timestamptz)
+ * RETURNS timestamptz
+ *
+ * The dataAvailabilityDate as far as a load up to until needs it: the
+ * newest date any session of the server has seen when it is at or after
+ * until (the date only moves forward), without a request; else asked as
+ * data_availability() does.
+ */
+Datum
+gcanalytics_data_availability_until(PG_FUNCTION_ARGS)
+{
+	GcaClient  *client = genesys_client(NameStr(*PG_GETARG_NAME(0)));
+	TimestampTz available;
+
+	if (gca_client_availability_covers(client, PG_GETARG_TIMESTAMPTZ(1), &available))
+		PG_RETURN_TIMESTAMPTZ(available);
+	PG_RETURN_TIMESTAMPTZ(gca_conversations_data_availability(client));
 }

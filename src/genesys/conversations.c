@@ -263,6 +263,8 @@ typedef struct ConvScan
 	int			nbatches;		/* by id */
 	int			next_batch;
 	Availability availability;	/* dataAvailabilityDate of job results */
+	bool		ask_availability;	/* a job read would ask for it: not
+									 * known up to the range's end */
 
 	/* the page being read */
 	GcaJson    *page;
@@ -448,12 +450,7 @@ read_seconds(GcaResourceScan *rs, double requests, double conversations)
 	return Max(Max(by_rate, by_latency), conversations * PARSE_S_PER_CONVERSATION);
 }
 
-/*
- * The requests a read of about conversations by njobs details jobs sends:
- * the availability date, a creation and a few polls per job, then each
- * job's results pages (a partial last page each).
- */
-static double job_requests(double conversations, int njobs);
+static double job_requests(GcaResourceScan *rs, double conversations, int njobs);
 
 /*
  * The time a read of about conversations by njobs details jobs takes
@@ -472,7 +469,7 @@ job_seconds(GcaResourceScan *rs, double conversations, int njobs)
 	double		rounds = ceil((double) njobs / slots);
 	double		chain = (2 + JOB_POLLS_ESTIMATE +
 						 Max(1, ceil(conversations / njobs / JOB_PAGE_MAX))) * rounds;
-	double		by_rate = job_requests(conversations, njobs) * 60.0 /
+	double		by_rate = job_requests(rs, conversations, njobs) * 60.0 /
 		Max(rs->requests_per_minute, 1);
 
 	return Max(Max(by_rate, chain * rs->latency_ms / 1000.0),
@@ -516,13 +513,15 @@ job_count(GcaResourceScan *rs, double ndays, double conversations)
 
 /*
  * The requests a read of about conversations by njobs details jobs sends:
- * the availability date, a creation and a few polls per job, then each
- * job's results pages (a partial last page each).
+ * the availability date unless it is known up to the range's end, a
+ * creation and a few polls per job, then each job's results pages (a
+ * partial last page each).
  */
 static double
-job_requests(double conversations, int njobs)
+job_requests(GcaResourceScan *rs, double conversations, int njobs)
 {
-	return 1 + njobs * (1 + JOB_POLLS_ESTIMATE) +
+	return (((ConvScan *) rs->state)->ask_availability ? 1 : 0) +
+		njobs * (1 + JOB_POLLS_ESTIMATE) +
 		njobs * Max(1, ceil(conversations / njobs / JOB_PAGE_MAX));
 }
 
@@ -592,7 +591,7 @@ choose_route(GcaResourceScan *rs, ConvScan *st)
 				   CONVERSATIONS_PER_DAY_ESTIMATE);
 	days = (double) (rs->pushed.upper - rs->pushed.lower) / USECS_PER_DAY;
 	njobs = job_count(rs, days, conversations);
-	jobs_requests = job_requests(conversations, njobs);
+	jobs_requests = job_requests(rs, conversations, njobs);
 	query_s = read_seconds(rs, query_requests, conversations);
 	/* polls wait for the job, jobs run max_concurrency at a time */
 	job_s = job_seconds(rs, conversations, njobs);
@@ -608,52 +607,46 @@ choose_route(GcaResourceScan *rs, ConvScan *st)
 }
 
 /*
- * The windows of n details jobs over q's day windows.  A job's results are
- * read by cursor, one page after the other, so a short range read by jobs
- * needs several jobs to keep the budget busy (job_chains()): the longest
- * window is halved (at a whole minute, none shorter than
- * MIN_JOB_WINDOW_USECS) until there are n windows.  A long range is read
- * by n jobs of consecutive whole days, so that no window boundary falls
- * inside a day: jobs that meet at a midnight share no conversation
- * (startOfDayIntervalMatching), and no results page is spent on records
- * another window owns.
+ * The windows of n details jobs over q's day windows: the range cut into n
+ * windows of equal length (at whole minutes, none shorter than
+ * MIN_JOB_WINDOW_USECS), so that each job holds about as many results
+ * pages.  A job's results are read by cursor, one page after the other:
+ * jobs of uneven length leave the longest one's chain alone at the end,
+ * a page per round trip, while the budget could grant more (7 days as 3 +
+ * 4 whole days: 30 and 40 pages).  A job's interval matches every
+ * conversation active in it and startOfDayIntervalMatching drops those
+ * started before its first UTC midnight, so two jobs that meet inside a
+ * day both return the conversations in progress at the cut: the window
+ * that owns a conversation's start keeps it (item_outside_window), and the
+ * later job pays for the others (a few records, in its last page).  Jobs
+ * that meet at a midnight (a whole number of days each) share none.
  */
 static void
 subdivide_windows(GcaDetailsQuery *q, int n)
 {
-	/* ... or, with more day windows than jobs, merges them into n jobs */
-	if (list_length(q->windows) > n)
-	{
-		List	   *days = q->windows;
-		int			ndays = list_length(days);
+	TimestampTz lower,
+				upper;
+	int64		unit = 60 * USECS_PER_SEC;
 
-		q->windows = NIL;
-		for (int i = 0; i < n; i++)
-		{
-			GcaDetailsWindow *first = list_nth(days, (int) ((int64) i * ndays / n));
-			GcaDetailsWindow *last = list_nth(days, (int) ((int64) (i + 1) * ndays / n) - 1);
-
-			q->windows = lappend(q->windows,
-								 gca_details_new_window(q, first->start, last->end));
-		}
-		list_free_deep(days);
+	if (q->windows == NIL)
 		return;
-	}
-	while (list_length(q->windows) < n)
+	lower = ((GcaDetailsWindow *) linitial(q->windows))->start;
+	upper = ((GcaDetailsWindow *) llast(q->windows))->end;
+	n = (int) Max(1, Min(n, (upper - lower) / MIN_JOB_WINDOW_USECS));
+	list_free_deep(q->windows);
+	q->windows = NIL;
+	for (int i = 0; i < n; i++)
 	{
-		GcaDetailsWindow *longest = NULL;
-		ListCell   *lc;
+		TimestampTz start = i == 0 ? lower
+			: lower + (upper - lower) / n * i;
+		TimestampTz end = i == n - 1 ? upper
+			: lower + (upper - lower) / n * (i + 1);
 
-		foreach(lc, q->windows)
-		{
-			GcaDetailsWindow *w = lfirst(lc);
-
-			if (longest == NULL || w->end - w->start > longest->end - longest->start)
-				longest = w;
-		}
-		if (longest == NULL || longest->end - longest->start < 2 * MIN_JOB_WINDOW_USECS)
-			break;
-		(void) gca_details_halve(q, longest, 60 * USECS_PER_SEC);
+		if (i > 0)
+			start -= start % unit;
+		if (i < n - 1)
+			end -= end % unit;
+		q->windows = lappend(q->windows, gca_details_new_window(q, start, end));
 	}
 }
 
@@ -663,7 +656,7 @@ subdivide_windows(GcaDetailsQuery *q, int n)
  * query's pages (each window's page past the last shows its end).
  */
 static char *
-planned_requests(ConvScan *st)
+planned_requests(GcaResourceScan *rs, ConvScan *st)
 {
 	int			nwindows = list_length(st->q.windows);
 	double		conversations = st->est_conversations;
@@ -673,10 +666,14 @@ planned_requests(ConvScan *st)
 		return NULL;
 	if (st->route == ROUTE_JOB)
 	{
-		pages = job_requests(conversations, nwindows) - 1 -
+		double		requests = job_requests(rs, conversations, nwindows);
+
+		pages = requests - (st->ask_availability ? 1 : 0) -
 			nwindows * (1 + JOB_POLLS_ESTIMATE);
-		return psprintf("about %.0f for %.0f conversations: 1 availability date, %d job creation%s, about %d status polls, %.0f results pages of %d",
-						job_requests(conversations, nwindows), conversations,
+		return psprintf("about %.0f for %.0f conversations: %s, %d job creation%s, about %d status polls, %.0f results pages of %d",
+						requests, conversations,
+						st->ask_availability ? "1 availability date"
+						: "no availability date (known up to the range's end)",
 						nwindows, nwindows == 1 ? "" : "s",
 						nwindows * JOB_POLLS_ESTIMATE, pages, st->job_page_size);
 	}
@@ -694,6 +691,8 @@ conversations_plan(GcaResourceScan *rs)
 {
 	ConvScan   *st = palloc0(sizeof(ConvScan));
 	GcaPushed  *pushed = &rs->pushed;
+	TimestampTz available = 0;
+	bool		known;
 	ListCell   *lc;
 
 	rs->state = st;
@@ -713,6 +712,20 @@ conversations_plan(GcaResourceScan *rs)
 	}
 	if (!pushed->empty && pushed->have_lower)
 		gca_details_day_windows(&st->q, pushed->lower, pushed->upper);
+	/*
+	 * Job results hold data up to dataAvailabilityDate only: a job read
+	 * asks for it, unless this statement asked already or a date at or
+	 * after the range's end was seen by any session of the server (EXPLAIN
+	 * has no client: what the sessions saw)
+	 */
+	if (rs->client)
+		known = gca_client_availability_covers(rs->client, pushed->upper, &available);
+	else
+	{
+		available = rs->known_available;
+		known = available != 0 && available >= pushed->upper;
+	}
+	st->ask_availability = !known;
 	st->route = pushed->have_lower ? choose_route(rs, st) : ROUTE_QUERY;
 	if (st->route == ROUTE_JOB && st->q.windows != NIL)
 		subdivide_windows(&st->q,
@@ -721,11 +734,8 @@ conversations_plan(GcaResourceScan *rs)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->q.windows != NIL)
 	{
-		TimestampTz available;
-
 		st->availability = AVAIL_NEEDED;
-		/* asked already by this statement (a run() step, another scan) */
-		if (gca_client_availability(rs->client, &available))
+		if (known)
 			apply_availability(rs, st, available);
 	}
 	/*
@@ -735,7 +745,7 @@ conversations_plan(GcaResourceScan *rs)
 	 */
 	rs->any_owner_order = st->route == ROUTE_JOB;
 	rs->windows_total = list_length(st->q.windows);
-	st->est_requests = planned_requests(st);
+	st->est_requests = planned_requests(rs, st);
 }
 
 /* ------------------------------------------------------------------

@@ -503,6 +503,8 @@ attempt_record(GcaClient *client, GcaCallPriv *priv, CURLcode code,
 				 "inin-ratelimit count=%d allowed=%d reset=%d",
 				 priv->rl_count, priv->rl_allowed, priv->rl_reset);
 	st.limit_info = priv->limit_info;
+	st.latency_ms = code == CURLE_OK && priv->kind == GCA_REQ_API &&
+		priv->status >= 200 && priv->status < 300 ? (double) Max(elapsed, 1) : 0;
 	gca_budget_record(&client->budget, &st);
 
 	elog(DEBUG2, "gcanalytics: %s %s %s%s: status %ld, %zu bytes, %ld ms, attempt %d%s%s%s%s",

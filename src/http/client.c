@@ -231,7 +231,7 @@ client_create(const GcaClientConfig *opts)
 	client->client_secret = client_strdup(client, opts->client_secret);
 	client->refresh_token = client_strdup(client, opts->refresh_token);
 	gca_budget_attach(&client->budget, opts->serverid, opts->servername,
-					  opts->client_id);
+					  opts->client_id, opts->api_url);
 
 	PG_TRY();
 	{
@@ -301,17 +301,27 @@ gca_client_get(const GcaClientConfig *opts)
 	return client;
 }
 
+/*
+ * The observed time of a successful request (ms): this session's, or, in
+ * a session that has sent none yet, the latency every session of the
+ * (server, OAuth client) pair observed (the rate budget's slot); 0 if none.
+ */
 double
 gca_client_latency_ms(GcaClient *client)
 {
-	return client->latency_ms;
+	double		latency_ms;
+	TimestampTz available;
+
+	if (client->latency_ms > 0)
+		return client->latency_ms;
+	(void) gca_budget_known(&client->budget, &latency_ms, &available);
+	return latency_ms;
 }
 
 /*
  * The Genesys dataAvailabilityDate (details jobs), remembered for the
  * statement that asked: a CALL gcanalytics.run() is one statement, so its
- * steps and scans ask once; it moves slowly (hours behind now), and a
- * later statement asks again.
+ * steps and scans ask once; a later statement asks again.
  */
 bool
 gca_client_availability(GcaClient *client, TimestampTz *available)
@@ -323,6 +333,26 @@ gca_client_availability(GcaClient *client, TimestampTz *available)
 	return true;
 }
 
+/*
+ * Whether a read up to until needs no availability request: the statement
+ * asked already (*available is its answer), or the newest date any session
+ * of the pair has seen is at or after until (the date only moves forward,
+ * so data up to until is there; *available is that date).
+ */
+bool
+gca_client_availability_covers(GcaClient *client, TimestampTz until,
+							   TimestampTz *available)
+{
+	double		latency_ms;
+
+	if (client == NULL)
+		return false;
+	if (gca_client_availability(client, available))
+		return true;
+	return gca_budget_known(&client->budget, &latency_ms, available) &&
+		*available >= until;
+}
+
 void
 gca_client_remember_availability(GcaClient *client, TimestampTz available)
 {
@@ -330,6 +360,24 @@ gca_client_remember_availability(GcaClient *client, TimestampTz available)
 		return;
 	client->availability = available;
 	client->availability_statement = GetCurrentStatementStartTimestamp();
+	gca_budget_remember_availability(&client->budget, available);
+}
+
+/*
+ * What the sessions of config's (server, OAuth client) pair have learnt,
+ * without a client (EXPLAIN makes none): the observed latency (0 if none)
+ * and the newest dataAvailabilityDate seen (0 if none).  Never throws.
+ */
+void
+gca_client_config_known(const GcaClientConfig *config, double *latency_ms,
+						TimestampTz *available)
+{
+	GcaBudget	budget;
+
+	gca_budget_attach(&budget, config->serverid,
+					  config->servername ? config->servername : "",
+					  config->client_id, config->api_url);
+	(void) gca_budget_known(&budget, latency_ms, available);
 }
 
 const char *

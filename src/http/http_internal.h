@@ -90,6 +90,7 @@ typedef struct GcaBudget
 	Oid			dbid;
 	Oid			serverid;
 	uint32		client_hash;	/* hash of the OAuth client_id */
+	uint32		api_hash;		/* hash of the API URL */
 	int			slot;			/* index last found at, -1 if none, -2 when
 								 * kept in this backend (shared table full) */
 	char		servername[NAMEDATALEN];
@@ -103,15 +104,21 @@ typedef struct GcaAttemptStats
 	bool		retry;			/* this attempt was a retry */
 	bool		token;			/* a request to the token endpoint */
 	const char *limit_info;		/* the API's usage headers, or "" */
+	double		latency_ms;		/* a successful API request's time, else 0 */
 } GcaAttemptStats;
 
 
 extern void gca_budget_attach(GcaBudget *budget, Oid serverid,
-							  const char *servername, const char *client_id);
+							  const char *servername, const char *client_id,
+							  const char *api_url);
 extern int	gca_budget_take(GcaBudget *budget, int requests_per_minute);
 extern void gca_budget_pause(GcaBudget *budget, int ms);
 extern void gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st);
 extern void gca_budget_record_wait(GcaBudget *budget, double ms);
+extern void gca_budget_remember_availability(GcaBudget *budget,
+											 TimestampTz available);
+extern bool gca_budget_known(GcaBudget *budget, double *latency_ms,
+							 TimestampTz *available);
 
 /* ---------------------------------------------------------------------
  * Engines (engine.c), attempts (attempt.c), sinks (sink.c) and clients

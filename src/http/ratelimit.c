@@ -24,6 +24,13 @@
  * never evicted.  When every shared slot holds one, the pair gets a budget
  * in this backend only (a WARNING says so once per backend).
  *
+ * A slot also keeps what every session of the pair may plan with: the
+ * observed latency of its successful requests, and the newest Genesys
+ * dataAvailabilityDate seen (it only moves forward, so a date at or after
+ * a range's end answers for the range without a request).  They hold for
+ * the API URL they were seen at: a server pointed elsewhere (another org,
+ * a test double) starts afresh.  A reused slot forgets them too.
+ *
  * Copyright (c) 2026, gcanalytics developers
  *
  * IDENTIFICATION
@@ -61,6 +68,11 @@ typedef struct BudgetSlot
 	TimestampTz next_at;		/* earliest time of the next grant */
 	TimestampTz paused_until;	/* Retry-After: no grant before this */
 	TimestampTz last_used;
+	/* what a fresh session plans with (gca_budget_known()), of one API URL */
+	uint32		api_hash;		/* hash of the API URL they were seen at */
+	double		latency_ms;		/* moving average of successful requests */
+	TimestampTz available;		/* newest dataAvailabilityDate seen, 0 if
+								 * none */
 	/* counters */
 	int64		requests;
 	int64		retries;
@@ -219,6 +231,20 @@ slot_is(BudgetSlot *s, GcaBudget *budget)
 }
 
 /*
+ * Makes the slot's latency and availability date those of budget's API
+ * URL: forgets what was seen at another one.
+ */
+static void
+slot_use_api(BudgetSlot *s, GcaBudget *budget)
+{
+	if (s->api_hash == budget->api_hash)
+		return;
+	s->api_hash = budget->api_hash;
+	s->latency_ms = 0;
+	s->available = 0;
+}
+
+/*
  * The slot of budget in table, created if absent in a free slot or, else,
  * in the least recently used slot whose next grant and pause are both
  * past (reusing it loses no limit).  NULL when every slot still holds one.
@@ -321,12 +347,14 @@ slot_lock(GcaBudget *budget, TimestampTz now, BudgetTable **table)
  */
 void
 gca_budget_attach(GcaBudget *budget, Oid serverid, const char *servername,
-				  const char *client_id)
+				  const char *client_id, const char *api_url)
 {
 	budget->dbid = MyDatabaseId;
 	budget->serverid = serverid;
 	budget->client_hash = client_id ? hash_bytes((const unsigned char *) client_id,
 												 strlen(client_id)) : 0;
+	budget->api_hash = api_url ? hash_bytes((const unsigned char *) api_url,
+											strlen(api_url)) : 0;
 	budget->slot = -1;
 	strlcpy(budget->servername, servername, NAMEDATALEN);
 
@@ -382,6 +410,25 @@ gca_budget_take(GcaBudget *budget, int requests_per_minute)
 }
 
 /*
+ * Raises the time at offset field of budget's slot to at least t (it only
+ * moves forward).  Can throw only as gca_budget_take.
+ */
+static void
+slot_raise_time(GcaBudget *budget, size_t field, TimestampTz t)
+{
+	BudgetTable *table;
+	BudgetSlot *s = slot_lock(budget, GetCurrentTimestamp(), &table);
+	TimestampTz *at = (TimestampTz *) ((char *) s + field);
+
+	if (field == offsetof(BudgetSlot, available))
+		slot_use_api(s, budget);
+
+	if (*at < t)
+		*at = t;
+	table_unlock(table);
+}
+
+/*
  * Pauses every user of the budget for ms (a 429's Retry-After); the next
  * grant comes no earlier than the pause's end.  Can throw only as
  * gca_budget_take.
@@ -389,14 +436,8 @@ gca_budget_take(GcaBudget *budget, int requests_per_minute)
 void
 gca_budget_pause(GcaBudget *budget, int ms)
 {
-	TimestampTz now = GetCurrentTimestamp();
-	TimestampTz until = TimestampTzPlusMilliseconds(now, ms);
-	BudgetTable *table;
-	BudgetSlot *s = slot_lock(budget, now, &table);
-
-	if (s->paused_until < until)
-		s->paused_until = until;
-	table_unlock(table);
+	slot_raise_time(budget, offsetof(BudgetSlot, paused_until),
+					TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms));
 }
 
 /* Counts one finished attempt.  Can throw only as gca_budget_take. */
@@ -408,6 +449,10 @@ gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st)
 	BudgetSlot *s = slot_lock(budget, now, &table);
 
 	s->requests++;
+	slot_use_api(s, budget);
+	if (st->latency_ms > 0)
+		s->latency_ms = s->latency_ms == 0 ? st->latency_ms
+			: 0.8 * s->latency_ms + 0.2 * st->latency_ms;
 	if (st->retry)
 		s->retries++;
 	if (st->token)
@@ -439,6 +484,54 @@ gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st)
 			s->other_errors++;
 	}
 	table_unlock(table);
+}
+
+/*
+ * Remembers a dataAvailabilityDate of the pair's API: the slot keeps the
+ * newest one seen (the date only moves forward).  Can throw only as
+ * gca_budget_take.
+ */
+void
+gca_budget_remember_availability(GcaBudget *budget, TimestampTz available)
+{
+	slot_raise_time(budget, offsetof(BudgetSlot, available), available);
+}
+
+/*
+ * What the slot of budget knows, without making one: the observed latency
+ * (0 if none) and the newest dataAvailabilityDate (0 if none).  False when
+ * the pair has no slot yet.  Never throws.
+ */
+bool
+gca_budget_known(GcaBudget *budget, double *latency_ms, TimestampTz *available)
+{
+	BudgetTable *table = shared_table && budget->slot != GCA_SLOT_LOCAL
+		? shared_table : local_table;
+	bool		found = false;
+
+	*latency_ms = 0;
+	*available = 0;
+	if (table == NULL)
+		return false;
+	if (table == shared_table)
+		LWLockAcquire(shared_lock, LW_SHARED);
+	for (int i = 0; i < table->nslots; i++)
+	{
+		BudgetSlot *s = &table->slots[i];
+
+		if (slot_is(s, budget))
+		{
+			if (s->api_hash == budget->api_hash)
+			{
+				*latency_ms = s->latency_ms;
+				*available = s->available;
+			}
+			found = true;
+			break;
+		}
+	}
+	table_unlock(table);
+	return found;
 }
 
 /*

@@ -154,9 +154,16 @@ extern const char *gca_service_name(GcaService service);
  */
 extern GcaClient *gca_client_get(const GcaClientConfig *config);
 
-/* Observed time of a successful request (ms, moving average), 0 if none. */
+/*
+ * Observed time of a successful request (ms, moving average): the
+ * session's, else the pair's in the rate budget's slot; 0 if none.
+ */
 extern double gca_client_latency_ms(GcaClient *client);
 extern bool gca_client_availability(GcaClient *client, TimestampTz *available);
+extern bool gca_client_availability_covers(GcaClient *client, TimestampTz until,
+										   TimestampTz *available);
+extern void gca_client_config_known(const GcaClientConfig *config,
+									double *latency_ms, TimestampTz *available);
 extern void gca_client_remember_availability(GcaClient *client,
 											 TimestampTz available);
 

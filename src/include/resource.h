@@ -208,6 +208,9 @@ typedef struct GcaResourceScan
 	int			max_concurrency;
 	int			requests_per_minute;	/* the server's rate budget */
 	double		latency_ms;		/* observed time of a request (or a guess) */
+	TimestampTz known_available;	/* newest Genesys dataAvailabilityDate
+									 * any session of the server saw, 0 if
+									 * none */
 	GcaClient  *estimate_client;	/* use_remote_estimate: the client the
 									 * route's estimate may ask the API
 									 * with, else NULL */

@@ -5,8 +5,8 @@
 #  2. peak backend memory of each route (query, job, auto) reading 30 days
 #     against the same route reading 1 day;
 #  3. a week of 10,000 conversations a day with 250 ms latency and a
-#     300/min limit: the default auto route against the floor set by the
-#     requests it sends, and against the seed-style Python pipeline
+#     300/min limit: the default auto route against the cheapest correct
+#     plan (from the API's page sizes), and against the seed-style Python pipeline
 #     (test/bench/baseline_etl.py) on the same gcsim.
 # Sizes can be lowered for a quick run: BENCH_SCALE=0.1; BENCH_PARTS="1 3"
 # runs only those parts.

@@ -3,7 +3,8 @@
 # so a range ending at "now" read through jobs (explicitly, or by auto)
 # takes the rest from the details query and equals the truth; auto picks
 # the route by its estimated cost and EXPLAIN says why; a rate-limited
-# week costs at most 1.1x the requests of the cheapest correct plan, and
+# week costs at most 1.1x the requests of the cheapest correct plan (a new
+# session asks no availability date already seen), and
 # run() of a day at most 1.1x the requests of a perfect client, reading
 # reference data only when due.
 set -eu -o pipefail
@@ -97,12 +98,42 @@ print(sum(v['requests'] for k, v in e.items() if k != 'gc.oauth'), n('gc.jobs.cr
       s['total']['faults'].get('rate_limited', 0))")
 cheapest=$((2 + (want + 999) / 1000))
 echo "week: $want conversations, $sent requests ($jobs jobs, $results results pages, $n429 answered 429); cheapest $cheapest; EXPLAIN: $plan"
+# what the FDW sends beyond the cheapest plan, each request accounted for:
+# - 1 availability date: job results hold data up to it, and no session has
+#   seen this server's yet (a later read up to a date already seen asks
+#   none: below);
+# - a second job's creation and its status poll: one job's results come by
+#   cursor, a page per round trip (250 ms + parsing), slower than the
+#   budget's grants (204 ms at 300/min), so two jobs of equal length keep
+#   the budget busy;
+# - 1 results page: each job's last page is partial, and the two jobs'
+#   intervals meet inside a day (3.5 days each), so the later one also
+#   returns the conversations in progress at the cut (its window drops
+#   them)
+[ "$sent" -le "$((cheapest + 4))" ] || fail "the week took $sent requests, more than the cheapest $cheapest + 4"
 [ "$((sent * 10))" -le "$((cheapest * 11))" ] || fail "the week took $sent requests, more than 1.1x the cheapest $cheapest"
-# no page spent on records another window owns: each job's last page only is partial
+assert_eq "1 2" "$(stat gc.jobs.availability) $jobs" "the week: one availability date, two jobs"
+# no page spent on records another window owns but the few in progress at
+# a cut: each job's last page only is partial
 [ "$results" -le "$(( (want + 999) / 1000 + jobs - 1 ))" ] || fail "$results results pages for $want conversations in $jobs jobs"
 [ "$n429" = 0 ] || fail "$n429 requests were answered 429"
 echo "$plan" | contains -E "^about [0-9]+ for" || fail "EXPLAIN does not say the requests it expects: $plan"
 echo "ok: a rate-limited week in $sent requests, $(awk -v a="$sent" -v b="$cheapest" 'BEGIN { printf "%.2f", a / b }')x the cheapest"
+# a new session plans with what the first learnt (shared memory): the
+# server's latency (two jobs) and an availability date past the week's end
+# (not asked again)
+plan=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT conversation_id FROM ex_rate WHERE $WEEK" | sed -n 's/.*Remote Expected Requests: //p')
+echo "$plan" | contains "no availability date (known up to the range's end), 2 job creations" \
+    || fail "a second EXPLAIN of the week does not plan two jobs without the availability date: $plan"
+sql "CREATE FOREIGN TABLE ex_rate_job (conversation_id text, conversation_start timestamptz)
+       SERVER ex_rate OPTIONS (resource 'conversations', extraction 'job')"
+before=$(stat gc.jobs.availability)
+assert_eq "$(sql "SELECT count(*) FROM ex_week_truth WHERE conversation_start::timestamptz >= '2026-03-18 10:00+00'
+                    AND conversation_start::timestamptz < '2026-03-18 11:00+00'")" \
+    "$(sql "SELECT count(*) FROM ex_rate_job WHERE conversation_start >= '2026-03-18 10:00+00' AND conversation_start < '2026-03-18 11:00+00'")" \
+    "an hour of the week by a job in a new session"
+assert_eq "$before" "$(stat gc.jobs.availability)" "a new session's job read within a known availability date asks none"
+echo "ok: a new session: $plan"
 sql "DROP SERVER ex_rate CASCADE; DROP TABLE ex_week_truth, ex_got"
 
 # 4. CALL gcanalytics.run() of one day, rate-limited (250 ms, 300/min), from

@@ -60,3 +60,13 @@ CREATE OR REPLACE FUNCTION gcanalytics.data_availability(server name)
     AS 'MODULE_PATHNAME', 'gcanalytics_data_availability';
 COMMENT ON FUNCTION gcanalytics.data_availability(name) IS
     'the Genesys server''s dataAvailabilityDate: details jobs (and participant attributes) hold conversations up to it';
+
+-- The same as far as a load up to until needs it: the newest date any
+-- session of the server has seen, without a request, when it is at or
+-- after until (the date only moves forward); else asked.
+CREATE OR REPLACE FUNCTION gcanalytics._data_availability_until(server name, until timestamptz)
+    RETURNS timestamptz
+    LANGUAGE C STRICT VOLATILE
+    AS 'MODULE_PATHNAME', 'gcanalytics_data_availability_until';
+COMMENT ON FUNCTION gcanalytics._data_availability_until(name, timestamptz) IS
+    'internal: the Genesys server''s dataAvailabilityDate, not asked when a date at or after until is known';

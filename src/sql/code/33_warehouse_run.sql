@@ -837,7 +837,8 @@ COMMENT ON PROCEDURE gcanalytics.retry_failed() IS 'load every window of the dea
 -- to until are final.  Conversations after the API's data availability
 -- date come without participant attributes (only details jobs carry them),
 -- so the high-water mark stops there and the next run() reads them again;
--- when the date cannot be read, until (with a WARNING).
+-- when the date cannot be read, until (with a WARNING).  A date at or after
+-- until seen before (by any session) answers without a request.
 CREATE OR REPLACE FUNCTION gcanalytics._conversations_final_until(until timestamptz)
     RETURNS timestamptz
     LANGUAGE plpgsql
@@ -846,7 +847,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._conversations_final_until(until timestam
 DECLARE
     available timestamptz;
 BEGIN
-    available := gcanalytics.data_availability(gcanalytics.setting('genesys_server'));
+    available := gcanalytics._data_availability_until(gcanalytics.setting('genesys_server'), until);
     IF available < until THEN
         RAISE NOTICE 'conversations after % (the API''s data availability date) come without participant attributes; the next run reads them again',
             available;
