@@ -614,8 +614,9 @@ COMMENT ON FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz) IS
 
 -- Both escalation dashboards are tables kept per changed key (README
 -- "Incremental refresh"): escalation_weekly per week, escalation_by_tier
--- summed at every refresh from escalation_accounts (a row per account and
--- tier at the call), which is kept for the accounts whose days changed.
+-- per tier, its sums changed by those of the rows of escalation_accounts (a
+-- row per account and tier at the call) replaced for the accounts whose
+-- days changed.
 -- The tier an account counts under (tier_label() of its tier at the call,
 -- or of its tier today when tier_reporting is current) is kept in
 -- escalation_accounts.tier: an account whose tier today (or the setting)

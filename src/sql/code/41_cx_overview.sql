@@ -431,6 +431,11 @@ COMMENT ON FUNCTION gcanalytics._cx_insights_parts(timestamptz, timestamptz) IS
 --   from the first conversations window loaded on (the weeks cx_overview
 --   shows), a week after one that begins mid-week from that weekday and
 --   time on.
+-- CSAT is read from the rollup cx_insights_parts (per start day and tier
+-- reported: count, sum and sum of squares, exact), a day at its midnight:
+-- every cut of a week falls at midnight but in the cut days (where the
+-- first window began and where CSAT stops being final, and a week from
+-- them), whose surveys are read one by one (_cx_insights_samples()).
 CREATE MATERIALIZED VIEW gcanalytics.cx_insights AS
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.setting('insight_max_p')::float8 AS max_p,
