@@ -220,7 +220,7 @@ both_call "CALL gcanalytics.run(until => '$NOW')"
 [ "$(csql 0 "SELECT count(*) FROM gcanalytics.dashboard_changes WHERE rollup = 'kpi_daily'")" -ge 1 ] \
     || fail "the second load recorded no changed day on the coordinator"
 both_call "SELECT * FROM gcanalytics.refresh_dashboards()"
-assert_eq "incremental|8" \
+assert_eq "incremental|9" \
     "$(csql 0 "SELECT min(refresh), count(*) FROM gcanalytics.dashboard_refreshes WHERE gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \
     "the refresh after the second load is incremental on the coordinator"
 csql 0 "SELECT count(*) FROM gcanalytics.schedule(sync_every => '15 minutes', refresh_every => '15 minutes')" >/dev/null
