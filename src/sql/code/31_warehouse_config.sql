@@ -90,6 +90,15 @@ $$;
 COMMENT ON FUNCTION gcanalytics.current_tier_reporting() IS
     'true when the setting tier_reporting is current (today''s CRM tiers), false for its default (the tier valid at each conversation''s start)';
 
+-- _time_zone_known(name): whether pg_timezone_names has the name; a name
+-- found is remembered for the session (pg_timezone_names reads the whole
+-- time zone directory, and the load checks reporting_time_zone several
+-- times a window).
+CREATE OR REPLACE FUNCTION gcanalytics._time_zone_known(name text)
+    RETURNS boolean
+    LANGUAGE c STABLE STRICT
+    AS 'MODULE_PATHNAME', 'gca_time_zone_known';
+
 -- _setting_check(name, value): an error unless value suits the setting:
 -- intervals of at least 0 (window_max_length above 0), whole numbers in
 -- range, percentages from 0 to 100, a probability, a regular expression
@@ -144,8 +153,7 @@ BEGIN
             WHEN 'a number from 0 to 1' THEN setting_value::numeric BETWEEN 0 AND 1
             WHEN 'a country calling code of 1 to 3 digits' THEN setting_value ~ '^[1-9][0-9]{0,2}$'
             WHEN 'a regular expression' THEN ('' ~* setting_value) IS NOT NULL
-            WHEN 'a time zone name of pg_timezone_names' THEN
-                EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name = setting_value)
+            WHEN 'a time zone name of pg_timezone_names' THEN gcanalytics._time_zone_known(setting_value)
         END;
     EXCEPTION WHEN data_exception OR invalid_regular_expression OR invalid_datetime_format
                    OR datetime_field_overflow OR invalid_text_representation THEN

@@ -76,31 +76,24 @@ BEGIN
 END
 $$;
 
+-- The values of one conversation taken from its detail record, once per
+-- conversation loaded: C (src/kpi/load_rows.c), which walks the jsonb once
+-- where these were SQL queries over jsonb_array_elements() (~0.35 ms a
+-- conversation for _queue_entries() alone); same results, NULLs and errors
+-- included (the suite load_rows compares them with the SQL they replace).
+
 -- _agent_talk_ms(raw): the longest talk of one agent (ms, closed interact
 -- segments of its agent participants summed by user), 0 without agent.
 CREATE OR REPLACE FUNCTION gcanalytics._agent_talk_ms(raw jsonb)
     RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
--- a body parsed when created: its names and operators are bound then,
--- whatever search_path the load runs under
-BEGIN ATOMIC
-    SELECT coalesce(max(talk), 0)
-      FROM (SELECT sum(extract(epoch FROM ((g->>'segmentEnd')::timestamptz - (g->>'segmentStart')::timestamptz)) * 1000)::bigint AS talk
-              FROM jsonb_array_elements(raw->'participants') p,
-                   jsonb_array_elements(p->'sessions') s,
-                   jsonb_array_elements(s->'segments') g
-             WHERE p->>'purpose' = 'agent' AND g->>'segmentType' = 'interact' AND g ? 'segmentEnd'
-             GROUP BY p->>'userId') a;
-END;
+    LANGUAGE c IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'gca_agent_talk_ms';
 
 -- _bot_only(raw, ended): ended inside a bot flow, no queue, no agent.
 CREATE OR REPLACE FUNCTION gcanalytics._bot_only(raw jsonb, ended boolean)
     RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT ended AND bool_or(p->>'purpose' = 'botflow') AND NOT bool_or(p->>'purpose' IN ('acd', 'agent'))
-      FROM jsonb_array_elements(raw->'participants') p;
-END;
+    LANGUAGE c IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'gca_bot_only';
 
 -- _queue_entries(raw): the conversation's queue entries, one per ACD
 -- session (with a queue) in order of entry, from the detail record's
@@ -111,55 +104,15 @@ END;
 -- an earlier entry took), with that session's agent and tHandle.  An agent
 -- session answered (tAnswered) without an entry of its queue before it (a
 -- consult transfer straight to an agent) is an entry of its own without
--- offered_at.
+-- offered_at.  (Each answer goes to the latest entry of its queue that
+-- started at or before it and was not abandoned; an entry keeps the
+-- earliest of its answers, the others are entries of their own; entries
+-- in order of their sessions' first segmentStart, then of participant and
+-- session.)
 CREATE OR REPLACE FUNCTION gcanalytics._queue_entries(raw jsonb)
     RETURNS gcanalytics.queue_entry[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-    WITH s AS (
-        SELECT p.value->>'purpose' AS purpose, p.value->>'userId' AS user_id, p.ord * 1000 + x.ord AS ord,
-               x.value->>'mediaType' AS media_type,
-               (SELECT g->>'queueId' FROM jsonb_array_elements(x.value->'segments') g
-                 WHERE g ? 'queueId' LIMIT 1) AS queue_id,
-               (SELECT min((g->>'segmentStart')::timestamptz) FROM jsonb_array_elements(x.value->'segments') g) AS started,
-               m.*
-          FROM jsonb_array_elements(raw->'participants') WITH ORDINALITY p(value, ord),
-               jsonb_array_elements(p.value->'sessions') WITH ORDINALITY x(value, ord),
-               LATERAL (SELECT max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'nOffered') AS offered_at,
-                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tAcd') AS wait_ms,
-                               max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'tAbandon') AS abandoned_at,
-                               max((e->>'emitDate')::timestamptz) FILTER (WHERE e->>'name' = 'tAnswered') AS answered_at,
-                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tAnswered') AS answer_ms,
-                               max((e->>'value')::bigint) FILTER (WHERE e->>'name' = 'tHandle') AS handle_ms
-                          FROM jsonb_array_elements(coalesce(x.value->'metrics', '[]')) e) m
-         WHERE p.value->>'purpose' IN ('acd', 'agent')
-    ), acd AS (
-        SELECT * FROM s WHERE purpose = 'acd' AND queue_id IS NOT NULL
-    ), ans AS (
-        SELECT * FROM s WHERE purpose = 'agent' AND queue_id IS NOT NULL AND answered_at IS NOT NULL
-    ), pair AS (   -- each answer to the latest entry of its queue that started before it and was not abandoned
-        SELECT DISTINCT ON (e.ord) e.ord AS entry_ord, a.ord AS answer_ord
-          FROM ans a
-          JOIN LATERAL (SELECT e.ord FROM acd e
-                         WHERE e.queue_id = a.queue_id AND e.started <= a.started AND e.abandoned_at IS NULL
-                         ORDER BY e.started DESC, e.ord DESC LIMIT 1) e ON true
-         ORDER BY e.ord, a.started, a.ord
-    ), rows AS (
-        SELECT e.started, e.ord, e.queue_id, e.media_type, e.offered_at, e.wait_ms, e.abandoned_at,
-               a.answered_at, a.answer_ms, a.user_id AS agent_id, a.handle_ms
-          FROM acd e
-          LEFT JOIN pair p ON p.entry_ord = e.ord
-          LEFT JOIN ans a ON a.ord = p.answer_ord
-        UNION ALL
-        SELECT a.started, a.ord, a.queue_id, a.media_type, NULL, NULL, NULL, a.answered_at, a.answer_ms, a.user_id, a.handle_ms
-          FROM ans a
-         WHERE a.ord NOT IN (SELECT answer_ord FROM pair)
-    )
-    SELECT array_agg(ROW(r.queue_id, r.media_type, r.offered_at, r.wait_ms, r.abandoned_at, r.answered_at, r.answer_ms,
-                         r.agent_id, r.handle_ms)::gcanalytics.queue_entry ORDER BY r.started, r.ord)
-      FROM rows r
-$$;
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'gca_queue_entries';
 
 -- _self_service(raw, ended): the self-service flow the conversation
 -- entered ('bot' for a bot flow, 'ivr' for an IVR; NULL for none), whether
@@ -167,14 +120,8 @@ $$;
 -- flow handed it to an agent (a flow, then an agent participant).
 CREATE OR REPLACE FUNCTION gcanalytics._self_service(raw jsonb, ended boolean,
                                           OUT flow text, OUT contained boolean, OUT handed_off boolean)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-    SELECT CASE WHEN bool_or(x.purpose = 'botflow') THEN 'bot' WHEN bool_or(x.purpose = 'ivr') THEN 'ivr' END,
-           coalesce(ended AND bool_or(x.purpose IN ('botflow', 'ivr')) AND NOT bool_or(x.purpose IN ('acd', 'agent')), false),
-           coalesce(bool_or(x.purpose IN ('botflow', 'ivr')) AND bool_or(x.purpose = 'agent'), false)
-      FROM jsonb_array_elements(raw->'participants') p, LATERAL (SELECT p->>'purpose' AS purpose) x
-$$;
+    LANGUAGE c IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'gca_self_service';
 
 -- The escalation rules resolved to ids once per window: attribute names,
 -- wrap-up code ids, queue ids (rules may name them by name or id).
@@ -208,12 +155,12 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                c.originating_direction, c.media_type, c.queue_id, q.name AS queue_name, c.queue_ids,
                c.agent_id, u.name AS agent_name, c.agent_ids, c.wrapup_code, w.name AS wrapup_name, c.ani,
                coalesce(c.attr_account, a.account_id, CASE WHEN c.originating_direction = 'inbound' THEN c.ani_e164 END) AS customer_key,
-               t.talk_ms, t.customer_hold_ms, t.system_hold_ms, t.acw_ms, t.queue_wait_ms AS acd_ms, t.ivr_ms,
-               t.alert_ms, t.handle_ms,
-               gcanalytics.weighted_handle_time(t.handle_ms, t.transfers, c.media_type, %L::jsonb) AS weighted_handle_ms,
-               t.transfers, t.transfers > 0 AS transferred, c.abandoned,
-               gcanalytics._agent_talk_ms(c.raw) >= %s AS handled,
-               c.conversation_end IS NULL AS in_progress, t.valid AS timeline_valid, t.anomaly AS timeline_anomaly,
+               c.talk_ms, c.customer_hold_ms, c.system_hold_ms, c.acw_ms, c.acd_ms, c.ivr_ms,
+               c.alert_ms, c.handle_ms,
+               gcanalytics.weighted_handle_time(c.handle_ms, c.transfers, c.media_type, %L::jsonb) AS weighted_handle_ms,
+               c.transfers, c.transfers > 0 AS transferred, c.abandoned,
+               c.agent_talk_ms >= %s AS handled,
+               c.conversation_end IS NULL AS in_progress, c.timeline_valid, c.timeline_anomaly,
                coalesce(c.attr_account, a.account_id) AS crm_account_id,
                CASE WHEN c.attr_account IS NOT NULL THEN 'attribute' WHEN a.account_id IS NOT NULL THEN 'phone' END AS crm_link,
                a.tier AS customer_tier, a.industry, a.name AS account_name, a.owner AS account_owner, a.ltv,
@@ -222,18 +169,31 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                 OR c.wrapup_code = ANY (%L::text[])
                 OR c.queue_ids[2:] && %L::text[]
                 -- handoff: a bot or IVR flow ('bot', 'ivr' or 'any') followed by an agent
-                OR (ss.handed_off AND (ss.flow = ANY (%L::text[]) OR 'any' = ANY (%L::text[])))) AS was_escalated,
-               gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
-               c.attributes, gcanalytics._queue_entries(c.raw) AS queue_entries,
-               ss.flow AS self_service, ss.contained,
+                OR (c.handed_off AND (c.self_service = ANY (%L::text[]) OR 'any' = ANY (%L::text[])))) AS was_escalated,
+               c.handled_by_bot_only, c.attributes, c.queue_entries, c.self_service, c.contained,
                c.surveys, gcanalytics._survey_csat(c.surveys) AS csat_score,
                gcanalytics._survey_nps(c.surveys) AS nps_score, nullif(c.attributes->>'sfCaseId', '') AS crm_case_id
-          FROM (SELECT c.*, nullif(c.attributes->>'sfAccountId', '') AS attr_account,
-                       gcanalytics.normalize_phone(c.ani, %L) AS ani_e164
+          -- what is taken from the detail record (raw) is computed here,
+          -- below the joins (OFFSET 0 keeps the planner from moving it
+          -- above them), so that no join or sort carries raw (3-4 kB a
+          -- conversation)
+          FROM (SELECT c.conversation_id, c.conversation_start, c.conversation_end, c.duration_ms,
+                       c.originating_direction, c.media_type, c.queue_id, c.queue_ids, c.agent_id, c.agent_ids,
+                       c.wrapup_code, c.ani, c.abandoned, c.attributes, c.surveys,
+                       nullif(c.attributes->>'sfAccountId', '') AS attr_account,
+                       gcanalytics.normalize_phone(c.ani, %L) AS ani_e164,
+                       t.talk_ms, t.customer_hold_ms, t.system_hold_ms, t.acw_ms, t.queue_wait_ms AS acd_ms, t.ivr_ms,
+                       t.alert_ms, t.handle_ms, t.transfers, t.valid AS timeline_valid, t.anomaly AS timeline_anomaly,
+                       gcanalytics._agent_talk_ms(c.raw) AS agent_talk_ms,
+                       gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
+                       gcanalytics._queue_entries(c.raw) AS queue_entries,
+                       ss.flow AS self_service, ss.contained, ss.handed_off
                   FROM gcanalytics_source.conversations c
-                 WHERE c.conversation_start >= %L AND c.conversation_start < %L%s) c
-          CROSS JOIN LATERAL gcanalytics.timeline(c.raw) t
-          CROSS JOIN LATERAL gcanalytics._self_service(c.raw, c.conversation_end IS NOT NULL) ss
+                 CROSS JOIN LATERAL gcanalytics.timeline(c.raw) t
+                 CROSS JOIN LATERAL gcanalytics._self_service(c.raw, c.conversation_end IS NOT NULL) ss
+                 WHERE c.conversation_start >= %L AND c.conversation_start < %L%s
+                   AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x))
+                OFFSET 0) c
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
@@ -250,7 +210,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
            AND a.valid_from <= c.conversation_start AND c.conversation_start < a.valid_to
           -- the open cases and opportunities are today's
           LEFT JOIN gcanalytics.crm_accounts oc ON oc.account_id = a.account_id
-         WHERE c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x)
         $q$,
         gcanalytics.weht_weights_json(), gcanalytics.setting('min_talk_ms')::bigint,
         gcanalytics._escalation_rule_ids('attribute'), gcanalytics._escalation_rule_ids('wrapup_code'),

@@ -3,12 +3,17 @@
 -- and which conversations are read again for a survey not yet answered.
 
 -- _survey_elements(surveys): the elements of a detail record's surveys
--- array, none when it is NULL or not an array.
+-- array, none when it is NULL or not an array.  A body bound when created
+-- and no SET: the planner inlines it into the queries that read it
+-- (_survey_csat() and _survey_nps() run once per conversation loaded; a
+-- function called from them with a SET was parsed and planned again on
+-- every call).
 CREATE OR REPLACE FUNCTION gcanalytics._survey_elements(surveys jsonb)
     RETURNS SETOF jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT s FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]' END) s $$;
+BEGIN ATOMIC
+    SELECT s FROM jsonb_array_elements(CASE WHEN jsonb_typeof(surveys) = 'array' THEN surveys ELSE '[]'::jsonb END) s;
+END;
 
 -- _survey_csat(surveys): the average oSurveyTotalScore of the finished
 -- surveys, NULL without one.
