@@ -9,7 +9,7 @@
 # day's conversations), and after a tier change of the largest account,
 # each written as the load writes (the rows, their days recorded,
 # _link_next_contacts() for the previous contacts); for each, the time of
-# the eight dashboards kept from rollups apart, and the time of recomputing
+# the nine dashboards kept from rollups apart, and the time of recomputing
 # just the touched days' parts; each view's time; then the dashboard query
 # latency (the pgbench dashboard of dashboards.sh, 16 clients) idle and
 # while refresh_dashboards() runs after 15-minute loads in a loop.
@@ -33,9 +33,9 @@ b() { PGDATABASE=$DB sql "$1"; }
 bench_interactions $DB "$N" $DAYS
 rows=$(b "SELECT count(*) FROM gcanalytics.interactions")
 
-ROLLUP_VIEWS='kpi_daily|kpi_weekly|queue_interval|escalation_weekly|escalation_by_tier|bot_containment_by_industry|join_quality|cx_overview'
+ROLLUP_VIEWS='kpi_daily|kpi_weekly|queue_interval|escalation_weekly|escalation_by_tier|bot_containment_by_industry|join_quality|cx_overview|cx_insights'
 # refresh LABEL [full] - refresh_dashboards(); prints "total rollups" (ms):
-# every view, and the eight kept from rollups; $T/LABEL.txt has each view's
+# every view, and the nine kept from rollups; $T/LABEL.txt has each view's
 refresh() {
     b "SELECT view_name, seconds, refresh FROM gcanalytics.refresh_dashboards(full => ${2:-false})" 2>/dev/null >"$T/$1.txt"
     awk -F'|' -v r="^($ROLLUP_VIEWS)\$" '{ s += $2 } $1 ~ r { t += $2 } END { printf "%d %d", s * 1000, t * 1000 }' "$T/$1.txt"
@@ -99,7 +99,7 @@ acct=$(b "SELECT crm_account_id FROM gcanalytics.interactions WHERE crm_account_
 nacct=$(b "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct'")
 b "WITH u AS (UPDATE gcanalytics.interactions SET customer_tier = 'Enterprise+' WHERE crm_account_id = '$acct' RETURNING conversation_start)
    SELECT gcanalytics._dashboard_changed(array_agg(DISTINCT (conversation_start AT TIME ZONE 'UTC')::date),
-                                         ARRAY['escalation', 'cx_overview', 'join_quality']) FROM u" >/dev/null
+                                         ARRAY['escalation', 'cx_overview', 'join_quality', 'cx_insights']) FROM u" >/dev/null
 dtier=$(days)
 ttier=$(touched_ms)
 read -r inctier_ms inctier_r <<<"$(refresh inctier)"
@@ -122,7 +122,7 @@ secs() { awk -v m="$1" 'BEGIN { printf "%.2f s", m / 1000 }'; }
 echo "### Incremental refresh"
 echo
 echo "$rows interactions of \`test/bench/dashboards.sh\` over $DAYS days (\`test/bench/incremental.sh\`, BENCH_SCALE=${BENCH_SCALE:-1}; the machine: $(nproc) cores, shared)."
-echo "\"Rollup views\": the eight dashboards kept from rollups (kpi_daily, kpi_weekly, queue_interval, escalation_weekly, escalation_by_tier, bot_containment_by_industry, join_quality, cx_overview; queue_interval and the two escalation dashboards are tables kept per changed key, the others materialized views refreshed CONCURRENTLY from their rollups); agent_quality, agent_quality_weekly (evaluations: none here) and queue_daily (hourly aggregates: none here) are computed from their tables. \"Changed days\": the distinct days dashboard_changes holds for any rollup."
+echo "\"Rollup views\": the nine dashboards kept from rollups (kpi_daily, kpi_weekly, queue_interval, escalation_weekly, escalation_by_tier, bot_containment_by_industry, join_quality, cx_overview, cx_insights; queue_interval and the two escalation dashboards are tables kept per changed key, the others materialized views refreshed CONCURRENTLY from their rollups); agent_quality, agent_quality_weekly (evaluations: none here) and queue_daily (hourly aggregates: none here) are computed from their tables. \"Changed days\": the distinct days dashboard_changes holds for any rollup."
 echo
 echo "| refresh | changed days | every view | rollup views | recomputing just the touched days' parts |"
 echo "|---|---|---|---|---|"

@@ -29,7 +29,7 @@ bench_interactions() {
          (conversation_id, conversation_start, media_type, queue_id, queue_name, agent_id, wrapup_code, wrapup_name,
           customer_key, talk_ms, customer_hold_ms, acw_ms, acd_ms, handle_ms, weighted_handle_ms, transfers, transferred,
           abandoned, handled, crm_account_id, crm_link, customer_tier, industry, ltv, was_escalated, handled_by_bot_only, loaded_at,
-          queue_entries, next_contact_at)
+          csat_score, surveys, queue_entries, next_contact_at)
        -- next_contact_at as the load keeps it: the customer's next conversation
        SELECT x.*, CASE WHEN x.customer_key IS NOT NULL
                         THEN lead(x.conversation_start) OVER (PARTITION BY x.customer_key
@@ -44,6 +44,13 @@ bench_interactions() {
               h.talk, h.hold, h.acw, h.acd, h.talk + h.hold + h.acw, (h.talk + h.hold + h.acw) * 1.1, g.tr, g.tr > 0,
               g.ab, NOT (g.bot OR g.ab), a.id, CASE WHEN a.id IS NOT NULL THEN 'attribute' END, a.tier, a.industry, a.ltv,
               random() < CASE WHEN a.tier = 'Enterprise' AND g.day >= 50 THEN 0.24 ELSE 0.10 END, g.bot, now(),
+              -- a survey for 15 % of the handled conversations, sent an hour after the start: answered (a
+              -- score of 0-100), or in the last 3 days for a third of them still pending
+              CASE WHEN sv.finished THEN sv.score END,
+              CASE WHEN sv.surveyed THEN jsonb_build_array(jsonb_build_object(
+                  'surveyId', 'S' || g.id, 'eventTime', g.start + interval '1 hour',
+                  'surveyStatus', CASE WHEN sv.finished THEN 'Finished' ELSE 'Pending' END)
+                  || CASE WHEN sv.finished THEN jsonb_build_object('oSurveyTotalScore', sv.score) ELSE '{}' END) END,
               -- one queue entry, as the load's _queue_entries() gives it (answered or abandoned after its wait)
               CASE WHEN NOT g.bot THEN ARRAY[ROW('Q' || g.q, g.media, g.start, h.acd,
                                                  CASE WHEN g.ab THEN g.start + h.acd * interval '1 millisecond' END,
@@ -57,9 +64,12 @@ bench_interactions() {
                            WHEN m < 0.92 THEN 'message' ELSE 'callback' END AS media,
                       (m BETWEEN 0.55 AND 0.70 OR m BETWEEN 0.82 AND 0.92) AND random() < 0.24 AS bot,
                       random() < 0.06 AS ab, (random() * 11)::int AS q, random() AS r1, random() AS r2, random() AS r3,
-                      CASE WHEN random() < 0.12 THEN 1 ELSE 0 END AS tr, random() AS link
+                      CASE WHEN random() < 0.12 THEN 1 ELSE 0 END AS tr, random() AS link, random() AS sv, random() AS sc
                  FROM (SELECT i, random() AS m FROM generate_series(0, $N - 1) i) s) g
          LEFT JOIN acc a ON g.link < 0.75 AND a.id = 'ACC' || (1 + (g.r3 * 19999)::int)
+         CROSS JOIN LATERAL (SELECT NOT (g.bot OR g.ab) AND g.sv < 0.15 AS surveyed,
+                                    NOT (g.bot OR g.ab) AND g.sv < 0.15 AND (g.day < $DAYS - 3 OR g.sv < 0.10) AS finished,
+                                    (40 + 60 * g.sc)::int AS score) sv
          CROSS JOIN LATERAL (SELECT (-ln(1 - random()) * 300000)::bigint AS talk, (-ln(1 - random()) * 20000)::bigint AS hold,
                                     (-ln(1 - random()) * 30000)::bigint AS acw, (-ln(1 - random()) * 60000)::bigint AS acd) h) x;
        ANALYZE gcanalytics.interactions;" >/dev/null

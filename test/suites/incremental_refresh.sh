@@ -83,17 +83,18 @@ by_hand() {
                                              ${2:-NULL}) FROM w" >/dev/null
 }
 
-# step WHAT MIN_DAYS - after a change: the days the change recorded (at
-# least MIN_DAYS of them for kpi_daily), an incremental refresh, its rows
-# against a full rebuild of the same data
+# step WHAT MIN_DAYS [INCREMENTAL] - after a change: the days the change
+# recorded (at least MIN_DAYS of them for kpi_daily), an incremental
+# refresh (of the nine dashboards kept from rollups, or of INCREMENTAL of
+# them), its rows against a full rebuild of the same data
 step() {
     local n
     n=$(q "SELECT count(DISTINCT day) FROM gcanalytics.dashboard_changes")
     [ "$n" -ge "$2" ] || fail "$1: $n changed day(s) recorded, expected at least $2"
     q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
-    assert_eq "8" \
+    assert_eq "${3:-9}" \
         "$(q "SELECT count(*) FROM gcanalytics.dashboard_refreshes WHERE refresh = 'incremental' AND gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \
-        "$1: the eight dashboards kept from rollups are refreshed incrementally"
+        "$1: ${3:-9} of the nine dashboards kept from rollups are refreshed incrementally"
     snapshot
     q "SELECT count(*) FROM gcanalytics.refresh_dashboards(full => true)" >/dev/null 2>&1
     d=$(differs)
@@ -152,29 +153,90 @@ assert_eq "cx_overview" "$(q "SELECT string_agg(DISTINCT rollup, ' ') FROM gcana
     "QA scores set again record cx_overview's days only"
 step "QA scores of 2026-04-08 to 2026-04-16 set again" 1
 
-# a tier change of the largest account (tiers move conversations between
-# the escalation views' tiers)
+# CSAT (cx_insights' rollup), changed as the survey re-read writes it (the
+# conversation's surveys and csat_score, its day recorded for cx_overview
+# and cx_insights): a survey answered late for a conversation of Sunday
+# 2026-04-12 (the week before Monday 2026-04-13, the boundary); a survey
+# still open for a conversation of Thursday 2026-04-16 (CSAT is final only
+# before it: the weeks' compared part ends inside a day), then answered
+# survey() ID JSON SCORE - the conversation's surveys set as the re-read sets them
+survey() {
+    by_hand "UPDATE gcanalytics.interactions SET surveys = '$2', csat_score = $3 WHERE conversation_id = '$1'" \
+        "ARRAY['cx_overview', 'cx_insights']"
+}
+# csat_truth - cx_insights' CSAT rows whose n, mean, and the week before's,
+# differ from the answered surveys of interactions counted over the row's
+# compared part (compared_from, compared_until) and the same part of the
+# week before, under the tier at the call
+csat_truth() {
+    q "SELECT count(*) || ' of ' || (SELECT count(*) FROM gcanalytics.cx_insights WHERE metric = 'csat')
+         FROM gcanalytics.cx_insights x
+         CROSS JOIN LATERAL (
+             SELECT count(*) FILTER (WHERE t.cur) AS n, round(avg(t.csat_score) FILTER (WHERE t.cur)::numeric, 2) AS v,
+                    count(*) FILTER (WHERE NOT t.cur) AS pn, round(avg(t.csat_score) FILTER (WHERE NOT t.cur)::numeric, 2) AS pv
+               FROM (SELECT i.csat_score, i.conversation_start AT TIME ZONE gcanalytics.reporting_time_zone() AS t_local,
+                            (i.conversation_start AT TIME ZONE gcanalytics.reporting_time_zone()) >= x.compared_from AS cur
+                       FROM gcanalytics.interactions i
+                      WHERE i.csat_score IS NOT NULL AND gcanalytics.tier_label(i.crm_account_id, i.customer_tier) = x.tier) t
+              WHERE (t.t_local >= x.compared_from AND t.t_local < x.compared_until)
+                 OR (t.t_local >= x.compared_from - interval '7 days' AND t.t_local < x.compared_until - interval '7 days')) w
+        WHERE x.metric = 'csat' AND (x.n, x.value, x.prev_n, x.prev_value) IS DISTINCT FROM (w.n, w.v, w.pn, w.pv)"
+}
+late=$(q "SELECT min(conversation_id) FROM gcanalytics.interactions
+           WHERE conversation_start >= '2026-04-12 00:00+00' AND conversation_start < '2026-04-13 00:00+00'
+             AND handled AND surveys IS NULL AND crm_account_id IS NOT NULL")
+survey "$late" '[{"surveyId": "late-1", "surveyStatus": "Finished", "eventTime": "2026-04-17T09:00:00Z", "oSurveyTotalScore": 3}]' 3
+step "a survey of Sunday 2026-04-12 answered late" 1
+open=$(q "SELECT min(conversation_id) FROM gcanalytics.interactions
+           WHERE conversation_start >= '2026-04-16 12:00+00' AND conversation_start < '2026-04-17 00:00+00'
+             AND handled AND surveys IS NULL")
+survey "$open" '[{"surveyId": "open-1", "surveyStatus": "Sent", "eventTime": "2026-04-17T10:00:00Z"}]' NULL
+step "a survey of Thursday 2026-04-16 sent, not answered yet" 1
+assert_eq "$(q "SELECT to_char(conversation_start, 'FMDay HH24:MI') FROM gcanalytics.interactions WHERE conversation_id = '$open'")" \
+    "$(q "SELECT DISTINCT to_char(compared_until, 'FMDay HH24:MI') FROM gcanalytics.cx_insights WHERE metric = 'csat' AND week = '2026-04-13'")" \
+    "the week of 2026-04-13 compares CSAT until the conversation whose survey may still be answered"
+assert_eq "0 of $(q "SELECT count(*) FROM gcanalytics.cx_insights WHERE metric = 'csat'")" "$(csat_truth)" \
+    "cx_insights' CSAT figures (n, mean, each week and the week before, a part of a day compared) equal the surveys of interactions"
+survey "$open" '[{"surveyId": "open-1", "surveyStatus": "Finished", "eventTime": "2026-04-17T10:00:00Z", "oSurveyTotalScore": 98}]' 98
+step "the survey of Thursday 2026-04-16 answered" 1
+assert_eq "0 of $(q "SELECT count(*) FROM gcanalytics.cx_insights WHERE metric = 'csat'")" "$(csat_truth)" \
+    "cx_insights' CSAT figures equal the surveys of interactions once the survey is answered"
+
+# a tier change of the largest account (tiers move conversations, and
+# their surveys, between the escalation views' and cx_insights' tiers)
 acct=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE crm_account_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
-by_hand "UPDATE gcanalytics.interactions SET customer_tier = 'Moved' WHERE crm_account_id = '$acct'" "ARRAY['escalation', 'cx_overview', 'join_quality']"
+by_hand "UPDATE gcanalytics.interactions SET customer_tier = 'Moved' WHERE crm_account_id = '$acct'" "ARRAY['escalation', 'cx_overview', 'join_quality', 'cx_insights']"
 step "the tier of account $acct changed" 1
 
 # tier_reporting current: the escalation views map each account to its tier
 # today when derived from the rollup, so a tier change at the CRM (no
-# interaction written, no day recorded) and the switch of the setting
-# itself need no rebuild; the tier's rows are the account's conversations
+# interaction written) and the switch of the setting itself need no
+# rebuild of theirs; cx_insights' rollup is kept per tier reported: the
+# switch rebuilds it (its signature), and a tier change at the CRM records
+# the account's days for it alone (as sync_crm() does)
 acct2=$(q "SELECT crm_account_id FROM gcanalytics.interactions WHERE crm_account_id IS NOT NULL AND crm_account_id <> '$acct'
            GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 q "INSERT INTO gcanalytics.settings (name, value) VALUES ('tier_reporting', 'current')
    ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value" >/dev/null
+q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
+assert_eq "full|definitions, settings or reporting_time_zone changed since the last rebuild" \
+    "$(q "SELECT refresh || '|' || reason FROM gcanalytics.dashboard_refreshes WHERE view_name = 'cx_insights'")" \
+    "the switch of tier_reporting rebuilds cx_insights' rollup (its tiers are the tiers reported)"
+assert_eq "incremental" "$(q "SELECT refresh FROM gcanalytics.dashboard_refreshes WHERE view_name = 'escalation_weekly'")" \
+    "the switch of tier_reporting rebuilds no escalation rollup"
 q "UPDATE gcanalytics.crm_accounts SET tier = 'Today' WHERE account_id = '$acct2'" >/dev/null
-assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.dashboard_changes")" \
-    "a tier change at the CRM records no day"
+q "SELECT gcanalytics._dashboard_changed(array_agg(DISTINCT (conversation_start AT TIME ZONE gcanalytics.reporting_time_zone())::date),
+                                         ARRAY['cx_insights'])
+     FROM gcanalytics.interactions WHERE crm_account_id = '$acct2'" >/dev/null
 step "tier_reporting current, the tier of account $acct2 changed at the CRM" 0
 assert_eq "$(q "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct2'")|1" \
     "$(q "SELECT conversations, accounts FROM gcanalytics.escalation_by_tier WHERE tier = 'Today'")" \
     "with tier_reporting current, the account's conversations are under its tier today"
+assert_eq "$(q "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_id = '$acct2' AND csat_score IS NOT NULL")" \
+    "$(q "SELECT coalesce(sum(surveys), 0) FROM gcanalytics.cx_insights_parts WHERE tier = 'Today'")" \
+    "with tier_reporting current, the account's surveys are under its tier today in cx_insights' rollup"
 q "UPDATE gcanalytics.settings SET value = 'at_call_time' WHERE name = 'tier_reporting'" >/dev/null
-step "tier_reporting back to at_call_time" 0
+step "tier_reporting back to at_call_time" 0 8
 assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.escalation_by_tier WHERE tier = 'Today'")" \
     "with tier_reporting at_call_time, the tier at the call again"
 

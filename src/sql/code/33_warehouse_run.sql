@@ -507,6 +507,7 @@ DECLARE
     n bigint;
     newest timestamptz;
     changed text[];
+    retiered text[];
     moved gcanalytics._contact_place[];
     open_ids text[];
     open_cases int[];
@@ -578,6 +579,18 @@ BEGIN
     SELECT coalesce(array_agg(r.account_id), '{}') INTO changed
       FROM gca_crm_read r LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = r.account_id
      WHERE (a.name, a.tier, a.industry, a.owner, a.ltv, a.phone) IS DISTINCT FROM (r.name, r.tier, r.industry, r.owner, r.ltv, r.phone);
+    -- with tier_reporting current, cx_insights' rollup counts an account's
+    -- conversations under its tier today: those of an account whose tier
+    -- changed (or that is new) move, on every day it called
+    IF gcanalytics.current_tier_reporting() THEN
+        SELECT coalesce(array_agg(r.account_id), '{}') INTO retiered
+          FROM gca_crm_read r LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = r.account_id
+         WHERE a.account_id IS NULL OR a.tier IS DISTINCT FROM r.tier;
+        PERFORM gcanalytics._dashboard_changed(ARRAY(
+            SELECT DISTINCT (i.conversation_start AT TIME ZONE tz)::date
+              FROM gcanalytics.interactions i
+             WHERE i.crm_account_id OPERATOR(pg_catalog.=) ANY (retiered)), ARRAY['cx_insights']);
+    END IF;
     PERFORM gcanalytics._upsert('gcanalytics.crm_accounts', ARRAY['account_id'], format($q$
         SELECT r.account_id, r.name, r.tier, r.industry, r.owner, r.ltv, r.phone,
                gcanalytics.normalize_phone(r.phone, %L) AS phone_e164,
@@ -668,8 +681,9 @@ BEGIN
            (SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date) FROM upd u WHERE u.join_quality)
       INTO moved, kpi_days, escalation_days, bot_days, join_days;
     PERFORM gcanalytics._dashboard_changed(kpi_days, ARRAY['kpi_daily']);
-    -- cx_overview's tier is the escalation views' (account and tier at the call)
-    PERFORM gcanalytics._dashboard_changed(escalation_days, ARRAY['escalation', 'cx_overview']);
+    -- cx_overview's tier is the escalation views' (account and tier at the
+    -- call); cx_insights' the tier reported (at the call, or today's)
+    PERFORM gcanalytics._dashboard_changed(escalation_days, ARRAY['escalation', 'cx_overview', 'cx_insights']);
     PERFORM gcanalytics._dashboard_changed(join_days, ARRAY['join_quality']);
     PERFORM gcanalytics._dashboard_changed(bot_days, ARRAY['bot_containment']);
     PERFORM gcanalytics._link_next_contacts(moved);

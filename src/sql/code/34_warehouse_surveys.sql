@@ -41,17 +41,26 @@ CREATE OR REPLACE FUNCTION gcanalytics._survey_nps(surveys jsonb)
      LIMIT 1
 $$;
 
+-- _survey_pending_last(surveys): when the last survey still open (neither
+-- finished nor closed otherwise: its answer may come) was sent, NULL
+-- without one.
+CREATE OR REPLACE FUNCTION gcanalytics._survey_pending_last(surveys jsonb)
+    RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT max((s->>'eventTime')::timestamptz)
+      FROM gcanalytics._survey_elements(surveys) s
+     WHERE coalesce(s->>'surveyStatus', '') NOT IN ('Finished', 'Expired', 'OptOut', 'Error')
+$$;
+
 -- _survey_pending(surveys, sent_after): a survey sent after sent_after is
--- still open (neither finished nor closed otherwise): its answer may come.
+-- still open: its answer may come.
 CREATE OR REPLACE FUNCTION gcanalytics._survey_pending(surveys jsonb, sent_after timestamptz)
     RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$
-    SELECT coalesce(bool_or(coalesce(s->>'surveyStatus', '') NOT IN ('Finished', 'Expired', 'OptOut', 'Error')
-                            AND (s->>'eventTime')::timestamptz > sent_after), false)
-      FROM gcanalytics._survey_elements(surveys) s
-$$;
+    AS $$ SELECT coalesce(gcanalytics._survey_pending_last(surveys) > sent_after, false) $$;
 
 -- _upsert_surveys(from, to, only_ids): the surveys of the interactions
 -- started in [from, to) (only those of only_ids when given) upserted into
@@ -158,7 +167,7 @@ BEGIN
        AND i.surveys IS DISTINCT FROM r.surveys
     RETURNING i.conversation_start)
     SELECT array_agg(DISTINCT (u.conversation_start AT TIME ZONE gcanalytics.reporting_time_zone())::date) INTO days FROM u;
-    PERFORM gcanalytics._dashboard_changed(days, ARRAY['cx_overview']);
+    PERFORM gcanalytics._dashboard_changed(days, ARRAY['cx_overview', 'cx_insights']);
     PERFORM gcanalytics._upsert_surveys(first_start, last_start + interval '1 millisecond', ids);
     RETURN pg_catalog.cardinality(read_ids);
 END

@@ -45,6 +45,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
          'a rollup (days x link methods): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
         ('cx_overview_parts', 'local', NULL, NULL,
          'a rollup (days x tiers): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
+        ('cx_insights_parts', 'local', NULL, NULL,
+         'a rollup (days x tiers): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
         ('escalation_accounts', 'local', NULL, NULL,
          'a rollup (accounts that called x tiers at the call): written by refresh_dashboards() from escalation_parts, read by escalation_by_tier on the coordinator'),
         ('queue_interval', 'local', NULL, NULL,

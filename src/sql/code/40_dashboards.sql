@@ -614,8 +614,9 @@ COMMENT ON FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz) IS
 
 -- Both escalation dashboards are tables kept per changed key (README
 -- "Incremental refresh"): escalation_weekly per week, escalation_by_tier
--- summed at every refresh from escalation_accounts (a row per account and
--- tier at the call), which is kept for the accounts whose days changed.
+-- per tier, its sums changed by those of the rows of escalation_accounts (a
+-- row per account and tier at the call) replaced for the accounts whose
+-- days changed.
 -- The tier an account counts under (tier_label() of its tier at the call,
 -- or of its tier today when tier_reporting is current) is kept in
 -- escalation_accounts.tier: an account whose tier today (or the setting)
@@ -713,30 +714,77 @@ $$;
 COMMENT ON FUNCTION gcanalytics._escalation_account_rows(text[]) IS
     'the rows of escalation_accounts of the accounts named and of the conversations without an account (every account when NULL)';
 
+-- _escalation_tier_sums(of_accounts): escalation_by_tier's sums per tier of
+-- the rows of escalation_accounts of the accounts named and of the
+-- conversations without an account (every account when NULL): each account
+-- once per tier (an account's rows are all replaced together, so the sums
+-- of the accounts a refresh replaces, before and after, are the change of
+-- the tiers' sums).
+CREATE OR REPLACE FUNCTION gcanalytics._escalation_tier_sums(of_accounts text[] DEFAULT NULL)
+    RETURNS TABLE (tier text, conversations bigint, escalated bigint, accounts bigint, escalated_accounts bigint,
+                   escalated_ltv numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
+WITH a AS (   -- per tier and account (conversations without one: a NULL account)
+    SELECT e.tier, e.crm_account_id, sum(e.conversations) AS conversations, sum(e.escalated) AS escalated,
+           max(e.escalated_ltv) AS escalated_ltv
+      FROM gcanalytics.escalation_accounts e
+     WHERE of_accounts IS NULL OR e.crm_account_id = ANY (of_accounts)
+        OR e.crm_account_id IS NULL
+     GROUP BY 1, 2
+)
+SELECT a.tier, sum(a.conversations)::bigint, sum(a.escalated)::bigint, count(a.crm_account_id),
+       count(a.crm_account_id) FILTER (WHERE a.escalated > 0),
+       coalesce(sum(a.escalated_ltv) FILTER (WHERE a.crm_account_id IS NOT NULL), 0)
+  FROM a
+ GROUP BY a.tier;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._escalation_tier_sums(text[]) IS
+    'escalation_by_tier''s sums per tier (conversations, escalations, accounts, escalated accounts and their lifetime value) of the rows of escalation_accounts of the accounts named and of the conversations without an account (every account when NULL)';
+
+-- _escalation_tier_figures(tier, conversations, escalated, complete_until, tz):
+-- the rest of a tier's row of escalation_by_tier: the rate, and the first
+-- and last days and the flag from escalation_accounts through its indexes
+-- (a few index entries, not the tier's accounts).
+CREATE OR REPLACE FUNCTION gcanalytics._escalation_tier_figures(tier text, conversations bigint, escalated bigint,
+                                                                complete_until timestamptz, tz text,
+                                                                OUT escalation_rate_pct numeric, OUT first_day date,
+                                                                OUT last_day date, OUT provisional boolean)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    last_start timestamptz := (SELECT max(e.last_start) FROM gcanalytics.escalation_accounts e
+                                WHERE e.tier = _escalation_tier_figures.tier);
+BEGIN
+    escalation_rate_pct := round(100.0 * escalated / conversations, 2);
+    first_day := ((SELECT min(e.first_start) FROM gcanalytics.escalation_accounts e
+                    WHERE e.tier = _escalation_tier_figures.tier) AT TIME ZONE tz)::date;
+    last_day := (last_start AT TIME ZONE tz)::date;
+    provisional := EXISTS (SELECT 1 FROM gcanalytics.escalation_accounts e
+                            WHERE e.tier = _escalation_tier_figures.tier AND e.in_progress)
+                   OR last_start >= complete_until;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._escalation_tier_figures(text, bigint, bigint, timestamptz, text) IS
+    'a tier''s escalation rate, first and last days (reporting_time_zone) and provisional flag (a conversation in progress, or one at or after complete_until) in escalation_by_tier, from escalation_accounts'' indexes';
+
 -- _escalation_by_tier_rows(complete_until): the rows of escalation_by_tier,
--- from escalation_accounts (each account once per tier).
+-- from escalation_accounts (each account once per tier): its full rebuild.
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_by_tier_rows(complete_until timestamptz)
     RETURNS SETOF gcanalytics.escalation_by_tier
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-WITH a AS (   -- per tier and account (conversations without one: a NULL account)
-    SELECT e.tier, e.crm_account_id, sum(e.conversations) AS conversations, sum(e.escalated) AS escalated,
-           max(e.escalated_ltv) AS escalated_ltv, min(e.first_start) AS first_start, max(e.last_start) AS last_start,
-           bool_or(e.in_progress) AS in_progress
-      FROM gcanalytics.escalation_accounts e
-     GROUP BY 1, 2
-)
-SELECT tier, sum(conversations)::bigint AS conversations, sum(escalated)::bigint AS escalated,
-       round(100.0 * sum(escalated) / sum(conversations), 2) AS escalation_rate_pct,
-       count(crm_account_id) AS accounts,
-       count(crm_account_id) FILTER (WHERE escalated > 0) AS escalated_accounts,
-       coalesce(sum(escalated_ltv) FILTER (WHERE crm_account_id IS NOT NULL), 0) AS escalated_ltv,
-       (min(first_start) AT TIME ZONE gcanalytics.reporting_time_zone())::date AS first_day,
-       (max(last_start) AT TIME ZONE gcanalytics.reporting_time_zone())::date AS last_day,
-       bool_or(in_progress) OR max(last_start) >= _escalation_by_tier_rows.complete_until AS provisional
-  FROM a
- GROUP BY tier
+SELECT s.tier, s.conversations, s.escalated, f.escalation_rate_pct, s.accounts, s.escalated_accounts, s.escalated_ltv,
+       f.first_day, f.last_day, f.provisional
+  FROM (SELECT gcanalytics.reporting_time_zone() AS tz) cfg, gcanalytics._escalation_tier_sums() s,
+       LATERAL gcanalytics._escalation_tier_figures(s.tier, s.conversations, s.escalated, complete_until, cfg.tz) f
 $$;
 COMMENT ON FUNCTION gcanalytics._escalation_by_tier_rows(timestamptz) IS
     'the rows of escalation_by_tier, summed from escalation_accounts, provisional from complete_until';
@@ -1286,11 +1334,12 @@ CREATE OR REPLACE FUNCTION gcanalytics.dashboard_rollup(view_name text) RETURNS 
                       WHEN view_name IN ('escalation_weekly', 'escalation_by_tier') THEN 'escalation'
                       WHEN view_name = 'queue_interval' THEN 'queue_interval'
                       WHEN view_name = 'bot_containment_by_industry' THEN 'bot_containment'
-                      WHEN view_name IN ('join_quality', 'cx_overview') THEN view_name END $$;
+                      WHEN view_name IN ('join_quality', 'cx_overview', 'cx_insights') THEN view_name END $$;
 CREATE OR REPLACE FUNCTION gcanalytics._rollups() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT ARRAY['kpi_daily', 'queue_interval', 'escalation', 'bot_containment', 'join_quality', 'cx_overview'] $$;
+    AS $$ SELECT ARRAY['kpi_daily', 'queue_interval', 'escalation', 'bot_containment', 'join_quality', 'cx_overview',
+                       'cx_insights'] $$;
 COMMENT ON FUNCTION gcanalytics._rollups() IS 'the rollups (table ROLLUP_parts each, named in dashboard_changes)';
 COMMENT ON FUNCTION gcanalytics.dashboard_rollup(text) IS
     'the name of the rollup a dashboard is kept from (its table is the name followed by _parts), NULL for a dashboard computed from every row';
@@ -1335,6 +1384,7 @@ SELECT md5(concat_ws(E'\n', rollup,
              WHERE p.pronamespace = 'gcanalytics'::regnamespace
                AND (p.proname IN ('queue_entry_metrics', 'tier_label', 'industry_label', '_current_tiers',
                                   'service_level_threshold', '_service_level_targets', '_survey_pending',
+                                  '_survey_pending_last', '_reported_tier',
                                   'reporting_time_zone', 'setting')
                     -- its parts, and the rows of the dashboards kept from it as tables
                     OR p.proname LIKE '\_' || rollup || '\_%')),
@@ -1345,7 +1395,9 @@ SELECT md5(concat_ws(E'\n', rollup,
                        WHEN 'queue_interval' THEN gcanalytics.setting('interval_minutes')
                            || coalesce((SELECT string_agg(format('%s/%s', q.queue_id, q.name), ',' ORDER BY q.queue_id)
                                           FROM gcanalytics.queues q), '')
-                       WHEN 'bot_containment' THEN gcanalytics.setting('containment_window') END,
+                       WHEN 'bot_containment' THEN gcanalytics.setting('containment_window')
+                       -- its tier is the tier reported (at the call, or today's)
+                       WHEN 'cx_insights' THEN gcanalytics.current_tier_reporting()::text END,
            -- the targets: every medium's, and each queue's that differs from its medium's
            (SELECT string_agg(format('%s/%s/%s', t.queue_id, t.media_type, t.sl_ms), ',' ORDER BY t.queue_id, t.media_type)
               FROM gcanalytics._service_level_targets() t
@@ -1476,15 +1528,29 @@ DECLARE
     -- every row provisional) to a later one
     every   boolean := _refresh_kept.full OR since IS NULL OR (lo = '-infinity' AND hi > '-infinity');
     flags   date[] := '{}';   -- the days whose rows' flags complete_until's move changes
+    gone    jsonb;            -- escalation_by_tier's sums of the accounts replaced
 BEGIN
     IF NOT every AND lo < hi THEN
         flags := ARRAY(SELECT g::date FROM generate_series(((lo - interval '1 day') AT TIME ZONE tz)::date,
                                                           (hi AT TIME ZONE tz)::date, interval '1 day') g);
     END IF;
     IF view_name = 'escalation_by_tier' THEN
-        -- a row per tier, summed from escalation_accounts (kept with escalation_weekly)
-        DELETE FROM gcanalytics.escalation_by_tier;
-        INSERT INTO gcanalytics.escalation_by_tier SELECT * FROM gcanalytics._escalation_by_tier_rows(complete_until);
+        -- a row per tier: its sums kept with escalation_accounts (by
+        -- escalation_weekly's step, below), its rate, days and flag again
+        IF _refresh_kept.full THEN
+            DELETE FROM gcanalytics.escalation_by_tier;
+            INSERT INTO gcanalytics.escalation_by_tier SELECT * FROM gcanalytics._escalation_by_tier_rows(complete_until);
+        ELSE
+            UPDATE gcanalytics.escalation_by_tier b
+               SET escalation_rate_pct = f.escalation_rate_pct, first_day = f.first_day, last_day = f.last_day,
+                   provisional = f.provisional
+              FROM gcanalytics.escalation_by_tier b2
+             CROSS JOIN LATERAL gcanalytics._escalation_tier_figures(b2.tier, b2.conversations, b2.escalated,
+                                                                     complete_until, tz) f
+             WHERE b2.tier = b.tier
+               AND (b.escalation_rate_pct, b.first_day, b.last_day, b.provisional)
+                   IS DISTINCT FROM (f.escalation_rate_pct, f.first_day, f.last_day, f.provisional);
+        END IF;
         RETURN;
     ELSIF view_name = 'queue_interval' THEN
         col := 'day';
@@ -1502,11 +1568,31 @@ BEGIN
              WHERE e.crm_account_id IS NOT NULL
                AND e.tier <> gcanalytics._reported_tier(e.crm_account_id, e.customer_tier, ct.account_id, ct.tier);
             changed := accounts || coalesce(changed, '{}');
+            -- escalation_by_tier's sums: those of the accounts' rows replaced
+            -- taken off, those of their new rows added (a tier left without
+            -- conversations has no row)
+            SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]') INTO gone FROM gcanalytics._escalation_tier_sums(changed) t;
             DELETE FROM gcanalytics.escalation_accounts e WHERE e.crm_account_id = ANY (changed) OR e.crm_account_id IS NULL;
+            INSERT INTO gcanalytics.escalation_accounts SELECT * FROM gcanalytics._escalation_account_rows(changed);
+            INSERT INTO gcanalytics.escalation_by_tier AS b (tier, conversations, escalated, accounts, escalated_accounts,
+                                                             escalated_ltv, provisional)
+            SELECT d.tier, sum(d.sign * d.conversations), sum(d.sign * d.escalated), sum(d.sign * d.accounts),
+                   sum(d.sign * d.escalated_accounts), sum(d.sign * d.escalated_ltv), false
+              FROM (SELECT 1 AS sign, t.* FROM gcanalytics._escalation_tier_sums(changed) t
+                    UNION ALL
+                    SELECT -1, g.tier, g.conversations, g.escalated, g.accounts, g.escalated_accounts, g.escalated_ltv
+                      FROM jsonb_populate_recordset(NULL::gcanalytics.escalation_by_tier, gone) g) d
+             GROUP BY d.tier
+            ON CONFLICT (tier) DO UPDATE
+               SET conversations = b.conversations + EXCLUDED.conversations, escalated = b.escalated + EXCLUDED.escalated,
+                   accounts = b.accounts + EXCLUDED.accounts,
+                   escalated_accounts = b.escalated_accounts + EXCLUDED.escalated_accounts,
+                   escalated_ltv = b.escalated_ltv + EXCLUDED.escalated_ltv;
+            DELETE FROM gcanalytics.escalation_by_tier b WHERE b.conversations = 0;
         ELSE
             DELETE FROM gcanalytics.escalation_accounts;
+            INSERT INTO gcanalytics.escalation_accounts SELECT * FROM gcanalytics._escalation_account_rows();
         END IF;
-        INSERT INTO gcanalytics.escalation_accounts SELECT * FROM gcanalytics._escalation_account_rows(changed);
         IF NOT every THEN
             -- the weeks of the changed days, of the accounts above, and
             -- whose flag changes: the week's end in (lo, hi]

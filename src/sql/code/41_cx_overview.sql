@@ -333,6 +333,82 @@ $$;
 COMMENT ON FUNCTION gcanalytics._change_tests(text, bigint, bigint, float8, float8, float8, float8, bigint, bigint, float8, float8, float8, float8) IS
     'cx_insights'' tests of a tier''s week against the week before, each computed once: the change''s test (Welch''s t for csat, else the two-proportion z) and the test against the other tiers'' change';
 
+-- ------------------------------------------------------------ CSAT rollup
+-- _cx_insights_samples(from_start, to_start): per conversation started in
+-- [from_start, to_start) with an answered survey, in progress or with a
+-- survey: its start, the tier it is reported under (_reported_tier()), its
+-- CSAT (NULL without an answered survey), whether it is in progress, and
+-- when its last survey still open was sent (_survey_pending_last()).
+-- cx_insights' rollup sums them per day (_cx_insights_parts()), and
+-- cx_insights reads them for the days a cut of its weeks falls inside.
+-- Index scans allowed: refresh_dashboards() turns them off for the
+-- dashboards read whole, and a day is read through the index on
+-- conversation_start.
+CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_samples(from_start timestamptz, to_start timestamptz)
+    RETURNS TABLE (conversation_start timestamptz, tier text, x float8, in_progress boolean, pending_last timestamptz)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    SET enable_indexscan = on
+    SET enable_bitmapscan = on
+    AS $$
+BEGIN
+RETURN QUERY
+WITH ct AS MATERIALIZED (   -- the setting read once, not once per account and conversation
+    SELECT * FROM gcanalytics._current_tiers()
+)
+SELECT i.conversation_start, gcanalytics._reported_tier(i.crm_account_id, i.customer_tier, ct.account_id, ct.tier),
+       i.csat_score, coalesce(i.in_progress, false),
+       CASE WHEN i.surveys IS NOT NULL THEN gcanalytics._survey_pending_last(i.surveys) END
+  FROM gcanalytics.interactions i
+  LEFT JOIN ct ON ct.account_id = i.crm_account_id
+ WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+   AND (i.csat_score IS NOT NULL OR i.in_progress OR i.surveys IS NOT NULL);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._cx_insights_samples(timestamptz, timestamptz) IS
+    'cx_insights'' samples of the conversations started in [from_start, to_start): start, tier reported, CSAT, in progress, last survey still open';
+
+-- _cx_insights_first_start(): the start of the first conversation loaded,
+-- through the index on conversation_start (refresh_dashboards() turns
+-- index scans off).
+CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_first_start()
+    RETURNS timestamptz
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET enable_indexscan = on
+    AS $$
+BEGIN
+    RETURN (SELECT min(i.conversation_start) FROM gcanalytics.interactions i);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._cx_insights_first_start() IS
+    'the start of the first conversation loaded (cx_insights compares its weeks from the first loaded)';
+
+-- _cx_insights_parts(from_start, to_start): the rows of cx_insights_parts
+-- of the conversations started in [from_start, to_start): per start day
+-- (reporting_time_zone) and tier reported, the answered surveys' count,
+-- exact sum and sum of squares, the first start of a conversation in
+-- progress, the last survey still open.
+CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_parts(from_start timestamptz DEFAULT '-infinity',
+                                                          to_start timestamptz DEFAULT 'infinity')
+    RETURNS SETOF gcanalytics.cx_insights_parts
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+WITH cfg AS MATERIALIZED (   -- read once, not once per row
+    SELECT gcanalytics.reporting_time_zone() AS tz
+)
+SELECT (s.conversation_start AT TIME ZONE cfg.tz)::date, s.tier, count(s.x),
+       coalesce(sum(s.x::numeric), 0), coalesce(sum(s.x::numeric * s.x::numeric), 0),
+       min(s.conversation_start) FILTER (WHERE s.in_progress), max(s.pending_last)
+  FROM gcanalytics._cx_insights_samples(from_start, to_start) s CROSS JOIN cfg
+ GROUP BY 1, 2
+$$;
+COMMENT ON FUNCTION gcanalytics._cx_insights_parts(timestamptz, timestamptz) IS
+    'the rows of cx_insights_parts (cx_insights'' rollup) of the conversations started in [from_start, to_start)';
+
 -- ------------------------------------------------------------ the insight
 -- cx_insights (README "Dashboards"): escalation (escalation_insights'
 -- rows), CSAT and case resolution, each tier's week against the week
@@ -355,6 +431,11 @@ COMMENT ON FUNCTION gcanalytics._change_tests(text, bigint, bigint, float8, floa
 --   from the first conversations window loaded on (the weeks cx_overview
 --   shows), a week after one that begins mid-week from that weekday and
 --   time on.
+-- CSAT is read from the rollup cx_insights_parts (per start day and tier
+-- reported: count, sum and sum of squares, exact), a day at its midnight:
+-- every cut of a week falls at midnight but in the cut days (where the
+-- first window began and where CSAT stops being final, and a week from
+-- them), whose surveys are read one by one (_cx_insights_samples()).
 CREATE MATERIALIZED VIEW gcanalytics.cx_insights AS
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.setting('insight_max_p')::float8 AS max_p,
@@ -362,28 +443,20 @@ WITH cfg AS MATERIALIZED (
            gcanalytics.setting('case_resolution_days')::int AS case_days,
            gcanalytics.complete_until('conversations') AS conv_until,
            gcanalytics.setting('survey_lookback')::interval AS survey_lookback
-), samples AS MATERIALIZED (   -- one value per survey answered / case: the metric, its local time, tier and value
-    SELECT 'csat'::text AS metric, i.conversation_start AT TIME ZONE cfg.tz AS t_local,
-           gcanalytics._reported_tier(i.crm_account_id, i.customer_tier, ct.account_id, ct.tier) AS tier,
-           i.csat_score AS x
-      FROM gcanalytics.interactions i CROSS JOIN cfg
-      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = i.crm_account_id
-     WHERE i.csat_score IS NOT NULL
-    UNION ALL
-    SELECT 'case_resolution', c.created_date AT TIME ZONE cfg.tz, gcanalytics.tier_label(c.account_id, a.tier),
-           CASE WHEN c.closed_date <= gcanalytics._case_deadline(c.created_date, cfg.case_days) THEN 1 ELSE 0 END::float8
-      FROM gcanalytics.crm_cases c CROSS JOIN cfg
-      LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
-     WHERE c.created_date IS NOT NULL
 ), first_window AS MATERIALIZED (
     SELECT min(w.window_start) AS at FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'
 ), first_conversation AS MATERIALIZED (
-    SELECT min(i.conversation_start) AS at FROM gcanalytics.interactions i
-), first_open AS MATERIALIZED (   -- the first conversation in progress or with a survey that may still be answered
-    SELECT min(i.conversation_start) AS at
-      FROM gcanalytics.interactions i CROSS JOIN cfg
-     WHERE coalesce(i.in_progress, false)
-        OR (i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, cfg.conv_until - cfg.survey_lookback))
+    SELECT gcanalytics._cx_insights_first_start() AS at
+), open_day AS MATERIALIZED (   -- the first day with a conversation in progress or a survey that may still be answered
+    SELECT min(p.start_day) AS day
+      FROM gcanalytics.cx_insights_parts p CROSS JOIN cfg
+     WHERE p.open_first IS NOT NULL OR p.pending_last > cfg.conv_until - cfg.survey_lookback
+), first_open AS MATERIALIZED (   -- the first such conversation, of that day
+    SELECT min(s.conversation_start) AS at
+      FROM open_day o CROSS JOIN cfg
+     CROSS JOIN LATERAL gcanalytics._cx_insights_samples(o.day::timestamp AT TIME ZONE cfg.tz,
+                                                         (o.day + 1)::timestamp AT TIME ZONE cfg.tz) s
+     WHERE o.day IS NOT NULL AND (s.in_progress OR s.pending_last > cfg.conv_until - cfg.survey_lookback)
 ), loaded AS (   -- the first conversations window loaded (or the first conversation, once windows are gone)
     SELECT least(fw.at, fc.at) AT TIME ZONE cfg.tz AS from_local
       FROM cfg CROSS JOIN first_window fw CROSS JOIN first_conversation fc
@@ -397,6 +470,33 @@ WITH cfg AS MATERIALIZED (
     SELECT 'case_resolution', min(loaded.from_local),
            (max(c.system_modstamp) - make_interval(hours => 24 * min(cfg.case_days))) AT TIME ZONE min(cfg.tz)
       FROM gcanalytics.crm_cases c CROSS JOIN cfg CROSS JOIN loaded
+), cut_days AS MATERIALIZED (   -- the days a cut of CSAT's weeks falls inside (not at midnight)
+    SELECT DISTINCT b.at::date AS day
+      FROM settled s
+     CROSS JOIN LATERAL (VALUES (s.from_local), (s.from_local + interval '7 days'), (s.until_local),
+                                (s.until_local - interval '7 days')) b(at)
+     WHERE s.metric = 'csat' AND isfinite(b.at) AND b.at <> date_trunc('day', b.at)
+), samples AS MATERIALIZED (   -- per metric, local time and tier: values (n), their sum (s) and sum of squares (q)
+    -- CSAT: a day of the rollup at its midnight (every cut of a week falls
+    -- at midnight but in the cut days), each answered survey of a cut day
+    SELECT 'csat'::text AS metric, p.start_day::timestamp AS t_local, p.tier, p.surveys AS n, p.csat_sum AS s,
+           p.csat_squares AS q
+      FROM gcanalytics.cx_insights_parts p
+     WHERE p.surveys > 0 AND p.start_day NOT IN (SELECT c.day FROM cut_days c)
+    UNION ALL
+    SELECT 'csat', s.conversation_start AT TIME ZONE cfg.tz, s.tier, 1, s.x::numeric, s.x::numeric * s.x::numeric
+      FROM cut_days c CROSS JOIN cfg
+     CROSS JOIN LATERAL gcanalytics._cx_insights_samples(c.day::timestamp AT TIME ZONE cfg.tz,
+                                                         (c.day + 1)::timestamp AT TIME ZONE cfg.tz) s
+     WHERE s.x IS NOT NULL
+    UNION ALL
+    -- a case: 1 when resolved in time, else 0
+    SELECT 'case_resolution', c.created_date AT TIME ZONE cfg.tz, gcanalytics.tier_label(c.account_id, a.tier), 1, r.x, r.x
+      FROM gcanalytics.crm_cases c CROSS JOIN cfg
+      LEFT JOIN gcanalytics.crm_accounts a ON a.account_id = c.account_id
+     CROSS JOIN LATERAL (SELECT CASE WHEN c.closed_date <= gcanalytics._case_deadline(c.created_date, cfg.case_days)
+                                     THEN 1 ELSE 0 END::numeric AS x) r
+     WHERE c.created_date IS NOT NULL
 ), cuts AS (   -- the weeks compared and the part of them compared: the same span of both weeks
     SELECT w.metric, w.week, x.prev_start, x.prev_start + interval '7 days' AS cur_start, x.cur_end
       FROM (SELECT DISTINCT metric, date_trunc('week', t_local)::date AS week FROM samples) w
@@ -406,10 +506,10 @@ WITH cfg AS MATERIALIZED (
      WHERE x.prev_start + interval '7 days' < x.cur_end
 ), agg AS (   -- per week and tier, and per week for every tier together (tier NULL)
     SELECT c.metric, c.week, c.cur_start, c.cur_end, s.tier,
-           count(*) FILTER (WHERE k.cur) AS n2, coalesce(sum(s.x) FILTER (WHERE k.cur), 0) AS s2,
-           coalesce(sum(s.x * s.x) FILTER (WHERE k.cur), 0) AS q2,
-           count(*) FILTER (WHERE NOT k.cur) AS n1, coalesce(sum(s.x) FILTER (WHERE NOT k.cur), 0) AS s1,
-           coalesce(sum(s.x * s.x) FILTER (WHERE NOT k.cur), 0) AS q1
+           coalesce(sum(s.n) FILTER (WHERE k.cur), 0)::bigint AS n2, coalesce(sum(s.s) FILTER (WHERE k.cur), 0) AS s2,
+           coalesce(sum(s.q) FILTER (WHERE k.cur), 0) AS q2,
+           coalesce(sum(s.n) FILTER (WHERE NOT k.cur), 0)::bigint AS n1,
+           coalesce(sum(s.s) FILTER (WHERE NOT k.cur), 0) AS s1, coalesce(sum(s.q) FILTER (WHERE NOT k.cur), 0) AS q1
       FROM cuts c
       JOIN samples s ON s.metric = c.metric AND s.t_local >= c.prev_start AND s.t_local < c.cur_end,
            LATERAL (SELECT s.t_local >= c.week::timestamp AS cur) k

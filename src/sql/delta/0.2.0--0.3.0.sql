@@ -208,6 +208,22 @@ CREATE TABLE gcanalytics.cx_overview_parts (
 );
 COMMENT ON TABLE gcanalytics.cx_overview_parts IS
     'cx_overview''s rollup: the conversations'' figures (counts and exact sums) per day they started (reporting_time_zone) and tier at the time of the call, and the conversations each agent handled';
+-- cx_insights' rollup: its CSAT samples per day they started and tier they
+-- are reported under, and what finds the part of a week whose CSAT is
+-- final (the first conversation in progress or with a survey that may still
+-- be answered)
+CREATE TABLE gcanalytics.cx_insights_parts (
+    start_day    date NOT NULL,
+    tier         text NOT NULL,
+    surveys      bigint NOT NULL,
+    csat_sum     numeric NOT NULL,
+    csat_squares numeric NOT NULL,
+    open_first   timestamptz,   -- the first start of a conversation in progress
+    pending_last timestamptz,   -- the last eventTime of a survey not answered, expired or refused yet
+    PRIMARY KEY (start_day, tier)
+);
+COMMENT ON TABLE gcanalytics.cx_insights_parts IS
+    'cx_insights'' rollup: the answered surveys (count, exact sum and sum of squares of csat_score) per day the conversations started (reporting_time_zone) and tier reported (tier_reporting), the first conversation in progress and the last survey not final';
 -- the escalation rollup summed over days per account and tier at the call,
 -- with the tier escalation_by_tier counts it under (tier_reporting): kept
 -- for the accounts a refresh touches, so that escalation_by_tier (every
@@ -226,6 +242,10 @@ CREATE TABLE gcanalytics.escalation_accounts (
 );
 COMMENT ON TABLE gcanalytics.escalation_accounts IS
     'escalation_by_tier''s rollup: escalation_parts summed over every day per account and tier at the call, with the tier it is reported under (tier_reporting) when last refreshed';
+-- escalation_by_tier's first and last days and its flag, per tier
+CREATE INDEX escalation_accounts_first ON gcanalytics.escalation_accounts (tier, first_start);
+CREATE INDEX escalation_accounts_last ON gcanalytics.escalation_accounts (tier, last_start);
+CREATE INDEX escalation_accounts_in_progress ON gcanalytics.escalation_accounts (tier) WHERE in_progress;
 -- the accounts of a touched day, their weeks
 CREATE INDEX escalation_parts_account ON gcanalytics.escalation_parts (crm_account_id);
 -- the intervals of a touched day
