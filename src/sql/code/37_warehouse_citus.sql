@@ -55,6 +55,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
          'a dashboard kept as a table: written by refresh_dashboards() from its rollup, read by BI tools on the coordinator'),
         ('dashboard_changes', 'local', NULL, NULL,
          'bookkeeping: the days the load changed, written by the load and taken by refresh_dashboards(), both on the coordinator'),
+        ('dashboard_contact_changes', 'local', NULL, NULL,
+         'bookkeeping: the conversations whose next contact the load moved, written by the load and taken by refresh_dashboards(), both on the coordinator'),
         ('dashboard_rollups', 'local', NULL, NULL,
          'bookkeeping: each rollup''s signature, read and written by refresh_dashboards() on the coordinator'))
     SELECT c.oid::regclass, coalesce(p.placement, 'reference'), p.col, p.colocate_with,
@@ -162,4 +164,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gcanalytics.distribute() IS
-    'on a Citus coordinator: distributes interactions and evaluations (by conversation_id, co-located) and queue_metrics (by queue_id), makes the other tables reference tables but settings, sync_windows, sync_state, load_lock, load_refusals, dashboard_refreshes, the dashboards'' rollups, the dashboards kept as tables and dashboard_changes, dashboard_rollups (local); idempotent';
+    'on a Citus coordinator: distributes interactions and evaluations (by conversation_id, co-located) and queue_metrics (by queue_id), makes the other tables reference tables but settings, sync_windows, sync_state, load_lock, load_refusals, dashboard_refreshes, the dashboards'' rollups, the dashboards kept as tables and dashboard_changes, dashboard_contact_changes, dashboard_rollups (local); idempotent';

@@ -199,10 +199,12 @@ $$;
 -- and tHandle, whether an abandon was short (short_abandon_threshold) and
 -- whether the wait was within the service level target
 -- (service_level_threshold(), through _service_level_targets()), and the
--- conversation's start.  The rollups of kpi_daily and queue_interval read
--- it, a range of days at a time.
+-- conversation's start; only the conversations of only_ids when given.
+-- The rollups of kpi_daily and queue_interval read it, a range of days at
+-- a time (or the conversations a load changed).
 CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestamptz DEFAULT '-infinity',
-                                                           to_start timestamptz DEFAULT 'infinity')
+                                                           to_start timestamptz DEFAULT 'infinity',
+                                                           only_ids text[] DEFAULT NULL)
     RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
                    answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean, conversation_start timestamptz)
     LANGUAGE plpgsql STABLE
@@ -241,11 +243,12 @@ SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offere
   LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(km.media_type, '*')
  WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
    AND i.conversation_start >= from_start AND i.conversation_start < to_start
+   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
    AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x);
 END
 $$;
-COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz) IS
-    'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
+COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz, text[]) IS
+    'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start) (only those of only_ids when given), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
 
 -- ------------------------------------------------------------ kpi_daily
 -- Two parts joined on (day, queue, media type, direction): the
@@ -262,10 +265,27 @@ COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz) IS
 -- kpi_daily sums the parts per day.  Every sum is exact (integers and
 -- numeric): the same rows give the same sums in any order.
 --
--- _kpi_daily_parts(from_start, to_start): the parts of the conversations
--- started in [from_start, to_start).
+-- _next_contact(id, next_contact_at, only_ids, old_next_contacts): the
+-- next contact a rollup's parts count a conversation with: its own, or,
+-- when old_next_contacts is given, the one of its id in only_ids (the
+-- value the rollup's rows were computed from before the load moved it).
+CREATE OR REPLACE FUNCTION gcanalytics._next_contact(conversation_id text, next_contact_at timestamptz, only_ids text[],
+                                                     old_next_contacts timestamptz[]) RETURNS timestamptz
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN old_next_contacts IS NULL THEN next_contact_at
+                ELSE old_next_contacts[pg_catalog.array_position(only_ids, conversation_id)] END;
+COMMENT ON FUNCTION gcanalytics._next_contact(text, timestamptz, text[], timestamptz[]) IS
+    'the next contact a rollup''s parts count a conversation with: its own, or its old one from old_next_contacts (aligned with only_ids) when given';
+
+-- _kpi_daily_parts(from_start, to_start, only_ids, old_next_contacts): the
+-- parts of the conversations started in [from_start, to_start); with
+-- only_ids, the contribution of those conversations alone, and with
+-- old_next_contacts (one per id) as if their next contacts were those
+-- (_apply_contact_changes(): the difference a moved next contact makes).
 CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_parts(from_start timestamptz DEFAULT '-infinity',
-                                                        to_start timestamptz DEFAULT 'infinity')
+                                                        to_start timestamptz DEFAULT 'infinity',
+                                                        only_ids text[] DEFAULT NULL,
+                                                        old_next_contacts timestamptz[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.kpi_daily_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -285,13 +305,14 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms::numeric AS weighted_handle_ms,
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
-           i.next_contact_at IS NULL
-               OR i.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved,
+           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, only_ids, old_next_contacts)
+                    > i.conversation_start + cfg.fcr_window, true) AS resolved,
            coalesce(i.in_progress, false) AS in_progress,
            coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
       FROM gcanalytics.interactions i
      CROSS JOIN cfg
      WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
 ), cs AS (
     SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
            count(*) AS conversations,
@@ -324,7 +345,7 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short) AS short_abandoned,
            coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0) AS wait_ms_sum,
            coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0) AS answer_ms_sum
-      FROM gcanalytics.queue_entry_metrics(from_start, to_start) m CROSS JOIN cfg
+      FROM gcanalytics.queue_entry_metrics(from_start, to_start, only_ids) m CROSS JOIN cfg
      GROUP BY 1, 2, 3, 4
 )
 SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.queue_id, es.queue_id),
@@ -342,8 +363,8 @@ SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.que
               AND es.media_type = cs.media_type AND es.direction = cs.direction;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._kpi_daily_parts(timestamptz, timestamptz) IS
-    'the rows of kpi_daily_parts (kpi_daily''s rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._kpi_daily_parts(timestamptz, timestamptz, text[], timestamptz[]) IS
+    'the rows of kpi_daily_parts (kpi_daily''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given, with old_next_contacts as their next contacts when given)';
 
 CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
 WITH cfg AS MATERIALIZED (
@@ -848,8 +869,11 @@ COMMENT ON FUNCTION gcanalytics.industry_label(text, text) IS
 -- Its rollup bot_containment_parts holds the figures per start day,
 -- industry, media type and account (only the accounts of contained
 -- conversations, whose lifetime value counts once per week).
+-- only_ids, old_next_contacts: as _kpi_daily_parts()'s.
 CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_parts(from_start timestamptz DEFAULT '-infinity',
-                                                              to_start timestamptz DEFAULT 'infinity')
+                                                              to_start timestamptz DEFAULT 'infinity',
+                                                              only_ids text[] DEFAULT NULL,
+                                                              old_next_contacts timestamptz[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.bot_containment_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -867,14 +891,15 @@ WITH cfg AS MATERIALIZED (   -- read once, not once per row
            -- loaded before 0.3.0 (no self_service yet): bots only
            coalesce(i.contained, i.handled_by_bot_only, false) AS contained,
            i.customer_key IS NOT NULL AS known,
-           i.next_contact_at IS NULL
-               OR i.next_contact_at > i.conversation_start + cfg.window AS held,
+           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, only_ids, old_next_contacts)
+                    > i.conversation_start + cfg.window, true) AS held,
            i.crm_account_id, i.ltv, coalesce(i.in_progress, false) AS in_progress
       FROM gcanalytics.interactions i
      CROSS JOIN cfg
      -- over the conversations that entered a bot or IVR flow
      WHERE (i.self_service IS NOT NULL OR (i.self_service IS NULL AND i.contained IS NULL AND i.handled_by_bot_only))
        AND i.conversation_start >= from_start AND i.conversation_start < to_start
+       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
 )
 SELECT day, industry, media_type, CASE WHEN contained THEN crm_account_id END AS account,
        count(*), count(*) FILTER (WHERE contained), count(*) FILTER (WHERE contained AND known),
@@ -884,8 +909,8 @@ SELECT day, industry, media_type, CASE WHEN contained THEN crm_account_id END AS
  GROUP BY 1, 2, 3, 4;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz) IS
-    'the rows of bot_containment_parts (bot_containment_by_industry''s rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz, text[], timestamptz[]) IS
+    'the rows of bot_containment_parts (bot_containment_by_industry''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given, with old_next_contacts as their next contacts when given)';
 
 CREATE MATERIALIZED VIEW gcanalytics.bot_containment_by_industry AS
 WITH cfg AS MATERIALIZED (
@@ -1321,6 +1346,32 @@ $$;
 COMMENT ON FUNCTION gcanalytics._dashboard_changed(date[], text[]) IS
     'records in dashboard_changes days whose conversations the load changed, for the rollups named (all when NULL)';
 
+-- _dashboard_contacts_changed(ids, starts, old_next_contacts, rollups):
+-- records conversations whose next contact the load moved in a way the
+-- rollups named read (first-contact resolution, containment held), with
+-- the next contact before the move; a conversation already recorded keeps
+-- its first old value, the one its rollup rows were computed from (README
+-- "Incremental refresh").  ON CONFLICT DO UPDATE locks the row, so a
+-- refresh that takes it waits for the writer's commit and then reads the
+-- new next contact.
+CREATE OR REPLACE FUNCTION gcanalytics._dashboard_contacts_changed(ids text[], starts timestamptz[],
+                                                                   old_next_contacts timestamptz[], rollups text[])
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    INSERT INTO gcanalytics.dashboard_contact_changes AS c
+           (rollup, conversation_id, conversation_start, old_next_contact_at, changed_at)
+    SELECT DISTINCT ON (r.rollup, u.id) r.rollup, u.id, u.start, u.old_next, now()
+      FROM unnest(ids, starts, old_next_contacts) u(id, start, old_next)
+     CROSS JOIN unnest(rollups) r(rollup)
+     WHERE u.id IS NOT NULL
+     ORDER BY r.rollup, u.id
+        ON CONFLICT (rollup, conversation_id) DO UPDATE SET changed_at = EXCLUDED.changed_at
+$$;
+COMMENT ON FUNCTION gcanalytics._dashboard_contacts_changed(text[], timestamptz[], timestamptz[], text[]) IS
+    'records in dashboard_contact_changes conversations whose next contact moved, with the next contact before (the first since the last refresh kept), for the rollups named';
+
 -- _rollup_signature(rollup): what a rollup's rows depend on besides the
 -- conversations: the definitions (the functions computing them, so an
 -- upgrade or a changed definition rebuilds), the reporting time zone and
@@ -1356,12 +1407,113 @@ $$;
 COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
     'the definitions, time zone, settings and tables a rollup''s rows depend on, as an md5: a change forces a full rebuild';
 
+-- _rollup_columns(rollup): the columns of a rollup's parts table: its key
+-- (the columns of its unique index, and whether NULL is allowed) and its
+-- counts and exact sums (bigint, numeric *_sum), which add.
+CREATE OR REPLACE FUNCTION gcanalytics._rollup_columns(rollup text)
+    RETURNS TABLE (column_name text, is_key boolean, nullable boolean, adds boolean)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT a.attname::text, a.attnum = ANY (x.indkey), NOT a.attnotnull,
+           a.atttypid = 'bigint'::regtype OR (a.atttypid = 'numeric'::regtype AND a.attname LIKE '%\_sum')
+      FROM pg_attribute a
+      JOIN (SELECT i.indrelid, i.indkey::int2[] AS indkey FROM pg_index i
+             WHERE i.indrelid = format('gcanalytics.%I', rollup || '_parts')::regclass AND i.indisunique
+             ORDER BY i.indisprimary DESC LIMIT 1) x ON x.indrelid = a.attrelid
+     WHERE a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY a.attnum
+$$;
+COMMENT ON FUNCTION gcanalytics._rollup_columns(text) IS
+    'the columns of a rollup''s parts: its key (nullable or not) and its counts and exact sums, which add';
+
+-- _apply_contact_changes(rollup, days, key): the conversations whose next
+-- contact the load moved (dashboard_contact_changes), taken: for those
+-- whose start day is not among days (recomputed whole), their
+-- contribution to the rollup's parts (its parts function restricted to
+-- them) with the next contact now less the one with the next contact the
+-- rows were computed from, added to their parts rows; keys are the keys
+-- (expression key over the parts) of the rows changed, recompute the
+-- start days whose rows were not found (recomputed whole by the caller),
+-- applied how many conversations were taken outside days.
+CREATE OR REPLACE FUNCTION gcanalytics._apply_contact_changes(rollup text, days date[], key text,
+                                                              OUT applied bigint, OUT keys date[], OUT recompute date[])
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+DECLARE
+    tz     text := gcanalytics.reporting_time_zone();
+    tbl    text := rollup || '_parts';
+    ids    text[];
+    starts timestamptz[];
+    olds   timestamptz[];
+    keycols text;
+    joins  text;
+    sums   text;
+    sets   text;
+    nonzero text;
+    wanted bigint;
+    found  bigint;
+BEGIN
+    applied := 0;
+    keys := '{}';
+    recompute := '{}';
+    WITH d AS (DELETE FROM gcanalytics.dashboard_contact_changes c WHERE c.rollup = _apply_contact_changes.rollup
+               RETURNING c.conversation_id, c.conversation_start, c.old_next_contact_at)
+    SELECT array_agg(d.conversation_id), array_agg(d.conversation_start), array_agg(d.old_next_contact_at)
+      INTO ids, starts, olds
+      FROM d
+     WHERE (d.conversation_start AT TIME ZONE tz)::date <> ALL (coalesce(days, '{}'));
+    IF ids IS NULL THEN
+        RETURN;
+    END IF;
+    applied := cardinality(ids);
+    SELECT string_agg(format('%I', c.column_name), ', ') FILTER (WHERE c.is_key),
+           -- hashable equalities, NULL keys matching NULL keys
+           string_agg(CASE WHEN NOT c.nullable THEN format('p.%1$I = d.%1$I', c.column_name)
+                           ELSE format('(p.%1$I IS NULL) = (d.%1$I IS NULL) AND coalesce(p.%1$I::text, '''') = coalesce(d.%1$I::text, '''')',
+                                       c.column_name) END, ' AND ') FILTER (WHERE c.is_key),
+           string_agg(format('sum(x.sign * x.%1$I) AS %1$I', c.column_name), ', ') FILTER (WHERE c.adds),
+           string_agg(format('%1$I = p.%1$I + d.%1$I', c.column_name), ', ') FILTER (WHERE c.adds),
+           string_agg(format('sum(x.sign * x.%I) <> 0', c.column_name), ' OR ') FILTER (WHERE c.adds)
+      INTO keycols, joins, sums, sets, nonzero
+      FROM gcanalytics._rollup_columns(rollup) c;
+    -- the new contribution less the old one, per parts row: only the rows
+    -- whose figures differ
+    EXECUTE format($q$
+        WITH x AS (
+            SELECT 1 AS sign, n.* FROM gcanalytics.%1$I($1, $2, $3) n
+            UNION ALL
+            SELECT -1, o.* FROM gcanalytics.%1$I($1, $2, $3, $4) o
+        ), d AS MATERIALIZED (
+            SELECT %2$s, %3$s FROM x GROUP BY %2$s HAVING %4$s
+        ), u AS (
+            UPDATE gcanalytics.%5$I AS p SET %6$s FROM d WHERE %7$s RETURNING p.*
+        )
+        SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM u),
+               (SELECT coalesce(array_agg(DISTINCT %8$s), '{}') FROM u),
+               (SELECT coalesce(array_agg(DISTINCT d.start_day), '{}') FROM d)$q$,
+        '_' || tbl, keycols, sums, nonzero, tbl, sets, joins, key)
+        INTO wanted, found, keys, recompute
+        USING (SELECT min(u.s) FROM unnest(starts) u(s)), (SELECT max(u.s) + interval '1 microsecond' FROM unnest(starts) u(s)),
+              ids, olds;
+    IF wanted = found THEN
+        recompute := '{}';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._apply_contact_changes(text, date[], text) IS
+    'applies to a rollup''s parts the difference the moved next contacts of dashboard_contact_changes make (their conversations outside the days recomputed whole); returns the keys of the rows changed and the days to recompute whole instead';
+
 -- _refresh_rollup(rollup, full): brings a rollup up to date; returns
 -- 'full' or 'incremental' and why.  Full: on request, without a signature
 -- (first refresh, after a restore) or with another one
 -- (definitions, time zone, settings).  Incremental: the days
 -- dashboard_changes names, deleted and computed again a run of
--- consecutive days at a time; keys are then the days of the rows that
+-- consecutive days at a time, and the conversations of
+-- dashboard_contact_changes outside them (next contacts moved) applied as
+-- differences (_apply_contact_changes()); keys are then the days of the rows that
 -- changed (deleted and not inserted again alike, or inserted anew;
 -- kpi_daily: the figure's day; queue_interval: the interval's day; else
 -- the start day), accounts the accounts of escalation_parts' rows that
@@ -1389,6 +1541,7 @@ DECLARE
     ik   date[];   -- the rows inserted
     ia   text[];
     ir   text[];
+    cc   record;
 BEGIN
     SELECT b.signature INTO old FROM gcanalytics.dashboard_rollups b WHERE b.rollup = _refresh_rollup.rollup FOR UPDATE;
     reason := CASE WHEN _refresh_rollup.full THEN 'requested (full => true)'
@@ -1397,6 +1550,7 @@ BEGIN
     IF reason IS NOT NULL THEN
         refresh := 'full';
         DELETE FROM gcanalytics.dashboard_changes c WHERE c.rollup = _refresh_rollup.rollup;
+        DELETE FROM gcanalytics.dashboard_contact_changes c WHERE c.rollup = _refresh_rollup.rollup;
         EXECUTE format('TRUNCATE gcanalytics.%I', tbl);
         EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I()', tbl, '_' || tbl);
         INSERT INTO gcanalytics.dashboard_rollups AS b (rollup, signature, built_at)
@@ -1407,9 +1561,14 @@ BEGIN
     refresh := 'incremental';
     WITH d AS (DELETE FROM gcanalytics.dashboard_changes c WHERE c.rollup = _refresh_rollup.rollup RETURNING c.day)
     SELECT array_agg(d.day ORDER BY d.day) INTO days FROM d;
-    reason := format('%s day(s) changed', coalesce(cardinality(days), 0));
-    keys := '{}';
+    -- the conversations whose next contact moved, outside those days: the
+    -- difference applied to their rows (a row not found: its day recomputed)
+    cc := gcanalytics._apply_contact_changes(rollup, days, key);
+    keys := cc.keys;
     accounts := '{}';
+    days := ARRAY(SELECT DISTINCT u.day FROM unnest(days || cc.recompute) u(day) ORDER BY 1);
+    reason := format('%s day(s) changed', coalesce(cardinality(days), 0))
+              || CASE WHEN cc.applied > 0 THEN format(', %s conversation(s) whose next contact moved', cc.applied) ELSE '' END;
     -- runs of consecutive days: one range of conversation starts each
     FOR r IN SELECT min(x.day) AS lo, max(x.day) AS hi
                FROM (SELECT u.day, u.day - (row_number() OVER (ORDER BY u.day))::int AS run FROM unnest(days) u(day)) x
