@@ -40,7 +40,7 @@ refresh() {
 # touched_ms - the least work any correct incremental step must do, each
 # rollup's own (no delete, no insert, no difference applied): the parts of
 # the days dashboard_changes holds now, and the contributions of the
-# conversations of dashboard_contact_changes outside those days (next
+# conversations of dashboard_conversation_changes outside those days (next
 # contacts moved), computed once
 touched_ms() {
     local t0
@@ -52,7 +52,7 @@ touched_ms() {
          END LOOP;
          FOR r IN SELECT c.rollup, array_agg(c.conversation_id) AS ids, min(c.conversation_start) AS lo,
                          max(c.conversation_start) + interval '1 microsecond' AS hi
-                    FROM gcanalytics.dashboard_contact_changes c
+                    FROM gcanalytics.dashboard_conversation_changes c
                    WHERE NOT EXISTS (SELECT 1 FROM gcanalytics.dashboard_changes d
                                       WHERE d.rollup = c.rollup AND d.day = (c.conversation_start AT TIME ZONE 'UTC')::date)
                    GROUP BY c.rollup LOOP
@@ -61,16 +61,17 @@ touched_ms() {
     echo $(($(ms) - t0))
 }
 # days - the distinct days dashboard_changes holds, and the conversations
-# (next contacts moved) of dashboard_contact_changes
+# (next contacts moved) of dashboard_conversation_changes
 days() { b "SELECT (SELECT count(DISTINCT day) FROM gcanalytics.dashboard_changes) || ' + ' || count(DISTINCT conversation_id)
-              FROM gcanalytics.dashboard_contact_changes"; }
+              FROM gcanalytics.dashboard_conversation_changes"; }
 # load LABEL COUNT START STEP - COUNT new conversations (handled voice
 # calls of known customers, one queue entry each) from START, one every
-# STEP, written as the load writes them: the rows, their start days
-# recorded, then _link_next_contacts() (the previous contacts'
-# next_contact_at, and their days where FCR or a held containment changes)
+# STEP, written as the load writes them: the rows, recorded as inserted
+# (merged; their days for cx_overview), then _link_next_contacts() (the
+# previous contacts' next_contact_at, recorded where FCR or a held
+# containment changes)
 load() {
-    b "DO \$\$ DECLARE places gcanalytics._contact_place[]; d date[]; BEGIN
+    b "DO \$\$ DECLARE places gcanalytics._contact_place[]; ids text[]; starts timestamptz[]; ins boolean[]; BEGIN
          WITH n AS (
            INSERT INTO gcanalytics.interactions (conversation_id, conversation_start, media_type, queue_id, queue_name, agent_id,
                   customer_key, talk_ms, customer_hold_ms, acw_ms, acd_ms, handle_ms, weighted_handle_ms, transfers,
@@ -83,9 +84,9 @@ load() {
              FROM generate_series(1, $2) i, LATERAL (SELECT $3 + i * $4 AS s) t
            RETURNING customer_key, conversation_start, conversation_id)
          SELECT array_agg(ROW(n.customer_key, n.conversation_start, n.conversation_id)::gcanalytics._contact_place),
-                array_agg(DISTINCT (n.conversation_start AT TIME ZONE 'UTC')::date)
-           INTO places, d FROM n;
-         PERFORM gcanalytics._dashboard_changed(d);
+                array_agg(n.conversation_id), array_agg(n.conversation_start), array_agg(true)
+           INTO places, ids, starts, ins FROM n;
+         PERFORM gcanalytics._dashboard_conversations_written(ids, starts, ins);
          PERFORM gcanalytics._link_next_contacts(places);
        END \$\$" >/dev/null
 }
@@ -132,7 +133,7 @@ secs() { awk -v m="$1" 'BEGIN { printf "%.2f s", m / 1000 }'; }
 echo "### Incremental refresh"
 echo
 echo "$rows interactions of \`test/bench/dashboards.sh\` over $DAYS days (\`test/bench/incremental.sh\`, BENCH_SCALE=${BENCH_SCALE:-1}; the machine: $(nproc) cores, shared)."
-echo "\"Rollup views\": the eight dashboards kept from rollups (kpi_daily, kpi_weekly, queue_interval, escalation_weekly, escalation_by_tier, bot_containment_by_industry, join_quality, cx_overview; queue_interval and the two escalation dashboards are tables kept per changed key, the others materialized views refreshed CONCURRENTLY from their rollups); agent_quality, agent_quality_weekly (evaluations: none here) and queue_daily (hourly aggregates: none here) are computed from their tables. \"Changed\": the distinct days dashboard_changes holds for any rollup (recomputed whole) + the conversations whose next contact moved (dashboard_contact_changes: their difference applied to their rows). \"The floor\": recomputing just the touched days' parts and the moved conversations' contributions (once)."
+echo "\"Rollup views\": the eight dashboards kept from rollups (kpi_daily, kpi_weekly, queue_interval, escalation_weekly, escalation_by_tier, bot_containment_by_industry, join_quality, cx_overview; queue_interval and the two escalation dashboards are tables kept per changed key, the others materialized views refreshed CONCURRENTLY from their rollups); agent_quality, agent_quality_weekly (evaluations: none here) and queue_daily (hourly aggregates: none here) are computed from their tables. \"Changed\": the distinct days dashboard_changes holds for any rollup (recomputed whole) + the conversations whose next contact moved (dashboard_conversation_changes: their difference applied to their rows). \"The floor\": recomputing just the touched days' parts and the moved conversations' contributions (once)."
 echo
 echo "| refresh | changed | every view | rollup views | the floor: touched days' parts + moved conversations' contributions |"
 echo "|---|---|---|---|---|"

@@ -428,19 +428,29 @@ DECLARE
     after gcanalytics._contact_place[];
     r record;
     stamp timestamptz := clock_timestamp();
-    tz text := gcanalytics.reporting_time_zone();
+    written_ids text[];
+    written_starts timestamptz[];
 BEGIN
     r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
                              gcanalytics._interactions_source(range_from, range_to, only_ids),
                              ARRAY['next_contact_at', 'qa_score']);
     IF r.changed_rows > 0 THEN
-        -- the days of the rows the upsert changed (it stamped them after stamp)
-        PERFORM gcanalytics._dashboard_changed(ARRAY(
-            SELECT DISTINCT (i.conversation_start AT TIME ZONE tz)::date
-              FROM gcanalytics.interactions i
-             WHERE i.conversation_start OPERATOR(pg_catalog.>=) range_from AND i.conversation_start OPERATOR(pg_catalog.<) range_to
-               AND (only_ids IS NULL OR i.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))
-               AND i.loaded_at OPERATOR(pg_catalog.>=) stamp));
+        -- the rows the upsert wrote (it stamped them after stamp), inserted
+        -- when their key was not there before: the dashboards merge the new
+        -- ones and recompute the days of the others
+        SELECT coalesce(array_agg(i.conversation_id), '{}'), coalesce(array_agg(i.conversation_start), '{}')
+          INTO written_ids, written_starts
+          FROM gcanalytics.interactions i
+         WHERE i.conversation_start OPERATOR(pg_catalog.>=) range_from AND i.conversation_start OPERATOR(pg_catalog.<) range_to
+           AND (only_ids IS NULL OR i.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))
+           AND i.loaded_at OPERATOR(pg_catalog.>=) stamp;
+        PERFORM gcanalytics._dashboard_conversations_written(written_ids, written_starts, ARRAY(
+            SELECT b.conversation_id IS NULL
+              FROM unnest(written_ids, written_starts) WITH ORDINALITY w (conversation_id, conversation_start, ord)
+              LEFT JOIN unnest(before) b
+                ON b.conversation_id OPERATOR(pg_catalog.=) w.conversation_id
+               AND b.conversation_start OPERATOR(pg_catalog.=) w.conversation_start
+             ORDER BY w.ord));
     END IF;
     PERFORM gcanalytics._update_qa_scores(range_from, range_to, only_ids, stamp);
     PERFORM gcanalytics._upsert_surveys(range_from, range_to, only_ids);
