@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks, printed as a Markdown section: incremental refresh (issue 24,
 # README "Incremental refresh") over the interactions of
-# test/bench/dashboards.sh (BENCH_SCALE scales them; 1: 10,000,000 over 100
-# days, each with its queue entry): a full rebuild
+# test/bench/dashboards.sh (BENCH_SCALE scales the conversations a day, 1:
+# 100,000; BENCH_DAYS the days, 100: 10,000,000 interactions, each with its
+# queue entry): a full rebuild
 # (refresh_dashboards(full => true)) against the refresh after a 15-minute
 # load (500 new conversations of known customers), after a day loaded (a
 # day's conversations), and after a tier change of the largest account,
@@ -18,8 +19,10 @@ set -eu -o pipefail
 . "$GCA_ROOT/test/helpers/bench_interactions.sh"
 
 DB=gca_bench_incr
-N=$(n_scaled 10000000)
-DAYS=100
+# BENCH_DAYS: the history's length (100 days; 300 with BENCH_SCALE 1 is 30,000,000
+# interactions at the same conversations a day: what grows is the table only)
+DAYS=${BENCH_DAYS:-100}
+N=$(n_scaled $((100000 * DAYS)))
 CLIENTS=16
 SECS=${BENCH_DASH_SECONDS:-30}
 T=$GCA_BUILD/tmp/incremental

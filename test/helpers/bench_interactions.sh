@@ -8,7 +8,8 @@ bench_interactions() {
     PGDATABASE=postgres sql "DROP DATABASE IF EXISTS $DB" 2>/dev/null
     PGDATABASE=postgres sql "CREATE DATABASE $DB"
     b "CREATE EXTENSION gcanalytics"
-    b "DO \$\$ BEGIN FOR m IN 0..4 LOOP
+    # a partition a month, enough months for DAYS days from 2026-01-05
+    b "DO \$\$ BEGIN FOR m IN 0..$(((DAYS + 4) / 28 + 1)) LOOP
          EXECUTE format('CREATE TABLE gcanalytics.interactions_b%s PARTITION OF gcanalytics.interactions FOR VALUES FROM (%L) TO (%L)',
                         m, timestamptz '2026-01-01 00:00Z' + make_interval(months => m),
                         timestamptz '2026-01-01 00:00Z' + make_interval(months => m + 1));
@@ -69,8 +70,8 @@ bench_interactions() {
 # $T/queries.sql; pgbench_run NAME then runs it with $CLIENTS clients for
 # $SECS seconds against $DB and prints "p50 p95 tps" (ms)
 dashboard_queries() {
-    cat >"$T/queries.sql" <<'SQL'
-\set d random(0, 99)
+    cat >"$T/queries.sql" <<SQL
+\set d random(0, $((DAYS - 1)))
 \set k random(1, 4)
 SELECT * FROM gcanalytics.kpi_daily WHERE day = date '2026-01-05' + :d ORDER BY conversations DESC LIMIT 20;
 SELECT sentence FROM gcanalytics.escalation_insights WHERE significant;
