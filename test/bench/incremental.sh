@@ -40,9 +40,11 @@ refresh() {
     b "SELECT view_name, seconds, refresh FROM gcanalytics.refresh_dashboards(full => ${2:-false})" 2>/dev/null >"$T/$1.txt"
     awk -F'|' -v r="^($ROLLUP_VIEWS)\$" '{ s += $2 } $1 ~ r { t += $2 } END { printf "%d %d", s * 1000, t * 1000 }' "$T/$1.txt"
 }
-# touched_ms - recomputing only the parts of the days dashboard_changes
-# holds now, each rollup's own (no delete, no insert): the floor of an
-# incremental step
+# touched_ms - the least work any correct incremental step must do, each
+# rollup's own (no delete, no insert, no difference applied): the parts of
+# the days dashboard_changes holds now, and the contributions of the
+# conversations of dashboard_conversation_changes outside those days (next
+# contacts moved), computed once
 touched_ms() {
     local t0
     t0=$(ms)
@@ -50,17 +52,29 @@ touched_ms() {
          FOR r IN SELECT rollup, day FROM gcanalytics.dashboard_changes LOOP
            EXECUTE format('SELECT count(*) FROM gcanalytics.%I(%L, %L)', '_' || r.rollup || '_parts',
                           r.day::timestamp AT TIME ZONE 'UTC', (r.day + 1)::timestamp AT TIME ZONE 'UTC') INTO n;
+         END LOOP;
+         FOR r IN SELECT c.rollup, array_agg(c.conversation_id) AS ids, min(c.conversation_start) AS lo,
+                         max(c.conversation_start) + interval '1 microsecond' AS hi
+                    FROM gcanalytics.dashboard_conversation_changes c
+                   WHERE NOT EXISTS (SELECT 1 FROM gcanalytics.dashboard_changes d
+                                      WHERE d.rollup = c.rollup AND d.day = (c.conversation_start AT TIME ZONE 'UTC')::date)
+                   GROUP BY c.rollup LOOP
+           EXECUTE format('SELECT count(*) FROM gcanalytics.%I(%L, %L, %L)', '_' || r.rollup || '_parts', r.lo, r.hi, r.ids) INTO n;
          END LOOP; END \$\$" >/dev/null
     echo $(($(ms) - t0))
 }
-days() { b "SELECT count(DISTINCT day) FROM gcanalytics.dashboard_changes"; }
+# days - the distinct days dashboard_changes holds, and the conversations
+# (next contacts moved) of dashboard_conversation_changes
+days() { b "SELECT (SELECT count(DISTINCT day) FROM gcanalytics.dashboard_changes) || ' + ' || count(DISTINCT conversation_id)
+              FROM gcanalytics.dashboard_conversation_changes"; }
 # load LABEL COUNT START STEP - COUNT new conversations (handled voice
 # calls of known customers, one queue entry each) from START, one every
-# STEP, written as the load writes them: the rows, their start days
-# recorded, then _link_next_contacts() (the previous contacts'
-# next_contact_at, and their days where FCR or a held containment changes)
+# STEP, written as the load writes them: the rows, recorded as inserted
+# (merged; their days for cx_overview), then _link_next_contacts() (the
+# previous contacts' next_contact_at, recorded where FCR or a held
+# containment changes)
 load() {
-    b "DO \$\$ DECLARE places gcanalytics._contact_place[]; d date[]; BEGIN
+    b "DO \$\$ DECLARE places gcanalytics._contact_place[]; ids text[]; starts timestamptz[]; ins boolean[]; BEGIN
          WITH n AS (
            INSERT INTO gcanalytics.interactions (conversation_id, conversation_start, media_type, queue_id, queue_name, agent_id,
                   customer_key, talk_ms, customer_hold_ms, acw_ms, acd_ms, handle_ms, weighted_handle_ms, transfers,
@@ -73,9 +87,9 @@ load() {
              FROM generate_series(1, $2) i, LATERAL (SELECT $3 + i * $4 AS s) t
            RETURNING customer_key, conversation_start, conversation_id)
          SELECT array_agg(ROW(n.customer_key, n.conversation_start, n.conversation_id)::gcanalytics._contact_place),
-                array_agg(DISTINCT (n.conversation_start AT TIME ZONE 'UTC')::date)
-           INTO places, d FROM n;
-         PERFORM gcanalytics._dashboard_changed(d);
+                array_agg(n.conversation_id), array_agg(n.conversation_start), array_agg(true)
+           INTO places, ids, starts, ins FROM n;
+         PERFORM gcanalytics._dashboard_conversations_written(ids, starts, ins);
          PERFORM gcanalytics._link_next_contacts(places);
        END \$\$" >/dev/null
 }
@@ -122,9 +136,9 @@ secs() { awk -v m="$1" 'BEGIN { printf "%.2f s", m / 1000 }'; }
 echo "### Incremental refresh"
 echo
 echo "$rows interactions of \`test/bench/dashboards.sh\` over $DAYS days (\`test/bench/incremental.sh\`, BENCH_SCALE=${BENCH_SCALE:-1}; the machine: $(nproc) cores, shared)."
-echo "\"Rollup views\": the nine dashboards kept from rollups (kpi_daily, kpi_weekly, queue_interval, escalation_weekly, escalation_by_tier, bot_containment_by_industry, join_quality, cx_overview, cx_insights; queue_interval and the two escalation dashboards are tables kept per changed key, the others materialized views refreshed CONCURRENTLY from their rollups); agent_quality, agent_quality_weekly (evaluations: none here) and queue_daily (hourly aggregates: none here) are computed from their tables. \"Changed days\": the distinct days dashboard_changes holds for any rollup."
+echo "\"Rollup views\": the nine dashboards kept from rollups (kpi_daily, kpi_weekly, queue_interval, escalation_weekly, escalation_by_tier, bot_containment_by_industry, join_quality, cx_overview, cx_insights; kpi_daily, kpi_weekly, queue_interval and the two escalation dashboards are tables kept per changed key, the others materialized views refreshed CONCURRENTLY from their rollups); agent_quality, agent_quality_weekly (evaluations: none here) and queue_daily (hourly aggregates: none here) are computed from their tables. \"Changed\": the distinct days dashboard_changes holds for any rollup (recomputed whole) + the conversations inserted or whose next contact moved (dashboard_conversation_changes: merged into their rows). \"The floor\": recomputing just the touched days' parts and those conversations' contributions (once)."
 echo
-echo "| refresh | changed days | every view | rollup views | recomputing just the touched days' parts |"
+echo "| refresh | changed | every view | rollup views | the floor: touched days' parts + changed conversations' contributions |"
 echo "|---|---|---|---|---|"
 echo "| full rebuild (\`full => true\`, the first: views not yet populated) | all | $(secs "$full_ms") | $(secs "$full_r") | |"
 echo "| after a 15-minute load (500 conversations, their previous contacts' FCR) | $d15 | $(secs "$inc15_ms") | $(secs "$inc15_r") | $(secs "$t15") |"

@@ -122,7 +122,7 @@ assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN 
                                                  WHERE p.placement = 'local')
                           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)")" \
     "every table distribute() does not keep local is distributed or a reference table"
-assert_eq "bot_containment_parts cx_insights_parts cx_overview_parts dashboard_changes dashboard_refreshes dashboard_rollups escalation_accounts escalation_by_tier escalation_parts escalation_weekly join_quality_parts kpi_daily_parts load_lock load_refusals queue_interval queue_interval_parts settings sync_state sync_windows" \
+assert_eq "bot_containment_parts cx_insights_parts cx_overview_parts dashboard_changes dashboard_conversation_changes dashboard_refreshes dashboard_rollups escalation_accounts escalation_by_tier escalation_parts escalation_weekly join_quality_parts kpi_daily kpi_daily_parts kpi_weekly load_lock load_refusals queue_interval queue_interval_parts settings sync_state sync_windows" \
     "$(csql 0 "SELECT string_agg(split_part(table_name::text, '.', 2), ' ' ORDER BY split_part(table_name::text, '.', 2)) FROM gcanalytics.distribute()
                 WHERE action = 'kept local'")" "distribute() keeps the coordinator's bookkeeping local"
 
@@ -215,10 +215,12 @@ done
 both_call "SELECT view_name, row_count FROM gcanalytics.refresh_dashboards()"
 assert_eq "$(grep -c '|' "$T/plain.out")" "$(grep -c '|' "$T/citus.out")" "refresh_dashboards() refreshed every view on the coordinator"
 # a second load (the last hour), then an incremental refresh: the load
-# records on the coordinator the days it changed (README "Incremental refresh")
+# records on the coordinator the days it rewrote and the conversations it
+# inserted or whose next contact it moved (README "Incremental refresh")
 both_call "CALL gcanalytics.run(until => '$NOW')"
-[ "$(csql 0 "SELECT count(*) FROM gcanalytics.dashboard_changes WHERE rollup = 'kpi_daily'")" -ge 1 ] \
-    || fail "the second load recorded no changed day on the coordinator"
+[ "$(csql 0 "SELECT (SELECT count(*) FROM gcanalytics.dashboard_changes WHERE rollup = 'kpi_daily')
+                    + (SELECT count(*) FROM gcanalytics.dashboard_conversation_changes WHERE rollup = 'kpi_daily')")" -ge 1 ] \
+    || fail "the second load recorded no changed day nor conversation on the coordinator"
 both_call "SELECT * FROM gcanalytics.refresh_dashboards()"
 assert_eq "incremental|9" \
     "$(csql 0 "SELECT min(refresh), count(*) FROM gcanalytics.dashboard_refreshes WHERE gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \

@@ -83,32 +83,129 @@ by_hand() {
                                              ${2:-NULL}) FROM w" >/dev/null
 }
 
-# step WHAT MIN_DAYS [INCREMENTAL] - after a change: the days the change
-# recorded (at least MIN_DAYS of them for kpi_daily), an incremental
-# refresh (of the nine dashboards kept from rollups, or of INCREMENTAL of
-# them), its rows against a full rebuild of the same data
+# step WHAT MIN_DAYS [MIN_CONVERSATIONS] [INCREMENTAL] - after a change:
+# the days the change recorded (at least MIN_DAYS of them) and the
+# conversations whose next contact moved (at least MIN_CONVERSATIONS), an
+# incremental refresh (of the nine dashboards kept from rollups, or of
+# INCREMENTAL of them), its rows against a full rebuild of the same data;
+# REASON: kpi_daily's reason of that incremental refresh
 step() {
-    local n
+    local n c
     n=$(q "SELECT count(DISTINCT day) FROM gcanalytics.dashboard_changes")
+    c=$(q "SELECT count(DISTINCT conversation_id) FROM gcanalytics.dashboard_conversation_changes")
     [ "$n" -ge "$2" ] || fail "$1: $n changed day(s) recorded, expected at least $2"
+    [ "$c" -ge "${3:-0}" ] || fail "$1: $c conversation(s) with a moved next contact recorded, expected at least $3"
     q "SELECT count(*) FROM gcanalytics.refresh_dashboards()" >/dev/null 2>&1
-    assert_eq "${3:-9}" \
+    assert_eq "${4:-9}" \
         "$(q "SELECT count(*) FROM gcanalytics.dashboard_refreshes WHERE refresh = 'incremental' AND gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \
-        "$1: ${3:-9} of the nine dashboards kept from rollups are refreshed incrementally"
+        "$1: ${4:-9} of the nine dashboards kept from rollups are refreshed incrementally"
+    REASON=$(q "SELECT reason FROM gcanalytics.dashboard_refreshes WHERE view_name = 'kpi_daily'")
     snapshot
     q "SELECT count(*) FROM gcanalytics.refresh_dashboards(full => true)" >/dev/null 2>&1
     d=$(differs)
     [ -z "$d" ] || fail "$1: the incremental refresh differs from a full rebuild: $d"
-    echo "ok: $1: incremental refresh of $n day(s) equals a full rebuild"
+    echo "ok: $1: incremental refresh of $n day(s) and $c conversation(s) equals a full rebuild"
+}
+
+# contact ID CUSTOMER START - a new conversation (a handled voice call) of
+# CUSTOMER at START, written as the load writes it: the row, recorded as
+# inserted, the next contacts its place moves
+contact() {
+    q "DO \$\$ DECLARE places gcanalytics._contact_place[]; BEGIN
+         WITH n AS (
+           INSERT INTO gcanalytics.interactions (conversation_id, conversation_start, media_type, originating_direction, queue_id,
+                  agent_id, customer_key, talk_ms, customer_hold_ms, acw_ms, acd_ms, handle_ms, weighted_handle_ms, transfers,
+                  transferred, abandoned, handled, loaded_at)
+           VALUES ('$1', '$3', 'voice', 'inbound', NULL, NULL, '$2', 60000, 0, 0, 0, 60000, 60000, 0, false, false, true, now())
+           RETURNING customer_key, conversation_start, conversation_id)
+         SELECT array_agg(ROW(n.customer_key, n.conversation_start, n.conversation_id)::gcanalytics._contact_place) INTO places FROM n;
+         PERFORM gcanalytics._dashboard_conversations_written(ARRAY['$1'], ARRAY[timestamptz '$3'], ARRAY[true]);
+         PERFORM gcanalytics._link_next_contacts(places);
+       END \$\$" >/dev/null
+}
+# relink ID CUSTOMER - conversation ID moved to CUSTOMER's sequence, as a
+# relink writes it
+relink() {
+    q "DO \$\$
+       DECLARE before gcanalytics._contact_place[]; after gcanalytics._contact_place[]; days date[];
+       BEGIN
+         before := gcanalytics._contact_places('-infinity', 'infinity', ARRAY['$1']);
+         WITH w AS (UPDATE gcanalytics.interactions SET customer_key = '$2' WHERE conversation_id = '$1' RETURNING conversation_start)
+         SELECT array_agg((conversation_start AT TIME ZONE gcanalytics.reporting_time_zone())::date) INTO days FROM w;
+         PERFORM gcanalytics._dashboard_changed(days);
+         after := gcanalytics._contact_places('-infinity', 'infinity', ARRAY['$1']);
+         PERFORM gcanalytics._link_next_contacts(before || after);
+       END \$\$" >/dev/null
 }
 
 # a new day: its first contacts end the FCR and containment windows of the
 # same customers' previous contacts, days before
 q "CALL gcanalytics.sync_conversations('2026-04-17 00:00+00', '2026-04-18 00:00+00')" 2>/dev/null
-assert_eq "t|t" "$(q "SELECT count(*) FILTER (WHERE rollup = 'kpi_daily') > 0, count(*) FILTER (WHERE rollup = 'bot_containment') > 0
-                      FROM gcanalytics.dashboard_changes WHERE day < '2026-04-17'")" \
-    "a new day records the earlier days of the previous contacts it reaches"
-step "a new day (2026-04-17)" 2
+assert_eq "t|t|0|cx_overview" "$(q "SELECT count(*) FILTER (WHERE rollup = 'kpi_daily') > 0, count(*) FILTER (WHERE rollup = 'bot_containment') > 0,
+                             (SELECT count(*) FROM gcanalytics.dashboard_changes WHERE day < '2026-04-17'),
+                             (SELECT string_agg(DISTINCT rollup, ' ') FROM gcanalytics.dashboard_changes)
+                        FROM gcanalytics.dashboard_conversation_changes WHERE conversation_start < '2026-04-17' AND NOT inserted")" \
+    "a new day records the previous contacts it reaches (conversations, with their old next contact), not their days"
+assert_eq "$(q "SELECT count(*) FROM gcanalytics.interactions WHERE conversation_start >= '2026-04-17'")" \
+    "$(q "SELECT count(*) FROM gcanalytics.dashboard_conversation_changes WHERE rollup = 'escalation' AND inserted")" \
+    "a new day's conversations are recorded as inserted (merged), its day only for cx_overview"
+step "a new day (2026-04-17)" 1 1
+
+# an FCR flip reaching a day no other change touches: a new call of a
+# customer whose last contact (handled, resolved) was days before
+read -r p_id p_key p_start <<<"$(q "SELECT conversation_id, customer_key, conversation_start FROM gcanalytics.interactions
+                                     WHERE handled AND customer_key IS NOT NULL AND next_contact_at IS NULL
+                                       AND conversation_start < '2026-04-11' ORDER BY conversation_start DESC, 1 LIMIT 1" | tr '|' ' ')"
+[ -n "$p_id" ] || fail "no resolved last contact before 2026-04-11 to flip"
+p_start=$(q "SELECT conversation_start FROM gcanalytics.interactions WHERE conversation_id = '$p_id'")
+contact flip-1 "$p_key" "$(q "SELECT timestamptz '$p_start' + interval '5 days'")"
+assert_eq "1|1" "$(q "SELECT count(*) FILTER (WHERE rollup = 'kpi_daily' AND conversation_id = '$p_id' AND old_next_contact_at IS NULL),
+                             count(*) FILTER (WHERE rollup = 'kpi_daily' AND NOT inserted)
+                        FROM gcanalytics.dashboard_conversation_changes")" \
+    "a new call 5 days after a resolved contact records that contact with its old next contact (none)"
+step "an FCR flip reaching $(q "SELECT (timestamptz '$p_start')::date") alone" 1 1
+assert_eq "0 day(s) changed, 2 conversation(s) merged (1 new)" "$REASON" \
+    "the new call is merged and the flip applied as a difference, no day recomputed"
+
+# two flips of one conversation between refreshes: the new call moved to
+# another customer (resolved again), then another call 2 days after it
+# (unresolved again): the first old value is kept, the difference is none
+relink flip-1 other-customer-1
+contact flip-2 "$p_key" "$(q "SELECT timestamptz '$p_start' + interval '2 days'")"
+assert_eq "$(q "SELECT timestamptz '$p_start' + interval '5 days'")" \
+    "$(q "SELECT old_next_contact_at FROM gcanalytics.dashboard_conversation_changes WHERE rollup = 'kpi_daily' AND conversation_id = '$p_id'")" \
+    "two moves of a next contact keep the first old value"
+step "two flips of one conversation between refreshes" 1 1
+
+# a flip and a rewrite of the same conversation in one refresh: the flip
+# recorded, then the conversation itself written again (its day recorded,
+# recomputed whole: the flip's difference is not applied on top)
+relink flip-2 other-customer-1
+by_hand "UPDATE gcanalytics.interactions SET handle_ms = handle_ms + 1000 WHERE conversation_id = '$p_id'"
+step "a flip and a rewrite of the same conversation in one refresh" 2 1
+
+# inserts merged, then the same conversation rewritten before the
+# refresh (its old contribution unknown: its day recomputed whole)
+contact merged-1 "$p_key" "$(q "SELECT timestamptz '$p_start' + interval '3 days'")"
+by_hand "UPDATE gcanalytics.interactions SET handle_ms = handle_ms + 5000, queue_id = 'Q-moved' WHERE conversation_id = 'merged-1'"
+step "a conversation inserted, then rewritten before the refresh" 1 1
+
+# a containment flip across a week boundary: a contained self-service
+# conversation of a known customer on a Sunday, and a new contact on the
+# Monday within containment_window
+read -r b_id b_key b_start <<<"$(q "SELECT conversation_id, customer_key, conversation_start FROM gcanalytics.interactions
+                                     WHERE contained AND customer_key IS NOT NULL
+                                       AND extract(isodow FROM conversation_start AT TIME ZONE 'UTC') = 7
+                                       AND (next_contact_at IS NULL OR next_contact_at > date_trunc('week', conversation_start AT TIME ZONE 'UTC') + interval '7 days 1 hour')
+                                       AND conversation_start > date_trunc('week', conversation_start AT TIME ZONE 'UTC') + interval '6 days 1 hour'
+                                     ORDER BY conversation_start, 1 LIMIT 1" | tr '|' ' ')"
+[ -n "$b_id" ] || fail "no contained Sunday conversation of a known customer to flip"
+b_start=$(q "SELECT conversation_start FROM gcanalytics.interactions WHERE conversation_id = '$b_id'")
+monday=$(q "SELECT (date_trunc('week', timestamptz '$b_start' AT TIME ZONE 'UTC') + interval '7 days 30 minutes') AT TIME ZONE 'UTC'")
+contact flip-week "$b_key" "$monday"
+assert_eq "1" "$(q "SELECT count(*) FROM gcanalytics.dashboard_conversation_changes WHERE rollup = 'bot_containment' AND conversation_id = '$b_id'")" \
+    "a contact on the Monday records the Sunday's contained conversation for bot_containment"
+step "a containment flip from Monday $monday back to the Sunday before" 1 1
 
 # a window across the week boundary deleted, then reloaded: the Sunday and
 # the Monday of two weeks, and the neighbours before them
@@ -125,6 +222,29 @@ step "a failed day's rows gone" 1
 q "CALL gcanalytics.retry_failed()" 2>/dev/null
 assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.sync_windows WHERE status = 'failed'")" "retry_failed() reloaded the window"
 step "retry_failed() reloaded 2026-04-10" 1
+
+# complete_until() moved backward on purpose: a window before the newest
+# data recorded as failed (its rows kept, nothing written, no day
+# recorded): the kept dashboards' provisional flags (kpi_daily, kpi_weekly,
+# queue_interval, escalation_weekly, escalation_by_tier) follow it back, then
+# forward again when the window is done
+cu=$(q "SELECT gcanalytics.complete_until('conversations')")
+prov=$(q "SELECT (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.kpi_daily) || '|' || (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.queue_interval) || '|'
+                 || (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.escalation_weekly)")
+q "UPDATE gcanalytics.sync_windows SET status = 'failed', attempts = 1
+    WHERE resource = 'conversations' AND window_start >= '2026-04-13 00:00+00' AND window_start < '2026-04-14 00:00+00'" >/dev/null
+assert_eq "t" "$(q "SELECT gcanalytics.complete_until('conversations') < '$cu'")" "a failed window moves complete_until() back"
+step "complete_until() moved back to 2026-04-13 (a failed window, no row written)" 0
+[ "$(q "SELECT (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.kpi_daily) || '|' || (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.queue_interval) || '|'
+               || (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.escalation_weekly)")" != "$prov" ] \
+    || fail "complete_until() moved back and no kept dashboard row became provisional"
+q "UPDATE gcanalytics.sync_windows SET status = 'done'
+    WHERE resource = 'conversations' AND window_start >= '2026-04-13 00:00+00' AND window_start < '2026-04-14 00:00+00'" >/dev/null
+assert_eq "$cu" "$(q "SELECT gcanalytics.complete_until('conversations')")" "the window done again moves complete_until() forward"
+step "complete_until() forward again" 0
+assert_eq "$prov" "$(q "SELECT (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.kpi_daily) || '|' || (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.queue_interval) || '|'
+                              || (SELECT count(*) FILTER (WHERE provisional) FROM gcanalytics.escalation_weekly)")" \
+    "the provisional rows are those of before"
 
 # relinks: conversations of one customer moved to another customer's
 # sequence, and the next contacts kept as the load keeps them
@@ -236,7 +356,7 @@ assert_eq "$(q "SELECT count(*) FROM gcanalytics.interactions WHERE crm_account_
     "$(q "SELECT coalesce(sum(surveys), 0) FROM gcanalytics.cx_insights_parts WHERE tier = 'Today'")" \
     "with tier_reporting current, the account's surveys are under its tier today in cx_insights' rollup"
 q "UPDATE gcanalytics.settings SET value = 'at_call_time' WHERE name = 'tier_reporting'" >/dev/null
-step "tier_reporting back to at_call_time" 0 8
+step "tier_reporting back to at_call_time" 0 0 8
 assert_eq "0" "$(q "SELECT count(*) FROM gcanalytics.escalation_by_tier WHERE tier = 'Today'")" \
     "with tier_reporting at_call_time, the tier at the call again"
 

@@ -247,11 +247,15 @@ DECLARE
     -- one timestamp, passed in: Citus runs no UPDATE of a distributed
     -- table calling a volatile function such as clock_timestamp()
     stamp timestamptz := clock_timestamp();
-    tz text := gcanalytics.reporting_time_zone();
     fcr_window interval := gcanalytics.setting('fcr_window')::interval;
     containment_window interval := gcanalytics.setting('containment_window')::interval;
-    fcr_days date[];
-    held_days date[];
+    -- the rows whose first-contact resolution changed: id, start, old next contact
+    fcr_ids text[];
+    fcr_starts timestamptz[];
+    fcr_olds timestamptz[];
+    held_ids text[];  -- the rows whose held containment changed
+    held_starts timestamptz[];
+    held_olds timestamptz[];
 BEGIN
     -- each customer's earliest place moved, then the start of the row
     -- before it (whose next contact may change): its rows are read from there
@@ -292,21 +296,28 @@ BEGIN
           FROM n
          WHERE t.conversation_id OPERATOR(pg_catalog.=) n.conversation_id
            AND t.conversation_start OPERATOR(pg_catalog.=) n.conversation_start
-        RETURNING t.conversation_start, n.old_next, t.next_contact_at)
+        RETURNING t.conversation_id, t.conversation_start, n.old_next, t.next_contact_at),
+    f AS (
     -- a next contact decides the row's first-contact resolution (none
     -- within fcr_window) and whether its containment held (none within
-    -- containment_window): the days of the rows where that changed
+    -- containment_window): the rows where that changed, with the next
+    -- contact before
+    SELECT u.*, (u.old_next IS NULL OR u.old_next > u.conversation_start + fcr_window)
+                    IS DISTINCT FROM (u.next_contact_at IS NULL OR u.next_contact_at > u.conversation_start + fcr_window) AS fcr,
+                (u.old_next IS NULL OR u.old_next > u.conversation_start + containment_window)
+                    IS DISTINCT FROM (u.next_contact_at IS NULL OR u.next_contact_at > u.conversation_start + containment_window) AS held
+      FROM u)
     SELECT count(*),
-           array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date)
-               FILTER (WHERE (u.old_next IS NULL OR u.old_next > u.conversation_start + fcr_window)
-                             IS DISTINCT FROM (u.next_contact_at IS NULL OR u.next_contact_at > u.conversation_start + fcr_window)),
-           array_agg(DISTINCT (u.conversation_start AT TIME ZONE tz)::date)
-               FILTER (WHERE (u.old_next IS NULL OR u.old_next > u.conversation_start + containment_window)
-                             IS DISTINCT FROM (u.next_contact_at IS NULL OR u.next_contact_at > u.conversation_start + containment_window))
-      INTO changed, fcr_days, held_days
-      FROM u;
-    PERFORM gcanalytics._dashboard_changed(fcr_days, ARRAY['kpi_daily']);
-    PERFORM gcanalytics._dashboard_changed(held_days, ARRAY['bot_containment']);
+           array_agg(f.conversation_id) FILTER (WHERE f.fcr), array_agg(f.conversation_start) FILTER (WHERE f.fcr),
+           array_agg(f.old_next) FILTER (WHERE f.fcr),
+           array_agg(f.conversation_id) FILTER (WHERE f.held), array_agg(f.conversation_start) FILTER (WHERE f.held),
+           array_agg(f.old_next) FILTER (WHERE f.held)
+      INTO changed, fcr_ids, fcr_starts, fcr_olds, held_ids, held_starts, held_olds
+      FROM f;
+    -- the conversations, not their days: the refresh applies the
+    -- difference their new next contact makes to their rollup rows
+    PERFORM gcanalytics._dashboard_contacts_changed(fcr_ids, fcr_starts, fcr_olds, ARRAY['kpi_daily']);
+    PERFORM gcanalytics._dashboard_contacts_changed(held_ids, held_starts, held_olds, ARRAY['bot_containment']);
     RETURN changed;
 END
 $$;
@@ -376,19 +387,29 @@ DECLARE
     after gcanalytics._contact_place[];
     r record;
     stamp timestamptz := clock_timestamp();
-    tz text := gcanalytics.reporting_time_zone();
+    written_ids text[];
+    written_starts timestamptz[];
 BEGIN
     r := gcanalytics._upsert('gcanalytics.interactions', ARRAY['conversation_id', 'conversation_start'],
                              gcanalytics._interactions_source(range_from, range_to, only_ids),
                              ARRAY['next_contact_at', 'qa_score']);
     IF r.changed_rows > 0 THEN
-        -- the days of the rows the upsert changed (it stamped them after stamp)
-        PERFORM gcanalytics._dashboard_changed(ARRAY(
-            SELECT DISTINCT (i.conversation_start AT TIME ZONE tz)::date
-              FROM gcanalytics.interactions i
-             WHERE i.conversation_start OPERATOR(pg_catalog.>=) range_from AND i.conversation_start OPERATOR(pg_catalog.<) range_to
-               AND (only_ids IS NULL OR i.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))
-               AND i.loaded_at OPERATOR(pg_catalog.>=) stamp));
+        -- the rows the upsert wrote (it stamped them after stamp), inserted
+        -- when their key was not there before: the dashboards merge the new
+        -- ones and recompute the days of the others
+        SELECT coalesce(array_agg(i.conversation_id), '{}'), coalesce(array_agg(i.conversation_start), '{}')
+          INTO written_ids, written_starts
+          FROM gcanalytics.interactions i
+         WHERE i.conversation_start OPERATOR(pg_catalog.>=) range_from AND i.conversation_start OPERATOR(pg_catalog.<) range_to
+           AND (only_ids IS NULL OR i.conversation_id OPERATOR(pg_catalog.=) ANY (only_ids))
+           AND i.loaded_at OPERATOR(pg_catalog.>=) stamp;
+        PERFORM gcanalytics._dashboard_conversations_written(written_ids, written_starts, ARRAY(
+            SELECT b.conversation_id IS NULL
+              FROM unnest(written_ids, written_starts) WITH ORDINALITY w (conversation_id, conversation_start, ord)
+              LEFT JOIN unnest(before) b
+                ON b.conversation_id OPERATOR(pg_catalog.=) w.conversation_id
+               AND b.conversation_start OPERATOR(pg_catalog.=) w.conversation_start
+             ORDER BY w.ord));
     END IF;
     PERFORM gcanalytics._update_qa_scores(range_from, range_to, only_ids, stamp);
     PERFORM gcanalytics._upsert_surveys(range_from, range_to, only_ids);

@@ -49,6 +49,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
          'a rollup (days x tiers): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
         ('escalation_accounts', 'local', NULL, NULL,
          'a rollup (accounts that called x tiers at the call): written by refresh_dashboards() from escalation_parts, read by escalation_by_tier on the coordinator'),
+        ('kpi_daily', 'local', NULL, NULL,
+         'a dashboard kept as a table: written by refresh_dashboards() from its rollup, read by BI tools on the coordinator'),
+        ('kpi_weekly', 'local', NULL, NULL,
+         'a dashboard kept as a table: written by refresh_dashboards() from kpi_daily, read by BI tools on the coordinator'),
         ('queue_interval', 'local', NULL, NULL,
          'a dashboard kept as a table: written by refresh_dashboards() from its rollup, read by BI tools on the coordinator'),
         ('escalation_weekly', 'local', NULL, NULL,
@@ -57,6 +61,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
          'a dashboard kept as a table: written by refresh_dashboards() from its rollup, read by BI tools on the coordinator'),
         ('dashboard_changes', 'local', NULL, NULL,
          'bookkeeping: the days the load changed, written by the load and taken by refresh_dashboards(), both on the coordinator'),
+        ('dashboard_conversation_changes', 'local', NULL, NULL,
+         'bookkeeping: the conversations the load inserted or whose next contact it moved, written by the load and taken by refresh_dashboards(), both on the coordinator'),
         ('dashboard_rollups', 'local', NULL, NULL,
          'bookkeeping: each rollup''s signature, read and written by refresh_dashboards() on the coordinator'))
     SELECT c.oid::regclass, coalesce(p.placement, 'reference'), p.col, p.colocate_with,
@@ -164,4 +170,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gcanalytics.distribute() IS
-    'on a Citus coordinator: distributes interactions and evaluations (by conversation_id, co-located) and queue_metrics (by queue_id), makes the other tables reference tables but settings, sync_windows, sync_state, load_lock, load_refusals, dashboard_refreshes, the dashboards'' rollups, the dashboards kept as tables and dashboard_changes, dashboard_rollups (local); idempotent';
+    'on a Citus coordinator: distributes interactions and evaluations (by conversation_id, co-located) and queue_metrics (by queue_id), makes the other tables reference tables but settings, sync_windows, sync_state, load_lock, load_refusals, dashboard_refreshes, the dashboards'' rollups, the dashboards kept as tables and dashboard_changes, dashboard_conversation_changes, dashboard_rollups (local); idempotent';

@@ -15,8 +15,7 @@
 DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_insights;   -- reads escalation_insights
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
 DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quality, gcanalytics.queue_daily,
-    gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry,
-    gcanalytics.kpi_weekly, gcanalytics.kpi_daily;
+    gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry;
 -- the dashboards kept as tables (materialized views before 0.3.0): their
 -- rows are derived, rebuilt by the first refresh after their rollup's
 DO $$
@@ -26,14 +25,17 @@ BEGIN
     FOR r IN SELECT c.oid::regclass AS name, c.relkind
                FROM pg_catalog.pg_class c
               WHERE c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = 'gcanalytics')
-                AND c.relname IN ('escalation_by_tier', 'escalation_weekly', 'queue_interval') AND c.relkind IN ('m', 'r')
+                AND c.relname IN ('escalation_by_tier', 'escalation_weekly', 'queue_interval', 'kpi_weekly', 'kpi_daily')
+                AND c.relkind IN ('m', 'r')
+              -- kpi_weekly (a materialized view before) reads kpi_daily: first
+              ORDER BY c.relname = 'kpi_daily'
     LOOP
         EXECUTE pg_catalog.format('DROP %s %s', CASE r.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, r.name);
     END LOOP;
 END
 $$;
 -- so their rollups are rebuilt whole by the next refresh (code/41_cx_overview.sql: at once when rows are loaded)
-DELETE FROM gcanalytics.dashboard_rollups b WHERE b.rollup IN ('queue_interval', 'escalation');
+DELETE FROM gcanalytics.dashboard_rollups b WHERE b.rollup IN ('queue_interval', 'escalation', 'kpi_daily');
 
 -- dashboard_views(): the dashboards refresh_dashboards() keeps (materialized
 -- views, and the tables of _dashboard_tables()) in dependency order
@@ -199,10 +201,12 @@ $$;
 -- and tHandle, whether an abandon was short (short_abandon_threshold) and
 -- whether the wait was within the service level target
 -- (service_level_threshold(), through _service_level_targets()), and the
--- conversation's start.  The rollups of kpi_daily and queue_interval read
--- it, a range of days at a time.
+-- conversation's start; only the conversations of only_ids when given.
+-- The rollups of kpi_daily and queue_interval read it, a range of days at
+-- a time (or the conversations a load changed).
 CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestamptz DEFAULT '-infinity',
-                                                           to_start timestamptz DEFAULT 'infinity')
+                                                           to_start timestamptz DEFAULT 'infinity',
+                                                           only_ids text[] DEFAULT NULL)
     RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
                    answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean, conversation_start timestamptz)
     LANGUAGE plpgsql STABLE
@@ -241,11 +245,12 @@ SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offere
   LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(km.media_type, '*')
  WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
    AND i.conversation_start >= from_start AND i.conversation_start < to_start
+   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
    AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x);
 END
 $$;
-COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz) IS
-    'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
+COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz, text[]) IS
+    'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start) (only those of only_ids when given), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
 
 -- ------------------------------------------------------------ kpi_daily
 -- Two parts joined on (day, queue, media type, direction): the
@@ -262,10 +267,27 @@ COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz) IS
 -- kpi_daily sums the parts per day.  Every sum is exact (integers and
 -- numeric): the same rows give the same sums in any order.
 --
--- _kpi_daily_parts(from_start, to_start): the parts of the conversations
--- started in [from_start, to_start).
+-- _next_contact(id, next_contact_at, only_ids, old_next_contacts): the
+-- next contact a rollup's parts count a conversation with: its own, or,
+-- when old_next_contacts is given, the one of its id in only_ids (the
+-- value the rollup's rows were computed from before the load moved it).
+CREATE OR REPLACE FUNCTION gcanalytics._next_contact(conversation_id text, next_contact_at timestamptz, only_ids text[],
+                                                     old_next_contacts timestamptz[]) RETURNS timestamptz
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN old_next_contacts IS NULL THEN next_contact_at
+                ELSE old_next_contacts[pg_catalog.array_position(only_ids, conversation_id)] END;
+COMMENT ON FUNCTION gcanalytics._next_contact(text, timestamptz, text[], timestamptz[]) IS
+    'the next contact a rollup''s parts count a conversation with: its own, or its old one from old_next_contacts (aligned with only_ids) when given';
+
+-- _kpi_daily_parts(from_start, to_start, only_ids, old_next_contacts): the
+-- parts of the conversations started in [from_start, to_start); with
+-- only_ids, the contribution of those conversations alone, and with
+-- old_next_contacts (one per id) as if their next contacts were those
+-- (_apply_conversation_changes(): the difference a moved next contact makes).
 CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_parts(from_start timestamptz DEFAULT '-infinity',
-                                                        to_start timestamptz DEFAULT 'infinity')
+                                                        to_start timestamptz DEFAULT 'infinity',
+                                                        only_ids text[] DEFAULT NULL,
+                                                        old_next_contacts timestamptz[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.kpi_daily_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -285,13 +307,14 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms::numeric AS weighted_handle_ms,
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
-           i.next_contact_at IS NULL
-               OR i.next_contact_at > i.conversation_start + cfg.fcr_window AS resolved,
+           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, only_ids, old_next_contacts)
+                    > i.conversation_start + cfg.fcr_window, true) AS resolved,
            coalesce(i.in_progress, false) AS in_progress,
            coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
       FROM gcanalytics.interactions i
      CROSS JOIN cfg
      WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
 ), cs AS (
     SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
            count(*) AS conversations,
@@ -324,7 +347,7 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short) AS short_abandoned,
            coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0) AS wait_ms_sum,
            coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0) AS answer_ms_sum
-      FROM gcanalytics.queue_entry_metrics(from_start, to_start) m CROSS JOIN cfg
+      FROM gcanalytics.queue_entry_metrics(from_start, to_start, only_ids) m CROSS JOIN cfg
      GROUP BY 1, 2, 3, 4
 )
 SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.queue_id, es.queue_id),
@@ -342,13 +365,72 @@ SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.que
               AND es.media_type = cs.media_type AND es.direction = cs.direction;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._kpi_daily_parts(timestamptz, timestamptz) IS
-    'the rows of kpi_daily_parts (kpi_daily''s rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._kpi_daily_parts(timestamptz, timestamptz, text[], timestamptz[]) IS
+    'the rows of kpi_daily_parts (kpi_daily''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given, with old_next_contacts as their next contacts when given)';
 
-CREATE MATERIALIZED VIEW gcanalytics.kpi_daily AS
+-- kpi_daily and kpi_weekly are tables kept per changed key (README
+-- "Incremental refresh"), like queue_interval: refresh_dashboards() deletes
+-- and inserts the rows of the days (weeks) whose parts changed
+-- (_kpi_daily_rows(), _kpi_weekly_rows()) and of those whose provisional
+-- flag the move of complete_until changes.
+CREATE TABLE gcanalytics.kpi_daily (
+    day                    date,
+    queue_id               text,
+    queue_name             text,
+    media_type             text,
+    direction              text,
+    conversations          bigint,
+    offered                bigint,
+    answered               bigint,
+    handled                bigint,
+    abandoned              bigint,
+    short_abandoned        bigint,
+    answered_in_sl         bigint,
+    service_level_pct      numeric,
+    abandon_rate_pct       numeric,
+    avg_wait_s             numeric,
+    asa_s                  numeric,
+    service_level_rate     numeric,
+    abandon_rate           numeric,
+    avg_handle_s           numeric,
+    avg_weighted_handle_s  numeric,
+    transferred            bigint,
+    transfer_rate_pct      numeric,
+    fcr_eligible           bigint,
+    fcr_resolved           bigint,
+    fcr_pct                numeric,
+    talk_ratio_pct         numeric,
+    hold_ratio_pct         numeric,
+    efficiency_score       numeric,
+    wrapup_codes           text[],
+    sl_entries             bigint,
+    wait_ms_sum            numeric,
+    answer_ms_sum          numeric,
+    handle_ms_sum          numeric,
+    weighted_handle_ms_sum numeric,
+    talk_ms_sum            numeric,
+    hold_ms_sum            numeric,
+    provisional            boolean
+);
+CREATE UNIQUE INDEX kpi_daily_key ON gcanalytics.kpi_daily (day, queue_id, media_type, direction);
+
+-- _kpi_daily_rows(days, complete_until): the rows of kpi_daily of the days
+-- named (every day when NULL), summed from kpi_daily_parts, provisional
+-- after complete_until (read once by the refresh).
+CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_rows(days date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.kpi_daily
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the days' values: every day without a filter
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window,
-           gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
+           gcanalytics.reporting_time_zone() AS tz, _kpi_daily_rows.complete_until
+), p AS (
+    SELECT * FROM gcanalytics.kpi_daily_parts p WHERE days IS NULL OR p.day = ANY (days)
 ), s AS (
     SELECT p.day, p.queue_id, p.media_type, p.direction, max(p.queue_name) AS queue_name,
            sum(p.conversations)::bigint AS conversations, sum(p.offered)::bigint AS offered,
@@ -363,11 +445,11 @@ WITH cfg AS MATERIALIZED (
            -- still running, or an FCR window not closed within the final data
            bool_or(p.in_progress) OR max(p.last_handled_start) + min(cfg.fcr_window) > min(cfg.complete_until)
                OR (p.day + 1)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
-      FROM gcanalytics.kpi_daily_parts p CROSS JOIN cfg
+      FROM p CROSS JOIN cfg
      GROUP BY p.day, p.queue_id, p.media_type, p.direction
 ), w AS (
     SELECT p.day, p.queue_id, p.media_type, p.direction, array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
-      FROM gcanalytics.kpi_daily_parts p, unnest(p.wrapup_codes) x
+      FROM p, unnest(p.wrapup_codes) x
      GROUP BY p.day, p.queue_id, p.media_type, p.direction
 )
 SELECT s.day, s.queue_id, coalesce(s.queue_name, q.name) AS queue_name, s.media_type, s.direction, s.conversations,
@@ -383,12 +465,37 @@ SELECT s.day, s.queue_id, coalesce(s.queue_name, q.name) AS queue_name, s.media_
        LATERAL gcanalytics.kpi_rates(s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.wait_ms_sum,
                                      s.answer_ms_sum, s.handled, s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred,
                                      s.fcr_eligible, s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
-CREATE UNIQUE INDEX kpi_daily_key ON gcanalytics.kpi_daily (day, queue_id, media_type, direction);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._kpi_daily_rows(date[], timestamptz) IS
+    'the rows of kpi_daily of the days named (every day when NULL), summed from kpi_daily_parts, provisional after complete_until';
 
 -- ------------------------------------------------------------ kpi_weekly
-CREATE MATERIALIZED VIEW gcanalytics.kpi_weekly AS
-WITH s AS (
-    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.queue_id, max(d.queue_name) AS queue_name, d.media_type,
+-- kpi_daily's columns, a week (its Monday) for the day
+CREATE TABLE gcanalytics.kpi_weekly (LIKE gcanalytics.kpi_daily);
+ALTER TABLE gcanalytics.kpi_weekly RENAME COLUMN day TO week;
+CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, media_type, direction);
+
+-- _kpi_weekly_rows(weeks, complete_until): the rows of kpi_weekly of the
+-- weeks named (every week when NULL), summed from kpi_daily (kept first).
+CREATE OR REPLACE FUNCTION gcanalytics._kpi_weekly_rows(weeks date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.kpi_weekly
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+DECLARE
+    lo date := coalesce((SELECT min(w) FROM unnest(weeks) w), '-infinity');
+    hi date := coalesce((SELECT max(w) + 7 FROM unnest(weeks) w), 'infinity');
+BEGIN
+RETURN QUERY
+WITH d AS (
+    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.*
+      FROM gcanalytics.kpi_daily d
+     WHERE d.day >= lo AND d.day < hi
+       AND (weeks IS NULL OR date_trunc('week', d.day::timestamp)::date = ANY (weeks))
+), s AS (
+    SELECT d.week, d.queue_id, max(d.queue_name) AS queue_name, d.media_type,
            d.direction, sum(d.conversations)::bigint AS conversations, sum(d.offered)::bigint AS offered,
            sum(d.answered)::bigint AS answered, sum(d.answered_in_sl)::bigint AS answered_in_sl,
            sum(d.sl_entries)::bigint AS sl_entries, sum(d.abandoned)::bigint AS abandoned,
@@ -398,13 +505,12 @@ WITH s AS (
            sum(d.transferred)::bigint AS transferred, sum(d.fcr_eligible)::bigint AS fcr_eligible,
            sum(d.fcr_resolved)::bigint AS fcr_resolved, sum(d.talk_ms_sum) AS talk_ms_sum,
            sum(d.hold_ms_sum) AS hold_ms_sum, bool_or(d.provisional) AS provisional
-      FROM gcanalytics.kpi_daily d
-     GROUP BY date_trunc('week', d.day::timestamp)::date, d.queue_id, d.media_type, d.direction
+      FROM d
+     GROUP BY d.week, d.queue_id, d.media_type, d.direction
 ), w AS (
-    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.queue_id, d.media_type, d.direction,
-           array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
-      FROM gcanalytics.kpi_daily d, unnest(d.wrapup_codes) x
-     GROUP BY date_trunc('week', d.day::timestamp)::date, d.queue_id, d.media_type, d.direction
+    SELECT d.week, d.queue_id, d.media_type, d.direction, array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
+      FROM d, unnest(d.wrapup_codes) x
+     GROUP BY d.week, d.queue_id, d.media_type, d.direction
 )
 SELECT s.week, s.queue_id, s.queue_name, s.media_type, s.direction, s.conversations, s.offered, s.answered, s.handled,
        s.abandoned, s.short_abandoned, s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.asa_s,
@@ -414,12 +520,15 @@ SELECT s.week, s.queue_id, s.queue_name, s.media_type, s.direction, s.conversati
        s.sl_entries, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum,
        -- a week is final when its last day is (a day without a row is final too)
        s.provisional OR (s.week + 7)::timestamp AT TIME ZONE gcanalytics.reporting_time_zone()
-                        > gcanalytics.complete_until('conversations') AS provisional
+                        > _kpi_weekly_rows.complete_until AS provisional
   FROM s LEFT JOIN w USING (week, queue_id, media_type, direction),
        LATERAL gcanalytics.kpi_rates(s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.wait_ms_sum,
                                      s.answer_ms_sum, s.handled, s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred,
                                      s.fcr_eligible, s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
-CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, media_type, direction);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._kpi_weekly_rows(date[], timestamptz) IS
+    'the rows of kpi_weekly of the weeks named (every week when NULL), summed from kpi_daily, provisional after complete_until';
 
 -- ------------------------------------------------------------ queue_interval
 -- What workforce planners staff by: the queue figures of kpi_daily per
@@ -432,8 +541,10 @@ CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, me
 -- interval_start tells them apart).
 -- Its rollup queue_interval_parts holds the figures per day the
 -- conversations started and interval (_queue_interval_parts()).
+-- only_ids: only those conversations (their contribution: a load's new ones).
 CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_parts(from_start timestamptz DEFAULT '-infinity',
-                                                             to_start timestamptz DEFAULT 'infinity')
+                                                             to_start timestamptz DEFAULT 'infinity',
+                                                             only_ids text[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.queue_interval_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -459,12 +570,12 @@ SELECT (m.conversation_start AT TIME ZONE cfg.tz)::date,
        coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0),
        count(m.handle_ms) FILTER (WHERE m.metric = 'answered'),
        coalesce(sum(m.handle_ms) FILTER (WHERE m.metric = 'answered'), 0)
-  FROM gcanalytics.queue_entry_metrics(from_start, to_start) m CROSS JOIN cfg
+  FROM gcanalytics.queue_entry_metrics(from_start, to_start, only_ids) m CROSS JOIN cfg
  GROUP BY 1, 2, 3, 4;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._queue_interval_parts(timestamptz, timestamptz) IS
-    'the rows of queue_interval_parts (queue_interval''s rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._queue_interval_parts(timestamptz, timestamptz, text[]) IS
+    'the rows of queue_interval_parts (queue_interval''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given)';
 
 -- queue_interval is a table kept per day of its intervals (README
 -- "Incremental refresh"): a REFRESH of a materialized view recomputes every
@@ -587,8 +698,10 @@ COMMENT ON FUNCTION gcanalytics._reported_tier(text, text, text, text) IS
 -- per week and per account (below), so with tier_reporting current each
 -- account's tier today (_current_tiers()) replaces it without touching the
 -- rollup.
+-- only_ids: only those conversations (their contribution: a load's new ones).
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz DEFAULT '-infinity',
-                                                         to_start timestamptz DEFAULT 'infinity')
+                                                         to_start timestamptz DEFAULT 'infinity',
+                                                         only_ids text[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.escalation_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -606,11 +719,12 @@ SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date, i.crm_account_id, i.cus
   FROM gcanalytics.interactions i
  CROSS JOIN cfg
  WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
  GROUP BY 1, 2, 3;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz) IS
-    'the rows of escalation_parts (the escalation views'' rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz, text[]) IS
+    'the rows of escalation_parts (the escalation views'' rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given)';
 
 -- Both escalation dashboards are tables kept per changed key (README
 -- "Incremental refresh"): escalation_weekly per week, escalation_by_tier
@@ -896,8 +1010,11 @@ COMMENT ON FUNCTION gcanalytics.industry_label(text, text) IS
 -- Its rollup bot_containment_parts holds the figures per start day,
 -- industry, media type and account (only the accounts of contained
 -- conversations, whose lifetime value counts once per week).
+-- only_ids, old_next_contacts: as _kpi_daily_parts()'s.
 CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_parts(from_start timestamptz DEFAULT '-infinity',
-                                                              to_start timestamptz DEFAULT 'infinity')
+                                                              to_start timestamptz DEFAULT 'infinity',
+                                                              only_ids text[] DEFAULT NULL,
+                                                              old_next_contacts timestamptz[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.bot_containment_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -915,14 +1032,15 @@ WITH cfg AS MATERIALIZED (   -- read once, not once per row
            -- loaded before 0.3.0 (no self_service yet): bots only
            coalesce(i.contained, i.handled_by_bot_only, false) AS contained,
            i.customer_key IS NOT NULL AS known,
-           i.next_contact_at IS NULL
-               OR i.next_contact_at > i.conversation_start + cfg.window AS held,
+           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, only_ids, old_next_contacts)
+                    > i.conversation_start + cfg.window, true) AS held,
            i.crm_account_id, i.ltv, coalesce(i.in_progress, false) AS in_progress
       FROM gcanalytics.interactions i
      CROSS JOIN cfg
      -- over the conversations that entered a bot or IVR flow
      WHERE (i.self_service IS NOT NULL OR (i.self_service IS NULL AND i.contained IS NULL AND i.handled_by_bot_only))
        AND i.conversation_start >= from_start AND i.conversation_start < to_start
+       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
 )
 SELECT day, industry, media_type, CASE WHEN contained THEN crm_account_id END AS account,
        count(*), count(*) FILTER (WHERE contained), count(*) FILTER (WHERE contained AND known),
@@ -932,8 +1050,8 @@ SELECT day, industry, media_type, CASE WHEN contained THEN crm_account_id END AS
  GROUP BY 1, 2, 3, 4;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz) IS
-    'the rows of bot_containment_parts (bot_containment_by_industry''s rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz, text[], timestamptz[]) IS
+    'the rows of bot_containment_parts (bot_containment_by_industry''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given, with old_next_contacts as their next contacts when given)';
 
 CREATE MATERIALIZED VIEW gcanalytics.bot_containment_by_industry AS
 WITH cfg AS MATERIALIZED (
@@ -1089,8 +1207,10 @@ CREATE UNIQUE INDEX queue_daily_key ON gcanalytics.queue_daily (day, queue_id, m
 -- account's values at its start (crm_account_history), so the load records
 -- the days of an account's conversations from the start of new values
 -- (_sync_crm()).
+-- only_ids: only those conversations (their contribution: a load's new ones).
 CREATE OR REPLACE FUNCTION gcanalytics._join_quality_parts(from_start timestamptz DEFAULT '-infinity',
-                                                           to_start timestamptz DEFAULT 'infinity')
+                                                           to_start timestamptz DEFAULT 'infinity',
+                                                           only_ids text[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.join_quality_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -1112,11 +1232,12 @@ SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date, coalesce(i.crm_link, 'u
   LEFT JOIN gcanalytics.crm_account_history h
          ON h.account_id = i.crm_account_id AND h.valid_from <= i.conversation_start AND i.conversation_start < h.valid_to
  WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
  GROUP BY 1, 2;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._join_quality_parts(timestamptz, timestamptz) IS
-    'the rows of join_quality_parts (join_quality''s rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._join_quality_parts(timestamptz, timestamptz, text[]) IS
+    'the rows of join_quality_parts (join_quality''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given)';
 
 CREATE MATERIALIZED VIEW gcanalytics.join_quality AS
 WITH cfg AS MATERIALIZED (
@@ -1150,9 +1271,9 @@ SELECT g.week, g.link_method, g.conversations, round(100.0 * g.conversations / t
 CREATE UNIQUE INDEX join_quality_key ON gcanalytics.join_quality (week, link_method);
 
 -- ------------------------------------------------------------ comments
-COMMENT ON MATERIALIZED VIEW gcanalytics.kpi_daily IS
+COMMENT ON TABLE gcanalytics.kpi_daily IS
     'queue KPIs per day (reporting_time_zone), queue and media type (README "Dashboards"); refreshed by refresh_dashboards()';
-COMMENT ON MATERIALIZED VIEW gcanalytics.kpi_weekly IS
+COMMENT ON TABLE gcanalytics.kpi_weekly IS
     'queue KPIs per ISO week (Monday, reporting_time_zone), queue and media type, summed from kpi_daily; refreshed by refresh_dashboards()';
 COMMENT ON TABLE gcanalytics.queue_interval IS
     'queue figures per interval of interval_minutes (15 or 30), queue and media type: offered, answered, abandoned, service level, ASA, average wait and handle time (README "Dashboards")';
@@ -1348,9 +1469,11 @@ COMMENT ON FUNCTION gcanalytics.dashboard_rollup(text) IS
 -- whose conversations a load changed, for the rollups named (all of them
 -- when NULL): what the next refresh_dashboards() recomputes.  The load's
 -- writers of interactions call it in their own transaction with the start
--- days of the rows they wrote (_upsert_interactions: the rows the upsert
--- changed; _link_next_contacts: the previous contacts whose next contact
--- moved; _sync_crm: the conversations a relink changed).  Explicit, not
+-- days of the rows they wrote (_upsert_interactions, through
+-- _dashboard_conversations_written(): the rows the upsert rewrote;
+-- _sync_crm: the conversations a relink changed; the conversations
+-- inserted and the previous contacts whose next contact moved are
+-- recorded by conversation instead).  Explicit, not
 -- triggers: on Citus interactions is distributed, its triggers would run
 -- on the workers' shards, and the record is local to the coordinator.
 -- ON CONFLICT DO UPDATE locks the row, so a refresh that takes it waits
@@ -1370,6 +1493,80 @@ $$;
 COMMENT ON FUNCTION gcanalytics._dashboard_changed(date[], text[]) IS
     'records in dashboard_changes days whose conversations the load changed, for the rollups named (all when NULL)';
 
+-- _merged_rollups(): the rollups whose parts take a conversation's
+-- contribution apart (their parts function restricted to conversation ids)
+-- and merge it (_rollup_columns(): every column adds, ORs, maxes, mins or
+-- unions): a conversation the load inserts is merged into their parts rows
+-- rather than its day recomputed.  cx_overview's parts hold the agents and
+-- their counts as two aligned arrays: its days are recomputed.
+CREATE OR REPLACE FUNCTION gcanalytics._merged_rollups() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT ARRAY['kpi_daily', 'queue_interval', 'escalation', 'bot_containment', 'join_quality'] $$;
+COMMENT ON FUNCTION gcanalytics._merged_rollups() IS
+    'the rollups into whose parts a conversation the load inserts is merged (the others recompute its day)';
+
+-- _dashboard_conversations_written(ids, starts, inserted): records what
+-- the load's upsert of interactions wrote (README "Incremental refresh"):
+-- a row rewritten (its old contribution to the parts is unknown) records
+-- its start day for every rollup; a row inserted records the conversation
+-- for the rollups of _merged_rollups() (the refresh merges its
+-- contribution) and its day for the others.  ON CONFLICT DO UPDATE locks
+-- the rows, so a refresh that takes them waits for the writer's commit.
+CREATE OR REPLACE FUNCTION gcanalytics._dashboard_conversations_written(ids text[], starts timestamptz[], inserted boolean[])
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    tz     text := gcanalytics.reporting_time_zone();
+    merged text[] := gcanalytics._merged_rollups();
+BEGIN
+    PERFORM gcanalytics._dashboard_changed(ARRAY(SELECT DISTINCT (u.start AT TIME ZONE tz)::date
+                                                   FROM unnest(starts, inserted) u(start, ins) WHERE NOT u.ins));
+    PERFORM gcanalytics._dashboard_changed(ARRAY(SELECT DISTINCT (u.start AT TIME ZONE tz)::date
+                                                   FROM unnest(starts, inserted) u(start, ins) WHERE u.ins),
+                                           ARRAY(SELECT r FROM unnest(gcanalytics._rollups()) r WHERE r <> ALL (merged)));
+    INSERT INTO gcanalytics.dashboard_conversation_changes AS c
+           (rollup, conversation_id, conversation_start, inserted, old_next_contact_at, changed_at)
+    SELECT DISTINCT ON (r.rollup, u.id) r.rollup, u.id, u.start, true, NULL, now()
+      FROM unnest(ids, starts, inserted) u(id, start, ins)
+     CROSS JOIN unnest(merged) r(rollup)
+     WHERE u.ins
+     ORDER BY r.rollup, u.id
+    -- (a next contact set before: the conversation is new all the same)
+        ON CONFLICT (rollup, conversation_id) DO UPDATE SET inserted = true, changed_at = EXCLUDED.changed_at;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._dashboard_conversations_written(text[], timestamptz[], boolean[]) IS
+    'records what the load''s upsert of interactions wrote: the days of the rows rewritten, the conversations inserted (merged by the refresh; their days for the rollups not merged)';
+
+-- _dashboard_contacts_changed(ids, starts, old_next_contacts, rollups):
+-- records conversations whose next contact the load moved in a way the
+-- rollups named read (first-contact resolution, containment held), with
+-- the next contact before the move; a conversation already recorded keeps
+-- its first old value, the one its rollup rows were computed from (or
+-- stays inserted: none of it is in the rows).  ON CONFLICT DO UPDATE locks
+-- the row, so a refresh that takes it waits for the writer's commit and
+-- then reads the new next contact.
+CREATE OR REPLACE FUNCTION gcanalytics._dashboard_contacts_changed(ids text[], starts timestamptz[],
+                                                                   old_next_contacts timestamptz[], rollups text[])
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    INSERT INTO gcanalytics.dashboard_conversation_changes AS c
+           (rollup, conversation_id, conversation_start, inserted, old_next_contact_at, changed_at)
+    SELECT DISTINCT ON (r.rollup, u.id) r.rollup, u.id, u.start, false, u.old_next, now()
+      FROM unnest(ids, starts, old_next_contacts) u(id, start, old_next)
+     CROSS JOIN unnest(rollups) r(rollup)
+     WHERE u.id IS NOT NULL
+     ORDER BY r.rollup, u.id
+        ON CONFLICT (rollup, conversation_id) DO UPDATE SET changed_at = EXCLUDED.changed_at
+$$;
+COMMENT ON FUNCTION gcanalytics._dashboard_contacts_changed(text[], timestamptz[], timestamptz[], text[]) IS
+    'records in dashboard_conversation_changes conversations whose next contact moved, with the next contact before (the first since the last refresh kept), for the rollups named';
+
 -- _rollup_signature(rollup): what a rollup's rows depend on besides the
 -- conversations: the definitions (the functions computing them, so an
 -- upgrade or a changed definition rebuilds), the reporting time zone and
@@ -1387,14 +1584,16 @@ SELECT md5(concat_ws(E'\n', rollup,
                                   '_survey_pending_last', '_reported_tier',
                                   'reporting_time_zone', 'setting')
                     -- its parts, and the rows of the dashboards kept from it as tables
-                    OR p.proname LIKE '\_' || rollup || '\_%')),
+                    OR p.proname LIKE '\_' || rollup || '\_%'
+                    OR (rollup = 'kpi_daily' AND p.proname = '_kpi_weekly_rows'))),
            gcanalytics.reporting_time_zone(),
            gcanalytics.setting('short_abandon_threshold'), gcanalytics.setting('service_level_default'),
+           -- kpi_daily's and queue_interval's rows (tables kept per key) name their queues
+           CASE WHEN rollup IN ('kpi_daily', 'queue_interval')
+                THEN coalesce((SELECT string_agg(format('%s/%s', q.queue_id, q.name), ',' ORDER BY q.queue_id)
+                                 FROM gcanalytics.queues q), '') END,
            CASE rollup WHEN 'kpi_daily' THEN gcanalytics.setting('fcr_window')
-                       -- queue_interval's rows name their queues
                        WHEN 'queue_interval' THEN gcanalytics.setting('interval_minutes')
-                           || coalesce((SELECT string_agg(format('%s/%s', q.queue_id, q.name), ',' ORDER BY q.queue_id)
-                                          FROM gcanalytics.queues q), '')
                        WHEN 'bot_containment' THEN gcanalytics.setting('containment_window')
                        -- its tier is the tier reported (at the call, or today's)
                        WHEN 'cx_insights' THEN gcanalytics.current_tier_reporting()::text END,
@@ -1408,12 +1607,149 @@ $$;
 COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
     'the definitions, time zone, settings and tables a rollup''s rows depend on, as an md5: a change forces a full rebuild';
 
+-- _rollup_columns(rollup): the columns of a rollup's parts table, and how
+-- two contributions to a row merge: key (the columns of its unique index;
+-- nullable or not), add (counts and exact sums: bigint, numeric *_sum),
+-- or (booleans), min (first_*) or max (other times, texts, lifetime
+-- values), union (text arrays: distinct, in order); NULL: no merge.
+CREATE OR REPLACE FUNCTION gcanalytics._rollup_columns(rollup text)
+    RETURNS TABLE (column_name text, nullable boolean, merge text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT a.attname::text, NOT a.attnotnull,
+           CASE WHEN a.attnum = ANY (x.indkey) THEN 'key'
+                WHEN a.atttypid = 'bigint'::regtype OR (a.atttypid = 'numeric'::regtype AND a.attname LIKE '%\_sum') THEN 'add'
+                WHEN a.atttypid = 'boolean'::regtype THEN 'or'
+                WHEN a.atttypid = 'timestamptz'::regtype AND a.attname LIKE 'first\_%' THEN 'min'
+                WHEN a.atttypid IN ('timestamptz'::regtype, 'text'::regtype, 'numeric'::regtype) THEN 'max'
+                WHEN a.atttypid = 'text[]'::regtype THEN 'union' END
+      FROM pg_attribute a
+      JOIN (SELECT i.indrelid, i.indkey::int2[] AS indkey FROM pg_index i
+             WHERE i.indrelid = format('gcanalytics.%I', rollup || '_parts')::regclass AND i.indisunique
+             ORDER BY i.indisprimary DESC LIMIT 1) x ON x.indrelid = a.attrelid
+     WHERE a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY a.attnum
+$$;
+COMMENT ON FUNCTION gcanalytics._rollup_columns(text) IS
+    'the columns of a rollup''s parts and how two contributions to a row merge: key, add, or, min, max, union';
+
+-- _apply_conversation_changes(rollup, days, key, acct): takes the
+-- conversations of dashboard_conversation_changes recorded for the rollup
+-- and, for those whose start day is not among days (recomputed whole by
+-- the caller), merges into the parts their contribution (the rollup's
+-- parts function restricted to them) with what they hold now, less, for
+-- those not inserted, their contribution with the next contact the rows
+-- were computed from: counts and sums add the difference, the other
+-- columns merge (_rollup_columns(); the conversations' other values are
+-- unchanged, so merging them again is idempotent); a row not there yet is
+-- inserted.  keys and accounts are those (expressions key and acct over the
+-- parts) of the rows written, recompute the start days whose rows should
+-- have been there and were not (recomputed whole by the caller instead),
+-- applied and inserted how many conversations were merged, and of them new.
+CREATE OR REPLACE FUNCTION gcanalytics._apply_conversation_changes(rollup text, days date[], key text, acct text,
+                                                                   OUT applied bigint, OUT inserted bigint,
+                                                                   OUT keys date[], OUT accounts text[], OUT recompute date[])
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+DECLARE
+    tz      text := gcanalytics.reporting_time_zone();
+    tbl     text := rollup || '_parts';
+    ids     text[];
+    starts  timestamptz[];
+    old_ids text[];
+    olds    timestamptz[];
+    cols    text;
+    keycols text;
+    joins   text;
+    aggs    text;
+    sets    text;
+    nonzero text;
+BEGIN
+    applied := 0;
+    inserted := 0;
+    keys := '{}';
+    accounts := '{}';
+    recompute := '{}';
+    WITH d AS (DELETE FROM gcanalytics.dashboard_conversation_changes c WHERE c.rollup = _apply_conversation_changes.rollup
+               RETURNING c.conversation_id, c.conversation_start, c.inserted, c.old_next_contact_at)
+    SELECT array_agg(d.conversation_id), array_agg(d.conversation_start),
+           array_agg(d.conversation_id) FILTER (WHERE NOT d.inserted), array_agg(d.old_next_contact_at) FILTER (WHERE NOT d.inserted),
+           count(*), count(*) FILTER (WHERE d.inserted)
+      INTO ids, starts, old_ids, olds, applied, inserted
+      FROM d
+     WHERE (d.conversation_start AT TIME ZONE tz)::date <> ALL (coalesce(days, '{}'));
+    IF ids IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT string_agg(format('%I', c.column_name), ', '),
+           string_agg(format('%I', c.column_name), ', ') FILTER (WHERE c.merge = 'key'),
+           -- hashable equalities, NULL keys matching NULL keys
+           string_agg(CASE WHEN NOT c.nullable THEN format('p.%1$I = d.%1$I', c.column_name)
+                           ELSE format('(p.%1$I IS NULL) = (d.%1$I IS NULL) AND coalesce(p.%1$I::text, '''') = coalesce(d.%1$I::text, '''')',
+                                       c.column_name) END, ' AND ') FILTER (WHERE c.merge = 'key'),
+           -- the difference of the counts and sums; the other values: the
+           -- new contribution's (one row per key)
+           string_agg(CASE c.merge WHEN 'add' THEN format('sum(x.sign * x.%1$I) AS %1$I', c.column_name)
+                                   WHEN 'or' THEN format('bool_or(x.%1$I) FILTER (WHERE x.sign = 1) AS %1$I', c.column_name)
+                                   WHEN 'min' THEN format('min(x.%1$I) FILTER (WHERE x.sign = 1) AS %1$I', c.column_name)
+                                   ELSE format('max(x.%1$I) FILTER (WHERE x.sign = 1) AS %1$I', c.column_name) END, ', ')
+               FILTER (WHERE c.merge <> 'key'),
+           string_agg(CASE c.merge WHEN 'add' THEN format('%1$I = p.%1$I + d.%1$I', c.column_name)
+                                   WHEN 'or' THEN format('%1$I = p.%1$I OR coalesce(d.%1$I, false)', c.column_name)
+                                   WHEN 'min' THEN format('%1$I = least(p.%1$I, d.%1$I)', c.column_name)
+                                   WHEN 'max' THEN format('%1$I = greatest(p.%1$I, d.%1$I)', c.column_name)
+                                   ELSE format('%1$I = CASE WHEN p.%1$I IS NOT NULL OR d.%1$I IS NOT NULL
+                                                            THEN ARRAY(SELECT DISTINCT e FROM unnest(p.%1$I || d.%1$I) e ORDER BY e) END',
+                                               c.column_name) END, ', ')
+               FILTER (WHERE c.merge <> 'key'),
+           string_agg(format('sum(x.sign * x.%I) <> 0', c.column_name), ' OR ') FILTER (WHERE c.merge = 'add')
+      INTO cols, keycols, joins, aggs, sets, nonzero
+      FROM gcanalytics._rollup_columns(rollup) c;
+    IF EXISTS (SELECT 1 FROM gcanalytics._rollup_columns(rollup) c WHERE c.merge IS NULL) THEN
+        RAISE EXCEPTION 'the parts of rollup % do not merge', rollup
+            USING ERRCODE = 'feature_not_supported', HINT = 'Record the days of its conversations (_dashboard_changed()).';
+    END IF;
+    EXECUTE format($q$
+        WITH x AS (
+            SELECT 1 AS sign, n.* FROM gcanalytics.%1$I($1, $2, $3) n
+            %11$s
+        ), d AS MATERIALIZED (
+            SELECT %2$s, %3$s, bool_or(x.sign = -1) AS had FROM x GROUP BY %2$s HAVING %4$s
+        ), u AS (
+            UPDATE gcanalytics.%5$I AS p SET %6$s FROM d WHERE %7$s RETURNING p.*
+        ), i AS (
+            INSERT INTO gcanalytics.%5$I (%8$s)
+            SELECT %8$s FROM d WHERE NOT d.had AND NOT EXISTS (SELECT 1 FROM u p WHERE %7$s)
+            RETURNING *
+        ), w AS (
+            SELECT %9$s AS k, %10$s AS a FROM u UNION ALL SELECT %9$s, %10$s FROM i
+        )
+        SELECT (SELECT coalesce(array_agg(DISTINCT w.k), '{}') FROM w),
+               (SELECT coalesce(array_agg(DISTINCT w.a) FILTER (WHERE w.a IS NOT NULL), '{}') FROM w),
+               (SELECT coalesce(array_agg(DISTINCT d.start_day), '{}') FROM d
+                 WHERE d.had AND NOT EXISTS (SELECT 1 FROM u p WHERE %7$s))$q$,
+        '_' || tbl, keycols, aggs, nonzero, tbl, sets, joins, cols, key, acct,
+        -- the old contributions (only rollups reading next contacts record them)
+        CASE WHEN old_ids IS NOT NULL THEN format('UNION ALL SELECT -1, o.* FROM gcanalytics.%I($1, $2, $4, $5) o', '_' || tbl) END)
+        INTO keys, accounts, recompute
+        USING (SELECT min(u.s) FROM unnest(starts) u(s)), (SELECT max(u.s) + interval '1 microsecond' FROM unnest(starts) u(s)),
+              ids, old_ids, olds;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._apply_conversation_changes(text, date[], text, text) IS
+    'merges into a rollup''s parts the conversations of dashboard_conversation_changes outside the days recomputed whole: the contributions of those inserted, the difference the moved next contacts make; returns how many, the keys and accounts of the rows written, and the days to recompute whole instead';
+
 -- _refresh_rollup(rollup, full): brings a rollup up to date; returns
 -- 'full' or 'incremental' and why.  Full: on request, without a signature
 -- (first refresh, after a restore) or with another one
 -- (definitions, time zone, settings).  Incremental: the days
 -- dashboard_changes names, deleted and computed again a run of
--- consecutive days at a time; keys are then the days of the rows that
+-- consecutive days at a time, and the conversations of
+-- dashboard_conversation_changes outside them (inserted, next contacts
+-- moved) merged (_apply_conversation_changes()); keys are then the days of the rows that
 -- changed (deleted and not inserted again alike, or inserted anew;
 -- kpi_daily: the figure's day; queue_interval: the interval's day; else
 -- the start day), accounts the accounts of escalation_parts' rows that
@@ -1441,6 +1777,7 @@ DECLARE
     ik   date[];   -- the rows inserted
     ia   text[];
     ir   text[];
+    cc   record;
 BEGIN
     SELECT b.signature INTO old FROM gcanalytics.dashboard_rollups b WHERE b.rollup = _refresh_rollup.rollup FOR UPDATE;
     reason := CASE WHEN _refresh_rollup.full THEN 'requested (full => true)'
@@ -1449,6 +1786,7 @@ BEGIN
     IF reason IS NOT NULL THEN
         refresh := 'full';
         DELETE FROM gcanalytics.dashboard_changes c WHERE c.rollup = _refresh_rollup.rollup;
+        DELETE FROM gcanalytics.dashboard_conversation_changes c WHERE c.rollup = _refresh_rollup.rollup;
         EXECUTE format('TRUNCATE gcanalytics.%I', tbl);
         EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I()', tbl, '_' || tbl);
         INSERT INTO gcanalytics.dashboard_rollups AS b (rollup, signature, built_at)
@@ -1459,9 +1797,14 @@ BEGIN
     refresh := 'incremental';
     WITH d AS (DELETE FROM gcanalytics.dashboard_changes c WHERE c.rollup = _refresh_rollup.rollup RETURNING c.day)
     SELECT array_agg(d.day ORDER BY d.day) INTO days FROM d;
-    reason := format('%s day(s) changed', coalesce(cardinality(days), 0));
-    keys := '{}';
-    accounts := '{}';
+    -- the conversations inserted, or whose next contact moved, outside
+    -- those days: merged into their rows (a row not found: its day recomputed)
+    cc := gcanalytics._apply_conversation_changes(rollup, days, key, acct);
+    keys := cc.keys;
+    accounts := cc.accounts;
+    days := ARRAY(SELECT DISTINCT u.day FROM unnest(days || cc.recompute) u(day) ORDER BY 1);
+    reason := format('%s day(s) changed', coalesce(cardinality(days), 0))
+              || CASE WHEN cc.applied > 0 THEN format(', %s conversation(s) merged (%s new)', cc.applied, cc.inserted) ELSE '' END;
     -- runs of consecutive days: one range of conversation starts each
     FOR r IN SELECT min(x.day) AS lo, max(x.day) AS hi
                FROM (SELECT u.day, u.day - (row_number() OVER (ORDER BY u.day))::int AS run FROM unnest(days) u(day)) x
@@ -1497,7 +1840,7 @@ COMMENT ON FUNCTION gcanalytics._refresh_rollup(text, boolean) IS
 CREATE OR REPLACE FUNCTION gcanalytics._dashboard_tables() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT ARRAY['queue_interval', 'escalation_weekly', 'escalation_by_tier'] $$;
+    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier'] $$;
 COMMENT ON FUNCTION gcanalytics._dashboard_tables() IS
     'the dashboards kept as tables, their rows deleted and inserted per changed key by refresh_dashboards()';
 
@@ -1552,6 +1895,23 @@ BEGIN
                    IS DISTINCT FROM (f.escalation_rate_pct, f.first_day, f.last_day, f.provisional);
         END IF;
         RETURN;
+    ELSIF view_name IN ('kpi_daily', 'kpi_weekly') THEN
+        col := CASE view_name WHEN 'kpi_daily' THEN 'day' ELSE 'week' END;
+        IF NOT every THEN
+            -- and the days whose flag changes: the day's end, or the end of
+            -- the FCR window of its last handled conversation, in (lo, hi]
+            IF lo < hi THEN
+                flags := ARRAY(SELECT g::date FROM generate_series(((lo - gcanalytics.setting('fcr_window')::interval - interval '1 day')
+                                                                    AT TIME ZONE tz)::date,
+                                                                   (hi AT TIME ZONE tz)::date, interval '1 day') g);
+            END IF;
+            k := ARRAY(SELECT DISTINCT u.d FROM unnest(keys || flags) u(d) ORDER BY 1);
+            IF view_name = 'kpi_weekly' THEN
+                -- their weeks, and those whose end is in (lo, hi]
+                k := ARRAY(SELECT DISTINCT date_trunc('week', u.d::timestamp)::date
+                             FROM unnest(k || ARRAY(SELECT d - 7 FROM unnest(flags) d)) u(d) ORDER BY 1);
+            END IF;
+        END IF;
     ELSIF view_name = 'queue_interval' THEN
         col := 'day';
         IF NOT every THEN

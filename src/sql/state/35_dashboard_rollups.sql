@@ -168,6 +168,24 @@ CREATE TABLE gcanalytics.dashboard_changes (
 );
 COMMENT ON TABLE gcanalytics.dashboard_changes IS
     'the start days (reporting_time_zone) of the conversations written since each rollup was brought up to date: what the next refresh_dashboards() recomputes';
+-- the conversations the load inserted, and those whose next contact
+-- moved with the next contact their rollup rows were computed from (the
+-- first old value since then), since a rollup was last brought up to
+-- date, per rollup: the refresh merges the contributions of the ones
+-- inserted into their parts rows, and adds the difference the moved next
+-- contacts make, instead of recomputing their days
+-- (_dashboard_conversations_written(), _dashboard_contacts_changed())
+CREATE TABLE gcanalytics.dashboard_conversation_changes (
+    rollup              text NOT NULL,
+    conversation_id     text NOT NULL,
+    conversation_start  timestamptz NOT NULL,
+    inserted            boolean NOT NULL,
+    old_next_contact_at timestamptz,
+    changed_at          timestamptz NOT NULL,
+    PRIMARY KEY (rollup, conversation_id)
+);
+COMMENT ON TABLE gcanalytics.dashboard_conversation_changes IS
+    'the conversations inserted, and those whose next contact (FCR, containment held) moved with the next contact their rows were computed from, since each rollup was brought up to date: what the next refresh_dashboards() merges into the parts';
 -- per rollup: the signature of what its rows were computed with
 CREATE TABLE gcanalytics.dashboard_rollups (
     rollup    text PRIMARY KEY,
