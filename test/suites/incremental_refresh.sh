@@ -141,7 +141,7 @@ relink() {
 # a new day: its first contacts end the FCR and containment windows of the
 # same customers' previous contacts, days before
 q "CALL gcanalytics.sync_conversations('2026-04-17 00:00+00', '2026-04-18 00:00+00')" 2>/dev/null
-assert_eq "t|t|0|cx_overview" "$(q "SELECT count(*) FILTER (WHERE rollup = 'kpi_daily') > 0, count(*) FILTER (WHERE rollup = 'bot_containment') > 0,
+assert_eq "t|t|0|cx_insights cx_overview" "$(q "SELECT count(*) FILTER (WHERE rollup = 'kpi_daily') > 0, count(*) FILTER (WHERE rollup = 'bot_containment') > 0,
                              (SELECT count(*) FROM gcanalytics.dashboard_changes WHERE day < '2026-04-17'),
                              (SELECT string_agg(DISTINCT rollup, ' ') FROM gcanalytics.dashboard_changes)
                         FROM gcanalytics.dashboard_conversation_changes WHERE conversation_start < '2026-04-17' AND NOT inserted")" \
