@@ -509,24 +509,16 @@ entry_cmp(const void *a, const void *b)
 
 #define QE_NCOLS 9
 
-Datum
-gca_queue_entries(PG_FUNCTION_ARGS)
+/* the sessions of the acd and agent participants of raw, in *ns */
+static Session *
+collect_sessions(Jsonb *raw, int *ns)
 {
-	Jsonb	   *raw = PG_GETARG_JSONB_P(0);
 	JsonbContainer *parts = participants_of(raw);
 	uint32		np = parts ? JsonContainerSize(parts) : 0;
 	Session    *sessions = NULL;
-	int			ns = 0;
 	int			cap = 0;
-	Session   **rows;
-	int			nrows = 0;
-	Oid			elemtype;
-	TupleDesc	tupdesc;
-	Datum	   *items;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
 
+	*ns = 0;
 	for (uint32 i = 0; i < np; i++)
 	{
 		JsonbContainer *p = object_of(element(parts, i));
@@ -541,13 +533,13 @@ gca_queue_entries(PG_FUNCTION_ARGS)
 			JsonbContainer *x = object_of(element(xs, j));
 			Session    *s;
 
-			if (ns == cap)
+			if (*ns == cap)
 			{
 				cap = cap ? cap * 2 : 8;
 				sessions = sessions ? repalloc(sessions, sizeof(Session) * cap)
 					: palloc(sizeof(Session) * cap);
 			}
-			s = &sessions[ns++];
+			s = &sessions[(*ns)++];
 			memset(s, 0, sizeof(Session));
 			s->acd = acd;
 			s->user_id = field_text(p, "userId");
@@ -558,13 +550,18 @@ gca_queue_entries(PG_FUNCTION_ARGS)
 			session_metrics(x, s);
 		}
 	}
+	return sessions;
+}
 
-	/*
-	 * Each answer (an agent session with a queue and a tAnswered) to the
-	 * latest entry of its queue (an acd session with a queue) that started
-	 * before it and was not abandoned; each entry keeps the earliest answer
-	 * so given (by start, then ord).
-	 */
+/*
+ * Each answer (an agent session with a queue and a tAnswered) to the
+ * latest entry of its queue (an acd session with a queue) that started
+ * before it and was not abandoned; each entry keeps the earliest answer
+ * so given (by start, then ord).
+ */
+static void
+pair_answers(Session *sessions, int ns)
+{
 	for (int a = 0; a < ns; a++)
 	{
 		Session    *ans = &sessions[a];
@@ -593,6 +590,66 @@ gca_queue_entries(PG_FUNCTION_ARGS)
 				ent->answer = a;
 		}
 	}
+}
+
+/* the queue entry of entry e (an acd session, or an unpaired answer) answered by a */
+static Datum
+entry_datum(TupleDesc tupdesc, const Session *e, const Session *a)
+{
+	Datum		values[QE_NCOLS];
+	bool		nulls[QE_NCOLS];
+	HeapTuple	tuple;
+
+	memset(nulls, true, sizeof(nulls));
+	values[0] = CStringGetTextDatum(e->queue_id);
+	nulls[0] = false;
+	if (e->media_type)
+	{
+		values[1] = CStringGetTextDatum(e->media_type);
+		nulls[1] = false;
+	}
+	if (e->acd)
+	{
+		nulls[2] = !e->has_offered;
+		values[2] = TimestampTzGetDatum(e->offered_at);
+		nulls[3] = !e->has_wait;
+		values[3] = Int64GetDatum(e->wait_ms);
+		nulls[4] = !e->has_abandoned;
+		values[4] = TimestampTzGetDatum(e->abandoned_at);
+	}
+	if (a != NULL)
+	{
+		nulls[5] = !a->has_answered;
+		values[5] = TimestampTzGetDatum(a->answered_at);
+		nulls[6] = !a->has_answer_ms;
+		values[6] = Int64GetDatum(a->answer_ms);
+		if (a->user_id)
+		{
+			values[7] = CStringGetTextDatum(a->user_id);
+			nulls[7] = false;
+		}
+		nulls[8] = !a->has_handle;
+		values[8] = Int64GetDatum(a->handle_ms);
+	}
+	tuple = heap_form_tuple(tupdesc, values, nulls);
+	return heap_copy_tuple_as_datum(tuple, tupdesc);
+}
+
+Datum
+gca_queue_entries(PG_FUNCTION_ARGS)
+{
+	int			ns;
+	Session    *sessions = collect_sessions(PG_GETARG_JSONB_P(0), &ns);
+	Session   **rows;
+	int			nrows = 0;
+	Oid			elemtype;
+	TupleDesc	tupdesc;
+	Datum	   *items;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	pair_answers(sessions, ns);
 	rows = palloc(sizeof(Session *) * (ns + 1));
 	for (int e = 0; e < ns; e++)
 		if (sessions[e].acd && sessions[e].queue_id != NULL)
@@ -617,44 +674,8 @@ gca_queue_entries(PG_FUNCTION_ARGS)
 	for (int r = 0; r < nrows; r++)
 	{
 		Session    *e = rows[r];
-		Session    *a = e->acd ? (e->answer >= 0 ? &sessions[e->answer] : NULL) : e;
-		Datum		values[QE_NCOLS];
-		bool		nulls[QE_NCOLS];
-		HeapTuple	tuple;
 
-		memset(nulls, true, sizeof(nulls));
-		values[0] = CStringGetTextDatum(e->queue_id);
-		nulls[0] = false;
-		if (e->media_type)
-		{
-			values[1] = CStringGetTextDatum(e->media_type);
-			nulls[1] = false;
-		}
-		if (e->acd)
-		{
-			nulls[2] = !e->has_offered;
-			values[2] = TimestampTzGetDatum(e->offered_at);
-			nulls[3] = !e->has_wait;
-			values[3] = Int64GetDatum(e->wait_ms);
-			nulls[4] = !e->has_abandoned;
-			values[4] = TimestampTzGetDatum(e->abandoned_at);
-		}
-		if (a != NULL)
-		{
-			nulls[5] = !a->has_answered;
-			values[5] = TimestampTzGetDatum(a->answered_at);
-			nulls[6] = !a->has_answer_ms;
-			values[6] = Int64GetDatum(a->answer_ms);
-			if (a->user_id)
-			{
-				values[7] = CStringGetTextDatum(a->user_id);
-				nulls[7] = false;
-			}
-			nulls[8] = !a->has_handle;
-			values[8] = Int64GetDatum(a->handle_ms);
-		}
-		tuple = heap_form_tuple(tupdesc, values, nulls);
-		items[r] = heap_copy_tuple_as_datum(tuple, tupdesc);
+		items[r] = entry_datum(tupdesc, e, e->acd ? (e->answer >= 0 ? &sessions[e->answer] : NULL) : e);
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(items, nrows, elemtype, typlen, typbyval, typalign));
 }

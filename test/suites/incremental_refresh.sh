@@ -150,6 +150,9 @@ assert_eq "$(q "SELECT count(*) FROM gcanalytics.interactions WHERE conversation
     "$(q "SELECT count(*) FROM gcanalytics.dashboard_conversation_changes WHERE rollup = 'escalation' AND inserted")" \
     "a new day's conversations are recorded as inserted (merged), its day only for cx_overview"
 step "a new day (2026-04-17)" 1 1
+[[ "$REASON" =~ ^1\ day\(s\)\ changed(,\ [0-9]+\ conversation\(s\)\ merged\ \(0\ new\))?$ ]] \
+    || fail "a day whose conversations are all new is recomputed whole, not merged one by one: kpi_daily's reason is '$REASON'"
+echo "ok: a day whose conversations are all new is recomputed whole ($REASON)"
 
 # an FCR flip reaching a day no other change touches: a new call of a
 # customer whose last contact (handled, resolved) was days before
