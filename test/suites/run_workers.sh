@@ -16,7 +16,12 @@
 #     for Salesforce, in the CRM step) stops run() with the same error as
 #     without workers;
 #  4. cancelling run() while its workers run leaves no worker running (polled
-#     until they are gone), and the next run() completes.
+#     until they are gone), and the next run() completes;
+#  5. the first conversation window read ahead (_conversations_prefetch(),
+#     while the workers read the reference data and the CRM): the window's
+#     load reads the rows kept, which equal those read from the API column
+#     for column, for that window only (another range, or conversations by
+#     id, read the API); run() leaves none kept in its session.
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -210,4 +215,37 @@ contains "canceling statement due to user request" "$T/cancelled.log" || fail "n
 assert_eq 0 "$(workers_left)" "cancelling run() leaves no worker running"
 out=$(run_load) || fail "run() after the cancel failed: $out"
 assert_eq 0 "$(sql "SELECT count(*) FROM gcanalytics.sync_windows WHERE status <> 'done'")" "the run() after the cancel loads every window"
+
+########################################################################
+# 5. the first conversation window read ahead
+FROM="$D1 00:00:00+00"
+# rows_differ A B: the query counting the rows of query A not in B and of B not in A
+rows_differ() { echo "SELECT count(*) FROM (($1 EXCEPT ALL $2) UNION ALL ($2 EXCEPT ALL $1)) d"; }
+read -r w_from w_to < <(sql "SELECT to_json(r.window_start) #>> '{}', to_json(r.window_end) #>> '{}'
+                               FROM gcanalytics._range_windows('conversations', '$FROM', '$UNTIL', NULL) r
+                              ORDER BY r.window_start LIMIT 1" | tr '|' ' ')
+api=$(sql "SELECT gcanalytics._conversation_rows('$w_from', '$w_to')")
+out=$("${PSQL[@]}" -At -c "SELECT count(*) FROM gcanalytics._aggregates_prefetch('$FROM', '$UNTIL')" \
+          -c "SELECT count(*) FROM gcanalytics._conversations_prefetch('$FROM', '$UNTIL')" \
+          -c "SELECT gcanalytics._conversation_rows_from('$w_from', '$w_to', NULL)" \
+          -c "SELECT count(*) > 0 FROM pg_temp.gca_conversations" \
+          -c "$(rows_differ "TABLE pg_temp.gca_conversations" "$api")" \
+          -c "SELECT gcanalytics._conversation_rows_from('$w_from', '$w_to', '{x}') LIKE '(%OFFSET 0)'" \
+          -c "SELECT gcanalytics._conversation_rows_from('$w_from', '$UNTIL'::timestamptz + interval '1 hour', NULL) LIKE '(%OFFSET 0)'" \
+          -c "SELECT count(*) FROM gcanalytics._aggregates_forget()" \
+          -c "SELECT gcanalytics._conversation_rows_from('$w_from', '$w_to', NULL) LIKE '(%OFFSET 0)'" \
+          -c "SELECT to_regclass('pg_temp.gca_conversations') IS NULL") || fail "reading the first window ahead failed: $out"
+assert_eq "1
+1
+pg_temp.gca_conversations
+t
+0
+t
+t
+1
+t
+t" "$out" "the first window read ahead: its load reads the rows kept (the API's, column for column), no other range or id list does, and they are forgotten"
+out=$("${PSQL[@]}" -At -c "CALL gcanalytics.run(until => '$UNTIL')" -c "SELECT to_regclass('pg_temp.gca_conversations') IS NULL" 2>&1) \
+    || fail "run() failed: $out"
+echo "$out" | tail -n 1 | contains "^t$" || fail "run() left its conversations read ahead in the session: $out"
 echo "ok: run_workers"

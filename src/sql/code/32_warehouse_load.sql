@@ -140,10 +140,126 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_rule_ids(rule_kind text)
              WHERE r.kind = 'queue' AND rule_kind = 'queue') ids
 $$;
 
+-- _conversation_rows(from, to, only_ids): the query that reads the
+-- conversations started in [from, to) (only those of only_ids when given)
+-- from the API with what is taken from their detail record (raw), the
+-- columns _interactions_source() shapes: it reads no reference data and no
+-- CRM, so run() can read its first window before those are in
+-- (_conversations_prefetch()).
+CREATE OR REPLACE FUNCTION gcanalytics._conversation_rows(range_from timestamptz, range_to timestamptz,
+                                                          only_ids text[] DEFAULT NULL)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT format($q$
+        SELECT c.conversation_id, c.conversation_start, c.conversation_end, c.duration_ms,
+               c.originating_direction, c.media_type, c.queue_id, c.queue_ids, c.agent_id, c.agent_ids,
+               c.wrapup_code, c.ani, c.abandoned, c.attributes, c.surveys,
+               nullif(c.attributes->>'sfAccountId', '') AS attr_account,
+               gcanalytics.normalize_phone(c.ani, %L) AS ani_e164,
+               t.talk_ms, t.customer_hold_ms, t.system_hold_ms, t.acw_ms, t.queue_wait_ms AS acd_ms, t.ivr_ms,
+               t.alert_ms, t.handle_ms, t.transfers, t.valid AS timeline_valid, t.anomaly AS timeline_anomaly,
+               gcanalytics._agent_talk_ms(c.raw) AS agent_talk_ms,
+               gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
+               gcanalytics._queue_entries(c.raw) AS queue_entries,
+               ss.flow AS self_service, ss.contained, ss.handed_off
+          FROM gcanalytics_source.conversations c
+         CROSS JOIN LATERAL gcanalytics.timeline(c.raw) t
+         CROSS JOIN LATERAL gcanalytics._self_service(c.raw, c.conversation_end IS NOT NULL) ss
+         WHERE c.conversation_start >= %L AND c.conversation_start < %L%s
+           AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x))
+        $q$,
+        gcanalytics.setting('default_country_code'), range_from, range_to,
+        CASE WHEN only_ids IS NOT NULL THEN format(' AND c.conversation_id = ANY (%L::text[])', only_ids) ELSE '' END)
+$$;
+
+-- _temp_forget(names): drops those of the session's temporary tables
+-- named that exist (no DROP ... IF EXISTS: its NOTICE would speak of
+-- nothing).
+CREATE OR REPLACE FUNCTION gcanalytics._temp_forget(names text[])
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY names LOOP
+        IF pg_catalog.to_regclass('pg_temp.' || quote_ident(t)) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE pg_temp.%I', t);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- run() reads its first conversation window while its workers read the
+-- reference data and the CRM (README "The warehouse", run_workers):
+-- _conversations_prefetch(from, to) reads the rows of the first window
+-- planned in [from, to) (_conversation_rows()) into the session's
+-- pg_temp.gca_conversations, its bounds in gca_conversations_range (kept
+-- across the run's transactions); the window's load takes them from there
+-- (_conversation_rows_from(), the same window only) and joins the
+-- reference data and the CRM then, and run() drops them once its windows
+-- are loaded (_conversations_forget()), so that a reload reads the API.
+-- A failure leaves nothing read: the window reads the API itself and
+-- fails there as it would have.
+CREATE OR REPLACE FUNCTION gcanalytics._conversations_forget()
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT gcanalytics._temp_forget(ARRAY['gca_conversations_range', 'gca_conversations']) $$;
+
+CREATE OR REPLACE FUNCTION gcanalytics._conversations_prefetch(range_from timestamptz, range_to timestamptz)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    w record;
+BEGIN
+    PERFORM gcanalytics._conversations_forget();
+    BEGIN
+        SELECT r.window_start, r.window_end INTO w
+          FROM gcanalytics._range_windows('conversations', range_from, range_to, NULL) r
+         ORDER BY r.window_start LIMIT 1;
+        IF FOUND THEN
+            EXECUTE format('CREATE TEMP TABLE gca_conversations AS %s',
+                           gcanalytics._conversation_rows(w.window_start, w.window_end));
+            CREATE TEMP TABLE gca_conversations_range AS SELECT w.window_start AS range_from, w.window_end AS range_to;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        NULL;                   -- nothing read: the window reads the API
+    END;
+END
+$$;
+
+-- _conversation_rows_from(from, to, only_ids): what _interactions_source()
+-- reads its conversations from: the prefetched rows of exactly that
+-- window, else _conversation_rows() (OFFSET 0 keeps the planner from
+-- moving what it computes above the joins).
+CREATE OR REPLACE FUNCTION gcanalytics._conversation_rows_from(range_from timestamptz, range_to timestamptz,
+                                                               only_ids text[])
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF only_ids IS NULL AND pg_catalog.to_regclass('pg_temp.gca_conversations_range') IS NOT NULL THEN
+        IF EXISTS (SELECT 1 FROM pg_temp.gca_conversations_range r
+                    WHERE r.range_from = _conversation_rows_from.range_from AND r.range_to = _conversation_rows_from.range_to) THEN
+            RETURN 'pg_temp.gca_conversations';
+        END IF;
+    END IF;
+    RETURN format('(%s OFFSET 0)', gcanalytics._conversation_rows(range_from, range_to, only_ids));
+END
+$$;
+
 -- _interactions_source(from, to): the query that reads the conversations
--- started in [from, to) (only those of only_ids when given) and shapes
--- them into interactions rows (but next_contact_at and qa_score, which
--- _upsert_interactions sets from the other rows and the evaluations).
+-- started in [from, to) (only those of only_ids when given;
+-- _conversation_rows_from()) and shapes them into interactions rows (but
+-- next_contact_at and qa_score, which _upsert_interactions sets from the
+-- other rows and the evaluations).
 CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamptz, range_to timestamptz,
                                                   only_ids text[] DEFAULT NULL)
     RETURNS text
@@ -173,27 +289,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
                c.handled_by_bot_only, c.attributes, c.queue_entries, c.self_service, c.contained,
                c.surveys, gcanalytics._survey_csat(c.surveys) AS csat_score,
                gcanalytics._survey_nps(c.surveys) AS nps_score, nullif(c.attributes->>'sfCaseId', '') AS crm_case_id
-          -- what is taken from the detail record (raw) is computed here,
-          -- below the joins (OFFSET 0 keeps the planner from moving it
-          -- above them), so that no join or sort carries raw (3-4 kB a
-          -- conversation)
-          FROM (SELECT c.conversation_id, c.conversation_start, c.conversation_end, c.duration_ms,
-                       c.originating_direction, c.media_type, c.queue_id, c.queue_ids, c.agent_id, c.agent_ids,
-                       c.wrapup_code, c.ani, c.abandoned, c.attributes, c.surveys,
-                       nullif(c.attributes->>'sfAccountId', '') AS attr_account,
-                       gcanalytics.normalize_phone(c.ani, %L) AS ani_e164,
-                       t.talk_ms, t.customer_hold_ms, t.system_hold_ms, t.acw_ms, t.queue_wait_ms AS acd_ms, t.ivr_ms,
-                       t.alert_ms, t.handle_ms, t.transfers, t.valid AS timeline_valid, t.anomaly AS timeline_anomaly,
-                       gcanalytics._agent_talk_ms(c.raw) AS agent_talk_ms,
-                       gcanalytics._bot_only(c.raw, c.conversation_end IS NOT NULL) AS handled_by_bot_only,
-                       gcanalytics._queue_entries(c.raw) AS queue_entries,
-                       ss.flow AS self_service, ss.contained, ss.handed_off
-                  FROM gcanalytics_source.conversations c
-                 CROSS JOIN LATERAL gcanalytics.timeline(c.raw) t
-                 CROSS JOIN LATERAL gcanalytics._self_service(c.raw, c.conversation_end IS NOT NULL) ss
-                 WHERE c.conversation_start >= %L AND c.conversation_start < %L%s
-                   AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x))
-                OFFSET 0) c
+          -- what is taken from the detail record (raw) is computed below
+          -- the joins (_conversation_rows()), so that no join or sort
+          -- carries raw (3-4 kB a conversation)
+          FROM %s c
           LEFT JOIN gcanalytics.queues q ON q.queue_id = c.queue_id
           LEFT JOIN gcanalytics.users u ON u.user_id = c.agent_id
           LEFT JOIN gcanalytics.wrapup_codes w ON w.wrapup_code = c.wrapup_code
@@ -215,8 +314,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
         gcanalytics._escalation_rule_ids('attribute'), gcanalytics._escalation_rule_ids('wrapup_code'),
         gcanalytics._escalation_rule_ids('queue'), gcanalytics._escalation_rule_ids('handoff'),
         gcanalytics._escalation_rule_ids('handoff'),
-        gcanalytics.setting('default_country_code'), range_from, range_to,
-        CASE WHEN only_ids IS NOT NULL THEN format(' AND c.conversation_id = ANY (%L::text[])', only_ids) ELSE '' END)
+        gcanalytics._conversation_rows_from(range_from, range_to, only_ids))
 $$;
 
 -- ------------------------------------------------------------ next contact
@@ -505,13 +603,9 @@ CREATE OR REPLACE FUNCTION gcanalytics._aggregates_forget()
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    -- (no DROP ... IF EXISTS: its NOTICE would speak of nothing)
-    IF pg_catalog.to_regclass('pg_temp.gca_aggregates_range') IS NOT NULL THEN
-        DROP TABLE pg_temp.gca_aggregates_range;
-    END IF;
-    IF pg_catalog.to_regclass('pg_temp.gca_aggregates') IS NOT NULL THEN
-        DROP TABLE pg_temp.gca_aggregates;
-    END IF;
+    -- the run's conversations read ahead too (_conversations_prefetch())
+    PERFORM gcanalytics._temp_forget(ARRAY['gca_aggregates_range', 'gca_aggregates', 'gca_conversations_range',
+                                           'gca_conversations']);
 END
 $$;
 

@@ -1188,7 +1188,8 @@ BEGIN
     COMMIT;
 
     -- the reference data and the CRM, in workers (_run_start()) while
-    -- this session asks the aggregates; everything after needs them
+    -- this session asks the aggregates and reads the first conversation
+    -- window; the conversations' rows need them
     crm := gcanalytics._crm_configured();
     reference_worker := gcanalytics._run_start('reference'::pg_catalog.text);
     IF crm THEN
@@ -1199,12 +1200,14 @@ BEGIN
     PERFORM gcanalytics._aggregates_prefetch(
         LEAST(conv_since, gcanalytics._run_since('queue_metrics'::pg_catalog.text, until)), until);
     COMMIT;
-    CALL gcanalytics._run_join(reference_worker, 'reference'::pg_catalog.text);
-    IF crm THEN
-        CALL gcanalytics._run_join(crm_worker, 'crm'::pg_catalog.text);
+    -- the availability date (then known to the job's scan), and the first
+    -- window's conversations read ahead: their requests are the longest
+    -- chain of the run, so it starts them first, with the workers
+    conv_mark := gcanalytics._conversations_final_until(until);
+    IF reference_worker IS NOT NULL THEN
+        PERFORM gcanalytics._conversations_prefetch(conv_since, until);
     END IF;
-    CALL gcanalytics._retry(gcanalytics.setting('max_attempts'::pg_catalog.text)::pg_catalog.int4, retried, total_failed);
-    CALL gcanalytics._run_step('in_progress'::pg_catalog.text, conv_since);
+    COMMIT;
 
     -- the evaluations and the adherence (daily, each from its own mark to
     -- until) in workers while this session loads the conversations
@@ -1216,9 +1219,15 @@ BEGIN
         adherence_worker := gcanalytics._run_start('adherence'::pg_catalog.text, adh_since, until);
     END IF;
     COMMIT;
+    CALL gcanalytics._run_join(reference_worker, 'reference'::pg_catalog.text);
+    IF crm THEN
+        CALL gcanalytics._run_join(crm_worker, 'crm'::pg_catalog.text);
+    END IF;
+    CALL gcanalytics._retry(gcanalytics.setting('max_attempts'::pg_catalog.text)::pg_catalog.int4, retried, total_failed);
+    CALL gcanalytics._run_step('in_progress'::pg_catalog.text, conv_since);
 
-    conv_mark := gcanalytics._conversations_final_until(until);
     CALL gcanalytics._sync_range('conversations'::pg_catalog.text, conv_since, until, NULL::pg_catalog.interval, conversations, failed);
+    PERFORM gcanalytics._conversations_forget();
     total_failed := total_failed OPERATOR(pg_catalog.+) failed;
     PERFORM gcanalytics._explain_conversations_range(conv_since, until, conv_mark, conversations, failed);
     PERFORM gcanalytics._advance_high_water_mark('conversations'::pg_catalog.text, conv_mark);
