@@ -1191,14 +1191,16 @@ BEGIN
     -- this session asks the aggregates and reads the first conversation
     -- window; the conversations' rows need them
     crm := gcanalytics._crm_configured();
-    reference_worker := gcanalytics._run_start('reference'::pg_catalog.text);
     IF crm THEN
         crm_worker := gcanalytics._run_start('crm'::pg_catalog.text);
     END IF;
     conv_since := gcanalytics._run_since('conversations'::pg_catalog.text, until);
-    -- one aggregates query for the windows, their check and the queue metrics
+    -- one aggregates query for the windows, their check and the queue
+    -- metrics: the head of the conversations' chain of requests, asked
+    -- before the reference data's (on the same rate budget)
     PERFORM gcanalytics._aggregates_prefetch(
         LEAST(conv_since, gcanalytics._run_since('queue_metrics'::pg_catalog.text, until)), until);
+    reference_worker := gcanalytics._run_start('reference'::pg_catalog.text);
     COMMIT;
     -- the availability date (then known to the job's scan), and the first
     -- window's conversations read ahead: their requests are the longest
