@@ -76,6 +76,13 @@ assert_eq "kpi_daily kpi_weekly" "$(full_views <(echo "$out"))" \
 echo "$out" | contains -x "kpi_daily|full|$CHANGED" >/dev/null || fail "kpi_daily's reason: $(echo "$out" | grep '^kpi_daily|')"
 assert_eq "" "$(full_views <(refresh | cat))" "the next refresh rebuilds nothing"
 
+# the same definition created again (from another text: its defaults'
+# expressions elsewhere in it) is no change
+q "DO \$\$ BEGIN
+     EXECUTE pg_get_functiondef('gcanalytics._escalation_parts(timestamptz, timestamptz, text[])'::regprocedure);
+   END \$\$"
+assert_eq "" "$(full_views <(refresh | cat))" "_escalation_parts() created again as it was rebuilds nothing"
+
 # a setting of a function (its SET clause): escalation's parts
 q "ALTER FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz, text[]) SET work_mem = '40MB'"
 assert_eq "escalation_weekly escalation_by_tier" "$(full_views <(refresh | cat))" \

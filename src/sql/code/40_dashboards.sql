@@ -1591,15 +1591,25 @@ CREATE OR REPLACE FUNCTION gcanalytics._rollup_signatures() RETURNS TABLE (rollu
     SET enable_indexscan = on
     SET enable_bitmapscan = on
     AS $$
-WITH fn AS MATERIALIZED (   -- a function: its name and an md5 of what defines it
-    SELECT p.proname::text AS name, p.oid::regprocedure::text AS ident,
-           md5(concat_ws(E'\n', p.oid::regprocedure::text, p.prokind, l.lanname,
-                         p.prorettype::regtype::text, p.proretset, p.provolatile, p.proisstrict, p.prosecdef,
-                         p.proleakproof, p.proparallel, p.proconfig::text, p.proargmodes::text, p.proargnames::text,
-                         p.proallargtypes::text, p.proargdefaults::text, p.prosrc, p.probin)) AS h
+WITH f AS (
+    SELECT p.*,
+           -- read by every rollup
+           p.proname IN ('queue_entry_metrics', 'tier_label', 'industry_label', '_current_tiers',
+                         'service_level_threshold', '_service_level_targets', '_survey_pending',
+                         '_survey_pending_last', '_reported_tier', 'reporting_time_zone', 'setting') AS common,
+           -- the rows of kpi_weekly, kept from kpi_daily's rollup too
+           p.proname IN ('_kpi_weekly_rows', '_kpi_rows', 'kpi_rates') AS kpi
       FROM pg_proc p
-      JOIN pg_language l ON l.oid = p.prolang
      WHERE p.pronamespace = 'gcanalytics'::regnamespace
+), fn AS MATERIALIZED (   -- a function a rollup reads: its name and an md5 of what defines it
+    SELECT f.proname::text AS name, f.proargtypes::text AS args, f.common, f.kpi,
+           md5(concat_ws(E'\n', f.proname, f.proargtypes::text, f.prokind, f.prolang, f.prorettype, f.proretset,
+                         f.provolatile, f.proisstrict, f.prosecdef, f.proleakproof, f.proparallel, f.proconfig::text,
+                         f.proargmodes::text, f.proargnames::text, f.proallargtypes::text,
+                         -- the defaults' expressions, not where they stood in the script
+                         regexp_replace(f.proargdefaults::text, ' :location -?[0-9]+', '', 'g'), f.prosrc, f.probin)) AS h
+      FROM f
+     WHERE f.common OR f.kpi OR f.proname LIKE ANY (SELECT '\_' || r || '\_%' FROM unnest(gcanalytics._rollups()) r)
 ), cfg AS MATERIALIZED (   -- what every rollup reads
     SELECT gcanalytics.reporting_time_zone() AS tz,
            gcanalytics.setting('short_abandon_threshold') AS short_abandon,
@@ -1615,15 +1625,10 @@ WITH fn AS MATERIALIZED (   -- a function: its name and an md5 of what defines i
 )
 SELECT r.rollup,
        md5(concat_ws(E'\n', r.rollup,
-           (SELECT string_agg(fn.h, E'\n' ORDER BY fn.ident)
+           (SELECT string_agg(fn.h, E'\n' ORDER BY fn.name, fn.args)
               FROM fn
-             WHERE fn.name IN ('queue_entry_metrics', 'tier_label', 'industry_label', '_current_tiers',
-                               'service_level_threshold', '_service_level_targets', '_survey_pending',
-                               '_survey_pending_last', '_reported_tier',
-                               'reporting_time_zone', 'setting')
-                   -- its parts, and the rows of the dashboards kept from it as tables
-                   OR fn.name LIKE '\_' || r.rollup || '\_%'
-                   OR (r.rollup = 'kpi_daily' AND fn.name IN ('_kpi_weekly_rows', '_kpi_rows', 'kpi_rates'))),
+             -- its parts, and the rows of the dashboards kept from it as tables
+             WHERE fn.common OR fn.name LIKE '\_' || r.rollup || '\_%' OR (r.rollup = 'kpi_daily' AND fn.kpi)),
            cfg.tz, cfg.short_abandon, cfg.sl_default,
            -- kpi_daily's and queue_interval's rows (tables kept per key) name their queues
            CASE WHEN r.rollup IN ('kpi_daily', 'queue_interval') THEN cfg.queues END,
