@@ -1602,13 +1602,14 @@ WITH f AS (
       FROM pg_proc p
      WHERE p.pronamespace = 'gcanalytics'::regnamespace
 ), fn AS MATERIALIZED (   -- a function a rollup reads: its name and an md5 of what defines it
-    SELECT f.proname::text AS name, f.proargtypes::text AS args, f.common, f.kpi,
-           md5(concat_ws(E'\n', f.proname, f.proargtypes::text, f.prokind, f.prolang, f.prorettype, f.proretset,
-                         f.provolatile, f.proisstrict, f.prosecdef, f.proleakproof, f.proparallel, f.proconfig::text,
-                         f.proargmodes::text, f.proargnames::text, f.proallargtypes::text,
-                         -- the defaults' expressions, not where they stood in the script
-                         regexp_replace(f.proargdefaults::text, ' :location -?[0-9]+', '', 'g'), f.prosrc, f.probin)) AS h
+    -- (types by name, not by oid: the same definitions give the same
+    -- signature in every database, a Citus coordinator's too)
+    SELECT f.proname::text AS name, f.oid::regprocedure::text AS ident, f.common, f.kpi,
+           md5(concat_ws(E'\n', f.oid::regprocedure::text, pg_get_function_arguments(f.oid),
+                         pg_get_function_result(f.oid), f.prokind, l.lanname, f.provolatile, f.proisstrict,
+                         f.prosecdef, f.proleakproof, f.proparallel, f.proconfig::text, f.prosrc, f.probin)) AS h
       FROM f
+      JOIN pg_language l ON l.oid = f.prolang
      WHERE f.common OR f.kpi OR f.proname LIKE ANY (SELECT '\_' || r || '\_%' FROM unnest(gcanalytics._rollups()) r)
 ), cfg AS MATERIALIZED (   -- what every rollup reads
     SELECT gcanalytics.reporting_time_zone() AS tz,
@@ -1625,7 +1626,7 @@ WITH f AS (
 )
 SELECT r.rollup,
        md5(concat_ws(E'\n', r.rollup,
-           (SELECT string_agg(fn.h, E'\n' ORDER BY fn.name, fn.args)
+           (SELECT string_agg(fn.h, E'\n' ORDER BY fn.ident)
               FROM fn
              -- its parts, and the rows of the dashboards kept from it as tables
              WHERE fn.common OR fn.name LIKE '\_' || r.rollup || '\_%' OR (r.rollup = 'kpi_daily' AND fn.kpi)),
@@ -2149,8 +2150,11 @@ BEGIN
             src := CASE WHEN v IN ('agent_quality', 'agent_quality_weekly') THEN 'evaluations'
                         WHEN v = 'queue_daily' THEN 'queue_metrics' END;
             IF concurrent AND src IS NOT NULL THEN
-                EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM gcanalytics.%I) AND NOT EXISTS (SELECT 1 FROM gcanalytics.%I)',
-                               v, src) INTO empty;
+                -- (apart: on Citus the view is local, its table distributed)
+                EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM gcanalytics.%I)', v) INTO empty;
+                IF empty THEN
+                    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM gcanalytics.%I)', src) INTO empty;
+                END IF;
             END IF;
             IF empty THEN
                 refresh := 'incremental';
