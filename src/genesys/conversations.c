@@ -37,6 +37,8 @@
 #include "utils/json.h"
 #include "utils/memutils.h"
 
+#include "utils/timestamp.h"
+
 #include "conversations.h"
 #include "details.h"
 #include "isotime.h"
@@ -48,7 +50,7 @@
 #define QUERY_PAGE_MAX GCA_DETAILS_PAGE_MAX
 #define JOB_PAGE_MAX 1000
 #define IDS_PER_REQUEST 100		/* ids of one GET .../details?id= */
-#define JOB_POLLS_ESTIMATE 3	/* status polls of a job, for auto */
+#define JOB_POLLS_ESTIMATE 3	/* status polls of a job, none seen yet */
 #define JOB_WAIT_ESTIMATE_S 1.0	/* time a job takes to be ready, for auto */
 /*
  * The backend's own time a conversation (parsing its record, handing out
@@ -239,6 +241,10 @@ typedef struct Window
 	bool		busy;			/* a request of this window is in flight */
 	int			seq;			/* its requests, in reading order */
 	int			poll_delay_ms;
+	TimestampTz created_at;		/* its creation's answer arrived */
+	double		not_ready_ms;	/* since then, to the last answer that said
+								 * it was not ready yet (0: none) */
+	double		ready_ms;		/* its time to be ready, not yet remembered */
 	int			job_page;		/* results pages read */
 	char	   *cursor;			/* next results cursor */
 	bool		all_requested;	/* the last results page is requested */
@@ -453,6 +459,32 @@ read_seconds(GcaResourceScan *rs, double requests, double conversations)
 static double job_requests(GcaResourceScan *rs, double conversations, int njobs);
 
 /*
+ * The status polls a details job takes to be seen ready: by the time the
+ * server's jobs took to be ready as its sessions saw it (the rate budget's
+ * slot keeps it), polled as next_job_request() polls (the first at once
+ * after the creation's answer, a round trip each, then POLL_FIRST_MS
+ * doubled up to POLL_MAX_MS between them); JOB_POLLS_ESTIMATE while no
+ * job was seen.
+ */
+static int
+job_polls(GcaResourceScan *rs)
+{
+	double		elapsed = 0;
+	int			delay = 0;
+	int			polls = 0;
+
+	if (rs->known_job_ready_ms <= 0)
+		return JOB_POLLS_ESTIMATE;
+	do
+	{
+		elapsed += delay + Max(rs->latency_ms, 1);
+		delay = delay == 0 ? POLL_FIRST_MS : Min(delay * 2, POLL_MAX_MS);
+		polls++;
+	} while (elapsed < rs->known_job_ready_ms && polls < 1000);
+	return polls;
+}
+
+/*
  * The time a read of about conversations by njobs details jobs takes
  * (seconds): its requests at the budget's rate, or, when that is shorter,
  * the longest job's chain of round trips (a creation, its polls, then one
@@ -467,7 +499,7 @@ job_seconds(GcaResourceScan *rs, double conversations, int njobs)
 {
 	int			slots = Max(rs->max_concurrency, 1);
 	double		rounds = ceil((double) njobs / slots);
-	double		chain = (2 + JOB_POLLS_ESTIMATE +
+	double		chain = (2 + job_polls(rs) +
 						 Max(1, ceil(conversations / njobs / JOB_PAGE_MAX))) * rounds;
 	double		by_rate = job_requests(rs, conversations, njobs) * 60.0 /
 		Max(rs->requests_per_minute, 1);
@@ -521,7 +553,7 @@ static double
 job_requests(GcaResourceScan *rs, double conversations, int njobs)
 {
 	return (((ConvScan *) rs->state)->ask_availability ? 1 : 0) +
-		njobs * (1 + JOB_POLLS_ESTIMATE) +
+		njobs * (1 + job_polls(rs)) +
 		njobs * Max(1, ceil(conversations / njobs / JOB_PAGE_MAX));
 }
 
@@ -667,15 +699,16 @@ planned_requests(GcaResourceScan *rs, ConvScan *st)
 	if (st->route == ROUTE_JOB)
 	{
 		double		requests = job_requests(rs, conversations, nwindows);
+		int			polls = nwindows * job_polls(rs);
 
-		pages = requests - (st->ask_availability ? 1 : 0) -
-			nwindows * (1 + JOB_POLLS_ESTIMATE);
-		return psprintf("about %.0f for %.0f conversations: %s, %d job creation%s, about %d status polls, %.0f results pages of %d",
+		pages = requests - (st->ask_availability ? 1 : 0) - nwindows - polls;
+
+		return psprintf("about %.0f for %.0f conversations: %s, %d job creation%s, about %d status poll%s, %.0f results pages of %d",
 						requests, conversations,
 						st->ask_availability ? "1 availability date"
 						: "no availability date (known up to the range's end)",
 						nwindows, nwindows == 1 ? "" : "s",
-						nwindows * JOB_POLLS_ESTIMATE, pages, st->job_page_size);
+						polls, polls == 1 ? "" : "s", pages, st->job_page_size);
 	}
 	pages = ceil(conversations / st->q.page_size);
 	return psprintf("about %.0f for %.0f conversations: %.0f page%s of %d and %d past the last",
@@ -953,6 +986,7 @@ read_job_state(void *arg, const GcaRequest *req, GcaJson *page)
 {
 	Window	   *w = arg;
 	const char *state;
+	double		elapsed_ms;
 
 	if (req->kind == REQ_JOB_CREATE)
 	{
@@ -965,14 +999,24 @@ read_job_state(void *arg, const GcaRequest *req, GcaJson *page)
 		w->job_id = pstrdup(id);
 		w->job_state = JOB_RUNNING;
 		w->poll_delay_ms = 0;
+		w->created_at = GetCurrentTimestamp();
+		w->not_ready_ms = 0;
 		return;
 	}
 	state = gca_json_get_string(page, "state");
+	elapsed_ms = (double) (GetCurrentTimestamp() - w->created_at) / 1000.0;
 	if (state && strcmp(state, "FULFILLED") == 0)
 	{
+		/*
+		 * The job became ready between the answer before and this one:
+		 * the midpoint, so that polls planned by it (job_polls()) are
+		 * counted the same however the latency varies by a little
+		 */
+		w->ready_ms = (w->not_ready_ms + elapsed_ms) / 2;
 		w->job_state = JOB_READY;
 		return;
 	}
+	w->not_ready_ms = elapsed_ms;
 	if (state == NULL || strcmp(state, "FAILED") == 0 ||
 		strcmp(state, "CANCELLED") == 0 || strcmp(state, "EXPIRED") == 0)
 	{
@@ -1107,6 +1151,25 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 }
 
 /*
+ * The dataAvailabilityDate a job's first results page carries
+ * (AnalyticsConversationAsyncQueryResponse), when it does: kept as the
+ * newest date seen by the server's sessions, so that a later read up to it
+ * asks no availability date.  This scan's windows were planned with the
+ * date known before its jobs were created, and stay as they are.
+ */
+static void
+remember_results_availability(GcaResourceScan *rs, const char *raw, size_t len)
+{
+	char	   *date = gca_json_peek_string(raw, len, "dataAvailabilityDate");
+	TimestampTz available;
+
+	if (date && gca_parse_iso_time(date, &available))
+		gca_client_remember_availability(rs->client, available);
+	if (date)
+		pfree(date);
+}
+
+/*
  * A job's creation or status response, read as soon as it arrives (the
  * jobs of later windows advance while an earlier window's results are
  * read); the cursor of a results page, before the page is parsed.
@@ -1122,10 +1185,15 @@ conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
 	{
 		w->busy = false;
 		gca_read_peeked_object(rs, req, raw, len, read_job_state, w);
+		if (w->ready_ms > 0)
+			gca_client_remember_job_ready(rs->client, w->ready_ms);
+		w->ready_ms = 0;
 		return true;
 	}
 	if (req->kind != REQ_JOB_RESULTS || req->number != w->seq)
 		return false;			/* a page read again: its cursor is known */
+	if (w->cursor == NULL)
+		remember_results_availability(rs, raw, len);
 	cursor = gca_json_peek_string(raw, len, "cursor");
 	w->cursor = cursor;
 	w->all_requested = cursor == NULL;

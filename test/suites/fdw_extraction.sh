@@ -19,6 +19,9 @@ gcsim_truth "$T" 2026-03-18 2026-03-21 --seed $SEED --conversations-per-day $PER
 load_csv ex_truth "$T/conversations.csv"
 COLS="conversation_id, conversation_start::timestamptz, conversation_end::timestamptz, queue_id, agent_id, handle_ms::bigint"
 
+served() { # API requests gcsim served, token requests left out
+    curl -s "$GCSIM_URL/sim/stats" | python3 -c "import json,sys; print(sum(v['requests'] for k, v in json.load(sys.stdin)['endpoints'].items() if k != 'gc.oauth'))"
+}
 stat() { # label field
     curl -s "$GCSIM_URL/sim/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['endpoints'].get('$1', {}).get('requests', 0))"
 }
@@ -127,13 +130,22 @@ echo "$plan" | contains "no availability date (known up to the range's end), 2 j
     || fail "a second EXPLAIN of the week does not plan two jobs without the availability date: $plan"
 sql "CREATE FOREIGN TABLE ex_rate_job (conversation_id text, conversation_start timestamptz)
        SERVER ex_rate OPTIONS (resource 'conversations', extraction 'job')"
+# EXPLAIN counts the status polls by the time the server's jobs took to be
+# ready (gcsim: 200 ms, seen after one round trip of 250 ms): an hour in a
+# new session, a creation, 1 poll and a results page, as sent
+HOUR="conversation_start >= '2026-03-18 10:00+00' AND conversation_start < '2026-03-18 11:00+00'"
+hour_plan=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT conversation_id FROM ex_rate_job WHERE $HOUR" | sed -n 's/.*Remote Expected Requests: //p')
 before=$(stat gc.jobs.availability)
+before_all=$(served)
 assert_eq "$(sql "SELECT count(*) FROM ex_week_truth WHERE conversation_start::timestamptz >= '2026-03-18 10:00+00'
                     AND conversation_start::timestamptz < '2026-03-18 11:00+00'")" \
-    "$(sql "SELECT count(*) FROM ex_rate_job WHERE conversation_start >= '2026-03-18 10:00+00' AND conversation_start < '2026-03-18 11:00+00'")" \
+    "$(sql "SELECT count(*) FROM ex_rate_job WHERE $HOUR")" \
     "an hour of the week by a job in a new session"
 assert_eq "$before" "$(stat gc.jobs.availability)" "a new session's job read within a known availability date asks none"
-echo "ok: a new session: $plan"
+assert_eq "about 3 for" "$(echo "$hour_plan" | grep -o '^about [0-9]* for')" "EXPLAIN of the hour: 3 requests ($hour_plan)"
+assert_eq 3 "$(( $(served) - before_all ))" "the hour sent the 3 requests EXPLAIN expected"
+echo "$hour_plan" | contains "1 job creation, about 1 status poll, 1 results pages" || fail "EXPLAIN of the hour: $hour_plan"
+echo "ok: a new session: $plan; the hour: $hour_plan"
 sql "DROP SERVER ex_rate CASCADE; DROP TABLE ex_week_truth, ex_got"
 
 # 4. CALL gcanalytics.run() of one day, rate-limited (250 ms, 300/min), from
