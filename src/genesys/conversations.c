@@ -218,6 +218,7 @@ typedef enum Availability
 	AVAIL_UNNEEDED,				/* no window is read by jobs */
 	AVAIL_NEEDED,
 	AVAIL_ASKED,
+	AVAIL_FROM_RESULTS,			/* taken from the first results page read */
 	AVAIL_KNOWN
 } Availability;
 
@@ -245,6 +246,8 @@ typedef struct Window
 	double		not_ready_ms;	/* since then, to the last answer that said
 								 * it was not ready yet (0: none) */
 	double		ready_ms;		/* its time to be ready, not yet remembered */
+	TimestampTz results_available;	/* dataAvailabilityDate of its first
+									 * results page, 0 if none */
 	int			job_page;		/* results pages read */
 	char	   *cursor;			/* next results cursor */
 	bool		all_requested;	/* the last results page is requested */
@@ -269,6 +272,8 @@ typedef struct ConvScan
 	int			nbatches;		/* by id */
 	int			next_batch;
 	Availability availability;	/* dataAvailabilityDate of job results */
+	bool		late_availability;	/* jobs are created before the date is
+									 * known (AVAIL_FROM_RESULTS) */
 	bool		ask_availability;	/* a job read would ask for it: not
 									 * known up to the range's end */
 
@@ -706,6 +711,8 @@ planned_requests(GcaResourceScan *rs, ConvScan *st)
 		return psprintf("about %.0f for %.0f conversations: %s, %d job creation%s, about %d status poll%s, %.0f results pages of %d",
 						requests, conversations,
 						st->ask_availability ? "1 availability date"
+						: st->late_availability
+						? "no availability date (the results pages carry it)"
 						: "no availability date (known up to the range's end)",
 						nwindows, nwindows == 1 ? "" : "s",
 						polls, polls == 1 ? "" : "s", pages, st->job_page_size);
@@ -718,6 +725,8 @@ planned_requests(GcaResourceScan *rs, ConvScan *st)
 
 static void apply_availability(GcaResourceScan *rs, ConvScan *st,
 							   TimestampTz available);
+static void apply_late_availability(GcaResourceScan *rs, ConvScan *st,
+									TimestampTz available);
 
 static void
 conversations_plan(GcaResourceScan *rs)
@@ -758,7 +767,14 @@ conversations_plan(GcaResourceScan *rs)
 		available = rs->known_available;
 		known = available != 0 && available >= pushed->upper;
 	}
-	st->ask_availability = !known;
+	/*
+	 * A range that ended a day or more ago, on a server no session has
+	 * seen a date of, takes the date from its first results page instead
+	 * (the API's data are minutes to hours behind): no request for it
+	 */
+	st->late_availability = !known && available == 0 &&
+		pushed->upper <= GetCurrentTimestamp() - USECS_PER_DAY;
+	st->ask_availability = !known && !st->late_availability;
 	st->route = pushed->have_lower ? choose_route(rs, st) : ROUTE_QUERY;
 	if (st->route == ROUTE_JOB && st->q.windows != NIL)
 		subdivide_windows(&st->q,
@@ -767,7 +783,8 @@ conversations_plan(GcaResourceScan *rs)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->q.windows != NIL)
 	{
-		st->availability = AVAIL_NEEDED;
+		st->availability = st->late_availability ? AVAIL_FROM_RESULTS
+			: AVAIL_NEEDED;
 		if (known)
 			apply_availability(rs, st, available);
 	}
@@ -1110,6 +1127,51 @@ replan_jobs(GcaResourceScan *rs, ConvScan *st)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * The availability date learnt once the jobs were created (the first
+ * results page read, or asked when that page carried none): the job
+ * windows keep the conversations that started before it (one wholly after
+ * it keeps none; its job, if not created yet, never is), and the rest of
+ * the range is read with the details query, in day windows, as
+ * apply_availability() does before any job is created.
+ */
+static void
+apply_late_availability(GcaResourceScan *rs, ConvScan *st, TimestampTz available)
+{
+	List	   *windows = st->q.windows;
+	TimestampTz from = DT_NOEND;
+	TimestampTz upper = DT_NOBEGIN;
+	MemoryContext old;
+	ListCell   *lc;
+
+	st->availability = AVAIL_KNOWN;
+	foreach(lc, windows)
+	{
+		Window	   *w = lfirst(lc);
+
+		if (w->route != ROUTE_JOB || w->d.end <= available)
+			continue;
+		from = Min(from, Max(w->d.start, available));
+		upper = Max(upper, w->d.end);
+		w->d.end = Max(w->d.start, available);
+		if (w->d.start >= available && w->job_state == JOB_NONE && !w->d.finished)
+		{
+			w->d.finished = true;
+			rs->windows_done++;
+		}
+	}
+	if (upper == DT_NOBEGIN)
+		return;
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(st));
+	st->q.windows = NIL;
+	gca_details_day_windows(&st->q, from, upper);
+	foreach(lc, st->q.windows)
+		((Window *) lfirst(lc))->route = ROUTE_QUERY;
+	rs->windows_total += list_length(st->q.windows);
+	st->q.windows = list_concat(windows, st->q.windows);
+	MemoryContextSwitchTo(old);
+}
+
 /* The answer of GET .../jobs/availability, remembered for the statement. */
 static void
 read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
@@ -1117,6 +1179,11 @@ read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
 	TimestampTz available = gca_details_availability_date(page);
 
 	gca_client_remember_availability(rs->client, available);
+	if (st->late_availability)
+	{
+		apply_late_availability(rs, st, available);
+		return;
+	}
 	replan_jobs(rs, st);
 	apply_availability(rs, st, available);
 }
@@ -1129,9 +1196,23 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	Window	   *w = req->owner;
 	bool		more = gca_json_get_string(page, "cursor") != NULL;
 
+	/* before any of its rows: the date the jobs were created without */
+	if (st->availability == AVAIL_FROM_RESULTS && w->results_available != 0)
+		apply_late_availability(rs, st, w->results_available);
 	w->ahead--;
 	if (req->number == w->seq)
 		w->busy = false;
+	if (st->availability == AVAIL_FROM_RESULTS)
+	{
+		/*
+		 * The page carries no date: ask for it, and read this page again
+		 * once it is known (no row is handed out before)
+		 */
+		st->availability = AVAIL_NEEDED;
+		w->reread_path = pstrdup(req->path);
+		w->reread_number = req->number;
+		return 0;
+	}
 	if (more && count <= 0)
 	{
 		/* no conversations, yet more to come: read it again */
@@ -1154,19 +1235,22 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
  * The dataAvailabilityDate a job's first results page carries
  * (AnalyticsConversationAsyncQueryResponse), when it does: kept as the
  * newest date seen by the server's sessions, so that a later read up to it
- * asks no availability date.  This scan's windows were planned with the
- * date known before its jobs were created, and stay as they are.
+ * asks no availability date; a scan that created its jobs without the
+ * date (AVAIL_FROM_RESULTS) applies it as the page is read.  0 if none.
  */
-static void
+static TimestampTz
 remember_results_availability(GcaResourceScan *rs, const char *raw, size_t len)
 {
 	char	   *date = gca_json_peek_string(raw, len, "dataAvailabilityDate");
-	TimestampTz available;
+	TimestampTz available = 0;
 
 	if (date && gca_parse_iso_time(date, &available))
 		gca_client_remember_availability(rs->client, available);
+	else
+		available = 0;
 	if (date)
 		pfree(date);
+	return available;
 }
 
 /*
@@ -1193,7 +1277,7 @@ conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
 	if (req->kind != REQ_JOB_RESULTS || req->number != w->seq)
 		return false;			/* a page read again: its cursor is known */
 	if (w->cursor == NULL)
-		remember_results_availability(rs, raw, len);
+		w->results_available = remember_results_availability(rs, raw, len);
 	cursor = gca_json_peek_string(raw, len, "cursor");
 	w->cursor = cursor;
 	w->all_requested = cursor == NULL;

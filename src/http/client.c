@@ -304,7 +304,9 @@ gca_client_get(const GcaClientConfig *opts)
 /*
  * The observed time of a successful request (ms): this session's, or, in
  * a session that has sent none yet, the latency every session of the
- * (server, OAuth client) pair observed (the rate budget's slot); 0 if none.
+ * (server, OAuth client) pair observed (the rate budget's slot), or, when
+ * no session has, the time of this session's token request (the login
+ * server is as far as the API, as a first guess); 0 if none.
  */
 double
 gca_client_latency_ms(GcaClient *client)
@@ -315,7 +317,7 @@ gca_client_latency_ms(GcaClient *client)
 	if (client->latency_ms > 0)
 		return client->latency_ms;
 	(void) gca_budget_known(&client->budget, &latency_ms, &available, NULL);
-	return latency_ms;
+	return latency_ms > 0 ? latency_ms : client->token_latency_ms;
 }
 
 /*

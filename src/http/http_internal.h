@@ -236,6 +236,8 @@ struct GcaClient
 	int			token_gen;		/* bumped on every new token */
 	int			good_gen;		/* latest token generation that got a 2xx */
 	double		latency_ms;		/* moving average of successful requests */
+	double		token_latency_ms;	/* the last token request's time, 0 if
+									 * none */
 	/* dataAvailabilityDate, and the start of the statement that asked */
 	TimestampTz availability;
 	TimestampTz availability_statement;
