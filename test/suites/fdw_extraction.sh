@@ -58,6 +58,29 @@ assert_eq 1 "$(stat gc.jobs.availability)" "the availability endpoint asked by t
 [ "$(stat gc.details.query)" -ge 2 ] || fail "the part after the availability date was not read with the details query"
 echo "ok: availability asked $(stat gc.jobs.availability) times, $(stat gc.details.query) details query pages for the tail"
 
+# 1b. job results pages without dataAvailabilityDate: a range that ended
+# over a day before the wall clock creates its jobs without asking; the
+# first page read carries no date, so it is asked and the page read again
+# before any row (the part after the date by the details query)
+start_gcsim --seed $SEED --conversations-per-day $PER_DAY --now $NOW --job-availability-lag-s 14400 --job-results-no-availability
+genesys_server ex_nodate "$GCSIM_URL" ex ex-secret "requests_per_minute '100000'"
+sql "CREATE FOREIGN TABLE ex_nodate_job (conversation_id text, conversation_start timestamptz, conversation_end timestamptz,
+       queue_id text, agent_id text, handle_ms bigint, sf text OPTIONS (attribute 'sfAccountId'))
+       SERVER ex_nodate OPTIONS (resource 'conversations', extraction 'job')"
+sql "DROP TABLE IF EXISTS ex_got; CREATE TABLE ex_got AS SELECT * FROM ex_nodate_job WHERE conversation_start >= '2026-03-19 00:00+00' AND conversation_start < '$NOW'"
+assert_eq "$(sql "SELECT count(*) FROM ex_truth WHERE conversation_start::timestamptz >= '2026-03-19 00:00+00'") 0" \
+    "$(sql "SELECT count(*) FROM ex_got") $(sql "SELECT count(*) FROM ((SELECT $COLS FROM ex_truth WHERE conversation_start::timestamptz >= '2026-03-19 00:00+00'
+        EXCEPT ALL SELECT $COLS FROM ex_got) UNION ALL (SELECT $COLS FROM ex_got EXCEPT ALL
+        SELECT $COLS FROM ex_truth WHERE conversation_start::timestamptz >= '2026-03-19 00:00+00')) d")" \
+    "a job read whose results pages carry no date equals the truth"
+jobs=$(stat gc.jobs.create)
+held=$(sql "SELECT count(*) FROM ex_truth WHERE conversation_start::timestamptz >= '2026-03-19 00:00+00' AND conversation_start::timestamptz < '2026-03-20 11:00+00'")
+assert_eq "1 $(( (held + 999) / 1000 + jobs ))" "$(stat gc.jobs.availability) $(stat gc.jobs.results)" \
+    "no date in the results: the availability asked once, one results page read again ($jobs jobs, $held conversations before the date)"
+[ "$(stat gc.details.query)" -ge 1 ] || fail "the part after the availability date was not read with the details query"
+sql "DROP SERVER ex_nodate CASCADE"
+echo "ok: results pages without a date: availability asked once, $(stat gc.jobs.results) results pages for $held conversations in $jobs jobs"
+
 # 2. auto by cost, and EXPLAIN says why
 route() { sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT ${3:-conversation_id} FROM $1 WHERE $2" | sed -n 's/.*Remote Route: //p'; }
 sql "CREATE FOREIGN TABLE ex_plain (conversation_id text, conversation_start timestamptz)
