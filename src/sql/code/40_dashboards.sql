@@ -1495,14 +1495,14 @@ COMMENT ON FUNCTION gcanalytics._dashboard_changed(date[], text[]) IS
 
 -- _merged_rollups(): the rollups whose parts take a conversation's
 -- contribution apart (their parts function restricted to conversation ids)
--- and merge it (_rollup_columns(): every column adds, ORs, maxes, mins or
--- unions): a conversation the load inserts is merged into their parts rows
--- rather than its day recomputed.  cx_overview's parts hold the agents and
--- their counts as two aligned arrays: its days are recomputed.
+-- and merge it (_rollup_columns(): every column adds, ORs, maxes, mins,
+-- unions, or sums aligned arrays of keys and counts): a conversation the
+-- load inserts is merged into their parts rows rather than its day
+-- recomputed.  Every rollup does.
 CREATE OR REPLACE FUNCTION gcanalytics._merged_rollups() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT ARRAY['kpi_daily', 'queue_interval', 'escalation', 'bot_containment', 'join_quality'] $$;
+    AS $$ SELECT gcanalytics._rollups() $$;
 COMMENT ON FUNCTION gcanalytics._merged_rollups() IS
     'the rollups into whose parts a conversation the load inserts is merged (the others recompute its day)';
 
@@ -1609,9 +1609,13 @@ COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
 
 -- _rollup_columns(rollup): the columns of a rollup's parts table, and how
 -- two contributions to a row merge: key (the columns of its unique index;
--- nullable or not), add (counts and exact sums: bigint, numeric *_sum),
--- or (booleans), min (first_*) or max (other times, texts, lifetime
--- values), union (text arrays: distinct, in order); NULL: no merge.
+-- nullable or not), add (counts and exact sums: bigint, numeric *_sum and
+-- *_squares), or (booleans), min (first_*, *_first) or max (other times,
+-- texts, lifetime values), union (text arrays: distinct, in order);
+-- aligned:COUNTS for a text array followed by the bigint array COUNTS (keys
+-- in order and a count each: cx_overview_parts' agents and agent_handled),
+-- whose counts merge as counts:KEYS (the union of the keys, the counts of a
+-- key summed); NULL: no merge.
 CREATE OR REPLACE FUNCTION gcanalytics._rollup_columns(rollup text)
     RETURNS TABLE (column_name text, nullable boolean, merge text)
     LANGUAGE sql STABLE
@@ -1619,20 +1623,26 @@ CREATE OR REPLACE FUNCTION gcanalytics._rollup_columns(rollup text)
     AS $$
     SELECT a.attname::text, NOT a.attnotnull,
            CASE WHEN a.attnum = ANY (x.indkey) THEN 'key'
-                WHEN a.atttypid = 'bigint'::regtype OR (a.atttypid = 'numeric'::regtype AND a.attname LIKE '%\_sum') THEN 'add'
+                WHEN a.atttypid = 'bigint'::regtype
+                  OR (a.atttypid = 'numeric'::regtype AND (a.attname LIKE '%\_sum' OR a.attname LIKE '%\_squares')) THEN 'add'
                 WHEN a.atttypid = 'boolean'::regtype THEN 'or'
-                WHEN a.atttypid = 'timestamptz'::regtype AND a.attname LIKE 'first\_%' THEN 'min'
+                WHEN a.atttypid = 'timestamptz'::regtype AND (a.attname LIKE 'first\_%' OR a.attname LIKE '%\_first') THEN 'min'
                 WHEN a.atttypid IN ('timestamptz'::regtype, 'text'::regtype, 'numeric'::regtype) THEN 'max'
+                WHEN a.atttypid = 'text[]'::regtype AND a.next_type = 'bigint[]'::regtype THEN 'aligned:' || a.next_name
+                WHEN a.atttypid = 'bigint[]'::regtype AND a.prev_type = 'text[]'::regtype THEN 'counts:' || a.prev_name
                 WHEN a.atttypid = 'text[]'::regtype THEN 'union' END
-      FROM pg_attribute a
+      FROM (SELECT a.*, lead(a.atttypid) OVER w AS next_type, lead(a.attname::text) OVER w AS next_name,
+                   lag(a.atttypid) OVER w AS prev_type, lag(a.attname::text) OVER w AS prev_name
+              FROM pg_attribute a
+             WHERE a.attrelid = format('gcanalytics.%I', rollup || '_parts')::regclass AND a.attnum > 0 AND NOT a.attisdropped
+            WINDOW w AS (ORDER BY a.attnum)) a
       JOIN (SELECT i.indrelid, i.indkey::int2[] AS indkey FROM pg_index i
              WHERE i.indrelid = format('gcanalytics.%I', rollup || '_parts')::regclass AND i.indisunique
              ORDER BY i.indisprimary DESC LIMIT 1) x ON x.indrelid = a.attrelid
-     WHERE a.attnum > 0 AND NOT a.attisdropped
      ORDER BY a.attnum
 $$;
 COMMENT ON FUNCTION gcanalytics._rollup_columns(text) IS
-    'the columns of a rollup''s parts and how two contributions to a row merge: key, add, or, min, max, union';
+    'the columns of a rollup''s parts and how two contributions to a row merge: key, add, or, min, max, union, aligned:COUNTS and counts:KEYS (aligned arrays of keys and counts)';
 
 -- _apply_conversation_changes(rollup, days, key, acct): takes the
 -- conversations of dashboard_conversation_changes recorded for the rollup
@@ -1697,15 +1707,34 @@ BEGIN
                                    WHEN 'min' THEN format('min(x.%1$I) FILTER (WHERE x.sign = 1) AS %1$I', c.column_name)
                                    ELSE format('max(x.%1$I) FILTER (WHERE x.sign = 1) AS %1$I', c.column_name) END, ', ')
                FILTER (WHERE c.merge <> 'key'),
-           string_agg(CASE c.merge WHEN 'add' THEN format('%1$I = p.%1$I + d.%1$I', c.column_name)
-                                   WHEN 'or' THEN format('%1$I = p.%1$I OR coalesce(d.%1$I, false)', c.column_name)
-                                   WHEN 'min' THEN format('%1$I = least(p.%1$I, d.%1$I)', c.column_name)
-                                   WHEN 'max' THEN format('%1$I = greatest(p.%1$I, d.%1$I)', c.column_name)
-                                   ELSE format('%1$I = CASE WHEN p.%1$I IS NOT NULL OR d.%1$I IS NOT NULL
-                                                            THEN ARRAY(SELECT DISTINCT e FROM unnest(p.%1$I || d.%1$I) e ORDER BY e) END',
-                                               c.column_name) END, ', ')
+           string_agg(CASE WHEN c.merge = 'add' AND NOT c.nullable THEN format('%1$I = p.%1$I + d.%1$I', c.column_name)
+                           -- a nullable sum: NULL while it sums nothing
+                           WHEN c.merge = 'add' THEN format('%1$I = coalesce(p.%1$I + d.%1$I, p.%1$I, d.%1$I)', c.column_name)
+                           WHEN c.merge = 'or' THEN format('%1$I = p.%1$I OR coalesce(d.%1$I, false)', c.column_name)
+                           WHEN c.merge = 'min' THEN format('%1$I = least(p.%1$I, d.%1$I)', c.column_name)
+                           WHEN c.merge = 'max' THEN format('%1$I = greatest(p.%1$I, d.%1$I)', c.column_name)
+                           -- keys and counts aligned: the keys' union in
+                           -- order, each key's counts summed (the new
+                           -- contribution's: no rollup with them records
+                           -- old ones)
+                           WHEN c.merge LIKE 'aligned:%' THEN
+                               format('%1$I = (SELECT array_agg(DISTINCT e ORDER BY e) FROM unnest(p.%1$I || d.%1$I) e)',
+                                      c.column_name)
+                           WHEN c.merge LIKE 'counts:%' THEN
+                               format('%1$I = (SELECT array_agg(g.n ORDER BY g.k)
+                                                 FROM (SELECT u.k, sum(u.n)::bigint AS n
+                                                         FROM (SELECT * FROM unnest(p.%2$I, p.%1$I)
+                                                               UNION ALL SELECT * FROM unnest(d.%2$I, d.%1$I)) u(k, n)
+                                                        GROUP BY u.k) g)',
+                                      c.column_name, split_part(c.merge, ':', 2))
+                           ELSE format('%1$I = CASE WHEN p.%1$I IS NOT NULL OR d.%1$I IS NOT NULL
+                                                    THEN ARRAY(SELECT DISTINCT e FROM unnest(p.%1$I || d.%1$I) e ORDER BY e) END',
+                                       c.column_name) END, ', ')
                FILTER (WHERE c.merge <> 'key'),
+           -- a row whose counts and sums change, or a new contribution
+           -- (a conversation counted by none of them: in progress, say)
            string_agg(format('sum(x.sign * x.%I) <> 0', c.column_name), ' OR ') FILTER (WHERE c.merge = 'add')
+               || ' OR NOT bool_or(x.sign = -1)'
       INTO cols, keycols, joins, aggs, sets, nonzero
       FROM gcanalytics._rollup_columns(rollup) c;
     IF EXISTS (SELECT 1 FROM gcanalytics._rollup_columns(rollup) c WHERE c.merge IS NULL) THEN
