@@ -104,6 +104,8 @@ step() {
         "$(q "SELECT count(*) FROM gcanalytics.dashboard_refreshes WHERE refresh = 'incremental' AND gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \
         "$1: ${4:-9} of the nine dashboards kept from rollups are refreshed incrementally"
     REASON=$(q "SELECT reason FROM gcanalytics.dashboard_refreshes WHERE view_name = 'kpi_daily'")
+    # AFTER_INCREMENTAL: a check of the incremental refresh's rows, before the full rebuild
+    eval "${AFTER_INCREMENTAL:-}"
     CX_REASON=$(q "SELECT string_agg(view_name || ': ' || reason, '; ' ORDER BY view_name) FROM gcanalytics.dashboard_refreshes
                     WHERE view_name IN ('cx_overview', 'cx_insights')")
     snapshot
@@ -268,7 +270,25 @@ monday=$(q "SELECT (date_trunc('week', timestamptz '$b_start' AT TIME ZONE 'UTC'
 contact flip-week "$b_key" "$monday"
 assert_eq "1" "$(q "SELECT count(*) FROM gcanalytics.dashboard_conversation_changes WHERE rollup = 'bot_containment' AND conversation_id = '$b_id'")" \
     "a contact on the Monday records the Sunday's contained conversation for bot_containment"
+# bot_containment_by_industry is kept per changed week: the flip rewrites
+# the rows of the Sunday's week and leaves every other week's rows as they
+# were (their row versions)
+q "SET client_min_messages = warning; DROP TABLE IF EXISTS bot_before; CREATE TABLE bot_before AS
+   SELECT week, industry, media_type, xmin::text AS x FROM gcanalytics.bot_containment_by_industry" >/dev/null
+# bot_rewritten: the weeks of bot_before's rows rewritten or gone, and how many
+bot_rewritten() {
+    q "SELECT string_agg(DISTINCT b.week::text, ' ' ORDER BY b.week::text) || '|' || count(DISTINCT b.week)
+         FROM bot_before b
+        WHERE NOT EXISTS (SELECT 1 FROM gcanalytics.bot_containment_by_industry n
+                           WHERE n.week = b.week AND n.industry = b.industry AND n.media_type = b.media_type AND n.xmin::text = b.x)"
+}
+# shellcheck disable=SC2016
+AFTER_INCREMENTAL='BOT_REWRITTEN=$(bot_rewritten)'
 step "a containment flip from Monday $monday back to the Sunday before" 0 1
+AFTER_INCREMENTAL=
+sunday_week=$(q "SELECT date_trunc('week', timestamptz '$b_start' AT TIME ZONE 'UTC')::date")
+assert_eq "$sunday_week|1" "$BOT_REWRITTEN" \
+    "bot_containment_by_industry rewrites the rows of the Sunday's week the flip reaches (the Monday's call is no self-service), no other week's"
 
 # a window across the week boundary deleted, then reloaded: the Sunday and
 # the Monday of two weeks, and the neighbours before them

@@ -14,8 +14,8 @@
 -- rather than being dropped with it.
 DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_insights;   -- reads escalation_insights
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
-DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quality, gcanalytics.queue_daily,
-    gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry;
+DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.queue_daily,
+    gcanalytics.agent_quality_weekly, gcanalytics.agent_quality;
 -- the dashboards kept as tables (materialized views before 0.3.0): their
 -- rows are derived, rebuilt by the first refresh after their rollup's
 DO $$
@@ -25,7 +25,8 @@ BEGIN
     FOR r IN SELECT c.oid::regclass AS name, c.relkind
                FROM pg_catalog.pg_class c
               WHERE c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = 'gcanalytics')
-                AND c.relname IN ('escalation_by_tier', 'escalation_weekly', 'queue_interval', 'kpi_weekly', 'kpi_daily')
+                AND c.relname IN ('escalation_by_tier', 'escalation_weekly', 'queue_interval', 'kpi_weekly', 'kpi_daily',
+                                  'bot_containment_by_industry', 'join_quality')
                 AND c.relkind IN ('m', 'r')
               -- kpi_weekly (a materialized view before) reads kpi_daily: first
               ORDER BY c.relname = 'kpi_daily'
@@ -35,7 +36,8 @@ BEGIN
 END
 $$;
 -- so their rollups are rebuilt whole by the next refresh (code/41_cx_overview.sql: at once when rows are loaded)
-DELETE FROM gcanalytics.dashboard_rollups b WHERE b.rollup IN ('queue_interval', 'escalation', 'kpi_daily');
+DELETE FROM gcanalytics.dashboard_rollups b
+ WHERE b.rollup IN ('queue_interval', 'escalation', 'kpi_daily', 'bot_containment', 'join_quality');
 
 -- dashboard_views(): the dashboards refresh_dashboards() keeps (materialized
 -- views, and the tables of _dashboard_tables()) in dependency order
@@ -1053,16 +1055,54 @@ $$;
 COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz, text[], timestamptz[]) IS
     'the rows of bot_containment_parts (bot_containment_by_industry''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given, with old_next_contacts as their next contacts when given)';
 
-CREATE MATERIALIZED VIEW gcanalytics.bot_containment_by_industry AS
+-- bot_containment_by_industry is a table kept per changed key (README
+-- "Incremental refresh"), like kpi_weekly: refresh_dashboards() deletes and
+-- inserts the rows of the weeks whose parts changed and of those whose
+-- provisional flag the move of complete_until changes
+-- (_bot_containment_by_industry_rows()).
+CREATE TABLE gcanalytics.bot_containment_by_industry (
+    week             date,
+    industry         text,
+    media_type       text,
+    conversations    bigint,
+    contained        bigint,
+    containment_pct  numeric,
+    containment_rate numeric,
+    contained_known  bigint,
+    contained_held   bigint,
+    held_pct         numeric,
+    contained_ltv    numeric,
+    provisional      boolean
+);
+CREATE UNIQUE INDEX bot_containment_by_industry_key
+    ON gcanalytics.bot_containment_by_industry (week, industry, media_type);
+
+-- _bot_containment_by_industry_rows(weeks, complete_until): the rows of
+-- bot_containment_by_industry of the weeks named (every week when NULL),
+-- summed from bot_containment_parts, provisional after complete_until.
+CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_by_industry_rows(weeks date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.bot_containment_by_industry
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the weeks' values: every week without a filter
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz,
-           gcanalytics.complete_until('conversations') AS complete_until
+           _bot_containment_by_industry_rows.complete_until
 ), p AS (
-    SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.* FROM gcanalytics.bot_containment_parts p
+    SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.*
+      FROM gcanalytics.bot_containment_parts p
+     -- the weeks' range first (the index on start_day), then the weeks
+     WHERE p.start_day >= coalesce((SELECT min(w) FROM unnest(weeks) w), '-infinity')
+       AND p.start_day < coalesce((SELECT max(w) + 7 FROM unnest(weeks) w), 'infinity')
+       AND (weeks IS NULL OR date_trunc('week', p.start_day::timestamp)::date = ANY (weeks))
 ), a AS (   -- each account once per week, industry and medium
-    SELECT week, industry, media_type, crm_account_id, max(contained_ltv) AS ltv
-      FROM p WHERE crm_account_id IS NOT NULL
-     GROUP BY week, industry, media_type, crm_account_id
+    SELECT p.week, p.industry, p.media_type, p.crm_account_id, max(p.contained_ltv) AS ltv
+      FROM p WHERE p.crm_account_id IS NOT NULL
+     GROUP BY p.week, p.industry, p.media_type, p.crm_account_id
 )
 SELECT g.week, g.industry, g.media_type, g.conversations, g.contained,
        round(100.0 * g.contained / g.conversations, 2) AS containment_pct,
@@ -1073,16 +1113,18 @@ SELECT g.week, g.industry, g.media_type, g.conversations, g.contained,
        -- still running, or a containment window not closed within the final data
        g.in_progress OR g.last_start + cfg.window > cfg.complete_until
            OR (g.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
-  FROM (SELECT week, industry, media_type, sum(conversations)::bigint AS conversations,
-               sum(contained)::bigint AS contained, sum(contained_known)::bigint AS contained_known,
-               sum(contained_held)::bigint AS contained_held, bool_or(in_progress) AS in_progress,
-               max(last_start) AS last_start
-          FROM p GROUP BY week, industry, media_type) g
+  FROM (SELECT p.week, p.industry, p.media_type, sum(p.conversations)::bigint AS conversations,
+               sum(p.contained)::bigint AS contained, sum(p.contained_known)::bigint AS contained_known,
+               sum(p.contained_held)::bigint AS contained_held, bool_or(p.in_progress) AS in_progress,
+               max(p.last_start) AS last_start
+          FROM p GROUP BY p.week, p.industry, p.media_type) g
  CROSS JOIN cfg
-  LEFT JOIN (SELECT week, industry, media_type, sum(ltv) AS contained_ltv
-               FROM a GROUP BY week, industry, media_type) a USING (week, industry, media_type);
-CREATE UNIQUE INDEX bot_containment_by_industry_key
-    ON gcanalytics.bot_containment_by_industry (week, industry, media_type);
+  LEFT JOIN (SELECT a.week, a.industry, a.media_type, sum(a.ltv) AS contained_ltv
+               FROM a GROUP BY a.week, a.industry, a.media_type) a USING (week, industry, media_type);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._bot_containment_by_industry_rows(date[], timestamptz) IS
+    'the rows of bot_containment_by_industry of the weeks named (every week when NULL), summed from bot_containment_parts, provisional after complete_until';
 
 -- ------------------------------------------------------------ agent quality
 -- Only evaluations of conversations the warehouse keeps (internal queues
@@ -1239,18 +1281,49 @@ $$;
 COMMENT ON FUNCTION gcanalytics._join_quality_parts(timestamptz, timestamptz, text[]) IS
     'the rows of join_quality_parts (join_quality''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given)';
 
-CREATE MATERIALIZED VIEW gcanalytics.join_quality AS
+-- join_quality is a table kept by refresh_dashboards() (README
+-- "Incremental refresh"): every row carries the time of the refresh and
+-- the CRM snapshot's time and staleness, so every row is written again at
+-- each refresh, summed from the rollup (a row per day and link method), not
+-- from the conversations (_join_quality_rows()).
+CREATE TABLE gcanalytics.join_quality (
+    week               date,
+    link_method        text,
+    conversations      bigint,
+    share_pct          numeric,
+    week_unlinked_pct  numeric,
+    warning            text,
+    stale_enrichments  bigint,
+    crm_snapshot_at    timestamptz,
+    crm_snapshot_stale boolean,
+    refreshed_at       timestamptz,
+    provisional        boolean
+);
+CREATE UNIQUE INDEX join_quality_key ON gcanalytics.join_quality (week, link_method);
+
+-- _join_quality_rows(weeks, complete_until): the rows of join_quality of
+-- the weeks named (every week when NULL), summed from join_quality_parts,
+-- provisional after complete_until.
+CREATE OR REPLACE FUNCTION gcanalytics._join_quality_rows(weeks date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.join_quality
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
+    SELECT gcanalytics.reporting_time_zone() AS tz, _join_quality_rows.complete_until
 ), g AS (
     SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.link_method,
            sum(p.conversations)::bigint AS conversations, sum(p.stale_enrichments)::bigint AS stale_enrichments
       FROM gcanalytics.join_quality_parts p
+     WHERE weeks IS NULL OR date_trunc('week', p.start_day::timestamp)::date = ANY (weeks)
      GROUP BY 1, 2
 ), t AS (
-    SELECT week, sum(conversations) AS total,
-           coalesce(sum(conversations) FILTER (WHERE link_method = 'unlinked'), 0) AS unlinked
-      FROM g GROUP BY week
+    SELECT g.week, sum(g.conversations) AS total,
+           coalesce(sum(g.conversations) FILTER (WHERE g.link_method = 'unlinked'), 0) AS unlinked
+      FROM g GROUP BY g.week
 ), snap AS (
     SELECT (SELECT s.updated_at FROM gcanalytics.sync_state s WHERE s.resource = 'crm') AS synced_at
 )
@@ -1268,7 +1341,10 @@ SELECT g.week, g.link_method, g.conversations, round(100.0 * g.conversations / t
        now() AS refreshed_at,
        (g.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
   FROM g JOIN t USING (week) CROSS JOIN snap CROSS JOIN cfg;
-CREATE UNIQUE INDEX join_quality_key ON gcanalytics.join_quality (week, link_method);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._join_quality_rows(date[], timestamptz) IS
+    'the rows of join_quality of the weeks named (every week when NULL), summed from join_quality_parts, provisional after complete_until';
 
 -- ------------------------------------------------------------ comments
 COMMENT ON TABLE gcanalytics.kpi_daily IS
@@ -1283,7 +1359,7 @@ COMMENT ON TABLE gcanalytics.escalation_by_tier IS
     'escalation rate per CRM tier over everything loaded; conversations without an account are the tier ''no account''';
 COMMENT ON VIEW gcanalytics.escalation_insights IS
     'each tier''s week against the week before: change, two-proportion z-test, the releases of the week, and a sentence when p < 0.01 with at least 30 conversations each side';
-COMMENT ON MATERIALIZED VIEW gcanalytics.bot_containment_by_industry IS
+COMMENT ON TABLE gcanalytics.bot_containment_by_industry IS
     'self-service containment per week, CRM industry and media type: conversations that entered a bot flow or an IVR and ended there (no queue, no agent), and the share of them with no repeat contact within 24 hours';
 COMMENT ON MATERIALIZED VIEW gcanalytics.agent_quality IS
     'quality scores per agent and evaluation form: finished evaluations, calibrations excluded';
@@ -1291,7 +1367,7 @@ COMMENT ON MATERIALIZED VIEW gcanalytics.agent_quality_weekly IS
     'quality scores per ISO week of the evaluated conversation (reporting_time_zone), agent and evaluation form: finished evaluations, calibrations excluded';
 COMMENT ON MATERIALIZED VIEW gcanalytics.queue_daily IS
     'the aggregates API''s 15-minute buckets summed per day (reporting_time_zone), queue and media type; days not loaded are interpolated (interpolate()) and flagged';
-COMMENT ON MATERIALIZED VIEW gcanalytics.join_quality IS
+COMMENT ON TABLE gcanalytics.join_quality IS
     'how conversations were linked to a CRM account per week (attribute, phone, unlinked), a warning above join_quality_warn_pct unlinked, stale CRM enrichment';
 
 -- Column comments: a view's own entry, else the shared ('*') one; a
@@ -1446,8 +1522,10 @@ $$;
 -- The rollups and the dashboards kept from them (README "Incremental
 -- refresh"): kpi_daily_parts feeds kpi_daily (and kpi_weekly, from
 -- kpi_daily), queue_interval_parts queue_interval, escalation_parts the two
--- escalation dashboards (kept as tables, like queue_interval),
--- bot_containment_parts bot_containment_by_industry.
+-- escalation dashboards, bot_containment_parts bot_containment_by_industry,
+-- join_quality_parts join_quality (all kept as tables, like
+-- queue_interval), cx_overview_parts and cx_insights_parts the
+-- materialized views of their names.
 CREATE OR REPLACE FUNCTION gcanalytics.dashboard_rollup(view_name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
@@ -1886,7 +1964,8 @@ COMMENT ON FUNCTION gcanalytics._refresh_rollup(text, boolean) IS
 CREATE OR REPLACE FUNCTION gcanalytics._dashboard_tables() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier'] $$;
+    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
+                       'bot_containment_by_industry', 'join_quality'] $$;
 COMMENT ON FUNCTION gcanalytics._dashboard_tables() IS
     'the dashboards kept as tables, their rows deleted and inserted per changed key by refresh_dashboards()';
 
@@ -1898,7 +1977,10 @@ COMMENT ON FUNCTION gcanalytics._dashboard_tables() IS
 -- complete_until since the last refresh (since; NULL: unknown, every row)
 -- changes.  escalation_weekly also keeps escalation_accounts, and
 -- recomputes the weeks of the accounts whose reported tier changed (their
--- tier today, or the setting tier_reporting).
+-- tier today, or the setting tier_reporting); bot_containment_by_industry
+-- the weeks of the changed days (and of the flags, as kpi_weekly's, over
+-- containment_window); join_quality every row (each carries the refresh's
+-- time and the CRM snapshot's), from its rollup.
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_kept(view_name text, full boolean, keys date[], accounts text[],
                                                      since timestamptz, complete_until timestamptz)
     RETURNS void
@@ -1941,23 +2023,29 @@ BEGIN
                    IS DISTINCT FROM (f.escalation_rate_pct, f.first_day, f.last_day, f.provisional);
         END IF;
         RETURN;
-    ELSIF view_name IN ('kpi_daily', 'kpi_weekly') THEN
+    ELSIF view_name IN ('kpi_daily', 'kpi_weekly', 'bot_containment_by_industry') THEN
         col := CASE view_name WHEN 'kpi_daily' THEN 'day' ELSE 'week' END;
         IF NOT every THEN
             -- and the days whose flag changes: the day's end, or the end of
-            -- the FCR window of its last handled conversation, in (lo, hi]
+            -- the FCR (containment) window of its last handled (contained)
+            -- conversation, in (lo, hi]
             IF lo < hi THEN
-                flags := ARRAY(SELECT g::date FROM generate_series(((lo - gcanalytics.setting('fcr_window')::interval - interval '1 day')
-                                                                    AT TIME ZONE tz)::date,
-                                                                   (hi AT TIME ZONE tz)::date, interval '1 day') g);
+                flags := ARRAY(SELECT g::date
+                                 FROM generate_series(((lo - gcanalytics.setting(CASE view_name WHEN 'bot_containment_by_industry'
+                                                                                     THEN 'containment_window' ELSE 'fcr_window' END)::interval
+                                                        - interval '1 day') AT TIME ZONE tz)::date,
+                                                      (hi AT TIME ZONE tz)::date, interval '1 day') g);
             END IF;
             k := ARRAY(SELECT DISTINCT u.d FROM unnest(keys || flags) u(d) ORDER BY 1);
-            IF view_name = 'kpi_weekly' THEN
+            IF view_name <> 'kpi_daily' THEN
                 -- their weeks, and those whose end is in (lo, hi]
                 k := ARRAY(SELECT DISTINCT date_trunc('week', u.d::timestamp)::date
                              FROM unnest(k || ARRAY(SELECT d - 7 FROM unnest(flags) d)) u(d) ORDER BY 1);
             END IF;
         END IF;
+    ELSIF view_name = 'join_quality' THEN
+        -- every row: each carries the refresh's time and the CRM snapshot's
+        col := 'week';
     ELSIF view_name = 'queue_interval' THEN
         col := 'day';
         IF NOT every THEN
