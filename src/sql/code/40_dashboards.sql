@@ -105,6 +105,9 @@ CREATE OR REPLACE FUNCTION gcanalytics.complete_until(resource text)
     RETURNS timestamptz
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- the windows not loaded through their index (sync_windows_open_idx),
+    -- also in refreshes, which run without index scans
+    SET enable_indexscan = on
     AS $$
     SELECT least(coalesce((SELECT s.high_water_mark FROM gcanalytics.sync_state s WHERE s.resource = complete_until.resource)
                           - gcanalytics.setting(CASE WHEN resource = 'evaluations' THEN 'evaluation_lookback' ELSE 'lag_window' END)::interval,
@@ -114,6 +117,19 @@ CREATE OR REPLACE FUNCTION gcanalytics.complete_until(resource text)
 $$;
 COMMENT ON FUNCTION gcanalytics.complete_until(text) IS
     'how far the loaded rows of a resource (conversations, evaluations, queue_metrics) are final: its high-water mark less what the next run() reads again, and no later than its earliest window not loaded (failed, pending, running)';
+
+-- _first_window(resource): the start of the earliest window of a resource
+-- (NULL before its first load), through sync_windows' key: refreshes run
+-- without index scans, under which min() reads every window (a table that
+-- grows with every run()).
+CREATE OR REPLACE FUNCTION gcanalytics._first_window(resource text)
+    RETURNS timestamptz
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET enable_indexscan = on
+    AS $$ SELECT min(w.window_start) FROM gcanalytics.sync_windows w WHERE w.resource = _first_window.resource $$;
+COMMENT ON FUNCTION gcanalytics._first_window(text) IS
+    'the start of the earliest window of a resource in sync_windows (NULL before its first load), read through its key';
 
 -- ------------------------------------------------------------ KPI figures
 -- kpi_rates(...): the rates and the efficiency score of kpi_daily and
@@ -416,25 +432,47 @@ CREATE TABLE gcanalytics.kpi_daily (
 );
 CREATE UNIQUE INDEX kpi_daily_key ON gcanalytics.kpi_daily (day, queue_id, media_type, direction);
 
--- _kpi_daily_rows(days, complete_until): the rows of kpi_daily of the days
--- named (every day when NULL), summed from kpi_daily_parts, provisional
--- after complete_until (read once by the refresh).
-CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_rows(days date[], complete_until timestamptz)
+-- _kpi_rows(weekly, keys, complete_until): the rows of kpi_daily (weekly:
+-- of kpi_weekly, a week's Monday in the column day) of the days (weeks)
+-- named (every one when NULL): a day's summed from kpi_daily_parts, a
+-- week's from kpi_daily (kept first); their rates from kpi_rates().  A
+-- row is provisional when one it sums is (a day's: a conversation still
+-- running, or an FCR window not closed within the final data) or when the
+-- day (week) ends after complete_until (read once by the refresh).
+CREATE OR REPLACE FUNCTION gcanalytics._kpi_rows(weekly boolean, keys date[], complete_until timestamptz)
     RETURNS SETOF gcanalytics.kpi_daily
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- planned with the days' values: every day without a filter
+    -- planned with the keys' values (every key without a filter) and the
+    -- source the grain reads (the other branch planned away)
     SET plan_cache_mode = force_custom_plan
     AS $$
+DECLARE
+    lo date := coalesce((SELECT min(w) FROM unnest(keys) w), '-infinity');
+    hi date := coalesce((SELECT max(w) + 7 FROM unnest(keys) w), 'infinity');
 BEGIN
 RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window,
-           gcanalytics.reporting_time_zone() AS tz, _kpi_daily_rows.complete_until
-), p AS (
-    SELECT * FROM gcanalytics.kpi_daily_parts p WHERE days IS NULL OR p.day = ANY (days)
+           gcanalytics.reporting_time_zone() AS tz, _kpi_rows.complete_until
+), p AS (   -- the rows summed, each with its key and whether it is provisional
+    SELECT p.day AS k, p.queue_id, p.media_type, p.direction, p.queue_name, p.conversations, p.offered, p.answered,
+           p.handled, p.abandoned, p.short_abandoned, p.answered_in_sl, p.sl_entries, p.wait_ms_sum, p.answer_ms_sum,
+           p.handle_ms_sum, p.weighted_handle_ms_sum, p.transferred, p.fcr_eligible, p.fcr_resolved, p.talk_ms_sum,
+           p.hold_ms_sum, p.wrapup_codes,
+           p.in_progress OR p.last_handled_start + cfg.fcr_window > cfg.complete_until AS provisional
+      FROM gcanalytics.kpi_daily_parts p CROSS JOIN cfg
+     WHERE NOT weekly AND (keys IS NULL OR p.day = ANY (keys))
+    UNION ALL
+    SELECT date_trunc('week', d.day::timestamp)::date, d.queue_id, d.media_type, d.direction, d.queue_name,
+           d.conversations, d.offered, d.answered, d.handled, d.abandoned, d.short_abandoned, d.answered_in_sl,
+           d.sl_entries, d.wait_ms_sum, d.answer_ms_sum, d.handle_ms_sum, d.weighted_handle_ms_sum, d.transferred,
+           d.fcr_eligible, d.fcr_resolved, d.talk_ms_sum, d.hold_ms_sum, d.wrapup_codes, d.provisional
+      FROM gcanalytics.kpi_daily d
+     WHERE weekly AND d.day >= lo AND d.day < hi
+       AND (keys IS NULL OR date_trunc('week', d.day::timestamp)::date = ANY (keys))
 ), s AS (
-    SELECT p.day, p.queue_id, p.media_type, p.direction, max(p.queue_name) AS queue_name,
+    SELECT p.k, p.queue_id, p.media_type, p.direction, max(p.queue_name) AS queue_name,
            sum(p.conversations)::bigint AS conversations, sum(p.offered)::bigint AS offered,
            sum(p.answered)::bigint AS answered, sum(p.handled)::bigint AS handled,
            sum(p.abandoned)::bigint AS abandoned, sum(p.short_abandoned)::bigint AS short_abandoned,
@@ -444,31 +482,44 @@ WITH cfg AS MATERIALIZED (
            sum(p.transferred)::bigint AS transferred, sum(p.fcr_eligible)::bigint AS fcr_eligible,
            sum(p.fcr_resolved)::bigint AS fcr_resolved, sum(p.talk_ms_sum) AS talk_ms_sum,
            sum(p.hold_ms_sum) AS hold_ms_sum,
-           -- still running, or an FCR window not closed within the final data
-           bool_or(p.in_progress) OR max(p.last_handled_start) + min(cfg.fcr_window) > min(cfg.complete_until)
-               OR (p.day + 1)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
+           -- the day (week) ends after the final data
+           bool_or(p.provisional)
+               OR (p.k + CASE WHEN weekly THEN 7 ELSE 1 END)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until)
+               AS provisional
       FROM p CROSS JOIN cfg
-     GROUP BY p.day, p.queue_id, p.media_type, p.direction
+     GROUP BY p.k, p.queue_id, p.media_type, p.direction
 ), w AS (
-    SELECT p.day, p.queue_id, p.media_type, p.direction, array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
+    SELECT p.k, p.queue_id, p.media_type, p.direction, array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
       FROM p, unnest(p.wrapup_codes) x
-     GROUP BY p.day, p.queue_id, p.media_type, p.direction
+     GROUP BY p.k, p.queue_id, p.media_type, p.direction
 )
-SELECT s.day, s.queue_id, coalesce(s.queue_name, q.name) AS queue_name, s.media_type, s.direction, s.conversations,
-       s.offered, s.answered, s.handled,
+SELECT s.k, s.queue_id,
+       -- a day's rows name their queue (kpi_daily's rows: named already)
+       coalesce(s.queue_name, CASE WHEN NOT weekly THEN q.name END) AS queue_name, s.media_type, s.direction,
+       s.conversations, s.offered, s.answered, s.handled,
        s.abandoned, s.short_abandoned, s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.asa_s,
        r.service_level_rate, r.abandon_rate, r.avg_handle_s,
        r.avg_weighted_handle_s, s.transferred, r.transfer_rate_pct, s.fcr_eligible, s.fcr_resolved, r.fcr_pct,
        r.talk_ratio_pct, r.hold_ratio_pct, r.efficiency_score, coalesce(w.wrapup_codes, '{}') AS wrapup_codes,
        s.sl_entries, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum,
        s.provisional
-  FROM s LEFT JOIN w USING (day, queue_id, media_type, direction)
+  FROM s LEFT JOIN w USING (k, queue_id, media_type, direction)
   LEFT JOIN gcanalytics.queues q USING (queue_id),
        LATERAL gcanalytics.kpi_rates(s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.wait_ms_sum,
                                      s.answer_ms_sum, s.handled, s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred,
                                      s.fcr_eligible, s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
 END
 $$;
+COMMENT ON FUNCTION gcanalytics._kpi_rows(boolean, date[], timestamptz) IS
+    'the rows of kpi_daily (weekly: of kpi_weekly) of the days (weeks) named (every one when NULL), summed from kpi_daily_parts (weekly: from kpi_daily), provisional after complete_until';
+
+-- _kpi_daily_rows(days, complete_until): the rows of kpi_daily of the days
+-- named (every day when NULL): _kpi_rows().
+CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_rows(days date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.kpi_daily
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT * FROM gcanalytics._kpi_rows(false, days, complete_until) $$;
 COMMENT ON FUNCTION gcanalytics._kpi_daily_rows(date[], timestamptz) IS
     'the rows of kpi_daily of the days named (every day when NULL), summed from kpi_daily_parts, provisional after complete_until';
 
@@ -479,56 +530,13 @@ ALTER TABLE gcanalytics.kpi_weekly RENAME COLUMN day TO week;
 CREATE UNIQUE INDEX kpi_weekly_key ON gcanalytics.kpi_weekly (week, queue_id, media_type, direction);
 
 -- _kpi_weekly_rows(weeks, complete_until): the rows of kpi_weekly of the
--- weeks named (every week when NULL), summed from kpi_daily (kept first).
+-- weeks named (every week when NULL), summed from kpi_daily (kept first):
+-- _kpi_rows().
 CREATE OR REPLACE FUNCTION gcanalytics._kpi_weekly_rows(weeks date[], complete_until timestamptz)
     RETURNS SETOF gcanalytics.kpi_weekly
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
-    SET plan_cache_mode = force_custom_plan
-    AS $$
-DECLARE
-    lo date := coalesce((SELECT min(w) FROM unnest(weeks) w), '-infinity');
-    hi date := coalesce((SELECT max(w) + 7 FROM unnest(weeks) w), 'infinity');
-BEGIN
-RETURN QUERY
-WITH d AS (
-    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.*
-      FROM gcanalytics.kpi_daily d
-     WHERE d.day >= lo AND d.day < hi
-       AND (weeks IS NULL OR date_trunc('week', d.day::timestamp)::date = ANY (weeks))
-), s AS (
-    SELECT d.week, d.queue_id, max(d.queue_name) AS queue_name, d.media_type,
-           d.direction, sum(d.conversations)::bigint AS conversations, sum(d.offered)::bigint AS offered,
-           sum(d.answered)::bigint AS answered, sum(d.answered_in_sl)::bigint AS answered_in_sl,
-           sum(d.sl_entries)::bigint AS sl_entries, sum(d.abandoned)::bigint AS abandoned,
-           sum(d.short_abandoned)::bigint AS short_abandoned,
-           sum(d.wait_ms_sum) AS wait_ms_sum, sum(d.answer_ms_sum) AS answer_ms_sum, sum(d.handled)::bigint AS handled,
-           sum(d.handle_ms_sum) AS handle_ms_sum, sum(d.weighted_handle_ms_sum) AS weighted_handle_ms_sum,
-           sum(d.transferred)::bigint AS transferred, sum(d.fcr_eligible)::bigint AS fcr_eligible,
-           sum(d.fcr_resolved)::bigint AS fcr_resolved, sum(d.talk_ms_sum) AS talk_ms_sum,
-           sum(d.hold_ms_sum) AS hold_ms_sum, bool_or(d.provisional) AS provisional
-      FROM d
-     GROUP BY d.week, d.queue_id, d.media_type, d.direction
-), w AS (
-    SELECT d.week, d.queue_id, d.media_type, d.direction, array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
-      FROM d, unnest(d.wrapup_codes) x
-     GROUP BY d.week, d.queue_id, d.media_type, d.direction
-)
-SELECT s.week, s.queue_id, s.queue_name, s.media_type, s.direction, s.conversations, s.offered, s.answered, s.handled,
-       s.abandoned, s.short_abandoned, s.answered_in_sl, r.service_level_pct, r.abandon_rate_pct, r.avg_wait_s, r.asa_s,
-       r.service_level_rate, r.abandon_rate, r.avg_handle_s,
-       r.avg_weighted_handle_s, s.transferred, r.transfer_rate_pct, s.fcr_eligible, s.fcr_resolved, r.fcr_pct,
-       r.talk_ratio_pct, r.hold_ratio_pct, r.efficiency_score, coalesce(w.wrapup_codes, '{}') AS wrapup_codes,
-       s.sl_entries, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum, s.weighted_handle_ms_sum, s.talk_ms_sum, s.hold_ms_sum,
-       -- a week is final when its last day is (a day without a row is final too)
-       s.provisional OR (s.week + 7)::timestamp AT TIME ZONE gcanalytics.reporting_time_zone()
-                        > _kpi_weekly_rows.complete_until AS provisional
-  FROM s LEFT JOIN w USING (week, queue_id, media_type, direction),
-       LATERAL gcanalytics.kpi_rates(s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.wait_ms_sum,
-                                     s.answer_ms_sum, s.handled, s.handle_ms_sum, s.weighted_handle_ms_sum, s.transferred,
-                                     s.fcr_eligible, s.fcr_resolved, s.talk_ms_sum, s.hold_ms_sum) r;
-END
-$$;
+    AS $$ SELECT * FROM gcanalytics._kpi_rows(true, weeks, complete_until) $$;
 COMMENT ON FUNCTION gcanalytics._kpi_weekly_rows(date[], timestamptz) IS
     'the rows of kpi_weekly of the weeks named (every week when NULL), summed from kpi_daily, provisional after complete_until';
 
@@ -1645,45 +1653,75 @@ $$;
 COMMENT ON FUNCTION gcanalytics._dashboard_contacts_changed(text[], timestamptz[], timestamptz[], text[]) IS
     'records in dashboard_conversation_changes conversations whose next contact moved, with the next contact before (the first since the last refresh kept), for the rollups named';
 
--- _rollup_signature(rollup): what a rollup's rows depend on besides the
--- conversations: the definitions (the functions computing them, so an
--- upgrade or a changed definition rebuilds), the reporting time zone and
--- the settings and tables they read.
-CREATE OR REPLACE FUNCTION gcanalytics._rollup_signature(rollup text) RETURNS text
+-- _rollup_signatures(): each rollup's signature, what its rows depend on
+-- besides the conversations: the definitions (the functions computing
+-- them, so an upgrade or a changed definition rebuilds), the reporting time
+-- zone and the settings and tables they read, as an md5.  One query for
+-- every rollup, from what is cheap to read: each function's catalog row
+-- (its source, arguments and their defaults, result, language, settings,
+-- volatility), not its definition rendered (pg_get_functiondef() per
+-- function per rollup cost 50 to 120 ms a rollup in a new session, as
+-- pg_cron's are), and the settings and targets read once.
+CREATE OR REPLACE FUNCTION gcanalytics._rollup_signatures() RETURNS TABLE (rollup text, signature text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- the targets read queue_metrics' days through its key
+    SET enable_indexscan = on
+    SET enable_bitmapscan = on
     AS $$
-SELECT md5(concat_ws(E'\n', rollup,
-           (SELECT string_agg(pg_get_functiondef(p.oid), E'\n' ORDER BY p.oid::regprocedure::text)
-              FROM pg_proc p
-             WHERE p.pronamespace = 'gcanalytics'::regnamespace
-               AND (p.proname IN ('queue_entry_metrics', 'tier_label', 'industry_label', '_current_tiers',
-                                  'service_level_threshold', '_service_level_targets', '_survey_pending',
-                                  '_survey_pending_last', '_reported_tier',
-                                  'reporting_time_zone', 'setting')
-                    -- its parts, and the rows of the dashboards kept from it as tables
-                    OR p.proname LIKE '\_' || rollup || '\_%'
-                    OR (rollup = 'kpi_daily' AND p.proname = '_kpi_weekly_rows'))),
-           gcanalytics.reporting_time_zone(),
-           gcanalytics.setting('short_abandon_threshold'), gcanalytics.setting('service_level_default'),
-           -- kpi_daily's and queue_interval's rows (tables kept per key) name their queues
-           CASE WHEN rollup IN ('kpi_daily', 'queue_interval')
-                THEN coalesce((SELECT string_agg(format('%s/%s', q.queue_id, q.name), ',' ORDER BY q.queue_id)
-                                 FROM gcanalytics.queues q), '') END,
-           CASE rollup WHEN 'kpi_daily' THEN gcanalytics.setting('fcr_window')
-                       WHEN 'queue_interval' THEN gcanalytics.setting('interval_minutes')
-                       WHEN 'bot_containment' THEN gcanalytics.setting('containment_window')
-                       -- its tier is the tier reported (at the call, or today's)
-                       WHEN 'cx_insights' THEN gcanalytics.current_tier_reporting()::text END,
+WITH f AS (
+    SELECT p.*,
+           -- read by every rollup
+           p.proname IN ('queue_entry_metrics', 'tier_label', 'industry_label', '_current_tiers',
+                         'service_level_threshold', '_service_level_targets', '_survey_pending',
+                         '_survey_pending_last', '_reported_tier', 'reporting_time_zone', 'setting') AS common,
+           -- the rows of kpi_weekly, kept from kpi_daily's rollup too
+           p.proname IN ('_kpi_weekly_rows', '_kpi_rows', 'kpi_rates') AS kpi
+      FROM pg_proc p
+     WHERE p.pronamespace = 'gcanalytics'::regnamespace
+), fn AS MATERIALIZED (   -- a function a rollup reads: its name and an md5 of what defines it
+    -- (types by name, not by oid: the same definitions give the same
+    -- signature in every database, a Citus coordinator's too)
+    SELECT f.proname::text AS name, f.oid::regprocedure::text AS ident, f.common, f.kpi,
+           md5(concat_ws(E'\n', f.oid::regprocedure::text, pg_get_function_arguments(f.oid),
+                         pg_get_function_result(f.oid), f.prokind, l.lanname, f.provolatile, f.proisstrict,
+                         f.prosecdef, f.proleakproof, f.proparallel, f.proconfig::text, f.prosrc, f.probin)) AS h
+      FROM f
+      JOIN pg_language l ON l.oid = f.prolang
+     WHERE f.common OR f.kpi OR f.proname LIKE ANY (SELECT '\_' || r || '\_%' FROM unnest(gcanalytics._rollups()) r)
+), cfg AS MATERIALIZED (   -- what every rollup reads
+    SELECT gcanalytics.reporting_time_zone() AS tz,
+           gcanalytics.setting('short_abandon_threshold') AS short_abandon,
+           gcanalytics.setting('service_level_default') AS sl_default,
            -- the targets: every medium's, and each queue's that differs from its medium's
            (SELECT string_agg(format('%s/%s/%s', t.queue_id, t.media_type, t.sl_ms), ',' ORDER BY t.queue_id, t.media_type)
               FROM gcanalytics._service_level_targets() t
               LEFT JOIN gcanalytics._service_level_targets() m ON m.queue_id = '*' AND m.media_type = t.media_type
-             WHERE t.queue_id = '*' OR t.sl_ms IS DISTINCT FROM m.sl_ms),
-           (SELECT string_agg(x.queue_id, ',' ORDER BY x.queue_id) FROM gcanalytics.excluded_queues x)))
+             WHERE t.queue_id = '*' OR t.sl_ms IS DISTINCT FROM m.sl_ms) AS targets,
+           (SELECT string_agg(x.queue_id, ',' ORDER BY x.queue_id) FROM gcanalytics.excluded_queues x) AS excluded,
+           coalesce((SELECT string_agg(format('%s/%s', q.queue_id, q.name), ',' ORDER BY q.queue_id)
+                       FROM gcanalytics.queues q), '') AS queues
+)
+SELECT r.rollup,
+       md5(concat_ws(E'\n', r.rollup,
+           (SELECT string_agg(fn.h, E'\n' ORDER BY fn.ident)
+              FROM fn
+             -- its parts, and the rows of the dashboards kept from it as tables
+             WHERE fn.common OR fn.name LIKE '\_' || r.rollup || '\_%' OR (r.rollup = 'kpi_daily' AND fn.kpi)),
+           cfg.tz, cfg.short_abandon, cfg.sl_default,
+           -- kpi_daily's and queue_interval's rows (tables kept per key) name their queues
+           CASE WHEN r.rollup IN ('kpi_daily', 'queue_interval') THEN cfg.queues END,
+           CASE r.rollup WHEN 'kpi_daily' THEN gcanalytics.setting('fcr_window')
+                         WHEN 'queue_interval' THEN gcanalytics.setting('interval_minutes')
+                         WHEN 'bot_containment' THEN gcanalytics.setting('containment_window')
+                         -- its tier is the tier reported (at the call, or today's)
+                         WHEN 'cx_insights' THEN gcanalytics.current_tier_reporting()::text END,
+           cfg.targets, cfg.excluded))
+  FROM unnest(gcanalytics._rollups()) r(rollup)
+ CROSS JOIN cfg
 $$;
-COMMENT ON FUNCTION gcanalytics._rollup_signature(text) IS
-    'the definitions, time zone, settings and tables a rollup''s rows depend on, as an md5: a change forces a full rebuild';
+COMMENT ON FUNCTION gcanalytics._rollup_signatures() IS
+    'each rollup''s signature: the definitions, time zone, settings and tables its rows depend on, as an md5 (one query for every rollup): a change forces a full rebuild';
 
 -- _rollup_columns(rollup): the columns of a rollup's parts table, and how
 -- two contributions to a row merge: key (the columns of its unique index;
@@ -1849,10 +1887,11 @@ $$;
 COMMENT ON FUNCTION gcanalytics._apply_conversation_changes(text, date[], text, text) IS
     'merges into a rollup''s parts the conversations of dashboard_conversation_changes outside the days recomputed whole: the contributions of those inserted, the difference the moved next contacts make; returns how many, the keys and accounts of the rows written, and the days to recompute whole instead';
 
--- _refresh_rollup(rollup, full): brings a rollup up to date; returns
--- 'full' or 'incremental' and why.  Full: on request, without a signature
--- (first refresh, after a restore) or with another one
--- (definitions, time zone, settings).  Incremental: the days
+-- _refresh_rollup(rollup, full, signature): brings a rollup up to date;
+-- returns 'full' or 'incremental' and why.  Full: on request, without a
+-- signature (first refresh, after a restore) or with another one
+-- (definitions, time zone, settings; signature: the rollup's of
+-- _rollup_signatures(), read once by the caller, else read here).  Incremental: the days
 -- dashboard_changes names, deleted and computed again a run of
 -- consecutive days at a time, and the conversations of
 -- dashboard_conversation_changes outside them (inserted, next contacts
@@ -1861,13 +1900,15 @@ COMMENT ON FUNCTION gcanalytics._apply_conversation_changes(text, date[], text, 
 -- kpi_daily: the figure's day; queue_interval: the interval's day; else
 -- the start day), accounts the accounts of escalation_parts' rows that
 -- changed (the dashboards kept as tables use both).
-CREATE OR REPLACE FUNCTION gcanalytics._refresh_rollup(rollup text, full boolean, OUT refresh text, OUT reason text,
+CREATE OR REPLACE FUNCTION gcanalytics._refresh_rollup(rollup text, full boolean, signature text DEFAULT NULL,
+                                                       OUT refresh text, OUT reason text,
                                                        OUT keys date[], OUT accounts text[])
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    sig  text := gcanalytics._rollup_signature(rollup);
+    sig  text := coalesce(signature, (SELECT s.signature FROM gcanalytics._rollup_signatures() s
+                                       WHERE s.rollup = _refresh_rollup.rollup));
     old  text;
     tz   text := gcanalytics.reporting_time_zone();
     tbl  text := rollup || '_parts';
@@ -1954,7 +1995,7 @@ BEGIN
     accounts := ARRAY(SELECT DISTINCT u.a FROM unnest(accounts) u(a) ORDER BY 1);
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._refresh_rollup(text, boolean) IS
+COMMENT ON FUNCTION gcanalytics._refresh_rollup(text, boolean, text) IS
     'brings a rollup up to date, fully or for the days dashboard_changes names; returns which and why, and (incremental) the days and accounts its changed rows reach';
 
 -- ------------------------------------------------------------ kept tables
@@ -2143,6 +2184,11 @@ DECLARE
     kept    boolean;
     cu      timestamptz;
     since   timestamptz;
+    sigs    jsonb;      -- the rollups' signatures, read once
+    src     text;       -- a view's only table whose rows it needs
+    rel     regclass;
+    written bigint;     -- the rows this transaction inserted and deleted in the view before its refresh
+    empty   boolean;
 BEGIN
     IF gcanalytics.setting('interval_minutes') NOT IN ('15', '30') THEN
         RAISE EXCEPTION 'interval_minutes is "%", not 15 or 30', gcanalytics.setting('interval_minutes')
@@ -2165,6 +2211,8 @@ BEGIN
         t0 := clock_timestamp();
         view_name := v;
         ru := gcanalytics.dashboard_rollup(v);
+        rel := format('gcanalytics.%I', v)::regclass;
+        written := pg_stat_get_xact_tuples_inserted(rel) + pg_stat_get_xact_tuples_deleted(rel);
         IF ru IS NULL THEN
             refresh := 'full';
             reason := 'computed from every row (no rollup)';
@@ -2174,7 +2222,10 @@ BEGIN
         ELSE
             -- a few days through the index on conversation_start
             PERFORM set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'on', true);
-            rr := gcanalytics._refresh_rollup(ru, refresh_dashboards.full);
+            IF sigs IS NULL THEN
+                SELECT jsonb_object_agg(s.rollup, s.signature) INTO sigs FROM gcanalytics._rollup_signatures() s;
+            END IF;
+            rr := gcanalytics._refresh_rollup(ru, refresh_dashboards.full, sigs ->> ru);
             PERFORM set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true);
             refresh := rr.refresh;
             reason := rr.reason;
@@ -2182,6 +2233,7 @@ BEGIN
                                                                       'keys', to_jsonb(rr.keys), 'accounts', to_jsonb(rr.accounts)));
         END IF;
         kept := v = ANY (gcanalytics._dashboard_tables());
+        empty := false;
         IF kept THEN
             -- its rows of the changed keys deleted and inserted: readers see
             -- the old rows or the new ones, never blocked
@@ -2208,10 +2260,40 @@ BEGIN
             -- a restored or freshly created one is refreshed plainly once
             SELECT c.relispopulated INTO concurrent
               FROM pg_class c WHERE c.oid = format('gcanalytics.%I', v)::regclass;
-            EXECUTE format('REFRESH MATERIALIZED VIEW %s gcanalytics.%I',
-                           CASE WHEN concurrent THEN 'CONCURRENTLY' ELSE '' END, v);
+            -- the views of evaluations and of queue_metrics have no row
+            -- without one of their table's: left as they are when both are
+            -- empty (a center without quality management reads every
+            -- interaction for nothing otherwise)
+            src := CASE WHEN v IN ('agent_quality', 'agent_quality_weekly') THEN 'evaluations'
+                        WHEN v = 'queue_daily' THEN 'queue_metrics' END;
+            IF concurrent AND src IS NOT NULL THEN
+                -- (apart: on Citus the view is local, its table distributed)
+                EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM gcanalytics.%I)', v) INTO empty;
+                IF empty THEN
+                    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM gcanalytics.%I)', src) INTO empty;
+                END IF;
+            END IF;
+            IF empty THEN
+                refresh := 'incremental';
+                reason := format('unchanged: no rows in %s, none at the last refresh either', src);
+            ELSE
+                EXECUTE format('REFRESH MATERIALIZED VIEW %s gcanalytics.%I',
+                               CASE WHEN concurrent THEN 'CONCURRENTLY' ELSE '' END, v);
+            END IF;
         END IF;
-        EXECUTE format('SELECT count(*) FROM gcanalytics.%I', v) INTO row_count;
+        -- its rows counted again unless known: none (a view left empty),
+        -- or a table kept per key, refreshed incrementally, whose rows this
+        -- transaction neither inserted nor deleted: the count of its last
+        -- refresh (one that rebuilt it since, outside refresh_dashboards(),
+        -- an upgrade's, is followed by a rebuild of every row: since above)
+        row_count := CASE WHEN empty THEN 0 END;
+        IF kept AND refresh = 'incremental' AND current_setting('track_counts')::boolean
+           AND pg_stat_get_xact_tuples_inserted(rel) + pg_stat_get_xact_tuples_deleted(rel) = written THEN
+            SELECT r.row_count INTO row_count FROM gcanalytics.dashboard_refreshes r WHERE r.view_name = v;
+        END IF;
+        IF row_count IS NULL THEN
+            EXECUTE format('SELECT count(*) FROM gcanalytics.%I', v) INTO row_count;
+        END IF;
         seconds := round(extract(epoch FROM clock_timestamp() - t0)::numeric, 3);
         -- dashboard_status (code/50_reports.sql)
         PERFORM gcanalytics._dashboard_refreshed(v, refresh, concurrent, seconds, row_count, reason);

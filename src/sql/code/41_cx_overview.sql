@@ -454,7 +454,7 @@ WITH cfg AS MATERIALIZED (
            gcanalytics.complete_until('conversations') AS conv_until,
            gcanalytics.setting('survey_lookback')::interval AS survey_lookback
 ), first_window AS MATERIALIZED (
-    SELECT min(w.window_start) AS at FROM gcanalytics.sync_windows w WHERE w.resource = 'conversations'
+    SELECT gcanalytics._first_window('conversations') AS at
 ), first_conversation AS MATERIALIZED (
     SELECT gcanalytics._cx_insights_first_start() AS at
 ), open_day AS MATERIALIZED (   -- the first day with a conversation in progress or a survey that may still be answered

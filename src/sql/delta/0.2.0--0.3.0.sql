@@ -439,3 +439,7 @@ ALTER TABLE gcanalytics.queue_metrics ADD CONSTRAINT queue_metrics_granularity_c
     CHECK (granularity IN ('PT15M', 'PT1H', 'P1D'));
 COMMENT ON TABLE gcanalytics.queue_metrics IS
     'the aggregates API per queue and media type, by 15 minutes (PT15M; PT1H: hours loaded by 0.2.0) and daily (P1D, UTC days); counts and sums in milliseconds';
+
+-- complete_until() finds a resource's earliest window not loaded (issue
+-- 24: a refresh's fixed cost) without reading the loaded ones
+CREATE INDEX sync_windows_open_idx ON gcanalytics.sync_windows (resource, window_start) WHERE status <> 'done';

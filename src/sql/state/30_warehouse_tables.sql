@@ -329,6 +329,9 @@ CREATE TABLE gcanalytics.sync_windows (
 );
 COMMENT ON TABLE gcanalytics.sync_windows IS
     'one row per resource and time window loaded: status, attempts, rows, the error of a failed window (the dead-letter list)';
+-- the windows not loaded yet (few): complete_until() finds the earliest
+-- without reading the loaded ones
+CREATE INDEX sync_windows_open_idx ON gcanalytics.sync_windows (resource, window_start) WHERE status <> 'done';
 COMMENT ON COLUMN gcanalytics.sync_windows.resource IS 'conversations, evaluations or queue_metrics';
 COMMENT ON COLUMN gcanalytics.sync_windows.window_start IS 'start of the window (inclusive)';
 COMMENT ON COLUMN gcanalytics.sync_windows.window_end IS 'end of the window (exclusive)';
