@@ -561,7 +561,7 @@ start_run(GcaScan *scan)
 	rs->client = scan->client;
 	/* what other sessions of the server learnt, for EXPLAIN too */
 	gca_client_config_known(&scan->opts->http, &known_latency_ms,
-							&rs->known_available);
+							&rs->known_available, &rs->known_job_ready_ms);
 	if (known_latency_ms > 0)
 		rs->latency_ms = known_latency_ms;
 	if (scan->client && gca_client_latency_ms(scan->client) > 0)

@@ -37,6 +37,8 @@
 #include "utils/json.h"
 #include "utils/memutils.h"
 
+#include "utils/timestamp.h"
+
 #include "conversations.h"
 #include "details.h"
 #include "isotime.h"
@@ -48,7 +50,7 @@
 #define QUERY_PAGE_MAX GCA_DETAILS_PAGE_MAX
 #define JOB_PAGE_MAX 1000
 #define IDS_PER_REQUEST 100		/* ids of one GET .../details?id= */
-#define JOB_POLLS_ESTIMATE 3	/* status polls of a job, for auto */
+#define JOB_POLLS_ESTIMATE 3	/* status polls of a job, none seen yet */
 #define JOB_WAIT_ESTIMATE_S 1.0	/* time a job takes to be ready, for auto */
 /*
  * The backend's own time a conversation (parsing its record, handing out
@@ -216,6 +218,7 @@ typedef enum Availability
 	AVAIL_UNNEEDED,				/* no window is read by jobs */
 	AVAIL_NEEDED,
 	AVAIL_ASKED,
+	AVAIL_FROM_RESULTS,			/* taken from the first results page read */
 	AVAIL_KNOWN
 } Availability;
 
@@ -239,6 +242,12 @@ typedef struct Window
 	bool		busy;			/* a request of this window is in flight */
 	int			seq;			/* its requests, in reading order */
 	int			poll_delay_ms;
+	TimestampTz created_at;		/* its creation's answer arrived */
+	double		not_ready_ms;	/* since then, to the last answer that said
+								 * it was not ready yet (0: none) */
+	double		ready_ms;		/* its time to be ready, not yet remembered */
+	TimestampTz results_available;	/* dataAvailabilityDate of its first
+									 * results page, 0 if none */
 	int			job_page;		/* results pages read */
 	char	   *cursor;			/* next results cursor */
 	bool		all_requested;	/* the last results page is requested */
@@ -263,6 +272,8 @@ typedef struct ConvScan
 	int			nbatches;		/* by id */
 	int			next_batch;
 	Availability availability;	/* dataAvailabilityDate of job results */
+	bool		late_availability;	/* jobs are created before the date is
+									 * known (AVAIL_FROM_RESULTS) */
 	bool		ask_availability;	/* a job read would ask for it: not
 									 * known up to the range's end */
 
@@ -453,6 +464,32 @@ read_seconds(GcaResourceScan *rs, double requests, double conversations)
 static double job_requests(GcaResourceScan *rs, double conversations, int njobs);
 
 /*
+ * The status polls a details job takes to be seen ready: by the time the
+ * server's jobs took to be ready as its sessions saw it (the rate budget's
+ * slot keeps it), polled as next_job_request() polls (the first at once
+ * after the creation's answer, a round trip each, then POLL_FIRST_MS
+ * doubled up to POLL_MAX_MS between them); JOB_POLLS_ESTIMATE while no
+ * job was seen.
+ */
+static int
+job_polls(GcaResourceScan *rs)
+{
+	double		elapsed = 0;
+	int			delay = 0;
+	int			polls = 0;
+
+	if (rs->known_job_ready_ms <= 0)
+		return JOB_POLLS_ESTIMATE;
+	do
+	{
+		elapsed += delay + Max(rs->latency_ms, 1);
+		delay = delay == 0 ? POLL_FIRST_MS : Min(delay * 2, POLL_MAX_MS);
+		polls++;
+	} while (elapsed < rs->known_job_ready_ms && polls < 1000);
+	return polls;
+}
+
+/*
  * The time a read of about conversations by njobs details jobs takes
  * (seconds): its requests at the budget's rate, or, when that is shorter,
  * the longest job's chain of round trips (a creation, its polls, then one
@@ -467,7 +504,7 @@ job_seconds(GcaResourceScan *rs, double conversations, int njobs)
 {
 	int			slots = Max(rs->max_concurrency, 1);
 	double		rounds = ceil((double) njobs / slots);
-	double		chain = (2 + JOB_POLLS_ESTIMATE +
+	double		chain = (2 + job_polls(rs) +
 						 Max(1, ceil(conversations / njobs / JOB_PAGE_MAX))) * rounds;
 	double		by_rate = job_requests(rs, conversations, njobs) * 60.0 /
 		Max(rs->requests_per_minute, 1);
@@ -521,7 +558,7 @@ static double
 job_requests(GcaResourceScan *rs, double conversations, int njobs)
 {
 	return (((ConvScan *) rs->state)->ask_availability ? 1 : 0) +
-		njobs * (1 + JOB_POLLS_ESTIMATE) +
+		njobs * (1 + job_polls(rs)) +
 		njobs * Max(1, ceil(conversations / njobs / JOB_PAGE_MAX));
 }
 
@@ -667,15 +704,18 @@ planned_requests(GcaResourceScan *rs, ConvScan *st)
 	if (st->route == ROUTE_JOB)
 	{
 		double		requests = job_requests(rs, conversations, nwindows);
+		int			polls = nwindows * job_polls(rs);
 
-		pages = requests - (st->ask_availability ? 1 : 0) -
-			nwindows * (1 + JOB_POLLS_ESTIMATE);
-		return psprintf("about %.0f for %.0f conversations: %s, %d job creation%s, about %d status polls, %.0f results pages of %d",
+		pages = requests - (st->ask_availability ? 1 : 0) - nwindows - polls;
+
+		return psprintf("about %.0f for %.0f conversations: %s, %d job creation%s, about %d status poll%s, %.0f results pages of %d",
 						requests, conversations,
 						st->ask_availability ? "1 availability date"
+						: st->late_availability
+						? "no availability date (the results pages carry it)"
 						: "no availability date (known up to the range's end)",
 						nwindows, nwindows == 1 ? "" : "s",
-						nwindows * JOB_POLLS_ESTIMATE, pages, st->job_page_size);
+						polls, polls == 1 ? "" : "s", pages, st->job_page_size);
 	}
 	pages = ceil(conversations / st->q.page_size);
 	return psprintf("about %.0f for %.0f conversations: %.0f page%s of %d and %d past the last",
@@ -685,6 +725,8 @@ planned_requests(GcaResourceScan *rs, ConvScan *st)
 
 static void apply_availability(GcaResourceScan *rs, ConvScan *st,
 							   TimestampTz available);
+static void apply_late_availability(GcaResourceScan *rs, ConvScan *st,
+									TimestampTz available);
 
 static void
 conversations_plan(GcaResourceScan *rs)
@@ -725,7 +767,14 @@ conversations_plan(GcaResourceScan *rs)
 		available = rs->known_available;
 		known = available != 0 && available >= pushed->upper;
 	}
-	st->ask_availability = !known;
+	/*
+	 * A range that ended a day or more ago, on a server no session has
+	 * seen a date of, takes the date from its first results page instead
+	 * (the API's data are minutes to hours behind): no request for it
+	 */
+	st->late_availability = !known && available == 0 &&
+		pushed->upper <= GetCurrentTimestamp() - USECS_PER_DAY;
+	st->ask_availability = !known && !st->late_availability;
 	st->route = pushed->have_lower ? choose_route(rs, st) : ROUTE_QUERY;
 	if (st->route == ROUTE_JOB && st->q.windows != NIL)
 		subdivide_windows(&st->q,
@@ -734,7 +783,8 @@ conversations_plan(GcaResourceScan *rs)
 		((Window *) lfirst(lc))->route = st->route;
 	if (st->route == ROUTE_JOB && st->q.windows != NIL)
 	{
-		st->availability = AVAIL_NEEDED;
+		st->availability = st->late_availability ? AVAIL_FROM_RESULTS
+			: AVAIL_NEEDED;
 		if (known)
 			apply_availability(rs, st, available);
 	}
@@ -953,6 +1003,7 @@ read_job_state(void *arg, const GcaRequest *req, GcaJson *page)
 {
 	Window	   *w = arg;
 	const char *state;
+	double		elapsed_ms;
 
 	if (req->kind == REQ_JOB_CREATE)
 	{
@@ -965,14 +1016,24 @@ read_job_state(void *arg, const GcaRequest *req, GcaJson *page)
 		w->job_id = pstrdup(id);
 		w->job_state = JOB_RUNNING;
 		w->poll_delay_ms = 0;
+		w->created_at = GetCurrentTimestamp();
+		w->not_ready_ms = 0;
 		return;
 	}
 	state = gca_json_get_string(page, "state");
+	elapsed_ms = (double) (GetCurrentTimestamp() - w->created_at) / 1000.0;
 	if (state && strcmp(state, "FULFILLED") == 0)
 	{
+		/*
+		 * The job became ready between the answer before and this one:
+		 * the midpoint, so that polls planned by it (job_polls()) are
+		 * counted the same however the latency varies by a little
+		 */
+		w->ready_ms = (w->not_ready_ms + elapsed_ms) / 2;
 		w->job_state = JOB_READY;
 		return;
 	}
+	w->not_ready_ms = elapsed_ms;
 	if (state == NULL || strcmp(state, "FAILED") == 0 ||
 		strcmp(state, "CANCELLED") == 0 || strcmp(state, "EXPIRED") == 0)
 	{
@@ -1066,6 +1127,51 @@ replan_jobs(GcaResourceScan *rs, ConvScan *st)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * The availability date learnt once the jobs were created (the first
+ * results page read, or asked when that page carried none): the job
+ * windows keep the conversations that started before it (one wholly after
+ * it keeps none; its job, if not created yet, never is), and the rest of
+ * the range is read with the details query, in day windows, as
+ * apply_availability() does before any job is created.
+ */
+static void
+apply_late_availability(GcaResourceScan *rs, ConvScan *st, TimestampTz available)
+{
+	List	   *windows = st->q.windows;
+	TimestampTz from = DT_NOEND;
+	TimestampTz upper = DT_NOBEGIN;
+	MemoryContext old;
+	ListCell   *lc;
+
+	st->availability = AVAIL_KNOWN;
+	foreach(lc, windows)
+	{
+		Window	   *w = lfirst(lc);
+
+		if (w->route != ROUTE_JOB || w->d.end <= available)
+			continue;
+		from = Min(from, Max(w->d.start, available));
+		upper = Max(upper, w->d.end);
+		w->d.end = Max(w->d.start, available);
+		if (w->d.start >= available && w->job_state == JOB_NONE && !w->d.finished)
+		{
+			w->d.finished = true;
+			rs->windows_done++;
+		}
+	}
+	if (upper == DT_NOBEGIN)
+		return;
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(st));
+	st->q.windows = NIL;
+	gca_details_day_windows(&st->q, from, upper);
+	foreach(lc, st->q.windows)
+		((Window *) lfirst(lc))->route = ROUTE_QUERY;
+	rs->windows_total += list_length(st->q.windows);
+	st->q.windows = list_concat(windows, st->q.windows);
+	MemoryContextSwitchTo(old);
+}
+
 /* The answer of GET .../jobs/availability, remembered for the statement. */
 static void
 read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
@@ -1073,6 +1179,11 @@ read_availability(GcaResourceScan *rs, ConvScan *st, GcaJson *page)
 	TimestampTz available = gca_details_availability_date(page);
 
 	gca_client_remember_availability(rs->client, available);
+	if (st->late_availability)
+	{
+		apply_late_availability(rs, st, available);
+		return;
+	}
 	replan_jobs(rs, st);
 	apply_availability(rs, st, available);
 }
@@ -1085,9 +1196,23 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 	Window	   *w = req->owner;
 	bool		more = gca_json_get_string(page, "cursor") != NULL;
 
+	/* before any of its rows: the date the jobs were created without */
+	if (st->availability == AVAIL_FROM_RESULTS && w->results_available != 0)
+		apply_late_availability(rs, st, w->results_available);
 	w->ahead--;
 	if (req->number == w->seq)
 		w->busy = false;
+	if (st->availability == AVAIL_FROM_RESULTS)
+	{
+		/*
+		 * The page carries no date: ask for it, and read this page again
+		 * once it is known (no row is handed out before)
+		 */
+		st->availability = AVAIL_NEEDED;
+		w->reread_path = pstrdup(req->path);
+		w->reread_number = req->number;
+		return 0;
+	}
 	if (more && count <= 0)
 	{
 		/* no conversations, yet more to come: read it again */
@@ -1107,6 +1232,28 @@ read_job_results(GcaResourceScan *rs, ConvScan *st, const GcaRequest *req,
 }
 
 /*
+ * The dataAvailabilityDate a job's first results page carries
+ * (AnalyticsConversationAsyncQueryResponse), when it does: kept as the
+ * newest date seen by the server's sessions, so that a later read up to it
+ * asks no availability date; a scan that created its jobs without the
+ * date (AVAIL_FROM_RESULTS) applies it as the page is read.  0 if none.
+ */
+static TimestampTz
+remember_results_availability(GcaResourceScan *rs, const char *raw, size_t len)
+{
+	char	   *date = gca_json_peek_string(raw, len, "dataAvailabilityDate");
+	TimestampTz available = 0;
+
+	if (date && gca_parse_iso_time(date, &available))
+		gca_client_remember_availability(rs->client, available);
+	else
+		available = 0;
+	if (date)
+		pfree(date);
+	return available;
+}
+
+/*
  * A job's creation or status response, read as soon as it arrives (the
  * jobs of later windows advance while an earlier window's results are
  * read); the cursor of a results page, before the page is parsed.
@@ -1122,10 +1269,15 @@ conversations_peek(GcaResourceScan *rs, const GcaRequest *req,
 	{
 		w->busy = false;
 		gca_read_peeked_object(rs, req, raw, len, read_job_state, w);
+		if (w->ready_ms > 0)
+			gca_client_remember_job_ready(rs->client, w->ready_ms);
+		w->ready_ms = 0;
 		return true;
 	}
 	if (req->kind != REQ_JOB_RESULTS || req->number != w->seq)
 		return false;			/* a page read again: its cursor is known */
+	if (w->cursor == NULL)
+		w->results_available = remember_results_availability(rs, raw, len);
 	cursor = gca_json_peek_string(raw, len, "cursor");
 	w->cursor = cursor;
 	w->all_requested = cursor == NULL;

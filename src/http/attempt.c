@@ -610,6 +610,8 @@ gca_attempt_finish(GcaEngine *engine, GcaCallPriv *priv, CURLcode code)
 			client->latency_ms = client->latency_ms == 0 ? (double) elapsed
 				: 0.8 * client->latency_ms + 0.2 * (double) elapsed;
 		}
+		else if (priv->kind == GCA_REQ_TOKEN)
+			client->token_latency_ms = (double) Max(elapsed, 1);
 		call->state = GCA_CALL_DONE;
 		return true;
 	}

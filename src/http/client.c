@@ -304,7 +304,9 @@ gca_client_get(const GcaClientConfig *opts)
 /*
  * The observed time of a successful request (ms): this session's, or, in
  * a session that has sent none yet, the latency every session of the
- * (server, OAuth client) pair observed (the rate budget's slot); 0 if none.
+ * (server, OAuth client) pair observed (the rate budget's slot), or, when
+ * no session has, the time of this session's token request (the login
+ * server is as far as the API, as a first guess); 0 if none.
  */
 double
 gca_client_latency_ms(GcaClient *client)
@@ -314,8 +316,8 @@ gca_client_latency_ms(GcaClient *client)
 
 	if (client->latency_ms > 0)
 		return client->latency_ms;
-	(void) gca_budget_known(&client->budget, &latency_ms, &available);
-	return latency_ms;
+	(void) gca_budget_known(&client->budget, &latency_ms, &available, NULL);
+	return latency_ms > 0 ? latency_ms : client->token_latency_ms;
 }
 
 /*
@@ -349,35 +351,56 @@ gca_client_availability_covers(GcaClient *client, TimestampTz until,
 		return false;
 	if (gca_client_availability(client, available))
 		return true;
-	return gca_budget_known(&client->budget, &latency_ms, available) &&
+	return gca_budget_known(&client->budget, &latency_ms, available, NULL) &&
 		*available >= until;
 }
 
+/*
+ * Remembers a dataAvailabilityDate the server answered (its availability
+ * endpoint, or a details job's results page) for the statement and for
+ * every session of the pair; a statement keeps the newest it was told.
+ */
 void
 gca_client_remember_availability(GcaClient *client, TimestampTz available)
 {
+	TimestampTz known;
+
 	if (client == NULL)
 		return;
+	if (gca_client_availability(client, &known) && known > available)
+		available = known;
 	client->availability = available;
 	client->availability_statement = GetCurrentStatementStartTimestamp();
 	gca_budget_remember_availability(&client->budget, available);
 }
 
 /*
+ * Remembers the time a Genesys details job took to be ready (ms, from its
+ * creation's answer), for every session of the pair.
+ */
+void
+gca_client_remember_job_ready(GcaClient *client, double ms)
+{
+	if (client != NULL && ms > 0)
+		gca_budget_remember_job_ready(&client->budget, ms);
+}
+
+/*
  * What the sessions of config's (server, OAuth client) pair have learnt,
- * without a client (EXPLAIN makes none): the observed latency (0 if none)
- * and the newest dataAvailabilityDate seen (0 if none).  Never throws.
+ * without a client (EXPLAIN makes none): the observed latency (0 if none),
+ * the newest dataAvailabilityDate seen (0 if none) and the time a details
+ * job took to be ready (0 if none).  Never throws.
  */
 void
 gca_client_config_known(const GcaClientConfig *config, double *latency_ms,
-						TimestampTz *available)
+						TimestampTz *available, double *job_ready_ms)
 {
 	GcaBudget	budget;
 
 	gca_budget_attach(&budget, config->serverid,
 					  config->servername ? config->servername : "",
 					  config->client_id, config->api_url);
-	(void) gca_budget_known(&budget, latency_ms, available);
+	(void) gca_budget_known(&budget, latency_ms, available, job_ready_ms);
 }
 
 const char *

@@ -132,17 +132,17 @@ engine_start_ready(GcaEngine *engine)
 
 		if (priv->kind == GCA_REQ_API)
 		{
-			int			wait;
+			int64		wait_us;
 
 			if (engine->ensure_token)
 				engine->ensure_token(client);
 			now = GetCurrentTimestamp();
-			wait = gca_budget_take(&client->budget, client->requests_per_minute);
-			if (wait > 0)
+			wait_us = gca_budget_take(&client->budget, client->requests_per_minute);
+			if (wait_us > 0)
 			{
 				if (priv->wait_since == 0)
 					priv->wait_since = now;
-				priv->not_before = TimestampTzPlusMilliseconds(now, wait);
+				priv->not_before = now + wait_us;
 				continue;
 			}
 		}
@@ -207,8 +207,9 @@ engine_next_wake_ms(GcaEngine *engine)
 
 		if (priv->phase != GCA_PH_QUEUED)
 			continue;
+		/* rounded up: a wake is never early */
 		ms = priv->not_before <= now ? 0 :
-			TimestampDifferenceMilliseconds(now, priv->not_before) + 1;
+			TimestampDifferenceMilliseconds(now, priv->not_before);
 		if (best < 0 || ms < best)
 			best = ms;
 	}

@@ -111,14 +111,15 @@ typedef struct GcaAttemptStats
 extern void gca_budget_attach(GcaBudget *budget, Oid serverid,
 							  const char *servername, const char *client_id,
 							  const char *api_url);
-extern int	gca_budget_take(GcaBudget *budget, int requests_per_minute);
+extern int64 gca_budget_take(GcaBudget *budget, int requests_per_minute);
 extern void gca_budget_pause(GcaBudget *budget, int ms);
 extern void gca_budget_record(GcaBudget *budget, const GcaAttemptStats *st);
 extern void gca_budget_record_wait(GcaBudget *budget, double ms);
 extern void gca_budget_remember_availability(GcaBudget *budget,
 											 TimestampTz available);
 extern bool gca_budget_known(GcaBudget *budget, double *latency_ms,
-							 TimestampTz *available);
+							 TimestampTz *available, double *job_ready_ms);
+extern void gca_budget_remember_job_ready(GcaBudget *budget, double ms);
 
 /* ---------------------------------------------------------------------
  * Engines (engine.c), attempts (attempt.c), sinks (sink.c) and clients
@@ -235,6 +236,8 @@ struct GcaClient
 	int			token_gen;		/* bumped on every new token */
 	int			good_gen;		/* latest token generation that got a 2xx */
 	double		latency_ms;		/* moving average of successful requests */
+	double		token_latency_ms;	/* the last token request's time, 0 if
+									 * none */
 	/* dataAvailabilityDate, and the start of the statement that asked */
 	TimestampTz availability;
 	TimestampTz availability_statement;

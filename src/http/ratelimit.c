@@ -12,22 +12,27 @@
  * its own table: the limit then holds per session only, which DEBUG1 says
  * once and http_stats() shows in its "shared" column.
  *
- * The budget never lets more than requests_per_minute requests out in any
- * window of GCA_WINDOW_MS (60 s plus a margin for the time between a grant
- * and the request reaching the server), however many sessions share it:
- * grants are at least GCA_WINDOW_MS / (requests_per_minute - 1) apart, so
- * a window holds at most requests_per_minute of them.  There is no burst;
- * the steady rate is (requests_per_minute - 1) per 61 s, 98 % of the limit
- * at 300/min.  A slot's whole state is the time of its next grant and its
- * pause, so a slot whose next grant and pause are both past can be reused
- * for another pair without losing a limit; a slot still holding either is
- * never evicted.  When every shared slot holds one, the pair gets a budget
- * in this backend only (a WARNING says so once per backend).
+ * The budget grants one request every 60 s / requests_per_minute (0.2 s at
+ * 300/min), never sooner, however many sessions share it: any 60 s window
+ * then holds at most requests_per_minute grants, the limit exactly.
+ * There is no burst.  A grant is taken just before its request is sent
+ * (after any token fetch), and the next one comes no sooner than a whole
+ * spacing after it, so the time a grant takes to reach the server (a
+ * fraction of a millisecond on a kept connection) is covered by the time
+ * every grant comes after its due time; should the API count otherwise,
+ * its 429 pauses the budget for its Retry-After.  A slot's whole state is
+ * the time of its next grant and its pause, so a slot whose next grant
+ * and pause are both past can be reused for another pair without losing
+ * a limit; a slot still holding either is never evicted.  When every
+ * shared slot holds one, the pair gets a budget in this backend only (a
+ * WARNING says so once per backend).
  *
  * A slot also keeps what every session of the pair may plan with: the
- * observed latency of its successful requests, and the newest Genesys
+ * observed latency of its successful requests, the newest Genesys
  * dataAvailabilityDate seen (it only moves forward, so a date at or after
- * a range's end answers for the range without a request).  They hold for
+ * a range's end answers for the range without a request), and the time a
+ * details job took to be ready (so that EXPLAIN counts the status polls
+ * a job will take).  They hold for
  * the API URL they were seen at: a server pointed elsewhere (another org,
  * a test double) starts afresh.  A reused slot forgets them too.
  *
@@ -51,8 +56,8 @@
 
 #include "http_internal.h"
 
-/* any window this long holds at most requests_per_minute grants */
-#define GCA_WINDOW_MS		61000
+/* the API's window: it holds at most requests_per_minute grants */
+#define GCA_WINDOW_MS		60000
 /* slots of a per-backend table at first (it grows; it is never full) */
 #define GCA_LOCAL_SLOTS		64
 /* GcaBudget.slot of a pair that fell back to a per-backend budget */
@@ -73,6 +78,8 @@ typedef struct BudgetSlot
 	double		latency_ms;		/* moving average of successful requests */
 	TimestampTz available;		/* newest dataAvailabilityDate seen, 0 if
 								 * none */
+	double		job_ready_ms;	/* moving average: a details job's creation
+								 * to its status FULFILLED, 0 if none */
 	/* counters */
 	int64		requests;
 	int64		retries;
@@ -242,6 +249,7 @@ slot_use_api(BudgetSlot *s, GcaBudget *budget)
 	s->api_hash = budget->api_hash;
 	s->latency_ms = 0;
 	s->available = 0;
+	s->job_ready_ms = 0;
 }
 
 /*
@@ -366,36 +374,36 @@ gca_budget_attach(GcaBudget *budget, Oid serverid, const char *servername,
 }
 
 /*
- * The least time between two grants at requests_per_minute, in
- * microseconds: GCA_WINDOW_MS / (rpm - 1) rounded up, so that a window of
- * GCA_WINDOW_MS holds at most rpm grants (one grant a window plus a
- * microsecond when rpm is 1).
+ * The time between two grants at requests_per_minute, in microseconds:
+ * GCA_WINDOW_MS / rpm rounded up, so that a window of GCA_WINDOW_MS holds
+ * at most rpm grants, and never fewer than the limit allows by more than
+ * the rounding.
  */
 static int64
 grant_interval_us(int requests_per_minute)
 {
 	int64		window_us = (int64) GCA_WINDOW_MS * 1000;
+	int64		rpm = Max(requests_per_minute, 1);
 
-	if (requests_per_minute <= 1)
-		return window_us + 1;
-	return (window_us + requests_per_minute - 2) / (requests_per_minute - 1);
+	return (window_us + rpm - 1) / rpm;
 }
 
 /*
  * Takes one request's grant from the budget.  Returns 0 when granted,
- * else the milliseconds to wait before asking again (the next grant is
- * not due yet, or a Retry-After pause is on).  Can throw only out of
- * memory when the pair needs a per-backend budget (see slot_lock); may
- * emit the WARNING of a full table.
+ * else the microseconds to wait before asking again (the next grant is
+ * not due yet, or a Retry-After pause is on): waking at that time exactly
+ * loses none of the budget's pace.  Can throw only out of memory when the
+ * pair needs a per-backend budget (see slot_lock); may emit the WARNING
+ * of a full table.
  */
-int
+int64
 gca_budget_take(GcaBudget *budget, int requests_per_minute)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	BudgetTable *table;
 	BudgetSlot *s = slot_lock(budget, now, &table);
 	TimestampTz due = Max(s->next_at, s->paused_until);
-	int			wait;
+	int64		wait;
 
 	s->last_used = now;
 	if (due <= now)
@@ -404,7 +412,7 @@ gca_budget_take(GcaBudget *budget, int requests_per_minute)
 		wait = 0;
 	}
 	else
-		wait = (int) Min((due - now + 999) / 1000, PG_INT32_MAX);
+		wait = due - now;
 	table_unlock(table);
 	return wait;
 }
@@ -498,12 +506,31 @@ gca_budget_remember_availability(GcaBudget *budget, TimestampTz available)
 }
 
 /*
+ * Remembers the time a details job of the pair's API took from its
+ * creation's answer to the status answer that said it was ready (ms), in
+ * a moving average.  Can throw only as gca_budget_take.
+ */
+void
+gca_budget_remember_job_ready(GcaBudget *budget, double ms)
+{
+	BudgetTable *table;
+	BudgetSlot *s = slot_lock(budget, GetCurrentTimestamp(), &table);
+
+	slot_use_api(s, budget);
+	s->job_ready_ms = s->job_ready_ms == 0 ? ms
+		: 0.8 * s->job_ready_ms + 0.2 * ms;
+	table_unlock(table);
+}
+
+/*
  * What the slot of budget knows, without making one: the observed latency
- * (0 if none) and the newest dataAvailabilityDate (0 if none).  False when
- * the pair has no slot yet.  Never throws.
+ * (0 if none), the newest dataAvailabilityDate (0 if none) and a job's
+ * time to be ready (0 if none; job_ready_ms may be NULL).  False when the
+ * pair has no slot yet.  Never throws.
  */
 bool
-gca_budget_known(GcaBudget *budget, double *latency_ms, TimestampTz *available)
+gca_budget_known(GcaBudget *budget, double *latency_ms, TimestampTz *available,
+				 double *job_ready_ms)
 {
 	BudgetTable *table = shared_table && budget->slot != GCA_SLOT_LOCAL
 		? shared_table : local_table;
@@ -511,6 +538,8 @@ gca_budget_known(GcaBudget *budget, double *latency_ms, TimestampTz *available)
 
 	*latency_ms = 0;
 	*available = 0;
+	if (job_ready_ms)
+		*job_ready_ms = 0;
 	if (table == NULL)
 		return false;
 	if (table == shared_table)
@@ -525,6 +554,8 @@ gca_budget_known(GcaBudget *budget, double *latency_ms, TimestampTz *available)
 			{
 				*latency_ms = s->latency_ms;
 				*available = s->available;
+				if (job_ready_ms)
+					*job_ready_ms = s->job_ready_ms;
 			}
 			found = true;
 			break;

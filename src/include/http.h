@@ -163,7 +163,9 @@ extern bool gca_client_availability(GcaClient *client, TimestampTz *available);
 extern bool gca_client_availability_covers(GcaClient *client, TimestampTz until,
 										   TimestampTz *available);
 extern void gca_client_config_known(const GcaClientConfig *config,
-									double *latency_ms, TimestampTz *available);
+									double *latency_ms, TimestampTz *available,
+									double *job_ready_ms);
+extern void gca_client_remember_job_ready(GcaClient *client, double ms);
 extern void gca_client_remember_availability(GcaClient *client,
 											 TimestampTz available);
 

@@ -211,6 +211,9 @@ typedef struct GcaResourceScan
 	TimestampTz known_available;	/* newest Genesys dataAvailabilityDate
 									 * any session of the server saw, 0 if
 									 * none */
+	double		known_job_ready_ms; /* the time a Genesys details job took
+									 * to be ready, as the sessions of the
+									 * server saw it, 0 if none */
 	GcaClient  *estimate_client;	/* use_remote_estimate: the client the
 									 * route's estimate may ask the API
 									 * with, else NULL */

@@ -37,6 +37,9 @@ typedef struct GcConfig
 									 * listing page at most, 0 = no cap */
 	int			job_availability_lag_s; /* --job-availability-lag-s, 0 = the
 										 * 5-minute default, nothing held back */
+	bool		job_results_no_availability;	/* --job-results-no-availability:
+												 * results pages without
+												 * dataAvailabilityDate */
 	/* read faults (gc_fault.c), all off by default */
 	int			fault_empty_page;	/* --fault-empty-page P, 0 = off */
 	int			fault_missing_page; /* --fault-missing-page P, 0 = off */

@@ -787,8 +787,11 @@ gc_job_results(const SimRequest *req, const char *id, SimResponse *resp)
 		sb_key(&sb, "cursor", &first);
 		sb_printf(&sb, "\"%llx\"", (unsigned long long) ((uint64_t) stop ^ cursor_mask(id)));
 	}
-	sb_key(&sb, "dataAvailabilityDate", &first);
-	sb_json_ts(&sb, gc_data_availability_ms());
+	if (!gc_config.job_results_no_availability)
+	{
+		sb_key(&sb, "dataAvailabilityDate", &first);
+		sb_json_ts(&sb, gc_data_availability_ms());
+	}
 	sb_putc(&sb, '}');
 	resp->status = 200;
 	sb_to_response(&sb, resp);

@@ -726,6 +726,7 @@ usage(FILE *f)
 			"  --fault-429 F --fault-500 F --fault-503 F --fault-drop F\n"
 			"  --fault-truncate F --fault-401 F --cache-days N --wfm-download-users N\n"
 			"  --details-max-results N --listing-page-cap N --job-availability-lag-s S\n"
+			"  --job-results-no-availability\n"
 			"  --fault-empty-page P --fault-missing-page P --fault-page-once\n"
 			"  --fault-shift-pages K --fault-short-window FROM/TO:SHARE\n"
 			"  --fault-eval-404 F --fault-window-status FROM/TO:STATUS\n"
@@ -878,6 +879,11 @@ parse_args(int argc, char **argv, int first, TruthArgs *truth)
 		if (strcmp(o, "--fault-page-once") == 0)
 		{
 			gc_config.fault_page_once = true;	/* a switch, no value */
+			continue;
+		}
+		if (strcmp(o, "--job-results-no-availability") == 0)
+		{
+			gc_config.job_results_no_availability = true;	/* a switch */
 			continue;
 		}
 		if (i + 1 >= argc)

@@ -19,6 +19,9 @@ gcsim_truth "$T" 2026-03-18 2026-03-21 --seed $SEED --conversations-per-day $PER
 load_csv ex_truth "$T/conversations.csv"
 COLS="conversation_id, conversation_start::timestamptz, conversation_end::timestamptz, queue_id, agent_id, handle_ms::bigint"
 
+served() { # API requests gcsim served, token requests left out
+    curl -s "$GCSIM_URL/sim/stats" | python3 -c "import json,sys; print(sum(v['requests'] for k, v in json.load(sys.stdin)['endpoints'].items() if k != 'gc.oauth'))"
+}
 stat() { # label field
     curl -s "$GCSIM_URL/sim/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['endpoints'].get('$1', {}).get('requests', 0))"
 }
@@ -48,9 +51,35 @@ for t in ex_job ex_auto; do
                          WHERE g.conversation_start < '2026-03-20 11:00+00' AND g.sf IS DISTINCT FROM nullif(t.account_id, '') LIMIT 1")" \
         "$t: attributes from the job results before the availability date"
 done
-[ "$(stat gc.jobs.availability)" -ge 2 ] || fail "the availability endpoint was not asked"
+# the first read (its range ended over a day before the wall clock) took
+# the date from its first results page; the second, knowing a date before
+# its range's end, asked
+assert_eq 1 "$(stat gc.jobs.availability)" "the availability endpoint asked by the second read only"
 [ "$(stat gc.details.query)" -ge 2 ] || fail "the part after the availability date was not read with the details query"
 echo "ok: availability asked $(stat gc.jobs.availability) times, $(stat gc.details.query) details query pages for the tail"
+
+# 1b. job results pages without dataAvailabilityDate: a range that ended
+# over a day before the wall clock creates its jobs without asking; the
+# first page read carries no date, so it is asked and the page read again
+# before any row (the part after the date by the details query)
+start_gcsim --seed $SEED --conversations-per-day $PER_DAY --now $NOW --job-availability-lag-s 14400 --job-results-no-availability
+genesys_server ex_nodate "$GCSIM_URL" ex ex-secret "requests_per_minute '100000'"
+sql "CREATE FOREIGN TABLE ex_nodate_job (conversation_id text, conversation_start timestamptz, conversation_end timestamptz,
+       queue_id text, agent_id text, handle_ms bigint, sf text OPTIONS (attribute 'sfAccountId'))
+       SERVER ex_nodate OPTIONS (resource 'conversations', extraction 'job')"
+sql "DROP TABLE IF EXISTS ex_got; CREATE TABLE ex_got AS SELECT * FROM ex_nodate_job WHERE conversation_start >= '2026-03-19 00:00+00' AND conversation_start < '$NOW'"
+assert_eq "$(sql "SELECT count(*) FROM ex_truth WHERE conversation_start::timestamptz >= '2026-03-19 00:00+00'") 0" \
+    "$(sql "SELECT count(*) FROM ex_got") $(sql "SELECT count(*) FROM ((SELECT $COLS FROM ex_truth WHERE conversation_start::timestamptz >= '2026-03-19 00:00+00'
+        EXCEPT ALL SELECT $COLS FROM ex_got) UNION ALL (SELECT $COLS FROM ex_got EXCEPT ALL
+        SELECT $COLS FROM ex_truth WHERE conversation_start::timestamptz >= '2026-03-19 00:00+00')) d")" \
+    "a job read whose results pages carry no date equals the truth"
+jobs=$(stat gc.jobs.create)
+held=$(sql "SELECT count(*) FROM ex_truth WHERE conversation_start::timestamptz >= '2026-03-19 00:00+00' AND conversation_start::timestamptz < '2026-03-20 11:00+00'")
+assert_eq "1 $(( (held + 999) / 1000 + jobs ))" "$(stat gc.jobs.availability) $(stat gc.jobs.results)" \
+    "no date in the results: the availability asked once, one results page read again ($jobs jobs, $held conversations before the date)"
+[ "$(stat gc.details.query)" -ge 1 ] || fail "the part after the availability date was not read with the details query"
+sql "DROP SERVER ex_nodate CASCADE"
+echo "ok: results pages without a date: availability asked once, $(stat gc.jobs.results) results pages for $held conversations in $jobs jobs"
 
 # 2. auto by cost, and EXPLAIN says why
 route() { sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT ${3:-conversation_id} FROM $1 WHERE $2" | sed -n 's/.*Remote Route: //p'; }
@@ -98,21 +127,20 @@ print(sum(v['requests'] for k, v in e.items() if k != 'gc.oauth'), n('gc.jobs.cr
       s['total']['faults'].get('rate_limited', 0))")
 cheapest=$((2 + (want + 999) / 1000))
 echo "week: $want conversations, $sent requests ($jobs jobs, $results results pages, $n429 answered 429); cheapest $cheapest; EXPLAIN: $plan"
-# what the FDW sends beyond the cheapest plan, each request accounted for:
-# - 1 availability date: job results hold data up to it, and no session has
-#   seen this server's yet (a later read up to a date already seen asks
-#   none: below);
+# what the FDW sends beyond the cheapest plan, each request accounted for
+# (no availability date: the range ended over a day before the wall clock,
+# so it is taken from the first results page):
 # - a second job's creation and its status poll: one job's results come by
 #   cursor, a page per round trip (250 ms + parsing), slower than the
-#   budget's grants (204 ms at 300/min), so two jobs of equal length keep
+#   budget's grants (200 ms at 300/min), so two jobs of equal length keep
 #   the budget busy;
 # - 1 results page: each job's last page is partial, and the two jobs'
 #   intervals meet inside a day (3.5 days each), so the later one also
 #   returns the conversations in progress at the cut (its window drops
 #   them)
-[ "$sent" -le "$((cheapest + 4))" ] || fail "the week took $sent requests, more than the cheapest $cheapest + 4"
+[ "$sent" -le "$((cheapest + 3))" ] || fail "the week took $sent requests, more than the cheapest $cheapest + 3"
 [ "$((sent * 10))" -le "$((cheapest * 11))" ] || fail "the week took $sent requests, more than 1.1x the cheapest $cheapest"
-assert_eq "1 2" "$(stat gc.jobs.availability) $jobs" "the week: one availability date, two jobs"
+assert_eq "0 2" "$(stat gc.jobs.availability) $jobs" "the week: no availability date, two jobs"
 # no page spent on records another window owns but the few in progress at
 # a cut: each job's last page only is partial
 [ "$results" -le "$(( (want + 999) / 1000 + jobs - 1 ))" ] || fail "$results results pages for $want conversations in $jobs jobs"
@@ -127,13 +155,22 @@ echo "$plan" | contains "no availability date (known up to the range's end), 2 j
     || fail "a second EXPLAIN of the week does not plan two jobs without the availability date: $plan"
 sql "CREATE FOREIGN TABLE ex_rate_job (conversation_id text, conversation_start timestamptz)
        SERVER ex_rate OPTIONS (resource 'conversations', extraction 'job')"
+# EXPLAIN counts the status polls by the time the server's jobs took to be
+# ready (gcsim: 200 ms, seen after one round trip of 250 ms): an hour in a
+# new session, a creation, 1 poll and a results page, as sent
+HOUR="conversation_start >= '2026-03-18 10:00+00' AND conversation_start < '2026-03-18 11:00+00'"
+hour_plan=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT conversation_id FROM ex_rate_job WHERE $HOUR" | sed -n 's/.*Remote Expected Requests: //p')
 before=$(stat gc.jobs.availability)
+before_all=$(served)
 assert_eq "$(sql "SELECT count(*) FROM ex_week_truth WHERE conversation_start::timestamptz >= '2026-03-18 10:00+00'
                     AND conversation_start::timestamptz < '2026-03-18 11:00+00'")" \
-    "$(sql "SELECT count(*) FROM ex_rate_job WHERE conversation_start >= '2026-03-18 10:00+00' AND conversation_start < '2026-03-18 11:00+00'")" \
+    "$(sql "SELECT count(*) FROM ex_rate_job WHERE $HOUR")" \
     "an hour of the week by a job in a new session"
 assert_eq "$before" "$(stat gc.jobs.availability)" "a new session's job read within a known availability date asks none"
-echo "ok: a new session: $plan"
+assert_eq "about 3 for" "$(echo "$hour_plan" | grep -o '^about [0-9]* for')" "EXPLAIN of the hour: 3 requests ($hour_plan)"
+assert_eq 3 "$(( $(served) - before_all ))" "the hour sent the 3 requests EXPLAIN expected"
+echo "$hour_plan" | contains "1 job creation, about 1 status poll, 1 results pages" || fail "EXPLAIN of the hour: $hour_plan"
+echo "ok: a new session: $plan; the hour: $hour_plan"
 sql "DROP SERVER ex_rate CASCADE; DROP TABLE ex_week_truth, ex_got"
 
 # 4. CALL gcanalytics.run() of one day, rate-limited (250 ms, 300/min), from

@@ -120,7 +120,7 @@ URL=$GCSIM_URL
 start_gcsim --rate-limit-per-minute 1 || fail "gcsim did not start"
 URL_LIMITED=$GCSIM_URL
 
-# D owes its next grant for 61 s after one request at 1/min
+# D owes its next grant for 60 s after one request at 1/min
 genesys_server rb_debt "$URL" rb-debt rb-secret "requests_per_minute '1'"
 assert_eq 200 "$(request rb_debt)" "rb_debt: first request"
 # P is paused by a Retry-After: gcsim allows one request a minute to it
