@@ -211,42 +211,37 @@ CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
                  UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
 $$;
 
--- queue_entry_metrics(from_start, to_start): each metric of each queue
--- entry of the inbound conversations started in [from_start, to_start)
--- (internal queues left out): offered (entering the queue, nOffered),
--- answered (tAnswered), abandoned (tAbandon) with its time, whether an
--- answer followed an entry, the entry's wait (tAcd), the answer's tAnswered
--- and tHandle, whether an abandon was short (short_abandon_threshold) and
--- whether the wait was within the service level target
--- (service_level_threshold(), through _service_level_targets()), and the
--- conversation's start; only the conversations of only_ids when given.
--- The rollups of kpi_daily and queue_interval read it, a range of days at
--- a time (or the conversations a load changed).
-CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestamptz DEFAULT '-infinity',
-                                                           to_start timestamptz DEFAULT 'infinity',
-                                                           only_ids text[] DEFAULT NULL)
-    RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
-                   answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean, conversation_start timestamptz)
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-    -- planned with the range's values (Citus plans no query with parameters)
-    SET plan_cache_mode = force_custom_plan
-    -- the few targets joined by hash: a merge join sorts every queue entry,
-    -- and a memoized lookup of the three metrics never hits
-    SET enable_mergejoin = off
-    SET enable_memoize = off
-    AS $$
-#variable_conflict use_column
-BEGIN
-RETURN QUERY
+-- _queue_entry_figures(from_start, to_start, only_ids): each queue entry of the
+-- inbound conversations started in [from_start, to_start) (internal queues
+-- left out), one row with the times of its three metrics: offered
+-- (entering the queue, nOffered), answered (tAnswered), abandoned
+-- (tAbandon); whether an answer followed an entry, the entry's wait (tAcd),
+-- the answer's tAnswered and tHandle, whether an abandon was short
+-- (short_abandon_threshold) and whether the wait was within the service
+-- level target (service_level_threshold(), through
+-- _service_level_targets()), and the conversation's start; only the
+-- conversations of only_ids when given.
+-- A body bound when created and no SET: the planner inlines it into the
+-- queries that read it (through _queue_entry_sums(): the rollups of
+-- kpi_daily and queue_interval, a range of days at a time or the
+-- conversations a load changed), whose SET joins the few targets by hash
+-- (a merge join sorts every queue entry).
+CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_figures(from_start timestamptz DEFAULT '-infinity',
+                                                            to_start timestamptz DEFAULT 'infinity',
+                                                            only_ids text[] DEFAULT NULL)
+    RETURNS TABLE (conversation_start timestamptz, queue_id text, media_type text, offered_at timestamptz,
+                   answered_at timestamptz, abandoned_at timestamptz, entered boolean, wait_ms bigint,
+                   answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean)
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
 WITH cfg AS MATERIALIZED (
     SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
 ), thr AS MATERIALIZED (
     SELECT * FROM gcanalytics._service_level_targets()
 )
-SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offered_at IS NOT NULL, e.wait_ms,
-       e.answer_ms, e.handle_ms, e.wait_ms <= cfg.short_ms,
-       e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms), i.conversation_start
+SELECT i.conversation_start, e.queue_id, coalesce(e.media_type, '(unknown)'), e.offered_at, e.answered_at,
+       e.abandoned_at, e.offered_at IS NOT NULL, e.wait_ms, e.answer_ms, e.handle_ms, e.wait_ms <= cfg.short_ms,
+       e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms)
   FROM gcanalytics.interactions i
  CROSS JOIN cfg
  CROSS JOIN LATERAL unnest(CASE WHEN i.queue_entries IS NOT NULL OR i.queue_id IS NULL THEN i.queue_entries
@@ -256,19 +251,100 @@ SELECT m.at, e.queue_id, coalesce(e.media_type, '(unknown)'), m.metric, e.offere
                                                CASE WHEN i.agent_id IS NOT NULL AND NOT coalesce(i.abandoned, false)
                                                     THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
                                                i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
- CROSS JOIN LATERAL (VALUES ('offered', e.offered_at), ('answered', e.answered_at), ('abandoned', e.abandoned_at)) m(metric, at)
   -- a medium without a row of its own: '*'
   LEFT JOIN (SELECT DISTINCT thr.media_type FROM thr) km ON km.media_type = coalesce(e.media_type, '(unknown)')
   LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(km.media_type, '*')
   LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(km.media_type, '*')
- WHERE m.at IS NOT NULL AND coalesce(i.originating_direction, 'inbound') = 'inbound'
-   AND i.conversation_start >= from_start AND i.conversation_start < to_start
-   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
+ WHERE coalesce(i.originating_direction, 'inbound') = 'inbound'
+   AND (e.offered_at IS NOT NULL OR e.answered_at IS NOT NULL OR e.abandoned_at IS NOT NULL)
+   AND i.conversation_start >= _queue_entry_figures.from_start AND i.conversation_start < _queue_entry_figures.to_start
+   AND (_queue_entry_figures.only_ids IS NULL OR i.conversation_id = ANY (_queue_entry_figures.only_ids))
    AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x);
-END
-$$;
+END;
+COMMENT ON FUNCTION gcanalytics._queue_entry_figures(timestamptz, timestamptz, text[]) IS
+    'each queue entry of the inbound conversations started in [from_start, to_start) (only those of only_ids when given), with the times of its metrics (offered, answered, abandoned), its wait, tAnswered, tHandle, short abandon and service level flags';
+
+-- queue_entry_metrics(from_start, to_start, only_ids): each metric of each
+-- queue entry of _queue_entry_figures(), a row each (offered, answered,
+-- abandoned) with its time.
+CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestamptz DEFAULT '-infinity',
+                                                           to_start timestamptz DEFAULT 'infinity',
+                                                           only_ids text[] DEFAULT NULL)
+    RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
+                   answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean, conversation_start timestamptz)
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT m.at, e.queue_id, e.media_type, m.metric, e.entered, e.wait_ms, e.answer_ms, e.handle_ms, e.short, e.in_sl,
+       e.conversation_start
+  FROM gcanalytics._queue_entry_figures(queue_entry_metrics.from_start, queue_entry_metrics.to_start,
+                                  queue_entry_metrics.only_ids) e
+ -- a function scan: a VALUES list joined laterally compiles its expressions again for every row
+ CROSS JOIN LATERAL unnest(ARRAY['offered', 'answered', 'abandoned'], ARRAY[e.offered_at, e.answered_at, e.abandoned_at]) m(metric, at)
+ WHERE m.at IS NOT NULL;
+END;
 COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz, text[]) IS
     'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start) (only those of only_ids when given), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
+
+-- _queue_entry_sums(from_start, to_start, only_ids, tz, step): the
+-- figures of the queue entries of _queue_entry_figures() summed per start day
+-- (tz), queue, media type and metric, each metric (offered, answered,
+-- abandoned) on its day (tz; step NULL: kpi_daily's rollup) or in its
+-- interval of step (day NULL: queue_interval's).  Each entry's figures are
+-- summed per the days (intervals) of its three metrics first, then split
+-- by metric: the metrics of an entry mostly fall on the same day
+-- (interval), and each entry is read once rather than once per metric.
+CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_sums(from_start timestamptz, to_start timestamptz, only_ids text[],
+                                                         tz text, step interval)
+    RETURNS TABLE (start_day date, day date, bin timestamptz, queue_id text, media_type text, offered bigint,
+                   answered bigint, answered_in_sl bigint, sl_entries bigint, abandoned bigint, short_abandoned bigint,
+                   wait_ms_sum numeric, answer_ms_sum numeric, handled bigint, handle_ms_sum numeric)
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
+WITH ed AS (
+    SELECT (e.conversation_start AT TIME ZONE _queue_entry_sums.tz)::date AS start_day,
+           x.offered_day, x.answered_day, x.abandoned_day, x.offered_bin, x.answered_bin, x.abandoned_bin,
+           e.queue_id, e.media_type,
+           count(e.offered_at) AS offered,
+           sum(e.wait_ms) FILTER (WHERE e.offered_at IS NOT NULL) AS wait_ms_sum,
+           count(e.answered_at) AS answered,
+           count(*) FILTER (WHERE e.answered_at IS NOT NULL AND e.entered AND e.in_sl) AS answered_in_sl,
+           count(*) FILTER (WHERE e.answered_at IS NOT NULL AND e.entered) AS answered_entered,
+           sum(e.answer_ms) FILTER (WHERE e.answered_at IS NOT NULL) AS answer_ms_sum,
+           count(e.handle_ms) FILTER (WHERE e.answered_at IS NOT NULL) AS handled,
+           sum(e.handle_ms) FILTER (WHERE e.answered_at IS NOT NULL) AS handle_ms_sum,
+           count(*) FILTER (WHERE e.abandoned_at IS NOT NULL AND e.short IS NOT TRUE) AS abandoned,
+           count(*) FILTER (WHERE e.abandoned_at IS NOT NULL AND e.short) AS short_abandoned
+      FROM gcanalytics._queue_entry_figures(_queue_entry_sums.from_start, _queue_entry_sums.to_start,
+                                      _queue_entry_sums.only_ids) e
+     CROSS JOIN LATERAL (
+           SELECT CASE WHEN _queue_entry_sums.step IS NULL THEN (e.offered_at AT TIME ZONE _queue_entry_sums.tz)::date END AS offered_day,
+                  CASE WHEN _queue_entry_sums.step IS NULL THEN (e.answered_at AT TIME ZONE _queue_entry_sums.tz)::date END AS answered_day,
+                  CASE WHEN _queue_entry_sums.step IS NULL THEN (e.abandoned_at AT TIME ZONE _queue_entry_sums.tz)::date END AS abandoned_day,
+                  date_bin(_queue_entry_sums.step, e.offered_at, timestamptz '2000-01-03 00:00+00') AS offered_bin,
+                  date_bin(_queue_entry_sums.step, e.answered_at, timestamptz '2000-01-03 00:00+00') AS answered_bin,
+                  date_bin(_queue_entry_sums.step, e.abandoned_at, timestamptz '2000-01-03 00:00+00') AS abandoned_bin) x
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+)
+SELECT m.start_day, m.day, m.bin, m.queue_id, m.media_type, sum(m.offered)::bigint, sum(m.answered)::bigint,
+       sum(m.answered_in_sl)::bigint, (sum(m.answered_entered) + sum(m.abandoned))::bigint, sum(m.abandoned)::bigint,
+       sum(m.short_abandoned)::bigint, coalesce(sum(m.wait_ms_sum), 0), coalesce(sum(m.answer_ms_sum), 0),
+       sum(m.handled)::bigint, coalesce(sum(m.handle_ms_sum), 0)
+  FROM (SELECT ed.start_day, ed.offered_day AS day, ed.offered_bin AS bin, ed.queue_id, ed.media_type, ed.offered,
+               ed.wait_ms_sum, 0 AS answered, 0 AS answered_in_sl, 0 AS answered_entered, NULL::numeric AS answer_ms_sum,
+               0 AS handled, NULL::numeric AS handle_ms_sum, 0 AS abandoned, 0 AS short_abandoned
+          FROM ed WHERE ed.offered_day IS NOT NULL OR ed.offered_bin IS NOT NULL
+        UNION ALL
+        SELECT ed.start_day, ed.answered_day, ed.answered_bin, ed.queue_id, ed.media_type, 0, NULL, ed.answered,
+               ed.answered_in_sl, ed.answered_entered, ed.answer_ms_sum, ed.handled, ed.handle_ms_sum, 0, 0
+          FROM ed WHERE ed.answered_day IS NOT NULL OR ed.answered_bin IS NOT NULL
+        UNION ALL
+        SELECT ed.start_day, ed.abandoned_day, ed.abandoned_bin, ed.queue_id, ed.media_type, 0, NULL, 0, 0, 0, NULL, 0,
+               NULL, ed.abandoned, ed.short_abandoned
+          FROM ed WHERE ed.abandoned_day IS NOT NULL OR ed.abandoned_bin IS NOT NULL) m
+ GROUP BY 1, 2, 3, 4, 5;
+END;
+COMMENT ON FUNCTION gcanalytics._queue_entry_sums(timestamptz, timestamptz, text[], text, interval) IS
+    'the figures of the queue entries of the inbound conversations started in [from_start, to_start) per start day, queue, media type and day (step NULL) or interval of each metric';
 
 -- ------------------------------------------------------------ kpi_daily
 -- Two parts joined on (day, queue, media type, direction): the
@@ -311,6 +387,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_parts(from_start timestamptz D
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
+    -- the few service level targets of queue_entry_metrics() (inlined) joined by hash: a merge join
+    -- sorts every queue entry, and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
     AS $$
 BEGIN
 RETURN QUERY
@@ -333,8 +413,8 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
      CROSS JOIN cfg
      WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
        AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
-), cs AS (
-    SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
+), cw AS (   -- per wrap-up too: the day's wrap-up codes without an aggregate with DISTINCT (it would sort every row)
+    SELECT day, queue_id, media_type, direction, wrapup, max(queue_name) AS queue_name,
            count(*) AS conversations,
            count(*) FILTER (WHERE handled) AS handled,
            coalesce(sum(handle_ms) FILTER (WHERE handled), 0) AS handle_ms_sum,
@@ -348,37 +428,32 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            -- its FCR window decides whether the day is final
            max(conversation_start) FILTER (WHERE handled) AS last_handled_start
       FROM c
-     GROUP BY day, queue_id, media_type, direction
-), w AS (   -- apart: an aggregate with DISTINCT in cs would sort every row
-    SELECT day, queue_id, media_type, direction, array_agg(wrapup ORDER BY wrapup) AS wrapup_codes
-      FROM (SELECT DISTINCT day, queue_id, media_type, direction, wrapup FROM c WHERE wrapup IS NOT NULL) d
+     GROUP BY day, queue_id, media_type, direction, wrapup
+), cs AS (
+    SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
+           sum(conversations)::bigint AS conversations, sum(handled)::bigint AS handled,
+           sum(handle_ms_sum) AS handle_ms_sum, sum(weighted_handle_ms_sum) AS weighted_handle_ms_sum,
+           sum(transferred)::bigint AS transferred, sum(fcr_eligible)::bigint AS fcr_eligible,
+           sum(fcr_resolved)::bigint AS fcr_resolved, sum(talk_ms_sum) AS talk_ms_sum, sum(hold_ms_sum) AS hold_ms_sum,
+           bool_or(in_progress) AS in_progress, max(last_handled_start) AS last_handled_start,
+           array_agg(wrapup ORDER BY wrapup) FILTER (WHERE wrapup IS NOT NULL) AS wrapup_codes
+      FROM cw
      GROUP BY day, queue_id, media_type, direction
 ), es AS (   -- each metric of each queue entry, on its day
-    SELECT (m.conversation_start AT TIME ZONE cfg.tz)::date AS start_day, (m.at AT TIME ZONE cfg.tz)::date AS day,
-           m.queue_id, m.media_type, 'inbound'::text AS direction,
-           count(*) FILTER (WHERE m.metric = 'offered') AS offered,
-           count(*) FILTER (WHERE m.metric = 'answered') AS answered,
-           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered AND m.in_sl) AS answered_in_sl,
-           count(*) FILTER (WHERE m.metric = 'answered' AND m.entered)
-               + count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS sl_entries,
-           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE) AS abandoned,
-           count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short) AS short_abandoned,
-           coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0) AS wait_ms_sum,
-           coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0) AS answer_ms_sum
-      FROM gcanalytics.queue_entry_metrics(from_start, to_start, only_ids) m CROSS JOIN cfg
-     GROUP BY 1, 2, 3, 4
+    SELECT q.start_day, q.day, q.queue_id, q.media_type, 'inbound'::text AS direction, q.offered, q.answered,
+           q.answered_in_sl, q.sl_entries, q.abandoned, q.short_abandoned, q.wait_ms_sum, q.answer_ms_sum
+      FROM cfg CROSS JOIN gcanalytics._queue_entry_sums(from_start, to_start, only_ids, cfg.tz, NULL) q
 )
 SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.queue_id, es.queue_id),
        coalesce(cs.media_type, es.media_type), coalesce(cs.direction, es.direction), cs.queue_name,
        coalesce(cs.conversations, 0), coalesce(cs.handled, 0), coalesce(cs.handle_ms_sum, 0),
        coalesce(cs.weighted_handle_ms_sum, 0), coalesce(cs.transferred, 0), coalesce(cs.fcr_eligible, 0),
        coalesce(cs.fcr_resolved, 0), coalesce(cs.talk_ms_sum, 0), coalesce(cs.hold_ms_sum, 0),
-       coalesce(cs.in_progress, false), cs.last_handled_start, w.wrapup_codes,
+       coalesce(cs.in_progress, false), cs.last_handled_start, cs.wrapup_codes,
        coalesce(es.offered, 0), coalesce(es.answered, 0), coalesce(es.answered_in_sl, 0), coalesce(es.sl_entries, 0),
        coalesce(es.abandoned, 0), coalesce(es.short_abandoned, 0), coalesce(es.wait_ms_sum, 0),
        coalesce(es.answer_ms_sum, 0)
   FROM cs
-  LEFT JOIN w USING (day, queue_id, media_type, direction)
   FULL JOIN es ON es.start_day = cs.day AND es.day = cs.day AND es.queue_id = cs.queue_id
               AND es.media_type = cs.media_type AND es.direction = cs.direction;
 END
@@ -560,6 +635,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_parts(from_start timestam
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
+    -- the few service level targets of queue_entry_metrics() (inlined) joined by hash: a merge join
+    -- sorts every queue entry, and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
     AS $$
 BEGIN
 RETURN QUERY
@@ -567,21 +646,9 @@ WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz,
            make_interval(mins => gcanalytics.setting('interval_minutes')::int) AS step
 )
-SELECT (m.conversation_start AT TIME ZONE cfg.tz)::date,
-       date_bin(cfg.step, m.at, timestamptz '2000-01-03 00:00+00'), m.queue_id, m.media_type,
-       count(*) FILTER (WHERE m.metric = 'offered'),
-       count(*) FILTER (WHERE m.metric = 'answered'),
-       count(*) FILTER (WHERE m.metric = 'answered' AND m.entered AND m.in_sl),
-       count(*) FILTER (WHERE m.metric = 'answered' AND m.entered)
-           + count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE),
-       count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short IS NOT TRUE),
-       count(*) FILTER (WHERE m.metric = 'abandoned' AND m.short),
-       coalesce(sum(m.wait_ms) FILTER (WHERE m.metric = 'offered'), 0),
-       coalesce(sum(m.answer_ms) FILTER (WHERE m.metric = 'answered'), 0),
-       count(m.handle_ms) FILTER (WHERE m.metric = 'answered'),
-       coalesce(sum(m.handle_ms) FILTER (WHERE m.metric = 'answered'), 0)
-  FROM gcanalytics.queue_entry_metrics(from_start, to_start, only_ids) m CROSS JOIN cfg
- GROUP BY 1, 2, 3, 4;
+SELECT q.start_day, q.bin, q.queue_id, q.media_type, q.offered, q.answered, q.answered_in_sl, q.sl_entries,
+       q.abandoned, q.short_abandoned, q.wait_ms_sum, q.answer_ms_sum, q.handled, q.handle_ms_sum
+  FROM cfg CROSS JOIN gcanalytics._queue_entry_sums(from_start, to_start, only_ids, cfg.tz, cfg.step) q;
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._queue_interval_parts(timestamptz, timestamptz, text[]) IS
@@ -1672,9 +1739,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._rollup_signatures() RETURNS TABLE (rollu
 WITH f AS (
     SELECT p.*,
            -- read by every rollup
-           p.proname IN ('queue_entry_metrics', 'tier_label', 'industry_label', '_current_tiers',
-                         'service_level_threshold', '_service_level_targets', '_survey_pending',
-                         '_survey_pending_last', '_reported_tier', 'reporting_time_zone', 'setting') AS common,
+           p.proname IN ('queue_entry_metrics', '_queue_entry_figures', '_queue_entry_sums', 'tier_label',
+                         'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_targets',
+                         '_survey_pending', '_survey_pending_last', '_reported_tier', 'reporting_time_zone',
+                         'setting') AS common,
            -- the rows of kpi_weekly, kept from kpi_daily's rollup too
            p.proname IN ('_kpi_weekly_rows', '_kpi_rows', 'kpi_rates') AS kpi
       FROM pg_proc p
@@ -1685,7 +1753,9 @@ WITH f AS (
     SELECT f.proname::text AS name, f.oid::regprocedure::text AS ident, f.common, f.kpi,
            md5(concat_ws(E'\n', f.oid::regprocedure::text, pg_get_function_arguments(f.oid),
                          pg_get_function_result(f.oid), f.prokind, l.lanname, f.provolatile, f.proisstrict,
-                         f.prosecdef, f.proleakproof, f.proparallel, f.proconfig::text, f.prosrc, f.probin)) AS h
+                         f.prosecdef, f.proleakproof, f.proparallel, f.proconfig::text, f.prosrc, f.probin,
+                         -- a body bound when created (BEGIN ATOMIC, RETURN) leaves prosrc empty
+                         pg_get_function_sqlbody(f.oid))) AS h
       FROM f
       JOIN pg_language l ON l.oid = f.prolang
      WHERE f.common OR f.kpi OR f.proname LIKE ANY (SELECT '\_' || r || '\_%' FROM unnest(gcanalytics._rollups()) r)

@@ -31,9 +31,10 @@ WITH cfg AS MATERIALIZED (
            1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
 ), thr AS MATERIALIZED (   -- the targets, read once (not once per queue entry)
     SELECT * FROM gcanalytics._service_level_targets()
-), conv AS (
+), g AS (   -- one scan: per start day, tier and agent who handled (NULL: the other conversations)
     SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS start_day,
            gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier,
+           CASE WHEN i.handled AND i.agent_id IS NOT NULL THEN i.agent_id END AS agent_id,
            count(*) AS conversations,
            count(*) FILTER (WHERE i.was_escalated) AS escalated,
            count(*) FILTER (WHERE i.handled) AS handled,
@@ -50,6 +51,17 @@ WITH cfg AS MATERIALIZED (
       FROM gcanalytics.interactions i CROSS JOIN cfg
      WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
        AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
+     GROUP BY 1, 2, 3
+), conv AS (   -- per start day and tier, with the conversations each agent handled (cx_overview weighs the agents' adherence by them)
+    SELECT g.start_day, g.tier, sum(g.conversations)::bigint AS conversations, sum(g.escalated)::bigint AS escalated,
+           sum(g.handled)::bigint AS handled, sum(g.handle_ms_sum) AS handle_ms_sum,
+           sum(g.surveys_answered)::bigint AS surveys_answered, sum(g.csat_sum) AS csat_sum,
+           sum(g.nps_responses)::bigint AS nps_responses, sum(g.promoters)::bigint AS promoters,
+           sum(g.detractors)::bigint AS detractors, sum(g.qa_scored)::bigint AS qa_scored, sum(g.qa_sum) AS qa_sum,
+           bool_or(g.in_progress) AS in_progress, bool_or(g.surveys_pending) AS surveys_pending,
+           array_agg(g.agent_id ORDER BY g.agent_id) FILTER (WHERE g.agent_id IS NOT NULL) AS agents,
+           array_agg(g.conversations ORDER BY g.agent_id) FILTER (WHERE g.agent_id IS NOT NULL) AS agent_handled
+      FROM g
      GROUP BY 1, 2
 ), sl AS (   -- the queue entries of the inbound conversations, by the day the conversation started
     SELECT x.start_day, x.tier, count(*) FILTER (WHERE x.answered AND x.in_sl) AS answered_in_sl,
@@ -71,23 +83,12 @@ WITH cfg AS MATERIALIZED (
                AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
                AND e.queue_id NOT IN (SELECT q.queue_id FROM gcanalytics.excluded_queues q)) x
      GROUP BY 1, 2
-), ag AS (   -- the conversations each agent handled (cx_overview weighs the agents' adherence by them)
-    SELECT h.start_day, h.tier, array_agg(h.agent_id ORDER BY h.agent_id) AS agents,
-           array_agg(h.n ORDER BY h.agent_id) AS agent_handled
-      FROM (SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS start_day,
-                   gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier, i.agent_id, count(*) AS n
-              FROM gcanalytics.interactions i CROSS JOIN cfg
-             WHERE i.handled AND i.agent_id IS NOT NULL
-               AND i.conversation_start >= from_start AND i.conversation_start < to_start
-               AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
-             GROUP BY 1, 2, 3) h
-     GROUP BY 1, 2
 )
 SELECT conv.start_day, conv.tier, conv.conversations, conv.escalated, conv.handled, conv.handle_ms_sum,
        conv.surveys_answered, conv.csat_sum, conv.nps_responses, conv.promoters, conv.detractors, conv.qa_scored,
        conv.qa_sum, conv.in_progress, conv.surveys_pending, coalesce(sl.answered_in_sl, 0), coalesce(sl.sl_entries, 0),
-       ag.agents, ag.agent_handled
-  FROM conv LEFT JOIN sl USING (start_day, tier) LEFT JOIN ag USING (start_day, tier);
+       conv.agents, conv.agent_handled
+  FROM conv LEFT JOIN sl USING (start_day, tier);
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._cx_overview_parts(timestamptz, timestamptz, text[]) IS
