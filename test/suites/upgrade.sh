@@ -98,7 +98,8 @@ table_digests() {
 DASHBOARDS="
 SELECT c.oid::regclass::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
  WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-   AND (c.relkind = 'm' OR c.relname IN ('kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier'))
+   AND (c.relkind = 'm' OR c.relname IN ('kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
+                                         'bot_containment_by_industry', 'join_quality'))
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'gcanalytics') ORDER BY 1"
 dashboard_digests() {
     local v

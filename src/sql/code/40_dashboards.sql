@@ -14,8 +14,8 @@
 -- rather than being dropped with it.
 DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_insights;   -- reads escalation_insights
 DROP VIEW IF EXISTS gcanalytics.escalation_insights;
-DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.join_quality, gcanalytics.queue_daily,
-    gcanalytics.agent_quality_weekly, gcanalytics.agent_quality, gcanalytics.bot_containment_by_industry;
+DROP MATERIALIZED VIEW IF EXISTS gcanalytics.cx_overview, gcanalytics.queue_daily,
+    gcanalytics.agent_quality_weekly, gcanalytics.agent_quality;
 -- the dashboards kept as tables (materialized views before 0.3.0): their
 -- rows are derived, rebuilt by the first refresh after their rollup's
 DO $$
@@ -25,7 +25,8 @@ BEGIN
     FOR r IN SELECT c.oid::regclass AS name, c.relkind
                FROM pg_catalog.pg_class c
               WHERE c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = 'gcanalytics')
-                AND c.relname IN ('escalation_by_tier', 'escalation_weekly', 'queue_interval', 'kpi_weekly', 'kpi_daily')
+                AND c.relname IN ('escalation_by_tier', 'escalation_weekly', 'queue_interval', 'kpi_weekly', 'kpi_daily',
+                                  'bot_containment_by_industry', 'join_quality')
                 AND c.relkind IN ('m', 'r')
               -- kpi_weekly (a materialized view before) reads kpi_daily: first
               ORDER BY c.relname = 'kpi_daily'
@@ -35,7 +36,8 @@ BEGIN
 END
 $$;
 -- so their rollups are rebuilt whole by the next refresh (code/41_cx_overview.sql: at once when rows are loaded)
-DELETE FROM gcanalytics.dashboard_rollups b WHERE b.rollup IN ('queue_interval', 'escalation', 'kpi_daily');
+DELETE FROM gcanalytics.dashboard_rollups b
+ WHERE b.rollup IN ('queue_interval', 'escalation', 'kpi_daily', 'bot_containment', 'join_quality');
 
 -- dashboard_views(): the dashboards refresh_dashboards() keeps (materialized
 -- views, and the tables of _dashboard_tables()) in dependency order
@@ -219,19 +221,30 @@ $$;
 -- level target (service_level_threshold(), through
 -- _service_level_targets()), and the conversation's start; only the
 -- conversations of only_ids when given.
--- A body bound when created and no SET: the planner inlines it into the
--- queries that read it (through _queue_entry_sums(): the rollups of
--- kpi_daily and queue_interval, a range of days at a time or the
--- conversations a load changed), whose SET joins the few targets by hash
--- (a merge join sorts every queue entry).
+-- PL/pgSQL, not an inlinable SQL body: Citus cannot plan a distributed
+-- table reached through an inlined SQL function, nor a SQL function's
+-- parameters; RETURN QUERY is planned with the range's values.  Read
+-- through _queue_entry_sums() (the rollups of kpi_daily and queue_interval,
+-- a range of days at a time or the conversations a load changed) and
+-- queue_entry_metrics().
 CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_figures(from_start timestamptz DEFAULT '-infinity',
                                                             to_start timestamptz DEFAULT 'infinity',
                                                             only_ids text[] DEFAULT NULL)
     RETURNS TABLE (conversation_start timestamptz, queue_id text, media_type text, offered_at timestamptz,
                    answered_at timestamptz, abandoned_at timestamptz, entered boolean, wait_ms bigint,
                    answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean)
-    LANGUAGE sql STABLE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    -- the few targets joined by hash: a merge join sorts every queue entry,
+    -- and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
+    AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
 ), thr AS MATERIALIZED (
@@ -258,7 +271,8 @@ SELECT i.conversation_start, e.queue_id, coalesce(e.media_type, '(unknown)'), e.
    AND i.conversation_start >= _queue_entry_figures.from_start AND i.conversation_start < _queue_entry_figures.to_start
    AND (_queue_entry_figures.only_ids IS NULL OR i.conversation_id = ANY (_queue_entry_figures.only_ids))
    AND e.queue_id NOT IN (SELECT x.queue_id FROM gcanalytics.excluded_queues x);
-END;
+END
+$$;
 COMMENT ON FUNCTION gcanalytics._queue_entry_figures(timestamptz, timestamptz, text[]) IS
     'each queue entry of the inbound conversations started in [from_start, to_start) (only those of only_ids when given), with the times of its metrics (offered, answered, abandoned), its wait, tAnswered, tHandle, short abandon and service level flags';
 
@@ -270,8 +284,18 @@ CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestampt
                                                            only_ids text[] DEFAULT NULL)
     RETURNS TABLE (at timestamptz, queue_id text, media_type text, metric text, entered boolean, wait_ms bigint,
                    answer_ms bigint, handle_ms bigint, short boolean, in_sl boolean, conversation_start timestamptz)
-    LANGUAGE sql STABLE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    -- the few targets joined by hash: a merge join sorts every queue entry,
+    -- and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
+    AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 SELECT m.at, e.queue_id, e.media_type, m.metric, e.entered, e.wait_ms, e.answer_ms, e.handle_ms, e.short, e.in_sl,
        e.conversation_start
   FROM gcanalytics._queue_entry_figures(queue_entry_metrics.from_start, queue_entry_metrics.to_start,
@@ -279,7 +303,8 @@ SELECT m.at, e.queue_id, e.media_type, m.metric, e.entered, e.wait_ms, e.answer_
  -- a function scan: a VALUES list joined laterally compiles its expressions again for every row
  CROSS JOIN LATERAL unnest(ARRAY['offered', 'answered', 'abandoned'], ARRAY[e.offered_at, e.answered_at, e.abandoned_at]) m(metric, at)
  WHERE m.at IS NOT NULL;
-END;
+END
+$$;
 COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz, text[]) IS
     'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start) (only those of only_ids when given), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
 
@@ -296,8 +321,18 @@ CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_sums(from_start timestamptz,
     RETURNS TABLE (start_day date, day date, bin timestamptz, queue_id text, media_type text, offered bigint,
                    answered bigint, answered_in_sl bigint, sl_entries bigint, abandoned bigint, short_abandoned bigint,
                    wait_ms_sum numeric, answer_ms_sum numeric, handled bigint, handle_ms_sum numeric)
-    LANGUAGE sql STABLE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the range's values (Citus plans no query with parameters)
+    SET plan_cache_mode = force_custom_plan
+    -- the few targets joined by hash: a merge join sorts every queue entry,
+    -- and a memoized lookup of the three metrics never hits
+    SET enable_mergejoin = off
+    SET enable_memoize = off
+    AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH ed AS (
     SELECT (e.conversation_start AT TIME ZONE _queue_entry_sums.tz)::date AS start_day,
            x.offered_day, x.answered_day, x.abandoned_day, x.offered_bin, x.answered_bin, x.abandoned_bin,
@@ -340,7 +375,8 @@ SELECT m.start_day, m.day, m.bin, m.queue_id, m.media_type, sum(m.offered)::bigi
                NULL, ed.abandoned, ed.short_abandoned
           FROM ed WHERE ed.abandoned_day IS NOT NULL OR ed.abandoned_bin IS NOT NULL) m
  GROUP BY 1, 2, 3, 4, 5;
-END;
+END
+$$;
 COMMENT ON FUNCTION gcanalytics._queue_entry_sums(timestamptz, timestamptz, text[], text, interval) IS
     'the figures of the queue entries of the inbound conversations started in [from_start, to_start) per start day, queue, media type and day (step NULL) or interval of each metric';
 
@@ -1128,16 +1164,54 @@ $$;
 COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz, text[], timestamptz[]) IS
     'the rows of bot_containment_parts (bot_containment_by_industry''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given, with old_next_contacts as their next contacts when given)';
 
-CREATE MATERIALIZED VIEW gcanalytics.bot_containment_by_industry AS
+-- bot_containment_by_industry is a table kept per changed key (README
+-- "Incremental refresh"), like kpi_weekly: refresh_dashboards() deletes and
+-- inserts the rows of the weeks whose parts changed and of those whose
+-- provisional flag the move of complete_until changes
+-- (_bot_containment_by_industry_rows()).
+CREATE TABLE gcanalytics.bot_containment_by_industry (
+    week             date,
+    industry         text,
+    media_type       text,
+    conversations    bigint,
+    contained        bigint,
+    containment_pct  numeric,
+    containment_rate numeric,
+    contained_known  bigint,
+    contained_held   bigint,
+    held_pct         numeric,
+    contained_ltv    numeric,
+    provisional      boolean
+);
+CREATE UNIQUE INDEX bot_containment_by_industry_key
+    ON gcanalytics.bot_containment_by_industry (week, industry, media_type);
+
+-- _bot_containment_by_industry_rows(weeks, complete_until): the rows of
+-- bot_containment_by_industry of the weeks named (every week when NULL),
+-- summed from bot_containment_parts, provisional after complete_until.
+CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_by_industry_rows(weeks date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.bot_containment_by_industry
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the weeks' values: every week without a filter
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz,
-           gcanalytics.complete_until('conversations') AS complete_until
+           _bot_containment_by_industry_rows.complete_until
 ), p AS (
-    SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.* FROM gcanalytics.bot_containment_parts p
+    SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.*
+      FROM gcanalytics.bot_containment_parts p
+     -- the weeks' range first (the index on start_day), then the weeks
+     WHERE p.start_day >= coalesce((SELECT min(w) FROM unnest(weeks) w), '-infinity')
+       AND p.start_day < coalesce((SELECT max(w) + 7 FROM unnest(weeks) w), 'infinity')
+       AND (weeks IS NULL OR date_trunc('week', p.start_day::timestamp)::date = ANY (weeks))
 ), a AS (   -- each account once per week, industry and medium
-    SELECT week, industry, media_type, crm_account_id, max(contained_ltv) AS ltv
-      FROM p WHERE crm_account_id IS NOT NULL
-     GROUP BY week, industry, media_type, crm_account_id
+    SELECT p.week, p.industry, p.media_type, p.crm_account_id, max(p.contained_ltv) AS ltv
+      FROM p WHERE p.crm_account_id IS NOT NULL
+     GROUP BY p.week, p.industry, p.media_type, p.crm_account_id
 )
 SELECT g.week, g.industry, g.media_type, g.conversations, g.contained,
        round(100.0 * g.contained / g.conversations, 2) AS containment_pct,
@@ -1148,16 +1222,18 @@ SELECT g.week, g.industry, g.media_type, g.conversations, g.contained,
        -- still running, or a containment window not closed within the final data
        g.in_progress OR g.last_start + cfg.window > cfg.complete_until
            OR (g.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
-  FROM (SELECT week, industry, media_type, sum(conversations)::bigint AS conversations,
-               sum(contained)::bigint AS contained, sum(contained_known)::bigint AS contained_known,
-               sum(contained_held)::bigint AS contained_held, bool_or(in_progress) AS in_progress,
-               max(last_start) AS last_start
-          FROM p GROUP BY week, industry, media_type) g
+  FROM (SELECT p.week, p.industry, p.media_type, sum(p.conversations)::bigint AS conversations,
+               sum(p.contained)::bigint AS contained, sum(p.contained_known)::bigint AS contained_known,
+               sum(p.contained_held)::bigint AS contained_held, bool_or(p.in_progress) AS in_progress,
+               max(p.last_start) AS last_start
+          FROM p GROUP BY p.week, p.industry, p.media_type) g
  CROSS JOIN cfg
-  LEFT JOIN (SELECT week, industry, media_type, sum(ltv) AS contained_ltv
-               FROM a GROUP BY week, industry, media_type) a USING (week, industry, media_type);
-CREATE UNIQUE INDEX bot_containment_by_industry_key
-    ON gcanalytics.bot_containment_by_industry (week, industry, media_type);
+  LEFT JOIN (SELECT a.week, a.industry, a.media_type, sum(a.ltv) AS contained_ltv
+               FROM a GROUP BY a.week, a.industry, a.media_type) a USING (week, industry, media_type);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._bot_containment_by_industry_rows(date[], timestamptz) IS
+    'the rows of bot_containment_by_industry of the weeks named (every week when NULL), summed from bot_containment_parts, provisional after complete_until';
 
 -- ------------------------------------------------------------ agent quality
 -- Only evaluations of conversations the warehouse keeps (internal queues
@@ -1314,18 +1390,49 @@ $$;
 COMMENT ON FUNCTION gcanalytics._join_quality_parts(timestamptz, timestamptz, text[]) IS
     'the rows of join_quality_parts (join_quality''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given)';
 
-CREATE MATERIALIZED VIEW gcanalytics.join_quality AS
+-- join_quality is a table kept by refresh_dashboards() (README
+-- "Incremental refresh"): every row carries the time of the refresh and
+-- the CRM snapshot's time and staleness, so every row is written again at
+-- each refresh, summed from the rollup (a row per day and link method), not
+-- from the conversations (_join_quality_rows()).
+CREATE TABLE gcanalytics.join_quality (
+    week               date,
+    link_method        text,
+    conversations      bigint,
+    share_pct          numeric,
+    week_unlinked_pct  numeric,
+    warning            text,
+    stale_enrichments  bigint,
+    crm_snapshot_at    timestamptz,
+    crm_snapshot_stale boolean,
+    refreshed_at       timestamptz,
+    provisional        boolean
+);
+CREATE UNIQUE INDEX join_quality_key ON gcanalytics.join_quality (week, link_method);
+
+-- _join_quality_rows(weeks, complete_until): the rows of join_quality of
+-- the weeks named (every week when NULL), summed from join_quality_parts,
+-- provisional after complete_until.
+CREATE OR REPLACE FUNCTION gcanalytics._join_quality_rows(weeks date[], complete_until timestamptz)
+    RETURNS SETOF gcanalytics.join_quality
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until
+    SELECT gcanalytics.reporting_time_zone() AS tz, _join_quality_rows.complete_until
 ), g AS (
     SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.link_method,
            sum(p.conversations)::bigint AS conversations, sum(p.stale_enrichments)::bigint AS stale_enrichments
       FROM gcanalytics.join_quality_parts p
+     WHERE weeks IS NULL OR date_trunc('week', p.start_day::timestamp)::date = ANY (weeks)
      GROUP BY 1, 2
 ), t AS (
-    SELECT week, sum(conversations) AS total,
-           coalesce(sum(conversations) FILTER (WHERE link_method = 'unlinked'), 0) AS unlinked
-      FROM g GROUP BY week
+    SELECT g.week, sum(g.conversations) AS total,
+           coalesce(sum(g.conversations) FILTER (WHERE g.link_method = 'unlinked'), 0) AS unlinked
+      FROM g GROUP BY g.week
 ), snap AS (
     SELECT (SELECT s.updated_at FROM gcanalytics.sync_state s WHERE s.resource = 'crm') AS synced_at
 )
@@ -1343,7 +1450,10 @@ SELECT g.week, g.link_method, g.conversations, round(100.0 * g.conversations / t
        now() AS refreshed_at,
        (g.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional
   FROM g JOIN t USING (week) CROSS JOIN snap CROSS JOIN cfg;
-CREATE UNIQUE INDEX join_quality_key ON gcanalytics.join_quality (week, link_method);
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._join_quality_rows(date[], timestamptz) IS
+    'the rows of join_quality of the weeks named (every week when NULL), summed from join_quality_parts, provisional after complete_until';
 
 -- ------------------------------------------------------------ comments
 COMMENT ON TABLE gcanalytics.kpi_daily IS
@@ -1358,7 +1468,7 @@ COMMENT ON TABLE gcanalytics.escalation_by_tier IS
     'escalation rate per CRM tier over everything loaded; conversations without an account are the tier ''no account''';
 COMMENT ON VIEW gcanalytics.escalation_insights IS
     'each tier''s week against the week before: change, two-proportion z-test, the releases of the week, and a sentence when p < 0.01 with at least 30 conversations each side';
-COMMENT ON MATERIALIZED VIEW gcanalytics.bot_containment_by_industry IS
+COMMENT ON TABLE gcanalytics.bot_containment_by_industry IS
     'self-service containment per week, CRM industry and media type: conversations that entered a bot flow or an IVR and ended there (no queue, no agent), and the share of them with no repeat contact within 24 hours';
 COMMENT ON MATERIALIZED VIEW gcanalytics.agent_quality IS
     'quality scores per agent and evaluation form: finished evaluations, calibrations excluded';
@@ -1366,7 +1476,7 @@ COMMENT ON MATERIALIZED VIEW gcanalytics.agent_quality_weekly IS
     'quality scores per ISO week of the evaluated conversation (reporting_time_zone), agent and evaluation form: finished evaluations, calibrations excluded';
 COMMENT ON MATERIALIZED VIEW gcanalytics.queue_daily IS
     'the aggregates API''s 15-minute buckets summed per day (reporting_time_zone), queue and media type; days not loaded are interpolated (interpolate()) and flagged';
-COMMENT ON MATERIALIZED VIEW gcanalytics.join_quality IS
+COMMENT ON TABLE gcanalytics.join_quality IS
     'how conversations were linked to a CRM account per week (attribute, phone, unlinked), a warning above join_quality_warn_pct unlinked, stale CRM enrichment';
 
 -- Column comments: a view's own entry, else the shared ('*') one; a
@@ -1521,8 +1631,10 @@ $$;
 -- The rollups and the dashboards kept from them (README "Incremental
 -- refresh"): kpi_daily_parts feeds kpi_daily (and kpi_weekly, from
 -- kpi_daily), queue_interval_parts queue_interval, escalation_parts the two
--- escalation dashboards (kept as tables, like queue_interval),
--- bot_containment_parts bot_containment_by_industry.
+-- escalation dashboards, bot_containment_parts bot_containment_by_industry,
+-- join_quality_parts join_quality (all kept as tables, like
+-- queue_interval), cx_overview_parts and cx_insights_parts the
+-- materialized views of their names.
 CREATE OR REPLACE FUNCTION gcanalytics.dashboard_rollup(view_name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
@@ -1570,14 +1682,14 @@ COMMENT ON FUNCTION gcanalytics._dashboard_changed(date[], text[]) IS
 
 -- _merged_rollups(): the rollups whose parts take a conversation's
 -- contribution apart (their parts function restricted to conversation ids)
--- and merge it (_rollup_columns(): every column adds, ORs, maxes, mins or
--- unions): a conversation the load inserts is merged into their parts rows
--- rather than its day recomputed.  cx_overview's parts hold the agents and
--- their counts as two aligned arrays: its days are recomputed.
+-- and merge it (_rollup_columns(): every column adds, ORs, maxes, mins,
+-- unions, or sums aligned arrays of keys and counts): a conversation the
+-- load inserts is merged into their parts rows rather than its day
+-- recomputed.  Every rollup does.
 CREATE OR REPLACE FUNCTION gcanalytics._merged_rollups() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT ARRAY['kpi_daily', 'queue_interval', 'escalation', 'bot_containment', 'join_quality'] $$;
+    AS $$ SELECT gcanalytics._rollups() $$;
 COMMENT ON FUNCTION gcanalytics._merged_rollups() IS
     'the rollups into whose parts a conversation the load inserts is merged (the others recompute its day)';
 
@@ -1717,9 +1829,13 @@ COMMENT ON FUNCTION gcanalytics._rollup_signatures() IS
 
 -- _rollup_columns(rollup): the columns of a rollup's parts table, and how
 -- two contributions to a row merge: key (the columns of its unique index;
--- nullable or not), add (counts and exact sums: bigint, numeric *_sum),
--- or (booleans), min (first_*) or max (other times, texts, lifetime
--- values), union (text arrays: distinct, in order); NULL: no merge.
+-- nullable or not), add (counts and exact sums: bigint, numeric *_sum and
+-- *_squares), or (booleans), min (first_*, *_first) or max (other times,
+-- texts, lifetime values), union (text arrays: distinct, in order);
+-- aligned:COUNTS for a text array followed by the bigint array COUNTS (keys
+-- in order and a count each: cx_overview_parts' agents and agent_handled),
+-- whose counts merge as counts:KEYS (the union of the keys, the counts of a
+-- key summed); NULL: no merge.
 CREATE OR REPLACE FUNCTION gcanalytics._rollup_columns(rollup text)
     RETURNS TABLE (column_name text, nullable boolean, merge text)
     LANGUAGE sql STABLE
@@ -1727,20 +1843,26 @@ CREATE OR REPLACE FUNCTION gcanalytics._rollup_columns(rollup text)
     AS $$
     SELECT a.attname::text, NOT a.attnotnull,
            CASE WHEN a.attnum = ANY (x.indkey) THEN 'key'
-                WHEN a.atttypid = 'bigint'::regtype OR (a.atttypid = 'numeric'::regtype AND a.attname LIKE '%\_sum') THEN 'add'
+                WHEN a.atttypid = 'bigint'::regtype
+                  OR (a.atttypid = 'numeric'::regtype AND (a.attname LIKE '%\_sum' OR a.attname LIKE '%\_squares')) THEN 'add'
                 WHEN a.atttypid = 'boolean'::regtype THEN 'or'
-                WHEN a.atttypid = 'timestamptz'::regtype AND a.attname LIKE 'first\_%' THEN 'min'
+                WHEN a.atttypid = 'timestamptz'::regtype AND (a.attname LIKE 'first\_%' OR a.attname LIKE '%\_first') THEN 'min'
                 WHEN a.atttypid IN ('timestamptz'::regtype, 'text'::regtype, 'numeric'::regtype) THEN 'max'
+                WHEN a.atttypid = 'text[]'::regtype AND a.next_type = 'bigint[]'::regtype THEN 'aligned:' || a.next_name
+                WHEN a.atttypid = 'bigint[]'::regtype AND a.prev_type = 'text[]'::regtype THEN 'counts:' || a.prev_name
                 WHEN a.atttypid = 'text[]'::regtype THEN 'union' END
-      FROM pg_attribute a
+      FROM (SELECT a.*, lead(a.atttypid) OVER w AS next_type, lead(a.attname::text) OVER w AS next_name,
+                   lag(a.atttypid) OVER w AS prev_type, lag(a.attname::text) OVER w AS prev_name
+              FROM pg_attribute a
+             WHERE a.attrelid = format('gcanalytics.%I', rollup || '_parts')::regclass AND a.attnum > 0 AND NOT a.attisdropped
+            WINDOW w AS (ORDER BY a.attnum)) a
       JOIN (SELECT i.indrelid, i.indkey::int2[] AS indkey FROM pg_index i
              WHERE i.indrelid = format('gcanalytics.%I', rollup || '_parts')::regclass AND i.indisunique
              ORDER BY i.indisprimary DESC LIMIT 1) x ON x.indrelid = a.attrelid
-     WHERE a.attnum > 0 AND NOT a.attisdropped
      ORDER BY a.attnum
 $$;
 COMMENT ON FUNCTION gcanalytics._rollup_columns(text) IS
-    'the columns of a rollup''s parts and how two contributions to a row merge: key, add, or, min, max, union';
+    'the columns of a rollup''s parts and how two contributions to a row merge: key, add, or, min, max, union, aligned:COUNTS and counts:KEYS (aligned arrays of keys and counts)';
 
 -- _apply_conversation_changes(rollup, days, key, acct): takes the
 -- conversations of dashboard_conversation_changes recorded for the rollup
@@ -1805,15 +1927,34 @@ BEGIN
                                    WHEN 'min' THEN format('min(x.%1$I) FILTER (WHERE x.sign = 1) AS %1$I', c.column_name)
                                    ELSE format('max(x.%1$I) FILTER (WHERE x.sign = 1) AS %1$I', c.column_name) END, ', ')
                FILTER (WHERE c.merge <> 'key'),
-           string_agg(CASE c.merge WHEN 'add' THEN format('%1$I = p.%1$I + d.%1$I', c.column_name)
-                                   WHEN 'or' THEN format('%1$I = p.%1$I OR coalesce(d.%1$I, false)', c.column_name)
-                                   WHEN 'min' THEN format('%1$I = least(p.%1$I, d.%1$I)', c.column_name)
-                                   WHEN 'max' THEN format('%1$I = greatest(p.%1$I, d.%1$I)', c.column_name)
-                                   ELSE format('%1$I = CASE WHEN p.%1$I IS NOT NULL OR d.%1$I IS NOT NULL
-                                                            THEN ARRAY(SELECT DISTINCT e FROM unnest(p.%1$I || d.%1$I) e ORDER BY e) END',
-                                               c.column_name) END, ', ')
+           string_agg(CASE WHEN c.merge = 'add' AND NOT c.nullable THEN format('%1$I = p.%1$I + d.%1$I', c.column_name)
+                           -- a nullable sum: NULL while it sums nothing
+                           WHEN c.merge = 'add' THEN format('%1$I = coalesce(p.%1$I + d.%1$I, p.%1$I, d.%1$I)', c.column_name)
+                           WHEN c.merge = 'or' THEN format('%1$I = p.%1$I OR coalesce(d.%1$I, false)', c.column_name)
+                           WHEN c.merge = 'min' THEN format('%1$I = least(p.%1$I, d.%1$I)', c.column_name)
+                           WHEN c.merge = 'max' THEN format('%1$I = greatest(p.%1$I, d.%1$I)', c.column_name)
+                           -- keys and counts aligned: the keys' union in
+                           -- order, each key's counts summed (the new
+                           -- contribution's: no rollup with them records
+                           -- old ones)
+                           WHEN c.merge LIKE 'aligned:%' THEN
+                               format('%1$I = (SELECT array_agg(DISTINCT e ORDER BY e) FROM unnest(p.%1$I || d.%1$I) e)',
+                                      c.column_name)
+                           WHEN c.merge LIKE 'counts:%' THEN
+                               format('%1$I = (SELECT array_agg(g.n ORDER BY g.k)
+                                                 FROM (SELECT u.k, sum(u.n)::bigint AS n
+                                                         FROM (SELECT * FROM unnest(p.%2$I, p.%1$I)
+                                                               UNION ALL SELECT * FROM unnest(d.%2$I, d.%1$I)) u(k, n)
+                                                        GROUP BY u.k) g)',
+                                      c.column_name, split_part(c.merge, ':', 2))
+                           ELSE format('%1$I = CASE WHEN p.%1$I IS NOT NULL OR d.%1$I IS NOT NULL
+                                                    THEN ARRAY(SELECT DISTINCT e FROM unnest(p.%1$I || d.%1$I) e ORDER BY e) END',
+                                       c.column_name) END, ', ')
                FILTER (WHERE c.merge <> 'key'),
+           -- a row whose counts and sums change, or a new contribution
+           -- (a conversation counted by none of them: in progress, say)
            string_agg(format('sum(x.sign * x.%I) <> 0', c.column_name), ' OR ') FILTER (WHERE c.merge = 'add')
+               || ' OR NOT bool_or(x.sign = -1)'
       INTO cols, keycols, joins, aggs, sets, nonzero
       FROM gcanalytics._rollup_columns(rollup) c;
     IF EXISTS (SELECT 1 FROM gcanalytics._rollup_columns(rollup) c WHERE c.merge IS NULL) THEN
@@ -1968,7 +2109,8 @@ COMMENT ON FUNCTION gcanalytics._refresh_rollup(text, boolean, text) IS
 CREATE OR REPLACE FUNCTION gcanalytics._dashboard_tables() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier'] $$;
+    AS $$ SELECT ARRAY['kpi_daily', 'kpi_weekly', 'queue_interval', 'escalation_weekly', 'escalation_by_tier',
+                       'bot_containment_by_industry', 'join_quality'] $$;
 COMMENT ON FUNCTION gcanalytics._dashboard_tables() IS
     'the dashboards kept as tables, their rows deleted and inserted per changed key by refresh_dashboards()';
 
@@ -1980,7 +2122,10 @@ COMMENT ON FUNCTION gcanalytics._dashboard_tables() IS
 -- complete_until since the last refresh (since; NULL: unknown, every row)
 -- changes.  escalation_weekly also keeps escalation_accounts, and
 -- recomputes the weeks of the accounts whose reported tier changed (their
--- tier today, or the setting tier_reporting).
+-- tier today, or the setting tier_reporting); bot_containment_by_industry
+-- the weeks of the changed days (and of the flags, as kpi_weekly's, over
+-- containment_window); join_quality every row (each carries the refresh's
+-- time and the CRM snapshot's), from its rollup.
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_kept(view_name text, full boolean, keys date[], accounts text[],
                                                      since timestamptz, complete_until timestamptz)
     RETURNS void
@@ -2023,23 +2168,29 @@ BEGIN
                    IS DISTINCT FROM (f.escalation_rate_pct, f.first_day, f.last_day, f.provisional);
         END IF;
         RETURN;
-    ELSIF view_name IN ('kpi_daily', 'kpi_weekly') THEN
+    ELSIF view_name IN ('kpi_daily', 'kpi_weekly', 'bot_containment_by_industry') THEN
         col := CASE view_name WHEN 'kpi_daily' THEN 'day' ELSE 'week' END;
         IF NOT every THEN
             -- and the days whose flag changes: the day's end, or the end of
-            -- the FCR window of its last handled conversation, in (lo, hi]
+            -- the FCR (containment) window of its last handled (contained)
+            -- conversation, in (lo, hi]
             IF lo < hi THEN
-                flags := ARRAY(SELECT g::date FROM generate_series(((lo - gcanalytics.setting('fcr_window')::interval - interval '1 day')
-                                                                    AT TIME ZONE tz)::date,
-                                                                   (hi AT TIME ZONE tz)::date, interval '1 day') g);
+                flags := ARRAY(SELECT g::date
+                                 FROM generate_series(((lo - gcanalytics.setting(CASE view_name WHEN 'bot_containment_by_industry'
+                                                                                     THEN 'containment_window' ELSE 'fcr_window' END)::interval
+                                                        - interval '1 day') AT TIME ZONE tz)::date,
+                                                      (hi AT TIME ZONE tz)::date, interval '1 day') g);
             END IF;
             k := ARRAY(SELECT DISTINCT u.d FROM unnest(keys || flags) u(d) ORDER BY 1);
-            IF view_name = 'kpi_weekly' THEN
+            IF view_name <> 'kpi_daily' THEN
                 -- their weeks, and those whose end is in (lo, hi]
                 k := ARRAY(SELECT DISTINCT date_trunc('week', u.d::timestamp)::date
                              FROM unnest(k || ARRAY(SELECT d - 7 FROM unnest(flags) d)) u(d) ORDER BY 1);
             END IF;
         END IF;
+    ELSIF view_name = 'join_quality' THEN
+        -- every row: each carries the refresh's time and the CRM snapshot's
+        col := 'week';
     ELSIF view_name = 'queue_interval' THEN
         col := 'day';
         IF NOT every THEN

@@ -9,8 +9,11 @@
 -- handled (which weigh the agents' adherence) (_cx_overview_parts()); the
 -- cases, the pipeline and the adherence days are read whole at each
 -- refresh (small tables).
+-- only_ids: only those conversations (their contribution: a load's new
+-- ones, merged into the rows: _rollup_columns()).
 CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz DEFAULT '-infinity',
-                                                          to_start timestamptz DEFAULT 'infinity')
+                                                          to_start timestamptz DEFAULT 'infinity',
+                                                          only_ids text[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.cx_overview_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -47,6 +50,7 @@ WITH cfg AS MATERIALIZED (
            bool_or(i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, '-infinity')) AS surveys_pending
       FROM gcanalytics.interactions i CROSS JOIN cfg
      WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
      GROUP BY 1, 2, 3
 ), conv AS (   -- per start day and tier, with the conversations each agent handled (cx_overview weighs the agents' adherence by them)
     SELECT g.start_day, g.tier, sum(g.conversations)::bigint AS conversations, sum(g.escalated)::bigint AS escalated,
@@ -76,6 +80,7 @@ WITH cfg AS MATERIALIZED (
               LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(km.media_type, '*')
              WHERE coalesce(i.originating_direction, 'inbound') = 'inbound'
                AND i.conversation_start >= from_start AND i.conversation_start < to_start
+               AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
                AND e.queue_id NOT IN (SELECT q.queue_id FROM gcanalytics.excluded_queues q)) x
      GROUP BY 1, 2
 )
@@ -86,8 +91,8 @@ SELECT conv.start_day, conv.tier, conv.conversations, conv.escalated, conv.handl
   FROM conv LEFT JOIN sl USING (start_day, tier);
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._cx_overview_parts(timestamptz, timestamptz) IS
-    'the rows of cx_overview_parts (cx_overview''s rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._cx_overview_parts(timestamptz, timestamptz, text[]) IS
+    'the rows of cx_overview_parts (cx_overview''s rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given)';
 
 CREATE MATERIALIZED VIEW gcanalytics.cx_overview AS
 WITH cfg AS MATERIALIZED (
@@ -336,17 +341,18 @@ COMMENT ON FUNCTION gcanalytics._change_tests(text, bigint, bigint, float8, floa
     'cx_insights'' tests of a tier''s week against the week before, each computed once: the change''s test (Welch''s t for csat, else the two-proportion z) and the test against the other tiers'' change';
 
 -- ------------------------------------------------------------ CSAT rollup
--- _cx_insights_samples(from_start, to_start): per conversation started in
--- [from_start, to_start) with an answered survey, in progress or with a
--- survey: its start, the tier it is reported under (_reported_tier()), its
--- CSAT (NULL without an answered survey), whether it is in progress, and
+-- _cx_insights_samples(from_start, to_start, only_ids): per conversation
+-- started in [from_start, to_start) (of only_ids when given) with an
+-- answered survey, in progress or with a survey: its start, the tier it is
+-- reported under (_reported_tier()), its CSAT (NULL without an answered survey), whether it is in progress, and
 -- when its last survey still open was sent (_survey_pending_last()).
 -- cx_insights' rollup sums them per day (_cx_insights_parts()), and
 -- cx_insights reads them for the days a cut of its weeks falls inside.
 -- Index scans allowed: refresh_dashboards() turns them off for the
 -- dashboards read whole, and a day is read through the index on
 -- conversation_start.
-CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_samples(from_start timestamptz, to_start timestamptz)
+CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_samples(from_start timestamptz, to_start timestamptz,
+                                                            only_ids text[] DEFAULT NULL)
     RETURNS TABLE (conversation_start timestamptz, tier text, x float8, in_progress boolean, pending_last timestamptz)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -366,11 +372,12 @@ SELECT i.conversation_start, gcanalytics._reported_tier(i.crm_account_id, i.cust
   FROM gcanalytics.interactions i
   LEFT JOIN ct ON ct.account_id = i.crm_account_id
  WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
+   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
    AND (i.csat_score IS NOT NULL OR i.in_progress OR i.surveys IS NOT NULL);
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._cx_insights_samples(timestamptz, timestamptz) IS
-    'cx_insights'' samples of the conversations started in [from_start, to_start): start, tier reported, CSAT, in progress, last survey still open';
+COMMENT ON FUNCTION gcanalytics._cx_insights_samples(timestamptz, timestamptz, text[]) IS
+    'cx_insights'' samples of the conversations started in [from_start, to_start) (only those of only_ids when given): start, tier reported, CSAT, in progress, last survey still open';
 
 -- _cx_insights_first_start(): the start of the first conversation loaded,
 -- through the index on conversation_start (refresh_dashboards() turns
@@ -388,13 +395,15 @@ $$;
 COMMENT ON FUNCTION gcanalytics._cx_insights_first_start() IS
     'the start of the first conversation loaded (cx_insights compares its weeks from the first loaded)';
 
--- _cx_insights_parts(from_start, to_start): the rows of cx_insights_parts
--- of the conversations started in [from_start, to_start): per start day
--- (reporting_time_zone) and tier reported, the answered surveys' count,
--- exact sum and sum of squares, the first start of a conversation in
--- progress, the last survey still open.
+-- _cx_insights_parts(from_start, to_start, only_ids): the rows of
+-- cx_insights_parts of the conversations started in [from_start, to_start)
+-- (only those of only_ids when given: a load's new ones, merged into the
+-- rows): per start day (reporting_time_zone) and tier reported, the
+-- answered surveys' count, exact sum and sum of squares, the first start
+-- of a conversation in progress, the last survey still open.
 CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_parts(from_start timestamptz DEFAULT '-infinity',
-                                                          to_start timestamptz DEFAULT 'infinity')
+                                                          to_start timestamptz DEFAULT 'infinity',
+                                                          only_ids text[] DEFAULT NULL)
     RETURNS SETOF gcanalytics.cx_insights_parts
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -405,11 +414,11 @@ WITH cfg AS MATERIALIZED (   -- read once, not once per row
 SELECT (s.conversation_start AT TIME ZONE cfg.tz)::date, s.tier, count(s.x),
        coalesce(sum(s.x::numeric), 0), coalesce(sum(s.x::numeric * s.x::numeric), 0),
        min(s.conversation_start) FILTER (WHERE s.in_progress), max(s.pending_last)
-  FROM gcanalytics._cx_insights_samples(from_start, to_start) s CROSS JOIN cfg
+  FROM gcanalytics._cx_insights_samples(from_start, to_start, only_ids) s CROSS JOIN cfg
  GROUP BY 1, 2
 $$;
-COMMENT ON FUNCTION gcanalytics._cx_insights_parts(timestamptz, timestamptz) IS
-    'the rows of cx_insights_parts (cx_insights'' rollup) of the conversations started in [from_start, to_start)';
+COMMENT ON FUNCTION gcanalytics._cx_insights_parts(timestamptz, timestamptz, text[]) IS
+    'the rows of cx_insights_parts (cx_insights'' rollup) of the conversations started in [from_start, to_start) (only those of only_ids when given)';
 
 -- ------------------------------------------------------------ the insight
 -- cx_insights (README "Dashboards"): escalation (escalation_insights'
