@@ -175,9 +175,15 @@ gc_requests=$(awk '$1 !~ /^sf\./ { s += $2 } END { print s + 0 }' "$T/stats1")
 echo "run() above runs with run_workers true (the default): the CRM and the reference data in two background"
 echo "workers while it asks the aggregates and reads the first conversation window ahead (availability date,"
 echo "job, poll, result pages), then the evaluations and the adherence in two more while it loads the"
-echo "conversations. Of its $(secs "$run_ms") s, $(secs "$min_ms") s are the perfect client's requests at 300/min, $(secs $(( extra * 60000 / 300 ))) s"
-echo "the $extra requests beyond them, and $(secs $(( run_ms - floor_ms ))) s the rest (the local work after the last request,"
-echo "the budget's idle grants, and $tokens token requests: each worker's session asks its own). Both floors count"
+if [ "$run_ms" -ge "$floor_ms" ]; then
+    echo "conversations. Of its $(secs "$run_ms") s, $(secs "$min_ms") s are the perfect client's requests at 300/min, $(secs $(( extra * 60000 / 300 ))) s"
+    echo "the $extra requests beyond them, and $(secs $(( run_ms - floor_ms ))) s the rest (the local work after the last request,"
+    echo "the budget's idle grants, and $tokens token requests: each worker's session asks its own). Both floors count"
+else
+    echo "conversations. Its $(secs "$run_ms") s are under the $(secs "$floor_ms") s its $requests requests would take on one budget"
+    echo "of 300/min ($(secs "$min_ms") s for the perfect client's $min_total, $(secs $(( extra * 60000 / 300 ))) s for the $extra beyond them; $tokens token"
+    echo "requests besides, not rate-limited: each worker's session asks its own). Both floors count"
+fi
 echo "every request on one budget of 300/min; gcsim counts the Genesys and the Salesforce client apart, so the"
 echo "$gc_requests Genesys requests alone take $(secs $(( gc_requests * 60000 / 300 ))) s at 300/min: run() is $(ratio "$run_ms" $(( gc_requests * 60000 / 300 )))x that."
 echo
