@@ -395,17 +395,32 @@ COMMENT ON FUNCTION gcanalytics._queue_entry_sums(timestamptz, timestamptz, text
 -- kpi_daily sums the parts per day.  Every sum is exact (integers and
 -- numeric): the same rows give the same sums in any order.
 --
--- _next_contact(id, next_contact_at, only_ids, old_next_contacts): the
--- next contact a rollup's parts count a conversation with: its own, or,
--- when old_next_contacts is given, the one of its id in only_ids (the
--- value the rollup's rows were computed from before the load moved it).
-CREATE OR REPLACE FUNCTION gcanalytics._next_contact(conversation_id text, next_contact_at timestamptz, only_ids text[],
-                                                     old_next_contacts timestamptz[]) RETURNS timestamptz
+-- _old_next_contacts(only_ids, old_next_contacts): the old next contacts
+-- (aligned with only_ids) as one jsonb object keyed by conversation id,
+-- NULL without them: built once per query, each conversation's looked up
+-- by key (a binary search) rather than by array_position() in only_ids (a
+-- linear search a row: a day's 40,000 flipped previous contacts cost 40,000
+-- x 40,000 comparisons).  Timestamps as to_jsonb() writes them (ISO 8601
+-- with the offset, whatever DateStyle says), read back exactly.
+CREATE OR REPLACE FUNCTION gcanalytics._old_next_contacts(only_ids text[], old_next_contacts timestamptz[]) RETURNS jsonb
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT CASE WHEN old_next_contacts IS NOT NULL
+                      THEN (SELECT coalesce(jsonb_object_agg(u.id, u.old), '{}')
+                              FROM unnest(only_ids, old_next_contacts) u(id, old) WHERE u.id IS NOT NULL) END $$;
+COMMENT ON FUNCTION gcanalytics._old_next_contacts(text[], timestamptz[]) IS
+    'the old next contacts aligned with only_ids as a jsonb object keyed by conversation id (NULL without them), for _next_contact()';
+
+-- _next_contact(id, next_contact_at, olds): the next contact a rollup's
+-- parts count a conversation with: its own, or, when olds (of
+-- _old_next_contacts()) is given, its old one there (the value the
+-- rollup's rows were computed from before the load moved it).
+CREATE OR REPLACE FUNCTION gcanalytics._next_contact(conversation_id text, next_contact_at timestamptz, olds jsonb)
+    RETURNS timestamptz
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN old_next_contacts IS NULL THEN next_contact_at
-                ELSE old_next_contacts[pg_catalog.array_position(only_ids, conversation_id)] END;
-COMMENT ON FUNCTION gcanalytics._next_contact(text, timestamptz, text[], timestamptz[]) IS
-    'the next contact a rollup''s parts count a conversation with: its own, or its old one from old_next_contacts (aligned with only_ids) when given';
+    RETURN CASE WHEN olds IS NULL THEN next_contact_at ELSE (olds OPERATOR(pg_catalog.->>) conversation_id)::timestamptz END;
+COMMENT ON FUNCTION gcanalytics._next_contact(text, timestamptz, jsonb) IS
+    'the next contact a rollup''s parts count a conversation with: its own, or its old one from olds (_old_next_contacts()) when given';
 
 -- _kpi_daily_parts(from_start, to_start, only_ids, old_next_contacts): the
 -- parts of the conversations started in [from_start, to_start); with
@@ -426,6 +441,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_parts(from_start timestamptz D
     SET enable_mergejoin = off
     SET enable_memoize = off
     AS $$
+DECLARE
+    -- a constant of the plan (a column of cfg would be carried by every
+    -- row into the sorts: a megabyte a row)
+    olds jsonb := gcanalytics._old_next_contacts(only_ids, old_next_contacts);
 BEGIN
 RETURN QUERY
 WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
@@ -439,7 +458,7 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms::numeric AS weighted_handle_ms,
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
-           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, only_ids, old_next_contacts)
+           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, olds)
                     > i.conversation_start + cfg.fcr_window, true) AS resolved,
            coalesce(i.in_progress, false) AS in_progress,
            coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
@@ -1132,6 +1151,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_parts(from_start timesta
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
     AS $$
+DECLARE
+    -- a constant of the plan (a column of cfg would be carried by every
+    -- row into the sorts: a megabyte a row)
+    olds jsonb := gcanalytics._old_next_contacts(only_ids, old_next_contacts);
 BEGIN
 RETURN QUERY
 WITH cfg AS MATERIALIZED (   -- read once, not once per row
@@ -1143,7 +1166,7 @@ WITH cfg AS MATERIALIZED (   -- read once, not once per row
            -- loaded before 0.3.0 (no self_service yet): bots only
            coalesce(i.contained, i.handled_by_bot_only, false) AS contained,
            i.customer_key IS NOT NULL AS known,
-           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, only_ids, old_next_contacts)
+           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, olds)
                     > i.conversation_start + cfg.window, true) AS held,
            i.crm_account_id, i.ltv, coalesce(i.in_progress, false) AS in_progress
       FROM gcanalytics.interactions i
@@ -1776,7 +1799,7 @@ WITH f AS (
            p.proname IN ('queue_entry_metrics', '_queue_entry_figures', '_queue_entry_sums', 'tier_label',
                          'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_targets',
                          '_survey_pending', '_survey_pending_last', '_reported_tier', 'reporting_time_zone',
-                         'setting') AS common,
+                         'setting', '_next_contact', '_old_next_contacts') AS common,
            -- the rows of kpi_weekly, kept from kpi_daily's rollup too
            p.proname IN ('_kpi_weekly_rows', '_kpi_rows', 'kpi_rates') AS kpi
       FROM pg_proc p
