@@ -23,7 +23,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz
     SET enable_memoize = off
     AS $$
 DECLARE
-    tz  text := gcanalytics.reporting_time_zone();
     thr   text;     -- the targets, read once (not once per queue entry), as VALUES
     media text[];   -- the media with targets of their own
 BEGIN
@@ -31,9 +30,7 @@ BEGIN
                     '(NULL::text, NULL::text, NULL::numeric)'),
            array_agg(DISTINCT t.media_type)
       INTO thr, media FROM gcanalytics._service_level_targets() t;
-    -- built with the settings and the range as literals: no parameter
-    -- (Citus plans none) and no parallel-unsafe call (reporting_time_zone(),
-    -- setting()), so a full rebuild can scan in parallel
+    -- with literals (_parts_range())
     RETURN QUERY EXECUTE format($q$
 WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
 ), g AS (   -- one scan: per start day, tier and agent who handled (NULL: the other conversations)
@@ -54,8 +51,7 @@ WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
            bool_or(coalesce(i.in_progress, false)) AS in_progress,
            bool_or(i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, '-infinity')) AS surveys_pending
       FROM gcanalytics.interactions i
-     WHERE i.conversation_start >= %3$L AND i.conversation_start < %4$L
-       AND (%5$L::text[] IS NULL OR i.conversation_id = ANY (%5$L::text[]))
+     WHERE %3$s
      GROUP BY 1, 2, 3
 ), conv AS (   -- per start day and tier, with the conversations each agent handled (cx_overview weighs the agents' adherence by them)
     SELECT g.start_day, g.tier, sum(g.conversations)::bigint AS conversations, sum(g.escalated)::bigint AS escalated,
@@ -73,7 +69,7 @@ WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
            count(*) FILTER (WHERE x.answered) + count(*) FILTER (WHERE x.abandoned AND NOT x.short) AS sl_entries
       FROM (SELECT y.start_day, y.tier,
                    (y.e).answered_at IS NOT NULL AS answered, (y.e).abandoned_at IS NOT NULL AS abandoned,
-                   coalesce((y.e).wait_ms <= %6$L::numeric, false) AS short,
+                   coalesce((y.e).wait_ms <= %4$L::numeric, false) AS short,
                    (y.e).answered_at IS NOT NULL AND (y.e).wait_ms <= coalesce(t.sl_ms, tm.sl_ms) AS in_sl
               -- unnest() in the select list: no tuplestore per conversation
               FROM (SELECT (i.conversation_start AT TIME ZONE %2$L)::date AS start_day,
@@ -81,10 +77,9 @@ WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
                            unnest(i.queue_entries) AS e
                       FROM gcanalytics.interactions i
                      WHERE (i.originating_direction IS NULL OR i.originating_direction = 'inbound')
-                       AND i.conversation_start >= %3$L AND i.conversation_start < %4$L
-                       AND (%5$L::text[] IS NULL OR i.conversation_id = ANY (%5$L::text[]))) y
+                       AND %3$s) y
               -- a medium without a row of its own: '*' (as queue_entry_metrics())
-              CROSS JOIN LATERAL (SELECT CASE WHEN coalesce((y.e).media_type, '(unknown)') = ANY (%7$L::text[])
+              CROSS JOIN LATERAL (SELECT CASE WHEN coalesce((y.e).media_type, '(unknown)') = ANY (%5$L::text[])
                                               THEN coalesce((y.e).media_type, '(unknown)') ELSE '*' END AS media_type) km
               LEFT JOIN thr t ON t.queue_id = (y.e).queue_id AND t.media_type = km.media_type
               LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = km.media_type
@@ -96,7 +91,7 @@ SELECT conv.start_day, conv.tier, conv.conversations, conv.escalated, conv.handl
        conv.qa_sum, conv.in_progress, conv.surveys_pending, coalesce(sl.answered_in_sl, 0), coalesce(sl.sl_entries, 0),
        conv.agents, conv.agent_handled
   FROM conv LEFT JOIN sl USING (start_day, tier)
-$q$, thr, tz, from_start, to_start, only_ids,
+$q$, thr, gcanalytics.reporting_time_zone(), gcanalytics._parts_range('i', from_start, to_start, only_ids),
      1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval), media);
 END
 $$;
@@ -365,24 +360,21 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_samples(from_start timestamp
     RETURNS TABLE (conversation_start timestamptz, tier text, x float8, in_progress boolean, pending_last timestamptz)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- planned with the range's values (Citus plans no query with parameters)
-    SET plan_cache_mode = force_custom_plan
     SET enable_indexscan = on
     SET enable_bitmapscan = on
     AS $$
 BEGIN
-RETURN QUERY
-WITH ct AS MATERIALIZED (   -- the setting read once, not once per account and conversation
-    SELECT * FROM gcanalytics._current_tiers()
-)
+-- with literals (_parts_range()); with tier_reporting at_call_time (no
+-- current tiers) no join at all
+RETURN QUERY EXECUTE format($q$
 SELECT i.conversation_start, gcanalytics._reported_tier(i.crm_account_id, i.customer_tier, ct.account_id, ct.tier),
        i.csat_score, coalesce(i.in_progress, false),
        CASE WHEN i.surveys IS NOT NULL THEN gcanalytics._survey_pending_last(i.surveys) END
   FROM gcanalytics.interactions i
-  LEFT JOIN ct ON ct.account_id = i.crm_account_id
- WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
-   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
-   AND (i.csat_score IS NOT NULL OR i.in_progress OR i.surveys IS NOT NULL);
+  LEFT JOIN (SELECT a.account_id, a.tier FROM gcanalytics.crm_accounts a WHERE %L::boolean) ct ON ct.account_id = i.crm_account_id
+ WHERE %s
+   AND (i.csat_score IS NOT NULL OR i.in_progress OR i.surveys IS NOT NULL)
+$q$, gcanalytics.current_tier_reporting(), gcanalytics._parts_range('i', from_start, to_start, only_ids));
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._cx_insights_samples(timestamptz, timestamptz, text[]) IS
