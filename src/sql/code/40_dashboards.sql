@@ -837,8 +837,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz 
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
--- with literals: no parameter (Citus plans none), parallel-safe (README
--- "Incremental refresh": the parts functions)
+-- with literals (_parts_range())
 RETURN QUERY EXECUTE format($q$
 SELECT (i.conversation_start AT TIME ZONE %L)::date, i.crm_account_id, i.customer_tier,
        count(*), count(*) FILTER (WHERE i.was_escalated), max(i.ltv) FILTER (WHERE i.was_escalated),
@@ -1146,7 +1145,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_parts(from_start timesta
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
--- with literals (as _escalation_parts())
+-- with literals (_parts_range())
 RETURN QUERY EXECUTE format($q$
 WITH c AS (
     SELECT (i.conversation_start AT TIME ZONE %1$L)::date AS day, i.conversation_start,
@@ -1379,7 +1378,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._join_quality_parts(from_start timestampt
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
--- with literals (as _escalation_parts())
+-- with literals (_parts_range())
 RETURN QUERY EXECUTE format($q$
 SELECT (i.conversation_start AT TIME ZONE %L)::date, coalesce(i.crm_link, 'unlinked'), count(*),
        -- the account's values at the conversation's start
