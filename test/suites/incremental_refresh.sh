@@ -159,8 +159,10 @@ assert_eq "$(q "SELECT count(*) FROM gcanalytics.interactions WHERE conversation
     "$(q "SELECT count(*) FROM gcanalytics.dashboard_conversation_changes WHERE rollup = 'escalation' AND inserted")" \
     "a new day's conversations are recorded as inserted (merged), not its day"
 # (refreshed in a session whose TimeZone is not UTC: the old next
-# contacts, with their offset, read back exactly, _old_next_contacts())
-STEP_PGOPTIONS="-c TimeZone=Asia/Kathmandu" step "a new day (2026-04-17)" 0 1
+# contacts, with their offset, read back exactly, _old_next_contacts();
+# and whose DateStyle is SQL: Asia/Kolkata's times print as "IST", which
+# PostgreSQL reads back as Israel's, so every literal is ISO 8601)
+STEP_PGOPTIONS="-c TimeZone=Asia/Kolkata -c DateStyle=SQL,DMY" step "a new day (2026-04-17)" 0 1
 [[ "$REASON" =~ ^1\ day\(s\)\ changed(,\ [0-9]+\ conversation\(s\)\ merged\ \(0\ new\))?$ ]] \
     || fail "a day whose conversations are all new is recomputed whole, not merged one by one: kpi_daily's reason is '$REASON'"
 echo "ok: a day whose conversations are all new is recomputed whole ($REASON)"

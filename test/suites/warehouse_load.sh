@@ -481,7 +481,12 @@ load_csv wt_dst_conv "$T/dst/conversations.csv"
 load_csv wt_dst_eval "$T/dst/evaluations.csv"
 for tz in UTC America/New_York Asia/Kolkata; do
     reset_warehouse "2026-03-06 00:00"
-    out=$(PGTZ=$tz "${PSQL[@]}" -c "CALL gcanalytics.run(until => '$DST_UNTIL')" 2>&1) || fail "run() under TimeZone $tz failed: $out"
+    # Asia/Kolkata under DateStyle SQL too: its times print as "IST", an
+    # abbreviation PostgreSQL reads back as Israel's (+02): every date and
+    # time the load writes into its statements must be ISO 8601
+    ds=ISO; [ "$tz" = Asia/Kolkata ] && ds="SQL, DMY"
+    out=$(PGTZ=$tz PGDATESTYLE=$ds "${PSQL[@]}" -c "CALL gcanalytics.run(until => '$DST_UNTIL')" 2>&1) \
+        || fail "run() under TimeZone $tz and DateStyle $ds failed: $out"
     name=$(echo "$tz" | tr -c 'a-zA-Z\n' _ | tr 'A-Z' 'a-z')
     for t in interactions evaluations queue_metrics crm_accounts sync_windows; do
         sql "SET client_min_messages = warning; DROP TABLE IF EXISTS wt_tz_${name}_$t;

@@ -21,6 +21,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._ensure_partitions(range_from timestamptz
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
     p record;
@@ -44,6 +46,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._upsert(target regclass, keys text[], sou
                                     OUT source_rows bigint, OUT changed_rows bigint)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
     cols text[];
@@ -151,6 +155,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._conversation_rows(range_from timestamptz
     RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
     SELECT format($q$
         SELECT c.conversation_id, c.conversation_start, c.conversation_end, c.duration_ms,
@@ -265,6 +271,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
     RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
     SELECT format($q$
         SELECT c.conversation_id, c.conversation_start, c.conversation_end, c.duration_ms,
@@ -555,6 +563,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_evaluations(range_from timestamptz,
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
     r record;
@@ -670,6 +680,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._load_queue_metrics(range_from timestampt
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
     r record;

@@ -499,6 +499,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
     mark timestamptz := (SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'crm');
@@ -1076,6 +1078,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._run_command(step text, range_from timest
     RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
     SELECT CASE WHEN range_from IS NULL THEN format('CALL gcanalytics._run_step(%L::pg_catalog.text)', step)
                 ELSE format('CALL gcanalytics._sync_range(%L::pg_catalog.text, %L::pg_catalog.timestamptz, %L::pg_catalog.timestamptz, ''1 day''::pg_catalog.interval)',

@@ -72,6 +72,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._upsert_surveys(range_from timestamptz, r
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
     r record;

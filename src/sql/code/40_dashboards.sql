@@ -406,6 +406,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._parts_range(alias text, from_start times
                                                     only_ids text[]) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
     SELECT format('%1$I.conversation_start >= %2$L::timestamptz AND %1$I.conversation_start < %3$L::timestamptz', alias,
                   from_start, to_start)
@@ -854,6 +856,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz 
     RETURNS SETOF gcanalytics.escalation_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 BEGIN
 -- with literals (_parts_range())
@@ -1094,13 +1098,13 @@ WITH z AS (   -- read here, not through setting(): a view reads its tables as it
            100.0 * op.escalated / op.conversations AS overall_prev_rate, 100.0 * oc.escalated / oc.conversations AS overall_rate,
            cur.escalated_ltv, cur.provisional OR prev.provisional AS provisional, t.z, t.p_value,
            d.z AS concentration_z, d.p_value AS concentration_p,
-           (SELECT string_agg(format('%s on %s', r.release_name, (r.released_at AT TIME ZONE z.tz)::date), ', '
+           (SELECT string_agg(format('%s on %s', r.release_name, to_char(r.released_at AT TIME ZONE z.tz, 'YYYY-MM-DD')), ', '
                               ORDER BY r.released_at, r.release_name)
               FROM gcanalytics.releases r
              WHERE r.released_at >= cur.week::timestamp AT TIME ZONE z.tz
                AND r.released_at < (cur.week + 7)::timestamp AT TIME ZONE z.tz) AS releases,
            -- between the two weeks: after the earlier ends, not after the later starts
-           (SELECT string_agg(format('%s on %s', r.release_name, (r.released_at AT TIME ZONE z.tz)::date), ', '
+           (SELECT string_agg(format('%s on %s', r.release_name, to_char(r.released_at AT TIME ZONE z.tz, 'YYYY-MM-DD')), ', '
                               ORDER BY r.released_at, r.release_name)
               FROM gcanalytics.releases r
              WHERE r.released_at = cur.week::timestamp AT TIME ZONE z.tz) AS releases_between,
@@ -1398,6 +1402,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._join_quality_parts(from_start timestampt
     RETURNS SETOF gcanalytics.join_quality_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 BEGIN
 -- with literals (_parts_range())
@@ -1445,6 +1451,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._join_quality_rows(weeks date[], complete
     RETURNS SETOF gcanalytics.join_quality
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     SET plan_cache_mode = force_custom_plan
     AS $$
 BEGIN
@@ -2037,6 +2045,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._refresh_rollup(rollup text, full boolean
                                                        OUT keys date[], OUT accounts text[])
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
     sig  text := coalesce(signature, (SELECT s.signature FROM gcanalytics._rollup_signatures() s
@@ -2301,6 +2311,8 @@ CREATE OR REPLACE FUNCTION gcanalytics.refresh_dashboards(full boolean DEFAULT f
     RETURNS TABLE (view_name text, concurrent boolean, seconds float8, row_count bigint, refresh text, reason text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     SET enable_indexscan = off
     SET enable_bitmapscan = off
     AS $$

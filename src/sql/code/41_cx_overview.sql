@@ -17,6 +17,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz
     RETURNS SETOF gcanalytics.cx_overview_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     -- the few targets joined by hash: a merge join sorts every queue entry,
     -- and a memoized lookup of the three metrics never hits
     SET enable_mergejoin = off
@@ -360,6 +362,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_samples(from_start timestamp
     RETURNS TABLE (conversation_start timestamptz, tier text, x float8, in_progress boolean, pending_last timestamptz)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     SET enable_indexscan = on
     SET enable_bitmapscan = on
     AS $$
@@ -540,7 +544,7 @@ WITH cfg AS MATERIALIZED (
       FROM w0 CROSS JOIN LATERAL gcanalytics._change_tests(w0.metric, w0.n1, w0.n2, w0.s1, w0.s2, w0.q1, w0.q2,
                                                           w0.m1, w0.m2, w0.r1, w0.r2, w0.u1, w0.u2) t
 ), rel AS (   -- the releases between a week and the week before: at its Monday 00:00
-    SELECT k.week, string_agg(format('%s on %s', rl.release_name, k.week), ', ' ORDER BY rl.release_name) AS names,
+    SELECT k.week, string_agg(format('%s on %s', rl.release_name, to_char(k.week, 'YYYY-MM-DD')), ', ' ORDER BY rl.release_name) AS names,
            count(*) AS n
       FROM (SELECT DISTINCT week FROM w) k CROSS JOIN cfg
       JOIN gcanalytics.releases rl ON rl.released_at = k.week::timestamp AT TIME ZONE cfg.tz
