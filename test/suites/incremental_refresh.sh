@@ -33,8 +33,10 @@ echo "loaded $(q "SELECT count(*) FROM gcanalytics.interactions") interactions, 
 
 # PARTS: the rollups whose parts rows are compared too (new conversations
 # merged into them: agents and their counts, CSAT sums, first and last
-# times), as views named ROLLUP_parts
-PARTS="ARRAY['cx_overview_parts', 'cx_insights_parts']"
+# times), as views named ROLLUP_parts, and the escalation dashboards' own
+# rollups kept per account (escalation_by_tier's, and escalation_weekly's
+# per week: replaced for the accounts and weeks a refresh touches)
+PARTS="ARRAY['cx_overview_parts', 'cx_insights_parts', 'escalation_accounts', 'escalation_week_accounts']"
 # snapshot: every dashboard's rows as text (join_quality's refreshed_at is
 # the time of the refresh) in table snap, and the rows of PARTS
 snapshot() {
