@@ -70,8 +70,17 @@
 #define JOB_RESULTS_MAX 400000.0
 /* the fewest results pages (by the estimate) a job is added for */
 #define JOB_MIN_PAGES 15
+/* the same where the rate budget does not bind (job_count()) */
+#define JOB_MIN_PAGES_UNBOUND 2
 #define POLL_MAX_MS 2000
 #define CONVERSATIONS_PER_DAY_ESTIMATE 5000.0
+/*
+ * A conversation's mean duration, from its start to its end (the
+ * conversations in progress at a cut between two jobs are the rate times
+ * it): about 12 minutes in gcsim's world (voice, chat, email and
+ * messaging mixed), of the order reported for contact centres
+ */
+#define CONVERSATION_SECONDS_ESTIMATE 600.0
 #define SEGMENTS_PER_CONVERSATION 12.0
 
 /* GcaColumnDef.push_group: which filter list a predicate goes in */
@@ -524,16 +533,30 @@ job_seconds(GcaResourceScan *rs, double conversations, int njobs)
  * while each job still reads JOB_MIN_PAGES results pages, so that the
  * added jobs' creations, polls and partial last pages stay within a tenth
  * of the requests.
+ *
+ * Where the budget does not bind (the requests of max_concurrency jobs
+ * take less than a tenth of the backend's parsing at its rate), requests
+ * cost nothing and a job's chain of results pages, one by cursor after
+ * the other, is what the read waits on (the server prepares each page of
+ * 1,000 records before it answers): max_concurrency jobs, each of
+ * JOB_MIN_PAGES_UNBOUND pages at least, so that the chains are read side
+ * by side.
  */
 static int
 job_count(GcaResourceScan *rs, double ndays, double conversations)
 {
 	int			n = (int) Max(1, ceil(ndays / JOB_DAYS_MAX));
+	int			most = (int) Min(Max(rs->max_concurrency, 1), ndays * 48);
 	double		request_s = 60.0 / Max(rs->requests_per_minute, 1);
 	double		best;
 
 	if (conversations > 0)
 		n = (int) Max(n, ceil(conversations / JOB_RESULTS_MAX));
+	if (n < most &&
+		job_requests(rs, conversations, most) * request_s <
+		0.1 * conversations * PARSE_S_PER_CONVERSATION)
+		return (int) Max(n, Min(most, floor(conversations /
+											(JOB_MIN_PAGES_UNBOUND * JOB_PAGE_MAX))));
 	best = job_seconds(rs, conversations, n);
 	while (n < Max(rs->max_concurrency, 1) && n < ndays * 48 &&
 		   conversations / (n + 1) >= JOB_MIN_PAGES * JOB_PAGE_MAX)
@@ -549,17 +572,61 @@ job_count(GcaResourceScan *rs, double ndays, double conversations)
 }
 
 /*
+ * The start of job i (from 0) of njobs over [lower, upper), as
+ * subdivide_windows() cuts the range: equal lengths, at whole minutes.
+ */
+static TimestampTz
+job_cut(TimestampTz lower, TimestampTz upper, int njobs, int i)
+{
+	TimestampTz start = lower + (upper - lower) / njobs * i;
+
+	return i == 0 ? lower : start - start % (60 * USECS_PER_SEC);
+}
+
+/*
+ * The results pages of a read of about conversations by njobs details
+ * jobs over the pushed range: each job's share (a partial last page
+ * each), and, for a job that starts at a cut inside a day, the
+ * conversations in progress at the cut too (its interval matches them,
+ * and startOfDayIntervalMatching drops only those started before its
+ * first midnight: subdivide_windows()): the rate of starts times a
+ * conversation's mean duration.
+ */
+static double
+job_pages(GcaResourceScan *rs, double conversations, int njobs)
+{
+	ConvScan   *st = rs->state;
+	TimestampTz lower = rs->pushed.lower;
+	TimestampTz upper = rs->pushed.upper;
+	double		share = conversations / njobs;
+	double		in_progress = 0;
+	double		pages = 0;
+
+	if (upper > lower)
+		in_progress = Min(share, conversations * CONVERSATION_SECONDS_ESTIMATE *
+						  USECS_PER_SEC / (double) (upper - lower));
+	for (int i = 0; i < njobs; i++)
+	{
+		bool		inside_day = i > 0 &&
+			job_cut(lower, upper, njobs, i) % USECS_PER_DAY != 0;
+
+		pages += Max(1, ceil((share + (inside_day ? in_progress : 0)) /
+							 st->job_page_size));
+	}
+	return pages;
+}
+
+/*
  * The requests a read of about conversations by njobs details jobs sends:
  * the availability date unless it is known up to the range's end, a
- * creation and a few polls per job, then each job's results pages (a
- * partial last page each).
+ * creation and a few polls per job, then the jobs' results pages
+ * (job_pages()).
  */
 static double
 job_requests(GcaResourceScan *rs, double conversations, int njobs)
 {
 	return (((ConvScan *) rs->state)->ask_availability ? 1 : 0) +
-		njobs * (1 + job_polls(rs)) +
-		njobs * Max(1, ceil(conversations / njobs / JOB_PAGE_MAX));
+		njobs * (1 + job_polls(rs)) + job_pages(rs, conversations, njobs);
 }
 
 /*
@@ -663,7 +730,6 @@ subdivide_windows(GcaDetailsQuery *q, int n)
 {
 	TimestampTz lower,
 				upper;
-	int64		unit = 60 * USECS_PER_SEC;
 
 	if (q->windows == NIL)
 		return;
@@ -674,16 +740,10 @@ subdivide_windows(GcaDetailsQuery *q, int n)
 	q->windows = NIL;
 	for (int i = 0; i < n; i++)
 	{
-		TimestampTz start = i == 0 ? lower
-			: lower + (upper - lower) / n * i;
-		TimestampTz end = i == n - 1 ? upper
-			: lower + (upper - lower) / n * (i + 1);
+		TimestampTz end = i == n - 1 ? upper : job_cut(lower, upper, n, i + 1);
 
-		if (i > 0)
-			start -= start % unit;
-		if (i < n - 1)
-			end -= end % unit;
-		q->windows = lappend(q->windows, gca_details_new_window(q, start, end));
+		q->windows = lappend(q->windows,
+							 gca_details_new_window(q, job_cut(lower, upper, n, i), end));
 	}
 }
 

@@ -61,9 +61,12 @@ echo "ok: availability asked $(stat gc.jobs.availability) times, $(stat gc.detai
 # 1b. job results pages without dataAvailabilityDate: a range that ended
 # over a day before the wall clock creates its jobs without asking; the
 # first page read carries no date, so it is asked and the page read again
-# before any row (the part after the date by the details query)
+# before any row (the part after the date by the details query); one job
+# at a time (max_concurrency 1: with no binding limit the range would be
+# cut into as many jobs as run at once), so its pages are counted from the
+# truth
 start_gcsim --seed $SEED --conversations-per-day $PER_DAY --now $NOW --job-availability-lag-s 14400 --job-results-no-availability
-genesys_server ex_nodate "$GCSIM_URL" ex ex-secret "requests_per_minute '100000'"
+genesys_server ex_nodate "$GCSIM_URL" ex ex-secret "requests_per_minute '100000', max_concurrency '1'"
 sql "CREATE FOREIGN TABLE ex_nodate_job (conversation_id text, conversation_start timestamptz, conversation_end timestamptz,
        queue_id text, agent_id text, handle_ms bigint, sf text OPTIONS (attribute 'sfAccountId'))
        SERVER ex_nodate OPTIONS (resource 'conversations', extraction 'job')"
@@ -153,6 +156,25 @@ echo "ok: a rate-limited week in $sent requests, $(awk -v a="$sent" -v b="$cheap
 plan=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT conversation_id FROM ex_rate WHERE $WEEK" | sed -n 's/.*Remote Expected Requests: //p')
 echo "$plan" | contains "no availability date (known up to the range's end), 2 job creations" \
     || fail "a second EXPLAIN of the week does not plan two jobs without the availability date: $plan"
+# EXPLAIN's count is the requests sent: with use_remote_estimate the plan
+# counts the week's conversations (the aggregates query), and a session of
+# a server that knows its latency and its jobs' time to be ready plans the
+# week's two jobs as they are sent: creations, polls, and results pages
+# with the conversations in progress at the cut inside a day (the later
+# job returns them too).  The aggregates count is the planner's, asked by
+# each statement (EXPLAIN its own): left out of the read's requests.
+sql "ALTER SERVER ex_rate OPTIONS (ADD use_remote_estimate 'true')"
+counted_plan=$(sql "EXPLAIN (VERBOSE, COSTS OFF) SELECT conversation_id FROM ex_rate WHERE $WEEK" | sed -n 's/.*Remote Expected Requests: //p')
+before_all=$(served)
+before_count=$(stat gc.aggregates.query)
+assert_eq "$want" "$(sql "SELECT count(*) FROM ex_rate WHERE $WEEK")" "the week read again, counted first"
+read_sent=$(( $(served) - before_all - ($(stat gc.aggregates.query) - before_count) ))
+echo "$counted_plan" | contains "for $want conversations: no availability date (known up to the range's end), 2 job creations" \
+    || fail "EXPLAIN of the counted week does not plan two jobs for $want conversations: $counted_plan"
+assert_eq "about $read_sent for" "$(echo "$counted_plan" | grep -o '^about [0-9]* for')" \
+    "EXPLAIN of the counted week expects the $read_sent requests sent ($counted_plan)"
+echo "ok: EXPLAIN of the counted week: $counted_plan; sent $read_sent"
+sql "ALTER SERVER ex_rate OPTIONS (DROP use_remote_estimate)"
 sql "CREATE FOREIGN TABLE ex_rate_job (conversation_id text, conversation_start timestamptz)
        SERVER ex_rate OPTIONS (resource 'conversations', extraction 'job')"
 # EXPLAIN counts the status polls by the time the server's jobs took to be

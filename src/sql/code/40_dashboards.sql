@@ -395,6 +395,25 @@ COMMENT ON FUNCTION gcanalytics._queue_entry_sums(timestamptz, timestamptz, text
 -- kpi_daily sums the parts per day.  Every sum is exact (integers and
 -- numeric): the same rows give the same sums in any order.
 --
+-- _parts_range(alias, from_start, to_start, only_ids): the condition of a
+-- rollup's parts function on the conversations it reads (alias: the
+-- interactions' in its query), with literals: the parts functions build
+-- their query with the range and the settings written in (RETURN QUERY
+-- EXECUTE format()): no parameter (Citus plans no query with parameters)
+-- and no parallel-unsafe call (reporting_time_zone(), setting()), so a full
+-- rebuild's scans and aggregates run in parallel.
+CREATE OR REPLACE FUNCTION gcanalytics._parts_range(alias text, from_start timestamptz, to_start timestamptz,
+                                                    only_ids text[]) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT format('%1$I.conversation_start >= %2$L::timestamptz AND %1$I.conversation_start < %3$L::timestamptz', alias,
+                  from_start, to_start)
+           || CASE WHEN only_ids IS NOT NULL THEN format(' AND %I.conversation_id = ANY (%L::text[])', alias, only_ids) ELSE '' END
+$$;
+COMMENT ON FUNCTION gcanalytics._parts_range(text, timestamptz, timestamptz, text[]) IS
+    'the condition, with literals, of a rollup''s parts function on the conversations started in [from_start, to_start) (only those of only_ids when given)';
+
 -- _next_contact(id, next_contact_at, only_ids, old_next_contacts): the
 -- next contact a rollup's parts count a conversation with: its own, or,
 -- when old_next_contacts is given, the one of its id in only_ids (the
@@ -836,22 +855,17 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz 
     RETURNS SETOF gcanalytics.escalation_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- planned with the range's values (Citus plans no query with parameters)
-    SET plan_cache_mode = force_custom_plan
     AS $$
 BEGIN
-RETURN QUERY
-WITH cfg AS MATERIALIZED (   -- read once, not once per row
-    SELECT gcanalytics.reporting_time_zone() AS tz
-)
-SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date, i.crm_account_id, i.customer_tier,
+-- with literals (_parts_range())
+RETURN QUERY EXECUTE format($q$
+SELECT (i.conversation_start AT TIME ZONE %L)::date, i.crm_account_id, i.customer_tier,
        count(*), count(*) FILTER (WHERE i.was_escalated), max(i.ltv) FILTER (WHERE i.was_escalated),
        bool_or(coalesce(i.in_progress, false)), min(i.conversation_start), max(i.conversation_start)
   FROM gcanalytics.interactions i
- CROSS JOIN cfg
- WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
-   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
- GROUP BY 1, 2, 3;
+ WHERE %s
+ GROUP BY 1, 2, 3
+$q$, gcanalytics.reporting_time_zone(), gcanalytics._parts_range('i', from_start, to_start, only_ids));
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._escalation_parts(timestamptz, timestamptz, text[]) IS
@@ -1168,36 +1182,33 @@ CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_parts(from_start timesta
     RETURNS SETOF gcanalytics.bot_containment_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- planned with the range's values (Citus plans no query with parameters)
-    SET plan_cache_mode = force_custom_plan
     AS $$
 BEGIN
-RETURN QUERY
-WITH cfg AS MATERIALIZED (   -- read once, not once per row
-    SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz
-), c AS (
-    SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day, i.conversation_start,
+-- with literals (_parts_range())
+RETURN QUERY EXECUTE format($q$
+WITH c AS (
+    SELECT (i.conversation_start AT TIME ZONE %1$L)::date AS day, i.conversation_start,
            gcanalytics.industry_label(i.crm_account_id, i.industry) AS industry,
            coalesce(i.media_type, '(unknown)') AS media_type,
            -- loaded before 0.3.0 (no self_service yet): bots only
            coalesce(i.contained, i.handled_by_bot_only, false) AS contained,
            i.customer_key IS NOT NULL AS known,
-           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, only_ids, old_next_contacts)
-                    > i.conversation_start + cfg.window, true) AS held,
+           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, %2$L::text[], %3$L::timestamptz[])
+                    > i.conversation_start + %4$L::interval, true) AS held,
            i.crm_account_id, i.ltv, coalesce(i.in_progress, false) AS in_progress
       FROM gcanalytics.interactions i
-     CROSS JOIN cfg
      -- over the conversations that entered a bot or IVR flow
      WHERE (i.self_service IS NOT NULL OR (i.self_service IS NULL AND i.contained IS NULL AND i.handled_by_bot_only))
-       AND i.conversation_start >= from_start AND i.conversation_start < to_start
-       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
+       AND %5$s
 )
 SELECT day, industry, media_type, CASE WHEN contained THEN crm_account_id END AS account,
        count(*), count(*) FILTER (WHERE contained), count(*) FILTER (WHERE contained AND known),
        count(*) FILTER (WHERE contained AND known AND held), bool_or(in_progress), max(conversation_start),
        max(ltv) FILTER (WHERE contained)
   FROM c
- GROUP BY 1, 2, 3, 4;
+ GROUP BY 1, 2, 3, 4
+$q$, gcanalytics.reporting_time_zone(), only_ids, old_next_contacts, gcanalytics.setting('containment_window'),
+     gcanalytics._parts_range('i', from_start, to_start, only_ids));
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._bot_containment_parts(timestamptz, timestamptz, text[], timestamptz[]) IS
@@ -1404,26 +1415,21 @@ CREATE OR REPLACE FUNCTION gcanalytics._join_quality_parts(from_start timestampt
     RETURNS SETOF gcanalytics.join_quality_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- planned with the range's values (Citus plans no query with parameters)
-    SET plan_cache_mode = force_custom_plan
     AS $$
 BEGIN
-RETURN QUERY
-WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.reporting_time_zone() AS tz
-)
-SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date, coalesce(i.crm_link, 'unlinked'), count(*),
+-- with literals (_parts_range())
+RETURN QUERY EXECUTE format($q$
+SELECT (i.conversation_start AT TIME ZONE %L)::date, coalesce(i.crm_link, 'unlinked'), count(*),
        -- the account's values at the conversation's start
        count(*) FILTER (WHERE i.crm_account_id IS NOT NULL
                           AND (h.account_id IS NULL OR h.tier IS DISTINCT FROM i.customer_tier
                                OR h.industry IS DISTINCT FROM i.industry))
   FROM gcanalytics.interactions i
- CROSS JOIN cfg
   LEFT JOIN gcanalytics.crm_account_history h
          ON h.account_id = i.crm_account_id AND h.valid_from <= i.conversation_start AND i.conversation_start < h.valid_to
- WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
-   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
- GROUP BY 1, 2;
+ WHERE %s
+ GROUP BY 1, 2
+$q$, gcanalytics.reporting_time_zone(), gcanalytics._parts_range('i', from_start, to_start, only_ids));
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._join_quality_parts(timestamptz, timestamptz, text[]) IS

@@ -17,22 +17,24 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz
     RETURNS SETOF gcanalytics.cx_overview_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- planned with the range's values (Citus plans no query with parameters)
-    SET plan_cache_mode = force_custom_plan
     -- the few targets joined by hash: a merge join sorts every queue entry,
     -- and a memoized lookup of the three metrics never hits
     SET enable_mergejoin = off
     SET enable_memoize = off
     AS $$
+DECLARE
+    thr   text;     -- the targets, read once (not once per queue entry), as VALUES
+    media text[];   -- the media with targets of their own
 BEGIN
-RETURN QUERY
-WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.reporting_time_zone() AS tz,
-           1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
-), thr AS MATERIALIZED (   -- the targets, read once (not once per queue entry)
-    SELECT * FROM gcanalytics._service_level_targets()
+    SELECT coalesce(string_agg(format('(%L::text, %L::text, %L::numeric)', t.queue_id, t.media_type, t.sl_ms), ', '),
+                    '(NULL::text, NULL::text, NULL::numeric)'),
+           array_agg(DISTINCT t.media_type)
+      INTO thr, media FROM gcanalytics._service_level_targets() t;
+    -- with literals (_parts_range())
+    RETURN QUERY EXECUTE format($q$
+WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
 ), g AS (   -- one scan: per start day, tier and agent who handled (NULL: the other conversations)
-    SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS start_day,
+    SELECT (i.conversation_start AT TIME ZONE %2$L)::date AS start_day,
            gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier,
            CASE WHEN i.handled AND i.agent_id IS NOT NULL THEN i.agent_id END AS agent_id,
            count(*) AS conversations,
@@ -48,9 +50,8 @@ WITH cfg AS MATERIALIZED (
            sum(i.qa_score::numeric) AS qa_sum,
            bool_or(coalesce(i.in_progress, false)) AS in_progress,
            bool_or(i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, '-infinity')) AS surveys_pending
-      FROM gcanalytics.interactions i CROSS JOIN cfg
-     WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
-       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
+      FROM gcanalytics.interactions i
+     WHERE %3$s
      GROUP BY 1, 2, 3
 ), conv AS (   -- per start day and tier, with the conversations each agent handled (cx_overview weighs the agents' adherence by them)
     SELECT g.start_day, g.tier, sum(g.conversations)::bigint AS conversations, sum(g.escalated)::bigint AS escalated,
@@ -66,29 +67,32 @@ WITH cfg AS MATERIALIZED (
 ), sl AS (   -- the queue entries of the inbound conversations, by the day the conversation started
     SELECT x.start_day, x.tier, count(*) FILTER (WHERE x.answered AND x.in_sl) AS answered_in_sl,
            count(*) FILTER (WHERE x.answered) + count(*) FILTER (WHERE x.abandoned AND NOT x.short) AS sl_entries
-      FROM (SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS start_day,
-                   gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier,
-                   e.answered_at IS NOT NULL AS answered, e.abandoned_at IS NOT NULL AS abandoned,
-                   coalesce(e.wait_ms <= cfg.short_ms, false) AS short,
-                   e.answered_at IS NOT NULL AND e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms) AS in_sl
-              FROM gcanalytics.interactions i
-             CROSS JOIN cfg
-             CROSS JOIN LATERAL unnest(i.queue_entries) e
+      FROM (SELECT y.start_day, y.tier,
+                   (y.e).answered_at IS NOT NULL AS answered, (y.e).abandoned_at IS NOT NULL AS abandoned,
+                   coalesce((y.e).wait_ms <= %4$L::numeric, false) AS short,
+                   (y.e).answered_at IS NOT NULL AND (y.e).wait_ms <= coalesce(t.sl_ms, tm.sl_ms) AS in_sl
+              -- unnest() in the select list: no tuplestore per conversation
+              FROM (SELECT (i.conversation_start AT TIME ZONE %2$L)::date AS start_day,
+                           gcanalytics.tier_label(i.crm_account_id, i.customer_tier) AS tier,
+                           unnest(i.queue_entries) AS e
+                      FROM gcanalytics.interactions i
+                     WHERE (i.originating_direction IS NULL OR i.originating_direction = 'inbound')
+                       AND %3$s) y
               -- a medium without a row of its own: '*' (as queue_entry_metrics())
-              LEFT JOIN (SELECT DISTINCT thr.media_type FROM thr) km ON km.media_type = coalesce(e.media_type, '(unknown)')
-              LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(km.media_type, '*')
-              LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = coalesce(km.media_type, '*')
-             WHERE coalesce(i.originating_direction, 'inbound') = 'inbound'
-               AND i.conversation_start >= from_start AND i.conversation_start < to_start
-               AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
-               AND e.queue_id NOT IN (SELECT q.queue_id FROM gcanalytics.excluded_queues q)) x
+              CROSS JOIN LATERAL (SELECT CASE WHEN coalesce((y.e).media_type, '(unknown)') = ANY (%5$L::text[])
+                                              THEN coalesce((y.e).media_type, '(unknown)') ELSE '*' END AS media_type) km
+              LEFT JOIN thr t ON t.queue_id = (y.e).queue_id AND t.media_type = km.media_type
+              LEFT JOIN thr tm ON tm.queue_id = '*' AND tm.media_type = km.media_type
+             WHERE (y.e).queue_id NOT IN (SELECT q.queue_id FROM gcanalytics.excluded_queues q)) x
      GROUP BY 1, 2
 )
 SELECT conv.start_day, conv.tier, conv.conversations, conv.escalated, conv.handled, conv.handle_ms_sum,
        conv.surveys_answered, conv.csat_sum, conv.nps_responses, conv.promoters, conv.detractors, conv.qa_scored,
        conv.qa_sum, conv.in_progress, conv.surveys_pending, coalesce(sl.answered_in_sl, 0), coalesce(sl.sl_entries, 0),
        conv.agents, conv.agent_handled
-  FROM conv LEFT JOIN sl USING (start_day, tier);
+  FROM conv LEFT JOIN sl USING (start_day, tier)
+$q$, thr, gcanalytics.reporting_time_zone(), gcanalytics._parts_range('i', from_start, to_start, only_ids),
+     1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval), media);
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._cx_overview_parts(timestamptz, timestamptz, text[]) IS
@@ -356,24 +360,21 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_samples(from_start timestamp
     RETURNS TABLE (conversation_start timestamptz, tier text, x float8, in_progress boolean, pending_last timestamptz)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- planned with the range's values (Citus plans no query with parameters)
-    SET plan_cache_mode = force_custom_plan
     SET enable_indexscan = on
     SET enable_bitmapscan = on
     AS $$
 BEGIN
-RETURN QUERY
-WITH ct AS MATERIALIZED (   -- the setting read once, not once per account and conversation
-    SELECT * FROM gcanalytics._current_tiers()
-)
+-- with literals (_parts_range()); with tier_reporting at_call_time (no
+-- current tiers) no join at all
+RETURN QUERY EXECUTE format($q$
 SELECT i.conversation_start, gcanalytics._reported_tier(i.crm_account_id, i.customer_tier, ct.account_id, ct.tier),
        i.csat_score, coalesce(i.in_progress, false),
        CASE WHEN i.surveys IS NOT NULL THEN gcanalytics._survey_pending_last(i.surveys) END
   FROM gcanalytics.interactions i
-  LEFT JOIN ct ON ct.account_id = i.crm_account_id
- WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
-   AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
-   AND (i.csat_score IS NOT NULL OR i.in_progress OR i.surveys IS NOT NULL);
+  LEFT JOIN (SELECT a.account_id, a.tier FROM gcanalytics.crm_accounts a WHERE %L::boolean) ct ON ct.account_id = i.crm_account_id
+ WHERE %s
+   AND (i.csat_score IS NOT NULL OR i.in_progress OR i.surveys IS NOT NULL)
+$q$, gcanalytics.current_tier_reporting(), gcanalytics._parts_range('i', from_start, to_start, only_ids));
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._cx_insights_samples(timestamptz, timestamptz, text[]) IS
