@@ -122,7 +122,7 @@ assert_eq "" "$(csql 0 "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN 
                                                  WHERE p.placement = 'local')
                           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)")" \
     "every table distribute() does not keep local is distributed or a reference table"
-assert_eq "bot_containment_by_industry bot_containment_parts cx_insights_parts cx_overview_parts dashboard_changes dashboard_conversation_changes dashboard_refreshes dashboard_rollups escalation_accounts escalation_by_tier escalation_parts escalation_weekly join_quality join_quality_parts kpi_daily kpi_daily_parts kpi_weekly load_lock load_refusals queue_interval queue_interval_parts settings sync_state sync_windows" \
+assert_eq "bot_containment_by_industry bot_containment_parts cx_insights_parts cx_overview_parts dashboard_changes dashboard_conversation_changes dashboard_refreshes dashboard_rollups escalation_accounts escalation_by_tier escalation_parts escalation_week_accounts escalation_weekly join_quality join_quality_parts kpi_daily kpi_daily_parts kpi_weekly load_lock load_refusals queue_interval queue_interval_parts settings sync_state sync_windows" \
     "$(csql 0 "SELECT string_agg(split_part(table_name::text, '.', 2), ' ' ORDER BY split_part(table_name::text, '.', 2)) FROM gcanalytics.distribute()
                 WHERE action = 'kept local'")" "distribute() keeps the coordinator's bookkeeping local"
 

@@ -33,8 +33,10 @@ echo "loaded $(q "SELECT count(*) FROM gcanalytics.interactions") interactions, 
 
 # PARTS: the rollups whose parts rows are compared too (new conversations
 # merged into them: agents and their counts, CSAT sums, first and last
-# times), as views named ROLLUP_parts
-PARTS="ARRAY['cx_overview_parts', 'cx_insights_parts']"
+# times), as views named ROLLUP_parts, and the escalation dashboards' own
+# rollups kept per account (escalation_by_tier's, and escalation_weekly's
+# per week: replaced for the accounts and weeks a refresh touches)
+PARTS="ARRAY['cx_overview_parts', 'cx_insights_parts', 'escalation_accounts', 'escalation_week_accounts']"
 # snapshot: every dashboard's rows as text (join_quality's refreshed_at is
 # the time of the refresh) in table snap, and the rows of PARTS
 snapshot() {
@@ -104,6 +106,16 @@ step() {
     assert_eq "${4:-9}" \
         "$(q "SELECT count(*) FROM gcanalytics.dashboard_refreshes WHERE refresh = 'incremental' AND gcanalytics.dashboard_rollup(view_name) IS NOT NULL")" \
         "$1: ${4:-9} of the nine dashboards kept from rollups are refreshed incrementally"
+    # the row counts of dashboard_status (a kept table's: its last count
+    # plus the rows the refresh inserted less those it deleted) are counts
+    assert_eq "" \
+        "$(q "DO \$\$ DECLARE v text; n bigint; m bigint; BEGIN
+                FOREACH v IN ARRAY gcanalytics.dashboard_views() LOOP
+                  EXECUTE format('SELECT count(*) FROM gcanalytics.%I', v) INTO n;
+                  SELECT r.row_count INTO m FROM gcanalytics.dashboard_refreshes r WHERE r.view_name = v;
+                  IF n IS DISTINCT FROM m THEN RAISE NOTICE '%: % rows, row_count %', v, n, m; END IF;
+                END LOOP; END \$\$" 2>&1)" \
+        "$1: each dashboard's row_count is its number of rows"
     REASON=$(q "SELECT reason FROM gcanalytics.dashboard_refreshes WHERE view_name = 'kpi_daily'")
     # AFTER_INCREMENTAL: a check of the incremental refresh's rows, before the full rebuild
     eval "${AFTER_INCREMENTAL:-}"

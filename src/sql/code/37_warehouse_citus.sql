@@ -49,6 +49,8 @@ CREATE OR REPLACE FUNCTION gcanalytics._citus_plan()
          'a rollup (days x tiers): written by refresh_dashboards() from what the workers aggregate, read by the materialized views on the coordinator'),
         ('escalation_accounts', 'local', NULL, NULL,
          'a rollup (accounts that called x tiers at the call): written by refresh_dashboards() from escalation_parts, read by escalation_by_tier on the coordinator'),
+        ('escalation_week_accounts', 'local', NULL, NULL,
+         'a rollup (weeks x tiers x accounts that called): written by refresh_dashboards() from escalation_parts, read by escalation_weekly on the coordinator'),
         ('kpi_daily', 'local', NULL, NULL,
          'a dashboard kept as a table: written by refresh_dashboards() from its rollup, read by BI tools on the coordinator'),
         ('kpi_weekly', 'local', NULL, NULL,

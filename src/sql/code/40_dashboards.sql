@@ -637,7 +637,8 @@ WITH cfg AS MATERIALIZED (
                AS provisional
       FROM p CROSS JOIN cfg
      GROUP BY p.k, p.queue_id, p.media_type, p.direction
-), w AS (
+), w AS MATERIALIZED (   -- computed once: joined again for each row of s when the
+    -- rows summed are underestimated (kpi_daily rewritten by this transaction, its statistics older)
     SELECT p.k, p.queue_id, p.media_type, p.direction, array_agg(DISTINCT x ORDER BY x) AS wrapup_codes
       FROM p, unnest(p.wrapup_codes) x
      GROUP BY p.k, p.queue_id, p.media_type, p.direction
@@ -761,11 +762,14 @@ CREATE TABLE gcanalytics.queue_interval (
 CREATE UNIQUE INDEX queue_interval_key ON gcanalytics.queue_interval (interval_start, queue_id, media_type);
 CREATE INDEX queue_interval_day ON gcanalytics.queue_interval (day);
 
--- _queue_interval_rows(days, complete_until): the rows of queue_interval of
--- the days named (reporting_time_zone; every day when NULL), from its
--- rollup, provisional after complete_until (read once by the refresh).
-CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_rows(days date[], complete_until timestamptz)
-    RETURNS SETOF gcanalytics.queue_interval
+-- _queue_interval_sums(days, intervals): queue_interval's sums per
+-- interval, queue and media type of the days named (reporting_time_zone;
+-- every day when NULL), only of the intervals named when given, from its
+-- rollup.
+CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_sums(days date[], intervals timestamptz[] DEFAULT NULL)
+    RETURNS TABLE (interval_start timestamptz, queue_id text, media_type text, offered bigint, answered bigint,
+                   answered_in_sl bigint, sl_entries bigint, abandoned bigint, short_abandoned bigint, wait_ms_sum numeric,
+                   answer_ms_sum numeric, handled bigint, handle_ms_sum numeric)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     -- planned with the days' values: every day without a filter
@@ -777,20 +781,36 @@ DECLARE
     hi timestamptz := coalesce((SELECT (max(d) + 1)::timestamp AT TIME ZONE tz FROM unnest(days) d), 'infinity');
 BEGIN
 RETURN QUERY
+SELECT p.interval_start, p.queue_id, p.media_type,
+       sum(p.offered)::bigint, sum(p.answered)::bigint, sum(p.answered_in_sl)::bigint, sum(p.sl_entries)::bigint,
+       sum(p.abandoned)::bigint, sum(p.short_abandoned)::bigint, sum(p.wait_ms_sum), sum(p.answer_ms_sum),
+       sum(p.handled)::bigint, sum(p.handle_ms_sum)
+  FROM gcanalytics.queue_interval_parts p
+ WHERE p.interval_start >= lo AND p.interval_start < hi
+   AND (days IS NULL OR (p.interval_start AT TIME ZONE tz)::date = ANY (days))
+   AND (intervals IS NULL OR p.interval_start = ANY (intervals))
+ GROUP BY 1, 2, 3;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._queue_interval_sums(date[], timestamptz[]) IS
+    'queue_interval''s sums per interval, queue and media type of the days named (every day when NULL), only of the intervals named when given, from queue_interval_parts';
+
+-- _queue_interval_rows(days, complete_until, intervals): the rows of
+-- queue_interval of the days named (reporting_time_zone; every day when
+-- NULL), only of the intervals named when given, from its rollup
+-- (_queue_interval_sums()), provisional after complete_until (read once
+-- by the refresh).
+CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_rows(days date[], complete_until timestamptz,
+                                                            intervals timestamptz[] DEFAULT NULL)
+    RETURNS SETOF gcanalytics.queue_interval
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT tz, _queue_interval_rows.complete_until,
+    SELECT gcanalytics.reporting_time_zone() AS tz, _queue_interval_rows.complete_until,
            make_interval(mins => gcanalytics.setting('interval_minutes')::int) AS step
-), s AS (
-    SELECT p.interval_start, p.queue_id, p.media_type,
-           sum(p.offered)::bigint AS offered, sum(p.answered)::bigint AS answered,
-           sum(p.answered_in_sl)::bigint AS answered_in_sl, sum(p.sl_entries)::bigint AS sl_entries,
-           sum(p.abandoned)::bigint AS abandoned, sum(p.short_abandoned)::bigint AS short_abandoned,
-           sum(p.wait_ms_sum) AS wait_ms_sum, sum(p.answer_ms_sum) AS answer_ms_sum,
-           sum(p.handled)::bigint AS handled, sum(p.handle_ms_sum) AS handle_ms_sum
-      FROM gcanalytics.queue_interval_parts p
-     WHERE p.interval_start >= lo AND p.interval_start < hi
-       AND (days IS NULL OR (p.interval_start AT TIME ZONE tz)::date = ANY (days))
-     GROUP BY 1, 2, 3
 )
 SELECT s.interval_start, (s.interval_start AT TIME ZONE cfg.tz) AS interval_local,
        (s.interval_start AT TIME ZONE cfg.tz)::date AS day, s.queue_id, q.name AS queue_name, s.media_type,
@@ -803,12 +823,12 @@ SELECT s.interval_start, (s.interval_start AT TIME ZONE cfg.tz) AS interval_loca
        round(s.handle_ms_sum / nullif(s.handled, 0) / 1000.0, 2) AS avg_handle_s,
        s.handled, s.wait_ms_sum, s.answer_ms_sum, s.handle_ms_sum,
        s.interval_start + cfg.step > cfg.complete_until AS provisional
-  FROM s CROSS JOIN cfg
+  FROM gcanalytics._queue_interval_sums(days, intervals) s CROSS JOIN cfg
   LEFT JOIN gcanalytics.queues q ON q.queue_id = s.queue_id;
 END
 $$;
-COMMENT ON FUNCTION gcanalytics._queue_interval_rows(date[], timestamptz) IS
-    'the rows of queue_interval of the days named (reporting_time_zone; every day when NULL), summed from queue_interval_parts, provisional after complete_until';
+COMMENT ON FUNCTION gcanalytics._queue_interval_rows(date[], timestamptz, timestamptz[]) IS
+    'the rows of queue_interval of the days named (reporting_time_zone; every day when NULL), only of the intervals named when given, from queue_interval_parts, provisional after complete_until';
 
 -- ------------------------------------------------------------ escalation
 -- tier_label(account, tier): the tier of a linked account, 'no tier' for
@@ -910,9 +930,42 @@ CREATE TABLE gcanalytics.escalation_by_tier (
 );
 CREATE UNIQUE INDEX escalation_by_tier_key ON gcanalytics.escalation_by_tier (tier);
 
+-- _escalation_week_account_rows(weeks, accounts, every_week): the rows of
+-- escalation_week_accounts (escalation_weekly's rollup: a row per week,
+-- tier reported and account) of the weeks named for the accounts named and
+-- the conversations without an account, and of every week for the accounts
+-- of every_week (their tier reported changed); every row when weeks is NULL.
+-- Through escalation_parts' key (start day, account): a few rows an account.
+CREATE OR REPLACE FUNCTION gcanalytics._escalation_week_account_rows(weeks date[] DEFAULT NULL, accounts text[] DEFAULT '{}',
+                                                                     every_week text[] DEFAULT '{}')
+    RETURNS SETOF gcanalytics.escalation_week_accounts
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- planned with the arrays' values: every row without a filter
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+DECLARE
+    days date[] := ARRAY(SELECT w + g FROM unnest(weeks) w, generate_series(0, 6) g);
+BEGIN
+RETURN QUERY
+SELECT date_trunc('week', p.start_day::timestamp)::date,
+       gcanalytics._reported_tier(p.crm_account_id, p.customer_tier, ct.account_id, ct.tier), p.crm_account_id,
+       sum(p.conversations)::bigint, sum(p.escalated)::bigint, max(p.escalated_ltv), bool_or(p.in_progress)
+  FROM gcanalytics.escalation_parts p
+  LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
+ WHERE weeks IS NULL
+    OR (p.start_day = ANY (days) AND p.crm_account_id = ANY (accounts))
+    OR (p.start_day = ANY (days) AND p.crm_account_id IS NULL)
+    OR p.crm_account_id = ANY (every_week)
+ GROUP BY 1, 2, 3;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._escalation_week_account_rows(date[], text[], text[]) IS
+    'the rows of escalation_week_accounts of the weeks named for the accounts named and the conversations without an account, and of every week for the accounts of every_week (every row when weeks is NULL)';
+
 -- _escalation_weekly_rows(weeks, complete_until): the rows of
 -- escalation_weekly of the weeks named (every week when NULL), from
--- escalation_parts, provisional after complete_until.
+-- escalation_week_accounts (kept first), provisional after complete_until.
 CREATE OR REPLACE FUNCTION gcanalytics._escalation_weekly_rows(weeks date[], complete_until timestamptz)
     RETURNS SETOF gcanalytics.escalation_weekly
     LANGUAGE plpgsql STABLE
@@ -921,36 +974,22 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_weekly_rows(weeks date[], com
     SET plan_cache_mode = force_custom_plan
     AS $$
 DECLARE
-    lo date := coalesce((SELECT min(w) FROM unnest(weeks) w), '-infinity');
-    hi date := coalesce((SELECT max(w) + 7 FROM unnest(weeks) w), 'infinity');
+    tz text := gcanalytics.reporting_time_zone();
 BEGIN
 RETURN QUERY
-WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.reporting_time_zone() AS tz, _escalation_weekly_rows.complete_until
-), a AS (   -- per week, tier and account (conversations without one: a NULL account)
-    SELECT date_trunc('week', p.start_day::timestamp)::date AS week,
-           gcanalytics._reported_tier(p.crm_account_id, p.customer_tier, ct.account_id, ct.tier) AS tier,
-           p.crm_account_id,
-           sum(p.conversations) AS conversations, sum(p.escalated) AS escalated,
-           max(p.escalated_ltv) AS escalated_ltv, bool_or(p.in_progress) AS in_progress
-      FROM gcanalytics.escalation_parts p
-      LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = p.crm_account_id
-     WHERE p.start_day >= lo AND p.start_day < hi
-       AND (weeks IS NULL OR date_trunc('week', p.start_day::timestamp)::date = ANY (weeks))
-     GROUP BY 1, 2, 3
-)
 SELECT a.week, a.tier, sum(a.conversations)::bigint AS conversations, sum(a.escalated)::bigint AS escalated,
        round(100.0 * sum(a.escalated) / sum(a.conversations), 2) AS escalation_rate_pct,
        count(a.crm_account_id) AS accounts,
        count(a.crm_account_id) FILTER (WHERE a.escalated > 0) AS escalated_accounts,
        coalesce(sum(a.escalated_ltv) FILTER (WHERE a.crm_account_id IS NOT NULL), 0) AS escalated_ltv,
-       bool_or(a.in_progress) OR (a.week + 7)::timestamp AT TIME ZONE min(cfg.tz) > min(cfg.complete_until) AS provisional
-  FROM a CROSS JOIN cfg
+       bool_or(a.in_progress) OR (a.week + 7)::timestamp AT TIME ZONE tz > complete_until AS provisional
+  FROM gcanalytics.escalation_week_accounts a
+ WHERE weeks IS NULL OR a.week = ANY (weeks)
  GROUP BY a.week, a.tier;
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._escalation_weekly_rows(date[], timestamptz) IS
-    'the rows of escalation_weekly of the weeks named (every week when NULL), from escalation_parts, provisional after complete_until';
+    'the rows of escalation_weekly of the weeks named (every week when NULL), from escalation_week_accounts, provisional after complete_until';
 
 -- _escalation_account_rows(accounts): the rows of escalation_accounts of the
 -- accounts named and of the conversations without an account (every
@@ -2183,6 +2222,12 @@ DECLARE
     every   boolean := _refresh_kept.full OR since IS NULL OR (lo = '-infinity' AND hi > '-infinity');
     flags   date[] := '{}';   -- the days whose rows' flags complete_until's move changes
     gone    jsonb;            -- escalation_by_tier's sums of the accounts replaced
+    gone_rows tid[];          -- the rows of the keys that differ from their new ones
+    tiered  text[];           -- the accounts counted under another tier than at the last refresh
+    weeks   date[];           -- escalation_weekly's weeks replaced
+    new_rows  text[];         -- the new rows that differ from the old ones
+    intervals timestamptz[];  -- queue_interval's intervals computed again (NULL: those of the days k)
+    step    interval;         -- queue_interval's interval_minutes
 BEGIN
     IF NOT every AND lo < hi THEN
         flags := ARRAY(SELECT g::date FROM generate_series(((lo - interval '1 day') AT TIME ZONE tz)::date,
@@ -2234,6 +2279,25 @@ BEGIN
         IF NOT every THEN
             -- and the intervals whose flag changes: interval_start + interval_minutes in (lo, hi]
             k := ARRAY(SELECT DISTINCT u.d FROM unnest(keys || flags) u(d) ORDER BY 1);
+            step := make_interval(mins => gcanalytics.setting('interval_minutes')::int);
+            -- of those days, only the intervals a row of which has other
+            -- sums or another flag than kept (its other columns follow
+            -- from them), or is new, or gone: a 15-minute load's, not its
+            -- day's
+            intervals := ARRAY(
+                SELECT DISTINCT coalesce(s.interval_start, v.interval_start)
+                  FROM gcanalytics._queue_interval_sums(k) s
+                  FULL JOIN (SELECT v.* FROM gcanalytics.queue_interval v WHERE v.day = ANY (k)) v
+                    ON v.interval_start = s.interval_start AND v.queue_id = s.queue_id AND v.media_type = s.media_type
+                 WHERE s.interval_start IS NULL OR v.interval_start IS NULL
+                    OR (s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.short_abandoned, s.wait_ms_sum,
+                        s.answer_ms_sum, s.handled, s.handle_ms_sum)
+                       IS DISTINCT FROM (v.offered, v.answered, v.answered_in_sl, v.sl_entries, v.abandoned, v.short_abandoned,
+                                         v.wait_ms_sum, v.answer_ms_sum, v.handled, v.handle_ms_sum)
+                    OR v.provisional IS DISTINCT FROM s.interval_start + step > complete_until);
+            IF cardinality(intervals) = 0 THEN
+                RETURN;
+            END IF;
         END IF;
     ELSIF view_name = 'escalation_weekly' THEN
         col := 'week';
@@ -2244,7 +2308,8 @@ BEGIN
               LEFT JOIN gcanalytics._current_tiers() ct ON ct.account_id = e.crm_account_id
              WHERE e.crm_account_id IS NOT NULL
                AND e.tier <> gcanalytics._reported_tier(e.crm_account_id, e.customer_tier, ct.account_id, ct.tier);
-            changed := accounts || coalesce(changed, '{}');
+            tiered := coalesce(changed, '{}');
+            changed := accounts || tiered;
             -- escalation_by_tier's sums: those of the accounts' rows replaced
             -- taken off, those of their new rows added (a tier left without
             -- conversations has no row)
@@ -2270,32 +2335,94 @@ BEGIN
             DELETE FROM gcanalytics.escalation_accounts;
             INSERT INTO gcanalytics.escalation_accounts SELECT * FROM gcanalytics._escalation_account_rows();
         END IF;
-        IF NOT every THEN
-            -- the weeks of the changed days, of the accounts above, and
-            -- whose flag changes: the week's end in (lo, hi]
-            k := ARRAY(SELECT DISTINCT u.w
-                         FROM (SELECT date_trunc('week', d::timestamp)::date FROM unnest(keys || flags) d
-                               UNION ALL
-                               SELECT date_trunc('week', d::timestamp - interval '7 days')::date FROM unnest(flags) d
-                               UNION ALL
-                               SELECT date_trunc('week', p.start_day::timestamp)::date
-                                 FROM gcanalytics.escalation_parts p WHERE p.crm_account_id = ANY (changed)) u(w)
-                        ORDER BY 1);
+        IF every THEN
+            DELETE FROM gcanalytics.escalation_week_accounts;
+            INSERT INTO gcanalytics.escalation_week_accounts SELECT * FROM gcanalytics._escalation_week_account_rows();
+        ELSE
+            -- escalation_week_accounts' rows replaced: those of the weeks of
+            -- the changed days for the accounts of the changed rows and the
+            -- conversations without an account, and every week of the
+            -- accounts counted under another tier; escalation_weekly's sums
+            -- of a week and tier change by theirs (new less old: a tier left
+            -- without conversations has no row), its rates and flags computed
+            -- again for those weeks and those whose flag changes (the week's
+            -- end in (lo, hi])
+            weeks := ARRAY(SELECT DISTINCT date_trunc('week', d::timestamp)::date FROM unnest(keys) d);
+            WITH d AS (DELETE FROM gcanalytics.escalation_week_accounts e
+                        WHERE (e.week = ANY (weeks) AND (e.crm_account_id = ANY (accounts) OR e.crm_account_id IS NULL))
+                           OR e.crm_account_id = ANY (tiered)
+                       RETURNING e.*)
+            SELECT coalesce(jsonb_agg(to_jsonb(d)), '[]') INTO gone FROM d;
+            WITH i AS (
+                INSERT INTO gcanalytics.escalation_week_accounts
+                SELECT * FROM gcanalytics._escalation_week_account_rows(weeks, accounts, tiered)
+                RETURNING *
+            ), x AS (
+                SELECT 1 AS sign, i.* FROM i
+                UNION ALL
+                SELECT -1, g.* FROM jsonb_populate_recordset(NULL::gcanalytics.escalation_week_accounts, gone) g
+            ), u AS (
+                INSERT INTO gcanalytics.escalation_weekly AS w (week, tier, conversations, escalated, accounts, escalated_accounts,
+                                                                escalated_ltv, provisional)
+                SELECT x.week, x.tier, sum(x.sign * x.conversations), sum(x.sign * x.escalated),
+                       coalesce(sum(x.sign) FILTER (WHERE x.crm_account_id IS NOT NULL), 0),
+                       coalesce(sum(x.sign) FILTER (WHERE x.crm_account_id IS NOT NULL AND x.escalated > 0), 0),
+                       coalesce(sum(x.sign * x.escalated_ltv) FILTER (WHERE x.crm_account_id IS NOT NULL), 0), false
+                  FROM x
+                 GROUP BY x.week, x.tier
+                ON CONFLICT (week, tier) DO UPDATE
+                   SET conversations = w.conversations + EXCLUDED.conversations, escalated = w.escalated + EXCLUDED.escalated,
+                       accounts = w.accounts + EXCLUDED.accounts,
+                       escalated_accounts = w.escalated_accounts + EXCLUDED.escalated_accounts,
+                       escalated_ltv = w.escalated_ltv + EXCLUDED.escalated_ltv
+                RETURNING w.week
+            )
+            SELECT ARRAY(SELECT DISTINCT u.week FROM u
+                         UNION SELECT date_trunc('week', d::timestamp)::date FROM unnest(flags) d
+                         UNION SELECT date_trunc('week', d::timestamp - interval '7 days')::date FROM unnest(flags) d)
+              INTO weeks;
+            DELETE FROM gcanalytics.escalation_weekly w WHERE w.week = ANY (weeks) AND w.conversations = 0;
+            UPDATE gcanalytics.escalation_weekly w
+               SET escalation_rate_pct = f.rate, provisional = f.provisional
+              FROM (SELECT w2.week, w2.tier, round(100.0 * w2.escalated / w2.conversations, 2) AS rate,
+                           EXISTS (SELECT 1 FROM gcanalytics.escalation_week_accounts e
+                                    WHERE e.week = w2.week AND e.tier = w2.tier AND e.in_progress)
+                           OR (w2.week + 7)::timestamp AT TIME ZONE tz > complete_until AS provisional
+                      FROM gcanalytics.escalation_weekly w2 WHERE w2.week = ANY (weeks)) f
+             WHERE w.week = f.week AND w.tier = f.tier
+               AND (w.escalation_rate_pct, w.provisional) IS DISTINCT FROM (f.rate, f.provisional);
+            RETURN;
         END IF;
     ELSE
         RAISE EXCEPTION 'gcanalytics.% is not a dashboard kept as a table', view_name
             USING ERRCODE = 'invalid_parameter_value', HINT = 'See gcanalytics._dashboard_tables().';
     END IF;
-    -- the rows of those keys (every row: NULL) deleted and computed again
+    -- the rows of those keys (every row: NULL) computed again; of a key's
+    -- rows only those that differ are deleted and inserted (a day or week
+    -- recomputed writes the rows a change reached, not the others): the
+    -- rows compared as text, the old ones deleted by their ctid
     IF k IS NULL THEN
         EXECUTE format('DELETE FROM gcanalytics.%I', view_name);
-    ELSIF cardinality(k) = 0 THEN
-        RETURN;
-    ELSE
-        EXECUTE format('DELETE FROM gcanalytics.%I WHERE %I = ANY ($1)', view_name, col) USING k;
+        EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I($1, $2)', view_name, '_' || view_name || '_rows')
+            USING k, complete_until;
+    ELSIF cardinality(k) > 0 THEN
+        -- (queue_interval: of its intervals named, when named)
+        EXECUTE format($q$
+            WITH n AS MATERIALIZED (SELECT r::text AS t FROM gcanalytics.%2$I($1, $2%4$s) r),
+                 o AS MATERIALIZED (SELECT v.ctid AS id, v::text AS t FROM gcanalytics.%1$I v WHERE v.%3$I = ANY ($1)%5$s)
+            SELECT (SELECT array_agg(o.id) FROM o WHERE NOT EXISTS (SELECT 1 FROM n WHERE n.t = o.t)),
+                   (SELECT array_agg(n.t) FROM n WHERE NOT EXISTS (SELECT 1 FROM o WHERE o.t = n.t))$q$,
+                       view_name, '_' || view_name || '_rows', col,
+                       CASE WHEN intervals IS NOT NULL THEN ', $3' ELSE '' END,
+                       CASE WHEN intervals IS NOT NULL THEN ' AND v.interval_start = ANY ($3)' ELSE '' END)
+            INTO gone_rows, new_rows USING k, complete_until, intervals;
+        IF gone_rows IS NOT NULL THEN
+            EXECUTE format('DELETE FROM gcanalytics.%I v WHERE v.ctid = ANY ($1)', view_name) USING gone_rows;
+        END IF;
+        IF new_rows IS NOT NULL THEN
+            EXECUTE format('INSERT INTO gcanalytics.%1$I SELECT * FROM unnest($1::gcanalytics.%1$I[])', view_name) USING new_rows;
+        END IF;
     END IF;
-    EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I($1, $2)', view_name, '_' || view_name || '_rows')
-        USING k, complete_until;
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._refresh_kept(text, boolean, date[], text[], timestamptz, timestamptz) IS
@@ -2331,7 +2458,8 @@ DECLARE
     sigs    jsonb;      -- the rollups' signatures, read once
     src     text;       -- a view's only table whose rows it needs
     rel     regclass;
-    written bigint;     -- the rows this transaction inserted and deleted in the view before its refresh
+    ins0    bigint;     -- the rows this transaction inserted in the view before its refresh
+    del0    bigint;     -- and deleted
     empty   boolean;
 BEGIN
     IF gcanalytics.setting('interval_minutes') NOT IN ('15', '30') THEN
@@ -2356,7 +2484,8 @@ BEGIN
         view_name := v;
         ru := gcanalytics.dashboard_rollup(v);
         rel := format('gcanalytics.%I', v)::regclass;
-        written := pg_stat_get_xact_tuples_inserted(rel) + pg_stat_get_xact_tuples_deleted(rel);
+        ins0 := pg_stat_get_xact_tuples_inserted(rel);
+        del0 := pg_stat_get_xact_tuples_deleted(rel);
         IF ru IS NULL THEN
             refresh := 'full';
             reason := 'computed from every row (no rollup)';
@@ -2426,14 +2555,17 @@ BEGIN
             END IF;
         END IF;
         -- its rows counted again unless known: none (a view left empty),
-        -- or a table kept per key, refreshed incrementally, whose rows this
-        -- transaction neither inserted nor deleted: the count of its last
-        -- refresh (one that rebuilt it since, outside refresh_dashboards(),
-        -- an upgrade's, is followed by a rebuild of every row: since above)
+        -- or a table kept per key, refreshed incrementally: the count of
+        -- its last refresh plus the rows its step inserted less those it
+        -- deleted (one that rebuilt it since, outside refresh_dashboards(),
+        -- an upgrade's, is followed by a rebuild of every row: since above;
+        -- escalation_by_tier, a few rows, is written by escalation_weekly's
+        -- step too: counted)
         row_count := CASE WHEN empty THEN 0 END;
-        IF kept AND refresh = 'incremental' AND current_setting('track_counts')::boolean
-           AND pg_stat_get_xact_tuples_inserted(rel) + pg_stat_get_xact_tuples_deleted(rel) = written THEN
-            SELECT r.row_count INTO row_count FROM gcanalytics.dashboard_refreshes r WHERE r.view_name = v;
+        IF kept AND refresh = 'incremental' AND current_setting('track_counts')::boolean AND v <> 'escalation_by_tier' THEN
+            SELECT r.row_count + (pg_stat_get_xact_tuples_inserted(rel) - ins0) - (pg_stat_get_xact_tuples_deleted(rel) - del0)
+              INTO row_count
+              FROM gcanalytics.dashboard_refreshes r WHERE r.view_name = v;
         END IF;
         IF row_count IS NULL THEN
             EXECUTE format('SELECT count(*) FROM gcanalytics.%I', v) INTO row_count;

@@ -242,6 +242,26 @@ CREATE TABLE gcanalytics.escalation_accounts (
 );
 COMMENT ON TABLE gcanalytics.escalation_accounts IS
     'escalation_by_tier''s rollup: escalation_parts summed over every day per account and tier at the call, with the tier it is reported under (tier_reporting) when last refreshed';
+-- escalation_weekly's rollup: escalation_parts summed per week, tier
+-- reported and account (conversations without one: a NULL account), kept
+-- for the weeks and accounts a refresh touches, so that a week's counts of
+-- accounts change by those of its rows replaced, not summed again from
+-- every account's days
+CREATE TABLE gcanalytics.escalation_week_accounts (
+    week           date NOT NULL,
+    tier           text NOT NULL,
+    crm_account_id text,
+    conversations  bigint NOT NULL,
+    escalated      bigint NOT NULL,
+    escalated_ltv  numeric,
+    in_progress    boolean NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (week, tier, crm_account_id)
+);
+COMMENT ON TABLE gcanalytics.escalation_week_accounts IS
+    'escalation_weekly''s rollup: escalation_parts summed per week (reporting_time_zone), tier reported (tier_reporting) when last refreshed and account';
+-- an account's weeks (its tier changed); a week's flag
+CREATE INDEX escalation_week_accounts_account ON gcanalytics.escalation_week_accounts (crm_account_id);
+CREATE INDEX escalation_week_accounts_in_progress ON gcanalytics.escalation_week_accounts (week, tier) WHERE in_progress;
 -- escalation_by_tier's first and last days and its flag, per tier
 CREATE INDEX escalation_accounts_first ON gcanalytics.escalation_accounts (tier, first_start);
 CREATE INDEX escalation_accounts_last ON gcanalytics.escalation_accounts (tier, last_start);
