@@ -269,9 +269,12 @@ CREATE INDEX escalation_accounts_in_progress ON gcanalytics.escalation_accounts 
 -- the accounts of a touched day, their weeks
 CREATE INDEX escalation_parts_account ON gcanalytics.escalation_parts (crm_account_id);
 -- the merge of a load's conversations into the parts (_apply_conversation_changes())
--- finds each row by its key, NULL keys matching NULL keys
+-- finds each row by its key, NULL keys matching NULL keys (escalation and bot containment:
+-- the rollups whose keys can be NULL)
 CREATE INDEX escalation_parts_merge ON gcanalytics.escalation_parts
     (start_day, (coalesce(crm_account_id, '')), (coalesce(customer_tier, '')));
+CREATE INDEX bot_containment_parts_merge ON gcanalytics.bot_containment_parts
+    (start_day, industry, media_type, (coalesce(crm_account_id, '')));
 -- the intervals of a touched day
 CREATE INDEX queue_interval_parts_interval ON gcanalytics.queue_interval_parts (interval_start);
 -- the days (reporting_time_zone) of the conversations written since a
