@@ -271,8 +271,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._interactions_source(range_from timestamp
     RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
-    SET DateStyle = 'ISO, YMD'
     AS $$
     SELECT format($q$
         SELECT c.conversation_id, c.conversation_start, c.conversation_end, c.duration_ms,

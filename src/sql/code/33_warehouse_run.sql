@@ -499,8 +499,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._sync_crm()
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
-    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
-    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
     mark timestamptz := (SELECT high_water_mark FROM gcanalytics.sync_state WHERE resource = 'crm');

@@ -876,8 +876,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_parts(from_start timestamptz 
     RETURNS SETOF gcanalytics.escalation_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
-    SET DateStyle = 'ISO, YMD'
     AS $$
 BEGIN
 -- with literals (_parts_range())
@@ -1441,8 +1439,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._join_quality_parts(from_start timestampt
     RETURNS SETOF gcanalytics.join_quality_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
-    SET DateStyle = 'ISO, YMD'
     AS $$
 BEGIN
 -- with literals (_parts_range())
@@ -1490,8 +1486,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._join_quality_rows(weeks date[], complete
     RETURNS SETOF gcanalytics.join_quality
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
-    SET DateStyle = 'ISO, YMD'
     SET plan_cache_mode = force_custom_plan
     AS $$
 BEGIN
@@ -1851,7 +1845,7 @@ WITH f AS (
            p.proname IN ('queue_entry_metrics', '_queue_entry_figures', '_queue_entry_sums', 'tier_label',
                          'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_targets',
                          '_survey_pending', '_survey_pending_last', '_reported_tier', 'reporting_time_zone',
-                         'setting', '_next_contact', '_old_next_contacts') AS common,
+                         'setting', '_next_contact', '_old_next_contacts', '_parts_range') AS common,
            -- the rows of kpi_weekly, kept from kpi_daily's rollup too
            p.proname IN ('_kpi_weekly_rows', '_kpi_rows', 'kpi_rates') AS kpi
       FROM pg_proc p

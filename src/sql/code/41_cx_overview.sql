@@ -17,8 +17,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz
     RETURNS SETOF gcanalytics.cx_overview_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
-    SET DateStyle = 'ISO, YMD'
     -- the few targets joined by hash: a merge join sorts every queue entry,
     -- and a memoized lookup of the three metrics never hits
     SET enable_mergejoin = off
@@ -362,8 +360,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_insights_samples(from_start timestamp
     RETURNS TABLE (conversation_start timestamptz, tier text, x float8, in_progress boolean, pending_last timestamptz)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
-    SET DateStyle = 'ISO, YMD'
     SET enable_indexscan = on
     SET enable_bitmapscan = on
     AS $$
