@@ -455,23 +455,25 @@ CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_parts(from_start timestamptz D
     RETURNS SETOF gcanalytics.kpi_daily_parts
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- planned with the range's values (Citus plans no query with parameters)
-    SET plan_cache_mode = force_custom_plan
-    -- the few service level targets of queue_entry_metrics() (inlined) joined by hash: a merge join
-    -- sorts every queue entry, and a memoized lookup of the three metrics never hits
-    SET enable_mergejoin = off
-    SET enable_memoize = off
+    -- the conversations aggregated by hash: the planner, estimating a group
+    -- per conversation (the day is an expression of the start), sorts every
+    -- row to disk otherwise (10,000,000 rows at the bench's size)
+    SET enable_sort = off
+    -- no JIT: the cost of a sort left disabled would call for compiling
+    -- (half a second, where a load's few conversations take milliseconds)
+    SET jit = off
+    -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
+    SET DateStyle = 'ISO, YMD'
     AS $$
 DECLARE
-    -- a constant of the plan (a column of cfg would be carried by every
-    -- row into the sorts: a megabyte a row)
+    -- written in as a literal: a constant of the plan
     olds jsonb := gcanalytics._old_next_contacts(only_ids, old_next_contacts);
+    tz   text := gcanalytics.reporting_time_zone();
 BEGIN
-RETURN QUERY
-WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
-    SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window, gcanalytics.reporting_time_zone() AS tz
-), c AS (
-    SELECT (i.conversation_start AT TIME ZONE cfg.tz)::date AS day, i.conversation_start,
+-- with literals (_parts_range())
+RETURN QUERY EXECUTE format($q$
+WITH c AS NOT MATERIALIZED (   -- read twice: the sums, and the wrap-up codes
+    SELECT (i.conversation_start AT TIME ZONE %1$L)::date AS day, i.conversation_start,
            coalesce(i.queue_id, '(no queue)') AS queue_id,
            coalesce(i.queue_name, CASE WHEN i.queue_id IS NULL THEN '(no queue)' END) AS queue_name,
            coalesce(i.media_type, '(unknown)') AS media_type,
@@ -479,16 +481,14 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            coalesce(i.handled, false) AS handled, i.handle_ms, i.weighted_handle_ms::numeric AS weighted_handle_ms,
            i.transfers > 0 AS transferred, i.talk_ms, i.customer_hold_ms,
            i.customer_key IS NOT NULL AS fcr_eligible,
-           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, olds)
-                    > i.conversation_start + cfg.fcr_window, true) AS resolved,
+           coalesce(gcanalytics._next_contact(i.conversation_id, i.next_contact_at, %2$L::jsonb)
+                    > i.conversation_start + %3$L::interval, true) AS resolved,
            coalesce(i.in_progress, false) AS in_progress,
            coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
       FROM gcanalytics.interactions i
-     CROSS JOIN cfg
-     WHERE i.conversation_start >= from_start AND i.conversation_start < to_start
-       AND (only_ids IS NULL OR i.conversation_id = ANY (only_ids))
-), cw AS (   -- per wrap-up too: the day's wrap-up codes without an aggregate with DISTINCT (it would sort every row)
-    SELECT day, queue_id, media_type, direction, wrapup, max(queue_name) AS queue_name,
+     WHERE %4$s
+), cs AS (
+    SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
            count(*) AS conversations,
            count(*) FILTER (WHERE handled) AS handled,
            coalesce(sum(handle_ms) FILTER (WHERE handled), 0) AS handle_ms_sum,
@@ -502,34 +502,33 @@ WITH cfg AS MATERIALIZED (   -- the settings, read once (not once per row)
            -- its FCR window decides whether the day is final
            max(conversation_start) FILTER (WHERE handled) AS last_handled_start
       FROM c
-     GROUP BY day, queue_id, media_type, direction, wrapup
-), cs AS (
-    SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
-           sum(conversations)::bigint AS conversations, sum(handled)::bigint AS handled,
-           sum(handle_ms_sum) AS handle_ms_sum, sum(weighted_handle_ms_sum) AS weighted_handle_ms_sum,
-           sum(transferred)::bigint AS transferred, sum(fcr_eligible)::bigint AS fcr_eligible,
-           sum(fcr_resolved)::bigint AS fcr_resolved, sum(talk_ms_sum) AS talk_ms_sum, sum(hold_ms_sum) AS hold_ms_sum,
-           bool_or(in_progress) AS in_progress, max(last_handled_start) AS last_handled_start,
-           array_agg(wrapup ORDER BY wrapup) FILTER (WHERE wrapup IS NOT NULL) AS wrapup_codes
-      FROM cw
+     GROUP BY day, queue_id, media_type, direction
+), cw AS (   -- the day's wrap-up codes: the distinct ones first (by hash, no
+    -- aggregate state per code), then listed in order (an aggregate with
+    -- DISTINCT or ORDER BY over every row would sort them all)
+    SELECT day, queue_id, media_type, direction, array_agg(wrapup ORDER BY wrapup) AS wrapup_codes
+      FROM (SELECT DISTINCT day, queue_id, media_type, direction, wrapup FROM c WHERE wrapup IS NOT NULL) d
      GROUP BY day, queue_id, media_type, direction
 ), es AS (   -- each metric of each queue entry, on its day
     SELECT q.start_day, q.day, q.queue_id, q.media_type, 'inbound'::text AS direction, q.offered, q.answered,
            q.answered_in_sl, q.sl_entries, q.abandoned, q.short_abandoned, q.wait_ms_sum, q.answer_ms_sum
-      FROM cfg CROSS JOIN gcanalytics._queue_entry_sums(from_start, to_start, only_ids, cfg.tz, NULL) q
+      FROM gcanalytics._queue_entry_sums(%5$L, %6$L, %7$L, %1$L, NULL) q
 )
 SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.queue_id, es.queue_id),
        coalesce(cs.media_type, es.media_type), coalesce(cs.direction, es.direction), cs.queue_name,
        coalesce(cs.conversations, 0), coalesce(cs.handled, 0), coalesce(cs.handle_ms_sum, 0),
        coalesce(cs.weighted_handle_ms_sum, 0), coalesce(cs.transferred, 0), coalesce(cs.fcr_eligible, 0),
        coalesce(cs.fcr_resolved, 0), coalesce(cs.talk_ms_sum, 0), coalesce(cs.hold_ms_sum, 0),
-       coalesce(cs.in_progress, false), cs.last_handled_start, cs.wrapup_codes,
+       coalesce(cs.in_progress, false), cs.last_handled_start, cw.wrapup_codes,
        coalesce(es.offered, 0), coalesce(es.answered, 0), coalesce(es.answered_in_sl, 0), coalesce(es.sl_entries, 0),
        coalesce(es.abandoned, 0), coalesce(es.short_abandoned, 0), coalesce(es.wait_ms_sum, 0),
        coalesce(es.answer_ms_sum, 0)
   FROM cs
+  LEFT JOIN cw USING (day, queue_id, media_type, direction)
   FULL JOIN es ON es.start_day = cs.day AND es.day = cs.day AND es.queue_id = cs.queue_id
-              AND es.media_type = cs.media_type AND es.direction = cs.direction;
+              AND es.media_type = cs.media_type AND es.direction = cs.direction
+$q$, tz, olds, gcanalytics.setting('fcr_window'), gcanalytics._parts_range('i', from_start, to_start, only_ids),
+     from_start, to_start, only_ids);
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._kpi_daily_parts(timestamptz, timestamptz, text[], timestamptz[]) IS
@@ -941,6 +940,12 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_week_account_rows(weeks date[
     SET search_path = pg_catalog, pg_temp
     -- planned with the arrays' values: every row without a filter
     SET plan_cache_mode = force_custom_plan
+    -- aggregated by hash: the planner, estimating a group per row, sorts
+    -- every row of a full rebuild to disk otherwise
+    SET enable_sort = off
+    -- no JIT: the cost of a sort left disabled would call for compiling
+    -- (half a second, where a load's few conversations take milliseconds)
+    SET jit = off
     AS $$
 DECLARE
     days date[] := ARRAY(SELECT w + g FROM unnest(weeks) w, generate_series(0, 6) g);
@@ -2060,6 +2065,38 @@ $$;
 COMMENT ON FUNCTION gcanalytics._apply_conversation_changes(text, date[], text, text) IS
     'merges into a rollup''s parts the conversations of dashboard_conversation_changes outside the days recomputed whole: the contributions of those inserted, the difference the moved next contacts make; returns how many, the keys and accounts of the rows written, and the days to recompute whole instead';
 
+-- _rebuild_parts(tbl): a rollup's parts table filled again whole (a full
+-- rebuild): emptied, its rows inserted, and the indexes that back no
+-- constraint made again after the rows (a sort each) rather than kept row
+-- by row (a million rows into three indexes cost escalation_parts 10 s of
+-- its 15 s).  The parts tables are read by the refresh alone, under the
+-- lock TRUNCATE takes.
+CREATE OR REPLACE FUNCTION gcanalytics._rebuild_parts(tbl text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    ix record;
+    defs text[] := '{}';
+BEGIN
+    EXECUTE format('TRUNCATE gcanalytics.%I', tbl);
+    FOR ix IN SELECT x.indexrelid::regclass AS name, pg_get_indexdef(x.indexrelid) AS def
+                FROM pg_index x
+               WHERE x.indrelid = format('gcanalytics.%I', tbl)::regclass
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+    LOOP
+        defs := defs || ix.def;
+        EXECUTE format('DROP INDEX %s', ix.name);
+    END LOOP;
+    EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I()', tbl, '_' || tbl);
+    FOR i IN 1 .. cardinality(defs) LOOP
+        EXECUTE defs[i];
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION gcanalytics._rebuild_parts(text) IS
+    'fills a rollup''s parts table again whole: emptied, its rows inserted, the indexes that back no constraint made again after them';
+
 -- _refresh_rollup(rollup, full, signature): brings a rollup up to date;
 -- returns 'full' or 'incremental' and why.  Full: on request, without a
 -- signature (first refresh, after a restore) or with another one
@@ -2111,8 +2148,7 @@ BEGIN
         refresh := 'full';
         DELETE FROM gcanalytics.dashboard_changes c WHERE c.rollup = _refresh_rollup.rollup;
         DELETE FROM gcanalytics.dashboard_conversation_changes c WHERE c.rollup = _refresh_rollup.rollup;
-        EXECUTE format('TRUNCATE gcanalytics.%I', tbl);
-        EXECUTE format('INSERT INTO gcanalytics.%I SELECT * FROM gcanalytics.%I()', tbl, '_' || tbl);
+        PERFORM gcanalytics._rebuild_parts(tbl);
         INSERT INTO gcanalytics.dashboard_rollups AS b (rollup, signature, built_at)
         VALUES (rollup, sig, now())
         ON CONFLICT ON CONSTRAINT dashboard_rollups_pkey DO UPDATE SET signature = EXCLUDED.signature, built_at = EXCLUDED.built_at;

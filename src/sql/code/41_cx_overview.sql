@@ -21,6 +21,12 @@ CREATE OR REPLACE FUNCTION gcanalytics._cx_overview_parts(from_start timestamptz
     -- and a memoized lookup of the three metrics never hits
     SET enable_mergejoin = off
     SET enable_memoize = off
+    -- aggregated by hash: the planner, estimating a group per conversation,
+    -- sorts every row of a full rebuild to disk otherwise
+    SET enable_sort = off
+    -- no JIT: the cost of a sort left disabled would call for compiling
+    -- (half a second, where a load's few conversations take milliseconds)
+    SET jit = off
     AS $$
 DECLARE
     thr   text;     -- the targets, read once (not once per queue entry), as VALUES
@@ -60,8 +66,10 @@ WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
            sum(g.nps_responses)::bigint AS nps_responses, sum(g.promoters)::bigint AS promoters,
            sum(g.detractors)::bigint AS detractors, sum(g.qa_scored)::bigint AS qa_scored, sum(g.qa_sum) AS qa_sum,
            bool_or(g.in_progress) AS in_progress, bool_or(g.surveys_pending) AS surveys_pending,
-           array_agg(g.agent_id ORDER BY g.agent_id) FILTER (WHERE g.agent_id IS NOT NULL) AS agents,
-           array_agg(g.conversations ORDER BY g.agent_id) FILTER (WHERE g.agent_id IS NOT NULL) AS agent_handled
+           -- in the agents' order, sorted after the aggregate (an aggregate with ORDER BY forbids hashing)
+           (SELECT array_agg(u.a ORDER BY u.a) FROM unnest(array_agg(g.agent_id)) u(a) WHERE u.a IS NOT NULL) AS agents,
+           (SELECT array_agg(u.n ORDER BY u.a) FROM unnest(array_agg(g.agent_id), array_agg(g.conversations)) u(a, n)
+             WHERE u.a IS NOT NULL) AS agent_handled
       FROM g
      GROUP BY 1, 2
 ), sl AS (   -- the queue entries of the inbound conversations, by the day the conversation started
