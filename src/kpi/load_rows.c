@@ -30,6 +30,8 @@
  */
 #include "postgres.h"
 
+#include <unistd.h>
+
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -42,6 +44,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+#include "pgtime.h"
 
 #include "kpi.h"
 
@@ -684,6 +687,39 @@ gca_queue_entries(PG_FUNCTION_ARGS)
 static char *known_zone = NULL;
 
 /*
+ * PostgreSQL's own lookup of a zone file in its time zone directory
+ * (src/timezone/pgtz.c; not in the installed headers): an open descriptor
+ * and the file's spelling, or -1.
+ */
+extern int	pg_open_tzfile(const char *name, char *canonname);
+
+/*
+ * zone_file_loads(name): whether name is, spelled exactly so, a file of the
+ * time zone directory that loads as a zone without leap seconds: what
+ * pg_timezone_names lists (it loads every file of the directory, 30 to 75
+ * ms; this reads one).  False leaves the answer to pg_timezone_names.
+ */
+static bool
+zone_file_loads(const char *name)
+{
+	char		canon[TZ_STRLEN_MAX + 1];
+	int			fd;
+	pg_tz	   *tz;
+
+	/* a name inside the directory only (IANA names have no . or .. part) */
+	if (strlen(name) > TZ_STRLEN_MAX || name[0] == '/' || name[0] == '.' || strstr(name, "/.") != NULL)
+		return false;
+	fd = pg_open_tzfile(name, canon);
+	if (fd < 0)
+		return false;
+	close(fd);
+	if (strcmp(canon, name) != 0)
+		return false;
+	tz = pg_tzset(name);
+	return tz != NULL && pg_tz_acceptable(tz);
+}
+
+/*
  * _time_zone_known(name): whether pg_timezone_names has the name (exact,
  * case included).  Only names found are remembered: a name missing is
  * looked up again each time.
@@ -700,14 +736,19 @@ gca_time_zone_known(PG_FUNCTION_ARGS)
 
 	if (known_zone != NULL && strcmp(known_zone, name) == 0)
 		PG_RETURN_BOOL(true);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z"
-							  " WHERE z.name OPERATOR(pg_catalog.=) $1)",
-							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read pg_timezone_names");
-	found = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull;
-	SPI_finish();
+	found = zone_file_loads(name);
+	if (!found)
+	{
+		/* not a zone file by that exact name: what pg_timezone_names says */
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute_with_args("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z"
+								  " WHERE z.name OPERATOR(pg_catalog.=) $1)",
+								  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "could not read pg_timezone_names");
+		found = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull;
+		SPI_finish();
+	}
 	if (found)
 	{
 		char	   *copy = MemoryContextStrdup(TopMemoryContext, name);

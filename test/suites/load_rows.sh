@@ -9,7 +9,12 @@
 #     answer without an entry, an abandoned entry, two answers for one
 #     entry, numbers for strings, NULL raw and NULL ended: equal results;
 #  3. malformed arrays (an object or a scalar where an array is read) are
-#     errors in both.
+#     errors in both;
+#  4. _time_zone_known() (a zone file's lookup, pg_timezone_names when the
+#     name is not one) against pg_timezone_names itself: every name it
+#     lists, and names it does not (case, offsets, POSIX strings,
+#     abbreviations, files of the directory that are not zones, paths out
+#     of it), each in a new session (a name found is remembered).
 set -eu -o pipefail
 . "$GCA_ROOT/test/lib.sh"
 
@@ -133,3 +138,15 @@ for bad in '{"participants": {}}' '{"participants": null}' \
     done
 done
 echo "ok: malformed arrays and values: the same errors (or none) from the C and the SQL"
+
+# ---------------------------------------------------------------- 4. time zones
+listed=$(dbsql "SELECT count(*) FROM pg_timezone_names")
+[ "$listed" -gt 300 ] || fail "pg_timezone_names lists only $listed names"
+assert_eq "0" "$(dbsql "SELECT count(*) FROM pg_timezone_names z WHERE NOT gcanalytics._time_zone_known(z.name)")" \
+    "every name of pg_timezone_names ($listed) is a known time zone"
+for name in UTC utc America/New_York america/new_york Asia/Kolkata EST5EDT Etc/GMT+5 posixrules Factory \
+            +05:30 UTC+3 IST America/Gotham zone.tab iso3166.tab tzdata.zi America ../zoneinfo/UTC /usr/share/zoneinfo/UTC \
+            ./UTC America/../UTC ''; do
+    want=$(dbsql "SELECT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = '$name')")
+    assert_eq "$want" "$(dbsql "SELECT gcanalytics._time_zone_known('$name')")" "_time_zone_known('$name') as pg_timezone_names"
+done
