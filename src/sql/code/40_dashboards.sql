@@ -178,6 +178,9 @@ CREATE OR REPLACE FUNCTION gcanalytics.service_level_threshold(queue text, mediu
     RETURNS interval
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
+    -- its few rows sorted even when called from a rollup's parts function,
+    -- which turns sorts off (a disabled sort's cost called for JIT: 30 ms a call)
+    SET enable_sort = on
     AS $$
     SELECT coalesce((SELECT sl.answer_within FROM gcanalytics.service_levels sl
                       WHERE sl.queue_id IN (queue, '*') AND sl.media_type IN (medium, '*')
@@ -459,9 +462,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._kpi_daily_parts(from_start timestamptz D
     -- per conversation (the day is an expression of the start), sorts every
     -- row to disk otherwise (10,000,000 rows at the bench's size)
     SET enable_sort = off
-    -- no JIT: the cost of a sort left disabled would call for compiling
-    -- (half a second, where a load's few conversations take milliseconds)
-    SET jit = off
     -- literals of dates and times written as ISO 8601 (read back exactly under any DateStyle and TimeZone)
     SET DateStyle = 'ISO, YMD'
     AS $$
@@ -504,9 +504,10 @@ WITH c AS NOT MATERIALIZED (   -- read twice: the sums, and the wrap-up codes
       FROM c
      GROUP BY day, queue_id, media_type, direction
 ), cw AS (   -- the day's wrap-up codes: the distinct ones first (by hash, no
-    -- aggregate state per code), then listed in order (an aggregate with
-    -- DISTINCT or ORDER BY over every row would sort them all)
-    SELECT day, queue_id, media_type, direction, array_agg(wrapup ORDER BY wrapup) AS wrapup_codes
+    -- aggregate state per code), then listed and sorted after the aggregate
+    -- (an aggregate with DISTINCT or ORDER BY forbids hashing: every row sorted)
+    SELECT day, queue_id, media_type, direction,
+           (SELECT array_agg(w ORDER BY w) FROM unnest(array_agg(wrapup)) w) AS wrapup_codes
       FROM (SELECT DISTINCT day, queue_id, media_type, direction, wrapup FROM c WHERE wrapup IS NOT NULL) d
      GROUP BY day, queue_id, media_type, direction
 ), es AS (   -- each metric of each queue entry, on its day
@@ -943,9 +944,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._escalation_week_account_rows(weeks date[
     -- aggregated by hash: the planner, estimating a group per row, sorts
     -- every row of a full rebuild to disk otherwise
     SET enable_sort = off
-    -- no JIT: the cost of a sort left disabled would call for compiling
-    -- (half a second, where a load's few conversations take milliseconds)
-    SET jit = off
     AS $$
 DECLARE
     days date[] := ARRAY(SELECT w + g FROM unnest(weeks) w, generate_series(0, 6) g);
