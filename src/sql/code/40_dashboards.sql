@@ -2107,7 +2107,9 @@ COMMENT ON FUNCTION gcanalytics._rebuild_parts(text) IS
 -- changed (deleted and not inserted again alike, or inserted anew;
 -- kpi_daily: the figure's day; queue_interval: the interval's day; else
 -- the start day), accounts the accounts of escalation_parts' rows that
--- changed (the dashboards kept as tables use both).
+-- changed, and of queue_interval_parts' their intervals' starts (as text:
+-- a 15-minute load reaches a few intervals of its day), for the dashboards
+-- kept as tables.
 CREATE OR REPLACE FUNCTION gcanalytics._refresh_rollup(rollup text, full boolean, signature text DEFAULT NULL,
                                                        OUT refresh text, OUT reason text,
                                                        OUT keys date[], OUT accounts text[])
@@ -2128,7 +2130,8 @@ DECLARE
     key  text := CASE rollup WHEN 'kpi_daily' THEN 'day'
                              WHEN 'queue_interval' THEN format('(interval_start AT TIME ZONE %L)::date', tz)
                              ELSE 'start_day' END;
-    acct text := CASE rollup WHEN 'escalation' THEN 'crm_account_id' ELSE 'NULL::text' END;
+    acct text := CASE rollup WHEN 'escalation' THEN 'crm_account_id'
+                             WHEN 'queue_interval' THEN 'interval_start::text' ELSE 'NULL::text' END;
     dk   date[];   -- the rows deleted: their keys, accounts, text
     da   text[];
     dr   text[];
@@ -2158,15 +2161,17 @@ BEGIN
     -- a day whose conversations changed for the most part (a day loaded)
     -- costs less recomputed whole than merged conversation by conversation:
     -- more than 100 of them, and more than an eighth of the day's (counted
-    -- with literals: Citus plans no query with parameters)
+    -- up to eight times theirs, not the whole day; with literals: Citus
+    -- plans no query with parameters)
     FOR r IN SELECT (x.conversation_start AT TIME ZONE tz)::date AS day, count(*) AS n
                FROM gcanalytics.dashboard_conversation_changes x
               WHERE x.rollup = _refresh_rollup.rollup
               GROUP BY 1 HAVING count(*) > 100
     LOOP
-        EXECUTE format('SELECT count(*) FROM gcanalytics.interactions i
-                         WHERE i.conversation_start >= %L AND i.conversation_start < %L',
-                       r.day::timestamp AT TIME ZONE tz, (r.day + 1)::timestamp AT TIME ZONE tz) INTO n;
+        EXECUTE format('SELECT count(*) FROM (SELECT FROM gcanalytics.interactions i
+                                               WHERE i.conversation_start >= %L AND i.conversation_start < %L
+                                               LIMIT %s) i',
+                       r.day::timestamp AT TIME ZONE tz, (r.day + 1)::timestamp AT TIME ZONE tz, r.n * 8) INTO n;
         IF r.n * 8 > n THEN
             days := array_append(days, r.day);
         END IF;
@@ -2254,7 +2259,7 @@ DECLARE
     tiered  text[];           -- the accounts counted under another tier than at the last refresh
     weeks   date[];           -- escalation_weekly's weeks replaced
     new_rows  text[];         -- the new rows that differ from the old ones
-    intervals timestamptz[];  -- queue_interval's intervals computed again (NULL: those of the days k)
+    intervals timestamptz[];  -- queue_interval's intervals computed again (NULL: every one of the days k)
     step    interval;         -- queue_interval's interval_minutes
 BEGIN
     IF NOT every AND lo < hi THEN
@@ -2305,27 +2310,22 @@ BEGIN
     ELSIF view_name = 'queue_interval' THEN
         col := 'day';
         IF NOT every THEN
-            -- and the intervals whose flag changes: interval_start + interval_minutes in (lo, hi]
-            k := ARRAY(SELECT DISTINCT u.d FROM unnest(keys || flags) u(d) ORDER BY 1);
+            -- the intervals whose parts changed (accounts: their starts, from
+            -- _refresh_rollup()) and those whose flag changes: interval_start +
+            -- interval_minutes in (lo, hi]; of their rows those that differ
+            -- are written (below): a 15-minute load's, not its day's
             step := make_interval(mins => gcanalytics.setting('interval_minutes')::int);
-            -- of those days, only the intervals a row of which has other
-            -- sums or another flag than kept (its other columns follow
-            -- from them), or is new, or gone: a 15-minute load's, not its
-            -- day's
-            intervals := ARRAY(
-                SELECT DISTINCT coalesce(s.interval_start, v.interval_start)
-                  FROM gcanalytics._queue_interval_sums(k) s
-                  FULL JOIN (SELECT v.* FROM gcanalytics.queue_interval v WHERE v.day = ANY (k)) v
-                    ON v.interval_start = s.interval_start AND v.queue_id = s.queue_id AND v.media_type = s.media_type
-                 WHERE s.interval_start IS NULL OR v.interval_start IS NULL
-                    OR (s.offered, s.answered, s.answered_in_sl, s.sl_entries, s.abandoned, s.short_abandoned, s.wait_ms_sum,
-                        s.answer_ms_sum, s.handled, s.handle_ms_sum)
-                       IS DISTINCT FROM (v.offered, v.answered, v.answered_in_sl, v.sl_entries, v.abandoned, v.short_abandoned,
-                                         v.wait_ms_sum, v.answer_ms_sum, v.handled, v.handle_ms_sum)
-                    OR v.provisional IS DISTINCT FROM s.interval_start + step > complete_until);
+            intervals := ARRAY(SELECT a::timestamptz FROM unnest(accounts) a);
+            IF lo < hi THEN   -- (both finite: not every)
+                intervals := intervals || ARRAY(SELECT g FROM generate_series(date_bin(step, lo, timestamptz '2000-01-03 00:00+00') - step,
+                                                                              hi, step) g
+                                                 WHERE g + step > lo AND g + step <= hi);
+            END IF;
+            intervals := ARRAY(SELECT DISTINCT i FROM unnest(intervals) i ORDER BY 1);
             IF cardinality(intervals) = 0 THEN
                 RETURN;
             END IF;
+            k := ARRAY(SELECT DISTINCT (i AT TIME ZONE tz)::date FROM unnest(intervals) i ORDER BY 1);
         END IF;
     ELSIF view_name = 'escalation_weekly' THEN
         col := 'week';
