@@ -170,22 +170,30 @@ COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, bigint, bigint
                                           bigint, bigint, bigint, numeric, numeric) IS
     'the rates, averages and efficiency score of kpi_daily and kpi_weekly from their counts and sums (README "Dashboards")';
 
--- service_level_threshold(queue, media type): the service level target of
--- a queue entry: service_levels' row for the queue and medium, else for the
--- queue (media_type '*'), else for the medium (queue_id '*'), else the
--- setting service_level_default.
+-- _service_level_target(queue, medium, fallback): the service level target
+-- of a queue entry: service_levels' row for the queue and medium, else for
+-- the queue (media_type '*'), else for the medium (queue_id '*'), else
+-- ('*', '*'), else fallback (an index lookup each, no sort; its body bound
+-- when created, inlined where it is called).
+CREATE OR REPLACE FUNCTION gcanalytics._service_level_target(queue text, medium text, fallback interval)
+    RETURNS interval
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN coalesce((SELECT sl.answer_within FROM gcanalytics.service_levels sl WHERE sl.queue_id = queue AND sl.media_type = medium),
+                    (SELECT sl.answer_within FROM gcanalytics.service_levels sl WHERE sl.queue_id = queue AND sl.media_type = '*'),
+                    (SELECT sl.answer_within FROM gcanalytics.service_levels sl WHERE sl.queue_id = '*' AND sl.media_type = medium),
+                    (SELECT sl.answer_within FROM gcanalytics.service_levels sl WHERE sl.queue_id = '*' AND sl.media_type = '*'),
+                    fallback);
+COMMENT ON FUNCTION gcanalytics._service_level_target(text, text, interval) IS
+    'the service level target of a queue and media type from service_levels (queue and medium, queue, medium, any), else fallback';
+
+-- service_level_threshold(queue, media type): _service_level_target() with
+-- the setting service_level_default as the fallback.
 CREATE OR REPLACE FUNCTION gcanalytics.service_level_threshold(queue text, medium text)
     RETURNS interval
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
-    -- its few rows sorted even when called from a rollup's parts function,
-    -- which turns sorts off (a disabled sort's cost called for JIT: 30 ms a call)
-    SET enable_sort = on
     AS $$
-    SELECT coalesce((SELECT sl.answer_within FROM gcanalytics.service_levels sl
-                      WHERE sl.queue_id IN (queue, '*') AND sl.media_type IN (medium, '*')
-                      ORDER BY sl.queue_id = '*', sl.media_type = '*' LIMIT 1),
-                    gcanalytics.setting('service_level_default')::interval)
+    SELECT gcanalytics._service_level_target(queue, medium, gcanalytics.setting('service_level_default')::interval)
 $$;
 COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
     'the service level target of a queue and media type: service_levels (queue and medium, queue, medium; ''*'' for any), else service_level_default';
@@ -205,14 +213,57 @@ CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
     SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT k.queue_id, m.media_type,
-           1000 * extract(epoch FROM gcanalytics.service_level_threshold(k.queue_id, m.media_type)) AS sl_ms
-      FROM (SELECT q.queue_id FROM gcanalytics.queues q
+           1000 * extract(epoch FROM gcanalytics._service_level_target(k.queue_id, m.media_type, d.fallback)) AS sl_ms
+      -- service_level_threshold()'s, the default read once (not once per row)
+      FROM (SELECT gcanalytics.setting('service_level_default')::interval AS fallback) d
+     CROSS JOIN (SELECT q.queue_id FROM gcanalytics.queues q
             UNION SELECT sl.queue_id FROM gcanalytics.service_levels sl
             UNION SELECT '*') k
      CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)', '*']) AS media_type
                  UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
                  UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
 $$;
+
+-- _queue_entries_of(a conversation's columns): its queue entries
+-- (interactions.queue_entries); for a row loaded before 0.3.0 and not
+-- reloaded since (no queue_entries, a queue), its first queue only, from the
+-- columns it has.  Inlined into the queries that read it.
+CREATE OR REPLACE FUNCTION gcanalytics._queue_entries_of(queue_entries gcanalytics.queue_entry[], queue_id text,
+                                                         media_type text, conversation_start timestamptz, acd_ms bigint,
+                                                         abandoned boolean, agent_id text, alert_ms bigint)
+    RETURNS gcanalytics.queue_entry[]
+    -- STABLE as its body (timestamptz + interval): inlined only so; its
+    -- body bound when created (no search_path to pin, and inlined)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN CASE WHEN queue_entries IS NOT NULL OR queue_id IS NULL THEN queue_entries
+                ELSE ARRAY[ROW(queue_id, media_type, conversation_start, acd_ms,
+                               CASE WHEN abandoned THEN conversation_start + acd_ms * interval '1 millisecond' END,
+                               CASE WHEN agent_id IS NOT NULL AND NOT coalesce(abandoned, false)
+                                    THEN conversation_start + acd_ms * interval '1 millisecond' END,
+                               alert_ms, agent_id, NULL)::gcanalytics.queue_entry] END;
+COMMENT ON FUNCTION gcanalytics._queue_entries_of(gcanalytics.queue_entry[], text, text, timestamptz, bigint, boolean, text, bigint) IS
+    'a conversation''s queue entries; for a row loaded before 0.3.0 and not reloaded since, its first queue from its columns';
+
+-- _queue_entry_parts(entries, conversation_start, tz, step, short_ms,
+-- sl_queues, sl_media, sl_ms, excluded): a conversation's queue entries as
+-- the rows _queue_entry_sums() adds up: a row per start day, day of the
+-- metric (tz; step NULL) or interval of step, queue and media type, with
+-- the counts and milliseconds of the metrics on it, each as
+-- _queue_entry_figures() defines it (src/kpi/queue_entry_parts.c: the
+-- entries walked in C, one row per conversation and key rather than a row
+-- per entry and metric through unnest() and joins).  short_ms and sl_ms:
+-- whole milliseconds, rounded down; the targets: _service_level_targets()'
+-- rows, aligned.
+CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_parts(entries gcanalytics.queue_entry[], conversation_start timestamptz,
+                                                          tz text, step interval, short_ms bigint, sl_queues text[],
+                                                          sl_media text[], sl_ms bigint[], excluded text[])
+    RETURNS TABLE (start_day date, day date, bin timestamptz, offered integer, answered integer, answered_in_sl integer,
+                   sl_entries integer, abandoned integer, short_abandoned integer, handled integer, wait_ms bigint,
+                   answer_ms bigint, handle_ms bigint, queue_id text, media_type text)
+    AS 'MODULE_PATHNAME', 'gca_queue_entry_parts'
+    LANGUAGE C STABLE PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION gcanalytics._queue_entry_parts(gcanalytics.queue_entry[], timestamptz, text, interval, bigint, text[], text[], bigint[], text[]) IS
+    'a conversation''s queue entries as rows per start day, day (or interval), queue and media type with the counts and milliseconds of their metrics';
 
 -- _queue_entry_figures(from_start, to_start, only_ids): each queue entry of the
 -- inbound conversations started in [from_start, to_start) (internal queues
@@ -227,9 +278,9 @@ $$;
 -- PL/pgSQL, not an inlinable SQL body: Citus cannot plan a distributed
 -- table reached through an inlined SQL function, nor a SQL function's
 -- parameters; RETURN QUERY is planned with the range's values.  Read
--- through _queue_entry_sums() (the rollups of kpi_daily and queue_interval,
--- a range of days at a time or the conversations a load changed) and
--- queue_entry_metrics().
+-- through queue_entry_metrics(); the rollups of kpi_daily and
+-- queue_interval sum the same figures through _queue_entry_parts() (the
+-- suite dashboards compares the two).
 CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_figures(from_start timestamptz DEFAULT '-infinity',
                                                             to_start timestamptz DEFAULT 'infinity',
                                                             only_ids text[] DEFAULT NULL)
@@ -258,13 +309,8 @@ SELECT i.conversation_start, e.queue_id, coalesce(e.media_type, '(unknown)'), e.
        e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms)
   FROM gcanalytics.interactions i
  CROSS JOIN cfg
- CROSS JOIN LATERAL unnest(CASE WHEN i.queue_entries IS NOT NULL OR i.queue_id IS NULL THEN i.queue_entries
-                                -- loaded before 0.3.0 (not reloaded since): the first queue only
-                                ELSE ARRAY[ROW(i.queue_id, i.media_type, i.conversation_start, i.acd_ms,
-                                               CASE WHEN i.abandoned THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
-                                               CASE WHEN i.agent_id IS NOT NULL AND NOT coalesce(i.abandoned, false)
-                                                    THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
-                                               i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
+ CROSS JOIN LATERAL unnest(gcanalytics._queue_entries_of(i.queue_entries, i.queue_id, i.media_type, i.conversation_start,
+                                                       i.acd_ms, i.abandoned, i.agent_id, i.alert_ms)) e
   -- a medium without a row of its own: '*'
   LEFT JOIN (SELECT DISTINCT thr.media_type FROM thr) km ON km.media_type = coalesce(e.media_type, '(unknown)')
   LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(km.media_type, '*')
@@ -312,13 +358,13 @@ COMMENT ON FUNCTION gcanalytics.queue_entry_metrics(timestamptz, timestamptz, te
     'each metric (offered, answered, abandoned) of each queue entry of the inbound conversations started in [from_start, to_start) (only those of only_ids when given), with its time, wait, tAnswered, tHandle, short abandon and service level flags';
 
 -- _queue_entry_sums(from_start, to_start, only_ids, tz, step): the
--- figures of the queue entries of _queue_entry_figures() summed per start day
--- (tz), queue, media type and metric, each metric (offered, answered,
--- abandoned) on its day (tz; step NULL: kpi_daily's rollup) or in its
--- interval of step (day NULL: queue_interval's).  Each entry's figures are
--- summed per the days (intervals) of its three metrics first, then split
--- by metric: the metrics of an entry mostly fall on the same day
--- (interval), and each entry is read once rather than once per metric.
+-- figures of the queue entries of the inbound conversations started in
+-- [from_start, to_start) (only those of only_ids when given) summed per
+-- start day (tz), queue, media type and metric (offered, answered,
+-- abandoned), each metric on its day (tz; step NULL: kpi_daily's rollup)
+-- or in its interval of step (day NULL: queue_interval's), as
+-- _queue_entry_figures() defines them: each conversation's rows from
+-- _queue_entry_parts() (a row per key its entries reach), then one sum.
 CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_sums(from_start timestamptz, to_start timestamptz, only_ids text[],
                                                          tz text, step interval)
     RETURNS TABLE (start_day date, day date, bin timestamptz, queue_id text, media_type text, offered bigint,
@@ -328,55 +374,38 @@ CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_sums(from_start timestamptz,
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
-    -- the few targets joined by hash: a merge join sorts every queue entry,
-    -- and a memoized lookup of the three metrics never hits
-    SET enable_mergejoin = off
-    SET enable_memoize = off
+    -- summed by hash: sorting every conversation's rows costs more than
+    -- the few keys a day's rows reach
+    SET enable_sort = off
     AS $$
 #variable_conflict use_column
+DECLARE
+    short_ms  bigint := floor(1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval));
+    excluded  text[] := ARRAY(SELECT x.queue_id FROM gcanalytics.excluded_queues x);
+    sl_queues text[];
+    sl_media  text[];
+    sl_ms     bigint[];
 BEGIN
+    SELECT coalesce(array_agg(t.queue_id), '{}'), coalesce(array_agg(t.media_type), '{}'),
+           coalesce(array_agg(floor(t.sl_ms)::bigint), '{}')
+      INTO sl_queues, sl_media, sl_ms
+      FROM gcanalytics._service_level_targets() t;
 RETURN QUERY
-WITH ed AS (
-    SELECT (e.conversation_start AT TIME ZONE _queue_entry_sums.tz)::date AS start_day,
-           x.offered_day, x.answered_day, x.abandoned_day, x.offered_bin, x.answered_bin, x.abandoned_bin,
-           e.queue_id, e.media_type,
-           count(e.offered_at) AS offered,
-           sum(e.wait_ms) FILTER (WHERE e.offered_at IS NOT NULL) AS wait_ms_sum,
-           count(e.answered_at) AS answered,
-           count(*) FILTER (WHERE e.answered_at IS NOT NULL AND e.entered AND e.in_sl) AS answered_in_sl,
-           count(*) FILTER (WHERE e.answered_at IS NOT NULL AND e.entered) AS answered_entered,
-           sum(e.answer_ms) FILTER (WHERE e.answered_at IS NOT NULL) AS answer_ms_sum,
-           count(e.handle_ms) FILTER (WHERE e.answered_at IS NOT NULL) AS handled,
-           sum(e.handle_ms) FILTER (WHERE e.answered_at IS NOT NULL) AS handle_ms_sum,
-           count(*) FILTER (WHERE e.abandoned_at IS NOT NULL AND e.short IS NOT TRUE) AS abandoned,
-           count(*) FILTER (WHERE e.abandoned_at IS NOT NULL AND e.short) AS short_abandoned
-      FROM gcanalytics._queue_entry_figures(_queue_entry_sums.from_start, _queue_entry_sums.to_start,
-                                      _queue_entry_sums.only_ids) e
-     CROSS JOIN LATERAL (
-           SELECT CASE WHEN _queue_entry_sums.step IS NULL THEN (e.offered_at AT TIME ZONE _queue_entry_sums.tz)::date END AS offered_day,
-                  CASE WHEN _queue_entry_sums.step IS NULL THEN (e.answered_at AT TIME ZONE _queue_entry_sums.tz)::date END AS answered_day,
-                  CASE WHEN _queue_entry_sums.step IS NULL THEN (e.abandoned_at AT TIME ZONE _queue_entry_sums.tz)::date END AS abandoned_day,
-                  date_bin(_queue_entry_sums.step, e.offered_at, timestamptz '2000-01-03 00:00+00') AS offered_bin,
-                  date_bin(_queue_entry_sums.step, e.answered_at, timestamptz '2000-01-03 00:00+00') AS answered_bin,
-                  date_bin(_queue_entry_sums.step, e.abandoned_at, timestamptz '2000-01-03 00:00+00') AS abandoned_bin) x
-     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-)
-SELECT m.start_day, m.day, m.bin, m.queue_id, m.media_type, sum(m.offered)::bigint, sum(m.answered)::bigint,
-       sum(m.answered_in_sl)::bigint, (sum(m.answered_entered) + sum(m.abandoned))::bigint, sum(m.abandoned)::bigint,
-       sum(m.short_abandoned)::bigint, coalesce(sum(m.wait_ms_sum), 0), coalesce(sum(m.answer_ms_sum), 0),
-       sum(m.handled)::bigint, coalesce(sum(m.handle_ms_sum), 0)
-  FROM (SELECT ed.start_day, ed.offered_day AS day, ed.offered_bin AS bin, ed.queue_id, ed.media_type, ed.offered,
-               ed.wait_ms_sum, 0 AS answered, 0 AS answered_in_sl, 0 AS answered_entered, NULL::numeric AS answer_ms_sum,
-               0 AS handled, NULL::numeric AS handle_ms_sum, 0 AS abandoned, 0 AS short_abandoned
-          FROM ed WHERE ed.offered_day IS NOT NULL OR ed.offered_bin IS NOT NULL
-        UNION ALL
-        SELECT ed.start_day, ed.answered_day, ed.answered_bin, ed.queue_id, ed.media_type, 0, NULL, ed.answered,
-               ed.answered_in_sl, ed.answered_entered, ed.answer_ms_sum, ed.handled, ed.handle_ms_sum, 0, 0
-          FROM ed WHERE ed.answered_day IS NOT NULL OR ed.answered_bin IS NOT NULL
-        UNION ALL
-        SELECT ed.start_day, ed.abandoned_day, ed.abandoned_bin, ed.queue_id, ed.media_type, 0, NULL, 0, 0, 0, NULL, 0,
-               NULL, ed.abandoned, ed.short_abandoned
-          FROM ed WHERE ed.abandoned_day IS NOT NULL OR ed.abandoned_bin IS NOT NULL) m
+SELECT (p.r).start_day, (p.r).day, (p.r).bin, (p.r).queue_id, (p.r).media_type, sum((p.r).offered)::bigint,
+       sum((p.r).answered)::bigint, sum((p.r).answered_in_sl)::bigint, sum((p.r).sl_entries)::bigint,
+       sum((p.r).abandoned)::bigint, sum((p.r).short_abandoned)::bigint, coalesce(sum((p.r).wait_ms), 0),
+       coalesce(sum((p.r).answer_ms), 0), sum((p.r).handled)::bigint, coalesce(sum((p.r).handle_ms), 0)
+  -- the function in the select list: its rows one at a time (in FROM, a
+  -- tuplestore each conversation)
+  FROM (SELECT gcanalytics._queue_entry_parts(
+                   gcanalytics._queue_entries_of(i.queue_entries, i.queue_id, i.media_type, i.conversation_start, i.acd_ms,
+                                                 i.abandoned, i.agent_id, i.alert_ms),
+                   i.conversation_start, _queue_entry_sums.tz, _queue_entry_sums.step, short_ms, sl_queues, sl_media, sl_ms,
+                   excluded) AS r
+          FROM gcanalytics.interactions i
+         WHERE coalesce(i.originating_direction, 'inbound') = 'inbound'
+           AND i.conversation_start >= _queue_entry_sums.from_start AND i.conversation_start < _queue_entry_sums.to_start
+           AND (_queue_entry_sums.only_ids IS NULL OR i.conversation_id = ANY (_queue_entry_sums.only_ids))) p
  GROUP BY 1, 2, 3, 4, 5;
 END
 $$;
@@ -1845,8 +1874,10 @@ CREATE OR REPLACE FUNCTION gcanalytics._rollup_signatures() RETURNS TABLE (rollu
 WITH f AS (
     SELECT p.*,
            -- read by every rollup
-           p.proname IN ('queue_entry_metrics', '_queue_entry_figures', '_queue_entry_sums', 'tier_label',
-                         'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_targets',
+           p.proname IN ('queue_entry_metrics', '_queue_entry_figures', '_queue_entry_sums', '_queue_entry_parts',
+                         '_queue_entries_of', 'tier_label',
+                         'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_target',
+                         '_service_level_targets',
                          '_survey_pending', '_survey_pending_last', '_reported_tier', 'reporting_time_zone',
                          'setting', '_next_contact', '_old_next_contacts', '_parts_range') AS common,
            -- the rows of kpi_weekly, kept from kpi_daily's rollup too
@@ -2482,6 +2513,8 @@ DECLARE
     rr      record;
     kept    boolean;
     cu      timestamptz;
+    source  text;       -- the loaded resource a view is computed from
+    untils  jsonb := '{}';   -- data_complete_until() of each source, read once
     since   timestamptz;
     sigs    jsonb;      -- the rollups' signatures, read once
     src     text;       -- a view's only table whose rows it needs
@@ -2510,6 +2543,13 @@ BEGIN
     LOOP
         t0 := clock_timestamp();
         view_name := v;
+        source := gcanalytics.dashboard_source(v);
+        IF NOT untils ? source THEN
+            untils := untils || jsonb_build_object(source, gcanalytics.data_complete_until(source));
+        END IF;
+        IF NOT untils ? 'conversations' THEN   -- the flags of the tables kept per key
+            untils := untils || jsonb_build_object('conversations', gcanalytics.data_complete_until('conversations'));
+        END IF;
         ru := gcanalytics.dashboard_rollup(v);
         rel := format('gcanalytics.%I', v)::regclass;
         ins0 := pg_stat_get_xact_tuples_inserted(rel);
@@ -2539,7 +2579,7 @@ BEGIN
             -- its rows of the changed keys deleted and inserted: readers see
             -- the old rows or the new ones, never blocked
             concurrent := true;
-            cu := gcanalytics.complete_until('conversations');
+            cu := coalesce((untils ->> 'conversations')::timestamptz, '-infinity');
             -- the complete_until of its rows' flags (NULL: -infinity); unknown
             -- without a record since its rollup was last built (an upgrade
             -- builds it, and the table, outside refresh_dashboards())
@@ -2600,7 +2640,8 @@ BEGIN
         END IF;
         seconds := round(extract(epoch FROM clock_timestamp() - t0)::numeric, 3);
         -- dashboard_status (code/50_reports.sql)
-        PERFORM gcanalytics._dashboard_refreshed(v, refresh, concurrent, seconds, row_count, reason);
+        PERFORM gcanalytics._dashboard_refreshed(v, refresh, concurrent, seconds, row_count, reason,
+                                                 (untils ->> source)::timestamptz);
         IF kept THEN   -- the complete_until its provisional flags were computed with
             UPDATE gcanalytics.dashboard_refreshes r SET data_complete_until = nullif(cu, '-infinity') WHERE r.view_name = v;
         END IF;

@@ -31,16 +31,17 @@ $$;
 COMMENT ON FUNCTION gcanalytics.data_complete_until(text) IS
     'up to when a loaded resource is complete: complete_until(), NULL before the first load';
 
--- _dashboard_refreshed(...): refresh_dashboards() records each refresh
+-- _dashboard_refreshed(...): refresh_dashboards() records each refresh,
+-- with the data_complete_until() of the view's source it read once
 CREATE OR REPLACE FUNCTION gcanalytics._dashboard_refreshed(view_name text, refresh text, concurrent boolean,
-                                                            seconds float8, row_count bigint, reason text) RETURNS void
+                                                            seconds float8, row_count bigint, reason text,
+                                                            data_complete_until timestamptz) RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $$
     INSERT INTO gcanalytics.dashboard_refreshes AS r
            (view_name, refreshed_at, refresh, concurrent, seconds, row_count, data_complete_until, reason)
-    VALUES (view_name, now(), refresh, concurrent, seconds, row_count,
-            gcanalytics.data_complete_until(gcanalytics.dashboard_source(view_name)), reason)
+    VALUES (view_name, now(), refresh, concurrent, seconds, row_count, data_complete_until, reason)
     ON CONFLICT ON CONSTRAINT dashboard_refreshes_pkey DO UPDATE
        SET refreshed_at = EXCLUDED.refreshed_at, refresh = EXCLUDED.refresh, concurrent = EXCLUDED.concurrent,
            seconds = EXCLUDED.seconds, row_count = EXCLUDED.row_count,

@@ -64,7 +64,7 @@ $$;
 REVOKE ALL ON gcanalytics.load_lock, gcanalytics.load_refusals FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION gcanalytics.refresh_dashboards(boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION gcanalytics._dashboard_refreshed(text, text, boolean, float8, bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION gcanalytics._dashboard_refreshed(text, text, boolean, float8, bigint, text, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.schedule(interval, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gcanalytics.unschedule() FROM PUBLIC;
 
