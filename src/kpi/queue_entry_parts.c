@@ -121,8 +121,30 @@ typedef struct SlTarget
 	int64		ms;
 } SlTarget;
 
-#define SETUP_FIRST_ARG 2
-#define SETUP_LAST_ARG 8
+/* the arguments, in order */
+enum
+{
+	ARG_ENTRIES,				/* queue_entry[] */
+	ARG_START,					/* conversation_start */
+	/* a row loaded before 0.3.0 (entries NULL): its first queue's columns */
+	ARG_QUEUE_ID,
+	ARG_MEDIA_TYPE,
+	ARG_ACD_MS,
+	ARG_ABANDONED,
+	ARG_AGENT_ID,
+	ARG_ALERT_MS,
+	/* the setup's: the same for every row of a query */
+	ARG_TZ,
+	ARG_STEP,
+	ARG_SHORT_MS,
+	ARG_SL_QUEUES,
+	ARG_SL_MEDIA,
+	ARG_SL_MS,
+	ARG_EXCLUDED
+};
+
+#define SETUP_FIRST_ARG ARG_TZ
+#define SETUP_LAST_ARG ARG_EXCLUDED
 
 /*
  * What the arguments other than the entries and the start set up: the
@@ -257,12 +279,12 @@ setup_key(FunctionCallInfo fcinfo)
 			struct varlena *v;
 
 			appendStringInfoChar(&buf, 'v');
-			if (a == 3)			/* interval, by value of its bytes */
+			if (a == ARG_STEP)	/* interval, by value of its bytes */
 			{
 				appendBinaryStringInfo(&buf, (char *) PG_GETARG_INTERVAL_P(a), sizeof(Interval));
 				continue;
 			}
-			if (a == 4)
+			if (a == ARG_SHORT_MS)
 			{
 				int64		ms = PG_GETARG_INT64(a);
 
@@ -425,12 +447,13 @@ parts_setup(FunctionCallInfo fcinfo, Oid entry_type, PartsSetup *old_setup, Memo
 	}
 	if (old_setup != NULL)
 		MemoryContextDelete(old_setup->cxt);
-	if (PG_ARGISNULL(2))
+	if (PG_ARGISNULL(ARG_TZ))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the time zone of the queue entries' days is null"),
 				 errhint("Pass reporting_time_zone().")));
-	if (PG_ARGISNULL(5) || PG_ARGISNULL(6) || PG_ARGISNULL(7) || PG_ARGISNULL(8))
+	if (PG_ARGISNULL(ARG_SL_QUEUES) || PG_ARGISNULL(ARG_SL_MEDIA) || PG_ARGISNULL(ARG_SL_MS) ||
+		PG_ARGISNULL(ARG_EXCLUDED))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the service level targets and excluded queues of the queue entries are null"),
@@ -445,17 +468,18 @@ parts_setup(FunctionCallInfo fcinfo, Oid entry_type, PartsSetup *old_setup, Memo
 	memcpy(s->key, key, VARSIZE(key));
 	s->unknown_medium = CStringGetTextDatum("(unknown)");
 
-	setup_zone(s, PG_GETARG_DATUM(2));
+	setup_zone(s, PG_GETARG_DATUM(ARG_TZ));
 
-	s->has_step = !PG_ARGISNULL(3);
+	s->has_step = !PG_ARGISNULL(ARG_STEP);
 	if (s->has_step)
-		s->step = *PG_GETARG_INTERVAL_P(3);
-	s->has_short = !PG_ARGISNULL(4);
+		s->step = *PG_GETARG_INTERVAL_P(ARG_STEP);
+	s->has_short = !PG_ARGISNULL(ARG_SHORT_MS);
 	if (s->has_short)
-		s->short_ms = PG_GETARG_INT64(4);
+		s->short_ms = PG_GETARG_INT64(ARG_SHORT_MS);
 
-	setup_targets(s, PG_GETARG_ARRAYTYPE_P(5), PG_GETARG_ARRAYTYPE_P(6), PG_GETARG_ARRAYTYPE_P(7));
-	s->excluded = text_array_strs(PG_GETARG_ARRAYTYPE_P(8), &s->nexcluded);
+	setup_targets(s, PG_GETARG_ARRAYTYPE_P(ARG_SL_QUEUES), PG_GETARG_ARRAYTYPE_P(ARG_SL_MEDIA),
+				  PG_GETARG_ARRAYTYPE_P(ARG_SL_MS));
+	s->excluded = text_array_strs(PG_GETARG_ARRAYTYPE_P(ARG_EXCLUDED), &s->nexcluded);
 
 	setup_entry_type(s, entry_type, tce);
 	MemoryContextSwitchTo(old);
@@ -696,6 +720,55 @@ conversation_rows(PartsState *st, PartsSetup *s, ArrayType *entries, TimestampTz
 	}
 }
 
+/* conversation_start + acd_ms * interval '1 millisecond', as SQL computes it */
+static Datum
+after_acd(Datum start, Datum acd_ms)
+{
+	Interval	ms = {0};
+	Datum		span;
+
+	ms.time = 1000;
+	span = DirectFunctionCall2(interval_mul, IntervalPGetDatum(&ms), Float8GetDatum((float8) DatumGetInt64(acd_ms)));
+	return DirectFunctionCall2(timestamptz_pl_interval, start, span);
+}
+
+/*
+ * The rows of a conversation loaded before 0.3.0 and not reloaded since (no
+ * queue_entries, a queue): its first queue only, from its columns: entered
+ * at the start, waited acd_ms, abandoned then when it was abandoned,
+ * answered then by its agent otherwise, tAnswered its alert_ms.
+ */
+static void
+legacy_rows(PartsState *st, PartsSetup *s, FunctionCallInfo fcinfo)
+{
+	Datum		v[QE_NATTS] = {0};
+	bool		isnull[QE_NATTS];
+	bool		abandoned = !PG_ARGISNULL(ARG_ABANDONED) && PG_GETARG_BOOL(ARG_ABANDONED);
+	bool		has_wait = !PG_ARGISNULL(ARG_ACD_MS);
+
+	memset(isnull, true, sizeof(isnull));
+	v[QE_QUEUE_ID] = PointerGetDatum(PG_GETARG_TEXT_PP(ARG_QUEUE_ID));
+	isnull[QE_QUEUE_ID] = false;
+	isnull[QE_MEDIA_TYPE] = PG_ARGISNULL(ARG_MEDIA_TYPE);
+	if (!isnull[QE_MEDIA_TYPE])
+		v[QE_MEDIA_TYPE] = PointerGetDatum(PG_GETARG_TEXT_PP(ARG_MEDIA_TYPE));
+	v[QE_OFFERED_AT] = PG_GETARG_DATUM(ARG_START);
+	isnull[QE_OFFERED_AT] = false;
+	isnull[QE_WAIT_MS] = !has_wait;
+	if (has_wait)
+		v[QE_WAIT_MS] = PG_GETARG_DATUM(ARG_ACD_MS);
+	isnull[QE_ABANDONED_AT] = !(abandoned && has_wait);
+	if (!isnull[QE_ABANDONED_AT])
+		v[QE_ABANDONED_AT] = after_acd(PG_GETARG_DATUM(ARG_START), PG_GETARG_DATUM(ARG_ACD_MS));
+	isnull[QE_ANSWERED_AT] = !(!PG_ARGISNULL(ARG_AGENT_ID) && !abandoned && has_wait);
+	if (!isnull[QE_ANSWERED_AT])
+		v[QE_ANSWERED_AT] = after_acd(PG_GETARG_DATUM(ARG_START), PG_GETARG_DATUM(ARG_ACD_MS));
+	isnull[QE_ANSWER_MS] = PG_ARGISNULL(ARG_ALERT_MS);
+	if (!isnull[QE_ANSWER_MS])
+		v[QE_ANSWER_MS] = PG_GETARG_DATUM(ARG_ALERT_MS);
+	entry_rows(st, s, local_day(s, PG_GETARG_TIMESTAMPTZ(ARG_START)), v, isnull);
+}
+
 /* the pending rows dropped (the executor rescans or ends mid-conversation) */
 static void
 parts_state_reset(Datum arg)
@@ -708,12 +781,15 @@ parts_state_reset(Datum arg)
 
 /*
  * gcanalytics._queue_entry_parts(entries queue_entry[], conversation_start
- * timestamptz, tz text, step interval, short_ms bigint, sl_queues text[],
- * sl_media text[], sl_ms bigint[], excluded text[]): a row per distinct
- * (start day, day or interval, queue, media type) of the entries' metrics,
- * with their counts and milliseconds (file header).  step NULL: days in
- * tz; else intervals of step (day NULL).  Returns rows one at a time
- * (value per call, in a select list as well as in FROM).
+ * timestamptz, queue_id text, media_type text, acd_ms bigint, abandoned
+ * boolean, agent_id text, alert_ms bigint, tz text, step interval, short_ms
+ * bigint, sl_queues text[], sl_media text[], sl_ms bigint[], excluded
+ * text[]): a row per distinct (start day, day or interval, queue, media
+ * type) of the entries' metrics, with their counts and milliseconds (file
+ * header); entries NULL: those of the first queue from its columns (a row
+ * loaded before 0.3.0).  step NULL: days in tz; else intervals of step (day
+ * NULL).  Returns rows one at a time (value per call, in a select list as
+ * well as in FROM).
  */
 Datum
 gca_queue_entry_parts(PG_FUNCTION_ARGS)
@@ -750,20 +826,21 @@ gca_queue_entry_parts(PG_FUNCTION_ARGS)
 		MemoryContext old;
 
 		st->nrows = 0;
-		if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		/* no start, or neither entries nor a first queue: no rows */
+		if (PG_ARGISNULL(ARG_START) || (PG_ARGISNULL(ARG_ENTRIES) && PG_ARGISNULL(ARG_QUEUE_ID)))
 		{
 			rsinfo->isDone = ExprEndResult;
 			PG_RETURN_NULL();
 		}
 		MemoryContextReset(st->rowcxt);
-		{
-			ArrayType  *entries = PG_GETARG_ARRAYTYPE_P(0);
-
-			st->setup = parts_setup(fcinfo, ARR_ELEMTYPE(entries), st->setup, fcinfo->flinfo->fn_mcxt);
-			old = MemoryContextSwitchTo(st->rowcxt);
-			conversation_rows(st, st->setup, entries, PG_GETARG_TIMESTAMPTZ(1));
-			MemoryContextSwitchTo(old);
-		}
+		st->setup = parts_setup(fcinfo, get_element_type(get_fn_expr_argtype(fcinfo->flinfo, ARG_ENTRIES)),
+								st->setup, fcinfo->flinfo->fn_mcxt);
+		old = MemoryContextSwitchTo(st->rowcxt);
+		if (PG_ARGISNULL(ARG_ENTRIES))
+			legacy_rows(st, st->setup, fcinfo);
+		else
+			conversation_rows(st, st->setup, PG_GETARG_ARRAYTYPE_P(ARG_ENTRIES), PG_GETARG_TIMESTAMPTZ(ARG_START));
+		MemoryContextSwitchTo(old);
 		if (st->nrows == 0)
 		{
 			rsinfo->isDone = ExprEndResult;

@@ -170,30 +170,37 @@ COMMENT ON FUNCTION gcanalytics.kpi_rates(bigint, bigint, bigint, bigint, bigint
                                           bigint, bigint, bigint, numeric, numeric) IS
     'the rates, averages and efficiency score of kpi_daily and kpi_weekly from their counts and sums (README "Dashboards")';
 
--- _service_level_target(queue, medium, fallback): the service level target
--- of a queue entry: service_levels' row for the queue and medium, else for
--- the queue (media_type '*'), else for the medium (queue_id '*'), else
--- ('*', '*'), else fallback (an index lookup each, no sort; its body bound
--- when created, inlined where it is called).
-CREATE OR REPLACE FUNCTION gcanalytics._service_level_target(queue text, medium text, fallback interval)
-    RETURNS interval
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN coalesce((SELECT sl.answer_within FROM gcanalytics.service_levels sl WHERE sl.queue_id = queue AND sl.media_type = medium),
-                    (SELECT sl.answer_within FROM gcanalytics.service_levels sl WHERE sl.queue_id = queue AND sl.media_type = '*'),
-                    (SELECT sl.answer_within FROM gcanalytics.service_levels sl WHERE sl.queue_id = '*' AND sl.media_type = medium),
-                    (SELECT sl.answer_within FROM gcanalytics.service_levels sl WHERE sl.queue_id = '*' AND sl.media_type = '*'),
-                    fallback);
-COMMENT ON FUNCTION gcanalytics._service_level_target(text, text, interval) IS
-    'the service level target of a queue and media type from service_levels (queue and medium, queue, medium, any), else fallback';
+-- _service_level_target_rows(queues, media): the service level target of
+-- each queue and medium named (every pair): service_levels' row for the
+-- queue and medium, else for the queue (media_type '*'), else for the
+-- medium (queue_id '*'), else ('*', '*'), else the setting
+-- service_level_default (read once): four lookups of its key each, no sort.
+CREATE OR REPLACE FUNCTION gcanalytics._service_level_target_rows(queues text[], media text[])
+    RETURNS TABLE (queue_id text, media_type text, answer_within interval)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT q.queue_id, m.media_type,
+           coalesce(qm.answer_within, qa.answer_within, am.answer_within, aa.answer_within, d.fallback)
+      FROM (SELECT gcanalytics.setting('service_level_default')::interval AS fallback) d
+     CROSS JOIN unnest(queues) q(queue_id)
+     CROSS JOIN unnest(media) m(media_type)
+      LEFT JOIN gcanalytics.service_levels qm ON qm.queue_id = q.queue_id AND qm.media_type = m.media_type
+      LEFT JOIN gcanalytics.service_levels qa ON qa.queue_id = q.queue_id AND qa.media_type = '*'
+      LEFT JOIN gcanalytics.service_levels am ON am.queue_id = '*' AND am.media_type = m.media_type
+      LEFT JOIN gcanalytics.service_levels aa ON aa.queue_id = '*' AND aa.media_type = '*'
+$$;
+COMMENT ON FUNCTION gcanalytics._service_level_target_rows(text[], text[]) IS
+    'the service level target of each queue and media type named: service_levels (queue and medium, queue, medium, any), else service_level_default';
 
--- service_level_threshold(queue, media type): _service_level_target() with
--- the setting service_level_default as the fallback.
+-- service_level_threshold(queue, media type): the service level target of
+-- a queue entry (_service_level_target_rows()).
 CREATE OR REPLACE FUNCTION gcanalytics.service_level_threshold(queue text, medium text)
     RETURNS interval
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT gcanalytics._service_level_target(queue, medium, gcanalytics.setting('service_level_default')::interval)
+    SELECT t.answer_within FROM gcanalytics._service_level_target_rows(ARRAY[queue], ARRAY[medium]) t
 $$;
 COMMENT ON FUNCTION gcanalytics.service_level_threshold(text, text) IS
     'the service level target of a queue and media type: service_levels (queue and medium, queue, medium; ''*'' for any), else service_level_default';
@@ -212,58 +219,41 @@ CREATE OR REPLACE FUNCTION gcanalytics._service_level_targets()
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT k.queue_id, m.media_type,
-           1000 * extract(epoch FROM gcanalytics._service_level_target(k.queue_id, m.media_type, d.fallback)) AS sl_ms
-      -- service_level_threshold()'s, the default read once (not once per row)
-      FROM (SELECT gcanalytics.setting('service_level_default')::interval AS fallback) d
-     CROSS JOIN (SELECT q.queue_id FROM gcanalytics.queues q
-            UNION SELECT sl.queue_id FROM gcanalytics.service_levels sl
-            UNION SELECT '*') k
-     CROSS JOIN (SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)', '*']) AS media_type
-                 UNION SELECT DISTINCT sl.media_type FROM gcanalytics.service_levels sl
-                 UNION SELECT DISTINCT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D') m
+    SELECT t.queue_id, t.media_type, 1000 * extract(epoch FROM t.answer_within) AS sl_ms
+      FROM gcanalytics._service_level_target_rows(
+               ARRAY(SELECT q.queue_id FROM gcanalytics.queues q
+                     UNION SELECT sl.queue_id FROM gcanalytics.service_levels sl
+                     UNION SELECT '*'),
+               ARRAY(SELECT unnest(ARRAY['voice', 'callback', 'chat', 'message', 'email', '(unknown)', '*'])
+                     UNION SELECT sl.media_type FROM gcanalytics.service_levels sl
+                     UNION SELECT qm.media_type FROM gcanalytics.queue_metrics qm WHERE qm.granularity = 'P1D')) t
 $$;
 
--- _queue_entries_of(a conversation's columns): its queue entries
--- (interactions.queue_entries); for a row loaded before 0.3.0 and not
--- reloaded since (no queue_entries, a queue), its first queue only, from the
--- columns it has.  Inlined into the queries that read it.
-CREATE OR REPLACE FUNCTION gcanalytics._queue_entries_of(queue_entries gcanalytics.queue_entry[], queue_id text,
-                                                         media_type text, conversation_start timestamptz, acd_ms bigint,
-                                                         abandoned boolean, agent_id text, alert_ms bigint)
-    RETURNS gcanalytics.queue_entry[]
-    -- STABLE as its body (timestamptz + interval): inlined only so; its
-    -- body bound when created (no search_path to pin, and inlined)
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN CASE WHEN queue_entries IS NOT NULL OR queue_id IS NULL THEN queue_entries
-                ELSE ARRAY[ROW(queue_id, media_type, conversation_start, acd_ms,
-                               CASE WHEN abandoned THEN conversation_start + acd_ms * interval '1 millisecond' END,
-                               CASE WHEN agent_id IS NOT NULL AND NOT coalesce(abandoned, false)
-                                    THEN conversation_start + acd_ms * interval '1 millisecond' END,
-                               alert_ms, agent_id, NULL)::gcanalytics.queue_entry] END;
-COMMENT ON FUNCTION gcanalytics._queue_entries_of(gcanalytics.queue_entry[], text, text, timestamptz, bigint, boolean, text, bigint) IS
-    'a conversation''s queue entries; for a row loaded before 0.3.0 and not reloaded since, its first queue from its columns';
-
--- _queue_entry_parts(entries, conversation_start, tz, step, short_ms,
--- sl_queues, sl_media, sl_ms, excluded): a conversation's queue entries as
--- the rows _queue_entry_sums() adds up: a row per start day, day of the
--- metric (tz; step NULL) or interval of step, queue and media type, with
--- the counts and milliseconds of the metrics on it, each as
--- _queue_entry_figures() defines it (src/kpi/queue_entry_parts.c: the
--- entries walked in C, one row per conversation and key rather than a row
--- per entry and metric through unnest() and joins).  short_ms and sl_ms:
--- whole milliseconds, rounded down; the targets: _service_level_targets()'
--- rows, aligned.
+-- _queue_entry_parts(entries, conversation_start, queue_id, media_type,
+-- acd_ms, abandoned, agent_id, alert_ms, tz, step, short_ms, sl_queues,
+-- sl_media, sl_ms, excluded): a conversation's queue entries as the rows
+-- _queue_entry_sums() adds up: a row per start day, day of the metric (tz;
+-- step NULL) or interval of step, queue and media type, with the counts and
+-- milliseconds of the metrics on it, each as _queue_entry_figures() defines
+-- it (src/kpi/queue_entry_parts.c: the entries walked in C, one row per
+-- conversation and key rather than a row per entry and metric through
+-- unnest() and joins).  entries NULL: the first queue from the columns
+-- after it (a row loaded before 0.3.0).  short_ms and sl_ms: whole
+-- milliseconds, rounded down; the targets: _service_level_targets()' rows,
+-- aligned.
 CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_parts(entries gcanalytics.queue_entry[], conversation_start timestamptz,
-                                                          tz text, step interval, short_ms bigint, sl_queues text[],
-                                                          sl_media text[], sl_ms bigint[], excluded text[])
+                                                          queue_id text, media_type text, acd_ms bigint, abandoned boolean,
+                                                          agent_id text, alert_ms bigint, tz text, step interval,
+                                                          short_ms bigint, sl_queues text[], sl_media text[], sl_ms bigint[],
+                                                          excluded text[])
     RETURNS TABLE (start_day date, day date, bin timestamptz, offered integer, answered integer, answered_in_sl integer,
                    sl_entries integer, abandoned integer, short_abandoned integer, handled integer, wait_ms bigint,
                    answer_ms bigint, handle_ms bigint, queue_id text, media_type text)
     AS 'MODULE_PATHNAME', 'gca_queue_entry_parts'
     LANGUAGE C STABLE PARALLEL SAFE ROWS 1;
-COMMENT ON FUNCTION gcanalytics._queue_entry_parts(gcanalytics.queue_entry[], timestamptz, text, interval, bigint, text[], text[], bigint[], text[]) IS
-    'a conversation''s queue entries as rows per start day, day (or interval), queue and media type with the counts and milliseconds of their metrics';
+COMMENT ON FUNCTION gcanalytics._queue_entry_parts(gcanalytics.queue_entry[], timestamptz, text, text, bigint, boolean, text, bigint,
+                                                   text, interval, bigint, text[], text[], bigint[], text[]) IS
+    'a conversation''s queue entries (entries NULL: its first queue from its columns) as rows per start day, day (or interval), queue and media type with the counts and milliseconds of their metrics';
 
 -- _queue_entry_figures(from_start, to_start, only_ids): each queue entry of the
 -- inbound conversations started in [from_start, to_start) (internal queues
@@ -309,8 +299,13 @@ SELECT i.conversation_start, e.queue_id, coalesce(e.media_type, '(unknown)'), e.
        e.wait_ms <= coalesce(t.sl_ms, tm.sl_ms)
   FROM gcanalytics.interactions i
  CROSS JOIN cfg
- CROSS JOIN LATERAL unnest(gcanalytics._queue_entries_of(i.queue_entries, i.queue_id, i.media_type, i.conversation_start,
-                                                       i.acd_ms, i.abandoned, i.agent_id, i.alert_ms)) e
+ CROSS JOIN LATERAL unnest(CASE WHEN i.queue_entries IS NOT NULL OR i.queue_id IS NULL THEN i.queue_entries
+                                -- loaded before 0.3.0 (not reloaded since): the first queue only
+                                ELSE ARRAY[ROW(i.queue_id, i.media_type, i.conversation_start, i.acd_ms,
+                                               CASE WHEN i.abandoned THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
+                                               CASE WHEN i.agent_id IS NOT NULL AND NOT coalesce(i.abandoned, false)
+                                                    THEN i.conversation_start + i.acd_ms * interval '1 millisecond' END,
+                                               i.alert_ms, i.agent_id, NULL)::gcanalytics.queue_entry] END) e
   -- a medium without a row of its own: '*'
   LEFT JOIN (SELECT DISTINCT thr.media_type FROM thr) km ON km.media_type = coalesce(e.media_type, '(unknown)')
   LEFT JOIN thr t ON t.queue_id = e.queue_id AND t.media_type = coalesce(km.media_type, '*')
@@ -397,11 +392,9 @@ SELECT (p.r).start_day, (p.r).day, (p.r).bin, (p.r).queue_id, (p.r).media_type, 
        coalesce(sum((p.r).answer_ms), 0), sum((p.r).handled)::bigint, coalesce(sum((p.r).handle_ms), 0)
   -- the function in the select list: its rows one at a time (in FROM, a
   -- tuplestore each conversation)
-  FROM (SELECT gcanalytics._queue_entry_parts(
-                   gcanalytics._queue_entries_of(i.queue_entries, i.queue_id, i.media_type, i.conversation_start, i.acd_ms,
-                                                 i.abandoned, i.agent_id, i.alert_ms),
-                   i.conversation_start, _queue_entry_sums.tz, _queue_entry_sums.step, short_ms, sl_queues, sl_media, sl_ms,
-                   excluded) AS r
+  FROM (SELECT gcanalytics._queue_entry_parts(i.queue_entries, i.conversation_start, i.queue_id, i.media_type, i.acd_ms,
+                                              i.abandoned, i.agent_id, i.alert_ms, _queue_entry_sums.tz, _queue_entry_sums.step,
+                                              short_ms, sl_queues, sl_media, sl_ms, excluded) AS r
           FROM gcanalytics.interactions i
          WHERE coalesce(i.originating_direction, 'inbound') = 'inbound'
            AND i.conversation_start >= _queue_entry_sums.from_start AND i.conversation_start < _queue_entry_sums.to_start
@@ -1875,8 +1868,8 @@ WITH f AS (
     SELECT p.*,
            -- read by every rollup
            p.proname IN ('queue_entry_metrics', '_queue_entry_figures', '_queue_entry_sums', '_queue_entry_parts',
-                         '_queue_entries_of', 'tier_label',
-                         'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_target',
+                         'tier_label',
+                         'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_target_rows',
                          '_service_level_targets',
                          '_survey_pending', '_survey_pending_last', '_reported_tier', 'reporting_time_zone',
                          'setting', '_next_contact', '_old_next_contacts', '_parts_range') AS common,
