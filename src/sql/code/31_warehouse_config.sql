@@ -53,6 +53,15 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting(setting_name text)
 $$;
 COMMENT ON FUNCTION gcanalytics.setting(text) IS 'the value of a warehouse setting (its default when not set)';
 
+-- _short_abandon_ms(): short_abandon_threshold in milliseconds (NULL: off):
+-- an abandon that waited at most this long is a short abandon.
+CREATE OR REPLACE FUNCTION gcanalytics._short_abandon_ms()
+    RETURNS numeric
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) $$;
+COMMENT ON FUNCTION gcanalytics._short_abandon_ms() IS 'short_abandon_threshold in milliseconds (NULL when off)';
+
 -- reporting_time_zone(): the setting reporting_time_zone, checked as it
 -- is when written (_setting_check()): a zone name of the IANA database
 -- PostgreSQL knows (pg_timezone_names); numeric offsets and POSIX strings

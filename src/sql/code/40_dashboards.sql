@@ -290,7 +290,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_figures(from_start timestamp
 BEGIN
 RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) AS short_ms
+    SELECT gcanalytics._short_abandon_ms() AS short_ms
 ), thr AS MATERIALIZED (
     SELECT * FROM gcanalytics._service_level_targets()
 )
@@ -332,10 +332,6 @@ CREATE OR REPLACE FUNCTION gcanalytics.queue_entry_metrics(from_start timestampt
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
-    -- the few targets joined by hash: a merge join sorts every queue entry,
-    -- and a memoized lookup of the three metrics never hits
-    SET enable_mergejoin = off
-    SET enable_memoize = off
     AS $$
 #variable_conflict use_column
 BEGIN
@@ -375,7 +371,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_sums(from_start timestamptz,
     AS $$
 #variable_conflict use_column
 DECLARE
-    short_ms  bigint := floor(1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval));
+    short_ms  bigint := floor(gcanalytics._short_abandon_ms());
     excluded  text[] := ARRAY(SELECT x.queue_id FROM gcanalytics.excluded_queues x);
     sl_queues text[];
     sl_media  text[];
@@ -732,10 +728,6 @@ CREATE OR REPLACE FUNCTION gcanalytics._queue_interval_parts(from_start timestam
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
-    -- the few service level targets of queue_entry_metrics() (inlined) joined by hash: a merge join
-    -- sorts every queue entry, and a memoized lookup of the three metrics never hits
-    SET enable_mergejoin = off
-    SET enable_memoize = off
     AS $$
 BEGIN
 RETURN QUERY
@@ -1872,7 +1864,7 @@ WITH f AS (
                          'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_target_rows',
                          '_service_level_targets',
                          '_survey_pending', '_survey_pending_last', '_reported_tier', 'reporting_time_zone',
-                         'setting', '_next_contact', '_old_next_contacts', '_parts_range') AS common,
+                         'setting', '_short_abandon_ms', '_next_contact', '_old_next_contacts', '_parts_range') AS common,
            -- the rows of kpi_weekly, kept from kpi_daily's rollup too
            p.proname IN ('_kpi_weekly_rows', '_kpi_rows', 'kpi_rates') AS kpi
       FROM pg_proc p
@@ -2507,7 +2499,7 @@ DECLARE
     kept    boolean;
     cu      timestamptz;
     source  text;       -- the loaded resource a view is computed from
-    untils  jsonb := '{}';   -- data_complete_until() of each source, read once
+    untils  jsonb;      -- data_complete_until() of each source, read once
     since   timestamptz;
     sigs    jsonb;      -- the rollups' signatures, read once
     src     text;       -- a view's only table whose rows it needs
@@ -2532,6 +2524,8 @@ BEGIN
             USING DETAIL = format('queue_metrics holds hourly buckets from %s to %s; a day boundary inside an hour is not exact.', legacy_from, legacy_to),
                   HINT = format('CALL gcanalytics.sync_queue_metrics(%L, %L); loads them again by 15 minutes.', legacy_from, legacy_to);
     END IF;
+    -- the flags of the tables kept per key
+    untils := jsonb_build_object('conversations', gcanalytics.data_complete_until('conversations'));
     FOREACH v IN ARRAY gcanalytics.dashboard_views()
     LOOP
         t0 := clock_timestamp();
@@ -2539,9 +2533,6 @@ BEGIN
         source := gcanalytics.dashboard_source(v);
         IF NOT untils ? source THEN
             untils := untils || jsonb_build_object(source, gcanalytics.data_complete_until(source));
-        END IF;
-        IF NOT untils ? 'conversations' THEN   -- the flags of the tables kept per key
-            untils := untils || jsonb_build_object('conversations', gcanalytics.data_complete_until('conversations'));
         END IF;
         ru := gcanalytics.dashboard_rollup(v);
         rel := format('gcanalytics.%I', v)::regclass;

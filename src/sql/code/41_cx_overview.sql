@@ -97,7 +97,7 @@ SELECT conv.start_day, conv.tier, conv.conversations, conv.escalated, conv.handl
        conv.agents, conv.agent_handled
   FROM conv LEFT JOIN sl USING (start_day, tier)
 $q$, thr, gcanalytics.reporting_time_zone(), gcanalytics._parts_range('i', from_start, to_start, only_ids),
-     1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval), media);
+     gcanalytics._short_abandon_ms(), media);
 END
 $$;
 COMMENT ON FUNCTION gcanalytics._cx_overview_parts(timestamptz, timestamptz, text[]) IS
