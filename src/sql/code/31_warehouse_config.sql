@@ -29,8 +29,8 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('internal_queue_pattern', '(qa review|training|health.?check)', 'configure() lists queues whose name matches (case-insensitive) in excluded_queues, once'),
         ('service_level_default', '20 seconds', 'kpi_*: a queue entry is answered in time when its wait in that queue is at most this (queues and media types without a row in service_levels; configure() adds a row per medium)'),
         ('short_abandon_threshold', '', 'kpi_*: abandons after waiting at most this long are short abandons, left out of abandoned and of the service level (empty: off)'),
-        ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this'),
-        ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this'),
+        ('fcr_window', '7 days', 'kpi_*: a conversation is resolved at first contact when the same customer does not call again within this (a length of time: a day is 24 hours, a month 30 days)'),
+        ('containment_window', '24 hours', 'bot_containment_by_industry: a contained conversation held when the same customer does not come back within this (a length of time: a day is 24 hours)'),
         ('crm_stale_after', '1 day', 'join_quality flags the CRM snapshot as stale when the last CRM sync is older than this'),
         ('crm_full_read', '1 day', 'run() reads the Salesforce Cases and Opportunities whole again when this long has passed since it last did (records deleted for good); in between only those changed since, soft deletions included'),
         ('reference_refresh', '1 day', 'run() reads the queues, users and wrap-up codes again when this long has passed since it last did (or when loaded data names one it lacks)'),
@@ -61,6 +61,20 @@ CREATE OR REPLACE FUNCTION gcanalytics._short_abandon_ms()
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT 1000 * extract(epoch FROM nullif(gcanalytics.setting('short_abandon_threshold'), '')::interval) $$;
 COMMENT ON FUNCTION gcanalytics._short_abandon_ms() IS 'short_abandon_threshold in milliseconds (NULL when off)';
+
+-- _window_length(name): the window of a setting (fcr_window,
+-- containment_window) as a length of time: a day 24 hours, a month 30 days
+-- (as extract(epoch) counts them).  Added to a timestamptz it moves it by
+-- that many microseconds, the same in every session time zone (an
+-- interval with days is added in the session's zone, 23 or 25 hours across
+-- its DST changes), and without a time zone conversion a row.
+CREATE OR REPLACE FUNCTION gcanalytics._window_length(setting_name text)
+    RETURNS interval
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT make_interval(secs => extract(epoch FROM gcanalytics.setting(setting_name)::interval)::float8) $$;
+COMMENT ON FUNCTION gcanalytics._window_length(text) IS
+    'a window setting (fcr_window, containment_window) as a length of time (a day 24 hours, a month 30 days): the same in every session time zone';
 
 -- reporting_time_zone(): the setting reporting_time_zone, checked as it
 -- is when written (_setting_check()): a zone name of the IANA database

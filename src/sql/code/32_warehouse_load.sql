@@ -351,8 +351,8 @@ DECLARE
     -- one timestamp, passed in: Citus runs no UPDATE of a distributed
     -- table calling a volatile function such as clock_timestamp()
     stamp timestamptz := clock_timestamp();
-    fcr_window interval := gcanalytics.setting('fcr_window')::interval;
-    containment_window interval := gcanalytics.setting('containment_window')::interval;
+    fcr_window interval := gcanalytics._window_length('fcr_window');
+    containment_window interval := gcanalytics._window_length('containment_window');
     -- the rows whose first-contact resolution changed: id, start, old next contact
     fcr_ids text[];
     fcr_starts timestamptz[];

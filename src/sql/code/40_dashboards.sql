@@ -546,7 +546,7 @@ SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.que
   LEFT JOIN cw USING (day, queue_id, media_type, direction)
   FULL JOIN es ON es.start_day = cs.day AND es.day = cs.day AND es.queue_id = cs.queue_id
               AND es.media_type = cs.media_type AND es.direction = cs.direction
-$q$, tz, olds, gcanalytics.setting('fcr_window'), gcanalytics._parts_range('i', from_start, to_start, only_ids),
+$q$, tz, olds, gcanalytics._window_length('fcr_window'), gcanalytics._parts_range('i', from_start, to_start, only_ids),
      from_start, to_start, only_ids);
 END
 $$;
@@ -620,7 +620,7 @@ DECLARE
 BEGIN
 RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.setting('fcr_window')::interval AS fcr_window,
+    SELECT gcanalytics._window_length('fcr_window') AS fcr_window,
            gcanalytics.reporting_time_zone() AS tz, _kpi_rows.complete_until
 ), p AS (   -- the rows summed, each with its key and whether it is provisional
     SELECT p.day AS k, p.queue_id, p.media_type, p.direction, p.queue_name, p.conversations, p.offered, p.answered,
@@ -1248,7 +1248,7 @@ SELECT day, industry, media_type, CASE WHEN contained THEN crm_account_id END AS
        max(ltv) FILTER (WHERE contained)
   FROM c
  GROUP BY 1, 2, 3, 4
-$q$, gcanalytics.reporting_time_zone(), olds, gcanalytics.setting('containment_window'),
+$q$, gcanalytics.reporting_time_zone(), olds, gcanalytics._window_length('containment_window'),
      gcanalytics._parts_range('i', from_start, to_start, only_ids));
 END
 $$;
@@ -1290,7 +1290,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._bot_containment_by_industry_rows(weeks d
 BEGIN
 RETURN QUERY
 WITH cfg AS MATERIALIZED (
-    SELECT gcanalytics.setting('containment_window')::interval AS window, gcanalytics.reporting_time_zone() AS tz,
+    SELECT gcanalytics._window_length('containment_window') AS window, gcanalytics.reporting_time_zone() AS tz,
            _bot_containment_by_industry_rows.complete_until
 ), p AS (
     SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.*
@@ -1864,7 +1864,7 @@ WITH f AS (
                          'industry_label', '_current_tiers', 'service_level_threshold', '_service_level_target_rows',
                          '_service_level_targets',
                          '_survey_pending', '_survey_pending_last', '_reported_tier', 'reporting_time_zone',
-                         'setting', '_short_abandon_ms', '_next_contact', '_old_next_contacts', '_parts_range') AS common,
+                         'setting', '_short_abandon_ms', '_window_length', '_next_contact', '_old_next_contacts', '_parts_range') AS common,
            -- the rows of kpi_weekly, kept from kpi_daily's rollup too
            p.proname IN ('_kpi_weekly_rows', '_kpi_rows', 'kpi_rates') AS kpi
       FROM pg_proc p
@@ -2308,8 +2308,8 @@ BEGIN
             -- conversation, in (lo, hi]
             IF lo < hi THEN
                 flags := ARRAY(SELECT g::date
-                                 FROM generate_series(((lo - gcanalytics.setting(CASE view_name WHEN 'bot_containment_by_industry'
-                                                                                     THEN 'containment_window' ELSE 'fcr_window' END)::interval
+                                 FROM generate_series(((lo - gcanalytics._window_length(CASE view_name WHEN 'bot_containment_by_industry'
+                                                                                           THEN 'containment_window' ELSE 'fcr_window' END)
                                                         - interval '1 day') AT TIME ZONE tz)::date,
                                                       (hi AT TIME ZONE tz)::date, interval '1 day') g);
             END IF;
