@@ -362,6 +362,11 @@ CREATE OR REPLACE FUNCTION gcanalytics._queue_entry_sums(from_start timestamptz,
                    answered bigint, answered_in_sl bigint, sl_entries bigint, abandoned bigint, short_abandoned bigint,
                    wait_ms_sum numeric, answer_ms_sum numeric, handled bigint, handle_ms_sum numeric)
     LANGUAGE plpgsql STABLE
+    -- run by the leader of a parallel query (it reads the settings): the
+    -- rest of _kpi_daily_parts()' query, the conversations' sums, can be
+    -- parallel (a parallel-unsafe function anywhere in a query makes all of
+    -- it serial)
+    PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp
     -- planned with the range's values (Citus plans no query with parameters)
     SET plan_cache_mode = force_custom_plan
@@ -490,7 +495,7 @@ DECLARE
 BEGIN
 -- with literals (_parts_range())
 RETURN QUERY EXECUTE format($q$
-WITH c AS NOT MATERIALIZED (   -- read twice: the sums, and the wrap-up codes
+WITH c AS (
     SELECT (i.conversation_start AT TIME ZONE %1$L)::date AS day, i.conversation_start,
            coalesce(i.queue_id, '(no queue)') AS queue_id,
            coalesce(i.queue_name, CASE WHEN i.queue_id IS NULL THEN '(no queue)' END) AS queue_name,
@@ -505,28 +510,36 @@ WITH c AS NOT MATERIALIZED (   -- read twice: the sums, and the wrap-up codes
            coalesce(i.wrapup_name, i.wrapup_code) AS wrapup
       FROM gcanalytics.interactions i
      WHERE %4$s
-), cs AS (
-    SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
+), g AS (   -- one scan: the sums per day, queue, medium, direction and wrap-up code
+    SELECT day, queue_id, media_type, direction, wrapup, max(queue_name) AS queue_name,
            count(*) AS conversations,
            count(*) FILTER (WHERE handled) AS handled,
-           coalesce(sum(handle_ms) FILTER (WHERE handled), 0) AS handle_ms_sum,
-           coalesce(sum(weighted_handle_ms) FILTER (WHERE handled), 0) AS weighted_handle_ms_sum,
+           sum(handle_ms) FILTER (WHERE handled) AS handle_ms_sum,
+           sum(weighted_handle_ms) FILTER (WHERE handled) AS weighted_handle_ms_sum,
            count(*) FILTER (WHERE handled AND transferred) AS transferred,
            count(*) FILTER (WHERE handled AND fcr_eligible) AS fcr_eligible,
            count(*) FILTER (WHERE handled AND fcr_eligible AND resolved) AS fcr_resolved,
-           coalesce(sum(talk_ms) FILTER (WHERE handled), 0) AS talk_ms_sum,
-           coalesce(sum(customer_hold_ms) FILTER (WHERE handled), 0) AS hold_ms_sum,
+           sum(talk_ms) FILTER (WHERE handled) AS talk_ms_sum,
+           sum(customer_hold_ms) FILTER (WHERE handled) AS hold_ms_sum,
            bool_or(in_progress) AS in_progress,
            -- its FCR window decides whether the day is final
            max(conversation_start) FILTER (WHERE handled) AS last_handled_start
       FROM c
-     GROUP BY day, queue_id, media_type, direction
-), cw AS (   -- the day's wrap-up codes: the distinct ones first (by hash, no
-    -- aggregate state per code), then listed and sorted after the aggregate
-    -- (an aggregate with DISTINCT or ORDER BY forbids hashing: every row sorted)
-    SELECT day, queue_id, media_type, direction,
-           (SELECT array_agg(w ORDER BY w) FROM unnest(array_agg(wrapup)) w) AS wrapup_codes
-      FROM (SELECT DISTINCT day, queue_id, media_type, direction, wrapup FROM c WHERE wrapup IS NOT NULL) d
+     GROUP BY day, queue_id, media_type, direction, wrapup
+), cs AS (   -- per day, queue, medium and direction, with the day's wrap-up codes
+    -- (each once in g: listed and sorted after the aggregate, as an
+    -- aggregate with DISTINCT or ORDER BY forbids hashing)
+    SELECT day, queue_id, media_type, direction, max(queue_name) AS queue_name,
+           sum(conversations)::bigint AS conversations, sum(handled)::bigint AS handled,
+           coalesce(sum(handle_ms_sum), 0) AS handle_ms_sum,
+           coalesce(sum(weighted_handle_ms_sum), 0) AS weighted_handle_ms_sum,
+           sum(transferred)::bigint AS transferred, sum(fcr_eligible)::bigint AS fcr_eligible,
+           sum(fcr_resolved)::bigint AS fcr_resolved, coalesce(sum(talk_ms_sum), 0) AS talk_ms_sum,
+           coalesce(sum(hold_ms_sum), 0) AS hold_ms_sum, bool_or(in_progress) AS in_progress,
+           max(last_handled_start) AS last_handled_start,
+           (SELECT array_agg(w ORDER BY w) FROM unnest(array_agg(wrapup) FILTER (WHERE wrapup IS NOT NULL)) w)
+               AS wrapup_codes
+      FROM g
      GROUP BY day, queue_id, media_type, direction
 ), es AS (   -- each metric of each queue entry, on its day
     SELECT q.start_day, q.day, q.queue_id, q.media_type, 'inbound'::text AS direction, q.offered, q.answered,
@@ -538,12 +551,11 @@ SELECT coalesce(cs.day, es.start_day), coalesce(cs.day, es.day), coalesce(cs.que
        coalesce(cs.conversations, 0), coalesce(cs.handled, 0), coalesce(cs.handle_ms_sum, 0),
        coalesce(cs.weighted_handle_ms_sum, 0), coalesce(cs.transferred, 0), coalesce(cs.fcr_eligible, 0),
        coalesce(cs.fcr_resolved, 0), coalesce(cs.talk_ms_sum, 0), coalesce(cs.hold_ms_sum, 0),
-       coalesce(cs.in_progress, false), cs.last_handled_start, cw.wrapup_codes,
+       coalesce(cs.in_progress, false), cs.last_handled_start, cs.wrapup_codes,
        coalesce(es.offered, 0), coalesce(es.answered, 0), coalesce(es.answered_in_sl, 0), coalesce(es.sl_entries, 0),
        coalesce(es.abandoned, 0), coalesce(es.short_abandoned, 0), coalesce(es.wait_ms_sum, 0),
        coalesce(es.answer_ms_sum, 0)
   FROM cs
-  LEFT JOIN cw USING (day, queue_id, media_type, direction)
   FULL JOIN es ON es.start_day = cs.day AND es.day = cs.day AND es.queue_id = cs.queue_id
               AND es.media_type = cs.media_type AND es.direction = cs.direction
 $q$, tz, olds, gcanalytics._window_length('fcr_window'), gcanalytics._parts_range('i', from_start, to_start, only_ids),
@@ -1985,6 +1997,7 @@ DECLARE
     aggs    text;
     sets    text;
     nonzero text;
+    unmergeable boolean;   -- a column of the parts without a merge rule
 BEGIN
     applied := 0;
     inserted := 0;
@@ -2042,10 +2055,11 @@ BEGIN
            -- a row whose counts and sums change, or a new contribution
            -- (a conversation counted by none of them: in progress, say)
            string_agg(format('sum(x.sign * x.%I) <> 0', c.column_name), ' OR ') FILTER (WHERE c.merge = 'add')
-               || ' OR NOT bool_or(x.sign = -1)'
-      INTO cols, keycols, joins, aggs, sets, nonzero
+               || ' OR NOT bool_or(x.sign = -1)',
+           bool_or(c.merge IS NULL)
+      INTO cols, keycols, joins, aggs, sets, nonzero, unmergeable
       FROM gcanalytics._rollup_columns(rollup) c;
-    IF EXISTS (SELECT 1 FROM gcanalytics._rollup_columns(rollup) c WHERE c.merge IS NULL) THEN
+    IF unmergeable THEN
         RAISE EXCEPTION 'the parts of rollup % do not merge', rollup
             USING ERRCODE = 'feature_not_supported', HINT = 'Record the days of its conversations (_dashboard_changed()).';
     END IF;
