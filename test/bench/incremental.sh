@@ -40,6 +40,15 @@ refresh() {
     b "SELECT view_name, seconds, refresh FROM gcanalytics.refresh_dashboards(full => ${2:-false})" 2>/dev/null >"$T/$1.txt"
     awk -F'|' -v r="^($ROLLUP_VIEWS)\$" '{ s += $2 } $1 ~ r { t += $2 } END { printf "%d %d", s * 1000, t * 1000 }' "$T/$1.txt"
 }
+# days_parts ROWS - a PL/pgSQL loop computing (counted, not kept) each
+# rollup's parts of the whole days (reporting zone: UTC here) of ROWS, a
+# query of (rollup, day)
+days_parts() {
+    echo "FOR r IN $1 LOOP
+           EXECUTE format('SELECT count(*) FROM gcanalytics.%I(%L, %L)', '_' || r.rollup || '_parts',
+                          r.day::timestamp AT TIME ZONE 'UTC', (r.day + 1)::timestamp AT TIME ZONE 'UTC') INTO n;
+         END LOOP;"
+}
 # touched_ms - the least work any correct incremental step must do, each
 # rollup's own (no delete, no insert, no difference applied): the parts of
 # the days dashboard_changes holds now, and the contributions of the
@@ -49,10 +58,7 @@ touched_ms() {
     local t0
     t0=$(ms)
     b "DO \$\$ DECLARE r record; n bigint; BEGIN
-         FOR r IN SELECT rollup, day FROM gcanalytics.dashboard_changes LOOP
-           EXECUTE format('SELECT count(*) FROM gcanalytics.%I(%L, %L)', '_' || r.rollup || '_parts',
-                          r.day::timestamp AT TIME ZONE 'UTC', (r.day + 1)::timestamp AT TIME ZONE 'UTC') INTO n;
-         END LOOP;
+         $(days_parts "SELECT rollup, day FROM gcanalytics.dashboard_changes")
          FOR r IN SELECT c.rollup, array_agg(c.conversation_id) AS ids, min(c.conversation_start) AS lo,
                          max(c.conversation_start) + interval '1 microsecond' AS hi
                     FROM gcanalytics.dashboard_conversation_changes c
@@ -63,24 +69,20 @@ touched_ms() {
          END LOOP; END \$\$" >/dev/null
     echo $(($(ms) - t0))
 }
+# the touched days of each rollup: those dashboard_changes holds and the
+# start days of the conversations of dashboard_conversation_changes (the
+# previous contacts' days too)
+TOUCHED_DAYS="SELECT rollup, day FROM gcanalytics.dashboard_changes
+              UNION SELECT rollup, (conversation_start AT TIME ZONE 'UTC')::date FROM gcanalytics.dashboard_conversation_changes"
 # touched_days_ms - the issue's measure: recomputing just the touched days,
-# each rollup's parts of the whole days (reporting zone: UTC here) that
-# dashboard_changes holds or a changed conversation of
-# dashboard_conversation_changes started on (the previous contacts' days
-# too); prints "MS DAYS" (DAYS: the distinct days, any rollup)
+# each rollup's parts of the whole days of TOUCHED_DAYS; prints "MS DAYS"
+# (DAYS: the distinct days, any rollup)
 touched_days_ms() {
     local t0 t
     t0=$(ms)
-    b "DO \$\$ DECLARE r record; n bigint; BEGIN
-         FOR r IN SELECT rollup, day FROM gcanalytics.dashboard_changes
-                  UNION SELECT rollup, (conversation_start AT TIME ZONE 'UTC')::date FROM gcanalytics.dashboard_conversation_changes LOOP
-           EXECUTE format('SELECT count(*) FROM gcanalytics.%I(%L, %L)', '_' || r.rollup || '_parts',
-                          r.day::timestamp AT TIME ZONE 'UTC', (r.day + 1)::timestamp AT TIME ZONE 'UTC') INTO n;
-         END LOOP; END \$\$" >/dev/null
+    b "DO \$\$ DECLARE r record; n bigint; BEGIN $(days_parts "$TOUCHED_DAYS") END \$\$" >/dev/null
     t=$(($(ms) - t0))
-    echo "$t $(b "SELECT count(*) FROM (SELECT day FROM gcanalytics.dashboard_changes
-                                       UNION SELECT (conversation_start AT TIME ZONE 'UTC')::date
-                                         FROM gcanalytics.dashboard_conversation_changes) d")"
+    echo "$t $(b "SELECT count(DISTINCT day) FROM ($TOUCHED_DAYS) d")"
 }
 # full_floor_ms - the least work a full rebuild must do: every rollup's
 # parts computed from every conversation, not kept (no table written, no
