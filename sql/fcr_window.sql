@@ -6,7 +6,7 @@
 -- 7 days of 24 hours (which end 2026-03-12 15:00 UTC), so the first call is
 -- not resolved at first contact, under UTC and under America/New_York
 -- alike (7 calendar days in New York would end at 14:00 UTC).  The second
--- call has no next contact: resolved.
+-- call has no next contact: resolved.  survey_lookback likewise (below).
 \set VERBOSITY terse
 SET timezone = 'UTC';
 SELECT gcanalytics._ensure_partitions('2026-03-01', '2026-04-01');
@@ -38,6 +38,25 @@ SELECT rollup, conversation_id, old_next_contact_at FROM gcanalytics.dashboard_c
 INSERT INTO gcanalytics.settings (name, value) VALUES ('fcr_window', '1 mon 1 day');
 SELECT gcanalytics._window_length('fcr_window') AS one_month_one_day;
 DELETE FROM gcanalytics.settings WHERE name = 'fcr_window';
+
+-- survey_lookback (3 days) alike: the load reads again the conversations
+-- whose survey, sent within it before the re-read range, is not answered
+-- yet.  With the range at 2026-03-10 13:30 UTC (09:30 in New York, after
+-- its spring change), 72 hours back is 2026-03-07 13:30 UTC; 3 calendar
+-- days in New York would be 14:30 UTC.  A survey sent at 14:00 UTC (71.5
+-- hours back) is re-read under either zone; one sent at 13:00 UTC (72.5
+-- hours back) under neither; an answered one (Finished) never.
+INSERT INTO gcanalytics.interactions (conversation_id, conversation_start, media_type, queue_id, surveys, loaded_at)
+VALUES ('srv-1', '2026-03-07 13:50Z', 'voice', 'QF', '[{"surveyId": "s1", "surveyStatus": "Pending", "eventTime": "2026-03-07T14:00:00Z"}]', now()),
+       ('srv-2', '2026-03-07 12:50Z', 'voice', 'QF', '[{"surveyId": "s2", "surveyStatus": "Pending", "eventTime": "2026-03-07T13:00:00Z"}]', now()),
+       ('srv-3', '2026-03-07 13:50Z', 'voice', 'QF', '[{"surveyId": "s3", "surveyStatus": "Finished", "eventTime": "2026-03-07T14:00:00Z"}]', now());
+SET timezone = 'America/New_York';
+SELECT r.ids FROM gcanalytics._reread_selection('2026-03-10 13:30Z', gcanalytics._surveys_open_since('2026-03-10 13:30Z')) r;
+SET timezone = 'UTC';
+SELECT r.ids FROM gcanalytics._reread_selection('2026-03-10 13:30Z', gcanalytics._surveys_open_since('2026-03-10 13:30Z')) r;
+SELECT gcanalytics._surveys_open_since('2026-03-10 13:30Z') AS surveys_open_since;
+
+DELETE FROM gcanalytics.interactions WHERE conversation_id LIKE 'srv-%';
 DELETE FROM gcanalytics.dashboard_conversation_changes WHERE conversation_id LIKE 'fcr-%';
 DELETE FROM gcanalytics.interactions WHERE conversation_id LIKE 'fcr-%';
 DROP TABLE gcanalytics.interactions_2026_03;

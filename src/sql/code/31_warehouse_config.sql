@@ -15,7 +15,7 @@ CREATE OR REPLACE FUNCTION gcanalytics.setting_defaults()
         ('min_talk_ms', '3000', 'an agent who talked less than this (ms) did not handle the conversation'),
         ('lag_window', '2 hours', 'data this recent is not final at Genesys and is read again by the next run()'),
         ('evaluation_lookback', '3 days', 'each run() re-reads the evaluations of conversations this far back (new ones, status changes)'),
-        ('survey_lookback', '3 days', 'each run() re-reads by id the conversations whose survey, sent this far back, is not answered yet'),
+        ('survey_lookback', '3 days', 'each run() re-reads by id the conversations whose survey, sent this far back (a length of time: a day 24 hours), is not answered yet'),
         ('run_workers', 'true', 'run() loads the reference data and the CRM, then the evaluations and the adherence, in background workers beside its own steps; false: one step after another'),
         ('load_adherence', 'true', 'run() loads schedule adherence (workforce management) daily; false for an organisation without it'),
         ('case_resolution_days', '7', 'case_resolution_weekly: a case is resolved when it closed within this many days of its creation'),
@@ -63,7 +63,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._short_abandon_ms()
 COMMENT ON FUNCTION gcanalytics._short_abandon_ms() IS 'short_abandon_threshold in milliseconds (NULL when off)';
 
 -- _window_length(name): the window of a setting (fcr_window,
--- containment_window) as a length of time: a day 24 hours, a month 30 days
+-- containment_window, survey_lookback) as a length of time: a day 24 hours, a month 30 days
 -- (as extract(epoch) counts them).  Added to a timestamptz it moves it by
 -- that many microseconds, the same in every session time zone (an
 -- interval with days is added in the session's zone, 23 or 25 hours across
@@ -74,7 +74,7 @@ CREATE OR REPLACE FUNCTION gcanalytics._window_length(setting_name text)
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT make_interval(secs => extract(epoch FROM gcanalytics.setting(setting_name)::interval)::float8) $$;
 COMMENT ON FUNCTION gcanalytics._window_length(text) IS
-    'a window setting (fcr_window, containment_window) as a length of time (a day 24 hours, a month 30 days): the same in every session time zone';
+    'a window setting (fcr_window, containment_window, survey_lookback) as a length of time (a day 24 hours, a month 30 days): the same in every session time zone';
 
 -- reporting_time_zone(): the setting reporting_time_zone, checked as it
 -- is when written (_setting_check()): a zone name of the IANA database

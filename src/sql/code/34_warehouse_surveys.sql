@@ -125,6 +125,18 @@ BEGIN
 END
 $$;
 
+-- _surveys_open_since(at): the time survey_lookback before at; a survey
+-- sent after it and not answered yet may still be answered (the load reads
+-- its conversation again, cx_insights holds its day as not final).  The
+-- same instant under every session TimeZone (_window_length()).
+CREATE OR REPLACE FUNCTION gcanalytics._surveys_open_since(at timestamptz)
+    RETURNS timestamptz
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT at - gcanalytics._window_length('survey_lookback') $$;
+COMMENT ON FUNCTION gcanalytics._surveys_open_since(timestamptz) IS
+    'survey_lookback (a length of time) before at: unanswered surveys sent after it may still be answered';
+
 -- _refresh_surveys(before): the conversations started before before whose
 -- survey, sent within survey_lookback before it, is not answered yet are
 -- read again by id; only their surveys and survey columns are taken (the
@@ -140,7 +152,7 @@ DECLARE
     ids text[];
     first_start timestamptz;
     last_start timestamptz;
-    sent_after timestamptz := before - gcanalytics.setting('survey_lookback')::interval;
+    sent_after timestamptz := gcanalytics._surveys_open_since(before);
     read_ids text[];
     read_starts timestamptz[];
     read_surveys jsonb[];

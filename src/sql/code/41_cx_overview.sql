@@ -492,7 +492,7 @@ WITH cfg AS MATERIALIZED (
            gcanalytics.setting('insight_min_conversations')::bigint AS min_n,
            gcanalytics.setting('case_resolution_days')::int AS case_days,
            gcanalytics.complete_until('conversations') AS conv_until,
-           gcanalytics.setting('survey_lookback')::interval AS survey_lookback
+           gcanalytics._surveys_open_since(gcanalytics.complete_until('conversations')) AS surveys_open_since
 ), first_window AS MATERIALIZED (
     SELECT gcanalytics._first_window('conversations') AS at
 ), first_conversation AS MATERIALIZED (
@@ -500,11 +500,11 @@ WITH cfg AS MATERIALIZED (
 ), open_day AS MATERIALIZED (   -- the first day with a conversation in progress or a survey that may still be answered
     SELECT min(p.start_day) AS day
       FROM gcanalytics.cx_insights_parts p CROSS JOIN cfg
-     WHERE p.open_first IS NOT NULL OR p.pending_last > cfg.conv_until - cfg.survey_lookback
+     WHERE p.open_first IS NOT NULL OR p.pending_last > cfg.surveys_open_since
 ), first_open AS MATERIALIZED (   -- the first such conversation, of that day (a row: NULL without one)
     SELECT (SELECT gcanalytics._cx_insights_first_open(o.day::timestamp AT TIME ZONE cfg.tz,
                                                        (o.day + 1)::timestamp AT TIME ZONE cfg.tz,
-                                                       cfg.conv_until - cfg.survey_lookback)
+                                                       cfg.surveys_open_since)
               FROM open_day o CROSS JOIN cfg
              WHERE o.day IS NOT NULL) AS at
 ), loaded AS (   -- the first conversations window loaded (or the first conversation, once windows are gone)
