@@ -12,7 +12,10 @@
 #     resolution (closed within case_resolution_days) and revenue by tier and
 #     week equal computations over the truth files.
 #  4. cx_overview (before 3): its figures per week and tier equal
-#     computations over the truth files; its grants per role.
+#     computations over the truth files, and its csat_provisional the
+#     truth's surveys still open within survey_lookback (a survey of a past
+#     week left Sent in the warehouse does not keep it provisional); its
+#     grants per role.
 #  5. schedule adherence (before 3): gcanalytics.adherence equals the
 #     truth's adherence.csv agent day by agent day (read through the
 #     asynchronous query and its downloads), adherence_weekly's rates and
@@ -284,6 +287,46 @@ same_set "cx_overview: case resolution, open pipeline and closed-won revenue by 
             coalesce(o.open_amount, 0), coalesce(o.won_amount, 0)
        FROM w LEFT JOIN k USING (week, tier) LEFT JOIN o USING (week, tier)" \
     "SELECT week, tier, cases, case_resolution_rate, open_pipeline_amount, closed_won_amount FROM gcanalytics.cx_overview"
+# cx_overview.csat_provisional, beyond provisional: a survey of the week
+# unanswered and sent within survey_lookback (72 hours) before
+# complete_until('conversations'), which the load reads again until then.
+# A survey of week 15 left Sent in the warehouse (an expiry later than
+# survey_lookback at the vendor: the load never sees it expire; the truth
+# has it Expired) does not keep its week provisional for good.
+PLANT=$(sql "SELECT s.conversation_id FROM vp_one_surv s JOIN vp_one_conv c USING (conversation_id)
+              WHERE s.status = 'Expired' AND c.tier = 'Enterprise' AND c.account_id IS NOT NULL
+                AND c.conversation_start::timestamptz >= '2026-04-06' AND c.conversation_start::timestamptz < '2026-04-13'
+              ORDER BY 1 LIMIT 1")
+sql "CREATE TABLE vp_plant AS SELECT i.conversation_id, i.conversation_start, i.surveys FROM gcanalytics.interactions i
+      WHERE i.conversation_id = '$PLANT';
+     UPDATE gcanalytics.interactions i
+        SET surveys = (SELECT jsonb_agg(CASE WHEN e->>'surveyStatus' = 'Expired' THEN jsonb_set(e, '{surveyStatus}', '\"Sent\"') ELSE e END)
+                         FROM jsonb_array_elements(i.surveys) e)
+      WHERE i.conversation_id = '$PLANT';
+     SELECT gcanalytics._dashboard_changed(ARRAY[(p.conversation_start AT TIME ZONE 'UTC')::date], ARRAY['cx_overview', 'cx_insights'])
+       FROM vp_plant p;
+     SELECT count(*) FROM gcanalytics.refresh_dashboards();" >/dev/null 2>&1
+assert_eq "1|f|f" "$(sql "SELECT (SELECT count(*) FROM gcanalytics.interactions i, jsonb_array_elements(i.surveys) e
+                                  WHERE i.conversation_id = '$PLANT' AND e->>'surveyStatus' = 'Sent'),
+                                provisional, csat_provisional
+                           FROM gcanalytics.cx_overview WHERE week = '2026-04-06' AND tier = 'Enterprise'")" \
+    "cx_overview: week 15's Enterprise CSAT is final with a survey left Sent since before survey_lookback"
+same_set "cx_overview: csat_provisional of the final weeks: a survey unanswered (the truth's Sent) sent within 72 hours before complete_until" \
+    "SELECT v.week, v.tier, EXISTS (SELECT 1 FROM vp_one_surv s JOIN vp_one_conv c USING (conversation_id)
+                                    WHERE s.status = 'Sent'
+                                      AND s.event_time::timestamptz > gcanalytics.complete_until('conversations') - interval '72 hours'
+                                      AND (c.queue_id IS NULL OR c.queue_id NOT IN (SELECT queue_id FROM gcanalytics.excluded_queues))
+                                      AND date_trunc('week', c.conversation_start::timestamptz AT TIME ZONE 'UTC')::date = v.week
+                                      AND $TIER = v.tier)
+       FROM gcanalytics.cx_overview v WHERE NOT v.provisional" \
+    "SELECT week, tier, csat_provisional FROM gcanalytics.cx_overview WHERE NOT provisional"
+assert_eq t "$(sql "SELECT bool_or(csat_provisional) AND NOT bool_and(csat_provisional) FROM gcanalytics.cx_overview WHERE NOT provisional")" \
+    "cx_overview: among the final weeks, some have their CSAT provisional (a survey sent within 72 hours) and some not"
+sql "UPDATE gcanalytics.interactions i SET surveys = p.surveys FROM vp_plant p WHERE i.conversation_id = p.conversation_id;
+     SELECT gcanalytics._dashboard_changed(ARRAY[(p.conversation_start AT TIME ZONE 'UTC')::date], ARRAY['cx_overview', 'cx_insights'])
+       FROM vp_plant p;
+     DROP TABLE vp_plant;
+     SELECT count(*) FROM gcanalytics.refresh_dashboards();" >/dev/null 2>&1
 assert_eq "t|f|t|t" "$(sql "SELECT has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'csat', 'SELECT'),
                                 has_column_privilege('gcanalytics_supervisor', 'gcanalytics.cx_overview', 'closed_won_amount', 'SELECT'),
                                 has_column_privilege('gcanalytics_finance', 'gcanalytics.cx_overview', 'closed_won_amount', 'SELECT'),

@@ -44,8 +44,8 @@ $$;
 -- _survey_pending_last(surveys): when the last survey still open (neither
 -- finished nor closed otherwise: its answer may come) was sent, NULL
 -- without one.  It and _survey_pending() have bodies bound when created and
--- no SET: cx_overview's rollup calls them once per conversation with
--- surveys, and a SET made each call cost some 25 us (a GUC saved and
+-- no SET: the rollups of cx_overview and cx_insights call it once per
+-- conversation with surveys, and a SET made each call cost some 25 us (a GUC saved and
 -- restored, the body planned again).
 CREATE OR REPLACE FUNCTION gcanalytics._survey_pending_last(surveys jsonb)
     RETURNS timestamptz

@@ -52,7 +52,7 @@ WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
            count(i.qa_score) AS qa_scored,
            sum(i.qa_score::numeric) AS qa_sum,
            bool_or(coalesce(i.in_progress, false)) AS in_progress,
-           bool_or(i.surveys IS NOT NULL AND gcanalytics._survey_pending(i.surveys, '-infinity')) AS surveys_pending
+           max(CASE WHEN i.surveys IS NOT NULL THEN gcanalytics._survey_pending_last(i.surveys) END) AS pending_last
       FROM gcanalytics.interactions i
      WHERE %3$s
      GROUP BY 1, 2, 3
@@ -62,7 +62,7 @@ WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
            sum(g.surveys_answered)::bigint AS surveys_answered, sum(g.csat_sum) AS csat_sum,
            sum(g.nps_responses)::bigint AS nps_responses, sum(g.promoters)::bigint AS promoters,
            sum(g.detractors)::bigint AS detractors, sum(g.qa_scored)::bigint AS qa_scored, sum(g.qa_sum) AS qa_sum,
-           bool_or(g.in_progress) AS in_progress, bool_or(g.surveys_pending) AS surveys_pending,
+           bool_or(g.in_progress) AS in_progress, max(g.pending_last) AS pending_last,
            -- in the agents' order, sorted after the aggregate (an aggregate with ORDER BY forbids hashing)
            (SELECT array_agg(u.a ORDER BY u.a) FROM unnest(array_agg(g.agent_id)) u(a) WHERE u.a IS NOT NULL) AS agents,
            (SELECT array_agg(u.n ORDER BY u.a) FROM unnest(array_agg(g.agent_id), array_agg(g.conversations)) u(a, n)
@@ -93,7 +93,7 @@ WITH thr (queue_id, media_type, sl_ms) AS NOT MATERIALIZED (VALUES %1$s
 )
 SELECT conv.start_day, conv.tier, conv.conversations, conv.escalated, conv.handled, conv.handle_ms_sum,
        conv.surveys_answered, conv.csat_sum, conv.nps_responses, conv.promoters, conv.detractors, conv.qa_scored,
-       conv.qa_sum, conv.in_progress, conv.surveys_pending, coalesce(sl.answered_in_sl, 0), coalesce(sl.sl_entries, 0),
+       conv.qa_sum, conv.in_progress, conv.pending_last, coalesce(sl.answered_in_sl, 0), coalesce(sl.sl_entries, 0),
        conv.agents, conv.agent_handled
   FROM conv LEFT JOIN sl USING (start_day, tier)
 $q$, thr, gcanalytics.reporting_time_zone(), gcanalytics._parts_range('i', from_start, to_start, only_ids),
@@ -106,6 +106,7 @@ COMMENT ON FUNCTION gcanalytics._cx_overview_parts(timestamptz, timestamptz, tex
 CREATE MATERIALIZED VIEW gcanalytics.cx_overview AS
 WITH cfg AS MATERIALIZED (
     SELECT gcanalytics.reporting_time_zone() AS tz, gcanalytics.complete_until('conversations') AS complete_until,
+           gcanalytics._surveys_open_since(gcanalytics.complete_until('conversations')) AS surveys_open_since,
            gcanalytics.setting('case_resolution_days')::int AS case_days
 ), conv AS (
     SELECT date_trunc('week', p.start_day::timestamp)::date AS week, p.tier,
@@ -116,7 +117,7 @@ WITH cfg AS MATERIALIZED (
            sum(p.nps_responses)::bigint AS nps_responses, sum(p.promoters)::bigint AS promoters,
            sum(p.detractors)::bigint AS detractors,
            sum(p.qa_sum) / nullif(sum(p.qa_scored), 0) AS qa_score,
-           bool_or(p.in_progress) AS in_progress, bool_or(p.surveys_pending) AS surveys_pending
+           bool_or(p.in_progress) AS in_progress, max(p.pending_last) AS pending_last
       FROM gcanalytics.cx_overview_parts p
      GROUP BY 1, 2
 ), sl AS (
@@ -172,7 +173,10 @@ SELECT conv.week, conv.tier, conv.conversations, conv.escalated,
        coalesce(opp.closed_won_amount, 0) AS closed_won_amount,
        conv.in_progress OR (conv.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until AS provisional,
        conv.in_progress OR (conv.week + 7)::timestamp AT TIME ZONE cfg.tz > cfg.complete_until
-           OR conv.surveys_pending AS csat_provisional,
+           -- a survey still open, sent within survey_lookback before the final
+           -- data's end: the load reads it again until then (an older one
+           -- is never answered in the warehouse: its week is final)
+           OR coalesce(conv.pending_last > cfg.surveys_open_since, false) AS csat_provisional,
        coalesce(cases.open, false) AS case_resolution_provisional,
        (conv.week + 7)::timestamp AT TIME ZONE cfg.tz > now() AS revenue_provisional
   FROM conv
@@ -201,7 +205,7 @@ COMMENT ON COLUMN gcanalytics.cx_overview.case_resolution_rate IS 'cases closed 
 COMMENT ON COLUMN gcanalytics.cx_overview.open_pipeline_amount IS 'Amount of the open opportunities expected to close in the week (revenue)';
 COMMENT ON COLUMN gcanalytics.cx_overview.closed_won_amount IS 'Amount of the opportunities won with a close date in the week (revenue)';
 COMMENT ON COLUMN gcanalytics.cx_overview.provisional IS 'the conversation figures can still change: a conversation in progress, or the week not final (lag_window)';
-COMMENT ON COLUMN gcanalytics.cx_overview.csat_provisional IS 'CSAT and NPS can still change: provisional, or a survey of the week not answered yet';
+COMMENT ON COLUMN gcanalytics.cx_overview.csat_provisional IS 'CSAT and NPS can still change: provisional, or a survey of the week not answered yet and sent within survey_lookback before the conversations'' complete_until() (the load reads it again until then)';
 COMMENT ON COLUMN gcanalytics.cx_overview.case_resolution_provisional IS 'an open case of the week was younger than case_resolution_days when the cases were read (their newest SystemModstamp): the rate can still rise';
 COMMENT ON COLUMN gcanalytics.cx_overview.revenue_provisional IS 'the week is not over: its pipeline can still close or move';
 

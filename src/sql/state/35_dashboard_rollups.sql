@@ -106,7 +106,7 @@ CREATE TABLE gcanalytics.cx_overview_parts (
     qa_scored        bigint NOT NULL,
     qa_sum           numeric,
     in_progress      boolean NOT NULL,
-    surveys_pending  boolean,
+    pending_last     timestamptz,   -- the last eventTime of a survey not answered, expired or refused yet
     answered_in_sl   bigint NOT NULL,
     sl_entries       bigint NOT NULL,
     agents           text[],      -- the agents who handled conversations (adherence), in order
